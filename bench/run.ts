@@ -1,0 +1,323 @@
+/**
+ * `npm run bench`: covara's list endpoint against a hand-written Hono + Drizzle handler and a raw
+ * node:http + better-sqlite3 server, in the same run, plus the cost of parsing and compiling a
+ * 10-clause filter.
+ *
+ * Method (see bench/README.md): one SQLite file of 100,000 seeded rows; each server in its own
+ * process pinned to CPU 0, the load generator (autocannon) in its own process pinned to CPU 1;
+ * variants interleaved over several rounds, and the covara/baseline ratio taken per round so
+ * drift (thermal, noisy neighbours) cancels; the median round ratio is reported.
+ *
+ * Options: --rounds N (5), --duration S (5), --warmup S (1), --connections N (32),
+ * --skip-filter, --profile (instead: profile the covara server under load with --cpu-prof and
+ * print its top self-time functions), --json FILE (write the raw numbers).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { FilterResult } from "./filter";
+import type { LoadResult } from "./load";
+import { summarizeProfile } from "./profile";
+import { COVARA_PATH, LIMIT, RAW_SQL, ROW_COUNT, openDatabase, seedDatabase } from "./shared";
+
+const VARIANTS = ["covara", "hono", "raw"] as const;
+type Variant = (typeof VARIANTS)[number];
+const LABELS: Record<Variant, string> = {
+  covara: "covara resource",
+  hono: "(a) Hono + Drizzle handler",
+  raw: "(b) node:http + better-sqlite3",
+};
+const TARGET = 0.85;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+
+interface Options {
+  rounds: number;
+  duration: number;
+  warmup: number;
+  connections: number;
+  skipFilter: boolean;
+  profile: boolean;
+  json: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { rounds: 5, duration: 5, warmup: 1, connections: 32, skipFilter: false, profile: false, json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      return value;
+    };
+    if (arg === "--rounds") options.rounds = Number(next());
+    else if (arg === "--duration") options.duration = Number(next());
+    else if (arg === "--warmup") options.warmup = Number(next());
+    else if (arg === "--connections") options.connections = Number(next());
+    else if (arg === "--skip-filter") options.skipFilter = true;
+    else if (arg === "--profile") options.profile = true;
+    else if (arg === "--json") options.json = next();
+    else throw new Error(`unknown option ${arg}`);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const hasTaskset = spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
+const cpuCount = cpus().length;
+
+/** `node --import tsx <script>`, pinned to `cpu` when taskset works and the CPU exists. */
+function nodeCommand(cpu: number, script: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
+  const nodeArgs = [...nodeFlags, "--import", "tsx", join(benchDir, script), ...args];
+  if (hasTaskset && cpu < cpuCount) return ["taskset", ["-c", String(cpu), process.execPath, ...nodeArgs]];
+  return [process.execPath, nodeArgs];
+}
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+function killChildren(): void {
+  for (const child of children) child.kill("SIGTERM");
+}
+process.once("SIGINT", () => {
+  killChildren();
+  process.exit(130);
+});
+process.once("exit", killChildren);
+
+interface RunningServer {
+  variant: Variant;
+  url: string;
+  child: ChildProcess;
+}
+
+function startServer(variant: Variant, file: string, nodeFlags: string[] = []): Promise<RunningServer> {
+  const [command, args] = nodeCommand(0, "server.ts", [variant, file], nodeFlags);
+  const child = track(spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 30 s`)), 30_000);
+    lines.on("line", (line) => {
+      if (line.startsWith("READY ")) {
+        clearTimeout(timer);
+        resolve({ variant, url: line.slice("READY ".length).trim(), child });
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${variant} server exited with code ${code}`));
+    });
+  });
+}
+
+function stopServer(server: RunningServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+  });
+}
+
+/** Runs a tsx script pinned to `cpu` and returns its stdout. */
+function runScript(cpu: number, script: string, args: string[]): Promise<string> {
+  const [command, commandArgs] = nodeCommand(cpu, script, args);
+  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited with code ${code}`))));
+  });
+}
+
+async function load(url: string, options: Options, warmup = options.warmup, duration = options.duration): Promise<LoadResult> {
+  const out = await runScript(1, "load.ts", [url, String(options.connections), String(warmup), String(duration)]);
+  return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+interface ListBody {
+  items: Record<string, unknown>[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/** JSON with object keys sorted, so rows compare by content rather than key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** Every variant must answer the query with exactly the rows SQLite gives for it. */
+async function checkResponses(servers: RunningServer[], file: string): Promise<void> {
+  const db = openDatabase(file);
+  const expected = db.prepare(RAW_SQL).all(30, "admin", LIMIT + 1) as Record<string, unknown>[];
+  db.close();
+  if (expected.length !== LIMIT + 1) throw new Error(`expected more than ${LIMIT} matching rows, got ${expected.length}`);
+  const want = canonical(expected.slice(0, LIMIT));
+  for (const server of servers) {
+    const response = await fetch(server.url + COVARA_PATH);
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${server.variant}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+    const body = JSON.parse(text) as ListBody;
+    if (canonical(body.items) !== want) {
+      throw new Error(`${server.variant}: items differ from the expected rows:\n${canonical(body.items).slice(0, 400)}`);
+    }
+    if (body.hasMore !== true) throw new Error(`${server.variant}: hasMore should be true`);
+    console.log(`  ${server.variant.padEnd(7)} ok: ${body.items.length} items, hasMore, ${text.length} bytes`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and printing
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+// ---------------------------------------------------------------------------------------------
+// The runs
+
+async function httpBenchmark(file: string, options: Options): Promise<unknown> {
+  console.log(`\nStarting servers (pinned to CPU 0)…`);
+  const servers = await Promise.all(VARIANTS.map((variant) => startServer(variant, file)));
+  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer>;
+  console.log("Checking responses:");
+  await checkResponses(servers, file);
+
+  console.log(`Warming up each server (3 s)…`);
+  for (const variant of VARIANTS) await load(byVariant[variant].url + COVARA_PATH, options, 0, 3);
+
+  const rounds: Record<Variant, LoadResult>[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate the order so no variant always runs first (or right after the same neighbour).
+    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+    const results = {} as Record<Variant, LoadResult>;
+    for (const variant of order) {
+      const result = await load(byVariant[variant].url + COVARA_PATH, options);
+      if (result.errors || result.non2xx || result.timeouts) {
+        throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
+      }
+      results[variant] = result;
+    }
+    rounds.push(results);
+    console.log(
+      `  round ${round + 1}/${options.rounds}: ` +
+        VARIANTS.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ") +
+        `  → covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}`,
+    );
+  }
+  await Promise.all(servers.map(stopServer));
+
+  const ratioA = median(rounds.map((r) => r.covara.rps / r.hono.rps));
+  const ratioB = median(rounds.map((r) => r.covara.rps / r.raw.rps));
+  const rows = VARIANTS.map((variant) => {
+    const rps = median(rounds.map((r) => r[variant].rps));
+    const ratioToCovara = median(rounds.map((r) => r.covara.rps / r[variant].rps));
+    return [
+      LABELS[variant],
+      fmt(rps),
+      fmt(median(rounds.map((r) => r[variant].p50)), 1),
+      fmt(median(rounds.map((r) => r[variant].p99)), 1),
+      variant === "covara" ? "—" : ratioToCovara.toFixed(3),
+    ];
+  });
+  console.log(
+    `\nGET ${COVARA_PATH}\n${ROW_COUNT.toLocaleString("en-US")} rows, ${options.connections} connections, ` +
+      `${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up each), medians over rounds:\n`,
+  );
+  console.log(table(["variant", "req/s", "p50 ms", "p99 ms", "covara ÷ variant"], rows));
+  console.log(`\ncovara / (a) = ${ratioA.toFixed(3)} (target ≥ ${TARGET}: ${ratioA >= TARGET ? "met" : "NOT met"})`);
+  console.log(`covara / (b) = ${ratioB.toFixed(3)}`);
+  return { rounds, ratioA, ratioB, targetMet: ratioA >= TARGET };
+}
+
+async function filterBenchmark(): Promise<FilterResult[]> {
+  console.log(`\nFilter parse/compile (pinned to CPU 0)…`);
+  const out = await runScript(0, "filter.ts", []);
+  const results = JSON.parse(out.trim().split("\n").pop()!) as FilterResult[];
+  console.log(
+    "\n" +
+      table(
+        ["filter", "stage", "µs/op (median)", "min", "max"],
+        results.map((r) => [r.filter, r.stage, r.median.toFixed(2), r.min.toFixed(2), r.max.toFixed(2)]),
+      ),
+  );
+  return results;
+}
+
+async function profileCovara(file: string, dir: string, options: Options): Promise<void> {
+  const profileDir = join(dir, "profile");
+  mkdirSync(profileDir, { recursive: true });
+  console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
+  const server = await startServer("covara", file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
+  await load(server.url + COVARA_PATH, options, 2, options.duration * 2);
+  await stopServer(server);
+  const profile = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
+  if (!profile) throw new Error("no .cpuprofile was written");
+  console.log(`profile: ${join(profileDir, profile)}\n`);
+  console.log(summarizeProfile(join(profileDir, profile), 30));
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), "covara-bench-"));
+  const file = join(dir, "users.sqlite");
+  try {
+    console.log(`covara bench — node ${process.version}, ${cpuCount} CPUs (${cpus()[0]?.model.trim() ?? "?"})`);
+    console.log(hasTaskset ? "taskset: servers on CPU 0, load generator on CPU 1" : "taskset unavailable: processes are not pinned");
+    const loadBefore = loadavg()[0]!;
+    console.log(`load average (1 min) before: ${loadBefore.toFixed(2)}`);
+    if (loadBefore > 0.5) console.log("  warning: the machine is busy; other work will skew absolute numbers (ratios less so)");
+    let t = performance.now();
+    seedDatabase(file);
+    console.log(`Seeded ${ROW_COUNT.toLocaleString("en-US")} rows in ${fmt(performance.now() - t)} ms (${file})`);
+
+    const results: Record<string, unknown> = { node: process.version, cpus: cpuCount, pinned: hasTaskset, loadBefore, options };
+    if (options.profile) {
+      await profileCovara(file, dir, options);
+    } else {
+      results.http = await httpBenchmark(file, options);
+      if (!options.skipFilter) results.filter = await filterBenchmark();
+    }
+    if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
+    t = (Date.now() - started) / 1000;
+    console.log(`\nDone in ${t.toFixed(0)} s (load average (1 min) now ${loadavg()[0]!.toFixed(2)}).`);
+  } finally {
+    killChildren();
+    if (!options.profile) rmSync(dir, { recursive: true, force: true });
+    else console.log(`(kept ${dir} for the profile)`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,114 @@
+/**
+ * One benchmark server: `node --import tsx bench/server.ts <variant> <sqlite file>`.
+ *
+ *   covara — createCovara().resource("/users", users, ...) on covara's startServer
+ *   hono   — a hand-written Hono route building the same Drizzle query per request, on the same
+ *            startServer (the only Node adapter in this repo, so both pay the same adapter cost)
+ *   raw    — node:http and a better-sqlite3 prepared statement, no framework at all
+ *
+ * Prints one line `READY <url>` on stdout once listening; exits cleanly on SIGTERM/SIGINT (so
+ * `--cpu-prof` gets to write its profile).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { and, eq, gte } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { Hono } from "hono";
+import { createCovara } from "../src";
+import { startServer } from "../src/node";
+import { LIMIT, RAW_SQL, openDatabase, users } from "./shared";
+
+const MAX_LIMIT = 100;
+
+type Variant = "covara" | "hono" | "raw";
+
+/** The page size asked for, clamped like covara does, so all variants honour `limit`. */
+function pageSize(text: string | null | undefined): number {
+  const limit = text ? Number.parseInt(text, 10) : LIMIT;
+  return Number.isFinite(limit) && limit >= 1 ? Math.min(limit, MAX_LIMIT) : LIMIT;
+}
+
+async function startCovara(file: string): Promise<{ url: string; close(): Promise<void> }> {
+  const db = drizzle({ client: openDatabase(file) });
+  const app = createCovara().resource("/users", users, {
+    id: users.id,
+    db,
+    auth: { public: { read: true } },
+    pagination: { maxLimit: MAX_LIMIT },
+  });
+  return startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+}
+
+async function startHono(file: string): Promise<{ url: string; close(): Promise<void> }> {
+  const db = drizzle({ client: openDatabase(file) });
+  const app = new Hono();
+  app.get("/api/users", async (c) => {
+    const limit = pageSize(c.req.query("limit"));
+    const rows = await db
+      .select()
+      .from(users)
+      .where(and(gte(users.age, 30), eq(users.role, "admin")))
+      .orderBy(users.name, users.id)
+      .limit(limit + 1);
+    const hasMore = rows.length > limit;
+    return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
+  });
+  return startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+}
+
+async function startRaw(file: string): Promise<{ url: string; close(): Promise<void> }> {
+  const statement = openDatabase(file).prepare(RAW_SQL);
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    if (req.method !== "GET" || path !== "/api/users") {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+      return;
+    }
+    const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
+    const limit = pageSize(params.get("limit"));
+    const rows = statement.all(30, "admin", limit + 1);
+    const hasMore = rows.length > limit;
+    const body = JSON.stringify({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const [variant, file] = process.argv.slice(2) as [Variant | undefined, string | undefined];
+  if (!file || (variant !== "covara" && variant !== "hono" && variant !== "raw")) {
+    console.error("usage: server.ts <covara|hono|raw> <sqlite file>");
+    process.exit(2);
+  }
+  const starters = { covara: startCovara, hono: startHono, raw: startRaw };
+  const server = await starters[variant](file);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    const timer = setTimeout(() => process.exit(0), 2000);
+    void server.close().finally(() => {
+      clearTimeout(timer);
+      process.exit(0);
+    });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.stdout.write(`READY ${server.url}\n`);
+}
+
+void main();

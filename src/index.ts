@@ -1,0 +1,26 @@
+/** covara — a Drizzle table becomes a complete API: the server-side surface in one import. */
+export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown, requireUser } from "./server";
+export type { CovaraApp, CovaraOptions } from "./server";
+export { useResource, readJsonBody } from "./resource";
+export type {
+  AnyDatabase,
+  ColumnKey,
+  CovaraEnv,
+  CovaraUser,
+  HookContext,
+  InsertRow,
+  ListResponse,
+  ResourceAuthConfig,
+  ResourceConfig,
+  ResourceHooks,
+  ResourceOperation,
+  ScopeInput,
+  ScopeResolver,
+  SelectRow,
+} from "./resource";
+export { ProblemError, problems, PROBLEM_TYPES } from "./kernel/errors";
+export type { ProblemDocument, ProblemType, ValidationIssue } from "./kernel/errors";
+export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";
+export type { RsqlFilter, RsqlNode, OperatorDefinition } from "./kernel/rsql";
+export { allowScope, denyScope, andScopes, orScopes } from "./kernel/scope";
+export type { Scope } from "./kernel/scope";

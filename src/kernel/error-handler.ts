@@ -1,0 +1,69 @@
+/**
+ * Error handling for any Hono app: every thrown error becomes problem+json. Problems render as
+ * themselves; other HTTP exceptions keep their status; database errors get their mapped problem;
+ * anything else is a 500 whose message, stack and SQL stay in the server log.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { PROBLEM_TYPES, ProblemError, problemCode, problemResponse, type ProblemType } from "./errors";
+import { mapDatabaseError } from "./db-errors";
+
+const TYPE_BY_STATUS = new Map<number, ProblemType>();
+for (const [type, { status }] of Object.entries(PROBLEM_TYPES) as [ProblemType, { status: number }][]) {
+  if (!TYPE_BY_STATUS.has(status)) TYPE_BY_STATUS.set(status, type);
+}
+
+/** Where unexpected errors are reported; replace it to use your own logger. */
+export let reportUnexpectedError = (error: unknown, c: Context): void => {
+  console.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error);
+};
+
+/** Installs the reporter of unexpected (500) errors. */
+export function setUnexpectedErrorReporter(reporter: (error: unknown, c: Context) => void): void {
+  reportUnexpectedError = reporter;
+}
+
+function fromHttpException(error: HTTPException): Response {
+  const type = TYPE_BY_STATUS.get(error.status) ?? (error.status >= 500 ? "internal-error" : "validation-error");
+  const headers: Record<string, string> = {};
+  error.res?.headers.forEach((value, key) => {
+    if (key !== "content-type" && key !== "content-length") headers[key] = value;
+  });
+  return problemResponse(
+    {
+      type: `/__covara/problems/${type}`,
+      title: PROBLEM_TYPES[type].title,
+      status: error.status,
+      code: problemCode(type),
+      ...(error.message && error.status < 500 ? { detail: error.message } : {}),
+    },
+    headers,
+  );
+}
+
+/** `app.onError(errorHandler)`: renders any error as problem+json. */
+export const errorHandler: ErrorHandler = (error, c) => {
+  if (error instanceof ProblemError) {
+    if (error.status >= 500) reportUnexpectedError(error.cause ?? error, c);
+    return error.getResponse();
+  }
+  const mapped = mapDatabaseError(error, "resource");
+  if (mapped instanceof ProblemError) return mapped.getResponse();
+  if (error instanceof HTTPException) return fromHttpException(error);
+  reportUnexpectedError(error, c);
+  return new ProblemError("internal-error", { detail: "An unexpected error occurred" }).getResponse();
+};
+
+/** `app.notFound(notFoundHandler)`: unknown routes are problem+json 404s. */
+export const notFoundHandler: NotFoundHandler = (c) =>
+  new ProblemError("not-found", { detail: `No route for ${c.req.method} ${c.req.path}` }).getResponse();
+
+/** A handler answering 405 with the allowed methods. */
+export function methodNotAllowed(allowed: string[]) {
+  return (c: Context): Response =>
+    new ProblemError("method-not-allowed", {
+      detail: `${c.req.method} is not allowed here; use ${allowed.join(", ")}`,
+      headers: { allow: allowed.join(", ") },
+      extensions: { allowed },
+    }).getResponse();
+}

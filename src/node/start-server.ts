@@ -1,0 +1,245 @@
+/**
+ * `startServer`: serves any fetch-style app (covara, Hono) on node:http, and drains gracefully on
+ * SIGTERM/SIGINT: mark shutting down (readiness flips to 503), run shutdown hooks, stop accepting,
+ * let in-flight requests finish up to a deadline, then exit.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+// Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
+// the server chunk, and `covara/node` would load all of Hono and Drizzle just to flip a flag.
+import { beginShutdown } from "../server/lifecycle";
+import { MalformedRequestError, toWebRequest } from "./web-request";
+import { writeProblem, writeWebResponse } from "./web-response";
+
+/** Anything with a fetch handler: a covara app, a Hono app, `{ fetch }`. */
+export interface FetchApp {
+  // `any` so Hono's `(request, env?, executionCtx?)` signature is accepted as is.
+  fetch(request: Request, ...rest: any[]): Response | Promise<Response>;
+}
+
+/** Passed as the app's env (`c.env` in Hono): the raw node:http objects, for connection info. */
+export interface NodeBindings {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+}
+
+/** Where the server listens, as handed to `onListen`. */
+export interface ListenInfo {
+  port: number;
+  hostname: string;
+  /** A URL a local client can connect to (a wildcard address becomes loopback). */
+  url: string;
+}
+
+export interface ShutdownOptions {
+  /** Signals that start a graceful drain. Default SIGTERM and SIGINT. */
+  signals?: NodeJS.Signals[];
+  /** How long in-flight requests may run after the signal before sockets are destroyed. Default 10 000. */
+  timeoutMs?: number;
+  /** Called once the drain is done: 0 when clean, 1 when forced by a second signal. Default `process.exit`. */
+  exit?: (code: number) => void;
+}
+
+export interface StartServerOptions {
+  /** Default `process.env.PORT`, else 3000; 0 picks a free port. */
+  port?: number;
+  /** Default "0.0.0.0". */
+  hostname?: string;
+  onListen?: (info: ListenInfo) => void;
+  /** Signal handling; `false` leaves signals alone (and never exits the process). */
+  shutdown?: ShutdownOptions | false;
+}
+
+/** A running server. `close()` drains like a signal does, but neither runs hooks nor exits. */
+export interface CovaraServer extends ListenInfo {
+  close(): Promise<void>;
+  server: Server;
+}
+
+const DEFAULT_PORT = 3000;
+const DEFAULT_HOSTNAME = "0.0.0.0";
+const DEFAULT_SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Starts a node:http server for `app` and resolves once it is listening. */
+export async function startServer(app: FetchApp, options: StartServerOptions = {}): Promise<CovaraServer> {
+  const port = resolvePort(options.port);
+  const shutdown = options.shutdown === false ? undefined : (options.shutdown ?? {});
+  const timeoutMs = shutdown?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  let draining = false;
+  let fallbackHost = "localhost";
+  const server = createServer((incoming, outgoing) => {
+    // Keep-alive sockets that finish a response while draining are closed right away.
+    outgoing.once("finish", () => {
+      if (draining) setImmediate(closeIdle);
+    });
+    void handleRequest(app, incoming, outgoing, fallbackHost, () => draining);
+  });
+  const closeIdle = trackUnusedSockets(server);
+
+  await listen(server, port, options.hostname ?? DEFAULT_HOSTNAME);
+  const address = server.address() as AddressInfo;
+  const info: ListenInfo = {
+    port: address.port,
+    hostname: address.address,
+    url: `http://${urlHost(address.address)}:${address.port}`,
+  };
+  fallbackHost = `${urlHost(address.address)}:${address.port}`;
+
+  let removeSignalHandlers = (): void => {};
+  let closing: Promise<void> | undefined;
+  const drain = (graceMs: number): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      await closeServer(server, graceMs, closeIdle);
+      removeSignalHandlers();
+    })();
+    return closing;
+  };
+
+  if (shutdown) {
+    removeSignalHandlers = handleSignals(shutdown, timeoutMs, server, drain);
+  }
+
+  const covaraServer: CovaraServer = { ...info, server, close: () => drain(timeoutMs) };
+  try {
+    options.onListen?.(info);
+  } catch (error) {
+    await covaraServer.close();
+    throw error;
+  }
+  return covaraServer;
+}
+
+async function handleRequest(
+  app: FetchApp,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  fallbackHost: string,
+  isDraining: () => boolean,
+): Promise<void> {
+  const abort = new AbortController();
+  // "close" before "finish" means the client left (or the socket died) mid-request.
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) abort.abort();
+  });
+  try {
+    let request: Request;
+    try {
+      request = toWebRequest(incoming, fallbackHost, abort.signal);
+    } catch (error) {
+      if (error instanceof MalformedRequestError) return writeProblem(outgoing, 400, "Bad Request");
+      throw error;
+    }
+    const bindings: NodeBindings = { incoming, outgoing };
+    const response = await app.fetch(request, bindings);
+    await writeWebResponse(response, outgoing, { method: request.method, closeConnection: isDraining() });
+  } catch (error) {
+    if (abort.signal.aborted) return; // The client is gone; nobody to answer.
+    console.error("[covara] request handler failed:", error);
+    writeProblem(outgoing, 500, "Internal Server Error");
+  }
+}
+
+/** Installs the signal handlers; returns a function that removes them. */
+function handleSignals(
+  options: ShutdownOptions,
+  timeoutMs: number,
+  server: Server,
+  drain: (graceMs: number) => Promise<void>,
+): () => void {
+  const signals = options.signals ?? DEFAULT_SIGNALS;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let started = false;
+  let forced = false;
+
+  const onSignal = (): void => {
+    if (started) {
+      // A second signal (Ctrl-C twice) means "now": cut the remaining connections.
+      forced = true;
+      server.closeAllConnections();
+      return;
+    }
+    started = true;
+    const deadline = Date.now() + timeoutMs;
+    void (async () => {
+      // Hooks run while the server still accepts, so a load balancer polling /readyz sees 503.
+      await withDeadline(beginShutdown(), deadline);
+      await drain(Math.max(0, deadline - Date.now()));
+      exit(forced ? 1 : 0);
+    })();
+  };
+
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+}
+
+/** Stops accepting, closes idle sockets now, and destroys the rest after `graceMs`. */
+function closeServer(server: Server, graceMs: number, closeIdle: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    closeIdle();
+  });
+}
+
+/**
+ * Node's `closeIdleConnections()` only knows sockets that served a request. Clients also open
+ * sockets ahead of need (undici does after an abort); a drain would wait on those until the
+ * client hangs up. The returned function closes both kinds: idle keep-alive sockets, and sockets
+ * that have not sent a byte yet.
+ */
+function trackUnusedSockets(server: Server): () => void {
+  const unused = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    unused.add(socket);
+    socket.once("close", () => unused.delete(socket));
+  });
+  server.on("request", (incoming: IncomingMessage) => unused.delete(incoming.socket));
+  return () => {
+    server.closeIdleConnections();
+    for (const socket of unused) if (socket.bytesRead === 0) socket.destroy();
+  };
+}
+
+function listen(server: Server, port: number, hostname: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function resolvePort(port: number | undefined): number {
+  const fromEnv = process.env.PORT;
+  const value = port ?? (fromEnv ? Number(fromEnv) : DEFAULT_PORT);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new RangeError(`startServer: invalid port ${String(port ?? fromEnv)}`);
+  }
+  return value;
+}
+
+function urlHost(address: string): string {
+  if (address === "0.0.0.0") return "127.0.0.1";
+  if (address === "::") return "[::1]";
+  return address.includes(":") ? `[${address}]` : address;
+}
+
+function withDeadline(promise: Promise<void>, deadline: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(done, done);
+  });
+}

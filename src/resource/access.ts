@@ -1,0 +1,93 @@
+/**
+ * Per-operation access: who may do what to which rows. Anonymous requests are refused (401) unless
+ * `auth.public` opens the operation; an authenticated user gets the operation's resolver scope,
+ * widened by the public scope. The resulting scope becomes SQL for queries and an in-memory
+ * predicate for rows that are not in the database yet.
+ */
+import type { SQL } from "drizzle-orm";
+import type { Context } from "hono";
+import { problems } from "../kernel/errors";
+import { coerceFilter, compileToSql, evaluateRsql, isRsqlFilter, parseRsql, type RsqlNode } from "../kernel/rsql";
+import { allowScope, denyScope, filterScope, orScopes, toScope, type Scope } from "../kernel/scope";
+import type { TableInfo } from "./table-info";
+import type { CovaraEnv, CovaraUser, ResourceAuthConfig, ResourceOperation, ScopeInput } from "./types";
+
+export interface Access {
+  user: CovaraUser | null;
+  scope: Scope;
+  /** The scope as a WHERE condition; undefined when every row is allowed. */
+  where: SQL | undefined;
+  /** Whether a row (not necessarily stored) lies inside the scope. */
+  allows(row: Record<string, unknown>): boolean;
+}
+
+/** Scopes written as text are parsed once per resource. */
+export class ScopeCompiler {
+  private readonly parsed = new Map<string, RsqlNode>();
+  private readonly compiled = new WeakMap<RsqlNode, SQL>();
+  constructor(private readonly info: TableInfo) {}
+
+  /** Normalises a resolver answer; text scopes are parsed against every column (server-side). */
+  toScope(input: ScopeInput): Scope {
+    const text = typeof input === "string" ? input : isRsqlFilter(input) ? input.text : undefined;
+    if (text === undefined) {
+      const scope = toScope(input, this.info.operators);
+      return scope.kind === "filter" ? filterScope(coerceFilter(scope.node, this.info.columns, this.info.operators)) : scope;
+    }
+    let node = this.parsed.get(text);
+    if (!node) {
+      node = coerceFilter(parseRsql(text, { operators: this.info.operators }), this.info.columns, this.info.operators);
+      if (this.parsed.size > 1000) this.parsed.clear();
+      this.parsed.set(text, node);
+    }
+    return filterScope(node);
+  }
+
+  sql(node: RsqlNode): SQL {
+    let where = this.compiled.get(node);
+    if (!where) {
+      where = compileToSql(node, { fields: this.info.columns, dialect: this.info.dialect, operators: this.info.operators });
+      this.compiled.set(node, where);
+    }
+    return where;
+  }
+}
+
+const everything: Pick<Access, "scope" | "where" | "allows"> = {
+  scope: allowScope(),
+  where: undefined,
+  allows: () => true,
+};
+
+/** Resolves what the request's user may do for `operation`; throws 401/403 when nothing. */
+export async function resolveAccess(
+  operation: ResourceOperation,
+  c: Context<CovaraEnv>,
+  auth: ResourceAuthConfig | undefined,
+  compiler: ScopeCompiler,
+  info: TableInfo,
+): Promise<Access> {
+  const user = c.get("user") ?? null;
+  const publicRule = auth?.public?.[operation];
+  const publicScope =
+    publicRule === undefined
+      ? denyScope()
+      : compiler.toScope(typeof publicRule === "function" ? await publicRule() : publicRule);
+  let scope: Scope;
+  if (user === null) {
+    if (publicRule === undefined) throw problems.unauthorized();
+    scope = publicScope;
+  } else {
+    const resolver = auth?.[operation];
+    scope = resolver ? orScopes(publicScope, compiler.toScope(await resolver(user, c))) : allowScope();
+  }
+  if (scope.kind === "deny") throw problems.forbidden(`You may not ${operation} ${info.name}`);
+  if (scope.kind === "allow") return { user, ...everything };
+  const node = scope.node;
+  return {
+    user,
+    scope,
+    where: compiler.sql(node),
+    allows: (row) => evaluateRsql(node, row, { operators: info.operators }),
+  };
+}

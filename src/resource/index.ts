@@ -1,0 +1,20 @@
+/** The resource layer: a Drizzle table's generated REST endpoints. Internal; re-exported by covara. */
+export { useResource } from "./use-resource";
+export { readJsonBody, readJsonObject } from "./body";
+export { dialectOf } from "./dialect";
+export type { AnyDatabase, Dialect } from "./dialect";
+export type {
+  ColumnKey,
+  CovaraEnv,
+  CovaraUser,
+  HookContext,
+  InsertRow,
+  ListResponse,
+  ResourceAuthConfig,
+  ResourceConfig,
+  ResourceHooks,
+  ResourceOperation,
+  ScopeInput,
+  ScopeResolver,
+  SelectRow,
+} from "./types";

@@ -1,0 +1,93 @@
+/**
+ * The resource's SQL: select, count, insert, update, delete, the same on every dialect. This is
+ * the one place that talks to the Drizzle query builders, and the one place that turns a driver
+ * error into a problem.
+ */
+import { and, count, eq, type Column, type SQL, type Table } from "drizzle-orm";
+import { mapDatabaseError } from "../kernel/db-errors";
+import type { TableInfo } from "./table-info";
+
+type Row = Record<string, unknown>;
+
+// The SQLite and Postgres builders share this shape, but their declared types differ enough that
+// a union cannot be called; the resource narrows them here, once.
+interface Builders {
+  select(fields?: Record<string, Column | SQL>): {
+    from(table: Table): SelectChain;
+  };
+  insert(table: Table): { values(values: Row): { returning(): Promise<Row[]> } };
+  update(table: Table): { set(values: Row): { where(where: SQL | undefined): { returning(): Promise<Row[]> } } };
+  delete(table: Table): { where(where: SQL | undefined): { returning(): Promise<Row[]> } };
+}
+interface SelectChain extends Promise<Row[]> {
+  where(where: SQL | undefined): SelectChain;
+  orderBy(...order: SQL[]): SelectChain;
+  limit(limit: number): SelectChain;
+}
+
+function builders(info: TableInfo): Builders {
+  return info.db as unknown as Builders;
+}
+
+/** Runs a query, turning driver errors (constraints, bad values) into problems. */
+async function run<T>(info: TableInfo, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    throw mapDatabaseError(error, info.name);
+  }
+}
+
+export interface SelectOptions {
+  columns: readonly string[];
+  where?: SQL | undefined;
+  orderBy?: SQL[];
+  limit?: number;
+}
+
+/** Selects rows with the given columns, conditions, order and limit. */
+export function selectRows(info: TableInfo, options: SelectOptions): Promise<Row[]> {
+  const fields: Record<string, Column> = {};
+  for (const key of options.columns) fields[key] = info.columns[key]!;
+  return run(info, () => {
+    let query = builders(info).select(fields).from(info.table).where(options.where);
+    if (options.orderBy && options.orderBy.length > 0) query = query.orderBy(...options.orderBy);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return query;
+  });
+}
+
+/** Counts the rows matching `where`. */
+export async function countRows(info: TableInfo, where: SQL | undefined): Promise<number> {
+  const rows = await run(info, () => builders(info).select({ count: count() }).from(info.table).where(where));
+  return Number(rows[0]?.count ?? 0);
+}
+
+/** The condition selecting one row by id, AND-ed with an optional scope condition. */
+export function byId(info: TableInfo, id: unknown, scope?: SQL): SQL {
+  const match = eq(info.idColumn, id);
+  return scope ? and(match, scope)! : match;
+}
+
+/** Loads every column of one row, or undefined. */
+export async function findRow(info: TableInfo, where: SQL): Promise<Row | undefined> {
+  const rows = await selectRows(info, { columns: Object.keys(info.columns), where, limit: 1 });
+  return rows[0];
+}
+
+export async function insertRow(info: TableInfo, values: Row): Promise<Row> {
+  const rows = await run(info, () => builders(info).insert(info.table).values(values).returning());
+  return rows[0]!;
+}
+
+/** Updates the rows matching `where`; an empty change set re-reads instead of writing. */
+export async function updateRows(info: TableInfo, values: Row, where: SQL): Promise<Row[]> {
+  if (Object.keys(values).length === 0) {
+    return selectRows(info, { columns: Object.keys(info.columns), where });
+  }
+  return run(info, () => builders(info).update(info.table).set(values).where(where).returning());
+}
+
+export function deleteRows(info: TableInfo, where: SQL): Promise<Row[]> {
+  return run(info, () => builders(info).delete(info.table).where(where).returning());
+}

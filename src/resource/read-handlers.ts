@@ -1,0 +1,79 @@
+/**
+ * GET handlers: list (filter, select, orderBy, keyset cursor, totalCount), get by id, and count.
+ */
+import { and, type SQL, type Table } from "drizzle-orm";
+import type { Context } from "hono";
+import { problems } from "../kernel/errors";
+import { resolveAccess } from "./access";
+import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
+import { parseClientFilter, parseListQuery, parseSelect } from "./list-query";
+import { byId, countRows, selectRows } from "./queries";
+import { maskRow, parseId, sendJson } from "./rows";
+import { hookContext, type ResourceRuntime } from "./runtime";
+import type { CovaraEnv, ListResponse, SelectRow } from "./types";
+
+type Row = Record<string, unknown>;
+
+function allOf(...conditions: (SQL | undefined)[]): SQL | undefined {
+  const present = conditions.filter((condition): condition is SQL => condition !== undefined);
+  if (present.length <= 1) return present[0];
+  return and(...present);
+}
+
+/** GET / — a page of rows the user may read. */
+export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+  const { info, config } = runtime;
+  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+  const query = parseListQuery(c.req.query(), info, runtime.limits, runtime.filters);
+  const ctx = hookContext(runtime, c, "list", access.user);
+  await config.hooks?.onBeforeList?.(ctx);
+
+  const filterWhere = query.filter ? runtime.scopes.sql(query.filter) : undefined;
+  const where = allOf(filterWhere, access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
+  const columns = new Set(query.select ?? info.readable);
+  for (const key of query.order) columns.add(key.field);
+
+  const [rows, totalCount] = await Promise.all([
+    selectRows(info, { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 }),
+    query.totalCount ? countRows(info, allOf(filterWhere, access.where)) : undefined,
+  ]);
+  const hasMore = rows.length > query.limit;
+  const page = hasMore ? rows.slice(0, query.limit) : rows;
+  const nextCursor = hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null;
+  let items = page.map((row) => maskRow(row, info, query.select)) as Partial<SelectRow<TTable>>[];
+  const replaced = await config.hooks?.onAfterList?.(ctx, items);
+  if (replaced) items = replaced;
+
+  const body: ListResponse<Partial<SelectRow<TTable>>> = { items, nextCursor, hasMore };
+  if (totalCount !== undefined) body.totalCount = totalCount;
+  return sendJson(c, body);
+}
+
+/** GET /:id — one row, 404 when it does not exist or lies outside the read scope. */
+export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+  const { info, config } = runtime;
+  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+  const idText = c.req.param("id")!;
+  const id = parseId(idText, info);
+  const select = parseSelect(c.req.query("select"), info);
+  const ctx = hookContext(runtime, c, "get", access.user);
+  await config.hooks?.onBeforeGet?.(ctx, id as string | number);
+
+  const rows = await selectRows(info, { columns: [...info.readable], where: byId(info, id, access.where), limit: 1 });
+  if (rows.length === 0) throw problems.notFound(info.name, idText);
+  let row = maskRow(rows[0]!, info, select) as Partial<SelectRow<TTable>>;
+  const replaced = await config.hooks?.onAfterGet?.(ctx, row);
+  if (replaced) row = replaced;
+  return sendJson(c, row as Row);
+}
+
+/** GET /count — how many rows match the filter within the read scope. */
+export async function countMatching<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+  const { info, config } = runtime;
+  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+  const filterText = c.req.query("filter");
+  const filter = filterText && filterText.trim() !== "" ? parseClientFilter(filterText, info, runtime.limits, runtime.filters) : null;
+  await config.hooks?.onBeforeList?.(hookContext(runtime, c, "count", access.user));
+  const count = await countRows(info, allOf(filter ? runtime.scopes.sql(filter) : undefined, access.where));
+  return sendJson(c, { count });
+}

@@ -1,0 +1,58 @@
+/**
+ * A mounted resource's state, built once: table facts, validation schemas, caches and limits.
+ */
+import type { Table } from "drizzle-orm";
+import type { Context } from "hono";
+import { ScopeCompiler } from "./access";
+import { FilterCache, type ListQueryLimits } from "./list-query";
+import { describeTable, type TableInfo } from "./table-info";
+import type { CovaraEnv, CovaraUser, HookContext, ResourceConfig } from "./types";
+import { buildRowSchemas, type RowSchemas } from "./validation";
+import { DEFAULT_MAX_BODY_BYTES } from "./body";
+
+export interface ResourceRuntime<TTable extends Table> {
+  table: TTable;
+  config: ResourceConfig<TTable>;
+  info: TableInfo;
+  schemas: RowSchemas;
+  scopes: ScopeCompiler;
+  filters: FilterCache;
+  limits: ListQueryLimits;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_LIMIT = 20;
+export const DEFAULT_MAX_LIMIT = 100;
+
+/** Validates the config against the table and prepares everything requests will reuse. */
+export function createRuntime<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): ResourceRuntime<TTable> {
+  const info = describeTable(table, config);
+  const maxLimit = config.pagination?.maxLimit ?? DEFAULT_MAX_LIMIT;
+  const defaultLimit = Math.min(config.pagination?.defaultLimit ?? DEFAULT_LIMIT, maxLimit);
+  if (!(maxLimit >= 1 && defaultLimit >= 1)) throw new TypeError("covara: pagination limits must be at least 1");
+  return {
+    table,
+    config,
+    info,
+    schemas: buildRowSchemas(info),
+    scopes: new ScopeCompiler(info),
+    filters: new FilterCache(),
+    limits: {
+      defaultLimit,
+      maxLimit,
+      maxFilterLength: config.filter?.maxLength,
+      maxFilterDepth: config.filter?.maxDepth,
+    },
+    maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+  };
+}
+
+/** The context every hook receives. */
+export function hookContext<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+  operation: HookContext<TTable>["operation"],
+  user: CovaraUser | null,
+): HookContext<TTable> {
+  return { c, user, resource: runtime.info.name, table: runtime.table, db: runtime.config.db, operation };
+}

@@ -1,0 +1,61 @@
+/**
+ * Everything a resource needs to know about its table, computed once at mount time.
+ */
+import { getTableColumns, getTableName, type Column, type Table } from "drizzle-orm";
+import { createOperatorRegistry, type OperatorRegistry } from "../kernel/rsql";
+import { dialectOf, type AnyDatabase, type Dialect } from "./dialect";
+import type { ResourceConfig } from "./types";
+
+export interface TableInfo {
+  name: string;
+  table: Table;
+  db: AnyDatabase;
+  dialect: Dialect;
+  /** Every column by JS property name. */
+  columns: Record<string, Column>;
+  /** Columns a client may see, filter, sort and select on. */
+  readableColumns: Record<string, Column>;
+  readable: ReadonlySet<string>;
+  /** Columns a client may write, or null when every column is writable. */
+  writable: ReadonlySet<string> | null;
+  generated: ReadonlySet<string>;
+  idKey: string;
+  idColumn: Column;
+  operators: OperatorRegistry;
+}
+
+/** Reads the table's shape and validates the resource config against it. */
+export function describeTable<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): TableInfo {
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const idKey = Object.keys(columns).find((key) => columns[key] === config.id);
+  if (idKey === undefined) {
+    throw new TypeError(`covara: the id column of resource '${getTableName(table)}' does not belong to its table`);
+  }
+  const known = (keys: readonly string[] | undefined, option: string): string[] | undefined => {
+    for (const key of keys ?? []) {
+      if (!Object.hasOwn(columns, key)) throw new TypeError(`covara: ${option} names unknown column '${key}'`);
+    }
+    return keys ? [...keys] : undefined;
+  };
+  const readableKeys = known(config.fields?.readable, "fields.readable") ?? Object.keys(columns);
+  const writableKeys = known(config.fields?.writable, "fields.writable");
+  const generatedKeys = known(Object.keys(config.generatedFields ?? {}), "generatedFields") ?? [];
+
+  const readableColumns: Record<string, Column> = {};
+  for (const key of readableKeys) readableColumns[key] = columns[key]!;
+
+  return {
+    name: config.name ?? getTableName(table),
+    table,
+    db: config.db,
+    dialect: dialectOf(config.db),
+    columns,
+    readableColumns,
+    readable: new Set(readableKeys),
+    writable: writableKeys ? new Set(writableKeys) : null,
+    generated: new Set(generatedKeys),
+    idKey,
+    idColumn: config.id,
+    operators: createOperatorRegistry(config.filter?.operators),
+  };
+}

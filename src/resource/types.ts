@@ -1,0 +1,115 @@
+/**
+ * The public types of a resource: its configuration, hooks, auth scopes and the user identity.
+ */
+import type { Column, InferInsertModel, InferSelectModel, Table } from "drizzle-orm";
+import type { Context } from "hono";
+import type { OperatorDefinition, RsqlFilter, RsqlNode } from "../kernel/rsql";
+import type { Scope } from "../kernel/scope";
+import type { AnyDatabase } from "./dialect";
+
+/** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
+export interface CovaraUser {
+  id: string | number;
+  [key: string]: unknown;
+}
+
+/** Hono environment of every covara app and resource router. */
+export interface CovaraEnv {
+  Variables: {
+    user?: CovaraUser | null;
+  };
+}
+
+export type ResourceOperation = "read" | "create" | "update" | "delete";
+
+/** What a scope resolver may return: true/false, an RSQL string or `rsql` filter, an AST, a Scope. */
+export type ScopeInput = boolean | string | RsqlFilter | RsqlNode | Scope | null | undefined;
+
+export type ScopeResolver = (
+  user: CovaraUser,
+  c: Context<CovaraEnv>,
+) => ScopeInput | Promise<ScopeInput>;
+
+/** Per-operation row-level security. Anonymous requests get 401 unless `public` opens the operation. */
+export interface ResourceAuthConfig {
+  /** Operations anonymous users may perform, with an optional scope (true = every row). */
+  public?: Partial<Record<ResourceOperation, ScopeInput | (() => ScopeInput | Promise<ScopeInput>)>>;
+  read?: ScopeResolver;
+  create?: ScopeResolver;
+  update?: ScopeResolver;
+  delete?: ScopeResolver;
+}
+
+/** The JS property names of a table's columns. */
+export type ColumnKey<TTable extends Table> = Extract<keyof TTable["_"]["columns"], string>;
+
+export type SelectRow<TTable extends Table> = InferSelectModel<TTable>;
+export type InsertRow<TTable extends Table> = InferInsertModel<TTable>;
+
+/** What every hook receives. */
+export interface HookContext<TTable extends Table> {
+  c: Context<CovaraEnv>;
+  user: CovaraUser | null;
+  resource: string;
+  table: TTable;
+  db: AnyDatabase;
+  operation: "list" | "get" | "count" | "create" | "update" | "replace" | "delete";
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Lifecycle hooks. A before-hook may return replacement data; throwing a ProblemError aborts. */
+export interface ResourceHooks<TTable extends Table> {
+  onBeforeList?: (ctx: HookContext<TTable>) => MaybePromise<void>;
+  onAfterList?: (ctx: HookContext<TTable>, rows: Partial<SelectRow<TTable>>[]) => MaybePromise<Partial<SelectRow<TTable>>[] | void>;
+  onBeforeGet?: (ctx: HookContext<TTable>, id: string | number) => MaybePromise<void>;
+  onAfterGet?: (ctx: HookContext<TTable>, row: Partial<SelectRow<TTable>>) => MaybePromise<Partial<SelectRow<TTable>> | void>;
+  onBeforeCreate?: (ctx: HookContext<TTable>, data: Partial<InsertRow<TTable>>) => MaybePromise<Partial<InsertRow<TTable>> | void>;
+  onAfterCreate?: (ctx: HookContext<TTable>, row: SelectRow<TTable>) => MaybePromise<SelectRow<TTable> | void>;
+  onBeforeUpdate?: (
+    ctx: HookContext<TTable>,
+    id: string | number,
+    data: Partial<InsertRow<TTable>>,
+    existing: SelectRow<TTable>,
+  ) => MaybePromise<Partial<InsertRow<TTable>> | void>;
+  onAfterUpdate?: (ctx: HookContext<TTable>, row: SelectRow<TTable>, previous: SelectRow<TTable>) => MaybePromise<SelectRow<TTable> | void>;
+  onBeforeDelete?: (ctx: HookContext<TTable>, id: string | number, existing: SelectRow<TTable>) => MaybePromise<void>;
+  onAfterDelete?: (ctx: HookContext<TTable>, row: SelectRow<TTable>) => MaybePromise<void>;
+}
+
+export interface ResourceConfig<TTable extends Table> {
+  /** The primary-key column. */
+  id: Column;
+  db: AnyDatabase;
+  /** Name used in errors and events; defaults to the table name. */
+  name?: string;
+  auth?: ResourceAuthConfig;
+  fields?: {
+    /** Allowlist of columns clients may write; others are stripped before hooks see the body. */
+    writable?: ColumnKey<TTable>[];
+    /** Allowlist of columns that may appear in any response; others are masked everywhere. */
+    readable?: ColumnKey<TTable>[];
+  };
+  /** Reject unknown body fields with 422 instead of ignoring them. */
+  strictInput?: boolean;
+  /** Values filled in on create when the client did not send them (never stripped by `writable`). */
+  generatedFields?: { [K in ColumnKey<TTable>]?: (ctx: HookContext<TTable>) => unknown };
+  pagination?: { defaultLimit?: number; maxLimit?: number };
+  hooks?: ResourceHooks<TTable>;
+  filter?: {
+    /** Custom operators, usable in `?filter=` and in scopes. */
+    operators?: OperatorDefinition[];
+    maxLength?: number;
+    maxDepth?: number;
+  };
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** The JSON shape of a list response. */
+export interface ListResponse<TRow> {
+  items: TRow[];
+  nextCursor: string | null;
+  hasMore: boolean;
+  totalCount?: number;
+}

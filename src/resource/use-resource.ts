@@ -1,0 +1,34 @@
+/**
+ * `useResource(table, config)`: the generated endpoints of one table as a plain Hono router.
+ */
+import type { Table } from "drizzle-orm";
+import { Hono, type Context } from "hono";
+import { errorHandler, methodNotAllowed } from "../kernel/error-handler";
+import { countMatching, getRow, listRows } from "./read-handlers";
+import { createRuntime, type ResourceRuntime } from "./runtime";
+import type { CovaraEnv, ResourceConfig } from "./types";
+import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
+
+type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>) => Promise<Response>;
+
+/** The generated REST endpoints of a Drizzle table, as a Hono router to mount anywhere. */
+export function useResource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): Hono<CovaraEnv> {
+  const runtime = createRuntime(table, config);
+  const router = new Hono<CovaraEnv>();
+  const bind = (handler: Handler<TTable>) => (c: Context<CovaraEnv>) => handler(runtime, c);
+
+  // Errors thrown here render as problem+json even when the host app has no error handler.
+  router.onError(errorHandler);
+
+  router.get("/count", bind(countMatching));
+  router.all("/count", methodNotAllowed(["GET"]));
+  router.get("/", bind(listRows));
+  router.post("/", bind(createRow));
+  router.all("/", methodNotAllowed(["GET", "POST"]));
+  router.get("/:id", bind(getRow));
+  router.patch("/:id", bind(patchRow));
+  router.put("/:id", bind(putRow));
+  router.delete("/:id", bind(removeRow));
+  router.all("/:id", methodNotAllowed(["GET", "PATCH", "PUT", "DELETE"]));
+  return router;
+}

@@ -1,0 +1,69 @@
+/**
+ * `createCovara(options)`: a Hono app with problem+json errors, health endpoints, optional CORS and
+ * authentication, and a chainable `.resource()` that mounts tables under the base path.
+ */
+import { getTableName, type Table } from "drizzle-orm";
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { useResource, type AnyDatabase, type CovaraEnv, type CovaraUser, type ResourceConfig } from "../resource";
+import { errorHandler, notFoundHandler } from "../kernel/error-handler";
+import { mountHealth } from "./health";
+
+export interface CovaraOptions {
+  /** Where resources are mounted (default `/api`). */
+  basePath?: string;
+  /** CORS for every route: true for permissive defaults, or hono/cors options. */
+  cors?: boolean | Parameters<typeof cors>[0];
+  /** Resolves the request's user (or null); the result is `c.get("user")`. */
+  authenticate?: (c: Context<CovaraEnv>) => CovaraUser | null | undefined | Promise<CovaraUser | null | undefined>;
+  /** Mount `/healthz` and `/readyz` (default true). */
+  health?: boolean;
+}
+
+/** The app createCovara returns: a Hono app whose `.resource()` chains. */
+export type CovaraApp = Hono<CovaraEnv> & {
+  resource<TTable extends Table>(path: string, table: TTable, config: ResourceConfig<TTable>): CovaraApp;
+  resource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): CovaraApp;
+};
+
+function joinPath(base: string, path: string): string {
+  const trimmedBase = base.replace(/\/+$/, "");
+  const trimmedPath = path.startsWith("/") ? path : `/${path}`;
+  return `${trimmedBase}${trimmedPath}`.replace(/\/+$/, "") || "/";
+}
+
+/** Creates a covara app. */
+export function createCovara(options: CovaraOptions = {}): CovaraApp {
+  const app = new Hono<CovaraEnv>();
+  const basePath = options.basePath ?? "/api";
+  const databases = new Set<AnyDatabase>();
+
+  app.onError(errorHandler);
+  app.notFound(notFoundHandler);
+  if (options.cors) app.use("*", cors(options.cors === true ? undefined : options.cors));
+  const authenticate = options.authenticate;
+  if (authenticate) {
+    app.use("*", async (c, next) => {
+      c.set("user", (await authenticate(c)) ?? null);
+      await next();
+    });
+  }
+  if (options.health !== false) mountHealth(app, databases);
+
+  function resource<TTable extends Table>(
+    pathOrTable: string | TTable,
+    tableOrConfig: TTable | ResourceConfig<TTable>,
+    maybeConfig?: ResourceConfig<TTable>,
+  ): CovaraApp {
+    const [path, table, config] =
+      typeof pathOrTable === "string"
+        ? [pathOrTable, tableOrConfig as TTable, maybeConfig!]
+        : [`/${getTableName(pathOrTable)}`, pathOrTable, tableOrConfig as ResourceConfig<TTable>];
+    databases.add(config.db);
+    app.route(joinPath(basePath, path), useResource(table, config));
+    return covara;
+  }
+
+  const covara = Object.assign(app, { resource }) as CovaraApp;
+  return covara;
+}
