@@ -34,6 +34,7 @@ export function createDemoApp(db: AnyDatabase) {
         update: (user) => rsql`userId==${user.id}`,
         delete: (user) => rsql`userId==${user.id}`,
       },
-      generatedFields: { createdAt: () => new Date() },
+      // A todo belongs to whoever creates it unless the body says otherwise (the scope still applies).
+      generatedFields: { createdAt: () => new Date(), userId: (ctx) => ctx.user?.id },
     });
 }

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 // Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
 // the server chunk, and `covara/node` would load all of Hono and Drizzle just to flip a flag.
-import { beginShutdown } from "../server/lifecycle";
+import { beginShutdown } from "../kernel/lifecycle";
 import { MalformedRequestError, toWebRequest } from "./web-request";
 import { writeProblem, writeWebResponse } from "./web-response";
 

@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import type { Hono } from "hono";
 import { dialectOf, type AnyDatabase } from "../resource";
-import { isShuttingDown } from "./lifecycle";
+import { isShuttingDown } from "../kernel/lifecycle";
 
 const READY_TIMEOUT_MS = 2000;
 

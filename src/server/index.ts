@@ -2,6 +2,6 @@
 export { createCovara } from "./create-covara";
 export type { CovaraApp, CovaraOptions } from "./create-covara";
 export { errorHandler, notFoundHandler, methodNotAllowed, setUnexpectedErrorReporter } from "../kernel/error-handler";
-export { isShuttingDown, onShutdown, beginShutdown } from "./lifecycle";
-export type { ShutdownHook } from "./lifecycle";
+export { isShuttingDown, onShutdown, beginShutdown } from "../kernel/lifecycle";
+export type { ShutdownHook } from "../kernel/lifecycle";
 export { requireUser } from "./require-user";

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type CovaraServer, type FetchApp } from "../../src/node";
-import { isShuttingDown, onShutdown } from "../../src/server/lifecycle";
+import { isShuttingDown, onShutdown } from "../../src/kernel/lifecycle";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const running: CovaraServer[] = [];

@@ -99,3 +99,40 @@ describe("routing", () => {
     expect(res.body.code).toBe("NOT_FOUND");
   });
 });
+
+describe("useResource in a plain Hono app", () => {
+  it("serves the endpoints and renders problems through the exported handlers", async () => {
+    const { Hono } = await import("hono");
+    const { useResource, errorHandler, notFoundHandler } = await import("../../src");
+    const { dialectTargets } = await import("../helpers/dialects");
+    const t = await dialectTargets[0]!.open();
+    try {
+      const app = new Hono();
+      app.onError(errorHandler);
+      app.notFound(notFoundHandler);
+      app.use("*", async (c, next) => {
+        c.set("user" as never, { id: 1 } as never);
+        await next();
+      });
+      app.route("/api/users", useResource(t.users, { id: t.users.id, db: t.db }));
+      const created = await send(app, "POST", "/api/users", { body: { name: "A", email: "a@x.io" } });
+      expect(created.status).toBe(201);
+      expect((await send(app, "GET", "/api/users/9")).body.code).toBe("NOT_FOUND");
+      expect((await send(app, "GET", "/elsewhere")).body.code).toBe("NOT_FOUND");
+      // Without any handler on the host app, the router still renders its own problems.
+      const bare = new Hono().route("/u", useResource(t.users, { id: t.users.id, db: t.db }));
+      const anonymous = await send(bare, "GET", "/u");
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get("content-type")).toBe("application/problem+json");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("answers CORS preflights when cors is on", async () => {
+    const app = createCovara({ cors: true });
+    const res = await app.request("/api/users", { method: "OPTIONS", headers: { origin: "https://a.example", "access-control-request-method": "POST" } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+  });
+});

@@ -38,10 +38,13 @@ function bind(column: Column, ctx: OperatorSqlContext, value: FilterScalar): SQL
   return sql`${sql.param(value, column as unknown as DriverValueEncoder<unknown, unknown>)}`;
 }
 
-/** The column for ordering: strings compare by code point on Postgres too (`COLLATE "C"`). */
+/**
+ * The column for ordering: strings compare by code point on Postgres too (`COLLATE "C"`). A uuid
+ * takes no collation; its own order already matches its lowercase text.
+ */
 function ordered(column: Column, ctx: OperatorSqlContext): SQLWrapper {
   const e = expr(column, ctx);
-  return ctx.dialect === "pg" && ctx.info.kind === "string" ? sql`${e} collate "C"` : e;
+  return ctx.dialect === "pg" && ctx.info.kind === "string" && !ctx.info.uuid ? sql`${e} collate "C"` : e;
 }
 
 function lowerParam(value: FilterScalar, ctx: OperatorSqlContext): SQL {

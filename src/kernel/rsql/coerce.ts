@@ -149,7 +149,8 @@ export function resolveOperator(node: RsqlComparison, registry: OperatorRegistry
         ? typeof v === "boolean"
         : Array.isArray(v) && (op.value === "list" || v.length === 2);
   if (!ok) {
-    throw filterError(`Operator '${op.name}' got a value of the wrong shape at position ${node.position}`, node.position, where);
+    const detail = `Operator '${op.name}' got a value of the wrong shape at position ${node.position}`;
+    throw filterError(detail, node.position, where);
   }
   return op;
 }
@@ -158,7 +159,8 @@ function coerceComparison(node: RsqlComparison, fields: FilterFields, registry: 
   const where = { field: node.field, operator: node.operator };
   const column = lookupField(fields, node.field);
   if (!column) {
-    throw filterError(`Unknown field '${node.field}' at position ${node.position}`, node.position, { field: node.field });
+    const detail = `Unknown field '${node.field}' at position ${node.position}`;
+    throw filterError(detail, node.position, { field: node.field });
   }
   const op = resolveOperator(node, registry);
   const info = describeColumn(column);
@@ -182,7 +184,8 @@ function coerceComparison(node: RsqlComparison, fields: FilterFields, registry: 
     const result = coerceScalar(kind, value, raws?.[index], columnTyped ? info : undefined);
     if (!result.ok) {
       throw filterError(
-        `Value ${describeLiteral(value)} is not ${result.expected} for field '${node.field}' (position ${node.position})`,
+        `Value ${describeLiteral(value)} is not ${result.expected} for field '${node.field}' ` +
+          `(position ${node.position})`,
         node.position,
         where,
       );
@@ -197,7 +200,11 @@ function coerceComparison(node: RsqlComparison, fields: FilterFields, registry: 
  * Checks a filter against the filterable `fields` and converts every value to its column's type;
  * throws `filter-parse-error` for unknown fields, unfilterable columns and unconvertible values.
  */
-export function coerceFilter(node: RsqlNode, fields: FilterFields, registry: OperatorRegistry = defaultOperators()): RsqlNode {
+export function coerceFilter(
+  node: RsqlNode,
+  fields: FilterFields,
+  registry: OperatorRegistry = defaultOperators(),
+): RsqlNode {
   if (node.type === "comparison") return coerceComparison(node, fields, registry);
   return { type: node.type, children: node.children.map((child) => coerceFilter(child, fields, registry)) };
 }

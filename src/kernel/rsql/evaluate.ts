@@ -3,7 +3,7 @@
  * coercion, the same operator definitions, and NULL fields matching nothing but the null checks.
  */
 import type { RsqlComparison, RsqlLiteral, RsqlNode } from "./ast.js";
-import { type ColumnInfo, describeColumn } from "./columns.js";
+import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns.js";
 import {
   type FilterFields,
   NEVER,
@@ -15,7 +15,6 @@ import {
   resolveOperator,
   runtimeKind,
 } from "./coerce.js";
-import type { ColumnKind } from "./columns.js";
 import { type FilterScalar, type OperatorDefinition, type OperatorRegistry, defaultOperators } from "./operators.js";
 import { getSourceText } from "./parser.js";
 
@@ -57,7 +56,12 @@ function boundComparison(node: RsqlComparison, fields: FilterFields, registry: O
 }
 
 /** Adapts values to a target kind; a value that cannot be adapted cannot match (dropped from lists). */
-function adapt(op: OperatorDefinition, value: unknown, kind: ColumnKind, raws: readonly (string | undefined)[] | undefined): unknown {
+function adapt(
+  op: OperatorDefinition,
+  value: unknown,
+  kind: ColumnKind,
+  raws: readonly (string | undefined)[] | undefined,
+): unknown {
   if (op.value === "boolean" || op.coerce === "none") return value;
   const one = (v: RsqlLiteral, i: number): FilterScalar | typeof NEVER => {
     const result = coerceScalar(kind, v as FilterScalar, raws?.[i]);
@@ -76,8 +80,8 @@ function runtimeComparison(node: RsqlComparison, registry: OperatorRegistry): Rs
   if (value === NEVER) return () => false;
   // Nulls were dropped from lists, so raw texts must be re-aligned with what is left.
   const allRaws = getSourceText(node);
-  const raws =
-    allRaws && Array.isArray(node.value) ? allRaws.filter((_, i) => (node.value as RsqlLiteral[])[i] !== null) : allRaws;
+  const list = Array.isArray(node.value) ? node.value : undefined;
+  const raws = allRaws && list ? allRaws.filter((_, i) => list[i] !== null) : allRaws;
   const fixed = op.coerce !== undefined && op.coerce !== "column" && op.coerce !== "none";
   const fixedValue = fixed ? adapt(op, value, op.coerce as ColumnKind, raws) : undefined;
   return (row) => {
@@ -90,7 +94,9 @@ function runtimeComparison(node: RsqlComparison, registry: OperatorRegistry): Rs
 
 function build(node: RsqlNode, options: { fields?: FilterFields; registry: OperatorRegistry }): RsqlPredicate {
   if (node.type === "comparison") {
-    return options.fields ? boundComparison(node, options.fields, options.registry) : runtimeComparison(node, options.registry);
+    return options.fields
+      ? boundComparison(node, options.fields, options.registry)
+      : runtimeComparison(node, options.registry);
   }
   const children = node.children.map((child) => build(child, options));
   if (node.type === "and") {

@@ -112,7 +112,8 @@ class Parser {
     const node = this.parseOr(depth + 1);
     const close = this.peek();
     if (close.kind !== ")") {
-      throw filterError(`Expected ')' at position ${close.start} to close '(' at position ${tok.start}, found ${found(close)}`, close.start);
+      const detail = `Expected ')' at position ${close.start} to close '(' at position ${tok.start}`;
+      throw filterError(`${detail}, found ${found(close)}`, close.start);
     }
     this.next();
     return node;
@@ -168,7 +169,8 @@ class Parser {
     switch (def.value) {
       case "single":
         if (isList) {
-          throw filterError(`Operator '${name}' expects a single value, not a list, at position ${tok.start}`, tok.start, where);
+          const detail = `Operator '${name}' expects a single value, not a list, at position ${tok.start}`;
+          throw filterError(detail, tok.start, where);
         }
         return parsed;
       case "list":

@@ -90,9 +90,10 @@ export const row = (id: number): fc.Arbitrary<ItemRow> =>
     createdAt: fc.option(date, { nil: null }),
   });
 
-export const rows = fc
+export const rows: fc.Arbitrary<ItemRow[]> = fc
   .integer({ min: 0, max: 8 })
-  .chain((n) => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => row(i + 1)))));
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => row(i + 1))))
+  .map((list) => [...list]);
 
 /** The AST with every `position` zeroed, for comparisons that ignore source offsets. */
 export function stripPositions(node: RsqlNode): RsqlNode {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluateRsql, parseRsql, rsqlToString } from "../../../src/kernel/rsql/index.js";
+import { coerceFilter, compileToSql, evaluateRsql, parseRsql, rsqlToString } from "../../../src/kernel/rsql/index.js";
 import { filter, hasSubsecondDate, rows, stripPositions } from "./arbitraries.js";
 import { type TestDb, createPgliteDb, createSqliteDb, sqlIds } from "./fixtures.js";
 
@@ -23,6 +23,11 @@ describe.each([
           // Through text and back, as a filter arrives from a query string.
           const ast = parseRsql(rsqlToString(generated));
           const fromSql = await sqlIds(db, ast);
+          // Coercion is idempotent: callers may coerce first and compile the coerced tree.
+          const options = { fields: db.fields, dialect: db.dialect };
+          expect(db.toQuery(compileToSql(coerceFilter(ast, db.fields), options))).toEqual(
+            db.toQuery(compileToSql(ast, options)),
+          );
           const withFields = stored.filter((r) => evaluateRsql(ast, r as never, { fields: db.fields })).map((r) => r.id);
           expect(withFields, rsqlToString(ast)).toEqual(fromSql);
           // Without columns, precision is unknown: SQLite stores whole seconds, so skip sub-second dates there.
