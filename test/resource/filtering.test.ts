@@ -52,3 +52,27 @@ eachDialect("filtering, select and orderBy", (use) => {
     expect(order.body).toMatchObject({ code: "INVALID_PARAMETER", parameter: "orderBy" });
   });
 });
+
+eachDialect("custom filter operators on a resource", (use) => {
+  it("registers an operator by name for filters and scopes alike", async () => {
+    const { defineOperator, rsql } = await import("../../src");
+    const { sql } = await import("drizzle-orm");
+    const divisibleBy = defineOperator({
+      name: "=divisibleby=",
+      value: "single",
+      columns: ["number"],
+      toSql: (column, value) => sql`(${column} % ${value}) = 0`,
+      evaluate: (field, value) => Number(field) % Number(value) === 0,
+    });
+    const app = usersApp(use(), {
+      filter: { operators: [divisibleBy] },
+      auth: { read: () => rsql`age=divisibleby=5`, create: () => true },
+    });
+    await createUsers(usersApp(use()), people);
+    const res = await send(app, "GET", q('age=divisibleby=3'), { user: { id: 1 } });
+    expect(names(res)).toEqual(["eve"]);
+    expect(names(await send(app, "GET", "/api/users", { user: { id: 1 } }))).toEqual(["Bob", "eve"]);
+    const wrongType = await send(app, "GET", q('name=divisibleby=3'), { user: { id: 1 } });
+    expect(wrongType.body.code).toBe("FILTER_PARSE_ERROR");
+  });
+});
