@@ -21,6 +21,7 @@ interface Builders {
 }
 interface SelectChain extends Promise<Row[]> {
   where(where: SQL | undefined): SelectChain;
+  groupBy(...columns: Column[]): SelectChain;
   orderBy(...order: SQL[]): SelectChain;
   limit(limit: number): SelectChain;
 }
@@ -61,6 +62,14 @@ export function selectRows(info: TableInfo, options: SelectOptions): Promise<Row
 export async function countRows(info: TableInfo, where: SQL | undefined): Promise<number> {
   const rows = await run(info, () => builders(info).select({ count: count() }).from(info.table).where(where));
   return Number(rows[0]?.count ?? 0);
+}
+
+/** Selects grouped aggregates: `selection` holds the group columns and aggregate expressions. */
+export function aggregateRows(info: TableInfo, selection: Record<string, Column | SQL>, where: SQL | undefined, groupBy: Column[], limit: number): Promise<Row[]> {
+  return run(info, () => {
+    const query = builders(info).select(selection).from(info.table).where(where);
+    return (groupBy.length > 0 ? query.groupBy(...groupBy) : query).limit(limit);
+  });
 }
 
 /** The condition selecting one row by id, AND-ed with an optional scope condition. */

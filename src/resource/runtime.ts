@@ -19,9 +19,12 @@ export interface ResourceRuntime<TTable extends Table> {
   filters: FilterCache;
   limits: ListQueryLimits;
   maxBodyBytes: number;
+  maxGroups: number;
 }
 
 export const DEFAULT_LIMIT = 20;
+/** Most groups one aggregate may produce before it is refused (narrow the filter instead). */
+export const DEFAULT_MAX_GROUPS = 1000;
 export const DEFAULT_MAX_LIMIT = 100;
 
 /** Validates the config against the table and prepares everything requests will reuse. */
@@ -44,6 +47,7 @@ export function createRuntime<TTable extends Table>(table: TTable, config: Resou
       maxFilterDepth: config.filter?.maxDepth,
     },
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxGroups: config.aggregate?.maxGroups ?? DEFAULT_MAX_GROUPS,
   };
 }
 

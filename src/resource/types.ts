@@ -53,7 +53,7 @@ export interface HookContext<TTable extends Table> {
   resource: string;
   table: TTable;
   db: AnyDatabase;
-  operation: "list" | "get" | "count" | "create" | "update" | "replace" | "delete";
+  operation: "list" | "get" | "count" | "aggregate" | "create" | "update" | "replace" | "delete";
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -101,6 +101,10 @@ export interface ResourceConfig<TTable extends Table> {
     operators?: OperatorDefinition[];
     maxLength?: number;
     maxDepth?: number;
+  };
+  aggregate?: {
+    /** Most groups one `GET /aggregate` may produce (default 1000); more is a 400. */
+    maxGroups?: number;
   };
   /** Largest accepted request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;

@@ -4,6 +4,7 @@
 import type { Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { errorHandler, methodNotAllowed } from "../kernel/error-handler";
+import { aggregate } from "./aggregate-handler";
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, ResourceConfig } from "./types";
@@ -21,6 +22,8 @@ export function useResource<TTable extends Table>(table: TTable, config: Resourc
   router.onError(errorHandler);
 
   router.get("/count", bind(countMatching));
+  router.get("/aggregate", bind(aggregate));
+  router.all("/aggregate", methodNotAllowed(["GET"]));
   router.all("/count", methodNotAllowed(["GET"]));
   router.get("/", bind(listRows));
   router.post("/", bind(createRow));
