@@ -5,6 +5,7 @@ import { and, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { problems } from "../kernel/errors";
 import { resolveAccess } from "./access";
+import { etagMatches, etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
 import { parseClientFilter, parseListQuery, parseSelect } from "./list-query";
 import { byId, countRows, selectRows } from "./queries";
@@ -59,12 +60,19 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   const ctx = hookContext(runtime, c, "get", access.user);
   await config.hooks?.onBeforeGet?.(ctx, id as string | number);
 
-  const rows = await selectRows(info, { columns: [...info.readable], where: byId(info, id, access.where), limit: 1 });
+  const columns = info.versionKey === null ? [...info.readable] : [...new Set([...info.readable, info.versionKey])];
+  const rows = await selectRows(info, { columns, where: byId(info, id, access.where), limit: 1 });
   if (rows.length === 0) throw problems.notFound(info.name, idText);
-  let row = maskRow(rows[0]!, info, select) as Partial<SelectRow<TTable>>;
+  const stored = rows[0]!;
+  const etag = info.versionKey === null ? undefined : etagOf(stored[info.versionKey]);
+  const ifNoneMatch = c.req.header("if-none-match");
+  if (etag !== undefined && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
+    return c.body(null, 304, { etag });
+  }
+  let row = maskRow(stored, info, select) as Partial<SelectRow<TTable>>;
   const replaced = await config.hooks?.onAfterGet?.(ctx, row);
   if (replaced) row = replaced;
-  return sendJson(c, row as Row);
+  return sendJson(c, row as Row, 200, etag === undefined ? undefined : { etag });
 }
 
 /** GET /count — how many rows match the filter within the read scope. */

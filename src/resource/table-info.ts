@@ -21,6 +21,8 @@ export interface TableInfo {
   generated: ReadonlySet<string>;
   idKey: string;
   idColumn: Column;
+  /** The version column of optimistic locking, or null. */
+  versionKey: string | null;
   operators: OperatorRegistry;
 }
 
@@ -41,6 +43,10 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
   const writableKeys = known(config.fields?.writable, "fields.writable");
   const generatedKeys = known(Object.keys(config.generatedFields ?? {}), "generatedFields") ?? [];
 
+  const versionKey = config.etag?.versionField ?? null;
+  if (versionKey !== null && (!Object.hasOwn(columns, versionKey) || columns[versionKey]!.dataType !== "number")) {
+    throw new TypeError(`covara: etag.versionField '${versionKey}' must be an integer column of the table`);
+  }
   const readableColumns: Record<string, Column> = {};
   for (const key of readableKeys) readableColumns[key] = columns[key]!;
 
@@ -56,6 +62,7 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
     generated: new Set(generatedKeys),
     idKey,
     idColumn: config.id,
+    versionKey,
     operators: createOperatorRegistry(config.filter?.operators),
   };
 }

@@ -92,6 +92,8 @@ export interface ResourceConfig<TTable extends Table> {
   };
   /** Reject unknown body fields with 422 instead of ignoring them. */
   strictInput?: boolean;
+  /** Optimistic locking: ETags from an integer version column, incremented on every update. */
+  etag?: { versionField: ColumnKey<TTable> };
   /** Values filled in on create when the client did not send them (never stripped by `writable`). */
   generatedFields?: { [K in ColumnKey<TTable>]?: (ctx: HookContext<TTable>) => unknown };
   pagination?: { defaultLimit?: number; maxLimit?: number };

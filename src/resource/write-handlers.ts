@@ -3,19 +3,47 @@
  * scope against the row as it is and as it would be, then writes with the scope in the WHERE clause
  * too, so a row that changes concurrently cannot slip outside it. A refused write changes nothing.
  */
-import type { Table } from "drizzle-orm";
+import { and, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError, problems } from "../kernel/errors";
 import { readJsonObject } from "./body";
 import { resolveAccess, type Access } from "./access";
+import { etagOf, expectedVersion, nextVersion, preconditionFailed, versionCondition } from "./etag";
 import { byId, deleteRows, findRow, insertRow, updateRows } from "./queries";
 import { maskRow, parseId, sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
+import type { TableInfo } from "./table-info";
 import type { CovaraEnv, InsertRow, SelectRow } from "./types";
 import { validateRow } from "./validation";
 import { shapeWriteInput } from "./write-input";
 
 type Row = Record<string, unknown>;
+
+/** The ETag response header of a written row, when optimistic locking is on. */
+function etagHeader(info: TableInfo, row: Row): Record<string, string> {
+  return info.versionKey === null ? {} : { etag: etagOf(row[info.versionKey]) };
+}
+
+/**
+ * The version a conditional write must still find (If-Match), and the WHERE clause enforcing it
+ * together with the id and the scope.
+ */
+function writeCondition<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>, target: Target, access: Access) {
+  const { info } = runtime;
+  const expected =
+    info.versionKey === null
+      ? undefined
+      : expectedVersion(c.req.header("if-match"), target.existing, { versionField: info.versionKey }, info.name, target.idText);
+  const guard = expected === undefined ? access.where : and(access.where, versionCondition(info.columns[info.versionKey!]!, expected));
+  return { expected, where: byId(info, target.id, guard) };
+}
+
+/** A write that matched no row: lost a race against another writer (412) or the row is gone (404). */
+async function nothingWritten<TTable extends Table>(runtime: ResourceRuntime<TTable>, target: Target, expected: unknown): Promise<never> {
+  const { info } = runtime;
+  if (expected !== undefined && (await findRow(info, byId(info, target.id)))) throw preconditionFailed(info.name, target.idText);
+  throw problems.notFound(info.name, target.idText);
+}
 
 function outsideScope(operation: string, name: string): ProblemError {
   return problems.forbidden(`This ${operation} of ${name} is outside your permitted scope`);
@@ -43,22 +71,29 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   if (replaced) data = replaced as Row;
   data = validateRow(schemas.create, data);
   if (!access.allows(data)) throw outsideScope("create", info.name);
+  if (info.versionKey !== null) data[info.versionKey] = 1;
 
   let row = (await insertRow(info, data)) as SelectRow<TTable>;
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;
   const id = (row as Row)[info.idKey];
   const location = `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(String(id))}`;
-  return sendJson(c, maskRow(row as Row, info), 201, { location });
+  return sendJson(c, maskRow(row as Row, info), 201, { location, ...etagHeader(info, row as Row) });
 }
 
 /** Loads the row the write targets: 404 outside the read scope, 403 outside the write scope. */
+interface Target {
+  id: string | number | bigint;
+  idText: string;
+  existing: Row;
+}
+
 async function loadTarget<TTable extends Table>(
   runtime: ResourceRuntime<TTable>,
   c: Context<CovaraEnv>,
   write: Access,
   operation: "update" | "delete",
-): Promise<{ id: string | number | bigint; idText: string; existing: Row }> {
+): Promise<Target> {
   const { info, config } = runtime;
   const read = await resolveAccess("read", c, config.auth, runtime.scopes, info).catch((error: unknown) => {
     // A user who may write but not read still only touches rows inside the write scope.
@@ -80,7 +115,9 @@ async function writeUpdate<TTable extends Table>(
 ): Promise<Response> {
   const { info, config, schemas } = runtime;
   const access = await resolveAccess("update", c, config.auth, runtime.scopes, info);
-  const { id, idText, existing } = await loadTarget(runtime, c, access, "update");
+  const target = await loadTarget(runtime, c, access, "update");
+  const { id, existing } = target;
+  const condition = writeCondition(runtime, c, target, access);
   const input = await readWriteBody(runtime, c);
   if (info.idKey in input && String(input[info.idKey]) !== String(existing[info.idKey])) {
     throw problems.validation(`'${info.idKey}' cannot be changed`, [{ path: info.idKey, message: "The id is immutable" }]);
@@ -100,13 +137,14 @@ async function writeUpdate<TTable extends Table>(
   const replaced = await config.hooks?.onBeforeUpdate?.(ctx, id as string | number, data as Partial<InsertRow<TTable>>, existing as SelectRow<TTable>);
   if (replaced) data = validateRow(schemas.update, replaced as Row);
   if (!access.allows({ ...existing, ...data })) throw outsideScope("update", info.name);
+  if (info.versionKey !== null) data[info.versionKey] = nextVersion(info.columns[info.versionKey]!);
 
-  const rows = await updateRows(info, data, byId(info, id, access.where));
-  if (rows.length === 0) throw problems.notFound(info.name, idText);
+  const rows = await updateRows(info, data, condition.where);
+  if (rows.length === 0) return nothingWritten(runtime, target, condition.expected);
   let row = rows[0] as SelectRow<TTable>;
   const after = await config.hooks?.onAfterUpdate?.(ctx, row, existing as SelectRow<TTable>);
   if (after) row = after;
-  return sendJson(c, maskRow(row as Row, info));
+  return sendJson(c, maskRow(row as Row, info), 200, etagHeader(info, row as Row));
 }
 
 /** PATCH /:id — partial update. */
@@ -123,11 +161,12 @@ export function putRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c
 export async function removeRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("delete", c, config.auth, runtime.scopes, info);
-  const { id, idText, existing } = await loadTarget(runtime, c, access, "delete");
+  const target = await loadTarget(runtime, c, access, "delete");
+  const condition = writeCondition(runtime, c, target, access);
   const ctx = hookContext(runtime, c, "delete", access.user);
-  await config.hooks?.onBeforeDelete?.(ctx, id as string | number, existing as SelectRow<TTable>);
-  const rows = await deleteRows(info, byId(info, id, access.where));
-  if (rows.length === 0) throw problems.notFound(info.name, idText);
+  await config.hooks?.onBeforeDelete?.(ctx, target.id as string | number, target.existing as SelectRow<TTable>);
+  const rows = await deleteRows(info, condition.where);
+  if (rows.length === 0) return nothingWritten(runtime, target, condition.expected);
   await config.hooks?.onAfterDelete?.(ctx, rows[0] as SelectRow<TTable>);
   return c.body(null, 204);
 }

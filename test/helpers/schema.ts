@@ -17,6 +17,7 @@ export function sqliteSchema() {
     ownerId: integer("owner_id"),
     secret: text("secret"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }),
+    version: integer("version").notNull().default(1),
   });
   const notes = sqliteTable("notes", {
     id: text("id").primaryKey(),
@@ -38,6 +39,7 @@ export function pgSchema(suffix = "") {
     ownerId: pgInteger("owner_id"),
     secret: pgText("secret"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }),
+    version: pgInteger("version").notNull().default(1),
   });
   const notes = pgTable(`notes${suffix}`, {
     id: pgText("id").primaryKey(),
