@@ -11,6 +11,7 @@ import { resolveAccess } from "./access";
 import { parseAggregateQuery, type AggregateQuery, type Metric } from "./aggregate-query";
 import { aggregateRows } from "./queries";
 import { sendJson } from "./rows";
+import { withLive } from "./soft-delete";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv } from "./types";
 
@@ -59,7 +60,7 @@ export async function aggregate<TTable extends Table>(runtime: ResourceRuntime<T
   for (const metric of query.metrics) selection[metric.alias] = metricSql(metric);
 
   const conditions = [query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where].filter((x): x is SQL => x !== undefined);
-  const where = conditions.length > 1 ? and(...conditions) : conditions[0];
+  const where = withLive(info, conditions.length > 1 ? and(...conditions) : conditions[0], query.withDeleted);
   const rows = await aggregateRows(info, selection, where, groupColumns, maxGroups + 1);
   if (rows.length > maxGroups) {
     throw new ProblemError("invalid-parameter", {

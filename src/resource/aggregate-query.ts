@@ -7,7 +7,7 @@
 import type { Column } from "drizzle-orm";
 import { ProblemError, problems } from "../kernel/errors";
 import { getFilterFields, parseRsql, type RsqlNode } from "../kernel/rsql";
-import { parseClientFilter, type FilterCache, type ListQueryLimits } from "./list-query";
+import { parseBoolean, parseClientFilter, type FilterCache, type ListQueryLimits } from "./list-query";
 import type { TableInfo } from "./table-info";
 
 export type AggregateFunction = "sum" | "avg" | "min" | "max";
@@ -27,6 +27,7 @@ export interface AggregateQuery {
   having: RsqlNode | null;
   order: { alias: string; direction: "asc" | "desc" }[];
   limit: number;
+  withDeleted: boolean;
 }
 
 const NUMERIC = new Set(["number", "bigint"]);
@@ -111,5 +112,6 @@ export function parseAggregateQuery(
     having: parseHaving(params.having, outputs),
     order: parseOrder(params.orderBy, outputs),
     limit,
+    withDeleted: parseBoolean("withDeleted", params.withDeleted),
   };
 }

@@ -17,6 +17,8 @@ export interface ListQuery {
   /** Decoded values of the cursor, aligned with `order`. */
   after: unknown[] | null;
   totalCount: boolean;
+  /** Include soft-deleted rows. */
+  withDeleted: boolean;
 }
 
 export interface ListQueryLimits {
@@ -108,7 +110,7 @@ function parseLimit(text: string | undefined, limits: ListQueryLimits): number {
   return Math.min(limit, limits.maxLimit);
 }
 
-function parseBoolean(parameter: string, text: string | undefined): boolean {
+export function parseBoolean(parameter: string, text: string | undefined): boolean {
   if (text === undefined || text === "false" || text === "0") return false;
   if (text === "" || text === "true" || text === "1") return true;
   throw problems.invalidParameter(parameter, `'${parameter}' must be true or false`);
@@ -137,5 +139,6 @@ export function parseListQuery(
     limit: parseLimit(params.limit, limits),
     after: params.cursor ? decodeCursor(params.cursor, order) : null,
     totalCount: parseBoolean("totalCount", params.totalCount),
+    withDeleted: parseBoolean("withDeleted", params.withDeleted),
   };
 }

@@ -7,7 +7,8 @@ import { problems } from "../kernel/errors";
 import { resolveAccess } from "./access";
 import { etagMatches, etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
-import { parseClientFilter, parseListQuery, parseSelect } from "./list-query";
+import { parseBoolean, parseClientFilter, parseListQuery, parseSelect } from "./list-query";
+import { withLive } from "./soft-delete";
 import { byId, countRows, selectRows } from "./queries";
 import { maskRow, parseId, sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
@@ -29,7 +30,7 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const ctx = hookContext(runtime, c, "list", access.user);
   await config.hooks?.onBeforeList?.(ctx);
 
-  const filterWhere = query.filter ? runtime.scopes.sql(query.filter) : undefined;
+  const filterWhere = withLive(info, query.filter ? runtime.scopes.sql(query.filter) : undefined, query.withDeleted);
   const where = allOf(filterWhere, access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
   const columns = new Set(query.select ?? info.readable);
   for (const key of query.order) columns.add(key.field);
@@ -61,7 +62,8 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   await config.hooks?.onBeforeGet?.(ctx, id as string | number);
 
   const columns = info.versionKey === null ? [...info.readable] : [...new Set([...info.readable, info.versionKey])];
-  const rows = await selectRows(info, { columns, where: byId(info, id, access.where), limit: 1 });
+  const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
+  const rows = await selectRows(info, { columns, where: byId(info, id, withLive(info, access.where, withDeleted)), limit: 1 });
   if (rows.length === 0) throw problems.notFound(info.name, idText);
   const stored = rows[0]!;
   const etag = info.versionKey === null ? undefined : etagOf(stored[info.versionKey]);
@@ -82,6 +84,7 @@ export async function countMatching<TTable extends Table>(runtime: ResourceRunti
   const filterText = c.req.query("filter");
   const filter = filterText && filterText.trim() !== "" ? parseClientFilter(filterText, info, runtime.limits, runtime.filters) : null;
   await config.hooks?.onBeforeList?.(hookContext(runtime, c, "count", access.user));
-  const count = await countRows(info, allOf(filter ? runtime.scopes.sql(filter) : undefined, access.where));
+  const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
+  const count = await countRows(info, withLive(info, allOf(filter ? runtime.scopes.sql(filter) : undefined, access.where), withDeleted));
   return sendJson(c, { count });
 }

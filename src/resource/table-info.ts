@@ -3,6 +3,7 @@
  */
 import { getTableColumns, getTableName, type Column, type Table } from "drizzle-orm";
 import { createOperatorRegistry, type OperatorRegistry } from "../kernel/rsql";
+import { validateSoftDeleteColumn } from "./soft-delete";
 import { dialectOf, type AnyDatabase, type Dialect } from "./dialect";
 import type { ResourceConfig } from "./types";
 
@@ -23,6 +24,8 @@ export interface TableInfo {
   idColumn: Column;
   /** The version column of optimistic locking, or null. */
   versionKey: string | null;
+  /** The soft-delete column, or null. */
+  softDeleteKey: string | null;
   operators: OperatorRegistry;
 }
 
@@ -47,6 +50,8 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
   if (versionKey !== null && (!Object.hasOwn(columns, versionKey) || columns[versionKey]!.dataType !== "number")) {
     throw new TypeError(`covara: etag.versionField '${versionKey}' must be an integer column of the table`);
   }
+  const softDeleteKey = config.softDelete?.field ?? null;
+  if (softDeleteKey !== null) validateSoftDeleteColumn({ columns }, softDeleteKey);
   const readableColumns: Record<string, Column> = {};
   for (const key of readableKeys) readableColumns[key] = columns[key]!;
 
@@ -63,6 +68,7 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
     idKey,
     idColumn: config.id,
     versionKey,
+    softDeleteKey,
     operators: createOperatorRegistry(config.filter?.operators),
   };
 }

@@ -92,6 +92,8 @@ export interface ResourceConfig<TTable extends Table> {
   };
   /** Reject unknown body fields with 422 instead of ignoring them. */
   strictInput?: boolean;
+  /** Mark rows deleted (timestamp or boolean column) instead of removing them. */
+  softDelete?: { field: ColumnKey<TTable> };
   /** Optimistic locking: ETags from an integer version column, incremented on every update. */
   etag?: { versionField: ColumnKey<TTable> };
   /** Values filled in on create when the client did not send them (never stripped by `writable`). */

@@ -11,6 +11,7 @@ import { resolveAccess, type Access } from "./access";
 import { etagOf, expectedVersion, nextVersion, preconditionFailed, versionCondition } from "./etag";
 import { byId, deleteRows, findRow, insertRow, updateRows } from "./queries";
 import { maskRow, parseId, sendJson } from "./rows";
+import { deletionMark, withLive } from "./soft-delete";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { TableInfo } from "./table-info";
 import type { CovaraEnv, InsertRow, SelectRow } from "./types";
@@ -35,13 +36,18 @@ function writeCondition<TTable extends Table>(runtime: ResourceRuntime<TTable>, 
       ? undefined
       : expectedVersion(c.req.header("if-match"), target.existing, { versionField: info.versionKey }, info.name, target.idText);
   const guard = expected === undefined ? access.where : and(access.where, versionCondition(info.columns[info.versionKey!]!, expected));
-  return { expected, where: byId(info, target.id, guard) };
+  return { expected, where: byId(info, target.id, withLive(info, guard)) };
+}
+
+/** `version = version + 1` when optimistic locking is on. */
+function versionBump(info: TableInfo): Row {
+  return info.versionKey === null ? {} : { [info.versionKey]: nextVersion(info.columns[info.versionKey]!) };
 }
 
 /** A write that matched no row: lost a race against another writer (412) or the row is gone (404). */
 async function nothingWritten<TTable extends Table>(runtime: ResourceRuntime<TTable>, target: Target, expected: unknown): Promise<never> {
   const { info } = runtime;
-  if (expected !== undefined && (await findRow(info, byId(info, target.id)))) throw preconditionFailed(info.name, target.idText);
+  if (expected !== undefined && (await findRow(info, byId(info, target.id, withLive(info, undefined))))) throw preconditionFailed(info.name, target.idText);
   throw problems.notFound(info.name, target.idText);
 }
 
@@ -102,7 +108,8 @@ async function loadTarget<TTable extends Table>(
   });
   const idText = c.req.param("id")!;
   const id = parseId(idText, info);
-  const existing = await findRow(info, byId(info, id, read?.where));
+  // Soft-deleted rows do not exist for writes.
+  const existing = await findRow(info, byId(info, id, withLive(info, read?.where)));
   if (!existing || (read === undefined && !write.allows(existing))) throw problems.notFound(info.name, idText);
   if (!write.allows(existing)) throw outsideScope(operation, info.name);
   return { id, idText, existing };
@@ -137,7 +144,7 @@ async function writeUpdate<TTable extends Table>(
   const replaced = await config.hooks?.onBeforeUpdate?.(ctx, id as string | number, data as Partial<InsertRow<TTable>>, existing as SelectRow<TTable>);
   if (replaced) data = validateRow(schemas.update, replaced as Row);
   if (!access.allows({ ...existing, ...data })) throw outsideScope("update", info.name);
-  if (info.versionKey !== null) data[info.versionKey] = nextVersion(info.columns[info.versionKey]!);
+  Object.assign(data, versionBump(info));
 
   const rows = await updateRows(info, data, condition.where);
   if (rows.length === 0) return nothingWritten(runtime, target, condition.expected);
@@ -165,7 +172,9 @@ export async function removeRow<TTable extends Table>(runtime: ResourceRuntime<T
   const condition = writeCondition(runtime, c, target, access);
   const ctx = hookContext(runtime, c, "delete", access.user);
   await config.hooks?.onBeforeDelete?.(ctx, target.id as string | number, target.existing as SelectRow<TTable>);
-  const rows = await deleteRows(info, condition.where);
+  const rows = info.softDeleteKey === null
+    ? await deleteRows(info, condition.where)
+    : await updateRows(info, { ...deletionMark(info), ...versionBump(info) }, condition.where);
   if (rows.length === 0) return nothingWritten(runtime, target, condition.expected);
   await config.hooks?.onAfterDelete?.(ctx, rows[0] as SelectRow<TTable>);
   return c.body(null, 204);

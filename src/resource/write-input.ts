@@ -27,7 +27,7 @@ export function shapeWriteInput(body: Record<string, unknown>, info: TableInfo, 
   const shaped: Record<string, unknown> = {};
   for (const key of keys) {
     // The version column belongs to the server: clients express versions through If-Match.
-    if (!Object.hasOwn(info.columns, key) || key === info.versionKey) continue;
+    if (!Object.hasOwn(info.columns, key) || key === info.versionKey || key === info.softDeleteKey) continue;
     const allowed = info.writable === null || info.writable.has(key) || key === info.idKey || info.generated.has(key);
     if (allowed) shaped[key] = body[key];
   }

@@ -18,6 +18,7 @@ export function sqliteSchema() {
     secret: text("secret"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }),
     version: integer("version").notNull().default(1),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
   });
   const notes = sqliteTable("notes", {
     id: text("id").primaryKey(),
@@ -40,6 +41,7 @@ export function pgSchema(suffix = "") {
     secret: pgText("secret"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }),
     version: pgInteger("version").notNull().default(1),
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   });
   const notes = pgTable(`notes${suffix}`, {
     id: pgText("id").primaryKey(),
