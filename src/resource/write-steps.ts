@@ -1,0 +1,139 @@
+/**
+ * The per-row steps every write shares, single or batched: shaping and validating input, running
+ * hooks, checking scopes against the row as it is and as it would become, and the WHERE clause
+ * (id, scope, expected version, not deleted) that makes the write itself refuse a row that changed
+ * concurrently.
+ */
+import { and, type SQL, type Table } from "drizzle-orm";
+import type { Context } from "hono";
+import { ProblemError, problems } from "../kernel/errors";
+import { resolveAccess, type Access } from "./access";
+import { etagOf, expectedVersion, nextVersion, preconditionFailed, versionCondition } from "./etag";
+import { byId, findRow } from "./queries";
+import { parseId } from "./rows";
+import type { ResourceRuntime } from "./runtime";
+import { deletionMark, withLive } from "./soft-delete";
+import type { TableInfo } from "./table-info";
+import type { CovaraEnv, HookContext, InsertRow, SelectRow } from "./types";
+import { validateRow } from "./validation";
+import { shapeWriteInput } from "./write-input";
+
+export type Row = Record<string, unknown>;
+
+export interface Target {
+  id: string | number | bigint;
+  idText: string;
+  existing: Row;
+}
+
+export function outsideScope(operation: string, name: string): ProblemError {
+  return problems.forbidden(`This ${operation} of ${name} is outside your permitted scope`);
+}
+
+/** The ETag response header of a written row, when optimistic locking is on. */
+export function etagHeader(info: TableInfo, row: Row): Record<string, string> {
+  return info.versionKey === null ? {} : { etag: etagOf(row[info.versionKey]) };
+}
+
+/** `version = version + 1` when optimistic locking is on. */
+export function versionBump(info: TableInfo): Row {
+  return info.versionKey === null ? {} : { [info.versionKey]: nextVersion(info.columns[info.versionKey]!) };
+}
+
+/** What a delete writes: nothing for a hard delete, the mark (and version) for a soft one. */
+export function softDeleteValues(info: TableInfo): Row | null {
+  return info.softDeleteKey === null ? null : { ...deletionMark(info), ...versionBump(info) };
+}
+
+/** Applies strictInput and the writable allowlist to one body object. */
+export function shapeInput<TTable extends Table>(runtime: ResourceRuntime<TTable>, body: Row): Row {
+  return shapeWriteInput(body, runtime.info, runtime.config.strictInput === true);
+}
+
+/** Validated, hooked, scope-checked data of a new row, ready to insert. */
+export async function prepareCreate<TTable extends Table>(runtime: ResourceRuntime<TTable>, ctx: HookContext<TTable>, access: Access, input: Row): Promise<Row> {
+  const { info, config, schemas } = runtime;
+  // Types of what the client sent are checked before hooks; completeness after them, because a
+  // hook may fill required columns.
+  let data = validateRow(schemas.update, input);
+  for (const [key, generate] of Object.entries(config.generatedFields ?? {})) {
+    if (data[key] === undefined && typeof generate === "function") data[key] = await generate(ctx);
+  }
+  const replaced = await config.hooks?.onBeforeCreate?.(ctx, data as Partial<InsertRow<TTable>>);
+  if (replaced) data = replaced as Row;
+  data = validateRow(schemas.create, data);
+  if (!access.allows(data)) throw outsideScope("create", info.name);
+  if (info.versionKey !== null) data[info.versionKey] = 1;
+  return data;
+}
+
+/** Loads the row a write targets: 404 outside the read scope (or deleted), 403 outside the write scope. */
+export async function loadTarget<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+  write: Access,
+  operation: "update" | "delete",
+  idText: string,
+): Promise<Target> {
+  const { info, config } = runtime;
+  const read = await resolveAccess("read", c, config.auth, runtime.scopes, info).catch((error: unknown) => {
+    // A user who may write but not read still only touches rows inside the write scope.
+    if (error instanceof ProblemError && (error.status === 401 || error.status === 403)) return undefined;
+    throw error;
+  });
+  const id = parseId(idText, info);
+  const existing = await findRow(info, byId(info, id, withLive(info, read?.where)));
+  if (!existing || (read === undefined && !write.allows(existing))) throw problems.notFound(info.name, idText);
+  if (!write.allows(existing)) throw outsideScope(operation, info.name);
+  return { id, idText, existing };
+}
+
+/**
+ * The version a conditional write must still find (If-Match), and the WHERE clause enforcing it
+ * together with the id, the scope and liveness.
+ */
+export function writeCondition(info: TableInfo, target: Target, access: Access, ifMatch: string | undefined): { expected: unknown; where: SQL } {
+  const expected =
+    info.versionKey === null ? undefined : expectedVersion(ifMatch, target.existing, { versionField: info.versionKey }, info.name, target.idText);
+  const guard = expected === undefined ? access.where : and(access.where, versionCondition(info.columns[info.versionKey!]!, expected));
+  return { expected, where: byId(info, target.id, withLive(info, guard)) };
+}
+
+/** Validated, hooked, scope-checked change set of an update or replacement. */
+export async function prepareUpdate<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  ctx: HookContext<TTable>,
+  access: Access,
+  target: Target,
+  input: Row,
+  mode: "update" | "replace",
+): Promise<Row> {
+  const { info, config, schemas } = runtime;
+  const { existing } = target;
+  if (info.idKey in input && String(input[info.idKey]) !== String(existing[info.idKey])) {
+    throw problems.validation(`'${info.idKey}' cannot be changed`, [{ path: info.idKey, message: "The id is immutable" }]);
+  }
+  delete input[info.idKey];
+  const base = mode === "replace" ? { [info.idKey]: existing[info.idKey] } : {};
+  let data = validateRow(mode === "replace" ? schemas.create : schemas.update, { ...base, ...input });
+  delete data[info.idKey];
+  if (mode === "replace") {
+    // A replacement resets every client-writable nullable column it does not mention.
+    for (const [key, column] of Object.entries(info.columns)) {
+      const writable = info.writable === null || info.writable.has(key);
+      if (!(key in data) && writable && !column.notNull && key !== info.idKey && !info.generated.has(key)) data[key] = null;
+    }
+  }
+  const replaced = await config.hooks?.onBeforeUpdate?.(ctx, target.id as string | number, data as Partial<InsertRow<TTable>>, existing as SelectRow<TTable>);
+  if (replaced) data = validateRow(schemas.update, replaced as Row);
+  if (!access.allows({ ...existing, ...data })) throw outsideScope("update", info.name);
+  return { ...data, ...versionBump(info) };
+}
+
+/** Why a write matched no row: it lost a race against another writer (412) or the row is gone (404). */
+export async function missingRowProblem(info: TableInfo, target: Target, expected: unknown): Promise<ProblemError> {
+  if (expected !== undefined && (await findRow(info, byId(info, target.id, withLive(info, undefined))))) {
+    return preconditionFailed(info.name, target.idText);
+  }
+  return problems.notFound(info.name, target.idText);
+}
