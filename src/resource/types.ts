@@ -99,6 +99,8 @@ export interface ResourceConfig<TTable extends Table> {
   /** Values filled in on create when the client did not send them (never stripped by `writable`). */
   generatedFields?: { [K in ColumnKey<TTable>]?: (ctx: HookContext<TTable>) => unknown };
   pagination?: { defaultLimit?: number; maxLimit?: number };
+  /** Most items per batch request, per operation (default 100 each). */
+  batch?: { create?: number; update?: number; delete?: number };
   hooks?: ResourceHooks<TTable>;
   filter?: {
     /** Custom operators, usable in `?filter=` and in scopes. */

@@ -5,6 +5,7 @@ import type { Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { errorHandler, methodNotAllowed } from "../kernel/error-handler";
 import { aggregate } from "./aggregate-handler";
+import { batchCreate, batchDelete, batchUpdate } from "./batch-handlers";
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, ResourceConfig } from "./types";
@@ -23,6 +24,10 @@ export function useResource<TTable extends Table>(table: TTable, config: Resourc
 
   router.get("/count", bind(countMatching));
   router.get("/aggregate", bind(aggregate));
+  router.post("/batch", bind(batchCreate));
+  router.patch("/batch", bind(batchUpdate));
+  router.delete("/batch", bind(batchDelete));
+  router.all("/batch", methodNotAllowed(["POST", "PATCH", "DELETE"]));
   router.all("/aggregate", methodNotAllowed(["GET"]));
   router.all("/count", methodNotAllowed(["GET"]));
   router.get("/", bind(listRows));
