@@ -20,6 +20,7 @@ interface Builders {
   delete(table: Table): { where(where: SQL | undefined): { returning(): Promise<Row[]> } };
 }
 interface SelectChain extends Promise<Row[]> {
+  prepare(): { all(): Row[] | Promise<Row[]> };
   where(where: SQL | undefined): SelectChain;
   groupBy(...columns: Column[]): SelectChain;
   orderBy(...order: SQL[]): SelectChain;
@@ -46,16 +47,44 @@ export interface SelectOptions {
   limit?: number;
 }
 
-/** Selects rows with the given columns, conditions, order and limit. */
-export function selectRows(info: TableInfo, options: SelectOptions): Promise<Row[]> {
-  const fields: Record<string, Column> = {};
-  for (const key of options.columns) fields[key] = info.columns[key]!;
-  return run(info, () => {
+/**
+ * Prepared selects by query identity. Only for synchronous SQLite (better-sqlite3), where Drizzle
+ * otherwise makes SQLite compile the statement on every request; Postgres drivers already cache
+ * prepared statements themselves. A key must identify the SQL text AND its bound values.
+ */
+export class PreparedSelects {
+  private readonly entries = new Map<string, { all(): Row[] | Promise<Row[]> }>();
+  constructor(private readonly capacity = 256) {}
+
+  get(key: string, prepare: () => { all(): Row[] | Promise<Row[]> }) {
+    let prepared = this.entries.get(key);
+    if (!prepared) {
+      prepared = prepare();
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, prepared);
+    }
+    return prepared;
+  }
+}
+
+function isSyncSqlite(info: TableInfo): boolean {
+  return (info.db as { resultKind?: string }).resultKind === "sync";
+}
+
+/** Selects rows with the given columns, conditions, order and limit; `cache` reuses a prepared statement. */
+export function selectRows(info: TableInfo, options: SelectOptions, cache?: { selects: PreparedSelects; key: string }): Promise<Row[]> {
+  const build = () => {
+    const fields: Record<string, Column> = {};
+    for (const key of options.columns) fields[key] = info.columns[key]!;
     let query = builders(info).select(fields).from(info.table).where(options.where);
     if (options.orderBy && options.orderBy.length > 0) query = query.orderBy(...options.orderBy);
     if (options.limit !== undefined) query = query.limit(options.limit);
     return query;
-  });
+  };
+  if (cache && isSyncSqlite(info)) {
+    return run(info, async () => cache.selects.get(cache.key, () => build().prepare()).all());
+  }
+  return run(info, build);
 }
 
 /** Counts the rows matching `where`. */

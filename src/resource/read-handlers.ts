@@ -7,7 +7,7 @@ import { problems } from "../kernel/errors";
 import { resolveAccess } from "./access";
 import { etagMatches, etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
-import { parseBoolean, parseClientFilter, parseListQuery, parseSelect } from "./list-query";
+import { parseBoolean, parseClientFilter, parseListQuery, parseSelect, type ListQuery } from "./list-query";
 import { withLive } from "./soft-delete";
 import { byId, countRows, selectRows } from "./queries";
 import { maskRow, parseId, sendJson } from "./rows";
@@ -15,6 +15,19 @@ import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, ListResponse, SelectRow } from "./types";
 
 type Row = Record<string, unknown>;
+
+const scopeIds = new WeakMap<SQL, number>();
+let nextScopeId = 0;
+
+/** Identifies a first-page query: its parameters as sent, and the identity of the scope's SQL. */
+function preparedKey(c: Context<CovaraEnv>, query: ListQuery, scope: SQL | undefined): string {
+  let scopeId = 0;
+  if (scope) {
+    scopeId = scopeIds.get(scope) ?? ++nextScopeId;
+    scopeIds.set(scope, scopeId);
+  }
+  return JSON.stringify([c.req.query("filter") ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
+}
 
 function allOf(...conditions: (SQL | undefined)[]): SQL | undefined {
   const present = conditions.filter((condition): condition is SQL => condition !== undefined);
@@ -36,7 +49,13 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   for (const key of query.order) columns.add(key.field);
 
   const [rows, totalCount] = await Promise.all([
-    selectRows(info, { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 }),
+    selectRows(
+      info,
+      { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 },
+      // A first page's SQL and values are fixed by these parameters and the scope, so its prepared
+      // statement can be reused; a cursor's values change every page.
+      query.after ? undefined : { selects: runtime.selects, key: preparedKey(c, query, access.where) },
+    ),
     query.totalCount ? countRows(info, allOf(filterWhere, access.where)) : undefined,
   ]);
   const hasMore = rows.length > query.limit;

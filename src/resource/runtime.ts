@@ -9,6 +9,7 @@ import { describeTable, type TableInfo } from "./table-info";
 import type { CovaraEnv, CovaraUser, HookContext, ResourceConfig } from "./types";
 import { buildRowSchemas, type RowSchemas } from "./validation";
 import { DEFAULT_MAX_BODY_BYTES } from "./body";
+import { PreparedSelects } from "./queries";
 
 export interface ResourceRuntime<TTable extends Table> {
   table: TTable;
@@ -20,6 +21,7 @@ export interface ResourceRuntime<TTable extends Table> {
   limits: ListQueryLimits;
   maxBodyBytes: number;
   maxGroups: number;
+  selects: PreparedSelects;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -48,6 +50,7 @@ export function createRuntime<TTable extends Table>(table: TTable, config: Resou
     },
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxGroups: config.aggregate?.maxGroups ?? DEFAULT_MAX_GROUPS,
+    selects: new PreparedSelects(),
   };
 }
 

@@ -50,6 +50,16 @@ eachDialect("per-operation auth scopes", (use) => {
     expect(denied.status).toBe(403);
   });
 
+  it("never serves one user's page to another, however often the same query repeats", async () => {
+    const app = await seeded();
+    for (let i = 0; i < 3; i++) {
+      for (const [user, expected] of [[alice, ["Ada", "Cy"]], [bob, ["Bob", "Dee"]], [{ id: 3, role: "user" }, ["eve"]]] as const) {
+        const res = await send(app, "GET", "/api/users?orderBy=name&limit=10", { user });
+        expect(res.body.items.map((u: any) => u.name)).toEqual(expected);
+      }
+    }
+  });
+
   it("refuses creates outside the create scope and writes nothing", async () => {
     const app = await seeded();
     const res = await send(app, "POST", "/api/users", { user: alice, body: { name: "Mallory", email: "m@x.io", ownerId: 2 } });
