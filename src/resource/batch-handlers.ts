@@ -10,7 +10,8 @@ import { ProblemError } from "../kernel/errors";
 import { resolveAccess } from "./access";
 import { runAtomically, type PlannedWrite } from "./atomic";
 import { readJsonBody } from "./body";
-import { maskRow, sendJson } from "./rows";
+import { presentRows } from "./present";
+import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, SelectRow } from "./types";
 import {
@@ -94,7 +95,7 @@ export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime
   const rows = await runAtomically(info, writes);
   const out: Row[] = [];
   for (const row of rows) out.push(((await config.hooks?.onAfterCreate?.(ctx, row as SelectRow<TTable>)) ?? row) as Row);
-  return sendJson(c, { items: out.map((row) => maskRow(row, info)) }, 201);
+  return sendJson(c, { items: await presentRows(runtime, out, ctx) }, 201);
 }
 
 /** PATCH /batch — `[{ id, ...changes }]`; updates every row or none. */
@@ -122,7 +123,7 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
   for (const [i, row] of rows.entries()) {
     out.push(((await config.hooks?.onAfterUpdate?.(ctx, row as SelectRow<TTable>, targets[i]!.existing as SelectRow<TTable>)) ?? row) as Row);
   }
-  return sendJson(c, { items: out.map((row) => maskRow(row, info)) });
+  return sendJson(c, { items: await presentRows(runtime, out, ctx) });
 }
 
 /** DELETE /batch — `[id, ...]`; deletes (or marks) every row or none. */

@@ -119,7 +119,18 @@ export function parseBoolean(parameter: string, text: string | undefined): boole
 /** Reads the select list, if any, validated against the readable columns. */
 export function parseSelect(text: string | undefined, info: TableInfo): string[] | null {
   if (text === undefined) return null;
-  return [...new Set(fieldList("select", text).map((name) => readableField("select", name, info)))];
+  const names = fieldList("select", text).map((name) => (info.computed.has(name) ? name : readableField("select", name, info)));
+  return [...new Set(names)];
+}
+
+/**
+ * The columns a read must fetch: the selected readable ones, all readable ones without `select`,
+ * or every column when computed fields need the whole stored row (masking happens after).
+ */
+export function columnsToFetch(info: TableInfo, select: readonly string[] | null): Set<string> {
+  if (info.computed.size > 0) return new Set(Object.keys(info.columns));
+  if (select === null) return new Set(info.readable);
+  return new Set(select.filter((name) => info.readable.has(name)));
 }
 
 /** Parses every list parameter of a request. */

@@ -7,10 +7,11 @@ import { problems } from "../kernel/errors";
 import { resolveAccess } from "./access";
 import { etagMatches, etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
-import { parseBoolean, parseClientFilter, parseListQuery, parseSelect, type ListQuery } from "./list-query";
+import { columnsToFetch, parseBoolean, parseClientFilter, parseListQuery, parseSelect, type ListQuery } from "./list-query";
 import { withLive } from "./soft-delete";
 import { byId, countRows, selectRows } from "./queries";
-import { maskRow, parseId, sendJson } from "./rows";
+import { presentRow, presentRows } from "./present";
+import { parseId, sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, ListResponse, SelectRow } from "./types";
 
@@ -45,7 +46,7 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
 
   const filterWhere = withLive(info, query.filter ? runtime.scopes.sql(query.filter) : undefined, query.withDeleted);
   const where = allOf(filterWhere, access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
-  const columns = new Set(query.select ?? info.readable);
+  const columns = columnsToFetch(info, query.select);
   for (const key of query.order) columns.add(key.field);
 
   const [rows, totalCount] = await Promise.all([
@@ -61,7 +62,7 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
   const nextCursor = hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null;
-  let items = page.map((row) => maskRow(row, info, query.select)) as Partial<SelectRow<TTable>>[];
+  let items = (await presentRows(runtime, page, ctx, query.select)) as Partial<SelectRow<TTable>>[];
   const replaced = await config.hooks?.onAfterList?.(ctx, items);
   if (replaced) items = replaced;
 
@@ -80,7 +81,8 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   const ctx = hookContext(runtime, c, "get", access.user);
   await config.hooks?.onBeforeGet?.(ctx, id as string | number);
 
-  const columns = info.versionKey === null ? [...info.readable] : [...new Set([...info.readable, info.versionKey])];
+  const columns = [...columnsToFetch(info, null)];
+  if (info.versionKey !== null && !columns.includes(info.versionKey)) columns.push(info.versionKey);
   const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
   const rows = await selectRows(info, { columns, where: byId(info, id, withLive(info, access.where, withDeleted)), limit: 1 });
   if (rows.length === 0) throw problems.notFound(info.name, idText);
@@ -90,7 +92,7 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   if (etag !== undefined && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
     return c.body(null, 304, { etag });
   }
-  let row = maskRow(stored, info, select) as Partial<SelectRow<TTable>>;
+  let row = (await presentRow(runtime, stored, ctx, select)) as Partial<SelectRow<TTable>>;
   const replaced = await config.hooks?.onAfterGet?.(ctx, row);
   if (replaced) row = replaced;
   return sendJson(c, row as Row, 200, etag === undefined ? undefined : { etag });

@@ -17,6 +17,8 @@ export interface TableInfo {
   /** Columns a client may see, filter, sort and select on. */
   readableColumns: Record<string, Column>;
   readable: ReadonlySet<string>;
+  /** Names of computed fields (selectable, never stored). */
+  computed: ReadonlySet<string>;
   /** Columns a client may write, or null when every column is writable. */
   writable: ReadonlySet<string> | null;
   generated: ReadonlySet<string>;
@@ -52,6 +54,9 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
   }
   const softDeleteKey = config.softDelete?.field ?? null;
   if (softDeleteKey !== null) validateSoftDeleteColumn({ columns }, softDeleteKey);
+  for (const name of Object.keys(config.computed ?? {})) {
+    if (Object.hasOwn(columns, name)) throw new TypeError(`covara: computed field '${name}' has the name of a column`);
+  }
   const readableColumns: Record<string, Column> = {};
   for (const key of readableKeys) readableColumns[key] = columns[key]!;
 
@@ -63,6 +68,7 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
     columns,
     readableColumns,
     readable: new Set(readableKeys),
+    computed: new Set(Object.keys(config.computed ?? {})),
     writable: writableKeys ? new Set(writableKeys) : null,
     generated: new Set(generatedKeys),
     idKey,

@@ -92,6 +92,8 @@ export interface ResourceConfig<TTable extends Table> {
   };
   /** Reject unknown body fields with 422 instead of ignoring them. */
   strictInput?: boolean;
+  /** Virtual fields added to every response, computed from the stored row. */
+  computed?: Record<string, (row: SelectRow<TTable>, ctx: HookContext<TTable>) => unknown>;
   /** Mark rows deleted (timestamp or boolean column) instead of removing them. */
   softDelete?: { field: ColumnKey<TTable> };
   /** Optimistic locking: ETags from an integer version column, incremented on every update. */

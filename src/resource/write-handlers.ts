@@ -7,7 +7,8 @@ import type { Context } from "hono";
 import { readJsonObject } from "./body";
 import { resolveAccess } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
-import { maskRow, sendJson } from "./rows";
+import { presentRow } from "./present";
+import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, SelectRow } from "./types";
 import {
@@ -35,7 +36,7 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   if (after) row = after;
   const id = (row as Row)[info.idKey];
   const location = `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(String(id))}`;
-  return sendJson(c, maskRow(row as Row, info), 201, { location, ...etagHeader(info, row as Row) });
+  return sendJson(c, await presentRow(runtime, row as Row, ctx), 201, { location, ...etagHeader(info, row as Row) });
 }
 
 async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>, mode: "update" | "replace"): Promise<Response> {
@@ -52,7 +53,7 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
   let row = rows[0] as SelectRow<TTable>;
   const after = await config.hooks?.onAfterUpdate?.(ctx, row, target.existing as SelectRow<TTable>);
   if (after) row = after;
-  return sendJson(c, maskRow(row as Row, info), 200, etagHeader(info, row as Row));
+  return sendJson(c, await presentRow(runtime, row as Row, ctx), 200, etagHeader(info, row as Row));
 }
 
 /** PATCH /:id — partial update. */

@@ -113,3 +113,24 @@ eachDialect("field allowlists, generated fields and hooks", (use) => {
     expect((await send(app, "GET", "/api/users/count")).body.count).toBe(1);
   });
 });
+
+eachDialect("computed fields", (use) => {
+  it("adds computed fields to every response, selectable by name, from the stored row", async () => {
+    const app = usersApp(use(), {
+      fields: { readable: ["id", "name"] },
+      computed: {
+        label: (row) => `${row.name} <${row.email}>`,
+        isAdult: async (row) => (row.age === null ? null : row.age >= 18),
+      },
+    });
+    const created = await send(app, "POST", "/api/users", { body: { name: "A", email: "a@x.io", age: 20 } });
+    expect(created.body).toEqual({ id: 1, name: "A", label: "A <a@x.io>", isAdult: true });
+    expect((await send(app, "PATCH", "/api/users/1", { body: { age: 10 } })).body.isAdult).toBe(false);
+    expect((await send(app, "GET", "/api/users/1")).body).toEqual({ id: 1, name: "A", label: "A <a@x.io>", isAdult: false });
+    expect((await send(app, "GET", "/api/users?select=name,label")).body.items).toEqual([{ name: "A", label: "A <a@x.io>" }]);
+    expect((await send(app, "GET", "/api/users?select=id")).body.items).toEqual([{ id: 1 }]);
+    expect((await send(app, "POST", "/api/users/batch", { body: [{ name: "B", email: "b@x.io" }] })).body.items).toEqual([{ id: 2, name: "B", label: "B <b@x.io>", isAdult: null }]);
+    // Computed names cannot be filtered or sorted on: they are not columns.
+    expect((await send(app, "GET", "/api/users?orderBy=label")).status).toBe(400);
+  });
+});
