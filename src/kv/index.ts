@@ -1,22 +1,35 @@
-/** covara/kv — KV adapters (memory today; Redis and Durable Objects join `createKV`) over the kernel's KV interface. */
+/** covara/kv — KV adapters (memory, Redis; Durable Objects join `createKV`) over the kernel's KV interface. */
 import type { KV } from "../kernel/kv";
 import { createMemoryKV, type MemoryKVOptions } from "./memory";
+import type { RedisKVOptions } from "./redis";
 
 export type { KV, KVMessageHandler, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 export { createMemoryKV };
-export type { MemoryKVOptions };
+export type { MemoryKVOptions, RedisKVOptions };
 
 /** Which adapter `createKV` builds, with that adapter's options. */
-export type KVConfig = { type: "memory" } & MemoryKVOptions;
+export type KVConfig = ({ type: "memory" } & MemoryKVOptions) | { type: "redis"; redis?: RedisKVOptions };
+
+/**
+ * Creates a Redis-backed KV (needs the optional peer dependency `ioredis`); rejects when Redis
+ * cannot be reached.
+ */
+export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
+  // Loaded on demand so that importing covara/kv for the memory KV never loads ioredis.
+  const redis = await import("./redis");
+  return redis.createRedisKV(options);
+}
 
 /** Builds a KV from a config object, so an app can pick its backend from configuration. */
 export async function createKV(options: KVConfig): Promise<KV> {
   switch (options.type) {
     case "memory":
       return createMemoryKV(options);
+    case "redis":
+      return createRedisKV(options.redis);
     default: {
       const type: unknown = (options as { type?: unknown }).type;
-      throw new Error(`Unknown KV type ${JSON.stringify(type)}; supported: "memory"`);
+      throw new Error(`Unknown KV type ${JSON.stringify(type)}; supported: "memory", "redis"`);
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { OperatorDefinition, RsqlFilter, RsqlNode } from "../kernel/rsql";
 import type { Scope } from "../kernel/scope";
 import type { AnyDatabase } from "./dialect";
+import type { ProcedureDefinition } from "./procedures";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
@@ -53,7 +54,7 @@ export interface HookContext<TTable extends Table> {
   resource: string;
   table: TTable;
   db: AnyDatabase;
-  operation: "list" | "get" | "count" | "aggregate" | "create" | "update" | "replace" | "delete";
+  operation: "list" | "get" | "count" | "aggregate" | "create" | "update" | "replace" | "delete" | "rpc";
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -92,6 +93,8 @@ export interface ResourceConfig<TTable extends Table> {
   };
   /** Reject unknown body fields with 422 instead of ignoring them. */
   strictInput?: boolean;
+  /** RPC procedures, called with `POST /rpc/:name`. */
+  procedures?: Record<string, ProcedureDefinition<any, any>>;
   /** Virtual fields added to every response, computed from the stored row. */
   computed?: Record<string, (row: SelectRow<TTable>, ctx: HookContext<TTable>) => unknown>;
   /** Mark rows deleted (timestamp or boolean column) instead of removing them. */

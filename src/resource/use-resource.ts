@@ -5,6 +5,7 @@ import type { Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { errorHandler, methodNotAllowed } from "../kernel/error-handler";
 import { aggregate } from "./aggregate-handler";
+import { callProcedure } from "./procedures";
 import { batchCreate, batchDelete, batchUpdate } from "./batch-handlers";
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
@@ -22,6 +23,8 @@ export function useResource<TTable extends Table>(table: TTable, config: Resourc
   // Errors thrown here render as problem+json even when the host app has no error handler.
   router.onError(errorHandler);
 
+  router.post("/rpc/:name", bind(callProcedure));
+  router.all("/rpc/:name", methodNotAllowed(["POST"]));
   router.get("/count", bind(countMatching));
   router.get("/aggregate", bind(aggregate));
   router.post("/batch", bind(batchCreate));
