@@ -7,6 +7,7 @@ import type { OperatorDefinition, RsqlFilter, RsqlNode } from "../kernel/rsql";
 import type { Scope } from "../kernel/scope";
 import type { AnyDatabase } from "./dialect";
 import type { ProcedureDefinition } from "./procedures";
+import type { RateLimitConfig } from "./rate-limit";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
@@ -104,6 +105,8 @@ export interface ResourceConfig<TTable extends Table> {
   /** Values filled in on create when the client did not send them (never stripped by `writable`). */
   generatedFields?: { [K in ColumnKey<TTable>]?: (ctx: HookContext<TTable>) => unknown };
   pagination?: { defaultLimit?: number; maxLimit?: number };
+  /** Requests per caller per window, counted in KV (429 beyond). */
+  rateLimit?: RateLimitConfig;
   /** Most items per batch request, per operation (default 100 each). */
   batch?: { create?: number; update?: number; delete?: number };
   hooks?: ResourceHooks<TTable>;

@@ -4,7 +4,10 @@
 import type { Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { errorHandler, methodNotAllowed } from "../kernel/error-handler";
+import type { KV } from "../kernel/kv";
+import { createMemoryKV } from "../kv";
 import { aggregate } from "./aggregate-handler";
+import { rateLimiter } from "./rate-limit";
 import { callProcedure } from "./procedures";
 import { batchCreate, batchDelete, batchUpdate } from "./batch-handlers";
 import { countMatching, getRow, listRows } from "./read-handlers";
@@ -22,6 +25,11 @@ export function useResource<TTable extends Table>(table: TTable, config: Resourc
 
   // Errors thrown here render as problem+json even when the host app has no error handler.
   router.onError(errorHandler);
+  if (config.rateLimit) {
+    let fallback: KV | undefined;
+    const kv = () => config.rateLimit!.kv ?? (fallback ??= createMemoryKV());
+    router.use("*", rateLimiter(runtime.info.name, config.rateLimit, kv));
+  }
 
   router.post("/rpc/:name", bind(callProcedure));
   router.all("/rpc/:name", methodNotAllowed(["POST"]));
