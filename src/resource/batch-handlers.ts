@@ -11,6 +11,9 @@ import { resolveAccess } from "./access";
 import { runAtomically, type PlannedWrite } from "./atomic";
 import { readJsonBody } from "./body";
 import { presentRows } from "./present";
+import { byId, findRow } from "./queries";
+import { parseId } from "./rows";
+import { withLive } from "./soft-delete";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, SelectRow } from "./types";
@@ -124,6 +127,54 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
     out.push(((await config.hooks?.onAfterUpdate?.(ctx, row as SelectRow<TTable>, targets[i]!.existing as SelectRow<TTable>)) ?? row) as Row);
   }
   return sendJson(c, { items: await presentRows(runtime, out, ctx) });
+}
+
+/**
+ * POST /batch/upsert — rows with their primary key: an existing row (live, visible to the caller)
+ * is updated with update semantics and scope, any other is created with create semantics and
+ * scope; all in one transaction. A row created concurrently by someone else makes the batch a 409.
+ */
+export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+  const { info, config } = runtime;
+  const items = (await readBatch(runtime, c, "create")).map(asObject);
+  const ids = items.map((item) => idText(item[info.idKey]));
+  refuseDuplicates(ids);
+  // Each access is resolved only if a row needs it, so a caller who may only update can upsert
+  // existing rows.
+  let create: ReturnType<typeof resolveAccess> | undefined;
+  let update: ReturnType<typeof resolveAccess> | undefined;
+  const user = c.get("user") ?? null;
+  const writes: PlannedWrite[] = [];
+  const previous: (Row | undefined)[] = [];
+  for (const [index, item] of items.entries()) {
+    await atIndex(index, async () => {
+      const existing = await findRow(info, byId(info, parseId(ids[index]!, info), withLive(info, undefined)));
+      if (!existing) {
+        const access = await (create ??= resolveAccess("create", c, config.auth, runtime.scopes, info));
+        const values = await prepareCreate(runtime, hookContext(runtime, c, "create", user), access, shapeInput(runtime, item));
+        writes.push({ kind: "insert", values });
+        previous.push(undefined);
+        return;
+      }
+      const access = await (update ??= resolveAccess("update", c, config.auth, runtime.scopes, info));
+      const target = await loadTarget(runtime, c, access, "update", ids[index]!);
+      const { where, expected } = writeCondition(info, target, access, undefined);
+      const values = await prepareUpdate(runtime, hookContext(runtime, c, "update", user), access, target, shapeInput(runtime, item), "update");
+      const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
+      writes.push({ kind: "update", values, where, onMissing });
+      previous.push(target.existing);
+    });
+  }
+  const rows = await runAtomically(info, writes);
+  const out: Row[] = [];
+  for (const [i, row] of rows.entries()) {
+    const before = previous[i];
+    const after = before === undefined
+      ? await config.hooks?.onAfterCreate?.(hookContext(runtime, c, "create", user), row as SelectRow<TTable>)
+      : await config.hooks?.onAfterUpdate?.(hookContext(runtime, c, "update", user), row as SelectRow<TTable>, before as SelectRow<TTable>);
+    out.push((after ?? row) as Row);
+  }
+  return sendJson(c, { items: await presentRows(runtime, out, hookContext(runtime, c, "update", user)) });
 }
 
 /** DELETE /batch — `[id, ...]`; deletes (or marks) every row or none. */

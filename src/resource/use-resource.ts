@@ -9,7 +9,7 @@ import { createMemoryKV } from "../kv";
 import { aggregate } from "./aggregate-handler";
 import { rateLimiter } from "./rate-limit";
 import { callProcedure } from "./procedures";
-import { batchCreate, batchDelete, batchUpdate } from "./batch-handlers";
+import { batchCreate, batchDelete, batchUpdate, batchUpsert } from "./batch-handlers";
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, ResourceConfig } from "./types";
@@ -39,6 +39,8 @@ export function useResource<TTable extends Table>(table: TTable, config: Resourc
   router.patch("/batch", bind(batchUpdate));
   router.delete("/batch", bind(batchDelete));
   router.all("/batch", methodNotAllowed(["POST", "PATCH", "DELETE"]));
+  router.post("/batch/upsert", bind(batchUpsert));
+  router.all("/batch/upsert", methodNotAllowed(["POST"]));
   router.all("/aggregate", methodNotAllowed(["GET"]));
   router.all("/count", methodNotAllowed(["GET"]));
   router.get("/", bind(listRows));

@@ -79,3 +79,32 @@ eachDialect("batch operations", (use) => {
     expect(await count()).toBe(2);
   });
 });
+
+eachDialect("batch upsert", (use) => {
+  it("updates existing rows and creates new ones by primary key, atomically", async () => {
+    const app = usersApp(use(), { etag: { versionField: "version" } });
+    await createUsers(app, people.slice(0, 2));
+    const res = await send(app, "POST", "/api/users/batch/upsert", {
+      body: [{ id: 2, age: 99 }, { id: 10, name: "New", email: "new@x.io" }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((u: any) => [u.id, u.name, u.age, u.version])).toEqual([[2, "Bob", 99, 2], [10, "New", null, 1]]);
+    const failing = await send(app, "POST", "/api/users/batch/upsert", {
+      body: [{ id: 1, age: 1 }, { id: 11, name: "no email" }],
+    });
+    expect(failing.body).toMatchObject({ status: 400, code: "VALIDATION_ERROR", index: 1 });
+    expect((await send(app, "GET", "/api/users/1")).body.age).toBe(36);
+    expect((await send(app, "POST", "/api/users/batch/upsert", { body: [{ name: "no id" }] })).body.code).toBe("VALIDATION_ERROR");
+  });
+
+  it("applies the create scope to new rows and the update scope to existing ones", async () => {
+    const { rsql } = await import("../../src");
+    const app = usersApp(use(), { auth: { read: () => true, create: (u) => rsql`ownerId==${u.id}`, update: () => false } });
+    await createUsers(usersApp(use()), people.slice(0, 1));
+    const user = { id: 1 };
+    expect((await send(app, "POST", "/api/users/batch/upsert", { user, body: [{ id: 5, name: "n", email: "n@x.io", ownerId: 1 }] })).status).toBe(200);
+    const blocked = await send(app, "POST", "/api/users/batch/upsert", { user, body: [{ id: 6, name: "m", email: "m@x.io", ownerId: 1 }, { id: 1, age: 2 }] });
+    expect(blocked.body).toMatchObject({ status: 403, index: 1 });
+    expect((await send(usersApp(use()), "GET", "/api/users/6")).status).toBe(404);
+  });
+});
