@@ -1,5 +1,7 @@
 /** The resource layer: a Drizzle table's generated REST endpoints. Internal; re-exported by covara. */
-export { useResource } from "./use-resource";
+export { useResource, createResourceRouter } from "./use-resource";
+export { buildOpenApiDocument } from "./openapi";
+export type { MountedResource } from "./openapi";
 export { defineProcedure } from "./procedures";
 export type { ProcedureDefinition } from "./procedures";
 export { readJsonBody, readJsonObject } from "./body";

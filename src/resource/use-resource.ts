@@ -19,6 +19,11 @@ type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Conte
 
 /** The generated REST endpoints of a Drizzle table, as a Hono router to mount anywhere. */
 export function useResource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): Hono<CovaraEnv> {
+  return createResourceRouter(table, config).router;
+}
+
+/** useResource, also returning the resource's runtime (for OpenAPI and admin tooling). */
+export function createResourceRouter<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): { router: Hono<CovaraEnv>; runtime: ResourceRuntime<TTable> } {
   const runtime = createRuntime(table, config);
   const router = new Hono<CovaraEnv>();
   const bind = (handler: Handler<TTable>) => (c: Context<CovaraEnv>) => handler(runtime, c);
@@ -51,5 +56,5 @@ export function useResource<TTable extends Table>(table: TTable, config: Resourc
   router.put("/:id", bind(putRow));
   router.delete("/:id", bind(removeRow));
   router.all("/:id", methodNotAllowed(["GET", "PATCH", "PUT", "DELETE"]));
-  return router;
+  return { router, runtime };
 }

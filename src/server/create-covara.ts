@@ -5,7 +5,15 @@
 import { getTableName, type Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import { useResource, type AnyDatabase, type CovaraEnv, type CovaraUser, type ResourceConfig } from "../resource";
+import {
+  buildOpenApiDocument,
+  createResourceRouter,
+  type AnyDatabase,
+  type CovaraEnv,
+  type CovaraUser,
+  type MountedResource,
+  type ResourceConfig,
+} from "../resource";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { mountHealth } from "./health";
 
@@ -18,6 +26,8 @@ export interface CovaraOptions {
   authenticate?: (c: Context<CovaraEnv>) => CovaraUser | null | undefined | Promise<CovaraUser | null | undefined>;
   /** Mount `/healthz` and `/readyz` (default true). */
   health?: boolean;
+  /** Serve the OpenAPI 3.1 document at `/__covara/openapi.json` (default true). */
+  openapi?: boolean | { title?: string; version?: string };
 }
 
 /** The app createCovara returns: a Hono app whose `.resource()` chains. */
@@ -49,6 +59,16 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
     });
   }
   if (options.health !== false) mountHealth(app, databases);
+  const mounted: MountedResource[] = [];
+  if (options.openapi !== false) {
+    const described = typeof options.openapi === "object" ? options.openapi : {};
+    let document: Record<string, unknown> | undefined;
+    app.get("/__covara/openapi.json", (c) => {
+      // Built on first request: every resource is mounted by then, and the document never changes.
+      document ??= buildOpenApiDocument(mounted, { title: described.title ?? "covara API", version: described.version ?? "1.0.0" });
+      return c.json(document);
+    });
+  }
 
   function resource<TTable extends Table>(
     pathOrTable: string | TTable,
@@ -60,7 +80,11 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
         ? [pathOrTable, tableOrConfig as TTable, maybeConfig!]
         : [`/${getTableName(pathOrTable)}`, pathOrTable, tableOrConfig as ResourceConfig<TTable>];
     databases.add(config.db);
-    app.route(joinPath(basePath, path), useResource(table, config));
+    const fullPath = joinPath(basePath, path);
+    const { router, runtime } = createResourceRouter(table, config);
+    // The document reads only table facts, never the typed hooks, so widening the table type is safe.
+    mounted.push({ path: fullPath, runtime: runtime as unknown as MountedResource["runtime"] });
+    app.route(fullPath, router);
     return covara;
   }
 
