@@ -7,7 +7,7 @@
 import type { Column } from "drizzle-orm";
 import { ProblemError, problems } from "../kernel/errors";
 import { getFilterFields, parseRsql, type RsqlNode } from "../kernel/rsql";
-import { parseBoolean, parseClientFilter, type FilterCache, type ListQueryLimits } from "./list-query";
+import { parseBoolean, parseClientFilter, readableField, type FilterCache, type ListQueryLimits } from "./list-query";
 import type { TableInfo } from "./table-info";
 
 export type AggregateFunction = "sum" | "avg" | "min" | "max";
@@ -42,11 +42,7 @@ function names(parameter: string, text: string | undefined): string[] {
 }
 
 function readable(parameter: string, name: string, info: TableInfo): Column {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !info.readable.has(name)) {
-    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    throw new ProblemError("invalid-parameter", { detail: `Unknown field '${shown}' in '${parameter}'`, extensions: { parameter, field: shown } });
-  }
-  return info.columns[name]!;
+  return info.columns[readableField(parameter, name, info)]!;
 }
 
 function parseMetrics(params: Record<string, string | undefined>, info: TableInfo): Metric[] {

@@ -65,7 +65,8 @@ function fieldList(parameter: string, text: string): string[] {
   return names;
 }
 
-function readableField(parameter: string, name: string, info: TableInfo): string {
+/** Checks that `name` is a readable column; anything else is a 400 naming the parameter. */
+export function readableField(parameter: string, name: string, info: TableInfo): string {
   if (!FIELD_NAME.test(name) || !info.readable.has(name)) {
     const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
     throw new ProblemError("invalid-parameter", {
