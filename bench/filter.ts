@@ -3,8 +3,9 @@
  *   parse                      parseRsql
  *   parse+coerce+compile       coerceFilter(parseRsql(...)) then compileToSql (a Drizzle SQL object)
  *   parse+coerce+compile+toSQL the above plus Drizzle's sqlToQuery (the final SQL string + params)
- * for a 10-clause filter and for the benchmark's 2-clause filter. Each stage is warmed up, then
- * timed in several batches; the median batch is reported. Prints one JSON line (an array).
+ * for a 10-clause filter and for the benchmark's 2-clause filter, plus each step alone (on the
+ * previous step's output) to show where the time goes. Each stage is warmed up, then timed in
+ * batches interleaved across stages; the median batch is reported. Prints one JSON line (an array).
  *
  * Note: covara caches parsed filters per resource by their text and compiled SQL per parsed
  * filter, so a repeated `?filter=` (as in the HTTP benchmark) pays this only once.
@@ -62,23 +63,53 @@ function toSql(text: string): void {
   sink += query.sql.length + query.params.length;
 }
 
-function measure(filter: string, stage: string, run: (text: string) => void, text: string): FilterResult {
-  // Warm up for ~300 ms so the functions are optimized, and size batches to ~150 ms each.
-  let iterations = 0;
-  const warmEnd = performance.now() + 300;
-  while (performance.now() < warmEnd) {
-    for (let i = 0; i < 100; i++) run(text);
-    iterations += 100;
+interface Stage {
+  filter: string;
+  stage: string;
+  run: () => void;
+  perBatch: number;
+  samples: number[];
+}
+
+function stage(filter: string, name: string, run: () => void): Stage {
+  return { filter, stage: name, run, perBatch: 0, samples: [] };
+}
+
+const BATCHES = 15;
+
+/**
+ * Warms every stage up (~250 ms each, which also sizes its batches to ~40 ms), then runs the
+ * batches round-robin across stages, so a burst of other load on the machine lands on all stages
+ * alike instead of ruining one. Reports the median batch (and min/max) in µs per operation.
+ */
+function measureAll(stages: Stage[]): FilterResult[] {
+  for (const s of stages) {
+    let iterations = 0;
+    const warmEnd = performance.now() + 250;
+    while (performance.now() < warmEnd) {
+      for (let i = 0; i < 50; i++) s.run();
+      iterations += 50;
+    }
+    s.perBatch = Math.max(200, Math.round(iterations / 6));
   }
-  const perBatch = Math.max(1000, Math.round(iterations / 2));
-  const samples: number[] = [];
-  for (let batch = 0; batch < 9; batch++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < perBatch; i++) run(text);
-    samples.push(Number(process.hrtime.bigint() - start) / 1000 / perBatch);
+  for (let batch = 0; batch < BATCHES; batch++) {
+    for (const s of stages) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < s.perBatch; i++) s.run();
+      s.samples.push(Number(process.hrtime.bigint() - start) / 1000 / s.perBatch);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return { filter, stage, median: samples[4]!, min: samples[0]!, max: samples[8]!, iterations: perBatch * 9 };
+  return stages.map((s) => {
+    const sorted = [...s.samples].sort((a, b) => a - b);
+    return {
+      filter: s.filter,
+      stage: s.stage,
+      median: sorted[sorted.length >> 1]!,
+      min: sorted[0]!,
+      max: sorted[sorted.length - 1]!,
+      iterations: s.perBatch * BATCHES,
+    };
+  });
 }
 
 function main(): void {
@@ -88,14 +119,24 @@ function main(): void {
     const query = dialect.sqlToQuery(compileToSql(node, { fields, dialect: "sqlite", operators }));
     console.error(`${text}\n  → ${query.sql}  ${JSON.stringify(query.params)}`);
   }
-  const results: FilterResult[] = [];
+  const stages: Stage[] = [];
   for (const [label, text] of [["10 clauses", TEN_CLAUSES], ["2 clauses", TWO_CLAUSES]] as const) {
-    results.push(measure(label, "parse", parse, text));
-    results.push(measure(label, "parse+coerce+compile", compile, text));
-    results.push(measure(label, "parse+coerce+compile+toSQL", toSql, text));
+    stages.push(stage(label, "parse", () => parse(text)));
+    stages.push(stage(label, "parse+coerce+compile", () => compile(text)));
+    stages.push(stage(label, "parse+coerce+compile+toSQL", () => toSql(text)));
   }
+  // The steps one by one, each on the previous step's (precomputed) output.
+  const parsed = parseRsql(TEN_CLAUSES, { operators });
+  const coerced = coerceFilter(parsed, fields, operators);
+  const compiled = compileToSql(coerced, { fields, dialect: "sqlite", operators });
+  stages.push(stage("10 clauses", "coerce only", () => void (sink += coerceFilter(parsed, fields, operators).type.length)));
+  stages.push(
+    stage("10 clauses", "compile only", () => void (sink += compileToSql(coerced, { fields, dialect: "sqlite", operators }).queryChunks.length)),
+  );
+  stages.push(stage("10 clauses", "toSQL only", () => void (sink += dialect.sqlToQuery(compiled).sql.length)));
+  const results = measureAll(stages);
   if (sink === 42) console.error("");
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
-main();
+if (process.argv[1]?.endsWith("filter.ts")) main();

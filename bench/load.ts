@@ -1,7 +1,7 @@
 /**
  * The load generator, run in its own process (pinned to its own core by `run.ts`):
  * `node --import tsx bench/load.ts <url> <connections> <warmup s> <duration s>`.
- * Warms up, then measures, and prints one JSON line with the measured run's numbers.
+ * Warms up, prints `MEASURING`, measures, and prints one JSON line with the measured run's numbers.
  */
 import autocannon from "autocannon";
 
@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   if (!url) throw new Error("usage: load.ts <url> [connections] [warmup s] [duration s]");
   const options = { url, connections: Number(connections), pipelining: 1, timeout: 10 };
   if (Number(warmup) > 0) await autocannon({ ...options, duration: Number(warmup) });
+  // Tells run.ts to snapshot the server's CPU time: the measured run starts now.
+  process.stdout.write("MEASURING\n");
   const result = await autocannon({ ...options, duration: Number(duration) });
   const summary: LoadResult = {
     rps: result.requests.total / result.duration,

@@ -6,14 +6,17 @@
  * Method (see bench/README.md): one SQLite file of 100,000 seeded rows; each server in its own
  * process pinned to CPU 0, the load generator (autocannon) in its own process pinned to CPU 1;
  * variants interleaved over several rounds, and the covara/baseline ratio taken per round so
- * drift (thermal, noisy neighbours) cancels; the median round ratio is reported.
+ * drift (thermal, noisy neighbours) cancels; the median round ratio is reported. The server's CPU
+ * time per request (from /proc) is reported beside req/s: it hardly moves when other processes
+ * compete for the CPU, so it cross-checks the throughput ratio on a busy machine.
  *
- * Options: --rounds N (5), --duration S (5), --warmup S (1), --connections N (32),
- * --skip-filter, --profile (instead: profile the covara server under load with --cpu-prof and
- * print its top self-time functions), --json FILE (write the raw numbers).
+ * Options: --rounds N (8), --duration S (3), --warmup S (1), --connections N (32),
+ * --skip-filter, --prepared (add a 4th variant: the Hono handler with its Drizzle query prepared
+ * once), --profile (instead: profile the covara server under load with --cpu-prof and print its
+ * top self-time functions), --json FILE (write the raw numbers).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -23,12 +26,12 @@ import type { LoadResult } from "./load";
 import { summarizeProfile } from "./profile";
 import { COVARA_PATH, LIMIT, RAW_SQL, ROW_COUNT, openDatabase, seedDatabase } from "./shared";
 
-const VARIANTS = ["covara", "hono", "raw"] as const;
-type Variant = (typeof VARIANTS)[number];
+type Variant = "covara" | "hono" | "raw" | "hono-prepared";
 const LABELS: Record<Variant, string> = {
   covara: "covara resource",
   hono: "(a) Hono + Drizzle handler",
   raw: "(b) node:http + better-sqlite3",
+  "hono-prepared": "(a′) Hono + Drizzle, prepared once",
 };
 const TARGET = 0.85;
 
@@ -42,11 +45,12 @@ interface Options {
   connections: number;
   skipFilter: boolean;
   profile: boolean;
+  prepared: boolean;
   json: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { rounds: 5, duration: 5, warmup: 1, connections: 32, skipFilter: false, profile: false, json: undefined };
+  const options: Options = { rounds: 8, duration: 3, warmup: 1, connections: 32, skipFilter: false, profile: false, prepared: false, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (): string => {
@@ -60,6 +64,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === "--connections") options.connections = Number(next());
     else if (arg === "--skip-filter") options.skipFilter = true;
     else if (arg === "--profile") options.profile = true;
+    else if (arg === "--prepared") options.prepared = true;
     else if (arg === "--json") options.json = next();
     else throw new Error(`unknown option ${arg}`);
   }
@@ -140,9 +145,41 @@ function runScript(cpu: number, script: string, args: string[]): Promise<string>
   });
 }
 
-async function load(url: string, options: Options, warmup = options.warmup, duration = options.duration): Promise<LoadResult> {
-  const out = await runScript(1, "load.ts", [url, String(options.connections), String(warmup), String(duration)]);
-  return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/** User + system CPU time of a process so far, in ms (Linux /proc), or NaN elsewhere. */
+function cpuTimeMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Measurement extends LoadResult {
+  /** Server CPU time per completed request, in µs: insensitive to other load on the machine. */
+  cpuPerRequest: number;
+}
+
+/** Loads `server` from a process pinned to CPU 1; also measures the server's CPU time per request. */
+async function load(server: RunningServer, options: Options, warmup = options.warmup, duration = options.duration): Promise<Measurement> {
+  const args = [server.url + COVARA_PATH, String(options.connections), String(warmup), String(duration)];
+  const [command, commandArgs] = nodeCommand(1, "load.ts", args);
+  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  // taskset execs node, so the child's pid is the server process's own pid.
+  let cpuStart = Number.NaN;
+  let last = "";
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (line === "MEASURING") cpuStart = cpuTimeMs(server.child.pid);
+    else if (line.trim()) last = line;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  const cpuEnd = cpuTimeMs(server.child.pid);
+  if (code !== 0) throw new Error(`load.ts exited with code ${code}`);
+  const result = JSON.parse(last) as LoadResult;
+  return { ...result, cpuPerRequest: ((cpuEnd - cpuStart) * 1000) / result.requests };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,10 +229,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table; the first `textColumns` columns are left-aligned, the rest right-aligned. */
+function table(header: string[], rows: string[][], textColumns = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => (i < textColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i < textColumns ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
@@ -205,6 +244,7 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minim
 // The runs
 
 async function httpBenchmark(file: string, options: Options): Promise<unknown> {
+  const VARIANTS: Variant[] = ["covara", "hono", "raw", ...(options.prepared ? (["hono-prepared"] as const) : [])];
   console.log(`\nStarting servers (pinned to CPU 0)…`);
   const servers = await Promise.all(VARIANTS.map((variant) => startServer(variant, file)));
   const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer>;
@@ -212,15 +252,16 @@ async function httpBenchmark(file: string, options: Options): Promise<unknown> {
   await checkResponses(servers, file);
 
   console.log(`Warming up each server (3 s)…`);
-  for (const variant of VARIANTS) await load(byVariant[variant].url + COVARA_PATH, options, 0, 3);
+  for (const variant of VARIANTS) await load(byVariant[variant], options, 0, 3);
 
-  const rounds: Record<Variant, LoadResult>[] = [];
+  const rounds: Record<Variant, Measurement>[] = [];
   for (let round = 0; round < options.rounds; round++) {
     // Rotate the order so no variant always runs first (or right after the same neighbour).
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
-    const results = {} as Record<Variant, LoadResult>;
+    const results = {} as Record<Variant, Measurement>;
+    const line = (): string => VARIANTS.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ");
     for (const variant of order) {
-      const result = await load(byVariant[variant].url + COVARA_PATH, options);
+      const result = await load(byVariant[variant], options);
       if (result.errors || result.non2xx || result.timeouts) {
         throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
       }
@@ -229,33 +270,46 @@ async function httpBenchmark(file: string, options: Options): Promise<unknown> {
     rounds.push(results);
     console.log(
       `  round ${round + 1}/${options.rounds}: ` +
-        VARIANTS.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ") +
-        `  → covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}`,
+        line() +
+        `  → covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}` +
+        `  [CPU µs/req ${VARIANTS.map((v) => fmt(results[v].cpuPerRequest)).join(" / ")}]`,
     );
   }
   await Promise.all(servers.map(stopServer));
 
   const ratioA = median(rounds.map((r) => r.covara.rps / r.hono.rps));
   const ratioB = median(rounds.map((r) => r.covara.rps / r.raw.rps));
+  // The same comparison in server CPU per request (lower is better, so baseline ÷ covara).
+  const cpuRatioA = median(rounds.map((r) => r.hono.cpuPerRequest / r.covara.cpuPerRequest));
+  const cpuRatioB = median(rounds.map((r) => r.raw.cpuPerRequest / r.covara.cpuPerRequest));
   const rows = VARIANTS.map((variant) => {
     const rps = median(rounds.map((r) => r[variant].rps));
     const ratioToCovara = median(rounds.map((r) => r.covara.rps / r[variant].rps));
+    const cpuRatio = median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest));
     return [
       LABELS[variant],
       fmt(rps),
+      `${fmt(Math.min(...rounds.map((r) => r[variant].rps)))}–${fmt(Math.max(...rounds.map((r) => r[variant].rps)))}`,
       fmt(median(rounds.map((r) => r[variant].p50)), 1),
       fmt(median(rounds.map((r) => r[variant].p99)), 1),
       variant === "covara" ? "—" : ratioToCovara.toFixed(3),
+      fmt(median(rounds.map((r) => r[variant].cpuPerRequest))),
+      variant === "covara" ? "—" : cpuRatio.toFixed(3),
     ];
   });
   console.log(
     `\nGET ${COVARA_PATH}\n${ROW_COUNT.toLocaleString("en-US")} rows, ${options.connections} connections, ` +
       `${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up each), medians over rounds:\n`,
   );
-  console.log(table(["variant", "req/s", "p50 ms", "p99 ms", "covara ÷ variant"], rows));
-  console.log(`\ncovara / (a) = ${ratioA.toFixed(3)} (target ≥ ${TARGET}: ${ratioA >= TARGET ? "met" : "NOT met"})`);
-  console.log(`covara / (b) = ${ratioB.toFixed(3)}`);
-  return { rounds, ratioA, ratioB, targetMet: ratioA >= TARGET };
+  console.log(
+    table(
+      ["variant", "req/s", "req/s range", "p50 ms", "p99 ms", "covara ÷ variant (req/s)", "server CPU µs/req", "variant ÷ covara (CPU/req)"],
+      rows,
+    ),
+  );
+  console.log(`\ncovara / (a) = ${ratioA.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratioA >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioA.toFixed(3)}`);
+  console.log(`covara / (b) = ${ratioB.toFixed(3)} req/s; by CPU per request ${cpuRatioB.toFixed(3)}`);
+  return { rounds, ratioA, ratioB, cpuRatioA, cpuRatioB, targetMet: ratioA >= TARGET };
 }
 
 async function filterBenchmark(): Promise<FilterResult[]> {
@@ -267,6 +321,7 @@ async function filterBenchmark(): Promise<FilterResult[]> {
       table(
         ["filter", "stage", "µs/op (median)", "min", "max"],
         results.map((r) => [r.filter, r.stage, r.median.toFixed(2), r.min.toFixed(2), r.max.toFixed(2)]),
+        2,
       ),
   );
   return results;
@@ -277,9 +332,12 @@ async function profileCovara(file: string, dir: string, options: Options): Promi
   mkdirSync(profileDir, { recursive: true });
   console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
   const server = await startServer("covara", file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
-  await load(server.url + COVARA_PATH, options, 2, options.duration * 2);
+  await load(server, options, 2, options.duration * 2);
   await stopServer(server);
-  const profile = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"));
+  // tsx's loader thread writes its own (small) profile; the main thread's is the largest.
+  const profile = readdirSync(profileDir)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)[0];
   if (!profile) throw new Error("no .cpuprofile was written");
   console.log(`profile: ${join(profileDir, profile)}\n`);
   console.log(summarizeProfile(join(profileDir, profile), 30));

@@ -5,13 +5,15 @@
  *   hono   — a hand-written Hono route building the same Drizzle query per request, on the same
  *            startServer (the only Node adapter in this repo, so both pay the same adapter cost)
  *   raw    — node:http and a better-sqlite3 prepared statement, no framework at all
+ *   hono-prepared — (optional, `--prepared`) the Hono handler with the Drizzle query prepared once
+ *            with placeholders, i.e. what a hand-tuned handler would do
  *
  * Prints one line `READY <url>` on stdout once listening; exits cleanly on SIGTERM/SIGINT (so
  * `--cpu-prof` gets to write its profile).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { and, eq, gte } from "drizzle-orm";
+import { and, eq, gte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { Hono } from "hono";
 import { createCovara } from "../src";
@@ -20,7 +22,7 @@ import { LIMIT, RAW_SQL, openDatabase, users } from "./shared";
 
 const MAX_LIMIT = 100;
 
-type Variant = "covara" | "hono" | "raw";
+type Variant = "covara" | "hono" | "raw" | "hono-prepared";
 
 /** The page size asked for, clamped like covara does, so all variants honour `limit`. */
 function pageSize(text: string | null | undefined): number {
@@ -50,6 +52,25 @@ async function startHono(file: string): Promise<{ url: string; close(): Promise<
       .where(and(gte(users.age, 30), eq(users.role, "admin")))
       .orderBy(users.name, users.id)
       .limit(limit + 1);
+    const hasMore = rows.length > limit;
+    return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
+  });
+  return startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+}
+
+async function startHonoPrepared(file: string): Promise<{ url: string; close(): Promise<void> }> {
+  const db = drizzle({ client: openDatabase(file) });
+  const query = db
+    .select()
+    .from(users)
+    .where(and(gte(users.age, sql.placeholder("age")), eq(users.role, sql.placeholder("role"))))
+    .orderBy(users.name, users.id)
+    .limit(sql.placeholder("limit"))
+    .prepare();
+  const app = new Hono();
+  app.get("/api/users", (c) => {
+    const limit = pageSize(c.req.query("limit"));
+    const rows = query.all({ age: 30, role: "admin", limit: limit + 1 });
     const hasMore = rows.length > limit;
     return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
   });
@@ -90,11 +111,11 @@ async function startRaw(file: string): Promise<{ url: string; close(): Promise<v
 
 async function main(): Promise<void> {
   const [variant, file] = process.argv.slice(2) as [Variant | undefined, string | undefined];
-  if (!file || (variant !== "covara" && variant !== "hono" && variant !== "raw")) {
-    console.error("usage: server.ts <covara|hono|raw> <sqlite file>");
+  const starters = { covara: startCovara, hono: startHono, raw: startRaw, "hono-prepared": startHonoPrepared };
+  if (!file || !variant || !Object.hasOwn(starters, variant)) {
+    console.error("usage: server.ts <covara|hono|raw|hono-prepared> <sqlite file>");
     process.exit(2);
   }
-  const starters = { covara: startCovara, hono: startHono, raw: startRaw };
   const server = await starters[variant](file);
   let stopping = false;
   const stop = (): void => {
