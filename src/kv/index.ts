@@ -1,4 +1,4 @@
-/** covara/kv — KV adapters (memory, Redis; Durable Objects join `createKV`) over the kernel's KV interface. */
+/** covara/kv — KV adapters over the kernel's KV interface: memory and Redis (Durable Objects to come). */
 import type { KV } from "../kernel/kv";
 import { createMemoryKV, type MemoryKVOptions } from "./memory";
 import type { RedisKVOptions } from "./redis";
@@ -16,7 +16,15 @@ export type KVConfig = ({ type: "memory" } & MemoryKVOptions) | { type: "redis";
  */
 export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
   // Loaded on demand so that importing covara/kv for the memory KV never loads ioredis.
-  const redis = await import("./redis");
+  let redis: typeof import("./redis");
+  try {
+    redis = await import("./redis");
+  } catch (error) {
+    if (String((error as { message?: unknown })?.message).includes("ioredis")) {
+      throw new Error('The Redis KV needs the "ioredis" package; install it with `npm install ioredis`', { cause: error });
+    }
+    throw error;
+  }
   return redis.createRedisKV(options);
 }
 

@@ -35,21 +35,22 @@ interface Channel {
 
 /** The Lua-backed commands, registered with `defineCommand` (sent as EVALSHA, with EVAL fallback). */
 interface ScriptedCommands {
-  covaraIncr(key: string, by: string, ttlMs: string): Promise<number>;
+  covaraIncr(key: string, by: string, ttlMs: string): Promise<string>;
   covaraPersist(key: string): Promise<number>;
 }
 
 const DEFAULT_URL = "redis://127.0.0.1:6379";
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_CONNECTION_NAME = "covara-kv";
-// ioredis's default of 20 retries under exponential backoff holds a command for over a minute while
-// Redis is down; 5 makes it fail in about two seconds, which a request handler can answer.
+// ioredis's default of 20 retries under exponential backoff holds a command for over a minute when
+// Redis goes down; 5 makes it fail about two seconds into an outage, which a request can answer.
 const MAX_RETRIES_PER_REQUEST = 5;
 const SCAN_COUNT = 1000;
 
 // INCRBY and the TTL check run as one script so no other client can slip in between: the window's
 // TTL is set by whichever increment first finds the key without one, and never extended after.
-// Results beyond ±(2^53 - 1) are undone, since a JS number could not carry them back exactly.
+// Results beyond ±(2^53 - 1) are undone, since a JS number could not carry them back exactly; the
+// result goes back as a string because ioredis 6 decodes integer replies near 2^53 inexactly.
 const INCR_SCRIPT = `
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if value > 9007199254740991 or value < -9007199254740991 then
@@ -59,7 +60,7 @@ end
 if ARGV[2] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-return value`;
+return string.format('%.0f', value)`;
 
 // PERSIST answers 0 both for a missing key and for one without a TTL; the interface tells them apart.
 const PERSIST_SCRIPT = `
@@ -76,7 +77,10 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
   const onError = options.onError ?? ((error: Error) => console.error(error.message, error.cause ?? ""));
   const where = redactUrl(url);
 
-  const client = openConnection(url, name, connectTimeoutMs, "command", where, onError);
+  let closed = false;
+  const settings: ConnectionSettings = { url, connectTimeoutMs, where, onError, isClosing: () => closed };
+
+  const client = openConnection(settings, "command", name);
   await connectOrFail(client, where, connectTimeoutMs);
   client.defineCommand("covaraIncr", { numberOfKeys: 1, lua: INCR_SCRIPT });
   client.defineCommand("covaraPersist", { numberOfKeys: 1, lua: PERSIST_SCRIPT });
@@ -84,7 +88,6 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
 
   let subscriber: Redis | undefined;
   const channels = new Map<string, Channel>();
-  let closed = false;
 
   function assertOpen(): void {
     if (closed) throw new Error("The Redis KV has been closed");
@@ -95,15 +98,16 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
     try {
       return await command;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`covara kv (redis): ${operation} "${key}" failed: ${message}`, { cause: error });
+      throw new Error(`covara kv (redis): ${operation} "${key}" failed: ${messageOf(error)}`, { cause: error });
     }
   }
 
   // Created on the first subscribe: a connection in subscriber mode cannot serve other commands.
   function getSubscriber(): Redis {
     if (subscriber !== undefined) return subscriber;
-    const created = openConnection(url, `${name}:sub`, connectTimeoutMs, "pub/sub", where, onError);
+    const created = openConnection(settings, "pub/sub", `${name}:sub`);
+    // Commands wait in ioredis's offline queue until it is ready; failures reach `onError`.
+    created.connect().catch(() => {});
     created.on("message", (fullChannel: string, message: string) => {
       const channel = channels.get(fullChannel);
       if (channel === undefined) return;
@@ -166,10 +170,9 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       try {
         return Number(await scripted.covaraIncr(prefix + key, String(by), ttl));
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (/not an integer/i.test(message)) {
-          throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
-        }
+        const message = messageOf(error);
+        // The same messages as the memory KV for the faults a caller can cause.
+        if (/not an integer/i.test(message)) throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
         if (/overflow/i.test(message)) throw new Error(`incr: the value of "${key}" would overflow`, { cause: error });
         throw new Error(`covara kv (redis): incr "${key}" failed: ${message}`, { cause: error });
       }
@@ -205,7 +208,6 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
 
     async zadd(key, member, score) {
       assertOpen();
-      if (Number.isNaN(score)) throw new Error("Sorted set score must be a number, got NaN");
       await run("zadd", key, client.zadd(prefix + key, formatScore(score), member));
     },
 
@@ -223,7 +225,6 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
     async zrange(key, rangeOptions: RangeOptions = {}): Promise<SortedSetEntry[]> {
       assertOpen();
       const { min = -Infinity, max = Infinity, minExclusive = false, limit, reverse = false } = rangeOptions;
-      if (Number.isNaN(min) || Number.isNaN(max)) throw new Error("Sorted set range bounds must be numbers");
       const low = `${minExclusive ? "(" : ""}${formatScore(min)}`;
       const high = formatScore(max);
       // With REV, ZRANGE takes the bounds high first; LIMIT then counts from the high end.
@@ -236,7 +237,6 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
 
     async zremRangeByScore(key, min, max) {
       assertOpen();
-      if (Number.isNaN(min) || Number.isNaN(max)) throw new Error("Sorted set range bounds must be numbers");
       return run("zremRangeByScore", key, client.zremrangebyscore(prefix + key, formatScore(min), formatScore(max)));
     },
 
@@ -284,85 +284,68 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
   return kv;
 }
 
-/** A connection that reports its failures through `onError` instead of crashing the process. */
-function openConnection(
-  url: string,
-  connectionName: string,
-  connectTimeoutMs: number,
-  role: string,
-  where: string,
-  onError: (error: Error) => void,
-): Redis {
-  const connection = new Redis(url, {
+interface ConnectionSettings {
+  url: string;
+  connectTimeoutMs: number;
+  /** The redacted URL, for messages. */
+  where: string;
+  onError: (error: Error) => void;
+  /** True once the KV is closing, when a dropped connection is expected rather than reported. */
+  isClosing: () => boolean;
+}
+
+/** A connection (not yet connecting) that reports its failures through `onError`, never by crashing. */
+function openConnection(settings: ConnectionSettings, role: string, connectionName: string): Redis {
+  const connection = new Redis(settings.url, {
     lazyConnect: true,
-    connectTimeout: connectTimeoutMs,
+    connectTimeout: settings.connectTimeoutMs,
     connectionName,
     maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
   });
-  connection.connect().catch(() => {});
-  // ioredis emits 'error' (and 'close') on every failed retry; one report per outage is enough.
-  let down = false;
+  // ioredis emits 'error' and 'close' on every failed retry; one report per outage is enough. A
+  // failure before the first 'ready' is the business of whoever awaits the connection.
   let everReady = false;
-  let closing = false;
+  let down = false;
   const report = (detail: string, cause?: unknown) => {
-    if (down || closing) return;
+    if (!everReady || down || settings.isClosing()) return;
     down = true;
-    onError(new Error(`covara kv (redis): the ${role} connection to ${where} ${detail}; reconnecting`, { cause }));
+    const message = `covara kv (redis): the ${role} connection to ${settings.where} ${detail}; reconnecting`;
+    settings.onError(new Error(message, { cause }));
   };
-  connection.on("error", (error: Error) => {
-    if (everReady) report(`failed (${error.message})`, error);
-  });
-  connection.on("close", () => {
-    if (everReady) report("dropped");
-  });
+  connection.on("error", (error: Error) => report(`failed (${error.message})`, error));
+  connection.on("close", () => report("dropped"));
   connection.on("ready", () => {
     everReady = true;
     down = false;
   });
-  connection.on("end", () => {
-    closing = true;
-  });
   return connection;
 }
 
-/** Waits for the first `ready`, or stops the client and rejects with what went wrong. */
+/** Connects, or stops the client and rejects with the reason (the socket error, not ioredis's summary). */
 async function connectOrFail(client: Redis, where: string, timeoutMs: number): Promise<void> {
-  if (client.status === "ready") return;
   let lastError: Error | undefined;
-  const listeners: { error?: (error: Error) => void; ready?: () => void; close?: () => void } = {};
+  const remember = (error: Error) => (lastError = error);
+  client.on("error", remember);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      listeners.error = (error) => (lastError = error);
-      listeners.ready = resolve;
-      // 'close' before 'ready' means this attempt failed; the first failure is the answer.
-      listeners.close = () => reject(lastError ?? new Error("the connection closed"));
-      client.on("error", listeners.error).on("ready", listeners.ready).on("close", listeners.close);
-      timer = setTimeout(() => reject(lastError ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
+    await Promise.race([client.connect(), timeout]);
   } catch (error) {
     client.disconnect();
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`covara kv (redis): cannot connect to ${where}: ${message}`, { cause: error });
+    const cause = lastError ?? error;
+    throw new Error(`covara kv (redis): cannot connect to ${where}: ${messageOf(cause)}`, { cause });
   } finally {
     clearTimeout(timer);
-    if (listeners.error) client.off("error", listeners.error);
-    if (listeners.ready) client.off("ready", listeners.ready);
-    if (listeners.close) client.off("close", listeners.close);
+    client.off("error", remember);
   }
 }
 
 /** QUIT when connected, so pending replies arrive; otherwise drop the socket and stop retrying. */
 async function shutdown(connection: Redis): Promise<void> {
-  if (connection.status === "ready") {
-    try {
-      await connection.quit();
-      return;
-    } catch {
-      // Fall through: the connection went away while quitting.
-    }
-  }
-  connection.disconnect();
+  if (connection.status !== "ready") return connection.disconnect();
+  await connection.quit().catch(() => connection.disconnect());
 }
 
 function deliver(subscription: Subscription, message: string, channel: string): void {
@@ -385,7 +368,9 @@ function toPx(ttlMs: number): number {
   return Math.ceil(ttlMs);
 }
 
+/** A score or bound as Redis reads it; NaN, which Redis would refuse less clearly, throws here. */
 function formatScore(score: number): string {
+  if (Number.isNaN(score)) throw new Error("Sorted set scores and bounds must be numbers, got NaN");
   if (score === Infinity) return "+inf";
   if (score === -Infinity) return "-inf";
   // The shortest round-trip form, so Redis stores exactly this double.
@@ -399,18 +384,20 @@ function parseScore(text: string | number): number {
   return Number(text);
 }
 
-/** WITHSCORES replies: flat `[member, score, ...]` over RESP2, `[[member, score], ...]` over RESP3. */
+/** WITHSCORES replies: `[[member, score], ...]` over RESP3, flat `[member, score, ...]` over RESP2. */
 function parseEntries(reply: unknown): SortedSetEntry[] {
-  const items = Array.isArray(reply) ? (reply as unknown[]) : [];
-  const entries: SortedSetEntry[] = [];
-  if (Array.isArray(items[0])) {
-    for (const pair of items as [string, string | number][]) entries.push({ member: String(pair[0]), score: parseScore(pair[1]) });
-    return entries;
-  }
-  for (let i = 0; i + 1 < items.length; i += 2) {
-    entries.push({ member: String(items[i]), score: parseScore(items[i + 1] as string | number) });
-  }
-  return entries;
+  const items = (Array.isArray(reply) ? reply : []) as (string | number | [string, string | number])[];
+  const pairs = Array.isArray(items[0])
+    ? (items as [string, string | number][])
+    : Array.from({ length: items.length >> 1 }, (_, i) => [items[2 * i], items[2 * i + 1]] as [string, string | number]);
+  return pairs.map(([member, score]) => ({ member: String(member), score: parseScore(score) }));
+}
+
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // ioredis's wording points at an option this adapter does not expose; say what happened instead.
+  if (error.name === "MaxRetriesPerRequestError") return `Redis unreachable after ${MAX_RETRIES_PER_REQUEST} reconnect attempts`;
+  return error.message;
 }
 
 /** Escapes SCAN MATCH's glob characters so a prefix matches only itself. */
