@@ -18,10 +18,10 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 
 /** Each public subpath and names it must export; a new folder adds one line here. */
 const EXPECTED_EXPORTS: Record<string, string[]> = {
-  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown"],
+  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser"],
   "covara/server": ["createCovara", "isShuttingDown", "onShutdown"],
   "covara/node": ["startServer"],
-  "covara/kv": ["createMemoryKV", "createKV"],
+  "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
   "covara/db": ["pushTables"],
 };
 
