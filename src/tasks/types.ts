@@ -89,6 +89,8 @@ export interface TaskRecord {
   replayedAs?: string;
   /** The recurring schedule and occurrence that produced it. */
   schedule?: { key: string; occurrence: number };
+  /** Times a worker died (its lease lapsed) while running this task. */
+  lapses?: number;
   /** Identifies the attempt in flight so a worker that lost its lease cannot overwrite a newer one. */
   claimToken?: string;
 }

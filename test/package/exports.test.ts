@@ -23,6 +23,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/node": ["startServer"],
   "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
   "covara/db": ["pushTables"],
+  "covara/tasks": ["defineTask", "getTaskRegistry", "initializeTasks", "getTaskScheduler", "startTaskWorkers"],
 };
 
 let consumer: string;
