@@ -2,6 +2,7 @@
  * The in-memory KV adapter: one process, no persistence. The default for development, tests and a
  * single Node instance. Web-standard only (no `node:` imports) so it also runs on Workers.
  */
+import { deliverMessage } from "./deliver";
 import type { KV, KVMessageHandler, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 import { SortedSet } from "./sorted-set";
 
@@ -109,16 +110,6 @@ export function createMemoryKV(options: MemoryKVOptions = {}): KV {
       else if (isExpired(entry, now)) remove(key);
     }
     if (expiring.size === 0) stopSweep();
-  }
-
-  function deliver(subscription: Subscription, message: string, channel: string): void {
-    try {
-      const result: unknown = subscription.handler(message, channel);
-      // An async handler's rejection is the same fault as a throw: report it, never leak it.
-      if (result instanceof Promise) result.catch((error: unknown) => reportHandlerError(error, channel));
-    } catch (error) {
-      reportHandlerError(error, channel);
-    }
   }
 
   const kv: KV = {
@@ -245,7 +236,7 @@ export function createMemoryKV(options: MemoryKVOptions = {}): KV {
       // One microtask per publish keeps publish order and stops a handler re-entering its publisher.
       queueMicrotask(() => {
         for (const subscription of recipients) {
-          if (subscription.active) deliver(subscription, message, channel);
+          if (subscription.active) deliverMessage(subscription.handler, message, channel);
         }
       });
     },
@@ -291,6 +282,3 @@ function parseInteger(key: string, value: string): number {
   return parsed;
 }
 
-function reportHandlerError(error: unknown, channel: string): void {
-  console.error(`covara kv: a subscriber of "${channel}" threw`, error);
-}

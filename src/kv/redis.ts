@@ -3,6 +3,7 @@
  * cross-instance fan-out rides on. Node-only; reached through `createKV` or `createRedisKV`, which
  * load this file lazily so users of the memory KV never load ioredis. Needs Redis 6.2 or newer.
  */
+import { deliverMessage } from "./deliver";
 import { Redis } from "ioredis";
 import type { KV, KVMessageHandler, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 
@@ -114,7 +115,7 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       const userChannel = fullChannel.slice(prefix.length);
       // A snapshot, so a handler that (un)subscribes does not change who receives this message.
       for (const subscription of [...channel.subscriptions]) {
-        if (subscription.active && !closed) deliver(subscription, message, userChannel);
+        if (subscription.active && !closed) deliverMessage(subscription.handler, message, userChannel);
       }
     });
     subscriber = created;
@@ -348,19 +349,6 @@ async function shutdown(connection: Redis): Promise<void> {
   await connection.quit().catch(() => connection.disconnect());
 }
 
-function deliver(subscription: Subscription, message: string, channel: string): void {
-  try {
-    const result: unknown = subscription.handler(message, channel);
-    // An async handler's rejection is the same fault as a throw: report it, never leak it.
-    if (result instanceof Promise) result.catch((error: unknown) => reportHandlerError(error, channel));
-  } catch (error) {
-    reportHandlerError(error, channel);
-  }
-}
-
-function reportHandlerError(error: unknown, channel: string): void {
-  console.error(`covara kv: a subscriber of "${channel}" threw`, error);
-}
 
 /** A TTL as the whole milliseconds PX/PEXPIRE accept; a fraction of a ms rounds up, not to 0. */
 function toPx(ttlMs: number): number {
