@@ -59,11 +59,24 @@ function dateTruncation(column: Column): ((date: Date) => Date) | undefined {
   };
 }
 
+const described = new WeakMap<Column, ColumnInfo | string>();
+
 /**
  * Classifies a column for filtering; returns a reason string when filtering on it is refused
- * (json, blobs, arrays, ...), because neither dialect compares those meaningfully.
+ * (json, blobs, arrays, ...), because neither dialect compares those meaningfully. Cached per
+ * column: coercion and compilation ask for every comparison.
  */
 export function describeColumn(column: Column): ColumnInfo | string {
+  let info = described.get(column);
+  if (info === undefined) {
+    info = classifyColumn(column);
+    if (typeof info === "object") Object.freeze(info);
+    described.set(column, info);
+  }
+  return info;
+}
+
+function classifyColumn(column: Column): ColumnInfo | string {
   const { dataType, columnType } = column;
   const base: ColumnInfo = { kind: "other", pgTextCast: false, uuid: false };
   switch (dataType) {
