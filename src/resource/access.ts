@@ -69,17 +69,16 @@ export async function resolveAccess(
 ): Promise<Access> {
   const user = c.get("user") ?? null;
   const publicRule = auth?.public?.[operation];
-  const publicScope =
-    publicRule === undefined
-      ? denyScope()
-      : compiler.toScope(typeof publicRule === "function" ? await publicRule() : publicRule);
+  const resolver = auth?.[operation];
+  // Resolved only when it can matter: an authenticated user without a resolver may do everything.
+  const publicScope = async (): Promise<Scope> =>
+    publicRule === undefined ? denyScope() : compiler.toScope(typeof publicRule === "function" ? await publicRule() : publicRule);
   let scope: Scope;
   if (user === null) {
     if (publicRule === undefined) throw problems.unauthorized();
-    scope = publicScope;
+    scope = await publicScope();
   } else {
-    const resolver = auth?.[operation];
-    scope = resolver ? orScopes(publicScope, compiler.toScope(await resolver(user, c))) : allowScope();
+    scope = resolver ? orScopes(await publicScope(), compiler.toScope(await resolver(user, c))) : allowScope();
   }
   if (scope.kind === "deny") throw problems.forbidden(`You may not ${operation} ${info.name}`);
   if (scope.kind === "allow") return { user, ...everything };

@@ -3,13 +3,13 @@
  * aggregate output. Grouping and aggregation run in SQL; `having`, ordering and the limit apply to
  * the (bounded) set of groups with the same RSQL evaluator every other filter uses.
  */
-import { and, count, sql, type Column, type SQL, type Table } from "drizzle-orm";
+import { count, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
 import { evaluateRsql } from "../kernel/rsql";
 import { resolveAccess } from "./access";
 import { parseAggregateQuery, type AggregateQuery, type Metric } from "./aggregate-query";
-import { aggregateRows } from "./queries";
+import { aggregateRows, allOf } from "./queries";
 import { sendJson } from "./rows";
 import { withLive } from "./soft-delete";
 import { hookContext, type ResourceRuntime } from "./runtime";
@@ -59,8 +59,7 @@ export async function aggregate<TTable extends Table>(runtime: ResourceRuntime<T
   selection.count = count();
   for (const metric of query.metrics) selection[metric.alias] = metricSql(metric);
 
-  const conditions = [query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where].filter((x): x is SQL => x !== undefined);
-  const where = withLive(info, conditions.length > 1 ? and(...conditions) : conditions[0], query.withDeleted);
+  const where = withLive(info, allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where), query.withDeleted);
   const rows = await aggregateRows(info, selection, where, groupColumns, maxGroups + 1);
   if (rows.length > maxGroups) {
     throw new ProblemError("invalid-parameter", {
@@ -68,7 +67,6 @@ export async function aggregate<TTable extends Table>(runtime: ResourceRuntime<T
       extensions: { parameter: "groupBy", maxGroups },
     });
   }
-  for (const row of rows) row.count = Number(row.count);
   const having = query.having;
   const groups = having ? rows.filter((row) => evaluateRsql(having, row)) : rows;
   sortGroups(groups, query);

@@ -6,6 +6,7 @@
 import type { Column, Table } from "drizzle-orm";
 import { z } from "zod";
 import type { ResourceRuntime } from "./runtime";
+import { isIntegerColumn, isOptionalOnCreate } from "./validation";
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -15,16 +16,12 @@ export interface MountedResource {
   runtime: ResourceRuntime<Table>;
 }
 
-function isInteger(column: Column): boolean {
-  return /Int|Serial/i.test(column.columnType) && !/Float|Real|Double|Numeric|Decimal/i.test(column.columnType);
-}
-
 /** The JSON Schema of one column's value. */
 export function columnSchema(column: Column): JsonSchema {
   let schema: JsonSchema;
   switch (column.dataType) {
     case "number":
-      schema = { type: isInteger(column) ? "integer" : "number" };
+      schema = { type: isIntegerColumn(column) ? "integer" : "number" };
       break;
     case "bigint":
       schema = { type: "string", pattern: "^-?\\d+$" };
@@ -72,8 +69,7 @@ function rowSchemas(runtime: ResourceRuntime<Table>, name: string): Record<strin
     if (key === info.versionKey || key === info.softDeleteKey) continue;
     if (info.writable !== null && !info.writable.has(key) && key !== info.idKey && !info.generated.has(key)) continue;
     writable[key] = columnSchema(column);
-    const optional = !column.notNull || column.hasDefault || info.generated.has(key) || (column.primary && column.dataType === "number");
-    if (!optional) required.push(key);
+    if (!isOptionalOnCreate(key, column, info)) required.push(key);
   }
   const closed = config.strictInput === true ? { additionalProperties: false } : {};
   return {

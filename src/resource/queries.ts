@@ -101,6 +101,12 @@ export function aggregateRows(info: TableInfo, selection: Record<string, Column 
   });
 }
 
+/** AND of the present conditions; undefined when there are none. */
+export function allOf(...conditions: (SQL | undefined)[]): SQL | undefined {
+  const present = conditions.filter((condition): condition is SQL => condition !== undefined);
+  return present.length <= 1 ? present[0] : and(...present);
+}
+
 /** The condition selecting one row by id, AND-ed with an optional scope condition. */
 export function byId(info: TableInfo, id: unknown, scope?: SQL): SQL {
   const match = eq(info.idColumn, id);

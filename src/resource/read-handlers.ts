@@ -1,7 +1,7 @@
 /**
  * GET handlers: list (filter, select, orderBy, keyset cursor, totalCount), get by id, and count.
  */
-import { and, type SQL, type Table } from "drizzle-orm";
+import type { SQL, Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { problems } from "../kernel/errors";
 import { resolveAccess } from "./access";
@@ -9,7 +9,7 @@ import { etagMatches, etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
 import { columnsToFetch, parseBoolean, parseClientFilter, parseListQuery, parseSelect, type ListQuery } from "./list-query";
 import { withLive } from "./soft-delete";
-import { byId, countRows, selectRows } from "./queries";
+import { allOf, byId, countRows, selectRows } from "./queries";
 import { presentRow, presentRows } from "./present";
 import { parseId, sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
@@ -28,12 +28,6 @@ function preparedKey(c: Context<CovaraEnv>, query: ListQuery, scope: SQL | undef
     scopeIds.set(scope, scopeId);
   }
   return JSON.stringify([c.req.query("filter") ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
-}
-
-function allOf(...conditions: (SQL | undefined)[]): SQL | undefined {
-  const present = conditions.filter((condition): condition is SQL => condition !== undefined);
-  if (present.length <= 1) return present[0];
-  return and(...present);
 }
 
 /** GET / — a page of rows the user may read. */

@@ -22,7 +22,8 @@ const dateValue = z
 
 const bigintValue = z.union([z.bigint(), z.number().int(), z.string().regex(/^-?\d{1,19}$/)]).transform((value) => BigInt(value));
 
-function isIntegerColumn(column: Column): boolean {
+/** Whether a numeric column holds integers (so JSON numbers must be whole). */
+export function isIntegerColumn(column: Column): boolean {
   return /Int|Serial/i.test(column.columnType) && !/Float|Real|Double|Numeric|Decimal/i.test(column.columnType);
 }
 
@@ -43,7 +44,8 @@ function columnValueSchema(column: Column): z.ZodType {
   return z.unknown();
 }
 
-function isOptionalOnCreate(key: string, column: Column, info: TableInfo): boolean {
+/** Whether a create body may leave the column out. */
+export function isOptionalOnCreate(key: string, column: Column, info: TableInfo): boolean {
   if (!column.notNull || column.hasDefault || info.generated.has(key)) return true;
   // Integer primary keys are assigned by the database (rowid, serial, identity).
   return column.primary && column.dataType === "number";
