@@ -11,10 +11,12 @@ import type { TableInfo } from "./table-info";
 
 type Row = Record<string, unknown>;
 
-export type PlannedWrite =
+/** One write of a transaction; `table` defaults to the resource's own table. */
+export type PlannedWrite = { table?: Table } & (
   | { kind: "insert"; values: Row }
   | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error }
-  | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error };
+  | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
+);
 
 interface Query extends PromiseLike<Row[]> {
   all(): Row[];
@@ -55,11 +57,11 @@ export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Pr
   const db = info.db as unknown as TransactionalDb;
   try {
     if (db.resultKind === "sync") {
-      return db.transaction((tx) => writes.map((write) => firstRow(build(tx, info.table, write).all(), write)));
+      return db.transaction((tx) => writes.map((write) => firstRow(build(tx, write.table ?? info.table, write).all(), write)));
     }
     return await db.transaction(async (tx) => {
       const rows: Row[] = [];
-      for (const write of writes) rows.push(firstRow(await build(tx, info.table, write), write));
+      for (const write of writes) rows.push(firstRow(await build(tx, write.table ?? info.table, write), write));
       return rows;
     });
   } catch (error) {

@@ -11,6 +11,7 @@ import { resolveAccess } from "./access";
 import { runAtomically, type PlannedWrite } from "./atomic";
 import { readJsonBody } from "./body";
 import { presentRows } from "./present";
+import { publishRows } from "./publish";
 import { byId, findRow } from "./queries";
 import { parseId } from "./rows";
 import { withLive } from "./soft-delete";
@@ -96,6 +97,7 @@ export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime
     writes.push({ kind: "insert", values });
   }
   const rows = await runAtomically(info, writes);
+  await publishRows(info, "create", rows);
   const out: Row[] = [];
   for (const row of rows) out.push(((await config.hooks?.onAfterCreate?.(ctx, row as SelectRow<TTable>)) ?? row) as Row);
   return sendJson(c, { items: await presentRows(runtime, out, ctx) }, 201);
@@ -122,6 +124,7 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
     });
   }
   const rows = await runAtomically(info, writes);
+  await publishRows(info, "update", rows);
   const out: Row[] = [];
   for (const [i, row] of rows.entries()) {
     out.push(((await config.hooks?.onAfterUpdate?.(ctx, row as SelectRow<TTable>, targets[i]!.existing as SelectRow<TTable>)) ?? row) as Row);
@@ -166,6 +169,7 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
     });
   }
   const rows = await runAtomically(info, writes);
+  await publishRows(info, previous.map((before) => (before === undefined ? "create" : "update")), rows);
   const out: Row[] = [];
   for (const [i, row] of rows.entries()) {
     const before = previous[i];
@@ -196,6 +200,7 @@ export async function batchDelete<TTable extends Table>(runtime: ResourceRuntime
     });
   }
   const rows = await runAtomically(info, writes);
+  await publishRows(info, "delete", rows);
   for (const row of rows) await config.hooks?.onAfterDelete?.(ctx, row as SelectRow<TTable>);
   return sendJson(c, { deleted: rows.length });
 }

@@ -8,6 +8,7 @@ import { readJsonObject } from "./body";
 import { resolveAccess } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
 import { presentRow } from "./present";
+import { publishRows } from "./publish";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, SelectRow } from "./types";
@@ -32,6 +33,7 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   const data = await prepareCreate(runtime, ctx, access, input);
 
   let row = (await insertRow(info, data)) as SelectRow<TTable>;
+  await publishRows(info, "create", [row as Row]);
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;
   const id = (row as Row)[info.idKey];
@@ -50,6 +52,7 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
 
   const rows = await updateRows(info, data, condition.where);
   if (rows.length === 0) throw await missingRowProblem(info, target, condition.expected);
+  await publishRows(info, "update", rows);
   let row = rows[0] as SelectRow<TTable>;
   const after = await config.hooks?.onAfterUpdate?.(ctx, row, target.existing as SelectRow<TTable>);
   if (after) row = after;
@@ -77,6 +80,7 @@ export async function removeRow<TTable extends Table>(runtime: ResourceRuntime<T
   const mark = softDeleteValues(info);
   const rows = mark === null ? await deleteRows(info, condition.where) : await updateRows(info, mark, condition.where);
   if (rows.length === 0) throw await missingRowProblem(info, target, condition.expected);
+  await publishRows(info, "delete", rows);
   await config.hooks?.onAfterDelete?.(ctx, rows[0] as SelectRow<TTable>);
   return c.body(null, 204);
 }
