@@ -3,6 +3,8 @@ export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown
 export type { CovaraApp, CovaraOptions } from "./server";
 export { useResource, readJsonBody, defineProcedure } from "./resource";
 export type { ProcedureDefinition } from "./resource";
+export { ResourceRegistry } from "./resource";
+export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./resource";
 export type {
   AnyDatabase,
   ColumnKey,

@@ -6,6 +6,8 @@ export { defineProcedure } from "./procedures";
 export type { ProcedureDefinition } from "./procedures";
 export { readJsonBody, readJsonObject } from "./body";
 export { dialectOf } from "./dialect";
+export { ResourceRegistry } from "./relations/registry";
+export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./relations/types";
 export type { AnyDatabase, Dialect } from "./dialect";
 export type {
   ColumnKey,

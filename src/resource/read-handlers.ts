@@ -13,6 +13,9 @@ import { allOf, byId, countRows, selectRows } from "./queries";
 import { presentRow, presentRows } from "./present";
 import { parseId, sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
+import { parseInclude } from "./relations/include-parser";
+import { attachIncludes } from "./relations/load";
+import { planIncludes, sourceKeysOf, type IncludePlan } from "./relations/plan";
 import type { CovaraEnv, ListResponse, SelectRow } from "./types";
 
 type Row = Record<string, unknown>;
@@ -27,7 +30,12 @@ function preparedKey(c: Context<CovaraEnv>, query: ListQuery, scope: SQL | undef
     scopeId = scopeIds.get(scope) ?? ++nextScopeId;
     scopeIds.set(scope, scopeId);
   }
-  return JSON.stringify([c.req.query("filter") ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
+  return JSON.stringify([c.req.query("filter") ?? null, c.req.query("include") ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
+}
+
+/** The request's `include`, validated against the resource's relations before any query. */
+function includesOf<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): IncludePlan[] {
+  return planIncludes(runtime, parseInclude(c.req.query("include"), runtime.includeLimits));
 }
 
 /** GET / — a page of rows the user may read. */
@@ -35,6 +43,7 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   const query = parseListQuery(c.req.query(), info, runtime.limits, runtime.filters);
+  const includes = includesOf(runtime, c);
   const ctx = hookContext(runtime, c, "list", access.user);
   await config.hooks?.onBeforeList?.(ctx);
 
@@ -42,6 +51,7 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const where = allOf(filterWhere, access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
   const columns = columnsToFetch(info, query.select);
   for (const key of query.order) columns.add(key.field);
+  for (const key of sourceKeysOf(includes)) columns.add(key);
 
   const [rows, totalCount] = await Promise.all([
     selectRows(
@@ -56,7 +66,9 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
   const nextCursor = hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null;
-  let items = (await presentRows(runtime, page, ctx, query.select)) as Partial<SelectRow<TTable>>[];
+  const presented = await presentRows(runtime, page, ctx, query.select);
+  await attachIncludes(c, page, presented, includes);
+  let items = presented as Partial<SelectRow<TTable>>[];
   const replaced = await config.hooks?.onAfterList?.(ctx, items);
   if (replaced) items = replaced;
 
@@ -72,21 +84,26 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   const idText = c.req.param("id")!;
   const id = parseId(idText, info);
   const select = parseSelect(c.req.query("select"), info);
+  const includes = includesOf(runtime, c);
   const ctx = hookContext(runtime, c, "get", access.user);
   await config.hooks?.onBeforeGet?.(ctx, id as string | number);
 
   const columns = [...columnsToFetch(info, null)];
   if (info.versionKey !== null && !columns.includes(info.versionKey)) columns.push(info.versionKey);
+  for (const key of sourceKeysOf(includes)) if (!columns.includes(key)) columns.push(key);
   const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
   const rows = await selectRows(info, { columns, where: byId(info, id, withLive(info, access.where, withDeleted)), limit: 1 });
   if (rows.length === 0) throw problems.notFound(info.name, idText);
   const stored = rows[0]!;
   const etag = info.versionKey === null ? undefined : etagOf(stored[info.versionKey]);
   const ifNoneMatch = c.req.header("if-none-match");
-  if (etag !== undefined && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
+  // Included rows change without this row's version changing, so only a bare read may be a 304.
+  if (etag !== undefined && ifNoneMatch !== undefined && includes.length === 0 && etagMatches(ifNoneMatch, etag)) {
     return c.body(null, 304, { etag });
   }
-  let row = (await presentRow(runtime, stored, ctx, select)) as Partial<SelectRow<TTable>>;
+  const presented = await presentRow(runtime, stored, ctx, select);
+  await attachIncludes(c, [stored], [presented], includes);
+  let row = presented as Partial<SelectRow<TTable>>;
   const replaced = await config.hooks?.onAfterGet?.(ctx, row);
   if (replaced) row = replaced;
   return sendJson(c, row as Row, 200, etag === undefined ? undefined : { etag });

@@ -10,6 +10,9 @@ import type { CovaraEnv, CovaraUser, HookContext, ResourceConfig } from "./types
 import { buildRowSchemas, type RowSchemas } from "./validation";
 import { DEFAULT_MAX_BODY_BYTES } from "./body";
 import { PreparedSelects } from "./queries";
+import { ResourceRegistry } from "./relations/registry";
+import type { ResolvedRelation } from "./relations/resolve";
+import { DEFAULT_INCLUDE_LIMITS, type IncludeLimits } from "./relations/include-parser";
 
 export interface ResourceRuntime<TTable extends Table> {
   table: TTable;
@@ -22,6 +25,11 @@ export interface ResourceRuntime<TTable extends Table> {
   maxBodyBytes: number;
   maxGroups: number;
   selects: PreparedSelects;
+  /** The app's resources, where relations find their targets. */
+  registry: ResourceRegistry;
+  /** Resolved relations, filled on first use (targets may be mounted after this resource). */
+  relations?: ReadonlyMap<string, ResolvedRelation>;
+  includeLimits: IncludeLimits;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -30,7 +38,11 @@ export const DEFAULT_MAX_GROUPS = 1000;
 export const DEFAULT_MAX_LIMIT = 100;
 
 /** Validates the config against the table and prepares everything requests will reuse. */
-export function createRuntime<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): ResourceRuntime<TTable> {
+export function createRuntime<TTable extends Table>(
+  table: TTable,
+  config: ResourceConfig<TTable>,
+  registry: ResourceRegistry = new ResourceRegistry(),
+): ResourceRuntime<TTable> {
   const info = describeTable(table, config);
   const maxLimit = config.pagination?.maxLimit ?? DEFAULT_MAX_LIMIT;
   const defaultLimit = Math.min(config.pagination?.defaultLimit ?? DEFAULT_LIMIT, maxLimit);
@@ -51,6 +63,8 @@ export function createRuntime<TTable extends Table>(table: TTable, config: Resou
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxGroups: config.aggregate?.maxGroups ?? DEFAULT_MAX_GROUPS,
     selects: new PreparedSelects(),
+    registry,
+    includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
   };
 }
 

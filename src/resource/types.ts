@@ -8,6 +8,8 @@ import type { Scope } from "../kernel/scope";
 import type { AnyDatabase } from "./dialect";
 import type { ProcedureDefinition } from "./procedures";
 import type { RateLimitConfig } from "./rate-limit";
+import type { IncludeLimits } from "./relations/include-parser";
+import type { RelationConfig } from "./relations/types";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
@@ -122,6 +124,12 @@ export interface ResourceConfig<TTable extends Table> {
   };
   /** Largest accepted request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Related tables, loadable with `?include=` and writable in one nested POST. */
+  relations?: Record<string, RelationConfig>;
+  /** Also discover relations from the foreign keys between registered resources. */
+  autoRelations?: boolean;
+  /** Bounds of `?include=` (default depth 3, 20 relations, 2000 characters). */
+  include?: Partial<IncludeLimits>;
 }
 
 /** The JSON shape of a list response. */

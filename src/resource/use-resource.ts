@@ -12,19 +12,28 @@ import { callProcedure } from "./procedures";
 import { batchCreate, batchDelete, batchUpdate, batchUpsert } from "./batch-handlers";
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
+import { ResourceRegistry } from "./relations/registry";
 import type { CovaraEnv, ResourceConfig } from "./types";
 import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
 
 type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>) => Promise<Response>;
 
-/** The generated REST endpoints of a Drizzle table, as a Hono router to mount anywhere. */
-export function useResource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): Hono<CovaraEnv> {
-  return createResourceRouter(table, config).router;
+/**
+ * The generated REST endpoints of a Drizzle table, as a Hono router to mount anywhere. Resources
+ * that relate to each other share a `registry` (createCovara does this for you).
+ */
+export function useResource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>, options: { registry?: ResourceRegistry } = {}): Hono<CovaraEnv> {
+  return createResourceRouter(table, config, options.registry).router;
 }
 
 /** useResource, also returning the resource's runtime (for OpenAPI and admin tooling). */
-export function createResourceRouter<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): { router: Hono<CovaraEnv>; runtime: ResourceRuntime<TTable> } {
-  const runtime = createRuntime(table, config);
+export function createResourceRouter<TTable extends Table>(
+  table: TTable,
+  config: ResourceConfig<TTable>,
+  registry: ResourceRegistry = new ResourceRegistry(),
+): { router: Hono<CovaraEnv>; runtime: ResourceRuntime<TTable> } {
+  const runtime = createRuntime(table, config, registry);
+  registry.register(runtime);
   const router = new Hono<CovaraEnv>();
   const bind = (handler: Handler<TTable>) => (c: Context<CovaraEnv>) => handler(runtime, c);
 

@@ -13,6 +13,7 @@ import {
   type CovaraUser,
   type MountedResource,
   type ResourceConfig,
+  ResourceRegistry,
 } from "../resource";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { mountHealth } from "./health";
@@ -47,6 +48,7 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
   const app = new Hono<CovaraEnv>();
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
+  const registry = new ResourceRegistry();
 
   app.onError(errorHandler);
   app.notFound(notFoundHandler);
@@ -81,7 +83,7 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
         : [`/${getTableName(pathOrTable)}`, pathOrTable, tableOrConfig as ResourceConfig<TTable>];
     databases.add(config.db);
     const fullPath = joinPath(basePath, path);
-    const { router, runtime } = createResourceRouter(table, config);
+    const { router, runtime } = createResourceRouter(table, config, registry);
     // The document reads only table facts, never the typed hooks, so widening the table type is safe.
     mounted.push({ path: fullPath, runtime: runtime as unknown as MountedResource["runtime"] });
     app.route(fullPath, router);
