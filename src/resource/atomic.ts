@@ -11,9 +11,13 @@ import type { TableInfo } from "./table-info";
 
 type Row = Record<string, unknown>;
 
-/** One write of a transaction; `table` defaults to the resource's own table. */
+/**
+ * One write of a transaction; `table` defaults to the resource's own table. An insert's values may
+ * be computed from the rows earlier writes returned (a nested child needs its parent's new id);
+ * such a function may throw a problem to roll the whole transaction back.
+ */
 export type PlannedWrite = { table?: Table } & (
-  | { kind: "insert"; values: Row }
+  | { kind: "insert"; values: Row | ((written: readonly Row[]) => Row) }
   | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error }
   | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
 );
@@ -34,8 +38,11 @@ interface TransactionalDb {
   transaction<T>(run: (tx: TransactionBuilders) => T): T;
 }
 
-function build(tx: TransactionBuilders, table: Table, write: PlannedWrite): Query {
-  if (write.kind === "insert") return tx.insert(table).values(write.values).returning();
+function build(tx: TransactionBuilders, table: Table, write: PlannedWrite, written: readonly Row[]): Query {
+  if (write.kind === "insert") {
+    const values = typeof write.values === "function" ? write.values(written) : write.values;
+    return tx.insert(table).values(values).returning();
+  }
   if (write.kind === "update") return tx.update(table).set(write.values).where(write.where).returning();
   return tx.delete(table).where(write.where).returning();
 }
@@ -57,11 +64,15 @@ export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Pr
   const db = info.db as unknown as TransactionalDb;
   try {
     if (db.resultKind === "sync") {
-      return db.transaction((tx) => writes.map((write) => firstRow(build(tx, write.table ?? info.table, write).all(), write)));
+      return db.transaction((tx) => {
+        const rows: Row[] = [];
+        for (const write of writes) rows.push(firstRow(build(tx, write.table ?? info.table, write, rows).all(), write));
+        return rows;
+      });
     }
     return await db.transaction(async (tx) => {
       const rows: Row[] = [];
-      for (const write of writes) rows.push(firstRow(await build(tx, write.table ?? info.table, write), write));
+      for (const write of writes) rows.push(firstRow(await build(tx, write.table ?? info.table, write, rows), write));
       return rows;
     });
   } catch (error) {

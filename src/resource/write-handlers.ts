@@ -7,6 +7,8 @@ import type { Context } from "hono";
 import { readJsonObject } from "./body";
 import { resolveAccess } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
+import { createNested } from "./nested/create";
+import { hasNestedPayload, planNestedCreate } from "./nested/plan";
 import { presentRow } from "./present";
 import { publishRows } from "./publish";
 import { sendJson } from "./rows";
@@ -28,7 +30,9 @@ import {
 export async function createRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("create", c, config.auth, runtime.scopes, info);
-  const input = shapeInput(runtime, await readJsonObject(c, runtime.maxBodyBytes));
+  const body = await readJsonObject(c, runtime.maxBodyBytes);
+  if (hasNestedPayload(runtime, body)) return createNested(runtime, c, await planNestedCreate(runtime, c, body));
+  const input = shapeInput(runtime, body);
   const ctx = hookContext(runtime, c, "create", access.user);
   const data = await prepareCreate(runtime, ctx, access, input);
 

@@ -50,8 +50,19 @@ export function shapeInput<TTable extends Table>(runtime: ResourceRuntime<TTable
   return shapeWriteInput(body, runtime.info, runtime.config.strictInput === true);
 }
 
-/** Validated, hooked, scope-checked data of a new row, ready to insert. */
-export async function prepareCreate<TTable extends Table>(runtime: ResourceRuntime<TTable>, ctx: HookContext<TTable>, access: Access, input: Row): Promise<Row> {
+/**
+ * Validated, hooked, scope-checked data of a new row, ready to insert. `deferred` names columns
+ * filled only inside the transaction (a nested row's foreign key), with placeholder values that
+ * stand in for completeness checks; they are left out of the result, and the caller checks the
+ * scope once the real values are known.
+ */
+export async function prepareCreate<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  ctx: HookContext<TTable>,
+  access: Access,
+  input: Row,
+  deferred?: Row,
+): Promise<Row> {
   const { info, config, schemas } = runtime;
   // Types of what the client sent are checked before hooks; completeness after them, because a
   // hook may fill required columns.
@@ -61,8 +72,14 @@ export async function prepareCreate<TTable extends Table>(runtime: ResourceRunti
   }
   const replaced = await config.hooks?.onBeforeCreate?.(ctx, data as Partial<InsertRow<TTable>>);
   if (replaced) data = replaced as Row;
-  data = validateRow(schemas.create, data);
-  if (!access.allows(data)) throw outsideScope("create", info.name);
+  if (deferred) {
+    const complete = validateRow(schemas.create, { ...data, ...deferred });
+    for (const key of Object.keys(deferred)) delete complete[key];
+    data = complete;
+  } else {
+    data = validateRow(schemas.create, data);
+    if (!access.allows(data)) throw outsideScope("create", info.name);
+  }
   if (info.versionKey !== null) data[info.versionKey] = 1;
   return data;
 }

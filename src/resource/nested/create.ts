@@ -1,0 +1,87 @@
+/**
+ * Runs a planned nested create in one transaction — parents, the row, then children, each child
+ * getting its parent's new key — and answers with the created tree. Foreign keys are known only
+ * inside the transaction, so each row's create scope is checked there and a refusal rolls back
+ * everything.
+ */
+import type { Context } from "hono";
+import { runAtomically, type PlannedWrite } from "../atomic";
+import { presentRow } from "../present";
+import { publishRows } from "../publish";
+import { sendJson } from "../rows";
+import { hookContext } from "../runtime";
+import type { CovaraEnv } from "../types";
+import { etagHeader, outsideScope, type Row } from "../write-steps";
+import type { AnyRuntime } from "../relations/registry";
+import type { NestedNode } from "./plan";
+
+interface Link {
+  /** Column of this row to fill. */
+  key: string;
+  /** Index of the write whose returned row holds the value, and the key to read there. */
+  index: number;
+  from: string;
+}
+
+/** Appends the node's writes in dependency order; returns the index of the node's own insert. */
+function flatten(node: NestedNode, writes: PlannedWrite[], order: NestedNode[], incoming?: Link): number {
+  const links: Link[] = node.parents.map(({ relation, node: parent }) => ({
+    key: relation.sourceKey,
+    index: flatten(parent, writes, order),
+    from: relation.targetKey,
+  }));
+  if (incoming) links.push(incoming);
+  const index = writes.length;
+  const { runtime, data, access } = node;
+  writes.push({
+    kind: "insert",
+    table: runtime.table,
+    values: links.length === 0 ? data : (written) => {
+      const values = { ...data };
+      for (const link of links) values[link.key] = written[link.index]![link.from];
+      if (!access.allows(values)) throw tag(outsideScope("create", runtime.info.name), node.path);
+      return values;
+    },
+  });
+  order.push(node);
+  for (const { relation, nodes } of node.children) {
+    for (const child of nodes) flatten(child, writes, order, { key: relation.targetKey, index, from: relation.sourceKey });
+  }
+  return index;
+}
+
+function tag<E extends { extensions: Record<string, unknown> }>(error: E, path: string): E {
+  if (path) error.extensions.path = path;
+  return error;
+}
+
+/** The created tree as the response shows it: each row presented by its own resource. */
+async function present(node: NestedNode, rows: Map<NestedNode, Row>, c: Context<CovaraEnv>): Promise<Row> {
+  const { runtime } = node;
+  const out = { ...(await presentRow(runtime, rows.get(node)!, hookContext(runtime, c, "create", node.access.user))) };
+  for (const { relation, node: parent } of node.parents) out[relation.name] = await present(parent, rows, c);
+  for (const { relation, nodes } of node.children) {
+    const created = await Promise.all(nodes.map((child) => present(child, rows, c)));
+    out[relation.name] = relation.type === "hasOne" ? created[0] : created;
+  }
+  return out;
+}
+
+/** Creates the planned tree atomically and answers 201 with it. */
+export async function createNested(runtime: AnyRuntime, c: Context<CovaraEnv>, root: NestedNode): Promise<Response> {
+  const writes: PlannedWrite[] = [];
+  const order: NestedNode[] = [];
+  flatten(root, writes, order);
+  const written = await runAtomically(runtime.info, writes);
+  const rows = new Map<NestedNode, Row>();
+  for (const [i, node] of order.entries()) {
+    let row = written[i]!;
+    await publishRows(node.runtime.info, "create", [row]);
+    const after = await node.runtime.config.hooks?.onAfterCreate?.(hookContext(node.runtime, c, "create", node.access.user), row);
+    if (after) row = after as Row;
+    rows.set(node, row);
+  }
+  const top = rows.get(root)!;
+  const location = `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(String(top[runtime.info.idKey]))}`;
+  return sendJson(c, await present(root, rows, c), 201, { location, ...etagHeader(runtime.info, top) });
+}
