@@ -5,6 +5,7 @@
  */
 import type { Column, Table } from "drizzle-orm";
 import { z } from "zod";
+import { relationsOf } from "./relations/resolve";
 import type { ResourceRuntime } from "./runtime";
 import { isIntegerColumn, isOptionalOnCreate } from "./validation";
 
@@ -88,6 +89,8 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
   const etagHeaders = etag ? { headers: { ETag: { description: "The row version", schema: { type: "string" } } } } : {};
   const withDeleted = info.softDeleteKey !== null ? [query("withDeleted", "Include soft-deleted rows", { type: "boolean" })] : [];
   const filter = query("filter", "RSQL filter, e.g. age>=18;role==\"admin\" (see docs/filtering.md)");
+  const relationNames = [...relationsOf(runtime).keys()];
+  const include = relationNames.length === 0 ? [] : [query("include", `Related rows to embed, with options and nesting, e.g. ${relationNames[0]}(limit:5). Relations: ${relationNames.join(", ")}`)];
   const row = ref(name);
   const items = { type: "array", items: row };
   const rpc: Record<string, Record<string, Operation>> = {};
@@ -106,7 +109,7 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
       get: {
         tags: tag,
         operationId: `list${name}`,
-        parameters: [filter, query("select", "Fields to return, comma-separated"), query("orderBy", "e.g. name:asc,age:desc"), query("limit", "Page size", { type: "integer", minimum: 1 }), query("cursor", "nextCursor of the previous page"), query("totalCount", "Include the number of matching rows", { type: "boolean" }), ...withDeleted],
+        parameters: [filter, query("select", "Fields to return, comma-separated"), query("orderBy", "e.g. name:asc,age:desc"), query("limit", "Page size", { type: "integer", minimum: 1 }), query("cursor", "nextCursor of the previous page"), query("totalCount", "Include the number of matching rows", { type: "boolean" }), ...include, ...withDeleted],
         responses: { "200": json({ type: "object", properties: { items, nextCursor: { type: ["string", "null"] }, hasMore: { type: "boolean" }, totalCount: { type: "integer" } }, required: ["items", "nextCursor", "hasMore"] }), ...ERRORS },
       },
       post: {
@@ -132,7 +135,7 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
     },
     [`${base}/batch/upsert`]: { post: { tags: tag, operationId: `batchUpsert${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } }, responses: { "200": json({ type: "object", properties: { items } }), ...ERRORS } } },
     [`${base}/{id}`]: {
-      get: { tags: tag, operationId: `get${name}`, parameters: [idParam, query("select", "Fields to return"), ...withDeleted, ...(etag ? [{ name: "If-None-Match", in: "header", required: false, schema: { type: "string" } }] : [])], responses: { "200": { ...json(row), ...etagHeaders }, ...(etag ? { "304": { description: "Not modified" } } : {}), "404": problem("Not found"), ...ERRORS } },
+      get: { tags: tag, operationId: `get${name}`, parameters: [idParam, query("select", "Fields to return"), ...include, ...withDeleted, ...(etag ? [{ name: "If-None-Match", in: "header", required: false, schema: { type: "string" } }] : [])], responses: { "200": { ...json(row), ...etagHeaders }, ...(etag ? { "304": { description: "Not modified" } } : {}), "404": problem("Not found"), ...ERRORS } },
       patch: { tags: tag, operationId: `update${name}`, parameters: [idParam, ...ifMatch], requestBody: { content: { "application/json": { schema: ref(`${name}Update`) } } }, responses: { "200": { ...json(row), ...etagHeaders }, "404": problem("Not found"), "412": problem("ETag mismatch"), ...ERRORS } },
       put: { tags: tag, operationId: `replace${name}`, parameters: [idParam, ...ifMatch], requestBody: { content: { "application/json": { schema: ref(`${name}Create`) } } }, responses: { "200": { ...json(row), ...etagHeaders }, "404": problem("Not found"), "412": problem("ETag mismatch"), ...ERRORS } },
       delete: { tags: tag, operationId: `delete${name}`, parameters: [idParam, ...ifMatch], responses: { "204": { description: "Deleted" }, "404": problem("Not found"), "412": problem("ETag mismatch"), ...ERRORS } },

@@ -171,3 +171,13 @@ eachBlogDialect("relations", (use) => {
     }
   });
 });
+
+eachBlogDialect("relations in OpenAPI", (use) => {
+  it("documents the include parameter with the relation names", async () => {
+    const res = await send(blogApp(use()), "GET", "/__covara/openapi.json");
+    const list = res.body.paths["/api/posts"].get.parameters.find((p: any) => p.name === "include");
+    expect(list.description).toContain("author, comments, tags, firstComment");
+    expect(res.body.paths["/api/posts/{id}"].get.parameters.some((p: any) => p.name === "include")).toBe(true);
+    expect(res.body.paths["/api/tags"].get.parameters.some((p: any) => p.name === "include")).toBe(false);
+  });
+});
