@@ -22,12 +22,15 @@ export function createDemoApp(db: AnyDatabase) {
       db,
       auth: { public: { read: true } },
       fields: { writable: ["name", "email"] },
+      // todos.userId references users.id: users get `todos`, todos get `user` (?include=user).
+      autoRelations: true,
     })
     .resource("/todos", todos, {
       id: todos.id,
       db,
       pagination: { defaultLimit: 20, maxLimit: 100 },
       strictInput: true,
+      autoRelations: true,
       auth: {
         public: { read: true },
         create: (user) => rsql`userId==${user.id}`,
