@@ -5,6 +5,32 @@ export { useResource, readJsonBody, defineProcedure } from "./resource";
 export type { ProcedureDefinition } from "./resource";
 export { ResourceRegistry } from "./resource";
 export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./resource";
+export {
+  createSqliteFts5Search,
+  createPostgresSearch,
+  createMemorySearch,
+  createOpenSearch,
+  drainSearchOutboxes,
+  rebuildSearchIndexes,
+  setSearchErrorReporter,
+  searchOutboxDdl,
+  tsvectorExpression,
+} from "./resource";
+export type {
+  SearchAdapter,
+  SearchConfig,
+  SearchIndex,
+  DatabaseSearchIndex,
+  ExternalSearchIndex,
+  SearchTarget,
+  SearchDocument,
+  SearchHit,
+  SearchItem,
+  SearchOutboxOptions,
+  SqliteFts5Options,
+  PostgresSearchOptions,
+  OpenSearchOptions,
+} from "./resource";
 export type {
   AnyDatabase,
   ColumnKey,
@@ -21,6 +47,8 @@ export type {
   ScopeResolver,
   SelectRow,
 } from "./resource";
+export { trackMutations, recordExternalMutation, createRealtime, Realtime } from "./realtime";
+export type { TrackMutationsOptions, TrackedTableConfig, ExternalMutationOptions, RealtimeOptions, SubscriptionOptions, SseEventType } from "./realtime";
 export { ProblemError, problems, PROBLEM_TYPES } from "./kernel/errors";
 export type { ProblemDocument, ProblemType, ValidationIssue } from "./kernel/errors";
 export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";

@@ -101,6 +101,18 @@ export interface SessionStrategy {
   revokeAll(userId: string): Promise<void>;
   /** Extra routes the strategy needs (e.g. POST /refresh), mounted on the auth router. */
   mount?(router: Hono<CovaraEnv>): void;
+  /** Called once by `useAuth` before first use: how to load users and read the client IP. */
+  bind?(context: StrategyContext): void;
+}
+
+/** What `useAuth` hands a strategy: the app's users and the trusted-proxy-aware client IP. */
+export interface StrategyContext {
+  /** The KV `useAuth` was given (default stores: sessions, refresh-token families). */
+  kv: KV;
+  users: UserDirectory;
+  clientIp(c: Context<CovaraEnv>): string;
+  /** Counts an attempt against a throttle key (e.g. `refresh:<userId>`); 429 past the limit. */
+  throttle(c: Context<CovaraEnv>, key: string): Promise<void>;
 }
 
 /** An email the auth flows ask the app to deliver (magic links, verification, reset). */
@@ -121,6 +133,8 @@ export interface UserDirectory {
   findByEmail?(email: string): Promise<AuthUser | null>;
   /** Creates a user for passwordless or social sign-up; absent means those flows only sign in existing users. */
   createUser?(input: { email: string; name?: string | null; emailVerified?: Date | null }): Promise<AuthUser>;
+  /** The stored password hash of a user, or null; enables the built-in email+password login. */
+  getPasswordHash?(userId: string): Promise<string | null>;
   /** Stores a new password hash (password reset). */
   setPasswordHash?(userId: string, hash: string): Promise<void>;
   markEmailVerified?(userId: string): Promise<void>;

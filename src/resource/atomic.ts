@@ -8,6 +8,7 @@
 import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
 import type { TableInfo } from "./table-info";
+import { prepareOutboxRows, recordOutboxRows, recordOutboxRowsSync } from "./search/outbox-writes";
 
 type Row = Record<string, unknown>;
 
@@ -62,17 +63,21 @@ function firstRow(rows: Row[], write: PlannedWrite): Row {
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
   const db = info.db as unknown as TransactionalDb;
+  // A searchable table with an outbox gets its outbox rows in this same transaction.
+  await prepareOutboxRows(info, writes);
   try {
     if (db.resultKind === "sync") {
       return db.transaction((tx) => {
         const rows: Row[] = [];
         for (const write of writes) rows.push(firstRow(build(tx, write.table ?? info.table, write, rows).all(), write));
+        recordOutboxRowsSync(tx, info, writes, rows);
         return rows;
       });
     }
     return await db.transaction(async (tx) => {
       const rows: Row[] = [];
       for (const write of writes) rows.push(firstRow(await build(tx, write.table ?? info.table, write, rows), write));
+      await recordOutboxRows(tx, info, writes, rows);
       return rows;
     });
   } catch (error) {

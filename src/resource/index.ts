@@ -9,6 +9,32 @@ export { dialectOf } from "./dialect";
 export { ResourceRegistry } from "./relations/registry";
 export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./relations/types";
 export type { AnyDatabase, Dialect } from "./dialect";
+export {
+  createSqliteFts5Search,
+  createPostgresSearch,
+  createMemorySearch,
+  createOpenSearch,
+  drainSearchOutboxes,
+  rebuildSearchIndexes,
+  setSearchErrorReporter,
+  searchOutboxDdl,
+  tsvectorExpression,
+} from "./search";
+export type {
+  SearchAdapter,
+  SearchConfig,
+  SearchIndex,
+  DatabaseSearchIndex,
+  ExternalSearchIndex,
+  SearchTarget,
+  SearchDocument,
+  SearchHit,
+  SearchItem,
+  SearchOutboxOptions,
+  SqliteFts5Options,
+  PostgresSearchOptions,
+  OpenSearchOptions,
+} from "./search";
 export type {
   ColumnKey,
   CovaraEnv,

@@ -7,6 +7,7 @@ import type { Column, Table } from "drizzle-orm";
 import { z } from "zod";
 import { relationsOf } from "./relations/resolve";
 import type { ResourceRuntime } from "./runtime";
+import { subscriptionPaths } from "../realtime/openapi-paths";
 import { isIntegerColumn, isOptionalOnCreate } from "./validation";
 
 type JsonSchema = Record<string, unknown>;
@@ -120,6 +121,19 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
       },
     },
     [`${base}/count`]: { get: { tags: tag, operationId: `count${name}`, parameters: [filter, ...withDeleted], responses: { "200": json({ type: "object", properties: { count: { type: "integer" } } }), ...ERRORS } } },
+    ...(runtime.search
+      ? {
+          [`${base}/search`]: {
+            get: {
+              tags: tag,
+              operationId: `search${name}`,
+              description: `Full-text search over ${Object.keys(runtime.search.target.fields).join(", ")}; every word must match. Items carry their relevance as _score (higher is better).`,
+              parameters: [{ ...query("q", "The words to search for", { type: "string", minLength: 1, maxLength: runtime.search.maxQueryLength }), required: true }, filter, query("select", "Fields to return, comma-separated"), query("limit", "Page size", { type: "integer", minimum: 1 }), query("cursor", "nextCursor of the previous page")],
+              responses: { "200": json({ type: "object", properties: { items: { type: "array", items: { allOf: [row, { type: "object", properties: { _score: { type: "number" } }, required: ["_score"] }] } }, nextCursor: { type: ["string", "null"] }, hasMore: { type: "boolean" } }, required: ["items", "nextCursor", "hasMore"] }), "503": problem("Search index unavailable"), ...ERRORS },
+            },
+          },
+        }
+      : {}),
     [`${base}/aggregate`]: {
       get: {
         tags: tag,
@@ -128,6 +142,7 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
         responses: { "200": json({ type: "object", properties: { groups: { type: "array", items: { type: "object" } } } }), ...ERRORS },
       },
     },
+    ...subscriptionPaths(base, runtime, { tags: tag, name, errors: ERRORS, problem }),
     [`${base}/batch`]: {
       post: { tags: tag, operationId: `batchCreate${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Create`) } } } }, responses: { "201": json({ type: "object", properties: { items } }), ...ERRORS } },
       patch: { tags: tag, operationId: `batchUpdate${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } }, responses: { "200": json({ type: "object", properties: { items } }), "404": problem("A row does not exist"), ...ERRORS } },

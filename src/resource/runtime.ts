@@ -13,6 +13,7 @@ import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
 import type { ResolvedRelation } from "./relations/resolve";
 import { DEFAULT_INCLUDE_LIMITS, type IncludeLimits } from "./relations/include-parser";
+import { ResourceSearch } from "./search/resource-search";
 
 export interface ResourceRuntime<TTable extends Table> {
   table: TTable;
@@ -30,6 +31,8 @@ export interface ResourceRuntime<TTable extends Table> {
   /** Resolved relations, filled on first use (targets may be mounted after this resource). */
   relations?: ReadonlyMap<string, ResolvedRelation>;
   includeLimits: IncludeLimits;
+  /** Full-text search, when `search` is configured. */
+  search: ResourceSearch | null;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -65,6 +68,7 @@ export function createRuntime<TTable extends Table>(
     selects: new PreparedSelects(),
     registry,
     includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
+    search: config.search ? new ResourceSearch(info, config.search) : null,
   };
 }
 

@@ -10,6 +10,8 @@ import type { ProcedureDefinition } from "./procedures";
 import type { RateLimitConfig } from "./rate-limit";
 import type { IncludeLimits } from "./relations/include-parser";
 import type { RelationConfig } from "./relations/types";
+import type { SearchConfig } from "./search/types";
+import type { SubscriptionOptions } from "../realtime/mount";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
@@ -57,7 +59,7 @@ export interface HookContext<TTable extends Table> {
   resource: string;
   table: TTable;
   db: AnyDatabase;
-  operation: "list" | "get" | "count" | "aggregate" | "create" | "update" | "replace" | "delete" | "rpc";
+  operation: "list" | "get" | "count" | "aggregate" | "search" | "create" | "update" | "replace" | "delete" | "rpc";
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -130,6 +132,10 @@ export interface ResourceConfig<TTable extends Table> {
   autoRelations?: boolean;
   /** Bounds of `?include=` (default depth 3, 20 relations, 2000 characters). */
   include?: Partial<IncludeLimits>;
+  /** Full-text search: `GET /search?q=` over these text columns, through this index. */
+  search?: SearchConfig<TTable>;
+  /** Live `GET /subscribe` and `GET /aggregate/subscribe` (on by default; `false` removes them). */
+  subscriptions?: SubscriptionOptions | false;
 }
 
 /** The JSON shape of a list response. */

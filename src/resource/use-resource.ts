@@ -13,8 +13,10 @@ import { batchCreate, batchDelete, batchUpdate, batchUpsert } from "./batch-hand
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
+import { searchRows } from "./search/search-handler";
 import type { CovaraEnv, ResourceConfig } from "./types";
 import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
+import { mountSubscriptionRoutes } from "../realtime";
 
 type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>) => Promise<Response>;
 
@@ -57,6 +59,10 @@ export function createResourceRouter<TTable extends Table>(
   router.all("/batch/upsert", methodNotAllowed(["POST"]));
   router.all("/aggregate", methodNotAllowed(["GET"]));
   router.all("/count", methodNotAllowed(["GET"]));
+  router.get("/search", bind(searchRows));
+  router.all("/search", methodNotAllowed(["GET"]));
+  // Before `/:id`, which would otherwise take `subscribe` for an id.
+  mountSubscriptionRoutes(router, runtime);
   router.get("/", bind(listRows));
   router.post("/", bind(createRow));
   router.all("/", methodNotAllowed(["GET", "POST"]));

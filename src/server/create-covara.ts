@@ -3,7 +3,7 @@
  * authentication, and a chainable `.resource()` that mounts tables under the base path.
  */
 import { getTableName, type Table } from "drizzle-orm";
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import {
   buildOpenApiDocument,
@@ -16,7 +16,10 @@ import {
   ResourceRegistry,
 } from "../resource";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
+import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";
+import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
+import { securityHeaders, type SecurityHeadersOptions } from "./security-headers";
 
 export interface CovaraOptions {
   /** Where resources are mounted (default `/api`). */
@@ -25,16 +28,37 @@ export interface CovaraOptions {
   cors?: boolean | Parameters<typeof cors>[0];
   /** Resolves the request's user (or null); the result is `c.get("user")`. */
   authenticate?: (c: Context<CovaraEnv>) => CovaraUser | null | undefined | Promise<CovaraUser | null | undefined>;
+  /**
+   * The result of `useAuth(...)` from covara/auth: its middleware runs on every request and its
+   * router is mounted at `${basePath}/auth`. With `authenticate` too, `authenticate` fills in only
+   * when the auth middleware found no user (e.g. API keys beside sessions).
+   */
+  auth?: { router: Hono<CovaraEnv>; middleware: MiddlewareHandler<CovaraEnv> };
+  /** Security headers on every response (default on; CSP only when configured); false to omit. */
+  securityHeaders?: boolean | SecurityHeadersOptions;
   /** Mount `/healthz` and `/readyz` (default true). */
   health?: boolean;
   /** Serve the OpenAPI 3.1 document at `/__covara/openapi.json` (default true). */
   openapi?: boolean | { title?: string; version?: string };
+  /**
+   * The auth tables bundle from `defineInternalSchema` (covara/db), recorded for migration and
+   * introspection (`getInternalSchema(app)`). It never rewires a store built beforehand: pass
+   * `resolver` to createDrizzleSessionStore yourself.
+   */
+  internalSchema?: InternalSchema;
+  /**
+   * The realtime hub of the app's subscriptions, or options for one (default: a hub over an
+   * in-memory changelog). Pass `{ kv: await createRedisKV(...) }` to share it across processes.
+   */
+  realtime?: Realtime | RealtimeOptions;
 }
 
 /** The app createCovara returns: a Hono app whose `.resource()` chains. */
 export type CovaraApp = Hono<CovaraEnv> & {
   resource<TTable extends Table>(path: string, table: TTable, config: ResourceConfig<TTable>): CovaraApp;
   resource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): CovaraApp;
+  /** The hub that records the app's writes and serves its subscriptions. */
+  realtime: Realtime;
 };
 
 function joinPath(base: string, path: string): string {
@@ -49,17 +73,23 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
   const registry = new ResourceRegistry();
+  const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime(options.realtime);
 
   app.onError(errorHandler);
   app.notFound(notFoundHandler);
+  if (options.securityHeaders !== false) {
+    app.use("*", securityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
+  }
   if (options.cors) app.use("*", cors(options.cors === true ? undefined : options.cors));
+  if (options.auth) app.use("*", options.auth.middleware);
   const authenticate = options.authenticate;
   if (authenticate) {
     app.use("*", async (c, next) => {
-      c.set("user", (await authenticate(c)) ?? null);
+      if (!c.get("user")) c.set("user", (await authenticate(c)) ?? null);
       await next();
     });
   }
+  if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
   const mounted: MountedResource[] = [];
   if (options.openapi !== false) {
@@ -83,13 +113,16 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
         : [`/${getTableName(pathOrTable)}`, pathOrTable, tableOrConfig as ResourceConfig<TTable>];
     databases.add(config.db);
     const fullPath = joinPath(basePath, path);
-    const { router, runtime } = createResourceRouter(table, config, registry);
+    // Resources serve their subscriptions from the app's hub unless their config names another.
+    const live = config.subscriptions === false ? config : { ...config, subscriptions: { realtime, ...config.subscriptions } };
+    const { router, runtime } = createResourceRouter(table, live, registry);
     // The document reads only table facts, never the typed hooks, so widening the table type is safe.
     mounted.push({ path: fullPath, runtime: runtime as unknown as MountedResource["runtime"] });
     app.route(fullPath, router);
     return covara;
   }
 
-  const covara = Object.assign(app, { resource }) as CovaraApp;
+  const covara = Object.assign(app, { resource, realtime }) as CovaraApp;
+  if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

@@ -5,3 +5,5 @@ export { errorHandler, notFoundHandler, methodNotAllowed, setUnexpectedErrorRepo
 export { isShuttingDown, onShutdown, beginShutdown } from "../kernel/lifecycle";
 export type { ShutdownHook } from "../kernel/lifecycle";
 export { requireUser } from "./require-user";
+export { securityHeaders, securityHeaderValues } from "./security-headers";
+export type { SecurityHeadersOptions } from "./security-headers";

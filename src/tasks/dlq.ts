@@ -4,7 +4,7 @@
  * whole chain before it (`lineage`).
  */
 import { DEFAULT_RESULT_TTL_MS } from "./define-task";
-import { newTaskId, type TaskQueue } from "./queue";
+import { newTaskId, type SettleEffects, type TaskQueue } from "./queue";
 import type { DeadLetter, TaskRecord } from "./types";
 
 /** Called once per task entering the DLQ (alerting); its errors are reported, never rethrown. */
@@ -23,15 +23,25 @@ function toDeadLetter(record: TaskRecord): DeadLetter {
   return entry;
 }
 
-/** Marks the record dead and files it in the DLQ (the record keeps no TTL while there). */
-export async function moveToDlq(queue: TaskQueue, record: TaskRecord, reason: string, now: number): Promise<DeadLetter> {
+/**
+ * Marks the record dead and files it in the DLQ (the record keeps no TTL while there), freeing the
+ * attempt's lease and slot. With the attempt's `token`, does nothing and returns null when the
+ * attempt no longer owns the task.
+ */
+export async function moveToDlq(
+  queue: TaskQueue,
+  record: TaskRecord,
+  reason: string,
+  now: number,
+  owner: { token?: string; slot?: string } = {},
+): Promise<DeadLetter | null> {
   record.status = "dead";
   record.error = reason;
   record.finishedAt = now;
   delete record.claimToken;
-  await queue.writeRecord(record);
-  await queue.kv.zadd(queue.key("dlq"), record.id, now);
-  await queue.kv.publish(queue.channels.done, record.id);
+  const effects: SettleEffects = { deadLetter: true };
+  if (owner.slot !== undefined) effects.slot = owner.slot;
+  if (!(await queue.settle(record, owner.token, effects))) return null;
   return toDeadLetter(record);
 }
 
@@ -48,10 +58,12 @@ export async function listDeadLetters(queue: TaskQueue, options: { limit?: numbe
 
 /**
  * Enqueues a dead task again with fresh attempts; returns the new id, or null when the id is not
- * (or no longer) in the DLQ. Taking it out of the DLQ is the claim, so two replays make one task.
+ * (or no longer) in the DLQ. The replay is inserted under an idempotency key named after the dead
+ * task, and the dead task leaves the DLQ last: repeated or racing replays make one task, and a
+ * replay cut short by a crash is completed by the next call instead of being lost.
  */
 export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.now()): Promise<{ id: string } | null> {
-  if (!(await queue.kv.zrem(queue.key("dlq"), id))) return null;
+  if ((await queue.kv.zscore(queue.key("dlq"), id)) === null) return null;
   const dead = await queue.readRecord(id);
   if (dead === null) return null;
   const replay: TaskRecord = {
@@ -67,11 +79,13 @@ export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.
     replayOf: dead.id,
     lineage: [...(dead.lineage ?? []), dead.id],
   };
-  await queue.writeRecord(replay);
-  dead.replayedAs = replay.id;
+  const holder = await queue.insert(replay, { key: `replay:${id}`, ttlMs: DEFAULT_RESULT_TTL_MS });
+  const replayId = holder ?? replay.id;
+  dead.replayedAs = replayId;
   await queue.writeRecord(dead, DEFAULT_RESULT_TTL_MS);
-  await queue.push(replay, now);
-  return { id: replay.id };
+  // Of racing callers that found the replay already made, only the one that takes the entry reports it.
+  if (!(await queue.kv.zrem(queue.key("dlq"), id)) && holder !== null) return null;
+  return { id: replayId };
 }
 
 /** Removes a dead task and its record for good; false when it was not in the DLQ. */

@@ -35,6 +35,44 @@ function resolveRunAt(options: EnqueueOptions, now: number): number {
   return now;
 }
 
+/** Checks the idempotency options; undefined when no key was given. */
+function checkIdempotency(options: EnqueueOptions): { key: string; ttlMs: number } | undefined {
+  const key = options.idempotencyKey;
+  if (key === undefined) return undefined;
+  if (typeof key !== "string" || key.length === 0 || key.length > 256) {
+    throw invalidOptionError("idempotencyKey", "idempotencyKey must be a string of 1-256 characters");
+  }
+  const ttlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw invalidOptionError("idempotencyTtlMs", `idempotencyTtlMs must be a positive number, got ${ttlMs}`);
+  }
+  return { key, ttlMs };
+}
+
+/**
+ * Validates the input against the task's schema, then checks that what the handler will receive —
+ * the input after a JSON round trip — still passes, so a `Date` or a `Map` is refused now rather
+ * than failing every attempt later. Returns the stored form.
+ */
+export function checkInput(task: AnyTaskDefinition, input: unknown): unknown {
+  const parsed = task.input.safeParse(input);
+  if (!parsed.success) throw invalidInputError(task.name, parsed.error);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(input);
+  } catch (error) {
+    throw invalidOptionError("input", `Task input must be JSON-serialisable: ${(error as Error).message}`);
+  }
+  const stored: unknown = json === undefined ? undefined : JSON.parse(json);
+  const reparsed = task.input.safeParse(stored);
+  if (!reparsed.success) {
+    const issue = reparsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? "" : ` at "${issue.path.map(String).join(".")}"`;
+    throw invalidOptionError("input", `Task input must survive JSON serialisation, which changes it${where}: ${issue?.message ?? "invalid"}`);
+  }
+  return stored;
+}
+
 /** Validates and stores a task, then queues it; an existing idempotency key returns its task instead. */
 export async function enqueueTask(
   queue: TaskQueue,
@@ -46,34 +84,13 @@ export async function enqueueTask(
 ): Promise<EnqueueResult> {
   const priority = checkPriority(options.priority);
   const runAt = resolveRunAt(options, now);
-  const parsed = task.input.safeParse(input);
-  if (!parsed.success) throw invalidInputError(task.name, parsed.error);
-  try {
-    JSON.stringify(input);
-  } catch (error) {
-    throw invalidOptionError("input", `Task input must be JSON-serialisable: ${(error as Error).message}`);
-  }
+  const stored = checkInput(task, input);
   const id = newTaskId(now);
-  if (options.idempotencyKey !== undefined) {
-    const key = options.idempotencyKey;
-    if (typeof key !== "string" || key.length === 0 || key.length > 256) {
-      throw invalidOptionError("idempotencyKey", "idempotencyKey must be a string of 1-256 characters");
-    }
-    const idemKey = queue.key("idem", task.name, key);
-    const ttlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
-    // The key is claimed before the record exists: of two racing enqueues exactly one wins the
-    // set-if-absent; the other returns the winner's id. The retry covers a key expiring in between.
-    for (let round = 0; round < 2; round++) {
-      if (await queue.kv.set(idemKey, id, { ifNotExists: true, ttlMs })) break;
-      const existing = await queue.kv.get(idemKey);
-      if (existing !== null) return { id: existing, deduplicated: true };
-      if (round === 1) throw new Error(`Could not claim idempotency key "${key}"`);
-    }
-  }
+  const idempotency = checkIdempotency(options);
   const record: TaskRecord = {
     id,
     name: task.name,
-    input,
+    input: stored,
     status: "pending",
     attempt: 0,
     maxAttempts: task.retry.maxAttempts,
@@ -82,8 +99,7 @@ export async function enqueueTask(
     createdAt: now,
     ...extra,
   };
-  if (options.idempotencyKey !== undefined) record.idempotencyKey = options.idempotencyKey;
-  await queue.writeRecord(record);
-  await queue.push(record, now);
-  return { id, deduplicated: false };
+  if (idempotency !== undefined) record.idempotencyKey = options.idempotencyKey;
+  const holder = await queue.insert(record, idempotency);
+  return holder === null ? { id, deduplicated: false } : { id: holder, deduplicated: true };
 }

@@ -1,9 +1,12 @@
 /**
- * The queue's KV layout and its primitive moves, built only on the kernel KV interface so the same
- * code runs on the memory KV and on Redis.
+ * The queue's KV layout and its moves, as one interface with two implementations: `kv-queue.ts`,
+ * built only on the kernel KV interface (memory KV, any KV), and `redis-queue.ts`, which does the
+ * hot moves as Lua scripts when the KV is the Redis KV. `create-task-queue.ts` picks one.
  *
  * Layout under the prefix (default `covara:tasks:`):
- * - `task:{id}`            the task record, a JSON string; gets a TTL once the task finished
+ * - `task:{id}`            the task record, a JSON string; gets a TTL once the task finished. (On
+ *                          Redis a hash instead: the JSON under `record`, beside the `status`,
+ *                          `priority` and `claim` fields the Lua scripts read; see redis-queue.ts.)
  * - `scheduled`            sorted set of pending tasks that are not due yet, scored by run time
  * - `ready`                sorted set of due tasks, scored by run time with priority folded in
  * - `leases`               sorted set of claimed tasks scored by lease expiry (renewed by heartbeats)
@@ -11,7 +14,8 @@
  * - `dlq`                  sorted set of dead task ids scored by when they died
  * - `idem:{name}:{key}`    idempotency key → task id
  * - `schedule:{key}` / `schedules`   recurring schedules and their next run times
- * - channels `notify` (a task became due) and `done` (a task finished)
+ * - channels `notify` (`ready`: a task became due; `at:{ms}`: one was scheduled) and `done` (a
+ *   task id that completed or died)
  *
  * Every move that takes a task out of a set first writes a guard into `leases`, so a process that
  * dies between two KV calls leaves a lease that lapses; the reaper then looks at the record and puts
@@ -22,11 +26,33 @@ import type { TaskRecord } from "./types";
 
 export const DEFAULT_KEY_PREFIX = "covara:tasks:";
 /** One priority step outweighs any run-time difference (1e13 ms is past the year 2286). */
-const PRIORITY_WEIGHT = 1e13;
+export const PRIORITY_WEIGHT = 1e13;
 export const MIN_PRIORITY = -100;
 export const MAX_PRIORITY = 100;
-/** Marks a promotion guard in `leases`, distinct from a worker's lease (the bare id). */
-const PROMOTION_GUARD = "promote:";
+/** The `notify` message for "a task is due now". */
+export const NOTIFY_READY = "ready";
+/** The `notify` message for "a task is due at `ms`": `at:{ms}`. */
+export const NOTIFY_AT = "at:";
+
+/** A claimed task, already marked running for the claimer. */
+export interface Claim {
+  /** The record as it was stored when claimed (pending): what to write back to unclaim it. */
+  stored: TaskRecord;
+  /** The record as the attempt sees it: running, `attempt + 1`, `startedAt`, `claimToken`. */
+  running: TaskRecord;
+}
+
+/** What ending an attempt's ownership does besides writing the record. */
+export interface SettleEffects {
+  /** TTL of the written record (a finished task's `resultTtlMs`). */
+  ttlMs?: number;
+  /** Put the (pending) task back in `ready` or `scheduled` by its run time. */
+  requeue?: boolean;
+  /** File the (dead) task in the DLQ. */
+  deadLetter?: boolean;
+  /** The task name whose concurrency slot the attempt held. */
+  slot?: string;
+}
 
 export interface TaskQueue {
   readonly kv: KV;
@@ -37,15 +63,43 @@ export interface TaskQueue {
   writeRecord(record: TaskRecord, ttlMs?: number): Promise<void>;
   /** Puts a pending record in `ready` or `scheduled` by its run time and wakes the workers. */
   push(record: TaskRecord, now?: number): Promise<void>;
+  /**
+   * Stores a new pending record and queues it. With an idempotency key, the first insert under the
+   * key wins: a later one stores nothing and returns the winner's id. Returns null when inserted.
+   */
+  insert(record: TaskRecord, idempotency?: { key: string; ttlMs: number }): Promise<string | null>;
   /** Moves due tasks from `scheduled` to `ready`; returns how many moved. */
   promoteDue(now: number, limit?: number): Promise<number>;
-  /** Claims one ready task for `leaseMs`; null when nothing is ready. */
-  claim(leaseMs: number, now: number): Promise<string | null>;
-  renewLease(id: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Claims up to `max` ready tasks for `leaseMs` (highest priority, then oldest, first) and marks
+   * them running, each under a new claim token. Stale entries (finished or expired tasks) are dropped.
+   */
+  claim(max: number, leaseMs: number, now: number): Promise<Claim[]>;
+  /** Writes the record of an attempt `token` owns; false, writing nothing, when it no longer does. */
+  saveOwned(record: TaskRecord, token: string): Promise<boolean>;
+  /**
+   * Ends an ownership: writes `record`, applies `effects`, frees the lease (and slot), and announces
+   * a completed or dead task on `done`. With a `token`, does nothing and answers false when the
+   * stored record is no longer that attempt's (the reaper or a stop took it over).
+   */
+  settle(record: TaskRecord, token: string | undefined, effects?: SettleEffects): Promise<boolean>;
+  /**
+   * `settle`, then `claim(max, leaseMs)` for the place the attempt frees, in one round trip where
+   * the backend allows: a busy worker then costs about one call per task. The claim happens even
+   * when the settle is refused (the place is free either way).
+   */
+  settleAndClaim(
+    record: TaskRecord,
+    token: string | undefined,
+    effects: SettleEffects,
+    max: number,
+    leaseMs: number,
+  ): Promise<{ settled: boolean; claims: Claim[] }>;
+  /** Extends a held lease (and slot of task `slot`); false when the lease is gone (reaped). */
+  renewLease(id: string, expiresAt: number, slot?: string): Promise<boolean>;
   releaseLease(id: string): Promise<void>;
   /** Takes a concurrency slot of task `name` for `id`, or refuses when `max` are taken. */
   acquireSlot(name: string, id: string, max: number, expiresAt: number, now: number): Promise<boolean>;
-  renewSlot(name: string, id: string, expiresAt: number): Promise<void>;
   releaseSlot(name: string, id: string): Promise<void>;
   /** Leases that lapsed before `now`, each removed (claimed) by this call. */
   takeLapsedLeases(now: number, limit?: number): Promise<Array<{ id: string; guard: boolean }>>;
@@ -63,129 +117,17 @@ let idCounter = 0;
  */
 export function newTaskId(now = Date.now()): string {
   idCounter = (idCounter + 1) % 0x1000000;
-  const random = crypto.getRandomValues(new Uint8Array(6));
-  const tail = Array.from(random, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  // 48 random bits: a UUID's last group, which runtimes draw from a cached entropy pool.
+  const tail = crypto.randomUUID().slice(-12);
   return `${now.toString(16).padStart(12, "0")}-${idCounter.toString(16).padStart(6, "0")}-${tail}`;
+}
+
+/** The running view of a pending record claimed at `now` under `token`. */
+export function toRunning(stored: TaskRecord, token: string, now: number): TaskRecord {
+  return { ...stored, status: "running", attempt: stored.attempt + 1, startedAt: now, claimToken: token };
 }
 
 /** The score of a due task in `ready`: higher priority first, then earlier run time. */
 export function readyScore(priority: number, runAt: number): number {
   return runAt - priority * PRIORITY_WEIGHT;
-}
-
-/** Binds the queue layout to a KV and a key prefix. */
-export function createTaskQueue(kv: KV, prefix: string = DEFAULT_KEY_PREFIX): TaskQueue {
-  const key = (...parts: string[]) => prefix + parts.join(":");
-  const READY = key("ready");
-  const SCHEDULED = key("scheduled");
-  const LEASES = key("leases");
-  const slotKey = (name: string) => key("running", name);
-
-  const queue: TaskQueue = {
-    kv,
-    prefix,
-    key,
-    channels: { notify: key("notify"), done: key("done") },
-
-    async readRecord(id) {
-      const raw = await kv.get(key("task", id));
-      return raw === null ? null : (JSON.parse(raw) as TaskRecord);
-    },
-
-    async writeRecord(record, ttlMs) {
-      await kv.set(key("task", record.id), JSON.stringify(record), ttlMs === undefined ? {} : { ttlMs });
-    },
-
-    async push(record, now = Date.now()) {
-      if (record.runAt <= now) await kv.zadd(READY, record.id, readyScore(record.priority, record.runAt));
-      else await kv.zadd(SCHEDULED, record.id, record.runAt);
-      await kv.publish(queue.channels.notify, record.name);
-    },
-
-    async promoteDue(now, limit = 100) {
-      const due = await kv.zrange(SCHEDULED, { max: now, limit });
-      let moved = 0;
-      for (const { member: id, score } of due) {
-        // Guard first, then take: only the process whose zrem succeeds moves the task.
-        await kv.zadd(LEASES, PROMOTION_GUARD + id, now + 60_000);
-        if (!(await kv.zrem(SCHEDULED, id))) continue;
-        const record = await queue.readRecord(id);
-        if (record !== null) await kv.zadd(READY, id, readyScore(record.priority, score));
-        await kv.zrem(LEASES, PROMOTION_GUARD + id);
-        moved++;
-      }
-      if (moved > 0) await kv.publish(queue.channels.notify, "");
-      return moved;
-    },
-
-    async claim(leaseMs, now) {
-      const candidates = await kv.zrange(READY, { limit: 8 });
-      for (const { member: id } of candidates) {
-        // The lease goes in before the take, so a crash right after the zrem leaves a lapsing
-        // lease behind instead of a lost task. zrem is the claim: exactly one caller gets true.
-        // A loser leaves its lease entry; the reaper drops it after checking the record.
-        await kv.zadd(LEASES, id, now + leaseMs);
-        if (await kv.zrem(READY, id)) return id;
-      }
-      return null;
-    },
-
-    async renewLease(id, expiresAt) {
-      // A reaper that already took the lapsed lease must not see it come back.
-      if ((await kv.zscore(LEASES, id)) === null) return false;
-      await kv.zadd(LEASES, id, expiresAt);
-      return true;
-    },
-
-    async releaseLease(id) {
-      await kv.zrem(LEASES, id);
-    },
-
-    // Slots: add, then count. A holder keeps its slot only when the count it saw, itself included,
-    // is within `max`; otherwise it removes itself. Two racing adders may both see too many and
-    // both back off (a slot left idle for a moment), but never both stay: of any `max + 1` holders
-    // that kept a slot, the last to add would have counted all of them and backed off. Slots of a
-    // crashed worker stop heartbeating, fall behind `now` and are swept before every count.
-    async acquireSlot(name, id, max, expiresAt, now) {
-      const slots = slotKey(name);
-      await kv.zremRangeByScore(slots, 0, now);
-      await kv.zadd(slots, id, expiresAt);
-      if ((await kv.zcard(slots)) <= max) return true;
-      await kv.zrem(slots, id);
-      return false;
-    },
-
-    async renewSlot(name, id, expiresAt) {
-      if ((await kv.zscore(slotKey(name), id)) !== null) await kv.zadd(slotKey(name), id, expiresAt);
-    },
-
-    async releaseSlot(name, id) {
-      await kv.zrem(slotKey(name), id);
-    },
-
-    async takeLapsedLeases(now, limit = 100) {
-      const lapsed = await kv.zrange(LEASES, { max: now, limit });
-      const taken: Array<{ id: string; guard: boolean }> = [];
-      for (const { member } of lapsed) {
-        if (!(await kv.zrem(LEASES, member))) continue;
-        const guard = member.startsWith(PROMOTION_GUARD);
-        taken.push({ id: guard ? member.slice(PROMOTION_GUARD.length) : member, guard });
-      }
-      return taken;
-    },
-
-    async isQueued(id) {
-      return (await kv.zscore(READY, id)) !== null || (await kv.zscore(SCHEDULED, id)) !== null;
-    },
-
-    async isLeased(id) {
-      return (await kv.zscore(LEASES, id)) !== null;
-    },
-
-    async nextScheduledAt() {
-      const [first] = await kv.zrange(SCHEDULED, { limit: 1 });
-      return first?.score ?? null;
-    },
-  };
-  return queue;
 }

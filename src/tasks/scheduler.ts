@@ -5,9 +5,10 @@
 import type { KV } from "../kernel/kv";
 import { parseCron, nextCronOccurrence } from "./cron";
 import { listDeadLetters, purgeDeadLetter, replayDeadLetter } from "./dlq";
-import { checkPriority, enqueueTask } from "./enqueue";
-import { invalidInputError, invalidOptionError, unknownTaskError } from "./errors";
-import { createTaskQueue, DEFAULT_KEY_PREFIX, type TaskQueue } from "./queue";
+import { createTaskQueue } from "./create-task-queue";
+import { checkInput, checkPriority, enqueueTask } from "./enqueue";
+import { invalidOptionError, unknownTaskError } from "./errors";
+import { DEFAULT_KEY_PREFIX, type TaskQueue } from "./queue";
 import { deleteSchedule, DEFAULT_MISFIRE_GRACE_MS, fireDueSchedules, listSchedules, readSchedule, saveSchedule } from "./recurring";
 import { getTaskRegistry, type TaskRegistry } from "./registry";
 import { assertTimeZone } from "./timezone";
@@ -89,8 +90,7 @@ export function createTaskScheduler(
       if (!["skip", "once", "all"].includes(catchUp)) {
         throw invalidOptionError("catchUp", `catchUp must be "skip", "once" or "all", got ${JSON.stringify(catchUp)}`);
       }
-      const parsed = task.input.safeParse(input);
-      if (!parsed.success) throw invalidInputError(task.name, parsed.error);
+      const storedInput = checkInput(task, input);
       const key = recurring.key ?? task.name;
       const now = Date.now();
       const existing = await readSchedule(queue, key);
@@ -101,7 +101,7 @@ export function createTaskScheduler(
       const schedule: RecurringSchedule = {
         key,
         task: task.name,
-        input,
+        input: storedInput,
         cron: recurring.cron,
         timezone,
         catchUp,

@@ -18,12 +18,13 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 
 /** Each public subpath and names it must export; a new folder adds one line here. */
 const EXPECTED_EXPORTS: Record<string, string[]> = {
-  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser"],
+  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime"],
   "covara/server": ["createCovara", "isShuttingDown", "onShutdown"],
   "covara/node": ["startServer"],
   "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
-  "covara/db": ["pushTables"],
+  "covara/db": ["pushTables", "defineInternalSchema", "migrateInternal", "authSessionsSqlite", "authSessionsPg"],
   "covara/tasks": ["defineTask", "getTaskRegistry", "initializeTasks", "getTaskScheduler", "startTaskWorkers"],
+  "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport"],
 };
 
 let consumer: string;

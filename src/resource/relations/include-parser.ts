@@ -109,9 +109,28 @@ function countNodes(tree: IncludeRequest[]): number {
   return tree.reduce((sum, node) => sum + 1 + countNodes(node.children), 0);
 }
 
+/** Parsed trees by limits and text: a page's include repeats on every request. Never mutated. */
+const parsedTrees = new WeakMap<IncludeLimits, Map<string, readonly IncludeRequest[]>>();
+const PARSED_CAPACITY = 200;
+
 /** Parses the `include` parameter; an absent or blank parameter is no includes. */
-export function parseInclude(text: string | undefined, limits: IncludeLimits = DEFAULT_INCLUDE_LIMITS): IncludeRequest[] {
+export function parseInclude(text: string | undefined, limits: IncludeLimits = DEFAULT_INCLUDE_LIMITS): readonly IncludeRequest[] {
   if (text === undefined || text.trim() === "") return [];
+  let trees = parsedTrees.get(limits);
+  if (!trees) {
+    trees = new Map();
+    parsedTrees.set(limits, trees);
+  }
+  let tree = trees.get(text);
+  if (!tree) {
+    tree = parseTree(text, limits);
+    if (trees.size >= PARSED_CAPACITY) trees.delete(trees.keys().next().value!);
+    trees.set(text, tree);
+  }
+  return tree;
+}
+
+function parseTree(text: string, limits: IncludeLimits): IncludeRequest[] {
   if (text.length > limits.maxLength) throw invalid(`'include' is longer than ${limits.maxLength} characters`);
   const tree: IncludeRequest[] = [];
   for (const item of splitTopLevel(text, ",")) {

@@ -16,7 +16,8 @@ import { hookContext } from "../runtime";
 import { withLive } from "../soft-delete";
 import type { CovaraEnv } from "../types";
 import type { IncludePlan } from "./plan";
-import { OWNER, RANK, selectRelated } from "./related-query";
+import { OWNER, selectRelated, type RelatedShape } from "./related-query";
+import { identityOf } from "./related-statements";
 
 type Row = Record<string, unknown>;
 
@@ -37,28 +38,40 @@ function emptyValue(plan: IncludePlan): null | [] {
   return type === "belongsTo" || type === "hasOne" ? null : [];
 }
 
+/**
+ * Identifies the related query's SQL text and bound values apart from the keys: the relation
+ * (target, keys, junction), columns, order and per-parent limit, and the identity of the compiled
+ * scope and filter (the same SQL object carries the same values).
+ */
+function shapeKeyOf(plan: IncludePlan, columns: readonly string[], scopeWhere: SQL | undefined, filter: SQL | undefined): string {
+  const order = plan.order.map((key) => `${key.field}:${key.direction}`).join(",");
+  const perParent = plan.relation.type === "belongsTo" ? "" : String(plan.limit);
+  return `${identityOf(plan.relation)}|${columns.join(",")}|${order}|${perParent}|${identityOf(scopeWhere)}|${identityOf(filter)}`;
+}
+
 /** Fetches the stored related rows of `parents` for one relation. */
 async function fetchRelated(plan: IncludePlan, keys: unknown[], scopeWhere: SQL | undefined): Promise<Row[]> {
   const { relation } = plan;
   const target = relation.target.info;
-  const columns = columnsToFetch(target, plan.select);
-  columns.add(relation.targetKey);
-  for (const key of plan.order) columns.add(key.field);
-  for (const child of plan.children) columns.add(child.relation.sourceKey);
+  const fetched = columnsToFetch(target, plan.select);
+  fetched.add(relation.targetKey);
+  for (const key of plan.order) fetched.add(key.field);
+  for (const child of plan.children) fetched.add(child.relation.sourceKey);
+  const columns = [...fetched];
   const filter = plan.filter ? relation.target.scopes.sql(plan.filter) : undefined;
-  const where = withLive(target, allOf(scopeWhere, filter));
-  const targetColumn = target.columns[relation.targetKey]!;
-  const through = relation.through;
-  return selectRelated({
-    target,
-    columns: [...columns],
-    ownerColumn: through ? through.sourceColumn : targetColumn,
-    keys,
-    where,
-    orderBy: orderByTerms(plan.order, target.dialect),
-    perParent: relation.type === "belongsTo" ? undefined : plan.limit,
-    join: through ? { table: through.table, on: eq(through.targetColumn, targetColumn) } : undefined,
-  });
+  const shape = (): RelatedShape => {
+    const targetColumn = target.columns[relation.targetKey]!;
+    const through = relation.through;
+    return {
+      columns,
+      ownerColumn: through ? through.sourceColumn : targetColumn,
+      where: withLive(target, allOf(scopeWhere, filter)),
+      orderBy: orderByTerms(plan.order, target.dialect),
+      perParent: relation.type === "belongsTo" ? undefined : plan.limit,
+      join: through ? { table: through.table, on: eq(through.targetColumn, targetColumn) } : undefined,
+    };
+  };
+  return selectRelated(target, keys, shape, shapeKeyOf(plan, columns, scopeWhere, filter));
 }
 
 /** Adds every planned relation to `out` (presented rows aligned with `stored`), recursively. */
@@ -75,13 +88,11 @@ async function attachOne(c: Context<CovaraEnv>, stored: readonly Row[], out: Row
     for (const row of out) row[relation.name] = emptyValue(plan);
     return;
   }
-  const related = await fetchRelated(plan, keys, scope.where);
-  // The query's bookkeeping columns are read here and never reach a response.
+  let related = await fetchRelated(plan, keys, scope.where);
   const owners = related.map((row) => row[relation.through ? OWNER : relation.targetKey]);
-  for (const row of related) {
-    delete row[OWNER];
-    delete row[RANK];
-  }
+  // A many-to-many row carries its parent's key; it is read here and never reaches a response.
+  // Copying the row without it (rather than `delete`) keeps the row a fast-properties object.
+  if (relation.through) related = related.map(({ [OWNER]: _owner, ...row }) => row);
   const target = relation.target;
   const presented = await presentRows(target, related, hookContext(target, c, "list", c.get("user") ?? null), plan.select);
   await attachIncludes(c, related, presented, plan.children);

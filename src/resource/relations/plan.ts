@@ -45,9 +45,27 @@ function inOption<T>(relation: string, parse: () => T): T {
   }
 }
 
+// Plans by parsed tree: parseInclude hands out one tree per text, so a repeated include is planned
+// once per resource. Plans are shared between requests and never mutated.
+const plannedTrees = new WeakMap<AnyRuntime, WeakMap<readonly IncludeRequest[], IncludePlan[]>>();
+
 /** Plans the includes of one level (and, recursively, their nested includes). */
 export function planIncludes(runtime: AnyRuntime, requests: readonly IncludeRequest[]): IncludePlan[] {
   if (requests.length === 0) return [];
+  let plans = plannedTrees.get(runtime);
+  if (!plans) {
+    plans = new WeakMap();
+    plannedTrees.set(runtime, plans);
+  }
+  let planned = plans.get(requests);
+  if (!planned) {
+    planned = planLevel(runtime, requests);
+    plans.set(requests, planned);
+  }
+  return planned;
+}
+
+function planLevel(runtime: AnyRuntime, requests: readonly IncludeRequest[]): IncludePlan[] {
   const relations = relationsOf(runtime);
   return requests.map((request) => {
     const relation = relations.get(request.name);

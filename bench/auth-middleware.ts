@@ -1,0 +1,103 @@
+/**
+ * What authenticating a request costs: `GET /api/whoami` through `app.request` (in process, no
+ * sockets) on an app whose route needs a signed-in user, per session strategy, against the same
+ * route with the identity taken from a header (the baseline: routing and JSON, no auth work).
+ * Variants are interleaved in batches that rotate each round; per round the ratio is
+ * baseline µs / variant µs (1.0 = free), and the median over rounds is printed as a table.
+ * Usage: node --import tsx bench/auth-middleware.ts [--rounds N] [--batch N]
+ */
+import { Hono } from "hono";
+import type { CovaraEnv } from "../src";
+import { cookieSession, createKVSessionStore, createMemorySessionStore, generateJwtKey, jwtSession, requireUser, useAuth, type SessionStrategy } from "../src/auth";
+import { createMemoryKV } from "../src/kv";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const index = args.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(args[index + 1]);
+};
+const ROUNDS = option("rounds", 9);
+const BATCH = option("batch", 2000);
+
+interface Variant {
+  name: string;
+  app: Hono<CovaraEnv>;
+  headers: Record<string, string>;
+}
+
+const user = { id: "u1", email: "ada@example.com", name: "Ada" };
+const users = { getById: async (id: string) => (id === "u1" ? { ...user } : null) };
+
+/** An app over `strategy`, plus the credentials one signed-in client sends. */
+async function variant(name: string, strategy: SessionStrategy): Promise<Variant> {
+  const auth = useAuth({ strategy, users, login: { validateCredentials: async () => user }, security: { throttle: false } });
+  const app = new Hono<CovaraEnv>();
+  app.route("/api/auth", auth.router);
+  app.use("*", auth.middleware);
+  app.get("/api/whoami", (c) => c.json({ id: requireUser(c).id }));
+  const res = await app.request("/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "a@b.c", password: "x" }) });
+  const body = (await res.json()) as { accessToken?: string };
+  const cookie = res.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
+  return { name, app, headers: body.accessToken ? { authorization: `Bearer ${body.accessToken}` } : { cookie } };
+}
+
+function baseline(): Variant {
+  const app = new Hono<CovaraEnv>();
+  app.use("*", async (c, next) => {
+    c.set("user", c.req.header("x-user") ? { id: c.req.header("x-user")! } : null);
+    await next();
+  });
+  app.get("/api/whoami", (c) => c.json({ id: requireUser(c).id }));
+  return { name: "baseline (header identity)", app, headers: { "x-user": "u1" } };
+}
+
+async function timeBatch(v: Variant): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < BATCH; i++) {
+    const res = await v.app.request("/api/whoami", { headers: v.headers });
+    if (res.status !== 200) throw new Error(`${v.name} answered ${res.status}`);
+    await res.arrayBuffer();
+  }
+  return Number(process.hrtime.bigint() - start) / 1000 / BATCH;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const secret = "bench-secret-that-is-at-least-32-bytes-long";
+const es256 = await generateJwtKey("ES256");
+const variants: Variant[] = [
+  baseline(),
+  await variant("cookieSession, memory store", cookieSession({ store: createMemorySessionStore() })),
+  await variant("cookieSession, KV store (memory KV)", cookieSession({ store: createKVSessionStore({ kv: createMemoryKV() }) })),
+  await variant("jwtSession HS256", jwtSession({ secret, issuer: "https://bench", audience: "bench" })),
+  await variant("jwtSession HS256, checkRevocation off", jwtSession({ secret, issuer: "https://bench", audience: "bench", checkRevocation: false })),
+  await variant("jwtSession ES256", jwtSession({ keys: [es256], issuer: "https://bench", audience: "bench" })),
+];
+
+// Every variant must answer the same body before anything is timed.
+for (const v of variants) {
+  const text = await (await v.app.request("/api/whoami", { headers: v.headers })).text();
+  if (text !== '{"id":"u1"}') throw new Error(`${v.name} answered ${text}`);
+}
+for (const v of variants) await timeBatch(v); // warm-up
+
+const micros = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+const ratios = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+  const thisRound = new Map<string, number>();
+  for (const v of order) thisRound.set(v.name, await timeBatch(v));
+  const base = thisRound.get(variants[0]!.name)!;
+  for (const [name, us] of thisRound) {
+    micros.get(name)!.push(us);
+    ratios.get(name)!.push(base / us);
+  }
+}
+
+console.log(`auth middleware, ${ROUNDS} rounds × ${BATCH} requests per variant (µs per request, median)`);
+console.log("| variant | µs / request | ratio vs baseline (median, min–max) |");
+console.log("|---|---:|---:|");
+for (const v of variants) {
+  const r = ratios.get(v.name)!;
+  console.log(`| ${v.name} | ${median(micros.get(v.name)!).toFixed(1)} | ${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) |`);
+}

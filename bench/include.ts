@@ -1,0 +1,374 @@
+/**
+ * `npm run bench:include`: covara's list endpoint with `include=author,comments(limit:5)` against
+ * a hand-written Hono + Drizzle handler doing the same work with its own three queries, in the
+ * same run.
+ *
+ * Method (as bench/run.ts, see bench/README.md): one SQLite file of 1,000 authors, 10,000 posts
+ * and 100,000 comments; each server in its own process pinned to CPU 0, the load generator
+ * (autocannon) in its own process pinned to CPU 1; variants interleaved over rounds with the order
+ * rotating; the covara/baseline ratio taken per round and the median reported, beside the
+ * server's CPU time per request (from /proc), which other load on the machine hardly moves.
+ *
+ * Then the same variants without HTTP (`include-inprocess.ts`): all apps in one process pinned to
+ * CPU 0, each request through `app.fetch`, timed by the process's own CPU time.
+ *
+ * Options: --rounds N (8), --duration S (3), --warmup S (1), --connections N (32),
+ * --prepared (add the handler with its three statements prepared once), --skip-in-process,
+ * --profile (instead: profile the covara server under load and print its top self-time
+ * functions), --json FILE.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { InProcessResult } from "./include-inprocess";
+import type { LoadResult } from "./load";
+import { summarizeProfile } from "./profile";
+import { AUTHOR_COUNT, COMMENTS_PER_POST, INCLUDE_PATH, PAGE_SIZE, POST_COUNT, expectedItems, seedIncludeDatabase } from "./include-shared";
+
+type Variant = "covara" | "hono" | "hono-prepared";
+const LABELS: Record<Variant, string> = {
+  covara: "covara resource + include",
+  hono: "(a) Hono + Drizzle handler",
+  "hono-prepared": "(a′) Hono + Drizzle, prepared once",
+};
+const TARGET = 0.8;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+
+interface Options {
+  rounds: number;
+  duration: number;
+  warmup: number;
+  connections: number;
+  profile: boolean;
+  prepared: boolean;
+  skipInProcess: boolean;
+  json: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { rounds: 8, duration: 3, warmup: 1, connections: 32, profile: false, prepared: false, skipInProcess: false, json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      return value;
+    };
+    if (arg === "--rounds") options.rounds = Number(next());
+    else if (arg === "--duration") options.duration = Number(next());
+    else if (arg === "--warmup") options.warmup = Number(next());
+    else if (arg === "--connections") options.connections = Number(next());
+    else if (arg === "--profile") options.profile = true;
+    else if (arg === "--prepared") options.prepared = true;
+    else if (arg === "--skip-in-process") options.skipInProcess = true;
+    else if (arg === "--json") options.json = next();
+    else throw new Error(`unknown option ${arg}`);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const hasTaskset = spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
+const cpuCount = cpus().length;
+
+/** `node --import tsx <script>`, pinned to `cpu` when taskset works and the CPU exists. */
+function nodeCommand(cpu: number, script: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
+  const nodeArgs = [...nodeFlags, "--import", "tsx", join(benchDir, script), ...args];
+  if (hasTaskset && cpu < cpuCount) return ["taskset", ["-c", String(cpu), process.execPath, ...nodeArgs]];
+  return [process.execPath, nodeArgs];
+}
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+function killChildren(): void {
+  for (const child of children) child.kill("SIGTERM");
+}
+process.once("SIGINT", () => {
+  killChildren();
+  process.exit(130);
+});
+process.once("exit", killChildren);
+
+interface RunningServer {
+  variant: Variant;
+  url: string;
+  child: ChildProcess;
+}
+
+function startServer(variant: Variant, file: string, nodeFlags: string[] = []): Promise<RunningServer> {
+  const [command, args] = nodeCommand(0, "include-server.ts", [variant, file], nodeFlags);
+  const child = track(spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 30 s`)), 30_000);
+    lines.on("line", (line) => {
+      if (line.startsWith("READY ")) {
+        clearTimeout(timer);
+        resolve({ variant, url: line.slice("READY ".length).trim(), child });
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${variant} server exited with code ${code}`));
+    });
+  });
+}
+
+function stopServer(server: RunningServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+  });
+}
+
+/** Runs a tsx script pinned to `cpu` and returns its stdout. */
+function runScript(cpu: number, script: string, args: string[]): Promise<string> {
+  const [command, commandArgs] = nodeCommand(cpu, script, args);
+  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited with code ${code}`))));
+  });
+}
+
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/** User + system CPU time of a process so far, in ms (Linux /proc), or NaN elsewhere. */
+function cpuTimeMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Measurement extends LoadResult {
+  /** Server CPU time per completed request, in µs: insensitive to other load on the machine. */
+  cpuPerRequest: number;
+}
+
+/** Loads `server` from a process pinned to CPU 1; also measures the server's CPU time per request. */
+async function load(server: RunningServer, options: Options, warmup = options.warmup, duration = options.duration): Promise<Measurement> {
+  const args = [server.url + INCLUDE_PATH, String(options.connections), String(warmup), String(duration)];
+  const [command, commandArgs] = nodeCommand(1, "load.ts", args);
+  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  // taskset execs node, so the child's pid is the server process's own pid.
+  let cpuStart = Number.NaN;
+  let last = "";
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (line === "MEASURING") cpuStart = cpuTimeMs(server.child.pid);
+    else if (line.trim()) last = line;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  const cpuEnd = cpuTimeMs(server.child.pid);
+  if (code !== 0) throw new Error(`load.ts exited with code ${code}`);
+  const result = JSON.parse(last) as LoadResult;
+  return { ...result, cpuPerRequest: ((cpuEnd - cpuStart) * 1000) / result.requests };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+interface ListBody {
+  items: Record<string, unknown>[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/** JSON with object keys sorted, so rows compare by content rather than key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * Every variant must answer with exactly the page SQLite gives (20 posts, each with its author and
+ * first 5 comments by id). Cursors are each server's own opaque format, so only their presence is
+ * compared.
+ */
+async function checkResponses(servers: RunningServer[], file: string): Promise<void> {
+  const want = canonical(expectedItems(file));
+  for (const server of servers) {
+    const response = await fetch(server.url + INCLUDE_PATH);
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${server.variant}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+    const body = JSON.parse(text) as ListBody;
+    if (canonical(body.items) !== want) {
+      throw new Error(`${server.variant}: items differ from the expected rows:\n${canonical(body.items).slice(0, 600)}`);
+    }
+    if (body.hasMore !== true || typeof body.nextCursor !== "string") throw new Error(`${server.variant}: expected hasMore and a cursor`);
+    const commentCount = body.items.reduce((sum, item) => sum + (item.comments as unknown[]).length, 0);
+    console.log(`  ${server.variant.padEnd(13)} ok: ${body.items.length} posts, ${commentCount} comments, ${text.length} bytes`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and printing
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A Markdown table; the first column is left-aligned, the rest right-aligned. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+// ---------------------------------------------------------------------------------------------
+// The runs
+
+async function httpBenchmark(file: string, options: Options): Promise<unknown> {
+  const VARIANTS: Variant[] = ["covara", "hono", ...(options.prepared ? (["hono-prepared"] as const) : [])];
+  console.log(`\nStarting servers (pinned to CPU 0)…`);
+  const servers = await Promise.all(VARIANTS.map((variant) => startServer(variant, file)));
+  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer>;
+  console.log("Checking responses:");
+  await checkResponses(servers, file);
+
+  console.log(`Warming up each server (3 s)…`);
+  for (const variant of VARIANTS) await load(byVariant[variant], options, 0, 3);
+
+  const rounds: Record<Variant, Measurement>[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate the order so no variant always runs first (or right after the same neighbour).
+    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+    const results = {} as Record<Variant, Measurement>;
+    for (const variant of order) {
+      const result = await load(byVariant[variant], options);
+      if (result.errors || result.non2xx || result.timeouts) {
+        throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
+      }
+      results[variant] = result;
+    }
+    rounds.push(results);
+    console.log(
+      `  round ${round + 1}/${options.rounds}: ` +
+        VARIANTS.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ") +
+        `  → covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}` +
+        `  [CPU µs/req ${VARIANTS.map((v) => fmt(results[v].cpuPerRequest)).join(" / ")}]`,
+    );
+  }
+  await Promise.all(servers.map(stopServer));
+
+  const ratio = median(rounds.map((r) => r.covara.rps / r.hono.rps));
+  // The same comparison in server CPU per request (lower is better, so baseline ÷ covara).
+  const cpuRatio = median(rounds.map((r) => r.hono.cpuPerRequest / r.covara.cpuPerRequest));
+  const rows = VARIANTS.map((variant) => {
+    const rps = rounds.map((r) => r[variant].rps);
+    return [
+      LABELS[variant],
+      fmt(median(rps)),
+      `${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}`,
+      fmt(median(rounds.map((r) => r[variant].p50)), 1),
+      fmt(median(rounds.map((r) => r[variant].p99)), 1),
+      variant === "covara" ? "—" : median(rounds.map((r) => r.covara.rps / r[variant].rps)).toFixed(3),
+      fmt(median(rounds.map((r) => r[variant].cpuPerRequest))),
+      variant === "covara" ? "—" : median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest)).toFixed(3),
+    ];
+  });
+  console.log(
+    `\nGET ${decodeURIComponent(INCLUDE_PATH)}\n${fmt(POST_COUNT)} posts, ${fmt(POST_COUNT * COMMENTS_PER_POST)} comments, ` +
+      `${fmt(AUTHOR_COUNT)} authors; ${options.connections} connections, ` +
+      `${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up each), medians over rounds:\n`,
+  );
+  console.log(
+    table(["variant", "req/s", "req/s range", "p50 ms", "p99 ms", "covara ÷ variant (req/s)", "server CPU µs/req", "covara ÷ variant (by CPU/req)"], rows),
+  );
+  console.log(`\ncovara / (a) = ${ratio.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatio.toFixed(3)}`);
+  console.log(`per-round covara/(a): ${rounds.map((r) => (r.covara.rps / r.hono.rps).toFixed(3)).join(", ")}`);
+  return { rounds, ratio, cpuRatio, targetMet: ratio >= TARGET };
+}
+
+async function inProcessBenchmark(file: string): Promise<InProcessResult> {
+  console.log(`\nWithout HTTP: every app in one process pinned to CPU 0, CPU time per app.fetch (11 rounds × 300 requests)…`);
+  const out = await runScript(0, "include-inprocess.ts", [file, "11", "300"]);
+  const result = JSON.parse(out.trim().split("\n").pop()!) as InProcessResult;
+  const variants = (Object.keys(LABELS) as Variant[]).filter((variant) => result[variant]);
+  const rows = variants.map((variant) => [
+    LABELS[variant],
+    fmt(median(result[variant])),
+    `${fmt(Math.min(...result[variant]))}–${fmt(Math.max(...result[variant]))}`,
+    variant === "covara" ? "—" : median(result[variant].map((cpu, i) => cpu / result.covara[i]!)).toFixed(3),
+  ]);
+  console.log("\n" + table(["variant", "CPU µs/request", "range", "covara ÷ variant (by CPU/req)"], rows));
+  return result;
+}
+
+async function profileCovara(file: string, dir: string, options: Options): Promise<void> {
+  const profileDir = join(dir, "profile");
+  mkdirSync(profileDir, { recursive: true });
+  console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
+  const server = await startServer("covara", file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
+  await load(server, options, 2, options.duration * 2);
+  await stopServer(server);
+  // tsx's loader thread writes its own (small) profile; the main thread's is the largest.
+  const profile = readdirSync(profileDir)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)[0];
+  if (!profile) throw new Error("no .cpuprofile was written");
+  console.log(`profile: ${join(profileDir, profile)}\n`);
+  console.log(summarizeProfile(join(profileDir, profile), 30));
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), "covara-bench-include-"));
+  const file = join(dir, "blog.sqlite");
+  try {
+    console.log(`covara include bench — node ${process.version}, ${cpuCount} CPUs (${cpus()[0]?.model.trim() ?? "?"})`);
+    console.log(hasTaskset ? "taskset: servers on CPU 0, load generator on CPU 1" : "taskset unavailable: processes are not pinned");
+    const loadBefore = loadavg()[0]!;
+    console.log(`load average (1 min) before: ${loadBefore.toFixed(2)}`);
+    if (loadBefore > 0.5) console.log("  warning: the machine is busy; other work will skew absolute numbers (ratios less so)");
+    const t = performance.now();
+    seedIncludeDatabase(file);
+    console.log(`Seeded ${fmt(POST_COUNT)} posts, ${fmt(POST_COUNT * COMMENTS_PER_POST)} comments in ${fmt(performance.now() - t)} ms (${file})`);
+    console.log(`Request: ${PAGE_SIZE} posts with include=author,comments(limit:5)`);
+
+    const results: Record<string, unknown> = { node: process.version, cpus: cpuCount, pinned: hasTaskset, loadBefore, options };
+    if (options.profile) await profileCovara(file, dir, options);
+    else {
+      results.http = await httpBenchmark(file, options);
+      if (!options.skipInProcess) results.inProcess = await inProcessBenchmark(file);
+    }
+    if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
+    console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s (load average (1 min) now ${loadavg()[0]!.toFixed(2)}).`);
+  } finally {
+    killChildren();
+    if (!options.profile) rmSync(dir, { recursive: true, force: true });
+    else console.log(`(kept ${dir} for the profile)`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

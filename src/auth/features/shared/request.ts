@@ -1,0 +1,103 @@
+/**
+ * Request plumbing the auth features share: a bounded JSON body checked against a zod schema (every
+ * failure a 4xx problem), the signed-in user, and work that must finish after the response without
+ * changing it (email delivery, which would otherwise leak whether an address exists by its timing).
+ */
+import type { Context } from "hono";
+import type { z } from "zod";
+import { ProblemError, problems, type ValidationIssue } from "../../../kernel/errors";
+import { readJsonObject, type CovaraEnv } from "../../../resource";
+import type { AuthKit, AuthUser } from "../../types";
+
+/** Bodies of the auth routes are small; anything past this is a 413 before it is parsed. */
+export const MAX_AUTH_BODY_BYTES = 16 * 1024;
+
+function toIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(body)", message: issue.message, code: issue.code }));
+}
+
+/** Checks `input` against `schema`; a mismatch is a 400 `validation-error` listing every issue. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what = "request body"): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw problems.validation(`The ${what} is invalid`, toIssues(parsed.error));
+  return parsed.data;
+}
+
+/** Reads a JSON object body (415/413/400 problems on bad input) and validates it. */
+export async function readBody<T>(c: Context, schema: z.ZodType<T>, maxBytes = MAX_AUTH_BODY_BYTES): Promise<T> {
+  return parseInput(schema, await readJsonObject(c, maxBytes));
+}
+
+/**
+ * The token of a GET or POST verification link: `?token=` or, for POST, a JSON `{ token }` body
+ * (a POST without a JSON body may still carry it in the query).
+ */
+export async function readToken(c: Context, schema: z.ZodType<{ token: string }>): Promise<string> {
+  const fromQuery = c.req.query("token");
+  if (c.req.method === "GET" || (fromQuery !== undefined && !c.req.header("content-type"))) {
+    return parseInput(schema, { token: fromQuery }, "token").token;
+  }
+  return (await readBody(c, schema)).token;
+}
+
+/** The signed-in user: set by the auth middleware, or authenticated here through the strategy. */
+export async function requireSignedIn(c: Context<CovaraEnv>, kit: AuthKit): Promise<AuthUser> {
+  const present = c.get("user");
+  if (present) return present as AuthUser;
+  const authenticated = await kit.strategy.authenticate(c);
+  if (!authenticated) throw problems.unauthorized();
+  return authenticated.user;
+}
+
+/**
+ * Runs `work` after the response without awaiting it: on Workers through `waitUntil`, elsewhere
+ * as a detached promise. A failure is logged and never reaches the client.
+ */
+export function runDetached(c: Context, label: string, work: () => Promise<void>): void {
+  const promise = Promise.resolve()
+    .then(work)
+    .catch((error: unknown) => console.error(`[covara] ${label} failed:`, error));
+  let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  try {
+    // Hono's executionCtx getter throws outside Workers; that simply means no waitUntil.
+    waitUntil = c.executionCtx.waitUntil.bind(c.executionCtx);
+  } catch {
+    waitUntil = undefined;
+  }
+  waitUntil?.(promise);
+}
+
+/**
+ * Reads a request body as text, refusing (413) more than `maxBytes` whatever Content-Length says:
+ * the limit is counted while streaming.
+ */
+export async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new ProblemError("payload-too-large", { detail: `The request body exceeds ${maxBytes} bytes`, extensions: { maxBytes } });
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** Lowercases and trims an email so lookups, throttles and tokens agree on one spelling. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A 400 `invalid-token` problem: the token is unknown, expired or already used. */
+export function invalidToken(detail = "The token is invalid, expired or already used"): ProblemError {
+  return new ProblemError("invalid-token", { detail });
+}

@@ -1,0 +1,73 @@
+/** covara/auth — useAuth, session strategies, JWT, account security, passwords, stores and API keys. */
+export { useAuth } from "./use-auth";
+export type { AuthSecurityOptions, UseAuthOptions, UseAuthResult } from "./use-auth";
+export type { LoginOptions, SignupOptions } from "./credentials";
+export { getAuthSession } from "./auth-middleware";
+export { defaultUserView } from "./user-view";
+export { requireUser } from "../server";
+
+// Session strategies.
+export { cookieSession } from "./strategies/cookie-session";
+export type { CookieSessionOptions, CookieSessionStrategy } from "./strategies/cookie-session";
+export { jwtSession } from "./strategies/jwt-session";
+export type { JwtSessionOptions, JwtSessionStrategy } from "./strategies/jwt-session";
+export type { SessionCookieOptions } from "./strategies/session-cookie";
+export { invalidateUserSessions } from "./strategies/session-invalidation";
+
+// Legacy adapters, mapped onto strategies.
+export { strategyFromAdapter } from "./adapters/legacy-adapter";
+export type { AuthAdapter } from "./adapters/legacy-adapter";
+export { createJWTAdapter, externalSubjectId } from "./adapters/jwt-adapter";
+export type { JWTAdapterOptions, TrustedIssuer } from "./adapters/jwt-adapter";
+export { createAuthJsAdapter } from "./adapters/authjs-adapter";
+export type { AuthJsAdapterOptions, AuthJsSession, AuthJsSessionAdapter, AuthJsUser } from "./adapters/authjs-adapter";
+export { createPassportAdapter } from "./adapters/passport-adapter";
+export type { PassportAdapterOptions } from "./adapters/passport-adapter";
+
+// JWT.
+export { signJwt } from "./jwt/sign";
+export type { JwtClaims, SignJwtOptions } from "./jwt/sign";
+export { verifyJwt, JwtVerificationError, DEFAULT_CLOCK_SKEW_SECONDS } from "./jwt/verify";
+export type { JwtFailureReason, JwtHeader, JwtKeySource, VerifiedJwt, VerifyJwtOptions } from "./jwt/verify";
+export { importJwtKey, generateJwtKey, exportPublicJwk } from "./jwt/keys";
+export type { JwtKey, JwtKeyInput } from "./jwt/keys";
+export type { JwtAlgorithm } from "./jwt/algorithms";
+export { createRemoteJwks } from "./jwt/jwks";
+export type { RemoteJwks, RemoteJwksOptions } from "./jwt/jwks";
+
+// Account security.
+export { createThrottle, DEFAULT_THROTTLE_LIMITS } from "./security/throttle";
+export type { Throttle, ThrottleLimit, ThrottleLimits, ThrottleOptions } from "./security/throttle";
+export { createClientIpResolver } from "./security/client-ip";
+export type { ClientIpOptions } from "./security/client-ip";
+export { normalizeIp } from "./security/ip-address";
+export { csrfProtection } from "./security/csrf";
+export type { CsrfMode, CsrfOptions } from "./security/csrf";
+export { securityHeaders } from "../server";
+export type { SecurityHeadersOptions } from "../server";
+
+// The data layer (passwords, password policy, stores, API keys, internal tables), listed by name in data.ts.
+export * from "./data";
+// Opt-in features (MFA, passkeys, magic links, verification, reset, social), listed by name in features/index.ts.
+export * from "./features";
+
+// Opt-in features (MFA, passkeys, magic links, email verification, password reset, social login), listed by name in features/index.ts.
+export * from "./features";
+
+// Contracts.
+export type {
+  ApiKeyRecord,
+  ApiKeyStore,
+  AuthEmail,
+  AuthenticatedRequest,
+  AuthFeature,
+  AuthKit,
+  AuthUser,
+  SessionData,
+  SessionStore,
+  SessionStrategy,
+  StrategyContext,
+  UserDirectory,
+  VerificationPurpose,
+  VerificationTokenStore,
+} from "./types";

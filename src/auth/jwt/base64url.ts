@@ -1,0 +1,60 @@
+/**
+ * base64url without padding (RFC 7515 §2), strict on input: a token segment with any character
+ * outside the alphabet, or with padding, is refused rather than decoded leniently.
+ */
+
+const SEGMENT = /^[A-Za-z0-9_-]*$/;
+
+/** Encodes bytes as unpadded base64url. */
+export function encodeBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decodes unpadded base64url; null for anything that is not canonical base64url. */
+export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
+  // A length of 1 mod 4 cannot come from any byte string.
+  if (!SEGMENT.test(text) || text.length % 4 === 1) return null;
+  let binary: string;
+  try {
+    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    return null;
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  // Refuse non-canonical encodings (stray low bits in the last character) so one token has one spelling.
+  return encodeBase64Url(bytes) === text ? bytes : null;
+}
+
+/** Encodes a JSON value as a base64url segment. */
+export function encodeJsonSegment(value: unknown): string {
+  return encodeBase64Url(new TextEncoder().encode(JSON.stringify(value)));
+}
+
+/** Decodes a base64url segment holding a JSON object; null when it is anything else. */
+export function decodeJsonSegment(segment: string): Record<string, unknown> | null {
+  const bytes = decodeBase64Url(segment);
+  if (bytes === null) return null;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Random bytes as an unpadded base64url string (ids, opaque tokens). */
+export function randomToken(bytes = 32): string {
+  const buffer = new Uint8Array(bytes);
+  crypto.getRandomValues(buffer);
+  return encodeBase64Url(buffer);
+}
+
+/** SHA-256 of a string, base64url-encoded. */
+export async function sha256Url(text: string): Promise<string> {
+  return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
+}

@@ -1,0 +1,67 @@
+/**
+ * Validation of the JSON bodies of /login and /signup: bounded sizes, the right types, and a
+ * 400 `validation-error` listing each bad field. Overlong inputs are refused before any hashing.
+ */
+import type { Context } from "hono";
+import { z } from "zod";
+import { ProblemError, type ValidationIssue } from "../../kernel/errors";
+import { readJsonObject } from "../../resource";
+
+/** Largest auth request body accepted, in bytes. */
+export const MAX_AUTH_BODY_BYTES = 16 * 1024;
+/** Longest email address (RFC 5321 path limit). */
+export const MAX_EMAIL_LENGTH = 254;
+/** Longest password accepted at all; a policy may set a lower maximum for new passwords. */
+export const MAX_PASSWORD_LENGTH = 1024;
+const MAX_NAME_LENGTH = 200;
+
+const email = z
+  .string({ error: "email must be a string" })
+  .trim()
+  .min(1, { error: "email is required" })
+  .max(MAX_EMAIL_LENGTH, { error: `email must be at most ${MAX_EMAIL_LENGTH} characters` })
+  .regex(/^[^\s@]+@[^\s@]+$/, { error: "email must be an email address" });
+
+const password = z
+  .string({ error: "password must be a string" })
+  .min(1, { error: "password is required" })
+  .max(MAX_PASSWORD_LENGTH, { error: `password must be at most ${MAX_PASSWORD_LENGTH} characters` });
+
+const loginSchema = z.object({ email, password });
+const signupSchema = z.object({
+  email,
+  password,
+  name: z.string({ error: "name must be a string" }).trim().max(MAX_NAME_LENGTH, { error: `name must be at most ${MAX_NAME_LENGTH} characters` }).optional(),
+});
+
+export type LoginInput = z.infer<typeof loginSchema>;
+export type SignupInput = z.infer<typeof signupSchema>;
+
+function issues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(body)",
+    // A missing field reads as "required", not as a type error about undefined.
+    message: issue.code === "invalid_type" && issue.input === undefined ? `${issue.path.join(".")} is required` : issue.message,
+    code: issue.code,
+  }));
+}
+
+async function parse<T>(c: Context, schema: z.ZodType<T>): Promise<{ input: T; body: Record<string, unknown> }> {
+  const body = await readJsonObject(c, MAX_AUTH_BODY_BYTES);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const errors = issues(parsed.error);
+    throw new ProblemError("validation-error", { detail: errors.map((e) => e.message).join("; "), extensions: { errors } });
+  }
+  return { input: parsed.data, body };
+}
+
+/** Reads and validates a /login body; `body` is the whole object (features may read more fields). */
+export function readLoginInput(c: Context): Promise<{ input: LoginInput; body: Record<string, unknown> }> {
+  return parse(c, loginSchema);
+}
+
+/** Reads and validates a /signup body. */
+export function readSignupInput(c: Context): Promise<{ input: SignupInput; body: Record<string, unknown> }> {
+  return parse(c, signupSchema);
+}

@@ -1,0 +1,152 @@
+/**
+ * `useAuth(options)`: the auth router (/me, /login, /signup, /logout, the strategy's and the
+ * features' routes) and the middleware that puts the user in `c.get("user")`. Credentials and
+ * the session strategy are independent: every credential signs in through `kit.signIn`, which
+ * ends in `strategy.issue`; every request is authenticated by `strategy.authenticate`.
+ */
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { errorHandler } from "../kernel/error-handler";
+import type { KV } from "../kernel/kv";
+import { createMemoryKV } from "../kv";
+import type { CovaraEnv } from "../resource";
+import { strategyFromAdapter, type AuthAdapter } from "./adapters/legacy-adapter";
+import { createAuthKit } from "./auth-kit";
+import { createAuthMiddleware } from "./auth-middleware";
+import { createCredentialProvider, type LoginOptions, type SignupOptions } from "./credentials";
+import { passwordPolicy, type PasswordPolicy, type PasswordPolicyOptions } from "./password-policy";
+import type { PasswordHashOptions } from "./passwords";
+import { rememberAuthBasePath } from "./routes/auth-base-path";
+import { mountLogin, mountSignup } from "./routes/credential-routes";
+import { mountSessionRoutes } from "./routes/session-routes";
+import { createClientIpResolver } from "./security/client-ip";
+import { resolveCsrf, type CsrfOptions } from "./security/csrf";
+import { createThrottle, type ThrottleLimits } from "./security/throttle";
+import { createKVVerificationTokenStore } from "./stores/kv-verification-token-store";
+import { cookieSession } from "./strategies/cookie-session";
+import type { AuthEmail, AuthFeature, AuthKit, AuthUser, SessionStrategy, UserDirectory, VerificationTokenStore } from "./types";
+import { defaultUserView } from "./user-view";
+
+export interface AuthSecurityOptions {
+  /** Attempt limits per bucket (login, refresh, password-reset, ...), merged over the defaults; false disables. */
+  throttle?: Partial<ThrottleLimits> | false;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks). */
+  trustedProxies?: readonly string[];
+  /** How to read the connection's peer address (default: covara/node's socket). */
+  peerAddress?: (c: Context<CovaraEnv>) => string | null | undefined;
+  /** CSRF protection for cookie-authenticated requests (opt-in). */
+  csrf?: boolean | CsrfOptions;
+}
+
+export interface UseAuthOptions {
+  /** How signed-in users are carried between requests (default: `cookieSession()` over the KV). */
+  strategy?: SessionStrategy;
+  /** A legacy adapter (JWT, Auth.js, Passport, ...), mapped onto a strategy. */
+  adapter?: AuthAdapter | SessionStrategy;
+  /** The app's users (covara never owns a users table). */
+  users?: UserDirectory;
+  /** Email+password login through your own check; default: built-in over `users`. `false` removes /login. */
+  login?: LoginOptions | false;
+  /** Account creation through your own callback; default: built-in over `users`. `false` removes /signup. */
+  signup?: SignupOptions | false;
+  /** Rejects weak passwords at signup with 422 (true: the default policy). */
+  passwordPolicy?: boolean | PasswordPolicy | PasswordPolicyOptions;
+  /** scrypt parameters for the built-in password path (default: OWASP's N=2^17, r=8, p=1). */
+  passwordHashing?: PasswordHashOptions;
+  /** Delivers the emails of magic links, verification and reset. */
+  sendEmail?: (email: AuthEmail) => Promise<void>;
+  /** Opt-in features: MFA, passkeys, magic links, email verification, password reset, social login. */
+  features?: readonly AuthFeature[];
+  /** Where sessions, refresh tokens, throttles and verification tokens live (default: a memory KV). */
+  kv?: KV;
+  /** Verification tokens (default: the KV store over `kv`). */
+  tokens?: VerificationTokenStore;
+  /** Public URL of the app for links in emails ("https://app.example.com"); default: the request's origin. */
+  baseUrl?: string;
+  /** What of a user the routes send back (default: every field except credential-like ones). */
+  exposeUser?: (user: AuthUser) => Record<string, unknown>;
+  security?: AuthSecurityOptions;
+}
+
+export interface UseAuthResult {
+  /** Mount at your auth path: `app.route("/api/auth", router)`. */
+  router: Hono<CovaraEnv>;
+  /** `app.use("*", middleware)`: authenticates every request into `c.get("user")`. */
+  middleware: MiddlewareHandler<CovaraEnv>;
+  /** The strategy in use (the adapter's, mapped). */
+  strategy: SessionStrategy;
+  /** The kit features receive, for custom credential routes of your own. */
+  kit: AuthKit;
+}
+
+function resolvePolicy(option: UseAuthOptions["passwordPolicy"]): PasswordPolicy | null {
+  if (!option) return null;
+  if (option === true) return passwordPolicy();
+  return typeof (option as PasswordPolicy).assert === "function" ? (option as PasswordPolicy) : passwordPolicy(option as PasswordPolicyOptions);
+}
+
+/** Builds the auth router and middleware. */
+export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
+  if (options.strategy && options.adapter) throw new TypeError("covara/auth: pass either a strategy or an adapter, not both");
+  const security = options.security ?? {};
+  const kv = options.kv ?? createMemoryKV();
+  const users: UserDirectory = options.users ?? { getById: async (id) => ({ id }) };
+  const strategy = options.strategy ?? (options.adapter ? strategyFromAdapter(options.adapter) : cookieSession());
+  const clientIp = createClientIpResolver({ trustedProxies: security.trustedProxies, peerAddress: security.peerAddress });
+  const throttle = createThrottle({ kv, limits: security.throttle });
+  const csrf = resolveCsrf(security.csrf);
+  const exposeUser = options.exposeUser ?? defaultUserView;
+  const features = options.features ?? [];
+  const names = new Set<string>();
+  for (const feature of features) {
+    if (names.has(feature.name)) throw new TypeError(`covara/auth: the feature "${feature.name}" is listed twice`);
+    names.add(feature.name);
+  }
+
+  strategy.bind?.({ kv, users, clientIp, throttle: (_c, key) => throttle.hit(key) });
+  const middleware = createAuthMiddleware(strategy, csrf);
+  const kit = createAuthKit({
+    kv,
+    users,
+    tokens: options.tokens ?? createKVVerificationTokenStore({ kv }),
+    strategy,
+    features,
+    throttle,
+    clientIp,
+    sendEmail: options.sendEmail,
+    baseUrl: options.baseUrl,
+    exposeUser,
+    csrf,
+  });
+  const credentials = createCredentialProvider({
+    login: options.login,
+    signup: options.signup,
+    users,
+    policy: resolvePolicy(options.passwordPolicy),
+    hashing: options.passwordHashing ?? {},
+  });
+
+  const router = new Hono<CovaraEnv>();
+  // Errors of app callbacks still answer problem+json, whichever app the router is mounted in.
+  router.onError(errorHandler);
+  router.use("*", async (c, next) => {
+    rememberAuthBasePath(c);
+    await next();
+    // Auth answers carry identities and tokens: never cached.
+    if (c.res.headers.has("cache-control")) return;
+    try {
+      c.res.headers.set("cache-control", "no-store");
+    } catch {
+      // Response.redirect() and fetch() responses have immutable headers: copy, then set.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("cache-control", "no-store");
+    }
+  });
+  router.use("*", middleware);
+  mountSessionRoutes(router, { strategy, exposeUser, csrf });
+  mountLogin(router, kit, credentials, throttle);
+  mountSignup(router, kit, credentials, throttle);
+  strategy.mount?.(router);
+  for (const feature of features) feature.mount(router, kit);
+
+  return { router, middleware, strategy, kit };
+}

@@ -1,0 +1,176 @@
+/**
+ * Bringing a new stream up to the live changelog. The subscriber is attached to its resource
+ * first (entries queue in its backlog) and its cursor set to the hub's position P; then either
+ *  - fresh: a snapshot is read (it reflects at least everything up to P), or
+ *  - resume: entries after Last-Event-ID up to P are replayed from the changelog,
+ * and finally the backlog (entries after P) is drained before the stream goes live. Entries the
+ * snapshot already reflects arrive again as `changed`, which clients apply idempotently. Replay
+ * and backlog go at the client's pace, after the response went out, so a long replay never
+ * overflows the stream's buffer.
+ */
+import { ProblemError } from "../kernel/errors";
+import type { Changelog, ChangelogPage } from "../kernel/changelog";
+import { deliverEntry } from "./fan-out";
+import type { Registration } from "./registration";
+import {
+  allOf,
+  attachIncludes,
+  columnsToFetch,
+  countRows,
+  encodeCursor,
+  keysetCondition,
+  orderByTerms,
+  presentRows,
+  selectRows,
+  sourceKeysOf,
+  withLive,
+  type Access,
+  type AnyHookContext,
+  type AnyRuntime,
+  type IncludePlan,
+  type ListQuery,
+} from "./resource-bridge";
+import type { RowSubscription } from "./row-subscription";
+import { encodeEvent, problemData, toJson } from "./sse-format";
+
+type Row = Record<string, unknown>;
+
+/** Rows replayed from the changelog per read. */
+const REPLAY_PAGE = 500;
+
+export interface CatchUpContext {
+  runtime: AnyRuntime;
+  registration: Registration;
+  subscription: RowSubscription;
+  access: Access;
+  query: ListQuery;
+  ctx: AnyHookContext;
+  includes: readonly IncludePlan[];
+  /** The hub's position when the subscriber was attached. */
+  position: number;
+  retryMs: number;
+  /** Catching up waits while more than this many bytes wait for the client. */
+  paceBytes: number;
+}
+
+function subscriptionWhere(runtime: AnyRuntime, access: Access, query: ListQuery) {
+  return withLive(runtime.info, allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where), query.withDeleted);
+}
+
+/** `connected`, then the snapshot: the first page of matching rows, shaped as the list endpoint shapes it. */
+export async function sendSnapshot(context: CatchUpContext, withRows: boolean): Promise<void> {
+  const { runtime, subscription, access, query, ctx, includes, position } = context;
+  const { info, config } = runtime;
+  subscription.sendOpening(encodeEvent("connected", toJson({ seq: position, resource: info.name }), position, context.retryMs), position);
+  if (!withRows) {
+    // Without a snapshot the server cannot know what the client holds.
+    subscription.exact = false;
+    return;
+  }
+  const where = subscriptionWhere(runtime, access, query);
+  const columns = columnsToFetch(info, query.select);
+  for (const key of query.order) columns.add(key.field);
+  columns.add(info.idKey);
+  for (const key of sourceKeysOf(includes)) columns.add(key);
+  const [rows, totalCount] = await Promise.all([
+    selectRows(info, {
+      columns: [...columns],
+      where: allOf(where, query.after ? keysetCondition(query.order, query.after) : undefined),
+      orderBy: orderByTerms(query.order, info.dialect),
+      limit: query.limit + 1,
+    }),
+    query.totalCount ? countRows(info, where) : undefined,
+  ]);
+  const hasMore = rows.length > query.limit;
+  const page = hasMore ? rows.slice(0, query.limit) : rows;
+  let items = await presentRows(runtime, page, ctx, query.select);
+  await attachIncludes(ctx.c, page, items, includes);
+  const replaced = await config.hooks?.onAfterList?.(ctx, items);
+  if (replaced) items = replaced as Row[];
+  subscription.remember(page.map((row) => String(row[info.idKey])));
+  subscription.exact = !hasMore && query.after === null;
+  const body: Row = { seq: position, items, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null, hasMore };
+  if (totalCount !== undefined) body.totalCount = totalCount;
+  subscription.sendOpening(encodeEvent("snapshot", toJson(body), position), position);
+}
+
+/** Where a resumed stream's replay stands: the page read before the response went out. */
+export interface Replay {
+  page: ChangelogPage;
+}
+
+/**
+ * The part of a resume that can fail the request: `connected`, the first page of entries after
+ * `after`, and the rows matching now (the guess of what the client holds). A log trimmed past
+ * `after` (or reset, so `after` is beyond its end) sends `invalidate` instead and returns null.
+ */
+export async function beginReplay(context: CatchUpContext, changelog: Changelog, after: number): Promise<Replay | null> {
+  const { runtime, subscription, position } = context;
+  const info = runtime.info;
+  subscription.sendOpening(encodeEvent("connected", toJson({ seq: position, resource: info.name, resumedFrom: after }), undefined, context.retryMs));
+  // Until the stream is live every non-matching change is reported removed (see docs/subscriptions.md).
+  subscription.noisy = true;
+  subscription.cursor = after;
+  const page = await changelog.since(after, { resource: info.name, limit: REPLAY_PAGE });
+  if (page.truncated) {
+    // The entries the client missed are gone: it refetches, and continues from our position.
+    subscription.cursor = position;
+    subscription.invalidate(position, "changelog-trimmed");
+  }
+  await rememberMatchingRows(context);
+  if (page.truncated) {
+    // After refetching the client may well hold only a page of rows.
+    subscription.exact = false;
+    return null;
+  }
+  return { page };
+}
+
+/** Replays the entries up to the hub's position, at the client's pace. */
+async function continueReplay(context: CatchUpContext, changelog: Changelog, replay: Replay): Promise<void> {
+  const { runtime, registration, subscription, position } = context;
+  let page = replay.page;
+  for (;;) {
+    for (const entry of page.entries) {
+      if (entry.seq > position || !subscription.connection.isOpen) break;
+      await subscription.connection.whenBelow(context.paceBytes);
+      await deliverEntry(await registration.prepare(entry), [subscription]);
+    }
+    const last = page.entries[page.entries.length - 1];
+    if (page.entries.length < REPLAY_PAGE || last === undefined || last.seq >= position) break;
+    page = await changelog.since(page.cursor, { resource: runtime.info.name, limit: REPLAY_PAGE });
+  }
+  if (subscription.cursor < position) subscription.cursor = position;
+}
+
+/** Seeds the subscriber's known ids with the rows matching now (bounded by maxSnapshotRows). */
+async function rememberMatchingRows(context: CatchUpContext): Promise<void> {
+  const { runtime, registration, subscription, access, query } = context;
+  const info = runtime.info;
+  const cap = registration.settings.maxSnapshotRows;
+  const rows = await selectRows(info, { columns: [info.idKey], where: subscriptionWhere(runtime, access, query), limit: cap + 1 });
+  subscription.remember(rows.slice(0, cap).map((row) => String(row[info.idKey])), true);
+  subscription.exact = rows.length <= cap;
+}
+
+/**
+ * Finishes bringing a stream up to date after its response went out: the rest of a replay, then
+ * the backlog, both at the client's pace; then the stream goes live.
+ */
+export async function finishCatchUp(context: CatchUpContext, changelog: Changelog, replay: Replay | null): Promise<void> {
+  const { subscription } = context;
+  try {
+    if (replay) await continueReplay(context, changelog, replay);
+    while (subscription.backlog.length > 0 && subscription.connection.isOpen) {
+      const entry = subscription.backlog.shift()!;
+      await subscription.connection.whenBelow(context.paceBytes);
+      await deliverEntry(entry, [subscription]);
+    }
+  } catch (error) {
+    console.error("covara realtime: bringing a subscription up to date failed", error);
+    const doc = error instanceof ProblemError ? error.toJSON() : problemData("realtime-unavailable", "Bringing the subscription up to date failed; reconnect with Last-Event-ID to resume");
+    subscription.connection.end(encodeEvent("error", toJson(doc)));
+  } finally {
+    subscription.goLive();
+  }
+}

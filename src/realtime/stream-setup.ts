@@ -1,0 +1,41 @@
+/**
+ * What every subscription endpoint does before its stream opens: refuse while shutting down,
+ * start the hub, and build the response around the stream.
+ */
+import { ProblemError } from "../kernel/errors";
+import { isShuttingDown } from "../kernel/lifecycle";
+import type { Realtime } from "./hub";
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  // Proxies such as nginx must pass events through as they come, not buffer them.
+  "x-accel-buffering": "no",
+};
+
+/** 503 while the server drains: a new stream would only be cut again at once. */
+export function refuseWhileShuttingDown(hub: Realtime): void {
+  if (!isShuttingDown()) return;
+  throw new ProblemError("shutting-down", {
+    detail: "The server is shutting down; subscribe on another instance",
+    headers: { "retry-after": String(Math.ceil(hub.settings.retryMs / 1000)) },
+  });
+}
+
+/** Starts the hub; an unreachable changelog store is a 503, never a 500. */
+export async function readyHub(hub: Realtime): Promise<void> {
+  try {
+    await hub.ready();
+  } catch (error) {
+    console.error("covara realtime: the changelog store cannot be reached", error);
+    throw new ProblemError("realtime-unavailable", {
+      detail: "Live updates are unavailable: the changelog store cannot be reached",
+      headers: { "retry-after": String(Math.ceil(hub.settings.retryMs / 1000)) },
+    });
+  }
+}
+
+/** The streaming response of a subscription. */
+export function eventStreamResponse(stream: ReadableStream<Uint8Array>): Response {
+  return new Response(stream, { status: 200, headers: SSE_HEADERS });
+}

@@ -1,0 +1,111 @@
+/**
+ * GET /subscribe — a live view of the rows matching `filter` within the subscriber's read scope.
+ * Everything the list endpoint checks is checked the same way before the stream opens (read
+ * access 401/403, filter/select/orderBy 400s), so a subscription can see exactly what a list can.
+ */
+import type { Context } from "hono";
+import { ProblemError } from "../kernel/errors";
+import { compileRsqlPredicate, type RsqlNode, type RsqlPredicate } from "../kernel/rsql";
+import { beginReplay, finishCatchUp, sendSnapshot, type CatchUpContext, type Replay } from "./catch-up";
+import type { Realtime } from "./hub";
+import { parseLastEventId } from "./last-event-id";
+import type { Registration } from "./registration";
+import {
+  hookContext,
+  parseBoolean,
+  parseInclude,
+  parseListQuery,
+  planIncludes,
+  resolveAccess,
+  type Access,
+  type AnyRuntime,
+  type CovaraEnv,
+  type ListQuery,
+  type TableInfo,
+} from "./resource-bridge";
+import { RowSubscription } from "./row-subscription";
+import { SseConnection } from "./sse-connection";
+import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
+
+type Row = Record<string, unknown>;
+
+let nextPrivateKey = 0;
+
+/** The subscription's filter AND the read scope, as one in-memory predicate. */
+function subscriptionPredicate(info: TableInfo, query: ListQuery, access: Access): RsqlPredicate {
+  const nodes: RsqlNode[] = [];
+  if (query.filter) nodes.push(query.filter);
+  if (access.scope.kind === "filter") nodes.push(access.scope.node);
+  if (nodes.length === 0) return () => true;
+  const node: RsqlNode = nodes.length === 1 ? nodes[0]! : { type: "and", children: nodes };
+  return compileRsqlPredicate(node, { fields: info.columns, operators: info.operators });
+}
+
+/** Whether a row counts as present: soft-deleted rows leave the subscription unless `withDeleted`. */
+function liveCheck(info: TableInfo, withDeleted: boolean): (row: Row) => boolean {
+  const key = info.softDeleteKey;
+  if (key === null || withDeleted) return () => true;
+  return info.columns[key]!.dataType === "boolean" ? (row) => row[key] !== true : (row) => row[key] === null || row[key] === undefined;
+}
+
+/** GET /subscribe */
+export async function subscribeRows(runtime: AnyRuntime, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
+  refuseWhileShuttingDown(hub);
+  const resumeAfter = parseLastEventId(c);
+  const { info, config } = runtime;
+  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+  const cap = registration.settings.maxSnapshotRows;
+  const query = parseListQuery(c.req.query(), info, { ...runtime.limits, defaultLimit: cap, maxLimit: cap }, runtime.filters);
+  const snapshotText = c.req.query("snapshot");
+  const withSnapshot = snapshotText === undefined ? true : parseBoolean("snapshot", snapshotText);
+  const includes = planIncludes(runtime, parseInclude(c.req.query("include"), runtime.includeLimits));
+  const ctx = hookContext(runtime, c, "list", access.user);
+  await config.hooks?.onBeforeList?.(ctx);
+  await readyHub(hub);
+
+  const connection = new SseConnection(hub.settings.maxBufferedBytes);
+  const subscription = new RowSubscription({
+    connection,
+    runtime,
+    ctx: info.computed.size > 0 || includes.length > 0 ? ctx : null,
+    select: query.select,
+    includes,
+    matches: subscriptionPredicate(info, query, access),
+    isLive: liveCheck(info, query.withDeleted),
+    // Computed fields and included relations depend on the user: each such subscriber gets its own presentation.
+    presentKey: info.computed.size > 0 || includes.length > 0 ? `#${++nextPrivateKey}` : (query.select?.join(",") ?? "*"),
+    maxTrackedRows: Math.max(registration.settings.maxTrackedRows, cap),
+  });
+  // Attached before the position is read: every entry after it reaches the backlog.
+  registration.rows.add(subscription);
+  connection.onEnd(() => registration.rows.delete(subscription));
+  const position = hub.position;
+  subscription.cursor = position;
+  const context: CatchUpContext = {
+    runtime,
+    registration,
+    subscription,
+    access,
+    query,
+    ctx,
+    includes,
+    position,
+    retryMs: hub.settings.retryMs,
+    paceBytes: Math.floor(hub.settings.maxBufferedBytes / 2),
+  };
+  let replay: Replay | null = null;
+  try {
+    if (resumeAfter === null) await sendSnapshot(context, withSnapshot);
+    else replay = await beginReplay(context, hub.changelog, resumeAfter).catch((error: unknown) => {
+      if (error instanceof ProblemError) throw error;
+      console.error("covara realtime: reading the changelog to resume failed", error);
+      throw new ProblemError("realtime-unavailable", { detail: "The changelog cannot be read to resume this subscription; retry shortly" });
+    });
+  } catch (error) {
+    connection.end();
+    throw error;
+  }
+  hub.attach(subscription);
+  void finishCatchUp(context, hub.changelog, replay);
+  return eventStreamResponse(connection.stream);
+}
