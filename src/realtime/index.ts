@@ -5,6 +5,7 @@
 export { createRealtime, Realtime } from "./hub";
 export type { RealtimeOptions, RealtimeSettings } from "./hub";
 export { mountSubscriptionRoutes } from "./mount";
+export { subscriptionPaths } from "./openapi-paths";
 export type { SubscriptionOptions } from "./mount";
 export { trackMutations, untrackedDatabase, queryCacheOf } from "./tracked-db";
 export type { TrackMutationsOptions, TrackedTableConfig } from "./tracked-db";

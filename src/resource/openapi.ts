@@ -7,7 +7,7 @@ import type { Column, Table } from "drizzle-orm";
 import { z } from "zod";
 import { relationsOf } from "./relations/resolve";
 import type { ResourceRuntime } from "./runtime";
-import { subscriptionPaths } from "../realtime/openapi-paths";
+import { subscriptionPaths } from "../realtime";
 import { isIntegerColumn, isOptionalOnCreate } from "./validation";
 
 type JsonSchema = Record<string, unknown>;

@@ -11,7 +11,7 @@ import type { RateLimitConfig } from "./rate-limit";
 import type { IncludeLimits } from "./relations/include-parser";
 import type { RelationConfig } from "./relations/types";
 import type { SearchConfig } from "./search/types";
-import type { SubscriptionOptions } from "../realtime/mount";
+import type { SubscriptionOptions } from "../realtime";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
