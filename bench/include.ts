@@ -17,14 +17,11 @@
  * --profile (instead: profile the covara server under load and print its top self-time
  * functions), --json FILE.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type { InProcessResult } from "./include-inprocess";
-import type { LoadResult } from "./load";
+import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, runScript, startServer, stopServer, table, type Measurement, type RunningServer } from "./harness";
 import { summarizeProfile } from "./profile";
 import { AUTHOR_COUNT, COMMENTS_PER_POST, INCLUDE_PATH, PAGE_SIZE, POST_COUNT, expectedItems, seedIncludeDatabase } from "./include-shared";
 
@@ -36,8 +33,6 @@ const LABELS: Record<Variant, string> = {
 };
 const TARGET = 0.8;
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const benchDir = fileURLToPath(new URL(".", import.meta.url));
 
 interface Options {
   rounds: number;
@@ -73,117 +68,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
-
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
-const cpuCount = cpus().length;
-
-/** `node --import tsx <script>`, pinned to `cpu` when taskset works and the CPU exists. */
-function nodeCommand(cpu: number, script: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
-  const nodeArgs = [...nodeFlags, "--import", "tsx", join(benchDir, script), ...args];
-  if (hasTaskset && cpu < cpuCount) return ["taskset", ["-c", String(cpu), process.execPath, ...nodeArgs]];
-  return [process.execPath, nodeArgs];
-}
-
-const children = new Set<ChildProcess>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return child;
-}
-
-function killChildren(): void {
-  for (const child of children) child.kill("SIGTERM");
-}
-process.once("SIGINT", () => {
-  killChildren();
-  process.exit(130);
-});
-process.once("exit", killChildren);
-
-interface RunningServer {
-  variant: Variant;
-  url: string;
-  child: ChildProcess;
-}
-
-function startServer(variant: Variant, file: string, nodeFlags: string[] = []): Promise<RunningServer> {
-  const [command, args] = nodeCommand(0, "include-server.ts", [variant, file], nodeFlags);
-  const child = track(spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 30 s`)), 30_000);
-    lines.on("line", (line) => {
-      if (line.startsWith("READY ")) {
-        clearTimeout(timer);
-        resolve({ variant, url: line.slice("READY ".length).trim(), child });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${variant} server exited with code ${code}`));
-    });
-  });
-}
-
-function stopServer(server: RunningServer): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once("exit", () => resolve());
-    server.child.kill("SIGTERM");
-  });
-}
-
-/** Runs a tsx script pinned to `cpu` and returns its stdout. */
-function runScript(cpu: number, script: string, args: string[]): Promise<string> {
-  const [command, commandArgs] = nodeCommand(cpu, script, args);
-  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
-  let out = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited with code ${code}`))));
-  });
-}
-
-const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
-
-/** User + system CPU time of a process so far, in ms (Linux /proc), or NaN elsewhere. */
-function cpuTimeMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-interface Measurement extends LoadResult {
-  /** Server CPU time per completed request, in µs: insensitive to other load on the machine. */
-  cpuPerRequest: number;
-}
-
-/** Loads `server` from a process pinned to CPU 1; also measures the server's CPU time per request. */
-async function load(server: RunningServer, options: Options, warmup = options.warmup, duration = options.duration): Promise<Measurement> {
-  const args = [server.url + INCLUDE_PATH, String(options.connections), String(warmup), String(duration)];
-  const [command, commandArgs] = nodeCommand(1, "load.ts", args);
-  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
-  // taskset execs node, so the child's pid is the server process's own pid.
-  let cpuStart = Number.NaN;
-  let last = "";
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (line === "MEASURING") cpuStart = cpuTimeMs(server.child.pid);
-    else if (line.trim()) last = line;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  const cpuEnd = cpuTimeMs(server.child.pid);
-  if (code !== 0) throw new Error(`load.ts exited with code ${code}`);
-  const result = JSON.parse(last) as LoadResult;
-  return { ...result, cpuPerRequest: ((cpuEnd - cpuStart) * 1000) / result.requests };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Checks
 
 interface ListBody {
@@ -192,21 +76,12 @@ interface ListBody {
   hasMore: boolean;
 }
 
-/** JSON with object keys sorted, so rows compare by content rather than key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 /**
  * Every variant must answer with exactly the page SQLite gives (20 posts, each with its author and
  * first 5 comments by id). Cursors are each server's own opaque format, so only their presence is
  * compared.
  */
-async function checkResponses(servers: RunningServer[], file: string): Promise<void> {
+async function checkResponses(servers: RunningServer<Variant>[], file: string): Promise<void> {
   const want = canonical(expectedItems(file));
   for (const server of servers) {
     const response = await fetch(server.url + INCLUDE_PATH);
@@ -223,37 +98,18 @@ async function checkResponses(servers: RunningServer[], file: string): Promise<v
 }
 
 // ---------------------------------------------------------------------------------------------
-// Statistics and printing
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** A Markdown table; the first column is left-aligned, the rest right-aligned. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
-}
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-// ---------------------------------------------------------------------------------------------
 // The runs
 
 async function httpBenchmark(file: string, options: Options): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", ...(options.prepared ? (["hono-prepared"] as const) : [])];
   console.log(`\nStarting servers (pinned to CPU 0)…`);
-  const servers = await Promise.all(VARIANTS.map((variant) => startServer(variant, file)));
-  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer>;
+  const servers = await Promise.all(VARIANTS.map((variant) => startServer("include-server.ts", variant, file)));
+  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer<Variant>>;
   console.log("Checking responses:");
   await checkResponses(servers, file);
 
   console.log(`Warming up each server (3 s)…`);
-  for (const variant of VARIANTS) await load(byVariant[variant], options, 0, 3);
+  for (const variant of VARIANTS) await load(byVariant[variant], INCLUDE_PATH, options, 0, 3);
 
   const rounds: Record<Variant, Measurement>[] = [];
   for (let round = 0; round < options.rounds; round++) {
@@ -261,7 +117,7 @@ async function httpBenchmark(file: string, options: Options): Promise<unknown> {
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
     const results = {} as Record<Variant, Measurement>;
     for (const variant of order) {
-      const result = await load(byVariant[variant], options);
+      const result = await load(byVariant[variant], INCLUDE_PATH, options);
       if (result.errors || result.non2xx || result.timeouts) {
         throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
       }
@@ -325,8 +181,8 @@ async function profileCovara(file: string, dir: string, options: Options): Promi
   const profileDir = join(dir, "profile");
   mkdirSync(profileDir, { recursive: true });
   console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
-  const server = await startServer("covara", file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
-  await load(server, options, 2, options.duration * 2);
+  const server = await startServer("include-server.ts", "covara" as Variant, file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
+  await load(server, INCLUDE_PATH, options, 2, options.duration * 2);
   await stopServer(server);
   // tsx's loader thread writes its own (small) profile; the main thread's is the largest.
   const profile = readdirSync(profileDir)

@@ -55,3 +55,5 @@ export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";
 export type { RsqlFilter, RsqlNode, OperatorDefinition } from "./kernel/rsql";
 export { allowScope, denyScope, andScopes, orScopes } from "./kernel/scope";
 export type { Scope } from "./kernel/scope";
+export { createOIDCProvider } from "./oidc";
+export type { OIDCProvider, OIDCProviderOptions, OIDCClient } from "./oidc";

@@ -25,6 +25,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/db": ["pushTables", "defineInternalSchema", "migrateInternal", "authSessionsSqlite", "authSessionsPg"],
   "covara/tasks": ["defineTask", "getTaskRegistry", "initializeTasks", "getTaskScheduler", "startTaskWorkers"],
   "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport"],
+  "covara/oidc": ["createOIDCProvider"],
 };
 
 let consumer: string;

@@ -1,0 +1,165 @@
+/**
+ * What the HTTP benchmarks share: servers and the load generator as pinned child processes, the
+ * server's CPU time per request from /proc, canonical JSON for checking bodies, and the statistics
+ * and Markdown tables the runners print. Method: bench/README.md.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { LoadResult } from "./load";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+export const hasTaskset = spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
+export const cpuCount = cpus().length;
+
+/** `node --import tsx <script>`, pinned to `cpu` when taskset works and the CPU exists. */
+export function nodeCommand(cpu: number, script: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
+  const nodeArgs = [...nodeFlags, "--import", "tsx", join(benchDir, script), ...args];
+  if (hasTaskset && cpu < cpuCount) return ["taskset", ["-c", String(cpu), process.execPath, ...nodeArgs]];
+  return [process.execPath, nodeArgs];
+}
+
+const children = new Set<ChildProcess>();
+
+export function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+export function killChildren(): void {
+  for (const child of children) child.kill("SIGTERM");
+}
+process.once("SIGINT", () => {
+  killChildren();
+  process.exit(130);
+});
+process.once("exit", killChildren);
+
+export interface RunningServer<V extends string = string> {
+  variant: V;
+  url: string;
+  child: ChildProcess;
+}
+
+/** Starts `script <variant> <file>` pinned to CPU 0 and waits for its `READY <url>` line. */
+export function startServer<V extends string>(script: string, variant: V, file: string, nodeFlags: string[] = []): Promise<RunningServer<V>> {
+  const [command, args] = nodeCommand(0, script, [variant, file], nodeFlags);
+  const child = track(spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 30 s`)), 30_000);
+    lines.on("line", (line) => {
+      if (line.startsWith("READY ")) {
+        clearTimeout(timer);
+        resolve({ variant, url: line.slice("READY ".length).trim(), child });
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${variant} server exited with code ${code}`));
+    });
+  });
+}
+
+export function stopServer(server: RunningServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+  });
+}
+
+/** Runs a tsx script pinned to `cpu` and returns its stdout. */
+export function runScript(cpu: number, script: string, args: string[]): Promise<string> {
+  const [command, commandArgs] = nodeCommand(cpu, script, args);
+  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited with code ${code}`))));
+  });
+}
+
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/** User + system CPU time of a process so far, in ms (Linux /proc), or NaN elsewhere. */
+export function cpuTimeMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface LoadOptions {
+  connections: number;
+  warmup: number;
+  duration: number;
+}
+
+export interface Measurement extends LoadResult {
+  /** Server CPU time per completed request, in µs: insensitive to other load on the machine. */
+  cpuPerRequest: number;
+}
+
+/** Loads `server` from a process pinned to CPU 1; also measures the server's CPU time per request. */
+export async function load(server: RunningServer, path: string, options: LoadOptions, warmup = options.warmup, duration = options.duration): Promise<Measurement> {
+  const args = [server.url + path, String(options.connections), String(warmup), String(duration)];
+  const [command, commandArgs] = nodeCommand(1, "load.ts", args);
+  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  // taskset execs node, so the child's pid is the server process's own pid.
+  let cpuStart = Number.NaN;
+  let last = "";
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (line === "MEASURING") cpuStart = cpuTimeMs(server.child.pid);
+    else if (line.trim()) last = line;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  const cpuEnd = cpuTimeMs(server.child.pid);
+  if (code !== 0) throw new Error(`load.ts exited with code ${code}`);
+  const result = JSON.parse(last) as LoadResult;
+  return { ...result, cpuPerRequest: ((cpuEnd - cpuStart) * 1000) / result.requests };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+/** JSON with object keys sorted, so rows compare by content rather than key order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and printing
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A Markdown table; the first `textColumns` columns are left-aligned, the rest right-aligned. */
+export function table(header: string[], rows: string[][], textColumns = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => (i < textColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i < textColumns ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+export const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -1,0 +1,80 @@
+/**
+ * Client authentication at the token, revocation and introspection endpoints:
+ * client_secret_basic, client_secret_post, or none (public clients, identified by client_id).
+ * Secrets stored as `scrypt$...` are verified with scrypt, plaintext ones in constant time.
+ */
+import { verifyPassword } from "../auth";
+import { constantTimeEqual } from "./encoding";
+import { OAuthError } from "./oauth-error";
+import type { ClientAuthMethod, OIDCClient } from "./types";
+
+/** The auth method a client uses, with its default. */
+export function clientAuthMethod(client: OIDCClient): ClientAuthMethod {
+  return client.tokenEndpointAuthMethod ?? (client.secret === undefined ? "none" : "client_secret_basic");
+}
+
+interface PresentedCredentials {
+  method: ClientAuthMethod;
+  clientId: string;
+  secret?: string;
+}
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, " "));
+}
+
+function fromBasicHeader(header: string): PresentedCredentials {
+  const match = /^basic[ \t]+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) throw new OAuthError("invalid_client", "Malformed Basic authorization header");
+  let decoded: string;
+  try {
+    decoded = atob(match[1]!);
+  } catch {
+    throw new OAuthError("invalid_client", "Malformed Basic authorization header");
+  }
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw new OAuthError("invalid_client", "Malformed Basic authorization header");
+  try {
+    // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined.
+    return { method: "client_secret_basic", clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw new OAuthError("invalid_client", "Malformed Basic authorization header");
+  }
+}
+
+function presented(authorization: string | undefined, form: URLSearchParams): PresentedCredentials {
+  const bodySecret = form.get("client_secret");
+  if (authorization !== undefined && /^basic\s/i.test(authorization)) {
+    if (bodySecret !== null) throw new OAuthError("invalid_request", "Use one client authentication method, not two");
+    return fromBasicHeader(authorization);
+  }
+  const clientId = form.get("client_id");
+  if (clientId === null || clientId === "") throw new OAuthError("invalid_client", "Client authentication is required");
+  if (bodySecret !== null) return { method: "client_secret_post", clientId, secret: bodySecret };
+  return { method: "none", clientId };
+}
+
+async function secretMatches(stored: string, given: string): Promise<boolean> {
+  if (stored.startsWith("scrypt$")) return verifyPassword(given, stored);
+  return constantTimeEqual(stored, given);
+}
+
+/** Authenticates the client of a token-endpoint request; throws invalid_client on failure. */
+export async function authenticateClient(
+  clients: ReadonlyMap<string, OIDCClient>,
+  authorization: string | undefined,
+  form: URLSearchParams,
+): Promise<OIDCClient> {
+  const credentials = presented(authorization, form);
+  const client = clients.get(credentials.clientId);
+  // One description for every failure, so the answer does not reveal which client ids exist.
+  const failed = new OAuthError("invalid_client", "Client authentication failed");
+  if (!client) throw failed;
+  const expected = clientAuthMethod(client);
+  if (credentials.method !== expected) throw failed;
+  if (expected !== "none") {
+    if (client.secret === undefined || credentials.secret === undefined) throw failed;
+    if (!(await secretMatches(client.secret, credentials.secret))) throw failed;
+  }
+  return client;
+}

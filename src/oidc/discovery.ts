@@ -1,0 +1,29 @@
+/** The discovery document (OpenID Connect Discovery 1.0 §3), advertising only what is built. */
+import type { ProviderContext } from "./context";
+import { SUPPORTED_SCOPES } from "./context";
+
+/** The provider metadata served at /.well-known/openid-configuration. */
+export function discoveryDocument(ctx: ProviderContext): Record<string, unknown> {
+  const base = ctx.issuer;
+  return {
+    issuer: base,
+    authorization_endpoint: `${base}/authorize`,
+    token_endpoint: `${base}/token`,
+    userinfo_endpoint: `${base}/userinfo`,
+    jwks_uri: `${base}/jwks`,
+    revocation_endpoint: `${base}/revoke`,
+    introspection_endpoint: `${base}/introspect`,
+    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    scopes_supported: [...SUPPORTED_SCOPES],
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    subject_types_supported: ["public"],
+    id_token_signing_alg_values_supported: ctx.keys.algorithms(),
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    code_challenge_methods_supported: ["S256"],
+    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "name", "picture", "email", "email_verified"],
+    authorization_response_iss_parameter_supported: true,
+  };
+}

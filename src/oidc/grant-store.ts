@@ -1,0 +1,139 @@
+/**
+ * What the provider remembers, all in KV with expiry-derived TTLs: authorization codes (single
+ * use), refresh tokens (rotated, with reuse detection) and revoked grants. Every token issued
+ * from one authorization belongs to one grant; revoking the grant revokes the whole family.
+ * Handles are stored under their SHA-256, so the KV never holds a usable token.
+ */
+import type { KV } from "../kernel/kv";
+import { handleKey, randomHandle } from "./encoding";
+
+/** What an authorization code stands for. */
+export interface CodeRecord {
+  clientId: string;
+  redirectUri: string;
+  sub: string;
+  scope: string;
+  nonce?: string;
+  codeChallenge?: string;
+  authTime: number;
+  grantId: string;
+}
+
+/** What a refresh token stands for. */
+export interface RefreshRecord {
+  clientId: string;
+  sub: string;
+  scope: string;
+  authTime: number;
+  grantId: string;
+  /** Absolute end of the family (ms): rotation never extends it. */
+  expiresAt: number;
+}
+
+/** Outcome of redeeming a code or refresh token. */
+export type Redemption<T> = { ok: true; record: T } | { ok: false; reason: "unknown" | "replayed" | "revoked" };
+
+export interface GrantStore {
+  createCode(record: CodeRecord, ttlSeconds: number): Promise<string>;
+  /** Redeems a code once; a second redemption revokes its grant. */
+  redeemCode(code: string): Promise<Redemption<CodeRecord>>;
+  createRefreshToken(record: RefreshRecord): Promise<string>;
+  /** Redeems a refresh token; with `singleUse`, a second redemption revokes the family. */
+  redeemRefreshToken(token: string, singleUse: boolean): Promise<Redemption<RefreshRecord>>;
+  /** Reads a refresh token without using it (introspection, revocation). */
+  peekRefreshToken(token: string): Promise<RefreshRecord | null>;
+  revokeGrant(grantId: string): Promise<void>;
+  /** Revokes one access token by its jti until it would have expired anyway. */
+  revokeAccessToken(jti: string, expiresAtSeconds: number): Promise<void>;
+  isAccessTokenRevoked(jti: string): Promise<boolean>;
+  isGrantRevoked(grantId: string): Promise<boolean>;
+  newGrantId(): string;
+}
+
+/** A KV-backed grant store; `grantTtlSeconds` bounds how long any token of a grant can live. */
+export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number): GrantStore {
+  const key = (kind: string, id: string) => `${prefix}${kind}:${id}`;
+
+  async function parse<T>(value: string | null): Promise<T | null> {
+    if (value === null) return null;
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  const store: GrantStore = {
+    newGrantId: () => randomHandle(16),
+
+    async createCode(record, ttlSeconds) {
+      const code = randomHandle();
+      await kv.set(key("code", await handleKey(code)), JSON.stringify(record), { ttlMs: ttlSeconds * 1000 });
+      return code;
+    },
+
+    async redeemCode(code) {
+      const hashed = await handleKey(code);
+      const record = await parse<CodeRecord>(await kv.get(key("code", hashed)));
+      if (!record) return { ok: false, reason: "unknown" };
+      // The marker outlives the code, so a replay is recognised for as long as the grant's tokens live.
+      const first = await kv.set(key("code-used", hashed), "1", { ifNotExists: true, ttlMs: grantTtlSeconds * 1000 });
+      if (!first) {
+        await store.revokeGrant(record.grantId);
+        return { ok: false, reason: "replayed" };
+      }
+      // The record stays (under its hash) as long as the marker, so a replay can still find and revoke its grant.
+      await kv.expire(key("code", hashed), grantTtlSeconds * 1000);
+      return { ok: true, record };
+    },
+
+    async createRefreshToken(record) {
+      const token = randomHandle();
+      const ttlMs = Math.max(1, record.expiresAt - Date.now());
+      await kv.set(key("rt", await handleKey(token)), JSON.stringify(record), { ttlMs });
+      return token;
+    },
+
+    async redeemRefreshToken(token, singleUse) {
+      const hashed = await handleKey(token);
+      const record = await parse<RefreshRecord>(await kv.get(key("rt", hashed)));
+      if (!record || record.expiresAt <= Date.now()) return { ok: false, reason: "unknown" };
+      if (await store.isGrantRevoked(record.grantId)) return { ok: false, reason: "revoked" };
+      if (singleUse) {
+        const first = await kv.set(key("rt-used", hashed), "1", { ifNotExists: true, ttlMs: Math.max(1, record.expiresAt - Date.now()) });
+        if (!first) {
+          await store.revokeGrant(record.grantId);
+          return { ok: false, reason: "replayed" };
+        }
+      }
+      return { ok: true, record };
+    },
+
+    async peekRefreshToken(token) {
+      const hashed = await handleKey(token);
+      const record = await parse<RefreshRecord>(await kv.get(key("rt", hashed)));
+      if (!record || record.expiresAt <= Date.now()) return null;
+      if (await kv.has(key("rt-used", hashed))) return null;
+      if (await store.isGrantRevoked(record.grantId)) return null;
+      return record;
+    },
+
+    async revokeGrant(grantId) {
+      await kv.set(key("grant-revoked", grantId), "1", { ttlMs: grantTtlSeconds * 1000 });
+    },
+
+    async revokeAccessToken(jti, expiresAtSeconds) {
+      const ttlMs = expiresAtSeconds * 1000 - Date.now();
+      if (ttlMs > 0) await kv.set(key("at-revoked", jti), "1", { ttlMs });
+    },
+
+    async isAccessTokenRevoked(jti) {
+      return kv.has(key("at-revoked", jti));
+    },
+
+    async isGrantRevoked(grantId) {
+      return kv.has(key("grant-revoked", grantId));
+    },
+  };
+  return store;
+}

@@ -1,0 +1,71 @@
+/**
+ * The provider's signing keys. With none configured, one RS256 and one ES256 key are generated
+ * at start (per process: several instances need configured keys). `rotate()` adds a fresh key
+ * per algorithm that signs from then on, while the retired keys stay published in the JWKS until
+ * every token they signed has expired.
+ */
+import { exportPublicJwk, generateJwtKey, importJwtKey, type JwtAlgorithm, type JwtKey, type JwtKeyInput } from "../auth";
+import { randomHandle } from "./encoding";
+
+interface HeldKey {
+  key: JwtKey;
+  /** When set, the key no longer signs and leaves the JWKS at this time (ms). */
+  retiredUntil?: number;
+}
+
+/** The provider's key ring. */
+export interface ProviderKeys {
+  /** The current key for `alg` (default: the first configured algorithm). */
+  signingKey(alg?: JwtAlgorithm): JwtKey;
+  /** Every key whose tokens may still be valid. */
+  verificationKeys(): JwtKey[];
+  /** The public JWKS document. */
+  jwks(): Promise<{ keys: JsonWebKey[] }>;
+  /** Algorithms the provider signs with. */
+  algorithms(): JwtAlgorithm[];
+  /** Starts signing with fresh keys; old public keys stay published for `retireAfterSeconds`. */
+  rotate(): Promise<void>;
+}
+
+const DEFAULT_ALGORITHMS: JwtAlgorithm[] = ["RS256", "ES256"];
+
+async function importWithKid(input: JwtKeyInput): Promise<JwtKey> {
+  return importJwtKey({ ...input, kid: input.kid ?? randomHandle(12) });
+}
+
+/** Imports (or generates) the key ring; throws a TypeError on a misconfigured key. */
+export async function createProviderKeys(configured: readonly JwtKeyInput[] | undefined, retireAfterSeconds: number): Promise<ProviderKeys> {
+  const inputs = configured && configured.length > 0 ? configured : await Promise.all(DEFAULT_ALGORITHMS.map((alg) => generateJwtKey(alg)));
+  let held: HeldKey[] = [];
+  for (const input of inputs) {
+    const key = await importWithKid(input);
+    if (key.alg.startsWith("HS")) throw new TypeError("covara/oidc: provider keys must be asymmetric (a shared secret cannot be published)");
+    held.push({ key });
+  }
+  const algorithms = [...new Set(held.map((entry) => entry.key.alg))];
+
+  function live(): HeldKey[] {
+    const now = Date.now();
+    held = held.filter((entry) => entry.retiredUntil === undefined || entry.retiredUntil > now);
+    return held;
+  }
+
+  return {
+    signingKey(alg = algorithms[0]!) {
+      const entry = live().find((candidate) => candidate.key.alg === alg && candidate.retiredUntil === undefined && candidate.key.signingKey);
+      if (!entry) throw new TypeError(`covara/oidc: no signing key for ${alg}`);
+      return entry.key;
+    },
+    verificationKeys: () => live().map((entry) => entry.key),
+    async jwks() {
+      return { keys: await Promise.all(live().map((entry) => exportPublicJwk(entry.key))) };
+    },
+    algorithms: () => [...algorithms],
+    async rotate() {
+      const retiredUntil = Date.now() + retireAfterSeconds * 1000;
+      const fresh = await Promise.all(algorithms.map(async (alg) => ({ key: await importWithKid(await generateJwtKey(alg)) })));
+      for (const entry of live()) entry.retiredUntil ??= retiredUntil;
+      held.push(...fresh);
+    },
+  };
+}
