@@ -163,3 +163,41 @@ export function table(header: string[], rows: string[][], textColumns = 1): stri
 }
 
 export const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export interface RunOptions {
+  rounds: number;
+  duration: number;
+  warmup: number;
+  connections: number;
+  profile: boolean;
+  prepared: boolean;
+  /** The runner's own `--skip-…` flag (e.g. `--skip-filter`) was given. */
+  skip: boolean;
+  json: string | undefined;
+}
+
+/** Parses the options every HTTP runner takes, plus its one `skipFlag`. */
+export function parseRunOptions(argv: string[], skipFlag: string): RunOptions {
+  const options: RunOptions = { rounds: 8, duration: 3, warmup: 1, connections: 32, profile: false, prepared: false, skip: false, json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      return value;
+    };
+    if (arg === "--rounds") options.rounds = Number(next());
+    else if (arg === "--duration") options.duration = Number(next());
+    else if (arg === "--warmup") options.warmup = Number(next());
+    else if (arg === "--connections") options.connections = Number(next());
+    else if (arg === skipFlag) options.skip = true;
+    else if (arg === "--profile") options.profile = true;
+    else if (arg === "--prepared") options.prepared = true;
+    else if (arg === "--json") options.json = next();
+    else throw new Error(`unknown option ${arg}`);
+  }
+  return options;
+}

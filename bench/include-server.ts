@@ -16,6 +16,7 @@ import { Hono } from "hono";
 import { createCovara } from "../src";
 import { startServer } from "../src/node";
 import { COMMENTS_LIMIT, PAGE_SIZE, authors, comments, openIncludeDatabase, posts } from "./include-shared";
+import { serveUntilSignalled } from "./serve";
 
 const MAX_LIMIT = 100;
 
@@ -164,19 +165,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startServer(APPS[variant](file), { port: 0, hostname: "127.0.0.1", shutdown: false });
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    const timer = setTimeout(() => process.exit(0), 2000);
-    void server.close().finally(() => {
-      clearTimeout(timer);
-      process.exit(0);
-    });
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  process.stdout.write(`READY ${server.url}\n`);
+  serveUntilSignalled(server);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InProcessResult } from "./include-inprocess";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, runScript, startServer, stopServer, table, type Measurement, type RunningServer } from "./harness";
+import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, runScript, startServer, stopServer, table, parseRunOptions, type Measurement, type RunOptions, type RunningServer } from "./harness";
 import { summarizeProfile } from "./profile";
 import { AUTHOR_COUNT, COMMENTS_PER_POST, INCLUDE_PATH, PAGE_SIZE, POST_COUNT, expectedItems, seedIncludeDatabase } from "./include-shared";
 
@@ -32,40 +32,6 @@ const LABELS: Record<Variant, string> = {
   "hono-prepared": "(a′) Hono + Drizzle, prepared once",
 };
 const TARGET = 0.8;
-
-
-interface Options {
-  rounds: number;
-  duration: number;
-  warmup: number;
-  connections: number;
-  profile: boolean;
-  prepared: boolean;
-  skipInProcess: boolean;
-  json: string | undefined;
-}
-
-function parseOptions(argv: string[]): Options {
-  const options: Options = { rounds: 8, duration: 3, warmup: 1, connections: 32, profile: false, prepared: false, skipInProcess: false, json: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = (): string => {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      return value;
-    };
-    if (arg === "--rounds") options.rounds = Number(next());
-    else if (arg === "--duration") options.duration = Number(next());
-    else if (arg === "--warmup") options.warmup = Number(next());
-    else if (arg === "--connections") options.connections = Number(next());
-    else if (arg === "--profile") options.profile = true;
-    else if (arg === "--prepared") options.prepared = true;
-    else if (arg === "--skip-in-process") options.skipInProcess = true;
-    else if (arg === "--json") options.json = next();
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return options;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Checks
@@ -100,7 +66,7 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
 // ---------------------------------------------------------------------------------------------
 // The runs
 
-async function httpBenchmark(file: string, options: Options): Promise<unknown> {
+async function httpBenchmark(file: string, options: RunOptions): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", ...(options.prepared ? (["hono-prepared"] as const) : [])];
   console.log(`\nStarting servers (pinned to CPU 0)…`);
   const servers = await Promise.all(VARIANTS.map((variant) => startServer("include-server.ts", variant, file)));
@@ -177,7 +143,7 @@ async function inProcessBenchmark(file: string): Promise<InProcessResult> {
   return result;
 }
 
-async function profileCovara(file: string, dir: string, options: Options): Promise<void> {
+async function profileCovara(file: string, dir: string, options: RunOptions): Promise<void> {
   const profileDir = join(dir, "profile");
   mkdirSync(profileDir, { recursive: true });
   console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
@@ -194,7 +160,7 @@ async function profileCovara(file: string, dir: string, options: Options): Promi
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const options = parseRunOptions(process.argv.slice(2), "--skip-in-process");
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), "covara-bench-include-"));
   const file = join(dir, "blog.sqlite");
@@ -213,7 +179,7 @@ async function main(): Promise<void> {
     if (options.profile) await profileCovara(file, dir, options);
     else {
       results.http = await httpBenchmark(file, options);
-      if (!options.skipInProcess) results.inProcess = await inProcessBenchmark(file);
+      if (!options.skip) results.inProcess = await inProcessBenchmark(file);
     }
     if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
     console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s (load average (1 min) now ${loadavg()[0]!.toFixed(2)}).`);

@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FilterResult } from "./filter";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, runScript, startServer, stopServer, table, type Measurement, type RunningServer } from "./harness";
+import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, runScript, startServer, stopServer, table, parseRunOptions, type Measurement, type RunOptions, type RunningServer } from "./harness";
 import { summarizeProfile } from "./profile";
 import { COVARA_PATH, LIMIT, RAW_SQL, ROW_COUNT, openDatabase, seedDatabase } from "./shared";
 
@@ -31,40 +31,6 @@ const LABELS: Record<Variant, string> = {
   "hono-prepared": "(a′) Hono + Drizzle, prepared once",
 };
 const TARGET = 0.85;
-
-
-interface Options {
-  rounds: number;
-  duration: number;
-  warmup: number;
-  connections: number;
-  skipFilter: boolean;
-  profile: boolean;
-  prepared: boolean;
-  json: string | undefined;
-}
-
-function parseOptions(argv: string[]): Options {
-  const options: Options = { rounds: 8, duration: 3, warmup: 1, connections: 32, skipFilter: false, profile: false, prepared: false, json: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = (): string => {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      return value;
-    };
-    if (arg === "--rounds") options.rounds = Number(next());
-    else if (arg === "--duration") options.duration = Number(next());
-    else if (arg === "--warmup") options.warmup = Number(next());
-    else if (arg === "--connections") options.connections = Number(next());
-    else if (arg === "--skip-filter") options.skipFilter = true;
-    else if (arg === "--profile") options.profile = true;
-    else if (arg === "--prepared") options.prepared = true;
-    else if (arg === "--json") options.json = next();
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return options;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Checks
@@ -98,7 +64,7 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
 // ---------------------------------------------------------------------------------------------
 // The runs
 
-async function httpBenchmark(file: string, options: Options): Promise<unknown> {
+async function httpBenchmark(file: string, options: RunOptions): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", "raw", ...(options.prepared ? (["hono-prepared"] as const) : [])];
   console.log(`\nStarting servers (pinned to CPU 0)…`);
   const servers = await Promise.all(VARIANTS.map((variant) => startServer("server.ts", variant, file)));
@@ -182,7 +148,7 @@ async function filterBenchmark(): Promise<FilterResult[]> {
   return results;
 }
 
-async function profileCovara(file: string, dir: string, options: Options): Promise<void> {
+async function profileCovara(file: string, dir: string, options: RunOptions): Promise<void> {
   const profileDir = join(dir, "profile");
   mkdirSync(profileDir, { recursive: true });
   console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
@@ -199,7 +165,7 @@ async function profileCovara(file: string, dir: string, options: Options): Promi
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const options = parseRunOptions(process.argv.slice(2), "--skip-filter");
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), "covara-bench-"));
   const file = join(dir, "users.sqlite");
@@ -218,7 +184,7 @@ async function main(): Promise<void> {
       await profileCovara(file, dir, options);
     } else {
       results.http = await httpBenchmark(file, options);
-      if (!options.skipFilter) results.filter = await filterBenchmark();
+      if (!options.skip) results.filter = await filterBenchmark();
     }
     if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
     t = (Date.now() - started) / 1000;

@@ -19,6 +19,7 @@ import { Hono } from "hono";
 import { createCovara } from "../src";
 import { startServer } from "../src/node";
 import { LIMIT, RAW_SQL, openDatabase, users } from "./shared";
+import { serveUntilSignalled } from "./serve";
 
 const MAX_LIMIT = 100;
 
@@ -117,19 +118,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await starters[variant](file);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    const timer = setTimeout(() => process.exit(0), 2000);
-    void server.close().finally(() => {
-      clearTimeout(timer);
-      process.exit(0);
-    });
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  process.stdout.write(`READY ${server.url}\n`);
+  serveUntilSignalled(server);
 }
 
 void main();

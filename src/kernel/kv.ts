@@ -69,3 +69,17 @@ export interface KV {
   /** Releases connections and timers; later calls reject. */
   close(): Promise<void>;
 }
+
+/**
+ * The property under which a Redis KV offers `RunRedisScript`. A registered symbol: the caller
+ * looks it up here (the task queue does), the KV interface stays as it is, and other KVs simply
+ * do not have it.
+ */
+export const RUN_REDIS_SCRIPT = Symbol.for("covara.kv.runRedisScript");
+
+/**
+ * Runs a Lua script atomically on the KV's Redis. `keys` are prefixed like every other key of the
+ * KV (a script may also build key names from a prefixed key it was given). The reply is as ioredis
+ * decodes it: strings, numbers, null, arrays of those.
+ */
+export type RunRedisScript = (lua: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;

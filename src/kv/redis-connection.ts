@@ -19,8 +19,9 @@ export interface ConnectionSettings {
 }
 
 /** A connection (not yet connecting) that reports its failures through `onError`, never by crashing. */
-export function openConnection(settings: ConnectionSettings, role: string, connectionName: string): Redis {
+export function openConnection(settings: ConnectionSettings, role: string, connectionName: string, options: { autoResubscribe?: boolean } = {}): Redis {
   const connection = new Redis(settings.url, {
+    ...options,
     lazyConnect: true,
     connectTimeout: settings.connectTimeoutMs,
     connectionName,

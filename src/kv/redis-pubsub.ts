@@ -42,9 +42,20 @@ export function createRedisPubSub(settings: ConnectionSettings, prefix: string, 
 
   function getSubscriber(): Redis {
     if (subscriber !== undefined) return subscriber;
-    const created = openConnection(settings, "pub/sub", `${connectionName}:sub`);
+    // ioredis re-sends SUBSCRIBE after a reconnect without handling its promise, so a Redis that
+    // flaps leaves an unhandled rejection; this connection re-subscribes itself, with a handler.
+    const created = openConnection(settings, "pub/sub", `${connectionName}:sub`, { autoResubscribe: false });
     // Commands wait in ioredis's offline queue until it is ready; failures reach `onError`.
     created.connect().catch(() => {});
+    let readyBefore = false;
+    created.on("ready", () => {
+      if (readyBefore && channels.size > 0) {
+        created.subscribe(...channels.keys()).catch((error: unknown) => {
+          if (!settings.isClosing()) settings.onError(new Error(`covara kv (redis): re-subscribing after a reconnect failed: ${messageOf(error)}`, { cause: error }));
+        });
+      }
+      readyBefore = true;
+    });
     created.on("message", (fullChannel: string, message: string) => {
       const channel = channels.get(fullChannel);
       if (channel === undefined) return;

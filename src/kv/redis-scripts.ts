@@ -5,20 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { RUN_REDIS_SCRIPT, type RunRedisScript } from "../kernel/kv";
 
-/**
- * The property under which a Redis KV offers `RunRedisScript`. A registered symbol: the caller
- * looks it up by the same string, so neither folder imports the other, the KV interface stays as
- * it is, and other KVs simply do not have it.
- */
-export const RUN_REDIS_SCRIPT = Symbol.for("covara.kv.runRedisScript");
-
-/**
- * Runs a Lua script atomically on the KV's Redis. `keys` are prefixed like every other key of the
- * KV (a script may also build key names from a prefixed key it was given). The reply is as ioredis
- * decodes it: strings, numbers, null, arrays of those.
- */
-export type RunRedisScript = (lua: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export { RUN_REDIS_SCRIPT, type RunRedisScript };
 
 /** The Lua-backed commands of the KV itself. */
 export interface ScriptedCommands {

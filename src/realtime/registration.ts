@@ -37,9 +37,6 @@ export class Registration {
     return this.runtime.info.name;
   }
 
-  get subscriberCount(): number {
-    return this.rows.size + this.aggregates.size;
-  }
 
   /**
    * Delivers one entry of this resource to every subscriber (queued for those catching up);

@@ -116,10 +116,6 @@ export class RowSubscription implements LiveStream {
     }
   }
 
-  /** How many ids are remembered (for memory accounting in tests and stats). */
-  get knownCount(): number {
-    return this.known.size;
-  }
 
   /** What `entry` means for this subscriber; advances the cursor. */
   decide(entry: Extract<PreparedEntry, { kind: "row" }>): RowEventType | null {

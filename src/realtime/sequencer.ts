@@ -73,10 +73,6 @@ export class ChangelogSequencer {
     void this.run();
   }
 
-  /** True when entries wait behind a gap. */
-  get hasGap(): boolean {
-    return this.pending.size > 0;
-  }
 
   private async run(): Promise<void> {
     if (this.running || this.stopped) return;

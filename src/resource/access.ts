@@ -6,7 +6,7 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { Context } from "hono";
-import { problems } from "../kernel/errors";
+import { ProblemError, problems } from "../kernel/errors";
 import { coerceFilter, compileToSql, evaluateRsql, isRsqlFilter, parseRsql, type RsqlNode } from "../kernel/rsql";
 import { allowScope, denyScope, filterScope, orScopes, toScope, type Scope } from "../kernel/scope";
 import type { TableInfo } from "./table-info";
@@ -89,4 +89,20 @@ export async function resolveAccess(
     where: compiler.sql(node),
     allows: (row) => evaluateRsql(node, row, { operators: info.operators }),
   };
+}
+
+/** resolveAccess, but a caller who may not perform `operation` at all (401/403) gets null. */
+export async function accessOrNull(
+  operation: ResourceOperation,
+  c: Context<CovaraEnv>,
+  auth: ResourceAuthConfig | undefined,
+  compiler: ScopeCompiler,
+  info: TableInfo,
+): Promise<Access | null> {
+  try {
+    return await resolveAccess(operation, c, auth, compiler, info);
+  } catch (error) {
+    if (error instanceof ProblemError && (error.status === 401 || error.status === 403)) return null;
+    throw error;
+  }
 }

@@ -21,6 +21,7 @@ import type { CovaraEnv, SelectRow } from "./types";
 import {
   loadTarget,
   missingRowProblem,
+  readAccessOf,
   prepareCreate,
   prepareUpdate,
   shapeInput,
@@ -111,11 +112,12 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
   const ids = items.map((item) => idText(item[info.idKey] ?? item.id));
   refuseDuplicates(ids);
   const ctx = hookContext(runtime, c, "update", access.user);
+  const read = await readAccessOf(runtime, c);
   const writes: PlannedWrite[] = [];
   const targets: Target[] = [];
   for (const [index, item] of items.entries()) {
     await atIndex(index, async () => {
-      const target = await loadTarget(runtime, c, access, "update", ids[index]!);
+      const target = await loadTarget(runtime, c, access, "update", ids[index]!, read);
       const { where, expected } = writeCondition(info, target, access, undefined);
       const values = await prepareUpdate(runtime, ctx, access, target, shapeInput(runtime, item), "update");
       targets.push(target);
@@ -146,7 +148,10 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
   // existing rows.
   let create: ReturnType<typeof resolveAccess> | undefined;
   let update: ReturnType<typeof resolveAccess> | undefined;
+  let read: ReturnType<typeof readAccessOf> | undefined;
   const user = c.get("user") ?? null;
+  const createCtx = hookContext(runtime, c, "create", user);
+  const updateCtx = hookContext(runtime, c, "update", user);
   const writes: PlannedWrite[] = [];
   const previous: (Row | undefined)[] = [];
   for (const [index, item] of items.entries()) {
@@ -154,15 +159,15 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
       const existing = await findRow(info, byId(info, parseId(ids[index]!, info), withLive(info, undefined)));
       if (!existing) {
         const access = await (create ??= resolveAccess("create", c, config.auth, runtime.scopes, info));
-        const values = await prepareCreate(runtime, hookContext(runtime, c, "create", user), access, shapeInput(runtime, item));
+        const values = await prepareCreate(runtime, createCtx, access, shapeInput(runtime, item));
         writes.push({ kind: "insert", values });
         previous.push(undefined);
         return;
       }
       const access = await (update ??= resolveAccess("update", c, config.auth, runtime.scopes, info));
-      const target = await loadTarget(runtime, c, access, "update", ids[index]!);
+      const target = await loadTarget(runtime, c, access, "update", ids[index]!, await (read ??= readAccessOf(runtime, c)));
       const { where, expected } = writeCondition(info, target, access, undefined);
-      const values = await prepareUpdate(runtime, hookContext(runtime, c, "update", user), access, target, shapeInput(runtime, item), "update");
+      const values = await prepareUpdate(runtime, updateCtx, access, target, shapeInput(runtime, item), "update");
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
       writes.push({ kind: "update", values, where, onMissing });
       previous.push(target.existing);
@@ -174,11 +179,11 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
   for (const [i, row] of rows.entries()) {
     const before = previous[i];
     const after = before === undefined
-      ? await config.hooks?.onAfterCreate?.(hookContext(runtime, c, "create", user), row as SelectRow<TTable>)
-      : await config.hooks?.onAfterUpdate?.(hookContext(runtime, c, "update", user), row as SelectRow<TTable>, before as SelectRow<TTable>);
+      ? await config.hooks?.onAfterCreate?.(createCtx, row as SelectRow<TTable>)
+      : await config.hooks?.onAfterUpdate?.(updateCtx, row as SelectRow<TTable>, before as SelectRow<TTable>);
     out.push((after ?? row) as Row);
   }
-  return sendJson(c, { items: await presentRows(runtime, out, hookContext(runtime, c, "update", user)) });
+  return sendJson(c, { items: await presentRows(runtime, out, updateCtx) });
 }
 
 /** DELETE /batch — `[id, ...]`; deletes (or marks) every row or none. */
@@ -189,10 +194,11 @@ export async function batchDelete<TTable extends Table>(runtime: ResourceRuntime
   refuseDuplicates(ids);
   const ctx = hookContext(runtime, c, "delete", access.user);
   const mark = softDeleteValues(info);
+  const read = await readAccessOf(runtime, c);
   const writes: PlannedWrite[] = [];
   for (const [index, id] of ids.entries()) {
     await atIndex(index, async () => {
-      const target = await loadTarget(runtime, c, access, "delete", id);
+      const target = await loadTarget(runtime, c, access, "delete", id, read);
       const { where, expected } = writeCondition(info, target, access, undefined);
       await config.hooks?.onBeforeDelete?.(ctx, target.id as string | number, target.existing as SelectRow<TTable>);
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);

@@ -88,9 +88,10 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   const ctx = hookContext(runtime, c, "get", access.user);
   await config.hooks?.onBeforeGet?.(ctx, id as string | number);
 
-  const columns = [...columnsToFetch(info, null)];
-  if (info.versionKey !== null && !columns.includes(info.versionKey)) columns.push(info.versionKey);
-  for (const key of sourceKeysOf(includes)) if (!columns.includes(key)) columns.push(key);
+  const fetched = columnsToFetch(info, null);
+  if (info.versionKey !== null) fetched.add(info.versionKey);
+  for (const key of sourceKeysOf(includes)) fetched.add(key);
+  const columns = [...fetched];
   const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
   const rows = await selectRows(info, { columns, where: byId(info, id, withLive(info, access.where, withDeleted)), limit: 1 });
   if (rows.length === 0) throw problems.notFound(info.name, idText);

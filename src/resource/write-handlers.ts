@@ -15,6 +15,7 @@ import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, SelectRow } from "./types";
 import {
+  createdHeaders,
   etagHeader,
   loadTarget,
   missingRowProblem,
@@ -31,7 +32,7 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   const { info, config } = runtime;
   const access = await resolveAccess("create", c, config.auth, runtime.scopes, info);
   const body = await readJsonObject(c, runtime.maxBodyBytes);
-  if (hasNestedPayload(runtime, body)) return createNested(runtime, c, await planNestedCreate(runtime, c, body));
+  if (hasNestedPayload(runtime, body)) return createNested(runtime, c, await planNestedCreate(runtime, c, body, access));
   const input = shapeInput(runtime, body);
   const ctx = hookContext(runtime, c, "create", access.user);
   const data = await prepareCreate(runtime, ctx, access, input);
@@ -40,9 +41,7 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   await publishRows(info, "create", [row as Row]);
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;
-  const id = (row as Row)[info.idKey];
-  const location = `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(String(id))}`;
-  return sendJson(c, await presentRow(runtime, row as Row, ctx), 201, { location, ...etagHeader(info, row as Row) });
+  return sendJson(c, await presentRow(runtime, row as Row, ctx), 201, createdHeaders(c, info, row as Row));
 }
 
 async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>, mode: "update" | "replace"): Promise<Response> {

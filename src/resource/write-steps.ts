@@ -7,7 +7,7 @@
 import { and, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError, problems } from "../kernel/errors";
-import { resolveAccess, type Access } from "./access";
+import { accessOrNull, type Access } from "./access";
 import { etagOf, expectedVersion, nextVersion, preconditionFailed, versionCondition } from "./etag";
 import { byId, findRow } from "./queries";
 import { parseId } from "./rows";
@@ -33,6 +33,12 @@ export function outsideScope(operation: string, name: string): ProblemError {
 /** The ETag response header of a written row, when optimistic locking is on. */
 export function etagHeader(info: TableInfo, row: Row): Record<string, string> {
   return info.versionKey === null ? {} : { etag: etagOf(row[info.versionKey]) };
+}
+
+/** The headers of a 201: where the created row lives, and its ETag when optimistic locking is on. */
+export function createdHeaders(c: Context<CovaraEnv>, info: TableInfo, row: Row): Record<string, string> {
+  const location = `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(String(row[info.idKey]))}`;
+  return { location, ...etagHeader(info, row) };
 }
 
 /** `version = version + 1` when optimistic locking is on. */
@@ -84,23 +90,29 @@ export async function prepareCreate<TTable extends Table>(
   return data;
 }
 
-/** Loads the row a write targets: 404 outside the read scope (or deleted), 403 outside the write scope. */
+/** The caller's read access, or null when they may write but not read (a batch resolves it once). */
+export function readAccessOf<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Access | null> {
+  return accessOrNull("read", c, runtime.config.auth, runtime.scopes, runtime.info);
+}
+
+/**
+ * Loads the row a write targets: 404 outside the read scope (or deleted), 403 outside the write
+ * scope. `read` is the caller's read access when already resolved (batches resolve it once).
+ */
 export async function loadTarget<TTable extends Table>(
   runtime: ResourceRuntime<TTable>,
   c: Context<CovaraEnv>,
   write: Access,
   operation: "update" | "delete",
   idText: string,
+  read?: Access | null,
 ): Promise<Target> {
-  const { info, config } = runtime;
-  const read = await resolveAccess("read", c, config.auth, runtime.scopes, info).catch((error: unknown) => {
-    // A user who may write but not read still only touches rows inside the write scope.
-    if (error instanceof ProblemError && (error.status === 401 || error.status === 403)) return undefined;
-    throw error;
-  });
+  const { info } = runtime;
+  // A user who may write but not read still only touches rows inside the write scope.
+  const readAccess = read === undefined ? await readAccessOf(runtime, c) : read;
   const id = parseId(idText, info);
-  const existing = await findRow(info, byId(info, id, withLive(info, read?.where)));
-  if (!existing || (read === undefined && !write.allows(existing))) throw problems.notFound(info.name, idText);
+  const existing = await findRow(info, byId(info, id, withLive(info, readAccess?.where)));
+  if (!existing || (readAccess === null && !write.allows(existing))) throw problems.notFound(info.name, idText);
   if (!write.allows(existing)) throw outsideScope(operation, info.name);
   return { id, idText, existing };
 }

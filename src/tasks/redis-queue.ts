@@ -6,7 +6,7 @@
  * runner under a registered symbol, so this file needs neither ioredis nor an import from `src/kv`,
  * and the KV interface stays as it is.
  */
-import type { KV } from "../kernel/kv";
+import { RUN_REDIS_SCRIPT, type KV, type RunRedisScript } from "../kernel/kv";
 import { NOTIFY_AT, NOTIFY_READY, PRIORITY_WEIGHT, readyScore, toRunning, type Claim, type SettleEffects, type TaskQueue } from "./queue";
 import {
   ACQUIRE_SLOT_SCRIPT,
@@ -22,9 +22,6 @@ import {
 import { createSettleBatcher } from "./redis-settle-batch";
 import type { TaskRecord } from "./types";
 
-/** The Redis KV's script runner (see `src/kv/redis-scripts.ts`, which defines the same symbol). */
-type RunRedisScript = (lua: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
-const RUN_REDIS_SCRIPT = Symbol.for("covara.kv.runRedisScript");
 
 /** The KV's Redis script runner, or undefined when the KV is not the Redis KV. */
 export function redisScriptRunnerOf(kv: KV): RunRedisScript | undefined {

@@ -3,16 +3,12 @@
  * outside the alphabet, or with padding, is refused rather than decoded leniently.
  */
 
+import { encodeBase64Url } from "../../kernel/web-crypto";
+
+export { encodeBase64Url, randomToken, sha256Url } from "../../kernel/web-crypto";
+
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
-/** Encodes bytes as unpadded base64url. */
-export function encodeBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 /** Decodes unpadded base64url; null for anything that is not canonical base64url. */
 export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
@@ -45,16 +41,4 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | nu
   } catch {
     return null;
   }
-}
-
-/** Random bytes as an unpadded base64url string (ids, opaque tokens). */
-export function randomToken(bytes = 32): string {
-  const buffer = new Uint8Array(bytes);
-  crypto.getRandomValues(buffer);
-  return encodeBase64Url(buffer);
-}
-
-/** SHA-256 of a string, base64url-encoded. */
-export async function sha256Url(text: string): Promise<string> {
-  return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
 }

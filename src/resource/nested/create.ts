@@ -11,7 +11,7 @@ import { publishRows } from "../publish";
 import { sendJson } from "../rows";
 import { hookContext } from "../runtime";
 import type { CovaraEnv } from "../types";
-import { etagHeader, outsideScope, type Row } from "../write-steps";
+import { createdHeaders, outsideScope, type Row } from "../write-steps";
 import type { AnyRuntime } from "../relations/registry";
 import type { NestedNode } from "./plan";
 
@@ -82,6 +82,5 @@ export async function createNested(runtime: AnyRuntime, c: Context<CovaraEnv>, r
     rows.set(node, row);
   }
   const top = rows.get(root)!;
-  const location = `${c.req.path.replace(/\/$/, "")}/${encodeURIComponent(String(top[runtime.info.idKey]))}`;
-  return sendJson(c, await present(root, rows, c), 201, { location, ...etagHeader(runtime.info, top) });
+  return sendJson(c, await present(root, rows, c), 201, createdHeaders(c, runtime.info, top));
 }

@@ -65,7 +65,9 @@ async function atPath<T>(path: string, step: () => Promise<T>): Promise<T> {
 
 class Planner {
   private readonly access = new Map<AnyRuntime, Promise<Access>>();
-  constructor(private readonly c: Context<CovaraEnv>) {}
+  constructor(private readonly c: Context<CovaraEnv>, root: AnyRuntime, rootAccess: Access) {
+    this.access.set(root, Promise.resolve(rootAccess));
+  }
 
   private accessFor(runtime: AnyRuntime): Promise<Access> {
     let access = this.access.get(runtime);
@@ -124,7 +126,7 @@ class Planner {
   }
 }
 
-/** Plans a nested create of `body` on `runtime`. */
-export function planNestedCreate(runtime: AnyRuntime, c: Context<CovaraEnv>, body: Row): Promise<NestedNode> {
-  return new Planner(c).plan(runtime, body, "", [runtime.info.name]);
+/** Plans a nested create of `body` on `runtime`, whose create access the caller already resolved. */
+export function planNestedCreate(runtime: AnyRuntime, c: Context<CovaraEnv>, body: Row, access: Access): Promise<NestedNode> {
+  return new Planner(c, runtime, access).plan(runtime, body, "", [runtime.info.name]);
 }

@@ -6,8 +6,7 @@
  */
 import { eq, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
-import { ProblemError } from "../../kernel/errors";
-import { resolveAccess } from "../access";
+import { accessOrNull } from "../access";
 import { orderByTerms } from "../cursor";
 import { columnsToFetch } from "../list-query";
 import { presentRows } from "../present";
@@ -22,15 +21,10 @@ import { identityOf } from "./related-statements";
 type Row = Record<string, unknown>;
 
 /** The target's read scope for this request, or null when the user may not read it at all. */
-async function readScope(plan: IncludePlan, c: Context<CovaraEnv>): Promise<{ where: SQL | undefined } | null> {
+function readScope(plan: IncludePlan, c: Context<CovaraEnv>): Promise<{ where: SQL | undefined } | null> {
   const { target, scoped } = plan.relation;
-  if (!scoped) return { where: undefined };
-  try {
-    return await resolveAccess("read", c, target.config.auth, target.scopes, target.info);
-  } catch (error) {
-    if (error instanceof ProblemError && (error.status === 401 || error.status === 403)) return null;
-    throw error;
-  }
+  if (!scoped) return Promise.resolve({ where: undefined });
+  return accessOrNull("read", c, target.config.auth, target.scopes, target.info);
 }
 
 function emptyValue(plan: IncludePlan): null | [] {

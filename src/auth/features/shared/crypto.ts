@@ -2,17 +2,11 @@
  * Small Web Crypto helpers the auth features share: random tokens, SHA-256 digests and a
  * constant-time string comparison. Web-standard only, so the features also run on Workers.
  */
+export { constantTimeEqual as timingSafeEqualStrings, encodeBase64Url as toBase64Url, randomToken } from "../../../kernel/web-crypto";
 
 /** `n` cryptographically random bytes. */
 export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(n));
-}
-
-/** Encodes bytes as unpadded base64url. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** Decodes unpadded (or padded) base64url; null when the input is not base64url. */
@@ -29,26 +23,10 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-/** A random, URL-safe token carrying `bytes` bytes of entropy (32 bytes → 43 characters). */
-export function randomToken(bytes = 32): string {
-  return toBase64Url(randomBytes(bytes));
-}
-
 /** Lowercase hex SHA-256 of a UTF-8 string: how tokens and codes are keyed at rest. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   let hex = "";
   for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
   return hex;
-}
-
-/** Compares two strings without an early exit on the first differing character. */
-export function timingSafeEqualStrings(a: string, b: string): boolean {
-  const left = new TextEncoder().encode(a);
-  const right = new TextEncoder().encode(b);
-  // Compare against itself when lengths differ so the loop length never depends on the secret.
-  const other = left.length === right.length ? right : left;
-  let diff = left.length === right.length ? 0 : 1;
-  for (let i = 0; i < left.length; i++) diff |= left[i]! ^ other[i]!;
-  return diff === 0;
 }
