@@ -41,6 +41,7 @@ export const PROBLEM_TYPES = {
   "mfa-required": { status: 401, title: "Second factor required" },
   "passkey-rejected": { status: 400, title: "Passkey verification failed" },
   "invalid-state": { status: 400, title: "Invalid or expired OAuth state" },
+  "interaction-expired": { status: 400, title: "Sign-in request expired" },
   "social-login-failed": { status: 401, title: "Social login failed" },
   "invalid-event-id": { status: 400, title: "Invalid Last-Event-ID" },
   "slow-consumer": { status: 503, title: "Subscriber too slow" },

@@ -5,6 +5,7 @@ import type { RedisKVOptions } from "./redis";
 
 export type { KV, KVMessageHandler, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 export { createMemoryKV };
+export { getGlobalKV, setGlobalKV } from "../kernel/global-kv";
 export type { MemoryKVOptions, RedisKVOptions };
 
 /** Which adapter `createKV` builds, with that adapter's options. */

@@ -4,6 +4,7 @@
  * Secrets stored as `scrypt$...` are verified with scrypt, plaintext ones in constant time.
  */
 import { verifyPassword } from "../auth";
+import type { ClientStore } from "./client-store";
 import { constantTimeEqual } from "./encoding";
 import { OAuthError } from "./oauth-error";
 import type { ClientAuthMethod, OIDCClient } from "./types";
@@ -61,12 +62,12 @@ async function secretMatches(stored: string, given: string): Promise<boolean> {
 
 /** Authenticates the client of a token-endpoint request; throws invalid_client on failure. */
 export async function authenticateClient(
-  clients: ReadonlyMap<string, OIDCClient>,
+  clients: ClientStore,
   authorization: string | undefined,
   form: URLSearchParams,
 ): Promise<OIDCClient> {
   const credentials = presented(authorization, form);
-  const client = clients.get(credentials.clientId);
+  const client = await clients.get(credentials.clientId);
   // One description for every failure, so the answer does not reveal which client ids exist.
   const failed = new OAuthError("invalid_client", "Client authentication failed");
   if (!client) throw failed;

@@ -3,20 +3,31 @@
  * that accepts its access tokens on API routes. Keys are imported (or generated) in the
  * background; the first request waits for them.
  */
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { createClientIpResolver, createThrottle, DEFAULT_THROTTLE_LIMITS } from "../auth";
 import type { CovaraEnv } from "../resource";
-import { createMemoryKV } from "../kv";
 import { createAccessTokenMiddleware, type OIDCEnv } from "./access-token-middleware";
 import { handleAuthorize } from "./authorize-endpoint";
-import { clientAuthMethod } from "./client-auth";
+import { createClientStore } from "./client-store";
+import { createConsentStore } from "./consents";
 import { resolveSettings, type ProviderContext } from "./context";
 import { discoveryDocument } from "./discovery";
+import { randomHandle } from "./encoding";
+import { mountPassportRoutes } from "./federation/passport";
+import { mountFederatedRoutes } from "./federation/routes";
 import { createGrantStore } from "./grant-store";
-import { OAuthError, oauthErrorResponse } from "./oauth-error";
+import { mountInteractionRoutes } from "./interaction-routes";
+import { createInteractionStore } from "./interactions";
+import { mountLogout } from "./logout-endpoint";
+import { createProviderSessionStore } from "./provider-session";
+import { withRateLimit } from "./rate-limit";
+import { mountRegistration } from "./registration";
 import { handleIntrospect, handleRevoke } from "./revocation-endpoints";
+import { routeFactory } from "./routes";
 import { createProviderKeys } from "./signing-keys";
+import { resolveStoreKV } from "./stores";
 import { handleToken } from "./token-endpoint";
-import type { OIDCClient, OIDCProviderOptions } from "./types";
+import type { OIDCProviderOptions } from "./types";
 import { handleUserinfo } from "./userinfo-endpoint";
 
 export interface OIDCProvider {
@@ -34,64 +45,69 @@ function configError(message: string): TypeError {
   return new TypeError(`covara/oidc: ${message}`);
 }
 
-function indexClients(clients: readonly OIDCClient[]): Map<string, OIDCClient> {
-  const byId = new Map<string, OIDCClient>();
-  for (const client of clients) {
-    if (byId.has(client.id)) throw configError(`client id "${client.id}" is registered twice`);
-    if (client.redirectUris.length === 0 && (client.grantTypes ?? ["authorization_code"]).includes("authorization_code")) {
-      throw configError(`client "${client.id}" needs at least one redirect URI`);
-    }
-    for (const uri of client.redirectUris) {
-      if (!URL.canParse(uri)) throw configError(`client "${client.id}" has an invalid redirect URI ${JSON.stringify(uri)}`);
-    }
-    if (clientAuthMethod(client) !== "none" && client.secret === undefined) throw configError(`client "${client.id}" authenticates with a secret but has none`);
-    byId.set(client.id, client);
-  }
-  return byId;
-}
-
-/** Answers OAuth errors in RFC 6749 JSON; anything else goes on to the app's error handler. */
-function oauthRoute(ready: Promise<ProviderContext>, handle: (c: Context<CovaraEnv>, ctx: ProviderContext) => Promise<Response>) {
-  return async (c: Context<CovaraEnv>) => {
-    try {
-      return await handle(c, await ready);
-    } catch (error) {
-      if (error instanceof OAuthError) return oauthErrorResponse(error);
-      throw error;
-    }
-  };
-}
-
-/** Creates the provider: discovery, JWKS, /authorize, /token, /userinfo, /revoke, /introspect, and the API middleware. */
+/** Creates the provider: discovery, JWKS, /authorize with login and consent, /token, /userinfo, /logout, /revoke, /introspect, and the API middleware. */
 export function createOIDCProvider(options: OIDCProviderOptions): OIDCProvider {
   if (!URL.canParse(options.issuer)) throw configError("issuer must be an absolute URL");
-  if (typeof options.getUser !== "function") throw configError("getUser is required");
+  const loadUser = options.getUser ?? options.backends?.emailPassword?.findUserById;
+  if (typeof loadUser !== "function") throw configError("getUser (or backends.emailPassword.findUserById) is required");
+  if (options.backends?.emailPassword && typeof options.backends.emailPassword.validateUser !== "function") {
+    throw configError("backends.emailPassword needs validateUser(email, password)");
+  }
   const settings = resolveSettings(options);
-  const clients = indexClients(options.clients);
-  const kv = options.kv ?? createMemoryKV();
+  const kv = resolveStoreKV(options);
+  const prefix = options.kvPrefix ?? "oidc:";
+  const clients = createClientStore(options.clients, kv, prefix);
   const grantTtl = Math.max(settings.refreshTokenTtl, settings.accessTokenTtl, settings.codeTtl);
-  const grants = createGrantStore(kv, options.kvPrefix ?? "oidc:", grantTtl);
-  const getUser = async (id: string) => (await options.getUser(id)) ?? null;
+  const issuerUrl = new URL(settings.issuer);
+  const stores = {
+    clients,
+    kv,
+    kvPrefix: prefix,
+    grants: createGrantStore(kv, prefix, grantTtl),
+    sessions: createProviderSessionStore(kv, prefix, {
+      cookieName: options.session?.cookieName ?? "covara_oidc_session",
+      ttlSeconds: settings.sessionTtl,
+      cookiePath: issuerUrl.pathname || "/",
+      secure: issuerUrl.protocol === "https:",
+    }),
+    interactions: createInteractionStore(kv, prefix, settings.interactionTtl),
+    consents: createConsentStore(kv, prefix, settings.consentTtl),
+    getUser: async (id: string) => (await loadUser(id)) ?? null,
+    backends: options.backends ?? {},
+    pages: options.pages ?? {},
+    cookieSecret: options.cookieSecret ?? randomHandle(32),
+    onLogout: options.onLogout,
+    clientIp: createClientIpResolver(options.security?.clientIp),
+    loginThrottle: createThrottle({
+      kv,
+      prefix: `${prefix}throttle:`,
+      limits: options.security?.loginThrottle === false ? false : { login: options.security?.loginThrottle ?? DEFAULT_THROTTLE_LIMITS.login },
+    }),
+  };
 
   const contextPromise: Promise<ProviderContext> = createProviderKeys(options.keys, Math.max(settings.accessTokenTtl, settings.idTokenTtl)).then(
-    (keys) => ({ ...settings, clients, keys, grants, kv, getUser }),
+    (keys) => ({ ...settings, ...stores, keys }),
   );
   // Keeps a misconfigured key from surfacing as an unhandled rejection before anyone awaits it.
   contextPromise.catch(() => {});
 
+  const route = routeFactory(contextPromise);
   const router = new Hono<CovaraEnv>();
-  router.get(
-    "/.well-known/openid-configuration",
-    oauthRoute(contextPromise, async (c, ctx) => c.json(discoveryDocument(ctx), 200, { "cache-control": "public, max-age=300" })),
-  );
-  router.get("/jwks", oauthRoute(contextPromise, async (c, ctx) => c.json(await ctx.keys.jwks(), 200, { "cache-control": "public, max-age=300" })));
-  router.get("/authorize", oauthRoute(contextPromise, handleAuthorize));
-  router.post("/authorize", oauthRoute(contextPromise, handleAuthorize));
-  router.post("/token", oauthRoute(contextPromise, handleToken));
-  router.get("/userinfo", oauthRoute(contextPromise, handleUserinfo));
-  router.post("/userinfo", oauthRoute(contextPromise, handleUserinfo));
-  router.post("/revoke", oauthRoute(contextPromise, handleRevoke));
-  router.post("/introspect", oauthRoute(contextPromise, handleIntrospect));
+  const cacheable = { "cache-control": "public, max-age=300" };
+  router.get("/.well-known/openid-configuration", route(async (c, ctx) => c.json(discoveryDocument(ctx, options), 200, cacheable)));
+  router.get("/jwks", route(withRateLimit("jwks", async (c, ctx) => c.json(await ctx.keys.jwks(), 200, cacheable))));
+  router.get("/authorize", route(handleAuthorize));
+  router.post("/authorize", route(handleAuthorize));
+  router.post("/token", route(withRateLimit("token", handleToken)));
+  router.get("/userinfo", route(handleUserinfo));
+  router.post("/userinfo", route(handleUserinfo));
+  router.post("/revoke", route(handleRevoke));
+  router.post("/introspect", route(withRateLimit("introspect", handleIntrospect)));
+  mountInteractionRoutes(router, route);
+  mountLogout(router, route);
+  mountRegistration(router, route, options.registration);
+  mountFederatedRoutes(router, route, stores.backends);
+  mountPassportRoutes(router, route, stores.backends);
 
   return {
     router,

@@ -1,9 +1,10 @@
 /** The discovery document (OpenID Connect Discovery 1.0 §3), advertising only what is built. */
 import type { ProviderContext } from "./context";
 import { SUPPORTED_SCOPES } from "./context";
+import type { OIDCProviderOptions } from "./types";
 
 /** The provider metadata served at /.well-known/openid-configuration. */
-export function discoveryDocument(ctx: ProviderContext): Record<string, unknown> {
+export function discoveryDocument(ctx: ProviderContext, options: Pick<OIDCProviderOptions, "registration">): Record<string, unknown> {
   const base = ctx.issuer;
   return {
     issuer: base,
@@ -13,6 +14,8 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
     jwks_uri: `${base}/jwks`,
     revocation_endpoint: `${base}/revoke`,
     introspection_endpoint: `${base}/introspect`,
+    end_session_endpoint: `${base}/logout`,
+    ...(options.registration?.enabled ? { registration_endpoint: `${base}/register` } : {}),
     revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     scopes_supported: [...SUPPORTED_SCOPES],
@@ -25,5 +28,9 @@ export function discoveryDocument(ctx: ProviderContext): Record<string, unknown>
     code_challenge_methods_supported: ["S256"],
     claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "name", "picture", "email", "email_verified"],
     authorization_response_iss_parameter_supported: true,
+    prompt_values_supported: ["none", "login", "consent"],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
   };
 }

@@ -48,6 +48,10 @@ export interface GrantStore {
   isAccessTokenRevoked(jti: string): Promise<boolean>;
   isGrantRevoked(grantId: string): Promise<boolean>;
   newGrantId(): string;
+  /** Remembers that a grant acts for `sub` at `clientId`, so revoking consent can end it. */
+  recordUserGrant(sub: string, clientId: string, grantId: string): Promise<void>;
+  /** Revokes every grant of `sub` at one client, or at every client. */
+  revokeUserGrants(sub: string, clientId?: string): Promise<void>;
 }
 
 /** A KV-backed grant store; `grantTtlSeconds` bounds how long any token of a grant can live. */
@@ -133,6 +137,26 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
 
     async isGrantRevoked(grantId) {
       return kv.has(key("grant-revoked", grantId));
+    },
+
+    async recordUserGrant(sub, clientId, grantId) {
+      const index = key("user-grants", sub);
+      const expiresAt = Date.now() + grantTtlSeconds * 1000;
+      await kv.zadd(index, `${grantId} ${clientId}`, expiresAt);
+      // Past entries are dropped here, so the index never outgrows the user's live grants.
+      for (const stale of await kv.zrange(index, { max: Date.now() })) await kv.zrem(index, stale.member);
+      await kv.expire(index, grantTtlSeconds * 1000);
+    },
+
+    async revokeUserGrants(sub, clientId) {
+      const index = key("user-grants", sub);
+      for (const { member } of await kv.zrange(index)) {
+        // Grant ids are base64url, so the first space ends them; client ids may hold anything.
+        const space = member.indexOf(" ");
+        if (clientId !== undefined && member.slice(space + 1) !== clientId) continue;
+        await store.revokeGrant(member.slice(0, space));
+        await kv.zrem(index, member);
+      }
     },
   };
   return store;

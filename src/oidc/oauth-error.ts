@@ -13,6 +13,11 @@ export type OAuthErrorCode =
   | "unsupported_response_type"
   | "access_denied"
   | "login_required"
+  | "consent_required"
+  | "interaction_required"
+  | "invalid_client_metadata"
+  | "invalid_redirect_uri"
+  | "temporarily_unavailable"
   | "invalid_token";
 
 /** An OAuth error a handler throws; the provider's error handler turns it into a response. */

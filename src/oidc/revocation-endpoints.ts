@@ -8,7 +8,7 @@ import { validateAccessToken } from "./access-token";
 import { authenticateClient } from "./client-auth";
 import type { ProviderContext } from "./context";
 import { OAuthError } from "./oauth-error";
-import { readForm } from "./token-endpoint";
+import { readForm } from "./form";
 
 function json(body: unknown): Response {
   return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" } });

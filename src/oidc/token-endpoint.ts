@@ -4,24 +4,12 @@
  */
 import type { Context } from "hono";
 import { authenticateClient } from "./client-auth";
+import { readForm } from "./form";
 import { clientGrantTypes, SUPPORTED_SCOPES, type ProviderContext } from "./context";
 import { OAuthError } from "./oauth-error";
 import { verifyPkce } from "./pkce";
 import { issueTokens, type TokenResponse } from "./token-issuer";
 import type { GrantType, OIDCClient } from "./types";
-
-/** Reads an x-www-form-urlencoded body, refusing other types and repeated parameters. */
-export async function readForm(c: Context): Promise<URLSearchParams> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-    throw new OAuthError("invalid_request", "The body must be application/x-www-form-urlencoded");
-  }
-  const form = new URLSearchParams(await c.req.text());
-  for (const name of new Set(form.keys())) {
-    if (form.getAll(name).length > 1) throw new OAuthError("invalid_request", `The ${name} parameter is repeated`);
-  }
-  return form;
-}
 
 function requireGrant(client: OIDCClient, grant: GrantType): void {
   if (!clientGrantTypes(client).includes(grant)) throw new OAuthError("unauthorized_client", `This client may not use the ${grant} grant`);

@@ -15,7 +15,8 @@ function tooLarge(maxBytes: number): ProblemError {
   });
 }
 
-async function readText(request: Request, maxBytes: number): Promise<string> {
+/** Reads a body as UTF-8 text, refusing (413) more than `maxBytes` whatever Content-Length says: the limit is counted while streaming. */
+export async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return "";
@@ -59,7 +60,7 @@ export async function readJsonBody(c: Context, maxBytes = DEFAULT_MAX_BODY_BYTES
       extensions: { accepted: ["application/json"] },
     });
   }
-  const text = await readText(c.req.raw, maxBytes);
+  const text = await readBoundedText(c.req.raw, maxBytes);
   if (text.trim() === "") throw new ProblemError("invalid-json", { detail: "The request body is empty" });
   try {
     return JSON.parse(text);

@@ -16,14 +16,15 @@ export const USERS: Record<string, OIDCUser> = {
 export const CALLBACK = "https://rp.example.com/callback";
 
 export const DEFAULT_CLIENTS: OIDCProviderOptions["clients"] = [
-  { id: "spa", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "none" },
+  { id: "spa", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "none", skipConsent: true },
   {
     id: "web",
     secret: "web-secret-0123456789",
     redirectUris: [CALLBACK, "https://rp.example.com/cb?tenant=a"],
     grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
+    skipConsent: true,
   },
-  { id: "post", secret: "post-secret-0123456789", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "client_secret_post" },
+  { id: "post", secret: "post-secret-0123456789", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "client_secret_post", skipConsent: true },
 ];
 
 /** Builds the app for `issuer`; options override the defaults. */

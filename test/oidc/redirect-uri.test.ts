@@ -35,7 +35,8 @@ describe("POST /authorize", () => {
       headers: { "content-type": "application/x-www-form-urlencoded", "x-test-user": "alice" },
       body,
     });
-    expect(ok.status).toBe(302);
+    // 303 after a POST, so the browser follows with a GET.
+    expect(ok.status).toBe(303);
     expect(new URL(ok.headers.get("location")!).searchParams.get("state")).toBe("p");
     const json = await app.request("/oidc/authorize", { method: "POST", headers: { "content-type": "application/json", "x-test-user": "alice" }, body: "{}" });
     expect(json.status).toBe(400);

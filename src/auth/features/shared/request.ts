@@ -67,30 +67,7 @@ export function runDetached(c: Context, label: string, work: () => Promise<void>
   waitUntil?.(promise);
 }
 
-/**
- * Reads a request body as text, refusing (413) more than `maxBytes` whatever Content-Length says:
- * the limit is counted while streaming.
- */
-export async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new ProblemError("payload-too-large", { detail: `The request body exceeds ${maxBytes} bytes`, extensions: { maxBytes } });
-  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
+export { readBoundedText } from "../../../resource/body";
 
 /** Lowercases and trims an email so lookups, throttles and tokens agree on one spelling. */
 export function normalizeEmail(email: string): string {

@@ -1,0 +1,22 @@
+/** How provider routes are built: each handler gets the ready provider context; OAuth errors become RFC 6749 JSON. */
+import type { Context, Handler } from "hono";
+import type { CovaraEnv } from "../resource";
+import type { ProviderContext } from "./context";
+import { OAuthError, oauthErrorResponse } from "./oauth-error";
+
+export type ProviderHandler = (c: Context<CovaraEnv>, ctx: ProviderContext) => Promise<Response>;
+
+/** Turns a provider handler into a Hono handler. */
+export type RouteFactory = (handle: ProviderHandler) => Handler<CovaraEnv>;
+
+/** The route factory over the context promise: waits for the keys, answers OAuth errors in RFC 6749 JSON. */
+export function routeFactory(ready: Promise<ProviderContext>): RouteFactory {
+  return (handle) => async (c) => {
+    try {
+      return await handle(c, await ready);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthErrorResponse(error);
+      throw error;
+    }
+  };
+}
