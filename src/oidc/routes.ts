@@ -9,11 +9,16 @@ export type ProviderHandler = (c: Context<CovaraEnv>, ctx: ProviderContext) => P
 /** Turns a provider handler into a Hono handler. */
 export type RouteFactory = (handle: ProviderHandler) => Handler<CovaraEnv>;
 
-/** The route factory over the context promise: waits for the keys, answers OAuth errors in RFC 6749 JSON. */
+/**
+ * The route factory over the context promise: waits for the keys, answers OAuth errors in RFC 6749
+ * JSON. Handlers build plain Responses; cookies they set on `c` (sessions, interactions, state)
+ * are carried over onto them here.
+ */
 export function routeFactory(ready: Promise<ProviderContext>): RouteFactory {
   return (handle) => async (c) => {
     try {
-      return await handle(c, await ready);
+      const response = await handle(c, await ready);
+      return c.newResponse(response.body, response);
     } catch (error) {
       if (error instanceof OAuthError) return oauthErrorResponse(error);
       throw error;

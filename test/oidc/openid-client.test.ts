@@ -5,6 +5,8 @@
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CovaraServer } from "../../src/node";
+import { Browser, locationOf } from "./browser";
+import { decide, ownLoginOptions, signIn } from "./own-login";
 import { CALLBACK, servedApp } from "./provider-app";
 
 let server: CovaraServer;
@@ -122,5 +124,54 @@ describe("openid-client v6 against the provider", () => {
     expect(tokens.id_token).toBeUndefined();
     const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(((await me.json()) as { user: { id: string; isClient: boolean } }).user).toMatchObject({ id: "web", isClient: true });
+  });
+});
+
+describe("openid-client v6 through the provider's own login, consent and logout pages", () => {
+  it("discovery, the login page, consent, code + PKCE, userinfo, and RP-initiated logout via buildEndSessionUrl", async () => {
+    const served = await servedApp(ownLoginOptions());
+    try {
+      const config = await client.discovery(new URL(served.issuer), "third", undefined, client.None(), { execute: [client.allowInsecureRequests] });
+      expect(config.serverMetadata().end_session_endpoint).toBe(`${served.issuer}/logout`);
+      const verifier = client.randomPKCECodeVerifier();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: CALLBACK,
+        scope: "openid email",
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        state,
+        nonce,
+        login_hint: "alice@example.com",
+      });
+      // The browser: real HTTP with a cookie jar, through the login and consent pages.
+      const browser = new Browser();
+      const login = locationOf(await browser.get(url), served.issuer);
+      const consent = locationOf(await signIn(browser, login), served.issuer);
+      const callback = locationOf(await decide(browser, consent), served.issuer);
+      const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      expect(tokens.claims()?.sub).toBe("alice");
+      await expect(client.fetchUserInfo(config, tokens.access_token, "alice")).resolves.toMatchObject({ email: "alice@example.com" });
+
+      const endSession = client.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: "https://rp.example.com/signed-out",
+        state: "after-logout",
+      });
+      const loggedOut = locationOf(await browser.get(endSession), served.issuer);
+      expect(loggedOut.toString()).toBe("https://rp.example.com/signed-out?state=after-logout");
+      // Signed out: a silent authorization now needs a login.
+      const silent = client.buildAuthorizationUrl(config, {
+        redirect_uri: CALLBACK,
+        scope: "openid",
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        prompt: "none",
+      });
+      expect(locationOf(await browser.get(silent), served.issuer).searchParams.get("error")).toBe("login_required");
+    } finally {
+      await served.server.close();
+    }
   });
 });
