@@ -4,7 +4,7 @@
  * untouched (routes decide whether they need a user); an invalid one is a 401 problem.
  */
 import type { MiddlewareHandler } from "hono";
-import { ProblemError } from "../kernel/errors";
+import { invalidToken } from "../auth/jwt/bearer";
 import type { CovaraEnv } from "../resource";
 import { readBearer, validateAccessToken } from "./access-token";
 import type { ProviderContext } from "./context";
@@ -15,13 +15,6 @@ export interface OIDCEnv extends CovaraEnv {
   Variables: CovaraEnv["Variables"] & { oidcToken?: AccessTokenClaims };
 }
 
-function rejected(): ProblemError {
-  return new ProblemError("invalid-token", {
-    detail: "The access token is invalid or expired; sign in again",
-    headers: { "www-authenticate": 'Bearer error="invalid_token"' },
-  });
-}
-
 /** Builds the access-token middleware. */
 export function createAccessTokenMiddleware(ready: Promise<ProviderContext>): MiddlewareHandler<OIDCEnv> {
   return async (c, next) => {
@@ -29,13 +22,13 @@ export function createAccessTokenMiddleware(ready: Promise<ProviderContext>): Mi
     if (token === undefined) return next();
     const ctx = await ready;
     const claims = await validateAccessToken(ctx, token);
-    if (!claims) throw rejected();
+    if (!claims) throw invalidToken();
     if (claims.gty === "client_credentials") {
       // A client_credentials token acts for the client itself, not for a user.
       c.set("user", { id: claims.client_id, clientId: claims.client_id, scope: claims.scope, isClient: true });
     } else {
       const user = await ctx.getUser(claims.sub);
-      if (!user) throw rejected();
+      if (!user) throw invalidToken();
       c.set("user", user);
     }
     c.set("oidcToken", claims);

@@ -1,10 +1,27 @@
 /** Validating this provider's access tokens: signature, iss, aud, exp, typ and grant revocation. */
 import { verifyJwt } from "../auth";
+import { createBoundedMemo, type BoundedMemo } from "../auth/bounded-memo";
 import type { ProviderContext } from "./context";
 import type { AccessTokenClaims } from "./types";
 
-/** The token's claims, or null when it is invalid, expired or its grant was revoked. */
-export async function validateAccessToken(ctx: ProviderContext, token: string): Promise<AccessTokenClaims | null> {
+export { bearerFromHeader as readBearer } from "../auth/jwt/bearer";
+
+/**
+ * Verified signatures per provider: a token's signature and claims never change, so checking
+ * them once is enough while the token lives. Revocation is still looked up on every use.
+ */
+const verifiedTokens = new WeakMap<ProviderContext["keys"], BoundedMemo<string, AccessTokenClaims>>();
+
+function memoOf(ctx: ProviderContext): BoundedMemo<string, AccessTokenClaims> {
+  let memo = verifiedTokens.get(ctx.keys);
+  if (!memo) verifiedTokens.set(ctx.keys, (memo = createBoundedMemo(4096)));
+  return memo;
+}
+
+async function verifySignatureAndClaims(ctx: ProviderContext, token: string): Promise<AccessTokenClaims | null> {
+  const memo = memoOf(ctx);
+  const known = memo.get(token);
+  if (known) return known.exp + ctx.clockSkewSeconds > Date.now() / 1000 ? known : null;
   try {
     const { header, claims } = await verifyJwt(token, {
       keys: ctx.keys.verificationKeys(),
@@ -16,18 +33,19 @@ export async function validateAccessToken(ctx: ProviderContext, token: string): 
     });
     // An id_token is signed by the same keys; its typ keeps it from passing as an access token.
     if (header.typ !== "at+jwt") return null;
-    if (typeof claims.gid !== "string" || typeof claims.client_id !== "string") return null;
-    if (await ctx.grants.isGrantRevoked(claims.gid)) return null;
-    if (typeof claims.jti !== "string" || (await ctx.grants.isAccessTokenRevoked(claims.jti))) return null;
-    return claims as unknown as AccessTokenClaims;
+    if (typeof claims.gid !== "string" || typeof claims.client_id !== "string" || typeof claims.jti !== "string") return null;
+    const verified = claims as unknown as AccessTokenClaims;
+    memo.set(token, verified);
+    return verified;
   } catch {
     return null;
   }
 }
 
-/** The bearer token of an Authorization header, if any. */
-export function readBearer(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
-  return match ? match[1] : undefined;
+/** The token's claims, or null when it is invalid, expired, or it or its grant was revoked. */
+export async function validateAccessToken(ctx: ProviderContext, token: string): Promise<AccessTokenClaims | null> {
+  const claims = await verifySignatureAndClaims(ctx, token);
+  if (!claims) return null;
+  const [grantRevoked, tokenRevoked] = await Promise.all([ctx.grants.isGrantRevoked(claims.gid), ctx.grants.isAccessTokenRevoked(claims.jti)]);
+  return grantRevoked || tokenRevoked ? null : claims;
 }

@@ -159,7 +159,8 @@ describe("prompt and max_age", () => {
     const fresh = locationOf(await browser.get(await authorizeUrl({ max_age: "1" })), LOCAL_ISSUER);
     expect(fresh.pathname).toMatch(/\/interaction\/[\w-]+$/);
     vi.useRealTimers();
-    for (const params of [{ prompt: "none login" }, { prompt: "select_account" }, { max_age: "-1" }, { max_age: "soon" }]) {
+    const refusals: Array<Record<string, string>> = [{ prompt: "none login" }, { prompt: "select_account" }, { max_age: "-1" }, { max_age: "soon" }];
+    for (const params of refusals) {
       const refused = locationOf(await browser.get(await authorizeUrl(params)), LOCAL_ISSUER);
       expect(refused.searchParams.get("error")).toBe("invalid_request");
     }

@@ -67,7 +67,7 @@ describe("RP-initiated logout", () => {
 
   it("refuses an unregistered post_logout_redirect_uri, a forged hint and a mismatched client before any redirect", async () => {
     const { browser, tokens } = await signedInBrowser();
-    const attempts = [
+    const attempts: Array<Record<string, string>> = [
       { id_token_hint: tokens.id_token, post_logout_redirect_uri: "https://evil.example/" },
       { id_token_hint: tokens.id_token, post_logout_redirect_uri: `${SIGNED_OUT}/../x` },
       { client_id: "third", post_logout_redirect_uri: "https://rp.example.com/signed-out?x=1" },

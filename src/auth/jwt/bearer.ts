@@ -5,12 +5,16 @@ import { ProblemError } from "../../kernel/errors";
 /** One detail for every token failure: it says what to do, never what was wrong. */
 export const INVALID_TOKEN_DETAIL = "The access token is invalid or expired; sign in again";
 
-/** The bearer token of the request, undefined when there is no Bearer Authorization header. */
-export function bearerToken(c: Context): string | undefined {
-  const header = c.req.header("authorization");
+/** The token of an `Authorization: Bearer …` header value, undefined for anything else. */
+export function bearerFromHeader(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
   return match ? match[1] : undefined;
+}
+
+/** The bearer token of the request, undefined when there is no Bearer Authorization header. */
+export function bearerToken(c: Context): string | undefined {
+  return bearerFromHeader(c.req.header("authorization"));
 }
 
 /**
