@@ -108,12 +108,9 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       const at = now();
       if (record.expiresAt != null && record.expiresAt.getTime() <= at.getTime()) return { ok: false, reason: "expired" };
       if (record.lastUsedAt == null || at.getTime() - record.lastUsedAt.getTime() >= throttleMs) {
-        try {
-          await store.update(record.id, { lastUsedAt: at });
-          record.lastUsedAt = at;
-        } catch (error) {
-          options.onError?.(error);
-        }
+        // Fire and forget: stamping the use never delays or fails the request it authenticates.
+        record.lastUsedAt = at;
+        store.update(record.id, { lastUsedAt: at }).catch((error: unknown) => options.onError?.(error));
       }
       return { ok: true, key: withoutHash(record) };
     },

@@ -5,6 +5,7 @@
  * ends in `strategy.issue`; every request is authenticated by `strategy.authenticate`.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { setResponseHeaders } from "../server/response-headers";
 import { errorHandler } from "../kernel/error-handler";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
@@ -132,14 +133,7 @@ export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
     rememberAuthBasePath(c);
     await next();
     // Auth answers carry identities and tokens: never cached.
-    if (c.res.headers.has("cache-control")) return;
-    try {
-      c.res.headers.set("cache-control", "no-store");
-    } catch {
-      // Response.redirect() and fetch() responses have immutable headers: copy, then set.
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set("cache-control", "no-store");
-    }
+    if (!c.res.headers.has("cache-control")) setResponseHeaders(c, [["cache-control", "no-store"]]);
   });
   router.use("*", middleware);
   mountSessionRoutes(router, { strategy, exposeUser, csrf });

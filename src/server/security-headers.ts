@@ -4,6 +4,7 @@
  * does not fit the app's frontend breaks it. A header the handler already set is left alone.
  */
 import type { MiddlewareHandler } from "hono";
+import { setResponseHeaders } from "./response-headers";
 
 export interface SecurityHeadersOptions {
   /** Strict-Transport-Security (default: 180 days, includeSubDomains); false to omit. */
@@ -58,13 +59,6 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   return async (c, next) => {
     await next();
     const missing = values.filter(([name]) => !c.res.headers.has(name));
-    if (missing.length === 0) return;
-    try {
-      for (const [name, value] of missing) c.res.headers.set(name, value);
-    } catch {
-      // A Response passed through from fetch() has immutable headers: copy it once to add ours.
-      c.res = new Response(c.res.body, c.res);
-      for (const [name, value] of missing) c.res.headers.set(name, value);
-    }
+    if (missing.length > 0) setResponseHeaders(c, missing);
   };
 }

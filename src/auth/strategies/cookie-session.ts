@@ -64,11 +64,15 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
     return digest;
   };
 
-  /** The session id behind the request's cookie, or null when it carries none of ours. */
-  async function presentedSessionId(c: Context): Promise<string | null> {
-    const token = getCookie(c, cookieName);
+  /** The session id behind a cookie value, or null when it is none of ours. */
+  async function sessionIdFrom(token: string | undefined): Promise<string | null> {
     if (token === undefined || !TOKEN_PATTERN.test(token)) return null;
     return sessionIdOf(token);
+  }
+
+  /** The session id behind the request's cookie, or null when it carries none of ours. */
+  function presentedSessionId(c: Context): Promise<string | null> {
+    return sessionIdFrom(getCookie(c, cookieName));
   }
 
   const strategy: CookieSessionStrategy = {
@@ -103,7 +107,7 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
     async authenticate(c): Promise<AuthenticatedRequest | null> {
       const raw = getCookie(c, cookieName);
       if (raw === undefined) return null;
-      const id = await presentedSessionId(c);
+      const id = await sessionIdFrom(raw);
       const session = id === null ? null : await sessions().get(id);
       if (session === null || session.expiresAt.getTime() <= Date.now()) {
         // A stale or foreign cookie is dropped so the client stops sending it.
@@ -117,9 +121,10 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
     },
 
     async revoke(c) {
-      const id = await presentedSessionId(c);
+      const raw = getCookie(c, cookieName);
+      const id = await sessionIdFrom(raw);
       if (id !== null) await sessions().delete(id);
-      if (getCookie(c, cookieName) !== undefined) clearCredentialCookie(c, cookieName, cookie);
+      if (raw !== undefined) clearCredentialCookie(c, cookieName, cookie);
     },
 
     async revokeAll(userId) {

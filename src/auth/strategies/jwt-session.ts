@@ -147,10 +147,7 @@ export function jwtSession(options: JwtSessionOptions): JwtSessionStrategy {
       return problem.getResponse();
     };
     if (presented === undefined) return rejected();
-    const owner = await refreshTokens.ownerOf(presented);
-    if (owner === null) return rejected();
-    await ctx().throttle(c, `refresh:${owner}`);
-    const result = await refreshTokens.rotate(presented);
+    const result = await refreshTokens.rotate(presented, (owner) => ctx().throttle(c, `refresh:${owner}`));
     if (result.status !== "rotated") return rejected();
     const user = await ctx().users.getById(result.userId);
     if (user === null) {

@@ -25,9 +25,11 @@ export interface RefreshTokenStore {
   /** Starts a family for a sign-in and returns its first token. */
   startFamily(userId: string): Promise<{ familyId: string; token: string }>;
   /** The user a token belongs to, without consuming it (for per-user throttling). */
-  ownerOf(token: string): Promise<string | null>;
-  /** Consumes `token` and returns the next one, or reports reuse (the family is then revoked). */
-  rotate(token: string): Promise<RotationResult>;
+  /**
+   * Consumes `token` and returns the next one, or reports reuse (the family is then revoked).
+   * `admit(userId)` runs once the token's owner is known and before it is used (throttling).
+   */
+  rotate(token: string, admit?: (userId: string) => Promise<void>): Promise<RotationResult>;
   /** The family a token belongs to while it is live. */
   familyOf(token: string): Promise<string | null>;
   isFamilyActive(familyId: string): Promise<boolean>;
@@ -85,15 +87,11 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
       return { familyId, token: await mint(userId, familyId) };
     },
 
-    async ownerOf(token) {
-      const found = await recordOf(token);
-      return found?.record.userId ?? null;
-    },
-
-    async rotate(token) {
+    async rotate(token, admit) {
       const found = await recordOf(token);
       if (found === null) return { status: "invalid" };
       const { digest, record } = found;
+      await admit?.(record.userId);
       if (!(await kv().has(familyKey(record.familyId)))) return { status: "invalid" };
       // Marking the token used is atomic (set-if-absent): of two concurrent uses, exactly one wins.
       const first = await kv().set(usedKey(digest), "1", { ifNotExists: true, ttlMs });
