@@ -43,6 +43,8 @@ export const PROBLEM_TYPES = {
   "invalid-state": { status: 400, title: "Invalid or expired OAuth state" },
   "interaction-expired": { status: 400, title: "Sign-in request expired" },
   "social-login-failed": { status: 401, title: "Social login failed" },
+  "federated-login-failed": { status: 401, title: "Federated login failed" },
+  "upstream-unavailable": { status: 502, title: "Upstream identity provider unavailable" },
   "invalid-event-id": { status: 400, title: "Invalid Last-Event-ID" },
   "slow-consumer": { status: 503, title: "Subscriber too slow" },
   "realtime-unavailable": { status: 503, title: "Live updates unavailable" },

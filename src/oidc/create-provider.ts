@@ -20,7 +20,7 @@ import { mountInteractionRoutes } from "./interaction-routes";
 import { createInteractionStore } from "./interactions";
 import { mountLogout } from "./logout-endpoint";
 import { createProviderSessionStore } from "./provider-session";
-import { withRateLimit } from "./rate-limit";
+import { assertRateLimiting, withRateLimit } from "./rate-limit";
 import { mountRegistration } from "./registration";
 import { handleIntrospect, handleRevoke } from "./revocation-endpoints";
 import { routeFactory } from "./routes";
@@ -53,6 +53,7 @@ export function createOIDCProvider(options: OIDCProviderOptions): OIDCProvider {
   if (options.backends?.emailPassword && typeof options.backends.emailPassword.validateUser !== "function") {
     throw configError("backends.emailPassword needs validateUser(email, password)");
   }
+  assertRateLimiting(options.security?.rateLimiting);
   const settings = resolveSettings(options);
   const kv = resolveStoreKV(options);
   const prefix = options.kvPrefix ?? "oidc:";

@@ -1,14 +1,13 @@
 /**
- * Runs a list of writes as one transaction: all happen or none. Drivers differ: better-sqlite3
- * (a synchronous SQLite driver) only runs synchronous transaction callbacks, so its writes run with
- * the builders' synchronous `.all()`; every other driver gets an async transaction. Everything
- * asynchronous — validation, hooks, scope checks — happens before, so the transaction holds no
- * locks while user code runs.
+ * Runs a list of writes as one transaction: all happen or none (see transaction.ts for how one
+ * body serves the synchronous and the async drivers). Everything asynchronous — validation,
+ * hooks, scope checks — happens before, so the transaction holds no locks while user code runs.
  */
 import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
 import type { TableInfo } from "./table-info";
-import { prepareOutboxRows, recordOutboxRows, recordOutboxRowsSync } from "./search/outbox-writes";
+import { plannedOutboxRows, prepareOutboxRows } from "./search/outbox-writes";
+import { insertRows, runTransaction, type Query, type TransactionBuilders } from "./transaction";
 
 type Row = Record<string, unknown>;
 
@@ -22,22 +21,6 @@ export type PlannedWrite = { table?: Table } & (
   | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error }
   | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
 );
-
-interface Query extends PromiseLike<Row[]> {
-  all(): Row[];
-}
-interface Returning {
-  returning(): Query;
-}
-interface TransactionBuilders {
-  insert(table: Table): { values(values: Row): Returning };
-  update(table: Table): { set(values: Row): { where(where: SQL): Returning } };
-  delete(table: Table): { where(where: SQL): Returning };
-}
-interface TransactionalDb {
-  resultKind?: "sync" | "async";
-  transaction<T>(run: (tx: TransactionBuilders) => T): T;
-}
 
 function build(tx: TransactionBuilders, table: Table, write: PlannedWrite, written: readonly Row[]): Query {
   if (write.kind === "insert") {
@@ -62,22 +45,13 @@ function firstRow(rows: Row[], write: PlannedWrite): Row {
 
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
-  const db = info.db as unknown as TransactionalDb;
   // A searchable table with an outbox gets its outbox rows in this same transaction.
   await prepareOutboxRows(info, writes);
   try {
-    if (db.resultKind === "sync") {
-      return db.transaction((tx) => {
-        const rows: Row[] = [];
-        for (const write of writes) rows.push(firstRow(build(tx, write.table ?? info.table, write, rows).all(), write));
-        recordOutboxRowsSync(tx, info, writes, rows);
-        return rows;
-      });
-    }
-    return await db.transaction(async (tx) => {
+    return await runTransaction(info.db, function* (tx) {
       const rows: Row[] = [];
-      for (const write of writes) rows.push(firstRow(await build(tx, write.table ?? info.table, write, rows), write));
-      await recordOutboxRows(tx, info, writes, rows);
+      for (const write of writes) rows.push(firstRow(yield build(tx, write.table ?? info.table, write, rows), write));
+      yield* insertRows(tx, plannedOutboxRows(info, writes, rows));
       return rows;
     });
   } catch (error) {

@@ -18,7 +18,13 @@ import type { RouteFactory } from "../routes";
 import type { ExternalProfile, OIDCBackends } from "../types";
 import { passportUpstreams, type PassportUpstream } from "./passport-config";
 import { isUsableProfile, profileFromPassport } from "./passport-profile";
-import { bindPassportState, PASSPORT_STATE_TTL_MS, takePassportState } from "./passport-state";
+import { bindUpstreamState, takeUpstreamState, UPSTREAM_STATE_TTL_MS, type PendingUpstreamLogin } from "./upstream-state";
+
+/** What a Passport sign-in keeps between the redirect and the callback. */
+interface PendingPassportLogin extends PendingUpstreamLogin {
+  /** The PKCE code_verifier, when the strategy uses PKCE. */
+  verifier: string | null;
+}
 
 function interactionExpired(): ProblemError {
   return new ProblemError("interaction-expired", { detail: "This sign-in request has expired or belongs to another browser; start again from the application" });
@@ -65,8 +71,8 @@ async function start(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: Pass
   );
   if (outcome.kind !== "redirect") throw loginFailed(upstream, outcome);
   // A state never outlives the interaction it resumes.
-  const expiresAt = Math.min(Date.now() + PASSPORT_STATE_TTL_MS, interaction.expiresAt);
-  await bindPassportState(c, ctx, handle, { upstream: upstream.name, interactionId: interaction.id, verifier, expiresAt });
+  const expiresAt = Math.min(Date.now() + UPSTREAM_STATE_TTL_MS, interaction.expiresAt);
+  await bindUpstreamState(c, ctx, "passport", handle, { upstream: upstream.name, interactionId: interaction.id, verifier, expiresAt } satisfies PendingPassportLogin);
   return c.redirect(outcome.url, 302);
 }
 
@@ -79,7 +85,7 @@ async function callbackParams(c: Context<CovaraEnv>): Promise<{ body: Record<str
 async function callback(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: PassportUpstream): Promise<Response> {
   const params = await callbackParams(c);
   const state = params.get("state");
-  const pending = await takePassportState(c, ctx, upstream.name, state);
+  const pending = await takeUpstreamState<PendingPassportLogin>(c, ctx, "passport", upstream.name, state);
   if (typeof pending === "string") throw new ProblemError("invalid-state", { detail: `OAuth state rejected: ${pending}` });
   const interaction = await boundInteraction(c, ctx, pending.interactionId);
   if (!interaction) throw interactionExpired();

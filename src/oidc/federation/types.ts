@@ -20,9 +20,10 @@ export interface FederatedProviderConfig {
   authorizationParams?: Readonly<Record<string, string>>;
   /**
    * Accepts the id_token `iss` when the upstream is multi-tenant and its discovery names a template
-   * (Microsoft's `common`); default: `iss` must equal the discovered issuer exactly.
+   * (Microsoft's `common`); default: `iss` must equal the discovered issuer exactly. `claims` are the
+   * id_token's, e.g. to match a tenant id (`tid`) against the one in `iss`.
    */
-  validateIssuer?: (iss: string, discoveredIssuer: string) => boolean;
+  validateIssuer?: (iss: string, discoveredIssuer: string, claims: Readonly<Record<string, unknown>>) => boolean;
   /** Maps this upstream's users to local ones (default: backends.findOrCreateUser). */
   resolveUser?: ResolveExternalUser;
 }

@@ -9,6 +9,7 @@ import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../../kernel/db-errors";
 import type { AnyDatabase } from "../dialect";
 import type { TableInfo } from "../table-info";
+import { insertRows, runTransaction, type Query, type TransactionBuilders } from "../transaction";
 import { ensureOutboxTable, type OutboxTable } from "./outbox-table";
 
 type Row = Record<string, unknown>;
@@ -64,21 +65,7 @@ export function outboxInserts(outboxes: readonly OutboxBinding[], op: OutboxOp, 
   }));
 }
 
-interface Statement extends PromiseLike<Row[]> {
-  all(): Row[];
-  run(): unknown;
-}
-interface TransactionBuilders {
-  insert(table: Table): { values(values: Row): Statement & { returning(): Statement } };
-  update(table: Table): { set(values: Row): { where(where: SQL): { returning(): Statement } } };
-  delete(table: Table): { where(where: SQL): { returning(): Statement } };
-}
-interface TransactionalDb {
-  resultKind?: "sync" | "async";
-  transaction<T>(run: (tx: TransactionBuilders) => T): T;
-}
-
-function statementOf(tx: TransactionBuilders, table: Table, write: TableWrite): Statement {
+function statementOf(tx: TransactionBuilders, table: Table, write: TableWrite): Query {
   if (write.kind === "insert") return tx.insert(table).values(write.values).returning();
   if (write.kind === "update") return tx.update(table).set(write.values).where(write.where).returning();
   return tx.delete(table).where(write.where).returning();
@@ -90,7 +77,8 @@ interface PlannedTableWrite {
   table?: Table;
 }
 
-function plannedOutboxRows(info: TableInfo, writes: readonly PlannedTableWrite[], rows: readonly Row[]): { table: Table; values: Row }[] {
+/** The outbox rows of a transaction's planned writes, from the rows they returned. */
+export function plannedOutboxRows(info: TableInfo, writes: readonly PlannedTableWrite[], rows: readonly Row[]): { table: Table; values: Row }[] {
   const entries: { table: Table; values: Row }[] = [];
   writes.forEach((write, i) => {
     const outboxes = outboxesOf(write.table ?? info.table, info.db);
@@ -107,35 +95,17 @@ export async function prepareOutboxRows(info: TableInfo, writes: readonly Planne
   }
 }
 
-/** Inside a synchronous (better-sqlite3) transaction: the outbox rows of the planned writes' returned rows. */
-export function recordOutboxRowsSync(tx: object, info: TableInfo, writes: readonly PlannedTableWrite[], rows: readonly Row[]): void {
-  for (const entry of plannedOutboxRows(info, writes, rows)) (tx as TransactionBuilders).insert(entry.table).values(entry.values).run();
-}
-
-/** Inside an async transaction: the outbox rows of the planned writes' returned rows. */
-export async function recordOutboxRows(tx: object, info: TableInfo, writes: readonly PlannedTableWrite[], rows: readonly Row[]): Promise<void> {
-  for (const entry of plannedOutboxRows(info, writes, rows)) await (tx as TransactionBuilders).insert(entry.table).values(entry.values);
-}
-
 /**
  * Runs one write of the resource's table and the outbox rows of every row it returned, in one
- * transaction (synchronous on better-sqlite3, async elsewhere). Returns the written rows.
+ * transaction. Returns the written rows.
  */
 export async function writeWithOutbox(info: TableInfo, write: TableWrite, outboxes: readonly OutboxBinding[]): Promise<Row[]> {
   await ensureOutboxes(outboxes);
   const op = outboxOp(write.kind);
-  const db = info.db as unknown as TransactionalDb;
   try {
-    if (db.resultKind === "sync") {
-      return db.transaction((tx) => {
-        const rows = statementOf(tx, info.table, write).all();
-        for (const row of rows) for (const entry of outboxInserts(outboxes, op, row)) tx.insert(entry.table).values(entry.values).run();
-        return rows;
-      });
-    }
-    return await db.transaction(async (tx) => {
-      const rows = await statementOf(tx, info.table, write);
-      for (const row of rows) for (const entry of outboxInserts(outboxes, op, row)) await tx.insert(entry.table).values(entry.values);
+    return await runTransaction(info.db, function* (tx) {
+      const rows = yield statementOf(tx, info.table, write);
+      yield* insertRows(tx, rows.flatMap((row) => outboxInserts(outboxes, op, row)));
       return rows;
     });
   } catch (error) {
