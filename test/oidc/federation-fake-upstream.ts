@@ -35,9 +35,13 @@ export interface FakeUpstream {
 export const FAKE_CLIENT_ID = "covara-downstream";
 export const FAKE_SUB = "fake-user-1";
 
+/** Made once per test file: RSA key generation is slow. Both carry the same kid, on purpose. */
+const PUBLISHED_KEY = await generateJwtKey("RS256", "published-key");
+const UNPUBLISHED_KEY = await generateJwtKey("RS256", "published-key");
+
 export async function startFakeUpstream(): Promise<FakeUpstream> {
-  const published = await importJwtKey(await generateJwtKey("RS256", "published-key"));
-  const unpublished = await importJwtKey(await generateJwtKey("RS256", "published-key"));
+  const published = await importJwtKey(PUBLISHED_KEY);
+  const unpublished = await importJwtKey(UNPUBLISHED_KEY);
   const shared = await importJwtKey({ alg: "HS256", secret: "x".repeat(32) });
   const nonces = new Map<string, string>();
   let app: Hono | undefined;

@@ -12,7 +12,7 @@ import { createOIDCProvider } from "../../src/oidc";
 import type { ExternalProfile } from "../../src/oidc";
 import { microsoftTenantIssuer } from "../../src/oidc/federation/presets";
 import { startFakeUpstream, FAKE_CLIENT_ID, FAKE_SUB, type FakeUpstream } from "./federation-fake-upstream";
-import { buildApp, CALLBACK, DEFAULT_CLIENTS, s256, USERS, VERIFIER } from "./provider-app";
+import { buildApp, CALLBACK, DEFAULT_CLIENTS, OTHER_TEST_KEYS, s256, USERS, VERIFIER } from "./provider-app";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const servers: CovaraServer[] = [];
@@ -138,6 +138,7 @@ async function federatedPair(upstreamAuth: "client_secret_basic" | "client_secre
     downstreamOptions,
   );
   const upstream = buildApp(upstreamIssuer, {
+    keys: OTHER_TEST_KEYS,
     clients: [
       {
         id: "downstream",

@@ -37,7 +37,8 @@ describe("discovery and JWKS", () => {
   });
 
   it("publishes generated RS256 and ES256 public keys, never private members", async () => {
-    const { app } = localApp();
+    // No keys configured: the provider generates its own.
+    const { app } = localApp({ keys: undefined });
     const { keys } = (await (await app.request("/oidc/jwks")).json()) as { keys: Array<Record<string, unknown>> };
     expect(keys.map((key) => key.alg).sort()).toEqual(["ES256", "RS256"]);
     for (const key of keys) {

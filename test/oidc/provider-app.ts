@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { errorHandler } from "../../src/kernel/error-handler";
 import { startServer, type CovaraServer } from "../../src/node";
+import { generateJwtKey } from "../../src/auth";
 import { createOIDCProvider, type OIDCEnv, type OIDCProvider, type OIDCProviderOptions, type OIDCUser } from "../../src/oidc";
 
 export const USERS: Record<string, OIDCUser> = {
@@ -27,11 +28,20 @@ export const DEFAULT_CLIENTS: OIDCProviderOptions["clients"] = [
   { id: "post", secret: "post-secret-0123456789", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "client_secret_post", skipConsent: true },
 ];
 
+/**
+ * Signing keys made once per test file: RSA key generation costs hundreds of milliseconds, and
+ * most tests do not care whose keys they are. A second set lets two providers in one test (an
+ * upstream and a downstream) sign with different keys.
+ */
+export const TEST_KEYS = await Promise.all([generateJwtKey("RS256"), generateJwtKey("ES256")]);
+export const OTHER_TEST_KEYS = await Promise.all([generateJwtKey("RS256"), generateJwtKey("ES256")]);
+
 /** Builds the app for `issuer`; options override the defaults. */
 export function buildApp(issuer: string, options: Partial<OIDCProviderOptions> = {}): { app: Hono<OIDCEnv>; provider: OIDCProvider } {
   const provider = createOIDCProvider({
     issuer,
     clients: DEFAULT_CLIENTS,
+    keys: TEST_KEYS,
     getUser: (id) => USERS[id] ?? null,
     ...options,
   });

@@ -67,7 +67,7 @@ async function expectLimited(response: Response): Promise<void> {
 describe.each([
   ["memory", memory as KV | undefined],
   ["redis", typeof redis === "string" ? undefined : redis],
-])("endpoint rate limits on %s KV", (_name, kv) => {
+])("Endpoint rate limiting: /token, /jwks, /introspect rate-limited per client/IP when security.rateLimiting is configured — on the %s KV", (_name, kv) => {
   const test = kv ? it : it.skip;
 
   test("/jwks is limited per IP", async () => {
@@ -151,7 +151,7 @@ describe.each([
   });
 });
 
-describe("rate limits off unless configured", () => {
+describe("Endpoint rate limiting: /token, /jwks, /introspect rate-limited per client/IP when security.rateLimiting is configured (KV-backed when a global KV exists)", () => {
   it("counts nothing without security.rateLimiting", async () => {
     const kv = createMemoryKV();
     const { app, kvPrefix } = limitedApp(kv, undefined);

@@ -12,7 +12,7 @@ const enabled = { registration: { enabled: true } };
 const KEYS = [await generateJwtKey("ES256", "registration-test")];
 const localApp = (options: Partial<OIDCProviderOptions> = {}) => providerApp({ keys: KEYS, ...options });
 
-describe("Dynamic registration is opt-in", () => {
+describe("Dynamic registration is opt-in: POST /register returns 404 unless registration.enabled is true; an initialAccessToken, when set, is required as a Bearer token", () => {
   it("POST /register returns 404 (problem not-found) unless registration.enabled is true", async () => {
     for (const registration of [undefined, {}, { enabled: false }]) {
       const { app } = localApp({ registration });

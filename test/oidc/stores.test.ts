@@ -113,7 +113,7 @@ async function expectTtlWithin(kv: KV, keys: string[] | undefined, seconds: numb
   }
 }
 
-describe.runIf(typeof redis !== "string")("stores in the global KV (real Redis)", () => {
+describe.runIf(typeof redis !== "string")('Persistent stores by default: clients, codes, refresh tokens, consents, interactions, and state are KV-backed (with expiry-derived TTLs) whenever a global KV is registered; stores.type: "memory" forces in-memory (real Redis)', () => {
   const kv = redis as KV;
 
   it("clients, interactions, sessions, consents, codes and refresh tokens land in the global KV with expiry-derived TTLs", async () => {
