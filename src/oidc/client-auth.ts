@@ -24,23 +24,25 @@ function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, " "));
 }
 
-function fromBasicHeader(header: string): PresentedCredentials {
+/** The client id and secret of a Basic authorization header, or null when it is malformed. */
+export function parseBasicCredentials(header: string): { clientId: string; secret: string } | null {
   const match = /^basic[ \t]+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!match) throw new OAuthError("invalid_client", "Malformed Basic authorization header");
-  let decoded: string;
+  if (!match) return null;
   try {
-    decoded = atob(match[1]!);
-  } catch {
-    throw new OAuthError("invalid_client", "Malformed Basic authorization header");
-  }
-  const colon = decoded.indexOf(":");
-  if (colon < 0) throw new OAuthError("invalid_client", "Malformed Basic authorization header");
-  try {
+    const decoded = atob(match[1]!);
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return null;
     // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined.
-    return { method: "client_secret_basic", clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
-    throw new OAuthError("invalid_client", "Malformed Basic authorization header");
+    return null;
   }
+}
+
+function fromBasicHeader(header: string): PresentedCredentials {
+  const credentials = parseBasicCredentials(header);
+  if (!credentials) throw new OAuthError("invalid_client", "Malformed Basic authorization header");
+  return { method: "client_secret_basic", ...credentials };
 }
 
 function presented(authorization: string | undefined, form: URLSearchParams): PresentedCredentials {

@@ -9,15 +9,11 @@ import type { CovaraEnv } from "../resource";
 import { readJsonObject } from "../resource/body";
 import type { ProviderContext } from "./context";
 import { isFormRequest, readForm } from "./form";
-import { boundInteraction, completeLogin, completeAuthorization, csrfMatches, failToClient, interactionUrl, type Interaction } from "./interactions";
+import { completeAuthorization, completeLogin, csrfMatches, failToClient, interactionExpired, interactionUrl, requireInteraction, type Interaction } from "./interactions";
 import { consentPage, describeScope, htmlResponse, loginPage, type UpstreamLink } from "./pages";
 import type { RouteFactory } from "./routes";
 
 const LOGIN_FAILED = "The email or password is incorrect.";
-
-function expired(): ProblemError {
-  return new ProblemError("interaction-expired", { detail: "This sign-in request has expired or belongs to another browser; start again from the application" });
-}
 
 async function clientName(ctx: ProviderContext, interaction: Interaction): Promise<string> {
   const client = await ctx.clients.get(interaction.clientId);
@@ -49,14 +45,12 @@ export async function renderLogin(ctx: ProviderContext, interaction: Interaction
 }
 
 async function showLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<Response> {
-  const interaction = await boundInteraction(c, ctx, c.req.param("id"));
-  if (!interaction) throw expired();
+  const interaction = await requireInteraction(c, ctx, c.req.param("id"));
   return renderLogin(ctx, interaction);
 }
 
 async function submitLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<Response> {
-  const interaction = await boundInteraction(c, ctx, c.req.param("id"));
-  if (!interaction) throw expired();
+  const interaction = await requireInteraction(c, ctx, c.req.param("id"));
   const backend = ctx.backends.emailPassword;
   if (!backend || backend.enabled === false) throw new ProblemError("not-found", { detail: "Email and password sign-in is not enabled" });
   const form = await readForm(c);
@@ -73,11 +67,11 @@ async function submitLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise
 
 /** The signed-in user of a consent step, who must be the one who signed in for this interaction. */
 async function consentingUser(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<{ interaction: Interaction; sub: string; authTime: number }> {
-  const interaction = await boundInteraction(c, ctx, c.req.param("id"));
-  if (!interaction || interaction.sub === undefined) throw expired();
+  const interaction = await requireInteraction(c, ctx, c.req.param("id"));
+  if (interaction.sub === undefined) throw interactionExpired();
   const session = await ctx.sessions.read(c);
   const sub = session?.sub ?? (c.get("user") ? String(c.get("user")!.id) : undefined);
-  if (sub !== interaction.sub) throw expired();
+  if (sub !== interaction.sub) throw interactionExpired();
   return { interaction, sub, authTime: session?.authTime ?? Math.floor(Date.now() / 1000) };
 }
 

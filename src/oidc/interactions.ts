@@ -7,6 +7,7 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { ProblemError } from "../kernel/errors";
 import type { KV } from "../kernel/kv";
 import type { ProviderContext } from "./context";
 import { constantTimeEqual, randomHandle } from "./encoding";
@@ -84,6 +85,18 @@ export async function boundInteraction(c: Context, ctx: ProviderContext, id: str
   const cookie = getCookie(c, INTERACTION_COOKIE);
   if (id === undefined || cookie === undefined || !constantTimeEqual(cookie, id)) return null;
   return ctx.interactions.get(id);
+}
+
+/** The problem for an interaction that is unknown, expired or another browser's. */
+export function interactionExpired(): ProblemError {
+  return new ProblemError("interaction-expired", { detail: "This sign-in request has expired or belongs to another browser; start again from the application" });
+}
+
+/** The interaction `id` of this browser, or the `interaction-expired` problem. */
+export async function requireInteraction(c: Context, ctx: ProviderContext, id: string | undefined): Promise<Interaction> {
+  const interaction = await boundInteraction(c, ctx, id);
+  if (!interaction) throw interactionExpired();
+  return interaction;
 }
 
 /** True when a form's CSRF field matches the interaction's. */

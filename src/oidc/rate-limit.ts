@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { createThrottle, type Throttle } from "../auth/security/throttle";
 import { ProblemError } from "../kernel/errors";
 import { readBoundedText } from "../resource/body";
+import { parseBasicCredentials } from "./client-auth";
 import type { ProviderContext } from "./context";
 import { isFormRequest, MAX_FORM_BYTES } from "./form";
 import type { ProviderHandler } from "./routes";
@@ -52,19 +53,6 @@ function throttleOf(ctx: ProviderContext): Throttle {
   return throttle;
 }
 
-/** The client id of a Basic header, without checking the secret; undefined when it is malformed. */
-function basicClientId(header: string): string | undefined {
-  const match = /^basic[ \t]+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!match) return undefined;
-  try {
-    const decoded = atob(match[1]!);
-    const colon = decoded.indexOf(":");
-    return colon < 0 ? undefined : decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " "));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The client the request claims to be: from the Basic header, else the form's client_id. The form
  * is read from a clone, so the handler still gets the whole body. Nothing is authenticated here:
@@ -72,7 +60,7 @@ function basicClientId(header: string): string | undefined {
  */
 async function claimedClientId(c: Context): Promise<string> {
   const authorization = c.req.header("authorization");
-  if (authorization !== undefined && /^basic\s/i.test(authorization)) return basicClientId(authorization) || ANONYMOUS_CLIENT;
+  if (authorization !== undefined && /^basic\s/i.test(authorization)) return parseBasicCredentials(authorization)?.clientId || ANONYMOUS_CLIENT;
   if (!isFormRequest(c)) return ANONYMOUS_CLIENT;
   const form = new URLSearchParams(await readBoundedText(c.req.raw.clone(), MAX_FORM_BYTES));
   return form.get("client_id") || ANONYMOUS_CLIENT;

@@ -13,7 +13,7 @@ import type { ProviderContext } from "../context";
 import { randomHandle } from "../encoding";
 import { isFormRequest, readForm } from "../form";
 import { renderLogin } from "../interaction-routes";
-import { boundInteraction, completeLogin, type Interaction } from "../interactions";
+import { completeLogin, requireInteraction, type Interaction } from "../interactions";
 import type { RouteFactory } from "../routes";
 import type { ExternalProfile, OIDCBackends } from "../types";
 import { passportUpstreams, type PassportUpstream } from "./passport-config";
@@ -24,10 +24,6 @@ import { bindUpstreamState, takeUpstreamState, UPSTREAM_STATE_TTL_MS, type Pendi
 interface PendingPassportLogin extends PendingUpstreamLogin {
   /** The PKCE code_verifier, when the strategy uses PKCE. */
   verifier: string | null;
-}
-
-function interactionExpired(): ProblemError {
-  return new ProblemError("interaction-expired", { detail: "This sign-in request has expired or belongs to another browser; start again from the application" });
 }
 
 /** Strategy errors are logged for the operator; the browser only learns that the login failed. */
@@ -48,8 +44,7 @@ function authenticateOptions(ctx: ProviderContext, upstream: PassportUpstream): 
 const usesStateStore = (upstream: PassportUpstream) => "_stateStore" in upstream.strategy;
 
 async function start(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: PassportUpstream): Promise<Response> {
-  const interaction = await boundInteraction(c, ctx, c.req.query("interaction"));
-  if (!interaction) throw interactionExpired();
+  const interaction = await requireInteraction(c, ctx, c.req.query("interaction"));
   const handle = randomHandle(32);
   let verifier: string | null = null;
   // A state store speaking passport-oauth2's interface; the arities (5 and 4) select its PKCE-aware calls.
@@ -86,9 +81,7 @@ async function callback(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: P
   const params = await callbackParams(c);
   const state = params.get("state");
   const pending = await takeUpstreamState<PendingPassportLogin>(c, ctx, "passport", upstream.name, state);
-  if (typeof pending === "string") throw new ProblemError("invalid-state", { detail: `OAuth state rejected: ${pending}` });
-  const interaction = await boundInteraction(c, ctx, pending.interactionId);
-  if (!interaction) throw interactionExpired();
+  const interaction = await requireInteraction(c, ctx, pending.interactionId);
   const label = upstream.label ?? upstream.name;
   // The upstream's own error text is not shown: it is attacker-controllable and would appear on this site.
   if (params.get("error") !== undefined) return renderLogin(ctx, interaction, `Signing in with ${label} was cancelled or refused.`, 401);

@@ -6,12 +6,11 @@
  * failure signs anyone in.
  */
 import type { Context, Hono } from "hono";
-import { ProblemError } from "../../kernel/errors";
 import type { CovaraEnv } from "../../resource";
 import type { ProviderContext } from "../context";
 import { base64Url, digest, randomHandle } from "../encoding";
 import { renderLogin } from "../interaction-routes";
-import { boundInteraction, completeLogin, redirectTo } from "../interactions";
+import { completeLogin, redirectTo, requireInteraction } from "../interactions";
 import type { RouteFactory } from "../routes";
 import type { OIDCBackends } from "../types";
 import { checkFederatedBackends, type CheckedUpstream } from "./config";
@@ -32,18 +31,13 @@ interface PendingFederatedLogin extends PendingUpstreamLogin {
   codeVerifier: string;
 }
 
-function expired(): ProblemError {
-  return new ProblemError("interaction-expired", { detail: "This sign-in request has expired or belongs to another browser; start again from the application" });
-}
-
 function callbackUrl(ctx: ProviderContext, upstream: CheckedUpstream): string {
   return `${ctx.issuer}/federated/${upstream.config.name}/callback`;
 }
 
 /** GET /federated/:name?interaction=…: the redirect to the upstream's authorization endpoint. */
 async function startLogin(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: CheckedUpstream, metadata: UpstreamMetadataSource): Promise<Response> {
-  const interaction = await boundInteraction(c, ctx, c.req.query("interaction"));
-  if (!interaction) throw expired();
+  const interaction = await requireInteraction(c, ctx, c.req.query("interaction"));
   const discovered = await metadata();
   const state = randomHandle(32);
   const nonce = randomHandle(32);
@@ -73,9 +67,7 @@ async function finishLogin(c: Context<CovaraEnv>, ctx: ProviderContext, upstream
   const label = upstream.config.label ?? upstream.config.name;
   const query = (name: string) => c.req.query(name);
   const pending = await takeUpstreamState<PendingFederatedLogin>(c, ctx, "federated", upstream.config.name, query("state"));
-  if (typeof pending === "string") throw new ProblemError("invalid-state", { detail: `The sign-in response was refused: ${pending}; start again from the application` });
-  const interaction = await boundInteraction(c, ctx, pending.interactionId);
-  if (!interaction) throw expired();
+  const interaction = await requireInteraction(c, ctx, pending.interactionId);
   // The user cancelled or the upstream refused: back to the login page to choose again.
   if (query("error") !== undefined) return renderLogin(ctx, interaction, CANCELLED, 401);
 

@@ -8,6 +8,7 @@
  */
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { ProblemError } from "../../kernel/errors";
 import type { ProviderContext } from "../context";
 import { constantTimeEqual, handleKey } from "../encoding";
 import { readRecord, writeRecord } from "../kv-records";
@@ -53,9 +54,22 @@ export async function bindUpstreamState<T extends PendingUpstreamLogin>(c: Conte
 
 /**
  * Checks the callback's `state` against this browser's signed cookie and takes the pending
- * sign-in (single use). Returns it, or why it was refused; the cookie is cleared either way.
+ * sign-in (single use); a refusal is the `invalid-state` problem. The cookie is cleared either way.
  */
 export async function takeUpstreamState<T extends PendingUpstreamLogin>(
+  c: Context,
+  ctx: ProviderContext,
+  kind: UpstreamKind,
+  upstream: string,
+  state: string | undefined,
+): Promise<T> {
+  const pending = await checkUpstreamState<T>(c, ctx, kind, upstream, state);
+  if (typeof pending === "string") throw new ProblemError("invalid-state", { detail: `The sign-in response was refused: ${pending}; start again from the application` });
+  return pending;
+}
+
+/** The pending sign-in, or why the callback's state was refused. */
+async function checkUpstreamState<T extends PendingUpstreamLogin>(
   c: Context,
   ctx: ProviderContext,
   kind: UpstreamKind,
