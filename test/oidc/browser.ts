@@ -5,7 +5,8 @@
 type Fetcher = (url: string, init: RequestInit) => Promise<Response> | Response;
 
 export class Browser {
-  private readonly jar = new Map<string, Map<string, string>>();
+  /** Cookies per host (host:port, so two servers on 127.0.0.1 keep theirs apart). */
+  readonly jar = new Map<string, Map<string, string>>();
 
   constructor(private readonly fetcher: Fetcher = (url, init) => fetch(url, init)) {}
 
@@ -31,6 +32,16 @@ export class Browser {
       else cookies.set(name, value);
     }
     return response;
+  }
+
+  /** A copy of this browser's cookies (to replay a callback as an attacker who stole them). */
+  snapshot(): Map<string, Map<string, string>> {
+    return new Map([...this.jar].map(([host, cookies]) => [host, new Map(cookies)]));
+  }
+
+  restore(snapshot: Map<string, Map<string, string>>): void {
+    this.jar.clear();
+    for (const [host, cookies] of snapshot) this.jar.set(host, new Map(cookies));
   }
 
   get(url: string | URL, headers: Record<string, string> = {}): Promise<Response> {

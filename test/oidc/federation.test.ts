@@ -5,62 +5,22 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { KV } from "../../src/kernel/kv";
-import { createRedisKV } from "../../src/kv";
 import { startServer, type CovaraServer } from "../../src/node";
 import { oidcProviders, type FederatedProviderConfig, type OIDCProviderOptions, type OIDCUser } from "../../src/oidc";
 import { createOIDCProvider } from "../../src/oidc";
 import type { ExternalProfile } from "../../src/oidc";
 import { microsoftTenantIssuer } from "../../src/oidc/federation/presets";
 import { startFakeUpstream, FAKE_CLIENT_ID, FAKE_SUB, type FakeUpstream } from "./federation-fake-upstream";
+import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
+import { Browser } from "./browser";
 import { buildApp, CALLBACK, DEFAULT_CLIENTS, OTHER_TEST_KEYS, s256, USERS, VERIFIER } from "./provider-app";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const redis = await openTestRedis("oidc-federation");
 const servers: CovaraServer[] = [];
 afterAll(async () => {
+  await closeTestRedis(redis);
   await Promise.all(servers.map((server) => server.close()));
 });
-
-/** A browser: cookies kept per host:port (both providers share 127.0.0.1), redirects never followed. */
-class Browser {
-  readonly jar = new Map<string, Map<string, string>>();
-
-  private cookies(host: string): Map<string, string> {
-    let cookies = this.jar.get(host);
-    if (!cookies) this.jar.set(host, (cookies = new Map()));
-    return cookies;
-  }
-
-  async get(url: string, headers: Record<string, string> = {}): Promise<Response> {
-    return this.request(url, { headers });
-  }
-
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const target = new URL(url);
-    const cookies = this.cookies(target.host);
-    const headers = new Headers(init.headers);
-    if (cookies.size > 0) headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "));
-    const response = await fetch(target, { ...init, headers, redirect: "manual" });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const at = pair!.indexOf("=");
-      const name = pair!.slice(0, at);
-      const value = pair!.slice(at + 1);
-      if (value === "" || attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute))) cookies.delete(name);
-      else cookies.set(name, value);
-    }
-    return response;
-  }
-
-  /** A copy of this browser's cookies (to replay a callback as an attacker who stole them). */
-  snapshot(): Map<string, Map<string, string>> {
-    return new Map([...this.jar].map(([host, cookies]) => [host, new Map(cookies)]));
-  }
-
-  restore(snapshot: Map<string, Map<string, string>>): void {
-    this.jar.clear();
-    for (const [host, cookies] of snapshot) this.jar.set(host, new Map(cookies));
-  }
-}
 
 function location(response: Response): URL {
   const value = response.headers.get("location");
@@ -378,16 +338,10 @@ describe("Federated login: the state is bound to the browser and single use", ()
     expect(tokenRequests()).toBe(1);
   });
 
-  it("the pending login lives in the provider KV (Redis) under fed-state: for about ten minutes; once expired the callback is refused before any token exchange", async () => {
-    const prefix = `covara-test-fed:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
-    let kv: KV;
-    try {
-      kv = await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000 });
-    } catch (error) {
-      console.warn(`[federation] Redis test skipped: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    try {
+  it.runIf(typeof redis !== "string")("the pending login lives in the provider KV (Redis) under fed-state: for about ten minutes; once expired the callback is refused before any token exchange", async () => {
+    const kv = redis as KV;
+    const prefix = "fed-test:";
+    {
       const { downstream, tokenRequests } = await federatedPair("client_secret_basic", { kv, kvPrefix: prefix });
       const browser = new Browser();
       const callback = await throughUpstream(browser, await openLoginPage(browser, downstream.issuer));
@@ -404,9 +358,6 @@ describe("Federated login: the state is bound to the browser and single use", ()
       expect(response.status).toBe(400);
       expect((await problem(response)).code).toBe("INVALID_STATE");
       expect(tokenRequests()).toBe(0);
-    } finally {
-      for (const key of await kv.keys(prefix)) await kv.delete(key);
-      await kv.close();
     }
   });
 

@@ -4,23 +4,13 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { KV } from "../../src/kernel/kv";
-import { createMemoryKV, createRedisKV } from "../../src/kv";
+import { createMemoryKV } from "../../src/kv";
+import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import { authorizeCode, basic, CALLBACK, localApp, postForm } from "./provider-app";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `covara-test-oidc:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
 const WEB = basic("web", "web-secret-0123456789");
 
-async function redisOrReason(): Promise<KV | string> {
-  try {
-    return await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: PREFIX });
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
-const redis = await redisOrReason();
-if (typeof redis === "string") console.warn(`[oidc kv-backends] Redis suite skipped: ${redis}`);
+const redis = await openTestRedis("oidc-kv");
 const memory = createMemoryKV();
 const backends: Array<[string, KV | undefined]> = [
   ["memory", memory],
@@ -29,10 +19,7 @@ const backends: Array<[string, KV | undefined]> = [
 
 afterAll(async () => {
   await memory.close();
-  if (typeof redis !== "string") {
-    for (const key of await redis.keys("")) await redis.delete(key);
-    await redis.close();
-  }
+  await closeTestRedis(redis);
 });
 
 describe.each(backends)("grant store on %s KV", (name, kv) => {

@@ -8,7 +8,8 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { KV } from "../../src/kernel/kv";
-import { createMemoryKV, createRedisKV } from "../../src/kv";
+import { createMemoryKV } from "../../src/kv";
+import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import type { OIDCProviderOptions, OIDCUser } from "../../src/oidc";
 import type { PassportBackendConfig } from "../../src/oidc/federation/types";
 import type { ExternalProfile, ResolveExternalUser } from "../../src/oidc/types";
@@ -17,24 +18,13 @@ import { TestOAuth2Strategy, type TestStrategyOptions } from "../auth/features/h
 import { Browser, formAction, hiddenField, locationOf } from "./browser";
 import { CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, postForm, s256, USERS, VERIFIER } from "./provider-app";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `covara-test-oidc-passport:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
 const COOKIE_SECRET = "passport-cookie-secret-0123456789";
 const STATE_COOKIE = "covara_oidc_passport_test";
 const CALLBACK_PATH = `${LOCAL_ISSUER}/passport/test/callback`;
 
 const CONSENTING = { id: "third", name: "Third Party", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "none" as const };
 
-async function redisOrReason(): Promise<KV | string> {
-  try {
-    return await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: PREFIX });
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
-const redis = await redisOrReason();
-if (typeof redis === "string") console.warn(`[oidc passport] Redis runs skipped: ${redis}`);
+const redis = await openTestRedis("oidc-passport");
 const memory = createMemoryKV();
 const kvBackends: Array<[string, KV | undefined]> = [
   ["memory", memory],
@@ -48,10 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream.close();
   await memory.close();
-  if (typeof redis !== "string") {
-    for (const key of await redis.keys("")) await redis.delete(key);
-    await redis.close();
-  }
+  await closeTestRedis(redis);
 });
 beforeEach(() => {
   upstream.user = { id: 4242, login: "ada", name: "Ada Lovelace", email: "ada@example.com", email_verified: true };

@@ -7,35 +7,22 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { generateJwtKey } from "../../src/auth";
 import { setGlobalKV } from "../../src/kernel/global-kv";
 import type { KV } from "../../src/kernel/kv";
-import { createMemoryKV, createRedisKV } from "../../src/kv";
+import { createMemoryKV } from "../../src/kv";
+import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import type { OIDCProviderOptions } from "../../src/oidc";
 import { assertRateLimiting, type RateLimitingOptions } from "../../src/oidc/rate-limit";
 import { basic, CALLBACK, localApp, postForm, s256, VERIFIER, authorizeCode } from "./provider-app";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `covara-test-oidc-rate:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
 const KEYS = [await generateJwtKey("ES256", "rate-test")];
 const WEB = basic("web", "web-secret-0123456789");
 
-async function redisOrReason(): Promise<KV | string> {
-  try {
-    return await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: PREFIX });
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
-const redis = await redisOrReason();
-if (typeof redis === "string") console.warn(`[oidc rate-limit] Redis suite skipped: ${redis}`);
+const redis = await openTestRedis("oidc-rate");
 const memory = createMemoryKV();
 
 afterEach(() => setGlobalKV(undefined));
 afterAll(async () => {
   await memory.close();
-  if (typeof redis !== "string") {
-    for (const key of await redis.keys("")) await redis.delete(key);
-    await redis.close();
-  }
+  await closeTestRedis(redis);
 });
 
 let run = 0;

@@ -9,36 +9,23 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { generateJwtKey } from "../../src/auth";
 import { setGlobalKV } from "../../src/kernel/global-kv";
 import type { KV } from "../../src/kernel/kv";
-import { createMemoryKV, createRedisKV } from "../../src/kv";
+import { createMemoryKV } from "../../src/kv";
+import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import type { OIDCEnv, OIDCProviderOptions } from "../../src/oidc";
 import { basic, CALLBACK, localApp, postForm, USERS } from "./provider-app";
 import { cookiesOf, registerClient } from "./registered-client-flow";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `covara-test-oidc-stores:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;
 const KEYS = [await generateJwtKey("ES256", "stores-test")];
 const PASSWORD = "correct horse battery staple";
 
 const LIFETIMES = { code: 120, refresh: 7200, session: 3600, interaction: 300, consent: 86_400, client: 1800 };
 
-async function redisOrReason(): Promise<KV | string> {
-  try {
-    return await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: PREFIX });
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
-const redis = await redisOrReason();
-if (typeof redis === "string") console.warn(`[oidc stores] Redis suite skipped: ${redis}`);
+const redis = await openTestRedis("oidc-stores");
 
 afterEach(() => setGlobalKV(undefined));
 afterAll(async () => {
   setGlobalKV(undefined);
-  if (typeof redis !== "string") {
-    for (const key of await redis.keys("")) await redis.delete(key);
-    await redis.close();
-  }
+  await closeTestRedis(redis);
 });
 
 let run = 0;
