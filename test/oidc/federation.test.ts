@@ -13,7 +13,7 @@ import { microsoftTenantIssuer } from "../../src/oidc/federation/presets";
 import { startFakeUpstream, FAKE_CLIENT_ID, FAKE_SUB, type FakeUpstream } from "./federation-fake-upstream";
 import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import { Browser } from "./browser";
-import { buildApp, CALLBACK, DEFAULT_CLIENTS, OTHER_TEST_KEYS, s256, USERS, VERIFIER } from "./provider-app";
+import { authorizationRequest, buildApp, CALLBACK, DEFAULT_CLIENTS, OTHER_TEST_KEYS, USERS, VERIFIER } from "./provider-app";
 
 const redis = await openTestRedis("oidc-federation");
 const servers: CovaraServer[] = [];
@@ -117,17 +117,7 @@ async function federatedPair(upstreamAuth: "client_secret_basic" | "client_secre
 
 /** The RP's /authorize at the downstream, up to the login page; returns the upstream button's URL. */
 async function openLoginPage(browser: Browser, issuer: string, clientId = "spa", upstream = "up"): Promise<string> {
-  const query = new URLSearchParams({
-    response_type: "code",
-    client_id: clientId,
-    redirect_uri: CALLBACK,
-    scope: "openid profile email",
-    state: "rp-state",
-    nonce: "rp-nonce",
-    code_challenge: await s256(VERIFIER),
-    code_challenge_method: "S256",
-  });
-  const authorize = await browser.get(`${issuer}/authorize?${query}`);
+  const authorize = await browser.get(await authorizationRequest(issuer, { client_id: clientId }));
   expect(authorize.status).toBe(302);
   const loginUrl = location(authorize);
   expect(loginUrl.pathname).toMatch(/\/oidc\/interaction\/[A-Za-z0-9_-]+$/);

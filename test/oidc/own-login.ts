@@ -2,7 +2,7 @@
 import { expect } from "vitest";
 import type { OIDCProviderOptions, OIDCUser } from "../../src/oidc";
 import { Browser, formAction, hiddenField, locationOf } from "./browser";
-import { CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, s256, USERS, VERIFIER } from "./provider-app";
+import { authorizationRequest, CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, USERS } from "./provider-app";
 
 export const PASSWORDS: Record<string, string> = { "alice@example.com": "correct horse battery", "bob@example.com": "bob's password" };
 
@@ -35,19 +35,8 @@ export function ownLoginOptions(options: Partial<OIDCProviderOptions> = {}): Par
   };
 }
 
-export async function authorizeUrl(params: Record<string, string> = {}): Promise<string> {
-  const query = new URLSearchParams({
-    response_type: "code",
-    client_id: "third",
-    redirect_uri: CALLBACK,
-    scope: "openid profile email offline_access",
-    state: "st-1",
-    nonce: "n-1",
-    code_challenge: await s256(VERIFIER),
-    code_challenge_method: "S256",
-    ...params,
-  });
-  return `${LOCAL_ISSUER}/authorize?${query}`;
+export function authorizeUrl(params: Record<string, string> = {}): Promise<string> {
+  return authorizationRequest(LOCAL_ISSUER, { client_id: "third", scope: "openid profile email offline_access", state: "st-1", nonce: "n-1", ...params });
 }
 
 /** Runs the login form; returns the response to the POST. */

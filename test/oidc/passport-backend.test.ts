@@ -16,7 +16,7 @@ import type { ExternalProfile, ResolveExternalUser } from "../../src/oidc/types"
 import { startOAuthProvider, type OAuthProvider } from "../auth/features/helpers/oauth2-provider";
 import { TestOAuth2Strategy, type TestStrategyOptions } from "../auth/features/helpers/oauth2-strategy";
 import { Browser, formAction, hiddenField, locationOf } from "./browser";
-import { CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, postForm, s256, USERS, VERIFIER } from "./provider-app";
+import { authorizationRequest, CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, postForm, USERS, VERIFIER } from "./provider-app";
 
 const COOKIE_SECRET = "passport-cookie-secret-0123456789";
 const STATE_COOKIE = "covara_oidc_passport_test";
@@ -108,18 +108,8 @@ function passportApp(setup: Setup = {}) {
   return { app, directory, browser, kvPrefix };
 }
 
-async function authorizeUrl(clientId: string): Promise<string> {
-  const query = new URLSearchParams({
-    response_type: "code",
-    client_id: clientId,
-    redirect_uri: CALLBACK,
-    scope: "openid profile email",
-    state: "rp-state",
-    nonce: "rp-nonce",
-    code_challenge: await s256(VERIFIER),
-    code_challenge_method: "S256",
-  });
-  return `${LOCAL_ISSUER}/authorize?${query}`;
+function authorizeUrl(clientId: string): Promise<string> {
+  return authorizationRequest(LOCAL_ISSUER, { client_id: clientId });
 }
 
 const decodeEntities = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));

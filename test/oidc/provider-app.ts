@@ -110,3 +110,19 @@ export function postForm(app: Hono<OIDCEnv>, path: string, form: Record<string, 
 export function basic(id: string, secret: string): Record<string, string> {
   return { authorization: `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}` };
 }
+
+/** An authorization request URL with PKCE (S256 of VERIFIER), as a relying party builds it. */
+export async function authorizationRequest(issuer: string, params: Record<string, string> = {}): Promise<string> {
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: "spa",
+    redirect_uri: CALLBACK,
+    scope: "openid profile email",
+    state: "rp-state",
+    nonce: "rp-nonce",
+    code_challenge: await s256(VERIFIER),
+    code_challenge_method: "S256",
+    ...params,
+  });
+  return `${issuer}/authorize?${query}`;
+}
