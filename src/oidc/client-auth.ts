@@ -4,7 +4,9 @@
  * Secrets stored as `scrypt$...` are verified with scrypt, plaintext ones in constant time.
  */
 import { verifyPassword } from "../auth";
-import type { ClientStore } from "./client-store";
+import type { JwtKey } from "../auth";
+import { assertedClientId, clientAssertionKeys, JWT_BEARER_ASSERTION, verifyClientAssertion } from "./client-assertion";
+import type { ProviderContext } from "./context";
 import { constantTimeEqual } from "./encoding";
 import { OAuthError } from "./oauth-error";
 import type { ClientAuthMethod, OIDCClient } from "./types";
@@ -15,9 +17,11 @@ export function clientAuthMethod(client: OIDCClient): ClientAuthMethod {
 }
 
 interface PresentedCredentials {
-  method: ClientAuthMethod;
+  /** "jwt" stands for either JWT method: which one is the client's to say. */
+  method: ClientAuthMethod | "jwt";
   clientId: string;
   secret?: string;
+  assertion?: string;
 }
 
 function formDecode(value: string): string {
@@ -47,9 +51,20 @@ function fromBasicHeader(header: string): PresentedCredentials {
 
 function presented(authorization: string | undefined, form: URLSearchParams): PresentedCredentials {
   const bodySecret = form.get("client_secret");
-  if (authorization !== undefined && /^basic\s/i.test(authorization)) {
-    if (bodySecret !== null) throw new OAuthError("invalid_request", "Use one client authentication method, not two");
-    return fromBasicHeader(authorization);
+  const assertion = form.get("client_assertion");
+  const basic = authorization !== undefined && /^basic\s/i.test(authorization);
+  if ([basic, bodySecret !== null, assertion !== null].filter(Boolean).length > 1) {
+    throw new OAuthError("invalid_request", "Use one client authentication method, not two");
+  }
+  if (basic) return fromBasicHeader(authorization!);
+  if (assertion !== null) {
+    if (form.get("client_assertion_type") !== JWT_BEARER_ASSERTION) throw new OAuthError("invalid_client", "Unsupported client_assertion_type");
+    const clientId = assertedClientId(assertion);
+    if (clientId === undefined) throw new OAuthError("invalid_client", "Client authentication failed");
+    // A client_id beside the assertion must name the same client (RFC 7523 §3.1).
+    const named = form.get("client_id");
+    if (named !== null && named !== clientId) throw new OAuthError("invalid_client", "Client authentication failed");
+    return { method: "jwt", clientId, assertion };
   }
   const clientId = form.get("client_id");
   if (clientId === null || clientId === "") throw new OAuthError("invalid_client", "Client authentication is required");
@@ -62,18 +77,39 @@ async function secretMatches(stored: string, given: string): Promise<boolean> {
   return constantTimeEqual(stored, given);
 }
 
-/** Authenticates the client of a token-endpoint request; throws invalid_client on failure. */
-export async function authenticateClient(
-  clients: ClientStore,
-  authorization: string | undefined,
-  form: URLSearchParams,
-): Promise<OIDCClient> {
+/** The verification keys of JWT-authenticated clients, imported once per client object. */
+const assertionKeys = new WeakMap<OIDCClient, Promise<JwtKey[]>>();
+
+function keysOf(client: OIDCClient): Promise<JwtKey[]> {
+  let keys = assertionKeys.get(client);
+  if (!keys) assertionKeys.set(client, (keys = clientAssertionKeys(client)));
+  return keys;
+}
+
+/** Authenticates the client of a token, revocation or introspection request; throws invalid_client on failure. */
+export async function authenticateClient(ctx: ProviderContext, authorization: string | undefined, form: URLSearchParams): Promise<OIDCClient> {
   const credentials = presented(authorization, form);
-  const client = await clients.get(credentials.clientId);
+  const client = await ctx.clients.get(credentials.clientId);
   // One description for every failure, so the answer does not reveal which client ids exist.
   const failed = new OAuthError("invalid_client", "Client authentication failed");
   if (!client) throw failed;
   const expected = clientAuthMethod(client);
+  if (credentials.method === "jwt") {
+    if (expected !== "private_key_jwt" && expected !== "client_secret_jwt") throw failed;
+    const keys = await keysOf(client).catch(() => {
+      throw failed;
+    });
+    await verifyClientAssertion({
+      client,
+      keys,
+      assertion: credentials.assertion!,
+      audiences: [ctx.issuer, `${ctx.issuer}/token`, `${ctx.issuer}/revoke`, `${ctx.issuer}/introspect`],
+      clockSkewSeconds: ctx.clockSkewSeconds,
+      kv: ctx.kv,
+      kvPrefix: ctx.kvPrefix,
+    });
+    return client;
+  }
   if (credentials.method !== expected) throw failed;
   if (expected !== "none") {
     if (client.secret === undefined || credentials.secret === undefined) throw failed;

@@ -22,7 +22,15 @@ export function clientProblem(client: OIDCClient): string | undefined {
   for (const uri of [...client.redirectUris, ...(client.postLogoutRedirectUris ?? [])]) {
     if (!URL.canParse(uri)) return `client "${client.id}" has an invalid redirect URI ${JSON.stringify(uri)}`;
   }
-  if (clientAuthMethod(client) !== "none" && client.secret === undefined) return `client "${client.id}" authenticates with a secret but has none`;
+  const method = clientAuthMethod(client);
+  if (method === "private_key_jwt") {
+    if (!client.jwks || client.jwks.keys.length === 0) return `client "${client.id}" uses private_key_jwt but has no jwks`;
+  } else if (method !== "none" && client.secret === undefined) {
+    return `client "${client.id}" authenticates with a secret but has none`;
+  }
+  if (method === "client_secret_jwt" && (client.secret!.startsWith("scrypt$") || new TextEncoder().encode(client.secret!).length < 32)) {
+    return `client "${client.id}" uses client_secret_jwt, which needs the plaintext secret of at least 32 bytes`;
+  }
   return undefined;
 }
 

@@ -16,7 +16,7 @@ function json(body: unknown): Response {
 
 async function readTokenRequest(c: Context, ctx: ProviderContext) {
   const form = await readForm(c);
-  const client = await authenticateClient(ctx.clients, c.req.header("authorization"), form);
+  const client = await authenticateClient(ctx, c.req.header("authorization"), form);
   const token = form.get("token");
   if (!token) throw new OAuthError("invalid_request", "token is required");
   return { client, token };

@@ -3,7 +3,7 @@
  * revokes its family) and client_credentials. Errors are RFC 6749 §5.2 JSON.
  */
 import type { Context } from "hono";
-import { authenticateClient } from "./client-auth";
+import { authenticateClient, clientAuthMethod } from "./client-auth";
 import { readForm } from "./form";
 import { clientGrantTypes, SUPPORTED_SCOPES, type ProviderContext } from "./context";
 import { OAuthError } from "./oauth-error";
@@ -88,7 +88,7 @@ async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form:
 }
 
 async function clientCredentialsGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
-  if (client.secret === undefined) throw new OAuthError("unauthorized_client", "Public clients cannot use client_credentials");
+  if (clientAuthMethod(client) === "none") throw new OAuthError("unauthorized_client", "Public clients cannot use client_credentials");
   const scopes = (form.get("scope") ?? "").split(" ").filter(Boolean);
   const allowed: readonly string[] = client.scopes ?? SUPPORTED_SCOPES;
   // No user is involved, so the OpenID scopes that describe one make no sense here.
@@ -101,7 +101,7 @@ async function clientCredentialsGrant(ctx: ProviderContext, client: OIDCClient, 
 /** Handles one token request. */
 export async function handleToken(c: Context, ctx: ProviderContext): Promise<Response> {
   const form = await readForm(c);
-  const client = await authenticateClient(ctx.clients, c.req.header("authorization"), form);
+  const client = await authenticateClient(ctx, c.req.header("authorization"), form);
   const grantType = form.get("grant_type");
   let response: TokenResponse;
   switch (grantType) {

@@ -8,7 +8,7 @@ import type { RateLimitingOptions } from "./rate-limit";
 import type { RegistrationOptions } from "./registration";
 
 /** How a client proves who it is at the token endpoint. `none` makes it a public client. */
-export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
 
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
 
@@ -24,6 +24,8 @@ export interface OIDCClient {
   grantTypes?: readonly GrantType[];
   /** Default "client_secret_basic" when a secret is set, else "none". */
   tokenEndpointAuthMethod?: ClientAuthMethod;
+  /** The public keys a `private_key_jwt` client signs its assertions with. */
+  jwks?: { keys: readonly JsonWebKey[] };
   /** Scopes this client may ask for (default: every supported scope). */
   scopes?: readonly string[];
   /** A first-party client: the user is never asked for consent (default false). */
