@@ -57,5 +57,5 @@ export { allowScope, denyScope, andScopes, orScopes } from "./kernel/scope";
 export type { Scope } from "./kernel/scope";
 export { createOIDCProvider } from "./oidc";
 export type { OIDCProvider, OIDCProviderOptions, OIDCClient } from "./oidc";
-export { oidcProviders } from "./oidc";
+export { createOIDCResourceMiddleware, oidcProviders } from "./oidc";
 export type { FederatedProviderConfig } from "./oidc";

@@ -8,6 +8,7 @@ import { invalidToken } from "../auth/jwt/bearer";
 import type { CovaraEnv } from "../resource";
 import { readBearer, validateAccessToken } from "./access-token";
 import type { ProviderContext } from "./context";
+import { providerContext } from "./routes";
 import type { AccessTokenClaims } from "./types";
 
 /** Hono environment of routes behind the provider's middleware. */
@@ -20,7 +21,7 @@ export function createAccessTokenMiddleware(ready: Promise<ProviderContext>): Mi
   return async (c, next) => {
     const token = readBearer(c.req.header("authorization"));
     if (token === undefined) return next();
-    const ctx = await ready;
+    const ctx = await providerContext(ready);
     const claims = await validateAccessToken(ctx, token);
     if (!claims) throw invalidToken();
     if (claims.gty === "client_credentials") {

@@ -2,9 +2,22 @@
 import type { Context, Handler } from "hono";
 import type { CovaraEnv } from "../resource";
 import type { ProviderContext } from "./context";
+import { ProblemError } from "../kernel/errors";
 import { OAuthError, oauthErrorResponse } from "./oauth-error";
 
 export type ProviderHandler = (c: Context<CovaraEnv>, ctx: ProviderContext) => Promise<Response>;
+
+/**
+ * The provider context once its keys are ready. Keys that failed to load (a misconfigured key)
+ * make every endpoint a 503 rather than an unexplained 500; the cause goes to the error log.
+ */
+export async function providerContext(ready: Promise<ProviderContext>): Promise<ProviderContext> {
+  try {
+    return await ready;
+  } catch (error) {
+    throw new ProblemError("service-unavailable", { detail: "The identity provider's signing keys are not available", cause: error });
+  }
+}
 
 /** Turns a provider handler into a Hono handler. */
 export type RouteFactory = (handle: ProviderHandler) => Handler<CovaraEnv>;
@@ -17,7 +30,7 @@ export type RouteFactory = (handle: ProviderHandler) => Handler<CovaraEnv>;
 export function routeFactory(ready: Promise<ProviderContext>): RouteFactory {
   return (handle) => async (c) => {
     try {
-      const response = await handle(c, await ready);
+      const response = await handle(c, await providerContext(ready));
       return c.newResponse(response.body, response);
     } catch (error) {
       if (error instanceof OAuthError) return oauthErrorResponse(error);

@@ -68,9 +68,18 @@ describe("discovery and JWKS", () => {
     expect((await jwks()).length).toBe(2);
   });
 
-  it("refuses symmetric provider keys at start (a shared secret cannot be published)", async () => {
-    const { provider } = localApp({ keys: [await generateJwtKey("HS256")] });
+  it("refuses symmetric provider keys at start (a shared secret cannot be published); endpoints and the middleware answer 503", async () => {
+    const { app, provider } = localApp({ keys: [await generateJwtKey("HS256")] });
     await expect(provider.ready).rejects.toThrow(/asymmetric/);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      for (const response of [await app.request("/oidc/jwks"), await app.request("/api/me", { headers: { authorization: "Bearer a.b.c" } })]) {
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { code: string }).code).toBe("SERVICE_UNAVAILABLE");
+      }
+    } finally {
+      errors.mockRestore();
+    }
   });
 });
 
