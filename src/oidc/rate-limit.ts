@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { createThrottle, type Throttle } from "../auth/security/throttle";
 import { ProblemError } from "../kernel/errors";
 import { readBoundedText } from "../resource/body";
+import { assertedClientId } from "./client-assertion";
 import { parseBasicCredentials } from "./client-auth";
 import type { ProviderContext } from "./context";
 import { isFormRequest, MAX_FORM_BYTES } from "./form";
@@ -22,6 +23,8 @@ export interface RateLimitingOptions {
   token?: EndpointLimit | false;
   jwks?: EndpointLimit | false;
   introspect?: EndpointLimit | false;
+  /** POST /register, per IP: open registration should not let one address fill the client store. */
+  register?: EndpointLimit | false;
 }
 
 export type RateLimitedEndpoint = keyof RateLimitingOptions;
@@ -63,7 +66,8 @@ async function claimedClientId(c: Context): Promise<string> {
   if (authorization !== undefined && /^basic\s/i.test(authorization)) return parseBasicCredentials(authorization)?.clientId || ANONYMOUS_CLIENT;
   if (!isFormRequest(c)) return ANONYMOUS_CLIENT;
   const form = new URLSearchParams(await readBoundedText(c.req.raw.clone(), MAX_FORM_BYTES));
-  return form.get("client_id") || ANONYMOUS_CLIENT;
+  const assertion = form.get("client_assertion");
+  return form.get("client_id") || (assertion === null ? undefined : assertedClientId(assertion)) || ANONYMOUS_CLIENT;
 }
 
 /** Adds the OAuth-style `error` member for OAuth clients that only look at that. */
@@ -88,7 +92,7 @@ export function withRateLimit(endpoint: RateLimitedEndpoint, handle: ProviderHan
       // over many addresses nor one address cycling client ids escapes the limit. The IP comes
       // first: an address over its limit cannot make new client counters appear in the KV.
       await throttle.hit(`${endpoint}:ip:${ip}`);
-      if (endpoint !== "jwks") await throttle.hit(`${endpoint}:client:${await claimedClientId(c)}`);
+      if (endpoint === "token" || endpoint === "introspect") await throttle.hit(`${endpoint}:client:${await claimedClientId(c)}`);
     } catch (error) {
       throw asOAuthFriendly(error);
     }

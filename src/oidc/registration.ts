@@ -14,6 +14,7 @@ import type { ProviderContext } from "./context";
 import { constantTimeEqual, randomHandle } from "./encoding";
 import { OAuthError } from "./oauth-error";
 import { validateRegistrationMetadata, type RegisteredMetadata } from "./registration-metadata";
+import { withRateLimit } from "./rate-limit";
 import type { RouteFactory } from "./routes";
 import type { OIDCClient } from "./types";
 
@@ -112,5 +113,5 @@ export function mountRegistration(router: Hono<CovaraEnv>, route: RouteFactory, 
     return;
   }
   assertOptions(options);
-  router.post("/register", route((c, ctx) => register(c, ctx, options)));
+  router.post("/register", route(withRateLimit("register", (c, ctx) => register(c, ctx, options))));
 }

@@ -65,6 +65,19 @@ describe.each([
     expect((await app.request("/oidc/jwks", { headers: ip(2) })).status).toBe(200);
   });
 
+  test("POST /register is limited per IP when registration is open", async () => {
+    const { app } = limitedApp(kv!, { register: { max: 1, windowSeconds: 60 } }, { registration: { enabled: true } });
+    const register = (n: number) =>
+      app.request("/oidc/register", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...ip(n) },
+        body: JSON.stringify({ redirect_uris: ["https://rp.example.com/cb"], token_endpoint_auth_method: "none" }),
+      });
+    expect((await register(1)).status).toBe(201);
+    await expectLimited(await register(1));
+    expect((await register(2)).status).toBe(201);
+  });
+
   test("/token is limited per client, across addresses (client from the Basic header)", async () => {
     const { app } = limitedApp(kv!, { token: { max: 2, windowSeconds: 60 } });
     expect((await postForm(app, "/token", clientCredentials, { ...WEB, ...ip(1) })).status).toBe(200);
