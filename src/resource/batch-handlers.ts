@@ -19,7 +19,9 @@ import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { CovaraEnv, SelectRow } from "./types";
 import {
+  checkTarget,
   loadTarget,
+  readableWithoutCondition,
   missingRowProblem,
   readAccessOf,
   prepareCreate,
@@ -156,7 +158,8 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
   const previous: (Row | undefined)[] = [];
   for (const [index, item] of items.entries()) {
     await atIndex(index, async () => {
-      const existing = await findRow(info, byId(info, parseId(ids[index]!, info), withLive(info, undefined)));
+      const id = parseId(ids[index]!, info);
+      const existing = await findRow(info, byId(info, id, withLive(info, undefined)));
       if (!existing) {
         const access = await (create ??= resolveAccess("create", c, config.auth, runtime.scopes, info));
         const values = await prepareCreate(runtime, createCtx, access, shapeInput(runtime, item));
@@ -165,7 +168,11 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
         return;
       }
       const access = await (update ??= resolveAccess("update", c, config.auth, runtime.scopes, info));
-      const target = await loadTarget(runtime, c, access, "update", ids[index]!, await (read ??= readAccessOf(runtime, c)));
+      const readAccess = await (read ??= readAccessOf(runtime, c));
+      // Without a read condition the row just read is the target; otherwise read it again inside the scope.
+      const target = readableWithoutCondition(readAccess)
+        ? checkTarget(info, access, "update", { id, idText: ids[index]!, existing }, readAccess)
+        : await loadTarget(runtime, c, access, "update", ids[index]!, readAccess);
       const { where, expected } = writeCondition(info, target, access, undefined);
       const values = await prepareUpdate(runtime, updateCtx, access, target, shapeInput(runtime, item), "update");
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);

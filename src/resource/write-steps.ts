@@ -112,9 +112,29 @@ export async function loadTarget<TTable extends Table>(
   const readAccess = read === undefined ? await readAccessOf(runtime, c) : read;
   const id = parseId(idText, info);
   const existing = await findRow(info, byId(info, id, withLive(info, readAccess?.where)));
+  return checkTarget(info, write, operation, { id, idText, existing }, readAccess);
+}
+
+/**
+ * The checks of `loadTarget` on a row already read with the read scope's condition (or without
+ * one, when `readableWithoutCondition` says the scope adds none).
+ */
+export function checkTarget(
+  info: TableInfo,
+  write: Access,
+  operation: "update" | "delete",
+  found: { id: Target["id"]; idText: string; existing: Row | undefined },
+  readAccess: Access | null,
+): Target {
+  const { id, idText, existing } = found;
   if (!existing || (readAccess === null && !write.allows(existing))) throw problems.notFound(info.name, idText);
   if (!write.allows(existing)) throw outsideScope(operation, info.name);
   return { id, idText, existing };
+}
+
+/** True when reading under `readAccess` adds no condition, so an unscoped read of a live row is the same read. */
+export function readableWithoutCondition(readAccess: Access | null): boolean {
+  return readAccess === null || readAccess.where === undefined;
 }
 
 /**
