@@ -4,12 +4,13 @@
  * and Markdown tables the runners print. Method: bench/README.md.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { LoadResult } from "./load";
+import { summarizeProfile } from "./profile";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
@@ -200,4 +201,31 @@ export function parseRunOptions(argv: string[], skipFlag: string): RunOptions {
     else throw new Error(`unknown option ${arg}`);
   }
   return options;
+}
+
+/** Prints the machine line, the CPU pinning and the load average before a run; returns that load average. */
+export function printMachineHeader(title: string): number {
+  console.log(`${title} — node ${process.version}, ${cpuCount} CPUs (${cpus()[0]?.model.trim() ?? "?"})`);
+  console.log(hasTaskset ? "taskset: servers on CPU 0, load generator on CPU 1" : "taskset unavailable: processes are not pinned");
+  const loadBefore = loadavg()[0]!;
+  console.log(`load average (1 min) before: ${loadBefore.toFixed(2)}`);
+  if (loadBefore > 0.5) console.log("  warning: the machine is busy; other work will skew absolute numbers (ratios less so)");
+  return loadBefore;
+}
+
+/** Runs the covara server `script` under load with the CPU profiler and prints the hottest functions. */
+export async function profileCovaraServer(script: string, path: string, file: string, dir: string, options: RunOptions): Promise<void> {
+  const profileDir = join(dir, "profile");
+  mkdirSync(profileDir, { recursive: true });
+  console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
+  const server = await startServer(script, "covara", file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
+  await load(server, path, options, 2, options.duration * 2);
+  await stopServer(server);
+  // tsx's loader thread writes its own (small) profile; the main thread's is the largest.
+  const profile = readdirSync(profileDir)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)[0];
+  if (!profile) throw new Error("no .cpuprofile was written");
+  console.log(`profile: ${join(profileDir, profile)}\n`);
+  console.log(summarizeProfile(join(profileDir, profile), 30));
 }

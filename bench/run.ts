@@ -15,12 +15,11 @@
  * once), --profile (instead: profile the covara server under load with --cpu-prof and print its
  * top self-time functions), --json FILE (write the raw numbers).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FilterResult } from "./filter";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, runScript, startServer, stopServer, table, parseRunOptions, type Measurement, type RunOptions, type RunningServer } from "./harness";
-import { summarizeProfile } from "./profile";
+import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, printMachineHeader, profileCovaraServer, runScript, startServer, stopServer, table, parseRunOptions, type Measurement, type RunOptions, type RunningServer } from "./harness";
 import { COVARA_PATH, LIMIT, RAW_SQL, ROW_COUNT, openDatabase, seedDatabase } from "./shared";
 
 type Variant = "covara" | "hono" | "raw" | "hono-prepared";
@@ -148,40 +147,20 @@ async function filterBenchmark(): Promise<FilterResult[]> {
   return results;
 }
 
-async function profileCovara(file: string, dir: string, options: RunOptions): Promise<void> {
-  const profileDir = join(dir, "profile");
-  mkdirSync(profileDir, { recursive: true });
-  console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
-  const server = await startServer("server.ts", "covara" as Variant, file, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
-  await load(server, COVARA_PATH, options, 2, options.duration * 2);
-  await stopServer(server);
-  // tsx's loader thread writes its own (small) profile; the main thread's is the largest.
-  const profile = readdirSync(profileDir)
-    .filter((name) => name.endsWith(".cpuprofile"))
-    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)[0];
-  if (!profile) throw new Error("no .cpuprofile was written");
-  console.log(`profile: ${join(profileDir, profile)}\n`);
-  console.log(summarizeProfile(join(profileDir, profile), 30));
-}
-
 async function main(): Promise<void> {
   const options = parseRunOptions(process.argv.slice(2), "--skip-filter");
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), "covara-bench-"));
   const file = join(dir, "users.sqlite");
   try {
-    console.log(`covara bench — node ${process.version}, ${cpuCount} CPUs (${cpus()[0]?.model.trim() ?? "?"})`);
-    console.log(hasTaskset ? "taskset: servers on CPU 0, load generator on CPU 1" : "taskset unavailable: processes are not pinned");
-    const loadBefore = loadavg()[0]!;
-    console.log(`load average (1 min) before: ${loadBefore.toFixed(2)}`);
-    if (loadBefore > 0.5) console.log("  warning: the machine is busy; other work will skew absolute numbers (ratios less so)");
+    const loadBefore = printMachineHeader("covara bench");
     let t = performance.now();
     seedDatabase(file);
     console.log(`Seeded ${ROW_COUNT.toLocaleString("en-US")} rows in ${fmt(performance.now() - t)} ms (${file})`);
 
     const results: Record<string, unknown> = { node: process.version, cpus: cpuCount, pinned: hasTaskset, loadBefore, options };
     if (options.profile) {
-      await profileCovara(file, dir, options);
+      await profileCovaraServer("server.ts", COVARA_PATH, file, dir, options);
     } else {
       results.http = await httpBenchmark(file, options);
       if (!options.skip) results.filter = await filterBenchmark();
