@@ -33,9 +33,23 @@ async function importWithKid(input: JwtKeyInput): Promise<JwtKey> {
   return importJwtKey({ ...input, kid: input.kid ?? randomHandle(12) });
 }
 
+/** Configured keys, or `{ algorithm }` for one generated key of that algorithm. */
+export type ProviderKeysOption = readonly JwtKeyInput[] | { algorithm: JwtAlgorithm };
+
+async function keyInputs(configured: ProviderKeysOption | undefined): Promise<readonly JwtKeyInput[]> {
+  if (configured === undefined) return Promise.all(DEFAULT_ALGORITHMS.map((alg) => generateJwtKey(alg)));
+  if (Array.isArray(configured)) {
+    if (configured.length === 0) throw new TypeError("covara/oidc: keys must list at least one key");
+    return configured;
+  }
+  const { algorithm } = configured as { algorithm?: unknown };
+  if (typeof algorithm !== "string") throw new TypeError('covara/oidc: keys must be a list of keys or { algorithm: "RS256" | "ES256" | … }');
+  return [await generateJwtKey(algorithm as JwtAlgorithm)];
+}
+
 /** Imports (or generates) the key ring; throws a TypeError on a misconfigured key. */
-export async function createProviderKeys(configured: readonly JwtKeyInput[] | undefined, retireAfterSeconds: number): Promise<ProviderKeys> {
-  const inputs = configured && configured.length > 0 ? configured : await Promise.all(DEFAULT_ALGORITHMS.map((alg) => generateJwtKey(alg)));
+export async function createProviderKeys(configured: ProviderKeysOption | undefined, retireAfterSeconds: number): Promise<ProviderKeys> {
+  const inputs = await keyInputs(configured);
   let held: HeldKey[] = [];
   for (const input of inputs) {
     const key = await importWithKid(input);

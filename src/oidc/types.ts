@@ -1,6 +1,6 @@
 /** Options and shapes of the OIDC provider; implementations live in their own files. */
 import type { KV } from "../kernel/kv";
-import type { ClientIpOptions, JwtKeyInput } from "../auth";
+import type { ClientIpOptions, JwtAlgorithm, JwtKeyInput } from "../auth";
 import type { CovaraUser } from "../resource";
 import type { FederatedProviderConfig, PassportBackendConfig } from "./federation/types";
 import type { ConsentPageView, LoginPageView, LogoutPageView } from "./pages";
@@ -93,8 +93,11 @@ export interface OIDCProviderOptions {
   /** The issuer identifier: the public URL the router is mounted at (no trailing slash). */
   issuer: string;
   clients: readonly OIDCClient[];
-  /** Signing keys (first of each algorithm signs). Default: one RS256 and one ES256 key generated at start. */
-  keys?: readonly JwtKeyInput[];
+  /**
+   * Signing keys (the first of each algorithm signs), or `{ algorithm: "RS256" }` for one key of
+   * that algorithm generated at start. Default: one RS256 and one ES256 key generated at start.
+   */
+  keys?: readonly JwtKeyInput[] | { algorithm: JwtAlgorithm };
   /** Where clients, codes, tokens, consents, interactions and sessions live (default: the global KV, else memory). */
   kv?: KV;
   /** Key prefix inside the KV (default "oidc:"). */

@@ -68,6 +68,17 @@ describe("discovery and JWKS", () => {
     expect((await jwks()).length).toBe(2);
   });
 
+  it('keys: { algorithm } generates one key of that algorithm; a symmetric algorithm or an empty list is refused', async () => {
+    const { app, provider } = localApp({ keys: { algorithm: "ES256" } });
+    await provider.ready;
+    const { keys } = (await (await app.request("/oidc/jwks")).json()) as { keys: Array<{ alg: string }> };
+    expect(keys.map((key) => key.alg)).toEqual(["ES256"]);
+    const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as { id_token_signing_alg_values_supported: string[] };
+    expect(discovery.id_token_signing_alg_values_supported).toEqual(["ES256"]);
+    await expect(localApp({ keys: { algorithm: "HS256" } }).provider.ready).rejects.toThrow(/asymmetric/);
+    await expect(localApp({ keys: [] }).provider.ready).rejects.toThrow(/at least one key/);
+  });
+
   it("refuses symmetric provider keys at start (a shared secret cannot be published); endpoints and the middleware answer 503", async () => {
     const { app, provider } = localApp({ keys: [await generateJwtKey("HS256")] });
     await expect(provider.ready).rejects.toThrow(/asymmetric/);
