@@ -7,6 +7,7 @@
  */
 import type { Context, Hono } from "hono";
 import { verifyJwt } from "../auth";
+import { decodeJsonSegment } from "../auth/jwt/base64url";
 import type { CovaraEnv } from "../resource";
 import type { ProviderContext } from "./context";
 import { randomHandle } from "./encoding";
@@ -32,7 +33,7 @@ async function hintedClient(ctx: ProviderContext, hint: string): Promise<{ clien
     const { header, claims } = await verifyJwt(hint, {
       keys: ctx.keys.verificationKeys(),
       issuer: ctx.issuer,
-      audience: (await audienceOf(hint)) ?? "",
+      audience: audienceOf(hint) ?? "",
       algorithms: ctx.keys.algorithms(),
       clockSkewSeconds: ctx.clockSkewSeconds,
       requiredClaims: ["sub"],
@@ -47,14 +48,11 @@ async function hintedClient(ctx: ProviderContext, hint: string): Promise<{ clien
 }
 
 /** The unverified `aud` of a JWT, to name the audience the real verification then checks. */
-async function audienceOf(token: string): Promise<string | undefined> {
-  try {
-    const payload = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { aud?: unknown };
-    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-    return typeof aud === "string" ? aud : undefined;
-  } catch {
-    return undefined;
-  }
+function audienceOf(token: string): string | undefined {
+  const payload = token.split(".")[1];
+  const aud = payload === undefined ? undefined : decodeJsonSegment(payload)?.aud;
+  const first = Array.isArray(aud) ? aud[0] : aud;
+  return typeof first === "string" ? first : undefined;
 }
 
 async function logoutParams(c: Context): Promise<URLSearchParams> {
