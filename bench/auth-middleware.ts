@@ -10,20 +10,9 @@ import { Hono } from "hono";
 import type { CovaraEnv } from "../src";
 import { cookieSession, createKVSessionStore, createMemorySessionStore, generateJwtKey, jwtSession, requireUser, useAuth, type SessionStrategy } from "../src/auth";
 import { createMemoryKV } from "../src/kv";
+import { compareInProcess, inProcessArgs, type InProcessVariant } from "./in-process";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const index = args.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(args[index + 1]);
-};
-const ROUNDS = option("rounds", 9);
-const BATCH = option("batch", 2000);
-
-interface Variant {
-  name: string;
-  app: Hono<CovaraEnv>;
-  headers: Record<string, string>;
-}
+type Variant = InProcessVariant;
 
 const user = { id: "u1", email: "ada@example.com", name: "Ada" };
 const users = { getById: async (id: string) => (id === "u1" ? { ...user } : null) };
@@ -51,18 +40,6 @@ function baseline(): Variant {
   return { name: "baseline (header identity)", app, headers: { "x-user": "u1" } };
 }
 
-async function timeBatch(v: Variant): Promise<number> {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < BATCH; i++) {
-    const res = await v.app.request("/api/whoami", { headers: v.headers });
-    if (res.status !== 200) throw new Error(`${v.name} answered ${res.status}`);
-    await res.arrayBuffer();
-  }
-  return Number(process.hrtime.bigint() - start) / 1000 / BATCH;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 const secret = "bench-secret-that-is-at-least-32-bytes-long";
 const es256 = await generateJwtKey("ES256");
 const variants: Variant[] = [
@@ -74,30 +51,4 @@ const variants: Variant[] = [
   await variant("jwtSession ES256", jwtSession({ keys: [es256], issuer: "https://bench", audience: "bench" })),
 ];
 
-// Every variant must answer the same body before anything is timed.
-for (const v of variants) {
-  const text = await (await v.app.request("/api/whoami", { headers: v.headers })).text();
-  if (text !== '{"id":"u1"}') throw new Error(`${v.name} answered ${text}`);
-}
-for (const v of variants) await timeBatch(v); // warm-up
-
-const micros = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-const ratios = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
-  const thisRound = new Map<string, number>();
-  for (const v of order) thisRound.set(v.name, await timeBatch(v));
-  const base = thisRound.get(variants[0]!.name)!;
-  for (const [name, us] of thisRound) {
-    micros.get(name)!.push(us);
-    ratios.get(name)!.push(base / us);
-  }
-}
-
-console.log(`auth middleware, ${ROUNDS} rounds × ${BATCH} requests per variant (µs per request, median)`);
-console.log("| variant | µs / request | ratio vs baseline (median, min–max) |");
-console.log("|---|---:|---:|");
-for (const v of variants) {
-  const r = ratios.get(v.name)!;
-  console.log(`| ${v.name} | ${median(micros.get(v.name)!).toFixed(1)} | ${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) |`);
-}
+await compareInProcess(variants, { title: "auth middleware", path: "/api/whoami", expectedBody: '{"id":"u1"}', ...inProcessArgs({ rounds: 9, batch: 2000 }) });

@@ -11,6 +11,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createRemoteJwks, verifyJwt, type JwtAlgorithm, type JwtHeader, type JwtKey, type RemoteJwksOptions } from "../auth";
 import { ALGORITHMS } from "../auth/jwt/algorithms";
+import { createBoundedMemo } from "../auth/bounded-memo";
 import { invalidToken } from "../auth/jwt/bearer";
 import { ProblemError } from "../kernel/errors";
 import type { CovaraUser } from "../resource";
@@ -116,9 +117,23 @@ export function createOIDCResourceMiddleware(options: OIDCResourceMiddlewareOpti
   const keys = keySource(options, issuer, algorithms);
   const resolveUser = options.resolveUser ?? defaultUser;
 
+  // A token's signature and claims never change: verified once, it is remembered until it expires.
+  const verifiedTokens = createBoundedMemo<string, AccessTokenClaims>(4096);
+  const skew = options.clockSkewSeconds ?? 30;
+
   return async (c, next) => {
     const token = readBearer(c.req.header("authorization"));
     if (token === undefined) return next();
+    const known = verifiedTokens.get(token);
+    const claims = known && known.exp + skew > Date.now() / 1000 ? known : await verifyAccessToken(token);
+    const user = await resolveUser(claims);
+    if (!user) throw invalidToken();
+    c.set("user", user);
+    c.set("oidcToken", claims);
+    return next();
+  };
+
+  async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     let claims: AccessTokenClaims;
     try {
       const verified = await verifyJwt(token, {
@@ -138,10 +153,7 @@ export function createOIDCResourceMiddleware(options: OIDCResourceMiddlewareOpti
       throw invalidToken();
     }
     if (typeof claims.sub !== "string" || typeof claims.client_id !== "string") throw invalidToken();
-    const user = await resolveUser(claims);
-    if (!user) throw invalidToken();
-    c.set("user", user);
-    c.set("oidcToken", claims);
-    return next();
-  };
+    verifiedTokens.set(token, claims);
+    return claims;
+  }
 }
