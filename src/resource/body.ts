@@ -16,7 +16,7 @@ function tooLarge(maxBytes: number): ProblemError {
 }
 
 /** Reads a body as UTF-8 text, refusing (413) more than `maxBytes` whatever Content-Length says: the limit is counted while streaming. */
-export async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
+export async function readBoundedText(request: Pick<Request, "headers" | "body">, maxBytes: number): Promise<string> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return "";

@@ -4,6 +4,7 @@
  * `upstream-unavailable` (502); an upstream that refuses this login is `federated-login-failed`.
  */
 import { ProblemError } from "../../kernel/errors";
+import { readBoundedText } from "../../resource/body";
 
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 256 * 1024;
@@ -48,15 +49,13 @@ export async function upstreamFetch(label: string, what: string, url: string, in
 
 /** The body of `response` as a JSON object, or null when it is too large, not JSON, or not an object. */
 export async function readJsonObject(response: Response): Promise<Record<string, unknown> | null> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return null;
   let text: string;
   try {
-    text = await response.text();
+    // Counted while streaming: a missing or lying Content-Length cannot make us buffer more.
+    text = await readBoundedText(response, MAX_BODY_BYTES);
   } catch {
     return null;
   }
-  if (text.length > MAX_BODY_BYTES) return null;
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
