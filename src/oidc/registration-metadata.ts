@@ -17,10 +17,15 @@ export interface RegisteredMetadata {
   client_name?: string;
   scope?: string;
   post_logout_redirect_uris?: string[];
+  /** The public keys of a `private_key_jwt` client. */
+  jwks?: { keys: JsonWebKey[] };
 }
 
 const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
-const AUTH_METHODS: readonly ClientAuthMethod[] = ["client_secret_basic", "client_secret_post", "none"];
+// client_secret_jwt is left out: it needs the secret itself, and registered secrets are only kept hashed.
+const AUTH_METHODS: readonly ClientAuthMethod[] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
+const MAX_KEYS = 10;
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const MAX_URIS = 20;
 const MAX_URI_LENGTH = 2000;
@@ -92,6 +97,9 @@ export function validateRegistrationMetadata(body: Record<string, unknown>): Reg
   }
   if (method === "none" && grantTypes.includes("client_credentials")) throw invalid("A public client (auth method none) cannot use client_credentials");
 
+  const jwks = method === "private_key_jwt" ? publicJwks(body.jwks) : undefined;
+  if (method !== "private_key_jwt" && body.jwks !== undefined) throw invalid("jwks is only used with token_endpoint_auth_method private_key_jwt");
+
   const redirectUris = uriList(body, "redirect_uris") ?? [];
   if (usesCode && redirectUris.length === 0) throw new OAuthError("invalid_redirect_uri", "redirect_uris is required for the authorization_code grant");
 
@@ -109,5 +117,17 @@ export function validateRegistrationMetadata(body: Record<string, unknown>): Reg
     ...(name === undefined ? {} : { client_name: name }),
     ...(scopes === undefined ? {} : { scope: scopes.join(" ") }),
     ...(postLogout === undefined ? {} : { post_logout_redirect_uris: postLogout }),
+    ...(jwks === undefined ? {} : { jwks }),
   };
+}
+
+/** The `jwks` of a private_key_jwt registration: 1–10 public keys (usability is checked when they are imported). */
+function publicJwks(value: unknown): { keys: JsonWebKey[] } {
+  const keys = (value as { keys?: unknown } | null | undefined)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_KEYS) throw invalid(`private_key_jwt needs jwks with 1 to ${MAX_KEYS} public keys`);
+  for (const key of keys) {
+    if (typeof key !== "object" || key === null || Array.isArray(key) || typeof (key as { kty?: unknown }).kty !== "string") throw invalid("every jwks entry must be a JWK object");
+    if (PRIVATE_MEMBERS.some((member) => member in key)) throw invalid("jwks must hold public keys only (and never a symmetric key)");
+  }
+  return { keys: keys as JsonWebKey[] };
 }

@@ -11,6 +11,7 @@ import type { CovaraEnv } from "../resource";
 import { readJsonObject } from "../resource/body";
 import { readBearer } from "./access-token";
 import type { ProviderContext } from "./context";
+import { clientAssertionKeys } from "./client-assertion";
 import { constantTimeEqual, randomHandle } from "./encoding";
 import { OAuthError } from "./oauth-error";
 import { validateRegistrationMetadata, type RegisteredMetadata } from "./registration-metadata";
@@ -77,6 +78,7 @@ function toClient(id: string, metadata: RegisteredMetadata, storedSecret: string
     tokenEndpointAuthMethod: metadata.token_endpoint_auth_method,
     ...(metadata.scope === undefined ? {} : { scopes: metadata.scope.split(" ") }),
     ...(metadata.post_logout_redirect_uris === undefined ? {} : { postLogoutRedirectUris: metadata.post_logout_redirect_uris }),
+    ...(metadata.jwks === undefined ? {} : { jwks: metadata.jwks }),
     // Anyone may have registered it, so the user always decides what it gets.
     skipConsent: false,
   };
@@ -86,8 +88,13 @@ async function register(c: Context, ctx: ProviderContext, options: RegistrationO
   if (options.initialAccessToken !== undefined) requireInitialAccessToken(c, options.initialAccessToken);
   const metadata = validateRegistrationMetadata(await readMetadata(c));
   const clientId = randomHandle(18);
-  const secret = metadata.token_endpoint_auth_method === "none" ? undefined : randomHandle(32);
+  const usesSecret = metadata.token_endpoint_auth_method === "client_secret_basic" || metadata.token_endpoint_auth_method === "client_secret_post";
+  const secret = usesSecret ? randomHandle(32) : undefined;
   const client = toClient(clientId, metadata, secret === undefined ? undefined : await hashPassword(secret));
+  // Keys that cannot verify anything are refused now, not at the client's first token request.
+  if (client.jwks && !(await clientAssertionKeys(client).then(() => true, () => false))) {
+    throw new OAuthError("invalid_client_metadata", "jwks holds a key that is not a usable asymmetric public key");
+  }
   await ctx.clients.register(client, options.clientTtlSeconds);
 
   const issuedAt = Math.floor(Date.now() / 1000);

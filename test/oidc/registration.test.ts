@@ -1,6 +1,6 @@
 /** Dynamic client registration (RFC 7591): opt-in, initial access token, metadata validation, registered clients at work. */
 import { describe, expect, it } from "vitest";
-import { generateJwtKey } from "../../src/auth";
+import { exportPublicJwk, generateJwtKey, importJwtKey, signJwt } from "../../src/auth";
 import { createMemoryKV } from "../../src/kv";
 import type { OIDCProviderOptions } from "../../src/oidc";
 import { basic, CALLBACK, localApp as providerApp, postForm, s256, VERIFIER } from "./provider-app";
@@ -103,7 +103,11 @@ describe("registration metadata validation", () => {
     ["refresh_token without the code grant", { grant_types: ["refresh_token", "client_credentials"] }, "invalid_client_metadata"],
     ["an unsupported response type", { redirect_uris: [CALLBACK], response_types: ["token"] }, "invalid_client_metadata"],
     ["response type code without the code grant", { grant_types: ["client_credentials"], response_types: ["code"] }, "invalid_client_metadata"],
-    ["an unsupported auth method", { redirect_uris: [CALLBACK], token_endpoint_auth_method: "private_key_jwt" }, "invalid_client_metadata"],
+    ["an unsupported auth method", { redirect_uris: [CALLBACK], token_endpoint_auth_method: "client_secret_jwt" }, "invalid_client_metadata"],
+    ["private_key_jwt without jwks", { redirect_uris: [CALLBACK], token_endpoint_auth_method: "private_key_jwt" }, "invalid_client_metadata"],
+    ["private_key_jwt with a private or symmetric key", { grant_types: ["client_credentials"], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ kty: "oct", k: "c2VjcmV0" }] } }, "invalid_client_metadata"],
+    ["private_key_jwt with a key that does not import", { grant_types: ["client_credentials"], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ kty: "EC", crv: "P-256", x: "AA", y: "AA" }] } }, "invalid_client_metadata"],
+    ["jwks without private_key_jwt", { redirect_uris: [CALLBACK], jwks: { keys: [] } }, "invalid_client_metadata"],
     ["a public client with client_credentials", { redirect_uris: [CALLBACK], grant_types: ["authorization_code", "client_credentials"], token_endpoint_auth_method: "none" }, "invalid_client_metadata"],
     ["an unsupported scope", { redirect_uris: [CALLBACK], scope: "openid admin" }, "invalid_client_metadata"],
     ["a non-string scope", { redirect_uris: [CALLBACK], scope: ["openid"] }, "invalid_client_metadata"],
@@ -123,6 +127,22 @@ describe("registration metadata validation", () => {
       expect(answer.error_description).toEqual(expect.any(String));
     });
   }
+
+  it("registers a private_key_jwt client whose assertions then authenticate it (and nothing else does)", async () => {
+    const { app } = localApp(enabled);
+    const key = await importJwtKey(await generateJwtKey("ES256", "registered-key"));
+    const response = await postRegistration(app, { grant_types: ["client_credentials"], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [await exportPublicJwk(key)] } });
+    expect(response.status).toBe(201);
+    const registered = (await response.json()) as { client_id: string; client_secret?: string };
+    expect(registered.client_secret).toBeUndefined();
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await signJwt({ iss: registered.client_id, sub: registered.client_id, aud: "http://provider.test/oidc", jti: "j-1", iat: now, exp: now + 60 }, key);
+    const form = { grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" };
+    expect((await postForm(app, "/token", { ...form, client_assertion: assertion })).status).toBe(200);
+    const stranger = await importJwtKey(await generateJwtKey("ES256", "registered-key"));
+    const forged = await signJwt({ iss: registered.client_id, sub: registered.client_id, aud: "http://provider.test/oidc", jti: "j-2", iat: now, exp: now + 60 }, stranger);
+    expect((await postForm(app, "/token", { ...form, client_assertion: forged })).status).toBe(401);
+  });
 
   it("refuses a body that is not JSON with 415 and an over-large one with 413", async () => {
     const { app } = localApp(enabled);
