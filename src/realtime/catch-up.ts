@@ -31,7 +31,7 @@ import {
   type ListQuery,
 } from "./resource-bridge";
 import type { RowSubscription } from "./row-subscription";
-import { encodeEvent, problemData, toJson } from "./sse-format";
+import { encodeEvent, encodeInvalidate, problemData, toJson } from "./sse-format";
 
 type Row = Record<string, unknown>;
 
@@ -115,7 +115,7 @@ export async function beginReplay(context: CatchUpContext, changelog: Changelog,
   if (page.truncated) {
     // The entries the client missed are gone: it refetches, and continues from our position.
     subscription.cursor = position;
-    subscription.invalidate(position, "changelog-trimmed");
+    subscription.invalidate(position, encodeInvalidate(position, "changelog-trimmed"));
   }
   await rememberMatchingRows(context);
   if (page.truncated) {

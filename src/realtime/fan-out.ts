@@ -5,7 +5,7 @@
  */
 import { ProblemError } from "../kernel/errors";
 import type { PreparedEntry, RowEventType, RowSubscription } from "./row-subscription";
-import { encodeEvent, problemData, toJson } from "./sse-format";
+import { encodeEvent, encodeInvalidate, problemData, toJson } from "./sse-format";
 
 type RowEntry = Extract<PreparedEntry, { kind: "row" }>;
 
@@ -20,7 +20,8 @@ interface Group {
  */
 export async function deliverEntry(entry: PreparedEntry, subscribers: Iterable<RowSubscription>): Promise<number> {
   if (entry.kind === "invalidate") {
-    for (const subscriber of subscribers) subscriber.invalidate(entry.seq, entry.reason);
+    const bytes = encodeInvalidate(entry.seq, entry.reason);
+    for (const subscriber of subscribers) subscriber.invalidate(entry.seq, bytes);
     return 0;
   }
   const idJson = toJson(entry.id);

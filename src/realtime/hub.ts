@@ -90,7 +90,8 @@ export class Realtime {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private removeShutdownHook: (() => void) | undefined;
-  private outageSince: number | null = null;
+  /** The KV failed and the failure was logged; cleared when it answers again. */
+  private inOutage = false;
   private outageReported = false;
   /** When the KV last answered a poll; a KV that hangs instead of failing is an outage too. */
   private lastHealthyAt = Date.now();
@@ -257,8 +258,8 @@ export class Realtime {
 
   private noteFailure(error: unknown): void {
     if (this.closed) return;
-    if (this.outageSince === null) {
-      this.outageSince = Date.now();
+    if (!this.inOutage) {
+      this.inOutage = true;
       console.error("covara realtime: the changelog KV is unreachable; subscriptions will catch up when it is back", error);
     }
     this.checkOutage();
@@ -286,7 +287,7 @@ export class Realtime {
     try {
       if (this.failedAppends.length > 0) await this.retryAppends();
       const latest = await this.changelog.latestSeq();
-      this.outageSince = null;
+      this.inOutage = false;
       this.outageReported = false;
       this.lastHealthyAt = Date.now();
       // Only a started hub (one with streams) has a position worth catching up from.

@@ -6,6 +6,8 @@
  * purpose: a query's tables cannot always be known (subqueries), and a stale answer is worse
  * than a miss. Callers get copies, so mutating a result never corrupts the cache.
  */
+import { awaitThrough, chained, PROMISE_METHODS } from "./builder-proxy";
+
 type MaybePromise<T> = T | Promise<T>;
 
 interface Entry {
@@ -66,7 +68,6 @@ export class QueryCache {
 }
 
 const EXECUTORS = new Set(["then", "catch", "finally", "execute", "all", "get", "values"]);
-const PROMISE_METHODS = new Set(["then", "catch", "finally"]);
 
 function keyOf(method: string, builder: { toSQL(): unknown }): string {
   return `${method}|${JSON.stringify(builder.toSQL(), (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value))}`;
@@ -85,25 +86,16 @@ export function cacheSelect<T extends object>(builder: T, cache: QueryCache): T 
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof prop !== "string" || typeof value !== "function") return value;
       const fn = value as (...args: unknown[]) => unknown;
-      const self = target as { toSQL?: () => unknown; execute?: () => unknown };
+      const self = target as { toSQL?: () => unknown };
       if (EXECUTORS.has(prop) && typeof self.toSQL === "function") {
-        if (PROMISE_METHODS.has(prop)) {
-          return (...args: unknown[]) => {
-            const promise = Promise.resolve().then(() => cache.through(keyOf("execute", self as { toSQL(): unknown }), () => self.execute!.call(target)));
-            return (promise[prop as "then"] as (...a: unknown[]) => unknown).apply(promise, args);
-          };
-        }
+        if (PROMISE_METHODS.has(prop)) return awaitThrough(target, prop, (execute) => cache.through(keyOf("execute", self as { toSQL(): unknown }), execute));
         return (...args: unknown[]) => {
           // Placeholder values change the answer without changing the SQL: not cached.
           if (args.length > 0 && args[0] !== undefined) return fn.apply(target, args);
           return cache.through(keyOf(prop === "execute" ? "execute" : prop, self as { toSQL(): unknown }), () => fn.apply(target, args));
         };
       }
-      return (...args: unknown[]) => {
-        const result = fn.apply(target, args);
-        if (result === target) return proxy;
-        return isSelectChain(result) ? cacheSelect(result, cache) : result;
-      };
+      return chained(fn, target, proxy, isSelectChain, (chain) => cacheSelect(chain, cache));
     },
   });
   return proxy;

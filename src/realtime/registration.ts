@@ -57,10 +57,13 @@ export class Registration {
   /** Tells every subscriber to refetch (entries were lost). */
   invalidateAll(seq: number, reason: string): void {
     const prepared: PreparedEntry = { kind: "invalidate", seq, reason };
+    const live: RowSubscription[] = [];
     for (const subscriber of this.rows) {
       if (subscriber.catchingUp) subscriber.queueBacklog(prepared);
-      else void deliverEntry(prepared, [subscriber]);
+      else live.push(subscriber);
     }
+    // One delivery for all of them, so the event is encoded once.
+    void deliverEntry(prepared, live);
     for (const listener of this.aggregates) listener.touch(seq);
   }
 

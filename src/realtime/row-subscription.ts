@@ -186,13 +186,13 @@ export class RowSubscription implements LiveStream {
     this.connection.end(encodeEvent("error", toJson(problemData("slow-consumer", detail, { backlog: MAX_BACKLOG }))));
   }
 
-  /** Tells the client to refetch: the server lost track of what it holds. */
-  invalidate(seq: number, reason: string): void {
+  /** Tells the client to refetch: the server lost track of what it holds. `event` is `encodeInvalidate(seq, …)`, encoded once per fan-out. */
+  invalidate(seq: number, event: Uint8Array): void {
     if (seq > this.cursor) this.cursor = seq;
     this.known.clear();
     this.guessed = undefined;
     this.exact = false;
-    this.send(encodeEvent("invalidate", toJson({ seq, reason }), seq), seq);
+    this.send(event, seq);
   }
 
   heartbeat(): void {

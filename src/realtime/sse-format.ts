@@ -3,6 +3,7 @@
  * JSON never contains a raw newline, so a payload always fits a single data line.
  */
 import { ProblemError, type ProblemDocument, type ProblemType } from "../kernel/errors";
+import { toJson } from "../resource/rows";
 
 const encoder = new TextEncoder();
 
@@ -19,20 +20,18 @@ export type SseEventType =
   | "reconnect";
 
 /** JSON that also carries bigint values (as strings, like the REST responses). */
-export function toJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  }
-}
+export { toJson };
 
 /** One event, encoded; `id` becomes the client's Last-Event-ID. */
 export function encodeEvent(type: SseEventType, json: string, id?: number, retryMs?: number): Uint8Array {
   const retry = retryMs === undefined ? "" : `retry: ${retryMs}\n`;
   const idLine = id === undefined ? "" : `id: ${id}\n`;
   return encoder.encode(`${retry}event: ${type}\n${idLine}data: ${json}\n\n`);
+}
+
+/** The `invalidate` event: the client must refetch, the server lost track of what it holds. */
+export function encodeInvalidate(seq: number, reason: string): Uint8Array {
+  return encodeEvent("invalidate", toJson({ seq, reason }), seq);
 }
 
 /**

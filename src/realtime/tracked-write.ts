@@ -10,6 +10,7 @@
  * stays synchronous for better-sqlite3's `.run()/.all()/.get()/.values()`.
  */
 import { inArray, type Column, type SQL, type Table } from "drizzle-orm";
+import { awaitThrough, chained, PROMISE_METHODS } from "./builder-proxy";
 import type { Mutation, MutationOp } from "../kernel/mutations";
 
 type Row = Record<string, unknown>;
@@ -49,7 +50,6 @@ export interface WriteState {
 }
 
 const EXECUTORS = new Set(["then", "catch", "finally", "execute", "run", "all", "get", "values"]);
-const PROMISE_METHODS = new Set(["then", "catch", "finally"]);
 const ID_CHUNK = 500;
 
 interface SelectSource {
@@ -153,14 +153,8 @@ function runTracked(state: WriteState, scope: WriteScope, method: string, call: 
 
 function executor(target: Record<string, unknown>, method: string, state: WriteState, scope: WriteScope) {
   const original = target[method] as (...args: unknown[]) => unknown;
-  if (PROMISE_METHODS.has(method)) {
-    // Awaiting the builder: run it as drizzle's own `then` would (through execute), tracked.
-    return (...args: unknown[]) => {
-      const execute = target.execute as () => unknown;
-      const promise = Promise.resolve().then(() => runTracked(state, scope, "execute", () => execute.call(target), true));
-      return (promise[method as "then"] as (...a: unknown[]) => unknown).apply(promise, args);
-    };
-  }
+  // Awaiting the builder: run it as drizzle's own `then` would (through execute), tracked.
+  if (PROMISE_METHODS.has(method)) return awaitThrough(target, method, (execute) => runTracked(state, scope, "execute", execute, true));
   // better-sqlite3 answers run/all/get/values synchronously; the publish then happens in the background.
   const wait = !(scope.sync && method !== "execute");
   return (...args: unknown[]) => runTracked(state, scope, method, () => original.apply(target, args), wait);
@@ -206,11 +200,7 @@ export function trackWrite<T extends object>(builder: T, state: WriteState, scop
       }
       if (EXECUTORS.has(prop) && typeof self.toSQL === "function") return executor(self, prop, state, scope);
       if (prop === "onConflictDoUpdate") state.upsert = true;
-      return (...args: unknown[]) => {
-        const result = fn.apply(target, args);
-        if (result === target) return proxy;
-        return isBuilder(result) ? trackWrite(result, state, scope) : result;
-      };
+      return chained(fn, target, proxy, isBuilder, (next) => trackWrite(next, state, scope));
     },
   });
   return proxy;
