@@ -1,4 +1,4 @@
-/** covara/oidc — an OpenID Connect provider in your app: discovery, JWKS, authorization code + PKCE, tokens, userinfo, revocation, introspection. */
+/** covara/oidc — an OpenID Connect provider in your app: discovery, JWKS, authorization code + PKCE, tokens, userinfo, revocation, introspection, login and consent pages, logout, registration, federated login. */
 export { createOIDCProvider } from "./create-provider";
 export type { OIDCProvider } from "./create-provider";
 export type { OIDCEnv } from "./access-token-middleware";
@@ -13,3 +13,6 @@ export { oidcProviders, microsoftTenantIssuer } from "./federation/presets";
 export type { Auth0Options, CustomOptions, KeycloakOptions, MicrosoftOptions, OktaOptions, PresetOptions } from "./federation/presets";
 export type { FederatedProviderConfig } from "./federation/types";
 export type { ExternalProfile, OIDCBackends, ResolveExternalUser } from "./types";
+export { escapeHtml } from "./pages";
+export type { ConsentPageView, LoginPageView, LogoutPageView, UpstreamLink } from "./pages";
+export type { EmailPasswordBackend, OIDCPages } from "./types";

@@ -4,6 +4,7 @@
  * keep an interaction to the browser that started it.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { escapeHtml } from "../../src/oidc";
 import { Browser, locationOf } from "./browser";
 import { authorizeUrl, decide, loginAndConsent, ownLoginApp, PASSWORDS, signIn } from "./own-login";
 import { CALLBACK, LOCAL_ISSUER, postForm, VERIFIER } from "./provider-app";
@@ -111,6 +112,28 @@ describe("the default login page", () => {
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { code: string }).code).toBe("CSRF_REJECTED");
     expect((await victim.get(`${LOCAL_ISSUER}/interaction/not-an-interaction`)).status).toBe(400);
+  });
+
+  it("pages.login and pages.consent replace the default pages; their forms post the same fields", async () => {
+    const views: unknown[] = [];
+    const { app } = ownLoginApp({
+      pages: {
+        login: (view) => {
+          views.push(view);
+          return `<!doctype html><form method="post" action="${escapeHtml(view.action)}"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}"><p>Custom ${escapeHtml(view.clientName)}</p></form>`;
+        },
+        consent: (view) => `<!doctype html><form method="post" action="${escapeHtml(view.action)}"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">${view.scopes.map((scope) => escapeHtml(scope.name)).join(",")}</form>`,
+      },
+    });
+    const browser = new Browser((url, init) => app.request(url, init));
+    const login = locationOf(await browser.get(await authorizeUrl({ login_hint: "alice@example.com" })), LOCAL_ISSUER);
+    const page = await browser.get(login);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(await page.text()).toContain("Custom Third &#60;b&#62;Party&#60;/b&#62; App");
+    expect(views[0]).toMatchObject({ loginHint: "alice@example.com", emailPassword: true, upstreams: [] });
+    const consent = locationOf(await signIn(browser, login), LOCAL_ISSUER);
+    expect(await (await browser.get(consent)).text()).toContain("openid,profile,email,offline_access");
+    expect(locationOf(await decide(browser, consent), LOCAL_ISSUER).searchParams.get("code")).toBeTruthy();
   });
 
   it("failed logins are throttled per client address", async () => {
