@@ -5,6 +5,7 @@
  */
 import { verifyPassword } from "../auth";
 import type { JwtKey } from "../auth";
+import { createBoundedMemo, type BoundedMemo } from "../auth/bounded-memo";
 import { assertedClientId, clientAssertionKeys, JWT_BEARER_ASSERTION, verifyClientAssertion } from "./client-assertion";
 import type { ProviderContext } from "./context";
 import { constantTimeEqual } from "./encoding";
@@ -78,11 +79,18 @@ async function secretMatches(stored: string, given: string): Promise<boolean> {
 }
 
 /** The verification keys of JWT-authenticated clients, imported once per client object. */
-const assertionKeys = new WeakMap<OIDCClient, Promise<JwtKey[]>>();
+/**
+ * The verification keys of JWT-authenticated clients, imported once per client of each provider.
+ * Keyed by id, not by object: a registered client is a fresh object on every KV read, and a
+ * client's keys never change (configured ones are fixed, registered ones cannot be updated).
+ */
+const assertionKeys = new WeakMap<ProviderContext["clients"], BoundedMemo<string, Promise<JwtKey[]>>>();
 
-function keysOf(client: OIDCClient): Promise<JwtKey[]> {
-  let keys = assertionKeys.get(client);
-  if (!keys) assertionKeys.set(client, (keys = clientAssertionKeys(client)));
+function keysOf(ctx: ProviderContext, client: OIDCClient): Promise<JwtKey[]> {
+  let memo = assertionKeys.get(ctx.clients);
+  if (!memo) assertionKeys.set(ctx.clients, (memo = createBoundedMemo(1024)));
+  let keys = memo.get(client.id);
+  if (!keys) memo.set(client.id, (keys = clientAssertionKeys(client)));
   return keys;
 }
 
@@ -96,7 +104,7 @@ export async function authenticateClient(ctx: ProviderContext, authorization: st
   const expected = clientAuthMethod(client);
   if (credentials.method === "jwt") {
     if (expected !== "private_key_jwt" && expected !== "client_secret_jwt") throw failed;
-    const keys = await keysOf(client).catch(() => {
+    const keys = await keysOf(ctx, client).catch(() => {
       throw failed;
     });
     await verifyClientAssertion({
