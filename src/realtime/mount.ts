@@ -8,7 +8,6 @@ import { subscribeAggregate } from "./aggregate-subscribe";
 import { createRealtime, type Realtime } from "./hub";
 import type { AnyRuntime, CovaraEnv } from "./resource-bridge";
 import { subscribeRows } from "./subscribe-handler";
-import { untrackedDatabase } from "./tracked-db";
 
 /** Per-resource subscription options (`ResourceConfig.subscriptions`). */
 export interface SubscriptionOptions {
@@ -48,9 +47,6 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 
 /** Registers the resource with its hub and adds GET /subscribe and GET /aggregate/subscribe. */
 export function mountSubscriptionRoutes(router: Hono<CovaraEnv>, runtime: AnyRuntime): void {
-  // A resource given a tracked db writes through the untracked one: its endpoints publish every
-  // write themselves, and the tracked db would publish each a second time.
-  runtime.info.db = untrackedDatabase(runtime.info.db);
   const options: SubscriptionOptions | false | undefined = runtime.config.subscriptions;
   if (options === false) return;
   const settings = {

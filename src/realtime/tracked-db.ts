@@ -6,6 +6,7 @@
  * rollback publishes nothing). See docs/mutation-tracking.md for what is and is not seen.
  */
 import { getTableColumns, type Column, type Table } from "drizzle-orm";
+import { TRACKED_DATABASE as TRACKED, untrackedDatabase } from "../kernel/tracked-db-marker";
 import { onMutations, publishMutations, type Mutation } from "../kernel/mutations";
 import type { Realtime } from "./hub";
 import type { AnyDatabase } from "./resource-bridge";
@@ -31,7 +32,8 @@ export interface TrackMutationsOptions {
   realtime?: Realtime;
 }
 
-const TRACKED = Symbol.for("covara.trackedDatabase");
+/** The database behind a tracked db (or the db itself when it is not tracked). */
+export { untrackedDatabase };
 
 interface TrackingContext {
   base: object;
@@ -40,12 +42,6 @@ interface TrackingContext {
   cache: QueryCache | undefined;
   publish(mutations: Mutation[]): Promise<void>;
   cannotTrack(table: TrackedTable, why: string): void;
-}
-
-/** The database behind a tracked db (or the db itself when it is not tracked). */
-export function untrackedDatabase<TDb extends object>(db: TDb): TDb {
-  const context = (db as { [TRACKED]?: TrackingContext })[TRACKED];
-  return context ? (context.base as TDb) : db;
 }
 
 /** The query cache of a tracked db, if it has one (for stats and tests). */

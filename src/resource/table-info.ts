@@ -2,6 +2,7 @@
  * Everything a resource needs to know about its table, computed once at mount time.
  */
 import { getTableColumns, getTableName, type Column, type Table } from "drizzle-orm";
+import { untrackedDatabase } from "../kernel/tracked-db-marker";
 import { createOperatorRegistry, type OperatorRegistry } from "../kernel/rsql";
 import { validateSoftDeleteColumn } from "./soft-delete";
 import { dialectOf, type AnyDatabase, type Dialect } from "./dialect";
@@ -63,7 +64,9 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
   return {
     name: config.name ?? getTableName(table),
     table,
-    db: config.db,
+    // A resource given a tracked db writes through the plain one: its endpoints publish every
+    // write themselves, and the tracked db would publish each a second time.
+    db: untrackedDatabase(config.db),
     dialect: dialectOf(config.db),
     columns,
     readableColumns,

@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { sql, type Table } from "drizzle-orm";
+import { trackMutations } from "../../../src/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemorySearch, createOpenSearch, type ExternalSearchIndex, type SearchAdapter } from "../../../src/resource";
 import { setSearchErrorReporter } from "../../../src/resource/search";
@@ -110,6 +111,21 @@ eachSearchDialect("search outbox", (fixture) => {
             ["articles", "2", "delete"],
             ["articles", "1", "delete"],
           ]);
+        } finally {
+          await dropTable(fixture().t, outboxName);
+        }
+      });
+
+      it("a resource given a trackMutations db records outbox rows all the same", async () => {
+        const table = await fixture().articles();
+        const outboxName = uniqueName("outbox");
+        const tracked = trackMutations(fixture().t.db, { articles: { table: table as Table, id: table.id } });
+        const { app } = fixture().app(table, { db: tracked, search: { index: outage.backend().adapter(), fields: ["title", "body"], outbox: { table: outboxName, intervalMs: 0, process: false } } });
+        try {
+          await send(app, "POST", "/api/articles", { body: ARTICLES[0] });
+          await send(app, "POST", "/api/articles/batch", { body: [ARTICLES[1]] });
+          const rows = await outboxRows(fixture().t, outboxName);
+          expect(rows.map((row) => [row.row_id, row.op])).toEqual([["1", "create"], ["2", "create"]]);
         } finally {
           await dropTable(fixture().t, outboxName);
         }
