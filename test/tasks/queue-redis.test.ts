@@ -9,14 +9,14 @@ import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { KV } from "../../src/kernel/kv";
+import { RUN_REDIS_SCRIPT, type KV } from "../../src/kernel/kv";
 import { createRedisKV } from "../../src/kv";
 import { createTaskRegistry, createTaskScheduler, defineTask, startTaskWorkers } from "../../src/tasks";
+import { redisScriptRunnerOf } from "../../src/tasks/redis-queue";
 import { runTaskQueueSuite } from "./queue-suite";
 
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const RUN = `tasktest-redis:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
-const RUN_SCRIPT = Symbol.for("covara.kv.runRedisScript");
 
 async function unavailableReason(): Promise<string | null> {
   try {
@@ -66,9 +66,10 @@ function describeRedisSpecifics(): void {
     it("the Redis KV offers a script runner that prefixes keys like its other commands; the memory KV has none", async () => {
       const kv = await createRedisKV({ url, keyPrefix: `${RUN}kv:` });
       opened.push(kv);
-      const run = (kv as unknown as Record<symbol, (lua: string, keys: string[], args: string[]) => Promise<unknown>>)[RUN_SCRIPT];
+      const run = redisScriptRunnerOf(kv);
       expect(typeof run).toBe("function");
-      expect(Object.keys(kv)).not.toContain(RUN_SCRIPT.toString());
+      // Not enumerable: a spread copy of the KV (as withoutScripts makes) leaves the runner behind.
+      expect(Object.getOwnPropertySymbols({ ...kv })).not.toContain(RUN_REDIS_SCRIPT);
       await run!("return redis.call('SET', KEYS[1], ARGV[1])", ["scripted"], ["yes"]);
       expect(await kv.get("scripted")).toBe("yes");
       // A script Redis has never seen (its text is unique to this run): EVALSHA misses, EVAL loads it.
@@ -86,7 +87,7 @@ function describeRedisSpecifics(): void {
       await expect(run!("return redis.error_reply('ERR scripted failure')", ["k"], [])).rejects.toThrow(/script "k" failed: ERR scripted failure/);
       const { createMemoryKV } = await import("../../src/kv/memory");
       const memory = createMemoryKV();
-      expect((memory as unknown as Record<symbol, unknown>)[RUN_SCRIPT]).toBeUndefined();
+      expect(redisScriptRunnerOf(memory)).toBeUndefined();
       await memory.close();
     });
 
