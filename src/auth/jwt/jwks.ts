@@ -5,9 +5,13 @@
  * with no cached keys at all does verification answer 503 `service-unavailable`.
  */
 import { ProblemError } from "../../kernel/errors";
+import { readBoundedText } from "../../resource/body";
 import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "./algorithms";
 import { importJwtKey, type JwtKey } from "./keys";
 import type { JwtHeader } from "./verify";
+
+/** A JWKS is a few keys; anything larger than this is refused like an unreachable endpoint. */
+const MAX_JWKS_BYTES = 256 * 1024;
 
 export interface RemoteJwksOptions {
   url: string;
@@ -82,7 +86,8 @@ export function createRemoteJwks(options: RemoteJwksOptions): RemoteJwks {
   async function fetchOnce(): Promise<JwtKey[]> {
     const response = await fetcher(options.url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`JWKS endpoint answered ${response.status}`);
-    return keysFromDocument(await response.json(), allowed);
+    // Counted while streaming: a hostile or broken endpoint cannot make us buffer more than this.
+    return keysFromDocument(JSON.parse(await readBoundedText(response, MAX_JWKS_BYTES)), allowed);
   }
 
   async function refresh(): Promise<void> {
