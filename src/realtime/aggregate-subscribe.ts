@@ -10,17 +10,15 @@ import { ProblemError } from "../kernel/errors";
 import type { Realtime } from "./hub";
 import { parseLastEventId } from "./last-event-id";
 import type { AggregateListener, Registration } from "./registration";
-import { aggregate, type AnyRuntime, type CovaraEnv } from "./resource-bridge";
+import { aggregateGroups, type AnyRuntime, type CovaraEnv } from "./resource-bridge";
 import type { LiveStream } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, problemData, toJson } from "./sse-format";
 import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
 
-/** Runs GET /aggregate for the request; throws its problem (400, 401, 403) like the endpoint does. */
+/** The groups GET /aggregate answers for the request, as JSON; throws its problem (400, 401, 403) like the endpoint does. */
 async function computeGroups(runtime: AnyRuntime, c: Context<CovaraEnv>): Promise<string> {
-  const response = await aggregate(runtime, c);
-  const body = (await response.json()) as { groups: unknown };
-  return toJson(body.groups);
+  return toJson(await aggregateGroups(runtime, c));
 }
 
 class AggregateSubscription implements LiveStream, AggregateListener {

@@ -5,7 +5,7 @@
  * endpoint. (The resource's public index cannot be used here: it mounts these routes itself.)
  */
 export { resolveAccess, type Access } from "../resource/access";
-export { aggregate } from "../resource/aggregate-handler";
+export { aggregateGroups } from "../resource/aggregate-handler";
 export { encodeCursor, keysetCondition, orderByTerms } from "../resource/cursor";
 export { columnsToFetch, parseBoolean, parseListQuery, type ListQuery } from "../resource/list-query";
 export { presentRows } from "../resource/present";

@@ -47,6 +47,11 @@ function sortGroups(groups: Row[], query: AggregateQuery): void {
 
 /** GET /aggregate */
 export async function aggregate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+  return sendJson(c, { groups: await aggregateGroups(runtime, c) });
+}
+
+/** The groups GET /aggregate answers for the request (access, parsing, SQL, having, ordering); throws its problems. */
+export async function aggregateGroups<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Row[]> {
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   const maxGroups = runtime.maxGroups;
@@ -70,5 +75,5 @@ export async function aggregate<TTable extends Table>(runtime: ResourceRuntime<T
   const having = query.having;
   const groups = having ? rows.filter((row) => evaluateRsql(having, row)) : rows;
   sortGroups(groups, query);
-  return sendJson(c, { groups: groups.slice(0, query.limit) });
+  return groups.slice(0, query.limit);
 }
