@@ -7,6 +7,9 @@
 /** Drizzle builders run when awaited (`then`/`catch`/`finally`), or through an executor method. */
 export const PROMISE_METHODS = new Set(["then", "catch", "finally"]);
 
+/** Every method that runs a builder: awaiting it, `execute`, and the driver methods that read rows. */
+export const READ_EXECUTORS = new Set([...PROMISE_METHODS, "execute", "all", "get", "values"]);
+
 type AnyFunction = (...args: unknown[]) => unknown;
 
 /**

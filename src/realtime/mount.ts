@@ -33,7 +33,7 @@ const DEFAULT_AGGREGATE_INTERVAL_MS = 250;
 const hubsByDatabase = new WeakMap<object, Realtime>();
 
 /** The hub of resources mounted on `db` without an app hub. */
-export function defaultRealtimeFor(db: object): Realtime {
+function defaultRealtimeFor(db: object): Realtime {
   let hub = hubsByDatabase.get(db);
   if (!hub) hubsByDatabase.set(db, (hub = createRealtime()));
   return hub;

@@ -6,7 +6,7 @@
  * purpose: a query's tables cannot always be known (subqueries), and a stale answer is worse
  * than a miss. Callers get copies, so mutating a result never corrupts the cache.
  */
-import { awaitThrough, chained, PROMISE_METHODS } from "./builder-proxy";
+import { awaitThrough, chained, PROMISE_METHODS, READ_EXECUTORS } from "./builder-proxy";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -67,7 +67,7 @@ export class QueryCache {
   }
 }
 
-const EXECUTORS = new Set(["then", "catch", "finally", "execute", "all", "get", "values"]);
+const EXECUTORS = READ_EXECUTORS;
 
 function keyOf(method: string, builder: { toSQL(): unknown }): string {
   return `${method}|${JSON.stringify(builder.toSQL(), (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value))}`;
@@ -92,7 +92,7 @@ export function cacheSelect<T extends object>(builder: T, cache: QueryCache): T 
         return (...args: unknown[]) => {
           // Placeholder values change the answer without changing the SQL: not cached.
           if (args.length > 0 && args[0] !== undefined) return fn.apply(target, args);
-          return cache.through(keyOf(prop === "execute" ? "execute" : prop, self as { toSQL(): unknown }), () => fn.apply(target, args));
+          return cache.through(keyOf(prop, self as { toSQL(): unknown }), () => fn.apply(target, args));
         };
       }
       return chained(fn, target, proxy, isSelectChain, (chain) => cacheSelect(chain, cache));

@@ -12,7 +12,7 @@ export { presentRows } from "../resource/present";
 export { allOf, byId, countRows, findRow, selectRows } from "../resource/queries";
 export { parseId } from "../resource/rows";
 export { hookContext, type ResourceRuntime } from "../resource/runtime";
-export { withLive } from "../resource/soft-delete";
+export { isLiveRow, withLive } from "../resource/soft-delete";
 export { parseInclude } from "../resource/relations/include-parser";
 export { attachIncludes } from "../resource/relations/load";
 export { planIncludes, sourceKeysOf, type IncludePlan } from "../resource/relations/plan";

@@ -12,6 +12,7 @@ import { parseLastEventId } from "./last-event-id";
 import type { Registration } from "./registration";
 import {
   hookContext,
+  isLiveRow,
   parseBoolean,
   parseInclude,
   parseListQuery,
@@ -43,9 +44,8 @@ function subscriptionPredicate(info: TableInfo, query: ListQuery, access: Access
 
 /** Whether a row counts as present: soft-deleted rows leave the subscription unless `withDeleted`. */
 function liveCheck(info: TableInfo, withDeleted: boolean): (row: Row) => boolean {
-  const key = info.softDeleteKey;
-  if (key === null || withDeleted) return () => true;
-  return info.columns[key]!.dataType === "boolean" ? (row) => row[key] !== true : (row) => row[key] === null || row[key] === undefined;
+  if (info.softDeleteKey === null || withDeleted) return () => true;
+  return (row) => isLiveRow(info, row);
 }
 
 /** GET /subscribe */

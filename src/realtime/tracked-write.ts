@@ -10,7 +10,7 @@
  * stays synchronous for better-sqlite3's `.run()/.all()/.get()/.values()`.
  */
 import { inArray, type Column, type SQL, type Table } from "drizzle-orm";
-import { awaitThrough, chained, PROMISE_METHODS } from "./builder-proxy";
+import { awaitThrough, chained, PROMISE_METHODS, READ_EXECUTORS } from "./builder-proxy";
 import type { Mutation, MutationOp } from "../kernel/mutations";
 
 type Row = Record<string, unknown>;
@@ -49,7 +49,8 @@ export interface WriteState {
   upsert: boolean;
 }
 
-const EXECUTORS = new Set(["then", "catch", "finally", "execute", "run", "all", "get", "values"]);
+// Writes also run through better-sqlite3's `run`.
+const EXECUTORS = new Set([...READ_EXECUTORS, "run"]);
 const ID_CHUNK = 500;
 
 interface SelectSource {
@@ -64,7 +65,7 @@ function chain<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>
 }
 
 function runQuery(scope: WriteScope, query: Query): MaybePromise<Row[]> {
-  return scope.sync ? query.all() : Promise.resolve(query).then((rows) => rows);
+  return scope.sync ? query.all() : Promise.resolve(query);
 }
 
 function selectWhere(scope: WriteScope, tracked: TrackedTable, where: SQL | undefined, idsOnly: boolean): MaybePromise<Row[]> {

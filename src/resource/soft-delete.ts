@@ -13,6 +13,13 @@ export function liveRows(info: TableInfo): SQL | undefined {
   return column.dataType === "boolean" ? eq(column, false) : isNull(column);
 }
 
+/** Whether a row in memory is visible to reads (not soft-deleted); SQLite may hand a boolean mark back as 1. */
+export function isLiveRow(info: TableInfo, row: Record<string, unknown>): boolean {
+  if (info.softDeleteKey === null) return true;
+  const mark = row[info.softDeleteKey];
+  return info.columns[info.softDeleteKey]!.dataType === "boolean" ? mark !== true && mark !== 1 : mark === null || mark === undefined;
+}
+
 /** The values that mark a row deleted. */
 export function deletionMark(info: TableInfo): Record<string, unknown> {
   const column = info.columns[info.softDeleteKey!]!;

@@ -48,16 +48,16 @@ export function outboxesOf(table: Table, db: AnyDatabase): readonly OutboxBindin
 }
 
 /** Creates the outbox tables the bindings write to (once per process). */
-export async function ensureOutboxes(outboxes: readonly OutboxBinding[]): Promise<void> {
+async function ensureOutboxes(outboxes: readonly OutboxBinding[]): Promise<void> {
   for (const binding of outboxes) await ensureOutboxTable(binding.db, binding.outbox);
 }
 
-export function outboxOp(kind: TableWrite["kind"]): OutboxOp {
+function outboxOp(kind: TableWrite["kind"]): OutboxOp {
   return kind === "insert" ? "create" : kind;
 }
 
 /** The outbox rows for one written row. */
-export function outboxInserts(outboxes: readonly OutboxBinding[], op: OutboxOp, row: Row): { table: Table; values: Row }[] {
+function outboxInserts(outboxes: readonly OutboxBinding[], op: OutboxOp, row: Row): { table: Table; values: Row }[] {
   const createdAt = new Date();
   return outboxes.map((binding) => ({
     table: binding.outbox.table,

@@ -4,12 +4,12 @@
  */
 import { asc, gt, inArray } from "drizzle-orm";
 import type { Mutation } from "../../kernel/mutations";
-import { allOf, selectRows } from "../queries";
+import { selectRows } from "../queries";
 import { parseId } from "../rows";
-import { withLive } from "../soft-delete";
+import { isLiveRow, withLive } from "../soft-delete";
 import type { TableInfo } from "../table-info";
 import { documentOf } from "./text";
-import type { ExternalSearchIndex, SearchDocument, SearchRow, SearchTarget } from "./types";
+import type { ExternalSearchIndex, SearchDocument, SearchTarget } from "./types";
 
 /** What syncing needs: the resource's table facts, its index target and the index. */
 export interface SyncContext {
@@ -20,12 +20,6 @@ export interface SyncContext {
 
 const REBUILD_CHUNK = 500;
 
-/** Whether a stored row is visible to reads (not soft-deleted). */
-export function rowIsLive(info: TableInfo, row: SearchRow): boolean {
-  if (info.softDeleteKey === null) return true;
-  const mark = row[info.softDeleteKey];
-  return info.columns[info.softDeleteKey]!.dataType === "boolean" ? mark !== true && mark !== 1 : mark === null || mark === undefined;
-}
 
 /** The columns a document and the liveness check need. */
 function documentColumns(ctx: SyncContext): string[] {
@@ -54,7 +48,7 @@ export async function syncRows(ctx: SyncContext, ids: readonly string[]): Promis
   const unique = [...new Set(ids)];
   const keys = unique.map((id) => idFromText(info, id)).filter((id) => id !== undefined);
   const rows = keys.length === 0 ? [] : await selectRows(info, { columns: documentColumns(ctx), where: inArray(info.idColumn, keys) });
-  const live = rows.filter((row) => rowIsLive(info, row));
+  const live = rows.filter((row) => isLiveRow(info, row));
   const indexed = new Set(live.map((row) => String(row[info.idKey])));
   await index.upsert(live.map((row) => documentOf(target, row)));
   await index.remove(unique.filter((id) => !indexed.has(id)));
@@ -73,7 +67,7 @@ export async function applyMutations(ctx: SyncContext, mutations: readonly Mutat
     reread.delete(id);
     // A write from outside the resource layer carries no row: read its current state.
     if (mutation.row === undefined) reread.add(id);
-    else if (mutation.op !== "delete" && rowIsLive(info, mutation.row)) upserts.set(id, documentOf(target, mutation.row));
+    else if (mutation.op !== "delete" && isLiveRow(info, mutation.row)) upserts.set(id, documentOf(target, mutation.row));
     else removals.add(id);
   }
   await index.upsert([...upserts.values()]);
@@ -89,7 +83,7 @@ export async function rebuildIndex(ctx: SyncContext): Promise<number> {
   let count = 0;
   for (;;) {
     const where = withLive(info, after === undefined ? undefined : gt(info.idColumn, after));
-    const rows = await selectRows(info, { columns, where: allOf(where), orderBy: [asc(info.idColumn)], limit: REBUILD_CHUNK });
+    const rows = await selectRows(info, { columns, where, orderBy: [asc(info.idColumn)], limit: REBUILD_CHUNK });
     await index.upsert(rows.map((row) => documentOf(target, row)));
     count += rows.length;
     if (rows.length < REBUILD_CHUNK) return count;
