@@ -46,7 +46,6 @@ export function createKVSessionStore(options: KVSessionStoreOptions): SessionSto
     const ttlMs = session.expiresAt.getTime() - Date.now();
     const stored: StoredSession = { u: session.userId, c: session.createdAt.getTime(), e: session.expiresAt.getTime(), d: session.data ?? null };
     await kv.set(sessionKey(session.id), JSON.stringify(stored), { ttlMs: Math.max(ttlMs, 1) });
-    await index(session);
   }
 
   /** Adds the session to its user's index and keeps the index alive as long as its longest session. */
@@ -70,23 +69,28 @@ export function createKVSessionStore(options: KVSessionStoreOptions): SessionSto
       if (isExpired(session)) return; // already expired: nothing to keep
       // An id re-created on purpose starts clean (ids are random, so this is the rare case).
       await kv.delete(tombstoneKey(session.id));
-      await write(copySession(session));
+      const stored = copySession(session);
+      await write(stored);
+      await index(stored);
     },
     get: read,
     async update(id, patch) {
       const current = await read(id);
       if (current === null) return false;
-      const next = copySession({
+      // `current` was just parsed from the KV: a fresh object of our own, safe to build on.
+      const next: SessionData = {
         ...current,
         expiresAt: patch.expiresAt ?? current.expiresAt,
         data: patch.data !== undefined ? patch.data : current.data,
-      });
+      };
       assertStorableSession(next);
       if (isExpired(next)) {
         await remove(id, current.userId);
         return true;
       }
       await write(next);
+      // Only a new expiry moves the session in its user's index (activity stamps patch data alone).
+      if (patch.expiresAt !== undefined) await index(next);
       if (await kv.has(tombstoneKey(id))) {
         // Deleted while we were writing: undo our write so the delete wins.
         await kv.delete(sessionKey(id));

@@ -4,6 +4,7 @@
  * awaited: a slow or failing store cannot delay or fail the request it rides on.
  */
 import type { Context } from "hono";
+import { createBoundedMemo } from "../bounded-memo";
 import type { SessionData, SessionStore } from "../types";
 
 const MAX_USER_AGENT_LENGTH = 512;
@@ -26,7 +27,7 @@ function lastActive(session: SessionData): number {
 /** Creates the tracker for one store; `intervalMs` is the least time between two persisted stamps. */
 export function createActivityTracker(store: () => SessionStore, intervalMs: number): ActivityTracker {
   // Concurrent requests all read the same stale `lastActiveAt`; this local memory lets only the first write.
-  const stampedAt = new Map<string, number>();
+  const stampedAt = createBoundedMemo<string, number>(MAX_TRACKED_SESSIONS);
 
   return {
     initialData(c, clientIp) {
@@ -42,7 +43,6 @@ export function createActivityTracker(store: () => SessionStore, intervalMs: num
       const stamped = stampedAt.get(session.id);
       if (stamped !== undefined && now - stamped < intervalMs) return;
       const last = Math.max(lastActive(session), stamped ?? 0);
-      if (stampedAt.size >= MAX_TRACKED_SESSIONS) stampedAt.clear();
       if (now - last < intervalMs) {
         stampedAt.set(session.id, last);
         return;

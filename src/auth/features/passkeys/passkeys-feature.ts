@@ -12,6 +12,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import type { Context, Hono } from "hono";
+import type { z } from "zod";
 import { ProblemError } from "../../../kernel/errors";
 import type { KV } from "../../../kernel/kv";
 import type { CovaraEnv } from "../../../resource";
@@ -51,10 +52,10 @@ function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** An optional JSON body: an empty POST is `{}`. */
-async function readOptionalBody(c: Context): Promise<unknown> {
+/** The authentication-options body, validated; an empty POST counts as `{}`. */
+async function readOptionalBody(c: Context): Promise<z.infer<typeof authenticationOptionsBody>> {
   const length = c.req.header("content-length");
-  if (!c.req.header("content-type") && (length === undefined || length === "0")) return {};
+  if (!c.req.header("content-type") && (length === undefined || length === "0")) return parseInput(authenticationOptionsBody, {});
   return readBody(c, authenticationOptionsBody);
 }
 
@@ -139,7 +140,7 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
 
   function mountAuthentication(router: Hono<CovaraEnv>, kit: AuthKit): void {
     router.post("/passkeys/authenticate/options", async (c) => {
-      const { email } = parseInput(authenticationOptionsBody, await readOptionalBody(c));
+      const { email } = await readOptionalBody(c);
       let allowCredentials: { id: string; transports?: string[] }[] | undefined;
       if (email !== undefined) {
         const user = kit.users.findByEmail ? await kit.users.findByEmail(normalizeEmail(email)) : null;

@@ -40,10 +40,15 @@ export async function readToken(c: Context, schema: z.ZodType<{ token: string }>
   return (await readBody(c, schema)).token;
 }
 
-/** The signed-in user: set by the auth middleware, or authenticated here through the strategy. */
+/**
+ * The signed-in user: set by the auth middleware (null when it found nobody), or, on a route the
+ * middleware did not run for, authenticated here through the strategy.
+ */
 export async function requireSignedIn(c: Context<CovaraEnv>, kit: AuthKit): Promise<AuthUser> {
   const present = c.get("user");
   if (present) return present as AuthUser;
+  // The middleware already looked and found nobody: looking again would repeat the store lookup.
+  if (present === null) throw problems.unauthorized();
   const authenticated = await kit.strategy.authenticate(c);
   if (!authenticated) throw problems.unauthorized();
   return authenticated.user;
