@@ -27,9 +27,11 @@ export interface MigrateInternalResult {
 
 /** Creates the auth tables that do not exist yet (idempotent); never alters existing tables. */
 export async function migrateInternal(db: DrizzleDatabase, options: MigrateInternalOptions = {}): Promise<MigrateInternalResult> {
-  const statements = internalMigrationStatements(options.schema, options.dialect ?? detectDialect(db));
+  const named = options.dialect === undefined ? detectDialect(db) : undefined;
+  const statements = internalMigrationStatements(options.schema, options.dialect ?? named!);
   if (statements.mode === "managed-externally") return statements;
-  const detected = detectDialect(db);
+  // The statements follow the named dialect; how they run follows the driver (detected once).
+  const detected = named ?? detectDialect(db);
   for (const statement of statements.statements) {
     if (detected === "pg") await (db as PgDatabase<never>).execute(sql.raw(statement));
     else await (db as BaseSQLiteDatabase<"sync", unknown>).run(sql.raw(statement));

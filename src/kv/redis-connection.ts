@@ -74,6 +74,15 @@ export async function shutdown(connection: Redis): Promise<void> {
 }
 
 /** The message of anything ioredis rejects with, in the adapter's own words where ioredis's mislead. */
+/** Awaits a command, turning an ioredis error into a plain Error that names the operation and its key or channel. */
+export async function runCommand<T>(operation: string, target: string, command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    throw new Error(`covara kv (redis): ${operation} "${target}" failed: ${messageOf(error)}`, { cause: error });
+  }
+}
+
 export function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // ioredis's wording points at an option this adapter does not expose; say what happened instead.

@@ -6,7 +6,7 @@
 import type { Redis } from "ioredis";
 import type { KVMessageHandler } from "../kernel/kv";
 import { deliverMessage } from "./deliver";
-import { messageOf, openConnection, shutdown, type ConnectionSettings } from "./redis-connection";
+import { messageOf, openConnection, runCommand, shutdown, type ConnectionSettings } from "./redis-connection";
 
 interface Subscription {
   handler: KVMessageHandler;
@@ -30,15 +30,6 @@ export interface RedisPubSub {
 export function createRedisPubSub(settings: ConnectionSettings, prefix: string, connectionName: string): RedisPubSub {
   let subscriber: Redis | undefined;
   const channels = new Map<string, Channel>();
-
-  /** Awaits a command, turning an ioredis error into a plain Error that names the operation. */
-  async function run<T>(operation: string, channel: string, command: Promise<T>): Promise<T> {
-    try {
-      return await command;
-    } catch (error) {
-      throw new Error(`covara kv (redis): ${operation} "${channel}" failed: ${messageOf(error)}`, { cause: error });
-    }
-  }
 
   function getSubscriber(): Redis {
     if (subscriber !== undefined) return subscriber;
@@ -77,7 +68,7 @@ export function createRedisPubSub(settings: ConnectionSettings, prefix: string, 
     if (channel.subscriptions.size > 0 || settings.isClosing()) return;
     channels.delete(fullChannel);
     // Issued synchronously after the state change, so a racing re-subscribe is queued behind it.
-    await run("unsubscribe", fullChannel.slice(prefix.length), getSubscriber().unsubscribe(fullChannel));
+    await runCommand("unsubscribe", fullChannel.slice(prefix.length), getSubscriber().unsubscribe(fullChannel));
   }
 
   return {
@@ -91,7 +82,7 @@ export function createRedisPubSub(settings: ConnectionSettings, prefix: string, 
       }
       entry.subscriptions.add(subscription);
       try {
-        await run("subscribe", channel, entry.ready);
+        await runCommand("subscribe", channel, entry.ready);
       } catch (error) {
         await unsubscribe(fullChannel, subscription).catch(() => {});
         throw error;

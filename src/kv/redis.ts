@@ -6,7 +6,7 @@
  */
 import type { KV, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 import { escapeGlob, formatScore, parseEntries, parseScore, toPx } from "./redis-codec";
-import { connectOrFail, messageOf, openConnection, redactUrl, shutdown, type ConnectionSettings } from "./redis-connection";
+import { connectOrFail, messageOf, openConnection, runCommand, redactUrl, shutdown, type ConnectionSettings } from "./redis-connection";
 import { createRedisPubSub } from "./redis-pubsub";
 import { createScriptRunner, defineKVScripts, RUN_REDIS_SCRIPT, type RunRedisScript } from "./redis-scripts";
 
@@ -53,19 +53,10 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
     if (closed) throw new Error("The Redis KV has been closed");
   }
 
-  /** Awaits a command, turning an ioredis error into a plain Error that names the operation. */
-  async function run<T>(operation: string, key: string, command: Promise<T>): Promise<T> {
-    try {
-      return await command;
-    } catch (error) {
-      throw new Error(`covara kv (redis): ${operation} "${key}" failed: ${messageOf(error)}`, { cause: error });
-    }
-  }
-
   const kv: KV = {
     async get(key) {
       assertOpen();
-      return run("get", key, client.get(prefix + key));
+      return runCommand("get", key, client.get(prefix + key));
     },
 
     async set(key, value, setOptions: KVSetOptions = {}) {
@@ -73,24 +64,24 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       const ttl = setOptions.ttlMs === undefined ? undefined : toPx(setOptions.ttlMs);
       if (ttl !== undefined && ttl <= 0) {
         // Redis refuses PX 0; a value that expires at once is the same as no value.
-        if (setOptions.ifNotExists) return (await run("set", key, client.exists(prefix + key))) === 0;
-        await run("set", key, client.del(prefix + key));
+        if (setOptions.ifNotExists) return (await runCommand("set", key, client.exists(prefix + key))) === 0;
+        await runCommand("set", key, client.del(prefix + key));
         return true;
       }
       const args: (string | number)[] = [prefix + key, value];
       if (ttl !== undefined) args.push("PX", ttl);
       if (setOptions.ifNotExists) args.push("NX");
-      return (await run("set", key, client.call("SET", ...args))) === "OK";
+      return (await runCommand("set", key, client.call("SET", ...args))) === "OK";
     },
 
     async delete(key) {
       assertOpen();
-      return (await run("delete", key, client.del(prefix + key))) > 0;
+      return (await runCommand("delete", key, client.del(prefix + key))) > 0;
     },
 
     async has(key) {
       assertOpen();
-      return (await run("has", key, client.exists(prefix + key))) > 0;
+      return (await runCommand("has", key, client.exists(prefix + key))) > 0;
     },
 
     async incr(key, by = 1, incrOptions = {}) {
@@ -110,14 +101,14 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
 
     async expire(key, ttlMs) {
       assertOpen();
-      if (ttlMs === null) return (await run("expire", key, scripted.covaraPersist(prefix + key))) === 1;
+      if (ttlMs === null) return (await runCommand("expire", key, scripted.covaraPersist(prefix + key))) === 1;
       // A TTL of 0 or less deletes the key, as in Redis and the memory KV.
-      return (await run("expire", key, client.pexpire(prefix + key, toPx(ttlMs)))) === 1;
+      return (await runCommand("expire", key, client.pexpire(prefix + key, toPx(ttlMs)))) === 1;
     },
 
     async ttl(key) {
       assertOpen();
-      const remaining = await run("ttl", key, client.pttl(prefix + key));
+      const remaining = await runCommand("ttl", key, client.pttl(prefix + key));
       if (remaining === -2) return -1;
       return remaining === -1 ? null : remaining;
     },
@@ -129,7 +120,7 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       const found = new Set<string>();
       let cursor = "0";
       do {
-        const [next, batch] = await run("keys", keyPrefix, client.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT));
+        const [next, batch] = await runCommand("keys", keyPrefix, client.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT));
         for (const fullKey of batch) found.add(fullKey.slice(prefix.length));
         cursor = next;
       } while (cursor !== "0");
@@ -138,17 +129,17 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
 
     async zadd(key, member, score) {
       assertOpen();
-      await run("zadd", key, client.zadd(prefix + key, formatScore(score), member));
+      await runCommand("zadd", key, client.zadd(prefix + key, formatScore(score), member));
     },
 
     async zrem(key, member) {
       assertOpen();
-      return (await run("zrem", key, client.zrem(prefix + key, member))) > 0;
+      return (await runCommand("zrem", key, client.zrem(prefix + key, member))) > 0;
     },
 
     async zscore(key, member) {
       assertOpen();
-      const score = await run("zscore", key, client.zscore(prefix + key, member));
+      const score = await runCommand("zscore", key, client.zscore(prefix + key, member));
       return score === null ? null : parseScore(score);
     },
 
@@ -162,23 +153,23 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       if (reverse) args.push("REV");
       if (limit !== undefined && limit >= 0) args.push("LIMIT", 0, Math.floor(limit));
       args.push("WITHSCORES");
-      return parseEntries(await run("zrange", key, client.call("ZRANGE", ...args)));
+      return parseEntries(await runCommand("zrange", key, client.call("ZRANGE", ...args)));
     },
 
     async zremRangeByScore(key, min, max) {
       assertOpen();
-      return run("zremRangeByScore", key, client.zremrangebyscore(prefix + key, formatScore(min), formatScore(max)));
+      return runCommand("zremRangeByScore", key, client.zremrangebyscore(prefix + key, formatScore(min), formatScore(max)));
     },
 
     async zcard(key) {
       assertOpen();
-      return run("zcard", key, client.zcard(prefix + key));
+      return runCommand("zcard", key, client.zcard(prefix + key));
     },
 
     async publish(channel, message) {
       assertOpen();
       // Sent before any await: concurrent publishes reach Redis in call order on the one connection.
-      await run("publish", channel, client.publish(prefix + channel, message));
+      await runCommand("publish", channel, client.publish(prefix + channel, message));
     },
 
     async subscribe(channel, handler) {
@@ -196,7 +187,7 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
   // Offered beside the interface, not in it: see RUN_REDIS_SCRIPT.
   const scriptRunner: RunRedisScript = async (lua, keys, args) => {
     assertOpen();
-    return run("script", keys[0] ?? "", runScript(lua, keys, args));
+    return runCommand("script", keys[0] ?? "", runScript(lua, keys, args));
   };
   Object.defineProperty(kv, RUN_REDIS_SCRIPT, { value: scriptRunner, enumerable: false });
   return kv;

@@ -6,6 +6,7 @@
  * outages, and ends every stream cleanly on shutdown.
  */
 import { createChangelog, type Changelog, type ChangelogEntry, type ChangelogRetention } from "../kernel/changelog";
+import { unref } from "../kernel/timers";
 import type { KV } from "../kernel/kv";
 import { onShutdown } from "../kernel/lifecycle";
 import { publishMutations, type Mutation, type MutationOp } from "../kernel/mutations";
@@ -346,8 +347,3 @@ function toAppendInput(mutation: Mutation): AppendInput {
   return input;
 }
 
-/** Timers must never keep a process alive on their own (Workers' timers have no unref). */
-function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
-}

@@ -4,6 +4,7 @@
  * The attempt keeps the record it claimed and writes it only while its claim token still stands.
  */
 import { computeBackoffDelay } from "./backoff";
+import { unref } from "../kernel/timers";
 import { moveToDlq } from "./dlq";
 import { describeFailure, TaskTimeoutError } from "./errors";
 import type { Claim, SettleEffects, TaskQueue } from "./queue";
@@ -46,11 +47,6 @@ export interface Attempt {
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 type Timer = ReturnType<typeof setTimeout>;
 
-/** Lets a timer not hold the process open. */
-export function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
-}
 
 /** The task name whose concurrency slot an attempt of `task` holds, if any. */
 const slotOf = (task: AnyTaskDefinition) => (task.maxConcurrency === undefined ? undefined : task.name);

@@ -2,7 +2,7 @@
  * When a worker pool looks at the queue: on a notification, at the run time of the earliest delayed
  * task or recurring occurrence (one timer, moved earlier as needed), and on a fallback poll.
  */
-import { unref } from "./worker-attempt";
+import { unref } from "../kernel/timers";
 
 export interface WakeSchedule {
   /** Makes sure the pool wakes by `at` (epoch ms); a later time than the one set changes nothing. */
