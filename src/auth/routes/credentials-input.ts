@@ -4,11 +4,10 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import { ProblemError, type ValidationIssue } from "../../kernel/errors";
+import { problems, type ValidationIssue } from "../../kernel/errors";
 import { readJsonObject } from "../../resource";
+import { MAX_AUTH_BODY_BYTES } from "../features/shared/request";
 
-/** Largest auth request body accepted, in bytes. */
-export const MAX_AUTH_BODY_BYTES = 16 * 1024;
 /** Longest email address (RFC 5321 path limit). */
 export const MAX_EMAIL_LENGTH = 254;
 /** Longest password accepted at all; a policy may set a lower maximum for new passwords. */
@@ -46,22 +45,21 @@ function issues(error: z.ZodError): ValidationIssue[] {
   }));
 }
 
-async function parse<T>(c: Context, schema: z.ZodType<T>): Promise<{ input: T; body: Record<string, unknown> }> {
-  const body = await readJsonObject(c, MAX_AUTH_BODY_BYTES);
-  const parsed = schema.safeParse(body);
+async function parse<T>(c: Context, schema: z.ZodType<T>): Promise<{ input: T }> {
+  const parsed = schema.safeParse(await readJsonObject(c, MAX_AUTH_BODY_BYTES));
   if (!parsed.success) {
     const errors = issues(parsed.error);
-    throw new ProblemError("validation-error", { detail: errors.map((e) => e.message).join("; "), extensions: { errors } });
+    throw problems.validation(errors.map((e) => e.message).join("; "), errors);
   }
-  return { input: parsed.data, body };
+  return { input: parsed.data };
 }
 
-/** Reads and validates a /login body; `body` is the whole object (features may read more fields). */
-export function readLoginInput(c: Context): Promise<{ input: LoginInput; body: Record<string, unknown> }> {
+/** Reads and validates a /login body. */
+export function readLoginInput(c: Context): Promise<{ input: LoginInput }> {
   return parse(c, loginSchema);
 }
 
 /** Reads and validates a /signup body. */
-export function readSignupInput(c: Context): Promise<{ input: SignupInput; body: Record<string, unknown> }> {
+export function readSignupInput(c: Context): Promise<{ input: SignupInput }> {
   return parse(c, signupSchema);
 }
