@@ -10,13 +10,14 @@
  * per server) and this driver share CPU 0. The variants alternate round by round and the ratio
  * covara ÷ baseline is taken per round; the median is reported.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { itemBody, nowMs } from "./fanout-shared";
+import { cpuTimeMs, hasTaskset, median, root } from "./harness";
 import { summarizeProfile } from "./profile";
 
 type Variant = "covara" | "baseline";
@@ -30,8 +31,6 @@ interface Options {
   profile: boolean;
 }
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const pinned = spawnSync("taskset", ["--version"]).status === 0;
 
 function parseOptions(argv: string[]): Options {
   const options: Options = { sizes: [1000, 10_000], rounds: 10, seconds: 5, json: undefined, profile: false };
@@ -57,7 +56,7 @@ const profileDir = fileURLToPath(new URL("./.tmp/fanout-profile", import.meta.ur
 function startProcess(file: string, cpu: number, ipc: boolean, profile = false): ChildProcess {
   const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const node = [process.execPath, "--expose-gc", "--max-old-space-size=4096", ...flags, "--import", "tsx", file];
-  const [command, ...args] = pinned ? ["taskset", "-c", String(cpu), ...node] : node;
+  const [command, ...args] = hasTaskset ? ["taskset", "-c", String(cpu), ...node] : node;
   return spawn(command!, args, { cwd: root, stdio: ["ignore", "pipe", "inherit", ...(ipc ? ["ipc" as const] : [])] });
 }
 
@@ -125,8 +124,7 @@ interface Memory {
 }
 
 async function memory(url: string): Promise<Memory> {
-  const path = url.includes("/api") ? url : url;
-  return (await (await fetch(`${path}/__bench/memory`)).json()) as Memory;
+  return (await (await fetch(`${url}/__bench/memory`)).json()) as Memory;
 }
 
 async function publish(variant: Variant, url: string, round: number): Promise<void> {
@@ -140,23 +138,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** User + system CPU time of a process so far, in ms (from /proc; 0 where there is none). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 async function waitForStreams(url: string, count: number): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -220,7 +202,7 @@ async function latencyAt(n: number, options: Options, servers: Record<Variant, s
 /** Writes as fast as `concurrency` requests allow for `seconds`, then waits for every delivery. */
 async function throughput(variant: Variant, url: string, pid: number | undefined, clients: Subscribers, subscribers: number, seconds: number) {
   const already = await clients.count();
-  const cpuBefore = cpuMs(pid);
+  const cpuBefore = cpuTimeMs(pid);
   const start = nowMs();
   const stopAt = start + seconds * 1000;
   let writes = 0;
@@ -240,7 +222,7 @@ async function throughput(variant: Variant, url: string, pid: number | undefined
     delivered = await clients.count();
   }
   const elapsed = (nowMs() - start) / 1000;
-  const cpu = cpuMs(pid) - cpuBefore;
+  const cpu = cpuTimeMs(pid) - cpuBefore;
   return {
     writes,
     seconds: elapsed,
@@ -271,12 +253,12 @@ const fmt = (value: number, digits = 1) => value.toLocaleString("en-US", { minim
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  console.log(`fan-out bench: sizes ${options.sizes.join(", ")}, ${options.rounds} rounds, taskset ${pinned ? "on" : "off"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`fan-out bench: sizes ${options.sizes.join(", ")}, ${options.rounds} rounds, taskset ${hasTaskset ? "on" : "off"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   if (options.profile) rmSync(profileDir, { recursive: true, force: true });
   const covara = await startServer("bench/fanout-server.ts", options.profile);
   const baseline = await startServer("bench/fanout-baseline.ts");
   const servers = { covara: covara.url, baseline: baseline.url };
-  const report: Record<string, unknown> = { options, pinned, load: loadavg() };
+  const report: Record<string, unknown> = { options, pinned: hasTaskset, load: loadavg() };
   try {
     const latency = [];
     for (const n of options.sizes) {

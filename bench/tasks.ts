@@ -15,6 +15,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { median } from "./harness";
 import { bullmqSystem, covaraSystem, type QueueUnderTest } from "./tasks-systems";
 
 interface Options {
@@ -76,12 +77,6 @@ function parseOptions(argv: string[]): Options {
   }
   return options;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
