@@ -33,7 +33,8 @@ export interface DialectTarget {
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 let postgresProbe: Promise<string | null> | undefined;
-function probePostgres(): Promise<string | null> {
+/** Why PostgreSQL cannot be used, or null when it answers; probed once per file. */
+export function probePostgres(): Promise<string | null> {
   postgresProbe ??= (async () => {
     const client = postgres(DATABASE_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
     try {

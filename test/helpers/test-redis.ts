@@ -8,6 +8,22 @@ import { createRedisKV } from "../../src/kv";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
+let redisProbe: Promise<string | null> | undefined;
+
+/** Why Redis cannot be used ("Redis at … is unreachable (…)"), or null when it answers; probed once per file. */
+export function redisSkipReason(): Promise<string | null> {
+  redisProbe ??= (async () => {
+    try {
+      const kv = await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: "covara-test:probe:" });
+      await kv.close();
+      return null;
+    } catch (error) {
+      return `Redis at ${REDIS_URL} is unreachable (${error instanceof Error ? error.message : String(error)})`;
+    }
+  })();
+  return redisProbe;
+}
+
 /** A Redis KV for the suite `label`, or why there is none (already printed). */
 export async function openTestRedis(label: string): Promise<KV | string> {
   const keyPrefix = `covara-test-${label}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`;

@@ -10,9 +10,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KV } from "../../src/kernel/kv";
 import { createRedisKV } from "../../src/kv";
 import { createTaskRegistry, createTaskScheduler, type TaskScheduler } from "../../src/tasks";
+import { REDIS_URL, redisSkipReason } from "../helpers/test-redis";
 import { LIMIT, processTasks } from "./fixtures/process-tasks";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WORKER_SCRIPT = "test/tasks/fixtures/task-worker.ts";
 
@@ -26,17 +26,8 @@ interface WorkerProcess {
   exited: Promise<void>;
 }
 
-async function redisUnavailable(): Promise<string | null> {
-  try {
-    const kv = await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000 });
-    await kv.close();
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
 
-const unavailable = await redisUnavailable();
+const unavailable = await redisSkipReason();
 if (unavailable !== null) {
   console.warn(`Skipping the multi-process task tests: ${unavailable} (set REDIS_URL to a reachable Redis)`);
   describe.skip("task workers in separate processes (no Redis at REDIS_URL)", () => {

@@ -13,21 +13,12 @@ import { RUN_REDIS_SCRIPT, type KV } from "../../src/kernel/kv";
 import { createRedisKV } from "../../src/kv";
 import { createTaskRegistry, createTaskScheduler, defineTask, startTaskWorkers } from "../../src/tasks";
 import { redisScriptRunnerOf } from "../../src/tasks/redis-queue";
+import { REDIS_URL, redisSkipReason } from "../helpers/test-redis";
 import { runTaskQueueSuite } from "./queue-suite";
 
-const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const url = REDIS_URL;
 const RUN = `tasktest-redis:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
 
-async function unavailableReason(): Promise<string | null> {
-  try {
-    const probe = await createRedisKV({ url, connectTimeoutMs: 2000 });
-    await probe.set("tasktest:probe", "1", { ttlMs: 1000 });
-    await probe.close();
-    return null;
-  } catch (error) {
-    return `Redis at ${url} is unreachable (${(error as Error).message})`;
-  }
-}
 
 /** The same KV without its script runner: the queue then falls back to the portable moves. */
 function withoutScripts(kv: KV): KV {
@@ -35,7 +26,7 @@ function withoutScripts(kv: KV): KV {
   return { ...kv };
 }
 
-const reason = await unavailableReason();
+const reason = await redisSkipReason();
 if (reason !== null) {
   console.warn(`Skipping the Redis task-queue suite: ${reason}`);
   describe.skip("task queue: redis", () => {

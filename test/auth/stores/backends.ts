@@ -15,9 +15,10 @@ import type { SqlDialect } from "../../../src/db";
 import type { DrizzleDatabase } from "../../../src/db";
 import type { KV } from "../../../src/kernel/kv";
 import { createMemoryKV, createRedisKV } from "../../../src/kv";
-import { DATABASE_URL } from "../../helpers/dialects";
+import { DATABASE_URL, probePostgres } from "../../helpers/dialects";
+import { REDIS_URL, redisSkipReason } from "../../helpers/test-redis";
 
-export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export { REDIS_URL };
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 export interface StoreDatabase {
@@ -38,17 +39,6 @@ export interface DatabaseTarget {
 
 let schemaCounter = 0;
 
-async function probePostgres(): Promise<string | null> {
-  const client = postgres(DATABASE_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await client`select 1`;
-    return null;
-  } catch (error) {
-    return `PostgreSQL at ${DATABASE_URL} is unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end({ timeout: 1 }).catch(() => {});
-  }
-}
 
 export const databaseTargets: DatabaseTarget[] = [
   {
@@ -113,21 +103,11 @@ export interface KVTarget {
   open(): Promise<KV>;
 }
 
-async function probeRedis(): Promise<string | null> {
-  try {
-    const kv = await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: `covara-test:${RUN}:probe:` });
-    await kv.close();
-    return null;
-  } catch (error) {
-    return `Redis at ${REDIS_URL} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
 export const kvTargets: KVTarget[] = [
   { name: "memory-kv", skipReason: Promise.resolve(null), open: async () => createMemoryKV({ sweepIntervalMs: 0 }) },
   {
     name: "redis",
-    skipReason: probeRedis(),
+    skipReason: redisSkipReason(),
     open: () => createRedisKV({ url: REDIS_URL, keyPrefix: `covara-test:${RUN}:auth:` }),
   },
 ];

@@ -12,6 +12,7 @@ import { createDrizzleVerificationTokenStore } from "../../../../src/auth/stores
 import { migrateInternal } from "../../../../src/db";
 import type { KV } from "../../../../src/kernel/kv";
 import { createMemoryKV, createRedisKV } from "../../../../src/kv";
+import { redisSkipReason } from "../../../helpers/test-redis";
 import { clearAuthTables, databaseTargets, REDIS_URL, type StoreDatabase } from "../../stores/backends";
 
 /** Cheap scrypt for tests that are not about the hashing parameters. */
@@ -145,16 +146,6 @@ export interface FeatureBackend {
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 let opened = 0;
 
-async function probeRedis(): Promise<string | null> {
-  try {
-    const kv = await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1000, keyPrefix: `covara-test:${RUN}:probe:` });
-    await kv.close();
-    return null;
-  } catch (error) {
-    return `Redis at ${REDIS_URL} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
 /** The memory KV and the real Redis (each test under its own key prefix). */
 export const kvBackends: FeatureBackend[] = [
   {
@@ -167,7 +158,7 @@ export const kvBackends: FeatureBackend[] = [
   },
   {
     name: "Redis KV",
-    skipReason: probeRedis(),
+    skipReason: redisSkipReason(),
     async open() {
       const kv = await createRedisKV({ url: REDIS_URL, keyPrefix: `covara-test:${RUN}:features:${++opened}:` });
       return {
