@@ -229,3 +229,66 @@ export async function profileCovaraServer(script: string, path: string, file: st
   console.log(`profile: ${join(profileDir, profile)}\n`);
   console.log(summarizeProfile(join(profileDir, profile), 30));
 }
+
+/**
+ * Starts each variant's `script` server, checks their answers, warms each up (3 s), then measures
+ * `options.rounds` rounds with the order rotating, so no variant always runs first. `note` adds
+ * the runner's ratios to each round's progress line.
+ */
+export async function measureRounds<V extends string>(
+  script: string,
+  path: string,
+  variants: readonly V[],
+  file: string,
+  options: RunOptions,
+  check: (servers: RunningServer<V>[]) => Promise<void>,
+  note: (results: Record<V, Measurement>) => string,
+): Promise<Record<V, Measurement>[]> {
+  console.log(`\nStarting servers (pinned to CPU 0)…`);
+  const servers = await Promise.all(variants.map((variant) => startServer(script, variant, file)));
+  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<V, RunningServer<V>>;
+  console.log("Checking responses:");
+  await check(servers);
+
+  console.log(`Warming up each server (3 s)…`);
+  for (const variant of variants) await load(byVariant[variant], path, options, 0, 3);
+
+  const rounds: Record<V, Measurement>[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+    const results = {} as Record<V, Measurement>;
+    for (const variant of order) {
+      const result = await load(byVariant[variant], path, options);
+      if (result.errors || result.non2xx || result.timeouts) {
+        throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
+      }
+      results[variant] = result;
+    }
+    rounds.push(results);
+    console.log(
+      `  round ${round + 1}/${options.rounds}: ` +
+        variants.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ") +
+        `  → ${note(results)}` +
+        `  [CPU µs/req ${variants.map((v) => fmt(results[v].cpuPerRequest)).join(" / ")}]`,
+    );
+  }
+  await Promise.all(servers.map(stopServer));
+  return rounds;
+}
+
+/** One table row per variant: req/s (median, range), p50, p99, covara ÷ variant, CPU µs/req, variant ÷ covara by CPU. */
+export function variantRows<V extends string>(rounds: Record<V | "covara", Measurement>[], variants: readonly V[], labels: Record<V, string>): string[][] {
+  return variants.map((variant) => {
+    const rps = rounds.map((r) => r[variant].rps);
+    return [
+      labels[variant],
+      fmt(median(rps)),
+      `${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}`,
+      fmt(median(rounds.map((r) => r[variant].p50)), 1),
+      fmt(median(rounds.map((r) => r[variant].p99)), 1),
+      variant === "covara" ? "—" : median(rounds.map((r) => r.covara.rps / r[variant].rps)).toFixed(3),
+      fmt(median(rounds.map((r) => r[variant].cpuPerRequest))),
+      variant === "covara" ? "—" : median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest)).toFixed(3),
+    ];
+  });
+}

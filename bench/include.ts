@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InProcessResult } from "./include-inprocess";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, printMachineHeader, profileCovaraServer, runScript, startServer, stopServer, table, parseRunOptions, type Measurement, type RunOptions, type RunningServer } from "./harness";
+import { canonical, cpuCount, fmt, hasTaskset, killChildren, measureRounds, median, printMachineHeader, profileCovaraServer, runScript, table, parseRunOptions, variantRows, type RunOptions, type RunningServer } from "./harness";
 import { AUTHOR_COUNT, COMMENTS_PER_POST, INCLUDE_PATH, PAGE_SIZE, POST_COUNT, expectedItems, seedIncludeDatabase } from "./include-shared";
 
 type Variant = "covara" | "hono" | "hono-prepared";
@@ -67,53 +67,14 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
 
 async function httpBenchmark(file: string, options: RunOptions): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", ...(options.prepared ? (["hono-prepared"] as const) : [])];
-  console.log(`\nStarting servers (pinned to CPU 0)…`);
-  const servers = await Promise.all(VARIANTS.map((variant) => startServer("include-server.ts", variant, file)));
-  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer<Variant>>;
-  console.log("Checking responses:");
-  await checkResponses(servers, file);
-
-  console.log(`Warming up each server (3 s)…`);
-  for (const variant of VARIANTS) await load(byVariant[variant], INCLUDE_PATH, options, 0, 3);
-
-  const rounds: Record<Variant, Measurement>[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    // Rotate the order so no variant always runs first (or right after the same neighbour).
-    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
-    const results = {} as Record<Variant, Measurement>;
-    for (const variant of order) {
-      const result = await load(byVariant[variant], INCLUDE_PATH, options);
-      if (result.errors || result.non2xx || result.timeouts) {
-        throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
-      }
-      results[variant] = result;
-    }
-    rounds.push(results);
-    console.log(
-      `  round ${round + 1}/${options.rounds}: ` +
-        VARIANTS.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ") +
-        `  → covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}` +
-        `  [CPU µs/req ${VARIANTS.map((v) => fmt(results[v].cpuPerRequest)).join(" / ")}]`,
-    );
-  }
-  await Promise.all(servers.map(stopServer));
+  const rounds = await measureRounds("include-server.ts", INCLUDE_PATH, VARIANTS, file, options, (servers) => checkResponses(servers, file), (results) =>
+    `covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}`,
+  );
 
   const ratio = median(rounds.map((r) => r.covara.rps / r.hono.rps));
   // The same comparison in server CPU per request (lower is better, so baseline ÷ covara).
   const cpuRatio = median(rounds.map((r) => r.hono.cpuPerRequest / r.covara.cpuPerRequest));
-  const rows = VARIANTS.map((variant) => {
-    const rps = rounds.map((r) => r[variant].rps);
-    return [
-      LABELS[variant],
-      fmt(median(rps)),
-      `${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}`,
-      fmt(median(rounds.map((r) => r[variant].p50)), 1),
-      fmt(median(rounds.map((r) => r[variant].p99)), 1),
-      variant === "covara" ? "—" : median(rounds.map((r) => r.covara.rps / r[variant].rps)).toFixed(3),
-      fmt(median(rounds.map((r) => r[variant].cpuPerRequest))),
-      variant === "covara" ? "—" : median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest)).toFixed(3),
-    ];
-  });
+  const rows = variantRows(rounds, VARIANTS, LABELS);
   console.log(
     `\nGET ${decodeURIComponent(INCLUDE_PATH)}\n${fmt(POST_COUNT)} posts, ${fmt(POST_COUNT * COMMENTS_PER_POST)} comments, ` +
       `${fmt(AUTHOR_COUNT)} authors; ${options.connections} connections, ` +

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FilterResult } from "./filter";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, load, median, printMachineHeader, profileCovaraServer, runScript, startServer, stopServer, table, parseRunOptions, type Measurement, type RunOptions, type RunningServer } from "./harness";
+import { canonical, cpuCount, fmt, hasTaskset, killChildren, measureRounds, median, printMachineHeader, profileCovaraServer, runScript, table, parseRunOptions, variantRows, type RunOptions, type RunningServer } from "./harness";
 import { COVARA_PATH, LIMIT, RAW_SQL, ROW_COUNT, openDatabase, seedDatabase } from "./shared";
 
 type Variant = "covara" | "hono" | "raw" | "hono-prepared";
@@ -65,58 +65,16 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
 
 async function httpBenchmark(file: string, options: RunOptions): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", "raw", ...(options.prepared ? (["hono-prepared"] as const) : [])];
-  console.log(`\nStarting servers (pinned to CPU 0)…`);
-  const servers = await Promise.all(VARIANTS.map((variant) => startServer("server.ts", variant, file)));
-  const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, RunningServer<Variant>>;
-  console.log("Checking responses:");
-  await checkResponses(servers, file);
-
-  console.log(`Warming up each server (3 s)…`);
-  for (const variant of VARIANTS) await load(byVariant[variant], COVARA_PATH, options, 0, 3);
-
-  const rounds: Record<Variant, Measurement>[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    // Rotate the order so no variant always runs first (or right after the same neighbour).
-    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
-    const results = {} as Record<Variant, Measurement>;
-    const line = (): string => VARIANTS.map((v) => `${v} ${fmt(results[v].rps)}`).join(", ");
-    for (const variant of order) {
-      const result = await load(byVariant[variant], COVARA_PATH, options);
-      if (result.errors || result.non2xx || result.timeouts) {
-        throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
-      }
-      results[variant] = result;
-    }
-    rounds.push(results);
-    console.log(
-      `  round ${round + 1}/${options.rounds}: ` +
-        line() +
-        `  → covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}` +
-        `  [CPU µs/req ${VARIANTS.map((v) => fmt(results[v].cpuPerRequest)).join(" / ")}]`,
-    );
-  }
-  await Promise.all(servers.map(stopServer));
+  const rounds = await measureRounds("server.ts", COVARA_PATH, VARIANTS, file, options, (servers) => checkResponses(servers, file), (results) =>
+    `covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}`,
+  );
 
   const ratioA = median(rounds.map((r) => r.covara.rps / r.hono.rps));
   const ratioB = median(rounds.map((r) => r.covara.rps / r.raw.rps));
   // The same comparison in server CPU per request (lower is better, so baseline ÷ covara).
   const cpuRatioA = median(rounds.map((r) => r.hono.cpuPerRequest / r.covara.cpuPerRequest));
   const cpuRatioB = median(rounds.map((r) => r.raw.cpuPerRequest / r.covara.cpuPerRequest));
-  const rows = VARIANTS.map((variant) => {
-    const rps = median(rounds.map((r) => r[variant].rps));
-    const ratioToCovara = median(rounds.map((r) => r.covara.rps / r[variant].rps));
-    const cpuRatio = median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest));
-    return [
-      LABELS[variant],
-      fmt(rps),
-      `${fmt(Math.min(...rounds.map((r) => r[variant].rps)))}–${fmt(Math.max(...rounds.map((r) => r[variant].rps)))}`,
-      fmt(median(rounds.map((r) => r[variant].p50)), 1),
-      fmt(median(rounds.map((r) => r[variant].p99)), 1),
-      variant === "covara" ? "—" : ratioToCovara.toFixed(3),
-      fmt(median(rounds.map((r) => r[variant].cpuPerRequest))),
-      variant === "covara" ? "—" : cpuRatio.toFixed(3),
-    ];
-  });
+  const rows = variantRows(rounds, VARIANTS, LABELS);
   console.log(
     `\nGET ${COVARA_PATH}\n${ROW_COUNT.toLocaleString("en-US")} rows, ${options.connections} connections, ` +
       `${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up each), medians over rounds:\n`,
