@@ -35,12 +35,13 @@ function emptyValue(plan: IncludePlan): null | [] {
 /**
  * Identifies the related query's SQL text and bound values apart from the keys: the relation
  * (target, keys, junction), columns, order and per-parent limit, and the identity of the compiled
- * scope and filter (the same SQL object carries the same values).
+ * scope (the same SQL object carries the same values). Queries with a per-request filter are
+ * not prepared, so the filter is not part of it.
  */
-function shapeKeyOf(plan: IncludePlan, columns: readonly string[], scopeWhere: SQL | undefined, filter: SQL | undefined): string {
+function shapeKeyOf(plan: IncludePlan, columns: readonly string[], scopeWhere: SQL | undefined): string {
   const order = plan.order.map((key) => `${key.field}:${key.direction}`).join(",");
   const perParent = plan.relation.type === "belongsTo" ? "" : String(plan.limit);
-  return `${identityOf(plan.relation)}|${columns.join(",")}|${order}|${perParent}|${identityOf(scopeWhere)}|${identityOf(filter)}`;
+  return `${identityOf(plan.relation)}|${columns.join(",")}|${order}|${perParent}|${identityOf(scopeWhere)}`;
 }
 
 /** Fetches the stored related rows of `parents` for one relation. */
@@ -65,7 +66,9 @@ async function fetchRelated(plan: IncludePlan, keys: unknown[], scopeWhere: SQL 
       join: through ? { table: through.table, on: eq(through.targetColumn, targetColumn) } : undefined,
     };
   };
-  return selectRelated(target, keys, shape, shapeKeyOf(plan, columns, scopeWhere, filter));
+  // A per-request filter compiles to a new SQL object every time: a statement prepared for it
+  // would never be used again and would push reusable ones out of the cache.
+  return selectRelated(target, keys, shape, filter === undefined ? shapeKeyOf(plan, columns, scopeWhere) : undefined);
 }
 
 /** Adds every planned relation to `out` (presented rows aligned with `stored`), recursively. */
