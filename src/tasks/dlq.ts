@@ -83,7 +83,8 @@ export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.
   const replayId = holder ?? replay.id;
   dead.replayedAs = replayId;
   await queue.writeRecord(dead, DEFAULT_RESULT_TTL_MS);
-  // Of racing callers that found the replay already made, only the one that takes the entry reports it.
+  // The caller that inserted the replay always reports it; of the callers that found it already
+  // made, only the one that takes the DLQ entry does. Racing callers may so both report the same id.
   if (!(await queue.kv.zrem(queue.key("dlq"), id)) && holder !== null) return null;
   return { id: replayId };
 }
