@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import type { KV } from "../kernel/kv";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { authBasePath } from "./routes/auth-base-path";
 import { issueCsrfToken, type ResolvedCsrf } from "./security/csrf";
 import type { Throttle } from "./security/throttle";

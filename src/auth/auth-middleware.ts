@@ -4,7 +4,7 @@
  * per request, so mounting it app-wide and on the auth router costs one authentication.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { verifyCsrf, type ResolvedCsrf } from "./security/csrf";
 import type { AuthenticatedRequest, SessionStrategy } from "./types";
 

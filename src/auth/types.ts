@@ -6,7 +6,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { KV } from "../kernel/kv";
-import type { CovaraEnv, CovaraUser } from "../resource";
+import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 /** The user the app supplies through its callbacks (internal-tables.md: Users). */
 export interface AuthUser extends CovaraUser {

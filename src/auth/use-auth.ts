@@ -9,7 +9,7 @@ import { setResponseHeaders } from "../server/response-headers";
 import { errorHandler } from "../kernel/error-handler";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { strategyFromAdapter, type AuthAdapter } from "./adapters/legacy-adapter";
 import { createAuthKit } from "./auth-kit";
 import { createAuthMiddleware } from "./auth-middleware";

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { invalidToken } from "../auth/jwt/bearer";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { readBearer, validateAccessToken } from "./access-token";
 import type { ProviderContext } from "./context";
 import { providerContext } from "./routes";

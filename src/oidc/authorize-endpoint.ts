@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { clientAuthMethod } from "./client-auth";
 import { readForm } from "./form";
 import { clientGrantTypes, hasOwnLogin, SUPPORTED_SCOPES, type ProviderContext } from "./context";

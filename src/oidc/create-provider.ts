@@ -5,7 +5,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { createClientIpResolver, createThrottle, DEFAULT_THROTTLE_LIMITS } from "../auth";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { createAccessTokenMiddleware, type OIDCEnv } from "./access-token-middleware";
 import { handleAuthorize } from "./authorize-endpoint";
 import { createClientStore } from "./client-store";

@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from "hono";
 import { ProblemError } from "../kernel/errors";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import { readJsonObject } from "../resource/body";
 import type { ProviderContext } from "./context";
 import { isFormRequest, readForm } from "./form";

@@ -14,7 +14,7 @@ import { ALGORITHMS } from "../auth/jwt/algorithms";
 import { createBoundedMemo } from "../auth/bounded-memo";
 import { invalidToken } from "../auth/jwt/bearer";
 import { ProblemError } from "../kernel/errors";
-import type { CovaraUser } from "../resource";
+import type { CovaraUser } from "../kernel/http";
 import { readBearer } from "./access-token";
 import type { OIDCEnv } from "./access-token-middleware";
 import type { AccessTokenClaims } from "./types";

@@ -1,6 +1,6 @@
 /** How provider routes are built: each handler gets the ready provider context; OAuth errors become RFC 6749 JSON. */
 import type { Context, Handler } from "hono";
-import type { CovaraEnv } from "../resource";
+import type { CovaraEnv } from "../kernel/http";
 import type { ProviderContext } from "./context";
 import { ProblemError } from "../kernel/errors";
 import { OAuthError, oauthErrorResponse } from "./oauth-error";

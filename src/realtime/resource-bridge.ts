@@ -19,7 +19,8 @@ export { planIncludes, sourceKeysOf, type IncludePlan } from "../resource/relati
 export { relationsOf } from "../resource/relations/resolve";
 export type { TableInfo } from "../resource/table-info";
 export type { AnyDatabase } from "../resource/dialect";
-export type { CovaraEnv, HookContext } from "../resource/types";
+export type { HookContext } from "../resource/types";
+export type { CovaraEnv } from "../kernel/http";
 
 import type { ResourceRuntime as Runtime } from "../resource/runtime";
 import type { HookContext as Context } from "../resource/types";

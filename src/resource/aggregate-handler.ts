@@ -13,7 +13,7 @@ import { aggregateRows, allOf } from "./queries";
 import { sendJson } from "./rows";
 import { withLive } from "./soft-delete";
 import { hookContext, type ResourceRuntime } from "./runtime";
-import type { CovaraEnv } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 
 type Row = Record<string, unknown>;
 

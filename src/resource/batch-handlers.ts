@@ -17,7 +17,8 @@ import { parseId } from "./rows";
 import { withLive } from "./soft-delete";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
-import type { CovaraEnv, SelectRow } from "./types";
+import type { SelectRow } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 import {
   checkTarget,
   loadTarget,

@@ -37,8 +37,6 @@ export type {
 } from "./search";
 export type {
   ColumnKey,
-  CovaraEnv,
-  CovaraUser,
   HookContext,
   InsertRow,
   ListResponse,
@@ -50,3 +48,4 @@ export type {
   ScopeResolver,
   SelectRow,
 } from "./types";
+export type { CovaraEnv, CovaraUser } from "../kernel/http";

@@ -10,7 +10,8 @@ import { ProblemError, problems, type ValidationIssue } from "../kernel/errors";
 import { readJsonBody } from "./body";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
-import type { CovaraEnv, HookContext } from "./types";
+import type { HookContext } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 
 export interface ProcedureDefinition<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
   input: TInput;

@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { ProblemError } from "../kernel/errors";
 import type { KV } from "../kernel/kv";
-import type { CovaraEnv } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 
 export interface RateLimitConfig {
   windowMs: number;

@@ -16,7 +16,8 @@ import { hookContext, type ResourceRuntime } from "./runtime";
 import { parseInclude } from "./relations/include-parser";
 import { attachIncludes } from "./relations/load";
 import { planIncludes, sourceKeysOf, type IncludePlan } from "./relations/plan";
-import type { CovaraEnv, ListResponse, SelectRow } from "./types";
+import type { ListResponse, SelectRow } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 
 type Row = Record<string, unknown>;
 

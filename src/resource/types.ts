@@ -12,19 +12,7 @@ import type { IncludeLimits } from "./relations/include-parser";
 import type { RelationConfig } from "./relations/types";
 import type { SearchConfig } from "./search/types";
 import type { SubscriptionOptions } from "../realtime";
-
-/** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
-export interface CovaraUser {
-  id: string | number;
-  [key: string]: unknown;
-}
-
-/** Hono environment of every covara app and resource router. */
-export interface CovaraEnv {
-  Variables: {
-    user?: CovaraUser | null;
-  };
-}
+import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
 

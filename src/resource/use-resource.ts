@@ -14,7 +14,8 @@ import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
 import { searchRows } from "./search/search-handler";
-import type { CovaraEnv, ResourceConfig } from "./types";
+import type { ResourceConfig } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
 import { mountSubscriptionRoutes } from "../realtime";
 

@@ -13,7 +13,8 @@ import { presentRow } from "./present";
 import { publishRows } from "./publish";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
-import type { CovaraEnv, SelectRow } from "./types";
+import type { SelectRow } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 import {
   createdHeaders,
   etagHeader,

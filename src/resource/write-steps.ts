@@ -14,7 +14,8 @@ import { parseId } from "./rows";
 import type { ResourceRuntime } from "./runtime";
 import { deletionMark, withLive } from "./soft-delete";
 import type { TableInfo } from "./table-info";
-import type { CovaraEnv, HookContext, InsertRow, SelectRow } from "./types";
+import type { HookContext, InsertRow, SelectRow } from "./types";
+import type { CovaraEnv } from "../kernel/http";
 import { validateRow } from "./validation";
 import { shapeWriteInput } from "./write-input";
 

@@ -9,12 +9,11 @@ import {
   buildOpenApiDocument,
   createResourceRouter,
   type AnyDatabase,
-  type CovaraEnv,
-  type CovaraUser,
   type MountedResource,
   type ResourceConfig,
   ResourceRegistry,
 } from "../resource";
+import { type CovaraEnv, type CovaraUser } from "../kernel/http";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";

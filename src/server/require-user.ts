@@ -3,7 +3,7 @@
  */
 import type { Context } from "hono";
 import { problems } from "../kernel/errors";
-import type { CovaraEnv, CovaraUser } from "../resource";
+import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 /** Returns `c.get("user")`, throwing 401 `unauthorized` when the request is anonymous. */
 export function requireUser(c: Context<CovaraEnv>): CovaraUser {

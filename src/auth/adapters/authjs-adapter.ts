@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { randomToken } from "../jwt/base64url";
 import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type SessionCookieOptions } from "../strategies/session-cookie";
 import type { AuthUser } from "../types";

@@ -5,7 +5,7 @@
  * `sub` from two issuers is two different users.
  */
 import type { Context } from "hono";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import type { JwtAlgorithm } from "../jwt/algorithms";
 import { decodeJsonSegment } from "../jwt/base64url";
 import { bearerToken, invalidToken, looksLikeJwt } from "../jwt/bearer";

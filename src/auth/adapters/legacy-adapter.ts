@@ -5,7 +5,7 @@
  * issues, its `destroySession` logs out.
  */
 import type { Context, Hono } from "hono";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import type { AuthUser, SessionStrategy, StrategyContext } from "../types";
 
 /** An auth adapter as older apps pass it (JWT, Auth.js, Passport, or their own). */

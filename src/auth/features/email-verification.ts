@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import type { AuthFeature, AuthKit, AuthUser } from "../types";
 import { buildLinkEmail, defaultLinkEmail, withToken, type LinkEmailBuilder } from "./shared/link-email";
 import { problems } from "../../kernel/errors";

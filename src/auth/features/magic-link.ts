@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import type { AuthFeature, AuthKit, AuthUser } from "../types";
 import { sha256Hex } from "./shared/crypto";
 import { buildLinkEmail, defaultLinkEmail, withToken, type LinkEmailBuilder } from "./shared/link-email";

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { passwordPolicy, passwordPolicyProblem, type PasswordPolicy, type PasswordPolicyOptions } from "../password-policy";
 import { hashPassword, type PasswordHashOptions } from "../passwords";
 import type { AuthFeature, AuthKit } from "../types";

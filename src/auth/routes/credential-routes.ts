@@ -4,7 +4,7 @@
  * the password policy (422) before any account is created.
  */
 import type { Hono } from "hono";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { invalidCredentials, type CredentialProvider } from "../credentials";
 import type { Throttle } from "../security/throttle";
 import type { AuthKit } from "../types";

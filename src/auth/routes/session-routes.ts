@@ -2,7 +2,7 @@
  * GET /me, POST /logout, POST /logout/all and (with double-submit CSRF) GET /csrf.
  */
 import type { Hono } from "hono";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { requireUser } from "../../server";
 import { clearAuthSession, getAuthSession } from "../auth-middleware";
 import { issueCsrfToken, type ResolvedCsrf } from "../security/csrf";

@@ -4,7 +4,7 @@
  * client cannot choose its own address (and so its own rate-limit bucket) by sending the header.
  */
 import type { Context } from "hono";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { formatIp, ipInRange, parseCidr, parseIp, type IpBytes, type IpRange } from "./ip-address";
 
 export interface ClientIpOptions {

@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { createBoundedMemo } from "../bounded-memo";
 import { randomToken, sha256Url } from "../jwt/base64url";
 import type { AuthenticatedRequest, AuthUser, SessionData, SessionStore, SessionStrategy, StrategyContext } from "../types";

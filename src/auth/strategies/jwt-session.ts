@@ -6,7 +6,7 @@
  */
 import type { Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import { readJsonBody } from "../../resource";
 import { randomToken } from "../jwt/base64url";
 import { bearerToken, invalidToken, looksLikeJwt } from "../jwt/bearer";

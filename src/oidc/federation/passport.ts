@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import { runStrategy, toPassportRequest, type StrategyOutcome } from "../../auth/features/social/passport-shim";
 import { ProblemError } from "../../kernel/errors";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import type { ProviderContext } from "../context";
 import { randomHandle } from "../encoding";
 import { isFormRequest, readForm } from "../form";

@@ -6,7 +6,7 @@
  * failure signs anyone in.
  */
 import type { Context, Hono } from "hono";
-import type { CovaraEnv } from "../../resource";
+import type { CovaraEnv } from "../../kernel/http";
 import type { ProviderContext } from "../context";
 import { base64Url, digest, randomHandle } from "../encoding";
 import { renderLogin } from "../interaction-routes";

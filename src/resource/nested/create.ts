@@ -10,7 +10,7 @@ import { presentRow } from "../present";
 import { publishRows } from "../publish";
 import { sendJson } from "../rows";
 import { hookContext } from "../runtime";
-import type { CovaraEnv } from "../types";
+import type { CovaraEnv } from "../../kernel/http";
 import { createdHeaders, outsideScope, type Row } from "../write-steps";
 import type { AnyRuntime } from "../relations/registry";
 import type { NestedNode } from "./plan";

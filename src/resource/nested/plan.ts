@@ -11,7 +11,7 @@ import { DEFAULT_BATCH_LIMIT } from "../batch-handlers";
 import type { AnyRuntime } from "../relations/registry";
 import { relationsOf, type ResolvedRelation } from "../relations/resolve";
 import { hookContext } from "../runtime";
-import type { CovaraEnv } from "../types";
+import type { CovaraEnv } from "../../kernel/http";
 import { prepareCreate, shapeInput, type Row } from "../write-steps";
 
 export interface NestedNode {

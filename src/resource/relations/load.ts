@@ -13,7 +13,7 @@ import { presentRows } from "../present";
 import { allOf } from "../queries";
 import { hookContext } from "../runtime";
 import { withLive } from "../soft-delete";
-import type { CovaraEnv } from "../types";
+import type { CovaraEnv } from "../../kernel/http";
 import type { IncludePlan } from "./plan";
 import { OWNER, selectRelated, type RelatedShape } from "./related-query";
 import { identityOf } from "./related-statements";

@@ -8,7 +8,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { ProblemError } from "../../../kernel/errors";
 import type { KV } from "../../../kernel/kv";
-import type { CovaraEnv } from "../../../resource";
+import type { CovaraEnv } from "../../../kernel/http";
 import type { AuthFeature, AuthKit, AuthUser } from "../../types";
 import { invalidToken, readBody, requireSignedIn } from "../shared/request";
 import { generateBackupCodes, hashBackupCode } from "./backup-codes";

@@ -15,7 +15,7 @@ import type { Context, Hono } from "hono";
 import type { z } from "zod";
 import { ProblemError } from "../../../kernel/errors";
 import type { KV } from "../../../kernel/kv";
-import type { CovaraEnv } from "../../../resource";
+import type { CovaraEnv } from "../../../kernel/http";
 import type { AuthFeature, AuthKit } from "../../types";
 import { fromBase64Url, randomBytes, toBase64Url } from "../shared/crypto";
 import { normalizeEmail, parseInput, readBody, requireSignedIn } from "../shared/request";

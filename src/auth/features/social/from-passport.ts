@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { ProblemError } from "../../../kernel/errors";
-import type { CovaraEnv } from "../../../resource";
+import type { CovaraEnv } from "../../../kernel/http";
 import type { AuthFeature, AuthKit, AuthUser } from "../../types";
 import { randomToken } from "../shared/crypto";
 import { redirectKeepingCookies } from "../shared/redirect";
