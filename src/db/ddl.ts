@@ -7,6 +7,7 @@
  */
 import { type Column, getTableName, is, SQL, sql, Table } from "drizzle-orm";
 import { CasingCache } from "drizzle-orm/casing";
+import type { Dialect } from "../kernel/dialect";
 import {
   getTableConfig as getPgTableConfig,
   IndexedColumn,
@@ -26,7 +27,6 @@ import {
   SQLiteTable,
 } from "drizzle-orm/sqlite-core";
 
-export type SqlDialect = "sqlite" | "pg";
 export type Casing = "snake_case" | "camelCase";
 
 export interface DdlOptions {
@@ -36,7 +36,7 @@ export interface DdlOptions {
 
 /** Renders names and SQL fragments the way the target database's Drizzle dialect does. */
 export interface Renderer {
-  dialect: SqlDialect;
+  dialect: Dialect;
   casing: CasingCache;
   sqlDialect: SQLiteDialect | PgDialect;
 }
@@ -67,12 +67,12 @@ interface PgEnumInfo {
 }
 
 /** `CREATE ... IF NOT EXISTS` statements for the tables, dependencies first, indexes last. */
-export function createTablesSql(tables: Table[], dialect: SqlDialect, options: DdlOptions = {}): string[] {
+export function createTablesSql(tables: Table[], dialect: Dialect, options: DdlOptions = {}): string[] {
   return buildStatements(tables, createRenderer(dialect, options));
 }
 
 /** A renderer with a fresh Drizzle dialect for `dialect`. */
-export function createRenderer(dialect: SqlDialect, options: DdlOptions = {}): Renderer {
+export function createRenderer(dialect: Dialect, options: DdlOptions = {}): Renderer {
   const config = { casing: options.casing };
   return {
     dialect,
@@ -113,7 +113,7 @@ export function buildStatements(tables: Table[], r: Renderer): string[] {
   return statements;
 }
 
-function describeTable(table: Table, dialect: SqlDialect): TableModel {
+function describeTable(table: Table, dialect: Dialect): TableModel {
   if (dialect === "pg") {
     if (!is(table, PgTable)) throw new Error(`createTablesSql: ${describe(table)} is not a Postgres table`);
     const config = getPgTableConfig(table);
@@ -341,7 +341,7 @@ function columnList(columns: Column[], r: Renderer): string {
   return columns.map((column) => quote(r.casing.getColumnCasing(column))).join(", ");
 }
 
-function tableName(table: Table, dialect: SqlDialect): string {
+function tableName(table: Table, dialect: Dialect): string {
   const schema = dialect === "pg" && is(table, PgTable) ? getPgTableConfig(table).schema : undefined;
   return qualified(schema, getTableName(table));
 }

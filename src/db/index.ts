@@ -1,6 +1,7 @@
 /** covara/db — create tables from Drizzle schemas without drizzle-kit, detect the dialect, seed rows, and the built-in auth tables with their migration. */
 export { createTablesSql } from "./ddl";
-export type { Casing, DdlOptions, SqlDialect } from "./ddl";
+export type { Casing, DdlOptions } from "./ddl";
+export type { Dialect as SqlDialect } from "../kernel/dialect";
 export { detectDialect, pushTables, seedTable } from "./push";
 export type { DrizzleDatabase } from "./push";
 export {

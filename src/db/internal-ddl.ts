@@ -3,7 +3,7 @@
  * runs exactly these statements, so upgrading covara never changes what it creates. A test keeps
  * them in step with the Drizzle definitions in internal-tables.ts.
  */
-import type { SqlDialect } from "./ddl";
+import type { Dialect } from "../kernel/dialect";
 
 const SQLITE: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS "auth_sessions" (
@@ -102,6 +102,6 @@ const PG: readonly string[] = [
 ];
 
 /** The canonical statements for one dialect, in the order they run. */
-export function canonicalInternalDdl(dialect: SqlDialect): readonly string[] {
+export function canonicalInternalDdl(dialect: Dialect): readonly string[] {
   return dialect === "pg" ? PG : SQLITE;
 }

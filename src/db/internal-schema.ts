@@ -6,7 +6,7 @@
 import { type Column, getTableColumns, getTableName, is, Table } from "drizzle-orm";
 import { getTableConfig as getPgTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as getSQLiteTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { SqlDialect } from "./ddl";
+import type { Dialect } from "../kernel/dialect";
 import { builtInTables } from "./internal-tables";
 
 /** The logical keys of each internal table: required ones first, then optional ones. */
@@ -41,7 +41,7 @@ export interface InternalTableOverride<T extends InternalTableName> {
 
 /** The input of defineInternalSchema. Omitted tables fall back to the built-in ones. */
 export interface InternalSchemaInput {
-  dialect: SqlDialect;
+  dialect: Dialect;
   sessions?: InternalTableOverride<"sessions">;
   accounts?: InternalTableOverride<"accounts">;
   apiKeys?: InternalTableOverride<"apiKeys">;
@@ -53,7 +53,7 @@ export interface InternalSchemaInput {
 /** A table with every logical key resolved to a column; what the Drizzle stores take as `resolver`. */
 export interface ResolvedInternalTable<T extends InternalTableName> {
   readonly kind: T;
-  readonly dialect: SqlDialect;
+  readonly dialect: Dialect;
   readonly table: Table;
   /** The SQL table name. */
   readonly name: string;
@@ -67,7 +67,7 @@ export interface ResolvedInternalTable<T extends InternalTableName> {
 /** Any resolved table, whatever its kind (for code that walks all four). */
 export interface AnyResolvedInternalTable {
   readonly kind: InternalTableName;
-  readonly dialect: SqlDialect;
+  readonly dialect: Dialect;
   readonly table: Table;
   readonly name: string;
   readonly columns: Readonly<Partial<Record<string, Column>>>;
@@ -77,7 +77,7 @@ export interface AnyResolvedInternalTable {
 
 /** The validated bundle defineInternalSchema returns (for stores, migrateInternal and createCovara). */
 export interface InternalSchema {
-  readonly dialect: SqlDialect;
+  readonly dialect: Dialect;
   readonly managedExternally: boolean;
   readonly sessions: ResolvedInternalTable<"sessions">;
   readonly accounts: ResolvedInternalTable<"accounts">;
@@ -118,13 +118,13 @@ export function defineInternalSchema(input: InternalSchemaInput): InternalSchema
 }
 
 /** The built-in table of one kind for a dialect, resolved (what stores use without a resolver). */
-export function builtInInternalTable<T extends InternalTableName>(kind: T, dialect: SqlDialect): ResolvedInternalTable<T> {
+export function builtInInternalTable<T extends InternalTableName>(kind: T, dialect: Dialect): ResolvedInternalTable<T> {
   return resolveTable(kind, dialect, undefined);
 }
 
 function resolveTable<T extends InternalTableName>(
   kind: T,
-  dialect: SqlDialect,
+  dialect: Dialect,
   override: InternalTableOverride<T> | undefined,
 ): ResolvedInternalTable<T> {
   const path = `internalSchema.${kind}`;
@@ -217,7 +217,7 @@ function isColumn(value: unknown): value is Column {
   return value !== null && typeof value === "object" && "table" in value && "name" in value && "columnType" in value;
 }
 
-function hasCompoundPrimaryKey(table: Table, dialect: SqlDialect): boolean {
+function hasCompoundPrimaryKey(table: Table, dialect: Dialect): boolean {
   const config = dialect === "pg" ? getPgTableConfig(table as PgTable) : getSQLiteTableConfig(table as SQLiteTable);
   if (config.primaryKeys.some((pk) => pk.columns.length > 1)) return true;
   return config.primaryKeys.length === 0 && config.columns.filter((column) => column.primary).length > 1;

@@ -7,7 +7,8 @@
 import { sql } from "drizzle-orm";
 import type { PgDatabase } from "drizzle-orm/pg-core";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { createTablesSql, type SqlDialect } from "./ddl";
+import { createTablesSql } from "./ddl";
+import { type Dialect } from "../kernel/dialect";
 import { canonicalInternalDdl } from "./internal-ddl";
 import { type AnyResolvedInternalTable, type InternalSchema, InternalSchemaError } from "./internal-schema";
 import { detectDialect, type DrizzleDatabase } from "./push";
@@ -16,7 +17,7 @@ export interface MigrateInternalOptions {
   /** A bundle from defineInternalSchema; without it the built-in tables are created. */
   schema?: InternalSchema;
   /** The database's dialect; detected from `db` when omitted. */
-  dialect?: SqlDialect;
+  dialect?: Dialect;
 }
 
 /** What migrateInternal did: the statements it ran (empty for a managed-externally schema). */
@@ -40,7 +41,7 @@ export async function migrateInternal(db: DrizzleDatabase, options: MigrateInter
 }
 
 /** The statements migrateInternal would run, without running them (throws the same errors). */
-export function internalMigrationStatements(schema: InternalSchema | undefined, dialect: SqlDialect): MigrateInternalResult {
+export function internalMigrationStatements(schema: InternalSchema | undefined, dialect: Dialect): MigrateInternalResult {
   if (schema === undefined) return { mode: "canonical", statements: [...canonicalInternalDdl(dialect)] };
   if (schema.managedExternally) return { mode: "managed-externally", statements: [] };
   if (schema.dialect !== dialect) {

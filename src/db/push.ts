@@ -8,13 +8,14 @@ import { DrizzleD1Database } from "drizzle-orm/d1";
 import { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { PgDatabase, PgDialect } from "drizzle-orm/pg-core";
 import { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
-import { buildStatements, createRenderer, type DdlOptions, type Renderer, type SqlDialect } from "./ddl";
+import { buildStatements, createRenderer, type DdlOptions, type Renderer } from "./ddl";
+import { type Dialect } from "../kernel/dialect";
 
 /** Either kind of Drizzle database covara runs on (`any`: every driver's result types fit). */
 export type DrizzleDatabase = BaseSQLiteDatabase<any, any, any, any> | PgDatabase<any, any, any>;
 
 /** Tells a Drizzle SQLite database from a Postgres one. */
-export function detectDialect(db: unknown): SqlDialect {
+export function detectDialect(db: unknown): Dialect {
   if (is(db, BaseSQLiteDatabase)) return "sqlite";
   if (is(db, PgDatabase)) return "pg";
   throw new Error("Unsupported database: expected a Drizzle SQLite or Postgres database");
@@ -58,7 +59,7 @@ export async function seedTable<T extends Table>(
 }
 
 /** Bound parameters one statement may carry on this database. */
-function maxBoundParameters(db: DrizzleDatabase, dialect: SqlDialect): number {
+function maxBoundParameters(db: DrizzleDatabase, dialect: Dialect): number {
   if (dialect === "pg") return 65_535;
   // Cloudflare's SQLite (D1, Durable Objects) caps a statement at 100 parameters.
   if (is(db, DrizzleD1Database) || is(db, DrizzleSqliteDODatabase)) return 100;

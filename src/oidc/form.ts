@@ -1,6 +1,6 @@
 /** Reading the provider's form posts: x-www-form-urlencoded only, bounded in size, no repeated parameters. */
 import type { Context } from "hono";
-import { readBoundedText } from "../resource/body";
+import { readBoundedText } from "../kernel/body";
 import { OAuthError } from "./oauth-error";
 
 /** OAuth requests are small; anything bigger than this is refused with a 413 before it is buffered. */

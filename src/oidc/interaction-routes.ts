@@ -6,7 +6,7 @@
 import type { Context, Hono } from "hono";
 import { ProblemError } from "../kernel/errors";
 import type { CovaraEnv } from "../kernel/http";
-import { readJsonObject } from "../resource/body";
+import { readJsonObject } from "../kernel/body";
 import type { ProviderContext } from "./context";
 import { isFormRequest, readForm } from "./form";
 import { completeAuthorization, completeLogin, csrfMatches, failToClient, interactionExpired, interactionUrl, requireInteraction, type Interaction } from "./interactions";

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { createThrottle, type Throttle } from "../auth/security/throttle";
 import { ProblemError } from "../kernel/errors";
-import { readBoundedText } from "../resource/body";
+import { readBoundedText } from "../kernel/body";
 import { assertedClientId } from "./client-assertion";
 import { parseBasicCredentials } from "./client-auth";
 import type { ProviderContext } from "./context";

@@ -8,7 +8,7 @@ import type { Context, Hono } from "hono";
 import { hashPassword } from "../auth";
 import { ProblemError } from "../kernel/errors";
 import type { CovaraEnv } from "../kernel/http";
-import { readJsonObject } from "../resource/body";
+import { readJsonObject } from "../kernel/body";
 import { readBearer } from "./access-token";
 import type { ProviderContext } from "./context";
 import { clientAssertionKeys } from "./client-assertion";

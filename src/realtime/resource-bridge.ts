@@ -18,7 +18,7 @@ export { attachIncludes } from "../resource/relations/load";
 export { planIncludes, sourceKeysOf, type IncludePlan } from "../resource/relations/plan";
 export { relationsOf } from "../resource/relations/resolve";
 export type { TableInfo } from "../resource/table-info";
-export type { AnyDatabase } from "../resource/dialect";
+export type { AnyDatabase } from "../kernel/dialect";
 export type { HookContext } from "../resource/types";
 export type { CovaraEnv } from "../kernel/http";
 

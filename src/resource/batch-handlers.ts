@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
 import { resolveAccess } from "./access";
 import { runAtomically, type PlannedWrite } from "./atomic";
-import { readJsonBody } from "./body";
+import { readJsonBody } from "../kernel/body";
 import { presentRows } from "./present";
 import { publishRows } from "./publish";
 import { byId, findRow } from "./queries";

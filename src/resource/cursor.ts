@@ -9,7 +9,7 @@
  */
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
 import { ProblemError } from "../kernel/errors";
-import type { Dialect } from "./dialect";
+import type { Dialect } from "../kernel/dialect";
 
 export interface OrderKey {
   field: string;

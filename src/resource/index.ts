@@ -4,11 +4,11 @@ export { buildOpenApiDocument } from "./openapi";
 export type { MountedResource } from "./openapi";
 export { defineProcedure } from "./procedures";
 export type { ProcedureDefinition } from "./procedures";
-export { readJsonBody, readJsonObject } from "./body";
-export { dialectOf } from "./dialect";
+export { readJsonBody, readJsonObject } from "../kernel/body";
+export { dialectOf } from "../kernel/dialect";
 export { ResourceRegistry } from "./relations/registry";
 export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./relations/types";
-export type { AnyDatabase, Dialect } from "./dialect";
+export type { AnyDatabase, Dialect } from "../kernel/dialect";
 export {
   createSqliteFts5Search,
   createPostgresSearch,

@@ -7,7 +7,7 @@ import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { ProblemError, problems, type ValidationIssue } from "../kernel/errors";
-import { readJsonBody } from "./body";
+import { readJsonBody } from "../kernel/body";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
 import type { HookContext } from "./types";

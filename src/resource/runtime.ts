@@ -9,7 +9,7 @@ import { describeTable, type TableInfo } from "./table-info";
 import type { HookContext, ResourceConfig } from "./types";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import { buildRowSchemas, type RowSchemas } from "./validation";
-import { DEFAULT_MAX_BODY_BYTES } from "./body";
+import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
 import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
 import type { ResolvedRelation } from "./relations/resolve";

@@ -5,7 +5,7 @@ import { getTableColumns, getTableName, type Column, type Table } from "drizzle-
 import { untrackedDatabase } from "../kernel/tracked-db-marker";
 import { createOperatorRegistry, type OperatorRegistry } from "../kernel/rsql";
 import { validateSoftDeleteColumn } from "./soft-delete";
-import { dialectOf, type AnyDatabase, type Dialect } from "./dialect";
+import { dialectOf, type AnyDatabase, type Dialect } from "../kernel/dialect";
 import type { ResourceConfig } from "./types";
 
 export interface TableInfo {

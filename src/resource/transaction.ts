@@ -5,7 +5,7 @@
  * the synchronous driver and with `await` elsewhere, so each body is written once.
  */
 import type { SQL, Table } from "drizzle-orm";
-import type { AnyDatabase } from "./dialect";
+import type { AnyDatabase } from "../kernel/dialect";
 
 type Row = Record<string, unknown>;
 

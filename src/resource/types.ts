@@ -5,7 +5,7 @@ import type { Column, InferInsertModel, InferSelectModel, Table } from "drizzle-
 import type { Context } from "hono";
 import type { OperatorDefinition, RsqlFilter, RsqlNode } from "../kernel/rsql";
 import type { Scope } from "../kernel/scope";
-import type { AnyDatabase } from "./dialect";
+import type { AnyDatabase } from "../kernel/dialect";
 import type { ProcedureDefinition } from "./procedures";
 import type { RateLimitConfig } from "./rate-limit";
 import type { IncludeLimits } from "./relations/include-parser";

@@ -4,7 +4,7 @@
  */
 import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
-import { readJsonObject } from "./body";
+import { readJsonObject } from "../kernel/body";
 import { resolveAccess } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
 import { createNested } from "./nested/create";

@@ -8,11 +8,11 @@ import { cors } from "hono/cors";
 import {
   buildOpenApiDocument,
   createResourceRouter,
-  type AnyDatabase,
   type MountedResource,
   type ResourceConfig,
   ResourceRegistry,
 } from "../resource";
+import { type AnyDatabase } from "../kernel/dialect";
 import { type CovaraEnv, type CovaraUser } from "../kernel/http";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { recordInternalSchema, type InternalSchema } from "../db";

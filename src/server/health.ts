@@ -3,7 +3,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Hono } from "hono";
-import { dialectOf, type AnyDatabase } from "../resource";
+import { dialectOf, type AnyDatabase } from "../kernel/dialect";
 import { isShuttingDown } from "../kernel/lifecycle";
 
 const READY_TIMEOUT_MS = 2000;

@@ -13,7 +13,7 @@ import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core"
 import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import { pushTables } from "../../src/db";
-import type { AnyDatabase } from "../../src/resource";
+import type { AnyDatabase } from "../../src/kernel/dialect";
 import { DATABASE_URL, dialectTargets } from "./dialects";
 
 function sqliteBlog() {

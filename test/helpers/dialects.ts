@@ -10,7 +10,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { pushTables } from "../../src/db";
-import type { AnyDatabase } from "../../src/resource";
+import type { AnyDatabase } from "../../src/kernel/dialect";
 import { pgSchema, sqliteSchema } from "./schema";
 
 export interface TestDatabase {

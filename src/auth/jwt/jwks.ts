@@ -5,7 +5,7 @@
  * with no cached keys at all does verification answer 503 `service-unavailable`.
  */
 import { ProblemError } from "../../kernel/errors";
-import { readBoundedText } from "../../resource/body";
+import { readBoundedText } from "../../kernel/body";
 import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "./algorithms";
 import { importJwtKey, type JwtKey } from "./keys";
 import type { JwtHeader } from "./verify";

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { problems, type ValidationIssue } from "../../kernel/errors";
-import { readJsonObject } from "../../resource";
+import { readJsonObject } from "../../kernel/body";
 import { MAX_AUTH_BODY_BYTES } from "../features/shared/request";
 
 /** Longest email address (RFC 5321 path limit). */

@@ -7,7 +7,7 @@
 import type { Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
-import { readJsonBody } from "../../resource";
+import { readJsonBody } from "../../kernel/body";
 import { randomToken } from "../jwt/base64url";
 import { bearerToken, invalidToken, looksLikeJwt } from "../jwt/bearer";
 import { importJwtKey, type JwtKey, type JwtKeyInput } from "../jwt/keys";

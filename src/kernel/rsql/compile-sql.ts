@@ -6,12 +6,13 @@ import { type SQL, sql } from "drizzle-orm";
 import type { RsqlNode } from "./ast.js";
 import { type ColumnInfo, describeColumn } from "./columns.js";
 import { type FilterFields, NEVER, coerceFilter, lookupField, operatorValue, resolveOperator } from "./coerce.js";
-import { type OperatorRegistry, type RsqlDialect, defaultOperators } from "./operators.js";
+import { type OperatorRegistry, defaultOperators } from "./operators.js";
+import { type Dialect } from "../dialect";
 
 export interface CompileToSqlOptions {
   /** Filterable columns by JS property name (as `getTableColumns(table)` returns them). */
   fields: FilterFields;
-  dialect: RsqlDialect;
+  dialect: Dialect;
   operators?: OperatorRegistry;
 }
 

@@ -15,7 +15,6 @@ export type {
   OperatorSqlContext,
   OperatorValue,
   OperatorValueShape,
-  RsqlDialect,
 } from "./operators.js";
 export { createOperatorRegistry, defaultOperators, defineOperator } from "./operators.js";
 export type { ParseRsqlOptions } from "./parser.js";

@@ -3,10 +3,9 @@
  * name or alias shared by the parser, the SQL compiler and the evaluator.
  */
 import type { Column, SQL } from "drizzle-orm";
+import type { Dialect } from "../dialect";
 import type { ColumnInfo, ColumnKind } from "./columns.js";
 import { BUILTIN_OPERATORS } from "./builtin-operators.js";
-
-export type RsqlDialect = "sqlite" | "pg";
 
 /** The value an operator takes: one literal, a list `(a,b)`, a range `[lo,hi]`, or `true`/`false`. */
 export type OperatorValueShape = "single" | "list" | "range" | "boolean";
@@ -24,7 +23,7 @@ export type OperatorValue<S extends OperatorValueShape> = S extends "list"
       : FilterScalar;
 
 export interface OperatorSqlContext {
-  dialect: RsqlDialect;
+  dialect: Dialect;
   /** How the kernel classified the column (kind, Postgres text cast, ...). */
   info: ColumnInfo;
 }

@@ -4,7 +4,7 @@
  * `upstream-unavailable` (502); an upstream that refuses this login is `federated-login-failed`.
  */
 import { ProblemError } from "../../kernel/errors";
-import { readBoundedText } from "../../resource/body";
+import { readBoundedText } from "../../kernel/body";
 
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 256 * 1024;

@@ -7,7 +7,7 @@
  */
 import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../../kernel/db-errors";
-import type { AnyDatabase } from "../dialect";
+import type { AnyDatabase } from "../../kernel/dialect";
 import type { TableInfo } from "../table-info";
 import { insertRows, runTransaction, type Query, type TransactionBuilders } from "../transaction";
 import { ensureOutboxTable, type OutboxTable } from "./outbox-table";

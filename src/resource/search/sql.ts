@@ -4,7 +4,7 @@
  * shapes but not their declared types, so they are narrowed here once.
  */
 import type { Column, SQL, Table } from "drizzle-orm";
-import type { AnyDatabase, Dialect } from "../dialect";
+import type { AnyDatabase, Dialect } from "../../kernel/dialect";
 
 type Row = Record<string, unknown>;
 

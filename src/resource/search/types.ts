@@ -5,7 +5,7 @@
  * under the caller's scope so a stale index can never leak a row).
  */
 import type { Column, SQL, Table } from "drizzle-orm";
-import type { AnyDatabase, Dialect } from "../dialect";
+import type { AnyDatabase, Dialect } from "../../kernel/dialect";
 import type { ColumnKey } from "../types";
 
 export type SearchRow = Record<string, unknown>;

@@ -9,7 +9,8 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import * as pg from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import * as lite from "drizzle-orm/sqlite-core";
-import { type RsqlDialect, compileToSql } from "../../../src/kernel/rsql/index.js";
+import type { Dialect as RsqlDialect } from "../../../src/kernel/dialect";
+import { compileToSql } from "../../../src/kernel/rsql/index.js";
 
 export const sqliteItems = lite.sqliteTable("items", {
   id: lite.integer("id").primaryKey(),

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { ProblemError, problems, type ValidationIssue } from "../../../kernel/errors";
-import { readJsonObject } from "../../../resource";
+import { readJsonObject } from "../../../kernel/body";
 import { type CovaraEnv } from "../../../kernel/http";
 import type { AuthKit, AuthUser } from "../../types";
 
@@ -73,7 +73,7 @@ export function runDetached(c: Context, label: string, work: () => Promise<void>
   waitUntil?.(promise);
 }
 
-export { readBoundedText } from "../../../resource/body";
+export { readBoundedText } from "../../../kernel/body";
 
 /** Lowercases and trims an email so lookups, throttles and tokens agree on one spelling. */
 export function normalizeEmail(email: string): string {

@@ -4,7 +4,7 @@
  * a 400 rather than an exception.
  */
 import type { Context } from "hono";
-import { ProblemError } from "../kernel/errors";
+import { ProblemError } from "./errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
