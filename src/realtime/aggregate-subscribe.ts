@@ -13,7 +13,8 @@ import type { AggregateListener, Registration } from "./registration";
 import { aggregateGroups, type AnyRuntime, type CovaraEnv } from "./resource-bridge";
 import type { LiveStream } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
-import { encodeEvent, encodeHeartbeat, problemData, toJson } from "./sse-format";
+import { encodeEvent, encodeHeartbeat, problemData } from "./sse-format";
+import { toJson } from "../kernel/json";
 import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
 
 /** The groups GET /aggregate answers for the request, as JSON; throws its problem (400, 401, 403) like the endpoint does. */

@@ -31,7 +31,8 @@ import {
   type ListQuery,
 } from "./resource-bridge";
 import type { RowSubscription } from "./row-subscription";
-import { encodeEvent, encodeInvalidate, problemData, toJson } from "./sse-format";
+import { encodeEvent, encodeInvalidate, problemData } from "./sse-format";
+import { toJson } from "../kernel/json";
 
 type Row = Record<string, unknown>;
 

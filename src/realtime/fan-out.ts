@@ -5,7 +5,8 @@
  */
 import { ProblemError } from "../kernel/errors";
 import type { PreparedEntry, RowEventType, RowSubscription } from "./row-subscription";
-import { encodeEvent, encodeInvalidate, problemData, toJson } from "./sse-format";
+import { encodeEvent, encodeInvalidate, problemData } from "./sse-format";
+import { toJson } from "../kernel/json";
 
 type RowEntry = Extract<PreparedEntry, { kind: "row" }>;
 

@@ -18,7 +18,8 @@ import { toChangelogData } from "./revive";
 import { markRecorded, routeResource, unrouteHub } from "./routing";
 import type { LiveStream } from "./row-subscription";
 import { ChangelogSequencer } from "./sequencer";
-import { encodeEvent, problemData, toJson } from "./sse-format";
+import { encodeEvent, problemData } from "./sse-format";
+import { toJson } from "../kernel/json";
 
 export interface RealtimeOptions {
   /** Where the changelog lives; a Redis KV shares it (and fan-out) across processes. Default: a new memory KV. */

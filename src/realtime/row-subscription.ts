@@ -8,7 +8,8 @@ import type { ChangelogOp } from "../kernel/changelog";
 import type { RsqlPredicate } from "../kernel/rsql";
 import { attachIncludes, presentRows, type AnyHookContext, type AnyRuntime, type IncludePlan } from "./resource-bridge";
 import type { SseConnection } from "./sse-connection";
-import { encodeEvent, encodeHeartbeat, problemData, toJson } from "./sse-format";
+import { encodeEvent, encodeHeartbeat, problemData } from "./sse-format";
+import { toJson } from "../kernel/json";
 
 type Row = Record<string, unknown>;
 

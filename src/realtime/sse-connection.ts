@@ -6,7 +6,8 @@
  * others; it resumes without loss from its Last-Event-ID, which still names the last event it got.
  */
 import { afterThisTurn } from "./event-loop";
-import { concatChunks, encodeEvent, problemData, toJson } from "./sse-format";
+import { concatChunks, encodeEvent, problemData } from "./sse-format";
+import { toJson } from "../kernel/json";
 
 /**
  * Events sent during one turn of the event loop reach the reader as one chunk: a burst of changes

@@ -3,7 +3,7 @@
  * JSON never contains a raw newline, so a payload always fits a single data line.
  */
 import { ProblemError, type ProblemDocument, type ProblemType } from "../kernel/errors";
-import { toJson } from "../resource/rows";
+import { toJson } from "../kernel/json";
 
 const encoder = new TextEncoder();
 
@@ -18,9 +18,6 @@ export type SseEventType =
   | "aggregate"
   | "error"
   | "reconnect";
-
-/** JSON that also carries bigint values (as strings, like the REST responses). */
-export { toJson };
 
 /** One event, encoded; `id` becomes the client's Last-Event-ID. */
 export function encodeEvent(type: SseEventType, json: string, id?: number, retryMs?: number): Uint8Array {

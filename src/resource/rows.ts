@@ -3,6 +3,7 @@
  */
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
+import { toJson } from "../kernel/json";
 import type { TableInfo } from "./table-info";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,23 +47,6 @@ export function maskRow(row: Record<string, unknown>, info: TableInfo, select: r
     if (key in row && info.readable.has(key)) masked[key] = row[key];
   }
   return masked;
-}
-
-function bigintSafe(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
-}
-
-/**
- * JSON text that also carries bigint values (as strings). The plain stringify runs first: it is
- * the fast path, and only a bigint makes it throw.
- */
-export function toJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    return JSON.stringify(value, bigintSafe);
-  }
 }
 
 /** JSON response that also serialises bigint columns (as strings). */
