@@ -7,7 +7,7 @@ import type { KV } from "../kernel/kv";
 import type { CovaraEnv } from "../kernel/http";
 import { authBasePath } from "./routes/auth-base-path";
 import { issueCsrfToken, type ResolvedCsrf } from "./security/csrf";
-import type { Throttle } from "./security/throttle";
+import type { Throttle } from "../kernel/throttle";
 import type { AuthEmail, AuthFeature, AuthKit, AuthUser, SessionStrategy, UserDirectory, VerificationTokenStore } from "./types";
 
 export interface AuthKitParts {

@@ -31,13 +31,13 @@ export { verifyJwt, JwtVerificationError, DEFAULT_CLOCK_SKEW_SECONDS } from "./j
 export type { JwtFailureReason, JwtHeader, JwtKeySource, VerifiedJwt, VerifyJwtOptions } from "./jwt/verify";
 export { importJwtKey, generateJwtKey, exportPublicJwk } from "./jwt/keys";
 export type { JwtKey, JwtKeyInput } from "./jwt/keys";
-export type { JwtAlgorithm } from "./jwt/algorithms";
+export type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 export { createRemoteJwks } from "./jwt/jwks";
 export type { RemoteJwks, RemoteJwksOptions } from "./jwt/jwks";
 
 // Account security.
-export { createThrottle, DEFAULT_THROTTLE_LIMITS } from "./security/throttle";
-export type { Throttle, ThrottleLimit, ThrottleLimits, ThrottleOptions } from "./security/throttle";
+export { createThrottle, DEFAULT_THROTTLE_LIMITS } from "../kernel/throttle";
+export type { Throttle, ThrottleLimit, ThrottleLimits, ThrottleOptions } from "../kernel/throttle";
 export { createClientIpResolver } from "./security/client-ip";
 export type { ClientIpOptions } from "./security/client-ip";
 export { normalizeIp } from "./security/ip-address";

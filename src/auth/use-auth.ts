@@ -21,7 +21,7 @@ import { mountLogin, mountSignup } from "./routes/credential-routes";
 import { mountSessionRoutes } from "./routes/session-routes";
 import { createClientIpResolver } from "./security/client-ip";
 import { resolveCsrf, type CsrfOptions } from "./security/csrf";
-import { createThrottle, type ThrottleLimits } from "./security/throttle";
+import { createThrottle, type ThrottleLimits } from "../kernel/throttle";
 import { createKVVerificationTokenStore } from "./stores/kv-verification-token-store";
 import { cookieSession } from "./strategies/cookie-session";
 import type { AuthEmail, AuthFeature, AuthKit, AuthUser, SessionStrategy, UserDirectory, VerificationTokenStore } from "./types";

@@ -1,6 +1,6 @@
 /** Validating this provider's access tokens: signature, iss, aud, exp, typ and grant revocation. */
 import { verifyJwt } from "../auth";
-import { createBoundedMemo, type BoundedMemo } from "../auth/bounded-memo";
+import { createBoundedMemo, type BoundedMemo } from "../kernel/bounded-memo";
 import type { ProviderContext } from "./context";
 import type { AccessTokenClaims } from "./types";
 

@@ -7,9 +7,10 @@
  * provider (its issuer or token endpoint) as `aud`, be unexpired and short-lived, and carry a
  * `jti` that is used once.
  */
-import { importJwtKey, verifyJwt, type JwtAlgorithm, type JwtKey } from "../auth";
-import { ALGORITHMS } from "../auth/jwt/algorithms";
-import { decodeJsonSegment } from "../auth/jwt/base64url";
+import { importJwtKey, verifyJwt, type JwtKey } from "../auth";
+import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
+import { ALGORITHMS } from "../kernel/crypto/algorithms";
+import { decodeJsonSegment } from "../kernel/crypto/base64url";
 import type { KV } from "../kernel/kv";
 import { OAuthError } from "./oauth-error";
 import type { OIDCClient } from "./types";

@@ -5,7 +5,7 @@
  */
 import { verifyPassword } from "../auth";
 import type { JwtKey } from "../auth";
-import { createBoundedMemo, type BoundedMemo } from "../auth/bounded-memo";
+import { createBoundedMemo, type BoundedMemo } from "../kernel/bounded-memo";
 import { assertedClientId, clientAssertionKeys, JWT_BEARER_ASSERTION, verifyClientAssertion } from "./client-assertion";
 import type { ProviderContext } from "./context";
 import { constantTimeEqual } from "./encoding";

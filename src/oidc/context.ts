@@ -1,6 +1,6 @@
 /** The provider's resolved configuration, shared by every endpoint; defaults live here only. */
 import type { Context } from "hono";
-import type { Throttle } from "../auth/security/throttle";
+import type { Throttle } from "../kernel/throttle";
 import type { KV } from "../kernel/kv";
 import type { ClientStore } from "./client-store";
 import type { ConsentStore } from "./consents";

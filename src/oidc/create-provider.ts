@@ -4,7 +4,8 @@
  * background; the first request waits for them.
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { createClientIpResolver, createThrottle, DEFAULT_THROTTLE_LIMITS } from "../auth";
+import { createClientIpResolver } from "../auth";
+import { createThrottle, DEFAULT_THROTTLE_LIMITS } from "../kernel/throttle";
 import type { CovaraEnv } from "../kernel/http";
 import { createAccessTokenMiddleware, type OIDCEnv } from "./access-token-middleware";
 import { handleAuthorize } from "./authorize-endpoint";

@@ -7,7 +7,7 @@
  */
 import type { Context, Hono } from "hono";
 import { verifyJwt } from "../auth";
-import { decodeJsonSegment } from "../auth/jwt/base64url";
+import { decodeJsonSegment } from "../kernel/crypto/base64url";
 import type { CovaraEnv } from "../kernel/http";
 import type { ProviderContext } from "./context";
 import { randomHandle } from "./encoding";

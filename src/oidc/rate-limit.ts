@@ -4,7 +4,7 @@
  * for an endpoint without a configured limit.
  */
 import type { Context } from "hono";
-import { createThrottle, type Throttle } from "../auth/security/throttle";
+import { createThrottle, type Throttle } from "../kernel/throttle";
 import { ProblemError } from "../kernel/errors";
 import { readBoundedText } from "../kernel/body";
 import { assertedClientId } from "./client-assertion";

@@ -9,9 +9,10 @@
  * until its access token expires. APIs that must see revocation at once ask /introspect instead.
  */
 import type { MiddlewareHandler } from "hono";
-import { createRemoteJwks, verifyJwt, type JwtAlgorithm, type JwtHeader, type JwtKey, type RemoteJwksOptions } from "../auth";
-import { ALGORITHMS } from "../auth/jwt/algorithms";
-import { createBoundedMemo } from "../auth/bounded-memo";
+import { createRemoteJwks, verifyJwt, type JwtHeader, type JwtKey, type RemoteJwksOptions } from "../auth";
+import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
+import { ALGORITHMS } from "../kernel/crypto/algorithms";
+import { createBoundedMemo } from "../kernel/bounded-memo";
 import { invalidToken } from "../auth/jwt/bearer";
 import { ProblemError } from "../kernel/errors";
 import type { CovaraUser } from "../kernel/http";

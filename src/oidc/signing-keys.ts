@@ -4,7 +4,8 @@
  * per algorithm that signs from then on, while the retired keys stay published in the JWKS until
  * every token they signed has expired.
  */
-import { exportPublicJwk, generateJwtKey, importJwtKey, type JwtAlgorithm, type JwtKey, type JwtKeyInput } from "../auth";
+import { exportPublicJwk, generateJwtKey, importJwtKey, type JwtKey, type JwtKeyInput } from "../auth";
+import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { randomHandle } from "./encoding";
 
 interface HeldKey {

@@ -2,7 +2,8 @@
  * Minting the token response: a JWT access token (RFC 9068 shape) signed by the provider key, an
  * id_token carrying `nonce` and the `at_hash` of that access token, and an optional refresh token.
  */
-import { signJwt, type JwtAlgorithm } from "../auth";
+import { signJwt } from "../auth";
+import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { base64Url, digest, randomHandle } from "./encoding";
 import type { ProviderContext } from "./context";
 

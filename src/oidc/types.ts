@@ -1,6 +1,7 @@
 /** Options and shapes of the OIDC provider; implementations live in their own files. */
 import type { KV } from "../kernel/kv";
-import type { ClientIpOptions, JwtAlgorithm, JwtKeyInput } from "../auth";
+import type { ClientIpOptions, JwtKeyInput } from "../auth";
+import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import type { CovaraUser } from "../kernel/http";
 import type { FederatedProviderConfig, PassportBackendConfig } from "./federation/types";
 import type { ConsentPageView, LoginPageView, LogoutPageView } from "./pages";

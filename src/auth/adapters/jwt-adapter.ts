@@ -6,8 +6,8 @@
  */
 import type { Context } from "hono";
 import type { CovaraEnv } from "../../kernel/http";
-import type { JwtAlgorithm } from "../jwt/algorithms";
-import { decodeJsonSegment } from "../jwt/base64url";
+import type { JwtAlgorithm } from "../../kernel/crypto/algorithms";
+import { decodeJsonSegment } from "../../kernel/crypto/base64url";
 import { bearerToken, invalidToken, looksLikeJwt } from "../jwt/bearer";
 import { createRemoteJwks } from "../jwt/jwks";
 import { importJwtKey, type JwtKey, type JwtKeyInput } from "../jwt/keys";

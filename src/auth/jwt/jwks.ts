@@ -6,7 +6,7 @@
  */
 import { ProblemError } from "../../kernel/errors";
 import { readBoundedText } from "../../kernel/body";
-import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "./algorithms";
+import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "../../kernel/crypto/algorithms";
 import { importJwtKey, type JwtKey } from "./keys";
 import type { JwtHeader } from "./verify";
 

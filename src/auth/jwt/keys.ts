@@ -3,7 +3,7 @@
  * so the algorithm named in a token header can never change how a key is used (the classic
  * confusion of an RSA public key used as an HMAC secret is impossible by construction).
  */
-import { ALGORITHMS, isJwtAlgorithm, type AlgorithmSpec, type JwtAlgorithm } from "./algorithms";
+import { ALGORITHMS, isJwtAlgorithm, type AlgorithmSpec, type JwtAlgorithm } from "../../kernel/crypto/algorithms";
 
 /** A key as configured by the app. */
 export interface JwtKeyInput {

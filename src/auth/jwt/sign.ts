@@ -1,6 +1,6 @@
 /** Signing a JWT (compact JWS) with Web Crypto. */
-import { ALGORITHMS } from "./algorithms";
-import { encodeBase64Url, encodeJsonSegment } from "./base64url";
+import { ALGORITHMS } from "../../kernel/crypto/algorithms";
+import { encodeBase64Url, encodeJsonSegment } from "../../kernel/crypto/base64url";
 import type { JwtKey } from "./keys";
 
 /** Registered claims plus anything else the issuer adds. */

@@ -4,8 +4,8 @@
  * `iat` when present), each with a configurable clock skew. Every failure is a
  * `JwtVerificationError` whose `reason` is for logs and tests only; HTTP answers never show it.
  */
-import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "./algorithms";
-import { decodeBase64Url, decodeJsonSegment } from "./base64url";
+import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "../../kernel/crypto/algorithms";
+import { decodeBase64Url, decodeJsonSegment } from "../../kernel/crypto/base64url";
 import type { JwtKey } from "./keys";
 import type { JwtClaims } from "./sign";
 

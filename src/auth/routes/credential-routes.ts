@@ -6,7 +6,7 @@
 import type { Hono } from "hono";
 import type { CovaraEnv } from "../../kernel/http";
 import { invalidCredentials, type CredentialProvider } from "../credentials";
-import type { Throttle } from "../security/throttle";
+import type { Throttle } from "../../kernel/throttle";
 import type { AuthKit } from "../types";
 import { readLoginInput, readSignupInput } from "./credentials-input";
 

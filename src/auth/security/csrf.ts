@@ -10,7 +10,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ProblemError } from "../../kernel/errors";
 import type { CovaraEnv } from "../../kernel/http";
-import { randomToken } from "../jwt/base64url";
+import { randomToken } from "../../kernel/crypto/base64url";
 import { constantTimeEqual } from "../stores/secrets";
 
 export type CsrfMode = "origin" | "double-submit" | "both";

@@ -8,8 +8,8 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
-import { createBoundedMemo } from "../bounded-memo";
-import { randomToken, sha256Url } from "../jwt/base64url";
+import { createBoundedMemo } from "../../kernel/bounded-memo";
+import { randomToken, sha256Url } from "../../kernel/crypto/base64url";
 import type { AuthenticatedRequest, AuthUser, SessionData, SessionStore, SessionStrategy, StrategyContext } from "../types";
 import { createKVSessionStore } from "../stores/kv-session-store";
 import { createActivityTracker } from "./session-activity";

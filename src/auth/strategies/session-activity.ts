@@ -4,7 +4,7 @@
  * awaited: a slow or failing store cannot delay or fail the request it rides on.
  */
 import type { Context } from "hono";
-import { createBoundedMemo } from "../bounded-memo";
+import { createBoundedMemo } from "../../kernel/bounded-memo";
 import type { SessionData, SessionStore } from "../types";
 
 const MAX_USER_AGENT_LENGTH = 512;

@@ -4,7 +4,7 @@
  * issuer (or accepted by `validateIssuer`), `aud` naming our client id (and `azp` being it when
  * present), `exp`/`iat` with clock skew, `nonce` equal to the one sent, and `at_hash` when given.
  */
-import { decodeJsonSegment } from "../../auth/jwt/base64url";
+import { decodeJsonSegment } from "../../kernel/crypto/base64url";
 import { JwtVerificationError, verifyJwt, type JwtFailureReason } from "../../auth/jwt/verify";
 import { ProblemError } from "../../kernel/errors";
 import { constantTimeEqual } from "../encoding";

@@ -5,7 +5,7 @@
  * refused, so a misconfigured or hijacked URL cannot vouch for tokens.
  */
 import { createRemoteJwks, type RemoteJwks } from "../../auth/jwt/jwks";
-import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "../../auth/jwt/algorithms";
+import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "../../kernel/crypto/algorithms";
 import type { CheckedUpstream } from "./config";
 import { readJsonObject, upstreamFetch, upstreamUnavailable, UPSTREAM_TIMEOUT_MS } from "./upstream-http";
 

@@ -3,9 +3,9 @@
  * outside the alphabet, or with padding, is refused rather than decoded leniently.
  */
 
-import { encodeBase64Url } from "../../kernel/web-crypto";
+import { encodeBase64Url } from "../web-crypto";
 
-export { encodeBase64Url, randomToken, sha256Url } from "../../kernel/web-crypto";
+export { encodeBase64Url, randomToken, sha256Url } from "../web-crypto";
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 

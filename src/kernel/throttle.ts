@@ -3,8 +3,8 @@
  * `incr`; the window starts at the first attempt), so limits hold across every process sharing
  * the KV. Past the limit the answer is 429 `rate-limit-exceeded` with `Retry-After`.
  */
-import { ProblemError } from "../../kernel/errors";
-import type { KV } from "../../kernel/kv";
+import { ProblemError } from "./errors";
+import type { KV } from "./kv";
 
 export interface ThrottleLimit {
   /** Attempts allowed per window. */
