@@ -4,7 +4,7 @@ export type { AuthSecurityOptions, UseAuthOptions, UseAuthResult } from "./use-a
 export type { LoginOptions, SignupOptions } from "./credentials";
 export { getAuthSession } from "./auth-middleware";
 export { defaultUserView } from "./user-view";
-export { requireUser } from "../server";
+export { requireUser } from "../kernel/require-user";
 
 // Session strategies.
 export { cookieSession } from "./strategies/cookie-session";
@@ -43,8 +43,8 @@ export type { ClientIpOptions } from "./security/client-ip";
 export { normalizeIp } from "./security/ip-address";
 export { csrfProtection } from "./security/csrf";
 export type { CsrfMode, CsrfOptions } from "./security/csrf";
-export { securityHeaders } from "../server";
-export type { SecurityHeadersOptions } from "../server";
+export { securityHeaders } from "../kernel/security-headers";
+export type { SecurityHeadersOptions } from "../kernel/security-headers";
 
 // The data layer (passwords, password policy, stores, API keys, internal tables), listed by name in data.ts.
 export * from "./data";

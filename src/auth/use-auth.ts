@@ -5,7 +5,7 @@
  * ends in `strategy.issue`; every request is authenticated by `strategy.authenticate`.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { setResponseHeaders } from "../server/response-headers";
+import { setResponseHeaders } from "../kernel/response-headers";
 import { errorHandler } from "../kernel/error-handler";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";

@@ -18,7 +18,7 @@ import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";
 import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
-import { securityHeaders, type SecurityHeadersOptions } from "./security-headers";
+import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 
 export interface CovaraOptions {
   /** Where resources are mounted (default `/api`). */

@@ -3,7 +3,7 @@
  */
 import type { Hono } from "hono";
 import type { CovaraEnv } from "../../kernel/http";
-import { requireUser } from "../../server";
+import { requireUser } from "../../kernel/require-user";
 import { clearAuthSession, getAuthSession } from "../auth-middleware";
 import { issueCsrfToken, type ResolvedCsrf } from "../security/csrf";
 import type { AuthUser, SessionStrategy } from "../types";

@@ -2,8 +2,8 @@
  * `requireUser(c)`: the authenticated user, or a 401 problem.
  */
 import type { Context } from "hono";
-import { problems } from "../kernel/errors";
-import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import { problems } from "./errors";
+import type { CovaraEnv, CovaraUser } from "./http";
 
 /** Returns `c.get("user")`, throwing 401 `unauthorized` when the request is anonymous. */
 export function requireUser(c: Context<CovaraEnv>): CovaraUser {
