@@ -62,15 +62,15 @@ export function orScopes(...scopes: Scope[]): Scope {
   return filterScope(nodes.length === 1 ? nodes[0]! : { type: "or", children: nodes });
 }
 
-/** What a scope resolver may return. */
-export type ScopeLike = boolean | string | RsqlFilter | RsqlNode | Scope | null | undefined;
+/** What a scope resolver may return: true/false, an RSQL string or `rsql` filter, an AST, a Scope. */
+export type ScopeInput = boolean | string | RsqlFilter | RsqlNode | Scope | null | undefined;
 
 /**
  * Normalises a resolver's answer. `true` allows, `false`/`null`/`undefined` deny (fail closed),
  * strings and `rsql` filters are parsed. A malformed scope is the server author's bug, so it
  * throws the parse error rather than silently allowing.
  */
-export function toScope(input: ScopeLike, operators?: OperatorRegistry): Scope {
+export function toScope(input: ScopeInput, operators?: OperatorRegistry): Scope {
   if (input === true) return ALLOW;
   if (input === false || input === null || input === undefined) return DENY;
   if (typeof input === "string") return filterScope(parseRsql(input, { operators }));

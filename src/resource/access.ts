@@ -10,7 +10,8 @@ import { ProblemError, problems } from "../kernel/errors";
 import { coerceFilter, compileToSql, evaluateRsql, isRsqlFilter, parseRsql, type RsqlNode } from "../kernel/rsql";
 import { allowScope, denyScope, filterScope, orScopes, toScope, type Scope } from "../kernel/scope";
 import type { TableInfo } from "./table-info";
-import type { ResourceAuthConfig, ResourceOperation, ScopeInput } from "./types";
+import type { ResourceAuthConfig, ResourceOperation } from "./types";
+import type { ScopeInput } from "../kernel/scope";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 export interface Access {

@@ -3,7 +3,7 @@ export { useResource, createResourceRouter } from "./use-resource";
 export { buildOpenApiDocument } from "./openapi";
 export type { MountedResource } from "./openapi";
 export { defineProcedure } from "./procedures";
-export type { ProcedureDefinition } from "./procedures";
+export type { ProcedureDefinition } from "./types";
 export { readJsonBody, readJsonObject } from "../kernel/body";
 export { dialectOf } from "../kernel/dialect";
 export { ResourceRegistry } from "./relations/registry";
@@ -36,7 +36,6 @@ export type {
   OpenSearchOptions,
 } from "./search";
 export type {
-  ColumnKey,
   HookContext,
   InsertRow,
   ListResponse,
@@ -44,8 +43,9 @@ export type {
   ResourceConfig,
   ResourceHooks,
   ResourceOperation,
-  ScopeInput,
   ScopeResolver,
   SelectRow,
 } from "./types";
+export type { ColumnKey } from "../kernel/table-types";
+export type { ScopeInput } from "../kernel/scope";
 export type { CovaraEnv, CovaraUser } from "../kernel/http";

@@ -10,16 +10,8 @@ import { ProblemError, problems, type ValidationIssue } from "../kernel/errors";
 import { readJsonBody } from "../kernel/body";
 import { sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
-import type { HookContext } from "./types";
+import type { HookContext, ProcedureDefinition } from "./types";
 import type { CovaraEnv } from "../kernel/http";
-
-export interface ProcedureDefinition<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
-  input: TInput;
-  output?: TOutput;
-  /** Callable without a user (default false: anonymous callers get 401). */
-  public?: boolean;
-  handler: (ctx: HookContext<Table>, input: z.output<TInput>) => Promise<z.input<TOutput>> | z.input<TOutput>;
-}
 
 /** Declares a procedure; the identity function that gives the handler its input and output types. */
 export function defineProcedure<TInput extends z.ZodType, TOutput extends z.ZodType = z.ZodType>(

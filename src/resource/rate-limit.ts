@@ -7,15 +7,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { ProblemError } from "../kernel/errors";
 import type { KV } from "../kernel/kv";
 import type { CovaraEnv } from "../kernel/http";
-
-export interface RateLimitConfig {
-  windowMs: number;
-  maxRequests: number;
-  /** Who is counted; default: the user id, else the client address. */
-  key?: (c: Context<CovaraEnv>) => string;
-  /** Where counters live; default: the app's KV, else a process-local memory KV. */
-  kv?: KV;
-}
+import type { RateLimitConfig } from "./types";
 
 /** The address of the peer, from the runtime's connection info (never from spoofable headers). */
 function clientAddress(c: Context<CovaraEnv>): string {

@@ -13,7 +13,8 @@ import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
 import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
 import type { ResolvedRelation } from "./relations/resolve";
-import { DEFAULT_INCLUDE_LIMITS, type IncludeLimits } from "./relations/include-parser";
+import { DEFAULT_INCLUDE_LIMITS } from "./relations/include-parser";
+import { type IncludeLimits } from "./relations/types";
 import { ResourceSearch } from "./search/resource-search";
 
 export interface ResourceRuntime<TTable extends Table> {

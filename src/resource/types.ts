@@ -3,21 +3,18 @@
  */
 import type { Column, InferInsertModel, InferSelectModel, Table } from "drizzle-orm";
 import type { Context } from "hono";
-import type { OperatorDefinition, RsqlFilter, RsqlNode } from "../kernel/rsql";
-import type { Scope } from "../kernel/scope";
+import type { z } from "zod";
+import type { KV } from "../kernel/kv";
+import type { ColumnKey } from "../kernel/table-types";
+import type { OperatorDefinition } from "../kernel/rsql";
+import type { ScopeInput } from "../kernel/scope";
 import type { AnyDatabase } from "../kernel/dialect";
-import type { ProcedureDefinition } from "./procedures";
-import type { RateLimitConfig } from "./rate-limit";
-import type { IncludeLimits } from "./relations/include-parser";
-import type { RelationConfig } from "./relations/types";
+import type { IncludeLimits, RelationConfig } from "./relations/types";
 import type { SearchConfig } from "./search/types";
 import type { SubscriptionOptions } from "../realtime";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
-
-/** What a scope resolver may return: true/false, an RSQL string or `rsql` filter, an AST, a Scope. */
-export type ScopeInput = boolean | string | RsqlFilter | RsqlNode | Scope | null | undefined;
 
 export type ScopeResolver = (
   user: CovaraUser,
@@ -33,9 +30,6 @@ export interface ResourceAuthConfig {
   update?: ScopeResolver;
   delete?: ScopeResolver;
 }
-
-/** The JS property names of a table's columns. */
-export type ColumnKey<TTable extends Table> = Extract<keyof TTable["_"]["columns"], string>;
 
 export type SelectRow<TTable extends Table> = InferSelectModel<TTable>;
 export type InsertRow<TTable extends Table> = InferInsertModel<TTable>;
@@ -132,4 +126,23 @@ export interface ListResponse<TRow> {
   nextCursor: string | null;
   hasMore: boolean;
   totalCount?: number;
+}
+
+/** An RPC procedure: Zod-validated input (and optionally output) and the handler that runs it. */
+export interface ProcedureDefinition<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+  input: TInput;
+  output?: TOutput;
+  /** Callable without a user (default false: anonymous callers get 401). */
+  public?: boolean;
+  handler: (ctx: HookContext<Table>, input: z.output<TInput>) => Promise<z.input<TOutput>> | z.input<TOutput>;
+}
+
+/** Per-resource rate limit: a fixed window of `maxRequests` per caller. */
+export interface RateLimitConfig {
+  windowMs: number;
+  maxRequests: number;
+  /** Who is counted; default: the user id, else the client address. */
+  key?: (c: Context<CovaraEnv>) => string;
+  /** Where counters live; default: the app's KV, else a process-local memory KV. */
+  kv?: KV;
 }

@@ -5,15 +5,7 @@
  * Every mistake is a 400 naming `include`; depth, size and count are bounded before any query.
  */
 import { problems } from "../../kernel/errors";
-import type { IncludeRequest } from "./types";
-
-export interface IncludeLimits {
-  /** Deepest nesting (`a.b.c` is 3). */
-  maxDepth: number;
-  /** Most relations in one include, counting nested ones. */
-  maxRelations: number;
-  maxLength: number;
-}
+import type { IncludeLimits, IncludeRequest } from "./types";
 
 export const DEFAULT_INCLUDE_LIMITS: IncludeLimits = { maxDepth: 3, maxRelations: 20, maxLength: 2000 };
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -57,3 +57,12 @@ export interface IncludeRequest {
   /** Includes of the related rows (`comments.author`). */
   children: IncludeRequest[];
 }
+
+/** Bounds on one `include` parameter, so a request cannot ask for an unbounded join plan. */
+export interface IncludeLimits {
+  /** Deepest nesting (`a.b.c` is 3). */
+  maxDepth: number;
+  /** Most relations in one include, counting nested ones. */
+  maxRelations: number;
+  maxLength: number;
+}

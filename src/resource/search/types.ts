@@ -6,7 +6,7 @@
  */
 import type { Column, SQL, Table } from "drizzle-orm";
 import type { AnyDatabase, Dialect } from "../../kernel/dialect";
-import type { ColumnKey } from "../types";
+import type { ColumnKey } from "../../kernel/table-types";
 
 export type SearchRow = Record<string, unknown>;
 
