@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import type { KV } from "../kernel/kv";
 import type { ColumnKey } from "../kernel/table-types";
-import type { OperatorDefinition } from "../kernel/rsql";
+import type { OperatorDefinition } from "../kernel/rsql/operator-types";
 import type { ScopeInput } from "../kernel/scope";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { IncludeLimits, RelationConfig } from "./relations/types";

@@ -11,7 +11,7 @@ import type {
   OperatorDefinition,
   OperatorSqlContext,
   OperatorValueShape,
-} from "./operators.js";
+} from "./operator-types.js";
 import { imatchSql, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns.js";
 
 const FALSE = sql`1 = 0`;

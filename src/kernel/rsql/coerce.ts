@@ -8,7 +8,8 @@ import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast.js"
 import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns.js";
 import { filterError } from "./filter-error.js";
 import { parseIsoDate, parseLooseNumber } from "./literals.js";
-import { type FilterScalar, type OperatorDefinition, type OperatorRegistry, defaultOperators } from "./operators.js";
+import { defaultOperators } from "./operators.js";
+import { type FilterScalar, type OperatorDefinition, type OperatorRegistry } from "./operator-types.js";
 import { getSourceText } from "./parser.js";
 
 /** Filterable columns keyed by the name filters use (the table's JS property names). */

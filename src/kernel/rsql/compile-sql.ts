@@ -6,7 +6,8 @@ import { type SQL, sql } from "drizzle-orm";
 import type { RsqlNode } from "./ast.js";
 import { type ColumnInfo, describeColumn } from "./columns.js";
 import { type FilterFields, NEVER, coerceFilter, lookupField, operatorValue, resolveOperator } from "./coerce.js";
-import { type OperatorRegistry, defaultOperators } from "./operators.js";
+import { defaultOperators } from "./operators.js";
+import { type OperatorRegistry } from "./operator-types.js";
 import { type Dialect } from "../dialect";
 
 export interface CompileToSqlOptions {

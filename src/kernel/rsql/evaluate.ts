@@ -15,7 +15,8 @@ import {
   resolveOperator,
   runtimeKind,
 } from "./coerce.js";
-import { type FilterScalar, type OperatorDefinition, type OperatorRegistry, defaultOperators } from "./operators.js";
+import { defaultOperators } from "./operators.js";
+import { type FilterScalar, type OperatorDefinition, type OperatorRegistry } from "./operator-types.js";
 import { getSourceText } from "./parser.js";
 
 export interface EvaluateRsqlOptions {

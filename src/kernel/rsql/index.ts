@@ -15,7 +15,7 @@ export type {
   OperatorSqlContext,
   OperatorValue,
   OperatorValueShape,
-} from "./operators.js";
+} from "./operator-types.js";
 export { createOperatorRegistry, defaultOperators, defineOperator } from "./operators.js";
 export type { ParseRsqlOptions } from "./parser.js";
 export { RSQL_LIMITS, parseRsql } from "./parser.js";

@@ -7,7 +7,8 @@ import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast.js"
 import { filterError } from "./filter-error.js";
 import { type Token, tokenize } from "./lexer.js";
 import { NUMBER_PATTERN, looksLikeDate, parseIsoDate } from "./literals.js";
-import { type OperatorDefinition, type OperatorRegistry, defaultOperators } from "./operators.js";
+import { defaultOperators } from "./operators.js";
+import { type OperatorDefinition, type OperatorRegistry } from "./operator-types.js";
 
 export interface ParseRsqlOptions {
   /** Operators the filter may use; defaults to the built-ins. */
