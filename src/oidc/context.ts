@@ -7,7 +7,7 @@ import type { ConsentStore } from "./consents";
 import type { GrantStore } from "./grant-store";
 import type { InteractionStore } from "./interactions";
 import type { ProviderSessionStore } from "./provider-session";
-import type { RateLimitingOptions } from "./rate-limit";
+import type { RateLimitingOptions } from "./types";
 import type { ProviderKeys } from "./signing-keys";
 import type { GrantType, OIDCBackends, OIDCClient, OIDCPages, OIDCProviderOptions, OIDCUser } from "./types";
 

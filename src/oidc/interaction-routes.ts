@@ -10,7 +10,8 @@ import { readJsonObject } from "../kernel/body";
 import type { ProviderContext } from "./context";
 import { isFormRequest, readForm } from "./form";
 import { completeAuthorization, completeLogin, csrfMatches, failToClient, interactionExpired, interactionUrl, requireInteraction, type Interaction } from "./interactions";
-import { consentPage, describeScope, htmlResponse, loginPage, type UpstreamLink } from "./pages";
+import { consentPage, describeScope, htmlResponse, loginPage } from "./pages";
+import { type UpstreamLink } from "./types";
 import type { RouteFactory } from "./routes";
 
 const LOGIN_FAILED = "The email or password is incorrect.";

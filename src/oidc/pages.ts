@@ -3,44 +3,11 @@
  * error text, scope names, URLs) goes through `escapeHtml`; the pages load nothing from outside
  * and may not be framed. Apps replace any page with `pages.login` / `pages.consent` / `pages.logout`.
  */
+import type { ConsentPageView, LoginPageView, LogoutPageView } from "./types";
 
 /** Escapes text for an HTML element or a double-quoted attribute. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"'`=]/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-export interface UpstreamLink {
-  label: string;
-  url: string;
-}
-
-export interface LoginPageView {
-  clientName: string;
-  /** Where the form posts. */
-  action: string;
-  csrf: string;
-  /** The login_hint of the authorization request, to prefill the email field. */
-  loginHint?: string;
-  /** Show the email + password form. */
-  emailPassword: boolean;
-  /** Buttons for federated and Passport upstreams. */
-  upstreams: UpstreamLink[];
-  error?: string;
-}
-
-export interface ConsentPageView {
-  clientName: string;
-  action: string;
-  csrf: string;
-  scopes: Array<{ name: string; description: string }>;
-  userName: string;
-}
-
-export interface LogoutPageView {
-  action: string;
-  csrf: string;
-  /** True once signed out (no form). */
-  done: boolean;
 }
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {

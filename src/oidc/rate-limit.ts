@@ -12,20 +12,7 @@ import { parseBasicCredentials } from "./client-auth";
 import type { ProviderContext } from "./context";
 import { isFormRequest, MAX_FORM_BYTES } from "./form";
 import type { ProviderHandler } from "./routes";
-
-export interface EndpointLimit {
-  /** Requests allowed per window. */
-  max: number;
-  windowSeconds: number;
-}
-
-export interface RateLimitingOptions {
-  token?: EndpointLimit | false;
-  jwks?: EndpointLimit | false;
-  introspect?: EndpointLimit | false;
-  /** POST /register, per IP: open registration should not let one address fill the client store. */
-  register?: EndpointLimit | false;
-}
+import type { EndpointLimit, RateLimitingOptions } from "./types";
 
 export type RateLimitedEndpoint = keyof RateLimitingOptions;
 

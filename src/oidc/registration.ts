@@ -17,16 +17,7 @@ import { OAuthError } from "./oauth-error";
 import { validateRegistrationMetadata, type RegisteredMetadata } from "./registration-metadata";
 import { withRateLimit } from "./rate-limit";
 import type { RouteFactory } from "./routes";
-import type { OIDCClient } from "./types";
-
-export interface RegistrationOptions {
-  /** Off unless true: POST /register answers 404. */
-  enabled?: boolean;
-  /** When set, POST /register requires `Authorization: Bearer <initialAccessToken>`. */
-  initialAccessToken?: string;
-  /** Registered clients are forgotten after this many seconds (default: kept for good). */
-  clientTtlSeconds?: number;
-}
+import type { OIDCClient, RegistrationOptions } from "./types";
 
 /** Registration requests are a few hundred bytes; this leaves room for many redirect URIs. */
 export const MAX_REGISTRATION_BYTES = 16 * 1024;

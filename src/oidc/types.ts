@@ -1,12 +1,8 @@
 /** Options and shapes of the OIDC provider; implementations live in their own files. */
 import type { KV } from "../kernel/kv";
-import type { ClientIpOptions, JwtKeyInput } from "../auth";
+import type { ClientIpOptions, JwtKeyInput, PassportStrategyLike } from "../auth";
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import type { CovaraUser } from "../kernel/http";
-import type { FederatedProviderConfig, PassportBackendConfig } from "./federation/types";
-import type { ConsentPageView, LoginPageView, LogoutPageView } from "./pages";
-import type { RateLimitingOptions } from "./rate-limit";
-import type { RegistrationOptions } from "./registration";
 
 /** How a client proves who it is at the token endpoint. `none` makes it a public client. */
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
@@ -157,4 +153,108 @@ export interface AccessTokenClaims {
   jti: string;
   exp: number;
   iat: number;
+}
+
+/** Per-endpoint rate limits of the provider. */
+export interface EndpointLimit {
+  /** Requests allowed per window. */
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitingOptions {
+  token?: EndpointLimit | false;
+  jwks?: EndpointLimit | false;
+  introspect?: EndpointLimit | false;
+  /** POST /register, per IP: open registration should not let one address fill the client store. */
+  register?: EndpointLimit | false;
+}
+
+/** Dynamic client registration (POST /register). */
+export interface RegistrationOptions {
+  /** Off unless true: POST /register answers 404. */
+  enabled?: boolean;
+  /** When set, POST /register requires `Authorization: Bearer <initialAccessToken>`. */
+  initialAccessToken?: string;
+  /** Registered clients are forgotten after this many seconds (default: kept for good). */
+  clientTtlSeconds?: number;
+}
+
+// The views the login, consent and logout pages are rendered from (replaceable through `pages`).
+
+export interface UpstreamLink {
+  label: string;
+  url: string;
+}
+
+export interface LoginPageView {
+  clientName: string;
+  /** Where the form posts. */
+  action: string;
+  csrf: string;
+  /** The login_hint of the authorization request, to prefill the email field. */
+  loginHint?: string;
+  /** Show the email + password form. */
+  emailPassword: boolean;
+  /** Buttons for federated and Passport upstreams. */
+  upstreams: UpstreamLink[];
+  error?: string;
+}
+
+export interface ConsentPageView {
+  clientName: string;
+  action: string;
+  csrf: string;
+  scopes: Array<{ name: string; description: string }>;
+  userName: string;
+}
+
+export interface LogoutPageView {
+  action: string;
+  csrf: string;
+  /** True once signed out (no form). */
+  done: boolean;
+}
+
+// Upstream identity providers: federated OpenID providers and Passport strategies.
+
+/** An upstream OpenID provider, usually built by `oidcProviders.google({...})` and friends. */
+export interface FederatedProviderConfig {
+  /** Route name: GET <issuer>/federated/<name>?interaction=… starts, …/callback returns (letters, digits, "-", "_"). */
+  name: string;
+  /** The button text on the login page (default: the name). */
+  label?: string;
+  /** The upstream issuer; its metadata is read from <issuer>/.well-known/openid-configuration. */
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** How this provider authenticates to the upstream's token endpoint (default client_secret_basic with a secret, else none). */
+  tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "none";
+  /** Scopes asked of the upstream (default ["openid", "email", "profile"]). */
+  scopes?: readonly string[];
+  /** Extra authorization request parameters (e.g. { prompt: "select_account" }, { hd: "example.com" }). */
+  authorizationParams?: Readonly<Record<string, string>>;
+  /**
+   * Accepts the id_token `iss` when the upstream is multi-tenant and its discovery names a template
+   * (Microsoft's `common`); default: `iss` must equal the discovered issuer exactly. `claims` are the
+   * id_token's, e.g. to match a tenant id (`tid`) against the one in `iss`.
+   */
+  validateIssuer?: (iss: string, discoveredIssuer: string, claims: Readonly<Record<string, unknown>>) => boolean;
+  /** Maps this upstream's users to local ones (default: backends.findOrCreateUser). */
+  resolveUser?: ResolveExternalUser;
+}
+
+/** A Passport.js OAuth2 strategy (passport-github2, passport-discord, …) as an upstream. */
+export interface PassportBackendConfig {
+  /** Route name: GET <issuer>/passport/<name>?interaction=… starts, …/callback returns. */
+  name: string;
+  label?: string;
+  strategy: PassportStrategyLike;
+  /** Options for every `strategy.authenticate` call, e.g. { scope: ["user:email"] }. */
+  authenticateOptions?: Record<string, unknown>;
+  /** The callback URL the upstream sends the browser to (default <issuer>/passport/<name>/callback). */
+  callbackURL?: string;
+  /** Turns the strategy's verify result into a profile (default: the Passport profile shape). */
+  toProfile?: (result: unknown, info: unknown) => ExternalProfile | null;
+  resolveUser?: ResolveExternalUser;
 }

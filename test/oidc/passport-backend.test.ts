@@ -11,7 +11,7 @@ import type { KV } from "../../src/kernel/kv";
 import { createMemoryKV } from "../../src/kv";
 import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import type { OIDCProviderOptions, OIDCUser } from "../../src/oidc";
-import type { PassportBackendConfig } from "../../src/oidc/federation/types";
+import type { PassportBackendConfig } from "../../src/oidc/types";
 import type { ExternalProfile, ResolveExternalUser } from "../../src/oidc/types";
 import { startOAuthProvider, type OAuthProvider } from "../auth/features/helpers/oauth2-provider";
 import { TestOAuth2Strategy, type TestStrategyOptions } from "../auth/features/helpers/oauth2-strategy";

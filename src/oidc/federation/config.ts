@@ -1,6 +1,6 @@
 /** Checks `backends.federated` once, when the provider is created, so a typo fails at start and not at a user's login. */
 import type { OIDCBackends, ResolveExternalUser } from "../types";
-import type { FederatedProviderConfig } from "./types";
+import type { FederatedProviderConfig } from "../types";
 
 /** An upstream whose configuration passed the checks, with its user resolver settled. */
 export interface CheckedUpstream {

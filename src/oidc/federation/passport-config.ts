@@ -1,6 +1,6 @@
 /** Checks `backends.passport` when the provider is created, so a misconfiguration never waits for a login. */
 import type { OIDCBackends, ResolveExternalUser } from "../types";
-import type { PassportBackendConfig } from "./types";
+import type { PassportBackendConfig } from "../types";
 
 /** A Passport upstream ready to mount: its config plus the resolver it will use. */
 export interface PassportUpstream extends PassportBackendConfig {

@@ -4,7 +4,7 @@
  * keys) is found from the issuer alone. Every option of `FederatedProviderConfig` may be
  * overridden (label, scopes, authorizationParams, resolveUser, ...).
  */
-import type { FederatedProviderConfig } from "./types";
+import type { FederatedProviderConfig } from "../types";
 
 /** What every preset takes: the client registered at the upstream, and optional overrides. */
 export type PresetOptions = Omit<FederatedProviderConfig, "issuer" | "name"> & { name?: string };
