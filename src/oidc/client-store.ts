@@ -5,13 +5,7 @@
  */
 import type { KV } from "../kernel/kv";
 import { clientAuthMethod } from "./client-auth";
-import type { OIDCClient } from "./types";
-
-export interface ClientStore {
-  get(id: string): Promise<OIDCClient | undefined>;
-  /** Stores a registered client until `ttlSeconds` (or for good). */
-  register(client: OIDCClient, ttlSeconds?: number): Promise<void>;
-}
+import type { ClientStore, OIDCClient } from "./types";
 
 /** The first problem with a client's configuration, or undefined when it is sound. */
 export function clientProblem(client: OIDCClient): string | undefined {

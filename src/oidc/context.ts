@@ -2,10 +2,10 @@
 import type { Context } from "hono";
 import type { Throttle } from "../kernel/throttle";
 import type { KV } from "../kernel/kv";
-import type { ClientStore } from "./client-store";
+import type { ClientStore } from "./types";
 import type { ConsentStore } from "./consents";
 import type { GrantStore } from "./grant-store";
-import type { InteractionStore } from "./interactions";
+import type { InteractionStore } from "./types";
 import type { ProviderSessionStore } from "./provider-session";
 import type { RateLimitingOptions } from "./types";
 import type { ProviderKeys } from "./signing-keys";

@@ -13,36 +13,7 @@ import type { ProviderContext } from "./context";
 import { constantTimeEqual, randomHandle } from "./encoding";
 import { readRecord, writeRecord } from "./kv-records";
 import type { OAuthErrorCode } from "./oauth-error";
-import type { OIDCUser } from "./types";
-
-/** A validated authorization request: everything the code redirect needs. */
-export interface AuthorizationRequest {
-  clientId: string;
-  redirectUri: string;
-  scope: string;
-  state?: string;
-  nonce?: string;
-  codeChallenge?: string;
-  /** The `prompt` values (none, login, consent). */
-  prompt: string[];
-  loginHint?: string;
-}
-
-export interface Interaction extends AuthorizationRequest {
-  id: string;
-  /** Echoed by the login and consent forms (CSRF). */
-  csrf: string;
-  /** The user who signed in, once they have (the consent step must be theirs). */
-  sub?: string;
-  expiresAt: number;
-}
-
-export interface InteractionStore {
-  create(request: AuthorizationRequest): Promise<Interaction>;
-  get(id: string): Promise<Interaction | null>;
-  save(interaction: Interaction): Promise<void>;
-  delete(id: string): Promise<void>;
-}
+import type { AuthorizationRequest, Interaction, InteractionStore, OIDCUser } from "./types";
 
 export const INTERACTION_COOKIE = "covara_oidc_interaction";
 

@@ -258,3 +258,39 @@ export interface PassportBackendConfig {
   toProfile?: (result: unknown, info: unknown) => ExternalProfile | null;
   resolveUser?: ResolveExternalUser;
 }
+
+/** Where the provider finds its clients (static ones and registered ones). */
+export interface ClientStore {
+  get(id: string): Promise<OIDCClient | undefined>;
+  /** Stores a registered client until `ttlSeconds` (or for good). */
+  register(client: OIDCClient, ttlSeconds?: number): Promise<void>;
+}
+
+/** A validated authorization request: everything the code redirect needs. */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+  /** The `prompt` values (none, login, consent). */
+  prompt: string[];
+  loginHint?: string;
+}
+
+export interface Interaction extends AuthorizationRequest {
+  id: string;
+  /** Echoed by the login and consent forms (CSRF). */
+  csrf: string;
+  /** The user who signed in, once they have (the consent step must be theirs). */
+  sub?: string;
+  expiresAt: number;
+}
+
+export interface InteractionStore {
+  create(request: AuthorizationRequest): Promise<Interaction>;
+  get(id: string): Promise<Interaction | null>;
+  save(interaction: Interaction): Promise<void>;
+  delete(id: string): Promise<void>;
+}
