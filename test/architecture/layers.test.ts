@@ -1,0 +1,149 @@
+/**
+ * The layering of `src/`, enforced (see ARCHITECTURE.md). Every import counts, type-only and
+ * dynamic ones included. The test fails on
+ *   (a) an upward edge: a folder importing a folder its layer may not see,
+ *   (b) a cycle between files,
+ *   (c) a deep import into another top-level folder that bypasses its public module (`index.ts`)
+ *       or one of its declared ports,
+ * and prints the offending edges and cycles. Known violations are listed below with the reason;
+ * the list only shrinks: a listed edge that no longer exists or no longer violates anything fails
+ * the test too, so whoever fixes one also removes it here.
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { closesCycle, findCycles, type ImportEdge, readImportGraph } from "./import-graph";
+
+const SRC = fileURLToPath(new URL("../../src", import.meta.url));
+
+/** Folders every folder may import. Composition roots (server, node, cli, the root index) may import any folder. */
+const ALLOWED: Record<string, readonly string[] | "any"> = {
+  kernel: [],
+  kv: ["kernel"],
+  db: ["kernel"],
+  tasks: ["kernel", "kv"],
+  resource: ["kernel", "kv", "db"],
+  realtime: ["kernel", "kv", "db", "resource"],
+  auth: ["kernel", "kv", "db"],
+  oidc: ["kernel", "kv", "db", "auth"],
+  server: "any",
+  node: "any",
+  cli: "any",
+  "<root>": "any",
+};
+
+/**
+ * Modules other folders may import besides a folder's `index.ts`. The kernel is a set of small
+ * leaf modules, each its own port (it has no barrel, so importing one never drags in the rest).
+ */
+const PORTS: Record<string, (path: string) => boolean> = {
+  kernel: () => true,
+};
+
+/**
+ * Violations that exist today, each one edge `from -> to`, grouped by the work that removes them.
+ * The goal is an empty list: zero cycles, zero upward edges, zero deep imports.
+ */
+const KNOWN_VIOLATIONS: readonly string[] = [
+  // Resource knows realtime (issue 13, part 2: the resource extension contract lets realtime plug
+  // into resource instead). ResourceConfig.subscriptions names SubscriptionOptions, which closes
+  // the resource <-> realtime cycle; useResource mounts /subscribe; the OpenAPI document lists it.
+  "resource/types.ts -> realtime/index.ts",
+  "resource/use-resource.ts -> realtime/index.ts",
+  "resource/openapi.ts -> realtime/index.ts",
+  // Realtime reaches resource internals through its bridge; the same contract replaces the bridge
+  // with one declared `resource/extension.ts` port.
+  "realtime/resource-bridge.ts -> resource/access.ts",
+  "realtime/resource-bridge.ts -> resource/aggregate-handler.ts",
+  "realtime/resource-bridge.ts -> resource/cursor.ts",
+  "realtime/resource-bridge.ts -> resource/list-query.ts",
+  "realtime/resource-bridge.ts -> resource/present.ts",
+  "realtime/resource-bridge.ts -> resource/queries.ts",
+  "realtime/resource-bridge.ts -> resource/rows.ts",
+  "realtime/resource-bridge.ts -> resource/runtime.ts",
+  "realtime/resource-bridge.ts -> resource/soft-delete.ts",
+  "realtime/resource-bridge.ts -> resource/relations/include-parser.ts",
+  "realtime/resource-bridge.ts -> resource/relations/load.ts",
+  "realtime/resource-bridge.ts -> resource/relations/plan.ts",
+  "realtime/resource-bridge.ts -> resource/relations/resolve.ts",
+  "realtime/resource-bridge.ts -> resource/table-info.ts",
+  "realtime/resource-bridge.ts -> resource/types.ts",
+  // Type-only back edges inside one folder (each closes a small cycle; the type belongs in a leaf).
+  "resource/soft-delete.ts -> resource/table-info.ts",
+  "resource/relations/registry.ts -> resource/runtime.ts",
+  "resource/runtime.ts -> resource/relations/resolve.ts",
+  "realtime/routing.ts -> realtime/hub.ts",
+  // OIDC uses auth's JWT internals and the memory KV by deep path; they become declared ports
+  // (or move into kernel/crypto) next.
+  "oidc/access-token-middleware.ts -> auth/jwt/bearer.ts",
+  "oidc/access-token.ts -> auth/jwt/bearer.ts",
+  "oidc/resource-server.ts -> auth/jwt/bearer.ts",
+  "oidc/federation/id-token.ts -> auth/jwt/verify.ts",
+  "oidc/federation/upstream-metadata.ts -> auth/jwt/jwks.ts",
+  "oidc/federation/passport.ts -> auth/features/social/passport-shim.ts",
+  "oidc/stores.ts -> kv/memory.ts",
+];
+
+/** The top-level folder of a path relative to src (`<root>` for src/index.ts). */
+function folderOf(path: string): string {
+  return path.includes("/") ? (path.split("/")[0] as string) : "<root>";
+}
+
+function isUpward(edge: ImportEdge): boolean {
+  const from = folderOf(edge.from);
+  const to = folderOf(edge.to);
+  if (from === to) return false;
+  const allowed = ALLOWED[from];
+  if (allowed === undefined) return true; // a new folder must be placed in the table first
+  return allowed !== "any" && !allowed.includes(to);
+}
+
+function isDeep(edge: ImportEdge): boolean {
+  const from = folderOf(edge.from);
+  const to = folderOf(edge.to);
+  if (from === to || to === "<root>") return false;
+  if (edge.to === `${to}/index.ts`) return false;
+  return !(PORTS[to]?.(edge.to) ?? false);
+}
+
+const key = (edge: ImportEdge) => `${edge.from} -> ${edge.to}`;
+
+describe("layering of src/", () => {
+  const graph = readImportGraph(SRC);
+  const known = new Set(KNOWN_VIOLATIONS);
+  const edges = graph.edges.filter((edge) => !known.has(key(edge)));
+
+  it("resolves every relative import", () => {
+    expect(graph.unresolved).toEqual([]);
+  });
+
+  it("places every top-level folder in the layer table", () => {
+    const folders = [...new Set(graph.files.map(folderOf))].sort();
+    expect(folders.filter((folder) => !(folder in ALLOWED))).toEqual([]);
+  });
+
+  it("has no upward edge between folders", () => {
+    const upward = edges.filter(isUpward).map((edge) => `${key(edge)}  (${folderOf(edge.from)} may import: ${String(ALLOWED[folderOf(edge.from)])})`);
+    expect(upward, `upward imports:\n  ${upward.join("\n  ")}`).toEqual([]);
+  });
+
+  it("has no cycle between files, type-only imports included", () => {
+    const cycles = findCycles(graph.files, edges).map((cycle) => `${cycle.length} files: ${cycle.join(", ")}`);
+    expect(cycles, `import cycles:\n  ${cycles.join("\n  ")}`).toEqual([]);
+  });
+
+  it("imports other folders only through their index.ts or a declared port", () => {
+    const deep = edges.filter(isDeep).map(key);
+    expect(deep, `deep imports:\n  ${deep.join("\n  ")}`).toEqual([]);
+  });
+
+  it("lists only violations that still exist (the list only shrinks)", () => {
+    const present = new Set(graph.edges.map(key));
+    const stale = KNOWN_VIOLATIONS.filter((entry) => {
+      if (!present.has(entry)) return true;
+      const [from, to] = entry.split(" -> ") as [string, string];
+      const edge = { from, to };
+      return !isUpward(edge) && !isDeep(edge) && !closesCycle(edges, from, to);
+    });
+    expect(stale, `fixed, remove from KNOWN_VIOLATIONS:\n  ${stale.join("\n  ")}`).toEqual([]);
+  });
+});
