@@ -35,6 +35,8 @@ export type Redemption<T> = { ok: true; record: T } | { ok: false; reason: "unkn
 
 export interface GrantStore {
   createCode(record: CodeRecord, ttlSeconds: number): Promise<string>;
+  /** Reads a code without using it, so a request can be checked in full before the code is spent. */
+  peekCode(code: string): Promise<CodeRecord | null>;
   /** Redeems a code once; a second redemption revokes its grant. */
   redeemCode(code: string): Promise<Redemption<CodeRecord>>;
   createRefreshToken(record: RefreshRecord): Promise<string>;
@@ -76,10 +78,20 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
       return code;
     },
 
+    async peekCode(code) {
+      const hashed = await handleKey(code);
+      const record = await parse<CodeRecord>(await kv.get(key("code", hashed)));
+      if (!record || (await kv.has(key("code-used", hashed)))) return null;
+      if (await store.isGrantRevoked(record.grantId)) return null;
+      return record;
+    },
+
     async redeemCode(code) {
       const hashed = await handleKey(code);
       const record = await parse<CodeRecord>(await kv.get(key("code", hashed)));
       if (!record) return { ok: false, reason: "unknown" };
+      // A code whose grant was revoked (presented by another client, say) is void before its first use.
+      if (await store.isGrantRevoked(record.grantId)) return { ok: false, reason: "revoked" };
       // The marker outlives the code, so a replay is recognised for as long as the grant's tokens live.
       const first = await kv.set(key("code-used", hashed), "1", { ifNotExists: true, ttlMs: grantTtlSeconds * 1000 });
       if (!first) {

@@ -1,6 +1,7 @@
 /**
  * POST /token: authorization_code (PKCE checked), refresh_token (rotated on use; a reused token
- * revokes its family) and client_credentials. Errors are RFC 6749 §5.2 JSON.
+ * revokes its family) and client_credentials. Errors are RFC 6749 §5.2 JSON. A code or refresh
+ * token is spent only after the whole request has passed every check.
  */
 import type { Context } from "hono";
 import { authenticateClient, clientAuthMethod } from "./client-auth";
@@ -11,6 +12,9 @@ import { verifyPkce } from "./pkce";
 import { issueTokens, type TokenResponse } from "./token-issuer";
 import type { GrantType, OIDCClient } from "./types";
 
+const CODE_UNUSABLE = "The authorization code is invalid, expired or already used";
+const REFRESH_UNUSABLE = "The refresh token is invalid, expired, revoked or already used";
+
 function requireGrant(client: OIDCClient, grant: GrantType): void {
   if (!clientGrantTypes(client).includes(grant)) throw new OAuthError("unauthorized_client", `This client may not use the ${grant} grant`);
 }
@@ -18,22 +22,28 @@ function requireGrant(client: OIDCClient, grant: GrantType): void {
 async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
   const code = form.get("code");
   if (!code) throw new OAuthError("invalid_request", "code is required");
-  const redemption = await ctx.grants.redeemCode(code);
-  if (!redemption.ok) throw new OAuthError("invalid_grant", "The authorization code is invalid, expired or already used");
-  const record = redemption.record;
-  // A code stolen for another client, or replayed with another redirect URI, is void.
-  const invalid = async (description: string): Promise<never> => {
+  // The request is checked in full on a peeked record before the code is spent, so a refused
+  // request (a mistyped redirect_uri, a wrong verifier) leaves the code usable by its rightful holder.
+  const record = await ctx.grants.peekCode(code);
+  if (!record) {
+    // Redeeming an unusable code is what recognises a replay and revokes the grant it issued.
+    await ctx.grants.redeemCode(code);
+    throw new OAuthError("invalid_grant", CODE_UNUSABLE);
+  }
+  if (record.clientId !== client.id) {
+    // Another client holding this code means it leaked: the whole grant ends.
     await ctx.grants.revokeGrant(record.grantId);
-    throw new OAuthError("invalid_grant", description);
-  };
-  if (record.clientId !== client.id) return invalid("The authorization code was issued to another client");
-  if (form.get("redirect_uri") !== record.redirectUri) return invalid("redirect_uri does not match the authorization request");
+    throw new OAuthError("invalid_grant", "The authorization code was issued to another client");
+  }
+  if (form.get("redirect_uri") !== record.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
   const verifier = form.get("code_verifier");
   if (record.codeChallenge !== undefined) {
-    if (verifier === null || !(await verifyPkce(record.codeChallenge, verifier))) return invalid("The PKCE code_verifier does not match");
+    if (verifier === null || !(await verifyPkce(record.codeChallenge, verifier))) throw new OAuthError("invalid_grant", "The PKCE code_verifier does not match");
   } else if (verifier !== null) {
-    return invalid("code_verifier given but the authorization request had no code_challenge");
+    throw new OAuthError("invalid_grant", "code_verifier given but the authorization request had no code_challenge");
   }
+  // Only now is the code spent; of two concurrent redemptions exactly one gets it.
+  if (!(await ctx.grants.redeemCode(code)).ok) throw new OAuthError("invalid_grant", CODE_UNUSABLE);
   const refreshToken = clientGrantTypes(client).includes("refresh_token")
     ? await ctx.grants.createRefreshToken({
         clientId: client.id,
@@ -59,9 +69,14 @@ async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, 
 async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
   const token = form.get("refresh_token");
   if (!token) throw new OAuthError("invalid_request", "refresh_token is required");
-  const redemption = await ctx.grants.redeemRefreshToken(token, ctx.rotateRefreshTokens);
-  if (!redemption.ok) throw new OAuthError("invalid_grant", "The refresh token is invalid, expired, revoked or already used");
-  const record = redemption.record;
+  // Every check runs before the token is redeemed: a refusal such as invalid_scope must not spend
+  // it, or the holder's retry would look like reuse and revoke the family (RFC 6749 §5.2, §6).
+  const record = await ctx.grants.peekRefreshToken(token);
+  if (!record) {
+    // Redeeming an unusable token is what recognises reuse and revokes its family.
+    await ctx.grants.redeemRefreshToken(token, ctx.rotateRefreshTokens);
+    throw new OAuthError("invalid_grant", REFRESH_UNUSABLE);
+  }
   if (record.clientId !== client.id) {
     await ctx.grants.revokeGrant(record.grantId);
     throw new OAuthError("invalid_grant", "The refresh token was issued to another client");
@@ -75,6 +90,8 @@ async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form:
     await ctx.grants.revokeGrant(record.grantId);
     throw new OAuthError("invalid_grant", "The user of this grant no longer exists");
   }
+  // Only now is the token spent; of two concurrent refreshes exactly one gets it.
+  if (!(await ctx.grants.redeemRefreshToken(token, ctx.rotateRefreshTokens)).ok) throw new OAuthError("invalid_grant", REFRESH_UNUSABLE);
   const refreshToken = ctx.rotateRefreshTokens ? await ctx.grants.createRefreshToken(record) : token;
   return issueTokens(ctx, {
     clientId: client.id,
