@@ -60,7 +60,8 @@ describe("authorization_code grant refusals", () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "spa", code_challenge: await s256(VERIFIER), code_challenge_method: "S256" });
     const form = { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "spa" };
-    for (const wrong of [{ code_verifier: "x".repeat(43) }, {}]) {
+    const wrongs: Record<string, string>[] = [{ code_verifier: "x".repeat(43) }, {}];
+    for (const wrong of wrongs) {
       const refused = await postForm(app, "/token", { ...form, ...wrong });
       expect(refused.status).toBe(400);
       expect(await refused.json()).toMatchObject({ error: "invalid_grant" });
