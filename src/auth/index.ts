@@ -54,6 +54,9 @@ export * from "./features";
 // Opt-in features (MFA, passkeys, magic links, email verification, password reset, social login), listed by name in features/index.ts.
 export * from "./features";
 
+// The one email address rule every auth and OIDC path applies.
+export { emailAddressField, isEmailAddress, MAX_EMAIL_LENGTH } from "./email-address";
+
 // Contracts.
 export type {
   ApiKeyRecord,

@@ -4,6 +4,7 @@
  * Forms carry the interaction's CSRF token; the interaction must belong to this browser.
  */
 import type { Context, Hono } from "hono";
+import { isEmailAddress } from "../auth";
 import { ProblemError } from "../kernel/errors";
 import type { CovaraEnv } from "../kernel/http";
 import { readJsonObject } from "../kernel/body";
@@ -16,6 +17,7 @@ import { type UpstreamLink } from "./types";
 import type { RouteFactory } from "./routes";
 
 const LOGIN_FAILED = "The email or password is incorrect.";
+const NOT_AN_EMAIL = "Enter a valid email address.";
 
 async function clientName(ctx: ProviderContext, interaction: Interaction): Promise<string> {
   const client = await ctx.clients.get(interaction.clientId);
@@ -59,6 +61,8 @@ async function submitLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise
   if (!csrfMatches(interaction, form.get("csrf"))) throw new ProblemError("csrf-rejected", { detail: "The form is stale; reload the sign-in page" });
   const email = (form.get("email") ?? "").trim().slice(0, 320);
   const password = (form.get("password") ?? "").slice(0, 1024);
+  // The same address rule as /signup and /login; a malformed address is not even looked up (nor echoed back).
+  if (email !== "" && !isEmailAddress(email)) return renderLogin(ctx, { ...interaction, loginHint: undefined }, NOT_AN_EMAIL, 400);
   const throttleKey = `login:${ctx.clientIp(c)}`;
   await ctx.loginThrottle.hit(throttleKey);
   const user = email && password ? await backend.validateUser(email, password) : null;

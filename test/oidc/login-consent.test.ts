@@ -92,11 +92,16 @@ describe("the default login page", () => {
     expect(html).toContain("&#34;&#62;&#60;script&#62;alert(document.cookie)&#60;/script&#62;");
     // The client's name is a dynamic value too.
     expect(html).toContain("Third &#60;b&#62;Party&#60;/b&#62; App");
-    // And the email echoed back after a failed attempt.
-    const failed = await signIn(browser, login, `<img src=x onerror=alert(1)>`, "x");
-    const failedHtml = await failed.text();
-    expect(failedHtml).not.toContain("<img");
-    expect(failedHtml).toContain("&#60;img src&#61;x onerror&#61;alert(1)&#62;");
+    // A markup "address" is not an email address: refused (400) and not echoed back at all.
+    const refused = await signIn(browser, login, `<img src=x onerror=alert(1)>`, "x");
+    expect(refused.status).toBe(400);
+    const refusedHtml = await refused.text();
+    expect(refusedHtml).not.toContain("<img");
+    expect(refusedHtml).not.toContain("onerror");
+    // A well-formed address echoed back after a failed attempt is escaped too.
+    const failed = await signIn(browser, login, "o'brien@example.ie", "x");
+    expect(failed.status).toBe(401);
+    expect(await failed.text()).toContain("o&#39;brien@example.ie");
   });
 
   it("an interaction belongs to the browser that started it, and its forms carry a CSRF token", async () => {

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { CovaraEnv } from "../../kernel/http";
+import { isEmailAddress } from "../email-address";
 import type { AuthFeature, AuthKit, AuthUser } from "../types";
 import { buildLinkEmail, defaultLinkEmail, withToken, type LinkEmailBuilder } from "./shared/link-email";
 import { problems } from "../../kernel/errors";
@@ -58,6 +59,8 @@ export function emailVerification(options: EmailVerificationOptions = {}): AuthF
         const signedIn = await requireSignedIn(c, kit);
         const user = (await kit.users.getById(String(signedIn.id))) ?? signedIn;
         if (!user.email) throw problems.validation("This account has no email address to verify");
+        // Held to the same rule as every other path, so no link goes to an address signup would refuse.
+        if (!isEmailAddress(user.email.trim())) throw problems.validation("This account's email address is not a valid email address");
         if (user.emailVerified) return c.json({ success: true, alreadyVerified: true });
         await kit.throttle(c, `verify-email:${user.id}`);
         sendLink(c, kit, user);
@@ -81,7 +84,7 @@ export function emailVerification(options: EmailVerificationOptions = {}): AuthF
       router.post("/verify-email", verify);
     },
     async beforeSignIn(c, user, method, kit) {
-      if (sendOnSignup && method === "signup" && user.email && !user.emailVerified) sendLink(c, kit, user);
+      if (sendOnSignup && method === "signup" && user.email && isEmailAddress(user.email.trim()) && !user.emailVerified) sendLink(c, kit, user);
       return undefined;
     },
   };

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { CovaraEnv } from "../../kernel/http";
+import { emailAddressField } from "../email-address";
 import type { AuthFeature, AuthKit, AuthUser } from "../types";
 import { sha256Hex } from "./shared/crypto";
 import { buildLinkEmail, defaultLinkEmail, withToken, type LinkEmailBuilder } from "./shared/link-email";
@@ -26,7 +27,7 @@ export interface MagicLinkOptions {
   successRedirect?: string;
 }
 
-const requestBody = z.object({ email: z.string().trim().email().max(254) });
+const requestBody = z.object({ email: emailAddressField });
 const tokenInput = z.object({ token: z.string().min(1).max(512) });
 
 /** Creates the magic-link feature. */

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { CovaraEnv } from "../../kernel/http";
+import { emailAddressField } from "../email-address";
 import { passwordPolicy, passwordPolicyProblem, type PasswordPolicy, type PasswordPolicyOptions } from "../password-policy";
 import { hashPassword, type PasswordHashOptions } from "../passwords";
 import type { AuthFeature, AuthKit } from "../types";
@@ -29,7 +30,7 @@ export interface PasswordResetOptions {
   email?: LinkEmailBuilder;
 }
 
-const requestBody = z.object({ email: z.string().trim().email().max(254) });
+const requestBody = z.object({ email: emailAddressField });
 const confirmBody = z.object({ token: z.string().min(1).max(512), password: z.string().min(1).max(1024) });
 
 function resolvePolicy(option: PasswordResetOptions["passwordPolicy"]): PasswordPolicy | null {

@@ -6,20 +6,15 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { problems, type ValidationIssue } from "../../kernel/errors";
 import { readJsonObject } from "../../kernel/body";
+import { emailAddressField } from "../email-address";
 import { MAX_AUTH_BODY_BYTES } from "../features/shared/request";
 
-/** Longest email address (RFC 5321 path limit). */
-export const MAX_EMAIL_LENGTH = 254;
 /** Longest password accepted at all; a policy may set a lower maximum for new passwords. */
 export const MAX_PASSWORD_LENGTH = 1024;
 const MAX_NAME_LENGTH = 200;
 
-const email = z
-  .string({ error: "email must be a string" })
-  .trim()
-  .min(1, { error: "email is required" })
-  .max(MAX_EMAIL_LENGTH, { error: `email must be at most ${MAX_EMAIL_LENGTH} characters` })
-  .regex(/^[^\s@]+@[^\s@]+$/, { error: "email must be an email address" });
+// The same address rule as every other path that takes an email.
+const email = emailAddressField;
 
 const password = z
   .string({ error: "password must be a string" })

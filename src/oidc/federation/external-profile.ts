@@ -3,6 +3,7 @@
  * when the upstream has one. Userinfo is not signed, so its `sub` must equal the id_token's
  * (OpenID Connect Core §5.3.4): otherwise the answer may be about someone else and is refused.
  */
+import { isEmailAddress } from "../../auth";
 import type { ExternalProfile } from "../types";
 import type { CheckedUpstream } from "./config";
 import { loginFailed, readJsonObject, upstreamFetch, upstreamUnavailable } from "./upstream-http";
@@ -38,10 +39,14 @@ function flag(value: unknown): boolean | undefined {
 export function externalProfile(upstream: CheckedUpstream, issuer: string, idTokenClaims: Record<string, unknown>, userinfo: Record<string, unknown>): ExternalProfile {
   const raw = { ...userinfo, ...idTokenClaims };
   const profile: ExternalProfile = { provider: upstream.config.name, subject: String(idTokenClaims.sub), issuer, raw };
+  // An address the local sign-in paths would refuse is not passed on: it could only make an account
+  // that magic links and password reset can never reach. The raw claims still hold it.
   const email = text(raw.email);
-  if (email !== undefined) profile.email = email;
-  const emailVerified = flag(raw.email_verified);
-  if (emailVerified !== undefined) profile.emailVerified = emailVerified;
+  if (email !== undefined && isEmailAddress(email)) {
+    profile.email = email;
+    const emailVerified = flag(raw.email_verified);
+    if (emailVerified !== undefined) profile.emailVerified = emailVerified;
+  }
   const name = text(raw.name) ?? ([text(raw.given_name), text(raw.family_name)].filter(Boolean).join(" ") || undefined);
   if (name !== undefined) profile.name = name;
   const picture = text(raw.picture);

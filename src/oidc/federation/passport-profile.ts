@@ -1,4 +1,5 @@
 /** Turning a Passport strategy's verify result into the provider's ExternalProfile. */
+import { isEmailAddress } from "../../auth";
 import type { ExternalProfile } from "../types";
 
 /** The parts of a Passport profile (passport.Profile) the default mapping reads. */
@@ -31,7 +32,9 @@ function firstEntry(list: unknown): { value: string; verified?: unknown } | unde
  */
 export function profileFromPassport(upstream: string, result: unknown): ExternalProfile | null {
   if (!isProfileShape(result)) return null;
-  const email = firstEntry(result.emails);
+  // Only an address the local sign-in paths accept is passed on (the raw profile still holds any other).
+  const listed = firstEntry(result.emails);
+  const email = listed && isEmailAddress(listed.value) ? listed : undefined;
   const photo = firstEntry(result.photos);
   return {
     provider: upstream,

@@ -3,6 +3,7 @@
  * bounded so an oversized or malformed body is a 400 before any cryptography runs.
  */
 import { z } from "zod";
+import { emailAddressField } from "../../email-address";
 
 const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+={0,2}$/, "must be base64url");
 
@@ -44,4 +45,4 @@ export const authenticationBody = z.object({
 });
 
 /** The body of POST /passkeys/authenticate/options (empty for discoverable credentials). */
-export const authenticationOptionsBody = z.object({ email: z.string().trim().email().max(254).optional() });
+export const authenticationOptionsBody = z.object({ email: emailAddressField.optional() });
