@@ -59,8 +59,9 @@ export async function listDeadLetters(queue: TaskQueue, options: { limit?: numbe
 /**
  * Enqueues a dead task again with fresh attempts; returns the new id, or null when the id is not
  * (or no longer) in the DLQ. The replay is inserted under an idempotency key named after the dead
- * task, and the dead task leaves the DLQ last: repeated or racing replays make one task, and a
- * replay cut short by a crash is completed by the next call instead of being lost.
+ * task, and the dead task leaves the DLQ last: repeated or racing replays make one task, exactly
+ * one of racing callers gets its id (the others null), and a replay cut short by a crash is
+ * completed by the next call instead of being lost.
  */
 export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.now()): Promise<{ id: string } | null> {
   if ((await queue.kv.zscore(queue.key("dlq"), id)) === null) return null;
@@ -83,9 +84,10 @@ export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.
   const replayId = holder ?? replay.id;
   dead.replayedAs = replayId;
   await queue.writeRecord(dead, DEFAULT_RESULT_TTL_MS);
-  // The caller that inserted the replay always reports it; of the callers that found it already
-  // made, only the one that takes the DLQ entry does. Racing callers may so both report the same id.
-  if (!(await queue.kv.zrem(queue.key("dlq"), id)) && holder !== null) return null;
+  // Taking the DLQ entry is the claim: ZREM is atomic on every KV (one process step in memory, one
+  // command on Redis), so of any number of racing callers exactly one removes it and reports the
+  // replay; the rest get null, even one whose insert made the task (the winner reports that same id).
+  if (!(await queue.kv.zrem(queue.key("dlq"), id))) return null;
   return { id: replayId };
 }
 
