@@ -1,26 +1,41 @@
 /**
- * The demo app: users and todos on embedded SQLite. Users are public to read; todos are public to
- * read and each user may only create, change and delete their own.
+ * The demo app: users and todos on embedded SQLite. Users are public to read; each user may change
+ * or delete only themselves (an admin anyone), and only an admin may add users. Todos are public
+ * to read and each user may only create, change and delete their own.
  */
+import { eq } from "drizzle-orm";
 import { rsql, createCovara } from "../../src";
-import type { AnyDatabase } from "../../src";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { CovaraUser } from "../../src";
 import { todos, users } from "./schema";
 
 /**
- * Demo identity: `Authorization: Bearer demo-<userId>`. It stands in for real authentication so
- * the scopes can be tried from curl; never use it in an application.
+ * Demo identity: `Authorization: Bearer demo-<userId>`, naming an existing user (whose `role` comes
+ * from the table). It stands in for real authentication so the scopes can be tried from curl;
+ * never use it in an application.
  */
-function demoUser(header: string | undefined) {
+async function demoUser(db: BetterSQLite3Database, header: string | undefined): Promise<CovaraUser | null> {
   const match = /^Bearer demo-(\d+)$/.exec(header ?? "");
-  return match ? { id: Number(match[1]) } : null;
+  if (!match) return null;
+  const id = Number(match[1]);
+  const [row] = await db.select({ role: users.role }).from(users).where(eq(users.id, id)).limit(1);
+  return row ? { id, role: row.role } : null;
 }
 
-export function createDemoApp(db: AnyDatabase) {
-  return createCovara({ cors: true, authenticate: (c) => demoUser(c.req.header("authorization")) })
+const isAdmin = (user: CovaraUser) => user.role === "admin";
+
+export function createDemoApp(db: BetterSQLite3Database) {
+  return createCovara({ cors: true, authenticate: (c) => demoUser(db, c.req.header("authorization")) })
     .resource("/users", users, {
       id: users.id,
       db,
-      auth: { public: { read: true } },
+      auth: {
+        public: { read: true },
+        // Without these every signed-in user could edit or delete every user.
+        create: (user) => isAdmin(user),
+        update: (user) => (isAdmin(user) ? true : rsql`id==${user.id}`),
+        delete: (user) => (isAdmin(user) ? true : rsql`id==${user.id}`),
+      },
       fields: { writable: ["name", "email"] },
       // todos.userId references users.id: users get `todos`, todos get `user` (?include=user).
       autoRelations: true,

@@ -17,6 +17,7 @@ import { searchRows } from "./search/search-handler";
 import type { ResourceConfig } from "./types";
 import type { CovaraEnv } from "../kernel/http";
 import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
+import { warnOpenAccess } from "./open-access-warning";
 import { mountSubscriptionRoutes } from "../realtime";
 
 type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>) => Promise<Response>;
@@ -37,6 +38,7 @@ export function createResourceRouter<TTable extends Table>(
 ): { router: Hono<CovaraEnv>; runtime: ResourceRuntime<TTable> } {
   const runtime = createRuntime(table, config, registry);
   registry.register(runtime);
+  warnOpenAccess(runtime.info.name, config.auth);
   const router = new Hono<CovaraEnv>();
   const bind = (handler: Handler<TTable>) => (c: Context<CovaraEnv>) => handler(runtime, c);
 
