@@ -32,7 +32,7 @@ function collectTargets(value, where, out) {
   if (typeof value === "string") {
     out.push({ target: value, where });
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => collectTargets(item, `${where}[${index}]`, out));
+    for (const [index, item] of value.entries()) collectTargets(item, `${where}[${index}]`, out);
   } else if (value && typeof value === "object") {
     const keys = Object.keys(value);
     if (keys.includes("types") && keys[0] !== "types") fail(`${where}: "types" must be the first condition`);

@@ -22,7 +22,7 @@ import {
   getTableConfig as getSQLiteTableConfig,
   type Index as SQLiteIndex,
   SQLiteBaseInteger,
-  SQLiteDialect,
+  type SQLiteDialect,
   SQLiteSyncDialect,
   SQLiteTable,
 } from "drizzle-orm/sqlite-core";

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase } from "drizzle-orm/pg-core";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { createTablesSql } from "./ddl";
-import { type Dialect } from "../kernel/dialect";
+import type { Dialect } from "../kernel/dialect";
 import { canonicalInternalDdl } from "./internal-ddl";
 import { type AnyResolvedInternalTable, type InternalSchema, InternalSchemaError } from "./internal-schema";
 import { detectDialect, type DrizzleDatabase } from "./push";

@@ -9,7 +9,7 @@ import { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { PgDatabase, PgDialect } from "drizzle-orm/pg-core";
 import { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
 import { buildStatements, createRenderer, type DdlOptions, type Renderer } from "./ddl";
-import { type Dialect } from "../kernel/dialect";
+import type { Dialect } from "../kernel/dialect";
 
 /** Either kind of Drizzle database covara runs on (`any`: every driver's result types fit). */
 export type DrizzleDatabase = BaseSQLiteDatabase<any, any, any, any> | PgDatabase<any, any, any>;

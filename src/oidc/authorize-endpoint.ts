@@ -12,7 +12,7 @@ import { clientAuthMethod } from "./client-auth";
 import { readForm } from "./form";
 import { clientGrantTypes, hasOwnLogin, SUPPORTED_SCOPES, type ProviderContext } from "./context";
 import { completeAuthorization, failToClient, interactionUrl, redirectTo, startInteraction } from "./interactions";
-import { type AuthorizationRequest } from "./types";
+import type { AuthorizationRequest } from "./types";
 import { OAuthError, type OAuthErrorCode } from "./oauth-error";
 import { isS256Challenge } from "./pkce";
 import { findRedirectUri } from "./redirect-uri";

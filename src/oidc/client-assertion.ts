@@ -8,7 +8,7 @@
  * `jti` that is used once.
  */
 import { importJwtKey, verifyJwt, type JwtKey } from "../auth";
-import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
+import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { ALGORITHMS } from "../kernel/crypto/algorithms";
 import { decodeJsonSegment } from "../kernel/crypto/base64url";
 import type { KV } from "../kernel/kv";

@@ -11,9 +11,9 @@ import { readJsonObject } from "../kernel/body";
 import type { ProviderContext } from "./context";
 import { isFormRequest, readForm } from "./form";
 import { completeAuthorization, completeLogin, csrfMatches, failToClient, interactionExpired, interactionUrl, requireInteraction } from "./interactions";
-import { type Interaction } from "./types";
+import type { Interaction } from "./types";
 import { consentPage, describeScope, htmlResponse, loginPage } from "./pages";
-import { type UpstreamLink } from "./types";
+import type { UpstreamLink } from "./types";
 import type { RouteFactory } from "./routes";
 
 const LOGIN_FAILED = "The email or password is incorrect.";

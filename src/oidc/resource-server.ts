@@ -10,7 +10,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { createRemoteJwks, verifyJwt, type JwtHeader, type JwtKey, type RemoteJwksOptions } from "../auth";
-import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
+import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { ALGORITHMS } from "../kernel/crypto/algorithms";
 import { createBoundedMemo } from "../kernel/bounded-memo";
 import { invalidToken } from "../auth/jwt/bearer";

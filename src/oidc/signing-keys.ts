@@ -5,7 +5,7 @@
  * every token they signed has expired.
  */
 import { exportPublicJwk, generateJwtKey, importJwtKey, type JwtKey, type JwtKeyInput } from "../auth";
-import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
+import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { randomHandle } from "./encoding";
 
 interface HeldKey {

@@ -3,7 +3,7 @@
  * id_token carrying `nonce` and the `at_hash` of that access token, and an optional refresh token.
  */
 import { signJwt } from "../auth";
-import { type JwtAlgorithm } from "../kernel/crypto/algorithms";
+import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { base64Url, digest, randomHandle } from "./encoding";
 import type { ProviderContext } from "./context";
 

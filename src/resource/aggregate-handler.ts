@@ -60,7 +60,7 @@ export async function aggregateGroups<TTable extends Table>(runtime: ResourceRun
 
   const selection: Record<string, Column | SQL> = {};
   const groupColumns = query.groupBy.map((field) => info.columns[field]!);
-  query.groupBy.forEach((field, i) => (selection[field] = groupColumns[i]!));
+  for (const [i, field] of query.groupBy.entries()) selection[field] = groupColumns[i]!;
   selection.count = count();
   for (const metric of query.metrics) selection[metric.alias] = metricSql(metric);
 

@@ -14,7 +14,7 @@ import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
 import type { ResolvedRelation } from "./relations/resolve";
 import { DEFAULT_INCLUDE_LIMITS } from "./relations/include-parser";
-import { type IncludeLimits } from "./relations/types";
+import type { IncludeLimits } from "./relations/types";
 import { ResourceSearch } from "./search/resource-search";
 
 export interface ResourceRuntime<TTable extends Table> {

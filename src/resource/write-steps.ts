@@ -6,7 +6,7 @@
  */
 import { and, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
-import { ProblemError, problems } from "../kernel/errors";
+import { type ProblemError, problems } from "../kernel/errors";
 import { accessOrNull, type Access } from "./access";
 import { etagOf, expectedVersion, nextVersion, preconditionFailed, versionCondition } from "./etag";
 import { byId, findRow } from "./queries";

@@ -12,8 +12,8 @@ import {
   type ResourceConfig,
   ResourceRegistry,
 } from "../resource";
-import { type AnyDatabase } from "../kernel/dialect";
-import { type CovaraEnv, type CovaraUser } from "../kernel/http";
+import type { AnyDatabase } from "../kernel/dialect";
+import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";

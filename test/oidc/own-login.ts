@@ -1,7 +1,7 @@
 /** A provider with its own login (email + password backend) and a client that needs consent, plus the browser steps through its pages. */
 import { expect } from "vitest";
 import type { OIDCProviderOptions, OIDCUser } from "../../src/oidc";
-import { Browser, formAction, hiddenField, locationOf } from "./browser";
+import { type Browser, formAction, hiddenField, locationOf } from "./browser";
 import { authorizationRequest, CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, USERS } from "./provider-app";
 
 export const PASSWORDS: Record<string, string> = { "alice@example.com": "correct horse battery", "bob@example.com": "bob's password" };

@@ -11,7 +11,7 @@ import { createMemoryKV } from "../../src/kv";
 import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import type { OIDCProviderOptions } from "../../src/oidc";
 import { assertRateLimiting } from "../../src/oidc/rate-limit";
-import { type RateLimitingOptions } from "../../src/oidc/types";
+import type { RateLimitingOptions } from "../../src/oidc/types";
 import { basic, CALLBACK, localApp, postForm, s256, VERIFIER, authorizeCode } from "./provider-app";
 
 const KEYS = [await generateJwtKey("ES256", "rate-test")];

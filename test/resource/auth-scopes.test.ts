@@ -74,8 +74,8 @@ eachDialect("per-operation auth scopes", (use) => {
     const app = await seeded();
     const other = await send(app, "PATCH", "/api/users/2", { user: alice, body: { name: "hacked" } });
     expect(other.status).toBe(404);
-    const escape = await send(app, "PATCH", "/api/users/1", { user: alice, body: { ownerId: 2, name: "moved" } });
-    expect(escape.status).toBe(403);
+    const escaped = await send(app, "PATCH", "/api/users/1", { user: alice, body: { ownerId: 2, name: "moved" } });
+    expect(escaped.status).toBe(403);
     const replaceEscape = await send(app, "PUT", "/api/users/1", { user: alice, body: { name: "moved", email: "m@x.io", ownerId: 2 } });
     expect(replaceEscape.status).toBe(403);
     const after = await send(usersApp(use()), "GET", "/api/users?orderBy=id");

@@ -86,7 +86,7 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
         expect(await h.scheduler.waitFor(id, { timeoutMs: 3000 })).toMatchObject({ status: "completed", result: "ok" });
         const gaps = startedAt.slice(1).map((at, i) => at - startedAt[i]!);
         const expected = { exponential: [40, 80, 160], linear: [40, 80, 120], fixed: [40, 40, 40] }[backoff];
-        gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(expected[i]! - 2));
+        for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(expected[i]! - 2);
         expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ attempt: 4, error: "boom 3" });
       });
     }

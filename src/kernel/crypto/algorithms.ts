@@ -63,7 +63,7 @@ export const ALGORITHMS: Readonly<Record<JwtAlgorithm, AlgorithmSpec>> = Object.
 
 /** True for the names above; `none`, lowercase spellings and anything else are not algorithms. */
 export function isJwtAlgorithm(value: unknown): value is JwtAlgorithm {
-  return typeof value === "string" && Object.prototype.hasOwnProperty.call(ALGORITHMS, value);
+  return typeof value === "string" && Object.hasOwn(ALGORITHMS, value);
 }
 
 /** The symmetric algorithms: a key shared by signer and verifier. */

@@ -9,7 +9,7 @@ import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns.js";
 import { filterError } from "./filter-error.js";
 import { parseIsoDate, parseLooseNumber } from "./literals.js";
 import { defaultOperators } from "./operators.js";
-import { type FilterScalar, type OperatorDefinition, type OperatorRegistry } from "./operator-types.js";
+import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types.js";
 import { getSourceText } from "./parser.js";
 
 /** Filterable columns keyed by the name filters use (the table's JS property names). */

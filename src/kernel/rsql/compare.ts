@@ -30,6 +30,7 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
     // JS compares number and bigint exactly with < and >.
     const x = a as number;
     const y = b as number;
+    // biome-ignore lint/suspicious/noDoubleEquals: loose equality is what compares a number with a bigint by value.
     return x < y ? -1 : x > y ? 1 : x == y ? 0 : undefined;
   }
   if (ta === "boolean" && tb === "boolean") return Number(a) - Number(b);

@@ -7,8 +7,8 @@ import type { RsqlNode } from "./ast.js";
 import { type ColumnInfo, describeColumn } from "./columns.js";
 import { type FilterFields, NEVER, coerceFilter, lookupField, operatorValue, resolveOperator } from "./coerce.js";
 import { defaultOperators } from "./operators.js";
-import { type OperatorRegistry } from "./operator-types.js";
-import { type Dialect } from "../dialect";
+import type { OperatorRegistry } from "./operator-types.js";
+import type { Dialect } from "../dialect";
 
 export interface CompileToSqlOptions {
   /** Filterable columns by JS property name (as `getTableColumns(table)` returns them). */

@@ -16,7 +16,7 @@ import {
   runtimeKind,
 } from "./coerce.js";
 import { defaultOperators } from "./operators.js";
-import { type FilterScalar, type OperatorDefinition, type OperatorRegistry } from "./operator-types.js";
+import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types.js";
 import { getSourceText } from "./parser.js";
 
 export interface EvaluateRsqlOptions {

@@ -8,7 +8,7 @@ import { filterError } from "./filter-error.js";
 import { type Token, tokenize } from "./lexer.js";
 import { NUMBER_PATTERN, looksLikeDate, parseIsoDate } from "./literals.js";
 import { defaultOperators } from "./operators.js";
-import { type OperatorDefinition, type OperatorRegistry } from "./operator-types.js";
+import type { OperatorDefinition, OperatorRegistry } from "./operator-types.js";
 
 export interface ParseRsqlOptions {
   /** Operators the filter may use; defaults to the built-ins. */

@@ -14,7 +14,7 @@ import { randomHandle } from "../encoding";
 import { isFormRequest, readForm } from "../form";
 import { renderLogin } from "../interaction-routes";
 import { completeLogin, requireInteraction } from "../interactions";
-import { type Interaction } from "../types";
+import type { Interaction } from "../types";
 import type { RouteFactory } from "../routes";
 import type { ExternalProfile, OIDCBackends } from "../types";
 import { passportUpstreams, type PassportUpstream } from "./passport-config";

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe } from "vitest";
 import { pushTables } from "../../../src/db";
 import { errorHandler, notFoundHandler } from "../../../src/kernel/error-handler";
 import { createResourceRouter, type ResourceConfig } from "../../../src/resource";
-import { type CovaraEnv } from "../../../src/kernel/http";
+import type { CovaraEnv } from "../../../src/kernel/http";
 import type { ResourceRuntime } from "../../../src/resource/runtime";
 import { dialectTargets, type TestDatabase } from "../../helpers/dialects";
 

@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { ProblemError, problems, type ValidationIssue } from "../../../kernel/errors";
 import { readJsonObject } from "../../../kernel/body";
-import { type CovaraEnv } from "../../../kernel/http";
+import type { CovaraEnv } from "../../../kernel/http";
 import type { AuthKit, AuthUser } from "../../types";
 
 /** Bodies of the auth routes are small; anything past this is a 413 before it is parsed. */
