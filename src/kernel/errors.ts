@@ -19,6 +19,7 @@ export const PROBLEM_TYPES = {
   "rate-limit-exceeded": { status: 429, title: "Too many requests" },
   "batch-limit-exceeded": { status: 400, title: "Batch size exceeded" },
   "filter-parse-error": { status: 400, title: "Invalid filter" },
+  "filter-too-complex": { status: 400, title: "Filter too complex" },
   "cursor-invalid": { status: 400, title: "Invalid cursor" },
   "precondition-failed": { status: 412, title: "Precondition failed" },
   "invalid-parameter": { status: 400, title: "Invalid query parameter" },

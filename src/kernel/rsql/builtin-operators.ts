@@ -12,7 +12,7 @@ import type {
   OperatorSqlContext,
   OperatorValueShape,
 } from "./operator-types.js";
-import { imatchSql, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns.js";
+import { imatchSql, likePatternProblem, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns.js";
 
 const FALSE = sql`1 = 0`;
 const STRING_ONLY: readonly ColumnKind[] = ["string"];
@@ -182,6 +182,7 @@ function likeMatch(name: string, insensitive: boolean, negate: boolean): Operato
     value: "single",
     columns: STRING_ONLY,
     coerce: "string",
+    checkValue: (value) => (typeof value === "string" ? likePatternProblem(value) : undefined),
     toSql: (column, value, ctx) => {
       const parts = parseLikePattern(String(value));
       const e = expr(column, ctx, true);

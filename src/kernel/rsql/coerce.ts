@@ -6,7 +6,7 @@
 import type { Column } from "drizzle-orm";
 import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast.js";
 import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns.js";
-import { filterError } from "./filter-error.js";
+import { checkOperatorValue, filterError } from "./filter-error.js";
 import { parseIsoDate, parseLooseNumber } from "./literals.js";
 import { defaultOperators } from "./operators.js";
 import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types.js";
@@ -153,6 +153,8 @@ export function resolveOperator(node: RsqlComparison, registry: OperatorRegistry
     const detail = `Operator '${op.name}' got a value of the wrong shape at position ${node.position}`;
     throw filterError(detail, node.position, where);
   }
+  // Trees built without the parser (ASTs, rsql templates) get the same value limits.
+  checkOperatorValue(op.checkValue?.bind(op), v, node.position, where);
   return op;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Column, SQL } from "drizzle-orm";
 import type { Dialect } from "../dialect";
+import type { RsqlLiteral } from "./ast.js";
 import type { ColumnInfo, ColumnKind } from "./columns.js";
 
 /** The value an operator takes: one literal, a list `(a,b)`, a range `[lo,hi]`, or `true`/`false`. */
@@ -46,6 +47,11 @@ export interface OperatorDefinition<S extends OperatorValueShape = OperatorValue
    * field never matches and `evaluate` is not called, mirroring SQL's NULL comparisons in WHERE.
    */
   nullAware?: boolean;
+  /**
+   * Refuses a value when the filter is parsed, before any query runs (a pattern too costly to
+   * match, ...): the reason, or undefined when the value is fine. Called for each literal.
+   */
+  checkValue?(value: RsqlLiteral): string | undefined;
   /** The SQL condition. Values must be bound (`sql.param`, drizzle operators), never spliced. */
   toSql(column: Column, value: OperatorValue<S>, ctx: OperatorSqlContext): SQL;
   /** The same condition on an in-memory field value (never null unless `nullAware`). */

@@ -4,7 +4,7 @@
  * overflow. `;`/`and` binds tighter than `,`/`or`; parentheses group.
  */
 import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast.js";
-import { filterError } from "./filter-error.js";
+import { checkOperatorValue, filterError } from "./filter-error.js";
 import { type Token, tokenize } from "./lexer.js";
 import { NUMBER_PATTERN, looksLikeDate, parseIsoDate } from "./literals.js";
 import { defaultOperators } from "./operators.js";
@@ -152,6 +152,7 @@ class Parser {
       });
     }
     const { value, raws } = this.parseValue(def, field, opTok);
+    checkOperatorValue(def.checkValue?.bind(def), value, tok.start, { field, operator: def.name });
     const node: RsqlComparison = { type: "comparison", field, operator: def.name, value, position: tok.start };
     if (raws.some((r) => r !== undefined)) sourceTexts.set(node, raws);
     return node;
