@@ -77,6 +77,20 @@ export function readableField(parameter: string, name: string, info: TableInfo):
   return name;
 }
 
+/**
+ * `name:desc` or `name desc` → [name, direction]; undefined without such a suffix. Plain string
+ * work: a regex with a lazy prefix before `\s+` took quadratic time on a term full of spaces.
+ */
+function splitDirection(term: string): [string, "asc" | "desc"] | undefined {
+  const lower = term.toLowerCase();
+  const direction = lower.endsWith("asc") ? "asc" : lower.endsWith("desc") ? "desc" : undefined;
+  if (direction === undefined) return undefined;
+  const head = term.slice(0, term.length - direction.length);
+  if (head.endsWith(":")) return [head.slice(0, -1).trim(), direction];
+  const name = head.trimEnd();
+  return name.length < head.length ? [name.trim(), direction] : undefined;
+}
+
 /** `name:asc,age:desc` (also `-age` and `age desc`) → order keys ending with the id. */
 export function parseOrderBy(text: string | undefined, info: TableInfo): OrderKey[] {
   const order: OrderKey[] = [];
@@ -84,10 +98,9 @@ export function parseOrderBy(text: string | undefined, info: TableInfo): OrderKe
   for (const term of text === undefined ? [] : fieldList("orderBy", text)) {
     let name = term;
     let direction: "asc" | "desc" = "asc";
-    const match = /^(.*?)(?::|\s+)(asc|desc)$/i.exec(term);
-    if (match) {
-      name = match[1]!.trim();
-      direction = match[2]!.toLowerCase() as "asc" | "desc";
+    const suffixed = splitDirection(term);
+    if (suffixed) {
+      [name, direction] = suffixed;
     } else if (term.startsWith("-")) {
       name = term.slice(1);
       direction = "desc";
