@@ -1,7 +1,8 @@
 /**
  * Runs a list of writes as one transaction: all happen or none (see transaction.ts for how one
  * body serves the synchronous and the async drivers). Everything asynchronous — validation,
- * hooks, scope checks — happens before, so the transaction holds no locks while user code runs.
+ * hooks, update scope checks — happens before, so the transaction holds no locks while user code
+ * runs; create scopes are checked synchronously inside it, against each row as it was stored.
  */
 import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
@@ -17,7 +18,15 @@ type Row = Record<string, unknown>;
  * such a function may throw a problem to roll the whole transaction back.
  */
 export type PlannedWrite = { table?: Table } & (
-  | { kind: "insert"; values: Row | ((written: readonly Row[]) => Row) }
+  | {
+      kind: "insert";
+      values: Row | ((written: readonly Row[]) => Row);
+      /**
+       * Checks the row as stored (defaults, generated keys, foreign keys applied); throwing a
+       * problem rolls the whole transaction back. This is how create scopes see the real row.
+       */
+      check?: (stored: Row) => void;
+    }
   | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error }
   | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
 );
@@ -40,7 +49,9 @@ class MissingRow extends Error {
 
 function firstRow(rows: Row[], write: PlannedWrite): Row {
   if (rows.length === 0 && write.kind !== "insert") throw new MissingRow(write);
-  return rows[0]!;
+  const row = rows[0]!;
+  if (write.kind === "insert") write.check?.(row);
+  return row;
 }
 
 /** Runs the writes atomically and returns the row each one returned. */

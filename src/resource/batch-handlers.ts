@@ -29,6 +29,7 @@ import {
   prepareUpdate,
   shapeInput,
   softDeleteValues,
+  storedRowCheck,
   writeCondition,
   type Row,
   type Target,
@@ -98,7 +99,7 @@ export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime
   const writes: PlannedWrite[] = [];
   for (const [index, item] of items.entries()) {
     const values = await atIndex(index, () => prepareCreate(runtime, ctx, access, shapeInput(runtime, asObject(item))));
-    writes.push({ kind: "insert", values });
+    writes.push({ kind: "insert", values, check: storedRowCheck(access, info, (error) => tagIndex(error, index)) });
   }
   const rows = await runAtomically(info, writes);
   await publishRows(info, "create", rows);
@@ -164,7 +165,7 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
       if (!existing) {
         const access = await (create ??= resolveAccess("create", c, config.auth, runtime.scopes, info));
         const values = await prepareCreate(runtime, createCtx, access, shapeInput(runtime, item));
-        writes.push({ kind: "insert", values });
+        writes.push({ kind: "insert", values, check: storedRowCheck(access, info, (error) => tagIndex(error, index)) });
         previous.push(undefined);
         return;
       }

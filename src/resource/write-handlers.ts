@@ -5,6 +5,7 @@
 import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { readJsonObject } from "../kernel/body";
+import { runAtomically } from "./atomic";
 import { resolveAccess } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
 import { createNested } from "./nested/create";
@@ -24,6 +25,7 @@ import {
   prepareUpdate,
   shapeInput,
   softDeleteValues,
+  storedRowCheck,
   writeCondition,
   type Row,
 } from "./write-steps";
@@ -38,7 +40,10 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   const ctx = hookContext(runtime, c, "create", access.user);
   const data = await prepareCreate(runtime, ctx, access, input);
 
-  let row = (await insertRow(info, data)) as SelectRow<TTable>;
+  // A scoped create checks the stored row inside a transaction; an unscoped one needs none.
+  const check = storedRowCheck(access, info);
+  const stored = check ? (await runAtomically(info, [{ kind: "insert", values: data, check }]))[0]! : await insertRow(info, data);
+  let row = stored as SelectRow<TTable>;
   await publishRows(info, "create", [row as Row]);
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;

@@ -58,10 +58,22 @@ export function shapeInput<TTable extends Table>(runtime: ResourceRuntime<TTable
 }
 
 /**
- * Validated, hooked, scope-checked data of a new row, ready to insert. `deferred` names columns
- * filled only inside the transaction (a nested row's foreign key), with placeholder values that
- * stand in for completeness checks; they are left out of the result, and the caller checks the
- * scope once the real values are known.
+ * The create scope's check of a row as stored (RETURNING: defaults, generated keys and foreign
+ * keys applied, as PostgreSQL's RLS `WITH CHECK` sees it), run inside the insert's transaction so
+ * that a refusal rolls the write back; undefined when the scope admits every row.
+ */
+export function storedRowCheck(access: Access, info: TableInfo, tag: (error: ProblemError) => ProblemError = (e) => e): ((stored: Row) => void) | undefined {
+  if (access.scope.kind !== "filter") return undefined;
+  return (stored) => {
+    if (!access.allows(stored)) throw tag(outsideScope("create", info.name));
+  };
+}
+
+/**
+ * Validated and hooked data of a new row, ready to insert; its create scope is checked on the
+ * stored row (storedRowCheck). `deferred` names columns filled only inside the transaction (a
+ * nested row's foreign key), with placeholder values that stand in for completeness checks;
+ * they are left out of the result.
  */
 export async function prepareCreate<TTable extends Table>(
   runtime: ResourceRuntime<TTable>,
@@ -85,7 +97,6 @@ export async function prepareCreate<TTable extends Table>(
     data = complete;
   } else {
     data = validateRow(schemas.create, data);
-    if (!access.allows(data)) throw outsideScope("create", info.name);
   }
   if (info.versionKey !== null) data[info.versionKey] = 1;
   return data;

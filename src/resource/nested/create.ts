@@ -1,8 +1,8 @@
 /**
  * Runs a planned nested create in one transaction — parents, the row, then children, each child
- * getting its parent's new key — and answers with the created tree. Foreign keys are known only
- * inside the transaction, so each row's create scope is checked there and a refusal rolls back
- * everything.
+ * getting its parent's new key — and answers with the created tree. Each row's create scope is
+ * checked inside the transaction against the row as stored (its foreign keys and defaults
+ * applied), and a refusal rolls back everything.
  */
 import type { Context } from "hono";
 import { runAtomically, type PlannedWrite } from "../atomic";
@@ -11,7 +11,7 @@ import { publishRows } from "../publish";
 import { sendJson } from "../rows";
 import { hookContext } from "../runtime";
 import type { CovaraEnv } from "../../kernel/http";
-import { createdHeaders, outsideScope, type Row } from "../write-steps";
+import { createdHeaders, storedRowCheck, type Row } from "../write-steps";
 import type { AnyRuntime } from "../relations/registry";
 import type { NestedNode } from "./plan";
 
@@ -39,9 +39,9 @@ function flatten(node: NestedNode, writes: PlannedWrite[], order: NestedNode[], 
     values: links.length === 0 ? data : (written) => {
       const values = { ...data };
       for (const link of links) values[link.key] = written[link.index]![link.from];
-      if (!access.allows(values)) throw tag(outsideScope("create", runtime.info.name), node.path);
       return values;
     },
+    check: storedRowCheck(access, runtime.info, (error) => tag(error, node.path)),
   });
   order.push(node);
   for (const { relation, nodes } of node.children) {
