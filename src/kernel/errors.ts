@@ -34,6 +34,7 @@ export const PROBLEM_TYPES = {
   "service-unavailable": { status: 503, title: "Service unavailable" },
   "search-unavailable": { status: 503, title: "Search unavailable" },
   "internal-error": { status: 500, title: "Internal server error" },
+  "scope-error": { status: 500, title: "Internal server error" },
   "password-policy": { status: 422, title: "Password does not meet the policy" },
   "invalid-credentials": { status: 401, title: "Invalid credentials" },
   "invalid-token": { status: 401, title: "Invalid or expired token" },

@@ -23,14 +23,37 @@ export interface Access {
   allows(row: Record<string, unknown>): boolean;
 }
 
+/**
+ * A scope the app wrote wrongly (unknown field, a value of the wrong type, bad syntax) is a server
+ * bug, not the client's: a generic 500 whose `cause` — logged by the error handler, never sent —
+ * carries the details.
+ */
+export function scopeError(cause: unknown, resource: string): ProblemError {
+  return new ProblemError("scope-error", {
+    detail: "The server could not apply its access rules",
+    cause: new Error(`covara: an auth scope of resource '${resource}' is invalid: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }),
+  });
+}
+
 /** Scopes written as text are parsed once per resource. */
 export class ScopeCompiler {
   private readonly parsed = new Map<string, RsqlNode>();
   private readonly compiled = new WeakMap<RsqlNode, SQL>();
   constructor(private readonly info: TableInfo) {}
 
-  /** Normalises a resolver answer; text scopes are parsed against every column (server-side). */
+  /**
+   * Normalises a resolver answer; text scopes are parsed against every column (server-side). A
+   * malformed scope throws `scope-error` (500), never a client-facing filter error.
+   */
   toScope(input: ScopeInput): Scope {
+    try {
+      return this.normalise(input);
+    } catch (error) {
+      throw scopeError(error, this.info.name);
+    }
+  }
+
+  private normalise(input: ScopeInput): Scope {
     const text = typeof input === "string" ? input : isRsqlFilter(input) ? input.text : undefined;
     if (text === undefined) {
       const scope = toScope(input, this.info.operators);
@@ -48,7 +71,11 @@ export class ScopeCompiler {
   sql(node: RsqlNode): SQL {
     let where = this.compiled.get(node);
     if (!where) {
-      where = compileToSql(node, { fields: this.info.columns, dialect: this.info.dialect, operators: this.info.operators });
+      try {
+        where = compileToSql(node, { fields: this.info.columns, dialect: this.info.dialect, operators: this.info.operators });
+      } catch (error) {
+        throw scopeError(error, this.info.name);
+      }
       this.compiled.set(node, where);
     }
     return where;

@@ -4,6 +4,7 @@
 import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ScopeCompiler } from "./access";
+import { validateStaticScopes } from "./static-scopes";
 import { FilterCache, type ListQueryLimits } from "./list-query";
 import { describeTable, type TableInfo } from "./table-info";
 import type { HookContext, ResourceConfig } from "./types";
@@ -52,12 +53,14 @@ export function createRuntime<TTable extends Table>(
   const maxLimit = config.pagination?.maxLimit ?? DEFAULT_MAX_LIMIT;
   const defaultLimit = Math.min(config.pagination?.defaultLimit ?? DEFAULT_LIMIT, maxLimit);
   if (!(maxLimit >= 1 && defaultLimit >= 1)) throw new TypeError("covara: pagination limits must be at least 1");
+  const scopes = new ScopeCompiler(info);
+  validateStaticScopes(info.name, config.auth, scopes);
   return {
     table,
     config,
     info,
     schemas: buildRowSchemas(info),
-    scopes: new ScopeCompiler(info),
+    scopes,
     filters: new FilterCache(),
     limits: {
       defaultLimit,
