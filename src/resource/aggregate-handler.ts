@@ -6,7 +6,7 @@
 import { count, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
-import { evaluateRsql } from "../kernel/rsql";
+import { compileRsqlPredicate } from "../kernel/rsql";
 import { resolveAccess } from "./access";
 import { parseAggregateQuery, type AggregateQuery, type Metric } from "./aggregate-query";
 import { aggregateRows, allOf } from "./queries";
@@ -73,7 +73,8 @@ export async function aggregateGroups<TTable extends Table>(runtime: ResourceRun
     });
   }
   const having = query.having;
-  const groups = having ? rows.filter((row) => evaluateRsql(having, row)) : rows;
+  // Compiled once, then tested against every group.
+  const groups = having ? rows.filter(compileRsqlPredicate(having)) : rows;
   sortGroups(groups, query);
   return groups.slice(0, query.limit);
 }

@@ -38,6 +38,19 @@ eachDialect("aggregations", (use) => {
     expect(ordered.body.groups).toEqual([{ ownerId: 1, count: 2 }, { ownerId: 2, count: 2 }]);
   });
 
+  it("matches a hostile having pattern in memory quickly, and refuses one over the limits", async () => {
+    const app = await seeded();
+    const hostile = `role=like="${"%_".repeat(14)}Z"`;
+    const started = performance.now();
+    const res = await get(app, `groupBy=role&having=${encodeURIComponent(hostile)}`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(res.status).toBe(200);
+    expect(res.body.groups).toEqual([]);
+    const over = await get(app, `groupBy=role&having=${encodeURIComponent(`role=like="${"%_".repeat(17)}Z"`)}`);
+    expect(over.status).toBe(400);
+    expect(over.body.code).toBe("FILTER_TOO_COMPLEX");
+  });
+
   it("applies the read scope", async () => {
     const app = await seeded({ auth: { read: (u: { id: number }) => rsql`ownerId==${u.id}` } });
     const res = await get(app, "groupBy=role", { id: 2 });
