@@ -8,6 +8,8 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { rsql } from "../../src";
 import { setUnexpectedErrorReporter } from "../../src/kernel/error-handler";
 import { createUsers, people, send, usersApp } from "../helpers/app";
+import { eachBlogDialect } from "../helpers/blog";
+import { blogApp } from "../helpers/blog-app";
 import { eachDialect } from "../helpers/suite";
 
 const alice = { id: 1, role: "user", tenant: "abc" };
@@ -74,5 +76,16 @@ eachDialect("scope errors are server errors", (use) => {
     ).toThrow(/nope/);
     // Valid static scopes and request-dependent ones mount fine.
     expect(() => usersApp(use(), { auth: { public: { read: 'role=="user"' }, create: () => rsql`role=="user"`, update: (u) => rsql`ownerId==${u.id}` } })).not.toThrow();
+  });
+});
+
+eachBlogDialect("scope errors in relation includes", (use) => {
+  it("answers 500 scope-error when an included resource's read scope is invalid", async () => {
+    const app = blogApp(use(), { authors: { auth: { public: { read: true, create: true }, read: (u: any) => rsql`id==${u.tenant}` } } });
+    expect((await send(app, "POST", "/api/posts", { body: { title: "T", author: { name: "A" } } })).status).toBe(201);
+    const res = await send(app, "GET", "/api/posts?include=author", { user: alice });
+    expect(res.status, res.text).toBe(500);
+    expect(res.body.code).toBe("SCOPE_ERROR");
+    expect(res.text).not.toMatch(/abc|position|field/);
   });
 });
