@@ -6,7 +6,8 @@
  */
 import { ProblemError } from "../kernel/errors";
 import type { ScopeCompiler } from "./access";
-import type { ResourceAuthConfig, ResourceOperation, ScopeInput } from "./types";
+import type { ScopeInput } from "../kernel/scope";
+import type { ResourceAuthConfig, ResourceOperation } from "./types";
 
 const OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "delete"];
 
