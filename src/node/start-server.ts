@@ -2,14 +2,20 @@
  * `startServer`: serves any fetch-style app (covara, Hono) on node:http, and drains gracefully on
  * SIGTERM/SIGINT: mark shutting down (readiness flips to 503), run shutdown hooks, stop accepting,
  * let in-flight requests finish up to a deadline, then exit.
+ *
+ * Request and response translation is `@hono/node-server`'s listener: lightweight Request and
+ * Response objects (headers and URL built only when read), a request body read only when the app
+ * asks for it, and the unread rest of a body discarded after the response so a keep-alive
+ * connection stays usable. It replaces `Request`/`Response` on `globalThis` with its subclasses,
+ * as `@hono/node-server`'s own `serve` does. This file adds what it lacks: problem+json errors,
+ * HEAD answered without running the body, and the graceful drain.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 // Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
 // the server chunk, and `covara/node` would load all of Hono and Drizzle just to flip a flag.
 import { beginShutdown } from "../kernel/lifecycle";
-import { MalformedRequestError, toWebRequest } from "./web-request";
-import { writeProblem, writeWebResponse } from "./web-response";
 
 /** Anything with a fetch handler: a covara app, a Hono app, `{ fetch }`. */
 export interface FetchApp {
@@ -68,13 +74,19 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
   const timeoutMs = shutdown?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   let draining = false;
-  let fallbackHost = "localhost";
+  // Responses whose headers are not out yet: a drain that starts meanwhile asks them to close.
+  const pending = new Set<ServerResponse>();
+  let listener: ReturnType<typeof getRequestListener> | undefined;
   const server = createServer((incoming, outgoing) => {
+    if (draining) outgoing.setHeader("connection", "close");
+    pending.add(outgoing);
+    outgoing.once("close", () => pending.delete(outgoing));
     // Keep-alive sockets that finish a response while draining are closed right away.
     outgoing.once("finish", () => {
+      pending.delete(outgoing);
       if (draining) setImmediate(closeIdle);
     });
-    void handleRequest(app, incoming, outgoing, fallbackHost, () => draining);
+    void listener?.(incoming, outgoing);
   });
   const closeIdle = trackUnusedSockets(server);
 
@@ -85,13 +97,18 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
     hostname: address.address,
     url: `http://${urlHost(address.address)}:${address.port}`,
   };
-  fallbackHost = `${urlHost(address.address)}:${address.port}`;
+  listener = getRequestListener(headAware(app), {
+    // HTTP/1.0 clients may omit Host; their URLs name this server.
+    hostname: `${urlHost(address.address)}:${address.port}`,
+    errorHandler: answerError,
+  });
 
   let removeSignalHandlers = (): void => {};
   let closing: Promise<void> | undefined;
   const drain = (graceMs: number): Promise<void> => {
     closing ??= (async () => {
       draining = true;
+      for (const outgoing of pending) if (!outgoing.headersSent) outgoing.setHeader("connection", "close");
       await closeServer(server, graceMs, closeIdle);
       removeSignalHandlers();
     })();
@@ -112,34 +129,37 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
   return covaraServer;
 }
 
-async function handleRequest(
-  app: FetchApp,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-  fallbackHost: string,
-  isDraining: () => boolean,
-): Promise<void> {
-  const abort = new AbortController();
-  // "close" before "finish" means the client left (or the socket died) mid-request.
-  outgoing.once("close", () => {
-    if (!outgoing.writableFinished) abort.abort();
+/**
+ * A HEAD answer carries no body: the app's body is cancelled (releasing an SSE producer or a file)
+ * instead of being read to the end for nothing.
+ */
+function headAware(app: FetchApp): (request: Request, bindings: HttpBindings | Http2Bindings) => Response | Promise<Response> {
+  return (request, bindings) => {
+    const response = app.fetch(request, bindings);
+    if (request.method !== "HEAD") return response;
+    return Promise.resolve(response).then(async (answer) => {
+      if (answer.body === null) return answer;
+      await answer.body.cancel().catch(() => {});
+      return new Response(null, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    });
+  };
+}
+
+/**
+ * The request could not be represented (a Host header that would change the URL, a bad target):
+ * 400. The app threw: 500, logged here, with nothing of the error in the answer.
+ */
+function answerError(error: unknown): Response {
+  if (error instanceof RequestError) return problem(400, "Bad Request");
+  console.error("[covara] request handler failed:", error);
+  return problem(500, "Internal Server Error");
+}
+
+function problem(status: number, title: string): Response {
+  return new Response(JSON.stringify({ type: "about:blank", title, status }), {
+    status,
+    headers: { "content-type": "application/problem+json" },
   });
-  try {
-    let request: Request;
-    try {
-      request = toWebRequest(incoming, fallbackHost, abort.signal);
-    } catch (error) {
-      if (error instanceof MalformedRequestError) return writeProblem(outgoing, 400, "Bad Request");
-      throw error;
-    }
-    const bindings: NodeBindings = { incoming, outgoing };
-    const response = await app.fetch(request, bindings);
-    await writeWebResponse(response, outgoing, { method: request.method, closeConnection: isDraining() });
-  } catch (error) {
-    if (abort.signal.aborted) return; // The client is gone; nobody to answer.
-    console.error("[covara] request handler failed:", error);
-    writeProblem(outgoing, 500, "Internal Server Error");
-  }
 }
 
 /** Installs the signal handlers; returns a function that removes them. */
