@@ -84,6 +84,7 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
     // Keep-alive sockets that finish a response while draining are closed right away.
     outgoing.once("finish", () => {
       pending.delete(outgoing);
+      discardUnreadBody(incoming);
       if (draining) setImmediate(closeIdle);
     });
     void listener?.(incoming, outgoing);
@@ -160,6 +161,19 @@ function problem(status: number, title: string): Response {
     status,
     headers: { "content-type": "application/problem+json" },
   });
+}
+
+/**
+ * Once the answer is out, whatever the app left of the request body is thrown away so the socket
+ * can carry the next request. An app that read part of the body and stopped (a 413 counted while
+ * streaming) leaves the body's Web-stream adapter attached: its queue is full, so it pauses the
+ * socket on every chunk and the rest would never arrive. Its listeners go first, as Node's own
+ * dump does for a body nobody started reading.
+ */
+function discardUnreadBody(incoming: IncomingMessage): void {
+  if (incoming.readableEnded || incoming.destroyed) return;
+  incoming.removeAllListeners("data");
+  incoming.resume();
 }
 
 /** Installs the signal handlers; returns a function that removes them. */

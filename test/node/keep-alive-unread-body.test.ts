@@ -4,8 +4,12 @@
  * answered. Driven over a raw TCP socket so the connection reuse is certain.
  */
 import { connect, type Socket } from "node:net";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
+import { createCovara } from "../../src";
 import { startServer, type CovaraServer } from "../../src/node";
 
 const running: CovaraServer[] = [];
@@ -109,6 +113,43 @@ describe("startServer: a response sent before the body was read keeps the connec
       expect(JSON.parse(third.body)).toEqual({ length: 1000 });
     } finally {
       client.socket.destroy();
+    }
+  });
+
+  it.each([
+    ["declared by Content-Length, refused unread", false],
+    ["chunked, refused after reading part of it", true],
+  ])("a covara resource's 413 on a 2 MB body %s, then the next request succeeds", async (_name, chunkedBody) => {
+    const notes = sqliteTable("keepalive_notes", { id: integer("id").primaryKey(), text: text("text").notNull() });
+    const sqlite = new Database(":memory:");
+    sqlite.exec("create table keepalive_notes (id integer primary key, text text not null)");
+    const covara = createCovara().resource("/notes", notes, {
+      id: notes.id,
+      db: drizzle({ client: sqlite }),
+      auth: { public: { read: true, create: true } },
+    });
+    const server = await startServer(covara, { port: 0, hostname: "127.0.0.1", shutdown: false });
+    running.push(server);
+    const client = await rawClient(server.port);
+    try {
+      // Chunked, so the limit is found while streaming rather than from Content-Length.
+      const chunk = Buffer.alloc(256 * 1024, "z");
+      const chunked = Buffer.concat([
+        ...Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")])),
+        Buffer.from("0\r\n\r\n"),
+      ]);
+      const head = "POST /api/notes HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const first = chunkedBody
+        ? await client.send(head, chunked)
+        : await client.send(post("/api/notes", BIG).replace("application/octet-stream", "application/json"), BIG);
+      expect(first.status).toBe(413);
+      expect(JSON.parse(first.body)).toMatchObject({ code: "PAYLOAD_TOO_LARGE", status: 413 });
+      const second = await client.send("GET /api/notes HTTP/1.1\r\nHost: test\r\n\r\n");
+      expect(second.status).toBe(200);
+      expect(JSON.parse(second.body)).toMatchObject({ items: [], hasMore: false });
+    } finally {
+      client.socket.destroy();
+      sqlite.close();
     }
   });
 });
