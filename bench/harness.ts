@@ -9,7 +9,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { LoadResult } from "./load";
+import { runWrk, type LoadResult } from "./load";
 import { summarizeProfile } from "./profile";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
@@ -54,7 +54,9 @@ export interface RunningServer<V extends string = string> {
 /** Starts `script <variant> <file>` pinned to CPU 0 and waits for its `READY <url>` line. */
 export function startServer<V extends string>(script: string, variant: V, file: string, nodeFlags: string[] = []): Promise<RunningServer<V>> {
   const [command, args] = nodeCommand(0, script, [variant, file], nodeFlags);
-  const child = track(spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+  // Production mode, as a deployment runs: no development-only checks or logging.
+  const env = { ...process.env, NODE_ENV: "production" };
+  const child = track(spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] }));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 30 s`)), 30_000);
@@ -114,22 +116,16 @@ export interface Measurement extends LoadResult {
   cpuPerRequest: number;
 }
 
-/** Loads `server` from a process pinned to CPU 1; also measures the server's CPU time per request. */
+/**
+ * Loads `server` with wrk pinned to CPU 1: a warm-up run, then the measured run, with the
+ * server's CPU time read around the measured run only.
+ */
 export async function load(server: RunningServer, path: string, options: LoadOptions, warmup = options.warmup, duration = options.duration): Promise<Measurement> {
-  const args = [server.url + path, String(options.connections), String(warmup), String(duration)];
-  const [command, commandArgs] = nodeCommand(1, "load.ts", args);
-  const child = track(spawn(command, commandArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
-  // taskset execs node, so the child's pid is the server process's own pid.
-  let cpuStart = Number.NaN;
-  let last = "";
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (line === "MEASURING") cpuStart = cpuTimeMs(server.child.pid);
-    else if (line.trim()) last = line;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  const cpu = hasTaskset && cpuCount > 1 ? 1 : undefined;
+  if (warmup > 0) await runWrk(server.url + path, options.connections, warmup, cpu);
+  const cpuStart = cpuTimeMs(server.child.pid);
+  const result = await runWrk(server.url + path, options.connections, duration, cpu);
   const cpuEnd = cpuTimeMs(server.child.pid);
-  if (code !== 0) throw new Error(`load.ts exited with code ${code}`);
-  const result = JSON.parse(last) as LoadResult;
   return { ...result, cpuPerRequest: ((cpuEnd - cpuStart) * 1000) / result.requests };
 }
 
@@ -182,7 +178,7 @@ export interface RunOptions {
 
 /** Parses the options every HTTP runner takes, plus its one `skipFlag`. */
 export function parseRunOptions(argv: string[], skipFlag: string): RunOptions {
-  const options: RunOptions = { rounds: 8, duration: 3, warmup: 1, connections: 32, profile: false, prepared: false, skip: false, json: undefined };
+  const options: RunOptions = { rounds: 5, duration: 8, warmup: 2, connections: 32, profile: false, prepared: false, skip: false, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (): string => {

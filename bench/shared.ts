@@ -20,19 +20,20 @@ export const users = sqliteTable("users", {
   createdAt: integer("created_at"),
 });
 
-export const ROW_COUNT = 100_000;
+export const ROW_COUNT = 10_000;
 export const LIMIT = 20;
 
 /** The request every variant answers, relative to its base URL. */
-export const COVARA_PATH = `/api/users?filter=${encodeURIComponent(`age>=30;role=="admin"`)}&orderBy=name&limit=${LIMIT}`;
+export const COVARA_PATH = `/api/users?limit=${LIMIT}&filter=${encodeURIComponent(`role=="admin"`)}`;
 
 /**
- * The raw baseline's statement: the same conditions, order and limit+1 as the others, with the
- * columns aliased to the JS property names Drizzle and covara answer with.
+ * The raw baseline's statement: the same condition, order (covara's default, the primary key) and
+ * limit+1 as the others, with the columns aliased to the JS property names Drizzle and covara
+ * answer with.
  */
 export const RAW_SQL =
   `select id, name, email, age, role, created_at as createdAt from users ` +
-  `where age >= ? and role = ? order by name, id limit ?`;
+  `where role = ? order by id limit ?`;
 
 const SCHEMA = `
   create table users (
