@@ -25,26 +25,28 @@ const scopeIds = new WeakMap<SQL, number>();
 let nextScopeId = 0;
 
 /** Identifies a first-page query: its parameters as sent, and the identity of the scope's SQL. */
-function preparedKey(c: Context<CovaraEnv>, query: ListQuery, scope: SQL | undefined): string {
+function preparedKey(params: Record<string, string>, query: ListQuery, scope: SQL | undefined): string {
   let scopeId = 0;
   if (scope) {
     scopeId = scopeIds.get(scope) ?? ++nextScopeId;
     scopeIds.set(scope, scopeId);
   }
-  return JSON.stringify([c.req.query("filter") ?? null, c.req.query("include") ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
+  return JSON.stringify([params.filter ?? null, params.include ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
 }
 
 /** The request's `include`, validated against the resource's relations before any query. */
-function includesOf<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): IncludePlan[] {
-  return planIncludes(runtime, parseInclude(c.req.query("include"), runtime.includeLimits));
+function includesOf<TTable extends Table>(runtime: ResourceRuntime<TTable>, include: string | undefined): IncludePlan[] {
+  return planIncludes(runtime, parseInclude(include, runtime.includeLimits));
 }
 
 /** GET / — a page of rows the user may read. */
 export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
-  const query = parseListQuery(c.req.query(), info, runtime.limits, runtime.filters);
-  const includes = includesOf(runtime, c);
+  // Parsed once: every later look at the query string reads this record, not the URL again.
+  const params = c.req.query();
+  const query = parseListQuery(params, info, runtime.limits, runtime.filters);
+  const includes = includesOf(runtime, params.include);
   const ctx = hookContext(runtime, c, "list", access.user);
   await config.hooks?.onBeforeList?.(ctx);
 
@@ -60,7 +62,7 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
       { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 },
       // A first page's SQL and values are fixed by these parameters and the scope, so its prepared
       // statement can be reused; a cursor's values change every page.
-      query.after ? undefined : { selects: runtime.selects, key: preparedKey(c, query, access.where) },
+      query.after ? undefined : { selects: runtime.selects, key: preparedKey(params, query, access.where) },
     ),
     query.totalCount ? countRows(info, allOf(filterWhere, access.where)) : undefined,
   ]);
@@ -85,7 +87,7 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   const idText = c.req.param("id")!;
   const id = parseId(idText, info);
   const select = parseSelect(c.req.query("select"), info);
-  const includes = includesOf(runtime, c);
+  const includes = includesOf(runtime, c.req.query("include"));
   const ctx = hookContext(runtime, c, "get", access.user);
   await config.hooks?.onBeforeGet?.(ctx, id as string | number);
 
