@@ -4,15 +4,15 @@
  * same run.
  *
  * Method (as bench/run.ts, see bench/README.md): one SQLite file of 1,000 authors, 10,000 posts
- * and 100,000 comments; each server in its own process pinned to CPU 0, the load generator
- * (autocannon) in its own process pinned to CPU 1; variants interleaved over rounds with the order
+ * and 100,000 comments; each server in its own process pinned to CPU 0, the load generator (wrk,
+ * one thread) pinned to CPU 1; variants interleaved over rounds with the order
  * rotating; the covara/baseline ratio taken per round and the median reported, beside the
  * server's CPU time per request (from /proc), which other load on the machine hardly moves.
  *
  * Then the same variants without HTTP (`include-inprocess.ts`): all apps in one process pinned to
  * CPU 0, each request through `app.fetch`, timed by the process's own CPU time.
  *
- * Options: --rounds N (8), --duration S (3), --warmup S (1), --connections N (32),
+ * Options: --rounds N (5), --duration S (8), --warmup S (2), --connections N (32),
  * --prepared (add the handler with its three statements prepared once), --skip-in-process,
  * --profile (instead: profile the covara server under load and print its top self-time
  * functions), --json FILE.

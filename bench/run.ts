@@ -3,14 +3,15 @@
  * node:http + better-sqlite3 server, in the same run, plus the cost of parsing and compiling a
  * 10-clause filter.
  *
- * Method (see bench/README.md): one SQLite file of 100,000 seeded rows; each server in its own
- * process pinned to CPU 0, the load generator (autocannon) in its own process pinned to CPU 1;
+ * Method (see bench/README.md): one SQLite file of 10,000 seeded users; each server in its own
+ * process pinned to CPU 0 and in production mode, the load generator (wrk, one thread, in
+ * `load.ts`) pinned to CPU 1;
  * variants interleaved over several rounds, and the covara/baseline ratio taken per round so
  * drift (thermal, noisy neighbours) cancels; the median round ratio is reported. The server's CPU
  * time per request (from /proc) is reported beside req/s: it hardly moves when other processes
  * compete for the CPU, so it cross-checks the throughput ratio on a busy machine.
  *
- * Options: --rounds N (8), --duration S (3), --warmup S (1), --connections N (32),
+ * Options: --rounds N (5), --duration S (8), --warmup S (2), --connections N (32),
  * --skip-filter, --prepared (add a 4th variant: the Hono handler with its Drizzle query prepared
  * once), --profile (instead: profile the covara server under load with --cpu-prof and print its
  * top self-time functions), --json FILE (write the raw numbers).
@@ -30,6 +31,8 @@ const LABELS: Record<Variant, string> = {
   "hono-prepared": "(a′) Hono + Drizzle, prepared once",
 };
 const TARGET = 0.85;
+/** covara against the raw node:http + better-sqlite3 handler (issue 12). */
+const RAW_TARGET = 0.5;
 
 // ---------------------------------------------------------------------------------------------
 // Checks
@@ -86,8 +89,8 @@ async function httpBenchmark(file: string, options: RunOptions): Promise<unknown
     ),
   );
   console.log(`\ncovara / (a) = ${ratioA.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratioA >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioA.toFixed(3)}`);
-  console.log(`covara / (b) = ${ratioB.toFixed(3)} req/s; by CPU per request ${cpuRatioB.toFixed(3)}`);
-  return { rounds, ratioA, ratioB, cpuRatioA, cpuRatioB, targetMet: ratioA >= TARGET };
+  console.log(`covara / (b) = ${ratioB.toFixed(3)} req/s (target ≥ ${RAW_TARGET}: ${ratioB >= RAW_TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioB.toFixed(3)}`);
+  return { rounds, ratioA, ratioB, cpuRatioA, cpuRatioB, targetMet: ratioA >= TARGET && ratioB >= RAW_TARGET };
 }
 
 async function filterBenchmark(): Promise<FilterResult[]> {

@@ -72,9 +72,14 @@ function isSyncSqlite(info: TableInfo): boolean {
   return (info.db as { resultKind?: string }).resultKind === "sync";
 }
 
-/** Selects rows with the given columns, conditions, order and limit; `cache` reuses a prepared statement. */
-export function selectRows(info: TableInfo, options: SelectOptions, cache?: { selects: PreparedSelects; key: string }): Promise<Row[]> {
+/**
+ * Selects rows with the given columns, conditions, order and limit; `cache` reuses a prepared
+ * statement. `options` may be a function: with a cache hit it is never called, so the conditions
+ * and order are not rebuilt for a statement that already exists.
+ */
+export function selectRows(info: TableInfo, select: SelectOptions | (() => SelectOptions), cache?: { selects: PreparedSelects; key: string }): Promise<Row[]> {
   const build = () => {
+    const options = typeof select === "function" ? select() : select;
     const fields: Record<string, Column> = {};
     for (const key of options.columns) fields[key] = info.columns[key]!;
     let query = builders(info).select(fields).from(info.table).where(options.where);

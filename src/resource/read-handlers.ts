@@ -9,7 +9,7 @@ import { etagMatches, etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
 import { columnsToFetch, parseBoolean, parseClientFilter, parseListQuery, parseSelect, type ListQuery } from "./list-query";
 import { withLive } from "./soft-delete";
-import { allOf, byId, countRows, selectRows } from "./queries";
+import { allOf, byId, countRows, selectRows, type SelectOptions } from "./queries";
 import { presentRow, presentRows } from "./present";
 import { parseId, sendJson } from "./rows";
 import { hookContext, type ResourceRuntime } from "./runtime";
@@ -50,21 +50,26 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const ctx = hookContext(runtime, c, "list", access.user);
   await config.hooks?.onBeforeList?.(ctx);
 
-  const filterWhere = withLive(info, query.filter ? runtime.scopes.sql(query.filter) : undefined, query.withDeleted);
-  const where = allOf(filterWhere, access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
-  const columns = columnsToFetch(info, query.select);
-  for (const key of query.order) columns.add(key.field);
-  for (const key of sourceKeysOf(includes)) columns.add(key);
+  const filterWhere = (): SQL | undefined =>
+    withLive(info, query.filter ? runtime.scopes.sql(query.filter) : undefined, query.withDeleted);
+  // Built only when there is no prepared statement for this query yet.
+  const select = (): SelectOptions => {
+    const columns = columnsToFetch(info, query.select);
+    for (const key of query.order) columns.add(key.field);
+    for (const key of sourceKeysOf(includes)) columns.add(key);
+    const where = allOf(filterWhere(), access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
+    return { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 };
+  };
 
   const [rows, totalCount] = await Promise.all([
     selectRows(
       info,
-      { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 },
+      select,
       // A first page's SQL and values are fixed by these parameters and the scope, so its prepared
       // statement can be reused; a cursor's values change every page.
       query.after ? undefined : { selects: runtime.selects, key: preparedKey(params, query, access.where) },
     ),
-    query.totalCount ? countRows(info, allOf(filterWhere, access.where)) : undefined,
+    query.totalCount ? countRows(info, allOf(filterWhere(), access.where)) : undefined,
   ]);
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
