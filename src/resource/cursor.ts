@@ -37,7 +37,11 @@ function signature(order: readonly OrderKey[]): string {
   return order.map((key) => `${key.field}:${key.direction}`).join(",");
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 function toBase64Url(text: string): string {
+  // ASCII text is its own UTF-8 encoding: btoa takes it as is (the usual case, numeric keys).
+  if (ASCII.test(text)) return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const bytes = new TextEncoder().encode(text);
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);

@@ -3,7 +3,7 @@
  * the one place that talks to the Drizzle query builders, and the one place that turns a driver
  * error into a problem.
  */
-import { and, count, eq, type Column, type SQL, type Table } from "drizzle-orm";
+import { and, Column, count, eq, is, type SQL, type Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
 import type { TableInfo } from "./table-info";
 import { outboxesOf, writeWithOutbox } from "./search/outbox-writes";
@@ -68,6 +68,44 @@ export class PreparedSelects {
   }
 }
 
+/** Drizzle's synchronous SQLite prepared query, as far as `withDirectMapping` reads it. */
+interface SyncPrepared {
+  all(): Row[] | Promise<Row[]>;
+  values?: () => unknown[][];
+  fields?: ReadonlyArray<{ path: readonly string[]; field: unknown }>;
+  customResultMapper?: unknown;
+}
+
+/**
+ * Reads a prepared statement's rows as arrays and maps them with each column's decoder, found
+ * once. Drizzle's own `all()` looks up the decoder of every field of every row again (`is()`
+ * checks), a visible cost on a hot list route. Only for a plain selection of the table's columns
+ * (one-segment paths, so Drizzle's join nullification never applies); anything else keeps
+ * Drizzle's `all()`.
+ */
+function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row[]> } {
+  const { fields, values } = prepared;
+  const plain =
+    fields !== undefined &&
+    typeof values === "function" &&
+    !prepared.customResultMapper &&
+    fields.every((entry) => entry.path.length === 1 && is(entry.field, Column));
+  if (!plain) return prepared;
+  const keys = fields.map((entry) => entry.path[0]!);
+  const columns = fields.map((entry) => entry.field as Column);
+  return {
+    all: () =>
+      values.call(prepared).map((raw) => {
+        const row: Row = {};
+        for (let i = 0; i < keys.length; i++) {
+          const value = raw[i];
+          row[keys[i]!] = value === null ? null : columns[i]!.mapFromDriverValue(value);
+        }
+        return row;
+      }),
+  };
+}
+
 function isSyncSqlite(info: TableInfo): boolean {
   return (info.db as { resultKind?: string }).resultKind === "sync";
 }
@@ -88,7 +126,7 @@ export function selectRows(info: TableInfo, select: SelectOptions | (() => Selec
     return query;
   };
   if (cache && isSyncSqlite(info)) {
-    return run(info, async () => cache.selects.get(cache.key, () => build().prepare()).all());
+    return run(info, async () => cache.selects.get(cache.key, () => withDirectMapping(build().prepare() as SyncPrepared)).all());
   }
   return run(info, build);
 }
