@@ -346,6 +346,27 @@ describe("startServer: close()", () => {
     await expect(fetch(`${server.url}/`)).rejects.toThrow();
   });
 
+  it("answers a request still in flight when the drain starts with Connection: close", async () => {
+    const entered = deferred();
+    const release = deferred();
+    const app: FetchApp = {
+      fetch: async () => {
+        entered.resolve();
+        await release.promise;
+        return new Response("finished");
+      },
+    };
+    const server = await startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+    const inFlight = rawGet(`${server.url}/`);
+    await entered.promise;
+    const closed = server.close();
+    release.resolve();
+    const { res, body } = await inFlight;
+    expect(body).toBe("finished");
+    expect(res.headers.connection).toBe("close");
+    await closed;
+  });
+
   it("destroys connections still open when the grace period ends", async () => {
     const aborted = deferred<boolean>();
     const app: FetchApp = {
