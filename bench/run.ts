@@ -11,6 +11,9 @@
  * time per request (from /proc) is reported beside req/s: it hardly moves when other processes
  * compete for the CPU, so it cross-checks the throughput ratio on a busy machine.
  *
+ * `COVARA_BENCH_BUILT=1 npm run bench` serves covara from the built package (`npm run build`
+ * first) instead of the TypeScript sources.
+ *
  * Options: --rounds N (5), --duration S (8), --warmup S (2), --connections N (32),
  * --skip-filter, --prepared (add a 4th variant: the Hono handler with its Drizzle query prepared
  * once), --profile (instead: profile the covara server under load with --cpu-prof and print its

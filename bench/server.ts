@@ -17,8 +17,8 @@ import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { createCovara } from "../src";
-import { startServer } from "../src/node";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { LIMIT, RAW_SQL, openDatabase, users } from "./shared";
 import { serveUntilSignalled } from "./serve";
 
@@ -32,7 +32,26 @@ function pageSize(text: string | null | undefined): number {
   return Number.isFinite(limit) && limit >= 1 ? Math.min(limit, MAX_LIMIT) : LIMIT;
 }
 
+/**
+ * covara from the built package (`dist/`, what users run) when `COVARA_BENCH_BUILT=1`, else from
+ * the TypeScript sources. Paths are computed so the type checker never needs a build.
+ */
+async function covaraModules(): Promise<{ covara: typeof import("../src"); node: typeof import("../src/node") }> {
+  const built = process.env.COVARA_BENCH_BUILT === "1";
+  const base = built ? "../dist/" : "../src/";
+  const [root, node] = built ? ["index.mjs", "node/index.mjs"] : ["index.ts", "node/index.ts"];
+  const rootUrl = new URL(base + root, import.meta.url);
+  if (!existsSync(fileURLToPath(rootUrl))) throw new Error(`${fileURLToPath(rootUrl)} is missing: run npm run build first`);
+  return {
+    covara: (await import(rootUrl.href)) as typeof import("../src"),
+    node: (await import(new URL(base + node, import.meta.url).href)) as typeof import("../src/node"),
+  };
+}
+
 async function startCovara(file: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { covara, node } = await covaraModules();
+  const { createCovara } = covara;
+  const { startServer } = node;
   const db = drizzle({ client: openDatabase(file) });
   const app = createCovara().resource("/users", users, {
     id: users.id,
