@@ -6,6 +6,7 @@
 import { ProblemError, problems, type ValidationIssue } from "../kernel/errors";
 import { constantTimeEqual, randomSecret, sha256Base64Url } from "./stores/secrets";
 import type { ApiKeyRecord, ApiKeyStore } from "./types";
+import { publishIdentityRevoked } from "../kernel/identity-events";
 
 /** An API key as the app may show it: everything but the hash. */
 export type PublicApiKey = Omit<ApiKeyRecord, "keyHash">;
@@ -130,13 +131,18 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       if (issues.length > 0) throw problems.validation("Invalid API key rotation", issues);
       const created = await issue({ userId: record.userId, name: record.name, scopes: record.scopes ?? null, expiresAt, lastUsedAt: null, revokedAt: null });
       await store.update(record.id, { revokedAt: at });
+      // Streams authenticated by the old key are re-checked now (the owner's others pass again).
+      await publishIdentityRevoked({ userId: record.userId });
       return created;
     },
 
     async revoke(id, revokeOptions = {}) {
       const record = await owned(id, revokeOptions.userId);
       if (record === null) return false;
-      if (record.revokedAt == null) await store.update(record.id, { revokedAt: now() });
+      if (record.revokedAt == null) {
+        await store.update(record.id, { revokedAt: now() });
+        await publishIdentityRevoked({ userId: record.userId });
+      }
       return true;
     },
 

@@ -83,6 +83,8 @@ export interface AuthenticatedRequest {
   user: AuthUser;
   /** The server-side session, when the strategy has one. */
   session?: SessionData;
+  /** Without a server-side session: the id the strategy revokes by (a bearer token's refresh family). */
+  sessionId?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { LiveStream } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
+import { captureStreamAuth } from "./stream-auth";
 import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
 
 /** The groups GET /aggregate answers for the request, as JSON; throws its problem (400, 401, 403) like the endpoint does. */
@@ -32,7 +33,7 @@ class AggregateSubscription implements LiveStream, AggregateListener {
   constructor(
     readonly connection: SseConnection,
     private readonly runtime: AnyRuntime,
-    private readonly c: Context<CovaraEnv>,
+    private c: Context<CovaraEnv>,
     private readonly intervalMs: number,
     private lastGroups: string,
   ) {
@@ -56,6 +57,18 @@ class AggregateSubscription implements LiveStream, AggregateListener {
 
   heartbeat(): void {
     this.connection.send(encodeHeartbeat());
+  }
+
+  /**
+   * Adopts the subscriber's identity as resolved now: the aggregate is computed again for it (a
+   * 401/403 problem ends the stream with `revoked`), and later recomputes use it.
+   */
+  async reauthorize(c: Context<CovaraEnv>): Promise<void> {
+    const groups = await computeGroups(this.runtime, c);
+    this.c = c;
+    if (groups === this.lastGroups || !this.connection.isOpen) return;
+    this.lastGroups = groups;
+    this.connection.send(encodeEvent("aggregate", `{"seq":${this.latestSeq},"groups":${groups}}`, this.latestSeq));
   }
 
   private schedule(): void {
@@ -107,5 +120,6 @@ export async function subscribeAggregate(runtime: AnyRuntime, registration: Regi
   // Writes between the first computation and attaching were not heard: check once more.
   subscription.touch(position);
   hub.attach(subscription);
+  hub.reauthorizer.track(subscription, captureStreamAuth(c), registration.settings.reauthorizeMs);
   return eventStreamResponse(connection.stream);
 }

@@ -17,6 +17,7 @@ import type { AnyRuntime } from "./resource-bridge";
 import { toChangelogData } from "./revive";
 import { markRecorded, routeResource, unrouteHub } from "./routing";
 import type { LiveStream } from "./row-subscription";
+import { Reauthorizer } from "./reauthorizer";
 import { ChangelogSequencer } from "./sequencer";
 import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
@@ -48,6 +49,12 @@ export interface RealtimeOptions {
    * or unreachable KV delays writes by at most this much.
    */
   appendTimeoutMs?: number;
+  /**
+   * How often an open stream's identity and read scope are resolved again, in ms (default
+   * 10,000; a resource's `subscriptions.reauthorizeMs` overrides it). A revocation from the auth
+   * layer is applied at once regardless.
+   */
+  reauthorizeMs?: number;
 }
 
 export interface RealtimeSettings {
@@ -58,6 +65,7 @@ export interface RealtimeSettings {
   retryMs: number;
   maxPendingAppends: number;
   appendTimeoutMs: number;
+  reauthorizeMs: number;
 }
 
 const DEFAULTS: RealtimeSettings = {
@@ -68,6 +76,7 @@ const DEFAULTS: RealtimeSettings = {
   retryMs: 2000,
   maxPendingAppends: 10_000,
   appendTimeoutMs: 2000,
+  reauthorizeMs: 10_000,
 };
 
 /** What a hub stores for one change. */
@@ -83,6 +92,8 @@ export class Realtime {
   readonly kv: KV;
   readonly changelog: Changelog;
   readonly settings: RealtimeSettings;
+  /** Keeps open streams' identities and scopes current (see reauthorizer.ts). */
+  readonly reauthorizer: Reauthorizer;
   private readonly ownsKV: boolean;
   private readonly registrations = new Map<string, Set<Registration>>();
   private readonly streams = new Set<LiveStream>();
@@ -115,6 +126,7 @@ export class Realtime {
       if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`createRealtime: ${key} must be a positive number, got ${value}`);
       this.settings[key] = value;
     }
+    this.reauthorizer = new Reauthorizer(this.kv, `${options.namespace ?? "covara"}:identity-revoked`);
     this.sequencer = new ChangelogSequencer(this.changelog, {
       deliver: (entry) => this.dispatch(entry),
       lost: async (seq) => this.invalidateEverything(seq, "changelog-trimmed"),
@@ -204,6 +216,7 @@ export class Realtime {
     this.stopTimers();
     this.stopPolling();
     this.removeShutdownHook?.();
+    await this.reauthorizer.close();
     await this.sequencer.stop();
     if (this.ownsKV) await this.kv.close();
   }

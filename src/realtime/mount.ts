@@ -23,6 +23,11 @@ export interface SubscriptionOptions {
   maxTrackedRows?: number;
   /** Least time between two recomputes of one live aggregate, in ms (default 250). */
   aggregateIntervalMs?: number;
+  /**
+   * How often an open stream re-runs its authentication and re-resolves its read scope, in ms
+   * (default: the hub's `reauthorizeMs`, 10,000). Revocations by the auth layer apply at once.
+   */
+  reauthorizeMs?: number;
 }
 
 const DEFAULT_MAX_SNAPSHOT_ROWS = 1000;
@@ -55,7 +60,8 @@ export function mountSubscriptionRoutes(router: Hono<CovaraEnv>, runtime: AnyRun
     aggregateIntervalMs: positive("aggregateIntervalMs", options?.aggregateIntervalMs, DEFAULT_AGGREGATE_INTERVAL_MS),
   };
   const hub = options?.realtime ?? defaultRealtimeFor(runtime.info.db);
-  const registration = hub.register(runtime, settings);
+  const reauthorizeMs = positive("reauthorizeMs", options?.reauthorizeMs, hub.settings.reauthorizeMs);
+  const registration = hub.register(runtime, { ...settings, reauthorizeMs });
   router.get("/subscribe", (c) => subscribeRows(runtime, registration, hub, c));
   router.all("/subscribe", methodNotAllowed(["GET"]));
   router.get("/aggregate/subscribe", (c) => subscribeAggregate(runtime, registration, hub, c));

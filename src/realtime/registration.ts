@@ -17,6 +17,7 @@ export interface ResolvedSubscriptionSettings {
   maxSnapshotRows: number;
   maxTrackedRows: number;
   aggregateIntervalMs: number;
+  reauthorizeMs: number;
 }
 
 /** What a live aggregate needs to hear about. */

@@ -4,11 +4,12 @@
  * for it. A row that enters the subscription is `added`, one that stays is `changed`, one that
  * leaves (filter, scope, soft delete or delete) is `removed`.
  */
+import type { Context } from "hono";
 import type { ChangelogOp } from "../kernel/changelog";
 import type { RsqlPredicate } from "../kernel/rsql";
-import { attachIncludes, presentRows, type AnyHookContext, type AnyRuntime, type IncludePlan } from "./resource-bridge";
+import { attachIncludes, presentRows, type AnyHookContext, type AnyRuntime, type CovaraEnv, type IncludePlan } from "./resource-bridge";
 import type { SseConnection } from "./sse-connection";
-import { encodeEvent, encodeHeartbeat, problemData } from "./sse-format";
+import { encodeEvent, encodeHeartbeat, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
 
 type Row = Record<string, unknown>;
@@ -27,8 +28,8 @@ export interface LiveStream {
 }
 
 export interface RowSubscriptionInit {
-  connection: SseConnection;
-  runtime: AnyRuntime;
+  readonly connection: SseConnection;
+  readonly runtime: AnyRuntime;
   /**
    * The hook context computed fields and included relations need; held only when there are any,
    * so that otherwise a long-lived stream does not pin its request, headers and Hono context.
@@ -45,6 +46,17 @@ export interface RowSubscriptionInit {
   presentKey: string;
   /** Most ids remembered; past it the stream stops remembering (see `tracking`). */
   maxTrackedRows: number;
+  /** Identifies the read scope `matches` was built with: a different one means the scope changed. */
+  scopeKey: string;
+  /** Resolves the read scope again for a fresh context (throws the 401/403 problem the list would answer). */
+  rescope(c: Context<CovaraEnv>): Promise<Rescoped>;
+}
+
+/** A read scope resolved again: the new predicate, its key, and the hook context to present with. */
+export interface Rescoped {
+  matches: RsqlPredicate;
+  scopeKey: string;
+  ctx: AnyHookContext | null;
 }
 
 const contextFreeByRuntime = new WeakMap<AnyRuntime, AnyHookContext>();
@@ -95,10 +107,31 @@ export class RowSubscription implements LiveStream {
   /** During a resume's catch-up: rows created since the client left that it never got. */
   private createdUnseen: Set<string> | undefined;
   private lastSentId = -1;
+  private matches: RsqlPredicate;
+  private scopeKey: string;
 
   constructor(private readonly init: RowSubscriptionInit) {
     this.connection = init.connection;
     this.presentKey = init.presentKey;
+    this.matches = init.matches;
+    this.scopeKey = init.scopeKey;
+  }
+
+  /**
+   * Adopts the subscriber's identity as resolved now. The same scope changes nothing (the hook
+   * context is refreshed, so computed fields and includes see the current user). A different
+   * scope applies to every later change, and the client is sent `invalidate` (reason
+   * `scope-changed`): it may hold rows it can no longer see, which only a refetch removes.
+   */
+  async reauthorize(c: Context<CovaraEnv>): Promise<void> {
+    const next = await this.init.rescope(c);
+    if (this.init.ctx && next.ctx) this.init.ctx = next.ctx;
+    if (next.scopeKey === this.scopeKey || !this.connection.isOpen) return;
+    this.matches = next.matches;
+    this.scopeKey = next.scopeKey;
+    const seq = this.cursor;
+    if (this.catchingUp) this.queueBacklog({ kind: "invalidate", seq, reason: "scope-changed" });
+    else this.invalidate(seq, encodeInvalidate(seq, "scope-changed"));
   }
 
   /** Ends the catch-up: from now on the known ids decide alone. */
@@ -127,7 +160,7 @@ export class RowSubscription implements LiveStream {
     if (entry.op === "create" && (this.noisy || this.guessed?.has(entry.key))) this.known.delete(entry.key);
     this.guessed?.delete(entry.key);
     const row = entry.row;
-    const visible = row !== null && this.init.isLive(row) && this.init.matches(row);
+    const visible = row !== null && this.init.isLive(row) && this.matches(row);
     if (!this.tracking) {
       if (visible) return entry.op === "create" ? "added" : "changed";
       return entry.op === "create" ? null : "removed";

@@ -17,7 +17,8 @@ export type SseEventType =
   | "invalidate"
   | "aggregate"
   | "error"
-  | "reconnect";
+  | "reconnect"
+  | "revoked";
 
 /** One event, encoded; `id` becomes the client's Last-Event-ID. */
 export function encodeEvent(type: SseEventType, json: string, id?: number, retryMs?: number): Uint8Array {

@@ -24,8 +24,10 @@ import {
   type ListQuery,
   type TableInfo,
 } from "./resource-bridge";
-import { RowSubscription } from "./row-subscription";
+import { RowSubscription, type Rescoped } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
+import { toJson } from "../kernel/json";
+import { captureStreamAuth } from "./stream-auth";
 import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
 
 type Row = Record<string, unknown>;
@@ -40,6 +42,11 @@ function subscriptionPredicate(info: TableInfo, query: ListQuery, access: Access
   if (nodes.length === 0) return () => true;
   const node: RsqlNode = nodes.length === 1 ? nodes[0]! : { type: "and", children: nodes };
   return compileRsqlPredicate(node, { fields: info.columns, operators: info.operators });
+}
+
+/** Identifies a read scope: equal keys, equal scopes. */
+function scopeKeyOf(access: Access): string {
+  return access.scope.kind === "filter" ? toJson(access.scope.node) : access.scope.kind;
 }
 
 /** Whether a row counts as present: soft-deleted rows leave the subscription unless `withDeleted`. */
@@ -64,6 +71,16 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   await readyHub(hub);
 
   const connection = new SseConnection(hub.settings.maxBufferedBytes);
+  const personal = info.computed.size > 0 || includes.length > 0;
+  // The subscriber's scope resolved again, as the list endpoint would resolve it for `fresh` now.
+  const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
+    const current = await resolveAccess("read", fresh, config.auth, runtime.scopes, info);
+    return {
+      matches: subscriptionPredicate(info, query, current),
+      scopeKey: scopeKeyOf(current),
+      ctx: personal ? hookContext(runtime, fresh, "list", current.user) : null,
+    };
+  };
   const subscription = new RowSubscription({
     connection,
     runtime,
@@ -75,6 +92,8 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
     // Computed fields and included relations depend on the user: each such subscriber gets its own presentation.
     presentKey: info.computed.size > 0 || includes.length > 0 ? `#${++nextPrivateKey}` : (query.select?.join(",") ?? "*"),
     maxTrackedRows: Math.max(registration.settings.maxTrackedRows, cap),
+    scopeKey: scopeKeyOf(access),
+    rescope,
   });
   // Attached before the position is read: every entry after it reaches the backlog.
   registration.rows.add(subscription);
@@ -106,6 +125,7 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
     throw error;
   }
   hub.attach(subscription);
+  hub.reauthorizer.track(subscription, captureStreamAuth(c), registration.settings.reauthorizeMs);
   void finishCatchUp(context, hub.changelog, replay);
   return eventStreamResponse(connection.stream);
 }

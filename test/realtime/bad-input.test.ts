@@ -108,5 +108,7 @@ eachDialect("subscription bad input", (use) => {
     expect(() => liveUsersApp(use(), { config: { subscriptions: { maxSnapshotRows: 0 } } })).toThrow(/maxSnapshotRows/);
     expect(() => liveUsersApp(use(), { config: { subscriptions: { aggregateIntervalMs: -5 } } })).toThrow(/aggregateIntervalMs/);
     expect(() => liveUsersApp(use(), { hub: { heartbeatMs: 0 } })).toThrow(/heartbeatMs/);
+    expect(() => liveUsersApp(use(), { config: { subscriptions: { reauthorizeMs: 0 } } })).toThrow(/reauthorizeMs/);
+    expect(() => liveUsersApp(use(), { hub: { reauthorizeMs: Number.NaN } })).toThrow(/reauthorizeMs/);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { SessionData, SessionStore } from "../types";
 import { assertStorableSession } from "./session-data";
+import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 /** A session as held: times as numbers and data as JSON text, so every read hands out a fresh copy cheaply. */
 interface HeldSession {
@@ -88,6 +89,7 @@ export function createMemorySessionStore(): SessionStore {
     },
     async delete(id) {
       remove(id);
+      await publishIdentityRevoked({ sessionId: id });
     },
     async listByUser(userId) {
       const result: SessionData[] = [];
@@ -104,6 +106,7 @@ export function createMemorySessionStore(): SessionStore {
         const held = remove(id);
         if (held !== undefined && held.expiresAt > now) deleted++;
       }
+      await publishIdentityRevoked({ userId });
       return deleted;
     },
   };

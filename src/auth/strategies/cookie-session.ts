@@ -16,6 +16,7 @@ import { createActivityTracker } from "./session-activity";
 import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type SessionCookieOptions } from "./session-cookie";
 import { invalidateUserSessions } from "./session-invalidation";
 import { unboundStrategyContext } from "./strategy-context";
+import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 export interface CookieSessionOptions {
   /** Where sessions live (default: the KV session store over `useAuth`'s KV). */
@@ -123,7 +124,11 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
     async revoke(c) {
       const raw = getCookie(c, cookieName);
       const id = await sessionIdFrom(raw);
-      if (id !== null) await sessions().delete(id);
+      if (id !== null) {
+        await sessions().delete(id);
+        // Also for an app's own store: open subscription streams of this session end at once.
+        await publishIdentityRevoked({ sessionId: id });
+      }
       if (raw !== undefined) clearCredentialCookie(c, cookieName, cookie);
     },
 

@@ -192,7 +192,7 @@ export function jwtSession(options: JwtSessionOptions): JwtSessionStrategy {
       }
       const user = await ctx().users.getById(claims.sub);
       if (user === null) throw invalidToken();
-      return { user };
+      return typeof claims.sid === "string" ? { user, sessionId: claims.sid } : { user };
     },
 
     async revoke(c) {

@@ -6,6 +6,7 @@
  */
 import type { KV } from "../../kernel/kv";
 import { randomToken, sha256Url } from "../../kernel/crypto/base64url";
+import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 interface TokenRecord {
   userId: string;
@@ -78,6 +79,8 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
   async function revokeFamily(familyId: string): Promise<void> {
     if (!FAMILY_PATTERN.test(familyId)) return;
     await kv().delete(familyKey(familyId));
+    // Bearer streams authenticated under this family end at once, not at their next re-check.
+    await publishIdentityRevoked({ sessionId: familyId });
   }
 
   return {
@@ -117,6 +120,7 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
       const families = await kv().zrange(userKey(userId));
       await Promise.all(families.map((entry) => revokeFamily(entry.member)));
       await kv().delete(userKey(userId));
+      await publishIdentityRevoked({ userId });
     },
   };
 }

@@ -4,6 +4,7 @@
  * app's own, older store exposing `getAll`) falls back to a scan.
  */
 import type { SessionData, SessionStore } from "../types";
+import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 /** A store that may lack the per-user index but can list everything. */
 export type InvalidatableStore = Pick<SessionStore, "delete"> &
@@ -11,6 +12,13 @@ export type InvalidatableStore = Pick<SessionStore, "delete"> &
 
 /** Deletes every session of `userId` except `exceptSessionId`; returns how many were deleted. */
 export async function invalidateUserSessions(store: InvalidatableStore, userId: string, exceptSessionId?: string): Promise<number> {
+  const deleted = await deleteUserSessions(store, userId, exceptSessionId);
+  // Also for an app's own store: open subscription streams of the user re-check at once.
+  await publishIdentityRevoked({ userId });
+  return deleted;
+}
+
+async function deleteUserSessions(store: InvalidatableStore, userId: string, exceptSessionId: string | undefined): Promise<number> {
   if (exceptSessionId === undefined && typeof store.deleteByUser === "function") return store.deleteByUser(userId);
   let sessions: SessionData[];
   if (typeof store.listByUser === "function") {

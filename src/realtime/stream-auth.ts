@@ -1,0 +1,43 @@
+/**
+ * What an open stream keeps to authorize itself again later: the credential headers and how the
+ * auth layer authenticated them (never the request itself), the URL (scope resolvers may read
+ * its query), the runtime bindings and the variables app middleware set on the request.
+ */
+import { Context } from "hono";
+import { credentialHeaders, requestIdentity, type IdentityUser, type RequestIdentity } from "../kernel/identity-events";
+import type { CovaraEnv } from "./resource-bridge";
+
+export interface StreamAuth {
+  /** How covara's auth middleware authenticated the request; null without it (anonymous, or an app's own auth). */
+  identity: RequestIdentity | null;
+  /** The user the stream was opened with (null when anonymous). */
+  user: IdentityUser | null;
+  /** Streams with the same key share one re-authentication. */
+  groupKey: string;
+  url: string;
+  credentials: Readonly<Record<string, string>>;
+  env: unknown;
+  vars: Readonly<Record<string, unknown>>;
+}
+
+let nextUnsharedKey = 0;
+
+/** Captures what the stream opened by `c` needs to be authorized again. */
+export function captureStreamAuth(c: Context<CovaraEnv>): StreamAuth {
+  const identity = requestIdentity(c.req.raw) ?? null;
+  const user = c.get("user") ?? null;
+  const credentials = identity?.credentials ?? credentialHeaders(c.req.raw);
+  let groupKey: string;
+  if (identity) groupKey = identity.sessionId !== null ? `s:${identity.sessionId}` : `c:${JSON.stringify(credentials)}`;
+  // Without covara's auth the user cannot be reloaded: each stream re-resolves its own scope.
+  else groupKey = user === null ? "anonymous" : `u:${++nextUnsharedKey}`;
+  return { identity, user, groupKey, url: c.req.url, credentials, env: c.env, vars: { ...c.var } };
+}
+
+/** A context like the stream's original request, carrying only its credentials, with `user` set. */
+export function freshContext(auth: StreamAuth, user: IdentityUser | null): Context<CovaraEnv> {
+  const c = new Context(new Request(auth.url, { headers: auth.credentials }), { env: auth.env });
+  for (const [key, value] of Object.entries(auth.vars)) c.set(key, value);
+  c.set("user", user);
+  return c;
+}
