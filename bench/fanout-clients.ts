@@ -2,7 +2,8 @@
  * The subscribers of the fan-out bench, in their own process (a server and 10,000 of its clients
  * would not fit one process's open-file limit). Raw TCP sockets that send one GET each; driven
  * over IPC by bench/fanout.ts:
- *   { type: "open", port, path, count }  → { type: "opened", count }
+ *   { type: "open", port, path, count, headers? }  → { type: "opened", count }
+ *                                        (headers: extra header lines, the i-th client gets headers[i % length])
  *   { type: "arm" }                      → { type: "armed" }   (the next byte on each socket is timed)
  *   { type: "collect" }                  → { type: "arrivals", times }   (once every socket got it)
  *   { type: "count" }                    → { type: "counted", events }   (`event: added` seen in total)
@@ -40,8 +41,11 @@ function countMarkers(client: Client, chunk: string): void {
   client.tail = text.slice(-(MARKER.length - 1));
 }
 
-async function open(port: number, path: string, count: number): Promise<number> {
-  const request = `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n`;
+async function open(port: number, path: string, count: number, headers: string[]): Promise<number> {
+  const requestFor = (i: number) => {
+    const extra = headers.length > 0 ? `${headers[i % headers.length]}\r\n` : "";
+    return `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n${extra}\r\n`;
+  };
   const batch = 250;
   for (let start = 0; start < count; start += batch) {
     const pending: Promise<void>[] = [];
@@ -50,6 +54,7 @@ async function open(port: number, path: string, count: number): Promise<number> 
         new Promise<void>((resolve, reject) => {
           const client: Client = { socket: connect(port, "127.0.0.1"), opened: false, arrival: undefined, events: 0, tail: "" };
           client.socket.setEncoding("latin1");
+          const request = requestFor(i);
           client.socket.once("connect", () => client.socket.write(request));
           client.socket.on("error", reject);
           client.socket.on("data", (chunk: string) => {
@@ -77,11 +82,11 @@ async function open(port: number, path: string, count: number): Promise<number> 
   return clients.length;
 }
 
-process.on("message", (message: { type: string; port?: number; path?: string; count?: number }) => {
+process.on("message", (message: { type: string; port?: number; path?: string; count?: number; headers?: string[] }) => {
   void (async () => {
     switch (message.type) {
       case "open":
-        send({ type: "opened", count: await open(message.port!, message.path!, message.count!) });
+        send({ type: "opened", count: await open(message.port!, message.path!, message.count!, message.headers ?? []) });
         break;
       case "arm":
         for (const client of clients) client.arrival = undefined;

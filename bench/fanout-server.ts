@@ -22,6 +22,13 @@ const app = createCovara({
   securityHeaders: false,
 }).resource("/items", items, { id: items.id, db, auth: { public: { read: true, create: true } } });
 
+// The floor of any stream served through covara's app and Node adapter: one event, no subscription.
+const encoder = new TextEncoder();
+app.get("/__bench/sse", () => {
+  const stream = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(encoder.encode("event: connected\ndata: {}\n\n")) });
+  return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+});
+
 app.get("/__bench/memory", (c) => {
   (globalThis as { gc?: () => void }).gc?.();
   return c.json({ ...process.memoryUsage(), streams: app.realtime.streamCount });

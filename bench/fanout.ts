@@ -5,6 +5,10 @@
  * the sustained event rate with 1,000 subscribers and a writer going at full speed.
  *
  *   node --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 10] [--seconds 5] [--json out.json]
+ *     [--phases open,latency,throughput] [--open-count 2000] [--profile]
+ *
+ * It also measures the server CPU each opened subscription costs (filter + snapshot) against a raw
+ * node:http SSE handshake (bench/fanout-open.ts).
  *
  * Each server runs in its own process pinned to CPU 1; the subscribers (raw sockets, one process
  * per server) and this driver share CPU 0. The variants alternate round by round and the ratio
@@ -18,6 +22,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { itemBody, nowMs } from "./fanout-shared";
 import { cpuTimeMs, hasTaskset, median, root } from "./harness";
+import { measureOpenCost, openCostTable } from "./fanout-open";
 import { summarizeProfile } from "./profile";
 
 type Variant = "covara" | "baseline";
@@ -29,11 +34,15 @@ interface Options {
   json: string | undefined;
   /** Profile the covara server (`node --cpu-prof`) and print where its time went. */
   profile: boolean;
+  /** Which parts run: open (open cost), latency, throughput. */
+  phases: Set<string>;
+  /** Streams opened per open-cost round. */
+  openCount: number;
 }
 
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [1000, 10_000], rounds: 10, seconds: 5, json: undefined, profile: false };
+  const options: Options = { sizes: [1000, 10_000], rounds: 10, seconds: 5, json: undefined, profile: false, phases: new Set(["open", "latency", "throughput"]), openCount: 2000 };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     if (argv[i] === "--profile") {
@@ -44,6 +53,8 @@ function parseOptions(argv: string[]): Options {
     else if (argv[i] === "--rounds") options.rounds = Number(value);
     else if (argv[i] === "--seconds") options.seconds = Number(value);
     else if (argv[i] === "--json") options.json = value;
+    else if (argv[i] === "--phases") options.phases = new Set(value!.split(","));
+    else if (argv[i] === "--open-count") options.openCount = Number(value);
     else continue;
     i++;
   }
@@ -95,8 +106,8 @@ class Subscribers {
     return answer;
   }
 
-  open(url: string, path: string, count: number): Promise<{ count: number }> {
-    return this.ask({ type: "open", port: Number(new URL(url).port), path, count }, "opened");
+  open(url: string, path: string, count: number, headers: string[] = []): Promise<{ count: number }> {
+    return this.ask({ type: "open", port: Number(new URL(url).port), path, count, headers }, "opened");
   }
   arm(): Promise<unknown> {
     return this.ask({ type: "arm" }, "armed");
@@ -260,8 +271,15 @@ async function main(): Promise<void> {
   const servers = { covara: covara.url, baseline: baseline.url };
   const report: Record<string, unknown> = { options, pinned: hasTaskset, load: loadavg() };
   try {
+    if (options.phases.has("open")) {
+      // The snapshot has rows to send: what a reconnecting client of a real list gets.
+      for (let i = 0; i < 20; i++) await publish("covara", servers.covara, -2);
+      const open = await measureOpenCost(options.openCount, options.rounds, servers, { covara: covara.child.pid, baseline: baseline.child.pid }, () => new Subscribers(), (url) => waitForStreams(url, 0));
+      report.open = open;
+      console.log(openCostTable(open, fmt));
+    }
     const latency = [];
-    for (const n of options.sizes) {
+    for (const n of options.phases.has("latency") ? options.sizes : []) {
       const result = await latencyAt(n, options, servers);
       latency.push(result);
       const med = (variant: Variant, key: keyof LatencyRound) => median(result.rounds[variant].map((round) => round[key]));
@@ -275,17 +293,19 @@ async function main(): Promise<void> {
       console.log(`covara ÷ baseline, median of per-round ratios: p50 ${fmt(median(result.ratios.p50), 2)}, p99 ${fmt(median(result.ratios.p99), 2)}`);
     }
     report.latency = latency;
-    const sustained = await throughputWith(1000, options, servers, { covara: covara.child.pid, baseline: baseline.child.pid });
-    report.throughput = sustained;
-    console.log(`\nSustained: 1,000 subscribers, a writer with 16 requests in flight for ${options.seconds} s, until every event was delivered (median of 3 rounds)`);
-    console.log("| variant | writes/s fully delivered | deliveries/s | server CPU ms per write | server CPU µs per delivery |");
-    console.log("|---|---:|---:|---:|---:|");
-    for (const variant of ["covara", "baseline"] as const) {
-      const m = (key: "writesPerSecond" | "deliveriesPerSecond" | "serverCpuMsPerWrite" | "serverCpuUsPerDelivery") => median(sustained[variant].map((r) => r[key]));
-      console.log(`| ${variant} | ${fmt(m("writesPerSecond"), 0)} | ${fmt(m("deliveriesPerSecond"), 0)} | ${fmt(m("serverCpuMsPerWrite"), 2)} | ${fmt(m("serverCpuUsPerDelivery"), 2)} |`);
+    if (options.phases.has("throughput")) {
+      const sustained = await throughputWith(1000, options, servers, { covara: covara.child.pid, baseline: baseline.child.pid });
+      report.throughput = sustained;
+      console.log(`\nSustained: 1,000 subscribers, a writer with 16 requests in flight for ${options.seconds} s, until every event was delivered (median of 3 rounds)`);
+      console.log("| variant | writes/s fully delivered | deliveries/s | server CPU ms per write | server CPU µs per delivery |");
+      console.log("|---|---:|---:|---:|---:|");
+      for (const variant of ["covara", "baseline"] as const) {
+        const m = (key: "writesPerSecond" | "deliveriesPerSecond" | "serverCpuMsPerWrite" | "serverCpuUsPerDelivery") => median(sustained[variant].map((r) => r[key]));
+        console.log(`| ${variant} | ${fmt(m("writesPerSecond"), 0)} | ${fmt(m("deliveriesPerSecond"), 0)} | ${fmt(m("serverCpuMsPerWrite"), 2)} | ${fmt(m("serverCpuUsPerDelivery"), 2)} |`);
+      }
+      const ratio = median(sustained.covara.map((r, i) => r.writesPerSecond / sustained.baseline[i]!.writesPerSecond));
+      console.log(`covara ÷ baseline (writes/s, median of per-round ratios): ${fmt(ratio, 2)}`);
     }
-    const ratio = median(sustained.covara.map((r, i) => r.writesPerSecond / sustained.baseline[i]!.writesPerSecond));
-    console.log(`covara ÷ baseline (writes/s, median of per-round ratios): ${fmt(ratio, 2)}`);
   } finally {
     // SIGTERM lets the covara server drain and exit, which writes its profile.
     const exited = new Promise((resolve) => covara.child.once("exit", resolve));

@@ -11,6 +11,7 @@
 import { ProblemError } from "../kernel/errors";
 import type { Changelog, ChangelogPage } from "../kernel/changelog";
 import { deliverEntry } from "./fan-out";
+import type { SharedSnapshot } from "./open-cache";
 import type { Registration } from "./registration";
 import {
   allOf,
@@ -52,6 +53,8 @@ export interface CatchUpContext {
   retryMs: number;
   /** Catching up waits while more than this many bytes wait for the client. */
   paceBytes: number;
+  /** Set when the snapshot does not depend on the user: openings with the same key share it (see open-cache.ts). */
+  shareKey: string | null;
 }
 
 function subscriptionWhere(runtime: AnyRuntime, access: Access, query: ListQuery) {
@@ -60,14 +63,26 @@ function subscriptionWhere(runtime: AnyRuntime, access: Access, query: ListQuery
 
 /** `connected`, then the snapshot: the first page of matching rows, shaped as the list endpoint shapes it. */
 export async function sendSnapshot(context: CatchUpContext, withRows: boolean): Promise<void> {
-  const { runtime, subscription, access, query, ctx, includes, position } = context;
-  const { info, config } = runtime;
+  const { runtime, subscription, position } = context;
+  const { info } = runtime;
   subscription.sendOpening(encodeEvent("connected", toJson({ seq: position, resource: info.name }), position, context.retryMs), position);
   if (!withRows) {
     // Without a snapshot the server cannot know what the client holds.
     subscription.exact = false;
     return;
   }
+  const snapshot = context.shareKey === null
+    ? await readSnapshot(context)
+    : await context.registration.openCache.snapshot(context.shareKey, position, () => readSnapshot(context));
+  subscription.remember(snapshot.ids);
+  subscription.exact = snapshot.exact;
+  subscription.sendOpening(snapshot.bytes, position);
+}
+
+/** Reads the snapshot: the first page of matching rows, shaped and encoded as the list endpoint shapes it. */
+async function readSnapshot(context: CatchUpContext): Promise<SharedSnapshot> {
+  const { runtime, access, query, ctx, includes, position } = context;
+  const { info, config } = runtime;
   const where = subscriptionWhere(runtime, access, query);
   const columns = columnsToFetch(info, query.select);
   for (const key of query.order) columns.add(key.field);
@@ -88,11 +103,13 @@ export async function sendSnapshot(context: CatchUpContext, withRows: boolean): 
   await attachIncludes(ctx.c, page, items, includes);
   const replaced = await config.hooks?.onAfterList?.(ctx, items);
   if (replaced) items = replaced as Row[];
-  subscription.remember(page.map((row) => String(row[info.idKey])));
-  subscription.exact = !hasMore && query.after === null;
   const body: Row = { seq: position, items, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null, hasMore };
   if (totalCount !== undefined) body.totalCount = totalCount;
-  subscription.sendOpening(encodeEvent("snapshot", toJson(body), position), position);
+  return {
+    bytes: encodeEvent("snapshot", toJson(body), position),
+    ids: page.map((row) => String(row[info.idKey])),
+    exact: !hasMore && query.after === null,
+  };
 }
 
 /** Where a resumed stream's replay stands: the page read before the response went out. */

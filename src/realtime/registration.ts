@@ -6,6 +6,7 @@
  */
 import type { ChangelogEntry } from "../kernel/changelog";
 import { deliverEntry } from "./fan-out";
+import { OpenCache } from "./open-cache";
 import { byId, findRow, parseId, type AnyRuntime } from "./resource-bridge";
 import { reviveRow } from "./revive";
 import type { PreparedEntry, RowSubscription } from "./row-subscription";
@@ -28,6 +29,8 @@ export interface AggregateListener {
 export class Registration {
   readonly rows = new Set<RowSubscription>();
   readonly aggregates = new Set<AggregateListener>();
+  /** Predicates and snapshots shared by openings of the same subscription. */
+  readonly openCache = new OpenCache();
 
   constructor(
     readonly runtime: AnyRuntime,
@@ -57,6 +60,8 @@ export class Registration {
 
   /** Tells every subscriber to refetch (entries were lost). */
   invalidateAll(seq: number, reason: string): void {
+    // Entries were lost: a snapshot read at some position may no longer be what that position means.
+    this.openCache.clearSnapshots();
     const prepared: PreparedEntry = { kind: "invalidate", seq, reason };
     const live: RowSubscription[] = [];
     for (const subscriber of this.rows) {

@@ -62,16 +62,22 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   const cap = registration.settings.maxSnapshotRows;
-  const query = parseListQuery(c.req.query(), info, { ...runtime.limits, defaultLimit: cap, maxLimit: cap }, runtime.filters);
-  const snapshotText = c.req.query("snapshot");
+  // Parsed once: every c.req.query(name) would parse the URL again.
+  const params = c.req.query();
+  const query = parseListQuery(params, info, { ...runtime.limits, defaultLimit: cap, maxLimit: cap }, runtime.filters);
+  const snapshotText = params.snapshot;
   const withSnapshot = snapshotText === undefined ? true : parseBoolean("snapshot", snapshotText);
-  const includes = planIncludes(runtime, parseInclude(c.req.query("include"), runtime.includeLimits));
+  const includes = planIncludes(runtime, parseInclude(params.include, runtime.includeLimits));
   const ctx = hookContext(runtime, c, "list", access.user);
   await config.hooks?.onBeforeList?.(ctx);
   await readyHub(hub);
 
   const connection = new SseConnection(hub.settings.maxBufferedBytes);
   const personal = info.computed.size > 0 || includes.length > 0;
+  const scopeKey = scopeKeyOf(access);
+  // Openings with the same query string and scope compile one predicate and share snapshots.
+  const url = c.req.url;
+  const openKey = `${scopeKey}\n${url.slice(url.indexOf("?") + 1 || url.length)}`;
   // The subscriber's scope resolved again, as the list endpoint would resolve it for `fresh` now.
   const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
     const current = await resolveAccess("read", fresh, config.auth, runtime.scopes, info);
@@ -84,15 +90,15 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   const subscription = new RowSubscription({
     connection,
     runtime,
-    ctx: info.computed.size > 0 || includes.length > 0 ? ctx : null,
+    ctx: personal ? ctx : null,
     select: query.select,
     includes,
-    matches: subscriptionPredicate(info, query, access),
+    matches: registration.openCache.predicate(openKey, () => subscriptionPredicate(info, query, access)),
     isLive: liveCheck(info, query.withDeleted),
     // Computed fields and included relations depend on the user: each such subscriber gets its own presentation.
-    presentKey: info.computed.size > 0 || includes.length > 0 ? `#${++nextPrivateKey}` : (query.select?.join(",") ?? "*"),
+    presentKey: personal ? `#${++nextPrivateKey}` : (query.select?.join(",") ?? "*"),
     maxTrackedRows: Math.max(registration.settings.maxTrackedRows, cap),
-    scopeKey: scopeKeyOf(access),
+    scopeKey,
     rescope,
   });
   // Attached before the position is read: every entry after it reaches the backlog.
@@ -111,6 +117,7 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
     position,
     retryMs: hub.settings.retryMs,
     paceBytes: Math.floor(hub.settings.maxBufferedBytes / 2),
+    shareKey: personal || config.hooks?.onAfterList ? null : openKey,
   };
   let replay: Replay | null = null;
   try {

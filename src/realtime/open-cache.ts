@@ -1,0 +1,58 @@
+/**
+ * What opening a subscription computes that other openings of the same subscription can reuse.
+ * After a deploy every client reconnects at once, mostly to a handful of distinct subscriptions;
+ * each one must not pay for its own predicate compilation and snapshot query.
+ *
+ *  - The in-memory predicate (filter AND scope), by the query string and the scope.
+ *  - The snapshot, by the query string, the scope AND the hub position it was read at: a snapshot
+ *    read while the hub stood at P reflects every entry up to P, so it is exactly what another
+ *    subscriber attached at P would read (later entries reach both through the changelog). Only
+ *    snapshots that do not depend on the user (no computed fields, includes or onAfterList hook)
+ *    are shared. Concurrent openings share one read.
+ */
+import type { RsqlPredicate } from "../kernel/rsql";
+
+/** A snapshot ready to send: the encoded event, the ids it holds, whether it holds every match. */
+export interface SharedSnapshot {
+  bytes: Uint8Array;
+  ids: string[];
+  exact: boolean;
+}
+
+const MAX_PREDICATES = 256;
+const MAX_SNAPSHOTS = 64;
+
+export class OpenCache {
+  private readonly predicates = new Map<string, RsqlPredicate>();
+  private readonly snapshots = new Map<string, { position: number; snapshot: Promise<SharedSnapshot> }>();
+
+  /** The predicate of `key` (query string + scope), compiled once. */
+  predicate(key: string, compile: () => RsqlPredicate): RsqlPredicate {
+    let predicate = this.predicates.get(key);
+    if (!predicate) {
+      predicate = compile();
+      if (this.predicates.size >= MAX_PREDICATES) this.predicates.delete(this.predicates.keys().next().value!);
+      this.predicates.set(key, predicate);
+    }
+    return predicate;
+  }
+
+  /** The snapshot of `key` read at `position`: shared with every opening at the same position. */
+  snapshot(key: string, position: number, read: () => Promise<SharedSnapshot>): Promise<SharedSnapshot> {
+    const held = this.snapshots.get(key);
+    if (held && held.position === position) return held.snapshot;
+    const snapshot = read();
+    if (!held && this.snapshots.size >= MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
+    this.snapshots.set(key, { position, snapshot });
+    // A failed read is not kept: the next opening tries again.
+    snapshot.catch(() => {
+      if (this.snapshots.get(key)?.snapshot === snapshot) this.snapshots.delete(key);
+    });
+    return snapshot;
+  }
+
+  /** Forgets every snapshot (entries were lost; nothing read before may be reused). */
+  clearSnapshots(): void {
+    this.snapshots.clear();
+  }
+}
