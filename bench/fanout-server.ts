@@ -3,10 +3,16 @@
  * SQLite with the default (memory) realtime hub, served by covara's startServer. GET
  * /__bench/memory answers the process memory after a GC (run with --expose-gc). Prints
  * "LISTENING <url>".
+ *
+ * For the re-check measurement, `/private` serves the same table to signed-in users only (cookie
+ * sessions), and POST /__bench/sessions?count=N mints N sessions, answering their Cookie headers.
  */
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { createCovara } from "../src";
+import { cookieSession, useAuth } from "../src/auth";
+import { randomToken, sha256Url } from "../src/auth/jwt/base64url";
+import { createMemoryKV } from "../src/kv";
 import { startServer } from "../src/node";
 import { ITEMS_DDL, items } from "./fanout-shared";
 
@@ -14,13 +20,19 @@ const client = new Database(":memory:");
 client.exec(ITEMS_DDL);
 const db = drizzle(client);
 
+const strategy = cookieSession();
+const auth = useAuth({ strategy, kv: createMemoryKV(), users: { getById: async (id) => ({ id, role: "member" }) }, security: { throttle: false } });
+
 const app = createCovara({
   // Heartbeats would arrive between the bench's rounds and be taken for events.
   realtime: { heartbeatMs: 3_600_000, maxBufferedBytes: 1024 * 1024 },
+  auth,
   health: false,
   openapi: false,
   securityHeaders: false,
-}).resource("/items", items, { id: items.id, db, auth: { public: { read: true, create: true } } });
+})
+  .resource("/items", items, { id: items.id, db, auth: { public: { read: true, create: true } } })
+  .resource("/private", items, { id: items.id, db, name: "private_items", auth: { read: (user) => (user.role === "member" ? "done==false" : false) } });
 
 // The floor of any stream served through covara's app and Node adapter: one event, no subscription.
 const encoder = new TextEncoder();
@@ -29,9 +41,22 @@ app.get("/__bench/sse", () => {
   return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
 });
 
+app.post("/__bench/sessions", async (c) => {
+  const count = Number(c.req.query("count") ?? 1);
+  const headers: string[] = [];
+  const now = Date.now();
+  for (let i = 0; i < count; i++) {
+    const token = randomToken(32);
+    await strategy.store.create({ id: await sha256Url(token), userId: `bench-${i}`, createdAt: new Date(now), expiresAt: new Date(now + 3_600_000) });
+    headers.push(`cookie: ${strategy.cookieName}=${token}`);
+  }
+  return c.json({ headers });
+});
+
 app.get("/__bench/memory", (c) => {
   (globalThis as { gc?: () => void }).gc?.();
-  return c.json({ ...process.memoryUsage(), streams: app.realtime.streamCount });
+  const { reauthorizer } = app.realtime;
+  return c.json({ ...process.memoryUsage(), streams: app.realtime.streamCount, authentications: reauthorizer.authentications, groups: reauthorizer.groupCount });
 });
 
 await startServer(app, {

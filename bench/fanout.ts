@@ -5,10 +5,11 @@
  * the sustained event rate with 1,000 subscribers and a writer going at full speed.
  *
  *   node --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 10] [--seconds 5] [--json out.json]
- *     [--phases open,latency,throughput] [--open-count 2000] [--profile]
+ *     [--phases open,latency,throughput,recheck] [--open-count 2000] [--profile]
  *
  * It also measures the server CPU each opened subscription costs (filter + snapshot) against a raw
- * node:http SSE handshake (bench/fanout-open.ts).
+ * node:http SSE handshake (bench/fanout-open.ts), and what re-authorizing open streams costs at the
+ * largest size (bench/fanout-recheck.ts).
  *
  * Each server runs in its own process pinned to CPU 1; the subscribers (raw sockets, one process
  * per server) and this driver share CPU 0. The variants alternate round by round and the ratio
@@ -23,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { itemBody, nowMs } from "./fanout-shared";
 import { cpuTimeMs, hasTaskset, median, root } from "./harness";
 import { measureOpenCost, openCostTable } from "./fanout-open";
+import { measureRecheck, recheckTable } from "./fanout-recheck";
 import { summarizeProfile } from "./profile";
 
 type Variant = "covara" | "baseline";
@@ -34,7 +36,7 @@ interface Options {
   json: string | undefined;
   /** Profile the covara server (`node --cpu-prof`) and print where its time went. */
   profile: boolean;
-  /** Which parts run: open (open cost), latency, throughput. */
+  /** Which parts run: open (open cost), latency, throughput, recheck (re-authorization at the largest size). */
   phases: Set<string>;
   /** Streams opened per open-cost round. */
   openCount: number;
@@ -42,7 +44,7 @@ interface Options {
 
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [1000, 10_000], rounds: 10, seconds: 5, json: undefined, profile: false, phases: new Set(["open", "latency", "throughput"]), openCount: 2000 };
+  const options: Options = { sizes: [1000, 10_000], rounds: 10, seconds: 5, json: undefined, profile: false, phases: new Set(["open", "latency", "throughput", "recheck"]), openCount: 2000 };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     if (argv[i] === "--profile") {
@@ -132,6 +134,7 @@ interface Memory {
   external: number;
   arrayBuffers: number;
   streams: number;
+  authentications: number;
 }
 
 async function memory(url: string): Promise<Memory> {
@@ -305,6 +308,12 @@ async function main(): Promise<void> {
       }
       const ratio = median(sustained.covara.map((r, i) => r.writesPerSecond / sustained.baseline[i]!.writesPerSecond));
       console.log(`covara ÷ baseline (writes/s, median of per-round ratios): ${fmt(ratio, 2)}`);
+    }
+    if (options.phases.has("recheck")) {
+      const n = Math.max(...options.sizes);
+      const recheck = await measureRecheck(n, Math.min(options.rounds, 3), servers.covara, covara.child.pid, () => new Subscribers(), () => memory(servers.covara), () => waitForStreams(servers.covara, 0));
+      report.recheck = recheck;
+      console.log(recheckTable(recheck, fmt));
     }
   } finally {
     // SIGTERM lets the covara server drain and exit, which writes its profile.

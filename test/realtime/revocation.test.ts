@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCovara, type CovaraApp } from "../../src";
-import { cookieSession, useAuth, type SessionStore } from "../../src/auth";
+import { cookieSession, jwtSession, useAuth, type SessionStore, type SessionStrategy } from "../../src/auth";
 import { sha256Url } from "../../src/kernel/crypto/base64url";
 import { createApiKeyService } from "../../src/auth/api-keys";
 import { createMemoryApiKeyStore } from "../../src/auth/stores/memory-api-key-store";
@@ -43,10 +43,11 @@ interface Fixture {
 const readers: SseReader[] = [];
 
 /** An app with cookie sessions whose users read the rows of their role (admins read all). */
-async function fixture(kv: KV, reauthorizeMs: number, namespace?: string): Promise<Fixture> {
+async function fixture(kv: KV, reauthorizeMs: number, namespace?: string, bearer = false): Promise<Fixture & { accessToken?: string }> {
   const users = memoryUsers();
   await users.add("ada@example.com", PASSWORD, { role: "admin" });
-  const strategy = cookieSession();
+  const cookies = cookieSession();
+  const strategy: SessionStrategy = bearer ? jwtSession({ secret: "a-test-secret-that-is-at-least-32-bytes!", issuer: "http://localhost", audience: "app" }) : cookies;
   const auth = useAuth({ strategy, users, kv, passwordHashing: FAST_HASH, security: { throttle: false } });
   const app = createCovara({ realtime: testHub(kv, namespace ? { namespace } : {}), auth }).resource("/users", t.users, {
     id: t.users.id,
@@ -60,14 +61,17 @@ async function fixture(kv: KV, reauthorizeMs: number, namespace?: string): Promi
   });
   currentApp = app;
   const ada = new TestClient(app);
-  expect((await ada.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } })).status).toBe(200);
-  return { app, users, store: strategy.store, ada };
+  const login = await ada.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
+  expect(login.status).toBe(200);
+  return { app, users, store: cookies.store, ada, accessToken: (login.body as { accessToken?: string }).accessToken };
 }
 
 let currentApp: CovaraApp;
 
-async function open(client: TestClient, path: string): Promise<SseReader> {
-  const response = await currentApp.request(`http://localhost${path}`, { headers: { accept: "text/event-stream", cookie: client.cookieHeader() } });
+async function open(client: TestClient, path: string, bearer?: string): Promise<SseReader> {
+  const headers: Record<string, string> = { accept: "text/event-stream", cookie: client.cookieHeader() };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  const response = await currentApp.request(`http://localhost${path}`, { headers });
   expect(response.status).toBe(200);
   const reader = new SseReader(response.body!);
   readers.push(reader);
@@ -101,6 +105,16 @@ function runRevocationSuite(name: string, kv: () => KV) {
         expect(last.event).toBe("revoked");
         expect(last.data).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
       }
+    });
+
+    it("a bearer stream ends when its refresh family is revoked (logout)", async () => {
+      const { ada, accessToken } = await fixture(kv(), NEVER_MS, undefined, true);
+      const rows = await open(ada, "/api/users/subscribe", accessToken);
+      await rows.until("snapshot");
+      await ada.send("POST", "/api/auth/logout", { bearer: accessToken });
+      const last = (await untilClosed(rows)).at(-1)!;
+      expect(last.event).toBe("revoked");
+      expect(last.data).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
     });
 
     it("POST /logout/all ends the streams of every session of the user", async () => {
