@@ -5,7 +5,8 @@
  * "LISTENING <url>".
  *
  * For the re-check measurement, `/private` serves the same table to signed-in users only (cookie
- * sessions), and POST /__bench/sessions?count=N mints N sessions, answering their Cookie headers.
+ * sessions), `/unchecked` to anyone with an hour-long re-check interval (the control), and POST
+ * /__bench/sessions?count=N mints N sessions, answering their Cookie headers.
  */
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
@@ -32,6 +33,8 @@ const app = createCovara({
   securityHeaders: false,
 })
   .resource("/items", items, { id: items.id, db, auth: { public: { read: true, create: true } } })
+  // The re-check bench's control: streams that are not re-checked within its window.
+  .resource("/unchecked", items, { id: items.id, db, name: "unchecked_items", auth: { public: { read: true } }, subscriptions: { reauthorizeMs: 3_600_000 } })
   .resource("/private", items, { id: items.id, db, name: "private_items", auth: { read: (user) => (user.role === "member" ? "done==false" : false) } });
 
 // The floor of any stream served through covara's app and Node adapter: one event, no subscription.

@@ -52,9 +52,9 @@ export interface RowSubscriptionInit {
   rescope(c: Context<CovaraEnv>): Promise<Rescoped>;
 }
 
-/** A read scope resolved again: the new predicate, its key, and the hook context to present with. */
+/** A read scope resolved again: its key, its predicate (compiled only if the scope changed), the hook context to present with. */
 export interface Rescoped {
-  matches: RsqlPredicate;
+  matches: () => RsqlPredicate;
   scopeKey: string;
   ctx: AnyHookContext | null;
 }
@@ -127,7 +127,7 @@ export class RowSubscription implements LiveStream {
     const next = await this.init.rescope(c);
     if (this.init.ctx && next.ctx) this.init.ctx = next.ctx;
     if (next.scopeKey === this.scopeKey || !this.connection.isOpen) return;
-    this.matches = next.matches;
+    this.matches = next.matches();
     this.scopeKey = next.scopeKey;
     const seq = this.cursor;
     if (this.catchingUp) this.queueBacklog({ kind: "invalidate", seq, reason: "scope-changed" });

@@ -82,7 +82,7 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
     const current = await resolveAccess("read", fresh, config.auth, runtime.scopes, info);
     return {
-      matches: subscriptionPredicate(info, query, current),
+      matches: () => subscriptionPredicate(info, query, current),
       scopeKey: scopeKeyOf(current),
       ctx: personal ? hookContext(runtime, fresh, "list", current.user) : null,
     };
