@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { createCovara } from "../src";
 import { cookieSession, useAuth } from "../src/auth";
-import { randomToken, sha256Url } from "../src/auth/jwt/base64url";
+import { randomToken, sha256Url } from "../src/kernel/crypto/base64url";
 import { createMemoryKV } from "../src/kv";
 import { startServer } from "../src/node";
 import { ITEMS_DDL, items } from "./fanout-shared";
