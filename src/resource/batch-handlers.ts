@@ -98,7 +98,7 @@ export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime
   const ctx = hookContext(runtime, c, "create", access.user);
   const writes: PlannedWrite[] = [];
   for (const [index, item] of items.entries()) {
-    const values = await atIndex(index, () => prepareCreate(runtime, ctx, access, shapeInput(runtime, asObject(item))));
+    const values = await atIndex(index, () => prepareCreate(runtime, ctx, shapeInput(runtime, asObject(item))));
     writes.push({ kind: "insert", values, check: storedRowCheck(access, info, (error) => tagIndex(error, index)) });
   }
   const rows = await runAtomically(info, writes);
@@ -164,7 +164,7 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
       const existing = await findRow(info, byId(info, id, withLive(info, undefined)));
       if (!existing) {
         const access = await (create ??= resolveAccess("create", c, config.auth, runtime.scopes, info));
-        const values = await prepareCreate(runtime, createCtx, access, shapeInput(runtime, item));
+        const values = await prepareCreate(runtime, createCtx, shapeInput(runtime, item));
         writes.push({ kind: "insert", values, check: storedRowCheck(access, info, (error) => tagIndex(error, index)) });
         previous.push(undefined);
         return;

@@ -37,11 +37,14 @@ function signature(order: readonly OrderKey[]): string {
   return order.map((key) => `${key.field}:${key.direction}`).join(",");
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
 function toBase64Url(text: string): string {
   // ASCII text is its own UTF-8 encoding: btoa takes it as is (the usual case, numeric keys).
-  if (ASCII.test(text)) return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  if (isAscii(text)) return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const bytes = new TextEncoder().encode(text);
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);

@@ -38,7 +38,7 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   if (hasNestedPayload(runtime, body)) return createNested(runtime, c, await planNestedCreate(runtime, c, body, access));
   const input = shapeInput(runtime, body);
   const ctx = hookContext(runtime, c, "create", access.user);
-  const data = await prepareCreate(runtime, ctx, access, input);
+  const data = await prepareCreate(runtime, ctx, input);
 
   // A scoped create checks the stored row inside a transaction; an unscoped one needs none.
   const check = storedRowCheck(access, info);

@@ -78,7 +78,6 @@ export function storedRowCheck(access: Access, info: TableInfo, tag: (error: Pro
 export async function prepareCreate<TTable extends Table>(
   runtime: ResourceRuntime<TTable>,
   ctx: HookContext<TTable>,
-  access: Access,
   input: Row,
   deferred?: Row,
 ): Promise<Row> {

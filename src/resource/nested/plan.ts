@@ -120,7 +120,7 @@ class Planner {
     }
     const hasDeferred = Object.keys(deferred).length > 0;
     node.data = await atPath(path, () =>
-      prepareCreate(runtime, hookContext(runtime, this.c, "create", node.access.user), node.access, shapeInput(runtime, own), hasDeferred ? deferred : undefined),
+      prepareCreate(runtime, hookContext(runtime, this.c, "create", node.access.user), shapeInput(runtime, own), hasDeferred ? deferred : undefined),
     );
     return node;
   }
