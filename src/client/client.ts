@@ -1,0 +1,55 @@
+/**
+ * `createClient` and its HMR-safe twin `getOrCreateClient`: the core client, plus the offline
+ * layer when `offline` is set.
+ */
+import { createCoreClient, type ClientOptions, type CovaraClient } from "./client-core";
+import { createOfflineManager, type OfflineManager, type OfflineOptions } from "./offline/manager";
+import type { AppTypeSource, CovaraTypeInfo } from "./types";
+
+export interface CreateClientOptions extends ClientOptions {
+  /** Optimistic writes, a persisted mutation queue and multi-tab coherence. */
+  offline?: boolean | OfflineOptions;
+}
+
+/** A client; `offline` is set when the offline layer is on. */
+export interface Client<T extends AppTypeSource = CovaraTypeInfo> extends CovaraClient<T> {
+  readonly offline: OfflineManager | undefined;
+}
+
+/** Creates a client for a covara API. */
+export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: CreateClientOptions): Client<T> {
+  const core = createCoreClient<T>(options);
+  const offline = options.offline ? createOfflineManager(core, options.offline === true ? {} : options.offline) : undefined;
+  return Object.assign(core, { offline });
+}
+
+const REGISTRY = Symbol.for("covara.client.instances");
+
+/** What identifies a client across hot reloads: every option that is plain data. */
+function optionsKey(options: CreateClientOptions): string {
+  const auth = options.auth;
+  const authKey =
+    typeof auth === "string" || auth === undefined
+      ? auth
+      : "authorize" in auth
+        ? auth.kind
+        : JSON.stringify(auth, (_key, value: unknown) => (typeof value === "function" ? "fn" : value));
+  return JSON.stringify([
+    options.baseUrl,
+    options.credentials,
+    options.timeoutMs,
+    typeof options.headers === "function" ? "fn" : options.headers,
+    authKey,
+    typeof options.offline === "object" ? { ...options.offline, storage: undefined } : options.offline,
+  ]);
+}
+
+/** Like createClient, but the same options give the same instance (dev servers re-run modules). */
+export function getOrCreateClient<T extends AppTypeSource = CovaraTypeInfo>(options: CreateClientOptions): Client<T> {
+  const holder = globalThis as { [REGISTRY]?: Map<string, Client<AppTypeSource>> };
+  const registry = (holder[REGISTRY] ??= new Map());
+  const key = optionsKey(options);
+  let client = registry.get(key);
+  if (!client) registry.set(key, (client = createClient<AppTypeSource>(options)));
+  return client as unknown as Client<T>;
+}
