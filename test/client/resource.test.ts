@@ -52,7 +52,7 @@ describe("resource client", () => {
     expect(tricky.items).toHaveLength(1);
 
     expect(await users.count({ filter: w.or(w.isnull("age"), w.gt("age", 40)) })).toBe(2);
-    expect((await users.get(created[1].id)).name).toBe("Bob");
+    expect((await users.get(created[1]!.id)).name).toBe("Bob");
 
     const pages = [];
     for await (const page of users.pages({ limit: 2, orderBy: "name" })) pages.push(page.items.map((u) => u.name));
