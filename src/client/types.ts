@@ -42,7 +42,9 @@ export interface UntypedResource<Row extends object = AnyRow> {
 }
 
 /** The resource info of `path` in `T`, or the untyped fallback. */
-export type ResourceInfoAt<T, P extends string> = P extends keyof TypeInfoOf<T>["resources"]
+export type ResourceInfoAt<T, P extends string> = string extends keyof TypeInfoOf<T>["resources"]
+  ? UntypedResource
+  : P extends keyof TypeInfoOf<T>["resources"]
   ? TypeInfoOf<T>["resources"][P] extends infer R extends ResourceTypeInfo
     ? R
     : UntypedResource
