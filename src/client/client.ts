@@ -20,7 +20,16 @@ export interface Client<T extends AppTypeSource = CovaraTypeInfo> extends Covara
 export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: CreateClientOptions): Client<T> {
   const core = createCoreClient<T>(options);
   const offline = options.offline ? createOfflineManager(core, options.offline === true ? {} : options.offline) : undefined;
-  return Object.assign(core, { offline });
+  const client = Object.assign(core, { offline });
+  (globalThis as { [DEFAULT]?: Client<AppTypeSource> })[DEFAULT] = client;
+  return client;
+}
+
+const DEFAULT = Symbol.for("covara.client.default");
+
+/** The client created last (what React hooks use without a provider). */
+export function getDefaultClient<T extends AppTypeSource = CovaraTypeInfo>(): Client<T> | undefined {
+  return (globalThis as { [DEFAULT]?: Client<T> })[DEFAULT];
 }
 
 const REGISTRY = Symbol.for("covara.client.instances");

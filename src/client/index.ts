@@ -1,5 +1,5 @@
 /** `covara/client`: a typed client for covara APIs; no DOM, Node or server imports. */
-export { createClient, getOrCreateClient } from "./client";
+export { createClient, getDefaultClient, getOrCreateClient } from "./client";
 export type { Client, CreateClientOptions } from "./client";
 export { createCoreClient } from "./client-core";
 export type { ClientOptions, CovaraClient } from "./client-core";

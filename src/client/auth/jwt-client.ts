@@ -130,16 +130,18 @@ export class JWTClient<User = Record<string, unknown>> implements AuthStrategy, 
   }
 }
 
-let defaultJWTClient: JWTClient<never> | undefined;
+// On globalThis so that two copies of this module (two bundles, a hot reload) share one client.
+const DEFAULT = Symbol.for("covara.client.jwt");
+type Holder = { [DEFAULT]?: JWTClient<unknown> };
 
 /** Creates the app-wide JWT client (what `useJWTAuth` and auto-detection use). */
 export function initJWTClient<User = Record<string, unknown>>(options: JWTClientOptions = {}): JWTClient<User> {
   const client = new JWTClient<User>(options);
-  defaultJWTClient = client as unknown as JWTClient<never>;
+  (globalThis as Holder)[DEFAULT] = client as JWTClient<unknown>;
   return client;
 }
 
 /** The client made by initJWTClient, if any. */
 export function getJWTClient<User = Record<string, unknown>>(): JWTClient<User> | undefined {
-  return defaultJWTClient as unknown as JWTClient<User> | undefined;
+  return (globalThis as Holder)[DEFAULT] as JWTClient<User> | undefined;
 }
