@@ -7,3 +7,5 @@ export type { ShutdownHook } from "../kernel/lifecycle";
 export { requireUser } from "../kernel/require-user";
 export { securityHeaders, securityHeaderValues } from "../kernel/security-headers";
 export type { SecurityHeadersOptions } from "../kernel/security-headers";
+export { generateClientTypes, clientTypesFromOpenApi } from "./client-types";
+export type { GenerateClientTypesOptions, OpenApiDocument } from "./client-types";
