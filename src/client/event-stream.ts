@@ -65,7 +65,11 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
   const setStatus = (next: StreamStatus): void => {
     if (status === next) return;
     status = next;
-    handlers.onStatus?.(next);
+    try {
+      handlers.onStatus?.(next);
+    } catch {
+      // A throwing status handler must not stop the stream.
+    }
   };
   const report = (error: unknown): void => {
     try {
@@ -147,7 +151,11 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
   };
 
   void (async () => {
-    handlers.onStatus?.("connecting");
+    try {
+      handlers.onStatus?.("connecting");
+    } catch {
+      // As above.
+    }
     while (!closed.signal.aborted) {
       const retry = await connectOnce();
       if (closed.signal.aborted) break;

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMemorySearch } from "../../src";
 import { PASSWORD, startClientTestServer, type ClientTestServer } from "./fixtures/server";
 
 const SHOTS = mkdtempSync(join(tmpdir(), "covara-client-shots-"));
@@ -44,7 +45,7 @@ beforeAll(async () => {
     logLevel: "silent",
   });
   appJs = bundle.outputFiles[0]!.text;
-  live = await startClientTestServer({ accessTtlSeconds: 2, extend: serveApp });
+  live = await startClientTestServer({ accessTtlSeconds: 2, extend: serveApp, usersConfig: { search: { index: createMemorySearch(), fields: ["name", "email"] } } });
   oidc = await startClientTestServer({ oidc: {}, extend: serveApp });
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
 }, 120_000);
@@ -174,6 +175,42 @@ describe("browser proof", () => {
     expect(Number(resumes[0])).toBeGreaterThan(0);
     expect(await names(tabA)).toEqual(await names(tabB));
   }, 60_000);
+});
+
+describe("browser hooks", () => {
+  it("useInfiniteList pages, useLiveAggregate follows writes from useMutation, useSearch finds, usePrefetch fills useList", async () => {
+    for (const name of ["h1", "h2", "h3"]) await api("POST", "/api/users", { name, email: `${name}@x.io`, role: "hook" });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.error("page error:", error.message));
+    await page.goto(`${live.url}/app?mode=hooks`);
+    await page.waitForSelector("#infinite li");
+    expect(await page.$$eval("#infinite li", (els) => els.map((e) => e.textContent))).toEqual(["h1", "h2"]);
+    expect(await page.textContent("#has-more")).toBe("true");
+    await page.evaluate(() => (window as any).covara.loadMore());
+    await page.waitForFunction(() => document.querySelectorAll("#infinite li").length === 3);
+    expect(await page.textContent("#has-more")).toBe("false");
+    await page.waitForSelector("#aggregate:has-text('hook=3')");
+
+    await page.evaluate(() => (window as any).covara.create({ name: "h4", email: "h4@x.io", role: "hook" }));
+    await page.waitForSelector("#aggregate:has-text('hook=4')");
+
+    await page.evaluate(() => (window as any).covara.search("h4"));
+    await page.waitForFunction(() => [...document.querySelectorAll("#search li")].map((e) => e.textContent).join() === "h4");
+
+    const listRequests: string[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/api/users" && url.searchParams.get("filter") === "role==hook" && !url.searchParams.has("limit")) listRequests.push(url.search);
+    });
+    await page.evaluate(() => (window as any).covara.prefetch());
+    expect(listRequests).toHaveLength(1);
+    await page.evaluate(() => (window as any).covara.showPrefetched());
+    await page.waitForSelector("#prefetched:has-text('success:4')");
+    expect(listRequests).toHaveLength(1); // served from the prefetched cache
+    await page.screenshot({ path: join(SHOTS, "6-hooks.png") });
+    await context.close();
+  }, 30_000);
 });
 
 describe("browser auth", () => {

@@ -88,7 +88,7 @@ export class JWTClient<User = Record<string, unknown>> implements AuthStrategy, 
   }
 
   onUnauthorized(): void {
-    void this.clear();
+    this.clear().catch(() => undefined);
     this.options.onSessionExpired?.();
   }
 

@@ -74,12 +74,18 @@ export class OfflineManager {
     this.storage = options.storage ?? indexedDbQueueStorage();
     this.channel = openTabChannel<TabMessage>(options.channelName ?? "covara-offline", (message) => this.fromOtherTab(message));
     (globalThis as { addEventListener?: typeof addEventListener }).addEventListener?.("online", this.onOnline);
-    this.ready = this.storage.load().then((stored) => {
-      this.queue = stored;
-      for (const m of stored) this.forEachStore(m.path, (store) => applyMutation(store, m, this.idKey));
-      this.changed();
-      void this.flush();
-    });
+    this.ready = this.storage
+      .load()
+      .catch((error: unknown) => {
+        console.warn(`covara: the offline queue could not be loaded (${String(error)}); starting empty`);
+        return [] as QueuedMutation[];
+      })
+      .then((stored) => {
+        this.queue = stored;
+        for (const m of stored) this.forEachStore(m.path, (store) => applyMutation(store, m, this.idKey));
+        this.changed();
+        void this.flush();
+      });
   }
 
   /** Queued writes, oldest first. */
@@ -132,6 +138,9 @@ export class OfflineManager {
       try {
         await this.ready;
         await withExclusiveLock(`${this.options.channelName ?? "covara-offline"}:flush`, () => this.replay());
+      } catch {
+        // Storage trouble mid-replay: keep the queue and try again later.
+        this.scheduleRetry();
       } finally {
         this.flushing = undefined;
       }

@@ -1,7 +1,7 @@
 /** `covara/client/react`: React hooks over covara/client, built on useSyncExternalStore. */
 export { CovaraProvider, useClient, useCovara } from "./provider";
 export { useLiveList } from "./use-live-list";
-export type { UseLiveListResult } from "./use-live-list";
+export type { UseLiveListMutate, UseLiveListResult } from "./use-live-list";
 export { useInfiniteList } from "./use-infinite-list";
 export type { UseInfiniteListResult } from "./use-infinite-list";
 export { useLiveAggregate } from "./use-live-aggregate";

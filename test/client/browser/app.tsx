@@ -7,7 +7,7 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { createRoot } from "react-dom/client";
 import { getOrCreateClient, initJWTClient, OIDCClient, type Client, type RowId } from "../../../src/client";
-import { CovaraProvider, useAuth, useJWTAuth, useList, useLiveList, useInvalidate } from "../../../src/client/react";
+import { CovaraProvider, useAuth, useInfiniteList, useInvalidate, useJWTAuth, useList, useLiveAggregate, useLiveList, useMutation, usePrefetch, useSearch } from "../../../src/client/react";
 
 interface Todo {
   id: RowId;
@@ -116,6 +116,40 @@ function OidcGate() {
   );
 }
 
+function Prefetched() {
+  const list = useList<Todo>("/api/users", { filter: "role==hook", orderBy: "name" });
+  return <p id="prefetched">{list.status}:{list.data?.items.length ?? 0}</p>;
+}
+
+function Hooks() {
+  const infinite = useInfiniteList<Todo>("/api/users", { filter: "role==hook", orderBy: "name", limit: 2 });
+  const aggregate = useLiveAggregate<{ role: string }>("/api/users", { groupBy: "role", filter: "role==hook" });
+  const mutation = useMutation<Todo>("/api/users");
+  const [q, setQ] = useState("");
+  const search = useSearch<Todo>("/api/users", q);
+  const prefetch = usePrefetch();
+  const [showPrefetched, setShowPrefetched] = useState(false);
+  Object.assign(window.covara, {
+    ready: true,
+    loadMore: infinite.loadMore,
+    create: (data: Partial<Todo>) => mutation.create(data),
+    search: setQ,
+    prefetch: () => prefetch("/api/users", { filter: "role==hook", orderBy: "name" }),
+    showPrefetched: () => setShowPrefetched(true),
+  });
+  return (
+    <main>
+      <h1>Hooks</h1>
+      <ul id="infinite">{infinite.items.map((t) => <li key={String(t.id)}>{t.name}</li>)}</ul>
+      <p id="has-more">{String(infinite.hasMore)}</p>
+      <p id="aggregate">{aggregate.groups.map((g) => `${g.role}=${g.count}`).join(",")}</p>
+      <p id="pending">{String(mutation.isPending)}</p>
+      <ul id="search">{search.items.map((t) => <li key={String(t.id)}>{t.name}</li>)}</ul>
+      {showPrefetched ? <Prefetched /> : null}
+    </main>
+  );
+}
+
 async function main(): Promise<void> {
   const root = createRoot(document.getElementById("root")!);
   if (mode === "live") {
@@ -124,6 +158,13 @@ async function main(): Promise<void> {
     root.render(
       <CovaraProvider client={client}>
         <Todos client={client} />
+      </CovaraProvider>,
+    );
+  } else if (mode === "hooks") {
+    const client = getOrCreateClient({ baseUrl: "" });
+    root.render(
+      <CovaraProvider client={client}>
+        <Hooks />
       </CovaraProvider>,
     );
   } else if (mode === "jwt") {
