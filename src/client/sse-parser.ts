@@ -52,17 +52,24 @@ export function createSseParser(handlers: SseParserHandlers): { feed(text: strin
     }
   };
 
+  // A chunk ending in \r may be the first half of \r\n: the line ends there, and a \n opening the
+  // next chunk is then the rest of that line break, not an empty line.
+  let skipLeadingLF = false;
   return {
     feed(text: string) {
+      if (text === "") return;
+      if (skipLeadingLF && text.startsWith("\n")) text = text.slice(1);
+      skipLeadingLF = false;
       buffer += text;
       let start = 0;
       for (let i = 0; i < buffer.length; i++) {
         const ch = buffer[i];
         if (ch !== "\n" && ch !== "\r") continue;
-        // A lone \r at the chunk's end may be the first half of \r\n: wait for more.
-        if (ch === "\r" && i === buffer.length - 1) break;
         line(buffer.slice(start, i));
-        if (ch === "\r" && buffer[i + 1] === "\n") i++;
+        if (ch === "\r") {
+          if (i === buffer.length - 1) skipLeadingLF = true;
+          else if (buffer[i + 1] === "\n") i++;
+        }
         start = i + 1;
       }
       buffer = buffer.slice(start);
