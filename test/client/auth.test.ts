@@ -56,6 +56,36 @@ describe("JWT", () => {
     expect(expired).toBe(1);
   });
 
+  it('Session Expired: "Client should redirect to login", "Refresh token may still be valid" — the client refreshes once, and only a refused refresh calls the redirect hook', async () => {
+    let redirects = 0;
+    const storage = memoryTokenStorage();
+    const jwt = new JWTClient({ baseUrl: server.url, storage, onSessionExpired: () => redirects++ });
+    const client = createClient({ baseUrl: server.url, auth: jwt });
+    await jwt.login("ada@example.com", PASSWORD);
+    await sleep(2100); // access token expired, refresh token still valid
+    await client.resource("/api/notes").list();
+    expect(redirects).toBe(0);
+    await storage.setItem("covara.jwt.refresh", "revoked-or-forged");
+    await sleep(2100);
+    await expect(client.resource("/api/notes").list()).rejects.toMatchObject({ status: 401 });
+    expect(redirects).toBe(1);
+    expect(jwt.state.get().status).toBe("anonymous");
+  });
+
+  it('Invalid Token: "No retry (client must re-authenticate)" — one refresh attempt, one retry, then the 401 stands', async () => {
+    const seen: string[] = [];
+    // Counts what goes over the wire; every request still reaches the real server.
+    const countingFetch = (input: string, init?: RequestInit) => {
+      seen.push(`${init?.method ?? "GET"} ${new URL(input).pathname}`);
+      return fetch(input, init);
+    };
+    const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage(), fetch: countingFetch });
+    const client = createClient({ baseUrl: server.url, auth: jwt, fetch: countingFetch });
+    await (jwt as unknown as { storage: TokenStorage }).storage.setItem("covara.jwt.access", "not.a.token");
+    await expect(client.resource("/api/notes").list()).rejects.toMatchObject({ status: 401 });
+    expect(seen).toEqual(["GET /api/notes", "POST /api/auth/refresh"]);
+  });
+
   it("wrong credentials are a typed 401 INVALID_CREDENTIALS", async () => {
     const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage() });
     await expect(jwt.login("ada@example.com", "wrong")).rejects.toMatchObject({ status: 401, code: "INVALID_CREDENTIALS" });
