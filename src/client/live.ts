@@ -43,7 +43,9 @@ export function liveList<Row extends object = AnyRecord>(
 
   const online: LiveListMutate<AnyRecord> = {
     async create(data) {
-      store.upsert(await resource.create(data));
+      // The row arrives through the live stream (`added`) when it matches the list's filter and
+      // scope; inserting it here could show a row the list does not hold.
+      await resource.create(data);
     },
     async update(id, patch) {
       const before = store.get(id);

@@ -137,6 +137,20 @@ describe("offline", () => {
     list.close();
   });
 
+  it("a created row outside the list's filter leaves the list once the server has it (no phantom)", async () => {
+    const client = createClient({ baseUrl: server.url, offline: { storage: memoryQueueStorage(), retryMs: 100, confirmMs: 300 } });
+    const list = liveList<User>(client, "/api/users", { filter: "role==inside" });
+    await eventually(() => expect(list.status).toBe("open"));
+    await list.mutate.create({ name: "in", email: "in@x.io", role: "inside" });
+    await list.mutate.create({ name: "out", email: "out@x.io", role: "outside" });
+    expect(names(list.store.items).sort()).toEqual(["in", "out"]); // optimistic: both shown
+    await eventually(() => expect(client.offline!.pending()).toHaveLength(0));
+    await eventually(() => expect(names(list.store.items)).toEqual(["in"]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(names(list.store.items)).toEqual(["in"]); // the confirmed row stays
+    list.close();
+  });
+
   it("persists the queue in IndexedDB across a reload, and falls back to memory with a warning on a quota error", async () => {
     const storage = indexedDbQueueStorage({ name: "covara-offline-test" });
     const m: QueuedMutation = { id: "q1", seq: 1, path: "/api/users", op: "create", rowId: "tmp_1", data: { name: "p" }, createdAt: 1 };

@@ -38,6 +38,12 @@ export interface OfflineOptions {
   channelName?: string;
   /** Delay before retrying after a network failure. Default 2000 ms. */
   retryMs?: number;
+  /**
+   * How long a created row waits for the live stream to confirm it (an `added`/`changed` event)
+   * before it is taken out of the list: a row outside the list's filter or scope is never
+   * confirmed and must not stay as a phantom. Default 5000 ms.
+   */
+  confirmMs?: number;
 }
 
 type TabMessage =
@@ -64,6 +70,8 @@ export class OfflineManager {
   private readonly onOnline = (): void => void this.flush();
   /** Creates in flight: their optimistic row is dropped as soon as the server's own row shows up. */
   private readonly inflightCreates = new Map<string, QueuedMutation>();
+  /** Created rows the live stream has not confirmed yet, with the timer that drops them. */
+  private readonly unconfirmed = new Map<string, ReturnType<typeof setTimeout>>();
   /** Resolves once the persisted queue is loaded (and re-applied). */
   readonly ready: Promise<void>;
 
@@ -110,7 +118,12 @@ export class OfflineManager {
 
   /** Called by a live list after it applied a server event or snapshot. */
   afterServerEvent(path: string, store: Store, event: "added" | "changed" | "removed" | "snapshot", id: RowId | undefined, row: Record<string, unknown> | undefined): void {
-    if (event === "snapshot") return applyPending(store, this.pending(path), this.idKey);
+    if (id !== undefined) this.confirm(path, id);
+    if (event === "snapshot") {
+      // The snapshot is the server's word on which rows belong: nothing is left to confirm.
+      for (const key of [...this.unconfirmed.keys()]) if (key.startsWith(`${path}\u0000`)) this.confirm(path, key.slice(path.length + 1));
+      return applyPending(store, this.pending(path), this.idKey);
+    }
     if (event === "added" && row) this.claimOwnCreate(path, row);
     if (id !== undefined && event !== "removed") applyPending(store, this.pending(path), this.idKey, id);
   }
@@ -149,6 +162,8 @@ export class OfflineManager {
   }
 
   close(): void {
+    for (const timer of this.unconfirmed.values()) clearTimeout(timer);
+    this.unconfirmed.clear();
     this.channel.close();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     (globalThis as { removeEventListener?: typeof removeEventListener }).removeEventListener?.("online", this.onOnline);
@@ -279,11 +294,33 @@ export class OfflineManager {
         if (rejected) return rollback(store, m);
         if (m.op === "create") {
           store.remove(m.rowId);
-          if (row) store.upsert(row);
+          if (row && !store.has(row[this.idKey] as RowId)) {
+            store.upsert(row);
+            this.awaitConfirmation(m.path, row[this.idKey] as RowId);
+          }
         } else if (row) store.upsert(row);
         if (row) applyPending(store, this.pending(m.path), this.idKey, row[this.idKey] as RowId);
       }),
     );
+  }
+
+  private awaitConfirmation(path: string, id: RowId): void {
+    const key = `${path}\u0000${String(id)}`;
+    clearTimeout(this.unconfirmed.get(key));
+    const timer = setTimeout(() => {
+      this.unconfirmed.delete(key);
+      this.forEachStore(path, (store) => store.remove(id));
+    }, this.options.confirmMs ?? 5000);
+    (timer as { unref?: () => void }).unref?.();
+    this.unconfirmed.set(key, timer);
+  }
+
+  private confirm(path: string, id: RowId): void {
+    const key = `${path}\u0000${String(id)}`;
+    const timer = this.unconfirmed.get(key);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.unconfirmed.delete(key);
   }
 
   /** The server's `added` for a create still in flight is that create: drop the optimistic twin. */
