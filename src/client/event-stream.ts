@@ -135,12 +135,14 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
         }
       },
     });
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    // A plain reader and TextDecoder (not TextDecoderStream): the most portable pair across runtimes.
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        parser.feed(value);
+        parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch (error) {
       if (!closed.signal.aborted && !signal.aborted) report(error);

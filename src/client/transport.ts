@@ -90,7 +90,13 @@ export class Transport {
 
   /** Sends a request and parses its JSON answer; non-2xx answers throw CovaraClientError. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<TransportResponse<T>> {
-    const res = await this.fetchRaw(method, path, options);
+    let res: Response;
+    try {
+      res = await this.fetchRaw(method, path, options);
+    } catch (error) {
+      // Anything (a strategy's storage, a custom fetch) ends as the one typed error.
+      throw toClientError(error);
+    }
     try {
       const data = await readBody(res);
       if (!res.ok && res.status !== 304) throw errorFromResponse(res.status, data, res.statusText);

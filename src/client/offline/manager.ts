@@ -70,6 +70,8 @@ export class OfflineManager {
   private readonly onOnline = (): void => void this.flush();
   /** Creates in flight: their optimistic row is dropped as soon as the server's own row shows up. */
   private readonly inflightCreates = new Map<string, QueuedMutation>();
+  /** True while this tab holds the replay lock. */
+  private replaying = false;
   /** Created rows the live stream has not confirmed yet, with the timer that drops them. */
   private readonly unconfirmed = new Map<string, ReturnType<typeof setTimeout>>();
   /** Resolves once the persisted queue is loaded (and re-applied). */
@@ -190,6 +192,15 @@ export class OfflineManager {
   }
 
   private async replay(): Promise<void> {
+    this.replaying = true;
+    try {
+      await this.replayQueue();
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private async replayQueue(): Promise<void> {
     // The shared storage is the truth: other tabs may have queued writes this tab has not heard of.
     const stored = await this.storage.load();
     const known = new Set(this.queue.map((m) => m.id));
@@ -203,6 +214,7 @@ export class OfflineManager {
       } catch (error) {
         const failure = toClientError(error);
         if (failure.status === 0 || failure.status >= 500 || failure.status === 401 || failure.status === 429) {
+          this.inflightCreates.delete(String(m.rowId));
           this.scheduleRetry();
           return;
         }
@@ -224,13 +236,9 @@ export class OfflineManager {
   private async send(m: QueuedMutation): Promise<{ row?: Record<string, unknown> }> {
     const resource = this.client.resource<Record<string, unknown>>(m.path);
     if (m.op === "create") {
+      // In flight until settle() has swapped the rows: the stream's `added` may land in between.
       this.inflightCreates.set(String(m.rowId), m);
-      try {
-        const body = { ...m.data };
-        return { row: await resource.create(body) };
-      } finally {
-        this.inflightCreates.delete(String(m.rowId));
-      }
+      return { row: await resource.create({ ...m.data }) };
     }
     if (m.op === "delete") {
       try {
@@ -271,6 +279,7 @@ export class OfflineManager {
     await this.storage.delete(m.id);
     if (!rejected && m.op === "create" && row) this.retarget(m.path, m.rowId, row[this.idKey] as RowId);
     this.applySettlement(m, row, rejected !== undefined);
+    this.inflightCreates.delete(String(m.rowId));
     this.channel.post({ type: "settled", mutation: m, ...(row ? { row } : {}), ...(rejected ? { rejected: true } : {}) });
     if (rejected) this.options.onRejected?.(m, new CovaraClientError(rejected.status, { ...rejected.problem, code: rejected.code }, { cause: rejected }));
     this.changed();
@@ -323,14 +332,19 @@ export class OfflineManager {
     this.unconfirmed.delete(key);
   }
 
-  /** The server's `added` for a create still in flight is that create: drop the optimistic twin. */
+  /**
+   * The server's `added` for a create still in flight is that create: drop the optimistic twin.
+   * A tab that is not replaying (another tab is) cannot see what is in flight, so it matches the
+   * creates still in its queue.
+   */
   private claimOwnCreate(path: string, row: Record<string, unknown>): void {
-    for (const [temp, m] of this.inflightCreates) {
+    const candidates = this.replaying ? [...this.inflightCreates.values()] : this.queue.filter((q) => q.op === "create");
+    for (const m of candidates) {
       if (m.path !== path || String(m.rowId) === String(row[this.idKey])) continue;
       const matches = Object.entries(m.data ?? {}).every(([field, value]) => sameValue(row[field], value));
       if (!matches) continue;
-      this.inflightCreates.delete(temp);
-      this.forEachStore(path, (store) => store.remove(temp));
+      this.inflightCreates.delete(String(m.rowId));
+      this.forEachStore(path, (store) => store.remove(m.rowId));
       return;
     }
   }
