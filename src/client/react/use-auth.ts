@@ -46,11 +46,18 @@ function isJWT(auth: unknown): auth is JWTClient {
   return (auth as { kind?: string } | undefined)?.kind === "jwt" && typeof (auth as { login?: unknown }).login === "function";
 }
 
-/** The signed-in user of the client's auth strategy (cookie, JWT or OIDC). */
-export function useAuth<User = Record<string, unknown>>(): UseAuthResult<User> {
+/**
+ * The signed-in user of the client's auth strategy (cookie, JWT or OIDC), auto-detected; or
+ * `useAuth({ strategy: "jwt" })` for the initJWTClient client whatever the client uses.
+ */
+export function useAuth<User = Record<string, unknown>>(options: { strategy?: "cookie" | "jwt" | "oidc" } = {}): UseAuthResult<User> {
   const client = useClient();
-  const auth = isInteractiveAuth(client.auth) ? (client.auth as unknown as InteractiveAuth<User>) : undefined;
-  return useInteractive(auth);
+  let auth: unknown = client.auth;
+  if (options.strategy === "jwt" && client.auth.kind !== "jwt") auth = getJWTClient<User>();
+  else if (options.strategy && options.strategy !== client.auth.kind) {
+    throw new Error(`covara/client/react: useAuth({ strategy: "${options.strategy}" }) but the client authenticates with "${client.auth.kind}"`);
+  }
+  return useInteractive(isInteractiveAuth(auth) ? (auth as InteractiveAuth<User>) : undefined);
 }
 
 export interface UseJWTAuthResult<User> extends UseAuthResult<User> {
