@@ -37,8 +37,14 @@ export function createSseParser(handlers: SseParserHandlers): { feed(text: strin
   };
 
   const line = (text: string): void => {
-    if (text === "") return dispatch();
-    if (text.startsWith(":")) return handlers.onComment?.(text.slice(1).trim());
+    if (text === "") {
+      dispatch();
+      return;
+    }
+    if (text.startsWith(":")) {
+      handlers.onComment?.(text.slice(1).trim());
+      return;
+    }
     const colon = text.indexOf(":");
     const name = colon < 0 ? text : text.slice(0, colon);
     let value = colon < 0 ? "" : text.slice(colon + 1);

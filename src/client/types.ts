@@ -28,7 +28,7 @@ export type TypeInfoOf<T> = T extends { readonly "~covara": infer I extends Cova
   ? I
   : T extends CovaraTypeInfo
     ? T
-    : { resources: {} };
+    : { resources: Record<never, never> };
 
 /** A row of an unknown resource. */
 export type AnyRow = Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { and, comparison, FILTER_OPERATORS, Filter, formatRsqlValue, or, where, type FilterLiteral } from "../../src/client";
+import { and, comparison, FILTER_OPERATORS, type Filter, formatRsqlValue, or, where, type FilterLiteral } from "../../src/client";
 import { parseRsql, type RsqlNode } from "../../src/kernel/rsql";
 
 const RANGE = new Set(["=between=", "=nbetween="]);

@@ -4,7 +4,7 @@
  * the gap, and malformed or unknown events skipped through onError.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CovaraClientError, createClient, liveList, where, type RowId } from "../../src/client";
+import { type CovaraClientError, createClient, liveList, where, type RowId } from "../../src/client";
 import { startClientTestServer, type ClientTestServer } from "./fixtures/server";
 
 interface User {

@@ -184,7 +184,10 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
   }
 
   private navigate(url: string): void {
-    if (this.options.navigate) return this.options.navigate(url);
+    if (this.options.navigate) {
+      this.options.navigate(url);
+      return;
+    }
     const location = (globalThis as { location?: { assign(url: string): void } }).location;
     if (!location) throw new CovaraClientError(0, { code: "NO_NAVIGATION", detail: "Pass `navigate` to log in outside a browser" });
     location.assign(url);

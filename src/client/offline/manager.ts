@@ -124,7 +124,8 @@ export class OfflineManager {
     if (event === "snapshot") {
       // The snapshot is the server's word on which rows belong: nothing is left to confirm.
       for (const key of [...this.unconfirmed.keys()]) if (key.startsWith(`${path}\u0000`)) this.confirm(path, key.slice(path.length + 1));
-      return applyPending(store, this.pending(path), this.idKey);
+      applyPending(store, this.pending(path), this.idKey);
+      return;
     }
     if (event === "added" && row) this.claimOwnCreate(path, row);
     if (id !== undefined && event !== "removed") applyPending(store, this.pending(path), this.idKey, id);

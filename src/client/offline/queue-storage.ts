@@ -68,7 +68,7 @@ export function indexedDbQueueStorage(options: { name?: string; indexedDB?: IDBF
     });
     return result;
   };
-  const useMemory = (error: unknown): void => {
+  const fallBackToMemory = (error: unknown): void => {
     fallback = true;
     warn(`covara: the offline queue cannot be stored in IndexedDB (${(error as Error)?.name ?? error}); keeping it in memory`);
   };
@@ -85,7 +85,7 @@ export function indexedDbQueueStorage(options: { name?: string; indexedDB?: IDBF
           return;
         } catch (error) {
           if (!isQuotaError(error)) throw error;
-          useMemory(error);
+          fallBackToMemory(error);
         }
       }
       await memory.put(m);

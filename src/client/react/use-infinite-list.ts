@@ -26,6 +26,7 @@ export function useInfiniteList<Row extends object = Record<string, unknown>>(pa
   const loading = useRef<Promise<void> | undefined>(undefined);
   const generation = useRef(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for path and params (a new object with the same content must not reload)
   const load = useCallback(
     async (cursor: string | null, reset: boolean) => {
       const mine = reset ? ++generation.current : generation.current;
@@ -41,7 +42,6 @@ export function useInfiniteList<Row extends object = Record<string, unknown>>(pa
         setStatus("error");
       }
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [client, key],
   );
 

@@ -19,10 +19,10 @@ export function useLiveAggregate<G extends Record<string, unknown> = Record<stri
   const [groups, setGroups] = useState<(G & { count: number })[]>([]);
   const [status, setStatus] = useState<StreamStatus>("connecting");
   const [error, setError] = useState<CovaraClientError | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for path and params (a new object with the same content must not resubscribe)
   useEffect(() => {
     const sub = client.resource(path).subscribeAggregate<G>(params, (next) => setGroups(next), { onStatus: setStatus, onError: setError });
     return () => sub.close();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, key]);
   return { groups, status, error };
 }

@@ -35,6 +35,7 @@ export function useLiveList<Row extends object = Record<string, unknown>>(path: 
   const [status, setStatus] = useState<StreamStatus>("connecting");
   const [error, setError] = useState<CovaraClientError | undefined>(undefined);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for path and query (a new object with the same content must not resubscribe)
   useEffect(() => {
     const opened = liveList<Row>(client, path, query, { onStatus: setStatus, onError: setError });
     setLive(opened);
@@ -42,8 +43,6 @@ export function useLiveList<Row extends object = Record<string, unknown>>(path: 
       opened.close();
       setLive(undefined);
     };
-    // The key covers path and query; a new object with the same content must not resubscribe.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, key]);
 
   const items = useSyncExternalStore(live ? live.store.subscribe : noSubscribe, live ? live.store.getSnapshot : emptySnapshot, emptySnapshot);

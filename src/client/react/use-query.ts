@@ -10,10 +10,9 @@ export function useCachedQuery<T>(key: string, path: string, fetcher: (signal: A
   const { cache } = useCovara();
   const subscribe = useCallback((listener: () => void) => cache.subscribe(key, path, listener), [cache, key, path]);
   const state = useSyncExternalStore(subscribe, () => cache.get<T>(key), () => cache.get<T>(key));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key identifies the query; the fetcher closure changes every render
   useEffect(() => {
     if (enabled) void cache.fetch(key, path, fetcher);
-    // The key identifies the query; the fetcher closure changes every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [cache, key, path, enabled]);
   return state;
 }
