@@ -79,16 +79,21 @@ describe("offline", () => {
     await server.restart(async () => {
       await list.mutate.create({ name: "r-dup", email: "r-keep@x.io", role: "rej" }); // 409 unique email
       await list.mutate.update(existing.id, { age: "not a number" } as never); // 400 validation
-      expect(names(list.store.items)).toEqual(["r-dup", "r-keep"]);
+      await list.mutate.create({ name: "forbidden", email: "r-f@x.io", role: "rej" }); // 403 scope
+      await list.mutate.update(existing.id, { nickname: "x" } as never); // 422 unknown field
+      await list.mutate.update(existing.id, { age: 3 }); // accepted: the queue goes on past refusals
+      expect(names(list.store.items)).toEqual(["forbidden", "r-dup", "r-keep"]);
     });
 
-    await eventually(() => expect(rejected).toHaveLength(2));
+    await eventually(() => expect(rejected).toHaveLength(4));
     expect(rejected.map(([m, e]) => [m.op, e.status, e.code])).toEqual([
       ["create", 409, "CONFLICT"],
       ["update", 400, "VALIDATION_ERROR"],
+      ["create", 403, "FORBIDDEN"],
+      ["update", 422, "UNKNOWN_FIELD"],
     ]);
-    expect(client.offline!.pending()).toHaveLength(0);
-    await eventually(() => expect(list.store.items.map((u) => [u.name, u.age])).toEqual([["r-keep", null]]));
+    await eventually(() => expect(client.offline!.pending()).toHaveLength(0));
+    await eventually(() => expect(list.store.items.map((u) => [u.name, u.age])).toEqual([["r-keep", 3]]));
     list.close();
   });
 
