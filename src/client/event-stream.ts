@@ -79,8 +79,24 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
     }
   };
 
+  /** The problem of a `revoked` event: the server ended the stream for these credentials. */
+  let revoked: ProblemDocument | undefined;
+
+  /**
+   * After `revoked`: a 401 (signed out, or a bearer token expired) may be cured by new credentials,
+   * so refresh once and resume with Last-Event-ID; a 403, or a refused refresh, ends the stream.
+   */
+  const recoverFromRevocation = async (problem: ProblemDocument): Promise<boolean> => {
+    const status = typeof problem.status === "number" ? problem.status : 401;
+    if (status === 401 && (await transport.refreshAuth())) return true;
+    report(new CovaraClientError(status, problem));
+    if (status === 401) transport.options.auth?.onUnauthorized?.();
+    return false;
+  };
+
   /** One connection; resolves when it ends. Returns false when retrying is pointless. */
   const connectOnce = async (): Promise<boolean> => {
+    revoked = undefined;
     attempt = { controller: new AbortController() };
     const signal = attempt.controller.signal;
     const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-cache" };
@@ -121,6 +137,10 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
           failures = 0;
           setStatus("open");
         }
+        if (message.event === "revoked") {
+          revoked = (data ?? {}) as ProblemDocument;
+          return;
+        }
         if (message.event === "error" || message.event === "reconnect") {
           // The server ends the stream after these; reconnecting resumes from lastEventId.
           const problem = (data ?? {}) as { status?: number; retryMs?: number };
@@ -149,6 +169,10 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
     } finally {
       reader.releaseLock();
     }
+    if (revoked && !closed.signal.aborted) {
+      if (!(await recoverFromRevocation(revoked))) return false;
+      failures = -1; // new credentials: reconnect at once, not after a backoff
+    }
     return true;
   };
 
@@ -165,7 +189,7 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
       failures++;
       if (options.maxRetries !== undefined && failures > options.maxRetries) break;
       setStatus("reconnecting");
-      await sleep(fullJitterDelay(failures - 1, { ...options.backoff, baseMs: retryMs }), closed.signal);
+      if (failures > 0) await sleep(fullJitterDelay(failures - 1, { ...options.backoff, baseMs: retryMs }), closed.signal);
     }
     setStatus("closed");
   })();

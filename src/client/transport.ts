@@ -108,6 +108,14 @@ export class Transport {
     }
   }
 
+  /** Asks the auth strategy for new credentials (concurrent callers share one refresh). */
+  async refreshAuth(): Promise<boolean> {
+    const auth = this.options.auth;
+    if (!auth?.refresh) return false;
+    this.refreshing ??= auth.refresh().finally(() => (this.refreshing = undefined));
+    return this.refreshing.catch(() => false);
+  }
+
   /**
    * Sends a request and returns the raw Response (for streams), after the 401 refresh-and-retry.
    * Network failures, timeouts and aborts throw CovaraClientError; HTTP errors are returned.
@@ -120,8 +128,7 @@ export class Transport {
       return first;
     }
     // Several requests failing at once share one refresh.
-    this.refreshing ??= auth.refresh().finally(() => (this.refreshing = undefined));
-    const refreshed = await this.refreshing.catch(() => false);
+    const refreshed = await this.refreshAuth();
     if (!refreshed) {
       auth.onUnauthorized?.();
       return first;

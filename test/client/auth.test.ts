@@ -9,6 +9,14 @@ import { PASSWORD, startClientTestServer, type ClientTestServer } from "./fixtur
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(25);
+  }
+}
+
 describe("JWT", () => {
   let server: ClientTestServer;
   beforeAll(async () => {
@@ -84,6 +92,43 @@ describe("JWT", () => {
     await (jwt as unknown as { storage: TokenStorage }).storage.setItem("covara.jwt.access", "not.a.token");
     await expect(client.resource("/api/notes").list()).rejects.toMatchObject({ status: 401 });
     expect(seen).toEqual(["GET /api/notes", "POST /api/auth/refresh"]);
+  });
+
+  it("a subscription the server revokes when the access token expires resumes after one refresh, with Last-Event-ID", async () => {
+    const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage() });
+    const client = createClient({ baseUrl: server.url, auth: jwt });
+    await jwt.login("ada@example.com", PASSWORD);
+    const notes = client.resource<{ id: string; title: string }>("/api/notes");
+    const added: string[] = [];
+    const errors: unknown[] = [];
+    const connected: { seq: number; resumedFrom?: number }[] = [];
+    const sub = notes.subscribe({}, { onAdded: (n) => added.push(n.id), onError: (e) => errors.push(e), onConnected: (seq, info) => connected.push({ seq, ...info }) });
+    await until(() => connected.length === 1);
+    await sleep(2100); // the stream's bearer token expires; the next re-check revokes the stream
+    await until(() => connected.length >= 2, 8000);
+    expect(connected.at(-1)!.resumedFrom).toEqual(expect.any(Number));
+    await notes.create({ id: "after-refresh", title: "t" });
+    await until(() => added.includes("after-refresh"));
+    expect(errors).toEqual([]);
+    sub.close();
+  });
+
+  it("a subscription revoked by logout ends with a typed 401 and the session-expired hook (no resume with dead credentials)", async () => {
+    let expired = 0;
+    const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage(), onSessionExpired: () => expired++ });
+    const client = createClient({ baseUrl: server.url, auth: jwt });
+    await jwt.login("ada@example.com", PASSWORD);
+    const token = await jwt.getAccessToken();
+    const errors: { status: number; code: string }[] = [];
+    const sub = client.resource("/api/notes").subscribe({}, { onError: (e) => errors.push(e) });
+    await until(() => sub.status === "open");
+    // Another client of the same session signs out: the refresh family is revoked server-side.
+    const other = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage() });
+    await (other as unknown as { storage: TokenStorage }).storage.setItem("covara.jwt.access", token!);
+    await other.logout();
+    await until(() => sub.status === "closed", 8000);
+    expect(errors.map((e) => [e.status, e.code])).toEqual([[401, "UNAUTHORIZED"]]);
+    expect(expired).toBe(1);
   });
 
   it("wrong credentials are a typed 401 INVALID_CREDENTIALS", async () => {
