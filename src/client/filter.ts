@@ -149,18 +149,18 @@ export interface FilterBuilder<Row> {
   or: typeof or;
 }
 
+/** Builder methods named like their operator (`gt` is `=gt=`); `eq` and `ne` are `==` and `!=`. */
+const NAMED_OPERATORS =
+  "gt ge lt le in out between nbetween isnull notnull isempty contains ncontains icontains nicontains startswith nstartswith istartswith nistartswith endswith nendswith iendswith niendswith like nlike ilike nilike ieq ine iin iout length minlength maxlength".split(
+    " ",
+  );
+
 /** The canonical operator of each builder method. */
-export const FILTER_OPERATORS = {
-  eq: "==", ne: "!=", gt: "=gt=", ge: "=ge=", lt: "=lt=", le: "=le=",
-  in: "=in=", out: "=out=", between: "=between=", nbetween: "=nbetween=",
-  isnull: "=isnull=", notnull: "=notnull=", isempty: "=isempty=",
-  contains: "=contains=", ncontains: "=ncontains=", icontains: "=icontains=", nicontains: "=nicontains=",
-  startswith: "=startswith=", nstartswith: "=nstartswith=", istartswith: "=istartswith=", nistartswith: "=nistartswith=",
-  endswith: "=endswith=", nendswith: "=nendswith=", iendswith: "=iendswith=", niendswith: "=niendswith=",
-  like: "=like=", nlike: "=nlike=", ilike: "=ilike=", nilike: "=nilike=",
-  ieq: "=ieq=", ine: "=ine=", iin: "=iin=", iout: "=iout=",
-  length: "=length=", minlength: "=minlength=", maxlength: "=maxlength=",
-} as const;
+export const FILTER_OPERATORS: Readonly<Record<string, string>> = {
+  eq: "==",
+  ne: "!=",
+  ...Object.fromEntries(NAMED_OPERATORS.map((name) => [name, `=${name}=`])),
+};
 
 const RANGE = new Set(["between", "nbetween"]);
 const BOOLEAN = new Set(["isnull", "notnull", "isempty"]);

@@ -6,7 +6,7 @@ import { CovaraClientError } from "./errors";
 import { openEventStream } from "./event-stream";
 import type { Filter } from "./filter";
 import type { QueryValue } from "./query-string";
-import { subscribeStream, type Subscription, type SubscriptionHandlers } from "./subscribe";
+import { asSubscription, subscribeStream, type Subscription, type SubscriptionHandlers } from "./subscribe";
 import type { RequestOptions, Transport } from "./transport";
 import type { ResourceTypeInfo, RowId, Selected } from "./types";
 
@@ -291,14 +291,5 @@ function subscribeAggregateStream<G>(
     },
     { query },
   );
-  return {
-    get lastEventId() {
-      return stream.lastEventId;
-    },
-    get status() {
-      return stream.status;
-    },
-    reconnect: () => stream.reconnect(),
-    close: () => stream.close(),
-  };
+  return asSubscription(stream);
 }

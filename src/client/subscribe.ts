@@ -78,6 +78,11 @@ export function subscribeStream<Row>(
     },
     { query, ...(options.lastEventId !== undefined ? { lastEventId: options.lastEventId } : {}) },
   );
+  return asSubscription(stream);
+}
+
+/** The public face of an event stream. */
+export function asSubscription(stream: EventStream): Subscription {
   return {
     get lastEventId() {
       return stream.lastEventId;

@@ -4,19 +4,14 @@
  * (the HttpOnly refresh cookie, or a stored refresh token for clients without cookies) and retries.
  */
 import { errorFromResponse } from "../errors";
-import { joinUrl } from "../query-string";
-import type { FetchLike } from "../transport";
+import { callAuthRouter, type AuthRouterOptions } from "./http";
 import { AuthStateStore, type InteractiveAuth } from "./state";
 import type { AuthStrategy } from "./strategy";
 import { defaultTokenStorage, type TokenStorage } from "./token-storage";
 
-export interface JWTClientOptions {
-  baseUrl?: string;
-  /** Where useAuth's router is mounted. Default "/api/auth". */
-  authPath?: string;
+export interface JWTClientOptions extends AuthRouterOptions {
   /** Default: localStorage in browsers, memory elsewhere. */
   storage?: TokenStorage;
-  fetch?: FetchLike;
   /** Key prefix in storage. Default "covara.jwt". */
   storageKey?: string;
   /** Called when the session cannot be refreshed (redirect to login). */
@@ -121,12 +116,9 @@ export class JWTClient<User = Record<string, unknown>> implements AuthStrategy, 
   }
 
   private async call(method: string, path: string, body?: object, withToken = true): Promise<Response> {
-    const headers = new Headers({ accept: "application/json" });
-    if (body) headers.set("content-type", "application/json");
+    const headers = new Headers();
     if (withToken) await this.authorize(headers);
-    const url = joinUrl(this.options.baseUrl ?? "", (this.options.authPath ?? "/api/auth") + path);
-    const doFetch = this.options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
-    return doFetch(url, { method, headers, credentials: "include", body: body ? JSON.stringify(body) : undefined });
+    return callAuthRouter(this.options, method, path, body, headers);
   }
 }
 

@@ -1,16 +1,10 @@
 /** The strategies that need no tokens of their own: cookie sessions, bearer tokens and API keys. */
 import { errorFromResponse } from "../errors";
-import { joinUrl } from "../query-string";
-import type { FetchLike } from "../transport";
+import { callAuthRouter, type AuthRouterOptions } from "./http";
 import { AuthStateStore, type InteractiveAuth } from "./state";
 import type { AuthStrategy } from "./strategy";
 
-export interface CookieAuthOptions {
-  /** The app's origin ("" in a same-origin browser app). */
-  baseUrl?: string;
-  /** Where useAuth's router is mounted. Default "/api/auth". */
-  authPath?: string;
-  fetch?: FetchLike;
+export interface CookieAuthOptions extends AuthRouterOptions {
   /** Called when a request is refused with 401 (e.g. redirect to the login page). */
   onUnauthorized?: () => void;
 }
@@ -61,14 +55,7 @@ export class CookieAuth<User = Record<string, unknown>> implements AuthStrategy,
   }
 
   private call(method: string, path: string, body?: object): Promise<Response> {
-    const url = joinUrl(this.options.baseUrl ?? "", (this.options.authPath ?? "/api/auth") + path);
-    const doFetch = this.options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
-    return doFetch(url, {
-      method,
-      credentials: "include",
-      headers: body ? { "content-type": "application/json", accept: "application/json" } : { accept: "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-    });
+    return callAuthRouter(this.options, method, path, body);
   }
 }
 
