@@ -1,6 +1,7 @@
 /**
  * The auth data layer — passwords, password policy, session / verification-token / API-key stores,
- * the API-key service — re-exported by name for `covara/auth`'s index.
+ * the API-key service — re-exported by name for `covara/auth`'s index. The internal tables and
+ * their migration live in `covara/db` (their old `covara/auth` names are in deprecated.ts).
  */
 export { hashPassword, verifyPassword, verifyPasswordOrDecoy, needsRehash, readHashParams, DEFAULT_SCRYPT_PARAMS } from "./passwords";
 export type { PasswordHashOptions, ScryptParams } from "./passwords";
@@ -38,22 +39,3 @@ export type {
   CreatedApiKey,
   PublicApiKey,
 } from "./api-keys";
-export {
-  authSessions,
-  authAccounts,
-  authApiKeys,
-  authVerificationTokens,
-  authSessionsSqlite,
-  authAccountsSqlite,
-  authApiKeysSqlite,
-  authVerificationTokensSqlite,
-  authSessionsPg,
-  authAccountsPg,
-  authApiKeysPg,
-  authVerificationTokensPg,
-  defineInternalSchema,
-  describeInternalSchema,
-  InternalSchemaError,
-  migrateInternal,
-} from "../db";
-export type { FieldRef, InternalSchema, InternalSchemaInput, InternalTableOverride, MigrateInternalOptions, ResolvedInternalTable } from "../db";

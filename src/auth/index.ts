@@ -4,7 +4,6 @@ export type { AuthSecurityOptions, UseAuthOptions, UseAuthResult } from "./use-a
 export type { LoginOptions, SignupOptions } from "./credentials";
 export { getAuthSession } from "./auth-middleware";
 export { defaultUserView } from "./user-view";
-export { requireUser } from "../kernel/require-user";
 
 // Session strategies.
 export { cookieSession } from "./strategies/cookie-session";
@@ -43,16 +42,14 @@ export type { ClientIpOptions } from "./security/client-ip";
 export { normalizeIp } from "./security/ip-address";
 export { csrfProtection } from "./security/csrf";
 export type { CsrfMode, CsrfOptions } from "./security/csrf";
-export { securityHeaders } from "../kernel/security-headers";
-export type { SecurityHeadersOptions } from "../kernel/security-headers";
 
 // The data layer (passwords, password policy, stores, API keys, internal tables), listed by name in data.ts.
 export * from "./data";
-// Opt-in features (MFA, passkeys, magic links, verification, reset, social), listed by name in features/index.ts.
-export * from "./features";
-
 // Opt-in features (MFA, passkeys, magic links, email verification, password reset, social login), listed by name in features/index.ts.
 export * from "./features";
+
+// Names whose home is another entry point, kept one release as deprecated aliases.
+export * from "./deprecated";
 
 // The one email address rule every auth and OIDC path applies.
 export { emailAddressField, isEmailAddress, MAX_EMAIL_LENGTH } from "./email-address";

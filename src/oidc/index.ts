@@ -13,6 +13,6 @@ export { oidcProviders, microsoftTenantIssuer } from "./federation/presets";
 export type { Auth0Options, CustomOptions, KeycloakOptions, MicrosoftOptions, OktaOptions, PresetOptions } from "./federation/presets";
 export type { FederatedProviderConfig } from "./types";
 export type { ExternalProfile, OIDCBackends, ResolveExternalUser } from "./types";
-export { escapeHtml } from "./pages";
+export { escapeHtml } from "../kernel/html";
 export type { ConsentPageView, LoginPageView, LogoutPageView, UpstreamLink } from "./types";
 export type { EmailPasswordBackend, OIDCPages } from "./types";

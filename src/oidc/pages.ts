@@ -3,12 +3,8 @@
  * error text, scope names, URLs) goes through `escapeHtml`; the pages load nothing from outside
  * and may not be framed. Apps replace any page with `pages.login` / `pages.consent` / `pages.logout`.
  */
+import { escapeHtml } from "../kernel/html";
 import type { ConsentPageView, LoginPageView, LogoutPageView } from "./types";
-
-/** Escapes text for an HTML element or a double-quoted attribute. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`=]/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: "Sign you in with your account",

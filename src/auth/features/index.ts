@@ -26,7 +26,6 @@ export { emailVerification } from "./email-verification";
 export type { EmailVerificationOptions } from "./email-verification";
 export { passwordReset } from "./password-reset";
 export type { PasswordResetOptions } from "./password-reset";
-export { escapeHtml } from "./shared/link-email";
 export type { LinkEmailBuilder, LinkEmailContent, LinkEmailInput } from "./shared/link-email";
 export { fromPassport, createKVSocialAccountStore } from "./social";
 export type {

@@ -3,6 +3,7 @@
  * text body and a minimal HTML body with every dynamic value escaped. Apps replace the wording
  * through each feature's `email` option.
  */
+import { escapeHtml } from "../../../kernel/html";
 import type { AuthEmail, VerificationPurpose } from "../../types";
 
 /** What a custom email builder receives. */
@@ -22,11 +23,6 @@ export interface LinkEmailContent {
 
 /** A custom email builder: return the subject and bodies for the given link. */
 export type LinkEmailBuilder = (input: LinkEmailInput) => LinkEmailContent | Promise<LinkEmailContent>;
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 
 /** The default wording: one sentence, the link, and when it expires. */
 export function defaultLinkEmail(subject: string, sentence: string, action: string): LinkEmailBuilder {
