@@ -4,15 +4,15 @@
  * parameters; the only SQL text here is fixed keywords.
  */
 import { type Column, type DriverValueEncoder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import type { ColumnKind } from "./columns.js";
-import { charLength, compareValues, foldCase } from "./compare.js";
+import type { ColumnKind } from "./columns";
+import { charLength, compareValues, foldCase } from "./compare";
 import type {
   FilterScalar,
   OperatorDefinition,
   OperatorSqlContext,
   OperatorValueShape,
-} from "./operator-types.js";
-import { imatchSql, likePatternProblem, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns.js";
+} from "./operator-types";
+import { imatchSql, likePatternProblem, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns";
 
 const FALSE = sql`1 = 0`;
 const STRING_ONLY: readonly ColumnKind[] = ["string"];

@@ -4,13 +4,13 @@
  * evaluator go through it, so they can never disagree about `age=="30"` or `day==2024-01-31`.
  */
 import type { Column } from "drizzle-orm";
-import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast.js";
-import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns.js";
-import { checkOperatorValue, filterError } from "./filter-error.js";
-import { parseIsoDate, parseLooseNumber } from "./literals.js";
-import { defaultOperators } from "./operators.js";
-import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types.js";
-import { getSourceText } from "./parser.js";
+import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast";
+import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns";
+import { checkOperatorValue, filterError } from "./filter-error";
+import { parseIsoDate, parseLooseNumber } from "./literals";
+import { defaultOperators } from "./operators";
+import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types";
+import { getSourceText } from "./parser";
 
 /** Filterable columns keyed by the name filters use (the table's JS property names). */
 export type FilterFields = Record<string, Column>;

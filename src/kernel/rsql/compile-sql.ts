@@ -3,11 +3,11 @@
  * database as a bound parameter; field names resolve only through the given column map.
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { RsqlNode } from "./ast.js";
-import { type ColumnInfo, describeColumn } from "./columns.js";
-import { type FilterFields, NEVER, coerceFilter, lookupField, operatorValue, resolveOperator } from "./coerce.js";
-import { defaultOperators } from "./operators.js";
-import type { OperatorRegistry } from "./operator-types.js";
+import type { RsqlNode } from "./ast";
+import { type ColumnInfo, describeColumn } from "./columns";
+import { type FilterFields, NEVER, coerceFilter, lookupField, operatorValue, resolveOperator } from "./coerce";
+import { defaultOperators } from "./operators";
+import type { OperatorRegistry } from "./operator-types";
 import type { Dialect } from "../dialect";
 
 export interface CompileToSqlOptions {

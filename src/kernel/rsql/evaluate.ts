@@ -2,8 +2,8 @@
  * In-memory evaluation of an RSQL AST against a row, with the SQL compiler's semantics: the same
  * coercion, the same operator definitions, and NULL fields matching nothing but the null checks.
  */
-import type { RsqlComparison, RsqlLiteral, RsqlNode } from "./ast.js";
-import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns.js";
+import type { RsqlComparison, RsqlLiteral, RsqlNode } from "./ast";
+import { type ColumnInfo, type ColumnKind, describeColumn } from "./columns";
 import {
   type FilterFields,
   NEVER,
@@ -14,10 +14,10 @@ import {
   operatorValue,
   resolveOperator,
   runtimeKind,
-} from "./coerce.js";
-import { defaultOperators } from "./operators.js";
-import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types.js";
-import { getSourceText } from "./parser.js";
+} from "./coerce";
+import { defaultOperators } from "./operators";
+import type { FilterScalar, OperatorDefinition, OperatorRegistry } from "./operator-types";
+import { getSourceText } from "./parser";
 
 export interface EvaluateRsqlOptions {
   /** The table's columns by JS property name; when given, values are coerced exactly as in SQL. */

@@ -3,8 +3,8 @@
  * `filter-too-complex` for a value too costly to run) that carries the 0-based `position` in the
  * filter text and, when known, the `field` and `operator`.
  */
-import { ProblemError } from "../errors.js";
-import type { RsqlLiteral, RsqlValue } from "./ast.js";
+import { ProblemError } from "../errors";
+import type { RsqlLiteral, RsqlValue } from "./ast";
 
 export interface FilterErrorContext {
   field?: string;

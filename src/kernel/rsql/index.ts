@@ -1,13 +1,13 @@
 /** RSQL kernel: parse a filter once, run it as Drizzle SQL (SQLite, Postgres) or in memory. */
-export type { RsqlComparison, RsqlLiteral, RsqlLogical, RsqlNode, RsqlValue } from "./ast.js";
-export type { ColumnInfo, ColumnKind } from "./columns.js";
-export { describeColumn } from "./columns.js";
-export type { CoerceResult, FilterFields } from "./coerce.js";
-export { coerceFilter, coerceScalar, getFilterFields } from "./coerce.js";
-export type { CompileToSqlOptions } from "./compile-sql.js";
-export { compileToSql } from "./compile-sql.js";
-export type { EvaluateRsqlOptions, RsqlPredicate } from "./evaluate.js";
-export { compileRsqlPredicate, evaluateRsql } from "./evaluate.js";
+export type { RsqlComparison, RsqlLiteral, RsqlLogical, RsqlNode, RsqlValue } from "./ast";
+export type { ColumnInfo, ColumnKind } from "./columns";
+export { describeColumn } from "./columns";
+export type { CoerceResult, FilterFields } from "./coerce";
+export { coerceFilter, coerceScalar, getFilterFields } from "./coerce";
+export type { CompileToSqlOptions } from "./compile-sql";
+export { compileToSql } from "./compile-sql";
+export type { EvaluateRsqlOptions, RsqlPredicate } from "./evaluate";
+export { compileRsqlPredicate, evaluateRsql } from "./evaluate";
 export type {
   FilterScalar,
   OperatorDefinition,
@@ -15,9 +15,9 @@ export type {
   OperatorSqlContext,
   OperatorValue,
   OperatorValueShape,
-} from "./operator-types.js";
-export { createOperatorRegistry, defaultOperators, defineOperator } from "./operators.js";
-export type { ParseRsqlOptions } from "./parser.js";
-export { RSQL_LIMITS, parseRsql } from "./parser.js";
-export { rsqlToString } from "./serialize.js";
-export { RsqlFilter, isRsqlFilter, rsql } from "./template.js";
+} from "./operator-types";
+export { createOperatorRegistry, defaultOperators, defineOperator } from "./operators";
+export type { ParseRsqlOptions } from "./parser";
+export { RSQL_LIMITS, parseRsql } from "./parser";
+export { rsqlToString } from "./serialize";
+export { RsqlFilter, isRsqlFilter, rsql } from "./template";

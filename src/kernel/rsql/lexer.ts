@@ -2,7 +2,7 @@
  * RSQL lexer: turns filter text into tokens with their source offsets. It knows nothing about
  * grammar or operators' meaning; the parser decides whether a word is a field, a value or `and`.
  */
-import { filterError } from "./filter-error.js";
+import { filterError } from "./filter-error";
 
 export type TokenKind = "(" | ")" | "[" | "]" | ";" | "," | "operator" | "string" | "word" | "eof";
 

@@ -2,7 +2,7 @@
  * Literal syntax shared by the lexer, the serialiser, the `rsql` tag and coercion: one definition of
  * what a number, a date and a quoted string look like, so parsing and printing cannot drift apart.
  */
-import type { RsqlLiteral } from "./ast.js";
+import type { RsqlLiteral } from "./ast";
 
 /** Numbers as JSON writes them (no leading zeros, so `007` stays a string, e.g. a zip code). */
 export const NUMBER_PATTERN = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;

@@ -5,8 +5,8 @@
  */
 import type { Column, SQL } from "drizzle-orm";
 import type { Dialect } from "../dialect";
-import type { RsqlLiteral } from "./ast.js";
-import type { ColumnInfo, ColumnKind } from "./columns.js";
+import type { RsqlLiteral } from "./ast";
+import type { ColumnInfo, ColumnKind } from "./columns";
 
 /** The value an operator takes: one literal, a list `(a,b)`, a range `[lo,hi]`, or `true`/`false`. */
 export type OperatorValueShape = "single" | "list" | "range" | "boolean";

@@ -2,8 +2,8 @@
  * The operator registry: the lookup by name or alias shared by the parser, the SQL compiler and
  * the evaluator. What an operator is lives in `operator-types.ts`.
  */
-import { BUILTIN_OPERATORS } from "./builtin-operators.js";
-import type { OperatorDefinition, OperatorRegistry, OperatorValueShape } from "./operator-types.js";
+import { BUILTIN_OPERATORS } from "./builtin-operators";
+import type { OperatorDefinition, OperatorRegistry, OperatorValueShape } from "./operator-types";
 
 const SYMBOLIC = new Set(["==", "!=", "<", "<=", ">", ">="]);
 const NAMED = /^=[A-Za-z][A-Za-z0-9_-]*=$/;

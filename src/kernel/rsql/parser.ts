@@ -3,12 +3,12 @@
  * (huge, deeply nested, thousands of comparisons) fails with a clean error instead of a stack
  * overflow. `;`/`and` binds tighter than `,`/`or`; parentheses group.
  */
-import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast.js";
-import { checkOperatorValue, filterError } from "./filter-error.js";
-import { type Token, tokenize } from "./lexer.js";
-import { NUMBER_PATTERN, looksLikeDate, parseIsoDate } from "./literals.js";
-import { defaultOperators } from "./operators.js";
-import type { OperatorDefinition, OperatorRegistry } from "./operator-types.js";
+import type { RsqlComparison, RsqlLiteral, RsqlNode, RsqlValue } from "./ast";
+import { checkOperatorValue, filterError } from "./filter-error";
+import { type Token, tokenize } from "./lexer";
+import { NUMBER_PATTERN, looksLikeDate, parseIsoDate } from "./literals";
+import { defaultOperators } from "./operators";
+import type { OperatorDefinition, OperatorRegistry } from "./operator-types";
 
 export interface ParseRsqlOptions {
   /** Operators the filter may use; defaults to the built-ins. */

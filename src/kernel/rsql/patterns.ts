@@ -5,7 +5,7 @@
  * text is always literal: every wildcard character in it is escaped for the target syntax.
  */
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import { charLength, foldCase } from "./compare.js";
+import { charLength, foldCase } from "./compare";
 
 /** `any` = any run of characters (`%`), `one` = exactly one character (`_`). */
 export type PatternPart = { literal: string } | "any" | "one";

@@ -2,8 +2,8 @@
  * AST back to canonical RSQL text: `;` and `,`, double-quoted strings, bare ISO datetimes, and
  * parentheses only where precedence or the tree's shape needs them, so re-parsing gives the same tree.
  */
-import type { RsqlLiteral, RsqlNode } from "./ast.js";
-import { formatLiteral } from "./literals.js";
+import type { RsqlLiteral, RsqlNode } from "./ast";
+import { formatLiteral } from "./literals";
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 

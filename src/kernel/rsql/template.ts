@@ -2,7 +2,7 @@
  * The `rsql` tag: writes filters in code with interpolated values that can never change the
  * filter's structure, because each one is serialised as a single quoted or literal value.
  */
-import { formatLiteral, quoteString } from "./literals.js";
+import { formatLiteral, quoteString } from "./literals";
 
 const BRAND = Symbol.for("covara.RsqlFilter");
 
