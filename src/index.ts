@@ -49,8 +49,8 @@ export type {
 } from "./resource";
 export { trackMutations, recordExternalMutation, createRealtime, Realtime } from "./realtime";
 export type { TrackMutationsOptions, TrackedTableConfig, ExternalMutationOptions, RealtimeOptions, SubscriptionOptions, SseEventType } from "./realtime";
-export { ProblemError, problems, PROBLEM_TYPES } from "./kernel/errors";
-export type { ProblemDocument, ProblemType, ValidationIssue } from "./kernel/errors";
+export { ProblemError, problems, PROBLEM_TYPES, defineProblemTypes } from "./kernel/errors";
+export type { ProblemDocument, ProblemType, ProblemTypeDefinition, ProblemTypeRegistry, ProblemTypeTable, ValidationIssue } from "./kernel/errors";
 export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";
 export type { RsqlFilter, RsqlNode, OperatorDefinition } from "./kernel/rsql";
 export { allowScope, denyScope, andScopes, orScopes } from "./kernel/scope";

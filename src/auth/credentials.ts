@@ -4,6 +4,7 @@
  * user directory (`findByEmail` + `getPasswordHash`, `createUser` + `setPasswordHash`) with scrypt.
  * The built-in login spends the same hashing work whether or not the email exists.
  */
+import "./problems";
 import { ProblemError } from "../kernel/errors";
 import { hashPassword, needsRehash, verifyPasswordOrDecoy, type PasswordHashOptions } from "./passwords";
 import type { PasswordPolicy } from "./password-policy";

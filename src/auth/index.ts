@@ -1,5 +1,6 @@
 /** covara/auth — useAuth, session strategies, JWT, account security, passwords, stores and API keys. */
 export { useAuth } from "./use-auth";
+export { AUTH_PROBLEM_TYPES } from "./problems";
 export type { AuthSecurityOptions, UseAuthOptions, UseAuthResult } from "./use-auth";
 export type { LoginOptions, SignupOptions } from "./credentials";
 export { getAuthSession } from "./auth-middleware";

@@ -3,6 +3,7 @@
  * common passwords (on by default), optional character-class rules and the user's own details,
  * and reports every failed rule at once — as data, or as a 422 `password-policy` problem.
  */
+import "./problems";
 import { ProblemError, type ValidationIssue } from "../kernel/errors";
 import { builtInDenylist, COMMON_PASSWORD_ROOTS } from "./password-denylist";
 

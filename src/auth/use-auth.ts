@@ -4,6 +4,7 @@
  * the session strategy are independent: every credential signs in through `kit.signIn`, which
  * ends in `strategy.issue`; every request is authenticated by `strategy.authenticate`.
  */
+import "./problems";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { setResponseHeaders } from "../kernel/response-headers";
 import { errorHandler } from "../kernel/error-handler";

@@ -5,11 +5,14 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { PROBLEM_TYPES, ProblemError, problemCode, problemResponse, type ProblemType } from "./errors";
+import { KERNEL_PROBLEM_TYPES, PROBLEM_TYPE_BASE, ProblemError, problemCode, problemResponse } from "./errors";
 import { mapDatabaseError } from "./db-errors";
 
-const TYPE_BY_STATUS = new Map<number, ProblemType>();
-for (const [type, { status }] of Object.entries(PROBLEM_TYPES) as [ProblemType, { status: number }][]) {
+// A bare HTTPException is named after the first kernel problem type with its status: features'
+// types are specific to their code and are never guessed from a status alone.
+type KernelProblemType = keyof typeof KERNEL_PROBLEM_TYPES;
+const TYPE_BY_STATUS = new Map<number, KernelProblemType>();
+for (const [type, { status }] of Object.entries(KERNEL_PROBLEM_TYPES) as [KernelProblemType, { status: number }][]) {
   if (!TYPE_BY_STATUS.has(status)) TYPE_BY_STATUS.set(status, type);
 }
 
@@ -31,8 +34,8 @@ function fromHttpException(error: HTTPException): Response {
   });
   return problemResponse(
     {
-      type: `/__covara/problems/${type}`,
-      title: PROBLEM_TYPES[type].title,
+      type: PROBLEM_TYPE_BASE + type,
+      title: KERNEL_PROBLEM_TYPES[type].title,
       status: error.status,
       code: problemCode(type),
       ...(error.message && error.status < 500 ? { detail: error.message } : {}),

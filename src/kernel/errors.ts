@@ -9,22 +9,71 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** Where problem `type` URIs live; the slug after it is the stable problem type. */
 export const PROBLEM_TYPE_BASE = "/__covara/problems/";
 
-/** The stable problem types, their status and title. `code` is the slug in SCREAMING_SNAKE. */
-export const PROBLEM_TYPES = {
+/** A problem type's HTTP status and its short, stable title. */
+export interface ProblemTypeDefinition {
+  readonly status: number;
+  readonly title: string;
+}
+
+/** Problem types by slug (`"not-found"`), as `defineProblemTypes` takes and returns them. */
+export type ProblemTypeTable = Readonly<Record<string, ProblemTypeDefinition>>;
+
+/** Slugs are lower-case words joined by hyphens; `code` is the slug in SCREAMING_SNAKE. */
+const SLUG = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/** Every problem type defined so far, kernel and features alike. */
+const defined: Record<string, ProblemTypeDefinition> = {};
+
+/**
+ * Adds problem types to the runtime table `ProblemError` reads. Defining a slug again with the
+ * same status and title is a no-op; with a different one it throws, so two features cannot give
+ * one `code` two meanings. Returns the table for `defineProblemTypes` and extension contracts.
+ */
+export function registerProblemTypes<T extends ProblemTypeTable>(types: T): T {
+  for (const [slug, definition] of Object.entries(types)) {
+    if (!SLUG.test(slug)) throw new TypeError(`covara: problem type "${slug}" must be lower-case words joined by hyphens`);
+    const known = defined[slug];
+    if (known && (known.status !== definition.status || known.title !== definition.title)) {
+      throw new TypeError(`covara: problem type "${slug}" is already defined as ${known.status} "${known.title}"`);
+    }
+    defined[slug] = { status: definition.status, title: definition.title };
+  }
+  return types;
+}
+
+/**
+ * Declares a feature's problem types next to its code and registers them. Pair it with a
+ * declaration merge so `ProblemError` accepts the new slugs (see docs/errors.md):
+ *
+ * @example
+ * export const BILLING_PROBLEM_TYPES = defineProblemTypes({
+ *   "payment-required": { status: 402, title: "Payment required" },
+ * });
+ * type BillingProblemTypes = typeof BILLING_PROBLEM_TYPES;
+ * declare module "covara" {
+ *   interface ProblemTypeRegistry extends BillingProblemTypes {}
+ * }
+ */
+export function defineProblemTypes<const T extends ProblemTypeTable>(types: T): T {
+  return registerProblemTypes(types);
+}
+
+/**
+ * The problem types of the kernel: generic HTTP and request-body failures every layer may answer
+ * with. Features declare their own (auth, oidc, resource, search, realtime: each folder's
+ * `problems.ts`).
+ */
+export const KERNEL_PROBLEM_TYPES = defineProblemTypes({
   "not-found": { status: 404, title: "Not found" },
   "validation-error": { status: 400, title: "Validation failed" },
   "unknown-field": { status: 422, title: "Unknown field" },
   "unauthorized": { status: 401, title: "Authentication required" },
   "forbidden": { status: 403, title: "Forbidden" },
   "rate-limit-exceeded": { status: 429, title: "Too many requests" },
-  "batch-limit-exceeded": { status: 400, title: "Batch size exceeded" },
   "filter-parse-error": { status: 400, title: "Invalid filter" },
   "filter-too-complex": { status: 400, title: "Filter too complex" },
-  "cursor-invalid": { status: 400, title: "Invalid cursor" },
   "precondition-failed": { status: 412, title: "Precondition failed" },
   "invalid-parameter": { status: 400, title: "Invalid query parameter" },
-  "nested-write-invalid": { status: 400, title: "Invalid nested write" },
-  "invalid-id": { status: 400, title: "Invalid id" },
   "invalid-json": { status: 400, title: "Malformed JSON body" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "payload-too-large": { status: 413, title: "Payload too large" },
@@ -32,28 +81,32 @@ export const PROBLEM_TYPES = {
   "conflict": { status: 409, title: "Conflict" },
   "constraint-violation": { status: 400, title: "Constraint violation" },
   "service-unavailable": { status: 503, title: "Service unavailable" },
-  "search-unavailable": { status: 503, title: "Search unavailable" },
   "internal-error": { status: 500, title: "Internal server error" },
-  "scope-error": { status: 500, title: "Internal server error" },
-  "password-policy": { status: 422, title: "Password does not meet the policy" },
-  "invalid-credentials": { status: 401, title: "Invalid credentials" },
-  "invalid-token": { status: 401, title: "Invalid or expired token" },
-  "csrf-rejected": { status: 403, title: "Cross-site request rejected" },
-  "invalid-code": { status: 401, title: "Invalid verification code" },
-  "mfa-required": { status: 401, title: "Second factor required" },
-  "passkey-rejected": { status: 400, title: "Passkey verification failed" },
-  "invalid-state": { status: 400, title: "Invalid or expired OAuth state" },
-  "interaction-expired": { status: 400, title: "Sign-in request expired" },
-  "social-login-failed": { status: 401, title: "Social login failed" },
-  "federated-login-failed": { status: 401, title: "Federated login failed" },
-  "upstream-unavailable": { status: 502, title: "Upstream identity provider unavailable" },
-  "invalid-event-id": { status: 400, title: "Invalid Last-Event-ID" },
-  "slow-consumer": { status: 503, title: "Subscriber too slow" },
-  "realtime-unavailable": { status: 503, title: "Live updates unavailable" },
   "shutting-down": { status: 503, title: "Server shutting down" },
-} as const satisfies Record<string, { status: number; title: string }>;
+});
 
-export type ProblemType = keyof typeof PROBLEM_TYPES;
+type KernelProblemTypes = typeof KERNEL_PROBLEM_TYPES;
+
+/**
+ * The problem types known to the type checker, by slug. Open: each feature adds its own by
+ * declaration merging (Hono's `ContextVariableMap` idiom), so `ProblemType` stays a closed string
+ * union for whatever set of features a program includes.
+ */
+export interface ProblemTypeRegistry extends KernelProblemTypes {}
+
+/** Every known problem slug: a typed string union, open to features. */
+export type ProblemType = keyof ProblemTypeRegistry & string;
+
+/**
+ * The runtime table of every problem type defined so far (kernel and loaded features), by slug.
+ * A live view: a feature's entries appear once its module has loaded.
+ */
+export const PROBLEM_TYPES = defined as { readonly [K in ProblemType]: ProblemTypeDefinition };
+
+/** The definition of a slug, or undefined when no loaded module defines it. */
+export function problemTypeDefinition(type: string): ProblemTypeDefinition | undefined {
+  return Object.hasOwn(defined, type) ? defined[type] : undefined;
+}
 
 /** The JSON body of a problem response. Extension members sit beside the standard ones. */
 export interface ProblemDocument {
@@ -91,7 +144,8 @@ export class ProblemError extends HTTPException {
   readonly headers: Record<string, string>;
 
   constructor(type: ProblemType, options: ProblemOptions = {}) {
-    const def = PROBLEM_TYPES[type];
+    const def = problemTypeDefinition(type);
+    if (!def) throw new TypeError(`covara: problem type "${type}" is not defined; declare it with defineProblemTypes`);
     const status = (options.status ?? def.status) as ContentfulStatusCode;
     super(status, { message: options.detail ?? def.title, cause: options.cause });
     this.name = "ProblemError";

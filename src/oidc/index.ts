@@ -1,5 +1,6 @@
 /** covara/oidc — an OpenID Connect provider in your app: discovery, JWKS, authorization code + PKCE, tokens, userinfo, revocation, introspection, login and consent pages, logout, registration, federated login. */
 export { createOIDCProvider } from "./create-provider";
+export { OIDC_PROBLEM_TYPES } from "./problems";
 export type { OIDCProvider } from "./create-provider";
 export type { OIDCEnv } from "./access-token-middleware";
 export { redirectUriMatches } from "./redirect-uri";

@@ -3,6 +3,7 @@
  * and consent management for the signed-in user (`GET /consents`, `POST /consent/revoke`).
  * Forms carry the interaction's CSRF token; the interaction must belong to this browser.
  */
+import "./problems";
 import type { Context, Hono } from "hono";
 import { isEmailAddress } from "../auth";
 import { ProblemError } from "../kernel/errors";

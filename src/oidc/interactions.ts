@@ -5,6 +5,7 @@
  * callback, a Passport callback) ends in `completeLogin`, and every authorization ends in
  * `completeAuthorization`: consent when it is needed, else the code redirect.
  */
+import "./problems";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ProblemError } from "../kernel/errors";

@@ -3,6 +3,7 @@
  * reconnect), or `?lastEventId=` for clients that cannot set headers. The header wins, since the
  * query string still holds the value of the first connection.
  */
+import "./problems";
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
 

@@ -2,6 +2,7 @@
  * Server-sent event framing: one event is `event:`, optional `id:` and one `data:` line of JSON.
  * JSON never contains a raw newline, so a payload always fits a single data line.
  */
+import "./problems";
 import { ProblemError, type ProblemDocument, type ProblemType } from "../kernel/errors";
 import { toJson } from "../kernel/json";
 

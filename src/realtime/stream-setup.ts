@@ -2,6 +2,7 @@
  * What every subscription endpoint does before its stream opens: refuse while shutting down,
  * start the hub, and build the response around the stream.
  */
+import "./problems";
 import { ProblemError } from "../kernel/errors";
 import { isShuttingDown } from "../kernel/lifecycle";
 import type { Realtime } from "./hub";

@@ -3,6 +3,7 @@
  * Everything the list endpoint checks is checked the same way before the stream opens (read
  * access 401/403, filter/select/orderBy 400s), so a subscription can see exactly what a list can.
  */
+import "./problems";
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
 import { compileRsqlPredicate, type RsqlNode, type RsqlPredicate } from "../kernel/rsql";

@@ -4,6 +4,7 @@
  * widened by the public scope. The resulting scope becomes SQL for queries and an in-memory
  * predicate for rows that are not in the database yet.
  */
+import "./problems";
 import type { SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError, problems } from "../kernel/errors";

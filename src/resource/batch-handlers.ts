@@ -4,6 +4,7 @@
  * batch with its `index`, before anything is written. The writes then run in one transaction:
  * all rows or none.
  */
+import "./problems";
 import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";

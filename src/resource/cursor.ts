@@ -7,6 +7,7 @@
  * was made for: a tampered cursor, or one reused with another orderBy, is `cursor-invalid`. The
  * checksum is for integrity, not secrecy: forging a position reveals nothing a filter could not.
  */
+import "./problems";
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
 import { ProblemError } from "../kernel/errors";
 import type { Dialect } from "../kernel/dialect";

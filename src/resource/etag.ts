@@ -4,6 +4,7 @@
  * is enforced by the UPDATE/DELETE itself (`... WHERE version = expected`), so of two concurrent
  * writers holding the same ETag exactly one wins and the other gets 412.
  */
+import "./problems";
 import { eq, sql, type Column, type SQL } from "drizzle-orm";
 import { ProblemError } from "../kernel/errors";
 

@@ -1,6 +1,7 @@
 /**
  * Row-level helpers shared by the handlers: id parsing, read masking, JSON responses.
  */
+import "./problems";
 import type { Context } from "hono";
 import { ProblemError } from "../kernel/errors";
 import { toJson } from "../kernel/json";

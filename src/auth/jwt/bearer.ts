@@ -1,4 +1,5 @@
 /** Reading a bearer token (RFC 6750) and the uniform 401 every rejected token gets. */
+import "../problems";
 import type { Context } from "hono";
 import { ProblemError } from "../../kernel/errors";
 

@@ -6,6 +6,7 @@
  *    value in a header, which a cross-site page cannot read.
  * Requests carrying an Authorization header are exempt: a browser never attaches one on its own.
  */
+import "../problems";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ProblemError } from "../../kernel/errors";

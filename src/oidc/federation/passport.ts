@@ -5,6 +5,7 @@
  * before the strategy exchanges any code, then maps the strategy's result to a local user and
  * resumes the interaction through `completeLogin`, like every other way of signing in.
  */
+import "../problems";
 import type { Context, Hono } from "hono";
 import { runStrategy, toPassportRequest, type StrategyOutcome } from "../../auth/features/social/passport-shim";
 import { ProblemError } from "../../kernel/errors";

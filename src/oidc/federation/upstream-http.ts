@@ -3,6 +3,7 @@
  * turned into a problem. An upstream that cannot be reached or answers garbage is
  * `upstream-unavailable` (502); an upstream that refuses this login is `federated-login-failed`.
  */
+import "../problems";
 import { ProblemError } from "../../kernel/errors";
 import { readBoundedText } from "../../kernel/body";
 

@@ -6,6 +6,7 @@
  * routes binds the state to the browser that started. The callback takes the record once, so a
  * replayed or planted callback finds nothing.
  */
+import "../problems";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { ProblemError } from "../../kernel/errors";

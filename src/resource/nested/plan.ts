@@ -4,6 +4,7 @@
  * through its own resource's create steps (allowlists, validation, hooks, create scope). Nothing
  * is written here; a mistake anywhere is a problem naming the path of the offending row.
  */
+import "../problems";
 import type { Context } from "hono";
 import { ProblemError } from "../../kernel/errors";
 import { resolveAccess, type Access } from "../access";

@@ -3,6 +3,7 @@
  * and the client's filter apply exactly as in GET /, every item is masked like any other response
  * and carries its relevance as `_score`. Index failures are a 503 `search-unavailable`.
  */
+import "./problems";
 import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { mapDatabaseError } from "../../kernel/db-errors";

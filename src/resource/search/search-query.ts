@@ -3,6 +3,7 @@
  * 400 naming the parameter. Pages are rank positions: the cursor is an opaque offset bound to the
  * query it was made for, so it cannot be replayed against another `q` or `filter`.
  */
+import "../problems";
 import { ProblemError, problems } from "../../kernel/errors";
 import type { RsqlNode } from "../../kernel/rsql";
 import { parseClientFilter, parseSelect, type FilterCache, type ListQueryLimits } from "../list-query";

@@ -4,6 +4,7 @@
  * `requireOnLogin`, a user with MFA on who passes the primary credential gets a 401
  * `{ mfaRequired: true, mfaToken }` and finishes at POST /mfa/verify.
  */
+import "../../problems";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { ProblemError } from "../../../kernel/errors";

@@ -3,6 +3,7 @@
  * discoverable credential or by email. The ceremonies are verified by @simplewebauthn/server;
  * challenges live in the KV (short-lived, single use) and credentials in a `PasskeyStore`.
  */
+import "../../problems";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,

@@ -3,6 +3,7 @@
  * failure a 4xx problem), the signed-in user, and work that must finish after the response without
  * changing it (email delivery, which would otherwise leak whether an address exists by its timing).
  */
+import "../../problems";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { ProblemError, problems, type ValidationIssue } from "../../../kernel/errors";

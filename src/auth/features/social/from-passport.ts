@@ -5,6 +5,7 @@
  * missing, expired or mismatched state before the strategy exchanges any code, then runs the
  * strategy's verify callback, finds or creates the user and signs in through `kit.signIn`.
  */
+import "../../problems";
 import type { Context } from "hono";
 import { ProblemError } from "../../../kernel/errors";
 import type { CovaraEnv } from "../../../kernel/http";

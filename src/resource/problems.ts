@@ -1,0 +1,17 @@
+/** The problem types of the resource endpoints beyond the kernel's generic ones. */
+import { defineProblemTypes } from "../kernel/errors";
+
+export const RESOURCE_PROBLEM_TYPES = defineProblemTypes({
+  "batch-limit-exceeded": { status: 400, title: "Batch size exceeded" },
+  "cursor-invalid": { status: 400, title: "Invalid cursor" },
+  "nested-write-invalid": { status: 400, title: "Invalid nested write" },
+  "invalid-id": { status: 400, title: "Invalid id" },
+  // A scope resolver that throws or returns something unusable: a server-side fault, not the caller's.
+  "scope-error": { status: 500, title: "Internal server error" },
+});
+
+type ResourceProblemTypes = typeof RESOURCE_PROBLEM_TYPES;
+
+declare module "../kernel/errors" {
+  interface ProblemTypeRegistry extends ResourceProblemTypes {}
+}
