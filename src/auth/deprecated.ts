@@ -1,13 +1,20 @@
 /**
  * Names `covara/auth` used to re-export from their real homes. Each is the same value as its
  * home's export, kept one release so existing imports keep working; new code imports the home.
- * `test/package/one-home.test.ts` lists them and fails if one stops being an alias.
+ * `test/package/one-home.test.ts` lists them and fails if one stops being an alias. Below them, the
+ * JWT names in their old spelling (the naming rule in ARCHITECTURE.md spells JWT/JWK/JWKS in capitals).
  */
 import * as db from "../db";
 import { escapeHtml as kernelEscapeHtml } from "../kernel/html";
 import { requireUser as kernelRequireUser } from "../kernel/require-user";
 import { securityHeaders as kernelSecurityHeaders } from "../kernel/security-headers";
 
+import * as jwks from "./jwt/jwks";
+import * as jwtKeys from "./jwt/keys";
+import * as jwtSign from "./jwt/sign";
+import * as jwtVerify from "./jwt/verify";
+import type * as jwtSession from "./strategies/jwt-session";
+import type { JwtAlgorithm as KernelJwtAlgorithm } from "../kernel/crypto/algorithms";
 /** @deprecated Import `requireUser` from "covara/server" (or "covara"). */
 export const requireUser = kernelRequireUser;
 /** @deprecated Import `securityHeaders` from "covara/server". */
@@ -62,3 +69,49 @@ export type MigrateInternalOptions = db.MigrateInternalOptions;
 export type ResolvedInternalTable<T extends db.InternalTableName> = db.ResolvedInternalTable<T>;
 /** @deprecated Import `SecurityHeadersOptions` from "covara/server". */
 export type SecurityHeadersOptions = import("../kernel/security-headers").SecurityHeadersOptions;
+
+// JWT names in their old spelling.
+/** @deprecated Renamed `signJWT`. */
+export const signJwt = jwtSign.signJwt;
+/** @deprecated Renamed `verifyJWT`. */
+export const verifyJwt = jwtVerify.verifyJwt;
+/** @deprecated Renamed `importJWTKey`. */
+export const importJwtKey = jwtKeys.importJwtKey;
+/** @deprecated Renamed `generateJWTKey`. */
+export const generateJwtKey = jwtKeys.generateJwtKey;
+/** @deprecated Renamed `exportPublicJWK`. */
+export const exportPublicJwk = jwtKeys.exportPublicJwk;
+/** @deprecated Renamed `createRemoteJWKS`. */
+export const createRemoteJwks = jwks.createRemoteJwks;
+/** @deprecated Renamed `JWTVerificationError`. */
+export const JwtVerificationError = jwtVerify.JwtVerificationError;
+/** @deprecated Renamed `JWTVerificationError`. */
+export type JwtVerificationError = jwtVerify.JwtVerificationError;
+/** @deprecated Renamed `JWTClaims`. */
+export type JwtClaims = jwtSign.JwtClaims;
+/** @deprecated Renamed `SignJWTOptions`. */
+export type SignJwtOptions = jwtSign.SignJwtOptions;
+/** @deprecated Renamed `JWTFailureReason`. */
+export type JwtFailureReason = jwtVerify.JwtFailureReason;
+/** @deprecated Renamed `JWTHeader`. */
+export type JwtHeader = jwtVerify.JwtHeader;
+/** @deprecated Renamed `JWTKeySource`. */
+export type JwtKeySource = jwtVerify.JwtKeySource;
+/** @deprecated Renamed `VerifiedJWT`. */
+export type VerifiedJwt = jwtVerify.VerifiedJwt;
+/** @deprecated Renamed `VerifyJWTOptions`. */
+export type VerifyJwtOptions = jwtVerify.VerifyJwtOptions;
+/** @deprecated Renamed `JWTKey`. */
+export type JwtKey = jwtKeys.JwtKey;
+/** @deprecated Renamed `JWTKeyInput`. */
+export type JwtKeyInput = jwtKeys.JwtKeyInput;
+/** @deprecated Renamed `JWTAlgorithm`. */
+export type JwtAlgorithm = KernelJwtAlgorithm;
+/** @deprecated Renamed `RemoteJWKS`. */
+export type RemoteJwks = jwks.RemoteJwks;
+/** @deprecated Renamed `RemoteJWKSOptions`. */
+export type RemoteJwksOptions = jwks.RemoteJwksOptions;
+/** @deprecated Renamed `JWTSessionOptions`. */
+export type JwtSessionOptions = jwtSession.JwtSessionOptions;
+/** @deprecated Renamed `JWTSessionStrategy`. */
+export type JwtSessionStrategy = jwtSession.JwtSessionStrategy;

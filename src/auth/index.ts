@@ -10,7 +10,7 @@ export { defaultUserView } from "./user-view";
 export { cookieSession } from "./strategies/cookie-session";
 export type { CookieSessionOptions, CookieSessionStrategy } from "./strategies/cookie-session";
 export { jwtSession } from "./strategies/jwt-session";
-export type { JwtSessionOptions, JwtSessionStrategy } from "./strategies/jwt-session";
+export type { JwtSessionOptions as JWTSessionOptions, JwtSessionStrategy as JWTSessionStrategy } from "./strategies/jwt-session";
 export type { SessionCookieOptions } from "./strategies/session-cookie";
 export { invalidateUserSessions } from "./strategies/session-invalidation";
 
@@ -24,16 +24,22 @@ export type { AuthJsAdapterOptions, AuthJsSession, AuthJsSessionAdapter, AuthJsU
 export { createPassportAdapter } from "./adapters/passport-adapter";
 export type { PassportAdapterOptions } from "./adapters/passport-adapter";
 
-// JWT.
-export { signJwt } from "./jwt/sign";
-export type { JwtClaims, SignJwtOptions } from "./jwt/sign";
-export { verifyJwt, JwtVerificationError, DEFAULT_CLOCK_SKEW_SECONDS } from "./jwt/verify";
-export type { JwtFailureReason, JwtHeader, JwtKeySource, VerifiedJwt, VerifyJwtOptions } from "./jwt/verify";
-export { importJwtKey, generateJwtKey, exportPublicJwk } from "./jwt/keys";
-export type { JwtKey, JwtKeyInput } from "./jwt/keys";
-export type { JwtAlgorithm } from "../kernel/crypto/algorithms";
-export { createRemoteJwks } from "./jwt/jwks";
-export type { RemoteJwks, RemoteJwksOptions } from "./jwt/jwks";
+// JWT (public names spell the acronyms JWT, JWK, JWKS in capitals; the old spellings are in deprecated.ts).
+export { signJwt as signJWT } from "./jwt/sign";
+export type { JwtClaims as JWTClaims, SignJwtOptions as SignJWTOptions } from "./jwt/sign";
+export { verifyJwt as verifyJWT, JwtVerificationError as JWTVerificationError, DEFAULT_CLOCK_SKEW_SECONDS } from "./jwt/verify";
+export type {
+  JwtFailureReason as JWTFailureReason,
+  JwtHeader as JWTHeader,
+  JwtKeySource as JWTKeySource,
+  VerifiedJwt as VerifiedJWT,
+  VerifyJwtOptions as VerifyJWTOptions,
+} from "./jwt/verify";
+export { importJwtKey as importJWTKey, generateJwtKey as generateJWTKey, exportPublicJwk as exportPublicJWK } from "./jwt/keys";
+export type { JwtKey as JWTKey, JwtKeyInput as JWTKeyInput } from "./jwt/keys";
+export type { JwtAlgorithm as JWTAlgorithm } from "../kernel/crypto/algorithms";
+export { createRemoteJwks as createRemoteJWKS } from "./jwt/jwks";
+export type { RemoteJwks as RemoteJWKS, RemoteJwksOptions as RemoteJWKSOptions } from "./jwt/jwks";
 
 // Account security.
 export { createThrottle, DEFAULT_THROTTLE_LIMITS } from "../kernel/throttle";

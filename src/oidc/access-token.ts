@@ -1,5 +1,5 @@
 /** Validating this provider's access tokens: signature, iss, aud, exp, typ and grant revocation. */
-import { verifyJwt } from "../auth";
+import { verifyJWT } from "../auth";
 import { createBoundedMemo, type BoundedMemo } from "../kernel/bounded-memo";
 import type { ProviderContext } from "./context";
 import type { AccessTokenClaims } from "./types";
@@ -23,7 +23,7 @@ async function verifySignatureAndClaims(ctx: ProviderContext, token: string): Pr
   const known = memo.get(token);
   if (known) return known.exp + ctx.clockSkewSeconds > Date.now() / 1000 ? known : null;
   try {
-    const { header, claims } = await verifyJwt(token, {
+    const { header, claims } = await verifyJWT(token, {
       keys: ctx.keys.verificationKeys(),
       issuer: ctx.issuer,
       audience: ctx.accessTokenAudience,

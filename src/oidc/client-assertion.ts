@@ -7,7 +7,7 @@
  * provider (its issuer or token endpoint) as `aud`, be unexpired and short-lived, and carry a
  * `jti` that is used once.
  */
-import { importJwtKey, verifyJwt, type JwtKey } from "../auth";
+import { importJWTKey, verifyJWT, type JWTKey } from "../auth";
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { ALGORITHMS } from "../kernel/crypto/algorithms";
 import { decodeJsonSegment } from "../kernel/crypto/base64url";
@@ -43,7 +43,7 @@ function algorithmOf(jwk: JsonWebKey): JwtAlgorithm | undefined {
 }
 
 /** Imports a client's verification keys for its method; throws TypeError on unusable keys. */
-export async function clientAssertionKeys(client: OIDCClient): Promise<JwtKey[]> {
+export async function clientAssertionKeys(client: OIDCClient): Promise<JWTKey[]> {
   if (client.tokenEndpointAuthMethod === "private_key_jwt") {
     const jwks = client.jwks?.keys ?? [];
     if (jwks.length === 0) throw new TypeError(`covara/oidc: client "${client.id}" uses private_key_jwt but has no jwks`);
@@ -51,7 +51,7 @@ export async function clientAssertionKeys(client: OIDCClient): Promise<JwtKey[]>
       jwks.map((jwk) => {
         const alg = algorithmOf(jwk);
         if (alg === undefined || "d" in jwk || "k" in jwk) throw new TypeError(`covara/oidc: client "${client.id}" has a jwks entry that is not an asymmetric public key`);
-        return importJwtKey({ alg, kid: (jwk as { kid?: string }).kid, publicKey: jwk });
+        return importJWTKey({ alg, kid: (jwk as { kid?: string }).kid, publicKey: jwk });
       }),
     );
   }
@@ -60,12 +60,12 @@ export async function clientAssertionKeys(client: OIDCClient): Promise<JwtKey[]>
   const bytes = new TextEncoder().encode(secret).length;
   const usable = HMAC.filter((alg) => bytes >= ALGORITHMS[alg].minSecretBytes!);
   if (usable.length === 0) throw new TypeError(`covara/oidc: client "${client.id}" uses client_secret_jwt, which needs a secret of at least 32 bytes`);
-  return Promise.all(usable.map((alg) => importJwtKey({ alg, secret })));
+  return Promise.all(usable.map((alg) => importJWTKey({ alg, secret })));
 }
 
 export interface AssertionCheck {
   client: OIDCClient;
-  keys: JwtKey[];
+  keys: JWTKey[];
   assertion: string;
   /** The audiences the assertion may name: the issuer and the token endpoint. */
   audiences: string[];
@@ -81,7 +81,7 @@ export async function verifyClientAssertion(check: AssertionCheck): Promise<void
   const failed = new OAuthError("invalid_client", "Client authentication failed");
   let claims: Record<string, unknown>;
   try {
-    ({ claims } = await verifyJwt(check.assertion, {
+    ({ claims } = await verifyJWT(check.assertion, {
       keys: check.keys,
       issuer: client.id,
       audience: check.audiences,

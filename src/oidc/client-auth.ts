@@ -4,7 +4,7 @@
  * Secrets stored as `scrypt$...` are verified with scrypt, plaintext ones in constant time.
  */
 import { verifyPassword } from "../auth";
-import type { JwtKey } from "../auth";
+import type { JWTKey } from "../auth";
 import { createBoundedMemo, type BoundedMemo } from "../kernel/bounded-memo";
 import { assertedClientId, clientAssertionKeys, JWT_BEARER_ASSERTION, verifyClientAssertion } from "./client-assertion";
 import type { ProviderContext } from "./context";
@@ -84,9 +84,9 @@ async function secretMatches(stored: string, given: string): Promise<boolean> {
  * Keyed by id, not by object: a registered client is a fresh object on every KV read, and a
  * client's keys never change (configured ones are fixed, registered ones cannot be updated).
  */
-const assertionKeys = new WeakMap<ProviderContext["clients"], BoundedMemo<string, Promise<JwtKey[]>>>();
+const assertionKeys = new WeakMap<ProviderContext["clients"], BoundedMemo<string, Promise<JWTKey[]>>>();
 
-function keysOf(ctx: ProviderContext, client: OIDCClient): Promise<JwtKey[]> {
+function keysOf(ctx: ProviderContext, client: OIDCClient): Promise<JWTKey[]> {
   let memo = assertionKeys.get(ctx.clients);
   if (!memo) assertionKeys.set(ctx.clients, (memo = createBoundedMemo(1024)));
   let keys = memo.get(client.id);

@@ -6,7 +6,7 @@
  * redirect.
  */
 import type { Context, Hono } from "hono";
-import { verifyJwt } from "../auth";
+import { verifyJWT } from "../auth";
 import { decodeJsonSegment } from "../kernel/crypto/base64url";
 import type { CovaraEnv } from "../kernel/http";
 import type { ProviderContext } from "./context";
@@ -30,7 +30,7 @@ const CONFIRM_TTL_MS = 10 * 60 * 1000;
 /** The client an id_token_hint was issued to, or null when the hint is not one of our id_tokens. */
 async function hintedClient(ctx: ProviderContext, hint: string): Promise<{ clientId: string; sub: string } | null> {
   try {
-    const { header, claims } = await verifyJwt(hint, {
+    const { header, claims } = await verifyJWT(hint, {
       keys: ctx.keys.verificationKeys(),
       issuer: ctx.issuer,
       audience: audienceOf(hint) ?? "",

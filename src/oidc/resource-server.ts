@@ -9,7 +9,7 @@
  * until its access token expires. APIs that must see revocation at once ask /introspect instead.
  */
 import type { MiddlewareHandler } from "hono";
-import { createRemoteJwks, verifyJwt, type JwtHeader, type JwtKey, type RemoteJwksOptions } from "../auth";
+import { createRemoteJWKS, verifyJWT, type JWTHeader, type JWTKey, type RemoteJWKSOptions } from "../auth";
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { ALGORITHMS } from "../kernel/crypto/algorithms";
 import { createBoundedMemo } from "../kernel/bounded-memo";
@@ -32,7 +32,7 @@ export interface OIDCResourceMiddlewareOptions {
   /** Tolerance for exp, nbf and iat in seconds (default 30). */
   clockSkewSeconds?: number;
   /** Key caching and retries: how long keys are fresh, the unknown-kid cooldown, retry delays. */
-  jwks?: Pick<RemoteJwksOptions, "cacheTtlSeconds" | "cooldownSeconds" | "retries" | "retryDelayMs" | "timeoutMs">;
+  jwks?: Pick<RemoteJWKSOptions, "cacheTtlSeconds" | "cooldownSeconds" | "retries" | "retryDelayMs" | "timeoutMs">;
   /** Maps verified claims to `c.get("user")`; null refuses the token (default: `{ id: sub, clientId, scope }`). */
   resolveUser?: (claims: AccessTokenClaims) => Promise<CovaraUser | null> | CovaraUser | null;
   fetch?: typeof fetch;
@@ -87,17 +87,17 @@ function discoverJwksUri(issuer: string, fetcher: typeof fetch, timeoutMs: numbe
 }
 
 /** The provider's keys for a token header: discovery first (unless jwksUri is given), then the cached JWKS. */
-function keySource(options: OIDCResourceMiddlewareOptions, issuer: string, algorithms: readonly JwtAlgorithm[]): (header: JwtHeader) => Promise<JwtKey[]> {
+function keySource(options: OIDCResourceMiddlewareOptions, issuer: string, algorithms: readonly JwtAlgorithm[]): (header: JWTHeader) => Promise<JWTKey[]> {
   const fetcher = options.fetch ?? fetch;
   const settings = { ...options.jwks, algorithms, fetch: fetcher };
   if (options.jwksUri !== undefined) {
-    const jwks = createRemoteJwks({ ...settings, url: options.jwksUri });
+    const jwks = createRemoteJWKS({ ...settings, url: options.jwksUri });
     return (header) => jwks(header);
   }
   const jwksUri = discoverJwksUri(issuer, fetcher, options.jwks?.timeoutMs ?? 5000);
-  let jwks: ReturnType<typeof createRemoteJwks> | undefined;
+  let jwks: ReturnType<typeof createRemoteJWKS> | undefined;
   return async (header) => {
-    jwks ??= createRemoteJwks({ ...settings, url: await jwksUri() });
+    jwks ??= createRemoteJWKS({ ...settings, url: await jwksUri() });
     return jwks(header);
   };
 }
@@ -137,7 +137,7 @@ export function createOIDCResourceMiddleware(options: OIDCResourceMiddlewareOpti
   async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     let claims: AccessTokenClaims;
     try {
-      const verified = await verifyJwt(token, {
+      const verified = await verifyJWT(token, {
         keys,
         issuer,
         audience,

@@ -4,12 +4,12 @@
  * per algorithm that signs from then on, while the retired keys stay published in the JWKS until
  * every token they signed has expired.
  */
-import { exportPublicJwk, generateJwtKey, importJwtKey, type JwtKey, type JwtKeyInput } from "../auth";
+import { exportPublicJWK, generateJWTKey, importJWTKey, type JWTKey, type JWTKeyInput } from "../auth";
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { randomHandle } from "./encoding";
 
 interface HeldKey {
-  key: JwtKey;
+  key: JWTKey;
   /** When set, the key no longer signs and leaves the JWKS at this time (ms). */
   retiredUntil?: number;
 }
@@ -17,9 +17,9 @@ interface HeldKey {
 /** The provider's key ring. */
 export interface ProviderKeys {
   /** The current key for `alg` (default: the first configured algorithm). */
-  signingKey(alg?: JwtAlgorithm): JwtKey;
+  signingKey(alg?: JwtAlgorithm): JWTKey;
   /** Every key whose tokens may still be valid. */
-  verificationKeys(): JwtKey[];
+  verificationKeys(): JWTKey[];
   /** The public JWKS document. */
   jwks(): Promise<{ keys: JsonWebKey[] }>;
   /** Algorithms the provider signs with. */
@@ -30,22 +30,22 @@ export interface ProviderKeys {
 
 const DEFAULT_ALGORITHMS: JwtAlgorithm[] = ["RS256", "ES256"];
 
-async function importWithKid(input: JwtKeyInput): Promise<JwtKey> {
-  return importJwtKey({ ...input, kid: input.kid ?? randomHandle(12) });
+async function importWithKid(input: JWTKeyInput): Promise<JWTKey> {
+  return importJWTKey({ ...input, kid: input.kid ?? randomHandle(12) });
 }
 
 /** Configured keys, or `{ algorithm }` for one generated key of that algorithm. */
-export type ProviderKeysOption = readonly JwtKeyInput[] | { algorithm: JwtAlgorithm };
+export type ProviderKeysOption = readonly JWTKeyInput[] | { algorithm: JwtAlgorithm };
 
-async function keyInputs(configured: ProviderKeysOption | undefined): Promise<readonly JwtKeyInput[]> {
-  if (configured === undefined) return Promise.all(DEFAULT_ALGORITHMS.map((alg) => generateJwtKey(alg)));
+async function keyInputs(configured: ProviderKeysOption | undefined): Promise<readonly JWTKeyInput[]> {
+  if (configured === undefined) return Promise.all(DEFAULT_ALGORITHMS.map((alg) => generateJWTKey(alg)));
   if (Array.isArray(configured)) {
     if (configured.length === 0) throw new TypeError("covara/oidc: keys must list at least one key");
     return configured;
   }
   const { algorithm } = configured as { algorithm?: unknown };
   if (typeof algorithm !== "string") throw new TypeError('covara/oidc: keys must be a list of keys or { algorithm: "RS256" | "ES256" | … }');
-  return [await generateJwtKey(algorithm as JwtAlgorithm)];
+  return [await generateJWTKey(algorithm as JwtAlgorithm)];
 }
 
 /** Imports (or generates) the key ring; throws a TypeError on a misconfigured key. */
@@ -73,12 +73,12 @@ export async function createProviderKeys(configured: ProviderKeysOption | undefi
     },
     verificationKeys: () => live().map((entry) => entry.key),
     async jwks() {
-      return { keys: await Promise.all(live().map((entry) => exportPublicJwk(entry.key))) };
+      return { keys: await Promise.all(live().map((entry) => exportPublicJWK(entry.key))) };
     },
     algorithms: () => [...algorithms],
     async rotate() {
       const retiredUntil = Date.now() + retireAfterSeconds * 1000;
-      const fresh = await Promise.all(algorithms.map(async (alg) => ({ key: await importWithKid(await generateJwtKey(alg)) })));
+      const fresh = await Promise.all(algorithms.map(async (alg) => ({ key: await importWithKid(await generateJWTKey(alg)) })));
       for (const entry of live()) entry.retiredUntil ??= retiredUntil;
       held.push(...fresh);
     },

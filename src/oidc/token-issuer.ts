@@ -2,7 +2,7 @@
  * Minting the token response: a JWT access token (RFC 9068 shape) signed by the provider key, an
  * id_token carrying `nonce` and the `at_hash` of that access token, and an optional refresh token.
  */
-import { signJwt } from "../auth";
+import { signJWT } from "../auth";
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { base64Url, digest, randomHandle } from "./encoding";
 import type { ProviderContext } from "./context";
@@ -49,7 +49,7 @@ export interface TokenResponse {
 export async function issueTokens(ctx: ProviderContext, request: IssueRequest): Promise<TokenResponse> {
   const now = Math.floor(Date.now() / 1000);
   const key = ctx.keys.signingKey();
-  const accessToken = await signJwt(
+  const accessToken = await signJWT(
     {
       iss: ctx.issuer,
       sub: request.sub,
@@ -67,7 +67,7 @@ export async function issueTokens(ctx: ProviderContext, request: IssueRequest): 
   );
   const response: TokenResponse = { access_token: accessToken, token_type: "Bearer", expires_in: ctx.accessTokenTtl, scope: request.scope };
   if (request.idToken) {
-    response.id_token = await signJwt(
+    response.id_token = await signJWT(
       {
         iss: ctx.issuer,
         sub: request.sub,

@@ -1,6 +1,6 @@
 /** Options and shapes of the OIDC provider; implementations live in their own files. */
 import type { KV } from "../kernel/kv";
-import type { ClientIpOptions, JwtKeyInput, PassportStrategyLike } from "../auth";
+import type { ClientIpOptions, JWTKeyInput, PassportStrategyLike } from "../auth";
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import type { CovaraUser } from "../kernel/http";
 
@@ -94,7 +94,7 @@ export interface OIDCProviderOptions {
    * Signing keys (the first of each algorithm signs), or `{ algorithm: "RS256" }` for one key of
    * that algorithm generated at start. Default: one RS256 and one ES256 key generated at start.
    */
-  keys?: readonly JwtKeyInput[] | { algorithm: JwtAlgorithm };
+  keys?: readonly JWTKeyInput[] | { algorithm: JwtAlgorithm };
   /** Where clients, codes, tokens, consents, interactions and sessions live (default: the global KV, else memory). */
   kv?: KV;
   /** Key prefix inside the KV (default "oidc:"). */
