@@ -1,16 +1,13 @@
 /**
  * The Web Crypto helpers every security feature shares (auth stores, auth features, OIDC):
  * unpadded base64url, random URL-safe tokens, SHA-256 digests and a constant-time comparison.
- * Web-standard only, so they run on Node and Workers alike.
+ * Web-standard only (plus `@oslojs/encoding`), so they run on Node and Workers alike.
  */
+import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 
 /** Encodes bytes as unpadded base64url (RFC 4648 §5). */
 export function encodeBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return encodeBase64urlNoPadding(bytes);
 }
 
 /** Random bytes as an unpadded base64url string (ids, opaque tokens; 32 bytes → 43 characters). */

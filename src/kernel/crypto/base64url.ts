@@ -2,26 +2,23 @@
  * base64url without padding (RFC 7515 §2), strict on input: a token segment with any character
  * outside the alphabet, or with padding, is refused rather than decoded leniently.
  */
-
+import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { encodeBase64Url } from "../web-crypto";
 
 export { encodeBase64Url, randomToken, sha256Url } from "../web-crypto";
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
-
 /** Decodes unpadded base64url; null for anything that is not canonical base64url. */
 export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   // A length of 1 mod 4 cannot come from any byte string.
   if (!SEGMENT.test(text) || text.length % 4 === 1) return null;
-  let binary: string;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    bytes = Uint8Array.from(decodeBase64urlIgnorePadding(text));
   } catch {
     return null;
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   // Refuse non-canonical encodings (stray low bits in the last character) so one token has one spelling.
   return encodeBase64Url(bytes) === text ? bytes : null;
 }

@@ -1,8 +1,10 @@
 /**
- * RFC 6238 time-based one-time passwords over Web Crypto HMAC (RFC 4226 dynamic truncation),
- * plus the otpauth:// URI authenticator apps scan. Verification reports which time step matched
+ * RFC 6238 time-based one-time passwords: SHA-1 (what every authenticator app uses) through
+ * `@oslojs/otp`, SHA-256/512 through Web Crypto HMAC with RFC 4226 dynamic truncation (the library
+ * implements SHA-1 only), plus the otpauth:// URI authenticator apps scan. Verification reports which time step matched
  * so the caller can refuse to accept the same step twice.
  */
+import { generateHOTP } from "@oslojs/otp";
 import { randomBytes } from "../shared/crypto";
 import { base32Encode } from "./base32";
 
@@ -38,6 +40,7 @@ export function totpStep(at: number, period = 30): number {
 
 /** The HOTP value (RFC 4226) of `key` at counter `counter`. */
 export async function hotp(key: Uint8Array<ArrayBuffer>, counter: number, algorithm: TotpAlgorithm = "SHA1", digits = 6): Promise<string> {
+  if (algorithm === "SHA1") return generateHOTP(key, BigInt(counter), digits);
   const message = new Uint8Array(8);
   // The counter is a 64-bit big-endian integer; JS numbers are exact up to 2^53.
   new DataView(message.buffer).setBigUint64(0, BigInt(counter));
