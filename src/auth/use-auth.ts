@@ -39,8 +39,25 @@ export interface AuthSecurityOptions {
   csrf?: boolean | CsrfOptions;
 }
 
+/**
+ * Options of `useAuth`: the user table, the session strategy, credential paths, features and account security.
+ *
+ * @example
+ * ```ts
+ * const auth = useAuth({
+  kv,
+  strategy: cookieSession(),
+  users: { getById, findByEmail, createUser, getPasswordHash, setPasswordHash },
+  passwordPolicy: true,
+  features: [mfa()],
+});
+ * ```
+ */
 export interface UseAuthOptions {
-  /** How signed-in users are carried between requests (default: `cookieSession()` over the KV). */
+  /**
+   * How signed-in users are carried between requests.
+   * @default `cookieSession()` over the KV
+   */
   strategy?: SessionStrategy;
   /** A legacy adapter (JWT, Auth.js, Passport, ...), mapped onto a strategy. */
   adapter?: AuthAdapter | SessionStrategy;
@@ -52,19 +69,34 @@ export interface UseAuthOptions {
   signup?: SignupOptions | false;
   /** Rejects weak passwords at signup with 422 (true: the default policy). */
   passwordPolicy?: boolean | PasswordPolicy | PasswordPolicyOptions;
-  /** scrypt parameters for the built-in password path (default: OWASP's N=2^17, r=8, p=1). */
+  /**
+   * scrypt parameters for the built-in password path.
+   * @default OWASP's N=2^17, r=8, p=1
+   */
   passwordHashing?: PasswordHashOptions;
   /** Delivers the emails of magic links, verification and reset. */
   sendEmail?: (email: AuthEmail) => Promise<void>;
   /** Opt-in features: MFA, passkeys, magic links, email verification, password reset, social login. */
   features?: readonly AuthFeature[];
-  /** Where sessions, refresh tokens, throttles and verification tokens live (default: a memory KV). */
+  /**
+   * Where sessions, refresh tokens, throttles and verification tokens live.
+   * @default a memory KV
+   */
   kv?: KV;
-  /** Verification tokens (default: the KV store over `kv`). */
+  /**
+   * Verification tokens.
+   * @default the KV store over `kv`
+   */
   tokens?: VerificationTokenStore;
-  /** Public URL of the app for links in emails ("https://app.example.com"); default: the request's origin. */
+  /**
+   * Public URL of the app for links in emails ("https://app.example.com").
+   * @default the request's origin
+   */
   baseUrl?: string;
-  /** What of a user the routes send back (default: every field except credential-like ones). */
+  /**
+   * What of a user the routes send back.
+   * @default every field except credential-like ones
+   */
   exposeUser?: (user: AuthUser) => Record<string, unknown>;
   security?: AuthSecurityOptions;
 }

@@ -6,6 +6,14 @@ import { deliverMessage } from "./deliver";
 import type { KV, KVMessageHandler, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 import { SortedSet } from "./sorted-set";
 
+/**
+ * Options of `createMemoryKV` (one process; tests and single-instance apps).
+ *
+ * @example
+ * ```ts
+ * const kv = createMemoryKV({ sweepIntervalMs: 5000 });
+ * ```
+ */
 export interface MemoryKVOptions {
   /**
    * How often expired keys are swept, in ms (default 1000). Expiry is also checked on every

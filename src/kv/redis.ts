@@ -10,14 +10,31 @@ import { connectOrFail, messageOf, openConnection, runCommand, redactUrl, shutdo
 import { createRedisPubSub } from "./redis-pubsub";
 import { createScriptRunner, defineKVScripts, RUN_REDIS_SCRIPT, type RunRedisScript } from "./redis-scripts";
 
+/**
+ * Options of `createRedisKV`: the connection and how long it may take.
+ *
+ * @example
+ * ```ts
+ * const kv = await createRedisKV({ url: process.env.REDIS_URL, connectTimeoutMs: 2000 });
+ * ```
+ */
 export interface RedisKVOptions {
-  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (default `redis://127.0.0.1:6379`). */
+  /**
+   * `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS.
+   * @default `redis://127.0.0.1:6379`
+   */
   url?: string;
   /** Prepended to every key and channel, so apps and test runs sharing one Redis never collide. */
   keyPrefix?: string;
-  /** How long the first connection may take before `createRedisKV` rejects (default 5000). */
+  /**
+   * How long the first connection may take before `createRedisKV` rejects.
+   * @default 5000
+   */
   connectTimeoutMs?: number;
-  /** Shown by CLIENT LIST; the pub/sub connection gets `:sub` appended (default `covara-kv`). */
+  /**
+   * Shown by CLIENT LIST; the pub/sub connection gets `:sub` appended.
+   * @default `covara-kv`
+   */
   connectionName?: string;
   /**
    * Told when a connection drops or fails (once per outage, not once per retry); the adapter keeps

@@ -46,10 +46,18 @@ export interface ShutdownOptions {
   exit?: (code: number) => void;
 }
 
+/**
+ * Options of `startServer`: where to listen and how to shut down.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer(app, { port: 8080, hostname: "127.0.0.1" });
+ * ```
+ */
 export interface StartServerOptions {
-  /** Default `process.env.PORT`, else 3000; 0 picks a free port. */
+  /** @default `process.env.PORT`, else 3000; 0 picks a free port */
   port?: number;
-  /** Default "0.0.0.0". */
+  /** @default "0.0.0.0" */
   hostname?: string;
   onListen?: (info: ListenInfo) => void;
   /** Signal handling; `false` leaves signals alone (and never exits the process). */

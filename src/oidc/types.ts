@@ -86,6 +86,18 @@ export interface OIDCPages {
   logout?: (view: LogoutPageView) => string;
 }
 
+/**
+ * Options of `createOIDCProvider`: issuer, clients, signing keys, backends, storage, pages and limits.
+ *
+ * @example
+ * ```ts
+ * const provider = createOIDCProvider({
+ *   issuer: "https://id.example.com",
+ *   clients: [{ id: "spa", name: "My App", redirectUris: ["https://app.example.com/callback"], tokenEndpointAuthMethod: "none" }],
+ *   backends: { emailPassword: { validateUser, findUserById } },
+ * });
+ * ```
+ */
 export interface OIDCProviderOptions {
   /** The issuer identifier: the public URL the router is mounted at (no trailing slash). */
   issuer: string;
@@ -95,13 +107,22 @@ export interface OIDCProviderOptions {
    * that algorithm generated at start. Default: one RS256 and one ES256 key generated at start.
    */
   keys?: readonly JWTKeyInput[] | { algorithm: JwtAlgorithm };
-  /** Where clients, codes, tokens, consents, interactions and sessions live (default: the global KV, else memory). */
+  /**
+   * Where clients, codes, tokens, consents, interactions and sessions live.
+   * @default the global KV, else memory
+   */
   kv?: KV;
-  /** Key prefix inside the KV (default "oidc:"). */
+  /**
+   * Key prefix inside the KV.
+   * @default "oidc:"
+   */
   kvPrefix?: string;
   /** `{ type: "memory" }` keeps every store in this process's memory even when a global KV is registered. */
   stores?: { type?: "kv" | "memory" };
-  /** Loads a user by id, for /userinfo, refresh and the access-token middleware (default: backends.emailPassword.findUserById). */
+  /**
+   * Loads a user by id, for /userinfo, refresh and the access-token middleware.
+   * @default backends.emailPassword.findUserById
+   */
   getUser?: (id: string) => Promise<OIDCUser | null> | OIDCUser | null;
   /** Where /authorize sends a visitor who is not signed in (`return_to` is appended); absent → the login page, or 401 without backends. */
   loginUrl?: string;
@@ -116,7 +137,10 @@ export interface OIDCProviderOptions {
   registration?: RegistrationOptions;
   /** Called after RP-initiated logout cleared the provider session (e.g. to end the app's own session). */
   onLogout?: (userId: string) => Promise<void> | void;
-  /** Signs the provider's short-lived cookies (default: random per process; set one when several instances serve logins). */
+  /**
+   * Signs the provider's short-lived cookies.
+   * @default random per process; set one when several instances serve logins
+   */
   cookieSecret?: string;
   tokens?: {
     accessToken?: { ttlSeconds?: number };
@@ -126,18 +150,30 @@ export interface OIDCProviderOptions {
   };
   security?: {
     pkce?: { required?: boolean };
-    /** Consents expire after this many seconds (default one year). */
+    /**
+     * Consents expire after this many seconds.
+     * @default one year
+     */
     consent?: { ttlSeconds?: number };
     /** How the client address is found behind proxies (for rate limits and login throttling). */
     clientIp?: ClientIpOptions;
-    /** Failed logins on the login page per IP (default 5 per 15 minutes); false switches it off. */
+    /**
+     * Failed logins on the login page per IP; false switches it off.
+     * @default 5 per 15 minutes
+     */
     loginThrottle?: { max: number; windowSeconds: number } | false;
     /** Per-client/IP limits on /token, /jwks and /introspect; off unless set. */
     rateLimiting?: RateLimitingOptions;
   };
-  /** The `aud` of access tokens, checked by the middleware (default: the issuer). */
+  /**
+   * The `aud` of access tokens, checked by the middleware.
+   * @default the issuer
+   */
   accessTokenAudience?: string;
-  /** Accepted clock skew when validating access tokens, in seconds (default 30). */
+  /**
+   * Accepted clock skew when validating access tokens, in seconds.
+   * @default 30
+   */
   clockSkewSeconds?: number;
 }
 

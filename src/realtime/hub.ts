@@ -22,26 +22,64 @@ import { ChangelogSequencer } from "./sequencer";
 import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
 
+/**
+ * Options of `createRealtime` (or `createCovara({ realtime })`): the changelog's KV and the streams' limits.
+ *
+ * @example
+ * ```ts
+ * const app = createCovara({ realtime: { kv: await createRedisKV({ url }), heartbeatMs: 20_000 } });
+ * ```
+ */
 export interface RealtimeOptions {
-  /** Where the changelog lives; a Redis KV shares it (and fan-out) across processes. Default: a new memory KV. */
+  /**
+   * Where the changelog lives; a Redis KV shares it (and fan-out) across processes.
+   * @default a new memory KV
+   */
   kv?: KV;
-  /** Prefix of the changelog's KV keys and channel (default "covara"). */
+  /**
+   * Prefix of the changelog's KV keys and channel.
+   * @default "covara"
+   */
   namespace?: string;
-  /** How many entries (and how old) the changelog keeps for resuming clients (default 10,000, no age limit). */
+  /**
+   * How many entries (and how old) the changelog keeps for resuming clients.
+   * @default 10,000, no age limit
+   */
   retention?: ChangelogRetention;
-  /** Interval of heartbeat comments on every stream, in ms (default 15,000). */
+  /**
+   * Interval of heartbeat comments on every stream, in ms.
+   * @default 15,000
+   */
   heartbeatMs?: number;
-  /** Bytes a stream may hold for a client that stopped reading before it is closed (default 256 KiB). */
+  /**
+   * Bytes a stream may hold for a client that stopped reading before it is closed.
+   * @default 256 KiB
+   */
   maxBufferedBytes?: number;
-  /** How often the changelog is checked for entries pub/sub did not deliver, in ms (default 1000). */
+  /**
+   * How often the changelog is checked for entries pub/sub did not deliver, in ms.
+   * @default 1000
+   */
   pollIntervalMs?: number;
-  /** How long the KV may stay unreachable before streams end with an `error` event, in ms (default 30,000). */
+  /**
+   * How long the KV may stay unreachable before streams end with an `error` event, in ms.
+   * @default 30,000
+   */
   outageGraceMs?: number;
-  /** The reconnect delay suggested to clients (the SSE `retry:` field), in ms (default 2000). */
+  /**
+   * The reconnect delay suggested to clients (the SSE `retry:` field), in ms.
+   * @default 2000
+   */
   retryMs?: number;
-  /** How long a changelog hole may wait for its writer (default 5000; see createChangelog). */
+  /**
+   * How long a changelog hole may wait for its writer.
+   * @default 5000; see createChangelog
+   */
   gapGraceMs?: number;
-  /** Writes whose changelog append failed, kept to retry once the KV answers (default 10,000). */
+  /**
+   * Writes whose changelog append failed, kept to retry once the KV answers.
+   * @default 10,000
+   */
   maxPendingAppends?: number;
   /**
    * How long a write waits for its changelog append before its response goes out anyway, in ms

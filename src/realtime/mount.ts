@@ -9,11 +9,24 @@ import { createRealtime, type Realtime } from "./hub";
 import type { AnyRuntime, CovaraEnv } from "./resource-bridge";
 import { subscribeRows } from "./subscribe-handler";
 
-/** Per-resource subscription options (`ResourceConfig.subscriptions`). */
+/**
+ * Per-resource subscription options (`ResourceConfig.subscriptions`).
+ *
+ * @example
+ * ```ts
+ * app.resource("/todos", todos, { id: todos.id, db, subscriptions: { maxSnapshotRows: 500 } });
+ * ```
+ */
 export interface SubscriptionOptions {
-  /** The hub that records and serves this resource (default: the app's, or one per database). */
+  /**
+   * The hub that records and serves this resource.
+   * @default the app's, or one per database
+   */
   realtime?: Realtime;
-  /** Most rows in the initial snapshot (the `limit` cap of /subscribe), default 1000. */
+  /**
+   * Most rows in the initial snapshot (the `limit` cap of /subscribe).
+   * @default 1000
+   */
   maxSnapshotRows?: number;
   /**
    * Most row ids one stream remembers to tell `added` from `changed` and to know what to remove
@@ -21,7 +34,10 @@ export interface SubscriptionOptions {
    * bounded, at the cost of less precise events (see docs/subscriptions.md).
    */
   maxTrackedRows?: number;
-  /** Least time between two recomputes of one live aggregate, in ms (default 250). */
+  /**
+   * Least time between two recomputes of one live aggregate, in ms.
+   * @default 250
+   */
   aggregateIntervalMs?: number;
   /**
    * How often an open stream re-runs its authentication and re-resolves its read scope, in ms

@@ -65,6 +65,19 @@ export interface ResourceHooks<TTable extends Table> {
   onAfterDelete?: (ctx: HookContext<TTable>, row: SelectRow<TTable>) => MaybePromise<void>;
 }
 
+/**
+ * How one Drizzle table is served: id column, database, access rules, hooks, limits and extensions' keys.
+ *
+ * @example
+ * ```ts
+ * app.resource("/todos", todos, {
+ *   id: todos.id,
+ *   db,
+ *   auth: { read: (user) => rsql`ownerId==${user.id}`, create: () => true },
+ *   pagination: { defaultLimit: 20, maxLimit: 100 },
+ * });
+ * ```
+ */
 export interface ResourceConfig<TTable extends Table> {
   /** The primary-key column. */
   id: Column;
@@ -93,7 +106,10 @@ export interface ResourceConfig<TTable extends Table> {
   pagination?: { defaultLimit?: number; maxLimit?: number };
   /** Requests per caller per window, counted in KV (429 beyond). */
   rateLimit?: RateLimitConfig;
-  /** Most items per batch request, per operation (default 100 each). */
+  /**
+   * Most items per batch request, per operation.
+   * @default 100 each
+   */
   batch?: { create?: number; update?: number; delete?: number };
   hooks?: ResourceHooks<TTable>;
   filter?: {
@@ -103,16 +119,25 @@ export interface ResourceConfig<TTable extends Table> {
     maxDepth?: number;
   };
   aggregate?: {
-    /** Most groups one `GET /aggregate` may produce (default 1000); more is a 400. */
+    /**
+     * Most groups one `GET /aggregate` may produce; more is a 400.
+     * @default 1000
+     */
     maxGroups?: number;
   };
-  /** Largest accepted request body in bytes (default 1 MiB). */
+  /**
+   * Largest accepted request body in bytes.
+   * @default 1 MiB
+   */
   maxBodyBytes?: number;
   /** Related tables, loadable with `?include=` and writable in one nested POST. */
   relations?: Record<string, RelationConfig>;
   /** Also discover relations from the foreign keys between registered resources. */
   autoRelations?: boolean;
-  /** Bounds of `?include=` (default depth 3, 20 relations, 2000 characters). */
+  /**
+   * Bounds of `?include=`.
+   * @default depth 3, 20 relations, 2000 characters
+   */
   include?: Partial<IncludeLimits>;
   /** Full-text search: `GET /search?q=` over these text columns, through this index. */
   search?: SearchConfig<TTable>;

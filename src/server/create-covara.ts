@@ -20,8 +20,19 @@ import { mountHealth } from "./health";
 import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 
+/**
+ * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
+ *
+ * @example
+ * ```ts
+ * const app = createCovara({ basePath: "/api", cors: true, openapi: { title: "Todo API", version: "1.0.0" } });
+ * ```
+ */
 export interface CovaraOptions {
-  /** Where resources are mounted (default `/api`). */
+  /**
+   * Where resources are mounted.
+   * @default `/api`
+   */
   basePath?: string;
   /** CORS for every route: true for permissive defaults, or hono/cors options. */
   cors?: boolean | Parameters<typeof cors>[0];
@@ -33,11 +44,20 @@ export interface CovaraOptions {
    * when the auth middleware found no user (e.g. API keys beside sessions).
    */
   auth?: { router: Hono<CovaraEnv>; middleware: MiddlewareHandler<CovaraEnv> };
-  /** Security headers on every response (default on; CSP only when configured); false to omit. */
+  /**
+   * Security headers on every response; false to omit.
+   * @default on; CSP only when configured
+   */
   securityHeaders?: boolean | SecurityHeadersOptions;
-  /** Mount `/healthz` and `/readyz` (default true). */
+  /**
+   * Mount `/healthz` and `/readyz`.
+   * @default true
+   */
   health?: boolean;
-  /** Serve the OpenAPI 3.1 document at `/__covara/openapi.json` (default true). */
+  /**
+   * Serve the OpenAPI 3.1 document at `/__covara/openapi.json`.
+   * @default true
+   */
   openapi?: boolean | { title?: string; version?: string };
   /**
    * The auth tables bundle from `defineInternalSchema` (covara/db), recorded for migration and

@@ -31,6 +31,19 @@ export interface TaskContext {
   heartbeat(): Promise<void>;
 }
 
+/**
+ * The definition `defineTask` takes: the payload schema, the handler, retries and limits.
+ *
+ * @example
+ * ```ts
+ * export const sendWelcome = defineTask({
+ *   name: "send-welcome",
+ *   input: z.object({ userId: z.string() }),
+ *   retry: { maxAttempts: 3, backoff: "exponential" },
+ *   handler: async (ctx, input) => mailer.welcome(input.userId, { signal: ctx.signal }),
+ * });
+ * ```
+ */
 export interface TaskConfig<S extends z.ZodType, R> {
   name: string;
   input: S;
@@ -39,7 +52,10 @@ export interface TaskConfig<S extends z.ZodType, R> {
   maxConcurrency?: number;
   /** An attempt running longer fails with a timeout (and its signal aborts). */
   timeoutMs?: number;
-  /** How long a finished task's record and result stay readable (default 24 h). */
+  /**
+   * How long a finished task's record and result stay readable.
+   * @default 24 h
+   */
   resultTtlMs?: number;
   handler: (ctx: TaskContext, input: z.output<S>) => Promise<R> | R;
 }

@@ -5,23 +5,52 @@ import type { DlqHook } from "./dlq";
 import { DEFAULT_KEY_PREFIX } from "./queue";
 import { DEFAULT_MISFIRE_GRACE_MS } from "./recurring";
 
+/**
+ * Options of `startTaskWorkers`: the KV, concurrency, polling, leases and retries of the workers.
+ *
+ * @example
+ * ```ts
+ * const worker = await startTaskWorkers(kv, getTaskRegistry(), 4, { pollIntervalMs: 500, leaseMs: 60_000 });
+ * ```
+ */
 export interface TaskWorkerOptions {
-  /** Must match the scheduler's (default `covara:tasks:`). */
+  /**
+   * Must match the scheduler's.
+   * @default `covara:tasks:`
+   */
   keyPrefix?: string;
-  /** Fallback poll for due work, lapsed leases and schedules (default 1000 ms). */
+  /**
+   * Fallback poll for due work, lapsed leases and schedules.
+   * @default 1000 ms
+   */
   pollIntervalMs?: number;
-  /** How long a claim holds without a heartbeat (default 30 s). */
+  /**
+   * How long a claim holds without a heartbeat.
+   * @default 30 s
+   */
   leaseMs?: number;
-  /** Default: a third of `leaseMs`. */
+  /** @default a third of `leaseMs` */
   heartbeatIntervalMs?: number;
-  /** Delay before retrying a task whose `maxConcurrency` was full (default 100 ms, jittered). */
+  /**
+   * Delay before retrying a task whose `maxConcurrency` was full.
+   * @default 100 ms, jittered
+   */
   concurrencyRetryMs?: number;
-  /** Lapsed leases (worker crashes) a task may cause before it is dead-lettered (default 3). */
+  /**
+   * Lapsed leases (worker crashes) a task may cause before it is dead-lettered.
+   * @default 3
+   */
   maxLapses?: number;
-  /** Grace for catch-up "skip" schedules (default 60 s). */
+  /**
+   * Grace for catch-up "skip" schedules.
+   * @default 60 s
+   */
   scheduleGraceMs?: number;
   onDlqEnqueue?: DlqHook;
-  /** Infrastructure errors (KV failures, hook errors); default `console.error`. */
+  /**
+   * Infrastructure errors (KV failures, hook errors).
+   * @default `console.error`
+   */
   onError?: (error: unknown) => void;
 }
 

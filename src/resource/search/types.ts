@@ -104,7 +104,14 @@ export interface SearchOutboxOptions {
   batchSize?: number;
 }
 
-/** `search` option of a resource: which columns are searched, by which index. */
+/**
+ * `search` option of a resource: which columns are searched, by which index.
+ *
+ * @example
+ * ```ts
+ * app.resource("/articles", articles, { id: articles.id, db, search: { index: createSqliteFts5Search(), fields: ["title", "body"] } });
+ * ```
+ */
 export interface SearchConfig<TTable extends Table> {
   /** The index adapter (createSqliteFts5Search, createPostgresSearch, createMemorySearch, createOpenSearch). */
   index: SearchAdapter;
@@ -112,10 +119,19 @@ export interface SearchConfig<TTable extends Table> {
   fields: ColumnKey<TTable>[];
   /** Write an outbox row with every write, in its transaction (external indexes only). */
   outbox?: boolean | SearchOutboxOptions;
-  /** Longest accepted `q`, in characters (default 256). */
+  /**
+   * Longest accepted `q`, in characters.
+   * @default 256
+   */
   maxQueryLength?: number;
-  /** Deepest rank position paging can reach (default 1000). */
+  /**
+   * Deepest rank position paging can reach.
+   * @default 1000
+   */
   maxResults?: number;
-  /** External indexes: most hits examined per request while skipping rows outside the caller's scope (default 1000). */
+  /**
+   * External indexes: most hits examined per request while skipping rows outside the caller's scope.
+   * @default 1000
+   */
   maxCandidates?: number;
 }
