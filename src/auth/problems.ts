@@ -18,6 +18,6 @@ export const AUTH_PROBLEM_TYPES = defineProblemTypes({
 
 type AuthProblemTypes = typeof AUTH_PROBLEM_TYPES;
 
-declare module "../kernel/errors" {
-  interface ProblemTypeRegistry extends AuthProblemTypes {}
+declare global {
+  interface CovaraProblemTypes extends AuthProblemTypes {}
 }

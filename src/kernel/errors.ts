@@ -50,8 +50,8 @@ export function registerProblemTypes<T extends ProblemTypeTable>(types: T): T {
  *   "payment-required": { status: 402, title: "Payment required" },
  * });
  * type BillingProblemTypes = typeof BILLING_PROBLEM_TYPES;
- * declare module "covara" {
- *   interface ProblemTypeRegistry extends BillingProblemTypes {}
+ * declare global {
+ *   interface CovaraProblemTypes extends BillingProblemTypes {}
  * }
  */
 export function defineProblemTypes<const T extends ProblemTypeTable>(types: T): T {
@@ -87,12 +87,18 @@ export const KERNEL_PROBLEM_TYPES = defineProblemTypes({
 
 type KernelProblemTypes = typeof KERNEL_PROBLEM_TYPES;
 
-/**
- * The problem types known to the type checker, by slug. Open: each feature adds its own by
- * declaration merging (Hono's `ContextVariableMap` idiom), so `ProblemType` stays a closed string
- * union for whatever set of features a program includes.
- */
-export interface ProblemTypeRegistry extends KernelProblemTypes {}
+declare global {
+  /**
+   * The problem types known to the type checker, by slug. Open: each feature (and an app) extends
+   * it by declaration merging next to its `defineProblemTypes` call, so `ProblemType` stays a
+   * typed string union of whatever features a program includes. It is global rather than a
+   * module's export so the merges survive bundling into the published declaration files.
+   */
+  interface CovaraProblemTypes extends KernelProblemTypes {}
+}
+
+/** The merged problem type registry (the global `CovaraProblemTypes`). */
+export type ProblemTypeRegistry = CovaraProblemTypes;
 
 /** Every known problem slug: a typed string union, open to features. */
 export type ProblemType = keyof ProblemTypeRegistry & string;

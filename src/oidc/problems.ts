@@ -13,6 +13,6 @@ export const OIDC_PROBLEM_TYPES = defineProblemTypes({
 
 type OIDCProblemTypes = typeof OIDC_PROBLEM_TYPES;
 
-declare module "../kernel/errors" {
-  interface ProblemTypeRegistry extends OIDCProblemTypes {}
+declare global {
+  interface CovaraProblemTypes extends OIDCProblemTypes {}
 }

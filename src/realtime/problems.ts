@@ -9,6 +9,6 @@ export const REALTIME_PROBLEM_TYPES = defineProblemTypes({
 
 type RealtimeProblemTypes = typeof REALTIME_PROBLEM_TYPES;
 
-declare module "../kernel/errors" {
-  interface ProblemTypeRegistry extends RealtimeProblemTypes {}
+declare global {
+  interface CovaraProblemTypes extends RealtimeProblemTypes {}
 }

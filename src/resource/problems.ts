@@ -12,6 +12,6 @@ export const RESOURCE_PROBLEM_TYPES = defineProblemTypes({
 
 type ResourceProblemTypes = typeof RESOURCE_PROBLEM_TYPES;
 
-declare module "../kernel/errors" {
-  interface ProblemTypeRegistry extends ResourceProblemTypes {}
+declare global {
+  interface CovaraProblemTypes extends ResourceProblemTypes {}
 }

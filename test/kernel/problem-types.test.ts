@@ -18,8 +18,8 @@ const BILLING_PROBLEM_TYPES = defineProblemTypes({
   "payment-required-test": { status: 402, title: "Payment required" },
 });
 type BillingProblemTypes = typeof BILLING_PROBLEM_TYPES;
-declare module "../../src/kernel/errors" {
-  interface ProblemTypeRegistry extends BillingProblemTypes {}
+declare global {
+  interface CovaraProblemTypes extends BillingProblemTypes {}
 }
 
 describe("problem type registry", () => {

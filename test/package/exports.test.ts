@@ -18,14 +18,14 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 
 /** Each public subpath and names it must export; a new folder adds one line here. */
 const EXPECTED_EXPORTS: Record<string, string[]> = {
-  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime"],
+  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime", "defineProblemTypes", "PROBLEM_TYPES"],
   "covara/server": ["createCovara", "isShuttingDown", "onShutdown"],
   "covara/node": ["startServer"],
   "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
   "covara/db": ["pushTables", "defineInternalSchema", "migrateInternal", "authSessionsSqlite", "authSessionsPg"],
   "covara/tasks": ["defineTask", "getTaskRegistry", "initializeTasks", "getTaskScheduler", "startTaskWorkers"],
-  "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport"],
-  "covara/oidc": ["createOIDCProvider"],
+  "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport", "signJWT", "verifyJWT", "AUTH_PROBLEM_TYPES"],
+  "covara/oidc": ["createOIDCProvider", "OIDC_PROBLEM_TYPES", "escapeHtml"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
   "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient"],
 };
@@ -112,6 +112,16 @@ describe("package exports", () => {
       join(consumer, "index.ts"),
       `${imports}
 import { startServer } from "covara/node";
+import { ProblemError, defineProblemTypes } from "covara";
+// Features' problem types reach the published declarations (global merges survive bundling), and so does an app's.
+const APP_PROBLEM_TYPES = defineProblemTypes({ "payment-required": { status: 402, title: "Payment required" } });
+type AppProblemTypes = typeof APP_PROBLEM_TYPES;
+declare global {
+  interface CovaraProblemTypes extends AppProblemTypes {}
+}
+export const problemsTyped = [new ProblemError("mfa-required"), new ProblemError("slow-consumer"), new ProblemError("payment-required")];
+// @ts-expect-error an undeclared problem type does not compile
+export const undeclared = new ProblemError("no-such-problem");
 export async function main(): Promise<string> {
   // @ts-expect-error port is a number: proves the declarations are typed, not any
   await startServer({ fetch: () => new Response() }, { port: "3000" });

@@ -7,6 +7,6 @@ export const SEARCH_PROBLEM_TYPES = defineProblemTypes({
 
 type SearchProblemTypes = typeof SEARCH_PROBLEM_TYPES;
 
-declare module "../../kernel/errors" {
-  interface ProblemTypeRegistry extends SearchProblemTypes {}
+declare global {
+  interface CovaraProblemTypes extends SearchProblemTypes {}
 }
