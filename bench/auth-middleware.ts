@@ -8,7 +8,8 @@
  */
 import { Hono } from "hono";
 import type { CovaraEnv } from "../src";
-import { cookieSession, createKVSessionStore, createMemorySessionStore, generateJwtKey, jwtSession, requireUser, useAuth, type SessionStrategy } from "../src/auth";
+import { cookieSession, createKVSessionStore, createMemorySessionStore, generateJWTKey, jwtSession, useAuth, type SessionStrategy } from "../src/auth";
+import { requireUser } from "../src/server";
 import { createMemoryKV } from "../src/kv";
 import { compareInProcess, inProcessArgs, type InProcessVariant } from "./in-process";
 
@@ -41,7 +42,7 @@ function baseline(): Variant {
 }
 
 const secret = "bench-secret-that-is-at-least-32-bytes-long";
-const es256 = await generateJwtKey("ES256");
+const es256 = await generateJWTKey("ES256");
 const variants: Variant[] = [
   baseline(),
   await variant("cookieSession, memory store", cookieSession({ store: createMemorySessionStore() })),

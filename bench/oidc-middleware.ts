@@ -12,12 +12,12 @@
  * Usage: node --import tsx bench/oidc-middleware.ts [--rounds N] [--batch N]
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { exportPublicJwk, generateJwtKey, importJwtKey } from "../src/auth";
+import { exportPublicJWK, generateJWTKey, importJWTKey } from "../src/auth";
 import { createOIDCProvider, createOIDCResourceMiddleware, type OIDCEnv } from "../src/oidc";
 import { compareInProcess, inProcessArgs, type InProcessVariant } from "./in-process";
 
 const ISSUER = "http://provider.bench/oidc";
-const keyInput = await generateJwtKey("ES256", "bench-key");
+const keyInput = await generateJWTKey("ES256", "bench-key");
 const provider = createOIDCProvider({
   issuer: ISSUER,
   keys: [keyInput],
@@ -44,7 +44,7 @@ function apiWith(name: string, middleware: MiddlewareHandler<OIDCEnv>, headers: 
 
 /** The hand-written check: split, decode, verify with Web Crypto, compare claims. */
 async function handWritten(): Promise<MiddlewareHandler<OIDCEnv>> {
-  const publicKey = (await importJwtKey({ alg: "ES256", publicKey: await exportPublicJwk(await importJwtKey(keyInput)) })).verificationKey!;
+  const publicKey = (await importJWTKey({ alg: "ES256", publicKey: await exportPublicJWK(await importJWTKey(keyInput)) })).verificationKey!;
   const decode = (segment: string) => JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as Record<string, unknown>;
   return async (c, next) => {
     const match = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "");
