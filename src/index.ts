@@ -1,6 +1,6 @@
 /** covara — a Drizzle table becomes a complete API: the server-side surface in one import. */
 export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown, requireUser } from "./server";
-export type { CovaraApp, CovaraOptions } from "./server";
+export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from "./server";
 export { useResource, readJsonBody, defineProcedure } from "./resource";
 export type { ProcedureDefinition } from "./resource";
 export { ResourceRegistry } from "./resource";

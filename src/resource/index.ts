@@ -36,9 +36,16 @@ export type {
   OpenSearchOptions,
 } from "./search";
 export type {
+  AnyResponseRow,
+  ComputedField,
+  GeneratedField,
   HookContext,
   InsertRow,
   ListResponse,
+  ProcedureFactory,
+  ProcedureMap,
+  ResponseRow,
+  TableColumn,
   ResourceAuthConfig,
   ResourceConfig,
   ResourceHooks,

@@ -82,7 +82,7 @@ function rowSchemas(runtime: ResourceRuntime<Table>, name: string): Record<strin
 }
 
 function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: string): Record<string, Record<string, Operation>> {
-  const { info, config } = runtime;
+  const { info } = runtime;
   const tag = [info.name];
   const etag = info.versionKey !== null;
   const idParam = { name: "id", in: "path", required: true, schema: columnSchema(info.idColumn) };
@@ -95,7 +95,7 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
   const row = ref(name);
   const items = { type: "array", items: row };
   const rpc: Record<string, Record<string, Operation>> = {};
-  for (const [procedure, def] of Object.entries(config.procedures ?? {})) {
+  for (const [procedure, def] of Object.entries(runtime.procedures)) {
     rpc[`${base}/rpc/${procedure}`] = {
       post: {
         tags: tag,

@@ -27,7 +27,7 @@ function issues(error: z.ZodError): ValidationIssue[] {
 /** POST /rpc/:name */
 export async function callProcedure<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
   const name = c.req.param("name")!;
-  const procedures = runtime.config.procedures ?? {};
+  const procedures = runtime.procedures;
   const procedure = Object.hasOwn(procedures, name) ? procedures[name] : undefined;
   if (!procedure) {
     throw new ProblemError("not-found", { detail: `${runtime.info.name} has no procedure '${name.slice(0, 64)}'`, extensions: { resource: runtime.info.name } });
@@ -42,7 +42,7 @@ export async function callProcedure<TTable extends Table>(runtime: ResourceRunti
     const errors = issues(parsed.error);
     throw new ProblemError("validation-error", { status: 422, detail: `Invalid input for procedure '${name}'`, extensions: { errors } });
   }
-  const ctx: HookContext<Table> = hookContext(runtime, c, "rpc", user);
+  const ctx: HookContext<TTable> = hookContext(runtime, c, "rpc", user);
   const result = await procedure.handler(ctx, parsed.data);
   if (!procedure.output) return sendJson(c, result ?? null);
   const checked = procedure.output.safeParse(result);

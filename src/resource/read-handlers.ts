@@ -16,7 +16,7 @@ import { hookContext, type ResourceRuntime } from "./runtime";
 import { parseInclude } from "./relations/include-parser";
 import { attachIncludes } from "./relations/load";
 import { planIncludes, sourceKeysOf, type IncludePlan } from "./relations/plan";
-import type { ListResponse, SelectRow } from "./types";
+import type { AnyResponseRow, ListResponse } from "./types";
 import type { CovaraEnv } from "../kernel/http";
 
 type Row = Record<string, unknown>;
@@ -76,11 +76,11 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
   const nextCursor = hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null;
   const presented = await presentRows(runtime, page, ctx, query.select);
   await attachIncludes(c, page, presented, includes);
-  let items = presented as Partial<SelectRow<TTable>>[];
+  let items = presented as AnyResponseRow<TTable>[];
   const replaced = await config.hooks?.onAfterList?.(ctx, items);
   if (replaced) items = replaced;
 
-  const body: ListResponse<Partial<SelectRow<TTable>>> = { items, nextCursor, hasMore };
+  const body: ListResponse<AnyResponseRow<TTable>> = { items, nextCursor, hasMore };
   if (totalCount !== undefined) body.totalCount = totalCount;
   return sendJson(c, body);
 }
@@ -112,7 +112,7 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   }
   const presented = await presentRow(runtime, stored, ctx, select);
   await attachIncludes(c, [stored], [presented], includes);
-  let row = presented as Partial<SelectRow<TTable>>;
+  let row = presented as AnyResponseRow<TTable>;
   const replaced = await config.hooks?.onAfterGet?.(ctx, row);
   if (replaced) row = replaced;
   return sendJson(c, row as Row, 200, etag === undefined ? undefined : { etag });

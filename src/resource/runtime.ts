@@ -7,7 +7,7 @@ import { ScopeCompiler } from "./access";
 import { validateStaticScopes } from "./static-scopes";
 import { FilterCache, type ListQueryLimits } from "./list-query";
 import { describeTable, type TableInfo } from "./table-info";
-import type { HookContext, ResourceConfig } from "./types";
+import type { HookContext, ProcedureMap, ResourceConfig } from "./types";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import { buildRowSchemas, type RowSchemas } from "./validation";
 import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
@@ -36,6 +36,8 @@ export interface ResourceRuntime<TTable extends Table> {
   includeLimits: IncludeLimits;
   /** Full-text search, when `search` is configured. */
   search: ResourceSearch | null;
+  /** The procedures by name (a `procedures` callback is called once, here). */
+  procedures: ProcedureMap<TTable>;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -74,7 +76,15 @@ export function createRuntime<TTable extends Table>(
     registry,
     includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
     search: config.search ? new ResourceSearch(info, config.search) : null,
+    procedures: resolveProcedures(config.procedures),
   };
+}
+
+/** The config's procedures by name: the object as given, or what its `(procedure) => ({ … })` callback returns. */
+function resolveProcedures<TTable extends Table>(procedures: ResourceConfig<TTable>["procedures"]): ProcedureMap<TTable> {
+  if (typeof procedures !== "function") return procedures ?? {};
+  // The bound `procedure` helper only carries types; at run time it is the identity.
+  return procedures((definition) => definition);
 }
 
 /** The context every hook receives. */

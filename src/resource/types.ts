@@ -1,7 +1,7 @@
 /**
  * The public types of a resource: its configuration, hooks, auth scopes and the user identity.
  */
-import type { Column, InferInsertModel, InferSelectModel, Table } from "drizzle-orm";
+import type { InferInsertModel, InferSelectModel, Table } from "drizzle-orm";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { KV } from "../kernel/kv";
@@ -34,39 +34,87 @@ export interface ResourceAuthConfig {
 export type SelectRow<TTable extends Table> = InferSelectModel<TTable>;
 export type InsertRow<TTable extends Table> = InferInsertModel<TTable>;
 
-/** What every hook receives. */
-export interface HookContext<TTable extends Table> {
+/** Flattens an intersection into one object type, so editors and errors show plain rows. */
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * A row as responses carry it: the readable columns (all of them unless `fields.readable` lists
+ * some) plus the computed fields.
+ */
+export type ResponseRow<
+  TTable extends Table,
+  TComputed extends object = {},
+  TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
+> = Simplify<Pick<SelectRow<TTable>, TReadable> & TComputed>;
+
+/** A column of this table (and not of any other: Drizzle columns carry their table's name). */
+export type TableColumn<TTable extends Table> = TTable["_"]["columns"][ColumnKey<TTable>];
+
+/** What every hook receives; `db` is the database the resource was given, with its own type. */
+export interface HookContext<TTable extends Table, TDb extends AnyDatabase = AnyDatabase> {
   c: Context<CovaraEnv>;
   user: CovaraUser | null;
   resource: string;
   table: TTable;
-  db: AnyDatabase;
+  db: TDb;
   operation: "list" | "get" | "count" | "aggregate" | "search" | "create" | "update" | "replace" | "delete" | "rpc";
 }
 
 type MaybePromise<T> = T | Promise<T>;
 
-/** Lifecycle hooks. A before-hook may return replacement data; throwing a ProblemError aborts. */
-export interface ResourceHooks<TTable extends Table> {
-  onBeforeList?: (ctx: HookContext<TTable>) => MaybePromise<void>;
-  onAfterList?: (ctx: HookContext<TTable>, rows: Partial<SelectRow<TTable>>[]) => MaybePromise<Partial<SelectRow<TTable>>[] | void>;
-  onBeforeGet?: (ctx: HookContext<TTable>, id: string | number) => MaybePromise<void>;
-  onAfterGet?: (ctx: HookContext<TTable>, row: Partial<SelectRow<TTable>>) => MaybePromise<Partial<SelectRow<TTable>> | void>;
-  onBeforeCreate?: (ctx: HookContext<TTable>, data: Partial<InsertRow<TTable>>) => MaybePromise<Partial<InsertRow<TTable>> | void>;
-  onAfterCreate?: (ctx: HookContext<TTable>, row: SelectRow<TTable>) => MaybePromise<SelectRow<TTable> | void>;
-  onBeforeUpdate?: (
-    ctx: HookContext<TTable>,
+/**
+ * Lifecycle hooks. A before-hook may return replacement data; throwing a ProblemError aborts.
+ * `onAfterList`/`onAfterGet` see response rows (masked, with computed fields, projected by
+ * `?select=` and therefore partial). Hooks are declared as methods so a config typed for one
+ * database still fits the runtime's database-agnostic view of it.
+ */
+export interface ResourceHooks<
+  TTable extends Table,
+  TDb extends AnyDatabase = AnyDatabase,
+  TRow extends object = ResponseRow<TTable, Record<string, unknown>>,
+> {
+  onBeforeList?(ctx: HookContext<TTable, TDb>): MaybePromise<void>;
+  onAfterList?(ctx: HookContext<TTable, TDb>, rows: Partial<TRow>[]): MaybePromise<Partial<TRow>[] | void>;
+  onBeforeGet?(ctx: HookContext<TTable, TDb>, id: string | number): MaybePromise<void>;
+  onAfterGet?(ctx: HookContext<TTable, TDb>, row: Partial<TRow>): MaybePromise<Partial<TRow> | void>;
+  onBeforeCreate?(ctx: HookContext<TTable, TDb>, data: Partial<InsertRow<TTable>>): MaybePromise<Partial<InsertRow<TTable>> | void>;
+  onAfterCreate?(ctx: HookContext<TTable, TDb>, row: SelectRow<TTable>): MaybePromise<SelectRow<TTable> | void>;
+  onBeforeUpdate?(
+    ctx: HookContext<TTable, TDb>,
     id: string | number,
     data: Partial<InsertRow<TTable>>,
     existing: SelectRow<TTable>,
-  ) => MaybePromise<Partial<InsertRow<TTable>> | void>;
-  onAfterUpdate?: (ctx: HookContext<TTable>, row: SelectRow<TTable>, previous: SelectRow<TTable>) => MaybePromise<SelectRow<TTable> | void>;
-  onBeforeDelete?: (ctx: HookContext<TTable>, id: string | number, existing: SelectRow<TTable>) => MaybePromise<void>;
-  onAfterDelete?: (ctx: HookContext<TTable>, row: SelectRow<TTable>) => MaybePromise<void>;
+  ): MaybePromise<Partial<InsertRow<TTable>> | void>;
+  onAfterUpdate?(ctx: HookContext<TTable, TDb>, row: SelectRow<TTable>, previous: SelectRow<TTable>): MaybePromise<SelectRow<TTable> | void>;
+  onBeforeDelete?(ctx: HookContext<TTable, TDb>, id: string | number, existing: SelectRow<TTable>): MaybePromise<void>;
+  onAfterDelete?(ctx: HookContext<TTable, TDb>, row: SelectRow<TTable>): MaybePromise<void>;
 }
 
+/** One computed field: derived from the stored row (declared as a method for the same reason as hooks). */
+export type ComputedField<TTable extends Table, TDb extends AnyDatabase, TValue> = {
+  compute(row: SelectRow<TTable>, ctx: HookContext<TTable, TDb>): TValue | Promise<TValue>;
+}["compute"];
+
+/** One generated field's value, made on create (a method type, like the hooks). */
+export type GeneratedField<TTable extends Table, TDb extends AnyDatabase> = { generate(ctx: HookContext<TTable, TDb>): unknown }["generate"];
+
+/** Procedures by name: their handlers see this table and this database. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ProcedureMap<TTable extends Table = Table, TDb extends AnyDatabase = AnyDatabase> = Record<string, ProcedureDefinition<any, any, TTable, TDb>>;
+
 /**
- * How one Drizzle table is served: id column, database, access rules, hooks, limits and extensions' keys.
+ * Declares one procedure bound to its resource: the argument of a `procedures` callback. It types
+ * the handler's `ctx` from the table and database and its input and result from the Zod schemas.
+ */
+export type ProcedureFactory<TTable extends Table, TDb extends AnyDatabase> = <TInput extends z.ZodType, TOutput extends z.ZodType = z.ZodType>(
+  definition: ProcedureDefinition<TInput, TOutput, TTable, TDb>,
+) => ProcedureDefinition<TInput, TOutput, TTable, TDb>;
+
+/**
+ * How a table becomes a resource. The type parameters are inferred from the config: `TDb` from
+ * `db`, `TComputed` from `computed`, `TReadable` from `fields.readable`, `TProcedures` from
+ * `procedures`; they type the hooks, the procedures and the responses. Written without them,
+ * `ResourceConfig<typeof table>` is the runtime's view: any database, any computed fields.
  *
  * @example
  * ```ts
@@ -78,10 +126,16 @@ export interface ResourceHooks<TTable extends Table> {
  * });
  * ```
  */
-export interface ResourceConfig<TTable extends Table> {
-  /** The primary-key column. */
-  id: Column;
-  db: AnyDatabase;
+export interface ResourceConfig<
+  TTable extends Table,
+  TDb extends AnyDatabase = AnyDatabase,
+  TComputed extends object = Record<string, unknown>,
+  TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
+  TProcedures extends ProcedureMap<TTable, TDb> = ProcedureMap<TTable, TDb>,
+> {
+  /** The primary-key column (a column of this table). */
+  id: TableColumn<TTable>;
+  db: TDb;
   /** Name used in errors and events; defaults to the table name. */
   name?: string;
   auth?: ResourceAuthConfig;
@@ -89,20 +143,23 @@ export interface ResourceConfig<TTable extends Table> {
     /** Allowlist of columns clients may write; others are stripped before hooks see the body. */
     writable?: ColumnKey<TTable>[];
     /** Allowlist of columns that may appear in any response; others are masked everywhere. */
-    readable?: ColumnKey<TTable>[];
+    readable?: TReadable[];
   };
   /** Reject unknown body fields with 422 instead of ignoring them. */
   strictInput?: boolean;
-  /** RPC procedures, called with `POST /rpc/:name`. */
-  procedures?: Record<string, ProcedureDefinition<any, any>>;
+  /**
+   * RPC procedures, called with `POST /rpc/:name`: an object of procedures, or a callback that
+   * receives `procedure` (bound to this table and database) and returns them.
+   */
+  procedures?: TProcedures | ((procedure: ProcedureFactory<TTable, TDb>) => TProcedures);
   /** Virtual fields added to every response, computed from the stored row. */
-  computed?: Record<string, (row: SelectRow<TTable>, ctx: HookContext<TTable>) => unknown>;
+  computed?: { [K in keyof TComputed]: ComputedField<TTable, TDb, TComputed[K]> };
   /** Mark rows deleted (timestamp or boolean column) instead of removing them. */
   softDelete?: { field: ColumnKey<TTable> };
   /** Optimistic locking: ETags from an integer version column, incremented on every update. */
   etag?: { versionField: ColumnKey<TTable> };
   /** Values filled in on create when the client did not send them (never stripped by `writable`). */
-  generatedFields?: { [K in ColumnKey<TTable>]?: (ctx: HookContext<TTable>) => unknown };
+  generatedFields?: { [K in ColumnKey<TTable>]?: GeneratedField<TTable, TDb> };
   pagination?: { defaultLimit?: number; maxLimit?: number };
   /** Requests per caller per window, counted in KV (429 beyond). */
   rateLimit?: RateLimitConfig;
@@ -111,7 +168,7 @@ export interface ResourceConfig<TTable extends Table> {
    * @default 100 each
    */
   batch?: { create?: number; update?: number; delete?: number };
-  hooks?: ResourceHooks<TTable>;
+  hooks?: ResourceHooks<TTable, TDb, ResponseRow<TTable, TComputed, TReadable>>;
   filter?: {
     /** Custom operators, usable in `?filter=` and in scopes. */
     operators?: OperatorDefinition[];
@@ -145,6 +202,9 @@ export interface ResourceConfig<TTable extends Table> {
   subscriptions?: SubscriptionOptions | false;
 }
 
+/** A response row as the runtime sees it: computed fields are known only by name. */
+export type AnyResponseRow<TTable extends Table> = Partial<ResponseRow<TTable, Record<string, unknown>>>;
+
 /** The JSON shape of a list response. */
 export interface ListResponse<TRow> {
   items: TRow[];
@@ -153,13 +213,22 @@ export interface ListResponse<TRow> {
   totalCount?: number;
 }
 
-/** An RPC procedure: Zod-validated input (and optionally output) and the handler that runs it. */
-export interface ProcedureDefinition<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+/**
+ * An RPC procedure: Zod-validated input (and optionally output) and the handler that runs it.
+ * `TTable`/`TDb` type the handler's context when the procedure is bound to its resource.
+ */
+export interface ProcedureDefinition<
+  TInput extends z.ZodType = z.ZodType,
+  TOutput extends z.ZodType = z.ZodType,
+  TTable extends Table = Table,
+  TDb extends AnyDatabase = AnyDatabase,
+> {
   input: TInput;
   output?: TOutput;
   /** Callable without a user (default false: anonymous callers get 401). */
   public?: boolean;
-  handler: (ctx: HookContext<Table>, input: z.output<TInput>) => Promise<z.input<TOutput>> | z.input<TOutput>;
+  /** Declared as a method so a procedure bound to one table still fits the runtime's erased view. */
+  handler(ctx: HookContext<TTable, TDb>, input: z.output<TInput>): Promise<z.input<TOutput>> | z.input<TOutput>;
 }
 
 /** Per-resource rate limit: a fixed window of `maxRequests` per caller. */

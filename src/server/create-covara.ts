@@ -4,20 +4,26 @@
  */
 import { getTableName, type Table } from "drizzle-orm";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import type { BlankSchema, Schema } from "hono/types";
 import { cors } from "hono/cors";
 import {
   buildOpenApiDocument,
   createResourceRouter,
+  type ColumnKey,
   type MountedResource,
+  type ProcedureMap,
   type ResourceConfig,
   ResourceRegistry,
 } from "../resource";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import type { JoinPath, ResourceSchema, ResourceTypes, TablePath } from "./app-types";
+import type { ResourceTypeInfo } from "./types";
 import { errorHandler, notFoundHandler } from "../kernel/error-handler";
 import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";
 import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
+import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 
 /**
@@ -72,13 +78,52 @@ export interface CovaraOptions {
   realtime?: Realtime | RealtimeOptions;
 }
 
-/** The app createCovara returns: a Hono app whose `.resource()` chains. */
-export type CovaraApp = Hono<CovaraEnv> & {
-  resource<TTable extends Table>(path: string, table: TTable, config: ResourceConfig<TTable>): CovaraApp;
-  resource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): CovaraApp;
+/**
+ * The app createCovara returns: a Hono app whose `.resource()` chains. Each call adds the
+ * resource's routes to Hono's schema `S` (so `hc<typeof app>` types them) and its types to
+ * `TResources`, read by covara's client through the type-only `"~covara"` member.
+ */
+export type CovaraApp<
+  S extends Schema = BlankSchema,
+  TBase extends string = string,
+  TResources extends Record<string, ResourceTypeInfo> = {},
+> = Hono<CovaraEnv, S> & {
+  resource<
+    const TPath extends string,
+    TTable extends Table,
+    TDb extends AnyDatabase,
+    TComputed extends object = {},
+    TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
+    TProcedures extends ProcedureMap<TTable, TDb> = {},
+  >(
+    path: TPath,
+    table: TTable,
+    config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures>,
+  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures>>;
+  resource<
+    TTable extends Table,
+    TDb extends AnyDatabase,
+    TComputed extends object = {},
+    TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
+    TProcedures extends ProcedureMap<TTable, TDb> = {},
+  >(
+    table: TTable,
+    config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures>,
+  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TablePath<TTable>>, ResourceTypes<TTable, TComputed, TReadable, TProcedures>>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
+  /** Type-only: the mounted resources' types for covara's client (never set at run time). */
+  readonly "~covara"?: { resources: TResources };
 };
+
+/** The app after mounting one more resource at `TFullPath`. */
+type MountedApp<
+  S extends Schema,
+  TBase extends string,
+  TResources extends Record<string, ResourceTypeInfo>,
+  TFullPath extends string,
+  TInfo extends ResourceTypes<Table, object, never, ProcedureMap>,
+> = CovaraApp<S & ResourceSchema<TFullPath, TInfo>, TBase, TResources & { [P in TFullPath]: TInfo }>;
 
 function joinPath(base: string, path: string): string {
   const trimmedBase = base.replace(/\/+$/, "");
@@ -86,8 +131,8 @@ function joinPath(base: string, path: string): string {
   return `${trimmedBase}${trimmedPath}`.replace(/\/+$/, "") || "/";
 }
 
-/** Creates a covara app. */
-export function createCovara(options: CovaraOptions = {}): CovaraApp {
+/** Creates a covara app; its type records the base path so resource routes carry their full path. */
+export function createCovara<const TBase extends string = "/api">(options: CovaraOptions & { basePath?: TBase } = {}): CovaraApp<BlankSchema, TBase> {
   const app = new Hono<CovaraEnv>();
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
@@ -135,13 +180,15 @@ export function createCovara(options: CovaraOptions = {}): CovaraApp {
     // Resources serve their subscriptions from the app's hub unless their config names another.
     const live = config.subscriptions === false ? config : { ...config, subscriptions: { realtime, ...config.subscriptions } };
     const { router, runtime } = createResourceRouter(table, live, registry);
-    // The document reads only table facts, never the typed hooks, so widening the table type is safe.
-    mounted.push({ path: fullPath, runtime: runtime as unknown as MountedResource["runtime"] });
+    // The document reads only table facts, never the typed hooks, so widening the table type is
+    // safe; TypeScript cannot see it because column-name lists make the runtime invariant in TTable.
+    mounted.push({ path: fullPath, runtime: assumeType<MountedResource["runtime"]>(runtime) });
     app.route(fullPath, router);
     return covara;
   }
 
-  const covara = Object.assign(app, { resource, realtime }) as CovaraApp;
+  // The runtime object is the same after every `.resource()`; only its type grows with each call.
+  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, realtime }));
   if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

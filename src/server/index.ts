@@ -9,3 +9,4 @@ export { securityHeaders, securityHeaderValues } from "../kernel/security-header
 export type { SecurityHeadersOptions } from "../kernel/security-headers";
 export { generateClientTypes, clientTypesFromOpenApi } from "./client-types";
 export type { GenerateClientTypesOptions, OpenApiDocument } from "./client-types";
+export type { CovaraTypeInfo, ResourceTypeInfo } from "./types";

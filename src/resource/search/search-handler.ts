@@ -15,7 +15,7 @@ import { allOf } from "../queries";
 import { sendJson } from "../rows";
 import { hookContext, type ResourceRuntime } from "../runtime";
 import { withLive } from "../soft-delete";
-import type { ListResponse, SelectRow } from "../types";
+import type { AnyResponseRow, ListResponse } from "../types";
 import type { CovaraEnv } from "../../kernel/http";
 import type { ResourceSearch } from "./resource-search";
 import { encodeSearchCursor, parseSearchQuery } from "./search-query";
@@ -72,10 +72,10 @@ export async function searchRows<TTable extends Table>(runtime: ResourceRuntime<
   const hasMore = found.length > limit && query.offset + limit < search.maxResults;
   const page = found.slice(0, limit);
   const presented = await presentRows(runtime, page.map((hit) => hit.row), ctx, query.select);
-  let items = presented.map((row, i) => ({ ...row, _score: page[i]!.score })) as Partial<SelectRow<TTable>>[];
+  let items = presented.map((row, i) => ({ ...row, _score: page[i]!.score })) as AnyResponseRow<TTable>[];
   const replaced = await config.hooks?.onAfterList?.(ctx, items);
   if (replaced) items = replaced;
-  const body: ListResponse<Partial<SelectRow<TTable>>> = {
+  const body: ListResponse<AnyResponseRow<TTable>> = {
     items,
     nextCursor: hasMore ? encodeSearchCursor(query.offset + limit, query.fingerprint) : null,
     hasMore,
