@@ -14,7 +14,10 @@ import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
 import { searchRows } from "./search/search-handler";
-import type { ResourceConfig } from "./types";
+import type { ProcedureMap, ResourceConfig } from "./types";
+import type { AnyDatabase } from "../kernel/dialect";
+import { assumeType } from "../kernel/erased";
+import type { ColumnKey } from "../kernel/table-types";
 import type { CovaraEnv } from "../kernel/http";
 import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
 import { warnOpenAccess } from "./open-access-warning";
@@ -26,8 +29,17 @@ type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Conte
  * The generated REST endpoints of a Drizzle table, as a Hono router to mount anywhere. Resources
  * that relate to each other share a `registry` (createCovara does this for you).
  */
-export function useResource<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>, options: { registry?: ResourceRegistry } = {}): Hono<CovaraEnv> {
-  return createResourceRouter(table, config, options.registry).router;
+export function useResource<
+  TTable extends Table,
+  TDb extends AnyDatabase,
+  TComputed extends object = {},
+  TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
+  TProcedures extends ProcedureMap<TTable, TDb> = {},
+>(table: TTable, config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures>, options: { registry?: ResourceRegistry } = {}): Hono<CovaraEnv> {
+  // The runtime sees the config database- and field-agnostically. For a concrete table and database
+  // the typed config fits that view (hooks are methods); inside this generic function TypeScript
+  // cannot prove it, so this is the one place the typed config is erased.
+  return createResourceRouter(table, assumeType<ResourceConfig<TTable>>(config), options.registry).router;
 }
 
 /** useResource, also returning the resource's runtime (for OpenAPI and admin tooling). */
