@@ -10,6 +10,7 @@ import { PgDatabase, PgDialect } from "drizzle-orm/pg-core";
 import { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
 import { buildStatements, createRenderer, type DdlOptions, type Renderer } from "./ddl";
 import type { Dialect } from "../kernel/dialect";
+import { assumeType } from "../kernel/erased";
 
 /** Either kind of Drizzle database covara runs on (`any`: every driver's result types fit). */
 export type DrizzleDatabase = BaseSQLiteDatabase<any, any, any, any> | PgDatabase<any, any, any>;
@@ -25,7 +26,7 @@ export function detectDialect(db: unknown): Dialect {
 export async function pushTables(db: DrizzleDatabase, tables: Table[], options: DdlOptions = {}): Promise<void> {
   const dialect = detectDialect(db);
   // Reuse the database's own dialect so a `casing` given to drizzle() applies without repeating it.
-  const own = (db as unknown as { dialect?: unknown }).dialect;
+  const own: unknown = "dialect" in db ? db.dialect : undefined;
   const ownCasing = (own as { casing?: unknown } | undefined)?.casing;
   const renderer: Renderer =
     options.casing === undefined && (is(own, SQLiteDialect) || is(own, PgDialect)) && is(ownCasing, CasingCache)
@@ -52,7 +53,8 @@ export async function seedTable<T extends Table>(
   const columnCount = Math.max(1, Object.keys(getTableColumns(table)).length);
   const maxParams = maxBoundParameters(db, dialect);
   const chunkSize = options.chunkSize ?? Math.max(1, Math.min(1000, Math.floor(maxParams / columnCount)));
-  const insert = db as unknown as { insert(t: Table): { values(rows: unknown[]): PromiseLike<unknown> } };
+  // Both dialects' databases have this insert; their union has no callable one.
+  const insert = assumeType<{ insert(t: Table): { values(rows: unknown[]): PromiseLike<unknown> } }>(db);
   for (let start = 0; start < rows.length; start += chunkSize) {
     await insert.insert(table).values(rows.slice(start, start + chunkSize));
   }

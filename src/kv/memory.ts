@@ -101,7 +101,9 @@ export function createMemoryKV(options: MemoryKVOptions = {}): KV {
   function startSweep(): void {
     if (sweepTimer !== undefined || sweepIntervalMs <= 0 || closed) return;
     sweepTimer = setInterval(sweep, sweepIntervalMs);
-    (sweepTimer as unknown as { unref?: () => void }).unref?.();
+    const timer: unknown = sweepTimer;
+    // Node's timers can be unref'd so a sweep never keeps the process alive; other runtimes' cannot.
+    if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") timer.unref();
   }
 
   function stopSweep(): void {

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { RUN_REDIS_SCRIPT, type RunRedisScript } from "../kernel/kv";
+import { assumeType } from "../kernel/erased";
 
 export { RUN_REDIS_SCRIPT, type RunRedisScript };
 
@@ -40,7 +41,8 @@ return 1`;
 export function defineKVScripts(client: Redis): ScriptedCommands {
   client.defineCommand("covaraIncr", { numberOfKeys: 1, lua: INCR_SCRIPT });
   client.defineCommand("covaraPersist", { numberOfKeys: 1, lua: PERSIST_SCRIPT });
-  return client as unknown as ScriptedCommands;
+  // defineCommand adds these methods at run time; ioredis cannot type them.
+  return assumeType<ScriptedCommands>(client);
 }
 
 /** A `RunRedisScript` over `client`: EVALSHA, and EVAL once when Redis does not know the script yet. */

@@ -3,6 +3,7 @@ import { verifyJWT } from "../auth";
 import { createBoundedMemo, type BoundedMemo } from "../kernel/bounded-memo";
 import type { ProviderContext } from "./context";
 import type { AccessTokenClaims } from "./types";
+import { assumeType } from "../kernel/erased";
 
 export { bearerFromHeader as readBearer } from "../auth/jwt/bearer";
 
@@ -34,7 +35,8 @@ async function verifySignatureAndClaims(ctx: ProviderContext, token: string): Pr
     // An id_token is signed by the same keys; its typ keeps it from passing as an access token.
     if (header.typ !== "at+jwt") return null;
     if (typeof claims.gid !== "string" || typeof claims.client_id !== "string" || typeof claims.jti !== "string") return null;
-    const verified = claims as unknown as AccessTokenClaims;
+    // Verified signature, and the claims the type requires were checked just above.
+    const verified = assumeType<AccessTokenClaims>(claims);
     memo.set(token, verified);
     return verified;
   } catch {

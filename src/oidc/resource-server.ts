@@ -19,6 +19,7 @@ import type { CovaraUser } from "../kernel/http";
 import { readBearer } from "./access-token";
 import type { OIDCEnv } from "./access-token-middleware";
 import type { AccessTokenClaims } from "./types";
+import { assumeType } from "../kernel/erased";
 
 export interface OIDCResourceMiddlewareOptions {
   /** The provider's issuer, exactly as in its tokens and discovery document. */
@@ -147,7 +148,8 @@ export function createOIDCResourceMiddleware(options: OIDCResourceMiddlewareOpti
       });
       // The provider's id_tokens are signed by the same keys; only typ tells an access token apart.
       if (!ACCESS_TOKEN_TYPES.has(String(verified.header.typ).toLowerCase())) throw invalidToken();
-      claims = verified.claims as unknown as AccessTokenClaims;
+      // The signature and the required claims were verified just above.
+      claims = assumeType<AccessTokenClaims>(verified.claims);
     } catch (error) {
       // The keys' 503 reaches the client as it is; every other failure is the one uniform 401.
       if (error instanceof ProblemError && error.problemType === "service-unavailable") throw error;

@@ -6,6 +6,7 @@
  */
 import type { SQL, Table } from "drizzle-orm";
 import type { AnyDatabase } from "../kernel/dialect";
+import { assumeType } from "../kernel/erased";
 
 type Row = Record<string, unknown>;
 
@@ -35,7 +36,8 @@ export type TransactionBody<T> = (tx: TransactionBuilders) => Generator<Query, T
 
 /** Runs `body` in one transaction of `db`. */
 export async function runTransaction<T>(db: AnyDatabase, body: TransactionBody<T>): Promise<T> {
-  const transactional = db as unknown as TransactionalDb;
+  // Both dialects' databases have these builders; their union has no callable ones.
+  const transactional = assumeType<TransactionalDb>(db);
   if (transactional.resultKind === "sync") {
     return transactional.transaction((tx) => {
       const steps = body(tx);

@@ -6,6 +6,7 @@ import type { Column } from "drizzle-orm";
 import { z } from "zod";
 import { ProblemError, type ValidationIssue } from "../kernel/errors";
 import type { TableInfo } from "./table-info";
+import { assumeType } from "../kernel/erased";
 
 const MAX_TEXT = 1_000_000;
 
@@ -65,9 +66,10 @@ export function buildRowSchemas(info: TableInfo): RowSchemas {
     create[key] = isOptionalOnCreate(key, column, info) ? value.optional() : value;
     update[key] = value.optional();
   }
+  // The objects' shapes are built key by key at run time, so Zod cannot infer them; they parse into plain records.
   return {
-    create: z.object(create) as unknown as z.ZodType<Record<string, unknown>>,
-    update: z.object(update) as unknown as z.ZodType<Record<string, unknown>>,
+    create: assumeType<z.ZodType<Record<string, unknown>>>(z.object(create)),
+    update: assumeType<z.ZodType<Record<string, unknown>>>(z.object(update)),
   };
 }
 

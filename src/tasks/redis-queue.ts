@@ -25,7 +25,7 @@ import type { TaskRecord } from "./types";
 
 /** The KV's Redis script runner, or undefined when the KV is not the Redis KV. */
 export function redisScriptRunnerOf(kv: KV): RunRedisScript | undefined {
-  const runner: unknown = (kv as unknown as Record<symbol, unknown>)[RUN_REDIS_SCRIPT];
+  const runner: unknown = RUN_REDIS_SCRIPT in kv ? kv[RUN_REDIS_SCRIPT] : undefined;
   return typeof runner === "function" ? (runner as RunRedisScript) : undefined;
 }
 

@@ -25,7 +25,7 @@ export function copyApiKeyRecord(record: ApiKeyRecord): ApiKeyRecord {
 export function applyApiKeyPatch(record: ApiKeyRecord, patch: Patch): ApiKeyRecord {
   const next: ApiKeyRecord = { ...record };
   for (const [key, value] of Object.entries(patch) as [keyof Patch, unknown][]) {
-    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined) Object.assign(next, { [key]: value });
   }
   return copyApiKeyRecord(next);
 }

@@ -3,7 +3,7 @@
  * must agree on SQLite, Postgres and in memory (a property test checks it). Values are always bound
  * parameters; the only SQL text here is fixed keywords.
  */
-import { type Column, type DriverValueEncoder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { type Column, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { ColumnKind } from "./columns";
 import { charLength, compareValues, foldCase } from "./compare";
 import type {
@@ -13,12 +13,14 @@ import type {
   OperatorValueShape,
 } from "./operator-types";
 import { imatchSql, likePatternProblem, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns";
+import { assumeType } from "../erased";
 
 const FALSE = sql`1 = 0`;
 const STRING_ONLY: readonly ColumnKind[] = ["string"];
 
 function def<S extends OperatorValueShape>(d: OperatorDefinition<S>): OperatorDefinition {
-  return d as unknown as OperatorDefinition;
+  // The table stores operators of every value shape side by side; each checks its own shape.
+  return assumeType<OperatorDefinition>(d);
 }
 
 /**
@@ -35,7 +37,7 @@ function expr(column: Column, ctx: OperatorSqlContext, forceText = false): SQLWr
 /** Binds a value through the column's driver mapping (Date → seconds, boolean → 0/1, ...). */
 function bind(column: Column, ctx: OperatorSqlContext, value: FilterScalar): SQL {
   if (ctx.dialect === "pg" && ctx.info.pgTextCast) return sql`${sql.param(value)}`;
-  return sql`${sql.param(value, column as unknown as DriverValueEncoder<unknown, unknown>)}`;
+  return sql`${sql.param(value, column)}`;
 }
 
 /**

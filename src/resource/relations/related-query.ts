@@ -7,6 +7,7 @@ import { Param, inArray, lte, sql, type Column, type SQL, type Table } from "dri
 import { mapDatabaseError } from "../../kernel/db-errors";
 import type { TableInfo } from "../table-info";
 import { keyBucket, keyPlaceholder, keyValues, preparedRelated, preparesRelated, type PreparedRelated } from "./related-statements";
+import { assumeType } from "../../kernel/erased";
 
 type Row = Record<string, unknown>;
 type Field = Column | SQL.Aliased;
@@ -46,7 +47,8 @@ export interface RelatedShape {
 
 /** The select for `shape`, its owner column matched by `ownerIn`. */
 function buildSelect(target: TableInfo, shape: RelatedShape, ownerIn: SQL): SelectChain {
-  const db = target.db as unknown as Builders;
+  // Both dialects' databases have these builders; their union has no callable ones.
+  const db = assumeType<Builders>(target.db);
   const fields: Record<string, Field> = {};
   for (const key of shape.columns) fields[key] = target.columns[key]!;
   if (shape.join) fields[OWNER] = sql`${shape.ownerColumn}`.as(OWNER);

@@ -12,6 +12,7 @@ import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { ensureOutboxTable, type OutboxTable } from "./outbox-table";
 import { selectFrom } from "./sql";
 import { syncRows, type SyncContext } from "./sync";
+import { assumeType } from "../../kernel/erased";
 
 export interface OutboxDrain extends SyncContext {
   outbox: OutboxTable;
@@ -70,7 +71,7 @@ export async function drainOutbox(drain: OutboxDrain): Promise<number> {
     after = entries[entries.length - 1]!.id;
     const result = await syncEntries(drain, entries);
     // Entries written after the select stay for the next round, even for the same row.
-    if (result.done.length > 0) await (info.db as unknown as DeleteBuilder).delete(table).where(inArray(table.id, result.done));
+    if (result.done.length > 0) await assumeType<DeleteBuilder>(info.db).delete(table).where(inArray(table.id, result.done));
     handled += result.done.length;
     if (result.failure !== undefined) {
       failure ??= result.failure;

@@ -5,6 +5,7 @@
  */
 import type { Column, SQL, Table } from "drizzle-orm";
 import type { AnyDatabase, Dialect } from "../../kernel/dialect";
+import { assumeType } from "../../kernel/erased";
 
 type Row = Record<string, unknown>;
 
@@ -22,19 +23,20 @@ interface SelectBuilder {
 
 /** Starts a select of the given fields (columns or SQL expressions) from `table`. */
 export function selectFrom(db: AnyDatabase, fields: Record<string, Column | SQL>, table: Table): SelectChain {
-  return (db as unknown as SelectBuilder).select(fields).from(table);
+  // Both dialects' databases have these builders; their union has no callable ones.
+  return assumeType<SelectBuilder>(db).select(fields).from(table);
 }
 
 /** Runs a statement that returns nothing useful (DDL, maintenance commands). */
 export async function executeStatement(db: AnyDatabase, dialect: Dialect, statement: SQL): Promise<void> {
-  if (dialect === "pg") await (db as unknown as { execute(q: SQL): Promise<unknown> }).execute(statement);
-  else await (db as unknown as { run(q: SQL): unknown }).run(statement);
+  if (dialect === "pg") await assumeType<{ execute(q: SQL): Promise<unknown> }>(db).execute(statement);
+  else await assumeType<{ run(q: SQL): unknown }>(db).run(statement);
 }
 
 /** Runs a raw query and returns its rows, whatever shape the driver hands back. */
 export async function queryRows(db: AnyDatabase, dialect: Dialect, query: SQL): Promise<Row[]> {
-  if (dialect === "sqlite") return (await (db as unknown as { all(q: SQL): Row[] | Promise<Row[]> }).all(query)) ?? [];
-  const result = await (db as unknown as { execute(q: SQL): Promise<Row[] | { rows: Row[] }> }).execute(query);
+  if (dialect === "sqlite") return (await assumeType<{ all(q: SQL): Row[] | Promise<Row[]> }>(db).all(query)) ?? [];
+  const result = await assumeType<{ execute(q: SQL): Promise<Row[] | { rows: Row[] }> }>(db).execute(query);
   return Array.isArray(result) ? result : result.rows;
 }
 
