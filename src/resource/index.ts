@@ -38,6 +38,7 @@ export type {
 export type {
   AnyResponseRow,
   ComputedField,
+  CreateBody,
   GeneratedField,
   HookContext,
   InsertRow,

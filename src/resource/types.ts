@@ -113,7 +113,7 @@ export type ProcedureFactory<TTable extends Table, TDb extends AnyDatabase> = <T
 /**
  * How a table becomes a resource. The type parameters are inferred from the config: `TDb` from
  * `db`, `TComputed` from `computed`, `TReadable` from `fields.readable`, `TProcedures` from
- * `procedures`; they type the hooks, the procedures and the responses. Written without them,
+ * `procedures`, `TGenerated` from `generatedFields`; they type the hooks, the procedures and the responses. Written without them,
  * `ResourceConfig<typeof table>` is the runtime's view: any database, any computed fields.
  *
  * @example
@@ -132,6 +132,7 @@ export interface ResourceConfig<
   TComputed extends object = Record<string, unknown>,
   TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
   TProcedures extends ProcedureMap<TTable, TDb> = ProcedureMap<TTable, TDb>,
+  TGenerated extends ColumnKey<TTable> = ColumnKey<TTable>,
 > {
   /** The primary-key column (a column of this table). */
   id: TableColumn<TTable>;
@@ -159,7 +160,7 @@ export interface ResourceConfig<
   /** Optimistic locking: ETags from an integer version column, incremented on every update. */
   etag?: { versionField: ColumnKey<TTable> };
   /** Values filled in on create when the client did not send them (never stripped by `writable`). */
-  generatedFields?: { [K in ColumnKey<TTable>]?: GeneratedField<TTable, TDb> };
+  generatedFields?: { [K in TGenerated]?: GeneratedField<TTable, TDb> };
   pagination?: { defaultLimit?: number; maxLimit?: number };
   /** Requests per caller per window, counted in KV (429 beyond). */
   rateLimit?: RateLimitConfig;
@@ -201,6 +202,13 @@ export interface ResourceConfig<
   /** Live `GET /subscribe` and `GET /aggregate/subscribe` (on by default; `false` removes them). */
   subscriptions?: SubscriptionOptions | false;
 }
+
+/** A create body: Drizzle's insert row, where columns that `generatedFields` fills become optional. */
+export type CreateBody<TTable extends Table, TGenerated extends ColumnKey<TTable> = never> = [TGenerated] extends [never]
+  ? InsertRow<TTable>
+  : InsertRow<TTable> extends infer TRow extends object
+    ? Simplify<Omit<TRow, TGenerated> & Partial<Pick<TRow, TGenerated & keyof TRow>>>
+    : never;
 
 /** A response row as the runtime sees it: computed fields are known only by name. */
 export type AnyResponseRow<TTable extends Table> = Partial<ResponseRow<TTable, Record<string, unknown>>>;

@@ -35,7 +35,8 @@ export function useResource<
   TComputed extends object = {},
   TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
   TProcedures extends ProcedureMap<TTable, TDb> = {},
->(table: TTable, config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures>, options: { registry?: ResourceRegistry } = {}): Hono<CovaraEnv> {
+  TGenerated extends ColumnKey<TTable> = never,
+>(table: TTable, config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, options: { registry?: ResourceRegistry } = {}): Hono<CovaraEnv> {
   // The runtime sees the config database- and field-agnostically. For a concrete table and database
   // the typed config fits that view (hooks are methods); inside this generic function TypeScript
   // cannot prove it, so this is the one place the typed config is erased.

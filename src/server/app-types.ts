@@ -4,7 +4,7 @@
  */
 import type { Table } from "drizzle-orm";
 import type { z } from "zod";
-import type { ColumnKey, InsertRow, ListResponse, ProcedureMap, ResponseRow } from "../resource";
+import type { ColumnKey, CreateBody, InsertRow, ListResponse, ProcedureMap, ResponseRow } from "../resource";
 
 /** `basePath` joined to a resource path, exactly as createCovara joins them at run time. */
 export type JoinPath<TBase extends string, TPath extends string> = string extends TBase | TPath
@@ -34,9 +34,15 @@ export type ProcedureTypes<TProcedures extends ProcedureMap> = {
 type OutputOf<TSchema> = 0 extends 1 & TSchema ? unknown : TSchema extends z.ZodType ? z.output<TSchema> : unknown;
 
 /** The client-facing types of one resource. */
-export interface ResourceTypes<TTable extends Table, TComputed extends object, TReadable extends ColumnKey<TTable>, TProcedures extends ProcedureMap> {
+export interface ResourceTypes<
+  TTable extends Table,
+  TComputed extends object,
+  TReadable extends ColumnKey<TTable>,
+  TProcedures extends ProcedureMap,
+  TGenerated extends ColumnKey<TTable> = never,
+> {
   row: ResponseRow<TTable, TComputed, TReadable>;
-  create: InsertRow<TTable>;
+  create: CreateBody<TTable, TGenerated>;
   update: Partial<InsertRow<TTable>>;
   procedures: ProcedureTypes<TProcedures>;
 }
@@ -46,7 +52,7 @@ type ListQuery = { query?: Record<string, string | string[] | undefined> };
 type IdParam = { param: { id: string }; query?: Record<string, string | string[] | undefined> };
 
 /** Hono's route schema for one resource's main endpoints, so `hc<typeof app>` types them. */
-export type ResourceSchema<TPath extends string, TInfo extends ResourceTypes<Table, object, never, ProcedureMap>> = {
+export type ResourceSchema<TPath extends string, TInfo extends ResourceTypes<Table, object, never, ProcedureMap, never>> = {
   [P in TPath]: {
     $get: Json<ListQuery, ListResponse<TInfo["row"]>>;
     $post: Json<{ json: TInfo["create"] }, TInfo["row"], 201>;

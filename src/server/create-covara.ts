@@ -95,21 +95,23 @@ export type CovaraApp<
     TComputed extends object = {},
     TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
     TProcedures extends ProcedureMap<TTable, TDb> = {},
+    TGenerated extends ColumnKey<TTable> = never,
   >(
     path: TPath,
     table: TTable,
-    config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures>,
-  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures>>;
+    config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>,
+  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
   resource<
     TTable extends Table,
     TDb extends AnyDatabase,
     TComputed extends object = {},
     TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
     TProcedures extends ProcedureMap<TTable, TDb> = {},
+    TGenerated extends ColumnKey<TTable> = never,
   >(
     table: TTable,
-    config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures>,
-  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TablePath<TTable>>, ResourceTypes<TTable, TComputed, TReadable, TProcedures>>;
+    config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>,
+  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TablePath<TTable>>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
   /** Type-only: the mounted resources' types for covara's client (never set at run time). */

@@ -95,6 +95,13 @@ describe("types from the table to the app", () => {
     expectTypeOf<Paths>().toEqualTypeOf<"/api/users" | "/api/type_notes">();
   });
 
+  it("makes columns that generatedFields fills optional in the create body", () => {
+    const app = createCovara().resource(notes, { id: notes.id, db, generatedFields: { body: () => "generated" } });
+    type Info = NonNullable<(typeof app)["~covara"]>["resources"]["/api/type_notes"];
+    expectTypeOf<Info["create"]>().toEqualTypeOf<{ id?: number; body?: string }>();
+    expectTypeOf<UserInfo["create"]>().toEqualTypeOf<{ id?: number; email: string; password: string; role?: string; firstName?: string | null; lastName?: string | null }>();
+  });
+
   it("keeps object-form and defineProcedure procedures working", () => {
     const promote = defineProcedure({ input: z.object({ id: z.number() }), output: z.object({ ok: z.boolean() }), handler: () => ({ ok: true }) });
     const app = createCovara().resource(users, { id: users.id, db, procedures: { promote } });
