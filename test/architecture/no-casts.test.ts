@@ -8,6 +8,17 @@ import { describe, expect, it } from "vitest";
 
 const src = resolve(import.meta.dirname, "../../src");
 const ADAPTER = "kernel/erased.ts";
+/**
+ * Casts that exist today outside the adapter, by file and count. `src/client/` landed with these;
+ * they move to `assumeType` (or become type guards) in the client's own change. The list only
+ * shrinks: more casts, or fewer than listed, fail until the list is updated.
+ */
+const KNOWN: Record<string, number> = {
+  "client/client.ts": 1,
+  "client/filter.ts": 1,
+  "client/live.ts": 2,
+  "client/react/provider.ts": 1,
+};
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -20,6 +31,7 @@ function sourceFiles(dir: string): string[] {
 describe("casts out of the type system", () => {
   it("appear in src/ only inside the documented adapter", () => {
     const offenders: string[] = [];
+    const known: Record<string, number> = {};
     for (const file of sourceFiles(src)) {
       const name = relative(src, file).split("\\").join("/");
       if (name === ADAPTER) continue;
@@ -27,9 +39,12 @@ describe("casts out of the type system", () => {
         .split("\n")
         .forEach((line, i) => {
           const code = line.replace(/\/\/.*$/, "");
-          if (/\bas\s+any\b|\bas\s+unknown\s+as\b/.test(code)) offenders.push(`${name}:${i + 1}: ${line.trim()}`);
+          if (!/\bas\s+any\b|\bas\s+unknown\s+as\b/.test(code)) return;
+          if (name in KNOWN) known[name] = (known[name] ?? 0) + 1;
+          else offenders.push(`${name}:${i + 1}: ${line.trim()}`);
         });
     }
     expect(offenders).toEqual([]);
+    expect(known).toEqual(KNOWN);
   });
 });
