@@ -114,8 +114,8 @@ export type CovaraApp<
   ): MountedApp<S, TBase, TResources, JoinPath<TBase, TablePath<TTable>>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
-  /** Type-only: the mounted resources' types for covara's client (never set at run time). */
-  readonly "~covara"?: { resources: TResources };
+  /** Type-only (a phantom, never set at run time): the mounted resources' types for covara's client. */
+  readonly "~covara": { resources: TResources };
 };
 
 /** The app after mounting one more resource at `TFullPath`. */

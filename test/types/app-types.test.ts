@@ -12,6 +12,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { createCovara, defineProcedure, type CovaraTypeInfo, type HookContext, type ResourceTypeInfo } from "../../src";
 import type { CovaraTypeInfo as ServerTypeInfo } from "../../src/server";
+import type { AppTypeSource, TypeInfoOf } from "../../src/client";
 
 const users = sqliteTable("type_users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -87,6 +88,11 @@ describe("types from the table to the app", () => {
     expectTypeOf<UserInfo["update"]>().toEqualTypeOf<Partial<UserInfo["create"]>>();
     expectTypeOf<UserInfo["procedures"]["promote"]>().toEqualTypeOf<{ input: { id: number; role: "admin" | "mod" }; output: { promoted: boolean } }>();
     expectTypeOf<UserInfo["procedures"]["ping"]["output"]>().toEqualTypeOf<unknown>();
+  });
+
+  it("is an app type covara's client accepts", () => {
+    expectTypeOf<App>().toExtend<AppTypeSource>();
+    expectTypeOf<TypeInfoOf<App>["resources"]["/api/users"]["row"]>().toEqualTypeOf<Row>();
   });
 
   it("mounts a table without a path at its SQL name, and accumulates resources", () => {
