@@ -86,12 +86,14 @@ export interface CovaraOptions {
 export type CovaraApp<
   S extends Schema = BlankSchema,
   TBase extends string = string,
+  // biome-ignore lint/complexity/noBannedTypes: `{}` is the empty record each .resource() call intersects onto.
   TResources extends Record<string, ResourceTypeInfo> = {},
 > = Hono<CovaraEnv, S> & {
   resource<
     const TPath extends string,
     TTable extends Table,
     TDb extends AnyDatabase,
+    // biome-ignore lint/complexity/noBannedTypes: no computed fields adds nothing to the row type.
     TComputed extends object = {},
     TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
     TProcedures extends ProcedureMap<TTable, TDb> = {},
