@@ -7,15 +7,29 @@
  * For the re-check measurement, `/private` serves the same table to signed-in users only (cookie
  * sessions), `/unchecked` to anyone with an hour-long re-check interval (the control), and POST
  * /__bench/sessions?count=N mints N sessions, answering their Cookie headers.
+ *
+ * covara comes from the built package (`dist/`, what users run) when `COVARA_BENCH_BUILT=1`, else
+ * from the TypeScript sources.
  */
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { createCovara } from "../src";
-import { cookieSession, useAuth } from "../src/auth";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { randomToken, sha256Url } from "../src/kernel/crypto/base64url";
-import { createMemoryKV } from "../src/kv";
-import { startServer } from "../src/node";
 import { ITEMS_DDL, items } from "./fanout-shared";
+
+/** One covara entry point, from `dist/` or `src/`; the paths are computed so type checking never needs a build. */
+async function covaraModule<T>(name: string): Promise<T> {
+  const built = process.env.COVARA_BENCH_BUILT === "1";
+  const url = new URL(built ? `../dist/${name}.mjs` : `../src/${name}.ts`, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) throw new Error(`${fileURLToPath(url)} is missing: run npm run build first`);
+  return (await import(url.href)) as T;
+}
+
+const { createCovara } = await covaraModule<typeof import("../src")>("index");
+const { cookieSession, useAuth } = await covaraModule<typeof import("../src/auth")>("auth/index");
+const { createMemoryKV } = await covaraModule<typeof import("../src/kv")>("kv/index");
+const { startServer } = await covaraModule<typeof import("../src/node")>("node/index");
 
 const client = new Database(":memory:");
 client.exec(ITEMS_DDL);

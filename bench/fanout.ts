@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/fanout.ts [--sizes 1000,10000] [--rounds 10] [--seconds 5] [--json out.json]
  *     [--phases open,latency,throughput,recheck] [--open-count 2000] [--profile]
+ *   COVARA_BENCH_BUILT=1 … serves covara from the built package (npm run build first)
  *
  * It also measures the server CPU each opened subscription costs (filter + snapshot) against a raw
  * node:http SSE handshake (bench/fanout-open.ts), and what re-authorizing open streams costs at the
@@ -269,7 +270,8 @@ const fmt = (value: number, digits = 1) => value.toLocaleString("en-US", { minim
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  console.log(`fan-out bench: sizes ${options.sizes.join(", ")}, ${options.rounds} rounds, taskset ${hasTaskset ? "on" : "off"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  const source = process.env.COVARA_BENCH_BUILT === "1" ? "dist/" : "src/";
+  console.log(`fan-out bench: covara from ${source}, sizes ${options.sizes.join(", ")}, ${options.rounds} rounds, taskset ${hasTaskset ? "on" : "off"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   if (options.profile) rmSync(profileDir, { recursive: true, force: true });
   const covara = await startServer("bench/fanout-server.ts", options.profile);
   const baseline = await startServer("bench/fanout-baseline.ts");

@@ -8,9 +8,10 @@
  * asks for it, and the unread rest of a body discarded after the response so a keep-alive
  * connection stays usable. It replaces `Request`/`Response` on `globalThis` with its subclasses,
  * as `@hono/node-server`'s own `serve` does. This file adds what it lacks: problem+json errors,
- * HEAD answered without running the body, and the graceful drain.
+ * HEAD answered without running the body, the graceful drain, and streamed headers that leave
+ * with the first chunk of the body (see HeadersWithFirstChunk).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, ServerResponse, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 // Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
@@ -70,6 +71,27 @@ export interface CovaraServer extends ListenInfo {
   server: Server;
 }
 
+/**
+ * For a streamed body the listener flushes the headers before it reads the first chunk: two socket
+ * writes per response where one would do (a server-sent event stream has its first event ready at
+ * once). The flush is deferred until the callbacks and promise jobs of this I/O event have run
+ * (setImmediate, not nextTick, which would run between them): if the body's first chunk was
+ * written meanwhile, the headers left with it in one write; if not, they go out alone as before,
+ * still without waiting for the body.
+ */
+class HeadersWithFirstChunk extends ServerResponse {
+  override flushHeaders(): void {
+    setImmediate(flushPendingHeaders, this);
+  }
+}
+
+function flushPendingHeaders(response: ServerResponse): void {
+  // `_headerSent` (node:http's own flag; `headersSent` is already true once they are composed):
+  // headers that left with the first chunk need no write of their own.
+  if (response.destroyed || (response as ServerResponse & { _headerSent?: boolean })._headerSent === true) return;
+  ServerResponse.prototype.flushHeaders.call(response);
+}
+
 const DEFAULT_PORT = 3000;
 const DEFAULT_HOSTNAME = "0.0.0.0";
 const DEFAULT_SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
@@ -85,7 +107,7 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
   // Responses whose headers are not out yet: a drain that starts meanwhile asks them to close.
   const pending = new Set<ServerResponse>();
   let listener: ReturnType<typeof getRequestListener> | undefined;
-  const server = createServer((incoming, outgoing) => {
+  const server = createServer({ ServerResponse: HeadersWithFirstChunk }, (incoming, outgoing) => {
     if (draining) outgoing.setHeader("connection", "close");
     pending.add(outgoing);
     outgoing.once("close", () => pending.delete(outgoing));

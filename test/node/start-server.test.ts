@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { request as httpRequest, type IncomingMessage } from "node:http";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
@@ -181,6 +181,36 @@ describe("startServer: request and response translation", () => {
     const res = await fetch(`${server.url}/`, { signal: controller.signal });
     expect(res.status).toBe(200);
     controller.abort();
+  });
+
+  it("sends the headers and a first chunk that is ready at once in one socket write", async () => {
+    const event = new TextEncoder().encode("event: connected\ndata: {}\n\n");
+    const server = await serve({
+      fetch: async () => new Response(new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(event) }), { headers: { "content-type": "text/event-stream" } }),
+    });
+    // Counts what the server's socket hands to the kernel: one _write or _writev call per write.
+    let writes = 0;
+    server.server.on("connection", (socket: Socket) => {
+      const stream = socket as Socket & { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
+      const [write, writev] = [stream._write, stream._writev];
+      stream._write = (...args) => (writes++, write.apply(stream, args));
+      stream._writev = (...args) => (writes++, writev.apply(stream, args));
+    });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const client = connect(server.port, "127.0.0.1", () => client.write("GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"));
+      let text = "";
+      client.setEncoding("utf8");
+      client.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("data: {}")) {
+          client.destroy();
+          resolve(text);
+        }
+      });
+      client.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*content-type: text\/event-stream\r\n[\s\S]*event: connected\ndata: \{\}/);
+    expect(writes).toBe(1);
   });
 
   it("streams a non-SSE response that is still open after its first chunk", async () => {
