@@ -32,7 +32,7 @@ import {
   type ListQuery,
 } from "./resource-bridge";
 import type { RowSubscription } from "./row-subscription";
-import { encodeEvent, encodeInvalidate, problemData } from "./sse-format";
+import { concatChunks, encodeEvent, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
 
 type Row = Record<string, unknown>;
@@ -61,25 +61,40 @@ function subscriptionWhere(runtime: AnyRuntime, access: Access, query: ListQuery
   return withLive(runtime.info, allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where), query.withDeleted);
 }
 
+/** The `connected` event of a fresh stream at `position` (the same bytes for every such stream). */
+function connectedEvent(context: CatchUpContext): Uint8Array {
+  const { registration, position, retryMs } = context;
+  return registration.openCache.connectedEvent(position, () => encodeEvent("connected", toJson({ seq: position, resource: registration.name }), position, retryMs));
+}
+
 /** `connected`, then the snapshot: the first page of matching rows, shaped as the list endpoint shapes it. */
 export async function sendSnapshot(context: CatchUpContext, withRows: boolean): Promise<void> {
-  const { runtime, subscription, position } = context;
-  const { info } = runtime;
-  subscription.sendOpening(encodeEvent("connected", toJson({ seq: position, resource: info.name }), position, context.retryMs), position);
+  const { subscription, position, shareKey } = context;
+  if (withRows && shareKey !== null) {
+    // Shared: both events, joined once for every stream opened at this position.
+    const connected = connectedEvent(context);
+    const opening = await context.registration.openCache.snapshot(shareKey, position, async () => {
+      const snapshot = await readSnapshot(context);
+      return { ...snapshot, bytes: concatChunks([connected, snapshot.bytes]) };
+    });
+    subscription.rememberSnapshot(opening.ids);
+    subscription.exact = opening.exact;
+    subscription.sendOpening(opening.bytes, position);
+    return;
+  }
+  subscription.sendOpening(connectedEvent(context), position);
   if (!withRows) {
     // Without a snapshot the server cannot know what the client holds.
     subscription.exact = false;
     return;
   }
-  const snapshot = context.shareKey === null
-    ? await readSnapshot(context)
-    : await context.registration.openCache.snapshot(context.shareKey, position, () => readSnapshot(context));
-  subscription.remember(snapshot.ids);
+  const snapshot = await readSnapshot(context);
+  subscription.rememberSnapshot(snapshot.ids);
   subscription.exact = snapshot.exact;
   subscription.sendOpening(snapshot.bytes, position);
 }
 
-/** Reads the snapshot: the first page of matching rows, shaped and encoded as the list endpoint shapes it. */
+/** Reads the snapshot (its event alone): the first page of matching rows, shaped and encoded as the list endpoint shapes it. */
 async function readSnapshot(context: CatchUpContext): Promise<SharedSnapshot> {
   const { runtime, access, query, ctx, includes, position } = context;
   const { info, config } = runtime;
@@ -107,7 +122,7 @@ async function readSnapshot(context: CatchUpContext): Promise<SharedSnapshot> {
   if (totalCount !== undefined) body.totalCount = totalCount;
   return {
     bytes: encodeEvent("snapshot", toJson(body), position),
-    ids: page.map((row) => String(row[info.idKey])),
+    ids: new Set(page.map((row) => String(row[info.idKey]))),
     exact: !hasMore && query.after === null,
   };
 }

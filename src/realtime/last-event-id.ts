@@ -9,11 +9,14 @@ import { ProblemError } from "../kernel/errors";
 
 const SEQ = /^\d{1,15}$/;
 
-/** The seq to resume after, or null for a fresh subscription; a malformed value is a 400. */
-export function parseLastEventId(c: Context): number | null {
+/**
+ * The seq to resume after, or null for a fresh subscription; a malformed value is a 400.
+ * `fromQuery` reads `?lastEventId=` (a caller that parsed the query string already passes it).
+ */
+export function parseLastEventId(c: Context, fromQuery: () => string | undefined = () => c.req.query("lastEventId")): number | null {
   const header = c.req.header("last-event-id");
   const source = header !== undefined && header.trim() !== "" ? "Last-Event-ID" : "lastEventId";
-  const text = (source === "Last-Event-ID" ? header : c.req.query("lastEventId"))?.trim();
+  const text = (source === "Last-Event-ID" ? header : fromQuery())?.trim();
   // EventSource sends an empty value after an event reset the id: that means "from now on".
   if (text === undefined || text === "") return null;
   if (!SEQ.test(text)) {

@@ -9,22 +9,64 @@
  *    subscriber attached at P would read (later entries reach both through the changelog). Only
  *    snapshots that do not depend on the user (no computed fields, includes or onAfterList hook)
  *    are shared. Concurrent openings share one read.
+ *  - What the query string alone determines (its parameters, and once the opening is authorized,
+ *    the parsed list query), by the query string.
+ *  - The `connected` event, by the hub position it names.
  */
 import type { RsqlPredicate } from "../kernel/rsql";
+import type { IncludePlan, ListQuery } from "./resource-bridge";
 
-/** A snapshot ready to send: the encoded event, the ids it holds, whether it holds every match. */
+/** A snapshot ready to send: the encoded event(s), the ids it holds, whether it holds every match. */
 export interface SharedSnapshot {
+  /** Shared: the `connected` and `snapshot` events, joined. */
   bytes: Uint8Array;
-  ids: string[];
+  /** Read-only: streams start from it and copy only what changes (see KnownIds). */
+  ids: ReadonlySet<string>;
   exact: boolean;
+}
+
+/** What the subscribe handler derives from a query string (shared by its openings, never modified). */
+export interface OpeningPlan {
+  query: ListQuery;
+  withSnapshot: boolean;
+  includes: readonly IncludePlan[];
+  /** False for a soft-deleted row the subscriber does not see. */
+  isLive: (row: Record<string, unknown>) => boolean;
+}
+
+/** A query string's parameters, and (`plan`) what the subscribe handler derives from them. */
+export interface ParsedQueryString {
+  readonly params: Readonly<Record<string, string>>;
+  /** Set once an opening with this query string got past the parameter checks. */
+  plan?: OpeningPlan;
 }
 
 const MAX_PREDICATES = 256;
 const MAX_SNAPSHOTS = 64;
+const MAX_QUERY_STRINGS = 256;
 
 export class OpenCache {
   private readonly predicates = new Map<string, RsqlPredicate>();
   private readonly snapshots = new Map<string, { position: number; snapshot: Promise<SharedSnapshot> }>();
+  private readonly queryStrings = new Map<string, ParsedQueryString>();
+  private connected: { position: number; bytes: Uint8Array } | undefined;
+
+  /** The parameters of `search` (the URL after `?`), parsed once. */
+  queryString(search: string, parse: () => Record<string, string>): ParsedQueryString {
+    let parsed = this.queryStrings.get(search);
+    if (!parsed) {
+      parsed = { params: parse() };
+      if (this.queryStrings.size >= MAX_QUERY_STRINGS) this.queryStrings.delete(this.queryStrings.keys().next().value!);
+      this.queryStrings.set(search, parsed);
+    }
+    return parsed;
+  }
+
+  /** The `connected` event of a fresh stream at `position`, encoded once per position. */
+  connectedEvent(position: number, encode: () => Uint8Array): Uint8Array {
+    if (this.connected?.position !== position) this.connected = { position, bytes: encode() };
+    return this.connected.bytes;
+  }
 
   /** The predicate of `key` (query string + scope), compiled once. */
   predicate(key: string, compile: () => RsqlPredicate): RsqlPredicate {

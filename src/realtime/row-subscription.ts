@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { ChangelogOp } from "../kernel/changelog";
 import type { RsqlPredicate } from "../kernel/rsql";
 import { attachIncludes, presentRows, type AnyHookContext, type AnyRuntime, type CovaraEnv, type IncludePlan } from "./resource-bridge";
+import { KnownIds } from "./known-ids";
 import type { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
@@ -96,7 +97,7 @@ export class RowSubscription implements LiveStream {
   exact = true;
   /** During a resume's catch-up every non-matching row is reported removed (see subscribe docs). */
   noisy = false;
-  private readonly known = new Set<string>();
+  private readonly known = new KnownIds();
   /**
    * False once more rows were sent than `maxTrackedRows`: memory stays bounded, and from then on
    * an update is sent as `changed`, a create as `added`, and any non-matching change as `removed`.
@@ -140,6 +141,11 @@ export class RowSubscription implements LiveStream {
     this.noisy = false;
     this.createdUnseen = undefined;
     this.catchingUp = false;
+  }
+
+  /** Records the ids of the snapshot the client was sent (a set shared with other streams, never modified). */
+  rememberSnapshot(ids: ReadonlySet<string>): void {
+    this.known.adopt(ids);
   }
 
   /** Records ids the client holds: sent in the snapshot, or (`guess`) matching when it resumed. */

@@ -10,6 +10,7 @@ import { compileRsqlPredicate, type RsqlNode, type RsqlPredicate } from "../kern
 import { beginReplay, finishCatchUp, sendSnapshot, type CatchUpContext, type Replay } from "./catch-up";
 import type { Realtime } from "./hub";
 import { parseLastEventId } from "./last-event-id";
+import type { OpeningPlan } from "./open-cache";
 import type { Registration } from "./registration";
 import {
   hookContext,
@@ -45,9 +46,19 @@ function subscriptionPredicate(info: TableInfo, query: ListQuery, access: Access
   return compileRsqlPredicate(node, { fields: info.columns, operators: info.operators });
 }
 
+/** Scope keys by scope node: a scope given as text is parsed once per resource, so its node recurs. */
+const scopeKeys = new WeakMap<RsqlNode, string>();
+
 /** Identifies a read scope: equal keys, equal scopes. */
 function scopeKeyOf(access: Access): string {
-  return access.scope.kind === "filter" ? toJson(access.scope.node) : access.scope.kind;
+  if (access.scope.kind !== "filter") return access.scope.kind;
+  const node = access.scope.node;
+  let key = scopeKeys.get(node);
+  if (key === undefined) {
+    key = toJson(node);
+    scopeKeys.set(node, key);
+  }
+  return key;
 }
 
 /** Whether a row counts as present: soft-deleted rows leave the subscription unless `withDeleted`. */
@@ -56,19 +67,31 @@ function liveCheck(info: TableInfo, withDeleted: boolean): (row: Row) => boolean
   return (row) => isLiveRow(info, row);
 }
 
-/** GET /subscribe */
-export async function subscribeRows(runtime: AnyRuntime, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
-  refuseWhileShuttingDown(hub);
-  const resumeAfter = parseLastEventId(c);
-  const { info, config } = runtime;
-  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+/** Parses and checks what the query string asks for (400s naming the parameter); shared by its openings. */
+function planOpening(runtime: AnyRuntime, registration: Registration, params: Readonly<Record<string, string>>): OpeningPlan {
+  const { info } = runtime;
   const cap = registration.settings.maxSnapshotRows;
-  // Parsed once: every c.req.query(name) would parse the URL again.
-  const params = c.req.query();
   const query = parseListQuery(params, info, { ...runtime.limits, defaultLimit: cap, maxLimit: cap }, runtime.filters);
   const snapshotText = params.snapshot;
   const withSnapshot = snapshotText === undefined ? true : parseBoolean("snapshot", snapshotText);
   const includes = planIncludes(runtime, parseInclude(params.include, runtime.includeLimits));
+  return { query, withSnapshot, includes, isLive: liveCheck(info, query.withDeleted) };
+}
+
+/** GET /subscribe */
+export async function subscribeRows(runtime: AnyRuntime, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
+  refuseWhileShuttingDown(hub);
+  // Openings with the same query string parse it once, and once one got past the parameter
+  // checks, share what it parsed (a reconnect storm repeats a handful of query strings).
+  const url = c.req.url;
+  const search = url.slice(url.indexOf("?") + 1 || url.length);
+  const parsed = registration.openCache.queryString(search, () => c.req.query());
+  const resumeAfter = parseLastEventId(c, () => parsed.params.lastEventId);
+  const { info, config } = runtime;
+  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+  const plan = (parsed.plan ??= planOpening(runtime, registration, parsed.params));
+  const { query, withSnapshot, includes } = plan;
+  const cap = registration.settings.maxSnapshotRows;
   const ctx = hookContext(runtime, c, "list", access.user);
   await config.hooks?.onBeforeList?.(ctx);
   await readyHub(hub);
@@ -77,8 +100,7 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   const personal = info.computed.size > 0 || includes.length > 0;
   const scopeKey = scopeKeyOf(access);
   // Openings with the same query string and scope compile one predicate and share snapshots.
-  const url = c.req.url;
-  const openKey = `${scopeKey}\n${url.slice(url.indexOf("?") + 1 || url.length)}`;
+  const openKey = `${scopeKey}\n${search}`;
   // The subscriber's scope resolved again, as the list endpoint would resolve it for `fresh` now.
   const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
     const current = await resolveAccess("read", fresh, config.auth, runtime.scopes, info);
@@ -95,7 +117,7 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
     select: query.select,
     includes,
     matches: registration.openCache.predicate(openKey, () => subscriptionPredicate(info, query, access)),
-    isLive: liveCheck(info, query.withDeleted),
+    isLive: plan.isLive,
     // Computed fields and included relations depend on the user: each such subscriber gets its own presentation.
     presentKey: personal ? `#${++nextPrivateKey}` : (query.select?.join(",") ?? "*"),
     maxTrackedRows: Math.max(registration.settings.maxTrackedRows, cap),

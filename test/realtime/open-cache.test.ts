@@ -48,4 +48,55 @@ eachDialect("shared subscription snapshots", (use) => {
     expect(one.items.map((row: { name: string }) => row.name)).toEqual(["Ann"]);
     expect(two.items.map((row: { name: string }) => row.name)).toEqual(["Bob"]);
   });
+
+  it("a query string parsed for earlier openings is still checked for each: access per opening, a rejected filter stays rejected", async () => {
+    const app = liveUsersApp(use(), { config: { auth: { read: () => true } } });
+    const path = "/api/users/subscribe?filter=role==user";
+    const signedIn = await openSse(app, path, { user: { id: 1 } });
+    expect(signedIn.status).toBe(200);
+    readers.push(signedIn.reader);
+    expect((await openSse(app, path)).status).toBe(401);
+    const codes = [];
+    for (let i = 0; i < 2; i++) {
+      const bad = await openSse(app, "/api/users/subscribe?filter=nope==1", { user: { id: 1 } });
+      expect(bad.status).toBe(400);
+      codes.push(bad.problem.code);
+    }
+    expect(codes).toEqual(["FILTER_PARSE_ERROR", "FILTER_PARSE_ERROR"]);
+    // The parameter the stream resumes from is read per opening too.
+    const resumed = await openSse(app, `${path}&lastEventId=x`, { user: { id: 1 } });
+    expect(resumed.status).toBe(400);
+    expect(resumed.problem.detail).toMatch(/lastEventId must be a changelog sequence number/);
+    for (let i = 0; i < 2; i++) {
+      const again = await openSse(app, `${path}&lastEventId=0`, { user: { id: 1 } });
+      readers.push(again.reader);
+      expect((await again.reader.next()).data).toMatchObject({ resumedFrom: 0 });
+    }
+  });
+
+  it("streams that shared an opening each track the rows they were sent: changed, removed and added as usual", async () => {
+    const app = liveUsersApp(use());
+    const ann = await send(app, "POST", "/api/users", { body: { name: "Ann", email: "ann@x.io", role: "user" } });
+    const bob = await send(app, "POST", "/api/users", { body: { name: "Bob", email: "bob@x.io", role: "user" } });
+    const opened = [];
+    for (let i = 0; i < 2; i++) {
+      const stream = await openSse(app, "/api/users/subscribe?filter=role==user");
+      readers.push(stream.reader);
+      const [connected, snapshot] = await stream.reader.take(2);
+      expect(connected!.event).toBe("connected");
+      expect(snapshot!.data.items.map((row: { name: string }) => row.name)).toEqual(["Ann", "Bob"]);
+      opened.push(stream.reader);
+    }
+    await send(app, "PATCH", `/api/users/${ann.body.id}`, { body: { name: "Anna" } });
+    await send(app, "PATCH", `/api/users/${bob.body.id}`, { body: { role: "admin" } });
+    await send(app, "POST", "/api/users", { body: { name: "Cy", email: "cy@x.io", role: "user" } });
+    for (const reader of opened) {
+      const events = await reader.take(3);
+      expect(events.map((event) => [event.event, event.data.id ?? event.data.row?.id])).toEqual([
+        ["changed", ann.body.id],
+        ["removed", bob.body.id],
+        ["added", expect.anything()],
+      ]);
+    }
+  });
 });
