@@ -7,8 +7,14 @@
  *
  * One listener on the kernel's mutation feed serves every hub in the process.
  */
-import { onMutations, type Mutation } from "../kernel/mutations";
-import type { Realtime } from "./hub";
+import type { ChangelogEntry } from "../kernel/changelog";
+import { onMutations, type Mutation, type MutationOp } from "../kernel/mutations";
+
+/** What routing needs of a hub (declared here so routing never imports the hub that imports it). */
+interface Realtime {
+  appendMutations(mutations: readonly Mutation[]): Promise<unknown>;
+  recordExternalMutation(resource: string, op: MutationOp, options: { objectId: string | number }): Promise<ChangelogEntry | null>;
+}
 
 const hubsByDatabase = new WeakMap<object, Map<string, Set<Realtime>>>();
 const latestHubByName = new Map<string, Realtime>();

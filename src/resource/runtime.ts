@@ -5,40 +5,19 @@ import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { ScopeCompiler } from "./access";
 import { validateStaticScopes } from "./static-scopes";
-import { FilterCache, type ListQueryLimits } from "./list-query";
-import { describeTable, type TableInfo } from "./table-info";
+import { FilterCache } from "./list-query";
+import { describeTable } from "./table-info";
 import type { HookContext, ProcedureMap, ResourceConfig } from "./types";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
-import { buildRowSchemas, type RowSchemas } from "./validation";
+import { buildRowSchemas } from "./validation";
 import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
 import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
-import type { ResolvedRelation } from "./relations/resolve";
+import type { ResourceRuntime } from "./runtime-types";
 import { DEFAULT_INCLUDE_LIMITS } from "./relations/include-parser";
-import type { IncludeLimits } from "./relations/types";
 import { ResourceSearch } from "./search/resource-search";
 
-export interface ResourceRuntime<TTable extends Table> {
-  table: TTable;
-  config: ResourceConfig<TTable>;
-  info: TableInfo;
-  schemas: RowSchemas;
-  scopes: ScopeCompiler;
-  filters: FilterCache;
-  limits: ListQueryLimits;
-  maxBodyBytes: number;
-  maxGroups: number;
-  selects: PreparedSelects;
-  /** The app's resources, where relations find their targets. */
-  registry: ResourceRegistry;
-  /** Resolved relations, filled on first use (targets may be mounted after this resource). */
-  relations?: ReadonlyMap<string, ResolvedRelation>;
-  includeLimits: IncludeLimits;
-  /** Full-text search, when `search` is configured. */
-  search: ResourceSearch | null;
-  /** The procedures by name (a `procedures` callback is called once, here). */
-  procedures: ProcedureMap<TTable>;
-}
+export type { ResourceRuntime };
 
 export const DEFAULT_LIMIT = 20;
 /** Most groups one aggregate may produce before it is refused (narrow the filter instead). */

@@ -32,14 +32,3 @@ export function withLive(info: TableInfo, condition: SQL | undefined, includeDel
   if (!live) return condition;
   return condition ? and(live, condition) : live;
 }
-
-/** Checks the configured column can carry a deletion mark. */
-export function validateSoftDeleteColumn(info: Pick<TableInfo, "columns">, key: string): void {
-  const column = Object.hasOwn(info.columns, key) ? info.columns[key] : undefined;
-  if (!column || (column.dataType !== "date" && column.dataType !== "boolean")) {
-    throw new TypeError(`covara: softDelete.field '${key}' must be a timestamp or boolean column of the table`);
-  }
-  if (column.dataType === "date" && column.notNull) {
-    throw new TypeError(`covara: softDelete.field '${key}' must be nullable (null means not deleted)`);
-  }
-}

@@ -4,7 +4,6 @@
 import { getTableColumns, getTableName, type Column, type Table } from "drizzle-orm";
 import { untrackedDatabase } from "../kernel/tracked-db-marker";
 import { createOperatorRegistry, type OperatorRegistry } from "../kernel/rsql";
-import { validateSoftDeleteColumn } from "./soft-delete";
 import { dialectOf, type AnyDatabase, type Dialect } from "../kernel/dialect";
 import type { ResourceConfig } from "./types";
 
@@ -32,6 +31,17 @@ export interface TableInfo {
   operators: OperatorRegistry;
 }
 
+/** Checks the configured column can carry a deletion mark. */
+function validateSoftDeleteColumn(columns: Readonly<Record<string, Column>>, key: string): void {
+  const column = Object.hasOwn(columns, key) ? columns[key] : undefined;
+  if (!column || (column.dataType !== "date" && column.dataType !== "boolean")) {
+    throw new TypeError(`covara: softDelete.field '${key}' must be a timestamp or boolean column of the table`);
+  }
+  if (column.dataType === "date" && column.notNull) {
+    throw new TypeError(`covara: softDelete.field '${key}' must be nullable (null means not deleted)`);
+  }
+}
+
 /** Reads the table's shape and validates the resource config against it. */
 export function describeTable<TTable extends Table>(table: TTable, config: ResourceConfig<TTable>): TableInfo {
   const columns = getTableColumns(table) as Record<string, Column>;
@@ -54,7 +64,7 @@ export function describeTable<TTable extends Table>(table: TTable, config: Resou
     throw new TypeError(`covara: etag.versionField '${versionKey}' must be an integer column of the table`);
   }
   const softDeleteKey = config.softDelete?.field ?? null;
-  if (softDeleteKey !== null) validateSoftDeleteColumn({ columns }, softDeleteKey);
+  if (softDeleteKey !== null) validateSoftDeleteColumn(columns, softDeleteKey);
   for (const name of Object.keys(config.computed ?? {})) {
     if (Object.hasOwn(columns, name)) throw new TypeError(`covara: computed field '${name}' has the name of a column`);
   }

@@ -70,10 +70,6 @@ const KNOWN_VIOLATIONS: readonly string[] = [
   "realtime/resource-bridge.ts -> resource/table-info.ts",
   "realtime/resource-bridge.ts -> resource/types.ts",
   // Type-only back edges inside one folder (each closes a small cycle; the type belongs in a leaf).
-  "resource/soft-delete.ts -> resource/table-info.ts",
-  "resource/relations/registry.ts -> resource/runtime.ts",
-  "resource/runtime.ts -> resource/relations/resolve.ts",
-  "realtime/routing.ts -> realtime/hub.ts",
   // OIDC uses auth's JWT internals and the memory KV by deep path; they become declared ports
   // (or move into kernel/crypto) next.
   "oidc/access-token-middleware.ts -> auth/jwt/bearer.ts",

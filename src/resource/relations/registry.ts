@@ -3,12 +3,11 @@
  * relations. Relations resolve lazily, on first use, because targets may be mounted later.
  */
 import type { Table } from "drizzle-orm";
-import type { ResourceRuntime } from "../runtime";
+import type { AnyRuntime, ResourceDirectory } from "../runtime-types";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRuntime = ResourceRuntime<any>;
+export type { AnyRuntime };
 
-export class ResourceRegistry {
+export class ResourceRegistry implements ResourceDirectory {
   private readonly byName = new Map<string, AnyRuntime>();
 
   /** Registers a mounted resource; two resources may not share a name. */

@@ -7,22 +7,10 @@
 import { getTableColumns, getTableName, type Column, type Table } from "drizzle-orm";
 import { createRuntime } from "../runtime";
 import { discoverRelations } from "./auto";
-import type { AnyRuntime } from "./registry";
-import type { RelationConfig, RelationType } from "./types";
+import type { AnyRuntime, ResolvedRelation } from "../runtime-types";
+import type { RelationConfig } from "./types";
 
-export interface ResolvedRelation {
-  name: string;
-  type: RelationType;
-  target: AnyRuntime;
-  /** Whether the target is a registered resource (its read scope applies). */
-  scoped: boolean;
-  /** Key of this table's column the relation matches on. */
-  sourceKey: string;
-  /** Key of the target's column matched against it (for manyToMany: the target's referenced key). */
-  targetKey: string;
-  /** The junction of a manyToMany relation. */
-  through?: { table: Table; sourceColumn: Column; targetColumn: Column };
-}
+export type { ResolvedRelation };
 
 function keyOf(table: Table, column: Column, what: string): string {
   const columns = getTableColumns(table) as Record<string, Column>;
