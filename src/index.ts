@@ -1,7 +1,9 @@
 /** covara — a Drizzle table becomes a complete API: the server-side surface in one import. */
 export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown, requireUser } from "./server";
 export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from "./server";
-export { useResource, readJsonBody, defineProcedure } from "./resource";
+export { useResource, defaultExtensions } from "./server";
+export { readJsonBody, defineProcedure, search } from "./resource";
+export type { ResourceExtension, ResourceExtensionConfig, ResourceHandle, ResourceMountOptions } from "./resource";
 export type { ProcedureDefinition } from "./resource";
 export { ResourceRegistry } from "./resource";
 export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./resource";
@@ -47,8 +49,8 @@ export type {
   ScopeResolver,
   SelectRow,
 } from "./resource";
-export { trackMutations, recordExternalMutation, createRealtime, Realtime } from "./realtime";
-export type { TrackMutationsOptions, TrackedTableConfig, ExternalMutationOptions, RealtimeOptions, SubscriptionOptions, SseEventType } from "./realtime";
+export { trackMutations, recordExternalMutation, createRealtime, Realtime, subscriptions } from "./realtime";
+export type { TrackMutationsOptions, TrackedTableConfig, ExternalMutationOptions, RealtimeOptions, SubscriptionOptions, SubscriptionsExtensionOptions, SseEventType } from "./realtime";
 export { ProblemError, problems, PROBLEM_TYPES, defineProblemTypes } from "./kernel/errors";
 export type { ProblemDocument, ProblemType, ProblemTypeDefinition, ProblemTypeRegistry, ProblemTypeTable, ValidationIssue } from "./kernel/errors";
 export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";

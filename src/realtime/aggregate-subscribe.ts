@@ -10,7 +10,8 @@ import { ProblemError } from "../kernel/errors";
 import type { Realtime } from "./hub";
 import { parseLastEventId } from "./last-event-id";
 import type { AggregateListener, Registration } from "./registration";
-import { aggregateGroups, type AnyRuntime, type CovaraEnv } from "./resource-bridge";
+import type { CovaraEnv } from "../kernel/http";
+import type { ResourceHandle } from "../resource/extension";
 import type { LiveStream } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, problemData } from "./sse-format";
@@ -19,8 +20,8 @@ import { captureStreamAuth } from "./stream-auth";
 import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
 
 /** The groups GET /aggregate answers for the request, as JSON; throws its problem (400, 401, 403) like the endpoint does. */
-async function computeGroups(runtime: AnyRuntime, c: Context<CovaraEnv>): Promise<string> {
-  return toJson(await aggregateGroups(runtime, c));
+async function computeGroups(runtime: ResourceHandle, c: Context<CovaraEnv>): Promise<string> {
+  return toJson(await runtime.aggregate(c));
 }
 
 class AggregateSubscription implements LiveStream, AggregateListener {
@@ -32,7 +33,7 @@ class AggregateSubscription implements LiveStream, AggregateListener {
 
   constructor(
     readonly connection: SseConnection,
-    private readonly runtime: AnyRuntime,
+    private readonly runtime: ResourceHandle,
     private c: Context<CovaraEnv>,
     private readonly intervalMs: number,
     private lastGroups: string,
@@ -104,7 +105,7 @@ class AggregateSubscription implements LiveStream, AggregateListener {
 }
 
 /** GET /aggregate/subscribe */
-export async function subscribeAggregate(runtime: AnyRuntime, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
+export async function subscribeAggregate(runtime: ResourceHandle, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
   refuseWhileShuttingDown(hub);
   // Validated like the row stream's; an aggregate resumes by being recomputed, so it is not replayed.
   parseLastEventId(c);
@@ -115,7 +116,7 @@ export async function subscribeAggregate(runtime: AnyRuntime, registration: Regi
   registration.aggregates.add(subscription);
   connection.onEnd(() => registration.aggregates.delete(subscription));
   const position = hub.position;
-  connection.send(encodeEvent("connected", toJson({ seq: position, resource: runtime.info.name }), position, hub.settings.retryMs));
+  connection.send(encodeEvent("connected", toJson({ seq: position, resource: runtime.name }), position, hub.settings.retryMs));
   subscription.start(position);
   // Writes between the first computation and attaching were not heard: check once more.
   subscription.touch(position);

@@ -13,24 +13,7 @@ import type { Changelog, ChangelogPage } from "../kernel/changelog";
 import { deliverEntry } from "./fan-out";
 import type { SharedSnapshot } from "./open-cache";
 import type { Registration } from "./registration";
-import {
-  allOf,
-  attachIncludes,
-  columnsToFetch,
-  countRows,
-  encodeCursor,
-  keysetCondition,
-  orderByTerms,
-  presentRows,
-  selectRows,
-  sourceKeysOf,
-  withLive,
-  type Access,
-  type AnyHookContext,
-  type AnyRuntime,
-  type IncludePlan,
-  type ListQuery,
-} from "./resource-bridge";
+import type { Access, AnyHookContext, IncludePlan, ListQuery, ResourceHandle } from "../resource/extension";
 import type { RowSubscription } from "./row-subscription";
 import { concatChunks, encodeEvent, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
@@ -41,7 +24,7 @@ type Row = Record<string, unknown>;
 const REPLAY_PAGE = 500;
 
 export interface CatchUpContext {
-  runtime: AnyRuntime;
+  runtime: ResourceHandle;
   registration: Registration;
   subscription: RowSubscription;
   access: Access;
@@ -55,10 +38,6 @@ export interface CatchUpContext {
   paceBytes: number;
   /** Set when the snapshot does not depend on the user: openings with the same key share it (see open-cache.ts). */
   shareKey: string | null;
-}
-
-function subscriptionWhere(runtime: AnyRuntime, access: Access, query: ListQuery) {
-  return withLive(runtime.info, allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where), query.withDeleted);
 }
 
 /** The `connected` event of a fresh stream at `position` (the same bytes for every such stream). */
@@ -97,28 +76,12 @@ export async function sendSnapshot(context: CatchUpContext, withRows: boolean): 
 /** Reads the snapshot (its event alone): the first page of matching rows, shaped and encoded as the list endpoint shapes it. */
 async function readSnapshot(context: CatchUpContext): Promise<SharedSnapshot> {
   const { runtime, access, query, ctx, includes, position } = context;
-  const { info, config } = runtime;
-  const where = subscriptionWhere(runtime, access, query);
-  const columns = columnsToFetch(info, query.select);
-  for (const key of query.order) columns.add(key.field);
-  columns.add(info.idKey);
-  for (const key of sourceKeysOf(includes)) columns.add(key);
-  const [rows, totalCount] = await Promise.all([
-    selectRows(info, {
-      columns: [...columns],
-      where: allOf(where, query.after ? keysetCondition(query.order, query.after) : undefined),
-      orderBy: orderByTerms(query.order, info.dialect),
-      limit: query.limit + 1,
-    }),
-    query.totalCount ? countRows(info, where) : undefined,
-  ]);
-  const hasMore = rows.length > query.limit;
-  const page = hasMore ? rows.slice(0, query.limit) : rows;
-  let items = await presentRows(runtime, page, ctx, query.select);
-  await attachIncludes(ctx.c, page, items, includes);
-  const replaced = await config.hooks?.onAfterList?.(ctx, items);
-  if (replaced) items = replaced as Row[];
-  const body: Row = { seq: position, items, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null, hasMore };
+  const { info } = runtime;
+  const { rows: page, hasMore, nextCursor, totalCount } = await runtime.selectPage(query, access, includes);
+  const presented = await runtime.present(page, ctx, query.select);
+  await runtime.attachIncludes(ctx.c, page, presented, includes);
+  const items = await runtime.afterList(ctx, presented);
+  const body: Row = { seq: position, items, nextCursor, hasMore };
   if (totalCount !== undefined) body.totalCount = totalCount;
   return {
     bytes: encodeEvent("snapshot", toJson(body), position),
@@ -179,11 +142,10 @@ async function continueReplay(context: CatchUpContext, changelog: Changelog, rep
 /** Seeds the subscriber's known ids with the rows matching now (bounded by maxSnapshotRows). */
 async function rememberMatchingRows(context: CatchUpContext): Promise<void> {
   const { runtime, registration, subscription, access, query } = context;
-  const info = runtime.info;
   const cap = registration.settings.maxSnapshotRows;
-  const rows = await selectRows(info, { columns: [info.idKey], where: subscriptionWhere(runtime, access, query), limit: cap + 1 });
-  subscription.remember(rows.slice(0, cap).map((row) => String(row[info.idKey])), true);
-  subscription.exact = rows.length <= cap;
+  const ids = await runtime.matchingIds(query, access, cap + 1);
+  subscription.remember(ids.slice(0, cap).map(String), true);
+  subscription.exact = ids.length <= cap;
 }
 
 /**

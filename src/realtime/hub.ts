@@ -13,7 +13,7 @@ import { publishMutations, type Mutation, type MutationOp } from "../kernel/muta
 import { createMemoryKV } from "../kv";
 import { yieldToEventLoop } from "./event-loop";
 import { Registration, type ResolvedSubscriptionSettings } from "./registration";
-import type { AnyRuntime } from "./resource-bridge";
+import type { ResourceHandle } from "../resource/extension";
 import { toChangelogData } from "./revive";
 import { markRecorded, routeResource, unrouteHub } from "./routing";
 import type { LiveStream } from "./row-subscription";
@@ -183,13 +183,13 @@ export class Realtime {
   }
 
   /** Mounts a resource on the hub: its writes are recorded and its subscribers served. */
-  register(runtime: AnyRuntime, settings: ResolvedSubscriptionSettings): Registration {
+  register(runtime: ResourceHandle, settings: ResolvedSubscriptionSettings): Registration {
     const registration = new Registration(runtime, settings);
     let set = this.registrations.get(registration.name);
     if (!set) this.registrations.set(registration.name, (set = new Set()));
     set.add(registration);
-    routeResource(this, runtime.info.db, registration.name);
-    this.routes.push([runtime.info.db, registration.name]);
+    routeResource(this, runtime.db, registration.name);
+    this.routes.push([runtime.db, registration.name]);
     return registration;
   }
 

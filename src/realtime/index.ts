@@ -4,9 +4,8 @@
  */
 export { createRealtime, Realtime } from "./hub";
 export type { RealtimeOptions, RealtimeSettings } from "./hub";
-export { mountSubscriptionRoutes } from "./mount";
-export { subscriptionPaths } from "./openapi-paths";
-export type { SubscriptionOptions } from "./mount";
+export { subscriptions } from "./mount";
+export type { SubscriptionOptions, SubscriptionsExtensionOptions } from "./mount";
 export { trackMutations, untrackedDatabase, queryCacheOf } from "./tracked-db";
 export type { TrackMutationsOptions, TrackedTableConfig } from "./tracked-db";
 export { recordExternalMutation } from "./external";

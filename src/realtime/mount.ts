@@ -1,13 +1,31 @@
 /**
- * Mounts a resource's live endpoints and records its writes. Called by the resource router for
- * every resource, before `/:id` so that `/subscribe` is not taken for an id.
+ * The `subscriptions` resource extension: a resource's live endpoints (GET /subscribe and GET
+ * /aggregate/subscribe), and the recording of its writes on a realtime hub. The resource router
+ * mounts its routes before `/:id`, so `/subscribe` is never taken for an id.
  */
-import type { Hono } from "hono";
+import type { Table } from "drizzle-orm";
 import { methodNotAllowed } from "../kernel/error-handler";
+import type { ResourceExtension, ResourceHandle } from "../resource/extension";
 import { subscribeAggregate } from "./aggregate-subscribe";
 import { createRealtime, type Realtime } from "./hub";
-import type { AnyRuntime, CovaraEnv } from "./resource-bridge";
+import { subscriptionPaths } from "./openapi-paths";
+import type { ResolvedSubscriptionSettings } from "./registration";
 import { subscribeRows } from "./subscribe-handler";
+
+declare module "../kernel/context" {
+  interface CovaraContext {
+    /** The app's realtime hub (createCovara sets it); resources without one use a hub per database. */
+    realtime?: Realtime;
+  }
+}
+
+declare module "../resource/extension" {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the merged interface is generic
+  interface ResourceExtensionConfig<TTable extends Table> {
+    /** Live `GET /subscribe` and `GET /aggregate/subscribe` (on by default; `false` removes them). */
+    subscriptions?: SubscriptionOptions | false;
+  }
+}
 
 /**
  * Per-resource subscription options (`ResourceConfig.subscriptions`).
@@ -66,20 +84,45 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-/** Registers the resource with its hub and adds GET /subscribe and GET /aggregate/subscribe. */
-export function mountSubscriptionRoutes(router: Hono<CovaraEnv>, runtime: AnyRuntime): void {
-  const options: SubscriptionOptions | false | undefined = runtime.config.subscriptions;
-  if (options === false) return;
-  const settings = {
+/** The resource's subscription settings, validated (a TypeError names a bad option). */
+function resolveSettings(options: SubscriptionOptions | undefined, hubReauthorizeMs: number): ResolvedSubscriptionSettings {
+  return {
     maxSnapshotRows: Math.floor(positive("maxSnapshotRows", options?.maxSnapshotRows, DEFAULT_MAX_SNAPSHOT_ROWS)),
     maxTrackedRows: Math.floor(positive("maxTrackedRows", options?.maxTrackedRows, DEFAULT_MAX_TRACKED_ROWS)),
     aggregateIntervalMs: positive("aggregateIntervalMs", options?.aggregateIntervalMs, DEFAULT_AGGREGATE_INTERVAL_MS),
+    reauthorizeMs: positive("reauthorizeMs", options?.reauthorizeMs, hubReauthorizeMs),
   };
-  const hub = options?.realtime ?? defaultRealtimeFor(runtime.info.db);
-  const reauthorizeMs = positive("reauthorizeMs", options?.reauthorizeMs, hub.settings.reauthorizeMs);
-  const registration = hub.register(runtime, { ...settings, reauthorizeMs });
-  router.get("/subscribe", (c) => subscribeRows(runtime, registration, hub, c));
-  router.all("/subscribe", methodNotAllowed(["GET"]));
-  router.get("/aggregate/subscribe", (c) => subscribeAggregate(runtime, registration, hub, c));
-  router.all("/aggregate/subscribe", methodNotAllowed(["GET"]));
+}
+
+/** App-level options of the subscriptions extension. */
+export interface SubscriptionsExtensionOptions {
+  /** The hub of every resource that names none in its `subscriptions.realtime` (default: the app's, else one per database). */
+  realtime?: Realtime;
+}
+
+/**
+ * The subscriptions extension: registers each resource with its hub and adds GET /subscribe and
+ * GET /aggregate/subscribe. A resource with `subscriptions: false` gets neither.
+ */
+export function subscriptions(extensionOptions: SubscriptionsExtensionOptions = {}): ResourceExtension {
+  return {
+    name: "subscriptions",
+    problems: ["realtime-unavailable", "shutting-down"],
+    init(runtime: ResourceHandle) {
+      const options = runtime.config.subscriptions;
+      // Checked before the hub is known: the hub's own default is valid by construction.
+      if (options !== false) resolveSettings(options, 1);
+    },
+    mount(router, runtime) {
+      const options = runtime.config.subscriptions;
+      if (options === false) return;
+      const hub = options?.realtime ?? extensionOptions.realtime ?? runtime.app.realtime ?? defaultRealtimeFor(runtime.db);
+      const registration = hub.register(runtime, resolveSettings(options, hub.settings.reauthorizeMs));
+      router.get("/subscribe", (c) => subscribeRows(runtime, registration, hub, c));
+      router.all("/subscribe", methodNotAllowed(["GET"]));
+      router.get("/aggregate/subscribe", (c) => subscribeAggregate(runtime, registration, hub, c));
+      router.all("/aggregate/subscribe", methodNotAllowed(["GET"]));
+    },
+    openapi: (runtime, base, shared) => (runtime.config.subscriptions === false ? {} : subscriptionPaths(base, runtime, shared)),
+  };
 }

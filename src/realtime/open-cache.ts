@@ -14,7 +14,7 @@
  *  - The `connected` event, by the hub position it names.
  */
 import type { RsqlPredicate } from "../kernel/rsql";
-import type { IncludePlan, ListQuery } from "./resource-bridge";
+import type { IncludePlan, ListQuery } from "../resource/extension";
 
 /** A snapshot ready to send: the encoded event(s), the ids it holds, whether it holds every match. */
 export interface SharedSnapshot {

@@ -3,7 +3,7 @@
  * /aggregate/subscribe, both `text/event-stream`, with the query parameters they share with the
  * list and aggregate endpoints plus the resume parameters.
  */
-import { relationsOf, type AnyRuntime } from "./resource-bridge";
+import type { OpenApiShared, ResourceHandle } from "../resource/extension";
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -19,17 +19,16 @@ const EVENTS_DESCRIPTION =
 /** The two live paths of a mounted resource (none when its subscriptions are off). */
 export function subscriptionPaths(
   base: string,
-  runtime: AnyRuntime,
-  shared: { tags: string[]; name: string; errors: Record<string, unknown>; problem: (description: string) => unknown },
+  runtime: ResourceHandle,
+  shared: OpenApiShared,
 ): Record<string, Record<string, Operation>> {
-  if (runtime.config.subscriptions === false) return {};
   const withDeleted = runtime.info.softDeleteKey !== null ? [query("withDeleted", "Include soft-deleted rows", { type: "boolean" })] : [];
   const resume = [
     { name: "Last-Event-ID", in: "header", required: false, description: "Resume after this changelog sequence number (sent by EventSource on reconnect)", schema: { type: "string", pattern: "^\\d{1,15}$" } },
     query("lastEventId", "The same as the Last-Event-ID header, for clients that cannot set headers", { type: "string", pattern: "^\\d{1,15}$" }),
   ];
   const filter = query("filter", "RSQL filter; only matching rows inside the read scope are sent");
-  const relations = [...relationsOf(runtime).keys()];
+  const relations = runtime.relationNames();
   const include = relations.length === 0 ? [] : [query("include", `Related rows to embed in every row, as in the list endpoint. Relations: ${relations.join(", ")}`)];
   const stream = { description: "An event stream", content: { "text/event-stream": { schema: { type: "string", description: EVENTS_DESCRIPTION } } } };
   const responses = { "200": stream, ...shared.errors, "503": shared.problem("Shutting down, or live updates unavailable") };

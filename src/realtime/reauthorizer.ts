@@ -13,7 +13,7 @@ import { ProblemError } from "../kernel/errors";
 import { bridgeIdentityEvents, onIdentityRevoked, type IdentityRevocation, type IdentityUser } from "../kernel/identity-events";
 import type { KV } from "../kernel/kv";
 import { unref } from "../kernel/timers";
-import type { CovaraEnv } from "./resource-bridge";
+import type { CovaraEnv } from "../kernel/http";
 import type { SseConnection } from "./sse-connection";
 import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";

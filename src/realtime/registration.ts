@@ -7,7 +7,7 @@
 import type { ChangelogEntry } from "../kernel/changelog";
 import { deliverEntry } from "./fan-out";
 import { OpenCache } from "./open-cache";
-import { byId, findRow, parseId, type AnyRuntime } from "./resource-bridge";
+import type { ResourceHandle } from "../resource/extension";
 import { reviveRow } from "./revive";
 import type { PreparedEntry, RowSubscription } from "./row-subscription";
 
@@ -33,12 +33,12 @@ export class Registration {
   readonly openCache = new OpenCache();
 
   constructor(
-    readonly runtime: AnyRuntime,
+    readonly runtime: ResourceHandle,
     readonly settings: ResolvedSubscriptionSettings,
   ) {}
 
   get name(): string {
-    return this.runtime.info.name;
+    return this.runtime.name;
   }
 
 
@@ -85,13 +85,13 @@ export class Registration {
     }
     let id: string | number | bigint;
     try {
-      id = parseId(entry.objectId, info);
+      id = this.runtime.parseId(entry.objectId);
     } catch {
       return { kind: "invalidate", seq: entry.seq, reason: "unreadable-id" };
     }
     if (entry.op === "delete") return { kind: "row", seq: entry.seq, op: entry.op, id, key: String(id), row: null };
     try {
-      const row = (await findRow(info, byId(info, id))) ?? null;
+      const row = (await this.runtime.findById(id)) ?? null;
       return { kind: "row", seq: entry.seq, op: entry.op, id, key: String(id), row };
     } catch (error) {
       console.error(`covara realtime: re-reading ${info.name} '${entry.objectId}' after an external change failed`, error);

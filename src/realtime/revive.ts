@@ -3,7 +3,7 @@
  * carry them); on the way out, each column gets its type back (dates, bigints), so filters,
  * computed fields and presentation see the same values as a row read from the database.
  */
-import type { TableInfo } from "./resource-bridge";
+import type { TableInfo } from "../resource/extension";
 
 type Row = Record<string, unknown>;
 

@@ -7,7 +7,8 @@
 import type { Context } from "hono";
 import type { ChangelogOp } from "../kernel/changelog";
 import type { RsqlPredicate } from "../kernel/rsql";
-import { attachIncludes, presentRows, type AnyHookContext, type AnyRuntime, type CovaraEnv, type IncludePlan } from "./resource-bridge";
+import type { CovaraEnv } from "../kernel/http";
+import type { AnyHookContext, IncludePlan, ResourceHandle } from "../resource/extension";
 import { KnownIds } from "./known-ids";
 import type { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, encodeInvalidate, problemData } from "./sse-format";
@@ -30,7 +31,7 @@ export interface LiveStream {
 
 export interface RowSubscriptionInit {
   readonly connection: SseConnection;
-  readonly runtime: AnyRuntime;
+  readonly runtime: ResourceHandle;
   /**
    * The hook context computed fields and included relations need; held only when there are any,
    * so that otherwise a long-lived stream does not pin its request, headers and Hono context.
@@ -60,17 +61,16 @@ export interface Rescoped {
   ctx: AnyHookContext | null;
 }
 
-const contextFreeByRuntime = new WeakMap<AnyRuntime, AnyHookContext>();
+const contextFreeByRuntime = new WeakMap<ResourceHandle, AnyHookContext>();
 
 /**
  * The hook context of a stream without computed fields or includes: presentRows reads the context
  * only to call computed fields, so such a stream is presented without the request's.
  */
-function contextFree(runtime: AnyRuntime): AnyHookContext {
+function contextFree(runtime: ResourceHandle): AnyHookContext {
   let ctx = contextFreeByRuntime.get(runtime);
   if (!ctx) {
-    const { info } = runtime;
-    ctx = { c: undefined as never, user: null, resource: info.name, table: runtime.table, db: runtime.config.db, operation: "list" };
+    ctx = { c: undefined as never, user: null, resource: runtime.name, table: runtime.table, db: runtime.db, operation: "list" };
     contextFreeByRuntime.set(runtime, ctx);
   }
   return ctx;
@@ -199,8 +199,8 @@ export class RowSubscription implements LiveStream {
    */
   async present(row: Row): Promise<Row> {
     const { runtime, ctx, select, includes } = this.init;
-    const presented = await presentRows(runtime, [row], ctx ?? contextFree(runtime), select);
-    if (includes.length > 0 && ctx) await attachIncludes(ctx.c, [row], presented, includes);
+    const presented = await runtime.present([row], ctx ?? contextFree(runtime), select);
+    if (includes.length > 0 && ctx) await runtime.attachIncludes(ctx.c, [row], presented, includes);
     return presented[0]!;
   }
 

@@ -5,7 +5,7 @@
  */
 import { Context } from "hono";
 import { credentialHeaders, requestIdentity, type IdentityUser, type RequestIdentity } from "../kernel/identity-events";
-import type { CovaraEnv } from "./resource-bridge";
+import type { CovaraEnv } from "../kernel/http";
 
 export interface StreamAuth {
   /** How covara's auth middleware authenticated the request; null without it (anonymous, or an app's own auth). */

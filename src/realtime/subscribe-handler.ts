@@ -12,20 +12,8 @@ import type { Realtime } from "./hub";
 import { parseLastEventId } from "./last-event-id";
 import type { OpeningPlan } from "./open-cache";
 import type { Registration } from "./registration";
-import {
-  hookContext,
-  isLiveRow,
-  parseBoolean,
-  parseInclude,
-  parseListQuery,
-  planIncludes,
-  resolveAccess,
-  type Access,
-  type AnyRuntime,
-  type CovaraEnv,
-  type ListQuery,
-  type TableInfo,
-} from "./resource-bridge";
+import type { CovaraEnv } from "../kernel/http";
+import type { Access, ListQuery, ResourceHandle, TableInfo } from "../resource/extension";
 import { RowSubscription, type Rescoped } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
 import { toJson } from "../kernel/json";
@@ -62,24 +50,23 @@ function scopeKeyOf(access: Access): string {
 }
 
 /** Whether a row counts as present: soft-deleted rows leave the subscription unless `withDeleted`. */
-function liveCheck(info: TableInfo, withDeleted: boolean): (row: Row) => boolean {
-  if (info.softDeleteKey === null || withDeleted) return () => true;
-  return (row) => isLiveRow(info, row);
+function liveCheck(runtime: ResourceHandle, withDeleted: boolean): (row: Row) => boolean {
+  if (runtime.info.softDeleteKey === null || withDeleted) return () => true;
+  return (row) => runtime.isLive(row);
 }
 
 /** Parses and checks what the query string asks for (400s naming the parameter); shared by its openings. */
-function planOpening(runtime: AnyRuntime, registration: Registration, params: Readonly<Record<string, string>>): OpeningPlan {
-  const { info } = runtime;
+function planOpening(runtime: ResourceHandle, registration: Registration, params: Readonly<Record<string, string>>): OpeningPlan {
   const cap = registration.settings.maxSnapshotRows;
-  const query = parseListQuery(params, info, { ...runtime.limits, defaultLimit: cap, maxLimit: cap }, runtime.filters);
+  const query = runtime.parseList(params, { defaultLimit: cap, maxLimit: cap });
   const snapshotText = params.snapshot;
-  const withSnapshot = snapshotText === undefined ? true : parseBoolean("snapshot", snapshotText);
-  const includes = planIncludes(runtime, parseInclude(params.include, runtime.includeLimits));
-  return { query, withSnapshot, includes, isLive: liveCheck(info, query.withDeleted) };
+  const withSnapshot = snapshotText === undefined ? true : runtime.parseFlag("snapshot", snapshotText);
+  const includes = runtime.planIncludes(params.include);
+  return { query, withSnapshot, includes, isLive: liveCheck(runtime, query.withDeleted) };
 }
 
 /** GET /subscribe */
-export async function subscribeRows(runtime: AnyRuntime, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
+export async function subscribeRows(runtime: ResourceHandle, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
   refuseWhileShuttingDown(hub);
   // Openings with the same query string parse it once, and once one got past the parameter
   // checks, share what it parsed (a reconnect storm repeats a handful of query strings).
@@ -87,13 +74,13 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   const search = url.slice(url.indexOf("?") + 1 || url.length);
   const parsed = registration.openCache.queryString(search, () => c.req.query());
   const resumeAfter = parseLastEventId(c, () => parsed.params.lastEventId);
-  const { info, config } = runtime;
-  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
+  const { info } = runtime;
+  const access = await runtime.readAccess(c);
   const plan = (parsed.plan ??= planOpening(runtime, registration, parsed.params));
   const { query, withSnapshot, includes } = plan;
   const cap = registration.settings.maxSnapshotRows;
-  const ctx = hookContext(runtime, c, "list", access.user);
-  await config.hooks?.onBeforeList?.(ctx);
+  const ctx = runtime.hookContext(c, "list", access.user);
+  await runtime.beforeList(ctx);
   await readyHub(hub);
 
   const connection = new SseConnection(hub.settings.maxBufferedBytes);
@@ -103,11 +90,11 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
   const openKey = `${scopeKey}\n${search}`;
   // The subscriber's scope resolved again, as the list endpoint would resolve it for `fresh` now.
   const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
-    const current = await resolveAccess("read", fresh, config.auth, runtime.scopes, info);
+    const current = await runtime.readAccess(fresh);
     return {
       matches: () => subscriptionPredicate(info, query, current),
       scopeKey: scopeKeyOf(current),
-      ctx: personal ? hookContext(runtime, fresh, "list", current.user) : null,
+      ctx: personal ? runtime.hookContext(fresh, "list", current.user) : null,
     };
   };
   const subscription = new RowSubscription({
@@ -140,7 +127,7 @@ export async function subscribeRows(runtime: AnyRuntime, registration: Registrat
     position,
     retryMs: hub.settings.retryMs,
     paceBytes: Math.floor(hub.settings.maxBufferedBytes / 2),
-    shareKey: personal || config.hooks?.onAfterList ? null : openKey,
+    shareKey: personal || runtime.config.hooks?.onAfterList ? null : openKey,
   };
   let replay: Replay | null = null;
   try {

@@ -9,7 +9,7 @@ import { getTableColumns, type Column, type Table } from "drizzle-orm";
 import { TRACKED_DATABASE as TRACKED, untrackedDatabase } from "../kernel/tracked-db-marker";
 import { onMutations, publishMutations, type Mutation } from "../kernel/mutations";
 import type { Realtime } from "./hub";
-import type { AnyDatabase } from "./resource-bridge";
+import type { AnyDatabase } from "../kernel/dialect";
 import { QueryCache, cacheSelect } from "./query-cache";
 import { trackWrite, type TrackedTable, type WriteScope } from "./tracked-write";
 

@@ -1,5 +1,16 @@
 /** The resource layer: a Drizzle table's generated REST endpoints. Internal; re-exported by covara. */
-export { useResource, createResourceRouter } from "./use-resource";
+export { useResource, createResourceRouter, builtinExtensions } from "./use-resource";
+export type { MountedRouter, ResourceMountOptions } from "./use-resource";
+export { search } from "./search/extension";
+export type {
+  AnyHookContext,
+  OpenApiPathItem,
+  OpenApiShared,
+  ResourceExtension,
+  ResourceExtensionConfig,
+  ResourceHandle,
+  ResourcePage,
+} from "./extension";
 export { buildOpenApiDocument } from "./openapi";
 export type { MountedResource } from "./openapi";
 export { defineProcedure } from "./procedures";

@@ -6,8 +6,8 @@
 import type { Column, Table } from "drizzle-orm";
 import { z } from "zod";
 import { relationsOf } from "./relations/resolve";
+import type { ResourceExtension, ResourceHandle } from "./extension";
 import type { ResourceRuntime } from "./runtime";
-import { subscriptionPaths } from "../realtime";
 import { isIntegerColumn, isOptionalOnCreate } from "./validation";
 
 type JsonSchema = Record<string, unknown>;
@@ -16,6 +16,9 @@ type Operation = Record<string, unknown>;
 export interface MountedResource {
   path: string;
   runtime: ResourceRuntime<Table>;
+  /** What the resource's extensions see of it, and the extensions themselves (their paths join the document). */
+  handle?: ResourceHandle;
+  extensions?: readonly ResourceExtension[];
 }
 
 /** The JSON Schema of one column's value. */
@@ -81,7 +84,8 @@ function rowSchemas(runtime: ResourceRuntime<Table>, name: string): Record<strin
   };
 }
 
-function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: string): Record<string, Record<string, Operation>> {
+function resourcePaths(mounted: MountedResource, name: string): Record<string, Record<string, Operation>> {
+  const { path: base, runtime } = mounted;
   const { info } = runtime;
   const tag = [info.name];
   const etag = info.versionKey !== null;
@@ -94,6 +98,13 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
   const include = relationNames.length === 0 ? [] : [query("include", `Related rows to embed, with options and nesting, e.g. ${relationNames[0]}(limit:5). Relations: ${relationNames.join(", ")}`)];
   const row = ref(name);
   const items = { type: "array", items: row };
+  const extensionPaths: Record<string, Record<string, Operation>> = {};
+  const handle = mounted.handle;
+  if (handle) {
+    for (const extension of mounted.extensions ?? []) {
+      Object.assign(extensionPaths, extension.openapi?.(handle, base, { tags: tag, name, errors: ERRORS, problem, rowRef: row }));
+    }
+  }
   const rpc: Record<string, Record<string, Operation>> = {};
   for (const [procedure, def] of Object.entries(runtime.procedures)) {
     rpc[`${base}/rpc/${procedure}`] = {
@@ -121,19 +132,6 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
       },
     },
     [`${base}/count`]: { get: { tags: tag, operationId: `count${name}`, parameters: [filter, ...withDeleted], responses: { "200": json({ type: "object", properties: { count: { type: "integer" } } }), ...ERRORS } } },
-    ...(runtime.search
-      ? {
-          [`${base}/search`]: {
-            get: {
-              tags: tag,
-              operationId: `search${name}`,
-              description: `Full-text search over ${Object.keys(runtime.search.target.fields).join(", ")}; every word must match. Items carry their relevance as _score (higher is better).`,
-              parameters: [{ ...query("q", "The words to search for", { type: "string", minLength: 1, maxLength: runtime.search.maxQueryLength }), required: true }, filter, query("select", "Fields to return, comma-separated"), query("limit", "Page size", { type: "integer", minimum: 1 }), query("cursor", "nextCursor of the previous page")],
-              responses: { "200": json({ type: "object", properties: { items: { type: "array", items: { allOf: [row, { type: "object", properties: { _score: { type: "number" } }, required: ["_score"] }] } }, nextCursor: { type: ["string", "null"] }, hasMore: { type: "boolean" } }, required: ["items", "nextCursor", "hasMore"] }), "503": problem("Search index unavailable"), ...ERRORS },
-            },
-          },
-        }
-      : {}),
     [`${base}/aggregate`]: {
       get: {
         tags: tag,
@@ -142,7 +140,7 @@ function resourcePaths(base: string, runtime: ResourceRuntime<Table>, name: stri
         responses: { "200": json({ type: "object", properties: { groups: { type: "array", items: { type: "object" } } } }), ...ERRORS },
       },
     },
-    ...subscriptionPaths(base, runtime, { tags: tag, name, errors: ERRORS, problem }),
+    ...extensionPaths,
     [`${base}/batch`]: {
       post: { tags: tag, operationId: `batchCreate${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Create`) } } } }, responses: { "201": json({ type: "object", properties: { items } }), ...ERRORS } },
       patch: { tags: tag, operationId: `batchUpdate${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } }, responses: { "200": json({ type: "object", properties: { items } }), "404": problem("A row does not exist"), ...ERRORS } },
@@ -169,10 +167,11 @@ export function buildOpenApiDocument(resources: readonly MountedResource[], info
       properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, code: { type: "string" }, detail: { type: "string" } },
     },
   };
-  for (const { path, runtime } of resources) {
+  for (const mounted of resources) {
+    const { runtime } = mounted;
     const name = schemaName(runtime.info.name);
     Object.assign(schemas, rowSchemas(runtime, name));
-    Object.assign(paths, resourcePaths(path, runtime, name));
+    Object.assign(paths, resourcePaths(mounted, name));
   }
   return { openapi: "3.1.0", info, paths, components: { schemas } };
 }

@@ -11,7 +11,6 @@ import type { ScopeInput } from "../kernel/scope";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { IncludeLimits, RelationConfig } from "./relations/types";
 import type { SearchConfig } from "./search/types";
-import type { SubscriptionOptions } from "../realtime";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
@@ -111,6 +110,14 @@ export type ProcedureFactory<TTable extends Table, TDb extends AnyDatabase> = <T
 ) => ProcedureDefinition<TInput, TOutput, TTable, TDb>;
 
 /**
+ * Per-resource options of resource extensions. Each extension adds its key here by declaration
+ * merging, in its own folder (realtime adds `subscriptions`), so this file never imports one.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: extensions add their keys by declaration merging, which only an interface allows.
+// biome-ignore lint/correctness/noUnusedVariables: TTable is for the merged declarations (typed per table).
+export interface ResourceExtensionConfig<TTable extends Table> {}
+
+/**
  * How a table becomes a resource. The type parameters are inferred from the config: `TDb` from
  * `db`, `TComputed` from `computed`, `TReadable` from `fields.readable`, `TProcedures` from
  * `procedures`, `TGenerated` from `generatedFields`; they type the hooks, the procedures and the responses. Written without them,
@@ -133,7 +140,7 @@ export interface ResourceConfig<
   TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
   TProcedures extends ProcedureMap<TTable, TDb> = ProcedureMap<TTable, TDb>,
   TGenerated extends ColumnKey<TTable> = ColumnKey<TTable>,
-> {
+> extends ResourceExtensionConfig<TTable> {
   /** The primary-key column (a column of this table). */
   id: TableColumn<TTable>;
   db: TDb;
@@ -199,8 +206,6 @@ export interface ResourceConfig<
   include?: Partial<IncludeLimits>;
   /** Full-text search: `GET /search?q=` over these text columns, through this index. */
   search?: SearchConfig<TTable>;
-  /** Live `GET /subscribe` and `GET /aggregate/subscribe` (on by default; `false` removes them). */
-  subscriptions?: SubscriptionOptions | false;
 }
 
 /** A create body: Drizzle's insert row, where columns that `generatedFields` fills become optional. */

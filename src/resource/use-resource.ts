@@ -1,5 +1,6 @@
 /**
- * `useResource(table, config)`: the generated endpoints of one table as a plain Hono router.
+ * `useResource(table, config)`: the generated endpoints of one table as a plain Hono router, with
+ * the endpoints its extensions add (see extension.ts).
  */
 import type { Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
@@ -13,7 +14,10 @@ import { batchCreate, batchDelete, batchUpdate, batchUpsert } from "./batch-hand
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
-import { searchRows } from "./search/search-handler";
+import { search } from "./search/extension";
+import { createHandle } from "./handle";
+import type { ResourceExtension, ResourceHandle } from "./extension";
+import { defaultContext, type CovaraContext } from "../kernel/context";
 import type { ProcedureMap, ResourceConfig } from "./types";
 import type { AnyDatabase } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
@@ -21,9 +25,26 @@ import type { ColumnKey } from "../kernel/table-types";
 import type { CovaraEnv } from "../kernel/http";
 import { createRow, patchRow, putRow, removeRow } from "./write-handlers";
 import { warnOpenAccess } from "./open-access-warning";
-import { mountSubscriptionRoutes } from "../realtime";
 
 type Handler<TTable extends Table> = (runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>) => Promise<Response>;
+
+/** How a resource is mounted: its app, the resources it relates to, its extensions. */
+export interface ResourceMountOptions {
+  /** Resources that relate to each other share a registry (createCovara does this for you). */
+  registry?: ResourceRegistry;
+  /**
+   * The extensions that add endpoints to the resource, in mount order. Default: the built-in
+   * `search()` here; the `useResource` of the package root adds `subscriptions()` too.
+   */
+  extensions?: readonly ResourceExtension[];
+  /** The app the resource belongs to (default: the process's default context). */
+  app?: CovaraContext;
+}
+
+/** The extensions a resource gets when none are named: those that live in this layer. */
+export function builtinExtensions(): ResourceExtension[] {
+  return [search()];
+}
 
 /**
  * The generated REST endpoints of a Drizzle table, as a Hono router to mount anywhere. Resources
@@ -36,20 +57,38 @@ export function useResource<
   TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
   TProcedures extends ProcedureMap<TTable, TDb> = {},
   TGenerated extends ColumnKey<TTable> = never,
->(table: TTable, config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, options: { registry?: ResourceRegistry } = {}): Hono<CovaraEnv> {
+>(table: TTable, config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, options: ResourceMountOptions = {}): Hono<CovaraEnv> {
   // The runtime sees the config database- and field-agnostically. For a concrete table and database
   // the typed config fits that view (hooks are methods); inside this generic function TypeScript
   // cannot prove it, so this is the one place the typed config is erased.
-  return createResourceRouter(table, assumeType<ResourceConfig<TTable>>(config), options.registry).router;
+  return createResourceRouter(table, assumeType<ResourceConfig<TTable>>(config), options).router;
 }
 
-/** useResource, also returning the resource's runtime (for OpenAPI and admin tooling). */
+/** What createResourceRouter builds: the router, the runtime, the extensions' handle and the extensions. */
+export interface MountedRouter<TTable extends Table> {
+  router: Hono<CovaraEnv>;
+  runtime: ResourceRuntime<TTable>;
+  handle: ResourceHandle;
+  extensions: readonly ResourceExtension[];
+}
+
+/** useResource, also returning the resource's runtime and handle (for OpenAPI and admin tooling). */
 export function createResourceRouter<TTable extends Table>(
   table: TTable,
   config: ResourceConfig<TTable>,
-  registry: ResourceRegistry = new ResourceRegistry(),
-): { router: Hono<CovaraEnv>; runtime: ResourceRuntime<TTable> } {
+  options: ResourceMountOptions | ResourceRegistry = {},
+): MountedRouter<TTable> {
+  const { registry = new ResourceRegistry(), extensions = builtinExtensions(), app = defaultContext() } =
+    options instanceof ResourceRegistry ? { registry: options } : options;
+  const names = new Set<string>();
+  for (const extension of extensions) {
+    if (names.has(extension.name)) throw new TypeError(`covara: resource extension '${extension.name}' is listed twice`);
+    names.add(extension.name);
+  }
   const runtime = createRuntime(table, config, registry);
+  const handle = createHandle(runtime, app);
+  // Every extension checks its config before anything is registered or mounted.
+  for (const extension of extensions) extension.init?.(handle, app);
   registry.register(runtime);
   warnOpenAccess(runtime.info.name, config.auth);
   const router = new Hono<CovaraEnv>();
@@ -75,10 +114,8 @@ export function createResourceRouter<TTable extends Table>(
   router.all("/batch/upsert", methodNotAllowed(["POST"]));
   router.all("/aggregate", methodNotAllowed(["GET"]));
   router.all("/count", methodNotAllowed(["GET"]));
-  router.get("/search", bind(searchRows));
-  router.all("/search", methodNotAllowed(["GET"]));
-  // Before `/:id`, which would otherwise take `subscribe` for an id.
-  mountSubscriptionRoutes(router, runtime);
+  // Before `/:id`, which would otherwise take `search` or `subscribe` for an id.
+  for (const extension of extensions) extension.mount(router, handle);
   router.get("/", bind(listRows));
   router.post("/", bind(createRow));
   router.all("/", methodNotAllowed(["GET", "POST"]));
@@ -87,5 +124,5 @@ export function createResourceRouter<TTable extends Table>(
   router.put("/:id", bind(putRow));
   router.delete("/:id", bind(removeRow));
   router.all("/:id", methodNotAllowed(["GET", "PATCH", "PUT", "DELETE"]));
-  return { router, runtime };
+  return { router, runtime, handle, extensions };
 }

@@ -13,8 +13,11 @@ import {
   type MountedResource,
   type ProcedureMap,
   type ResourceConfig,
+  type ResourceExtension,
   ResourceRegistry,
 } from "../resource";
+import { defaultExtensions } from "./default-extensions";
+import { createContext, type CovaraContext } from "../kernel/context";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import type { JoinPath, ResourceSchema, ResourceTypes, TablePath } from "./app-types";
@@ -76,6 +79,11 @@ export interface CovaraOptions {
    * in-memory changelog). Pass `{ kv: await createRedisKV(...) }` to share it across processes.
    */
   realtime?: Realtime | RealtimeOptions;
+  /**
+   * The resource extensions every resource of the app gets, in mount order (default: search and
+   * subscriptions, the latter served by the app's hub; see `defaultExtensions`).
+   */
+  extensions?: readonly ResourceExtension[];
 }
 
 /**
@@ -142,6 +150,8 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   const databases = new Set<AnyDatabase>();
   const registry = new ResourceRegistry();
   const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime(options.realtime);
+  const extensions = options.extensions ?? defaultExtensions();
+  const context: CovaraContext = { ...createContext(), realtime };
 
   app.onError(errorHandler);
   app.notFound(notFoundHandler);
@@ -181,12 +191,10 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
         : [`/${getTableName(pathOrTable)}`, pathOrTable, tableOrConfig as ResourceConfig<TTable>];
     databases.add(config.db);
     const fullPath = joinPath(basePath, path);
-    // Resources serve their subscriptions from the app's hub unless their config names another.
-    const live = config.subscriptions === false ? config : { ...config, subscriptions: { realtime, ...config.subscriptions } };
-    const { router, runtime } = createResourceRouter(table, live, registry);
+    const { router, runtime, handle } = createResourceRouter(table, config, { registry, extensions, app: context });
     // The document reads only table facts, never the typed hooks, so widening the table type is
     // safe; TypeScript cannot see it because column-name lists make the runtime invariant in TTable.
-    mounted.push({ path: fullPath, runtime: assumeType<MountedResource["runtime"]>(runtime) });
+    mounted.push({ path: fullPath, runtime: assumeType<MountedResource["runtime"]>(runtime), handle, extensions });
     app.route(fullPath, router);
     return covara;
   }

@@ -1,6 +1,7 @@
 /** covara/server — the app factory, error handling, health and graceful-shutdown state. */
 export { createCovara } from "./create-covara";
 export type { CovaraApp, CovaraOptions } from "./create-covara";
+export { defaultExtensions, useResource } from "./default-extensions";
 export { errorHandler, notFoundHandler, methodNotAllowed, setUnexpectedErrorReporter } from "../kernel/error-handler";
 export { isShuttingDown, onShutdown, beginShutdown } from "../kernel/lifecycle";
 export type { ShutdownHook } from "../kernel/lifecycle";

@@ -1,0 +1,135 @@
+/**
+ * The resource extension contract: the one resource module other features import (besides the
+ * folder's index). An extension adds endpoints and behaviour to every resource it is given to —
+ * live subscriptions, full-text search, later file uploads — without the resource router knowing
+ * about it. It is shaped like auth's `AuthFeature`: a `name`, app-level options taken by its
+ * factory (`subscriptions({ ... })`), per-resource options as a key of the resource config, and
+ * `mount(router, resource)` for its routes.
+ *
+ * Per-resource options are declared by the extension, in its own folder, by declaration merging:
+ *
+ *     declare module "../resource/extension" {
+ *       interface ResourceExtensionConfig<TTable extends Table> { subscriptions?: SubscriptionOptions | false }
+ *     }
+ *
+ * so `resource/types.ts` never imports an extension.
+ */
+import type { Table } from "drizzle-orm";
+import type { Context, Hono } from "hono";
+import type { CovaraContext } from "../kernel/context";
+import type { AnyDatabase } from "../kernel/dialect";
+import type { ProblemType } from "../kernel/errors";
+import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import type { Access } from "./access";
+import type { ListQuery } from "./list-query";
+import type { IncludePlan } from "./relations/plan";
+import type { TableInfo } from "./table-info";
+import type { HookContext, ResourceConfig, ResourceExtensionConfig } from "./types";
+
+export type { Access, IncludePlan, ListQuery, ResourceExtensionConfig, TableInfo };
+
+type Row = Record<string, unknown>;
+
+/** A resource whatever its table: extensions handle every mounted resource alike. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyResourceConfig = ResourceConfig<any>;
+/** A hook context whatever its table (extensions never call the table-typed hooks with their own rows). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHookContext = HookContext<any>;
+
+/** An OpenAPI path item: operations by HTTP method. */
+export type OpenApiPathItem = Record<string, Record<string, unknown>>;
+
+/** What the resource's OpenAPI builder shares with an extension so its operations match the rest. */
+export interface OpenApiShared {
+  /** The resource's tag list. */
+  tags: string[];
+  /** The resource's schema name (`TodoItems`), the suffix of every operationId. */
+  name: string;
+  /** The error responses every operation has (400, 401, 403, 429). */
+  errors: Record<string, unknown>;
+  /** A problem+json response with this description. */
+  problem(description: string): unknown;
+  /** A JSON Schema `$ref` to the resource's row schema. */
+  rowRef: Record<string, unknown>;
+}
+
+/** One page of rows, read as the list endpoint reads it. */
+export interface ResourcePage {
+  /** The stored rows of the page (not yet presented). */
+  rows: Row[];
+  hasMore: boolean;
+  /** The cursor of the next page, or null on the last one. */
+  nextCursor: string | null;
+  /** The number of matching rows, when the query asked for it. */
+  totalCount?: number;
+}
+
+/**
+ * The deliberate surface of a mounted resource that extensions build on: its access rules, query
+ * parsing, SQL and row presentation, so an extension can never disagree with the list endpoint.
+ */
+export interface ResourceHandle {
+  readonly name: string;
+  readonly table: Table;
+  readonly db: AnyDatabase;
+  /** Table facts: columns, readable and computed fields, id and soft-delete keys, operators. */
+  readonly info: TableInfo;
+  /** The resource's config, extension keys included. */
+  readonly config: AnyResourceConfig;
+  /** The app the resource is mounted in (the default context when standalone). */
+  readonly app: CovaraContext;
+  /** Read access of the request's user: 401/403 problems when none. */
+  readAccess(c: Context<CovaraEnv>): Promise<Access>;
+  /** The list parameters (filter, select, orderBy, limit, cursor, totalCount, withDeleted), validated; `limits` overrides the page size bounds. */
+  parseList(params: Record<string, string | undefined>, limits?: { defaultLimit: number; maxLimit: number }): ListQuery;
+  /** A boolean query parameter (`true`/`false`/`1`/`0`/empty); anything else is a 400 naming it. */
+  parseFlag(parameter: string, text: string | undefined): boolean;
+  /** The plan of `?include=` (a 400 for an unknown relation or a bound exceeded). */
+  planIncludes(text: string | undefined): readonly IncludePlan[];
+  /** The names of the resource's relations. */
+  relationNames(): string[];
+  /** The query's page inside `access`, with the columns `includes` need. */
+  selectPage(query: ListQuery, access: Access, includes?: readonly IncludePlan[]): Promise<ResourcePage>;
+  /** Ids of the rows matching the query inside `access` (at most `limit`). */
+  matchingIds(query: ListQuery, access: Access, limit: number): Promise<unknown[]>;
+  /** Response rows: readable-field masking, the `select` projection, computed fields. */
+  present(rows: Row[], ctx: AnyHookContext, select?: readonly string[] | null): Promise<Row[]>;
+  /** Embeds the planned relations into presented rows, each under its target's read scope for the request's user. */
+  attachIncludes(c: Context<CovaraEnv>, stored: readonly Row[], presented: Row[], includes: readonly IncludePlan[]): Promise<void>;
+  /** Runs `onBeforeList`. */
+  beforeList(ctx: AnyHookContext): Promise<void>;
+  /** Runs `onAfterList`; returns the rows to send. */
+  afterList(ctx: AnyHookContext, rows: Row[]): Promise<Row[]>;
+  /** The stored row with this id (soft-deleted ones included), if any. */
+  findById(id: unknown): Promise<Row | undefined>;
+  /** An id from its text form, in the id column's type; a 400 when it cannot be one. */
+  parseId(text: string): string | number | bigint;
+  /** Whether a stored row is not soft-deleted. */
+  isLive(row: Row): boolean;
+  /** The context hooks and computed fields receive. */
+  hookContext(c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null): AnyHookContext;
+  /** The groups GET /aggregate answers for the request (access, parsing, SQL, having, ordering). */
+  aggregate(c: Context<CovaraEnv>): Promise<Row[]>;
+}
+
+/** A feature that adds endpoints and behaviour to resources (compare auth's `AuthFeature`). */
+export interface ResourceExtension {
+  /** Unique among a resource's extensions ("subscriptions", "search", "files"). */
+  readonly name: string;
+  /** Problem types its endpoints may answer with. */
+  readonly problems?: readonly ProblemType[];
+  /**
+   * Called once per resource, before any route is mounted. Throw (a TypeError naming the option)
+   * to refuse a bad per-resource config when the app starts rather than on the first request.
+   */
+  init?(resource: ResourceHandle, app: CovaraContext): void;
+  /**
+   * Adds the extension's routes, relative to the resource path. The router mounts them after the
+   * fixed paths (`/count`, `/aggregate`, `/batch`) and before `/:id`, so a path like `/subscribe`
+   * is never taken for an id.
+   */
+  mount(router: Hono<CovaraEnv>, resource: ResourceHandle): void;
+  /** The OpenAPI path items of its routes, keyed by full path (`${base}/subscribe`). */
+  openapi?(resource: ResourceHandle, base: string, shared: OpenApiShared): Record<string, OpenApiPathItem>;
+}
