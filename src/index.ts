@@ -1,7 +1,8 @@
 /** covara — a Drizzle table becomes a complete API: the server-side surface in one import. */
 export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown, requireUser } from "./server";
 export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from "./server";
-export { useResource, defaultExtensions } from "./server";
+export { useResource, defaultExtensions, consoleLogger } from "./server";
+export type { Logger } from "./server";
 export { readJsonBody, defineProcedure, search } from "./resource";
 export type { ResourceExtension, ResourceExtensionConfig, ResourceHandle, ResourceMountOptions } from "./resource";
 export type { ProcedureDefinition } from "./resource";

@@ -10,6 +10,7 @@
  * `data` and `previous` come back as their JSON form (a Date becomes a string).
  */
 import type { KV } from "./kv";
+import { defaultLogger } from "./context";
 
 export type ChangelogOp = "create" | "update" | "delete";
 
@@ -194,7 +195,7 @@ export function createChangelog(kv: KV, options: ChangelogOptions = {}): Changel
         await kv.publish(channel, json);
         if (shouldTrim(seq, entry.at)) await trim();
       } catch (error) {
-        console.error("covara changelog: entry stored but publish or trim failed", error);
+        defaultLogger().error("covara changelog: entry stored but publish or trim failed", error);
       }
       return entry;
     },

@@ -7,6 +7,8 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { KERNEL_PROBLEM_TYPES, PROBLEM_TYPE_BASE, ProblemError, problemCode, problemResponse } from "./errors";
 import { mapDatabaseError } from "./db-errors";
+import { defaultLogger, routeDefaultErrors } from "./context";
+import type { Logger } from "./logger";
 
 // A bare HTTPException is named after the first kernel problem type with its status: features'
 // types are specific to their code and are never guessed from a status alone.
@@ -16,14 +18,25 @@ for (const [type, { status }] of Object.entries(KERNEL_PROBLEM_TYPES) as [Kernel
   if (!TYPE_BY_STATUS.has(status)) TYPE_BY_STATUS.set(status, type);
 }
 
-/** Where unexpected errors are reported; replace it to use your own logger. */
-export let reportUnexpectedError = (error: unknown, c: Context): void => {
-  console.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error);
-};
+/** The request each unexpected-error report came from, for the deprecated reporter below. */
+const requestOf = new WeakMap<Record<string, unknown>, Context>();
 
-/** Installs the reporter of unexpected (500) errors. */
+/** Logs an unexpected (500) error with the request it broke. */
+function reportUnexpectedError(logger: Logger, error: unknown, c: Context): void {
+  const meta = { source: "unexpected-error", method: c.req.method, path: c.req.path };
+  requestOf.set(meta, c);
+  logger.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error, meta);
+}
+
+/**
+ * Installs the reporter of unexpected (500) errors of apps without a logger of their own.
+ * @deprecated Pass `logger` to createCovara (its `error` receives these with `meta.source === "unexpected-error"`).
+ */
 export function setUnexpectedErrorReporter(reporter: (error: unknown, c: Context) => void): void {
-  reportUnexpectedError = reporter;
+  routeDefaultErrors("unexpected-error", (error, meta) => {
+    const c = requestOf.get(meta);
+    if (c) reporter(error, c);
+  });
 }
 
 function fromHttpException(error: HTTPException): Response {
@@ -44,18 +57,23 @@ function fromHttpException(error: HTTPException): Response {
   );
 }
 
-/** `app.onError(errorHandler)`: renders any error as problem+json. */
-export const errorHandler: ErrorHandler = (error, c) => {
-  if (error instanceof ProblemError) {
-    if (error.status >= 500) reportUnexpectedError(error.cause ?? error, c);
-    return error.getResponse();
-  }
-  const mapped = mapDatabaseError(error, "resource");
-  if (mapped instanceof ProblemError) return mapped.getResponse();
-  if (error instanceof HTTPException) return fromHttpException(error);
-  reportUnexpectedError(error, c);
-  return new ProblemError("internal-error", { detail: "An unexpected error occurred" }).getResponse();
-};
+/** An error handler that renders any error as problem+json and logs unexpected ones to `logger()`. */
+export function createErrorHandler(logger: () => Logger = defaultLogger): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof ProblemError) {
+      if (error.status >= 500) reportUnexpectedError(logger(), error.cause ?? error, c);
+      return error.getResponse();
+    }
+    const mapped = mapDatabaseError(error, "resource");
+    if (mapped instanceof ProblemError) return mapped.getResponse();
+    if (error instanceof HTTPException) return fromHttpException(error);
+    reportUnexpectedError(logger(), error, c);
+    return new ProblemError("internal-error", { detail: "An unexpected error occurred" }).getResponse();
+  };
+}
+
+/** `app.onError(errorHandler)`: renders any error as problem+json (unexpected ones go to the default logger). */
+export const errorHandler: ErrorHandler = createErrorHandler();
 
 /** `app.notFound(notFoundHandler)`: unknown routes are problem+json 404s. */
 export const notFoundHandler: NotFoundHandler = (c) =>

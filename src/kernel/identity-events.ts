@@ -6,6 +6,7 @@
  */
 import type { Context } from "hono";
 import type { KV } from "./kv";
+import { defaultLogger } from "./context";
 
 /** The user an authentication yields (the shape of `c.get("user")`). */
 export interface IdentityUser {
@@ -84,7 +85,7 @@ function deliverLocally(revocation: IdentityRevocation): void {
     try {
       listener(revocation);
     } catch (error) {
-      console.error("covara: an identity revocation listener failed", error);
+      defaultLogger().error("covara: an identity revocation listener failed", error);
     }
   }
 }
@@ -99,7 +100,7 @@ export async function publishIdentityRevoked(revocation: IdentityRevocation): Pr
   await Promise.all(
     [...bridges].map(([kv, bridge]) =>
       kv.publish(bridge.channel, JSON.stringify({ o: bridge.origin, s: revocation.sessionId, u: revocation.userId })).catch((error: unknown) => {
-        console.error("covara: forwarding an identity revocation to other processes failed", error);
+        defaultLogger().error("covara: forwarding an identity revocation to other processes failed", error);
       }),
     ),
   );
@@ -135,7 +136,7 @@ export function bridgeIdentityEvents(kv: KV, channel: string): () => Promise<voi
     });
     bridge = { channel, holders: 0, origin, unsubscribe };
     bridges.set(kv, bridge);
-    unsubscribe.catch((error: unknown) => console.error("covara: listening for identity revocations on the KV failed", error));
+    unsubscribe.catch((error: unknown) => defaultLogger().error("covara: listening for identity revocations on the KV failed", error));
   }
   bridge.holders += 1;
   const held = bridge;

@@ -3,6 +3,7 @@
  * the app (whose `/readyz` answers 503 and whose SSE streams end cleanly while draining).
  * Web-standard on purpose: no `node:` imports, so Workers bundles can include it.
  */
+import { defaultLogger } from "./context";
 
 /** Work to do when shutdown begins: end SSE streams, stop workers, flush logs. */
 export type ShutdownHook = () => void | Promise<void>;
@@ -63,6 +64,6 @@ async function runHook(hook: ShutdownHook): Promise<void> {
   try {
     await hook();
   } catch (error) {
-    console.error("[covara] shutdown hook failed:", error);
+    defaultLogger().error("[covara] shutdown hook failed:", error);
   }
 }

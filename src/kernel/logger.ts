@@ -11,20 +11,33 @@ export interface Logger {
   info?(message: string, meta?: Record<string, unknown>): void;
 }
 
+/**
+ * `meta` without `source`, the tag covara puts on a few kinds of failure so they can be routed
+ * (see routeDefaultErrors); undefined when nothing else is left to print.
+ */
+function printable(meta: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (meta === undefined) return undefined;
+  const { source: _source, ...rest } = meta;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
 /** The default logger: console.error / console.warn / console.info, with the error object kept whole. */
 export const consoleLogger: Logger = {
   error(message, error, meta) {
     const details: unknown[] = [];
     if (error !== undefined) details.push(error);
-    if (meta !== undefined) details.push(meta);
+    const extra = printable(meta);
+    if (extra !== undefined) details.push(extra);
     console.error(message, ...details);
   },
   warn(message, meta) {
-    if (meta === undefined) console.warn(message);
-    else console.warn(message, meta);
+    const extra = printable(meta);
+    if (extra === undefined) console.warn(message);
+    else console.warn(message, extra);
   },
   info(message, meta) {
-    if (meta === undefined) console.info(message);
-    else console.info(message, meta);
+    const extra = printable(meta);
+    if (extra === undefined) console.info(message);
+    else console.info(message, extra);
   },
 };

@@ -5,6 +5,8 @@
  * turned into a failed request.
  */
 
+import { defaultLogger, routeDefaultErrors } from "./context";
+
 export type MutationOp = "create" | "update" | "delete";
 
 export interface Mutation {
@@ -22,7 +24,7 @@ export interface Mutation {
 export type MutationListener = (mutations: readonly Mutation[]) => void | Promise<void>;
 
 const listeners = new Set<MutationListener>();
-let reportListenerError: (error: unknown) => void = (error) => console.error("covara: a mutation listener failed", error);
+const reportListenerError = (error: unknown): void => defaultLogger().error("covara: a mutation listener failed", error, { source: "mutation-listener" });
 
 /** Registers a listener for every published mutation; returns the function that removes it. */
 export function onMutations(listener: MutationListener): () => void {
@@ -30,9 +32,12 @@ export function onMutations(listener: MutationListener): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Replaces how listener failures are reported (they never fail the write that caused them). */
+/**
+ * Replaces how listener failures are reported (they never fail the write that caused them).
+ * @deprecated Use the default context's logger: these arrive at `error` with `meta.source === "mutation-listener"`.
+ */
 export function setMutationErrorReporter(reporter: (error: unknown) => void): void {
-  reportListenerError = reporter;
+  routeDefaultErrors("mutation-listener", (error) => reporter(error));
 }
 
 /** Publishes committed mutations to every listener, in order, waiting for each. */

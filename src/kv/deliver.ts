@@ -3,6 +3,7 @@
  * promise — is reported and never reaches the publisher or the other subscribers.
  */
 import type { KVMessageHandler } from "../kernel/kv";
+import { defaultLogger } from "../kernel/context";
 
 /** Calls one handler with a message, reporting (never rethrowing) its failure. */
 export function deliverMessage(handler: KVMessageHandler, message: string, channel: string): void {
@@ -16,5 +17,5 @@ export function deliverMessage(handler: KVMessageHandler, message: string, chann
 }
 
 function reportHandlerError(error: unknown, channel: string): void {
-  console.error(`covara kv: a subscriber of "${channel}" threw`, error);
+  defaultLogger().error(`covara kv: a subscriber of "${channel}" threw`, error);
 }

@@ -9,6 +9,7 @@ import { escapeGlob, formatScore, parseEntries, parseScore, toPx } from "./redis
 import { connectOrFail, messageOf, openConnection, runCommand, redactUrl, shutdown, type ConnectionSettings } from "./redis-connection";
 import { createRedisPubSub } from "./redis-pubsub";
 import { createScriptRunner, defineKVScripts, RUN_REDIS_SCRIPT, type RunRedisScript } from "./redis-scripts";
+import { defaultLogger } from "../kernel/context";
 
 /**
  * Options of `createRedisKV`: the connection and how long it may take.
@@ -38,7 +39,7 @@ export interface RedisKVOptions {
   connectionName?: string;
   /**
    * Told when a connection drops or fails (once per outage, not once per retry); the adapter keeps
-   * reconnecting and re-subscribing. Default: console.error.
+   * reconnecting and re-subscribing. Default: the default context's logger.
    */
   onError?: (error: Error) => void;
 }
@@ -54,7 +55,7 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
   const prefix = options.keyPrefix ?? "";
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const name = options.connectionName ?? DEFAULT_CONNECTION_NAME;
-  const onError = options.onError ?? ((error: Error) => console.error(error.message, error.cause ?? ""));
+  const onError = options.onError ?? ((error: Error) => defaultLogger().error(error.message, error.cause));
   const where = redactUrl(url);
 
   let closed = false;

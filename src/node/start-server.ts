@@ -17,6 +17,7 @@ import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings
 // Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
 // the server chunk, and `covara/node` would load all of Hono and Drizzle just to flip a flag.
 import { beginShutdown } from "../kernel/lifecycle";
+import { defaultLogger } from "../kernel/context";
 
 /** Anything with a fetch handler: a covara app, a Hono app, `{ fetch }`. */
 export interface FetchApp {
@@ -182,7 +183,7 @@ function headAware(app: FetchApp): (request: Request, bindings: HttpBindings | H
  */
 function answerError(error: unknown): Response {
   if (error instanceof RequestError) return problem(400, "Bad Request");
-  console.error("[covara] request handler failed:", error);
+  defaultLogger().error("[covara] request handler failed:", error);
   return problem(500, "Internal Server Error");
 }
 

@@ -89,7 +89,7 @@ class AggregateSubscription implements LiveStream, AggregateListener {
       groups = await computeGroups(this.runtime, this.c);
     } catch (error) {
       const doc = error instanceof ProblemError ? error.toJSON() : problemData("internal-error", "Recomputing the aggregate failed");
-      if (!(error instanceof ProblemError) || error.status >= 500) console.error("covara realtime: recomputing a live aggregate failed", error);
+      if (!(error instanceof ProblemError) || error.status >= 500) this.runtime.app.logger.error("covara realtime: recomputing a live aggregate failed", error);
       this.connection.end(encodeEvent("error", toJson(doc)));
       return;
     } finally {

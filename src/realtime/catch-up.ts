@@ -162,7 +162,7 @@ export async function finishCatchUp(context: CatchUpContext, changelog: Changelo
       await deliverEntry(entry, [subscription]);
     }
   } catch (error) {
-    console.error("covara realtime: bringing a subscription up to date failed", error);
+    context.runtime.app.logger.error("covara realtime: bringing a subscription up to date failed", error);
     const doc = error instanceof ProblemError ? error.toJSON() : problemData("realtime-unavailable", "Bringing the subscription up to date failed; reconnect with Last-Event-ID to resume");
     subscription.connection.end(encodeEvent("error", toJson(doc)));
   } finally {

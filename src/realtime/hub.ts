@@ -21,6 +21,8 @@ import { Reauthorizer } from "./reauthorizer";
 import { ChangelogSequencer } from "./sequencer";
 import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
+import { defaultLogger } from "../kernel/context";
+import type { Logger } from "../kernel/logger";
 
 /**
  * Options of `createRealtime` (or `createCovara({ realtime })`): the changelog's KV and the streams' limits.
@@ -93,6 +95,8 @@ export interface RealtimeOptions {
    * layer is applied at once regardless.
    */
   reauthorizeMs?: number;
+  /** Where the hub reports failures it survives (default: the default context's logger; createCovara passes the app's). */
+  logger?: Logger;
 }
 
 export interface RealtimeSettings {
@@ -132,6 +136,8 @@ export class Realtime {
   readonly settings: RealtimeSettings;
   /** Keeps open streams' identities and scopes current (see reauthorizer.ts). */
   readonly reauthorizer: Reauthorizer;
+  /** Where the hub and its streams report failures they survive. */
+  readonly logger: Logger;
   private readonly ownsKV: boolean;
   private readonly registrations = new Map<string, Set<Registration>>();
   private readonly streams = new Set<LiveStream>();
@@ -158,6 +164,7 @@ export class Realtime {
     this.kv = options.kv ?? createMemoryKV();
     this.changelog = createChangelog(this.kv, { namespace: options.namespace, retention: options.retention, gapGraceMs: options.gapGraceMs });
     this.settings = { ...DEFAULTS };
+    this.logger = options.logger ?? defaultLogger();
     for (const key of Object.keys(DEFAULTS) as (keyof RealtimeSettings)[]) {
       const value = options[key];
       if (value === undefined) continue;
@@ -270,7 +277,7 @@ export class Realtime {
       try {
         listener(entry);
       } catch (error) {
-        console.error("covara realtime: an entry listener failed", error);
+        this.logger.error("covara realtime: an entry listener failed", error);
       }
     }
     const registrations = this.registrations.get(entry.resource);
@@ -279,7 +286,7 @@ export class Realtime {
       try {
         this.burstBytes += await registration.dispatch(entry);
       } catch (error) {
-        console.error(`covara realtime: delivering ${entry.resource} #${entry.seq} failed`, error);
+        this.logger.error(`covara realtime: delivering ${entry.resource} #${entry.seq} failed`, error);
       }
     }
     // A burst is delivered in microtasks, so no socket drains meanwhile: after a quarter of a
@@ -313,7 +320,7 @@ export class Realtime {
     if (this.closed) return;
     if (!this.inOutage) {
       this.inOutage = true;
-      console.error("covara realtime: the changelog KV is unreachable; subscriptions will catch up when it is back", error);
+      this.logger.error("covara realtime: the changelog KV is unreachable; subscriptions will catch up when it is back", error);
     }
     this.checkOutage();
   }
@@ -322,7 +329,7 @@ export class Realtime {
   private checkOutage(): void {
     if (this.outageReported || this.streams.size === 0 || Date.now() - this.lastHealthyAt < this.settings.outageGraceMs) return;
     this.outageReported = true;
-    console.error(`covara realtime: the changelog KV has not answered for ${Date.now() - this.lastHealthyAt} ms; ending ${this.streams.size} stream(s)`);
+    this.logger.error(`covara realtime: the changelog KV has not answered for ${Date.now() - this.lastHealthyAt} ms; ending ${this.streams.size} stream(s)`);
     this.endAll("error", "realtime-unavailable", "Live updates are unavailable: the changelog store cannot be reached; reconnect with Last-Event-ID to resume");
   }
 

@@ -19,6 +19,7 @@ import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
 import { freshContext, type StreamAuth } from "./stream-auth";
 import type { Context } from "hono";
+import { defaultLogger } from "../kernel/context";
 
 /** A stream that can adopt a re-resolved identity: it re-resolves its scope with `c` (throws 401/403 problems). */
 export interface Reauthorizable {
@@ -212,7 +213,7 @@ export class Reauthorizer {
         return undefined;
       }
       // A store outage must not cut every stream: they are checked again at the next interval.
-      console.error("covara realtime: re-authenticating a subscriber failed; its streams are kept until the next check", error);
+      defaultLogger().error("covara realtime: re-authenticating a subscriber failed; its streams are kept until the next check", error);
       return undefined;
     }
   }
@@ -223,7 +224,7 @@ export class Reauthorizer {
       await member.stream.reauthorize(freshContext(member.auth, user));
     } catch (error) {
       if (isAccessProblem(error)) member.stream.connection.end(revokedEvent(error));
-      else console.error("covara realtime: re-resolving a subscriber's read scope failed; the stream keeps its scope until the next check", error);
+      else defaultLogger().error("covara realtime: re-resolving a subscriber's read scope failed; the stream keeps its scope until the next check", error);
     }
   }
 

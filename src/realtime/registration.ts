@@ -94,7 +94,7 @@ export class Registration {
       const row = (await this.runtime.findById(id)) ?? null;
       return { kind: "row", seq: entry.seq, op: entry.op, id, key: String(id), row };
     } catch (error) {
-      console.error(`covara realtime: re-reading ${info.name} '${entry.objectId}' after an external change failed`, error);
+      this.runtime.app.logger.error(`covara realtime: re-reading ${info.name} '${entry.objectId}' after an external change failed`, error);
       return { kind: "invalidate", seq: entry.seq, reason: "reread-failed" };
     }
   }

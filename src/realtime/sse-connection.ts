@@ -8,6 +8,7 @@
 import { afterThisTurn } from "./event-loop";
 import { concatChunks, encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
+import { defaultLogger } from "../kernel/context";
 
 /**
  * Events sent during one turn of the event loop reach the reader as one chunk: a burst of changes
@@ -168,7 +169,7 @@ export class SseConnection {
       try {
         handler();
       } catch (error) {
-        console.error("covara realtime: a stream end handler failed", error);
+        defaultLogger().error("covara realtime: a stream end handler failed", error);
       }
     }
   }

@@ -28,7 +28,7 @@ export async function readyHub(hub: Realtime): Promise<void> {
   try {
     await hub.ready();
   } catch (error) {
-    console.error("covara realtime: the changelog store cannot be reached", error);
+    hub.logger.error("covara realtime: the changelog store cannot be reached", error);
     throw new ProblemError("realtime-unavailable", {
       detail: "Live updates are unavailable: the changelog store cannot be reached",
       headers: { "retry-after": String(Math.ceil(hub.settings.retryMs / 1000)) },

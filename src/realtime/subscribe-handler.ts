@@ -134,7 +134,7 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
     if (resumeAfter === null) await sendSnapshot(context, withSnapshot);
     else replay = await beginReplay(context, hub.changelog, resumeAfter).catch((error: unknown) => {
       if (error instanceof ProblemError) throw error;
-      console.error("covara realtime: reading the changelog to resume failed", error);
+      hub.logger.error("covara realtime: reading the changelog to resume failed", error);
       throw new ProblemError("realtime-unavailable", { detail: "The changelog cannot be read to resume this subscription; retry shortly" });
     });
   } catch (error) {

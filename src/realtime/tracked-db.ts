@@ -12,6 +12,7 @@ import type { Realtime } from "./hub";
 import type { AnyDatabase } from "../kernel/dialect";
 import { QueryCache, cacheSelect } from "./query-cache";
 import { trackWrite, type TrackedTable, type WriteScope } from "./tracked-write";
+import { defaultLogger } from "../kernel/context";
 
 /** One tracked table: `{ todos: { table: todosTable, id: todosTable.id } }`; the key is the resource name. */
 export interface TrackedTableConfig {
@@ -85,7 +86,7 @@ export function trackMutations<TDb extends AnyDatabase>(db: TDb, tables: Record<
     cannotTrack(table, why) {
       if (warned.has(table.name)) return;
       warned.add(table.name);
-      console.warn(`covara trackMutations: an insert into '${table.name}' was not published because its ids cannot be known; ${why}`);
+      defaultLogger().warn(`covara trackMutations: an insert into '${table.name}' was not published because its ids cannot be known; ${why}`);
     },
   };
   if (cache) {

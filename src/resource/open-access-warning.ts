@@ -5,6 +5,7 @@
  * states the intent, `auth.update: () => true`, silences it.
  */
 import type { ResourceAuthConfig, ResourceOperation } from "./types";
+import { defaultLogger } from "../kernel/context";
 
 const OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "delete"];
 
@@ -12,11 +13,11 @@ const OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "d
 export type OpenAccessWarningSink = (message: string) => void;
 
 // The one place the warning is written; the app logger can take over through the sink.
-const warnToConsole: OpenAccessWarningSink = (message) => console.warn(message);
+const warnToConsole: OpenAccessWarningSink = (message) => defaultLogger().warn(message);
 let sink = warnToConsole;
 const warned = new Set<string>();
 
-/** Routes open-access warnings to `next` (default: console.warn; the test setup silences them); returns the previous sink. */
+/** Routes open-access warnings to `next` (default: the default context's logger; the test setup silences them); returns the previous sink. */
 export function setOpenAccessWarningSink(next: OpenAccessWarningSink = warnToConsole): OpenAccessWarningSink {
   const previous = sink;
   sink = next;

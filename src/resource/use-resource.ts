@@ -4,7 +4,7 @@
  */
 import type { Table } from "drizzle-orm";
 import { Hono, type Context } from "hono";
-import { errorHandler, methodNotAllowed } from "../kernel/error-handler";
+import { createErrorHandler, methodNotAllowed } from "../kernel/error-handler";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
 import { aggregate } from "./aggregate-handler";
@@ -95,7 +95,7 @@ export function createResourceRouter<TTable extends Table>(
   const bind = (handler: Handler<TTable>) => (c: Context<CovaraEnv>) => handler(runtime, c);
 
   // Errors thrown here render as problem+json even when the host app has no error handler.
-  router.onError(errorHandler);
+  router.onError(createErrorHandler(() => app.logger));
   if (config.rateLimit) {
     let fallback: KV | undefined;
     const kv = () => config.rateLimit!.kv ?? (fallback ??= createMemoryKV());

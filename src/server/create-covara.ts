@@ -22,7 +22,8 @@ import type { AnyDatabase } from "../kernel/dialect";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import type { JoinPath, ResourceSchema, ResourceTypes, TablePath } from "./app-types";
 import type { ResourceTypeInfo } from "./types";
-import { errorHandler, notFoundHandler } from "../kernel/error-handler";
+import { createErrorHandler, notFoundHandler } from "../kernel/error-handler";
+import type { Logger } from "../kernel/logger";
 import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";
 import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
@@ -84,6 +85,11 @@ export interface CovaraOptions {
    * subscriptions, the latter served by the app's hub; see `defaultExtensions`).
    */
   extensions?: readonly ResourceExtension[];
+  /**
+   * Where the app reports what it cannot put in a response: unexpected (500) errors, failures of
+   * its realtime hub and streams. Default: the default context's logger, over the console.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -149,11 +155,12 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
   const registry = new ResourceRegistry();
-  const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime(options.realtime);
+  const base = createContext({ logger: options.logger });
+  const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime({ logger: base.logger, ...options.realtime });
   const extensions = options.extensions ?? defaultExtensions();
-  const context: CovaraContext = { ...createContext(), realtime };
+  const context: CovaraContext = { ...base, realtime };
 
-  app.onError(errorHandler);
+  app.onError(createErrorHandler(() => context.logger));
   app.notFound(notFoundHandler);
   if (options.securityHeaders !== false) {
     app.use("*", securityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));

@@ -2,6 +2,9 @@
 export { createCovara } from "./create-covara";
 export type { CovaraApp, CovaraOptions } from "./create-covara";
 export { defaultExtensions, useResource } from "./default-extensions";
+export { consoleLogger } from "../kernel/logger";
+export type { Logger } from "../kernel/logger";
+export { createErrorHandler } from "../kernel/error-handler";
 export { errorHandler, notFoundHandler, methodNotAllowed, setUnexpectedErrorReporter } from "../kernel/error-handler";
 export { isShuttingDown, onShutdown, beginShutdown } from "../kernel/lifecycle";
 export type { ShutdownHook } from "../kernel/lifecycle";

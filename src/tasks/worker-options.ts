@@ -4,6 +4,7 @@
 import type { DlqHook } from "./dlq";
 import { DEFAULT_KEY_PREFIX } from "./queue";
 import { DEFAULT_MISFIRE_GRACE_MS } from "./recurring";
+import { defaultLogger } from "../kernel/context";
 
 /**
  * Options of `startTaskWorkers`: the KV, concurrency, polling, leases and retries of the workers.
@@ -49,7 +50,7 @@ export interface TaskWorkerOptions {
   onDlqEnqueue?: DlqHook;
   /**
    * Infrastructure errors (KV failures, hook errors).
-   * @default `console.error`
+   * @default the default context's logger (over the console)
    */
   onError?: (error: unknown) => void;
 }
@@ -97,7 +98,7 @@ export function resolveWorkerSettings(options: TaskWorkerOptions): WorkerSetting
     maxLapses: options.maxLapses ?? 3,
     scheduleGraceMs: options.scheduleGraceMs ?? DEFAULT_MISFIRE_GRACE_MS,
     onDlqEnqueue: options.onDlqEnqueue,
-    report: options.onError ?? ((error: unknown) => console.error("covara tasks:", error)),
+    report: options.onError ?? ((error: unknown) => defaultLogger().error("covara tasks:", error)),
   };
   for (const field of ["pollIntervalMs", "leaseMs", "heartbeatIntervalMs", "concurrencyRetryMs", "maxLapses"] as const) {
     if (!(Number.isFinite(settings[field]) && settings[field] > 0)) {

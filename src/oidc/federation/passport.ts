@@ -21,6 +21,7 @@ import type { ExternalProfile, OIDCBackends } from "../types";
 import { passportUpstreams, type PassportUpstream } from "./passport-config";
 import { isUsableProfile, profileFromPassport } from "./passport-profile";
 import { bindUpstreamState, takeUpstreamState, UPSTREAM_STATE_TTL_MS, type PendingUpstreamLogin } from "./upstream-state";
+import { defaultLogger } from "../../kernel/context";
 
 /** What a Passport sign-in keeps between the redirect and the callback. */
 interface PendingPassportLogin extends PendingUpstreamLogin {
@@ -30,7 +31,7 @@ interface PendingPassportLogin extends PendingUpstreamLogin {
 
 /** Strategy errors are logged for the operator; the browser only learns that the login failed. */
 function loginFailed(upstream: PassportUpstream, outcome?: StrategyOutcome | { kind: "thrown"; error: unknown }): ProblemError {
-  if (outcome?.kind === "error" || outcome?.kind === "thrown") console.error(`[covara] oidc passport "${upstream.name}": the strategy reported an error:`, outcome.error);
+  if (outcome?.kind === "error" || outcome?.kind === "thrown") defaultLogger().error(`[covara] oidc passport "${upstream.name}": the strategy reported an error:`, outcome.error);
   return new ProblemError("social-login-failed", { detail: `Signing in with ${upstream.label ?? upstream.name} failed; try again or choose another way to sign in` });
 }
 

@@ -5,6 +5,7 @@
  * initial load) runs lazily on first use and is retried after a failure.
  */
 import type { Column, Table } from "drizzle-orm";
+import { defaultLogger, routeDefaultErrors } from "../../kernel/context";
 import { onMutations, type Mutation } from "../../kernel/mutations";
 import type { TableInfo } from "../table-info";
 import { searchExternal } from "./external-search";
@@ -27,11 +28,14 @@ interface OutboxSettings {
   batchSize: number;
 }
 
-let reportSearchError: (error: unknown) => void = (error) => console.error("covara: search index maintenance failed", error);
+const reportSearchError = (error: unknown): void => defaultLogger().error("covara: search index maintenance failed", error, { source: "search" });
 
-/** Replaces how background index failures (outbox rounds, feed updates) are reported. */
+/**
+ * Replaces how background index failures (outbox rounds, feed updates) are reported.
+ * @deprecated Use the default context's logger: these arrive at `error` with `meta.source === "search"`.
+ */
 export function setSearchErrorReporter(reporter: (error: unknown) => void): void {
-  reportSearchError = reporter;
+  routeDefaultErrors("search", (error) => reporter(error));
 }
 
 const mounted = new Set<ResourceSearch>();

@@ -10,6 +10,7 @@ import { ProblemError, problems, type ValidationIssue } from "../../../kernel/er
 import { readJsonObject } from "../../../kernel/body";
 import type { CovaraEnv } from "../../../kernel/http";
 import type { AuthKit, AuthUser } from "../../types";
+import { defaultLogger } from "../../../kernel/context";
 
 /** Bodies of the auth routes are small; anything past this is a 413 before it is parsed. */
 export const MAX_AUTH_BODY_BYTES = 16 * 1024;
@@ -63,7 +64,7 @@ export async function requireSignedIn(c: Context<CovaraEnv>, kit: AuthKit): Prom
 export function runDetached(c: Context, label: string, work: () => Promise<void>): void {
   const promise = Promise.resolve()
     .then(work)
-    .catch((error: unknown) => console.error(`[covara] ${label} failed:`, error));
+    .catch((error: unknown) => defaultLogger().error(`[covara] ${label} failed:`, error));
   let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   try {
     // Hono's executionCtx getter throws outside Workers; that simply means no waitUntil.

@@ -17,6 +17,7 @@ import { createKVSocialAccountStore, type SocialAccountStore } from "./account-l
 import { bindState, takeState, type PendingOAuthLogin } from "./oauth-state";
 import { runStrategy, toPassportRequest, type PassportStrategyLike, type StrategyOutcome } from "./passport-shim";
 import { isPassportProfile, resolveProfileUser, SocialLoginRefused } from "./resolve-user";
+import { defaultLogger } from "../../../kernel/context";
 
 /** What a custom `resolveUser` receives besides the verify callback's result. */
 export interface SocialLoginContext {
@@ -182,5 +183,5 @@ async function readFormBody(c: Context): Promise<Record<string, unknown>> {
 
 /** Strategy errors are logged for the operator; the client only learns that the login failed. */
 function reportStrategyProblem(provider: string, outcome: StrategyOutcome): void {
-  if (outcome.kind === "error") console.error(`[covara] social login "${provider}": the strategy reported an error:`, outcome.error);
+  if (outcome.kind === "error") defaultLogger().error(`[covara] social login "${provider}": the strategy reported an error:`, outcome.error);
 }
