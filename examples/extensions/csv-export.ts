@@ -12,7 +12,6 @@ export interface CsvExportOptions {
 }
 
 declare module "../../src" {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the merged interface is generic
   interface ResourceExtensionConfig<TTable extends Table> {
     /** `GET /export.csv` (on by default where the extension is installed; false removes it). */
     csvExport?: CsvExportOptions | false;
@@ -35,7 +34,7 @@ export function csvExport(): ResourceExtension {
     problems: ["invalid-parameter"],
     init(resource) {
       const options = resource.config.csvExport;
-      for (const field of (options && options.fields) || []) {
+      for (const field of options === false ? [] : (options?.fields ?? [])) {
         // Refused when the app starts, not on the first request.
         if (!resource.info.readable.has(field)) throw new TypeError(`csvExport.fields names '${field}', which is not a readable column of ${resource.name}`);
       }

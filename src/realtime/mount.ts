@@ -20,7 +20,6 @@ declare module "../kernel/context" {
 }
 
 declare module "../resource/extension" {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the merged interface is generic
   interface ResourceExtensionConfig<TTable extends Table> {
     /** Live `GET /subscribe` and `GET /aggregate/subscribe` (on by default; `false` removes them). */
     subscriptions?: SubscriptionOptions | false;

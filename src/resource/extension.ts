@@ -31,10 +31,10 @@ export type { Access, IncludePlan, ListQuery, ResourceExtensionConfig, TableInfo
 type Row = Record<string, unknown>;
 
 /** A resource whatever its table: extensions handle every mounted resource alike. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the table type is erased on purpose (see the line above).
 export type AnyResourceConfig = ResourceConfig<any>;
 /** A hook context whatever its table (extensions never call the table-typed hooks with their own rows). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the table type is erased on purpose (see the line above).
 export type AnyHookContext = HookContext<any>;
 
 /** An OpenAPI path item: operations by HTTP method. */

@@ -36,7 +36,7 @@ export interface ResourceRuntime<TTable extends Table> {
 }
 
 /** A runtime whatever its table: the registry and relations handle every resource alike. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the table type is erased on purpose (see the line above).
 export type AnyRuntime = ResourceRuntime<any>;
 
 /** The resources of one app by name (implemented by `ResourceRegistry`). */
