@@ -12,7 +12,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { createCovara, defineProcedure, type CovaraTypeInfo, type HookContext, type ResourceTypeInfo } from "../../src";
 import type { CovaraTypeInfo as ServerTypeInfo } from "../../src/server";
-import type { AppTypeSource, TypeInfoOf } from "../../src/client";
+import { createClient, type AppTypeSource, type Page, type TypeInfoOf } from "../../src/client";
 
 const users = sqliteTable("type_users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -93,6 +93,23 @@ describe("types from the table to the app", () => {
   it("is an app type covara's client accepts", () => {
     expectTypeOf<App>().toExtend<AppTypeSource>();
     expectTypeOf<TypeInfoOf<App>["resources"]["/api/users"]["row"]>().toEqualTypeOf<Row>();
+  });
+
+  it("types createClient<typeof app>(): rows, select narrowing, bodies and procedures from the table", () => {
+    // Compiled, never run: tsc is the test runner here.
+    const compiledOnly = () => {
+      const users = createClient<App>({ baseUrl: "" }).resource("/api/users");
+      expectTypeOf(users.get(1)).resolves.toEqualTypeOf<Row>();
+      expectTypeOf(users.list({ select: ["id", "fullName"] })).resolves.toEqualTypeOf<Page<Pick<Row, "id" | "fullName">>>();
+      expectTypeOf(users.rpc("promote", { id: 1, role: "admin" })).resolves.toEqualTypeOf<{ promoted: boolean }>();
+      // A masked column is not part of the row type.
+      expectTypeOf<Row>().not.toHaveProperty("password");
+      // @ts-expect-error the procedure's Zod input refuses another role
+      void users.rpc("promote", { id: 1, role: "owner" });
+      // @ts-expect-error a create body needs the table's required columns
+      void users.create({ role: "x" });
+    };
+    expectTypeOf(compiledOnly).toBeFunction();
   });
 
   it("mounts a table without a path at its SQL name, and accumulates resources", () => {
