@@ -44,7 +44,7 @@ export interface IdentityRevocation {
 }
 
 /** The request headers that may carry a credential; only these are kept on a stream. */
-export const CREDENTIAL_HEADERS = ["cookie", "authorization", "x-api-key"] as const;
+const CREDENTIAL_HEADERS = ["cookie", "authorization", "x-api-key"] as const;
 
 const identities = new WeakMap<Request, RequestIdentity>();
 

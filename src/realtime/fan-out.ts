@@ -7,7 +7,6 @@ import { ProblemError } from "../kernel/errors";
 import type { PreparedEntry, RowEventType, RowSubscription } from "./row-subscription";
 import { encodeEvent, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
-import { defaultLogger } from "../kernel/context";
 
 type RowEntry = Extract<PreparedEntry, { kind: "row" }>;
 
@@ -56,7 +55,7 @@ async function sendRow(entry: RowEntry, idJson: string, group: Group): Promise<n
     rowJson = toJson(await group.subscribers[0]!.present(entry.row!));
   } catch (error) {
     // A computed field threw: the list endpoint would answer 500, so these streams end likewise.
-    defaultLogger().error("covara realtime: presenting a row for subscribers failed", error);
+    group.subscribers[0]!.logger.error("covara realtime: presenting a row for subscribers failed", error);
     const detail = error instanceof ProblemError ? error.message : "Presenting a changed row failed";
     const bytes = encodeEvent("error", toJson(problemData("internal-error", detail)));
     for (const subscriber of group.subscribers) subscriber.connection.end(bytes);

@@ -171,7 +171,7 @@ export class Realtime {
       if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`createRealtime: ${key} must be a positive number, got ${value}`);
       this.settings[key] = value;
     }
-    this.reauthorizer = new Reauthorizer(this.kv, `${options.namespace ?? "covara"}:identity-revoked`);
+    this.reauthorizer = new Reauthorizer(this.kv, `${options.namespace ?? "covara"}:identity-revoked`, this.logger);
     this.sequencer = new ChangelogSequencer(this.changelog, {
       deliver: (entry) => this.dispatch(entry),
       lost: async (seq) => this.invalidateEverything(seq, "changelog-trimmed"),

@@ -19,7 +19,7 @@ import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
 import { freshContext, type StreamAuth } from "./stream-auth";
 import type { Context } from "hono";
-import { defaultLogger } from "../kernel/context";
+import type { Logger } from "../kernel/logger";
 
 /** A stream that can adopt a re-resolved identity: it re-resolves its scope with `c` (throws 401/403 problems). */
 export interface Reauthorizable {
@@ -47,7 +47,7 @@ interface Group {
 }
 
 /** The end-of-stream event of a stream whose identity or access was revoked. */
-export function revokedEvent(error: ProblemError): Uint8Array {
+function revokedEvent(error: ProblemError): Uint8Array {
   const doc = error.status === 401
     ? problemData("unauthorized", "The subscriber is no longer authenticated (signed out, session revoked or expired); authenticate again and resubscribe")
     : problemData("forbidden", error.message || "The subscriber may no longer read this resource");
@@ -73,6 +73,7 @@ export class Reauthorizer {
   constructor(
     private readonly kv: KV,
     private readonly channel: string,
+    private readonly logger: Logger,
   ) {}
 
   /** Number of credential groups being kept current. */
@@ -213,7 +214,7 @@ export class Reauthorizer {
         return undefined;
       }
       // A store outage must not cut every stream: they are checked again at the next interval.
-      defaultLogger().error("covara realtime: re-authenticating a subscriber failed; its streams are kept until the next check", error);
+      this.logger.error("covara realtime: re-authenticating a subscriber failed; its streams are kept until the next check", error);
       return undefined;
     }
   }
@@ -224,7 +225,7 @@ export class Reauthorizer {
       await member.stream.reauthorize(freshContext(member.auth, user));
     } catch (error) {
       if (isAccessProblem(error)) member.stream.connection.end(revokedEvent(error));
-      else defaultLogger().error("covara realtime: re-resolving a subscriber's read scope failed; the stream keeps its scope until the next check", error);
+      else this.logger.error("covara realtime: re-resolving a subscriber's read scope failed; the stream keeps its scope until the next check", error);
     }
   }
 

@@ -10,6 +10,7 @@ import type { RsqlPredicate } from "../kernel/rsql";
 import type { CovaraEnv } from "../kernel/http";
 import type { AnyHookContext, IncludePlan, ResourceHandle } from "../resource/extension";
 import { KnownIds } from "./known-ids";
+import type { Logger } from "../kernel/logger";
 import type { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
@@ -110,6 +111,11 @@ export class RowSubscription implements LiveStream {
   private lastSentId = -1;
   private matches: RsqlPredicate;
   private scopeKey: string;
+
+  /** The logger of the app the resource belongs to. */
+  get logger(): Logger {
+    return this.init.runtime.app.logger;
+  }
 
   constructor(private readonly init: RowSubscriptionInit) {
     this.connection = init.connection;

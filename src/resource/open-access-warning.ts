@@ -4,10 +4,9 @@
  * (outside production) each such resource and operation is named once in a warning. A rule that
  * states the intent, `auth.update: () => true`, silences it.
  */
-import type { ResourceAuthConfig, ResourceOperation } from "./types";
+import { RESOURCE_OPERATIONS, type ResourceAuthConfig } from "./types";
 import { defaultLogger } from "../kernel/context";
 
-const OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "delete"];
 
 /** Where the warnings go; one function, so they can be routed to the app's logger. */
 export type OpenAccessWarningSink = (message: string) => void;
@@ -38,7 +37,7 @@ function inProduction(): boolean {
 /** Warns once per resource and operation that has no auth rule (so is open to every signed-in user). */
 export function warnOpenAccess(resource: string, auth: ResourceAuthConfig | undefined): void {
   if (inProduction()) return;
-  for (const operation of OPERATIONS) {
+  for (const operation of RESOURCE_OPERATIONS) {
     if (auth?.[operation] !== undefined) continue;
     // Anonymous users may already touch every row: signed-in users having it too widens nothing.
     if (auth?.public?.[operation] === true) continue;

@@ -7,9 +7,8 @@
 import { ProblemError } from "../kernel/errors";
 import type { ScopeCompiler } from "./access";
 import type { ScopeInput } from "../kernel/scope";
-import type { ResourceAuthConfig, ResourceOperation } from "./types";
+import { RESOURCE_OPERATIONS, type ResourceAuthConfig } from "./types";
 
-const OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "delete"];
 
 /** The scope a rule gives without a request, or undefined when it depends on one (or is async). */
 function staticValue(rule: unknown): { value: ScopeInput } | undefined {
@@ -32,7 +31,7 @@ function staticValue(rule: unknown): { value: ScopeInput } | undefined {
 export function validateStaticScopes(resource: string, auth: ResourceAuthConfig | undefined, compiler: ScopeCompiler): void {
   if (!auth) return;
   const rules: [string, unknown][] = [];
-  for (const operation of OPERATIONS) {
+  for (const operation of RESOURCE_OPERATIONS) {
     if (auth.public?.[operation] !== undefined) rules.push([`auth.public.${operation}`, auth.public[operation]]);
     if (auth[operation] !== undefined) rules.push([`auth.${operation}`, auth[operation]]);
   }

@@ -15,6 +15,9 @@ import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
 
+/** Every operation, in the order rules are documented. */
+export const RESOURCE_OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "delete"];
+
 export type ScopeResolver = (
   user: CovaraUser,
   c: Context<CovaraEnv>,
