@@ -45,12 +45,12 @@ export interface AuthSecurityOptions {
  * @example
  * ```ts
  * const auth = useAuth({
-  kv,
-  strategy: cookieSession(),
-  users: { getById, findByEmail, createUser, getPasswordHash, setPasswordHash },
-  passwordPolicy: true,
-  features: [mfa()],
-});
+ *   kv,
+ *   strategy: cookieSession(),
+ *   users: { getById, findByEmail, createUser, getPasswordHash, setPasswordHash },
+ *   passwordPolicy: true,
+ *   features: [mfa()],
+ * });
  * ```
  */
 export interface UseAuthOptions {

@@ -134,6 +134,8 @@ export class Transport {
       return first;
     }
     await first.body?.cancel().catch(() => {});
+    // The refused response's timeout and caller-signal link end here, not with the retry's.
+    releaseTimers.get(first)?.();
     const second = await this.send(method, path, options);
     if (second.status === 401) auth.onUnauthorized?.();
     return second;

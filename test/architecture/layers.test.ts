@@ -54,8 +54,6 @@ const KNOWN_VIOLATIONS: readonly string[] = [
   "oidc/access-token-middleware.ts -> auth/jwt/bearer.ts",
   "oidc/access-token.ts -> auth/jwt/bearer.ts",
   "oidc/resource-server.ts -> auth/jwt/bearer.ts",
-  "oidc/federation/id-token.ts -> auth/jwt/verify.ts",
-  "oidc/federation/upstream-metadata.ts -> auth/jwt/jwks.ts",
   "oidc/federation/passport.ts -> auth/features/social/passport-shim.ts",
   "oidc/stores.ts -> kv/memory.ts",
 ];

@@ -5,7 +5,7 @@
  * present), `exp`/`iat` with clock skew, `nonce` equal to the one sent, and `at_hash` when given.
  */
 import { decodeJsonSegment } from "../../kernel/crypto/base64url";
-import { JwtVerificationError, verifyJwt, type JwtFailureReason } from "../../auth/jwt/verify";
+import { JWTVerificationError as JwtVerificationError, verifyJWT as verifyJwt, type JWTFailureReason as JwtFailureReason } from "../../auth";
 import { ProblemError } from "../../kernel/errors";
 import { constantTimeEqual } from "../encoding";
 import { computeAtHash } from "../token-issuer";

@@ -4,7 +4,7 @@
  * The document must name the configured issuer: a document that speaks for another issuer is
  * refused, so a misconfigured or hijacked URL cannot vouch for tokens.
  */
-import { createRemoteJwks, type RemoteJwks } from "../../auth/jwt/jwks";
+import { createRemoteJWKS as createRemoteJwks, type RemoteJWKS as RemoteJwks } from "../../auth";
 import { ALGORITHMS, isJwtAlgorithm, type JwtAlgorithm } from "../../kernel/crypto/algorithms";
 import type { CheckedUpstream } from "./config";
 import { readJsonObject, upstreamFetch, upstreamUnavailable, UPSTREAM_TIMEOUT_MS } from "./upstream-http";
