@@ -57,6 +57,8 @@ export type { ProblemDocument, ProblemType, ProblemTypeDefinition, ProblemTypeRe
 export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";
 export type { RsqlFilter, RsqlNode, OperatorDefinition } from "./kernel/rsql";
 export { allowScope, denyScope, andScopes, orScopes } from "./kernel/scope";
+export { createEnv, envVariable, usePublicEnv } from "./env";
+export type { PublicEnvOf } from "./env";
 export type { Scope } from "./kernel/scope";
 export { createOIDCProvider } from "./oidc";
 export type { OIDCProvider, OIDCProviderOptions, OIDCClient } from "./oidc";

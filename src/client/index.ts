@@ -39,3 +39,5 @@ export type { OfflineOptions, QueuedMutation, QueueStorage, OfflineConflict } fr
 export type { AnyRow, AppTypeSource, CovaraTypeInfo, ResourceInfoAt, ResourceTypeInfo, RowId, Selected, TypeInfoOf, UntypedResource } from "./types";
 export { liveList } from "./live";
 export type { LiveList, LiveListMutate } from "./live";
+export { createEnvClient, fetchPublicEnv } from "./env";
+export type { EnvClient, EnvClientOptions } from "./env";

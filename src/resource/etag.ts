@@ -7,6 +7,7 @@
 import "./problems";
 import { eq, sql, type Column, type SQL } from "drizzle-orm";
 import { ProblemError } from "../kernel/errors";
+import { etagMatches } from "../kernel/etag";
 
 export interface EtagConfig {
   /** The integer column holding the row version; incremented on every update. */
@@ -16,21 +17,6 @@ export interface EtagConfig {
 /** The strong ETag of a row version. */
 export function etagOf(version: unknown): string {
   return `"v${String(version)}"`;
-}
-
-/** Parses an `If-Match` / `If-None-Match` list into its tags; `*` stays `*`. */
-export function parseEtagList(header: string): string[] {
-  return header
-    .split(",")
-    .map((tag) => tag.trim())
-    .filter(Boolean)
-    .map((tag) => (tag.startsWith("W/") ? tag.slice(2) : tag));
-}
-
-/** Whether a conditional header's list matches the current ETag. */
-export function etagMatches(header: string, current: string): boolean {
-  const tags = parseEtagList(header);
-  return tags.includes("*") || tags.includes(current);
 }
 
 export function preconditionFailed(resource: string, id: string): ProblemError {

@@ -25,6 +25,7 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   realtime: ["kernel", "kv", "db", "resource"],
   auth: ["kernel", "kv", "db"],
   oidc: ["kernel", "kv", "db", "auth"],
+  env: ["kernel"],
   // The browser/React Native client imports nothing from the server side, not even the kernel.
   client: [],
   server: "any",

@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemorySearch } from "../../src";
+import { z } from "zod";
+import { createEnv, createMemorySearch, usePublicEnv } from "../../src";
 import { PASSWORD, startClientTestServer, type ClientTestServer } from "./fixtures/server";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -33,6 +34,8 @@ function serveApp(app: Parameters<NonNullable<Parameters<typeof startClientTestS
   app.get("/app", (c) => c.html(HTML));
   app.get("/callback", (c) => c.html(HTML));
   app.get("/app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  const env = createEnv({ PUBLIC_APP_NAME: z.string(), SECRET_KEY: z.string() }, { source: { PUBLIC_APP_NAME: "Covara Todos", SECRET_KEY: "s3cr3t-browser" } });
+  app.route("/api/env", usePublicEnv(env));
 }
 
 beforeAll(async () => {
@@ -217,6 +220,7 @@ describe.skipIf(!hasChromium)("browser hooks", () => {
     await page.evaluate(() => (window as any).covara.showPrefetched());
     await page.waitForSelector("#prefetched:has-text('success:4')");
     expect(listRequests).toHaveLength(1); // served from the prefetched cache
+    await page.waitForSelector("#env:has-text('success:Covara Todos')");
     await page.screenshot({ path: join(SHOTS, "6-hooks.png") });
     await context.close();
   }, 30_000);

@@ -18,7 +18,7 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 
 /** Each public subpath and names it must export; a new folder adds one line here. */
 const EXPECTED_EXPORTS: Record<string, string[]> = {
-  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime", "defineProblemTypes", "PROBLEM_TYPES"],
+  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime", "defineProblemTypes", "PROBLEM_TYPES", "createEnv", "envVariable", "usePublicEnv"],
   "covara/server": ["createCovara", "isShuttingDown", "onShutdown"],
   "covara/node": ["startServer"],
   "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
@@ -26,8 +26,9 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/tasks": ["defineTask", "getTaskRegistry", "initializeTasks", "getTaskScheduler", "startTaskWorkers"],
   "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport", "signJWT", "verifyJWT", "AUTH_PROBLEM_TYPES"],
   "covara/oidc": ["createOIDCProvider", "OIDC_PROBLEM_TYPES", "escapeHtml"],
+  "covara/env": ["createEnv", "envVariable", "usePublicEnv", "EnvValidationError"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
-  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient"],
+  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv"],
 };
 
 let consumer: string;

@@ -51,6 +51,7 @@ const SHARED_BY_SPEC: Record<string, readonly string[]> = {
   useAuth: ["covara/auth", "covara/client/react"],
   initJWTClient: ["covara/client", "covara/client/react"],
   getJWTClient: ["covara/client", "covara/client/react"],
+  usePublicEnv: ["covara/env", "covara/client/react"],
 };
 
 /** `./auth` → `covara/auth`, `.` → `covara`; the source module each one is built from. */
@@ -111,13 +112,15 @@ describe("one home per export", () => {
     expect(modules.get("covara/client/react")?.initJWTClient).toBe(modules.get("covara/client")?.initJWTClient);
     expect(modules.get("covara/client/react")?.getJWTClient).toBe(modules.get("covara/client")?.getJWTClient);
     expect(modules.get("covara/client/react")?.useAuth).not.toBe(modules.get("covara/auth")?.useAuth);
+    expect(modules.get("covara/client/react")?.usePublicEnv).not.toBe(modules.get("covara/env")?.usePublicEnv);
   });
 
   it("the root re-exports a subpath's name only as that subpath's own value", async () => {
     const modules = await loadEntries();
     const rootModule = modules.get("covara") ?? {};
     for (const [specifier, module] of modules) {
-      if (specifier === "covara") continue;
+      // The root is the server-side surface; a client hook sharing a server name (usePublicEnv) is not its home.
+      if (specifier === "covara" || specifier.startsWith("covara/client")) continue;
       for (const [name, value] of Object.entries(module)) {
         if (name in rootModule) expect(rootModule[name], `covara.${name} vs ${specifier}`).toBe(value);
       }

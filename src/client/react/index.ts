@@ -15,4 +15,5 @@ export type { UseAuthResult, UseJWTAuthResult } from "./use-auth";
 export { useInvalidate, useList, usePrefetch, useCachedQuery } from "./use-query";
 export { QueryCache } from "./query-cache";
 export type { QueryState } from "./query-cache";
+export { usePublicEnv } from "./use-public-env";
 export { initJWTClient, getJWTClient } from "../auth/jwt-client";

@@ -7,7 +7,7 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { createRoot } from "react-dom/client";
 import { getOrCreateClient, initJWTClient, OIDCClient, type Client, type RowId } from "../../../src/client";
-import { CovaraProvider, useAuth, useInfiniteList, useInvalidate, useJWTAuth, useList, useLiveAggregate, useLiveList, useMutation, usePrefetch, useSearch } from "../../../src/client/react";
+import { CovaraProvider, useAuth, useInfiniteList, useInvalidate, useJWTAuth, useList, useLiveAggregate, useLiveList, useMutation, usePrefetch, usePublicEnv, useSearch } from "../../../src/client/react";
 
 interface Todo {
   id: RowId;
@@ -129,6 +129,7 @@ function Hooks() {
   const search = useSearch<Todo>("/api/users", q);
   const prefetch = usePrefetch();
   const [showPrefetched, setShowPrefetched] = useState(false);
+  const env = usePublicEnv<{ PUBLIC_APP_NAME: string }>();
   Object.assign(window.covara, {
     ready: true,
     loadMore: infinite.loadMore,
@@ -146,6 +147,7 @@ function Hooks() {
       <p id="pending">{String(mutation.isPending)}</p>
       <ul id="search">{search.items.map((t) => <li key={String(t.id)}>{t.name}</li>)}</ul>
       {showPrefetched ? <Prefetched /> : null}
+      <p id="env">{env.status}:{env.data?.PUBLIC_APP_NAME ?? ""}</p>
     </main>
   );
 }

@@ -1,0 +1,63 @@
+/**
+ * Public environment variables from a covara server's `usePublicEnv` route. The values are cached
+ * with their ETag, so a refresh is a conditional request answered by a 304 when nothing changed.
+ * Type them with `PublicEnvOf<typeof env>` (a type-only import from `covara/env`).
+ */
+import { Transport, type FetchLike } from "./transport";
+
+export interface EnvClientOptions {
+  /** The route `usePublicEnv` is mounted at, absolute or relative to `baseUrl`. @default "/api/env" */
+  path?: string;
+  /** @default "" (same origin) */
+  baseUrl?: string;
+  fetch?: FetchLike;
+  /** Reuse a client's transport (its base URL, headers and auth) instead of `baseUrl`/`fetch`. */
+  transport?: Transport;
+}
+
+export interface EnvClient<Values> {
+  /** The values: cached after the first load (concurrent callers share one request). */
+  get(options?: { signal?: AbortSignal }): Promise<Values>;
+  /** Revalidates with `If-None-Match`; resolves to the (possibly unchanged) values. */
+  refresh(options?: { signal?: AbortSignal }): Promise<Values>;
+  /** The last loaded values, if any (synchronous, for render paths). */
+  readonly current: Values | undefined;
+}
+
+/**
+ * @example
+ * import type { PublicEnvOf } from "covara/env";
+ * const envClient = createEnvClient<PublicEnvOf<typeof env>>({ path: "/api/env" });
+ * const { PUBLIC_API_URL } = await envClient.get();
+ */
+export function createEnvClient<Values = Record<string, unknown>>(options: EnvClientOptions = {}): EnvClient<Values> {
+  const transport = options.transport ?? new Transport({ baseUrl: options.baseUrl ?? "", fetch: options.fetch });
+  const path = options.path ?? "/api/env";
+  let cached: { values: Values; etag: string | null } | undefined;
+  let inflight: Promise<Values> | undefined;
+
+  const load = async (signal: AbortSignal | undefined): Promise<Values> => {
+    const headers: Record<string, string> = cached?.etag ? { "if-none-match": cached.etag } : {};
+    const res = await transport.request<Values>("GET", path, { headers, signal });
+    if (res.status === 304 && cached) return cached.values;
+    cached = { values: res.data, etag: res.headers.get("etag") };
+    return res.data;
+  };
+  const shared = (signal: AbortSignal | undefined): Promise<Values> => {
+    inflight ??= load(signal).finally(() => (inflight = undefined));
+    return inflight;
+  };
+
+  return {
+    get: async (request = {}) => cached?.values ?? shared(request.signal),
+    refresh: (request = {}) => shared(request.signal),
+    get current() {
+      return cached?.values;
+    },
+  };
+}
+
+/** One-shot read of the public variables (no cache). */
+export function fetchPublicEnv<Values = Record<string, unknown>>(options: EnvClientOptions = {}): Promise<Values> {
+  return createEnvClient<Values>(options).get();
+}
