@@ -17,6 +17,8 @@ export interface EventStreamHandlers {
   onEvent(event: string, data: unknown, id: string | undefined): void;
   onError?(error: CovaraClientError): void;
   onStatus?(status: StreamStatus): void;
+  /** Wraps the events of one network read, so a consumer can apply them as one change. */
+  batch?(apply: () => void): void;
 }
 
 export interface EventStreamOptions {
@@ -162,7 +164,9 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        parser.feed(decoder.decode(value, { stream: true }));
+        const feed = (): void => parser.feed(decoder.decode(value, { stream: true }));
+        if (handlers.batch) handlers.batch(feed);
+        else feed();
       }
     } catch (error) {
       if (!closed.signal.aborted && !signal.aborted) report(error);

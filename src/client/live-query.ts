@@ -71,6 +71,8 @@ export function openLiveList<Info extends ResourceTypeInfo>(
       callbacks.onServerEvent?.("removed", id, undefined);
     },
     onInvalidate: () => void refetch(),
+    // Several events in one read (a burst of writes) notify the UI once.
+    batch: (apply) => store.batch(apply),
     onError: (e) => {
       error = e;
       callbacks.onError?.(e);

@@ -19,6 +19,8 @@ export interface SubscriptionHandlers<Row> {
   onConnected?(seq: number, info: { resumedFrom?: number }): void;
   onError?(error: CovaraClientError): void;
   onStatus?(status: StreamStatus): void;
+  /** Wraps the events of one network read (see EventStreamHandlers.batch). */
+  batch?(apply: () => void): void;
 }
 
 export interface Subscription {
@@ -48,6 +50,7 @@ export function subscribeStream<Row>(
     {
       onStatus: handlers.onStatus,
       onError: handlers.onError,
+      batch: handlers.batch,
       onEvent(event, data) {
         if (!isObject(data)) return malformed(event);
         switch (event) {

@@ -32,6 +32,17 @@ beforeAll(async () => {
           { headers: { "content-type": "text/event-stream" } },
         ),
       );
+      // A burst: snapshot and three writes arriving in one network read.
+      app.get("/api/burst/subscribe", () =>
+        new Response(
+          [
+            "event: connected\nid: 1\ndata: {\"seq\":1,\"resource\":\"burst\"}\n\n",
+            "event: snapshot\nid: 1\ndata: {\"seq\":1,\"items\":[{\"id\":1,\"name\":\"a\"}],\"nextCursor\":null,\"hasMore\":false}\n\n",
+            ...[2, 3, 4].map((n) => `event: added\nid: ${n}\ndata: {"seq":${n},"id":${n},"row":{"id":${n},"name":"n${n}"}}\n\n`),
+          ].join(""),
+          { headers: { "content-type": "text/event-stream" } },
+        ),
+      );
     },
   });
 });
@@ -104,6 +115,16 @@ describe("subscribe", () => {
 });
 
 describe("live list", () => {
+  it("applies the events of one network read as one change (one notification, one copy of the rows)", async () => {
+    const client = createClient({ baseUrl: server.url });
+    const list = liveList<{ id: number; name: string }>(client, "/api/burst");
+    let notifications = 0;
+    list.store.subscribe(() => notifications++);
+    await eventually(() => expect(list.store.items.map((row) => row.id)).toEqual([1, 2, 3, 4]));
+    list.close();
+    expect(notifications).toBe(1);
+  });
+
   it("applies snapshot and events into an ordered, filtered list; invalidate refetches", async () => {
     const client = createClient({ baseUrl: server.url });
     const users = client.resource<User>("/api/users");

@@ -121,14 +121,17 @@ export class OfflineManager {
   /** Called by a live list after it applied a server event or snapshot. */
   afterServerEvent(path: string, store: Store, event: "added" | "changed" | "removed" | "snapshot", id: RowId | undefined, row: Record<string, unknown> | undefined): void {
     if (id !== undefined) this.confirm(path, id);
+    // With nothing queued (the usual case online) there is no write to lay over the server's rows,
+    // and no need to scan the queue for this path on every event.
+    const queued = this.queue.length > 0;
     if (event === "snapshot") {
       // The snapshot is the server's word on which rows belong: nothing is left to confirm.
       for (const key of [...this.unconfirmed.keys()]) if (key.startsWith(`${path}\u0000`)) this.confirm(path, key.slice(path.length + 1));
-      applyPending(store, this.pending(path), this.idKey);
+      if (queued) applyPending(store, this.pending(path), this.idKey);
       return;
     }
     if (event === "added" && row) this.claimOwnCreate(path, row);
-    if (id !== undefined && event !== "removed") applyPending(store, this.pending(path), this.idKey, id);
+    if (queued && id !== undefined && event !== "removed") applyPending(store, this.pending(path), this.idKey, id);
   }
 
   /** Optimistic writes for `path`: applied now, sent when possible. */

@@ -1,6 +1,8 @@
 /**
  * One-shot queries shared between components: keyed by path and parameters, fetched once while
- * in use, refetched on invalidation (by path), and fillable ahead of time (prefetch).
+ * in use, refetched on invalidation (by path), and fillable ahead of time (prefetch). An entry no
+ * component listens to is dropped after `gcTimeMs`, so a search box (one key per text typed) or a
+ * long session does not grow the cache without bound.
  */
 
 export interface QueryState<T> {
@@ -15,6 +17,7 @@ interface Entry<T> {
   controller: AbortController | undefined;
   listeners: Set<() => void>;
   path: string;
+  gcTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 const IDLE: QueryState<never> = { status: "idle", data: undefined, error: undefined };
@@ -23,10 +26,31 @@ const IDLE: QueryState<never> = { status: "idle", data: undefined, error: undefi
 export class QueryCache {
   private readonly entries = new Map<string, Entry<unknown>>();
 
+  /** @param gcTimeMs how long an entry nobody listens to is kept (prefetched, or after unmount). */
+  constructor(private readonly gcTimeMs = 5 * 60_000) {}
+
+  /** How many queries are cached (for tests and diagnostics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
   private entry<T>(key: string, path: string): Entry<T> {
     let entry = this.entries.get(key) as Entry<T> | undefined;
-    if (!entry) this.entries.set(key, (entry = { state: IDLE, fetcher: undefined, controller: undefined, listeners: new Set(), path }));
+    if (!entry) this.entries.set(key, (entry = { state: IDLE, fetcher: undefined, controller: undefined, listeners: new Set(), path, gcTimer: undefined }));
     return entry;
+  }
+
+  /** Drops `entry` after the gc time unless someone listens again before. */
+  private scheduleGc(key: string, entry: Entry<unknown>): void {
+    if (entry.listeners.size > 0) return;
+    clearTimeout(entry.gcTimer);
+    entry.gcTimer = setTimeout(() => {
+      if (entry.listeners.size > 0 || this.entries.get(key) !== entry) return;
+      entry.controller?.abort();
+      this.entries.delete(key);
+    }, this.gcTimeMs);
+    // A pending drop must not keep a Node process (tests, SSR) alive.
+    (entry.gcTimer as { unref?: () => void }).unref?.();
   }
 
   /** The current state of `key`. */
@@ -37,14 +61,20 @@ export class QueryCache {
   /** Listens to `key`; returns the remover. */
   subscribe(key: string, path: string, listener: () => void): () => void {
     const entry = this.entry(key, path);
+    clearTimeout(entry.gcTimer);
+    entry.gcTimer = undefined;
     entry.listeners.add(listener);
-    return () => entry.listeners.delete(listener);
+    return () => {
+      entry.listeners.delete(listener);
+      this.scheduleGc(key, entry);
+    };
   }
 
   /** Fetches `key` unless it is already loaded (or `force`); resolves when done. */
   async fetch<T>(key: string, path: string, fetcher: (signal: AbortSignal) => Promise<T>, force = false): Promise<void> {
     const entry = this.entry<T>(key, path);
     entry.fetcher = fetcher;
+    this.scheduleGc(key, entry);
     if (!force && (entry.state.status === "success" || entry.state.status === "loading")) return;
     entry.controller?.abort();
     const controller = (entry.controller = new AbortController());
