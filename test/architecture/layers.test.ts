@@ -23,7 +23,9 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   tasks: ["kernel", "kv"],
   resource: ["kernel", "kv", "db"],
   realtime: ["kernel", "kv", "db", "resource"],
-  auth: ["kernel", "kv", "db"],
+  // Outgoing mail sits on the kernel alone, so auth can send its link emails through it.
+  email: ["kernel"],
+  auth: ["kernel", "kv", "db", "email"],
   oidc: ["kernel", "kv", "db", "auth"],
   env: ["kernel"],
   // The browser/React Native client imports nothing from the server side, not even the kernel.
