@@ -74,7 +74,7 @@ export interface UseAuthOptions {
    * @default OWASP's N=2^17, r=8, p=1
    */
   passwordHashing?: PasswordHashOptions;
-  /** Delivers the emails of magic links, verification and reset. */
+  /** Delivers the emails of magic links, verification and reset (default: the adapter given to covara/email's `setGlobalEmail`). */
   sendEmail?: (email: AuthEmail) => Promise<void>;
   /** Opt-in features: MFA, passkeys, magic links, email verification, password reset, social login. */
   features?: readonly AuthFeature[];

@@ -19,6 +19,7 @@ export type { DevelopmentEmailAdapter, DevelopmentEmailAdapterOptions, StoredEma
 export { createEmail, EmailBuilder } from "./builder/create-email";
 export type { BuiltEmail, ImageOptions } from "./builder/create-email";
 export type { EmailTheme } from "./builder/theme";
+export { isHttpUrl } from "./builder/url";
 export type {
   AdapterBatchOutcome,
   EmailAdapter,

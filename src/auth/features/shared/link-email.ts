@@ -1,9 +1,10 @@
 /**
- * The emails the link-based flows send (magic link, email verification, password reset): a plain
- * text body and a minimal HTML body with every dynamic value escaped. Apps replace the wording
+ * The emails the link-based flows send (magic link, email verification, password reset), built
+ * with covara/email's `createEmail` in the theme given to `setGlobalEmail`: a heading, a sentence,
+ * a button with the link, when it expires; plus the plaintext fallback. Apps replace the wording
  * through each feature's `email` option.
  */
-import { escapeHtml } from "../../../kernel/html";
+import { createEmail, getGlobalEmail, isHttpUrl, type EmailBuilder } from "../../../email";
 import type { AuthEmail, VerificationPurpose } from "../../types";
 
 /** What a custom email builder receives. */
@@ -24,15 +25,16 @@ export interface LinkEmailContent {
 /** A custom email builder: return the subject and bodies for the given link. */
 export type LinkEmailBuilder = (input: LinkEmailInput) => LinkEmailContent | Promise<LinkEmailContent>;
 
-/** The default wording: one sentence, the link, and when it expires. */
+/** The default wording: a heading, one sentence, the link (a button when it is http(s)), and when it expires. */
 export function defaultLinkEmail(subject: string, sentence: string, action: string): LinkEmailBuilder {
-  return ({ url, expiresInMinutes }) => ({
-    subject,
-    text: `${sentence}\n\n${url}\n\nThe link expires in ${expiresInMinutes} minutes. If you did not ask for it, ignore this email.`,
-    html:
-      `<p>${escapeHtml(sentence)}</p><p><a href="${escapeHtml(url)}">${escapeHtml(action)}</a></p>` +
-      `<p>The link expires in ${expiresInMinutes} minutes. If you did not ask for it, ignore this email.</p>`,
-  });
+  return ({ url, expiresInMinutes }) => {
+    const expiry = `The link expires in ${expiresInMinutes} minutes. If you did not ask for it, ignore this email.`;
+    let builder: EmailBuilder = createEmail(getGlobalEmail()?.defaults.theme).heading(subject).text(sentence);
+    // An app's buildUrl may point at a custom scheme (a mobile deep link): shown as text, not a button.
+    builder = isHttpUrl(url) ? builder.button(action, url) : builder.text(url);
+    const { html } = builder.text(expiry).build();
+    return { subject, text: `${sentence}\n\n${url}\n\n${expiry}`, html };
+  };
 }
 
 /** Builds the AuthEmail for a link with `builder`. */
