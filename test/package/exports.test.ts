@@ -27,6 +27,8 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport", "signJWT", "verifyJWT", "AUTH_PROBLEM_TYPES"],
   "covara/oidc": ["createOIDCProvider", "OIDC_PROBLEM_TYPES", "escapeHtml"],
   "covara/env": ["createEnv", "envVariable", "usePublicEnv", "EnvValidationError"],
+  "covara/email": ["setGlobalEmail", "sendEmail", "sendEmailBatch", "createEmail", "createResendAdapter", "createCloudflareEmailAdapter", "createDevelopmentEmailAdapter", "EmailProviderError", "EMAIL_PROBLEM_TYPES"],
+  "covara/email/smtp": ["createSmtpAdapter"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
   "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv"],
 };
