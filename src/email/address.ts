@@ -26,7 +26,10 @@ export function parseMailbox(input: EmailAddressInput, field: string): Mailbox {
 }
 
 /** Checks a list field (`to`, `cc`, ...): one address or an array of them. */
-export function parseMailboxList(input: EmailAddressInput | readonly EmailAddressInput[] | undefined, field: string): Mailbox[] {
+export function parseMailboxList(
+  input: EmailAddressInput | readonly EmailAddressInput[] | undefined,
+  field: string,
+): Mailbox[] {
   if (input === undefined) return [];
   const list: readonly EmailAddressInput[] = Array.isArray(input) ? input : [input as EmailAddressInput];
   return list.map((entry, index) => parseMailbox(entry, `${field}[${index}]`));
@@ -38,8 +41,13 @@ function mailbox(email: string, rawName: string | undefined, field: string): Mai
   if (typeof rawName !== "string") throw invalidEmail(field, `${field}'s name must be a string`);
   const name = rawName.trim();
   if (name === "") return { email };
-  if (UNSAFE_NAME.test(name)) throw invalidEmail(field, `${field}'s display name may not contain control characters (CR, LF, ...), quotes, angle brackets or backslashes`);
-  if (name.length > MAX_NAME_LENGTH) throw invalidEmail(field, `${field}'s display name is longer than ${MAX_NAME_LENGTH} characters`);
+  if (UNSAFE_NAME.test(name))
+    throw invalidEmail(
+      field,
+      `${field}'s display name may not contain control characters (CR, LF, ...), quotes, angle brackets or backslashes`,
+    );
+  if (name.length > MAX_NAME_LENGTH)
+    throw invalidEmail(field, `${field}'s display name is longer than ${MAX_NAME_LENGTH} characters`);
   return { email, name };
 }
 

@@ -37,7 +37,9 @@ const PROVIDER = "cloudflare";
 /** Creates the Cloudflare Email Service adapter. */
 export function createCloudflareEmailAdapter(options: CloudflareEmailAdapterOptions): EmailAdapter {
   if (typeof options?.binding?.send !== "function") {
-    throw new TypeError("covara/email: createCloudflareEmailAdapter needs the send_email binding ({ binding: env.EMAIL })");
+    throw new TypeError(
+      "covara/email: createCloudflareEmailAdapter needs the send_email binding ({ binding: env.EMAIL })",
+    );
   }
   const binding = options.binding;
   return {
@@ -50,7 +52,10 @@ export function createCloudflareEmailAdapter(options: CloudflareEmailAdapterOpti
         // The binding throws an Error with a `code` (E_SENDER_NOT_VERIFIED, E_RATE_LIMIT_EXCEEDED, ...).
         const code = (error as { code?: unknown } | null)?.code;
         const message = error instanceof Error ? error.message : String(error);
-        throw new EmailProviderError(PROVIDER, "rejected", { message: typeof code === "string" ? `${code}: ${message}` : message, cause: error });
+        throw new EmailProviderError(PROVIDER, "rejected", {
+          message: typeof code === "string" ? `${code}: ${message}` : message,
+          cause: error,
+        });
       }
       const id = answer && typeof answer.messageId === "string" ? answer.messageId : "";
       return { id };
@@ -60,10 +65,13 @@ export function createCloudflareEmailAdapter(options: CloudflareEmailAdapterOpti
 
 /** The binding's message for one outgoing email (exported for tests). */
 export function toCloudflareMessage(email: OutgoingEmail): CloudflareEmailMessage {
-  const address = (box: Mailbox): CloudflareEmailAddress => (box.name === undefined ? box.email : { email: box.email, name: box.name });
+  const address = (box: Mailbox): CloudflareEmailAddress =>
+    box.name === undefined ? box.email : { email: box.email, name: box.name };
   const plain = (boxes: readonly Mailbox[]) => boxes.map((box) => box.email);
   if (email.replyTo.length > 1) {
-    throw new EmailProviderError(PROVIDER, "rejected", { message: "Cloudflare Email Service takes one reply-to address" });
+    throw new EmailProviderError(PROVIDER, "rejected", {
+      message: "Cloudflare Email Service takes one reply-to address",
+    });
   }
   const replyTo = email.replyTo[0];
   return {

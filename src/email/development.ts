@@ -27,7 +27,8 @@ export interface DevelopmentEmailAdapterOptions {
 /** Creates the development adapter. */
 export function createDevelopmentEmailAdapter(options: DevelopmentEmailAdapterOptions = {}): DevelopmentEmailAdapter {
   const limit = options.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("covara/email: the development adapter's limit must be a positive integer");
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError("covara/email: the development adapter's limit must be a positive integer");
   const messages: StoredEmail[] = [];
   return {
     provider: "development",
@@ -42,7 +43,11 @@ export function createDevelopmentEmailAdapter(options: DevelopmentEmailAdapterOp
       const wanted = address?.toLowerCase();
       for (let i = messages.length - 1; i >= 0; i--) {
         const message = messages[i] as StoredEmail;
-        if (wanted === undefined || [...message.to, ...message.cc, ...message.bcc].some((box) => box.email.toLowerCase() === wanted)) return message;
+        if (
+          wanted === undefined ||
+          [...message.to, ...message.cc, ...message.bcc].some((box) => box.email.toLowerCase() === wanted)
+        )
+          return message;
       }
       return undefined;
     },

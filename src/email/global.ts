@@ -24,7 +24,10 @@ let globalEmail: GlobalEmail | undefined;
 
 /** Registers the app-wide email adapter and its defaults; `undefined` unregisters it. */
 export function setGlobalEmail(adapter: EmailAdapter | undefined, defaults: GlobalEmailDefaults = {}): void {
-  if (adapter !== undefined && (typeof adapter !== "object" || adapter === null || typeof adapter.send !== "function")) {
+  if (
+    adapter !== undefined &&
+    (typeof adapter !== "object" || adapter === null || typeof adapter.send !== "function")
+  ) {
     throw new TypeError("covara/email: setGlobalEmail needs an EmailAdapter (an object with send())");
   }
   globalEmail = adapter === undefined ? undefined : { adapter, defaults: { ...defaults } };

@@ -13,7 +13,12 @@ export type { EmailProviderFailure } from "./problems";
 export { createResendAdapter, RESEND_BATCH_LIMIT } from "./resend";
 export type { ResendAdapterOptions } from "./resend";
 export { createCloudflareEmailAdapter } from "./cloudflare";
-export type { CloudflareEmailAdapterOptions, CloudflareEmailAddress, CloudflareEmailMessage, CloudflareSendEmailBinding } from "./cloudflare";
+export type {
+  CloudflareEmailAdapterOptions,
+  CloudflareEmailAddress,
+  CloudflareEmailMessage,
+  CloudflareSendEmailBinding,
+} from "./cloudflare";
 export { createDevelopmentEmailAdapter } from "./development";
 export type { DevelopmentEmailAdapter, DevelopmentEmailAdapterOptions, StoredEmail } from "./development";
 export { createEmail, EmailBuilder } from "./builder/create-email";

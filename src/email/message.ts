@@ -17,22 +17,36 @@ const HEADER_NAME = /^[!-9;-~]+$/;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/;
 /** Headers the message's own fields set; a custom header may not override them. */
 const RESERVED_HEADERS = new Set([
-  "from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "content-type",
-  "content-transfer-encoding", "sender", "return-path",
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "reply-to",
+  "subject",
+  "date",
+  "message-id",
+  "mime-version",
+  "content-type",
+  "content-transfer-encoding",
+  "sender",
+  "return-path",
 ]);
 
 /** Checks `message`, filling `from` with `defaultFrom` when it has none. */
 export function validateEmailMessage(message: EmailMessage, defaultFrom?: EmailAddressInput): OutgoingEmail {
-  if (typeof message !== "object" || message === null) throw invalidEmail("message", "an email message must be an object");
+  if (typeof message !== "object" || message === null)
+    throw invalidEmail("message", "an email message must be an object");
   const fromInput = message.from ?? defaultFrom;
-  if (fromInput === undefined) throw invalidEmail("from", "from is required: pass it on the message or as setGlobalEmail's default");
+  if (fromInput === undefined)
+    throw invalidEmail("from", "from is required: pass it on the message or as setGlobalEmail's default");
   const from = parseMailbox(fromInput, "from");
   const to = parseMailboxList(message.to, "to");
   if (to.length === 0) throw invalidEmail("to", "to needs at least one address");
   const cc = parseMailboxList(message.cc, "cc");
   const bcc = parseMailboxList(message.bcc, "bcc");
   const replyTo = parseMailboxList(message.replyTo, "replyTo");
-  if (to.length + cc.length + bcc.length > MAX_RECIPIENTS) throw invalidEmail("to", `a message may have at most ${MAX_RECIPIENTS} recipients (to, cc and bcc together)`);
+  if (to.length + cc.length + bcc.length > MAX_RECIPIENTS)
+    throw invalidEmail("to", `a message may have at most ${MAX_RECIPIENTS} recipients (to, cc and bcc together)`);
 
   const subject = checkSubject(message.subject);
   const html = checkBody(message.html, "html");
@@ -54,10 +68,12 @@ export function validateEmailMessage(message: EmailMessage, defaultFrom?: EmailA
 
 function checkSubject(subject: unknown): string {
   if (typeof subject !== "string") throw invalidEmail("subject", "subject must be a string");
-  if (CONTROL.test(subject) || subject.includes("\t")) throw invalidEmail("subject", "subject may not contain line breaks or control characters");
+  if (CONTROL.test(subject) || subject.includes("\t"))
+    throw invalidEmail("subject", "subject may not contain line breaks or control characters");
   const trimmed = subject.trim();
   if (trimmed === "") throw invalidEmail("subject", "subject is required");
-  if (trimmed.length > MAX_SUBJECT_LENGTH) throw invalidEmail("subject", `subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
+  if (trimmed.length > MAX_SUBJECT_LENGTH)
+    throw invalidEmail("subject", `subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
   return trimmed;
 }
 
@@ -69,13 +85,17 @@ function checkBody(body: unknown, field: "html" | "text"): string | undefined {
 
 function checkHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
   if (headers === undefined) return {};
-  if (typeof headers !== "object" || headers === null) throw invalidEmail("headers", "headers must be an object of strings");
+  if (typeof headers !== "object" || headers === null)
+    throw invalidEmail("headers", "headers must be an object of strings");
   const checked: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw invalidEmail("headers", `header name ${JSON.stringify(name)} is not a valid header name`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw invalidEmail("headers", `header ${name} is set from the message's own fields`);
+    if (!HEADER_NAME.test(name))
+      throw invalidEmail("headers", `header name ${JSON.stringify(name)} is not a valid header name`);
+    if (RESERVED_HEADERS.has(name.toLowerCase()))
+      throw invalidEmail("headers", `header ${name} is set from the message's own fields`);
     if (typeof value !== "string") throw invalidEmail("headers", `header ${name} must be a string`);
-    if (CONTROL.test(value)) throw invalidEmail("headers", `header ${name} may not contain line breaks or control characters`);
+    if (CONTROL.test(value))
+      throw invalidEmail("headers", `header ${name} may not contain line breaks or control characters`);
     if (name.length + value.length > MAX_SUBJECT_LENGTH) throw invalidEmail("headers", `header ${name} is too long`);
     checked[name] = value;
   }

@@ -36,7 +36,11 @@ export class EmailProviderError extends ProblemError {
   /** The provider's own error message, when it gave one. */
   readonly providerMessage: string | undefined;
 
-  constructor(provider: string, failure: EmailProviderFailure, options: { status?: number; message?: string; cause?: unknown } = {}) {
+  constructor(
+    provider: string,
+    failure: EmailProviderFailure,
+    options: { status?: number; message?: string; cause?: unknown } = {},
+  ) {
     const what =
       failure === "timeout"
         ? `${provider} did not answer in time`

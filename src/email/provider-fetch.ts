@@ -33,14 +33,23 @@ export async function postJson(request: ProviderRequest): Promise<unknown> {
     text = await response.text();
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new EmailProviderError(request.provider, timedOut ? "timeout" : "unreachable", { status: response.status, cause: error });
+    throw new EmailProviderError(request.provider, timedOut ? "timeout" : "unreachable", {
+      status: response.status,
+      cause: error,
+    });
   }
   const parsed = parseJson(text);
   if (!response.ok) {
-    throw new EmailProviderError(request.provider, "rejected", { status: response.status, message: providerMessage(parsed) ?? text.slice(0, 500) });
+    throw new EmailProviderError(request.provider, "rejected", {
+      status: response.status,
+      message: providerMessage(parsed) ?? text.slice(0, 500),
+    });
   }
   if (parsed === undefined) {
-    throw new EmailProviderError(request.provider, "rejected", { status: response.status, message: "the answer was not JSON" });
+    throw new EmailProviderError(request.provider, "rejected", {
+      status: response.status,
+      message: "the answer was not JSON",
+    });
   }
   return parsed;
 }

@@ -34,7 +34,12 @@ export function createResendAdapter(options: ResendAdapterOptions): EmailAdapter
     postJson({
       provider: PROVIDER,
       url: `${baseUrl}${path}`,
-      headers: { authorization: `Bearer ${options.apiKey}`, "content-type": "application/json", "user-agent": "covara", ...extraHeaders },
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        "content-type": "application/json",
+        "user-agent": "covara",
+        ...extraHeaders,
+      },
       body,
       timeoutMs: options.timeoutMs ?? 10_000,
       fetch: options.fetch ?? fetch,
@@ -47,7 +52,8 @@ export function createResendAdapter(options: ResendAdapterOptions): EmailAdapter
       return { id: idOf(await request("/emails", toResendBody(email))) };
     },
     async sendBatch(emails) {
-      if (emails.length > RESEND_BATCH_LIMIT) throw new RangeError(`covara/email: Resend takes at most ${RESEND_BATCH_LIMIT} messages per batch`);
+      if (emails.length > RESEND_BATCH_LIMIT)
+        throw new RangeError(`covara/email: Resend takes at most ${RESEND_BATCH_LIMIT} messages per batch`);
       const answer = await request("/emails/batch", emails.map(toResendBody), { "x-batch-validation": "permissive" });
       return batchOutcomes(answer, emails.length);
     },
@@ -72,7 +78,8 @@ export function toResendBody(email: OutgoingEmail): Record<string, unknown> {
 
 function idOf(answer: unknown): string {
   const id = (answer as { id?: unknown } | null)?.id;
-  if (typeof id !== "string") throw new EmailProviderError(PROVIDER, "rejected", { message: "the answer carried no message id" });
+  if (typeof id !== "string")
+    throw new EmailProviderError(PROVIDER, "rejected", { message: "the answer carried no message id" });
   return id;
 }
 
@@ -96,7 +103,12 @@ function batchOutcomes(answer: unknown, count: number): AdapterBatchOutcome[] {
     }
     const id = (data[next++] as { id?: unknown } | undefined)?.id;
     outcomes.push(
-      typeof id === "string" ? { ok: true, id } : { ok: false, error: new EmailProviderError(PROVIDER, "rejected", { message: "no id for this message in the answer" }) },
+      typeof id === "string"
+        ? { ok: true, id }
+        : {
+            ok: false,
+            error: new EmailProviderError(PROVIDER, "rejected", { message: "no id for this message in the answer" }),
+          },
     );
   }
   return outcomes;

@@ -7,7 +7,15 @@
 import { getGlobalEmail } from "./global";
 import { validateEmailMessage } from "./message";
 import { ProblemError } from "../kernel/errors";
-import type { EmailAdapter, EmailAddressInput, EmailBatchItem, EmailBatchResult, EmailMessage, OutgoingEmail, SentEmail } from "./types";
+import type {
+  EmailAdapter,
+  EmailAddressInput,
+  EmailBatchItem,
+  EmailBatchResult,
+  EmailMessage,
+  OutgoingEmail,
+  SentEmail,
+} from "./types";
 import "./problems";
 
 /** Per-call options: another adapter than the global one, or another default sender. */
@@ -20,7 +28,9 @@ function resolve(options: SendEmailOptions): { adapter: EmailAdapter; from: Emai
   const global = getGlobalEmail();
   const adapter = options.adapter ?? global?.adapter;
   if (adapter === undefined) {
-    throw new ProblemError("email-not-configured", { detail: "No email adapter: call setGlobalEmail(adapter) at start-up or pass { adapter }" });
+    throw new ProblemError("email-not-configured", {
+      detail: "No email adapter: call setGlobalEmail(adapter) at start-up or pass { adapter }",
+    });
   }
   return { adapter, from: options.from ?? global?.defaults.from };
 }
@@ -37,7 +47,10 @@ export async function sendEmail(message: EmailMessage, options: SendEmailOptions
  * Sends many messages, in chunks of the adapter's batch limit (one by one for adapters without a
  * batch call). Never throws for a message's failure: each one is reported in `results`.
  */
-export async function sendEmailBatch(messages: readonly EmailMessage[], options: SendEmailOptions = {}): Promise<EmailBatchResult> {
+export async function sendEmailBatch(
+  messages: readonly EmailMessage[],
+  options: SendEmailOptions = {},
+): Promise<EmailBatchResult> {
   if (!Array.isArray(messages)) throw new TypeError("covara/email: sendEmailBatch takes an array of messages");
   const { adapter, from } = resolve(options);
   const results: EmailBatchItem[] = new Array(messages.length);
@@ -69,14 +82,22 @@ export async function sendEmailBatch(messages: readonly EmailMessage[], options:
   return { provider: adapter.provider, results, sent, failed: results.length - sent };
 }
 
-async function sendChunk(adapter: EmailAdapter, chunk: { index: number; email: OutgoingEmail }[], results: EmailBatchItem[]): Promise<void> {
+async function sendChunk(
+  adapter: EmailAdapter,
+  chunk: { index: number; email: OutgoingEmail }[],
+  results: EmailBatchItem[],
+): Promise<void> {
   try {
     const outcomes = await adapter.sendBatch!(chunk.map((entry) => entry.email));
     chunk.forEach(({ index }, position) => {
       const outcome = outcomes[position];
       results[index] =
         outcome === undefined
-          ? { index, ok: false, error: new TypeError(`covara/email: ${adapter.provider} reported no outcome for this message`) }
+          ? {
+              index,
+              ok: false,
+              error: new TypeError(`covara/email: ${adapter.provider} reported no outcome for this message`),
+            }
           : outcome.ok
             ? { index, ok: true, id: outcome.id }
             : { index, ok: false, error: outcome.error };

@@ -45,9 +45,7 @@ export interface SentEmail {
 }
 
 /** One message's outcome inside a batch, in the order the messages were given. */
-export type EmailBatchItem =
-  | { index: number; ok: true; id: string }
-  | { index: number; ok: false; error: Error };
+export type EmailBatchItem = { index: number; ok: true; id: string } | { index: number; ok: false; error: Error };
 
 /** The outcome of `sendEmailBatch`: one item per message, plus counts. */
 export interface EmailBatchResult {

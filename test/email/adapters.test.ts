@@ -19,7 +19,11 @@ const base: EmailMessage = { from: "no-reply@acme.example", to: "ada@example.com
 describe("development adapter", () => {
   it("keeps messages for inspection, newest per recipient, and drops the oldest past its limit", async () => {
     const dev = createDevelopmentEmailAdapter({ limit: 3 });
-    for (let i = 0; i < 5; i++) await sendEmail({ ...base, subject: `Message ${i}`, to: i % 2 === 0 ? "ada@example.com" : "grace@example.com" }, { adapter: dev });
+    for (let i = 0; i < 5; i++)
+      await sendEmail(
+        { ...base, subject: `Message ${i}`, to: i % 2 === 0 ? "ada@example.com" : "grace@example.com" },
+        { adapter: dev },
+      );
     expect(dev.messages.map((m) => m.subject)).toEqual(["Message 2", "Message 3", "Message 4"]);
     expect(dev.latest("GRACE@example.com")?.subject).toBe("Message 3");
     expect(dev.latest()?.subject).toBe("Message 4");
@@ -90,21 +94,37 @@ describe("Cloudflare Email Service adapter", () => {
   it("a minimal message carries no empty optional fields", async () => {
     const fake = binding(async () => ({ messageId: "cf-2" }));
     await sendEmail(base, { adapter: createCloudflareEmailAdapter({ binding: fake.binding }) });
-    expect(fake.seen[0]).toEqual({ from: "no-reply@acme.example", to: ["ada@example.com"], subject: "Hi", text: "Hello" });
+    expect(fake.seen[0]).toEqual({
+      from: "no-reply@acme.example",
+      to: ["ada@example.com"],
+      subject: "Hi",
+      text: "Hello",
+    });
   });
 
   it("the binding's error (with its code) becomes an EmailProviderError naming cloudflare", async () => {
     const fake = binding(async () => {
       throw Object.assign(new Error("sender not verified"), { code: "E_SENDER_NOT_VERIFIED" });
     });
-    const error = await sendEmail(base, { adapter: createCloudflareEmailAdapter({ binding: fake.binding }) }).catch((e: unknown) => e);
+    const error = await sendEmail(base, { adapter: createCloudflareEmailAdapter({ binding: fake.binding }) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(EmailProviderError);
-    expect(error).toMatchObject({ provider: "cloudflare", status: 502, providerMessage: "E_SENDER_NOT_VERIFIED: sender not verified" });
+    expect(error).toMatchObject({
+      provider: "cloudflare",
+      status: 502,
+      providerMessage: "E_SENDER_NOT_VERIFIED: sender not verified",
+    });
   });
 
   it("more than one reply-to address is refused (the binding takes one)", async () => {
     const fake = binding(async () => ({ messageId: "x" }));
-    await expect(sendEmail({ ...base, replyTo: ["a@example.com", "b@example.com"] }, { adapter: createCloudflareEmailAdapter({ binding: fake.binding }) })).rejects.toMatchObject({ provider: "cloudflare" });
+    await expect(
+      sendEmail(
+        { ...base, replyTo: ["a@example.com", "b@example.com"] },
+        { adapter: createCloudflareEmailAdapter({ binding: fake.binding }) },
+      ),
+    ).rejects.toMatchObject({ provider: "cloudflare" });
     expect(fake.seen).toHaveLength(0);
   });
 

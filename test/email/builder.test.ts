@@ -78,9 +78,13 @@ describe("createEmail", () => {
   });
 
   it("refuses javascript:, data: and relative URLs with a clear error", () => {
-    expect(() => createEmail().button("Click", "javascript:alert(1)")).toThrow("button url must be an http(s) URL; javascript: URLs are refused");
+    expect(() => createEmail().button("Click", "javascript:alert(1)")).toThrow(
+      "button url must be an http(s) URL; javascript: URLs are refused",
+    );
     expect(() => createEmail().button("Click", " JavaScript:alert(1)")).toThrow(/javascript: URLs are refused/);
-    expect(() => createEmail().image("data:image/png;base64,AAAA")).toThrow("image src must be an http(s) URL; data: URLs are refused");
+    expect(() => createEmail().image("data:image/png;base64,AAAA")).toThrow(
+      "image src must be an http(s) URL; data: URLs are refused",
+    );
     expect(() => createEmail().button("Click", "/relative")).toThrow(/must be an absolute http\(s\) URL/);
     try {
       createEmail().button("Click", "javascript:alert(1)");
@@ -90,7 +94,9 @@ describe("createEmail", () => {
   });
 
   it("refuses theme values that could inject CSS or markup, and empty content", () => {
-    expect(() => createEmail({ brandColor: "red;background:url(https://evil.example)" })).toThrow(/theme.brandColor must be a hex colour/);
+    expect(() => createEmail({ brandColor: "red;background:url(https://evil.example)" })).toThrow(
+      /theme.brandColor must be a hex colour/,
+    );
     expect(() => createEmail({ textColor: '#000"><script>' })).toThrow(/theme.textColor/);
     expect(() => createEmail({ fontFamily: "Arial; color: red" })).toThrow(/theme.fontFamily/);
     expect(() => createEmail({ width: 10_000 })).toThrow(/theme.width/);
@@ -101,7 +107,9 @@ describe("createEmail", () => {
   });
 
   it("themes the button and accent with the brand colour", () => {
-    const { html } = createEmail({ brandColor: "#0f766e", buttonTextColor: "#fefefe" }).button("Go", "https://acme.example").build();
+    const { html } = createEmail({ brandColor: "#0f766e", buttonTextColor: "#fefefe" })
+      .button("Go", "https://acme.example")
+      .build();
     expect(html).toContain("background-color:#0f766e");
     expect(html).toContain("color:#fefefe");
     expect(html).toContain("border-top:4px solid #0f766e");
@@ -111,13 +119,21 @@ describe("createEmail", () => {
 describe.skipIf(!hasChromium)("createEmail in Chromium", () => {
   it("renders at desktop and phone widths: the card fits, the button is a button, nothing overflows", async () => {
     const shots = process.env.COVARA_EMAIL_SHOTS ?? mkdtempSync(join(tmpdir(), "covara-email-shots-"));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const { html } = sample();
-      for (const [name, width] of [["desktop", 1024], ["mobile", 375]] as const) {
+      for (const [name, width] of [
+        ["desktop", 1024],
+        ["mobile", 375],
+      ] as const) {
         const page = await browser.newPage({ viewport: { width, height: 900 } });
         // The image's host does not exist here: answer it with a small logo instead of going out.
-        await page.route("https://acme.example/**", (route) => route.fulfill({ status: 200, contentType: "image/svg+xml", body: LOGO_SVG }));
+        await page.route("https://acme.example/**", (route) =>
+          route.fulfill({ status: 200, contentType: "image/svg+xml", body: LOGO_SVG }),
+        );
         await page.setContent(html, { waitUntil: "load" });
         const layout = await page.evaluate(() => {
           const card = document.querySelector(".covara-card") as HTMLElement;

@@ -27,7 +27,12 @@ export async function startRecordingServer(): Promise<RecordingServer> {
   const requests: RecordedRequest[] = [];
   let script: (request: RecordedRequest) => ScriptedAnswer = () => ({ body: { id: "msg_1" } });
   const server: Server = createServer(async (req, res) => {
-    const recorded: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: flatHeaders(req), body: await readAll(req) };
+    const recorded: RecordedRequest = {
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: flatHeaders(req),
+      body: await readAll(req),
+    };
     requests.push(recorded);
     const answer = script(recorded);
     if (answer.hang) return;

@@ -44,7 +44,11 @@ export class EmailBuilder {
 
   /** A call-to-action button linking to an http(s) URL. */
   button(label: string, url: string): this {
-    return this.add({ kind: "button", label: requireText(label, "button label"), url: requireHttpUrl(url, "button url") });
+    return this.add({
+      kind: "button",
+      label: requireText(label, "button label"),
+      url: requireHttpUrl(url, "button url"),
+    });
   }
 
   /** A one-time code, large and spaced out. */
@@ -60,16 +64,28 @@ export class EmailBuilder {
   /** An image loaded from an http(s) URL. */
   image(src: string, options: ImageOptions = {}): this {
     const alt = options.alt === undefined ? "" : requireString(options.alt, "image alt");
-    if (options.width !== undefined && (!Number.isInteger(options.width) || options.width < 1 || options.width > 2000)) {
+    if (
+      options.width !== undefined &&
+      (!Number.isInteger(options.width) || options.width < 1 || options.width > 2000)
+    ) {
       throw invalidEmail("image width", "image width must be a whole number of pixels from 1 to 2000");
     }
-    return this.add({ kind: "image", src: requireHttpUrl(src, "image src"), alt, ...(options.width === undefined ? {} : { width: options.width }) });
+    return this.add({
+      kind: "image",
+      src: requireHttpUrl(src, "image src"),
+      alt,
+      ...(options.width === undefined ? {} : { width: options.width }),
+    });
   }
 
   /** A bulleted (or, with `{ ordered: true }`, numbered) list. */
   list(items: readonly string[], options: { ordered?: boolean } = {}): this {
     if (!Array.isArray(items) || items.length === 0) throw invalidEmail("list", "list needs at least one item");
-    return this.add({ kind: "list", items: items.map((item, index) => requireText(item, `list item ${index}`)), ordered: options.ordered === true });
+    return this.add({
+      kind: "list",
+      items: items.map((item, index) => requireText(item, `list item ${index}`)),
+      ordered: options.ordered === true,
+    });
   }
 
   /** Small print under the card (why the reader got this, an address, an unsubscribe line). */
@@ -81,7 +97,10 @@ export class EmailBuilder {
   build(): BuiltEmail {
     if (this.blocks.length === 0) throw invalidEmail("email", "an email needs at least one block");
     const heading = this.blocks.find((block) => block.kind === "heading");
-    return { html: renderHtml(this.blocks, this.theme, heading?.kind === "heading" ? heading.text : ""), text: renderText(this.blocks) };
+    return {
+      html: renderHtml(this.blocks, this.theme, heading?.kind === "heading" ? heading.text : ""),
+      text: renderText(this.blocks),
+    };
   }
 
   private add(block: EmailBlock): this {

@@ -10,10 +10,16 @@ import type { ResolvedTheme } from "./theme";
 
 /** The full HTML document for `blocks`. */
 export function renderHtml(blocks: readonly EmailBlock[], theme: ResolvedTheme, title: string): string {
-  const body = blocks.filter((block) => block.kind !== "footer").map((block) => renderBlock(block, theme)).join("\n");
+  const body = blocks
+    .filter((block) => block.kind !== "footer")
+    .map((block) => renderBlock(block, theme))
+    .join("\n");
   const footers = blocks.filter((block): block is Extract<EmailBlock, { kind: "footer" }> => block.kind === "footer");
   const footer = footers
-    .map((block) => `<p style="margin:0 0 8px;font-size:13px;line-height:20px;color:${theme.mutedColor}">${multiline(block.text)}</p>`)
+    .map(
+      (block) =>
+        `<p style="margin:0 0 8px;font-size:13px;line-height:20px;color:${theme.mutedColor}">${multiline(block.text)}</p>`,
+    )
     .join("\n");
   const font = escapeHtml(theme.fontFamily);
   return `<!DOCTYPE html>
@@ -40,11 +46,15 @@ export function renderHtml(blocks: readonly EmailBlock[], theme: ResolvedTheme, 
 ${body}
 </td></tr>
 </table>
-${footer === "" ? "" : `<table role="presentation" width="${theme.width}" cellpadding="0" cellspacing="0" border="0" class="covara-card" style="width:${theme.width}px;max-width:100%">
+${
+  footer === ""
+    ? ""
+    : `<table role="presentation" width="${theme.width}" cellpadding="0" cellspacing="0" border="0" class="covara-card" style="width:${theme.width}px;max-width:100%">
 <tr><td style="padding:20px 8px 0;font-family:${font};text-align:center">
 ${footer}
 </td></tr>
-</table>`}
+</table>`
+}
 </td></tr>
 </table>
 </body>

@@ -44,11 +44,22 @@ const DEFAULTS: ResolvedTheme = {
 export function resolveTheme(theme: EmailTheme = {}): ResolvedTheme {
   if (typeof theme !== "object" || theme === null) throw invalidEmail("theme", "the theme must be an object");
   const resolved = { ...DEFAULTS, ...withoutUndefined(theme) };
-  for (const key of ["brandColor", "buttonTextColor", "textColor", "mutedColor", "backgroundColor", "cardColor"] as const) {
-    if (typeof resolved[key] !== "string" || !HEX_COLOR.test(resolved[key])) throw invalidEmail(`theme.${key}`, `theme.${key} must be a hex colour such as #4f46e5`);
+  for (const key of [
+    "brandColor",
+    "buttonTextColor",
+    "textColor",
+    "mutedColor",
+    "backgroundColor",
+    "cardColor",
+  ] as const) {
+    if (typeof resolved[key] !== "string" || !HEX_COLOR.test(resolved[key]))
+      throw invalidEmail(`theme.${key}`, `theme.${key} must be a hex colour such as #4f46e5`);
   }
   if (typeof resolved.fontFamily !== "string" || !FONT_STACK.test(resolved.fontFamily)) {
-    throw invalidEmail("theme.fontFamily", "theme.fontFamily must be a font list of names, commas, spaces and single quotes");
+    throw invalidEmail(
+      "theme.fontFamily",
+      "theme.fontFamily must be a font list of names, commas, spaces and single quotes",
+    );
   }
   if (!Number.isInteger(resolved.width) || resolved.width < 320 || resolved.width > 800) {
     throw invalidEmail("theme.width", "theme.width must be a whole number of pixels from 320 to 800");

@@ -32,7 +32,8 @@ export interface SmtpAdapterOptions {
 }
 
 const PROVIDER = "smtp";
-const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/;
+const HOST_NAME =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/;
 
 /** Creates the SMTP adapter (Node only). */
 export function createSmtpAdapter(options: SmtpAdapterOptions): EmailAdapter {
@@ -63,18 +64,24 @@ interface Settings extends Required<Omit<SmtpAdapterOptions, "auth" | "port" | "
 }
 
 function checkOptions(options: SmtpAdapterOptions): Settings {
-  if (typeof options?.host !== "string" || !HOST_NAME.test(options.host)) throw new TypeError("covara/email: createSmtpAdapter needs a host name");
+  if (typeof options?.host !== "string" || !HOST_NAME.test(options.host))
+    throw new TypeError("covara/email: createSmtpAdapter needs a host name");
   const secure = options.secure === true;
   const port = options.port ?? (secure ? 465 : 587);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new TypeError("covara/email: the SMTP port must be 1–65535");
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new TypeError("covara/email: the SMTP port must be 1–65535");
   const clientName = options.clientName ?? "localhost";
-  if (!HOST_NAME.test(clientName)) throw new TypeError("covara/email: clientName must be a host name or an address literal");
+  if (!HOST_NAME.test(clientName))
+    throw new TypeError("covara/email: clientName must be a host name or an address literal");
   const startTls = options.startTls ?? "required";
-  if (!["required", "opportunistic", "never"].includes(startTls)) throw new TypeError('covara/email: startTls is "required", "opportunistic" or "never"');
+  if (!["required", "opportunistic", "never"].includes(startTls))
+    throw new TypeError('covara/email: startTls is "required", "opportunistic" or "never"');
   if (options.auth !== undefined) {
     const { user, pass, method } = options.auth;
-    if (typeof user !== "string" || user === "" || typeof pass !== "string" || pass === "") throw new TypeError("covara/email: SMTP auth needs a user and a pass");
-    if (method !== undefined && method !== "PLAIN" && method !== "LOGIN") throw new TypeError('covara/email: SMTP auth method is "PLAIN" or "LOGIN"');
+    if (typeof user !== "string" || user === "" || typeof pass !== "string" || pass === "")
+      throw new TypeError("covara/email: SMTP auth needs a user and a pass");
+    if (method !== undefined && method !== "PLAIN" && method !== "LOGIN")
+      throw new TypeError('covara/email: SMTP auth method is "PLAIN" or "LOGIN"');
   }
   return {
     host: options.host,
@@ -100,15 +107,19 @@ async function deliver(connection: SmtpConnection, email: OutgoingEmail, setting
       await connection.upgrade();
       extensions = await ehlo(connection, settings.clientName);
     } else if (settings.startTls === "required") {
-      throw new EmailProviderError(PROVIDER, "rejected", { message: "the server does not offer STARTTLS (set startTls: \"never\" for a local relay)" });
+      throw new EmailProviderError(PROVIDER, "rejected", {
+        message: 'the server does not offer STARTTLS (set startTls: "never" for a local relay)',
+      });
     }
   }
 
-  if (settings.auth) await authenticate(connection, extensions, settings.auth, connection.encrypted || settings.allowInsecureAuth);
+  if (settings.auth)
+    await authenticate(connection, extensions, settings.auth, connection.encrypted || settings.allowInsecureAuth);
 
   const id = crypto.randomUUID();
   await connection.command(`MAIL FROM:<${email.from.email}>`, [250]);
-  for (const box of [...email.to, ...email.cc, ...email.bcc]) await connection.command(`RCPT TO:<${box.email}>`, [250, 251]);
+  for (const box of [...email.to, ...email.cc, ...email.bcc])
+    await connection.command(`RCPT TO:<${box.email}>`, [250, 251]);
   await connection.command("DATA", [354]);
   connection.write(dotStuff(buildMimeMessage(email, { id })));
   const accepted = await connection.expect([250], "end of data");
@@ -128,12 +139,22 @@ async function ehlo(connection: SmtpConnection, clientName: string): Promise<Map
   return extensions;
 }
 
-async function authenticate(connection: SmtpConnection, extensions: Map<string, string>, auth: NonNullable<SmtpAdapterOptions["auth"]>, secure: boolean): Promise<void> {
-  if (!secure) throw new EmailProviderError(PROVIDER, "rejected", { message: "refusing to send credentials over a connection without TLS (allowInsecureAuth)" });
+async function authenticate(
+  connection: SmtpConnection,
+  extensions: Map<string, string>,
+  auth: NonNullable<SmtpAdapterOptions["auth"]>,
+  secure: boolean,
+): Promise<void> {
+  if (!secure)
+    throw new EmailProviderError(PROVIDER, "rejected", {
+      message: "refusing to send credentials over a connection without TLS (allowInsecureAuth)",
+    });
   const offered = (extensions.get("AUTH") ?? "").split(" ");
   const method = auth.method ?? (offered.includes("PLAIN") ? "PLAIN" : offered.includes("LOGIN") ? "LOGIN" : undefined);
   if (method === undefined || !offered.includes(method)) {
-    throw new EmailProviderError(PROVIDER, "rejected", { message: `the server offers no usable AUTH method (offered: ${offered.join(" ") || "none"})` });
+    throw new EmailProviderError(PROVIDER, "rejected", {
+      message: `the server offers no usable AUTH method (offered: ${offered.join(" ") || "none"})`,
+    });
   }
   const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
   if (method === "PLAIN") {

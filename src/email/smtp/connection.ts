@@ -76,7 +76,10 @@ export class SmtpConnection {
   async expect(expected: readonly number[], after: string): Promise<SmtpReply> {
     const reply = await this.read();
     if (!expected.includes(reply.code)) {
-      throw new EmailProviderError(PROVIDER, "rejected", { status: reply.code, message: `${after}: ${reply.code} ${reply.lines.join(" ")}` });
+      throw new EmailProviderError(PROVIDER, "rejected", {
+        status: reply.code,
+        message: `${after}: ${reply.code} ${reply.lines.join(" ")}`,
+      });
     }
     return reply;
   }
@@ -95,7 +98,12 @@ export class SmtpConnection {
     }
     const plain = this.socket;
     this.detach(plain);
-    const secure = connectTls({ socket: plain, host: this.options.host, ...serverName(this.options.host), ...this.options.tls });
+    const secure = connectTls({
+      socket: plain,
+      host: this.options.host,
+      ...serverName(this.options.host),
+      ...this.options.tls,
+    });
     this.socket = secure;
     this.attach(secure);
     await this.ready(secure, "secureConnect");
@@ -136,12 +144,16 @@ export class SmtpConnection {
       this.buffer = this.buffer.slice(end + 2);
       end = this.buffer.indexOf("\r\n");
     }
-    if (this.buffer.length > 64 * 1024) this.fail(new EmailProviderError(PROVIDER, "rejected", { message: "reply line too long" }));
+    if (this.buffer.length > 64 * 1024)
+      this.fail(new EmailProviderError(PROVIDER, "rejected", { message: "reply line too long" }));
   };
 
   private handleLine(line: string): void {
     const match = /^(\d{3})([ -])?(.*)$/.exec(line);
-    if (!match) return this.fail(new EmailProviderError(PROVIDER, "rejected", { message: `malformed reply: ${line.slice(0, 200)}` }));
+    if (!match) {
+      this.fail(new EmailProviderError(PROVIDER, "rejected", { message: `malformed reply: ${line.slice(0, 200)}` }));
+      return;
+    }
     this.pendingLines.push(match[3] ?? "");
     if (match[2] === "-") return;
     const reply: SmtpReply = { code: Number(match[1]), lines: this.pendingLines };
@@ -154,8 +166,11 @@ export class SmtpConnection {
 
   private readonly handleError = (error: Error) => {
     const code = (error as { code?: unknown }).code;
-    const refused = typeof code === "string" && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN)$/.test(code);
-    this.fail(new EmailProviderError(PROVIDER, refused ? "unreachable" : "rejected", { message: error.message, cause: error }));
+    const refused =
+      typeof code === "string" && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN)$/.test(code);
+    this.fail(
+      new EmailProviderError(PROVIDER, refused ? "unreachable" : "rejected", { message: error.message, cause: error }),
+    );
   };
 
   private readonly handleClose = () => {
@@ -163,7 +178,9 @@ export class SmtpConnection {
   };
 
   private readonly handleTimeout = () => {
-    this.fail(new EmailProviderError(PROVIDER, "timeout", { message: `no answer within ${this.options.timeoutMs} ms` }));
+    this.fail(
+      new EmailProviderError(PROVIDER, "timeout", { message: `no answer within ${this.options.timeoutMs} ms` }),
+    );
     this.socket.destroy();
   };
 

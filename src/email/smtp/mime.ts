@@ -21,10 +21,7 @@ export interface MimeOptions {
 /** The full message text, CRLF line endings, ending in CRLF (before SMTP dot-stuffing). */
 export function buildMimeMessage(email: OutgoingEmail, options: MimeOptions = {}): string {
   const domain = email.from.email.slice(email.from.email.lastIndexOf("@") + 1);
-  const headers: string[] = [
-    `From: ${formatAddress(email.from)}`,
-    `To: ${email.to.map(formatAddress).join(", ")}`,
-  ];
+  const headers: string[] = [`From: ${formatAddress(email.from)}`, `To: ${email.to.map(formatAddress).join(", ")}`];
   if (email.cc.length > 0) headers.push(`Cc: ${email.cc.map(formatAddress).join(", ")}`);
   if (email.replyTo.length > 0) headers.push(`Reply-To: ${email.replyTo.map(formatAddress).join(", ")}`);
   headers.push(
@@ -47,7 +44,8 @@ export function buildMimeMessage(email: OutgoingEmail, options: MimeOptions = {}
   // boundary can never appear inside a part.
   const boundary = `=_covara_${options.boundaryToken ?? crypto.randomUUID().replace(/-/g, "")}`;
   const lines = [...headers, `Content-Type: multipart/alternative; boundary="${boundary}"`, ""];
-  for (const part of parts) lines.push(`--${boundary}`, ...partHeaders(part.type), "", encodeQuotedPrintable(part.body));
+  for (const part of parts)
+    lines.push(`--${boundary}`, ...partHeaders(part.type), "", encodeQuotedPrintable(part.body));
   lines.push(`--${boundary}--`, "");
   return lines.join(CRLF);
 }

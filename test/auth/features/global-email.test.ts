@@ -5,7 +5,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { emailVerification, magicLinks, passwordReset } from "../../../src/auth";
-import { createDevelopmentEmailAdapter, setGlobalEmail, type DevelopmentEmailAdapter, type StoredEmail } from "../../../src/email";
+import {
+  createDevelopmentEmailAdapter,
+  setGlobalEmail,
+  type DevelopmentEmailAdapter,
+  type StoredEmail,
+} from "../../../src/email";
 import { FAST_HASH, featureApp, kvBackends, memoryUsers } from "./helpers/auth-app";
 
 const memory = kvBackends[0]!;
@@ -64,7 +69,11 @@ describe("auth features send through the global email adapter", () => {
 
   it("email verification: the link in the message verifies the address", async () => {
     const t = await featureApp(opened, [emailVerification()], { sendEmail: undefined });
-    const signup = await t.browser().send("POST", "/api/auth/signup", { body: { email: "grace@example.com", password: "correct horse battery staple 42" } });
+    const signup = await t
+      .browser()
+      .send("POST", "/api/auth/signup", {
+        body: { email: "grace@example.com", password: "correct horse battery staple 42" },
+      });
     expect(signup.status).toBe(201);
     const email = outbox.latest("grace@example.com")!;
     expect(email.subject).toMatch(/verify/i);
@@ -82,9 +91,15 @@ describe("auth features send through the global email adapter", () => {
     await browser.send("POST", "/api/auth/password-reset/request", { body: { email: "ada@example.com" } });
     await browser.settle();
     const email = outbox.latest("ada@example.com")!;
-    const confirm = await t.browser().send("POST", "/api/auth/password-reset/confirm", { body: { token: tokenIn(email), password: "a brand new long passphrase" } });
+    const confirm = await t
+      .browser()
+      .send("POST", "/api/auth/password-reset/confirm", {
+        body: { token: tokenIn(email), password: "a brand new long passphrase" },
+      });
     expect(confirm.status).toBeLessThan(300);
-    const login = await t.browser().send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: "a brand new long passphrase" } });
+    const login = await t
+      .browser()
+      .send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: "a brand new long passphrase" } });
     expect(login.status).toBe(200);
   });
 
@@ -102,7 +117,11 @@ describe("auth features send through the global email adapter", () => {
   it("a buildUrl with a custom scheme (a mobile deep link) is shown as text, not refused", async () => {
     const users = memoryUsers();
     await users.add("ada@example.com");
-    const t = await featureApp(opened, [magicLinks({ signUp: false, buildUrl: (token) => `acme://sign-in?token=${token}` })], { users, sendEmail: undefined });
+    const t = await featureApp(
+      opened,
+      [magicLinks({ signUp: false, buildUrl: (token) => `acme://sign-in?token=${token}` })],
+      { users, sendEmail: undefined },
+    );
     const browser = t.browser();
     await browser.send("POST", "/api/auth/magic-link/request", { body: { email: "ada@example.com" } });
     await browser.settle();
