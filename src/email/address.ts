@@ -51,7 +51,12 @@ function mailbox(email: string, rawName: string | undefined, field: string): Mai
   return { email, name };
 }
 
-/** `Ada Lovelace <ada@example.com>` or `ada@example.com`, for providers that take one string. */
+/** Characters that make a display name need quotes (RFC 5322 specials). */
+const NAME_SPECIALS = /[()<>[\]:;@\\,."]/;
+
+/** `Ada Lovelace <ada@example.com>`, `"Acme, Inc." <no-reply@acme.example>` or `ada@example.com`, for providers that take one string. */
 export function formatMailbox(box: Mailbox): string {
-  return box.name === undefined ? box.email : `${box.name} <${box.email}>`;
+  if (box.name === undefined) return box.email;
+  // Names hold no `"` or `\` (refused above), so quoting needs no escapes.
+  return NAME_SPECIALS.test(box.name) ? `"${box.name}" <${box.email}>` : `${box.name} <${box.email}>`;
 }

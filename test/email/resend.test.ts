@@ -97,6 +97,18 @@ describe("Resend adapter, with the resend SDK as oracle", () => {
       { index: 1, ok: true, id: "b" },
     ]);
   });
+  it("quotes a display name with special characters, so a comma cannot split the address", async () => {
+    await sendEmail(
+      {
+        from: { email: "no-reply@acme.example", name: "Acme, Inc." },
+        to: "ada@example.com",
+        subject: "Hi",
+        text: "Hello",
+      },
+      { adapter: adapter() },
+    );
+    expect(JSON.parse(server.requests[0]!.body).from).toBe('"Acme, Inc." <no-reply@acme.example>');
+  });
 });
 
 describe("Resend batches", () => {
