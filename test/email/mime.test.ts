@@ -21,7 +21,12 @@ const body = fc.string({
 /** A one-line subject: no control characters. */
 const subject = fc
   .string({ unit: fc.oneof(anyChar, fc.constantFrom("é", "✓", "𝄞", " ")), minLength: 1, maxLength: 120 })
-  .filter((s) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(s) && s.trim() !== "" && s.trim() === s);
+  .filter((s) => ![...s].some(isControl) && s.trim() !== "" && s.trim() === s);
+
+function isControl(char: string): boolean {
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029;
+}
 
 const normalise = (text: string) => text.replace(/\r\n|\r/g, "\n");
 
