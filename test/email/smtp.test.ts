@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { simpleParser, type AddressObject } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { EmailProviderError, sendEmail, type EmailMessage } from "../../src/email";
+import { EmailProviderError, sendEmail, sendEmailBatch, type EmailMessage } from "../../src/email";
 import { createSmtpAdapter, type SmtpAdapterOptions } from "../../src/email/smtp";
 
 interface Received {
@@ -226,6 +226,35 @@ describe("SMTP adapter against smtp-server", () => {
       providerStatus: 550,
     });
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it("a batch goes over one connection; a refused message is reset and the others are delivered", async () => {
+    const connections: string[] = [];
+    const smtp = await startSmtp({
+      onConnect(session, callback) {
+        connections.push(session.id);
+        callback();
+      },
+      onRcptTo(address, _session, callback) {
+        if (address.address === "nobody@example.com")
+          return callback(Object.assign(new Error("No such user"), { responseCode: 550 }));
+        callback();
+      },
+    });
+    const messages: EmailMessage[] = [
+      { ...message, to: "ada@example.com", cc: undefined, bcc: undefined, subject: "one" },
+      { ...message, to: "nobody@example.com", cc: undefined, bcc: undefined, subject: "two" },
+      { ...message, to: "grace@example.com", cc: undefined, bcc: undefined, subject: "three" },
+    ];
+    const result = await sendEmailBatch(messages, { adapter: adapterFor(smtp.port) });
+    expect(result).toMatchObject({ provider: "smtp", sent: 2, failed: 1 });
+    expect(result.results.map((item) => item.ok)).toEqual([true, false, true]);
+    const refused = result.results[1]!;
+    if (!refused.ok) expect(refused.error).toMatchObject({ provider: "smtp", providerStatus: 550 });
+    expect(connections).toHaveLength(1);
+    expect(smtp.received.map((r) => r.rcptTo)).toEqual([["ada@example.com"], ["grace@example.com"]]);
+    const subjects = await Promise.all(smtp.received.map(async (r) => (await simpleParser(r.raw)).subject));
+    expect(subjects).toEqual(["one", "three"]);
   });
 
   it("a server that never greets: a timeout; no server: unreachable", async () => {

@@ -1,11 +1,11 @@
 /**
- * The SMTP adapter: one connection per message (no pool) speaking RFC 5321 with EHLO, STARTTLS
+ * The SMTP adapter: one connection per message, or per chunk of a batch, speaking RFC 5321 with EHLO, STARTTLS
  * (required by default), AUTH PLAIN or LOGIN, and a 7-bit MIME message. Credentials are never
  * sent in cleartext unless `allowInsecureAuth` says so (a relay on loopback).
  */
 import type { ConnectionOptions } from "node:tls";
 import { EmailProviderError } from "../problems";
-import type { EmailAdapter, OutgoingEmail } from "../types";
+import type { AdapterBatchOutcome, EmailAdapter, OutgoingEmail } from "../types";
 import { SmtpConnection } from "./connection";
 import { buildMimeMessage, dotStuff } from "./mime";
 
@@ -32,24 +32,63 @@ export interface SmtpAdapterOptions {
 }
 
 const PROVIDER = "smtp";
+/** Messages sent over one connection in a batch before it is closed and a new one opened. */
+const SMTP_MESSAGES_PER_CONNECTION = 50;
 const HOST_NAME =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/;
 
 /** Creates the SMTP adapter (Node only). */
 export function createSmtpAdapter(options: SmtpAdapterOptions): EmailAdapter {
   const settings = checkOptions(options);
+  const open = async (): Promise<SmtpConnection> => {
+    const connection = await SmtpConnection.open({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      tls: settings.tls,
+      timeoutMs: settings.timeoutMs,
+    });
+    try {
+      await handshake(connection, settings);
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  };
   return {
     provider: PROVIDER,
+    batchLimit: SMTP_MESSAGES_PER_CONNECTION,
     async send(email) {
-      const connection = await SmtpConnection.open({
-        host: settings.host,
-        port: settings.port,
-        secure: settings.secure,
-        tls: settings.tls,
-        timeoutMs: settings.timeoutMs,
-      });
+      const connection = await open();
       try {
-        return { id: await deliver(connection, email, settings) };
+        const id = await transaction(connection, email);
+        connection.write("QUIT\r\n");
+        return { id };
+      } finally {
+        connection.close();
+      }
+    },
+    async sendBatch(emails) {
+      // One connection and one handshake for the whole chunk; a refused message is reset (RSET)
+      // and the next one goes on, a broken connection fails the messages not yet sent.
+      const connection = await open();
+      const outcomes: AdapterBatchOutcome[] = [];
+      try {
+        for (const email of emails) {
+          if (connection.broken) {
+            outcomes.push({ ok: false, error: connection.broken });
+            continue;
+          }
+          try {
+            outcomes.push({ ok: true, id: await transaction(connection, email) });
+          } catch (error) {
+            outcomes.push({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+            if (!connection.broken) await connection.command("RSET", [250]).catch(() => undefined);
+          }
+        }
+        if (!connection.broken) connection.write("QUIT\r\n");
+        return outcomes;
       } finally {
         connection.close();
       }
@@ -96,8 +135,8 @@ function checkOptions(options: SmtpAdapterOptions): Settings {
   };
 }
 
-/** Runs one SMTP transaction; answers the server's queue id, or the Message-ID when it names none. */
-async function deliver(connection: SmtpConnection, email: OutgoingEmail, settings: Settings): Promise<string> {
+/** Greeting, EHLO, STARTTLS and AUTH: everything before the first message. */
+async function handshake(connection: SmtpConnection, settings: Settings): Promise<void> {
   await connection.expect([220], "greeting");
   let extensions = await ehlo(connection, settings.clientName);
 
@@ -115,7 +154,10 @@ async function deliver(connection: SmtpConnection, email: OutgoingEmail, setting
 
   if (settings.auth)
     await authenticate(connection, extensions, settings.auth, connection.encrypted || settings.allowInsecureAuth);
+}
 
+/** One message: MAIL, RCPT, DATA. Answers the server's queue id, or the Message-ID when it names none. */
+async function transaction(connection: SmtpConnection, email: OutgoingEmail): Promise<string> {
   const id = crypto.randomUUID();
   await connection.command(`MAIL FROM:<${email.from.email}>`, [250]);
   for (const box of [...email.to, ...email.cc, ...email.bcc])
@@ -123,8 +165,7 @@ async function deliver(connection: SmtpConnection, email: OutgoingEmail, setting
   await connection.command("DATA", [354]);
   connection.write(dotStuff(buildMimeMessage(email, { id })));
   const accepted = await connection.expect([250], "end of data");
-  // Servers often name their queue id in the reply ("250 OK: queued as 1A2B3C"); else our Message-ID.
-  connection.write("QUIT\r\n");
+  // Servers often name their queue id in the reply ("250 OK: queued as 1A2B3C").
   return /queued as ([\w.-]+)/i.exec(accepted.lines.join(" "))?.[1] ?? id;
 }
 

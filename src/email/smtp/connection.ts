@@ -31,7 +31,7 @@ export class SmtpConnection {
   private pendingLines: string[] = [];
   private readonly replies: SmtpReply[] = [];
   private waiter: { resolve(reply: SmtpReply): void; reject(error: Error): void } | undefined;
-  private failure: Error | undefined;
+  private failure: EmailProviderError | undefined;
 
   private constructor(
     socket: Socket | TLSSocket,
@@ -49,6 +49,11 @@ export class SmtpConnection {
     const connection = new SmtpConnection(socket, options);
     await connection.ready(socket, options.secure ? "secureConnect" : "connect");
     return connection;
+  }
+
+  /** Why the connection can no longer be used (closed, timed out, a malformed reply), if it cannot. */
+  get broken(): EmailProviderError | undefined {
+    return this.failure;
   }
 
   /** Whether the connection is encrypted. */
