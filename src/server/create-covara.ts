@@ -29,6 +29,7 @@ import { mountHealth } from "./health";
 import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
 import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
+import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
 
 /**
  * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
@@ -128,6 +129,12 @@ export type CovaraApp<
     table: TTable,
     config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>,
   ): MountedApp<S, TBase, TResources, JoinPath<TBase, TablePath<TTable>>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
+  /**
+   * A server-rendered hono/jsx page at `path` (covara/htmx, beta): its `<Live>` regions list,
+   * create, update and delete rows of the app's resources through generated htmx endpoints under
+   * `/__covara/live`, and update live in every tab.
+   */
+  page(path: string, Component: PageComponent, options?: PageOptions): CovaraApp<S, TBase, TResources>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
   /** Type-only (a phantom, never set at run time): the mounted resources' types for covara's client. */
@@ -206,8 +213,18 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
     return covara;
   }
 
+  let pages: LivePages | undefined;
+  function page(path: string, Component: PageComponent, pageOptions?: PageOptions): CovaraApp {
+    pages ??= createLivePages(app, (table) => {
+      const found = mounted.find((entry) => entry.handle?.table === table);
+      return found?.handle ? { path: found.path, handle: found.handle } : undefined;
+    });
+    pages.page(path, Component, pageOptions);
+    return covara;
+  }
+
   // The runtime object is the same after every `.resource()`; only its type grows with each call.
-  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, realtime }));
+  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, page, realtime }));
   if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

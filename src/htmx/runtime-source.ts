@@ -1,0 +1,192 @@
+/**
+ * The tiny browser runtime served beside htmx (plain ES2017, no build step, no eval, no inline
+ * handlers, so a nonce-only CSP holds). It does what htmx attributes cannot:
+ *  - live regions: one EventSource per region container on its `/stream` endpoint; `snapshot`
+ *    reconciles the rows, `upsert` replaces a row in place or appends it, `remove` removes it,
+ *    `invalidate` fires `covara:refresh` (the container's hx-get reloads it);
+ *  - a row appears once: after any swap into a container, later copies of a row id are dropped
+ *    (the create response and the live event may arrive in either order);
+ *  - optimistic deletes: the row is hidden when the request starts, shown again if refused;
+ *  - offline: a live write made offline (or whose request cannot reach the server) is queued in
+ *    localStorage and replayed, in order, when the browser is back online or a stream reconnects.
+ */
+export const RUNTIME_SOURCE = String.raw`(function () {
+  "use strict";
+  var QUEUE_KEY = "covara-live-queue";
+  var LIVE_PATH = "/__covara/live/";
+  var replaying = false;
+
+  function rowSelector(id) { return '[data-covara-row="' + CSS.escape(id) + '"]'; }
+  function containerOf(region) { return document.querySelector('[data-covara-region="' + CSS.escape(region) + '"]'); }
+  function regionOfPath(path) { var rest = path.slice(path.indexOf(LIVE_PATH) + LIVE_PATH.length); return rest.split("/")[0]; }
+  function parse(html) { var template = document.createElement("template"); template.innerHTML = html; return template.content; }
+
+  function upsert(container, id, html) {
+    var fresh = parse(html).firstElementChild;
+    if (!fresh) return;
+    var existing = container.querySelector(rowSelector(id));
+    if (existing) {
+      if (existing.outerHTML === fresh.outerHTML) return;
+      existing.replaceWith(fresh);
+    } else {
+      container.appendChild(fresh);
+    }
+    htmx.process(fresh);
+  }
+
+  function removeRow(container, id) {
+    var row = container.querySelector(rowSelector(id));
+    if (row) row.remove();
+  }
+
+  function reconcile(container, html) {
+    var rows = parse(html).children;
+    var seen = {};
+    var fresh = Array.prototype.slice.call(rows);
+    fresh.forEach(function (row) {
+      var id = row.getAttribute("data-covara-row");
+      if (id === null) return;
+      seen[id] = true;
+      var existing = container.querySelector(rowSelector(id));
+      if (existing && existing.outerHTML === row.outerHTML) { container.appendChild(existing); return; }
+      if (existing) existing.remove();
+      container.appendChild(row);
+      htmx.process(row);
+    });
+    Array.prototype.slice.call(container.querySelectorAll("[data-covara-row]")).forEach(function (row) {
+      if (!seen[row.getAttribute("data-covara-row")] && !row.hasAttribute("data-covara-pending")) row.remove();
+    });
+  }
+
+  function dedupe(container) {
+    var seen = {};
+    Array.prototype.slice.call(container.querySelectorAll("[data-covara-row]")).forEach(function (row) {
+      var id = row.getAttribute("data-covara-row");
+      if (seen[id]) row.remove(); else seen[id] = true;
+    });
+  }
+
+  function connect(container) {
+    var url = container.getAttribute("data-covara-stream");
+    var source = new EventSource(url);
+    var data = function (event) { return JSON.parse(event.data); };
+    source.addEventListener("open", function () { container.setAttribute("data-covara-connected", "true"); replay(); });
+    source.addEventListener("snapshot", function (event) { reconcile(container, data(event).html); });
+    source.addEventListener("upsert", function (event) { var d = data(event); upsert(container, d.id, d.html); });
+    source.addEventListener("remove", function (event) { removeRow(container, data(event).id); });
+    source.addEventListener("invalidate", function () { htmx.trigger(container, "covara:refresh"); });
+    source.addEventListener("revoked", function () { source.close(); container.removeAttribute("data-covara-connected"); });
+    source.addEventListener("error", function () {
+      container.removeAttribute("data-covara-connected");
+      // EventSource retries by itself unless the server refused the stream; then start over later.
+      if (source.readyState === EventSource.CLOSED) setTimeout(function () { connect(container); }, 3000);
+    });
+  }
+
+  function loadQueue() { try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; } }
+  function saveQueue(queue) {
+    localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+    document.documentElement.setAttribute("data-covara-queued", String(queue.length));
+  }
+
+  function enqueue(detail) {
+    var pairs = [];
+    if (detail.formData) detail.formData.forEach(function (value, name) { if (typeof value === "string") pairs.push([name, value]); });
+    var queue = loadQueue();
+    queue.push({ verb: detail.verb, path: detail.path, body: pairs });
+    saveQueue(queue);
+  }
+
+  function applyReplayed(entry, response, html) {
+    var region = regionOfPath(entry.path);
+    var container = containerOf(region);
+    if (!response.ok) {
+      var slot = document.getElementById("covara-errors-" + region);
+      if (slot && html) slot.innerHTML = html;
+      return;
+    }
+    if (!container) return;
+    var id = decodeURIComponent(entry.path.split("/").pop());
+    if (entry.verb === "delete") { removeRow(container, id); return; }
+    var row = parse(html).querySelector("[data-covara-row]");
+    if (row) upsert(container, row.getAttribute("data-covara-row"), row.outerHTML);
+  }
+
+  function replay() {
+    if (replaying || !navigator.onLine) return;
+    var queue = loadQueue();
+    if (!queue.length) return;
+    replaying = true;
+    var entry = queue[0];
+    var init = { method: entry.verb.toUpperCase(), credentials: "same-origin", headers: { "HX-Request": "true" } };
+    if (entry.verb !== "delete" && entry.verb !== "get") {
+      init.headers["Content-Type"] = "application/x-www-form-urlencoded";
+      init.body = new URLSearchParams(entry.body).toString();
+    }
+    fetch(entry.path, init).then(function (response) {
+      return response.text().then(function (html) {
+        var rest = loadQueue();
+        rest.shift();
+        saveQueue(rest);
+        applyReplayed(entry, response, html);
+        replaying = false;
+        replay();
+      });
+    }, function () { replaying = false; });
+  }
+
+  function isLiveWrite(detail) { return detail.path.indexOf(LIVE_PATH) === 0 && detail.verb !== "get"; }
+
+  function optimisticRow(elt) {
+    if (!elt || elt.getAttribute("data-covara-optimistic") !== "delete") return null;
+    return elt.closest("[data-covara-row]");
+  }
+
+  function queued(elt) {
+    var form = elt && elt.closest("form[data-covara-create]");
+    if (form) form.reset();
+    document.dispatchEvent(new CustomEvent("covara:queued", { detail: { size: loadQueue().length } }));
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var row = optimisticRow(detail.elt);
+    if (row) row.hidden = true;
+    if (!navigator.onLine && isLiveWrite(detail)) {
+      event.preventDefault();
+      enqueue(detail);
+      queued(detail.elt);
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var config = event.detail.requestConfig;
+    if (config && isLiveWrite(config)) { enqueue(config); queued(event.detail.elt); }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var row = optimisticRow(event.detail.elt);
+    if (row) row.hidden = false;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.successful && elt && elt.matches("form[data-covara-create]")) elt.reset();
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var container = target && target.closest && target.closest("[data-covara-region]");
+    if (container) dedupe(container);
+  });
+
+  window.addEventListener("online", replay);
+
+  function start() {
+    document.querySelectorAll("[data-covara-stream]").forEach(connect);
+    saveQueue(loadQueue());
+    replay();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
+`;
