@@ -9,3 +9,4 @@ export type { LivePages } from "./pages";
 export type { LiveResource, ResourceLookup } from "./render-state";
 export type { LiveAttributes, LiveHelpers, LiveProps, LiveQuery, LiveRow, PageComponent, PageOptions, PageProps } from "./types";
 export { HTMX_INTEGRITY, HTMX_VERSION } from "./vendor/htmx-source";
+export { HTMX_PROBLEM_TYPES } from "./problems";

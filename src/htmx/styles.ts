@@ -9,8 +9,7 @@ h1,h2{line-height:1.2}
 .covara-live button{padding:.45rem .8rem;border:1px solid var(--line);border-radius:.4rem;background:transparent;font:inherit;cursor:pointer}
 .covara-live form button{background:var(--accent);border-color:var(--accent);color:#fff}
 .covara-live ul,.covara-live ol{list-style:none;padding:0;margin:0;border-top:1px solid var(--line)}
-.covara-live li{display:flex;align-items:center;gap:.6rem;padding:.5rem .25rem;border-bottom:1px solid var(--line)}
-.covara-live li > :first-child{flex:1}
+.covara-live li{display:flex;align-items:center;justify-content:space-between;gap:.6rem;padding:.5rem .25rem;border-bottom:1px solid var(--line)}
 .covara-live li form{flex:1;margin:0}
 .covara-errors:empty{display:none}
 .covara-error{border:1px solid var(--danger);color:var(--danger);border-radius:.4rem;padding:.5rem .75rem;margin:0 0 .75rem}

@@ -164,6 +164,27 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
     await tabA.screenshot({ path: join(SHOTS, "3-after-offline.png") });
   });
 
+  it("the spec's example, verbatim, lists, creates and deletes live", async () => {
+    const context = await contextFor("carol");
+    const open = async () => {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/spec-todos`);
+      await page.waitForSelector("[data-covara-connected]", WAIT);
+      return page;
+    };
+    const [one, two] = [await open(), await open()];
+    const items = (page: Page) => page.$$eval("li[data-covara-row]", (rows) => rows.map((row) => row.firstChild?.textContent ?? ""));
+    await one.fill("input[name=title]", "Spec todo");
+    await one.click("form button");
+    await two.waitForFunction(() => document.querySelectorAll("li[data-covara-row]").length === 1, undefined, WAIT);
+    expect(await items(two)).toEqual(["Spec todo"]);
+    expect(await items(one)).toEqual(["Spec todo"]);
+    await one.screenshot({ path: join(SHOTS, "5-spec.png") });
+    await two.click("li[data-covara-row] button");
+    await one.waitForFunction(() => document.querySelectorAll("li[data-covara-row]").length === 0, undefined, WAIT);
+    expect(violations).toEqual([]);
+  });
+
   it("another user never sees these rows, live or on reload, and has their own", async () => {
     expect(await rowCount(bob)).toBe(0);
     await addTodo(bob, "Bob's private task");
