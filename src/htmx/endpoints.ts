@@ -16,15 +16,26 @@ import { ErrorSlot, renderChild, renderRow, renderRows } from "./fragments";
 import { LIVE_BASE } from "./helpers";
 import { fragmentStream } from "./live-stream";
 import { renderPageBody, type PageServices } from "./page-render";
-import { listParameters } from "./query";
-import type { CapturedRegion } from "./render-state";
+import { aggregateParameters, listParameters } from "./query";
+import type { CapturedAggregate, CapturedRegion } from "./render-state";
+import type { LiveGroup } from "./types";
 
 type Row = Record<string, unknown>;
 
 const REGION_ID = /^(\d{1,6})-(\d{1,6})$/;
 
+type AnyRegion = CapturedRegion | CapturedAggregate;
+
+function isAggregate(region: AnyRegion): region is CapturedAggregate {
+  return region.props.aggregate !== undefined;
+}
+
+function regionNotFound(regionId: string, detail = `No live region '${regionId}' on this app's pages (reload the page)`): ProblemError {
+  return new ProblemError("live-region-not-found", { detail, extensions: { region: regionId } });
+}
+
 /** The region named by the path, declared by rendering its page for this request; a 404 problem when there is none. */
-async function resolveRegion(services: PageServices, c: Context<CovaraEnv>): Promise<CapturedRegion> {
+async function resolveRegion(services: PageServices, c: Context<CovaraEnv>): Promise<AnyRegion> {
   const regionId = c.req.param("region") ?? "";
   const match = REGION_ID.exec(regionId);
   const page = match ? services.pages[Number(match[1])] : undefined;
@@ -33,10 +44,7 @@ async function resolveRegion(services: PageServices, c: Context<CovaraEnv>): Pro
     const region = state.captured.get(regionId);
     if (region) return region;
   }
-  throw new ProblemError("live-region-not-found", {
-    detail: `No live region '${regionId}' on this app's pages (reload the page)`,
-    extensions: { region: regionId },
-  });
+  throw regionNotFound(regionId);
 }
 
 /** Mutations need htmx's `HX-Request: true`: a header a cross-site form cannot send, so a plain form post from elsewhere cannot use the page's cookies. */
@@ -51,10 +59,18 @@ function rowPath(region: CapturedRegion, c: Context<CovaraEnv>): string {
   return `${region.resource.path}/${encodeURIComponent(String(id))}`;
 }
 
-type LiveHandler = (region: CapturedRegion, c: Context<CovaraEnv>) => Promise<Response>;
+type LiveHandler<R extends AnyRegion> = (region: R, c: Context<CovaraEnv>) => Promise<Response>;
+
+/** A handler of row regions only: an aggregate region has no rows to list, create or change. */
+function rowsOnly(handler: LiveHandler<CapturedRegion>): LiveHandler<AnyRegion> {
+  return (region, c) => {
+    if (isAggregate(region)) throw regionNotFound(region.id, `Live region '${region.id}' is an aggregate: it has no rows`);
+    return handler(region, c);
+  };
+}
 
 /** Wraps a handler: finds its region and answers every problem as an error fragment (or problem+json). */
-function liveRoute(services: PageServices, handler: LiveHandler, options: { write: boolean }) {
+function liveRoute(services: PageServices, handler: LiveHandler<AnyRegion>, options: { write: boolean }) {
   return async (c: Context<CovaraEnv>): Promise<Response> => {
     let regionId: string | null = null;
     try {
@@ -84,6 +100,12 @@ export function mountLiveEndpoints(app: Hono<CovaraEnv>, services: PageServices)
   app.get(
     `${base}/list`,
     liveRoute(services, async (region, c) => {
+      if (isAggregate(region)) {
+        const response = await forward(c)("GET", `${region.resource.path}/aggregate`, { query: aggregateParameters(region.props.aggregate) });
+        if (!response.ok) return forwardedProblem(c, response, region.id);
+        const { groups } = (await response.json()) as { groups: LiveGroup[] };
+        return c.html(await renderChild(region.props.render(groups)));
+      }
       const response = await forward(c)("GET", region.resource.path, { query: listParameters(region.props.query) });
       if (!response.ok) return forwardedProblem(c, response, region.id);
       const { items } = (await response.json()) as { items: Row[] };
@@ -93,7 +115,7 @@ export function mountLiveEndpoints(app: Hono<CovaraEnv>, services: PageServices)
 
   app.get(
     `${base}/row/:id`,
-    liveRoute(services, async (region, c) => rowAnswer(region, c, await forward(c)("GET", rowPath(region, c))), { write: false }),
+    liveRoute(services, rowsOnly(async (region, c) => rowAnswer(region, c, await forward(c)("GET", rowPath(region, c)))), { write: false }),
   );
 
   app.get(
@@ -101,46 +123,48 @@ export function mountLiveEndpoints(app: Hono<CovaraEnv>, services: PageServices)
     liveRoute(services, async (region, c) => {
       const lastEventId = c.req.header("last-event-id");
       const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
+      const logError = (error: unknown) => region.resource.handle.app.logger.error("covara htmx: a live region failed to render", error);
+      if (isAggregate(region)) {
+        const response = await forward(c)("GET", `${region.resource.path}/aggregate/subscribe`, { query: aggregateParameters(region.props.aggregate), headers });
+        if (!response.ok) return forwardedProblem(c, response, region.id);
+        return fragmentStream(response, { groups: (groups) => renderChild(region.props.render(groups)) }, logError);
+      }
       const response = await forward(c)("GET", `${region.resource.path}/subscribe`, { query: listParameters(region.props.query), headers });
       if (!response.ok) return forwardedProblem(c, response, region.id);
-      return fragmentStream(
-        response,
-        { row: (row) => renderRow(region, row), rows: (rows) => renderRows(region, rows) },
-        (error) => region.resource.handle.app.logger.error("covara htmx: a live region's row failed to render", error),
-      );
+      return fragmentStream(response, { row: (row) => renderRow(region, row), rows: (rows) => renderRows(region, rows) }, logError);
     }, { write: false }),
   );
 
   app.post(
     `${base}/create`,
-    liveRoute(services, async (region, c) => {
+    liveRoute(services, rowsOnly(async (region, c) => {
       const values = await readFormValues(c, region.resource.handle.info.columns);
       const response = await forward(c)("POST", region.resource.path, { json: values });
       // A success also empties the error slot of an earlier refusal (out of band).
       const clearErrors = await renderChild(ErrorSlot({ regionId: region.id, oob: true }));
       return rowAnswer(region, c, response, clearErrors);
-    }, { write: true }),
+    }), { write: true }),
   );
 
   app.patch(
     `${base}/update/:id`,
-    liveRoute(services, async (region, c) => {
+    liveRoute(services, rowsOnly(async (region, c) => {
       const path = rowPath(region, c);
       const values = await readFormValues(c, region.resource.handle.info.columns);
       const response = await forward(c)("PATCH", path, { json: values });
       const clearErrors = await renderChild(ErrorSlot({ regionId: region.id, oob: true }));
       return rowAnswer(region, c, response, clearErrors);
-    }, { write: true }),
+    }), { write: true }),
   );
 
   app.delete(
     `${base}/delete/:id`,
-    liveRoute(services, async (region, c) => {
+    liveRoute(services, rowsOnly(async (region, c) => {
       const response = await forward(c)("DELETE", rowPath(region, c));
       if (!response.ok) return forwardedProblem(c, response, region.id);
       // An empty 200: htmx swaps the row's outerHTML with nothing, removing it.
       return c.html("");
-    }, { write: true }),
+    }), { write: true }),
   );
 
   for (const [path, methods] of [

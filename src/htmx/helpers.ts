@@ -18,6 +18,11 @@ export function containerDomId(regionId: string): string {
   return `covara-list-${regionId}`;
 }
 
+/** The DOM id of an aggregate region's content. */
+export function aggregateDomId(regionId: string): string {
+  return `covara-aggregate-${regionId}`;
+}
+
 /** The DOM id of a region's error slot, where refused writes show their error fragment. */
 export function errorsDomId(regionId: string): string {
   return `covara-errors-${regionId}`;

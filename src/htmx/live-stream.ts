@@ -2,7 +2,8 @@
  * A region's live stream: the resource's own `GET /subscribe` stream (the subscription engine,
  * with this subscriber's scope, masking and re-authorization) translated event by event into
  * server-rendered fragments. `snapshot` becomes the region's rows as HTML, `added`/`changed` an
- * `upsert` of one row's HTML, `removed` a `remove`; every other event and every heartbeat passes
+ * `upsert` of one row's HTML, `removed` a `remove`; for an aggregate region (over
+ * `/aggregate/subscribe`) each `aggregate` becomes the groups' HTML; every other event and every heartbeat passes
  * through with its `id`, so the browser's Last-Event-ID resumes the underlying subscription.
  */
 import { toJson } from "../kernel/json";
@@ -22,10 +23,11 @@ interface UpstreamEvent {
   retry?: string;
 }
 
-/** Renders rows of the region to HTML. */
+/** Renders a row region's rows, or an aggregate region's groups, to HTML. */
 export interface StreamRenderer {
-  row(row: Record<string, unknown>): Promise<string>;
-  rows(rows: readonly Record<string, unknown>[]): Promise<string>;
+  row?(row: Record<string, unknown>): Promise<string>;
+  rows?(rows: readonly Record<string, unknown>[]): Promise<string>;
+  groups?(groups: Record<string, unknown>[]): Promise<string>;
 }
 
 /** Parses one block (the text between blank lines) of the upstream stream. */
@@ -53,7 +55,11 @@ function frame(event: string | undefined, data: string | undefined, id: string |
 /** The fragment event for one upstream event. */
 async function translate(upstream: UpstreamEvent, render: StreamRenderer): Promise<string> {
   const { event, id, retry } = upstream;
-  if (event === "snapshot" || event === "added" || event === "changed" || event === "removed") {
+  if (event === "aggregate" && render.groups) {
+    const data = JSON.parse(upstream.data ?? "{}") as { groups?: Record<string, unknown>[] };
+    return frame("aggregate", toJson({ html: await render.groups(data.groups ?? []) }), id, retry);
+  }
+  if (render.row && render.rows && (event === "snapshot" || event === "added" || event === "changed" || event === "removed")) {
     const data = JSON.parse(upstream.data ?? "{}") as { items?: Record<string, unknown>[]; id?: unknown; row?: Record<string, unknown>; hasMore?: boolean };
     if (event === "snapshot") return frame("snapshot", toJson({ html: await render.rows(data.items ?? []), hasMore: data.hasMore === true }), id, retry);
     if (event === "removed") return frame("remove", toJson({ id: String(data.id) }), id, retry);

@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { createContext } from "hono/jsx";
 import type { CovaraEnv } from "../kernel/http";
 import type { ResourceHandle } from "../resource/extension";
-import type { LiveProps } from "./types";
+import type { LiveAggregateProps, LiveProps } from "./types";
 
 /** A resource mounted on the app, as a region reaches it: its full path and its handle. */
 export interface LiveResource {
@@ -27,6 +27,13 @@ export interface CapturedRegion {
   resource: LiveResource;
 }
 
+/** An aggregate region as one rendering declared it. */
+export interface CapturedAggregate {
+  id: string;
+  props: LiveAggregateProps<Table>;
+  resource: LiveResource;
+}
+
 /** One rendering of a page. */
 export interface PageRenderState {
   mode: "page" | "capture";
@@ -36,7 +43,7 @@ export interface PageRenderState {
   nextOrdinal: number;
   resources: ResourceLookup;
   /** Regions declared so far (capture mode). */
-  captured: Map<string, CapturedRegion>;
+  captured: Map<string, CapturedRegion | CapturedAggregate>;
   /** Calls the app's own routes for this request (forwarding its credentials). */
   forward: (method: string, path: string, init?: { query?: Record<string, string>; json?: unknown; headers?: Record<string, string> }) => Promise<Response>;
 }

@@ -3,7 +3,8 @@
  * handlers, so a nonce-only CSP holds). It does what htmx attributes cannot:
  *  - live regions: one EventSource per region container on its `/stream` endpoint; `snapshot`
  *    reconciles the rows, `upsert` replaces a row in place or appends it, `remove` removes it,
- *    `invalidate` fires `covara:refresh` (the container's hx-get reloads it);
+ *    `invalidate` fires `covara:refresh` (the container's hx-get reloads it); an aggregate
+ *    region's element takes each `aggregate` event's HTML as its content;
  *  - a row appears once: after any swap into a container, later copies of a row id are dropped
  *    (the create response and the live event may arrive in either order);
  *  - optimistic deletes: the row is hidden when the request starts, shown again if refused;
@@ -74,6 +75,7 @@ export const RUNTIME_SOURCE = String.raw`(function () {
     source.addEventListener("snapshot", function (event) { reconcile(container, data(event).html); });
     source.addEventListener("upsert", function (event) { var d = data(event); upsert(container, d.id, d.html); });
     source.addEventListener("remove", function (event) { removeRow(container, data(event).id); });
+    source.addEventListener("aggregate", function (event) { container.innerHTML = data(event).html; htmx.process(container); });
     source.addEventListener("invalidate", function () { htmx.trigger(container, "covara:refresh"); });
     source.addEventListener("revoked", function () { source.close(); container.removeAttribute("data-covara-connected"); });
     source.addEventListener("error", function () {

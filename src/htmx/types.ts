@@ -40,7 +40,33 @@ export interface LiveHelpers {
 /** A row as a region renders it: the table's row type (masked columns are absent at run time). */
 export type LiveRow<TTable extends Table> = InferSelectModel<TTable>;
 
-/** The props of `<Live>`. */
+/** What an aggregate region computes: `GET /aggregate`'s own parameters. */
+export interface LiveAggregateQuery {
+  groupBy?: string;
+  sum?: string;
+  avg?: string;
+  min?: string;
+  max?: string;
+  filter?: string;
+  having?: string;
+  orderBy?: string;
+  limit?: number;
+}
+
+/** One group of an aggregate: the group fields, `count`, and `<function>_<field>` metrics. */
+export type LiveGroup = Record<string, unknown>;
+
+/** The props of an aggregate `<Live>`: the groups, recomputed and re-rendered live. */
+export interface LiveAggregateProps<TTable extends Table> {
+  /** The Drizzle table of a resource mounted on this app. */
+  resource: TTable;
+  /** Which groups and metrics (`{ groupBy: "done" }`: a count per value of `done`). */
+  aggregate: LiveAggregateQuery;
+  /** The groups as HTML; re-rendered whenever a change to the resource changes them. */
+  render: (groups: LiveGroup[]) => Child;
+}
+
+/** The props of a row `<Live>`. */
 export interface LiveProps<TTable extends Table> {
   /** The Drizzle table of a resource mounted on this app (`app.resource(path, table, ...)`). */
   resource: TTable;
@@ -52,6 +78,8 @@ export interface LiveProps<TTable extends Table> {
   container?: (rows: Child[], c: LiveHelpers) => Child;
   /** The form that creates rows (spreading `c.create()`); validation errors show right after it. */
   create?: (c: LiveHelpers) => Child;
+  /** Row regions have none (see `LiveAggregateProps`). */
+  aggregate?: undefined;
 }
 
 /** What a page component receives: the request's context and the CSP nonce of this response. */

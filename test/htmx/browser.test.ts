@@ -115,6 +115,9 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
     await waitForTitles(tabB, ["Buy oat milk", "Call Ada"]);
     await tabB.locator("[data-covara-row]").first().locator("button.toggle").click();
     await tabA.waitForFunction(() => document.querySelector("[data-covara-row] button.toggle")?.textContent === "Undo", undefined, WAIT);
+    // The live aggregate region follows in both tabs.
+    await tabA.waitForFunction(() => document.querySelector(".summary")?.textContent === "1 open · 1 done", undefined, WAIT);
+    await tabB.waitForFunction(() => document.querySelector(".summary")?.textContent === "1 open · 1 done", undefined, WAIT);
     expect(await tabB.locator("[data-covara-row]").first().locator("button.toggle").textContent()).toBe("Undo");
   });
 

@@ -112,6 +112,33 @@ describe("writes through the resource's own routes", () => {
   });
 });
 
+describe("aggregate regions", () => {
+  it("renders the user's groups, lists them again as HTML, and has no row endpoints", async () => {
+    await create("alice", "title=a");
+    await create("alice", "title=b&done=on");
+    await create("bob", "title=c");
+    const page = await (await app.request("/todos", { headers: { cookie: "user=alice" } })).text();
+    expect(page).toContain('<p class="summary">1 open · 1 done</p>');
+    expect(page).toContain('data-covara-stream="/__covara/live/0-1/stream"');
+    const list = await app.request("/__covara/live/0-1/list", { headers: { cookie: "user=bob" } });
+    expect(await list.text()).toBe('<p class="summary">1 open · 0 done</p>');
+    const refused = await app.request("/__covara/live/0-1/create", { method: "POST", headers: htmx("alice"), body: "title=x" });
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).toContain("is an aggregate");
+  });
+
+  it("streams the groups as HTML whenever the user's rows change them", async () => {
+    const res = await app.request("/__covara/live/0-1/stream", { headers: { cookie: "user=alice" } });
+    const events = new SseReader(res.body!);
+    expect((await events.until("aggregate")).at(-1)!.data.html).toBe('<p class="summary">0 open · 0 done</p>');
+    await create("bob", "title=not+mine");
+    await create("alice", "title=mine");
+    const next = (await events.until((event) => event.event === "aggregate" && event.data.html.includes("1 open"))).at(-1)!;
+    expect(next.data.html).toBe('<p class="summary">1 open · 0 done</p>');
+    await events.cancel();
+  });
+});
+
 describe("bad input", () => {
   it("a validation error is an HTML fragment for the region's error slot, naming the field", async () => {
     const res = await create("alice", "title=+++");
