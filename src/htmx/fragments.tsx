@@ -12,6 +12,7 @@ import type { LiveRow } from "./types";
 
 /** Renders any JSX child (element, string, array, async component) to an HTML string. */
 export async function renderChild(child: Child): Promise<string> {
+  // biome-ignore lint/complexity/noUselessFragments: the fragment makes any child (text, array, element) one renderable node.
   return String(await (<>{child}</>).toString());
 }
 
@@ -60,7 +61,7 @@ export function ErrorFragment({ problem }: { problem: ProblemDocument }) {
       {issues.length > 0 ? (
         <ul>
           {issues.map((issue) => (
-            <li data-field={issue.path}>
+            <li key={`${issue.path}:${issue.message}`} data-field={issue.path}>
               <code>{issue.path}</code> {issue.message}
             </li>
           ))}

@@ -11,7 +11,7 @@
  *  - offline: a live write made offline (or whose request cannot reach the server) is queued in
  *    localStorage and replayed, in order, when the browser is back online or a stream reconnects.
  */
-export const RUNTIME_SOURCE = String.raw`(function () {
+export const RUNTIME_SOURCE = `(function () {
   "use strict";
   var QUEUE_KEY = "covara-live-queue";
   var LIVE_PATH = "/__covara/live/";
