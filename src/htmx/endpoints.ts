@@ -17,7 +17,7 @@ import { LIVE_BASE } from "./helpers";
 import { fragmentStream } from "./live-stream";
 import { renderPageBody, type PageServices } from "./page-render";
 import { aggregateParameters, listParameters } from "./query";
-import type { CapturedAggregate, CapturedRegion } from "./render-state";
+import { type CapturedAggregate, type CapturedRegion, isSubscribable } from "./render-state";
 import type { LiveGroup } from "./types";
 
 type Row = Record<string, unknown>;
@@ -121,6 +121,7 @@ export function mountLiveEndpoints(app: Hono<CovaraEnv>, services: PageServices)
   app.get(
     `${base}/stream`,
     liveRoute(services, async (region, c) => {
+      if (!isSubscribable(region.resource)) throw regionNotFound(region.id, `Live region '${region.id}' has no stream: its resource has subscriptions: false`);
       const lastEventId = c.req.header("last-event-id");
       const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
       const logError = (error: unknown) => region.resource.handle.app.logger.error("covara htmx: a live region failed to render", error);

@@ -7,7 +7,7 @@ import type { Child } from "hono/jsx";
 import type { ProblemDocument } from "../kernel/errors";
 import { assumeType } from "../kernel/erased";
 import { errorsDomId, liveHelpers } from "./helpers";
-import type { CapturedRegion } from "./render-state";
+import { type CapturedRegion, isSubscribable } from "./render-state";
 import type { LiveRow } from "./types";
 
 /** Renders any JSX child (element, string, array, async component) to an HTML string. */
@@ -19,7 +19,7 @@ export async function renderChild(child: Child): Promise<string> {
 /** One row of the region, as HTML. */
 export function renderRow(region: CapturedRegion, row: Record<string, unknown>): Promise<string> {
   // The row came from the resource's own endpoint for this table: its presented shape.
-  return renderChild(region.props.render(assumeType<LiveRow<Table>>(row), liveHelpers(region.id)));
+  return renderChild(region.props.render(assumeType<LiveRow<Table>>(row), liveHelpers(region.id, isSubscribable(region.resource))));
 }
 
 /** Rows of the region, as HTML, in order. */

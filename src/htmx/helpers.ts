@@ -33,8 +33,8 @@ function idText(id: unknown): string {
   return String(id);
 }
 
-/** The helpers of region `regionId`. */
-export function liveHelpers(regionId: string): LiveHelpers {
+/** The helpers of region `regionId`; `live: false` for a resource without subscriptions (no stream to open). */
+export function liveHelpers(regionId: string, live = true): LiveHelpers {
   const rowTarget = "closest [data-covara-row]";
   return {
     create: () => ({
@@ -62,13 +62,16 @@ export function liveHelpers(regionId: string): LiveHelpers {
       "hx-swap": "outerHTML",
       "data-covara-optimistic": "delete",
     }),
-    container: () => ({
-      id: containerDomId(regionId),
-      "data-covara-region": regionId,
-      "data-covara-stream": liveEndpoint(regionId, "stream"),
-      // The runtime fires covara:refresh when the stream says it lost track (`invalidate`).
-      "hx-get": liveEndpoint(regionId, "list"),
-      "hx-trigger": "covara:refresh",
-    }),
+    container: () => {
+      const attributes: LiveAttributes = {
+        id: containerDomId(regionId),
+        "data-covara-region": regionId,
+        // The runtime fires covara:refresh when the stream says it lost track (`invalidate`).
+        "hx-get": liveEndpoint(regionId, "list"),
+        "hx-trigger": "covara:refresh",
+      };
+      if (live) attributes["data-covara-stream"] = liveEndpoint(regionId, "stream");
+      return attributes;
+    },
   };
 }

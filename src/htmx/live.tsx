@@ -11,7 +11,7 @@ import { assumeType } from "../kernel/erased";
 import { ErrorFragment, ErrorSlot } from "./fragments";
 import { aggregateDomId, liveEndpoint, liveHelpers } from "./helpers";
 import { aggregateParameters, listParameters } from "./query";
-import { type CapturedAggregate, type CapturedRegion, PageRenderContext, type PageRenderState } from "./render-state";
+import { type CapturedAggregate, type CapturedRegion, isSubscribable, PageRenderContext, type PageRenderState } from "./render-state";
 import type { LiveAggregateProps, LiveGroup, LiveProps, LiveRow } from "./types";
 
 /** The region, showing a refusal (401/403, a bad query) where its content would be. */
@@ -29,7 +29,7 @@ async function refusedRegion(id: string, response: Response) {
 /** Lists the region's rows and renders the region. */
 async function renderRegion(state: PageRenderState, region: CapturedRegion) {
   const { props, id } = region;
-  const helpers = liveHelpers(id);
+  const helpers = liveHelpers(id, isSubscribable(region.resource));
   const response = await state.forward("GET", region.resource.path, { query: listParameters(props.query) });
   if (!response.ok) return refusedRegion(id, response);
   // The list endpoint of this very table answered: its items are its presented rows.
@@ -52,7 +52,7 @@ async function renderAggregate(state: PageRenderState, region: CapturedAggregate
   const { groups } = assumeType<{ groups: LiveGroup[] }>(await response.json());
   return (
     <div class="covara-live covara-aggregate" data-covara-live={id}>
-      <div id={aggregateDomId(id)} data-covara-aggregate={id} data-covara-stream={liveEndpoint(id, "stream")}>
+      <div id={aggregateDomId(id)} data-covara-aggregate={id} data-covara-stream={isSubscribable(region.resource) ? liveEndpoint(id, "stream") : undefined}>
         {props.render(groups)}
       </div>
     </div>

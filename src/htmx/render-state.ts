@@ -17,6 +17,12 @@ export interface LiveResource {
   handle: ResourceHandle;
 }
 
+/** Whether the resource serves `/subscribe` (not when its config says `subscriptions: false`). */
+export function isSubscribable(resource: LiveResource): boolean {
+  // Read by name: the key is declared by the subscriptions extension, which this layer does not import.
+  return Reflect.get(resource.handle.config, "subscriptions") !== false;
+}
+
 /** Finds the mounted resource of a table. */
 export type ResourceLookup = (table: Table) => LiveResource | undefined;
 

@@ -67,11 +67,11 @@ export const RUNTIME_SOURCE = `(function () {
     });
   }
 
-  function connect(container) {
+  function connect(container, delay) {
     var url = container.getAttribute("data-covara-stream");
     var source = new EventSource(url);
     var data = function (event) { return JSON.parse(event.data); };
-    source.addEventListener("open", function () { container.setAttribute("data-covara-connected", "true"); replay(); });
+    source.addEventListener("open", function () { delay = 0; container.setAttribute("data-covara-connected", "true"); replay(); });
     source.addEventListener("snapshot", function (event) { reconcile(container, data(event).html); });
     source.addEventListener("upsert", function (event) { var d = data(event); upsert(container, d.id, d.html); });
     source.addEventListener("remove", function (event) { removeRow(container, data(event).id); });
@@ -80,8 +80,11 @@ export const RUNTIME_SOURCE = `(function () {
     source.addEventListener("revoked", function () { source.close(); container.removeAttribute("data-covara-connected"); });
     source.addEventListener("error", function () {
       container.removeAttribute("data-covara-connected");
-      // EventSource retries by itself unless the server refused the stream; then start over later.
-      if (source.readyState === EventSource.CLOSED) setTimeout(function () { connect(container); }, 3000);
+      // EventSource retries by itself unless the server refused the stream (signed out, say):
+      // then start over later, waiting longer each time (3 s doubling to a minute).
+      if (source.readyState !== EventSource.CLOSED) return;
+      var next = Math.min(60000, (delay || 1500) * 2);
+      setTimeout(function () { connect(container, next); }, next);
     });
   }
 
@@ -185,7 +188,7 @@ export const RUNTIME_SOURCE = `(function () {
   window.addEventListener("online", replay);
 
   function start() {
-    document.querySelectorAll("[data-covara-stream]").forEach(connect);
+    document.querySelectorAll("[data-covara-stream]").forEach(function (container) { connect(container, 0); });
     saveQueue(loadQueue());
     replay();
   }

@@ -139,6 +139,20 @@ describe("aggregate regions", () => {
   });
 });
 
+describe("a resource without subscriptions", () => {
+  it("its region lists and creates, but opens no stream", async () => {
+    const headers = { "hx-request": "true", "content-type": FORM };
+    const created = await app.request("/__covara/live/2-0/create", { method: "POST", headers, body: "body=Quiet" });
+    expect(await created.text()).toContain('<p id="covara-row-2-0-1" data-covara-row="1">Quiet</p>');
+    const page = await (await app.request("/notes")).text();
+    expect(page).toContain('<div id="covara-list-2-0" data-covara-region="2-0" hx-get="/__covara/live/2-0/list" hx-trigger="covara:refresh"><p');
+    expect(page).not.toContain("data-covara-stream");
+    const stream = await app.request("/__covara/live/2-0/stream", { headers: { accept: "application/json" } });
+    expect(stream.status).toBe(404);
+    expect((await stream.json()).code).toBe("LIVE_REGION_NOT_FOUND");
+  });
+});
+
 describe("bad input", () => {
   it("a validation error is an HTML fragment for the region's error slot, naming the field", async () => {
     const res = await create("alice", "title=+++");
