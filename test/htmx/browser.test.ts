@@ -208,6 +208,24 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
     expect(violations).toEqual([]);
   });
 
+  it("the CSP is enforced: an inline script without the nonce is refused (and would be reported above)", async () => {
+    const page = await (await contextFor("dave")).newPage();
+    const refused: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    await page.goto(`${server.url}/todos`);
+    await page.waitForSelector("[data-covara-connected]", WAIT);
+    await page.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "document.title = 'injected'";
+      document.body.append(script);
+    });
+    await page.waitForTimeout(200);
+    expect(await page.title()).toBe("Todos");
+    expect(refused.length).toBeGreaterThan(0);
+  });
+
   it("another user never sees these rows, live or on reload, and has their own", async () => {
     expect(await rowCount(bob)).toBe(0);
     await addTodo(bob, "Bob's private task");
