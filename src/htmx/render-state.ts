@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { createContext } from "hono/jsx";
 import type { CovaraEnv } from "../kernel/http";
 import type { ResourceHandle } from "../resource/extension";
+import type { ForwardInit } from "./forward";
 import type { LiveAggregateProps, LiveProps } from "./types";
 
 /** A resource mounted on the app, as a region reaches it: its full path and its handle. */
@@ -51,7 +52,7 @@ export interface PageRenderState {
   /** Regions declared so far (capture mode). */
   captured: Map<string, CapturedRegion | CapturedAggregate>;
   /** Calls the app's own routes for this request (forwarding its credentials). */
-  forward: (method: string, path: string, init?: { query?: Record<string, string>; json?: unknown; headers?: Record<string, string> }) => Promise<Response>;
+  forward: (method: string, path: string, init?: ForwardInit) => Promise<Response>;
 }
 
 /** Set by the page renderer around the page component. */
