@@ -240,6 +240,15 @@ describe("the fragment stream", () => {
     await events.cancel();
   });
 
+  it("closing the fragment stream closes the subscription under it", async () => {
+    const res = await app.request("/__covara/live/0-0/stream", { headers: { cookie: "user=alice" } });
+    const events = new SseReader(res.body!);
+    await events.until("snapshot");
+    expect(app.realtime.streamCount).toBe(1);
+    await events.cancel();
+    await expect.poll(() => app.realtime.streamCount).toBe(0);
+  });
+
   it("resumes from Last-Event-ID without a snapshot", async () => {
     const first = await app.request("/__covara/live/0-0/stream", { headers: { cookie: "user=alice" } });
     const events = new SseReader(first.body!);
