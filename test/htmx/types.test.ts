@@ -7,29 +7,30 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { Live, type LiveGroup, type LiveHelpers } from "../../src/htmx";
 import { todos } from "./fixtures/todo-app";
 
+// Called as functions, the way JSX calls components: the props are checked the same way.
 function pages() {
   return [
-    <Live
-      resource={todos}
-      render={(t, c) => {
+    Live({
+      resource: todos,
+      render: (t, c) => {
         expectTypeOf(t.title).toEqualTypeOf<string>();
         expectTypeOf(t.done).toEqualTypeOf<boolean>();
         expectTypeOf(c).toEqualTypeOf<LiveHelpers>();
-        return <li {...c.row(t.id)}>{t.title}</li>;
-      }}
-    />,
-    <Live
-      resource={todos}
-      aggregate={{ groupBy: "done" }}
-      render={(groups) => {
+        return c.row(t.id).id;
+      },
+    }),
+    Live({
+      resource: todos,
+      aggregate: { groupBy: "done" },
+      render: (groups) => {
         expectTypeOf(groups).toEqualTypeOf<LiveGroup[]>();
-        return <p>{groups.length}</p>;
-      }}
-    />,
+        return String(groups.length);
+      },
+    }),
     // @ts-expect-error: the row has no such column.
-    <Live resource={todos} render={(t) => <li>{t.nope}</li>} />,
+    Live({ resource: todos, render: (t) => t.nope }),
     // @ts-expect-error: update values are plain form values, not objects.
-    <Live resource={todos} render={(t, c) => <button {...c.update(t.id, { done: { nested: true } })}>x</button>} />,
+    Live({ resource: todos, render: (t, c) => c.update(t.id, { done: { nested: true } }).id }),
   ];
 }
 
