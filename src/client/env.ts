@@ -26,7 +26,7 @@ export interface EnvClient<Values> {
 
 /**
  * @example
- * import type { PublicEnvOf } from "covara/env";
+ * // PublicEnvOf is a type from covara/env (a type-only import costs the bundle nothing)
  * const envClient = createEnvClient<PublicEnvOf<typeof env>>({ path: "/api/env" });
  * const { PUBLIC_API_URL } = await envClient.get();
  */
