@@ -28,6 +28,7 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   auth: ["kernel", "kv", "db", "email"],
   oidc: ["kernel", "kv", "db", "auth"],
   env: ["kernel"],
+  billing: ["kernel", "kv"],
   // The browser/React Native client imports nothing from the server side, not even the kernel.
   client: [],
   server: "any",
