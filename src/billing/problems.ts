@@ -13,7 +13,7 @@ export const BILLING_PROBLEM_TYPES = defineProblemTypes({
   "webhook-signature-missing": { status: 401, title: "Webhook signature missing" },
   "webhook-signature-invalid": { status: 401, title: "Webhook signature invalid" },
   "webhook-timestamp-out-of-range": { status: 400, title: "Webhook timestamp outside the tolerance" },
-  "webhook-replayed": { status: 400, title: "Webhook delivery replayed" },
+  "webhook-in-progress": { status: 409, title: "Webhook event already being handled" },
   "webhook-malformed": { status: 400, title: "Malformed webhook payload" },
 });
 
