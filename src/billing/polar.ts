@@ -73,6 +73,11 @@ export function createPolarAdapter(options: PolarAdapterOptions): BillingAdapter
         ...(request.email ? { customer_email: request.email } : {}),
         // Copied by Polar onto the order and the subscription, so webhooks carry it back.
         metadata: checkoutMetadata(request.account, request.plan.key),
+        // Polar's defaults, sent explicitly as its own client does.
+        allow_discount_codes: true,
+        allow_trial: true,
+        is_business_customer: false,
+        require_billing_address: false,
       });
       return { id: stringAt(body, "id") ?? "", url: stringAt(body, "url") ?? "" };
     },

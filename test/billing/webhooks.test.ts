@@ -51,7 +51,7 @@ const invoicePaid = (id: string, account = "user_1", plan = "pro_monthly") =>
     data: { object: { object: "invoice", id: "in_1", customer: "cus_1", amount_paid: 900, currency: "usd", parent: { subscription_details: { subscription: "sub_1", metadata: { covara_account: account, covara_plan: plan } } } } },
   });
 
-function postStripe(app: Hono, payload: string, header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET })) {
+async function postStripe(app: Hono, payload: string, header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET })): Promise<Response> {
   return app.request("/api/billing/webhook", { method: "POST", headers: { "stripe-signature": header, "content-type": "application/json" }, body: payload });
 }
 
