@@ -29,8 +29,9 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/env": ["createEnv", "envVariable", "usePublicEnv", "EnvValidationError"],
   "covara/email": ["setGlobalEmail", "sendEmail", "sendEmailBatch", "createEmail", "createResendAdapter", "createCloudflareEmailAdapter", "createDevelopmentEmailAdapter", "EmailProviderError", "EMAIL_PROBLEM_TYPES"],
   "covara/email/smtp": ["createSmtpAdapter"],
+  "covara/billing": ["createBilling", "createBillingRouter", "createCreditsLedger", "createStripeAdapter", "createLemonSqueezyAdapter", "createPaddleAdapter", "createPolarAdapter", "BILLING_PROBLEM_TYPES"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
-  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv"],
+  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv", "useCredits", "useSubscription", "useCheckout"],
 };
 
 let consumer: string;
