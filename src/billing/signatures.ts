@@ -43,6 +43,11 @@ function hmacKey(secret: Uint8Array, cacheKey: string): Promise<CryptoKey> {
 /** HMAC-SHA256 of `message` under `secret` (UTF-8 text, or raw bytes). */
 export async function hmacSha256(secret: string | Uint8Array, message: string): Promise<Uint8Array> {
   if (nodeCrypto) return new Uint8Array(nodeCrypto.createHmac("sha256", secret).update(message).digest());
+  return webCryptoHmacSha256(secret, message);
+}
+
+/** The Web Crypto HMAC (Workers, browsers; exported so tests can hold it to node:crypto's). */
+export async function webCryptoHmacSha256(secret: string | Uint8Array, message: string): Promise<Uint8Array> {
   const bytes = typeof secret === "string" ? encoder.encode(secret) : secret;
   const cacheKey = typeof secret === "string" ? `s:${secret}` : `b:${encodeBase64(secret)}`;
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(bytes, cacheKey), encoder.encode(message));

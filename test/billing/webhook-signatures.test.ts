@@ -14,6 +14,7 @@ import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { createLemonSqueezyAdapter, createPaddleAdapter, createPolarAdapter, createStripeAdapter } from "../../src/billing";
 import type { BillingAdapter } from "../../src/billing";
+import { hmacSha256, webCryptoHmacSha256 } from "../../src/billing/signatures";
 
 const now = () => Math.floor(Date.now() / 1000);
 const body = JSON.stringify({ id: "evt_1", type: "invoice.paid", data: { object: { id: "in_1", amount_paid: 900 } } });
@@ -139,5 +140,15 @@ describe("Lemon Squeezy: X-Signature hex HMAC-SHA256 of the raw body (documented
     await expect(verify(adapter, tampered, { "x-signature": sign(body) }, secret)).rejects.toMatchObject({ code: "WEBHOOK_SIGNATURE_INVALID" });
     await expect(verify(adapter, body, { "x-signature": sign(body, "other") }, secret)).rejects.toMatchObject({ code: "WEBHOOK_SIGNATURE_INVALID" });
     await expect(verify(adapter, body, {}, secret)).rejects.toMatchObject({ code: "WEBHOOK_SIGNATURE_MISSING" });
+  });
+});
+
+describe("the HMAC behind every scheme", () => {
+  it("Web Crypto (the Workers path) and node:crypto (the Node path) agree, for text and byte keys", async () => {
+    for (const [key, message] of [["whsec_a", "1700000000.{}"], [new Uint8Array([0, 1, 2, 250]), "é ✓ 𝄞"]] as const) {
+      const expected = createHmac("sha256", key).update(message).digest("hex");
+      expect(Buffer.from(await webCryptoHmacSha256(key, message)).toString("hex")).toBe(expected);
+      expect(Buffer.from(await hmacSha256(key, message)).toString("hex")).toBe(expected);
+    }
   });
 });
