@@ -17,7 +17,7 @@ function append(pairs: string[], key: string, value: FormValue): void {
     // Stripe reads an empty value as "unset this field".
     pairs.push(`${key}=`);
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => append(pairs, `${key}[${index}]`, item));
+    for (const [index, item] of value.entries()) append(pairs, `${key}[${index}]`, item);
   } else if (typeof value === "object") {
     for (const [name, item] of Object.entries(value)) append(pairs, `${key}[${encode(name)}]`, item);
   } else {

@@ -108,7 +108,7 @@ describe("Polar: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signa
   });
 });
 
-describe("Paddle: Paddle-Signature ts=;h1= over `${ts}:${body}`", () => {
+describe("Paddle: Paddle-Signature ts=;h1= over ts:body", () => {
   const adapter = createPaddleAdapter({ apiKey: "pdl_local" });
   const paddle = new Paddle("pdl_local");
   const secret = "pdl_ntfset_secret";
