@@ -64,8 +64,12 @@ export function createCreditsLedger(kv: KV, prefix = "billing:credits:"): Credit
   const balanceKey = (account: string) => `${prefix}${encodeURIComponent(account)}:balance`;
   const historyKey = (account: string) => `${prefix}${encodeURIComponent(account)}:history`;
 
+  // Scores are the millisecond × 1000 plus a counter, so changes made within one millisecond by
+  // this process keep their order (the member alone would order them at random).
+  let sequence = 0;
   async function record(account: string, entry: CreditEntry): Promise<void> {
-    await kv.zadd(historyKey(account), JSON.stringify(entry), entry.at);
+    sequence = (sequence + 1) % 1000;
+    await kv.zadd(historyKey(account), JSON.stringify(entry), entry.at * 1000 + sequence);
   }
 
   function entryOf(kind: CreditEntry["kind"], amount: number, balance: number, options: CreditChangeOptions): CreditEntry {
