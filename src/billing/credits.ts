@@ -1,9 +1,10 @@
 /**
  * The credits ledger on the KV: a balance counter per account that never goes below zero, and a
- * history of every change. The balance moves with the KV's `incrBounded`, one atomic step on every
- * backend, so concurrent consumes can never overdraw it; the history line is appended right after.
+ * history of every change. On Redis the balance and its history line move together in one Lua
+ * script; on other KVs the balance moves with `incrBounded` (atomic on every backend, so
+ * concurrent consumes can never overdraw it) and the history line is appended right after.
  */
-import type { KV } from "../kernel/kv";
+import { type KV, RUN_REDIS_SCRIPT, type RunRedisScript } from "../kernel/kv";
 import { ProblemError } from "../kernel/errors";
 import "./problems";
 
@@ -42,6 +43,29 @@ export interface CreditsLedger {
   history(account: string, options?: { limit?: number }): Promise<CreditEntry[]>;
 }
 
+// The guarded increment and the history line in one step. ARGV: delta, the lower bound ('' for
+// none), the entry's JSON up to its balance, the history score. Same integer rules as `incr`.
+const CHANGE_SCRIPT = `
+local raw = redis.call('GET', KEYS[1])
+local current = 0
+if raw then
+  if not string.match(raw, '^-?%d+$') then return redis.error_reply('ERR value is not an integer') end
+  current = tonumber(raw)
+end
+local balance = current + tonumber(ARGV[1])
+if ARGV[2] ~= '' and balance < tonumber(ARGV[2]) then return false end
+if balance > 9007199254740991 then return redis.error_reply('ERR increment would overflow a safe integer') end
+local text = string.format('%.0f', balance)
+redis.call('SET', KEYS[1], text, 'KEEPTTL')
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3] .. text .. '}')
+return text`;
+
+/** The KV's Redis script runner, when the KV is the Redis KV. */
+function redisScriptRunnerOf(kv: KV): RunRedisScript | undefined {
+  const runner: unknown = RUN_REDIS_SCRIPT in kv ? kv[RUN_REDIS_SCRIPT] : undefined;
+  return typeof runner === "function" ? (runner as RunRedisScript) : undefined;
+}
+
 /** Refuses anything but a positive safe integer, with a problem a client can act on. */
 function assertAmount(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount <= 0) {
@@ -64,17 +88,39 @@ export function createCreditsLedger(kv: KV, prefix = "billing:credits:"): Credit
   const balanceKey = (account: string) => `${prefix}${encodeURIComponent(account)}:balance`;
   const historyKey = (account: string) => `${prefix}${encodeURIComponent(account)}:history`;
 
+  const runScript = redisScriptRunnerOf(kv);
   // Scores are the millisecond × 1000 plus a counter, so changes made within one millisecond by
   // this process keep their order (the member alone would order them at random).
   let sequence = 0;
-  async function record(account: string, entry: CreditEntry): Promise<void> {
+
+  /**
+   * Moves the balance by `delta` unless it would fall below `min`, and appends the history line
+   * with the balance after; answers that balance, or null when refused. On Redis both happen in
+   * one script (atomic, one round trip); elsewhere the line follows the guarded increment.
+   */
+  async function change(account: string, kind: CreditEntry["kind"], amount: number, options: CreditChangeOptions): Promise<{ balance: number; entry: CreditEntry } | null> {
+    const delta = kind === "grant" ? amount : -amount;
+    const base = baseEntry(kind, amount, options);
     sequence = (sequence + 1) % 1000;
-    await kv.zadd(historyKey(account), JSON.stringify(entry), entry.at * 1000 + sequence);
+    const score = base.at * 1000 + sequence;
+    if (runScript) {
+      // The member is the entry's JSON with the balance appended by the script as the last key.
+      const head = `${JSON.stringify(base).slice(0, -1)},"balance":`;
+      const result = await runScript(CHANGE_SCRIPT, [balanceKey(account), historyKey(account)], [delta, kind === "consume" ? 0 : "", head, score]);
+      if (result === null) return null;
+      const balance = Number(result);
+      return { balance, entry: { ...base, balance } };
+    }
+    const balance = kind === "consume" ? await kv.incrBounded(balanceKey(account), delta, { min: 0 }) : await kv.incr(balanceKey(account), delta);
+    if (balance === null) return null;
+    const entry = { ...base, balance };
+    await kv.zadd(historyKey(account), JSON.stringify(entry), score);
+    return { balance, entry };
   }
 
-  function entryOf(kind: CreditEntry["kind"], amount: number, balance: number, options: CreditChangeOptions): CreditEntry {
+  function baseEntry(kind: CreditEntry["kind"], amount: number, options: CreditChangeOptions): Omit<CreditEntry, "balance"> {
     // randomUUID draws from a pooled entropy cache: far cheaper per call than small getRandomValues.
-    const entry: CreditEntry = { id: crypto.randomUUID(), kind, amount, balance, at: Date.now() };
+    const entry: Omit<CreditEntry, "balance"> = { id: crypto.randomUUID(), kind, amount, at: Date.now() };
     if (options.reason !== undefined) entry.reason = options.reason;
     if (options.reference !== undefined) entry.reference = options.reference;
     return entry;
@@ -90,20 +136,18 @@ export function createCreditsLedger(kv: KV, prefix = "billing:credits:"): Credit
     async grant(account, amount, options = {}) {
       assertAccount(account);
       assertAmount(amount);
-      const balance = await kv.incr(balanceKey(account), amount);
-      const entry = entryOf("grant", amount, balance, options);
-      await record(account, entry);
-      return { balance, entry };
+      const changed = await change(account, "grant", amount, options);
+      // A grant has no lower bound, so it is never refused.
+      if (changed === null) throw new Error("covara billing: a credit grant was refused");
+      return changed;
     },
 
     async consume(account, amount, options = {}) {
       assertAccount(account);
       assertAmount(amount);
-      const balance = await kv.incrBounded(balanceKey(account), -amount, { min: 0 });
-      if (balance === null) return { ok: false, balance: await balanceOf(account) };
-      const entry = entryOf("consume", amount, balance, options);
-      await record(account, entry);
-      return { ok: true, balance, entry };
+      const changed = await change(account, "consume", amount, options);
+      if (changed === null) return { ok: false, balance: await balanceOf(account) };
+      return { ok: true, ...changed };
     },
 
     balance: balanceOf,

@@ -67,6 +67,13 @@ describe.each(backends)("credits ledger [$name]", ({ kv }) => {
     expect(await credits.history(account, { limit: 1 })).toHaveLength(1);
   });
 
+  it("keeps reasons with quotes, braces and unicode intact in the history", async () => {
+    const reason = 'said "}" ,"balance":9 — é 𝄞';
+    await credits.grant(account, 3, { reason });
+    const [entry] = await credits.history(account);
+    expect(entry).toMatchObject({ kind: "grant", amount: 3, balance: 3, reason });
+  });
+
   it("1,000 concurrent consumes against a balance of 500 leave exactly 0 and refuse exactly 500, with a history that adds up", async () => {
     await credits.grant(account, 500);
     const results = await Promise.all(Array.from({ length: 1000 }, () => credits.consume(account, 1)));
