@@ -4,6 +4,7 @@
  * the provider; a 4xx the same, with the provider's message, since the app (not the user) sent it.
  */
 import { ProblemError } from "../kernel/errors";
+import { firstOf, stringAt } from "./json-path";
 import type { BillingProvider } from "./types";
 import "./problems";
 
@@ -34,16 +35,9 @@ function providerError(provider: BillingProvider, detail: string, extra: Record<
   return new ProblemError("billing-provider-error", { detail: `${provider}: ${detail}`, extensions: { provider, ...extra }, cause });
 }
 
-/** The provider's error message from a JSON error body, when it has one. */
+/** The provider's error message from a JSON error body, wherever that provider puts it. */
 function messageOf(body: unknown): string | null {
-  if (typeof body !== "object" || body === null) return null;
-  const record = body as Record<string, unknown>;
-  const error = record.error;
-  if (typeof error === "object" && error !== null && typeof (error as Record<string, unknown>).message === "string") return String((error as Record<string, unknown>).message);
-  if (typeof error === "object" && error !== null && typeof (error as Record<string, unknown>).detail === "string") return String((error as Record<string, unknown>).detail);
-  if (typeof record.detail === "string") return record.detail;
-  if (Array.isArray(record.errors) && typeof record.errors[0]?.detail === "string") return record.errors[0].detail;
-  return null;
+  return firstOf(stringAt(body, "error", "message"), stringAt(body, "error", "detail"), stringAt(body, "detail"), stringAt(body, "errors", 0, "detail"), stringAt(body, "error"));
 }
 
 /** A caller for one provider, relative to `defaultBaseUrl` unless the options override it. */

@@ -128,6 +128,15 @@ describe("webhooks through the router (memory KV, Stripe)", () => {
     }
   });
 
+  it("refuses a body over the size limit before checking anything", async () => {
+    const { app, billing } = appFor(createStripeAdapter({ apiKey: "sk" }), kv);
+    const huge = JSON.stringify({ id: "evt_big", type: "invoice.paid", pad: "x".repeat(1024 * 1024) });
+    const res = await postStripe(app, huge);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    expect(await billing.credits.balance("user_1")).toBe(0);
+  });
+
   it("refuses unsigned, mis-signed and stale deliveries with problems and grants nothing", async () => {
     const { app, billing } = appFor(createStripeAdapter({ apiKey: "sk" }), kv);
     const payload = invoicePaid("evt_bad");
