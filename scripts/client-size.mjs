@@ -25,9 +25,9 @@ const ENTRIES = {
     const c = createClient({ baseUrl: "", offline: true });
     export const run = () => [liveList(c, "/api/users"), c.resource("/api/users").list()];`,
   react: `import { createClient, liveList } from "${client}";
-    import { CovaraProvider, useLiveList, useInfiniteList, useLiveAggregate, useMutation, useSearch, useAuth, useJWTAuth, useInvalidate, usePrefetch, useList } from "${react}";
+    import { CovaraProvider, useLiveList, useInfiniteList, useLiveAggregate, useMutation, useSearch, useAuth, useJWTAuth, useInvalidate, usePrefetch, useList, useCredits, useSubscription, useCheckout } from "${react}";
     const c = createClient({ baseUrl: "", offline: true });
-    export const run = () => [liveList(c, "/x"), CovaraProvider, useLiveList, useInfiniteList, useLiveAggregate, useMutation, useSearch, useAuth, useJWTAuth, useInvalidate, usePrefetch, useList];`,
+    export const run = () => [liveList(c, "/x"), CovaraProvider, useLiveList, useInfiniteList, useLiveAggregate, useMutation, useSearch, useAuth, useJWTAuth, useInvalidate, usePrefetch, useList, useCredits, useSubscription, useCheckout];`,
 };
 
 const BUDGETS = { core: 8 * 1024, offline: 16 * 1024, reactAdds: 4 * 1024 };

@@ -3,24 +3,29 @@
  * layer when `offline` is set.
  */
 import { createCoreClient, type ClientOptions, type CovaraClient } from "./client-core";
+import { type BillingClient, createBillingClient } from "./billing";
 import { createOfflineManager, type OfflineManager, type OfflineOptions } from "./offline/manager";
 import type { AppTypeSource, CovaraTypeInfo } from "./types";
 
 export interface CreateClientOptions extends ClientOptions {
   /** Optimistic writes, a persisted mutation queue and multi-tab coherence. */
   offline?: boolean | OfflineOptions;
+  /** Where the billing router is mounted (default `/api/billing`). */
+  billingPath?: string;
 }
 
 /** A client; `offline` is set when the offline layer is on. */
 export interface Client<T extends AppTypeSource = CovaraTypeInfo> extends CovaraClient<T> {
   readonly offline: OfflineManager | undefined;
+  /** The billing router's routes (`createBillingRouter` on the server). */
+  readonly billing: BillingClient;
 }
 
 /** Creates a client for a covara API. */
 export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: CreateClientOptions): Client<T> {
   const core = createCoreClient<T>(options);
   const offline = options.offline ? createOfflineManager(core, options.offline === true ? {} : options.offline) : undefined;
-  const client = Object.assign(core, { offline });
+  const client = Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath) });
   (globalThis as { [DEFAULT]?: Client<AppTypeSource> })[DEFAULT] = client;
   return client;
 }
@@ -50,6 +55,7 @@ function optionsKey(options: CreateClientOptions): string {
     typeof options.headers === "function" ? "fn" : options.headers,
     authKey,
     typeof options.offline === "object" ? { ...options.offline, storage: undefined } : options.offline,
+    options.billingPath,
   ]);
 }
 

@@ -28,6 +28,12 @@ export interface RangeOptions {
   reverse?: boolean;
 }
 
+/** The inclusive range `incrBounded` keeps a counter in; a missing side is unbounded. */
+export interface IncrBounds {
+  min?: number;
+  max?: number;
+}
+
 export type KVMessageHandler = (message: string, channel: string) => void;
 
 export interface KV {
@@ -42,6 +48,13 @@ export interface KV {
    * increment). A non-integer stored value makes it reject.
    */
   incr(key: string, by?: number, options?: { ttlMs?: number }): Promise<number>;
+  /**
+   * Atomically adds `by` to an integer value (created at 0) only when the result stays within
+   * `bounds` (inclusive); returns the result, or null and changes nothing when it would not. A
+   * guarded counter: a credit balance that never goes below 0, a quota that never exceeds its cap.
+   * A non-integer stored value makes it reject, as with `incr`.
+   */
+  incrBounded(key: string, by: number, bounds: IncrBounds): Promise<number | null>;
   /** Sets or clears the TTL of an existing key; false when the key does not exist. */
   expire(key: string, ttlMs: number | null): Promise<boolean>;
   /** Remaining TTL in ms, null when the key has none, -1 when it does not exist. */

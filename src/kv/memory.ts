@@ -167,6 +167,19 @@ export function createMemoryKV(options: MemoryKVOptions = {}): KV {
       return next;
     },
 
+    async incrBounded(key, by, bounds) {
+      assertOpen();
+      if (!Number.isSafeInteger(by)) throw new Error(`incrBounded: the increment must be an integer, got ${by}`);
+      const entry = readString(key);
+      const next = (entry === undefined ? 0 : parseInteger(key, entry.value)) + by;
+      // One synchronous step: no other caller can run between the check and the write.
+      if (next < (bounds.min ?? -Infinity) || next > (bounds.max ?? Infinity)) return null;
+      if (!Number.isSafeInteger(next)) throw new Error(`incr: the value of "${key}" would overflow`);
+      if (entry === undefined) store.set(key, { kind: "string", value: String(next), expiresAt: null });
+      else entry.value = String(next);
+      return next;
+    },
+
     async expire(key, ttlMs) {
       assertOpen();
       const entry = read(key);

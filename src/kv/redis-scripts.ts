@@ -1,5 +1,5 @@
 /**
- * The Redis KV's Lua: the scripts behind `incr` and `expire(key, null)`, and a script runner that
+ * The Redis KV's Lua: the scripts behind `incr`, `incrBounded` and `expire(key, null)`, and a script runner that
  * a Redis-aware caller (the task queue) reaches through a registered symbol. Scripts go as EVALSHA
  * with an EVAL fallback, so each script's text crosses the wire about once.
  */
@@ -14,6 +14,7 @@ export { RUN_REDIS_SCRIPT, type RunRedisScript };
 export interface ScriptedCommands {
   covaraIncr(key: string, by: string, ttlMs: string): Promise<string>;
   covaraPersist(key: string): Promise<number>;
+  covaraIncrBounded(key: string, by: string, min: string, max: string): Promise<string | null>;
 }
 
 // INCRBY and the TTL check run as one script so no other client can slip in between: the window's
@@ -31,6 +32,24 @@ if ARGV[2] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then
 end
 return string.format('%.0f', value)`;
 
+// The bounds check and the write in one script, so two clients can never both pass the check
+// against the same old value. Bounds come as strings ('' for unbounded) to keep them exact.
+const INCR_BOUNDED_SCRIPT = `
+local raw = redis.call('GET', KEYS[1])
+local current = 0
+if raw then
+  if not string.match(raw, '^-?%d+$') then return redis.error_reply('ERR value is not an integer') end
+  current = tonumber(raw)
+end
+local next = current + tonumber(ARGV[1])
+if ARGV[2] ~= '' and next < tonumber(ARGV[2]) then return false end
+if ARGV[3] ~= '' and next > tonumber(ARGV[3]) then return false end
+if next > 9007199254740991 or next < -9007199254740991 then
+  return redis.error_reply('ERR increment would overflow a safe integer')
+end
+redis.call('SET', KEYS[1], string.format('%.0f', next), 'KEEPTTL')
+return string.format('%.0f', next)`;
+
 // PERSIST answers 0 both for a missing key and for one without a TTL; the interface tells them apart.
 const PERSIST_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -41,6 +60,7 @@ return 1`;
 export function defineKVScripts(client: Redis): ScriptedCommands {
   client.defineCommand("covaraIncr", { numberOfKeys: 1, lua: INCR_SCRIPT });
   client.defineCommand("covaraPersist", { numberOfKeys: 1, lua: PERSIST_SCRIPT });
+  client.defineCommand("covaraIncrBounded", { numberOfKeys: 1, lua: INCR_BOUNDED_SCRIPT });
   // defineCommand adds these methods at run time; ioredis cannot type them.
   return assumeType<ScriptedCommands>(client);
 }

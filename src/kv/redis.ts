@@ -117,6 +117,21 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       }
     },
 
+    async incrBounded(key, by, bounds) {
+      assertOpen();
+      if (!Number.isSafeInteger(by)) throw new Error(`incrBounded: the increment must be an integer, got ${by}`);
+      const bound = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? "" : String(value));
+      try {
+        const result = await scripted.covaraIncrBounded(prefix + key, String(by), bound(bounds.min), bound(bounds.max));
+        return result === null ? null : Number(result);
+      } catch (error) {
+        const message = messageOf(error);
+        if (/not an integer/i.test(message)) throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
+        if (/overflow/i.test(message)) throw new Error(`incr: the value of "${key}" would overflow`, { cause: error });
+        throw new Error(`covara kv (redis): incrBounded "${key}" failed: ${message}`, { cause: error });
+      }
+    },
+
     async expire(key, ttlMs) {
       assertOpen();
       if (ttlMs === null) return (await runCommand("expire", key, scripted.covaraPersist(prefix + key))) === 1;

@@ -29,6 +29,7 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   oidc: ["kernel", "kv", "db", "auth"],
   env: ["kernel"],
   htmx: ["kernel", "kv", "db", "resource"],
+  billing: ["kernel", "kv"],
   // The browser/React Native client imports nothing from the server side, not even the kernel.
   client: [],
   server: "any",

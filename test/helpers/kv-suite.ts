@@ -192,6 +192,39 @@ export function runKVSuite(name: string, makeKV: () => Promise<KV>): void {
       });
     });
 
+    describe("incrBounded", () => {
+      it("adds within the bounds and refuses, changing nothing, beyond them", async () => {
+        expect(await kv.incrBounded(`${p}b`, 5, { min: 0 })).toBe(5);
+        expect(await kv.incrBounded(`${p}b`, -5, { min: 0 })).toBe(0);
+        expect(await kv.incrBounded(`${p}b`, -1, { min: 0 })).toBeNull();
+        expect(await kv.get(`${p}b`)).toBe("0");
+        expect(await kv.incrBounded(`${p}cap`, 3, { max: 3 })).toBe(3);
+        expect(await kv.incrBounded(`${p}cap`, 1, { max: 3 })).toBeNull();
+        expect(await kv.incrBounded(`${p}free`, -7, {})).toBe(-7);
+      });
+
+      it("refuses to create a missing key outside the bounds", async () => {
+        expect(await kv.incrBounded(`${p}none`, -1, { min: 0 })).toBeNull();
+        expect(await kv.has(`${p}none`)).toBe(false);
+      });
+
+      it("lets exactly the affordable share of 1,000 concurrent decrements through", async () => {
+        await kv.set(`${p}bal`, "500");
+        const results = await Promise.all(Array.from({ length: 1000 }, () => kv.incrBounded(`${p}bal`, -1, { min: 0 })));
+        expect(results.filter((r) => r === null)).toHaveLength(500);
+        expect(await kv.get(`${p}bal`)).toBe("0");
+      });
+
+      it("keeps the key's TTL and rejects a non-integer value or increment", async () => {
+        await kv.set(`${p}t`, "10", { ttlMs: 60_000 });
+        expect(await kv.incrBounded(`${p}t`, -1, { min: 0 })).toBe(9);
+        expect(await kv.ttl(`${p}t`)).toBeGreaterThan(0);
+        await kv.set(`${p}s`, "abc");
+        await expect(kv.incrBounded(`${p}s`, 1, {})).rejects.toThrow(/integer/i);
+        await expect(kv.incrBounded(`${p}t`, 1.5, {})).rejects.toThrow(/integer/i);
+      });
+    });
+
     describe("sorted sets", () => {
       const scores = async (options?: Parameters<KV["zrange"]>[1]) =>
         (await kv.zrange(`${p}z`, options)).map((e) => `${e.member}:${e.score}`);

@@ -30,8 +30,9 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/email": ["setGlobalEmail", "sendEmail", "sendEmailBatch", "createEmail", "createResendAdapter", "createCloudflareEmailAdapter", "createDevelopmentEmailAdapter", "EmailProviderError", "EMAIL_PROBLEM_TYPES"],
   "covara/email/smtp": ["createSmtpAdapter"],
   "covara/htmx": ["Live", "createLivePages", "HTMX_VERSION", "HTMX_INTEGRITY", "HTMX_PROBLEM_TYPES"],
+  "covara/billing": ["createBilling", "createBillingRouter", "createCreditsLedger", "createStripeAdapter", "createLemonSqueezyAdapter", "createPaddleAdapter", "createPolarAdapter", "BILLING_PROBLEM_TYPES"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
-  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv"],
+  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv", "useCredits", "useSubscription", "useCheckout"],
 };
 
 let consumer: string;

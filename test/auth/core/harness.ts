@@ -189,6 +189,7 @@ export function prefixedKV(kv: KV, prefix: string): KV {
     delete: (key) => kv.delete(p(key)),
     has: (key) => kv.has(p(key)),
     incr: (key, by, options) => kv.incr(p(key), by, options),
+    incrBounded: (key, by, bounds) => kv.incrBounded(p(key), by, bounds),
     expire: (key, ttl) => kv.expire(p(key), ttl),
     ttl: (key) => kv.ttl(p(key)),
     keys: async (prefixArg) => (await kv.keys(p(prefixArg))).map((key) => key.slice(prefix.length)),
