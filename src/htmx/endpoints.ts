@@ -132,7 +132,17 @@ export function mountLiveEndpoints(app: Hono<CovaraEnv>, services: PageServices)
       }
       const response = await forward(c)("GET", `${region.resource.path}/subscribe`, { query: listParameters(region.props.query), headers });
       if (!response.ok) return forwardedProblem(c, response, region.id);
-      return fragmentStream(response, { row: (row) => renderRow(region, row), rows: (rows) => renderRows(region, rows) }, logError);
+      // The same ordering the list endpoint applies (it accepted this orderBy just above).
+      const order = region.resource.handle.parseList({ orderBy: region.props.query?.orderBy }).order;
+      return fragmentStream(
+        response,
+        {
+          row: (row) => renderRow(region, row),
+          rows: (rows) => renderRows(region, rows),
+          order: { keyOf: (row) => order.map((key) => row[key.field] ?? null), descending: order.map((key) => key.direction === "desc") },
+        },
+        logError,
+      );
     }, { write: false }),
   );
 

@@ -28,6 +28,11 @@ export interface StreamRenderer {
   row?(row: Record<string, unknown>): Promise<string>;
   rows?(rows: readonly Record<string, unknown>[]): Promise<string>;
   groups?(groups: Record<string, unknown>[]): Promise<string>;
+  /**
+   * The region's ordering (its `orderBy`, ending with the id): each row's sort key travels with
+   * it, so the browser places a new or changed row where the list endpoint would.
+   */
+  order?: { keyOf(row: Record<string, unknown>): unknown[]; descending: readonly boolean[] };
 }
 
 /** Parses one block (the text between blank lines) of the upstream stream. */
@@ -61,9 +66,15 @@ async function translate(upstream: UpstreamEvent, render: StreamRenderer): Promi
   }
   if (render.row && render.rows && (event === "snapshot" || event === "added" || event === "changed" || event === "removed")) {
     const data = JSON.parse(upstream.data ?? "{}") as { items?: Record<string, unknown>[]; id?: unknown; row?: Record<string, unknown>; hasMore?: boolean };
-    if (event === "snapshot") return frame("snapshot", toJson({ html: await render.rows(data.items ?? []), hasMore: data.hasMore === true }), id, retry);
+    const order = render.order;
+    if (event === "snapshot") {
+      const items = data.items ?? [];
+      const ordering = order ? { keys: items.map((item) => order.keyOf(item)), descending: order.descending } : {};
+      return frame("snapshot", toJson({ html: await render.rows(items), hasMore: data.hasMore === true, ...ordering }), id, retry);
+    }
     if (event === "removed") return frame("remove", toJson({ id: String(data.id) }), id, retry);
-    return frame("upsert", toJson({ id: String(data.id), html: await render.row(data.row ?? {}) }), id, retry);
+    const row = data.row ?? {};
+    return frame("upsert", toJson({ id: String(data.id), html: await render.row(row), ...(order ? { key: order.keyOf(row) } : {}) }), id, retry);
   }
   return frame(event, upstream.data, id, retry);
 }

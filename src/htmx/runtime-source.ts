@@ -2,7 +2,8 @@
  * The tiny browser runtime served beside htmx (plain ES2017, no build step, no eval, no inline
  * handlers, so a nonce-only CSP holds). It does what htmx attributes cannot:
  *  - live regions: one EventSource per region container on its `/stream` endpoint; `snapshot`
- *    reconciles the rows, `upsert` replaces a row in place or appends it, `remove` removes it,
+ *    reconciles the rows, `upsert` replaces a row or inserts it where the region's order puts it
+ *    (each row's sort key comes with the event), `remove` removes it,
  *    `invalidate` fires `covara:refresh` (the container's hx-get reloads it); an aggregate
  *    region's element takes each `aggregate` event's HTML as its content;
  *  - a row appears once: after any swap into a container, later copies of a row id are dropped
@@ -22,16 +23,52 @@ export const RUNTIME_SOURCE = `(function () {
   function regionOfPath(path) { var rest = path.slice(path.indexOf(LIVE_PATH) + LIVE_PATH.length); return rest.split("/")[0]; }
   function parse(html) { var template = document.createElement("template"); template.innerHTML = html; return template.content; }
 
-  function upsert(container, id, html) {
+  // Per container: the region's sort direction per key part, and the sort key of each row id.
+  var orders = new WeakMap();
+
+  function compareKeys(a, b, descending) {
+    for (var i = 0; i < a.length && i < b.length; i++) {
+      var x = a[i], y = b[i];
+      if (x === y) continue;
+      var c = x === null ? -1 : y === null ? 1 : x < y ? -1 : x > y ? 1 : 0;
+      if (c !== 0) return descending[i] ? -c : c;
+    }
+    return 0;
+  }
+
+  // Moves (or inserts) a row element to where its key sorts; rows without a known key stay put.
+  function place(container, id, element) {
+    var order = orders.get(container);
+    var key = order && order.keys[id];
+    var before = null;
+    if (key) {
+      var rows = container.querySelectorAll("[data-covara-row]");
+      for (var i = 0; i < rows.length; i++) {
+        var other = rows[i];
+        if (other === element || other.parentNode !== container) continue;
+        var otherKey = order.keys[other.getAttribute("data-covara-row")];
+        if (otherKey && compareKeys(key, otherKey, order.descending) < 0) { before = other; break; }
+      }
+    } else if (element.parentNode === container) {
+      return;
+    }
+    if (element.parentNode === container && element.nextElementSibling === before) return;
+    container.insertBefore(element, before);
+  }
+
+  function upsert(container, id, html, key) {
     var fresh = parse(html).firstElementChild;
     if (!fresh) return;
+    var order = orders.get(container);
+    if (order && key) order.keys[id] = key;
     var existing = container.querySelector(rowSelector(id));
-    if (existing) {
-      if (existing.outerHTML === fresh.outerHTML) return;
-      existing.replaceWith(fresh);
-    } else {
-      container.appendChild(fresh);
+    if (existing && existing.outerHTML === fresh.outerHTML) {
+      // Unchanged content (this tab's own create, say): keep the element, only move it if its place changed.
+      place(container, id, existing);
+      return;
     }
+    if (existing) existing.replaceWith(fresh);
+    place(container, id, fresh);
     htmx.process(fresh);
   }
 
@@ -40,13 +77,18 @@ export const RUNTIME_SOURCE = `(function () {
     if (row) row.remove();
   }
 
-  function reconcile(container, html) {
+  function reconcile(container, html, keys, descending) {
     var rows = parse(html).children;
     var seen = {};
     var fresh = Array.prototype.slice.call(rows);
+    var order = keys ? { descending: descending || [], keys: {} } : null;
+    if (order) orders.set(container, order);
+    var index = 0;
     fresh.forEach(function (row) {
       var id = row.getAttribute("data-covara-row");
       if (id === null) return;
+      if (order && keys[index]) order.keys[id] = keys[index];
+      index++;
       seen[id] = true;
       var existing = container.querySelector(rowSelector(id));
       if (existing && existing.outerHTML === row.outerHTML) { container.appendChild(existing); return; }
@@ -72,8 +114,8 @@ export const RUNTIME_SOURCE = `(function () {
     var source = new EventSource(url);
     var data = function (event) { return JSON.parse(event.data); };
     source.addEventListener("open", function () { delay = 0; container.setAttribute("data-covara-connected", "true"); replay(); });
-    source.addEventListener("snapshot", function (event) { reconcile(container, data(event).html); });
-    source.addEventListener("upsert", function (event) { var d = data(event); upsert(container, d.id, d.html); });
+    source.addEventListener("snapshot", function (event) { var d = data(event); reconcile(container, d.html, d.keys, d.descending); });
+    source.addEventListener("upsert", function (event) { var d = data(event); upsert(container, d.id, d.html, d.key); });
     source.addEventListener("remove", function (event) { removeRow(container, data(event).id); });
     source.addEventListener("aggregate", function (event) { container.innerHTML = data(event).html; htmx.process(container); });
     source.addEventListener("invalidate", function () { htmx.trigger(container, "covara:refresh"); });

@@ -242,4 +242,25 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
     await bob.screenshot({ path: join(SHOTS, "4-bob.png") });
     expect(violations).toEqual([]);
   });
+
+  it("a row created or moved by someone else takes its place in the region's order, not the end", async () => {
+    const api = (method: string, path: string, body: unknown) =>
+      tabA.evaluate(
+        async ([verb, url, json]) => (await fetch(url, { method: verb, headers: { "content-type": "application/json" }, body: JSON.stringify(json) })).json(),
+        [method, path, body] as const,
+      );
+    const before = ["Buy oat milk", "Water plants", "Flaky network", "Alice again"];
+    const first = (await api("POST", "/api/todos", { title: "First of all", position: -1 })) as { id: number };
+    await waitForTitles(tabB, ["First of all", ...before]);
+    await waitForTitles(tabA, ["First of all", ...before]);
+    await api("PATCH", `/api/todos/${first.id}`, { position: 5 });
+    await waitForTitles(tabB, [...before, "First of all"]);
+    await api("PATCH", `/api/todos/${first.id}`, { position: 0 });
+    // Equal positions fall back to the id, as the list endpoint orders them.
+    await waitForTitles(tabB, [...before, "First of all"]);
+    await tabB.reload();
+    await tabB.waitForSelector("[data-covara-connected]", WAIT);
+    expect(await titles(tabB)).toEqual([...before, "First of all"]);
+    expect(violations).toEqual([]);
+  });
 });
