@@ -21,6 +21,7 @@ import { parseId } from "./rows";
 import { hookContext } from "./runtime";
 import type { AnyRuntime } from "./runtime-types";
 import { isLiveRow, withLive } from "./soft-delete";
+import { createOne } from "./write-handlers";
 
 type Row = Record<string, unknown>;
 
@@ -58,6 +59,8 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     config,
     app,
     readAccess: (c) => resolveAccess("read", c, config.auth, runtime.scopes, info),
+    createAccess: (c) => resolveAccess("create", c, config.auth, runtime.scopes, info),
+    create: (c, access, body, server) => createOne(runtime, c, access, body, server),
     parseList: (params, limits) => parseListQuery(params, info, limits ? { ...runtime.limits, ...limits } : runtime.limits, runtime.filters),
     parseFlag: parseBoolean,
     planIncludes: (text) => planIncludes(runtime, parseInclude(text, runtime.includeLimits)),
