@@ -113,6 +113,12 @@ export interface ResourceHandle {
   afterList(ctx: AnyHookContext, rows: Row[]): Promise<Row[]>;
   /** The stored row with this id (soft-deleted ones included), if any. */
   findById(id: unknown): Promise<Row | undefined>;
+  /**
+   * The stored row (every column, masked ones too) whose column `field` equals `value`, inside
+   * `access` and not soft-deleted, if any: how an extension finds the row behind a URL it serves
+   * (a file's storage key) under the caller's read scope.
+   */
+  findLiveBy(field: string, value: unknown, access: Access): Promise<Row | undefined>;
   /** An id from its text form, in the id column's type; a 400 when it cannot be one. */
   parseId(text: string): string | number | bigint;
   /** Whether a stored row is not soft-deleted. */

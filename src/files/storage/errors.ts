@@ -2,6 +2,7 @@
  * The errors a storage backend throws. They carry no HTTP status: the file resource turns them
  * into problems (503 `storage-unavailable`, 400 `invalid-storage-key`).
  */
+import { hasControlCharacter, stripControlCharacters } from "../control-characters";
 
 /** The backend could not be reached or failed on its side; nothing was written. */
 export class StorageUnavailableError extends Error {
@@ -14,7 +15,7 @@ export class StorageUnavailableError extends Error {
 /** A key that could escape the backend's namespace (`..`, absolute, NUL, backslash) or is empty. */
 export class InvalidStorageKeyError extends Error {
   constructor(readonly key: string) {
-    super(`covara: '${key.replace(/[\0-\x1f]/g, "?")}' is not a valid storage key`);
+    super(`covara: '${stripControlCharacters(key, "?")}' is not a valid storage key`);
     this.name = "InvalidStorageKeyError";
   }
 }
@@ -25,7 +26,7 @@ export class InvalidStorageKeyError extends Error {
  */
 export function checkStorageKey(key: string): string {
   if (key.length === 0 || key.length > 1024) throw new InvalidStorageKeyError(key);
-  if (/[\0-\x1f\x7f\\]/.test(key) || key.startsWith("/")) throw new InvalidStorageKeyError(key);
+  if (hasControlCharacter(key) || key.includes("\\") || key.startsWith("/")) throw new InvalidStorageKeyError(key);
   for (const segment of key.split("/")) {
     if (segment === "" || segment === "." || segment === "..") throw new InvalidStorageKeyError(key);
   }
