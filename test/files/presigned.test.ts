@@ -34,7 +34,7 @@ async function post(path: string, body: unknown, user: Record<string, string> = 
   return made.app.request(`/api/files${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...user } });
 }
 
-async function presignAndPut(name: string, type: string, declared: number, bytes: Uint8Array) {
+async function presignAndPut(name: string, type: string, declared: number, bytes: Uint8Array<ArrayBuffer>) {
   const presigned = await json(await post("/presign", { name, type, size: declared }));
   const put = await fetch(presigned.upload.url, { method: "PUT", headers: presigned.upload.headers, body: bytes });
   expect(put.status).toBe(200);

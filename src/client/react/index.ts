@@ -12,6 +12,8 @@ export { useSearch } from "./use-search";
 export type { UseSearchResult } from "./use-search";
 export { useAuth, useJWTAuth } from "./use-auth";
 export type { UseAuthResult, UseJWTAuthResult } from "./use-auth";
+export { useFileUpload, useFile, useFiles } from "./use-files";
+export type { UseFileUploadOptions, UseFileUploadResult, UseFileResult, UseFilesResult } from "./use-files";
 export { useInvalidate, useList, usePrefetch, useCachedQuery } from "./use-query";
 export { QueryCache } from "./query-cache";
 export type { QueryState } from "./query-cache";
