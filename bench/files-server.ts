@@ -1,8 +1,8 @@
 /**
  * A server of the files benchmark (bench/files.ts): `covara` — a file resource on local disk over
  * SQLite — or `raw` — a hand-written node:http handler that streams the request to disk and a
- * file back. Both sample their own RSS every 20 ms and answer `GET /__rss` with the current and
- * the peak since `POST /__rss/reset`. Prints `READY <url>`.
+ * file back. Both sample their own RSS every 20 ms and answer `GET /__rss` with the current RSS,
+ * the peak since the last `POST /__rss`, and the process's CPU time so far. Prints `READY <url>`.
  */
 import { createReadStream, createWriteStream, mkdirSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -24,6 +24,12 @@ setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 20).unref();
 
+/** RSS now, its peak since the last reset, and the CPU time used so far (ms). */
+function snapshot() {
+  const cpu = process.cpuUsage();
+  return { rss: process.memoryUsage().rss, peak, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 function rssAnswer(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.url !== "/__rss") return false;
   if (req.method === "POST") {
@@ -31,7 +37,7 @@ function rssAnswer(req: IncomingMessage, res: ServerResponse): boolean {
     peak = process.memoryUsage().rss;
   }
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ rss: process.memoryUsage().rss, peak }));
+  res.end(JSON.stringify(snapshot()));
   return true;
 }
 
@@ -84,7 +90,7 @@ if (variant === "raw") {
       global.gc?.();
       peak = process.memoryUsage().rss;
     }
-    return c.json({ rss: process.memoryUsage().rss, peak });
+    return c.json(snapshot());
   });
   app.fileResource("/files", files, {
     db,

@@ -9,7 +9,8 @@
  * taken per round, the median reported. The covara upload is a raw body (`POST /api/files?name=`),
  * the same bytes on the wire as the baseline's; it also records the SHA-256, checks magic bytes
  * and writes a row. RSS: the server samples itself every 20 ms; growth = peak during the upload
- * minus RSS after a GC right before it.
+ * minus RSS after a GC right before it. The server's CPU time per upload and download is reported
+ * too: on a shared machine it moves far less than wall-clock throughput.
  *
  * Options: --rounds N (3), --size MB (200), --json FILE.
  */
@@ -38,14 +39,17 @@ interface Round {
   uploadMBs: number;
   downloadMBs: number;
   rssGrowthMB: number;
+  /** Server CPU time for the upload and the download, ms. */
+  uploadCpuMs: number;
+  downloadCpuMs: number;
 }
 
 async function client(server: RunningServer, ...clientArgs: string[]): Promise<Record<string, unknown>> {
   return JSON.parse((await runScript(1, "files-client.ts", [server.url, ...clientArgs])).trim()) as Record<string, unknown>;
 }
 
-async function rss(server: RunningServer, reset: boolean): Promise<{ rss: number; peak: number }> {
-  return (await (await fetch(`${server.url}/__rss`, { method: reset ? "POST" : "GET" })).json()) as { rss: number; peak: number };
+async function rss(server: RunningServer, reset: boolean): Promise<{ rss: number; peak: number; cpuMs: number }> {
+  return (await (await fetch(`${server.url}/__rss`, { method: reset ? "POST" : "GET" })).json()) as { rss: number; peak: number; cpuMs: number };
 }
 
 async function measure(variant: Variant, dir: string): Promise<Round> {
@@ -60,8 +64,15 @@ async function measure(variant: Variant, dir: string): Promise<Round> {
     const during = await rss(server, false);
     const down = await client(server, "download", PATHS[variant].download(Number(up.id)));
     if (down.status !== 200 || down.bytes !== size) throw new Error(`${variant} download answered ${down.status} with ${down.bytes} bytes`);
+    const after = await rss(server, false);
     const mb = size / 1024 / 1024;
-    return { uploadMBs: mb / Number(up.seconds), downloadMBs: mb / Number(down.seconds), rssGrowthMB: (during.peak - before.rss) / 1024 / 1024 };
+    return {
+      uploadMBs: mb / Number(up.seconds),
+      downloadMBs: mb / Number(down.seconds),
+      rssGrowthMB: (during.peak - before.rss) / 1024 / 1024,
+      uploadCpuMs: during.cpuMs - before.cpuMs,
+      downloadCpuMs: after.cpuMs - during.cpuMs,
+    };
   } finally {
     await stopServer(server);
   }
@@ -106,6 +117,8 @@ try {
       [
         ["upload MB/s (median)", fmt(med((r) => r.covara.uploadMBs)), fmt(med((r) => r.raw.uploadMBs)), `${fmt(uploadRatio, 2)}×`, "≥ 0.80×"],
         ["download MB/s (median)", fmt(med((r) => r.covara.downloadMBs)), fmt(med((r) => r.raw.downloadMBs)), `${fmt(downloadRatio, 2)}×`, "≥ 0.80×"],
+        ["server CPU ms per upload (median)", fmt(med((r) => r.covara.uploadCpuMs)), fmt(med((r) => r.raw.uploadCpuMs)), `${fmt(med((r) => r.raw.uploadCpuMs / r.covara.uploadCpuMs), 2)}× (raw/covara)`, ""],
+        ["server CPU ms per download (median)", fmt(med((r) => r.covara.downloadCpuMs)), fmt(med((r) => r.raw.downloadCpuMs)), `${fmt(med((r) => r.raw.downloadCpuMs / r.covara.downloadCpuMs), 2)}× (raw/covara)`, ""],
         ["server RSS growth during upload, MB (worst round)", fmt(rssGrowth, 1), fmt(Math.max(...results.map((r) => r.raw.rssGrowthMB)), 1), "", "< 32"],
         ["100 concurrent 1 MB uploads: ok / errors", `${concurrent.covara.ok} / ${concurrent.covara.errors}`, `${concurrent.raw.ok} / ${concurrent.raw.errors}`, "", "100 / 0"],
         ["  wall time, s", fmt(Number(concurrent.covara.seconds), 2), fmt(Number(concurrent.raw.seconds), 2), "", ""],

@@ -126,6 +126,8 @@ export async function ingest(body: ReadableStream<Uint8Array>, options: IngestOp
         await reader.cancel(reason).catch(() => {});
       },
     },
+    // No read-ahead: a chunk is read from the request only when storage asks for one, so the
+    // request is cut right at the limit.
     { highWaterMark: 0 },
   );
 
