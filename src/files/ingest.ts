@@ -32,7 +32,9 @@ export interface IngestedFile {
 }
 
 export function tooLarge(maxFileSize: number): ProblemError {
-  return new ProblemError("file-too-large", { detail: `The file exceeds ${maxFileSize} bytes`, extensions: { maxFileSize } });
+  // The rest of the body is never read: the connection closes after the answer rather than
+  // being drained for the next request.
+  return new ProblemError("file-too-large", { detail: `The file exceeds ${maxFileSize} bytes`, extensions: { maxFileSize }, headers: { connection: "close" } });
 }
 
 /** A body read failure that is not ours: the client went away or sent less than it announced. */

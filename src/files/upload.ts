@@ -16,6 +16,7 @@ import { MultipartReader, multipartBoundary } from "./multipart";
 import { newStorageKey, safeFileName } from "./names";
 import type { ResolvedFileOptions } from "./options";
 import "./problems";
+import { requestBody } from "./request-body";
 
 type Row = Record<string, unknown>;
 
@@ -94,7 +95,7 @@ export async function handleUpload(c: Context<CovaraEnv>, resource: ResourceHand
   const access = await resource.createAccess(c);
   const boundary = multipartBoundary(contentType);
   const declaredLength = Number(c.req.header("content-length") ?? Number.NaN);
-  const body = c.req.raw.body;
+  const body = requestBody(c);
   if (!body) throw new ProblemError("empty-file", { detail: "The request has no body" });
 
   if (boundary === null) {

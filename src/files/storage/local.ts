@@ -3,7 +3,7 @@
  * beside it and is renamed into place only when complete, so a failed, aborted or cut upload
  * never leaves a partial object. Keys are checked (`checkStorageKey`) and the resolved path must
  * stay inside `basePath` after symlinks are followed. Files are read and written through a
- * FileHandle in large batches (see `writeFile` and `fileStream`).
+ * FileHandle (see `writeFile` and `fileStream`).
  *
  * The Node modules are loaded on first use, not at import: the package's other adapters run on
  * Workers, and importing this file there must not fail.
@@ -121,80 +121,46 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
   return options.baseUrl === undefined ? adapter : { ...adapter, baseUrl: normalizeBaseUrl(options.baseUrl) };
 }
 
-/** Bytes per disk read of a download, and how many writes of an upload are gathered into one. */
+/** Bytes per disk read of a download. */
 const READ_CHUNK = 256 * 1024;
-const WRITE_BATCH = 1024 * 1024;
 
 type FileHandle = Awaited<ReturnType<NodeModules["fsp"]["open"]>>;
 
 /**
- * Writes a body to a new file. Chunks are gathered into batches written with one `writev`, and
- * the next batch is read while the previous one is written (one write in flight): fewer system
- * calls and promise hops than a stream pipeline, the same bounded memory.
+ * Writes a body to a new file, chunk by chunk through one FileHandle: measured cheaper in CPU than
+ * a stream pipeline or gathered `writev` batches (bench/files.ts and docs/performance.md).
  */
 async function writeFile(fsp: NodeModules["fsp"], target: string, body: ReadableStream<Uint8Array> | Uint8Array, signal: AbortSignal | undefined): Promise<void> {
   const handle = await fsp.open(target, "wx");
-  let inFlight: Promise<void> = Promise.resolve();
-  const write = async (chunks: Uint8Array[]) => {
-    let remaining = chunks;
-    while (remaining.length > 0) {
-      const total = remaining.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-      const { bytesWritten } = await handle.writev(remaining);
-      if (bytesWritten === total) return;
-      remaining = skipBytes(remaining, bytesWritten);
+  const write = async (chunk: Uint8Array) => {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
+      offset += bytesWritten;
     }
   };
   try {
     if (body instanceof Uint8Array) {
       signal?.throwIfAborted();
-      await write([body]);
+      await write(body);
       return;
     }
     const reader = body.getReader();
-    let batch: Uint8Array[] = [];
-    let batched = 0;
     try {
       for (;;) {
         signal?.throwIfAborted();
         const { done, value } = await reader.read();
         if (done) break;
-        batch.push(value);
-        batched += value.byteLength;
-        if (batched >= WRITE_BATCH) {
-          const full = batch;
-          batch = [];
-          batched = 0;
-          await inFlight;
-          inFlight = write(full);
-          // A failed write must surface even while the next batch is still being read.
-          inFlight.catch(() => {});
-        }
+        await write(value);
       }
       signal?.throwIfAborted();
-      await inFlight;
-      if (batch.length > 0) await write(batch);
     } catch (error) {
       await reader.cancel(error).catch(() => {});
-      await inFlight.catch(() => {});
       throw error;
     }
   } finally {
     await handle.close();
   }
-}
-
-/** The chunks after the first `count` bytes (what a partial writev left). */
-function skipBytes(chunks: Uint8Array[], count: number): Uint8Array[] {
-  let skip = count;
-  const rest: Uint8Array[] = [];
-  for (const chunk of chunks) {
-    if (skip >= chunk.byteLength) skip -= chunk.byteLength;
-    else {
-      rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
-      skip = 0;
-    }
-  }
-  return rest;
 }
 
 /** A file's bytes `[start, end)` as a Web stream, read ahead by two chunks; the handle closes at the end or on cancel. */
