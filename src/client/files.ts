@@ -141,7 +141,9 @@ export class FilesClient<Row = Record<string, unknown>> {
     return new Promise<RawResponse>((resolve, reject) => {
       const xhr = new Xhr();
       xhr.open("POST", this.transport.url(this.path));
-      headers.forEach((value, name) => xhr.setRequestHeader(name, value));
+      headers.forEach((value, name) => {
+        xhr.setRequestHeader(name, value);
+      });
       xhr.withCredentials = this.credentials() === "include";
       xhr.upload.onprogress = (event) => {
         if (!event.lengthComputable) return;
