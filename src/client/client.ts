@@ -5,7 +5,8 @@
 import { createCoreClient, type ClientOptions, type CovaraClient } from "./client-core";
 import { type BillingClient, createBillingClient } from "./billing";
 import { createOfflineManager, type OfflineManager, type OfflineOptions } from "./offline/manager";
-import type { AppTypeSource, CovaraTypeInfo } from "./types";
+import { FilesClient } from "./files";
+import type { AppTypeSource, CovaraTypeInfo, ResourceInfoAt } from "./types";
 
 export interface CreateClientOptions extends ClientOptions {
   /** Optimistic writes, a persisted mutation queue and multi-tab coherence. */
@@ -19,13 +20,22 @@ export interface Client<T extends AppTypeSource = CovaraTypeInfo> extends Covara
   readonly offline: OfflineManager | undefined;
   /** The billing router's routes (`createBillingRouter` on the server). */
   readonly billing: BillingClient;
+  /** A file resource by its path: uploads with progress and download URLs (see `FilesClient`). */
+  files<Row extends object = never, P extends string = string>(path: P): FilesClient<[Row] extends [never] ? ResourceInfoAt<T, P>["row"] : Row>;
 }
 
 /** Creates a client for a covara API. */
 export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: CreateClientOptions): Client<T> {
   const core = createCoreClient<T>(options);
   const offline = options.offline ? createOfflineManager(core, options.offline === true ? {} : options.offline) : undefined;
-  const client = Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath) });
+  // Here rather than in the core client, whose bundle budget has no room for uploads.
+  const fileClients = new Map<string, FilesClient>();
+  const files = (path: string) => {
+    let created = fileClients.get(path);
+    if (!created) fileClients.set(path, (created = new FilesClient(core.transport, path)));
+    return created as never;
+  };
+  const client = Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath), files });
   (globalThis as { [DEFAULT]?: Client<AppTypeSource> })[DEFAULT] = client;
   return client;
 }

@@ -4,6 +4,8 @@ export type { Client, CreateClientOptions } from "./client";
 export { createCoreClient } from "./client-core";
 export type { ClientOptions, CovaraClient } from "./client-core";
 export { ResourceClient, listQuery } from "./resource";
+export { FilesClient } from "./files";
+export type { NativeFile, UploadOptions, UploadProgress, UploadableFile } from "./files";
 export type { AggregateParams, ListParams, Page, SearchParams, SubscribeQuery, WriteOptions } from "./resource";
 export { CovaraClientError, isCovaraClientError, toClientError } from "./errors";
 export type { ClientErrorCode, ProblemDocument } from "./errors";

@@ -81,6 +81,16 @@ export interface ResourceHandle {
   readonly app: CovaraContext;
   /** Read access of the request's user: 401/403 problems when none. */
   readAccess(c: Context<CovaraEnv>): Promise<Access>;
+  /** Create access of the request's user: 401/403 problems when none (check it before accepting a costly body). */
+  createAccess(c: Context<CovaraEnv>): Promise<Access>;
+  /**
+   * Creates one row through the create path of `POST /` (shaping, generated fields, hooks,
+   * validation, the scope check, the insert, the realtime publish, onAfterCreate) inside `access`.
+   * `server` holds values the extension sets (a file's storage key, size, hash): applied after the
+   * writable allowlist, so they are never stripped and the client cannot set them. Returns the
+   * stored row, the response row and the 201's headers (`location`, `etag`).
+   */
+  create(c: Context<CovaraEnv>, access: Access, body: Row, server?: Row): Promise<{ stored: Row; presented: Row; headers: Record<string, string> }>;
   /** The list parameters (filter, select, orderBy, limit, cursor, totalCount, withDeleted), validated; `limits` overrides the page size bounds. */
   parseList(params: Record<string, string | undefined>, limits?: { defaultLimit: number; maxLimit: number }): ListQuery;
   /** A boolean query parameter (`true`/`false`/`1`/`0`/empty); anything else is a 400 naming it. */
@@ -103,6 +113,12 @@ export interface ResourceHandle {
   afterList(ctx: AnyHookContext, rows: Row[]): Promise<Row[]>;
   /** The stored row with this id (soft-deleted ones included), if any. */
   findById(id: unknown): Promise<Row | undefined>;
+  /**
+   * The stored row (every column, masked ones too) whose column `field` equals `value`, inside
+   * `access` and not soft-deleted, if any: how an extension finds the row behind a URL it serves
+   * (a file's storage key) under the caller's read scope.
+   */
+  findLiveBy(field: string, value: unknown, access: Access): Promise<Row | undefined>;
   /** An id from its text form, in the id column's type; a 400 when it cannot be one. */
   parseId(text: string): string | number | bigint;
   /** Whether a stored row is not soft-deleted. */

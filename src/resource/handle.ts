@@ -2,7 +2,7 @@
  * The `ResourceHandle` of a mounted resource (see extension.ts): the resource's own access rules,
  * parsing, SQL and presentation, wrapped for extensions so they reuse them instead of copying.
  */
-import type { Table } from "drizzle-orm";
+import { eq, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import type { CovaraContext } from "../kernel/context";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
@@ -21,6 +21,7 @@ import { parseId } from "./rows";
 import { hookContext } from "./runtime";
 import type { AnyRuntime } from "./runtime-types";
 import { isLiveRow, withLive } from "./soft-delete";
+import { createOne } from "./write-handlers";
 
 type Row = Record<string, unknown>;
 
@@ -58,6 +59,8 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     config,
     app,
     readAccess: (c) => resolveAccess("read", c, config.auth, runtime.scopes, info),
+    createAccess: (c) => resolveAccess("create", c, config.auth, runtime.scopes, info),
+    create: (c, access, body, server) => createOne(runtime, c, access, body, server),
     parseList: (params, limits) => parseListQuery(params, info, limits ? { ...runtime.limits, ...limits } : runtime.limits, runtime.filters),
     parseFlag: parseBoolean,
     planIncludes: (text) => planIncludes(runtime, parseInclude(text, runtime.includeLimits)),
@@ -100,6 +103,11 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
       return replaced ? (replaced as Row[]) : rows;
     },
     findById: (id) => findRow(info, byId(info, id)),
+    findLiveBy(field, value, access) {
+      const column = info.columns[field];
+      if (!column) throw new TypeError(`covara: ${info.name} has no column '${field}'`);
+      return findRow(info, withLive(info, allOf(eq(column, value), access.where), false)!);
+    },
     parseId: (text) => parseId(text, info),
     isLive: (row) => isLiveRow(info, row),
     hookContext: (c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null) => hookContext(runtime, c, operation, user),

@@ -6,7 +6,7 @@ import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { readJsonObject } from "../kernel/body";
 import { runAtomically } from "./atomic";
-import { resolveAccess } from "./access";
+import { resolveAccess, type Access } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
 import { createNested } from "./nested/create";
 import { hasNestedPayload, planNestedCreate } from "./nested/plan";
@@ -32,11 +32,35 @@ import {
 
 /** POST / — 201 with the created row. */
 export async function createRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
-  const { info, config } = runtime;
-  const access = await resolveAccess("create", c, config.auth, runtime.scopes, info);
+  const access = await resolveAccess("create", c, runtime.config.auth, runtime.scopes, runtime.info);
   const body = await readJsonObject(c, runtime.maxBodyBytes);
   if (hasNestedPayload(runtime, body)) return createNested(runtime, c, await planNestedCreate(runtime, c, body, access));
-  const input = shapeInput(runtime, body);
+  const created = await createOne(runtime, c, access, body);
+  return sendJson(c, created.presented, 201, created.headers);
+}
+
+/** What createOne made: the stored row (after onAfterCreate), the response row and the 201's headers. */
+export interface CreatedRow {
+  stored: Row;
+  presented: Row;
+  headers: Record<string, string>;
+}
+
+/**
+ * One row through the create path of POST /: input shaping (strictInput, the writable allowlist),
+ * generated fields and hooks, validation, the scope check, the insert, the realtime publish and
+ * onAfterCreate. `server` holds values the server sets (a file's storage key and size): they are
+ * applied after shaping, so the writable allowlist never strips them and the client cannot set them.
+ */
+export async function createOne<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+  access: Access,
+  body: Row,
+  server: Row = {},
+): Promise<CreatedRow> {
+  const { info, config } = runtime;
+  const input = { ...shapeInput(runtime, body), ...server };
   const ctx = hookContext(runtime, c, "create", access.user);
   const data = await prepareCreate(runtime, ctx, input);
 
@@ -47,7 +71,7 @@ export async function createRow<TTable extends Table>(runtime: ResourceRuntime<T
   await publishRows(info, "create", [row as Row]);
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;
-  return sendJson(c, await presentRow(runtime, row as Row, ctx), 201, createdHeaders(c, info, row as Row));
+  return { stored: row as Row, presented: await presentRow(runtime, row as Row, ctx), headers: createdHeaders(c, info, row as Row) };
 }
 
 async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>, mode: "update" | "replace"): Promise<Response> {

@@ -14,8 +14,10 @@ import {
   type ProcedureMap,
   type ResourceConfig,
   type ResourceExtension,
+  type ResourceHandle,
   ResourceRegistry,
 } from "../resource";
+import { createLocalServing, fileOptionsOf, fileResourceConfig, files, type FileResourceConfig, type LocalServing } from "../files";
 import { defaultExtensions } from "./default-extensions";
 import { createContext, type CovaraContext } from "../kernel/context";
 import type { AnyDatabase } from "../kernel/dialect";
@@ -135,6 +137,27 @@ export type CovaraApp<
    * `/__covara/live`, and update live in every tab.
    */
   page(path: string, Component: PageComponent, options?: PageOptions): CovaraApp<S, TBase, TResources>;
+  /**
+   * A file resource: the resource `.resource()` would mount, plus uploads (`POST /` multipart or
+   * raw), downloads (`GET /:id/download`), local serving at the storage's `baseUrl`, presigned
+   * transfers (`usePresignedUrls`) and storage cleanup on delete. The table is the app's own; its
+   * columns `key` (NOT NULL), `name`, `size`, `mimeType`, `hash` and `userId` are filled by the
+   * server (see `columns` to rename them). See docs/file-resources.md.
+   */
+  fileResource<
+    const TPath extends string,
+    TTable extends Table,
+    TDb extends AnyDatabase,
+    // biome-ignore lint/complexity/noBannedTypes: no computed fields adds nothing to the row type.
+    TComputed extends object = {},
+    TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
+    TProcedures extends ProcedureMap<TTable, TDb> = {},
+    TGenerated extends ColumnKey<TTable> = never,
+  >(
+    path: TPath,
+    table: TTable,
+    config: FileResourceConfig<ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, TTable>,
+  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
   /** Type-only (a phantom, never set at run time): the mounted resources' types for covara's client. */
@@ -194,6 +217,17 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
     });
   }
 
+  function mountResource<TTable extends Table>(path: string, table: TTable, config: ResourceConfig<TTable>, withExtensions: readonly ResourceExtension[]): ResourceHandle {
+    databases.add(config.db);
+    const fullPath = joinPath(basePath, path);
+    const { router, runtime, handle } = createResourceRouter(table, config, { registry, extensions: withExtensions, app: context });
+    // The document reads only table facts, never the typed hooks, so widening the table type is
+    // safe; TypeScript cannot see it because column-name lists make the runtime invariant in TTable.
+    mounted.push({ path: fullPath, runtime: assumeType<MountedResource["runtime"]>(runtime), handle, extensions: withExtensions });
+    app.route(fullPath, router);
+    return handle;
+  }
+
   function resource<TTable extends Table>(
     pathOrTable: string | TTable,
     tableOrConfig: TTable | ResourceConfig<TTable>,
@@ -203,13 +237,24 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       typeof pathOrTable === "string"
         ? [pathOrTable, tableOrConfig as TTable, maybeConfig!]
         : [`/${getTableName(pathOrTable)}`, pathOrTable, tableOrConfig as ResourceConfig<TTable>];
-    databases.add(config.db);
-    const fullPath = joinPath(basePath, path);
-    const { router, runtime, handle } = createResourceRouter(table, config, { registry, extensions, app: context });
-    // The document reads only table facts, never the typed hooks, so widening the table type is
-    // safe; TypeScript cannot see it because column-name lists make the runtime invariant in TTable.
-    mounted.push({ path: fullPath, runtime: assumeType<MountedResource["runtime"]>(runtime), handle, extensions });
-    app.route(fullPath, router);
+    mountResource(path, table, config, extensions);
+    return covara;
+  }
+
+  // Local backends are served at their baseUrl, one route per base URL whatever the number of file resources on it.
+  const servings = new Map<string, LocalServing>();
+  function fileResource<TTable extends Table>(path: string, table: TTable, config: FileResourceConfig<ResourceConfig<TTable>, TTable>): CovaraApp {
+    const handle = mountResource(path, table, fileResourceConfig(table, config), [...extensions, files()]);
+    const baseUrl = fileOptionsOf(handle)?.storage.baseUrl;
+    if (baseUrl !== undefined) {
+      let serving = servings.get(baseUrl);
+      if (!serving) {
+        const created = createLocalServing(baseUrl);
+        servings.set(baseUrl, (serving = created));
+        app.get(`${baseUrl}/*`, (c) => created.handle(c));
+      }
+      serving.add(handle);
+    }
     return covara;
   }
 
@@ -224,7 +269,7 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   }
 
   // The runtime object is the same after every `.resource()`; only its type grows with each call.
-  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, page, realtime }));
+  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, fileResource, page, realtime }));
   if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

@@ -23,6 +23,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   tasks: ["kernel", "kv"],
   resource: ["kernel", "kv", "db"],
   realtime: ["kernel", "kv", "db", "resource"],
+  // File storage and file resources: a resource extension, as realtime is.
+  files: ["kernel", "kv", "db", "resource"],
   // Outgoing mail sits on the kernel alone, so auth can send its link emails through it.
   email: ["kernel"],
   auth: ["kernel", "kv", "db", "email"],

@@ -18,7 +18,7 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 
 /** Each public subpath and names it must export; a new folder adds one line here. */
 const EXPECTED_EXPORTS: Record<string, string[]> = {
-  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime", "defineProblemTypes", "PROBLEM_TYPES", "createEnv", "envVariable", "usePublicEnv"],
+  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime", "defineProblemTypes", "PROBLEM_TYPES", "createEnv", "envVariable", "usePublicEnv", "initializeStorage"],
   "covara/server": ["createCovara", "isShuttingDown", "onShutdown"],
   "covara/node": ["startServer"],
   "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
@@ -31,6 +31,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/email/smtp": ["createSmtpAdapter"],
   "covara/htmx": ["Live", "createLivePages", "HTMX_VERSION", "HTMX_INTEGRITY", "HTMX_PROBLEM_TYPES"],
   "covara/billing": ["createBilling", "createBillingRouter", "createCreditsLedger", "createStripeAdapter", "createLemonSqueezyAdapter", "createPaddleAdapter", "createPolarAdapter", "BILLING_PROBLEM_TYPES"],
+  "covara/files": ["initializeStorage", "createLocalStorage", "createMemoryStorage", "createS3Storage", "files", "signRequest", "presignUrl", "FILES_PROBLEM_TYPES"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
   "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv", "useCredits", "useSubscription", "useCheckout"],
 };

@@ -14,6 +14,8 @@ export { useAuth, useJWTAuth } from "./use-auth";
 export type { UseAuthResult, UseJWTAuthResult } from "./use-auth";
 export { useCheckout, useCredits, useSubscription } from "./use-billing";
 export type { UseCheckoutResult, UseCreditsResult, UseSubscriptionResult } from "./use-billing";
+export { useFileUpload, useFile, useFiles } from "./use-files";
+export type { UseFileUploadOptions, UseFileUploadResult, UseFileResult, UseFilesResult } from "./use-files";
 export { useInvalidate, useList, usePrefetch, useCachedQuery } from "./use-query";
 export { QueryCache } from "./query-cache";
 export type { QueryState } from "./query-cache";
