@@ -9,17 +9,16 @@ import { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { PgDatabase, PgDialect } from "drizzle-orm/pg-core";
 import { BaseSQLiteDatabase, SQLiteDialect } from "drizzle-orm/sqlite-core";
 import { buildStatements, createRenderer, type DdlOptions, type Renderer } from "./ddl";
-import type { Dialect } from "../kernel/dialect";
+import { dialectOf, type AnyDatabase, type Dialect } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
 
 /** Either kind of Drizzle database covara runs on (`any`: every driver's result types fit). */
 export type DrizzleDatabase = BaseSQLiteDatabase<any, any, any, any> | PgDatabase<any, any, any>;
 
-/** Tells a Drizzle SQLite database from a Postgres one. */
+/** Tells a Drizzle SQLite database from a Postgres one (a TypeError names an unsupported driver). */
 export function detectDialect(db: unknown): Dialect {
-  if (is(db, BaseSQLiteDatabase)) return "sqlite";
-  if (is(db, PgDatabase)) return "pg";
-  throw new Error("Unsupported database: expected a Drizzle SQLite or Postgres database");
+  // dialectOf checks what it is given: anything that is not a supported Drizzle database throws.
+  return dialectOf(assumeType<AnyDatabase>(db));
 }
 
 /** Creates the tables (and their indexes, enums and schemas) that do not exist yet. */

@@ -6,9 +6,11 @@
  */
 import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
+import { driverOf } from "../kernel/dialect";
+import { assumeType } from "../kernel/erased";
 import type { TableInfo } from "./table-info";
-import { plannedOutboxRows, prepareOutboxRows } from "./search/outbox-writes";
-import { insertRows, runTransaction, type Query, type TransactionBuilders } from "./transaction";
+import { outboxesOf, plannedOutboxRows, prepareOutboxRows } from "./search/outbox-writes";
+import { insertRows, runTransaction, transactionsUnsupported, type Query, type TransactionBuilders } from "./transaction";
 
 type Row = Record<string, unknown>;
 
@@ -54,8 +56,40 @@ function firstRow(rows: Row[], write: PlannedWrite): Row {
   return row;
 }
 
+/** Plain inserts: nothing computed from earlier rows, nothing checked after. */
+function plainInserts(writes: readonly PlannedWrite[]): { table?: Table; values: Row }[] | null {
+  const inserts: { table?: Table; values: Row }[] = [];
+  for (const write of writes) {
+    if (write.kind !== "insert" || typeof write.values === "function" || write.check) return null;
+    inserts.push({ table: write.table, values: write.values });
+  }
+  return inserts;
+}
+
+/**
+ * On a driver without interactive transactions (Neon HTTP, D1) only plain inserts can be atomic:
+ * they go as one non-interactive batch, which the driver runs as a transaction. Anything that
+ * reads a row back before the next write (updates that must match, nested children, create
+ * scopes, outboxes) is refused with a problem naming the driver.
+ */
+async function runAsBatch(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
+  const driver = driverOf(info.db);
+  const inserts = plainInserts(writes);
+  const outboxed = writes.some((write) => outboxesOf(write.table ?? info.table, info.db).length > 0);
+  if (!inserts || outboxed) throw transactionsUnsupported(driver, writes.length > 1 ? "A write of several rows" : "This write");
+  // Drizzle's batch is on both dialects' databases of these drivers; the union type has none callable.
+  const batching = assumeType<{ batch(queries: Query[]): Promise<Row[][]> } & TransactionBuilders>(info.db);
+  try {
+    const results = await batching.batch(inserts.map((insert) => batching.insert(insert.table ?? info.table).values(insert.values).returning()));
+    return results.map((rows) => rows[0]!);
+  } catch (error) {
+    throw mapDatabaseError(error, info.name);
+  }
+}
+
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
+  if (driverOf(info.db).transactions === "none") return runAsBatch(info, writes);
   // A searchable table with an outbox gets its outbox rows in this same transaction.
   await prepareOutboxRows(info, writes);
   try {

@@ -3,10 +3,18 @@
  * transaction callbacks, every other driver needs an async one. A transaction body is therefore a
  * generator that yields each query and receives its rows: the runner executes it with `.all()` on
  * the synchronous driver and with `await` elsewhere, so each body is written once.
+ *
+ * Because a body only yields queries and computes from their rows, running it again is safe: a
+ * transaction Postgres aborted as a serialization failure or deadlock, or one SQLite could not
+ * start because the file was busy, is retried a few times before its error becomes a problem.
+ * Drivers without interactive transactions (Neon HTTP, D1) refuse with a problem naming them.
  */
 import type { SQL, Table } from "drizzle-orm";
-import type { AnyDatabase } from "../kernel/dialect";
+import { isRetryableTransactionError } from "../kernel/db-errors";
+import { driverOf, type AnyDatabase, type DriverInfo } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
+import { ProblemError } from "../kernel/errors";
+import "./problems";
 
 type Row = Record<string, unknown>;
 
@@ -27,18 +35,44 @@ export interface TransactionBuilders {
 }
 
 interface TransactionalDb {
-  resultKind?: "sync" | "async";
   transaction<T>(run: (tx: TransactionBuilders) => T): T;
 }
 
 /** A transaction body: yields queries, receives their rows, returns the result. Throwing rolls back. */
 export type TransactionBody<T> = (tx: TransactionBuilders) => Generator<Query, T, Row[]>;
 
-/** Runs `body` in one transaction of `db`. */
-export async function runTransaction<T>(db: AnyDatabase, body: TransactionBody<T>): Promise<T> {
+/** Attempts per transaction when the database asks for a retry (serialization failure, deadlock, busy). */
+const ATTEMPTS = 4;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The problem a driver without interactive transactions answers a multi-statement write with. */
+export function transactionsUnsupported(driver: DriverInfo, what: string): ProblemError {
+  return new ProblemError("transactions-unsupported", {
+    detail: `${what} needs a database transaction, which the ${driver.name} driver cannot run; use a driver with interactive transactions (for Neon, its serverless Pool)`,
+    extensions: { driver: driver.name },
+  });
+}
+
+/** Runs `body` in one transaction of `db`, retrying it while the database says a retry may succeed. */
+export async function runTransaction<T>(db: AnyDatabase, body: TransactionBody<T>, what = "This write"): Promise<T> {
+  const driver = driverOf(db);
+  if (driver.transactions === "none") throw transactionsUnsupported(driver, what);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(db, driver, body);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+      // Jittered backoff, so two transactions that collided do not collide again in lockstep.
+      await pause(attempt * 5 + Math.random() * attempt * 20);
+    }
+  }
+}
+
+async function runOnce<T>(db: AnyDatabase, driver: DriverInfo, body: TransactionBody<T>): Promise<T> {
   // Both dialects' databases have these builders; their union has no callable ones.
   const transactional = assumeType<TransactionalDb>(db);
-  if (transactional.resultKind === "sync") {
+  if (driver.transactions === "sync") {
     return transactional.transaction((tx) => {
       const steps = body(tx);
       let step = steps.next();

@@ -465,6 +465,6 @@ describe("pushTables with the database's own casing", () => {
   });
 
   it("refuses something that is not a Drizzle database", () => {
-    expect(() => detectDialect({})).toThrow(/Unsupported database/);
+    expect(() => detectDialect({})).toThrow(/unsupported database/);
   });
 });

@@ -2,19 +2,14 @@
  * A blog schema (authors, posts, comments, tags through post_tags) on every dialect, with a
  * counter of the SQL statements each database ran — relations promise a fixed number of queries.
  */
-import { PGlite } from "@electric-sql/pglite";
-import Database from "better-sqlite3";
-import { sql, type Table } from "drizzle-orm";
-import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { Table } from "drizzle-orm";
 import { boolean, integer as pgInteger, pgTable, primaryKey as pgPrimaryKey, serial, text as pgText, timestamp } from "drizzle-orm/pg-core";
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import { pushTables } from "../../src/db";
-import type { AnyDatabase } from "../../src/kernel/dialect";
-import { DATABASE_URL, dialectTargets } from "./dialects";
+import type { AnyDatabase, Dialect } from "../../src/kernel/dialect";
+import { dialectTargets, emptyTables, type DialectTarget } from "./dialects";
+import { driverTargets, registerFor } from "./drivers";
 
 function sqliteBlog() {
   const authors = sqliteTable("authors", {
@@ -93,45 +88,24 @@ function tableList(blog: SqliteBlog | PgBlog): Table[] {
   return [blog.authors, blog.posts, blog.comments, blog.tags, blog.postTags];
 }
 
-async function empty(db: AnyDatabase, tables: Table[], dialect: "sqlite" | "pg"): Promise<void> {
-  const names = tables.map((table) => (table as unknown as { [k: symbol]: string })[Symbol.for("drizzle:Name")]!);
-  if (dialect === "sqlite") {
-    for (const name of [...names].reverse()) (db as { run(q: unknown): unknown }).run(sql.raw(`delete from "${name}"`));
-    (db as { run(q: unknown): unknown }).run(sql.raw(`delete from sqlite_sequence`));
-  } else {
-    await (db as { execute(q: unknown): Promise<unknown> }).execute(sql.raw(`truncate table ${names.map((n) => `"${n}"`).join(", ")} restart identity cascade`));
-  }
+async function empty(db: AnyDatabase, tables: Table[], dialect: Dialect): Promise<void> {
+  // Children first, so SQLite's foreign keys never see a dangling row.
+  await emptyTables(db, [...tables].reverse(), dialect);
 }
 
-async function openBlog(target: string): Promise<BlogDatabase> {
+async function openBlog(target: DialectTarget): Promise<BlogDatabase> {
   const queries: string[] = [];
   const logger = { logQuery: (query: string) => void queries.push(query) };
-  if (target === "better-sqlite3") {
-    const client = new Database(":memory:");
-    const db = drizzleSqlite(client, { logger });
-    const blog = sqliteBlog();
-    await pushTables(db, tableList(blog));
-    return { name: target, db, ...blog, queries, reset: () => empty(db, tableList(blog), "sqlite"), close: async () => void client.close() };
-  }
-  if (target === "pglite") {
-    const client = new PGlite();
-    const db = drizzlePglite(client, { logger });
-    const blog = pgBlog();
-    await pushTables(db, tableList(blog));
-    return { name: target, db, ...blog, queries, reset: () => empty(db, tableList(blog), "pg"), close: () => client.close() };
-  }
-  const client = postgres(DATABASE_URL, { max: 4, onnotice: () => {} });
-  const db = drizzlePostgres(client, { logger });
-  const suffix = `_b${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const blog = pgBlog(suffix);
-  await pushTables(db, tableList(blog));
+  const connection = await driverTargets[target.name].connect({ logger });
+  const blog = target.dialect === "sqlite" ? sqliteBlog() : pgBlog();
+  await pushTables(connection.db, tableList(blog));
   return {
-    name: target, db, ...blog, queries,
-    reset: () => empty(db, tableList(blog), "pg"),
-    async close() {
-      await db.execute(sql.raw(["post_tags", "comments", "tags", "posts", "authors"].map((n) => `drop table if exists "${n}${suffix}" cascade;`).join(" ")));
-      await client.end({ timeout: 2 });
-    },
+    name: target.name,
+    db: connection.db,
+    ...blog,
+    queries,
+    reset: () => empty(connection.db, tableList(blog), target.dialect),
+    close: () => connection.close(),
   };
 }
 
@@ -143,7 +117,7 @@ export function eachBlogDialect(title: string, body: (use: () => BlogDatabase) =
     describe.skipIf(reasons[i] !== null)(`${title} [${target.name}]`, () => {
       let database: BlogDatabase | undefined;
       beforeAll(async () => {
-        database = await openBlog(target.name);
+        database = await openBlog(target);
       });
       beforeEach(async () => {
         await database!.reset();
@@ -152,7 +126,7 @@ export function eachBlogDialect(title: string, body: (use: () => BlogDatabase) =
       afterAll(async () => {
         await database?.close();
       });
-      body(() => database!);
+      registerFor(target.name, () => body(() => database!));
     });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import { dialectTargets, type TestDatabase } from "./dialects";
+import { registerFor } from "./drivers";
 
 const reasons = await Promise.all(dialectTargets.map((target) => target.skipReason()));
 for (const [i, reason] of reasons.entries()) {
@@ -24,7 +25,7 @@ export function eachDialect(title: string, body: (use: () => TestDatabase) => vo
       afterAll(async () => {
         await database?.close();
       });
-      body(() => database!);
+      registerFor(target.name, () => body(() => database!));
     });
   }
 }

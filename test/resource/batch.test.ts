@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import { rsql } from "../../src";
 import { createUsers, people, send, usersApp } from "../helpers/app";
 import { eachDialect } from "../helpers/suite";
+import { interactiveTransactions } from "../helpers/drivers";
 
 eachDialect("batch operations", (use) => {
   const count = async () => (await send(usersApp(use()), "GET", "/api/users/count?withDeleted=true")).body.count;
@@ -25,7 +26,7 @@ eachDialect("batch operations", (use) => {
     expect(await count()).toBe(0);
   });
 
-  it("updates and deletes atomically", async () => {
+  it.skipIf(!interactiveTransactions())("updates and deletes atomically", async () => {
     const app = usersApp(use());
     await createUsers(app, people);
     const updated = await send(app, "PATCH", "/api/users/batch", { body: [{ id: 1, age: 1 }, { id: 2, age: 2 }] });
@@ -41,7 +42,7 @@ eachDialect("batch operations", (use) => {
     expect(await count()).toBe(3);
   });
 
-  it("applies writable, strictInput, readable and scopes to every row", async () => {
+  it.skipIf(!interactiveTransactions())("applies writable, strictInput, readable and scopes to every row", async () => {
     const app = usersApp(use(), {
       fields: { writable: ["name", "email", "ownerId"], readable: ["id", "name"] },
       strictInput: true,
@@ -82,7 +83,7 @@ eachDialect("batch operations", (use) => {
 });
 
 eachDialect("batch upsert", (use) => {
-  it("updates existing rows and creates new ones by primary key, atomically", async () => {
+  it.skipIf(!interactiveTransactions())("updates existing rows and creates new ones by primary key, atomically", async () => {
     const app = usersApp(use(), { etag: { versionField: "version" } });
     await createUsers(app, people.slice(0, 2));
     const res = await send(app, "POST", "/api/users/batch/upsert", {
@@ -98,7 +99,7 @@ eachDialect("batch upsert", (use) => {
     expect((await send(app, "POST", "/api/users/batch/upsert", { body: [{ name: "no id" }] })).body.code).toBe("VALIDATION_ERROR");
   });
 
-  it("applies the create scope to new rows and the update scope to existing ones", async () => {
+  it.skipIf(!interactiveTransactions())("applies the create scope to new rows and the update scope to existing ones", async () => {
     const { rsql } = await import("../../src");
     const app = usersApp(use(), { auth: { read: () => true, create: (u) => rsql`ownerId==${u.id}`, update: () => false } });
     await createUsers(usersApp(use()), people.slice(0, 1));

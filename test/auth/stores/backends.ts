@@ -1,21 +1,16 @@
 /**
- * The databases and KV backends the auth store suites run against: better-sqlite3, PGlite and the
- * real PostgreSQL (each test database in its own schema, so the fixed auth_* table names never
- * collide with other test files), and the memory KV and real Redis (under a per-run key prefix).
+ * The databases and KV backends the auth store suites run against: the selected drivers
+ * (drivers.ts; by default better-sqlite3, PGlite and the real PostgreSQL, each server database in
+ * its own schema, so the fixed auth_* table names never collide with other test files), and the
+ * memory KV and real Redis (under a per-run key prefix).
  * Unreachable servers are skipped with a printed reason.
  */
-import { PGlite } from "@electric-sql/pglite";
-import Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
-import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
 import type { SqlDialect } from "../../../src/db";
 import type { DrizzleDatabase } from "../../../src/db";
 import type { KV } from "../../../src/kernel/kv";
 import { createMemoryKV, createRedisKV } from "../../../src/kv";
-import { DATABASE_URL, probePostgres } from "../../helpers/dialects";
+import { selectedDrivers } from "../../helpers/drivers";
 import { REDIS_URL, redisSkipReason } from "../../helpers/test-redis";
 
 export { REDIS_URL };
@@ -37,64 +32,12 @@ export interface DatabaseTarget {
   open(): Promise<StoreDatabase>;
 }
 
-let schemaCounter = 0;
-
-
-export const databaseTargets: DatabaseTarget[] = [
-  {
-    name: "better-sqlite3",
-    skipReason: Promise.resolve(null),
-    async open() {
-      const client = new Database(":memory:");
-      const db = drizzleSqlite(client);
-      return {
-        name: "better-sqlite3",
-        dialect: "sqlite",
-        db,
-        query: async (text) => client.prepare(text).all() as Record<string, unknown>[],
-        close: async () => void client.close(),
-      };
-    },
-  },
-  {
-    name: "pglite",
-    skipReason: Promise.resolve(null),
-    async open() {
-      const client = new PGlite();
-      const db = drizzlePglite(client);
-      return {
-        name: "pglite",
-        dialect: "pg",
-        db,
-        query: async (text) => (await client.query<Record<string, unknown>>(text)).rows,
-        close: () => client.close(),
-      };
-    },
-  },
-  {
-    name: "postgres",
-    skipReason: probePostgres(),
-    async open() {
-      // A schema per database: every connection of the pool resolves auth_* inside it.
-      const schema = `covara_auth_${RUN}_${++schemaCounter}`;
-      const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create schema "${schema}"`);
-      const client = postgres(DATABASE_URL, { max: 4, onnotice: () => {}, connection: { search_path: schema } });
-      const db = drizzlePostgres(client);
-      return {
-        name: "postgres",
-        dialect: "pg",
-        db,
-        query: async (text) => (await client.unsafe(text)) as unknown as Record<string, unknown>[],
-        async close() {
-          await client.end({ timeout: 2 });
-          await admin.unsafe(`drop schema if exists "${schema}" cascade`);
-          await admin.end({ timeout: 2 });
-        },
-      };
-    },
-  },
-];
+/** One per selected driver (drivers.ts): each server database in its own schema. */
+export const databaseTargets: DatabaseTarget[] = selectedDrivers().map((driver) => ({
+  name: driver.name,
+  skipReason: driver.skipReason(),
+  open: () => driver.connect(),
+}));
 
 export interface KVTarget {
   name: string;
@@ -129,6 +72,6 @@ export async function clearAuthTables(database: StoreDatabase): Promise<void> {
   for (const table of ["auth_sessions", "auth_accounts", "auth_api_keys", "auth_verification_tokens"]) {
     const statement = sql.raw(`delete from "${table}"`);
     if (database.dialect === "pg") await (database.db as { execute(q: unknown): Promise<unknown> }).execute(statement);
-    else (database.db as { run(q: unknown): unknown }).run(statement);
+    else await (database.db as { run(q: unknown): unknown }).run(statement);
   }
 }

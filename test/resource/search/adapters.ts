@@ -14,13 +14,13 @@ export interface AdapterCase {
   indexesExisting: boolean;
 }
 
-const ALL = ["better-sqlite3", "pglite", "postgres"];
+const ALL = ["sqlite", "pg"];
 
 /** The four adapters; `server` is read when an OpenSearch index is made. */
 export function adapterCases(server: () => FakeOpenSearch): AdapterCase[] {
   return [
-    { name: "sqlite-fts5", dialects: ["better-sqlite3"], make: () => createSqliteFts5Search(), indexesExisting: true },
-    { name: "postgres", dialects: ["pglite", "postgres"], make: () => createPostgresSearch(), indexesExisting: true },
+    { name: "sqlite-fts5", dialects: ["sqlite"], make: () => createSqliteFts5Search(), indexesExisting: true },
+    { name: "postgres", dialects: ["pg"], make: () => createPostgresSearch(), indexesExisting: true },
     { name: "memory", dialects: ALL, make: () => createMemorySearch(), indexesExisting: true },
     {
       name: "opensearch",

@@ -13,7 +13,9 @@ import { errorHandler, notFoundHandler } from "../../../src/kernel/error-handler
 import { createResourceRouter, type ResourceConfig } from "../../../src/resource";
 import type { CovaraEnv } from "../../../src/kernel/http";
 import type { ResourceRuntime } from "../../../src/resource/runtime";
+import type { Dialect } from "../../../src/kernel/dialect";
 import { dialectTargets, type TestDatabase } from "../../helpers/dialects";
+import { registerFor } from "../../helpers/drivers";
 
 export function sqliteArticles(name: string) {
   return sqliteTable(name, {
@@ -73,7 +75,7 @@ for (const [i, reason] of reasons.entries()) {
 }
 
 /** Runs `body` once per dialect (skipping unreachable ones with their reason), with fresh tables per test. */
-export function eachSearchDialect(title: string, body: (fixture: () => SearchFixture, dialect: string) => void): void {
+export function eachSearchDialect(title: string, body: (fixture: () => SearchFixture, dialect: Dialect) => void): void {
   for (const [i, target] of dialectTargets.entries()) {
     describe.skipIf(reasons[i] !== null)(`${title} [${target.name}]`, () => {
       let t: TestDatabase | undefined;
@@ -87,9 +89,7 @@ export function eachSearchDialect(title: string, body: (fixture: () => SearchFix
       });
       afterAll(async () => {
         if (!t) return;
-        if (t.name === "postgres") {
-          for (const name of dropped) await execute(t, `drop table if exists "${name}" cascade`);
-        }
+        // Server drivers keep the tables in their own schema, dropped on close; PGlite and SQLite vanish.
         await t.close();
       });
       const fixture: SearchFixture = {
@@ -98,7 +98,7 @@ export function eachSearchDialect(title: string, body: (fixture: () => SearchFix
         },
         async articles() {
           const name = uniqueName("articles");
-          const table = t!.name === "better-sqlite3" ? sqliteArticles(name) : pgArticles(name);
+          const table = t!.dialect === "sqlite" ? sqliteArticles(name) : pgArticles(name);
           await pushTables(t!.db, [table as Table]);
           dropped.push(name);
           return table;
@@ -124,18 +124,18 @@ export function eachSearchDialect(title: string, body: (fixture: () => SearchFix
           return { app, runtime: runtime as unknown as ResourceRuntime<ArticlesTable> };
         },
       };
-      body(() => fixture, target.name);
+      registerFor(target.name, () => body(() => fixture, target.dialect));
     });
   }
 }
 
 /** Runs raw SQL on the test database, whatever its dialect. */
 export async function execute(t: TestDatabase, text: string): Promise<void> {
-  if (t.name === "better-sqlite3") (t.db as unknown as { run(q: unknown): unknown }).run(sql.raw(text));
+  if (t.dialect === "sqlite") await (t.db as unknown as { run(q: unknown): unknown }).run(sql.raw(text));
   else await (t.db as unknown as { execute(q: unknown): Promise<unknown> }).execute(sql.raw(text));
 }
 
 /** Drops a helper table created outside `articles()` (outbox tables on the real Postgres). */
 export async function dropTable(t: TestDatabase, name: string): Promise<void> {
-  if (t.name === "postgres") await execute(t, `drop table if exists "${name}" cascade`);
+  if (t.dialect === "pg") await execute(t, `drop table if exists "${name}" cascade`);
 }

@@ -87,7 +87,7 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     // and ids that never existed.
     const name = getTableName(table);
     await execute(fixture().t, `delete from "${name}" where "id" = 1`);
-    await execute(fixture().t, `update "${name}" set "deleted_at" = ${fixture().t.name === "better-sqlite3" ? "1" : "now()"} where "id" = 3`);
+    await execute(fixture().t, `update "${name}" set "deleted_at" = ${fixture().t.dialect === "sqlite" ? "1" : "now()"} where "id" = 3`);
     const documents = server.indexes.get(index)!;
     documents.set("999", { title: "bread tomatoes", body: "" });
     documents.set("not-a-number", { title: "bread tomatoes", body: "" });

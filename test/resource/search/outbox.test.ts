@@ -69,7 +69,7 @@ const cases: OutageCase[] = [
 
 async function outboxRows(t: TestDatabase, name: string): Promise<{ resource: string; row_id: string; op: string }[]> {
   const query = sql.raw(`select "resource", "row_id", "op" from "${name}" order by "id"`);
-  if (t.name === "better-sqlite3") return (t.db as unknown as { all(q: unknown): any[] }).all(query);
+  if (t.dialect === "sqlite") return await (t.db as unknown as { all(q: unknown): any[] }).all(query);
   const result = await (t.db as unknown as { execute(q: unknown): Promise<any> }).execute(query);
   return Array.isArray(result) ? result : result.rows;
 }
@@ -213,7 +213,7 @@ eachSearchDialect("search outbox", (fixture) => {
           for (const row of ARTICLES) await send(app, "POST", "/api/articles", { body: row });
           await send(app, "DELETE", "/api/articles/2");
           const before = ids(await search("bread"));
-          const now = fixture().t.name === "better-sqlite3" ? "1" : "now()";
+          const now = fixture().t.dialect === "sqlite" ? "1" : "now()";
           const replayed = [["articles", "1", "update"], ["articles", "2", "delete"], ["articles", "4", "create"], ["articles", "999", "create"], ["articles", "junk", "update"], ["others", "1", "create"]];
           const values = replayed.map(([resource, id, op]) => `('${resource}', '${id}', '${op}', ${now})`).join(", ");
           await execute(fixture().t, `insert into "${outboxName}" ("resource", "row_id", "op", "created_at") values ${values}`);

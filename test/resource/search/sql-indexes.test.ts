@@ -18,7 +18,7 @@ async function seeded(fixture: SearchFixture, adapter: SearchAdapter, fields: ("
 }
 
 eachSearchDialect("search SQL indexes", (fixture, dialect) => {
-  describe.runIf(dialect === "better-sqlite3")("sqlite-fts5", () => {
+  describe.runIf(dialect === "sqlite")("sqlite-fts5", () => {
     it("writes from outside the resource reach the index through its triggers", async () => {
       const { name, search } = await seeded(fixture(), createSqliteFts5Search());
       await execute(fixture().t, `insert into "${name}" ("title", "body") values ('Pickled radish', 'brine')`);
@@ -70,7 +70,7 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
     });
   });
 
-  describe.runIf(dialect !== "better-sqlite3")("postgres tsvector", () => {
+  describe.runIf(dialect !== "sqlite")("postgres tsvector", () => {
     it("creates a GIN index on the search expression, and searches can use it", async () => {
       const { name, search } = await seeded(fixture(), createPostgresSearch());
       await search("bread");
@@ -114,7 +114,7 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
   });
 
   it("any q is a 200 or a 400 problem — never a server error", async () => {
-    const adapter = dialect === "better-sqlite3" ? createSqliteFts5Search() : createPostgresSearch();
+    const adapter = dialect === "sqlite" ? createSqliteFts5Search() : createPostgresSearch();
     const indexed = await seeded(fixture(), adapter);
     const memory = await seeded(fixture(), createMemorySearch());
     await fc.assert(
@@ -124,7 +124,7 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
           expect([200, 400]).toContain(res.status);
         }
       }),
-      { numRuns: dialect === "postgres" ? 60 : 120 },
+      { numRuns: dialect === "pg" ? 60 : 120 },
     );
   });
 });

@@ -1,0 +1,4 @@
+/** The driver behaviour suite on node-postgres (`pg` Pool) against the real PostgreSQL. */
+import { runBehaviourSuite } from "./behaviour";
+
+await runBehaviourSuite(["node-postgres"]);
