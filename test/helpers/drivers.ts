@@ -60,7 +60,15 @@ export interface DriverTarget {
   dialect: Dialect;
   /** Why the driver cannot run here, or null when it can. */
   skipReason(): Promise<string | null>;
-  connect(options?: { logger?: Logger }): Promise<DriverConnection>;
+  connect(options?: ConnectOptions): Promise<DriverConnection>;
+}
+
+export interface ConnectOptions {
+  logger?: Logger;
+  /** Pool size of a server driver (default 4). */
+  max?: number;
+  /** How long node-postgres and the Neon Pool wait for a free connection before failing. */
+  acquireTimeoutMs?: number;
 }
 
 let postgresProbe: Promise<string | null> | undefined;
@@ -225,10 +233,10 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     name: "postgres-js",
     dialect: "pg",
     skipReason: probePostgres,
-    async connect({ logger } = {}) {
+    async connect({ logger, max } = {}) {
       const { schema, drop } = await createSchema("pgjs");
       const applicationName = schema;
-      const client = postgres(DATABASE_URL, { max: 4, onnotice: () => {}, connection: { search_path: schema, application_name: applicationName } });
+      const client = postgres(DATABASE_URL, { max: max ?? 4, onnotice: () => {}, connection: { search_path: schema, application_name: applicationName } });
       return {
         name: "postgres-js",
         dialect: "pg",
@@ -246,9 +254,9 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     name: "node-postgres",
     dialect: "pg",
     skipReason: probePostgres,
-    async connect({ logger } = {}) {
+    async connect({ logger, max, acquireTimeoutMs } = {}) {
       const { schema, drop } = await createSchema("nodepg");
-      const pool = new pg.Pool({ connectionString: serverUrl(schema, schema), max: 4 });
+      const pool = new pg.Pool({ connectionString: serverUrl(schema, schema), max: max ?? 4, connectionTimeoutMillis: acquireTimeoutMs });
       // An idle client the server dropped must not crash the process: the pool replaces it.
       pool.on("error", () => {});
       return {
@@ -268,7 +276,7 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     name: "neon-serverless",
     dialect: "pg",
     skipReason: probePostgres,
-    async connect({ logger } = {}) {
+    async connect({ logger, max, acquireTimeoutMs } = {}) {
       const { schema, drop } = await createSchema("neonws");
       const proxy = await wsProxy.acquire();
       neonConfig.webSocketConstructor = ws;
@@ -276,7 +284,7 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
       neonConfig.useSecureWebSocket = false;
       neonConfig.pipelineTLS = false;
       neonConfig.pipelineConnect = false;
-      const pool = new NeonPool({ connectionString: serverUrl(schema, schema), max: 4 });
+      const pool = new NeonPool({ connectionString: serverUrl(schema, schema), max: max ?? 4, connectionTimeoutMillis: acquireTimeoutMs });
       pool.on("error", () => {});
       return {
         name: "neon-serverless",
