@@ -51,9 +51,10 @@ export interface SelectOptions {
 }
 
 /**
- * Prepared selects by query identity. Only for synchronous SQLite (better-sqlite3), where Drizzle
- * otherwise makes SQLite compile the statement on every request; Postgres drivers already cache
- * prepared statements themselves. A key must identify the SQL text AND its bound values.
+ * Prepared selects by query identity. On synchronous SQLite (better-sqlite3) this spares SQLite
+ * compiling the statement on every request; on the async drivers it spares Drizzle building the
+ * query (the drivers cache statements by text themselves). A key must identify the SQL text AND
+ * its bound values.
  */
 export class PreparedSelects {
   private readonly entries = new Map<string, { all(): Row[] | Promise<Row[]> }>();
@@ -108,6 +109,19 @@ function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row
   };
 }
 
+/**
+ * An async driver's prepared select, kept for its query shape: building the query (Drizzle's
+ * builder and SQL rendering) is most of a list request's own cost, and a hit skips it. No name is
+ * given, so Postgres drivers send it as an unnamed statement (postgres-js still caches it by its
+ * text), and nothing accumulates on the server's connections.
+ */
+function preparedAsync(info: TableInfo, build: () => SelectChain): { all(): Promise<Row[]> } {
+  // SQLite's async prepared query reads rows with all(), Postgres's with execute().
+  const prepared = assumeType<{ all?: () => Promise<Row[]>; execute(): Promise<Row[]> }>(build().prepare());
+  if (info.dialect === "sqlite" && prepared.all) return { all: () => prepared.all!() };
+  return { all: () => prepared.execute() };
+}
+
 function isSyncSqlite(info: TableInfo): boolean {
   return (info.db as { resultKind?: string }).resultKind === "sync";
 }
@@ -130,6 +144,7 @@ export function selectRows(info: TableInfo, select: SelectOptions | (() => Selec
   if (cache && isSyncSqlite(info)) {
     return run(info, async () => cache.selects.get(cache.key, () => withDirectMapping(build().prepare() as SyncPrepared)).all());
   }
+  if (cache) return run(info, async () => cache.selects.get(cache.key, () => preparedAsync(info, build)).all());
   return run(info, build);
 }
 

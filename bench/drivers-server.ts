@@ -1,0 +1,67 @@
+/**
+ * One driver-bench server: `node --import tsx bench/drivers-server.ts <covara|hono> <target>`,
+ * target `libsql:<sqlite file>` or `postgres-js:<schema>`.
+ *
+ *   covara — createCovara().resource("/users", users, ...) on covara's startServer
+ *   hono   — a hand-written Hono route building the same Drizzle query per request on the same
+ *            driver, on `@hono/node-server`'s `serve`
+ *
+ * Prints `READY <url>` once listening (see serve.ts).
+ */
+import { serve } from "@hono/node-server";
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { createCovara } from "../src";
+import { startServer } from "../src/node";
+import { openTarget } from "./drivers-shared";
+import { serveUntilSignalled } from "./serve";
+import { LIMIT } from "./shared";
+
+const MAX_LIMIT = 100;
+
+function pageSize(text: string | undefined): number {
+  const limit = text ? Number.parseInt(text, 10) : LIMIT;
+  return Number.isFinite(limit) && limit >= 1 ? Math.min(limit, MAX_LIMIT) : LIMIT;
+}
+
+async function startCovara(target: string) {
+  const { db, users } = openTarget(target);
+  const app = createCovara().resource("/users", users, { id: users.id, db, auth: { public: { read: true } }, pagination: { maxLimit: MAX_LIMIT } });
+  return startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+}
+
+function startHono(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { db, users } = openTarget(target);
+  // Both drivers' databases build this query; the handler is what one would write by hand.
+  const query = db as unknown as { select(): { from(t: unknown): { where(w: unknown): { orderBy(o: unknown): { limit(n: number): Promise<unknown[]> } } } } };
+  const app = new Hono();
+  app.get("/api/users", async (c) => {
+    const limit = pageSize(c.req.query("limit"));
+    const rows = await query.select().from(users).where(eq(users.role, "admin")).orderBy(users.id).limit(limit + 1);
+    const hasMore = rows.length > limit;
+    return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
+  });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            if ("closeAllConnections" in server) server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const [variant, target] = process.argv.slice(2);
+  if ((variant !== "covara" && variant !== "hono") || !target) {
+    console.error("usage: drivers-server.ts <covara|hono> <libsql:file|postgres-js:schema>");
+    process.exit(2);
+  }
+  serveUntilSignalled(variant === "covara" ? await startCovara(target) : await startHono(target));
+}
+
+void main();
