@@ -59,7 +59,7 @@ export function startServer<V extends string>(script: string, variant: V, file: 
   const child = track(spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] }));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 30 s`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${variant} server did not start within 90 s`)), 90_000);
     lines.on("line", (line) => {
       if (line.startsWith("READY ")) {
         clearTimeout(timer);

@@ -74,7 +74,8 @@ export class PreparedSelects {
 /** Drizzle's synchronous SQLite prepared query, as far as `withDirectMapping` reads it. */
 interface SyncPrepared {
   all(): Row[] | Promise<Row[]>;
-  values?: () => unknown[][];
+  /** Synchronous on better-sqlite3, a promise on libsql. */
+  values?: () => unknown[][] | Promise<unknown[][]>;
   fields?: ReadonlyArray<{ path: readonly string[]; field: unknown }>;
   customResultMapper?: unknown;
 }
@@ -96,16 +97,20 @@ function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row
   if (!plain) return prepared;
   const keys = fields.map((entry) => entry.path[0]!);
   const columns = fields.map((entry) => entry.field as Column);
+  const mapRows = (raws: unknown[][]) =>
+    raws.map((raw) => {
+      const row: Row = {};
+      for (let i = 0; i < keys.length; i++) {
+        const value = raw[i];
+        row[keys[i]!] = value === null ? null : columns[i]!.mapFromDriverValue(value);
+      }
+      return row;
+    });
   return {
-    all: () =>
-      values.call(prepared).map((raw) => {
-        const row: Row = {};
-        for (let i = 0; i < keys.length; i++) {
-          const value = raw[i];
-          row[keys[i]!] = value === null ? null : columns[i]!.mapFromDriverValue(value);
-        }
-        return row;
-      }),
+    all: () => {
+      const raws = values.call(prepared);
+      return Array.isArray(raws) ? mapRows(raws) : raws.then(mapRows);
+    },
   };
 }
 
@@ -115,11 +120,13 @@ function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row
  * given, so Postgres drivers send it as an unnamed statement (postgres-js still caches it by its
  * text), and nothing accumulates on the server's connections.
  */
-function preparedAsync(info: TableInfo, build: () => SelectChain): { all(): Promise<Row[]> } {
+function preparedAsync(info: TableInfo, build: () => SelectChain): { all(): Row[] | Promise<Row[]> } {
   // SQLite's async prepared query reads rows with all(), Postgres's with execute().
-  const prepared = assumeType<{ all?: () => Promise<Row[]>; execute(): Promise<Row[]> }>(build().prepare());
-  if (info.dialect === "sqlite" && prepared.all) return { all: () => prepared.all!() };
-  return { all: () => prepared.execute() };
+  const prepared = assumeType<SyncPrepared & { execute(): Promise<Row[]> }>(build().prepare());
+  if (info.dialect !== "sqlite") return { all: () => prepared.execute() };
+  // libsql hands blobs over as ArrayBuffers that Drizzle converts first: those keep Drizzle's all().
+  const blobs = Object.values(info.columns).some((column) => column.getSQLType() === "blob");
+  return blobs ? prepared : withDirectMapping(prepared);
 }
 
 function isSyncSqlite(info: TableInfo): boolean {
