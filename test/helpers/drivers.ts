@@ -355,6 +355,7 @@ export function registerFor(driver: DriverName, register: () => void): void {
 /**
  * Whether the driver whose tests are being registered runs interactive transactions: false on
  * Neon HTTP, where writes that need one are refused (test/drivers/neon-http-refusals.test.ts).
+ * Ask it in the suite's body itself: Vitest collects nested `describe` bodies later.
  */
 export function interactiveTransactions(): boolean {
   return registering !== "neon-http";
