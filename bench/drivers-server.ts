@@ -8,13 +8,12 @@
  *
  * Prints `READY <url>` once listening (see serve.ts).
  */
-import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { createCovara } from "../src";
 import { startServer } from "../src/node";
 import { openTarget } from "./drivers-shared";
-import { serveUntilSignalled } from "./serve";
+import { serveHono, serveUntilSignalled } from "./serve";
 import { LIMIT } from "./shared";
 
 const MAX_LIMIT = 100;
@@ -41,18 +40,7 @@ function startHono(target: string): Promise<{ url: string; close(): Promise<void
     const hasMore = rows.length > limit;
     return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
   });
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return serveHono(app);
 }
 
 async function main(): Promise<void> {

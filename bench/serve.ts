@@ -1,3 +1,6 @@
+import { serve } from "@hono/node-server";
+import type { Hono } from "hono";
+
 /**
  * The tail of every benchmark server process: print `READY <url>` for the runner, and close
  * cleanly on SIGTERM/SIGINT (so `--cpu-prof` gets to write its profile), exiting within 2 s.
@@ -16,4 +19,20 @@ export function serveUntilSignalled(server: { url: string; close(): Promise<void
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   process.stdout.write(`READY ${server.url}\n`);
+}
+
+/** A Hono app on `@hono/node-server`'s own `serve`, as a hand-written Hono service would run. */
+export function serveHono(app: Hono): Promise<{ url: string; close(): Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            if ("closeAllConnections" in server) server.closeAllConnections();
+          }),
+      });
+    });
+  });
 }

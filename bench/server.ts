@@ -15,12 +15,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LIMIT, RAW_SQL, openDatabase, users } from "./shared";
-import { serveUntilSignalled } from "./serve";
+import { serveHono, serveUntilSignalled } from "./serve";
 
 const MAX_LIMIT = 100;
 
@@ -79,21 +78,6 @@ async function startHono(file: string): Promise<{ url: string; close(): Promise<
   return serveHono(app);
 }
 
-/** A Hono app on `@hono/node-server`'s own `serve`, as a hand-written Hono service would run. */
-function serveHono(app: Hono): Promise<{ url: string; close(): Promise<void> }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
-      });
-    });
-  });
-}
 
 async function startHonoPrepared(file: string): Promise<{ url: string; close(): Promise<void> }> {
   const db = drizzle({ client: openDatabase(file) });
