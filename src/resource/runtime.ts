@@ -14,6 +14,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
 import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
 import type { ResourceRuntime } from "./runtime-types";
+import { defaultContext, type CovaraContext } from "../kernel/context";
 import { DEFAULT_INCLUDE_LIMITS } from "./relations/include-parser";
 import { ResourceSearch } from "./search/resource-search";
 
@@ -29,6 +30,7 @@ export function createRuntime<TTable extends Table>(
   table: TTable,
   config: ResourceConfig<TTable>,
   registry: ResourceRegistry = new ResourceRegistry(),
+  app: CovaraContext = defaultContext(),
 ): ResourceRuntime<TTable> {
   const info = describeTable(table, config);
   const maxLimit = config.pagination?.maxLimit ?? DEFAULT_MAX_LIMIT;
@@ -39,6 +41,7 @@ export function createRuntime<TTable extends Table>(
   return {
     table,
     config,
+    app,
     info,
     schemas: buildRowSchemas(info),
     scopes,
@@ -54,7 +57,7 @@ export function createRuntime<TTable extends Table>(
     selects: new PreparedSelects(),
     registry,
     includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
-    search: config.search ? new ResourceSearch(info, config.search) : null,
+    search: config.search ? new ResourceSearch(info, config.search, app) : null,
     procedures: resolveProcedures(config.procedures),
   };
 }

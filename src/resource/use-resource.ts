@@ -85,7 +85,7 @@ export function createResourceRouter<TTable extends Table>(
     if (names.has(extension.name)) throw new TypeError(`covara: resource extension '${extension.name}' is listed twice`);
     names.add(extension.name);
   }
-  const runtime = createRuntime(table, config, registry);
+  const runtime = createRuntime(table, config, registry, app);
   const handle = createHandle(runtime, app);
   // Every extension checks its config before anything is registered or mounted.
   for (const extension of extensions) extension.init?.(handle, app);

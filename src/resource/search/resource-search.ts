@@ -5,8 +5,8 @@
  * initial load) runs lazily on first use and is retried after a failure.
  */
 import type { Column, Table } from "drizzle-orm";
-import { defaultLogger, routeDefaultErrors } from "../../kernel/context";
-import { onMutations, type Mutation } from "../../kernel/mutations";
+import { routeDefaultErrors, type CovaraContext } from "../../kernel/context";
+import type { Mutation } from "../../kernel/mutations";
 import type { TableInfo } from "../table-info";
 import { searchExternal } from "./external-search";
 import { drainOutbox } from "./outbox-processor";
@@ -28,7 +28,6 @@ interface OutboxSettings {
   batchSize: number;
 }
 
-const reportSearchError = (error: unknown): void => defaultLogger().error("covara: search index maintenance failed", error, { source: "search" });
 
 /**
  * Replaces how background index failures (outbox rounds, feed updates) are reported.
@@ -79,7 +78,11 @@ export class ResourceSearch {
   private unsubscribe: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(readonly info: TableInfo, config: AnySearchConfig) {
+  /** Background index failures go to the app's logger; they never fail a write or a request. */
+  private readonly reportSearchError: (error: unknown) => void;
+
+  constructor(readonly info: TableInfo, config: AnySearchConfig, app: CovaraContext) {
+    this.reportSearchError = (error) => app.logger.error("covara: search index maintenance failed", error, { source: "search" });
     if (typeof config.index?.bind !== "function") throw new TypeError(`covara: search.index of '${info.name}' must be a search adapter (e.g. createMemorySearch())`);
     this.target = {
       resource: info.name,
@@ -98,10 +101,10 @@ export class ResourceSearch {
     this.maxCandidates = positive(config.maxCandidates, DEFAULT_MAX_CANDIDATES, "maxCandidates");
     this.outbox = this.configureOutbox(config.outbox);
     if (this.index.location === "external") {
-      this.unsubscribe = onMutations((mutations) => this.onMutations(mutations));
+      this.unsubscribe = app.mutations.on((mutations) => this.onMutations(mutations));
     }
     if (this.outbox?.process && this.outbox.intervalMs > 0) {
-      this.timer = setInterval(() => this.drain().catch(reportSearchError), this.outbox.intervalMs);
+      this.timer = setInterval(() => this.drain().catch(this.reportSearchError), this.outbox.intervalMs);
       // A retry timer must never keep a process alive on its own.
       (this.timer as { unref?: () => void }).unref?.();
     }
@@ -173,7 +176,7 @@ export class ResourceSearch {
     // the feed or the outbox, and indexing a row twice is harmless).
     if (!this.index.persistent) await rebuildIndex(this.syncContext());
     // Entries the index refuses are reported and retried later; they must not keep search down.
-    if (this.outbox?.process) await this.drainSerially().catch(reportSearchError);
+    if (this.outbox?.process) await this.drainSerially().catch(this.reportSearchError);
   }
 
   /** Runs after each committed write; a failure is reported, never turned into a failed write. */
@@ -189,7 +192,7 @@ export class ResourceSearch {
       await this.ready();
       await applyMutations(this.syncContext(), mine);
     } catch (error) {
-      reportSearchError(error);
+      this.reportSearchError(error);
     }
   }
 
