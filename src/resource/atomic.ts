@@ -7,7 +7,7 @@
 import type { SQL, Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
 import type { TableInfo } from "./table-info";
-import { plannedOutboxRows, prepareOutboxRows } from "./search/outbox-writes";
+import { plannedCompanionRows, prepareCompanionRows } from "./companion-writes";
 import { insertRows, runTransaction, type Query, type TransactionBuilders } from "./transaction";
 
 type Row = Record<string, unknown>;
@@ -56,13 +56,13 @@ function firstRow(rows: Row[], write: PlannedWrite): Row {
 
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
-  // A searchable table with an outbox gets its outbox rows in this same transaction.
-  await prepareOutboxRows(info, writes);
+  // Extensions' companion rows (a search outbox entry) are written in this same transaction.
+  await prepareCompanionRows(info, writes);
   try {
     return await runTransaction(info.db, function* (tx) {
       const rows: Row[] = [];
       for (const write of writes) rows.push(firstRow(yield build(tx, write.table ?? info.table, write, rows), write));
-      yield* insertRows(tx, plannedOutboxRows(info, writes, rows));
+      yield* insertRows(tx, plannedCompanionRows(info, writes, rows));
       return rows;
     });
   } catch (error) {

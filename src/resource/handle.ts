@@ -8,6 +8,7 @@ import type { CovaraContext } from "../kernel/context";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import { resolveAccess, type Access } from "./access";
 import { aggregateGroups } from "./aggregate-handler";
+import { joinWrites } from "./companion-writes";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
 import type { AnyHookContext, ResourceHandle, ResourcePage } from "./extension";
 import { columnsToFetch, parseBoolean, parseListQuery, type ListQuery } from "./list-query";
@@ -112,5 +113,6 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     isLive: (row) => isLiveRow(info, row),
     hookContext: (c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null) => hookContext(runtime, c, operation, user),
     aggregate: (c) => aggregateGroups(runtime, c),
+    joinWrites: (companion) => joinWrites(runtime.table, companion),
   };
 }

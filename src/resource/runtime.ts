@@ -16,7 +16,6 @@ import { ResourceRegistry } from "./relations/registry";
 import type { ResourceRuntime } from "./runtime-types";
 import { defaultContext, type CovaraContext } from "../kernel/context";
 import { DEFAULT_INCLUDE_LIMITS } from "./relations/include-parser";
-import { ResourceSearch } from "./search/resource-search";
 
 export type { ResourceRuntime };
 
@@ -57,7 +56,8 @@ export function createRuntime<TTable extends Table>(
     selects: new PreparedSelects(),
     registry,
     includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
-    search: config.search ? new ResourceSearch(info, config.search, app) : null,
+    // Built by the search() extension when it is given the resource.
+    search: null,
     procedures: resolveProcedures(config.procedures),
   };
 }
