@@ -34,8 +34,10 @@ function matchingWhere(runtime: AnyRuntime, access: Access, query: ListQuery) {
 const runtimes = new WeakMap<ResourceHandle, AnyRuntime>();
 
 /**
- * The runtime behind a handle, for the extensions that live inside `resource/` (search, whose
- * index is written in the resource's own transactions). Extensions elsewhere use the handle only.
+ * The runtime behind a handle, for the extensions that live inside `resource/` (search keeps its
+ * index on `runtime.search` and reads the list's parsing and SQL helpers directly; its writes go
+ * through the handle's `joinWrites` and `afterCommit` like any extension's). Extensions elsewhere
+ * use the handle only.
  */
 export function runtimeOf(handle: ResourceHandle): AnyRuntime {
   const runtime = runtimes.get(handle);
