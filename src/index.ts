@@ -2,7 +2,7 @@
 export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown, requireUser } from "./server";
 export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from "./server";
 export { useResource, defaultExtensions, consoleLogger } from "./server";
-export type { Logger } from "./server";
+export type { ContextSource, CovaraContext, Logger } from "./server";
 export { readJsonBody, defineProcedure, search } from "./resource";
 export type { ResourceExtension, ResourceExtensionConfig, ResourceHandle, ResourceMountOptions } from "./resource";
 export type { ProcedureDefinition } from "./resource";

@@ -2,6 +2,7 @@
  * The AuthKit `useAuth` hands to every feature: users, tokens, KV, the strategy, and the one
  * sign-in path (features' `beforeSignIn` hooks, then `strategy.issue`).
  */
+import type { Logger } from "../kernel/logger";
 import type { Context } from "hono";
 import type { KV } from "../kernel/kv";
 import type { CovaraEnv } from "../kernel/http";
@@ -24,6 +25,7 @@ export interface AuthKitParts {
   baseUrl?: string;
   exposeUser(user: AuthUser): Record<string, unknown>;
   csrf: ResolvedCsrf | null;
+  logger?: Logger;
 }
 
 /** Builds the kit. */
@@ -33,6 +35,7 @@ export function createAuthKit(parts: AuthKitParts): AuthKit {
     users: parts.users,
     tokens: parts.tokens,
     strategy: parts.strategy,
+    logger: parts.logger,
 
     async signIn(c, user, method) {
       for (const feature of parts.features) {

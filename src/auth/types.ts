@@ -6,6 +6,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { KV } from "../kernel/kv";
+import type { Logger } from "../kernel/logger";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 /** The user the app supplies through its callbacks (internal-tables.md: Users). */
@@ -148,6 +149,11 @@ export interface AuthKit {
   users: UserDirectory;
   tokens: VerificationTokenStore;
   strategy: SessionStrategy;
+  /**
+   * Where features report failures that never reach a response (a detached email delivery).
+   * @default the default context's logger
+   */
+  logger?: Logger;
   /**
    * Signs a user in after a credential succeeded: runs every feature's `beforeSignIn` (an MFA
    * challenge may answer instead), then the strategy's `issue`. Returns the response to send.

@@ -8,6 +8,7 @@ import "./problems";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { setResponseHeaders } from "../kernel/response-headers";
 import { errorHandler } from "../kernel/error-handler";
+import { contextOf, type ContextSource } from "../kernel/context";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
 import type { CovaraEnv } from "../kernel/http";
@@ -80,9 +81,16 @@ export interface UseAuthOptions {
   features?: readonly AuthFeature[];
   /**
    * Where sessions, refresh tokens, throttles and verification tokens live.
-   * @default a memory KV
+   * @default the app's KV (`createCovara({ kv })`) when `app` is given and has one, else a memory KV
    */
   kv?: KV;
+  /**
+   * The app (or its context) the auth serves: its logger receives the failures no response
+   * reports (detached email deliveries), and its KV is the default `kv`. Create the app first,
+   * then `app.use("*", auth.middleware)` and `app.route("/api/auth", auth.router)`.
+   * @default the default context
+   */
+  app?: ContextSource;
   /**
    * Verification tokens.
    * @default the KV store over `kv`
@@ -122,7 +130,9 @@ function resolvePolicy(option: UseAuthOptions["passwordPolicy"]): PasswordPolicy
 export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
   if (options.strategy && options.adapter) throw new TypeError("covara/auth: pass either a strategy or an adapter, not both");
   const security = options.security ?? {};
-  const kv = options.kv ?? createMemoryKV();
+  const app = contextOf(options.app);
+  // Only an app named on purpose lends its KV: the default context's global KV never did.
+  const kv = options.kv ?? (options.app === undefined ? undefined : app.kv) ?? createMemoryKV();
   const users: UserDirectory = options.users ?? { getById: async (id) => ({ id }) };
   const strategy = options.strategy ?? (options.adapter ? strategyFromAdapter(options.adapter) : cookieSession());
   const clientIp = createClientIpResolver({ trustedProxies: security.trustedProxies, peerAddress: security.peerAddress });
@@ -150,6 +160,7 @@ export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
     baseUrl: options.baseUrl,
     exposeUser,
     csrf,
+    logger: app.logger,
   });
   const credentials = createCredentialProvider({
     login: options.login,

@@ -2,6 +2,7 @@
  * `createClient` and its HMR-safe twin `getOrCreateClient`: the core client, plus the offline
  * layer when `offline` is set.
  */
+import { assumeType } from "../kernel/erased";
 import { createCoreClient, type ClientOptions, type CovaraClient } from "./client-core";
 import { type BillingClient, createBillingClient } from "./billing";
 import { createOfflineManager, type OfflineManager, type OfflineOptions } from "./offline/manager";
@@ -76,5 +77,7 @@ export function getOrCreateClient<T extends AppTypeSource = CovaraTypeInfo>(opti
   const key = optionsKey(options);
   let client = registry.get(key);
   if (!client) registry.set(key, (client = createClient<AppTypeSource>(options)));
-  return client as unknown as Client<T>;
+  // One instance per options key whatever app type the callers name: the type is the caller's
+  // claim about the server it talks to, the runtime object is the same.
+  return assumeType<Client<T>>(client);
 }

@@ -3,6 +3,7 @@
  * (optimistic writes, queued replay), `client.invalidate`, and a `mutate` that is optimistic even
  * without the offline layer (a delete disappears at once and comes back if the server refuses).
  */
+import { assumeType } from "../kernel/erased";
 import type { Client } from "./client";
 import { LiveListStore } from "./live-list";
 import { openLiveList, type LiveListCallbacks, type LiveListHandle } from "./live-query";
@@ -78,7 +79,9 @@ export function liveList<Row extends object = AnyRecord>(
     : online;
 
   return {
-    store: store as unknown as LiveListStore<Row>,
+    // The store and the mutators work on untyped records at run time; Row is the resource's row
+    // type from the app type the caller asked for, which the server's responses have.
+    store: assumeType<LiveListStore<Row>>(store),
     get status() {
       return handle.status;
     },
@@ -86,7 +89,7 @@ export function liveList<Row extends object = AnyRecord>(
       return handle.error;
     },
     refetch: handle.refetch,
-    mutate: mutate as unknown as LiveListMutate<Row>,
+    mutate: assumeType<LiveListMutate<Row>>(mutate),
     close() {
       handle.close();
       unregister?.();

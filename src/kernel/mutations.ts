@@ -1,35 +1,21 @@
 /**
  * The mutation feed: every committed write — generated endpoints, batch and nested writes, a
- * tracked db, external writers — is published here once, and realtime, caches and search indexes
- * listen. Listeners run after the write committed, so a failing listener is reported, never
- * turned into a failed request.
+ * tracked db, external writers — is published once on its app's feed, and realtime, caches and
+ * search indexes listen. Each app context has its own feed (`context.mutations`); the functions
+ * here are the default context's, for code that runs without an app.
  */
+import { contextOf, routeDefaultErrors, type ContextSource } from "./context";
+import type { Mutation, MutationListener } from "./mutation-feed";
 
-import { defaultLogger, routeDefaultErrors } from "./context";
+export type { Mutation, MutationFeed, MutationListener, MutationOp } from "./mutation-feed";
 
-export type MutationOp = "create" | "update" | "delete";
-
-export interface Mutation {
-  /** Resource name (the table name unless the resource was given another). */
-  resource: string;
-  op: MutationOp;
-  /** Primary key of the written row. */
-  id: string | number;
-  /** The stored row after the write; for a delete, the row as it was. Absent for external writes. */
-  row?: Record<string, unknown>;
-  /** The database handle the write went through; lets listeners tell apart apps sharing a process. */
-  db?: unknown;
-}
-
-export type MutationListener = (mutations: readonly Mutation[]) => void | Promise<void>;
-
-const listeners = new Set<MutationListener>();
-const reportListenerError = (error: unknown): void => defaultLogger().error("covara: a mutation listener failed", error, { source: "mutation-listener" });
-
-/** Registers a listener for every published mutation; returns the function that removes it. */
-export function onMutations(listener: MutationListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+/**
+ * Registers a listener for every mutation published on the app's feed; returns the function that
+ * removes it. Without an app it listens on the default context's feed, which hears standalone
+ * resources and scripts and, as before app contexts existed, every app's writes too.
+ */
+export function onMutations(listener: MutationListener, app?: ContextSource): () => void {
+  return contextOf(app).mutations.on(listener);
 }
 
 /**
@@ -40,14 +26,7 @@ export function setMutationErrorReporter(reporter: (error: unknown) => void): vo
   routeDefaultErrors("mutation-listener", (error) => reporter(error));
 }
 
-/** Publishes committed mutations to every listener, in order, waiting for each. */
-export async function publishMutations(mutations: readonly Mutation[]): Promise<void> {
-  if (mutations.length === 0 || listeners.size === 0) return;
-  for (const listener of [...listeners]) {
-    try {
-      await listener(mutations);
-    } catch (error) {
-      reportListenerError(error);
-    }
-  }
+/** Publishes committed mutations to every listener of the app's feed (default: the default context's), in order, waiting for each. */
+export function publishMutations(mutations: readonly Mutation[], app?: ContextSource): Promise<void> {
+  return contextOf(app).mutations.publish(mutations);
 }

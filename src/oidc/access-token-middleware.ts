@@ -4,7 +4,7 @@
  * untouched (routes decide whether they need a user); an invalid one is a 401 problem.
  */
 import type { MiddlewareHandler } from "hono";
-import { invalidToken } from "../auth/jwt/bearer";
+import { invalidToken } from "../auth/port";
 import type { CovaraEnv } from "../kernel/http";
 import { readBearer, validateAccessToken } from "./access-token";
 import type { ProviderContext } from "./context";

@@ -5,7 +5,7 @@ import type { ProviderContext } from "./context";
 import type { AccessTokenClaims } from "./types";
 import { assumeType } from "../kernel/erased";
 
-export { bearerFromHeader as readBearer } from "../auth/jwt/bearer";
+export { bearerFromHeader as readBearer } from "../auth/port";
 
 /**
  * Verified signatures per provider: a token's signature and claims never change, so checking

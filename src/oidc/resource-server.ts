@@ -13,7 +13,7 @@ import { createRemoteJWKS, verifyJWT, type JWTHeader, type JWTKey, type RemoteJW
 import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import { ALGORITHMS } from "../kernel/crypto/algorithms";
 import { createBoundedMemo } from "../kernel/bounded-memo";
-import { invalidToken } from "../auth/jwt/bearer";
+import { invalidToken } from "../auth/port";
 import { ProblemError } from "../kernel/errors";
 import type { CovaraUser } from "../kernel/http";
 import { readBearer } from "./access-token";

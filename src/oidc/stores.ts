@@ -8,7 +8,7 @@
  */
 import { getGlobalKV } from "../kernel/global-kv";
 import type { KV } from "../kernel/kv";
-import { createMemoryKV } from "../kv/memory";
+import { createMemoryKV } from "../kv";
 import type { OIDCProviderOptions } from "./types";
 
 export function resolveStoreKV(options: Pick<OIDCProviderOptions, "kv" | "stores">): KV {

@@ -6,9 +6,10 @@
  * database-specific change data capture.
  */
 import type { ChangelogEntry } from "../kernel/changelog";
-import { publishMutations, type MutationOp } from "../kernel/mutations";
+import { contextOf, type ContextSource } from "../kernel/context";
+import type { MutationOp } from "../kernel/mutations";
 import type { Realtime } from "./hub";
-import { latestHubFor } from "./routing";
+import { latestHubFor, latestHubInProcess } from "./routing";
 
 const OPS: ReadonlySet<string> = new Set<MutationOp>(["create", "update", "delete"]);
 
@@ -17,10 +18,16 @@ export interface ExternalMutationOptions {
   objectId: string | number;
   /**
    * The hub to record in. Default: the hub that most recently mounted a resource of this name in
-   * this process (the app's). A process that mounts no resources (a worker) passes a hub over the
-   * same KV as the servers.
+   * `app` (the app's hub); without `app`, in the default context, else in any app of the process.
+   * A process that mounts no resources (a worker) passes a hub over the same KV as the servers.
    */
   realtime?: Realtime;
+  /**
+   * The app (or its context) the change belongs to: its hub records it and its mutation feed
+   * announces it.
+   * @default the default context (standalone resources, scripts)
+   */
+  app?: ContextSource;
 }
 
 /**
@@ -34,8 +41,10 @@ export async function recordExternalMutation(resource: string, op: MutationOp, o
   if ((typeof objectId !== "string" || objectId === "") && !(typeof objectId === "number" && Number.isFinite(objectId))) {
     throw new TypeError("recordExternalMutation: objectId must be a non-empty string or a finite number");
   }
-  const hub = options.realtime ?? latestHubFor(resource);
+  const app = contextOf(options.app);
+  // Without `app`, the default context's hub, else (as before app contexts) the latest of the process.
+  const hub = options.realtime ?? latestHubFor(app, resource) ?? (options.app === undefined ? latestHubInProcess(resource) : undefined);
   if (hub) return hub.recordExternalMutation(resource, op, { objectId });
-  await publishMutations([{ resource, op, id: objectId }]);
+  await app.mutations.publish([{ resource, op, id: objectId }]);
   return null;
 }

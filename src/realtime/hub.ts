@@ -9,7 +9,7 @@ import { createChangelog, type Changelog, type ChangelogEntry, type ChangelogRet
 import { unref } from "../kernel/timers";
 import type { KV } from "../kernel/kv";
 import { onShutdown } from "../kernel/lifecycle";
-import { publishMutations, type Mutation, type MutationOp } from "../kernel/mutations";
+import type { Mutation, MutationOp } from "../kernel/mutations";
 import { createMemoryKV } from "../kv";
 import { yieldToEventLoop } from "./event-loop";
 import { Registration, type ResolvedSubscriptionSettings } from "./registration";
@@ -21,7 +21,7 @@ import { Reauthorizer } from "./reauthorizer";
 import { ChangelogSequencer } from "./sequencer";
 import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
-import { defaultLogger } from "../kernel/context";
+import { defaultContext, defaultLogger, type CovaraContext } from "../kernel/context";
 import type { Logger } from "../kernel/logger";
 
 /**
@@ -156,7 +156,8 @@ export class Realtime {
   /** Bytes queued on one stream since the event loop last turned during dispatch. */
   private burstBytes = 0;
   private failedAppends: AppendInput[] = [];
-  private readonly routes: [object, string][] = [];
+  /** Where the hub is routed: app context, database, resource name. */
+  private readonly routes: [CovaraContext, object, string][] = [];
   private closed = false;
 
   constructor(options: RealtimeOptions = {}) {
@@ -195,8 +196,8 @@ export class Realtime {
     let set = this.registrations.get(registration.name);
     if (!set) this.registrations.set(registration.name, (set = new Set()));
     set.add(registration);
-    routeResource(this, runtime.db, registration.name);
-    this.routes.push([runtime.db, registration.name]);
+    routeResource(runtime.app, this, runtime.db, registration.name);
+    this.routes.push([runtime.app, runtime.db, registration.name]);
     return registration;
   }
 
@@ -241,7 +242,10 @@ export class Realtime {
     const mutation: Mutation = { resource, op, id: options.objectId };
     // Already in this changelog: the feed's realtime listener must not record it a second time.
     markRecorded(mutation);
-    await publishMutations([mutation]);
+    // On the feeds of the apps the hub serves (the default context's when it serves none).
+    const apps = new Set(this.routes.map(([app]) => app));
+    if (apps.size === 0) apps.add(defaultContext());
+    for (const app of apps) await app.mutations.publish([mutation]);
     return entry;
   }
 

@@ -4,6 +4,7 @@
  * mounts its routes before `/:id`, so `/subscribe` is never taken for an id.
  */
 import type { Table } from "drizzle-orm";
+import type { CovaraContext } from "../kernel/context";
 import { methodNotAllowed } from "../kernel/error-handler";
 import type { ResourceExtension, ResourceHandle } from "../resource/extension";
 import { subscribeAggregate } from "./aggregate-subscribe";
@@ -16,6 +17,8 @@ declare module "../kernel/context" {
   interface CovaraContext {
     /** The app's realtime hub (createCovara sets it); resources without one use a hub per database. */
     realtime?: Realtime;
+    /** Hubs of the context's resources that have no app hub (standalone `useResource`), one per database. */
+    realtimeByDatabase?: WeakMap<object, Realtime>;
   }
 }
 
@@ -67,13 +70,14 @@ const DEFAULT_MAX_SNAPSHOT_ROWS = 1000;
 const DEFAULT_MAX_TRACKED_ROWS = 10_000;
 const DEFAULT_AGGREGATE_INTERVAL_MS = 250;
 
-/** Standalone resources (useResource without createCovara) share one hub per database. */
-const hubsByDatabase = new WeakMap<object, Realtime>();
-
-/** The hub of resources mounted on `db` without an app hub. */
-function defaultRealtimeFor(db: object): Realtime {
-  let hub = hubsByDatabase.get(db);
-  if (!hub) hubsByDatabase.set(db, (hub = createRealtime()));
+/**
+ * The hub of resources mounted on `db` without an app hub: standalone resources (useResource
+ * without createCovara, the default context) share one per database.
+ */
+function defaultRealtimeFor(app: CovaraContext, db: object): Realtime {
+  const hubs = (app.realtimeByDatabase ??= new WeakMap());
+  let hub = hubs.get(db);
+  if (!hub) hubs.set(db, (hub = createRealtime({ logger: app.logger })));
   return hub;
 }
 
@@ -115,7 +119,7 @@ export function subscriptions(extensionOptions: SubscriptionsExtensionOptions = 
     mount(router, runtime) {
       const options = runtime.config.subscriptions;
       if (options === false) return;
-      const hub = options?.realtime ?? extensionOptions.realtime ?? runtime.app.realtime ?? defaultRealtimeFor(runtime.db);
+      const hub = options?.realtime ?? extensionOptions.realtime ?? runtime.app.realtime ?? defaultRealtimeFor(runtime.app, runtime.db);
       const registration = hub.register(runtime, resolveSettings(options, hub.settings.reauthorizeMs));
       router.get("/subscribe", (c) => subscribeRows(runtime, registration, hub, c));
       router.all("/subscribe", methodNotAllowed(["GET"]));

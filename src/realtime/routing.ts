@@ -1,70 +1,53 @@
 /**
- * Which hub records which write. Many apps can live in one process (tests do this constantly),
- * each with its own database and hub, and resources of the same name; so a mutation is routed by
- * the database it went through AND its resource name, never by the name alone. A mutation without
- * a database (an external writer) goes to the hub that most recently mounted a resource of that
- * name: that is the process default `recordExternalMutation` uses.
- *
- * One listener on the kernel's mutation feed serves every hub in the process.
+ * Which hub records which write, per app context. A context's routing listens on that context's
+ * mutation feed only, so a write in one app never reaches another app's hub. Within one app a
+ * mutation is routed by the database it went through AND its resource name (one app may serve
+ * resources of one name from two databases, each with its own hub); a mutation without a database
+ * (an external writer) goes to the hub that most recently mounted a resource of that name in the
+ * app: that is the default `recordExternalMutation` uses.
  */
 import type { ChangelogEntry } from "../kernel/changelog";
-import { onMutations, type Mutation, type MutationOp } from "../kernel/mutations";
+import type { CovaraContext } from "../kernel/context";
+import type { Mutation, MutationOp } from "../kernel/mutations";
 
 /** What routing needs of a hub (declared here so routing never imports the hub that imports it). */
-interface Realtime {
+interface RoutedHub {
   appendMutations(mutations: readonly Mutation[]): Promise<unknown>;
   recordExternalMutation(resource: string, op: MutationOp, options: { objectId: string | number }): Promise<ChangelogEntry | null>;
 }
 
-const hubsByDatabase = new WeakMap<object, Map<string, Set<Realtime>>>();
-const latestHubByName = new Map<string, Realtime>();
-/** Mutations a hub already appended itself (recordExternalMutation); the listener skips them. */
-const recorded = new WeakSet<Mutation>();
-let listening = false;
-
-/** Routes the writes of resource `name` made through `db` to `hub`. */
-export function routeResource(hub: Realtime, db: object, name: string): void {
-  let byName = hubsByDatabase.get(db);
-  if (!byName) hubsByDatabase.set(db, (byName = new Map()));
-  let hubs = byName.get(name);
-  if (!hubs) byName.set(name, (hubs = new Set()));
-  hubs.add(hub);
-  latestHubByName.set(name, hub);
-  listen();
+/** One app's routing tables. */
+interface Routing {
+  hubsByDatabase: WeakMap<object, Map<string, Set<RoutedHub>>>;
+  latestHubByName: Map<string, RoutedHub>;
 }
 
-/** Stops routing anything to `hub` (it closed). */
-export function unrouteHub(hub: Realtime, routes: Iterable<[object, string]>): void {
-  for (const [db, name] of routes) {
-    hubsByDatabase.get(db)?.get(name)?.delete(hub);
-    if (latestHubByName.get(name) === hub) latestHubByName.delete(name);
+declare module "../kernel/context" {
+  interface CovaraContext {
+    /** Realtime's routing of the app's mutations to its hubs (created when the first resource registers with a hub). */
+    realtimeRouting?: Routing;
   }
 }
 
-/** The hub that most recently mounted a resource called `name`, if any. */
-export function latestHubFor(name: string): Realtime | undefined {
-  return latestHubByName.get(name);
-}
+/** Mutations a hub already appended itself (recordExternalMutation); the listeners skip them. */
+const recorded = new WeakSet<Mutation>();
 
-/** Marks a mutation as already appended to a changelog. */
-export function markRecorded(mutation: Mutation): void {
-  recorded.add(mutation);
-}
+/**
+ * The hub that most recently mounted a resource of each name in any app of the process: only for
+ * `recordExternalMutation` called without `app` (its behaviour before app contexts), never for
+ * routing writes.
+ */
+const latestInProcess = new Map<string, WeakRef<RoutedHub>>();
 
-function hubsFor(mutation: Mutation): Iterable<Realtime> {
-  if (recorded.has(mutation)) return [];
-  if (typeof mutation.db === "object" && mutation.db !== null) return hubsByDatabase.get(mutation.db)?.get(mutation.resource) ?? [];
-  const latest = latestHubByName.get(mutation.resource);
-  return latest ? [latest] : [];
-}
-
-function listen(): void {
-  if (listening) return;
-  listening = true;
-  onMutations(async (mutations) => {
-    const perHub = new Map<Realtime, Mutation[]>();
+/** The context's routing tables, listening on its feed from their creation on. */
+function routingOf(app: CovaraContext): Routing {
+  if (app.realtimeRouting) return app.realtimeRouting;
+  const routing: Routing = { hubsByDatabase: new WeakMap(), latestHubByName: new Map() };
+  app.realtimeRouting = routing;
+  app.mutations.on(async (mutations) => {
+    const perHub = new Map<RoutedHub, Mutation[]>();
     for (const mutation of mutations) {
-      for (const hub of hubsFor(mutation)) {
+      for (const hub of hubsFor(routing, mutation)) {
         let list = perHub.get(hub);
         if (!list) perHub.set(hub, (list = []));
         list.push(mutation);
@@ -72,4 +55,50 @@ function listen(): void {
     }
     await Promise.all([...perHub].map(([hub, list]) => hub.appendMutations(list)));
   });
+  return routing;
+}
+
+/** Routes the writes of resource `name` made through `db` in `app` to `hub`. */
+export function routeResource(app: CovaraContext, hub: RoutedHub, db: object, name: string): void {
+  const routing = routingOf(app);
+  let byName = routing.hubsByDatabase.get(db);
+  if (!byName) routing.hubsByDatabase.set(db, (byName = new Map()));
+  let hubs = byName.get(name);
+  if (!hubs) byName.set(name, (hubs = new Set()));
+  hubs.add(hub);
+  routing.latestHubByName.set(name, hub);
+  latestInProcess.set(name, new WeakRef(hub));
+}
+
+/** Stops routing anything to `hub` (it closed). */
+export function unrouteHub(hub: RoutedHub, routes: Iterable<readonly [CovaraContext, object, string]>): void {
+  for (const [app, db, name] of routes) {
+    const routing = app.realtimeRouting;
+    if (!routing) continue;
+    routing.hubsByDatabase.get(db)?.get(name)?.delete(hub);
+    if (routing.latestHubByName.get(name) === hub) routing.latestHubByName.delete(name);
+    if (latestInProcess.get(name)?.deref() === hub) latestInProcess.delete(name);
+  }
+}
+
+/** The hub that most recently mounted a resource called `name` in any app (see `latestInProcess`). */
+export function latestHubInProcess(name: string): RoutedHub | undefined {
+  return latestInProcess.get(name)?.deref();
+}
+
+/** The hub that most recently mounted a resource called `name` in `app`, if any. */
+export function latestHubFor(app: CovaraContext, name: string): RoutedHub | undefined {
+  return app.realtimeRouting?.latestHubByName.get(name);
+}
+
+/** Marks a mutation as already appended to a changelog. */
+export function markRecorded(mutation: Mutation): void {
+  recorded.add(mutation);
+}
+
+function hubsFor(routing: Routing, mutation: Mutation): Iterable<RoutedHub> {
+  if (recorded.has(mutation)) return [];
+  if (typeof mutation.db === "object" && mutation.db !== null) return routing.hubsByDatabase.get(mutation.db)?.get(mutation.resource) ?? [];
+  const latest = routing.latestHubByName.get(mutation.resource);
+  return latest ? [latest] : [];
 }

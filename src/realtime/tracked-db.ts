@@ -7,12 +7,12 @@
  */
 import { getTableColumns, type Column, type Table } from "drizzle-orm";
 import { TRACKED_DATABASE as TRACKED, untrackedDatabase } from "../kernel/tracked-db-marker";
-import { onMutations, publishMutations, type Mutation } from "../kernel/mutations";
+import type { Mutation } from "../kernel/mutations";
 import type { Realtime } from "./hub";
 import type { AnyDatabase } from "../kernel/dialect";
 import { QueryCache, cacheSelect } from "./query-cache";
 import { trackWrite, type TrackedTable, type WriteScope } from "./tracked-write";
-import { defaultLogger } from "../kernel/context";
+import { contextOf, type ContextSource } from "../kernel/context";
 
 /** One tracked table: `{ todos: { table: todosTable, id: todosTable.id } }`; the key is the resource name. */
 export interface TrackedTableConfig {
@@ -31,6 +31,12 @@ export interface TrackMutationsOptions {
   };
   /** Also empty the cache on writes other processes record in this hub's changelog. */
   realtime?: Realtime;
+  /**
+   * The app (or its context) whose mutation feed the writes are published on, so its hubs,
+   * caches and search indexes see them.
+   * @default the default context (whose listeners hear every app)
+   */
+  app?: ContextSource;
 }
 
 /** The database behind a tracked db (or the db itself when it is not tracked). */
@@ -68,6 +74,7 @@ export function trackMutations<TDb extends AnyDatabase>(db: TDb, tables: Record<
   const cacheOptions = options.cache;
   const cache = cacheOptions?.enabled === false || cacheOptions === undefined ? undefined : new QueryCache(cacheOptions.ttl ?? 60_000, cacheOptions.maxEntries ?? 1000);
   const described = describeTables(tables);
+  const app = contextOf(options.app);
   const names = new Set([...described.values()].map((table) => table.name));
   const warned = new Set<string>();
   let publishing: Promise<void> = Promise.resolve();
@@ -80,17 +87,17 @@ export function trackMutations<TDb extends AnyDatabase>(db: TDb, tables: Record<
     publish(mutations) {
       cache?.invalidate();
       // One after another, so a burst of background (synchronous-driver) writes keeps its order.
-      publishing = publishing.then(() => publishMutations(mutations));
+      publishing = publishing.then(() => app.mutations.publish(mutations));
       return publishing;
     },
     cannotTrack(table, why) {
       if (warned.has(table.name)) return;
       warned.add(table.name);
-      defaultLogger().warn(`covara trackMutations: an insert into '${table.name}' was not published because its ids cannot be known; ${why}`);
+      app.logger.warn(`covara trackMutations: an insert into '${table.name}' was not published because its ids cannot be known; ${why}`);
     },
   };
   if (cache) {
-    onMutations((mutations) => {
+    app.mutations.on((mutations) => {
       if (mutations.some((m) => names.has(m.resource) && (m.db === undefined || m.db === base))) cache.invalidate();
     });
     options.realtime?.onEntry((entry) => {

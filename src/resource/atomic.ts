@@ -9,7 +9,7 @@ import { mapDatabaseError } from "../kernel/db-errors";
 import { driverOf } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
 import type { TableInfo } from "./table-info";
-import { outboxesOf, plannedOutboxRows, prepareOutboxRows } from "./search/outbox-writes";
+import { companionsOf, plannedCompanionRows, prepareCompanionRows } from "./companion-writes";
 import { insertRows, runTransaction, transactionsUnsupported, type Query, type TransactionBuilders } from "./transaction";
 
 type Row = Record<string, unknown>;
@@ -75,7 +75,8 @@ function plainInserts(writes: readonly PlannedWrite[]): { table?: Table; values:
 async function runAsBatch(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
   const driver = driverOf(info.db);
   const inserts = plainInserts(writes);
-  const outboxed = writes.some((write) => outboxesOf(write.table ?? info.table, info.db).length > 0);
+  // A companion's rows (a search outbox) would need the written row back: not a plain batch.
+  const outboxed = writes.some((write) => companionsOf(write.table ?? info.table, info.db).length > 0);
   if (!inserts || outboxed) throw transactionsUnsupported(driver, writes.length > 1 ? "A write of several rows" : "This write");
   // Drizzle's batch is on both dialects' databases of these drivers; the union type has none callable.
   const batching = assumeType<{ batch(queries: Query[]): Promise<Row[][]> } & TransactionBuilders>(info.db);
@@ -90,13 +91,13 @@ async function runAsBatch(info: TableInfo, writes: PlannedWrite[]): Promise<Row[
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
   if (driverOf(info.db).transactions === "none") return runAsBatch(info, writes);
-  // A searchable table with an outbox gets its outbox rows in this same transaction.
-  await prepareOutboxRows(info, writes);
+  // Extensions' companion rows (a search outbox entry) are written in this same transaction.
+  await prepareCompanionRows(info, writes);
   try {
     return await runTransaction(info.db, function* (tx) {
       const rows: Row[] = [];
       for (const write of writes) rows.push(firstRow(yield build(tx, write.table ?? info.table, write, rows), write));
-      yield* insertRows(tx, plannedOutboxRows(info, writes, rows));
+      yield* insertRows(tx, plannedCompanionRows(info, writes, rows));
       return rows;
     });
   } catch (error) {

@@ -103,7 +103,7 @@ export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime
     writes.push({ kind: "insert", values, check: storedRowCheck(access, info, (error) => tagIndex(error, index)) });
   }
   const rows = await runAtomically(info, writes);
-  await publishRows(info, "create", rows);
+  await publishRows(runtime, "create", rows);
   const out: Row[] = [];
   for (const row of rows) out.push(((await config.hooks?.onAfterCreate?.(ctx, row as SelectRow<TTable>)) ?? row) as Row);
   return sendJson(c, { items: await presentRows(runtime, out, ctx) }, 201);
@@ -131,7 +131,7 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
     });
   }
   const rows = await runAtomically(info, writes);
-  await publishRows(info, "update", rows);
+  await publishRows(runtime, "update", rows);
   const out: Row[] = [];
   for (const [i, row] of rows.entries()) {
     out.push(((await config.hooks?.onAfterUpdate?.(ctx, row as SelectRow<TTable>, targets[i]!.existing as SelectRow<TTable>)) ?? row) as Row);
@@ -184,7 +184,7 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
     });
   }
   const rows = await runAtomically(info, writes);
-  await publishRows(info, previous.map((before) => (before === undefined ? "create" : "update")), rows);
+  await publishRows(runtime, previous.map((before) => (before === undefined ? "create" : "update")), rows);
   const out: Row[] = [];
   for (const [i, row] of rows.entries()) {
     const before = previous[i];
@@ -216,7 +216,7 @@ export async function batchDelete<TTable extends Table>(runtime: ResourceRuntime
     });
   }
   const rows = await runAtomically(info, writes);
-  await publishRows(info, "delete", rows);
+  await publishRows(runtime, "delete", rows);
   for (const row of rows) await config.hooks?.onAfterDelete?.(ctx, row as SelectRow<TTable>);
   return sendJson(c, { deleted: rows.length });
 }

@@ -20,13 +20,15 @@ import type { CovaraContext } from "../kernel/context";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { ProblemType } from "../kernel/errors";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import type { Mutation } from "../kernel/mutations";
 import type { Access } from "./access";
+import type { CompanionWrites } from "./companion-writes";
 import type { ListQuery } from "./list-query";
 import type { IncludePlan } from "./relations/plan";
 import type { TableInfo } from "./table-info";
 import type { HookContext, ResourceConfig, ResourceExtensionConfig } from "./types";
 
-export type { Access, IncludePlan, ListQuery, ResourceExtensionConfig, TableInfo };
+export type { Access, CompanionWrites, IncludePlan, ListQuery, Mutation, ResourceExtensionConfig, TableInfo };
 
 type Row = Record<string, unknown>;
 
@@ -127,6 +129,12 @@ export interface ResourceHandle {
   hookContext(c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null): AnyHookContext;
   /** The groups GET /aggregate answers for the request (access, parsing, SQL, having, ordering). */
   aggregate(c: Context<CovaraEnv>): Promise<Row[]>;
+  /**
+   * Makes every later write to the resource's table (in its database, through the resource layer:
+   * single, batch and nested writes) insert the companion's rows in the same transaction, so they
+   * commit or roll back with the data (search's outbox). Call it from `init`.
+   */
+  joinWrites(companion: CompanionWrites): void;
 }
 
 /** A feature that adds endpoints and behaviour to resources (compare auth's `AuthFeature`). */
@@ -148,4 +156,13 @@ export interface ResourceExtension {
   mount(router: Hono<CovaraEnv>, resource: ResourceHandle): void;
   /** The OpenAPI path items of its routes, keyed by full path (`${base}/subscribe`). */
   openapi?(resource: ResourceHandle, base: string, shared: OpenApiShared): Record<string, OpenApiPathItem>;
+  /**
+   * Called after writes to the resource committed, with the resource's mutations of one batch, in
+   * order: writes through its endpoints (single, batch, nested), through a tracked db, and
+   * `recordExternalMutation` naming it (those carry no `row`). It listens on the app's mutation
+   * feed, so it never sees another app's writes. A throw or rejection is logged by the app's
+   * logger and never fails the write; the writer waits for it, so keep it short or hand the work
+   * on (search updates an external index here).
+   */
+  afterCommit?(resource: ResourceHandle, mutations: readonly Mutation[]): void | Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { CovaraContext } from "../kernel/context";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import { resolveAccess, type Access } from "./access";
 import { aggregateGroups } from "./aggregate-handler";
+import { joinWrites } from "./companion-writes";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
 import type { AnyHookContext, ResourceHandle, ResourcePage } from "./extension";
 import { columnsToFetch, parseBoolean, parseListQuery, type ListQuery } from "./list-query";
@@ -33,8 +34,10 @@ function matchingWhere(runtime: AnyRuntime, access: Access, query: ListQuery) {
 const runtimes = new WeakMap<ResourceHandle, AnyRuntime>();
 
 /**
- * The runtime behind a handle, for the extensions that live inside `resource/` (search, whose
- * index is written in the resource's own transactions). Extensions elsewhere use the handle only.
+ * The runtime behind a handle, for the extensions that live inside `resource/` (search keeps its
+ * index on `runtime.search` and reads the list's parsing and SQL helpers directly; its writes go
+ * through the handle's `joinWrites` and `afterCommit` like any extension's). Extensions elsewhere
+ * use the handle only.
  */
 export function runtimeOf(handle: ResourceHandle): AnyRuntime {
   const runtime = runtimes.get(handle);
@@ -112,5 +115,6 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     isLive: (row) => isLiveRow(info, row),
     hookContext: (c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null) => hookContext(runtime, c, operation, user),
     aggregate: (c) => aggregateGroups(runtime, c),
+    joinWrites: (companion) => joinWrites(runtime.table, companion),
   };
 }

@@ -6,7 +6,7 @@
 import { and, Column, count, eq, is, type SQL, type Table } from "drizzle-orm";
 import { mapDatabaseError } from "../kernel/db-errors";
 import type { TableInfo } from "./table-info";
-import { outboxesOf, writeWithOutbox } from "./search/outbox-writes";
+import { companionsOf, writeWithCompanions } from "./companion-writes";
 import { assumeType } from "../kernel/erased";
 
 type Row = Record<string, unknown>;
@@ -188,9 +188,9 @@ export async function findRow(info: TableInfo, where: SQL): Promise<Row | undefi
 }
 
 export async function insertRow(info: TableInfo, values: Row): Promise<Row> {
-  // With a search outbox, the row and its outbox entry commit in one transaction.
-  const outboxes = outboxesOf(info.table, info.db);
-  if (outboxes.length > 0) return (await writeWithOutbox(info, { kind: "insert", values }, outboxes))[0]!;
+  // With companion writes (a search outbox), the row and its companion rows commit in one transaction.
+  const companions = companionsOf(info.table, info.db);
+  if (companions.length > 0) return (await writeWithCompanions(info, { kind: "insert", values }, companions))[0]!;
   const rows = await run(info, () => builders(info).insert(info.table).values(values).returning());
   return rows[0]!;
 }
@@ -200,13 +200,13 @@ export async function updateRows(info: TableInfo, values: Row, where: SQL): Prom
   if (Object.keys(values).length === 0) {
     return selectRows(info, { columns: Object.keys(info.columns), where });
   }
-  const outboxes = outboxesOf(info.table, info.db);
-  if (outboxes.length > 0) return writeWithOutbox(info, { kind: "update", values, where }, outboxes);
+  const companions = companionsOf(info.table, info.db);
+  if (companions.length > 0) return writeWithCompanions(info, { kind: "update", values, where }, companions);
   return run(info, () => builders(info).update(info.table).set(values).where(where).returning());
 }
 
 export function deleteRows(info: TableInfo, where: SQL): Promise<Row[]> {
-  const outboxes = outboxesOf(info.table, info.db);
-  if (outboxes.length > 0) return writeWithOutbox(info, { kind: "delete", where }, outboxes);
+  const companions = companionsOf(info.table, info.db);
+  if (companions.length > 0) return writeWithCompanions(info, { kind: "delete", where }, companions);
   return run(info, () => builders(info).delete(info.table).where(where).returning());
 }

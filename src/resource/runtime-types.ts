@@ -4,6 +4,7 @@
  * the types here means none of them imports another for a type.
  */
 import type { Column, Table } from "drizzle-orm";
+import type { CovaraContext } from "../kernel/context";
 import type { ScopeCompiler } from "./access";
 import type { FilterCache, ListQueryLimits } from "./list-query";
 import type { PreparedSelects } from "./queries";
@@ -16,6 +17,8 @@ import type { RowSchemas } from "./validation";
 export interface ResourceRuntime<TTable extends Table> {
   table: TTable;
   config: ResourceConfig<TTable>;
+  /** The app the resource is mounted in (the default context when standalone): its writes go to this app's mutation feed. */
+  app: CovaraContext;
   info: TableInfo;
   schemas: RowSchemas;
   scopes: ScopeCompiler;

@@ -14,8 +14,8 @@ import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
 import { PreparedSelects } from "./queries";
 import { ResourceRegistry } from "./relations/registry";
 import type { ResourceRuntime } from "./runtime-types";
+import { defaultContext, type CovaraContext } from "../kernel/context";
 import { DEFAULT_INCLUDE_LIMITS } from "./relations/include-parser";
-import { ResourceSearch } from "./search/resource-search";
 
 export type { ResourceRuntime };
 
@@ -29,6 +29,7 @@ export function createRuntime<TTable extends Table>(
   table: TTable,
   config: ResourceConfig<TTable>,
   registry: ResourceRegistry = new ResourceRegistry(),
+  app: CovaraContext = defaultContext(),
 ): ResourceRuntime<TTable> {
   const info = describeTable(table, config);
   const maxLimit = config.pagination?.maxLimit ?? DEFAULT_MAX_LIMIT;
@@ -39,6 +40,7 @@ export function createRuntime<TTable extends Table>(
   return {
     table,
     config,
+    app,
     info,
     schemas: buildRowSchemas(info),
     scopes,
@@ -54,7 +56,8 @@ export function createRuntime<TTable extends Table>(
     selects: new PreparedSelects(),
     registry,
     includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
-    search: config.search ? new ResourceSearch(info, config.search) : null,
+    // Built by the search() extension when it is given the resource.
+    search: null,
     procedures: resolveProcedures(config.procedures),
   };
 }

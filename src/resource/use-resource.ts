@@ -16,7 +16,7 @@ import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
 import { search } from "./search/extension";
 import { createHandle } from "./handle";
-import type { ResourceExtension, ResourceHandle } from "./extension";
+import type { Mutation, ResourceExtension, ResourceHandle } from "./extension";
 import { defaultContext, type CovaraContext } from "../kernel/context";
 import type { ProcedureMap, ResourceConfig } from "./types";
 import type { AnyDatabase } from "../kernel/dialect";
@@ -85,10 +85,11 @@ export function createResourceRouter<TTable extends Table>(
     if (names.has(extension.name)) throw new TypeError(`covara: resource extension '${extension.name}' is listed twice`);
     names.add(extension.name);
   }
-  const runtime = createRuntime(table, config, registry);
+  const runtime = createRuntime(table, config, registry, app);
   const handle = createHandle(runtime, app);
   // Every extension checks its config before anything is registered or mounted.
   for (const extension of extensions) extension.init?.(handle, app);
+  for (const extension of extensions) if (extension.afterCommit) app.mutations.on(committedTo(handle, extension.afterCommit.bind(extension)));
   registry.register(runtime);
   warnOpenAccess(runtime.info.name, config.auth);
   const router = new Hono<CovaraEnv>();
@@ -125,4 +126,12 @@ export function createResourceRouter<TTable extends Table>(
   router.delete("/:id", bind(removeRow));
   router.all("/:id", methodNotAllowed(["GET", "PATCH", "PUT", "DELETE"]));
   return { router, runtime, handle, extensions };
+}
+
+/** A mutation-feed listener that hands `afterCommit` the batch's mutations of this resource (same name, same database or none). */
+function committedTo(handle: ResourceHandle, afterCommit: (resource: ResourceHandle, mutations: readonly Mutation[]) => void | Promise<void>) {
+  return (mutations: readonly Mutation[]): void | Promise<void> => {
+    const mine = mutations.filter((m) => m.resource === handle.name && (m.db === undefined || m.db === handle.db));
+    if (mine.length > 0) return afterCommit(handle, mine);
+  };
 }

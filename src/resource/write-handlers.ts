@@ -68,7 +68,7 @@ export async function createOne<TTable extends Table>(
   const check = storedRowCheck(access, info);
   const stored = check ? (await runAtomically(info, [{ kind: "insert", values: data, check }]))[0]! : await insertRow(info, data);
   let row = stored as SelectRow<TTable>;
-  await publishRows(info, "create", [row as Row]);
+  await publishRows(runtime, "create", [row as Row]);
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;
   return { stored: row as Row, presented: await presentRow(runtime, row as Row, ctx), headers: createdHeaders(c, info, row as Row) };
@@ -85,7 +85,7 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
 
   const rows = await updateRows(info, data, condition.where);
   if (rows.length === 0) throw await missingRowProblem(info, target, condition.expected);
-  await publishRows(info, "update", rows);
+  await publishRows(runtime, "update", rows);
   let row = rows[0] as SelectRow<TTable>;
   const after = await config.hooks?.onAfterUpdate?.(ctx, row, target.existing as SelectRow<TTable>);
   if (after) row = after;
@@ -113,7 +113,7 @@ export async function removeRow<TTable extends Table>(runtime: ResourceRuntime<T
   const mark = softDeleteValues(info);
   const rows = mark === null ? await deleteRows(info, condition.where) : await updateRows(info, mark, condition.where);
   if (rows.length === 0) throw await missingRowProblem(info, target, condition.expected);
-  await publishRows(info, "delete", rows);
+  await publishRows(runtime, "delete", rows);
   await config.hooks?.onAfterDelete?.(ctx, rows[0] as SelectRow<TTable>);
   return c.body(null, 204);
 }

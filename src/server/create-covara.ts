@@ -25,6 +25,7 @@ import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import type { JoinPath, ResourceSchema, ResourceTypes, TablePath } from "./app-types";
 import type { ResourceTypeInfo } from "./types";
 import { createErrorHandler, notFoundHandler } from "../kernel/error-handler";
+import type { KV } from "../kernel/kv";
 import type { Logger } from "../kernel/logger";
 import { recordInternalSchema, type InternalSchema } from "../db";
 import { mountHealth } from "./health";
@@ -93,6 +94,12 @@ export interface CovaraOptions {
    * its realtime hub and streams. Default: the default context's logger, over the console.
    */
   logger?: Logger;
+  /**
+   * The app's KV: what its subsystems without a KV of their own fall back to (`getGlobalKV(app)`,
+   * `useAuth({ app })`). Apps share nothing unless given the same KV.
+   * @default none (the process-wide `setGlobalKV` KV belongs to the default context, not to apps)
+   */
+  kv?: KV;
 }
 
 /**
@@ -160,6 +167,12 @@ export type CovaraApp<
   ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
+  /**
+   * The app context: its logger, mutation feed, KV, realtime hub, task registry. Pass the app
+   * where an option takes it (`trackMutations(db, tables, { app })`, `recordExternalMutation(...,
+   * { app })`, `useAuth({ app })`, `getTaskRegistry(app)`) so that code works inside this app only.
+   */
+  readonly context: CovaraContext;
   /** Type-only (a phantom, never set at run time): the mounted resources' types for covara's client. */
   readonly "~covara": { resources: TResources };
 };
@@ -185,10 +198,10 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
   const registry = new ResourceRegistry();
-  const base = createContext({ logger: options.logger });
-  const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime({ logger: base.logger, ...options.realtime });
+  const context = createContext({ logger: options.logger, kv: options.kv });
+  const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime({ logger: context.logger, ...options.realtime });
+  context.realtime = realtime;
   const extensions = options.extensions ?? defaultExtensions();
-  const context: CovaraContext = { ...base, realtime };
 
   app.onError(createErrorHandler(() => context.logger));
   app.notFound(notFoundHandler);
@@ -269,7 +282,7 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   }
 
   // The runtime object is the same after every `.resource()`; only its type grows with each call.
-  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, fileResource, page, realtime }));
+  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, fileResource, page, realtime, context }));
   if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

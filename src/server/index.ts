@@ -4,6 +4,7 @@ export type { CovaraApp, CovaraOptions } from "./create-covara";
 export { defaultExtensions, useResource } from "./default-extensions";
 export { consoleLogger } from "../kernel/logger";
 export type { Logger } from "../kernel/logger";
+export type { ContextSource, CovaraContext } from "../kernel/context";
 export { createErrorHandler } from "../kernel/error-handler";
 export { errorHandler, notFoundHandler, methodNotAllowed, setUnexpectedErrorReporter } from "../kernel/error-handler";
 export { isShuttingDown, onShutdown, beginShutdown } from "../kernel/lifecycle";

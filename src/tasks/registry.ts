@@ -1,7 +1,16 @@
 /**
- * The task registry: which task names this process knows how to run.
+ * The task registry: which task names an app knows how to run. Each app context has its own
+ * (`getTaskRegistry(app)`); without an app it is the default context's, the process-wide one.
  */
+import { contextOf, type ContextSource } from "../kernel/context";
 import type { AnyTaskDefinition } from "./types";
+
+declare module "../kernel/context" {
+  interface CovaraContext {
+    /** The app's task registry, created on first use (`getTaskRegistry(app)`). */
+    taskRegistry?: TaskRegistry;
+  }
+}
 
 export interface TaskRegistry {
   /** Adds a task; registering a different definition under a taken name throws. */
@@ -31,10 +40,8 @@ export function createTaskRegistry(): TaskRegistry {
   return registry;
 }
 
-let globalRegistry: TaskRegistry | undefined;
-
-/** The process-wide registry. */
-export function getTaskRegistry(): TaskRegistry {
-  globalRegistry ??= createTaskRegistry();
-  return globalRegistry;
+/** The app's registry (created on first use); without an app, the default context's (process-wide) one. */
+export function getTaskRegistry(app?: ContextSource): TaskRegistry {
+  const context = contextOf(app);
+  return (context.taskRegistry ??= createTaskRegistry());
 }

@@ -2,6 +2,7 @@
  * The scheduler: the producer side of the queue (enqueue, recurring schedules, status and result
  * look-ups, dead letters), and the process-wide instance set up by `initializeTasks`.
  */
+import { contextOf, type ContextSource } from "../kernel/context";
 import type { KV } from "../kernel/kv";
 import { parseCron, nextCronOccurrence } from "./cron";
 import { listDeadLetters, purgeDeadLetter, replayDeadLetter } from "./dlq";
@@ -159,26 +160,37 @@ export function createTaskScheduler(
   };
 }
 
-let globalScheduler: TaskScheduler | undefined;
-
-/** Sets up the process-wide scheduler over `kv` with the global registry. */
-export function initializeTasks(kv: KV, options: TaskSchedulerOptions = {}): TaskScheduler {
-  globalScheduler = createTaskScheduler(kv, getTaskRegistry(), options);
-  return globalScheduler;
+declare module "../kernel/context" {
+  interface CovaraContext {
+    /** The app's scheduler, set by `initializeTasks(kv, { app })`. */
+    taskScheduler?: TaskScheduler;
+  }
 }
 
-/** The process-wide scheduler; throws until `initializeTasks(kv)` ran. */
-export function getTaskScheduler(): TaskScheduler {
-  if (globalScheduler === undefined) throw new Error("Tasks are not initialised: call initializeTasks(kv) first");
-  return globalScheduler;
+/**
+ * Sets up the app's scheduler over `kv` with the app's registry; without `options.app`, the
+ * default context's (the process-wide scheduler of `getTaskScheduler()`).
+ */
+export function initializeTasks(kv: KV, options: TaskSchedulerOptions & { app?: ContextSource } = {}): TaskScheduler {
+  const { app, ...schedulerOptions } = options;
+  const context = contextOf(app);
+  context.taskScheduler = createTaskScheduler(kv, getTaskRegistry(context), schedulerOptions);
+  return context.taskScheduler;
 }
 
-/** The status snapshot of a task (global scheduler), or null when unknown or expired. */
+/** The app's scheduler (default: the process-wide one); throws until `initializeTasks(kv)` ran for it. */
+export function getTaskScheduler(app?: ContextSource): TaskScheduler {
+  const scheduler = contextOf(app).taskScheduler;
+  if (scheduler === undefined) throw new Error("Tasks are not initialised: call initializeTasks(kv) first");
+  return scheduler;
+}
+
+/** The status snapshot of a task (process-wide scheduler; an app's: `getTaskScheduler(app).getTaskStatus(id)`), or null when unknown or expired. */
 export function getTaskStatus(id: string): Promise<TaskSnapshot | null> {
   return getTaskScheduler().getTaskStatus(id);
 }
 
-/** The outcome of a task (global scheduler), or null when unknown or expired. */
+/** The outcome of a task (process-wide scheduler; an app's: `getTaskScheduler(app).getTaskResult(id)`), or null when unknown or expired. */
 export function getTaskResult(id: string): Promise<TaskOutcome | null> {
   return getTaskScheduler().getTaskResult(id);
 }

@@ -32,12 +32,21 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   env: ["kernel"],
   htmx: ["kernel", "kv", "db", "resource"],
   billing: ["kernel", "kv"],
-  // The browser/React Native client imports nothing from the server side, not even the kernel.
-  client: [],
+  // The browser/React Native client imports nothing from the server side but the cast adapter
+  // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
+  client: ["kernel"],
   server: "any",
   node: "any",
   cli: "any",
   "<root>": "any",
+};
+
+/**
+ * Where a folder may import only some modules of a folder its row lists: the client takes the one
+ * door out of the type system (`assumeType`, a function without imports) and nothing else of the kernel.
+ */
+const NARROW: Record<string, Record<string, readonly string[]>> = {
+  client: { kernel: ["kernel/erased.ts"] },
 };
 
 /**
@@ -49,21 +58,16 @@ const PORTS: Record<string, (path: string) => boolean> = {
   kernel: () => true,
   // The resource extension contract: what realtime, search and later features build on.
   resource: (path) => path === "resource/extension.ts",
+  // Auth's building blocks for oidc (bearer parsing, the uniform 401, the Passport driver), not public API.
+  auth: (path) => path === "auth/port.ts",
 };
 
 /**
  * Violations that exist today, each one edge `from -> to`, grouped by the work that removes them.
- * The goal is an empty list: zero cycles, zero upward edges, zero deep imports.
+ * Empty: zero cycles, zero upward edges, zero deep imports. Keep it that way; an entry needs the
+ * reason and the work that removes it.
  */
-const KNOWN_VIOLATIONS: readonly string[] = [
-  // OIDC uses auth's JWT internals and the memory KV by deep path; they become declared ports
-  // (or move into kernel/crypto) next.
-  "oidc/access-token-middleware.ts -> auth/jwt/bearer.ts",
-  "oidc/access-token.ts -> auth/jwt/bearer.ts",
-  "oidc/resource-server.ts -> auth/jwt/bearer.ts",
-  "oidc/federation/passport.ts -> auth/features/social/passport-shim.ts",
-  "oidc/stores.ts -> kv/memory.ts",
-];
+const KNOWN_VIOLATIONS: readonly string[] = [];
 
 /** The top-level folder of a path relative to src (`<root>` for src/index.ts). */
 function folderOf(path: string): string {
@@ -76,7 +80,9 @@ function isUpward(edge: ImportEdge): boolean {
   if (from === to) return false;
   const allowed = ALLOWED[from];
   if (allowed === undefined) return true; // a new folder must be placed in the table first
-  return allowed !== "any" && !allowed.includes(to);
+  if (allowed !== "any" && !allowed.includes(to)) return true;
+  const only = NARROW[from]?.[to];
+  return only !== undefined && !only.includes(edge.to);
 }
 
 function isDeep(edge: ImportEdge): boolean {

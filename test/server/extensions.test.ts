@@ -111,3 +111,58 @@ describe("resource extensions", () => {
     expect(() => notesApp([csvExport(), csvExport()])).toThrow(/'csvExport' is listed twice/);
   });
 });
+
+describe("the write path of an extension", () => {
+  const open = { public: { read: true, create: true, update: true, delete: true } } as const;
+  const audit = sqliteTable("ext_audit", { id: integer("id").primaryKey({ autoIncrement: true }), noteId: integer("note_id").notNull(), op: text("op").notNull() });
+
+  /** Records every committed write (afterCommit) and writes an audit row beside each one (joinWrites). */
+  function auditing(heard: string[], failing = false): ResourceExtension {
+    return {
+      name: "audit",
+      init(resource) {
+        resource.joinWrites({ key: "audit", db: resource.db, prepare: async () => {}, rowsFor: (op, row) => [{ table: audit, values: { noteId: row.id, op } }] });
+      },
+      mount() {},
+      afterCommit(resource, mutations) {
+        if (failing) throw new Error("an audit listener failed");
+        for (const m of mutations) heard.push(`${resource.name}:${m.op}:${m.id}`);
+      },
+    };
+  }
+
+  function auditedApp(heard: string[], failing = false) {
+    const sqlite = new Database(":memory:");
+    sqlite.exec("CREATE TABLE ext_notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, owner TEXT NOT NULL, secret TEXT)");
+    sqlite.exec("CREATE TABLE ext_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, note_id INTEGER NOT NULL, op TEXT NOT NULL)");
+    const db = drizzle(sqlite);
+    const errors: unknown[] = [];
+    const app = createCovara({ extensions: [auditing(heard, failing)], logger: { error: (_m, error) => void errors.push(error), warn() {} } });
+    app.resource("/notes", notes, { id: notes.id, db, auth: open });
+    return { app, db, errors };
+  }
+
+  it("afterCommit hears the resource's committed writes of its own app only; joinWrites rows commit with them", async () => {
+    const heard: string[] = [];
+    const other: string[] = [];
+    const { app, db } = auditedApp(heard);
+    const second = auditedApp(other);
+    expect((await send(app, "POST", "/api/notes", { body: { title: "a", owner: "ann" } })).status).toBe(201);
+    expect((await send(app, "POST", "/api/notes/batch", { body: [{ title: "b", owner: "ann" }, { title: "c", owner: "bob" }] })).status).toBe(201);
+    expect((await send(app, "DELETE", "/api/notes/1")).status).toBe(204);
+    expect(heard).toEqual(["ext_notes:create:1", "ext_notes:create:2", "ext_notes:create:3", "ext_notes:delete:1"]);
+    expect(other).toEqual([]);
+    expect(db.select().from(audit).all().map((row) => [row.noteId, row.op])).toEqual([[1, "create"], [2, "create"], [3, "create"], [1, "delete"]]);
+    // A refused write leaves no companion row.
+    expect((await send(app, "POST", "/api/notes", { body: { title: null, owner: "ann" } })).status).toBe(400);
+    expect(db.select().from(audit).all()).toHaveLength(4);
+    await Promise.all([app.realtime.close(), second.app.realtime.close()]);
+  });
+
+  it("a failing afterCommit is logged by the app and never fails the write", async () => {
+    const { app, errors } = auditedApp([], true);
+    expect((await send(app, "POST", "/api/notes", { body: { title: "a", owner: "ann" } })).status).toBe(201);
+    expect(errors).toEqual([expect.objectContaining({ message: "an audit listener failed" })]);
+    await app.realtime.close();
+  });
+});

@@ -46,7 +46,7 @@ export function emailVerification(options: EmailVerificationOptions = {}): AuthF
       const token = await kit.tokens.create(identifierOf(user), "email-verification", ttlMs);
       const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
       await kit.sendEmail(await buildLinkEmail("email-verification", email, { to: user.email!, url, expiresInMinutes: Math.round(ttlMs / 60_000) }));
-    });
+    }, kit.logger);
   }
 
   return {

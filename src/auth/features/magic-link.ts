@@ -61,7 +61,7 @@ export function magicLinks(options: MagicLinkOptions = {}): AuthFeature {
           const token = await kit.tokens.create(address, "magic-link", ttlMs);
           const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
           await kit.sendEmail(await buildLinkEmail("magic-link", email, { to: address, url, expiresInMinutes: Math.round(ttlMs / 60_000) }));
-        });
+        }, kit.logger);
         return c.json({ success: true });
       });
 

@@ -63,7 +63,7 @@ export function passwordReset(options: PasswordResetOptions = {}): AuthFeature {
           const token = await kit.tokens.create(String(user.id), "password-reset", ttlMs);
           const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
           await kit.sendEmail(await buildLinkEmail("password-reset", email, { to: user.email ?? address, url, expiresInMinutes: Math.round(ttlMs / 60_000) }));
-        });
+        }, kit.logger);
         return c.json({ success: true });
       });
 

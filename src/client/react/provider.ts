@@ -1,4 +1,5 @@
 /** The client and query cache React hooks use: from a provider, else the client created last. */
+import { assumeType } from "../../kernel/erased";
 import { createContext, createElement, useContext, type ReactNode } from "react";
 import { getDefaultClient, type Client } from "../client";
 import type { AppTypeSource } from "../types";
@@ -39,5 +40,7 @@ export function useCovara(): CovaraContextValue {
 
 /** The covara client in use. */
 export function useClient<T extends AppTypeSource = AppTypeSource>(): Client<T> {
-  return useCovara().client as unknown as Client<T>;
+  // The provider holds the client untyped (one context for every app type); the caller names the
+  // app type it created that client for, and the runtime object is the same whatever T is.
+  return assumeType<Client<T>>(useCovara().client);
 }

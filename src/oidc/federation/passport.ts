@@ -7,7 +7,7 @@
  */
 import "../problems";
 import type { Context, Hono } from "hono";
-import { runStrategy, toPassportRequest, type StrategyOutcome } from "../../auth/features/social/passport-shim";
+import { runStrategy, toPassportRequest, type StrategyOutcome } from "../../auth/port";
 import { ProblemError } from "../../kernel/errors";
 import type { CovaraEnv } from "../../kernel/http";
 import type { ProviderContext } from "../context";

@@ -76,7 +76,7 @@ export async function createNested(runtime: AnyRuntime, c: Context<CovaraEnv>, r
   const rows = new Map<NestedNode, Row>();
   for (const [i, node] of order.entries()) {
     let row = written[i]!;
-    await publishRows(node.runtime.info, "create", [row]);
+    await publishRows(node.runtime, "create", [row]);
     const after = await node.runtime.config.hooks?.onAfterCreate?.(hookContext(node.runtime, c, "create", node.access.user), row);
     if (after) row = after as Row;
     rows.set(node, row);

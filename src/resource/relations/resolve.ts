@@ -36,7 +36,7 @@ function targetRuntime(source: AnyRuntime, config: RelationConfig): { runtime: A
   }
   let runtime = privateTargets.get(config.schema);
   if (!runtime || runtime.info.db !== source.info.db) {
-    runtime = createRuntime(config.schema, { id: primaryKeyOf(config.schema), db: source.info.db, name });
+    runtime = createRuntime(config.schema, { id: primaryKeyOf(config.schema), db: source.info.db, name }, undefined, source.app);
     privateTargets.set(config.schema, runtime);
   }
   return { runtime, scoped: false };

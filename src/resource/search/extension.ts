@@ -1,12 +1,15 @@
 /**
- * The `search` resource extension: GET /search?q= and its OpenAPI operation. The index itself is
- * built with the resource (its outbox rows are written in the resource's own transactions), so
- * the extension only serves it. A resource without `search` config still answers GET /search with
- * a 404 problem naming it, rather than taking `search` for an id.
+ * The `search` resource extension: builds each resource's index from its `search` config (`init`),
+ * joins its outbox to the resource's writes (companion writes, in the writes' own transactions),
+ * keeps an external index current after each commit (`afterCommit`), and serves GET /search?q=
+ * with its OpenAPI operation. A resource without `search` config still answers GET /search with a
+ * 404 problem naming it, rather than taking `search` for an id.
  */
 import { methodNotAllowed } from "../../kernel/error-handler";
 import type { ResourceExtension } from "../extension";
 import { runtimeOf } from "../handle";
+import { outboxWrites } from "./outbox-writes";
+import { ResourceSearch } from "./resource-search";
 import { searchRows } from "./search-handler";
 
 const query = (name: string, description: string, schema: Record<string, unknown> = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
@@ -16,6 +19,14 @@ export function search(): ResourceExtension {
   return {
     name: "search",
     problems: ["search-unavailable", "not-found"],
+    init(resource, app) {
+      const config = resource.config.search;
+      if (!config) return;
+      const indexed = new ResourceSearch(resource.info, config, app);
+      runtimeOf(resource).search = indexed;
+      if (indexed.outboxBinding) resource.joinWrites(outboxWrites(indexed.outboxBinding));
+    },
+    afterCommit: (resource, mutations) => runtimeOf(resource).search?.afterCommit(mutations),
     mount(router, resource) {
       const runtime = runtimeOf(resource);
       router.get("/search", (c) => searchRows(runtime, c));

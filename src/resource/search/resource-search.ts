@@ -1,17 +1,17 @@
 /**
- * One resource's search, built at mount: validates the `search` option against the table, binds
- * the index, and keeps an external index current — from the mutation feed, or through the
- * transactional outbox when `outbox` is on. Setup (tables, triggers, GIN index, remote index,
+ * One resource's search, built by the `search()` extension at mount: validates the `search` option
+ * against the table, binds the index, and keeps an external index current — from the extension's
+ * `afterCommit`, or through the transactional outbox (companion writes) when `outbox` is on. Setup (tables, triggers, GIN index, remote index,
  * initial load) runs lazily on first use and is retried after a failure.
  */
 import type { Column, Table } from "drizzle-orm";
-import { defaultLogger, routeDefaultErrors } from "../../kernel/context";
-import { onMutations, type Mutation } from "../../kernel/mutations";
+import { routeDefaultErrors, type CovaraContext } from "../../kernel/context";
+import type { Mutation } from "../../kernel/mutations";
 import type { TableInfo } from "../table-info";
 import { searchExternal } from "./external-search";
 import { drainOutbox } from "./outbox-processor";
 import { DEFAULT_OUTBOX_TABLE, outboxTable, validateOutboxName, type OutboxTable } from "./outbox-table";
-import { registerOutbox } from "./outbox-writes";
+import type { OutboxBinding } from "./outbox-writes";
 import { applyMutations, rebuildIndex, type SyncContext } from "./sync";
 import type { DatabaseSearchRequest, ScoredRow, SearchConfig, SearchIndex, SearchTarget } from "./types";
 
@@ -28,7 +28,6 @@ interface OutboxSettings {
   batchSize: number;
 }
 
-const reportSearchError = (error: unknown): void => defaultLogger().error("covara: search index maintenance failed", error, { source: "search" });
 
 /**
  * Replaces how background index failures (outbox rounds, feed updates) are reported.
@@ -73,13 +72,19 @@ export class ResourceSearch {
   readonly maxResults: number;
   readonly maxCandidates: number;
   readonly outbox: OutboxSettings | null;
+  /** What the resource's writes must add to the outbox (the extension joins them to the writes), when `outbox` is on. */
+  readonly outboxBinding: OutboxBinding | null;
   private initializing: Promise<void> | null = null;
   private lastRound: Promise<number> = Promise.resolve(0);
   private pendingRound: Promise<number> | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(readonly info: TableInfo, config: AnySearchConfig) {
+  /** Background index failures go to the app's logger; they never fail a write or a request. */
+  private readonly reportSearchError: (error: unknown) => void;
+
+  constructor(readonly info: TableInfo, config: AnySearchConfig, app: CovaraContext) {
+    this.reportSearchError = (error) => app.logger.error("covara: search index maintenance failed", error, { source: "search" });
     if (typeof config.index?.bind !== "function") throw new TypeError(`covara: search.index of '${info.name}' must be a search adapter (e.g. createMemorySearch())`);
     this.target = {
       resource: info.name,
@@ -97,11 +102,9 @@ export class ResourceSearch {
     this.maxResults = positive(config.maxResults, DEFAULT_MAX_RESULTS, "maxResults");
     this.maxCandidates = positive(config.maxCandidates, DEFAULT_MAX_CANDIDATES, "maxCandidates");
     this.outbox = this.configureOutbox(config.outbox);
-    if (this.index.location === "external") {
-      this.unsubscribe = onMutations((mutations) => this.onMutations(mutations));
-    }
+    this.outboxBinding = this.outbox ? { db: info.db, resource: info.name, idKey: info.idKey, outbox: this.outbox.table } : null;
     if (this.outbox?.process && this.outbox.intervalMs > 0) {
-      this.timer = setInterval(() => this.drain().catch(reportSearchError), this.outbox.intervalMs);
+      this.timer = setInterval(() => this.drain().catch(this.reportSearchError), this.outbox.intervalMs);
       // A retry timer must never keep a process alive on its own.
       (this.timer as { unref?: () => void }).unref?.();
     }
@@ -142,8 +145,7 @@ export class ResourceSearch {
 
   /** Stops listening to writes and retrying; writes still record outbox entries. */
   stop(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     mounted.delete(this);
@@ -162,7 +164,6 @@ export class ResourceSearch {
       batchSize: positive(options.batchSize, DEFAULT_BATCH_SIZE, "outbox.batchSize"),
     };
     if (!Number.isSafeInteger(settings.intervalMs) || settings.intervalMs < 0) throw new TypeError("covara: search.outbox.intervalMs must be 0 or more");
-    registerOutbox(this.info.table, { db: this.info.db, resource: this.info.name, idKey: this.info.idKey, outbox: settings.table });
     return settings;
   }
 
@@ -173,11 +174,16 @@ export class ResourceSearch {
     // the feed or the outbox, and indexing a row twice is harmless).
     if (!this.index.persistent) await rebuildIndex(this.syncContext());
     // Entries the index refuses are reported and retried later; they must not keep search down.
-    if (this.outbox?.process) await this.drainSerially().catch(reportSearchError);
+    if (this.outbox?.process) await this.drainSerially().catch(this.reportSearchError);
   }
 
-  /** Runs after each committed write; a failure is reported, never turned into a failed write. */
-  private async onMutations(mutations: readonly Mutation[]): Promise<void> {
+  /**
+   * Runs after each committed write of the resource (the extension's `afterCommit`); a database
+   * index needs nothing, an external one is updated. A failure is reported, never turned into a
+   * failed write.
+   */
+  async afterCommit(mutations: readonly Mutation[]): Promise<void> {
+    if (this.stopped || this.index.location !== "external") return;
     const mine = mutations.filter((m) => m.resource === this.info.name && (m.db === undefined || m.db === this.info.db));
     if (mine.length === 0) return;
     try {
@@ -189,7 +195,7 @@ export class ResourceSearch {
       await this.ready();
       await applyMutations(this.syncContext(), mine);
     } catch (error) {
-      reportSearchError(error);
+      this.reportSearchError(error);
     }
   }
 

@@ -3,6 +3,7 @@
  * failure a 4xx problem), the signed-in user, and work that must finish after the response without
  * changing it (email delivery, which would otherwise leak whether an address exists by its timing).
  */
+import type { Logger } from "../../../kernel/logger";
 import "../../problems";
 import type { Context } from "hono";
 import type { z } from "zod";
@@ -61,10 +62,10 @@ export async function requireSignedIn(c: Context<CovaraEnv>, kit: AuthKit): Prom
  * Runs `work` after the response without awaiting it: on Workers through `waitUntil`, elsewhere
  * as a detached promise. A failure is logged and never reaches the client.
  */
-export function runDetached(c: Context, label: string, work: () => Promise<void>): void {
+export function runDetached(c: Context, label: string, work: () => Promise<void>, logger: Logger = defaultLogger()): void {
   const promise = Promise.resolve()
     .then(work)
-    .catch((error: unknown) => defaultLogger().error(`[covara] ${label} failed:`, error));
+    .catch((error: unknown) => logger.error(`[covara] ${label} failed:`, error));
   let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   try {
     // Hono's executionCtx getter throws outside Workers; that simply means no waitUntil.
