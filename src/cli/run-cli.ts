@@ -1,5 +1,6 @@
 /** `runCli`: argument dispatch, help and version for the `covara` command line. */
 import { createCommand, CREATE_HELP, defaultAsker } from "./create/command";
+import { DEV_HELP, devCommand } from "./dev/command";
 import { CliError, paint, processIO, type CliIO } from "./output";
 import { covaraPackageJson } from "./package-root";
 
@@ -27,11 +28,16 @@ const COMMANDS: readonly CommandInfo[] = [
     help: CREATE_HELP,
     run: (argv, io) => createCommand(argv, io, { cwd: process.cwd(), env: process.env, asker: defaultAsker(io) }),
   },
+  {
+    name: "dev",
+    summary: "Run the server; sync the database with the schema and regenerate the client on change",
+    help: DEV_HELP,
+    run: (argv, io) => devCommand(argv, io, { cwd: process.cwd(), env: process.env }),
+  },
 ];
 
 const PLANNED: readonly PlannedCommand[] = [
   { name: "generate", args: "resource|migration <name>", summary: "Generate a resource or a migration" },
-  { name: "dev", args: "", summary: "Watch the schema, sync the database, regenerate the client, run the server" },
   { name: "db", args: "push|migrate|status|seed|...", summary: "Database profiles and migrations" },
 ];
 

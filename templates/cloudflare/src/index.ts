@@ -10,9 +10,12 @@ export interface Env {
   DB: D1Database;
 }
 
+const OPEN = { read: true, create: true, update: true, delete: true };
+
 function createApp(env: Env) {
   return createCovara({ cors: true })
-    .resource("/todos", todos, { id: todos.id, db: drizzle(env.DB) })
+    // Open to everyone while you build: replace `public` with per-user scopes before you ship.
+    .resource("/todos", todos, { id: todos.id, db: drizzle(env.DB), auth: { public: OPEN } })
     // `covara generate resource <name>` adds its `.resource(...)` line above this comment.
     ;
 }

@@ -4,8 +4,11 @@ import { db } from "./db";
 import { todos } from "./schema";
 import { serveSpa } from "./static";
 
+const OPEN = { read: true, create: true, update: true, delete: true };
+
 export const app = createCovara({ cors: true })
-  .resource("/todos", todos, { id: todos.id, db })
+  // Open to everyone while you build: replace `public` with per-user scopes before you ship.
+  .resource("/todos", todos, { id: todos.id, db, auth: { public: OPEN } })
   // `covara generate resource <name>` adds its `.resource(...)` line above this comment.
   ;
 
