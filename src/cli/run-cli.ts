@@ -1,6 +1,7 @@
 /** `runCli`: argument dispatch, help and version for the `covara` command line. */
 import { createCommand, CREATE_HELP, defaultAsker } from "./create/command";
 import { DEV_HELP, devCommand } from "./dev/command";
+import { GENERATE_HELP, generateCommand } from "./generate/command";
 import { CliError, paint, processIO, type CliIO } from "./output";
 import { covaraPackageJson } from "./package-root";
 
@@ -29,6 +30,12 @@ const COMMANDS: readonly CommandInfo[] = [
     run: (argv, io) => createCommand(argv, io, { cwd: process.cwd(), env: process.env, asker: defaultAsker(io) }),
   },
   {
+    name: "generate",
+    summary: "Generate a resource (table + registration) or a SQL migration from the schema diff",
+    help: GENERATE_HELP,
+    run: (argv, io) => generateCommand(argv, io, process.cwd()),
+  },
+  {
     name: "dev",
     summary: "Run the server; sync the database with the schema and regenerate the client on change",
     help: DEV_HELP,
@@ -37,7 +44,6 @@ const COMMANDS: readonly CommandInfo[] = [
 ];
 
 const PLANNED: readonly PlannedCommand[] = [
-  { name: "generate", args: "resource|migration <name>", summary: "Generate a resource or a migration" },
   { name: "db", args: "push|migrate|status|seed|...", summary: "Database profiles and migrations" },
 ];
 

@@ -49,8 +49,15 @@ describe("runCli", () => {
   });
 
   it("prints a planned command's usage on --help", async () => {
-    const { code, stdout } = await run("generate", "--help");
+    const { code, stdout } = await run("db", "--help");
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: covara generate resource|migration <name>");
+    expect(stdout).toContain("Usage: covara db");
+  });
+
+  it.each([["create"], ["generate"], ["dev"]])("covara %s --help lists options and examples", async (command) => {
+    const { code, stdout } = await run(command, "--help");
+    expect(code).toBe(0);
+    expect(stdout).toContain(`covara ${command}`);
+    expect(stdout).toContain("Examples:");
   });
 });

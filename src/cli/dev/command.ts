@@ -85,16 +85,19 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   };
   const session = new DevSession(io, say, config, connection, proxy, appEnv, values["accept-data-loss"] === true);
 
-  const first = await session.reload(true);
+  // Watch before the first start: an edit made while the app boots is queued, not missed.
+  const roots = watchRoots(config);
+  const ignoreOutput = (file: string) => file === config.clientTypes;
+  const stopWatching = watchSources(deps.cwd, roots, ignoreOutput, (files) => session.onChange(files));
+  const stopTypecheck = values["no-typecheck"] ? undefined : startTypecheck(deps.cwd, (text) => io.stdout(text));
+  const first = await session.start();
   if (!first) {
+    stopWatching();
+    stopTypecheck?.();
     await session.close();
     return 1;
   }
   say(`${paint(io, "bold", `http://localhost:${proxy.port}`)} ready in ${Math.round(performance.now() - started)} ms (database ${database.name}: ${redact(database.url)})`);
-  const stopTypecheck = values["no-typecheck"] ? undefined : startTypecheck(deps.cwd, (text) => io.stdout(text));
-  const roots = watchRoots(config);
-  const ignoreOutput = (file: string) => file === config.clientTypes;
-  const stopWatching = watchSources(deps.cwd, roots, ignoreOutput, (files) => session.onChange(files));
   say(`watching ${roots.join(", ")} (Ctrl+C to stop)`);
 
   await (deps.until ?? untilSignal());
@@ -123,6 +126,7 @@ class DevSession {
   private current: AppProcess | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private pendingSchema = false;
+  private schemaBlocked = false;
   /** A warmed-up runner waiting for the next restart. */
   private reserve: Runner | undefined;
 
@@ -136,6 +140,13 @@ class DevSession {
     private readonly acceptDataLoss: boolean,
   ) {}
 
+  /** The first start, through the queue so that changes made meanwhile wait for it. */
+  start(): Promise<boolean> {
+    const first = this.reload(true);
+    this.queue = first;
+    return first;
+  }
+
   onChange(changed: string[]): void {
     // Editors' and sed's temporary files come and go before the batch is reported.
     const files = changed.filter((file) => existsSync(file));
@@ -144,7 +155,9 @@ class DevSession {
     if (schemaChanged) this.pendingSchema = true;
     const names = files.map((file) => relative(this.config.dir, file)).join(", ");
     this.queue = this.queue.then(() => {
-      const withSchema = this.pendingSchema;
+      // A refused schema change is retried with every restart, so that no app runs against a
+      // database without the columns its schema names.
+      const withSchema = this.pendingSchema || this.schemaBlocked;
       this.pendingSchema = false;
       this.say(`${names} changed: ${withSchema ? "syncing the schema and restarting" : "restarting"}`);
       return this.reload(withSchema);
@@ -169,6 +182,7 @@ class DevSession {
         this.io.stderr(`${paint(this.io, "red", "schema sync failed:")} ${error instanceof Error ? error.message : String(error)}\n`);
         outcome = "refused";
       }
+      this.schemaBlocked = outcome === "refused";
     }
     let app: AppProcess;
     try {
