@@ -41,7 +41,7 @@ export function loadDrizzleKit(projectDir: string): Promise<DrizzleKitApi> {
 /** What it takes to bring the database to the schema in `schemaFile`. */
 export async function planSchemaPush(projectDir: string, schemaFile: string, connection: Connection): Promise<SchemaPlan> {
   const [kit, schema] = await Promise.all([loadDrizzleKit(projectDir), importProjectModule(projectDir, schemaFile)]);
-  const push = () => (connection.dialect === "pg" ? kit.pushSchema(schema, connection.db) : kit.pushSQLiteSchema(schema, connection.db));
+  const push = () => (connection.dialect === "pg" ? kit.pushSchema(schema, connection.pushDb) : kit.pushSQLiteSchema(schema, connection.pushDb));
   const result = await withoutSpinner(push);
   return { ...classifyPush(result.statementsToExecute, result.warnings, result.hasDataLoss), apply: () => withoutSpinner(() => result.apply()) };
 }

@@ -10,6 +10,11 @@ export interface Connection {
   dialect: UrlDialect;
   /** A Drizzle database (libsql or postgres-js). */
   db: unknown;
+  /**
+   * The database as drizzle-kit's push wants it: for PostgreSQL it reads `execute(...).rows`,
+   * the node-postgres result shape, so postgres-js results (arrays) are wrapped.
+   */
+  pushDb: unknown;
   close(): Promise<void>;
 }
 
@@ -38,21 +43,27 @@ export async function connect(projectDir: string, profile: DatabaseProfile): Pro
   const dialect = dialectOfUrl(profile.url);
   if (dialect === "pg") {
     const postgres = (await importFromProject<{ default: (url: string, options: object) => PgClient }>(projectDir, "postgres", "postgres")).default;
-    const { drizzle } = await importFromProject<{ drizzle: (client: PgClient) => unknown }>(projectDir, "drizzle-orm/postgres-js", "drizzle-orm");
+    const { drizzle } = await importFromProject<{ drizzle: (client: PgClient) => PgDrizzle }>(projectDir, "drizzle-orm/postgres-js", "drizzle-orm");
     const client = postgres(profile.url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
     await reachable(profile.url, () => client.unsafe("select 1"));
-    return { dialect, db: drizzle(client), close: () => client.end({ timeout: 1 }) };
+    const db = drizzle(client);
+    const pushDb = { execute: async (query: unknown) => ({ rows: Array.from(await db.execute(query)) }) };
+    return { dialect, db, pushDb, close: () => client.end({ timeout: 1 }) };
   }
   const { createClient } = await importFromProject<{ createClient: (config: { url: string; authToken?: string }) => LibsqlClient }>(projectDir, "@libsql/client", "@libsql/client");
   const { drizzle } = await importFromProject<{ drizzle: (client: LibsqlClient) => unknown }>(projectDir, "drizzle-orm/libsql", "drizzle-orm");
   const client = createClient({ url: absoluteFileUrl(profile.url, projectDir), ...(profile.authToken ? { authToken: profile.authToken } : {}) });
   await reachable(profile.url, () => client.execute("select 1"));
-  return { dialect, db: drizzle(client), close: async () => client.close() };
+  const db = drizzle(client);
+  return { dialect, db, pushDb: db, close: async () => client.close() };
 }
 
 interface PgClient {
   unsafe(query: string): Promise<unknown>;
   end(options: { timeout: number }): Promise<void>;
+}
+interface PgDrizzle {
+  execute(query: unknown): Promise<Iterable<unknown>>;
 }
 interface LibsqlClient {
   execute(query: string): Promise<unknown>;
