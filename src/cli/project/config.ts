@@ -73,7 +73,7 @@ export function resolveDatabase(config: ProjectConfig, flag: string | undefined,
   if (env.DATABASE_URL) return { name: "DATABASE_URL", url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN };
   const fallback = config.defaultProfile ?? Object.keys(config.profiles)[0];
   const profile = fallback === undefined ? undefined : config.profiles[fallback];
-  if (!profile || !profile.url) {
+  if (!profile?.url) {
     throw new CliError("no database to connect to: DATABASE_URL is not set and covara.config.ts has no default profile.", "Copy .env.example to .env and set DATABASE_URL, or add db.profiles to covara.config.ts.");
   }
   return { name: fallback ?? "default", ...profile };
