@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { defineConfig } from "tsdown";
 
 /** Entries that are built but reached through `bin/`, not through `exports`. */
-const BIN_ENTRIES = ["cli/index"];
+const BIN_ENTRIES = ["cli/index", "cli/dev-runner"];
 
 interface PackageJson {
   exports: Record<string, string | { import?: string }>;

@@ -1,105 +1,116 @@
 /** `runCli`: argument dispatch, help and version for the `covara` command line. */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createCommand, CREATE_HELP, defaultAsker } from "./create/command";
+import { DEV_HELP, devCommand } from "./dev/command";
+import { GENERATE_HELP, generateCommand } from "./generate/command";
+import { CliError, paint, processIO, type CliIO } from "./output";
+import { covaraPackageJson } from "./package-root";
 
-/** Where the CLI writes; tests pass their own to capture output. */
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
+export type { CliIO } from "./output";
 
 interface CommandInfo {
   name: string;
+  summary: string;
+  /** The full `--help` text, with examples. */
+  help: string;
+  run: (argv: string[], io: CliIO) => Promise<number>;
+}
+
+/** Commands still to come: listed so `covara --help` shows the whole surface. */
+interface PlannedCommand {
+  name: string;
   args: string;
   summary: string;
-  /** Runs the command; absent while the command is still to come. */
-  run?: (argv: string[], io: CliIO) => Promise<number>;
 }
 
 const COMMANDS: readonly CommandInfo[] = [
-  { name: "create", args: "<dir>", summary: "Scaffold a new covara project (Node or Workers, SQLite or Postgres)" },
-  { name: "generate", args: "resource|migration <name>", summary: "Generate a resource or a migration" },
-  { name: "dev", args: "", summary: "Watch the schema, sync the database, regenerate the client, run the server" },
-  { name: "db", args: "push|migrate|studio|...", summary: "Database profiles and migrations" },
+  {
+    name: "create",
+    summary: "Scaffold a new covara project (Node or Workers, SQLite or Postgres)",
+    help: CREATE_HELP,
+    run: (argv, io) => createCommand(argv, io, { cwd: process.cwd(), env: process.env, asker: defaultAsker(io) }),
+  },
+  {
+    name: "generate",
+    summary: "Generate a resource (table + registration) or a SQL migration from the schema diff",
+    help: GENERATE_HELP,
+    run: (argv, io) => generateCommand(argv, io, process.cwd()),
+  },
+  {
+    name: "dev",
+    summary: "Run the server; sync the database with the schema and regenerate the client on change",
+    help: DEV_HELP,
+    run: (argv, io) => devCommand(argv, io, { cwd: process.cwd(), env: process.env }),
+  },
 ];
 
-const processIO: CliIO = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
+const PLANNED: readonly PlannedCommand[] = [
+  { name: "db", args: "push|migrate|status|seed|...", summary: "Database profiles and migrations" },
+];
 
 /** Runs the CLI with `argv` (without node and script path) and resolves to the exit code. */
-export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     io.stdout(usage());
     return 0;
   }
   if (first === "--version" || first === "-v") {
-    io.stdout(`${packageVersion()}\n`);
+    io.stdout(`${covaraPackageJson().version}\n`);
     return 0;
   }
   const command = COMMANDS.find((candidate) => candidate.name === first);
-  if (!command) {
+  const planned = PLANNED.find((candidate) => candidate.name === first);
+  if (!command && !planned) {
     const what = first.startsWith("-") ? "option" : "command";
     io.stderr(`covara: unknown ${what} "${first}"\nRun "covara --help" to see the commands.\n`);
+    return 2;
+  }
+  if (!command) {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(`Usage: covara ${planned?.name} ${planned?.args}`.trimEnd() + `\n\n${planned?.summary} (coming soon)\n`);
+      return 0;
+    }
+    io.stderr(`covara ${first}: coming soon; this command is not implemented yet.\n`);
     return 1;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(commandUsage(command));
+    io.stdout(command.help);
     return 0;
   }
-  if (!command.run) {
-    io.stderr(`covara ${command.name}: coming soon; this command is not implemented yet.\n`);
-    return 1;
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    return reportError(command.name, error, io);
   }
-  return command.run(rest, io);
+}
+
+/** Prints an error as `covara <command>: message` with its fix, and returns its exit code. */
+function reportError(command: string, error: unknown, io: CliIO): number {
+  if (error instanceof CliError) {
+    io.stderr(`${paint(io, "red", `covara ${command}:`)} ${error.message}\n${error.hint ? `  ${error.hint}\n` : ""}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr(`${paint(io, "red", `covara ${command}: unexpected error`)}\n${message}\n`);
+  return 1;
 }
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length));
-  const lines = COMMANDS.map((command) => {
-    const soon = command.run ? "" : " (coming soon)";
-    return `  ${command.name.padEnd(width)}  ${command.summary}${soon}`;
-  });
+  const all = [...COMMANDS.map((c) => ({ name: c.name, summary: c.summary })), ...PLANNED.map((c) => ({ name: c.name, summary: `${c.summary} (coming soon)` }))];
+  const width = Math.max(...all.map((command) => command.name.length));
   return [
-    `covara ${packageVersion()}`,
+    `covara ${covaraPackageJson().version}`,
     "",
     "Usage: covara <command> [options]",
     "",
     "Commands:",
-    ...lines,
+    ...all.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     "",
     "Options:",
-    "  -h, --help     Show this help",
+    "  -h, --help     Show this help (covara <command> --help for a command's options)",
     "  -v, --version  Print the version",
     "",
+    "Exit codes: 0 ok, 1 error, 2 wrong usage. Colours only on a terminal, never with NO_COLOR.",
+    "",
   ].join("\n");
-}
-
-function commandUsage(command: CommandInfo): string {
-  const soon = command.run ? "" : " (coming soon)";
-  return `Usage: covara ${command.name} ${command.args}`.trimEnd() + `\n\n${command.summary}${soon}\n`;
-}
-
-let cachedVersion: string | undefined;
-
-/** The version in covara's own package.json, found by walking up from this file (src or dist). */
-function packageVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "package.json");
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "covara" && typeof pkg.version === "string") {
-        cachedVersion = pkg.version;
-        return cachedVersion;
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("covara: cannot find covara's package.json");
-    dir = parent;
-  }
 }

@@ -23,15 +23,14 @@ describe("runCli", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("");
     expect(stdout).toContain("Usage: covara <command>");
-    for (const command of ["create", "generate", "dev", "db"]) {
-      expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\(coming soon\\)$`, "m"));
-    }
+    for (const command of ["create", "generate", "dev", "db"]) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    expect(stdout).toContain("Exit codes: 0 ok, 1 error, 2 wrong usage");
     expect(stdout).toContain("--version");
   });
 
-  it("fails clearly on an unknown command", async () => {
+  it("fails clearly on an unknown command (exit 2)", async () => {
     const { code, stdout, stderr } = await run("deploy");
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toContain('unknown command "deploy"');
     expect(stderr).toContain("covara --help");
@@ -39,19 +38,26 @@ describe("runCli", () => {
 
   it("fails clearly on an unknown option", async () => {
     const { code, stderr } = await run("--frobnicate");
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain('unknown option "--frobnicate"');
   });
 
   it("says a planned command is coming soon and exits 1", async () => {
-    const { code, stderr } = await run("create", "my-app");
+    const { code, stderr } = await run("db", "push");
     expect(code).toBe(1);
-    expect(stderr).toContain("covara create: coming soon");
+    expect(stderr).toContain("covara db: coming soon");
   });
 
   it("prints a planned command's usage on --help", async () => {
-    const { code, stdout } = await run("generate", "--help");
+    const { code, stdout } = await run("db", "--help");
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: covara generate resource|migration <name>");
+    expect(stdout).toContain("Usage: covara db");
+  });
+
+  it.each([["create"], ["generate"], ["dev"]])("covara %s --help lists options and examples", async (command) => {
+    const { code, stdout } = await run(command, "--help");
+    expect(code).toBe(0);
+    expect(stdout).toContain(`covara ${command}`);
+    expect(stdout).toContain("Examples:");
   });
 });

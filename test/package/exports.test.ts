@@ -173,9 +173,9 @@ describe("bin/covara", () => {
     for (const command of ["create", "generate", "dev", "db"]) expect(out).toContain(`  ${command}`);
   });
 
-  it("exits 1 with a clear error on an unknown command", () => {
+  it("exits 2 (usage) with a clear error on an unknown command", () => {
     const result = spawnSync(bin(), ["nope"], { cwd: consumer, encoding: "utf8" });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown command "nope"');
   });
 });

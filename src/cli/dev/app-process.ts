@@ -1,0 +1,88 @@
+/**
+ * App processes for `covara dev`: a runner (node --import tsx dev-runner <app>) is spawned ahead
+ * of time and warms up; `start()` makes it import the app and resolves once it listens, or rejects
+ * with what it printed (a syntax error, a throwing import) so the watcher can show it and keep the
+ * previous one serving.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { covaraRoot } from "../package-root";
+
+export interface AppProcess {
+  port: number;
+  /** Ends the process (graceful drain, then SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the process exits. */
+  exited: Promise<number | null>;
+}
+
+export interface Runner {
+  /** Imports the app and resolves once it listens. */
+  start(): Promise<AppProcess>;
+  /** Ends a runner that will not be used. */
+  discard(): void;
+}
+
+/** The runner: built (dist/cli/dev-runner.mjs) when covara runs from dist, else its source. */
+function runnerPath(): string {
+  const built = join(covaraRoot(), "dist/cli/dev-runner.mjs");
+  const fromDist = import.meta.url.includes("/dist/");
+  return fromDist && existsSync(built) ? built : join(covaraRoot(), "src/cli/dev-runner.ts");
+}
+
+export class AppStartError extends Error {
+  constructor(
+    readonly output: string,
+    readonly exitCode: number | null,
+  ) {
+    super(`the app did not start (exit code ${exitCode})`);
+    this.name = "AppStartError";
+  }
+}
+
+/** Spawns a runner for `appFile`; its output goes to `log` as it comes. */
+export function spawnRunner(projectDir: string, appFile: string, env: NodeJS.ProcessEnv, log: (text: string) => void): Runner {
+  const child = spawn(process.execPath, ["--import", "tsx", "--enable-source-maps", runnerPath(), appFile], {
+    cwd: projectDir,
+    env: { ...env, PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let output = "";
+  const relay = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    log(text);
+  };
+  child.stdout?.on("data", relay);
+  child.stderr?.on("data", relay);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(null));
+  });
+  const listening = new Promise<number>((resolve, reject) => {
+    child.on("message", (message: { type?: string; port?: number }) => {
+      if (message.type === "listening" && typeof message.port === "number") resolve(message.port);
+    });
+    void exited.then((code) => reject(new AppStartError(output, code)));
+  });
+  listening.catch(() => {});
+  return {
+    async start() {
+      // Output before start (warm-up) belongs to no app; what the app prints from here is its own.
+      output = "";
+      if (child.connected) child.send({ type: "start" });
+      const port = await listening;
+      return { port, exited, stop: (graceMs) => stop(child, exited, graceMs) };
+    },
+    discard: () => void stop(child, exited, 0),
+  };
+}
+
+async function stop(child: ChildProcess, exited: Promise<number | null>, graceMs = 2_500): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(graceMs === 0 ? "SIGKILL" : "SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,271 @@
+/**
+ * `covara dev`: serves the app, keeps the database in step with the schema, regenerates the
+ * client types, and restarts the app on source changes without dropping requests.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { dirname, relative, sep } from "node:path";
+import { parseCommandArgs } from "../args";
+import { CliError, paint, UsageError, type CliIO } from "../output";
+import { loadDotEnv, loadProjectConfig, resolveDatabase, type ProjectConfig } from "../project/config";
+import { absoluteFileUrl, connect, redact, type Connection } from "../project/database";
+import { AppStartError, spawnRunner, type AppProcess, type Runner } from "./app-process";
+import { startProxy, type DevProxy } from "./proxy";
+import { loadDrizzleKit, planSchemaPush } from "./schema-sync";
+import { describeApplied, describeRefusal } from "./sync-report";
+import { startTypecheck } from "./typecheck";
+import { watchSources } from "./watch";
+
+export const DEV_HELP = `Usage: covara dev [options]
+
+Run the app from covara.config.ts and watch the project:
+  - a schema change is diffed against the live database (drizzle-kit push): additive changes
+    (a table, a nullable or defaulted column, an index) are applied at once; anything that could
+    lose data is shown and waits for your confirmation (or --accept-data-loss);
+  - the client types (covara.config.ts "clientTypes") are regenerated after every restart;
+  - a source change restarts the app; the previous one keeps serving until the new one listens,
+    and a syntax error is printed with its location while the old app stays up;
+  - tsc --watch reports type errors with file:line:col (unless --no-typecheck).
+
+Options:
+  --port <n>            Port to serve on (default PORT, else 3000)
+  --host <host>         Interface to listen on (default localhost)
+  --profile <name>      Database profile from covara.config.ts (default COVARA_DB_PROFILE,
+                        else DATABASE_URL, else the config's default profile)
+  --accept-data-loss    Apply destructive schema changes without asking
+  --no-typecheck        Do not run tsc --watch beside the server
+  -h, --help            Show this help
+
+Examples:
+  covara dev
+  covara dev --port 4000 --profile staging
+  COVARA_DB_PROFILE=turso covara dev
+  covara dev --accept-data-loss --no-typecheck     # scripts and CI
+`;
+
+export interface DevDependencies {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the command should stop (default: SIGINT or SIGTERM). */
+  until?: Promise<void>;
+}
+
+type SyncOutcome = "unchanged" | "applied" | "refused";
+
+export async function devCommand(argv: string[], io: CliIO, deps: DevDependencies): Promise<number> {
+  const { values, positionals } = parseCommandArgs("dev", argv, {
+    port: { type: "string" },
+    host: { type: "string" },
+    profile: { type: "string" },
+    "accept-data-loss": { type: "boolean" },
+    "no-typecheck": { type: "boolean" },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, "dev");
+  const port = Number(values.port ?? deps.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number, got "${values.port}"`, "dev");
+
+  const started = performance.now();
+  const say = (text: string) => io.stdout(`${paint(io, "cyan", "[covara]")} ${text}\n`);
+  loadDotEnv(deps.cwd);
+  const config = await loadProjectConfig(deps.cwd);
+  const database = resolveDatabase(config, values.profile, deps.env);
+  // drizzle-kit takes a while to load: start now, use it after the app is starting too.
+  void loadDrizzleKit(deps.cwd).catch(() => {});
+  const connection = await connect(deps.cwd, database);
+  const proxy = await startProxy(port, values.host ?? "localhost").catch((error: NodeJS.ErrnoException) => {
+    void connection.close();
+    if (error.code === "EADDRINUSE") throw new CliError(`port ${port} is already in use.`, "Stop what is using it, or pass --port <another>.");
+    throw error;
+  });
+  const appEnv: NodeJS.ProcessEnv = {
+    ...deps.env,
+    DATABASE_URL: absoluteFileUrl(database.url, deps.cwd),
+    ...(database.authToken ? { DATABASE_AUTH_TOKEN: database.authToken } : {}),
+    NODE_ENV: deps.env.NODE_ENV ?? "development",
+  };
+  const session = new DevSession(io, say, config, connection, proxy, appEnv, values["accept-data-loss"] === true);
+
+  // Watch before the first start: an edit made while the app boots is queued, not missed.
+  const roots = watchRoots(config);
+  const ignoreOutput = (file: string) => file === config.clientTypes;
+  const stopWatching = watchSources(deps.cwd, roots, ignoreOutput, (files) => session.onChange(files));
+  const stopTypecheck = values["no-typecheck"] ? undefined : startTypecheck(deps.cwd, (text) => io.stdout(text));
+  const first = await session.start();
+  if (!first) {
+    stopWatching();
+    stopTypecheck?.();
+    await session.close();
+    return 1;
+  }
+  say(`${paint(io, "bold", `http://localhost:${proxy.port}`)} ready in ${Math.round(performance.now() - started)} ms (database ${database.name}: ${redact(database.url)})`);
+  say(`watching ${roots.join(", ")} (Ctrl+C to stop)`);
+
+  await (deps.until ?? untilSignal());
+  stopWatching();
+  stopTypecheck?.();
+  await session.close();
+  return 0;
+}
+
+/** The folders to watch: those holding the schema and the app (at least src), plus the config. */
+function watchRoots(config: ProjectConfig): string[] {
+  const top = (file: string) => relative(config.dir, dirname(file)).split(sep)[0] || ".";
+  const roots = new Set([top(config.schema), top(config.app)]);
+  return [...roots].map((root) => (root === "." ? "." : root));
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+/** The running state of `covara dev`: the app process, the queue of reloads. */
+class DevSession {
+  private current: AppProcess | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingSchema = false;
+  private schemaBlocked = false;
+  /** A warmed-up runner waiting for the next restart. */
+  private reserve: Runner | undefined;
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly say: (text: string) => void,
+    private readonly config: ProjectConfig,
+    private readonly connection: Connection,
+    private readonly proxy: DevProxy,
+    private readonly appEnv: NodeJS.ProcessEnv,
+    private readonly acceptDataLoss: boolean,
+  ) {}
+
+  /** The first start, through the queue so that changes made meanwhile wait for it. */
+  start(): Promise<boolean> {
+    const first = this.reload(true);
+    this.queue = first;
+    return first;
+  }
+
+  onChange(changed: string[]): void {
+    // Editors' and sed's temporary files come and go before the batch is reported.
+    const files = changed.filter((file) => existsSync(file));
+    if (files.length === 0) return;
+    const schemaChanged = files.includes(this.config.schema);
+    if (schemaChanged) this.pendingSchema = true;
+    const names = files.map((file) => relative(this.config.dir, file)).join(", ");
+    this.queue = this.queue.then(() => {
+      // A refused schema change is retried with every restart, so that no app runs against a
+      // database without the columns its schema names.
+      const withSchema = this.pendingSchema || this.schemaBlocked;
+      this.pendingSchema = false;
+      this.say(`${names} changed: ${withSchema ? "syncing the schema and restarting" : "restarting"}`);
+      return this.reload(withSchema);
+    });
+  }
+
+  /**
+   * Starts a new app process while the schema syncs; switches traffic to it once both are done.
+   * Resolves false when nothing new is serving (a refused schema change, an app that fails).
+   */
+  async reload(withSchema: boolean): Promise<boolean> {
+    const started = performance.now();
+    const runner = this.reserve ?? this.spawn();
+    this.reserve = undefined;
+    const next = runner.start();
+    next.catch(() => {});
+    let outcome: SyncOutcome = "unchanged";
+    if (withSchema) {
+      try {
+        outcome = await this.syncSchema();
+      } catch (error) {
+        this.io.stderr(`${paint(this.io, "red", "schema sync failed:")} ${error instanceof Error ? error.message : String(error)}\n`);
+        outcome = "refused";
+      }
+      this.schemaBlocked = outcome === "refused";
+    }
+    let app: AppProcess;
+    try {
+      app = await next;
+    } catch (error) {
+      const output = error instanceof AppStartError ? error.output : String(error);
+      this.io.stderr(`${paint(this.io, "red", "the app failed to start")}${this.current ? "; the previous version keeps serving" : ""}. Fix the error and save again.\n`);
+      if (!output.trim()) this.io.stderr(`${String(error)}\n`);
+      this.reserve ??= this.spawn();
+      return false;
+    }
+    if (outcome === "refused" && this.current) {
+      // The database still has the old shape: keep the app that matches it.
+      await app.stop(0);
+      this.reserve ??= this.spawn();
+      return false;
+    }
+    this.proxy.setTarget(app.port);
+    const previous = this.current;
+    this.current = app;
+    void app.exited.then((code) => {
+      if (this.current === app) this.say(`the app exited (code ${code}); waiting for a change to restart it`);
+    });
+    void previous?.stop();
+    await this.writeClientTypes(app.port);
+    if (previous) this.say(`restarted in ${Math.round(performance.now() - started)} ms`);
+    // Warm the next runner only now, so it does not compete with this start for the CPU.
+    this.reserve ??= this.spawn();
+    return outcome !== "refused" || !previous;
+  }
+
+  private spawn(): Runner {
+    return spawnRunner(this.config.dir, this.config.app, this.appEnv, (text) => this.io.stdout(text));
+  }
+
+  private async syncSchema(): Promise<SyncOutcome> {
+    const plan = await planSchemaPush(this.config.dir, this.config.schema, this.connection);
+    if (plan.additive.length === 0 && plan.destructive.length === 0) return "unchanged";
+    if (plan.destructive.length === 0) {
+      await plan.apply();
+      this.say(`schema applied:\n${describeApplied(this.io, plan.additive).trimEnd()}`);
+      return "applied";
+    }
+    const accepted = this.acceptDataLoss || (await this.confirm(plan));
+    if (!accepted) {
+      this.io.stderr(describeRefusal(this.io, plan, "restart with --accept-data-loss to apply it anyway"));
+      return "refused";
+    }
+    await plan.apply();
+    this.say(`schema applied (data loss accepted):\n${describeApplied(this.io, plan.destructive).trimEnd()}`);
+    return "applied";
+  }
+
+  private async confirm(plan: Parameters<typeof describeRefusal>[1]): Promise<boolean> {
+    if (!this.io.interactive) return false;
+    this.io.stdout(describeRefusal(this.io, plan, "answer y to apply it now").replace("NOT applied:", "needs confirmation:"));
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await new Promise<string>((resolve) => rl.question("Apply it? (y/N) ", resolve));
+    rl.close();
+    return /^y(es)?$/i.test(answer.trim());
+  }
+
+  /** Regenerates the client's `.d.ts` from the running app's OpenAPI document. */
+  private async writeClientTypes(port: number): Promise<void> {
+    const target = this.config.clientTypes;
+    if (!target) return;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/__covara/openapi.json`);
+      if (!response.ok) throw new Error(`GET /__covara/openapi.json answered ${response.status}`);
+      const { clientTypesFromOpenApi } = await import("../../server");
+      const text = clientTypesFromOpenApi(await response.json());
+      if (!existsSync(target) || readFileSync(target, "utf8") !== text) {
+        writeFileSync(target, text);
+        this.say(`client types written to ${relative(this.config.dir, target)}`);
+      }
+    } catch (error) {
+      this.io.stderr(`could not regenerate the client types: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => {});
+    this.reserve?.discard();
+    await Promise.all([this.current?.stop(), this.proxy.close(), this.connection.close()]);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Loading the project's TypeScript (covara.config.ts, the schema) with the project's own tsx: each
+ * call is a fresh module graph, so an edited schema is read anew without restarting the CLI.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CliError } from "../output";
+import { resolveEsm } from "./resolve-esm";
+
+type TsImport = (specifier: string, parent: string) => Promise<Record<string, unknown>>;
+
+const loaders = new Map<string, TsImport>();
+
+/** Imports `file` (absolute) with the tsx installed in `projectDir`. */
+export async function importProjectModule(projectDir: string, file: string): Promise<Record<string, unknown>> {
+  let tsImport = loaders.get(projectDir);
+  if (!tsImport) {
+    const api = await importFromProject<{ tsImport: TsImport }>(projectDir, "tsx/esm/api", "tsx");
+    tsImport = api.tsImport;
+    loaders.set(projectDir, tsImport);
+  }
+  return tsImport(pathToFileURL(file).href, pathToFileURL(join(projectDir, "package.json")).href);
+}
+
+/** Imports a package as the project resolves it, or says which package to install. */
+export async function importFromProject<T>(projectDir: string, specifier: string, packageName: string): Promise<T> {
+  const resolved = resolveEsm(projectDir, specifier);
+  if (!resolved || !existsSync(resolved)) {
+    throw new CliError(`${packageName} is not installed in this project.`, `Run "npm install -D ${packageName}" (or your package manager's equivalent).`);
+  }
+  return (await import(pathToFileURL(resolved).href)) as T;
+}
