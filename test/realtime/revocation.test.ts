@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCovara, type CovaraApp } from "../../src";
-import { cookieSession, jwtSession, useAuth, type SessionStore, type SessionStrategy } from "../../src/auth";
+import { cookieSession, jwtSession, useAuth, type CookieSessionStrategy, type SessionStore, type SessionStrategy } from "../../src/auth";
 import { sha256Url } from "../../src/kernel/crypto/base64url";
 import { createApiKeyService } from "../../src/auth/api-keys";
 import { createMemoryApiKeyStore } from "../../src/auth/stores/memory-api-key-store";
@@ -37,6 +37,7 @@ interface Fixture {
   app: CovaraApp;
   users: TestUsers;
   store: SessionStore;
+  cookies: CookieSessionStrategy;
   ada: TestClient;
 }
 
@@ -63,7 +64,7 @@ async function fixture(kv: KV, reauthorizeMs: number, namespace?: string, bearer
   const ada = new TestClient(app);
   const login = await ada.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
   expect(login.status).toBe(200);
-  return { app, users, store: cookies.store, ada, accessToken: (login.body as { accessToken?: string }).accessToken };
+  return { app, users, store: cookies.store, cookies, ada, accessToken: (login.body as { accessToken?: string }).accessToken };
 }
 
 let currentApp: CovaraApp;
@@ -130,15 +131,17 @@ function runRevocationSuite(name: string, kv: () => KV) {
       expect((await untilClosed(second)).at(-1)!.event).toBe("revoked");
     });
 
-    it("a session deleted from the store ends its streams; other sessions' streams go on", async () => {
-      const { app, ada, store } = await fixture(kv(), NEVER_MS);
+    it("a session ended through the strategy ends its streams; other sessions' streams go on", async () => {
+      const { app, ada, cookies } = await fixture(kv(), NEVER_MS);
       const other = new TestClient(app);
       await other.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
       const doomed = await open(ada, "/api/users/subscribe");
       const kept = await open(other, "/api/users/subscribe");
       await doomed.until("snapshot");
       await kept.until("snapshot");
-      await store.delete(await sha256Url(ada.cookies.get("covara.sid")!));
+      const keptSession = await cookies.store.get(await sha256Url(other.cookies.get("covara.sid")!));
+      // The strategy announces the revocation (the store only deletes).
+      await cookies.revokeOthers(keptSession!.userId, keptSession!.id);
       expect((await untilClosed(doomed)).at(-1)!.event).toBe("revoked");
       await send(app, "POST", "/api/users", { body: { name: "Ann", email: "ann@x.io", role: "user" } });
       expect((await kept.until("added", WAIT_MS)).at(-1)!.data.row.name).toBe("Ann");
@@ -206,6 +209,69 @@ function runRevocationSuite(name: string, kv: () => KV) {
 }
 
 describe("identity revocation signals", () => {
+  /** The revocations announced while `act` runs. */
+  async function heardDuring(act: () => Promise<unknown>): Promise<IdentityRevocation[]> {
+    const heard: IdentityRevocation[] = [];
+    const stop = onIdentityRevoked((revocation) => heard.push(revocation));
+    try {
+      await act();
+    } finally {
+      stop();
+    }
+    return heard;
+  }
+
+  /** An app with `strategy` and three signed-in clients of one user. */
+  async function signedIn(strategy: SessionStrategy) {
+    const users = memoryUsers();
+    const ada = await users.add("ada@example.com", PASSWORD);
+    const app = createCovara({ auth: useAuth({ strategy, users, kv: createMemoryKV(), passwordHashing: FAST_HASH, security: { throttle: false } }) });
+    const clients: { client: TestClient; accessToken?: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const client = new TestClient(app);
+      const login = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
+      expect(login.status).toBe(200);
+      clients.push({ client, accessToken: (login.body as { accessToken?: string }).accessToken });
+    }
+    return { userId: String(ada.id), clients };
+  }
+
+  const jwtOptions = { secret: "a-test-secret-that-is-at-least-32-bytes!", issuer: "http://localhost", audience: "app" };
+
+  it("a cookie logout announces its session once", async () => {
+    const { clients } = await signedIn(cookieSession());
+    const sessionId = await sha256Url(clients[0]!.client.cookies.get("covara.sid")!);
+    expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout"))).toEqual([{ sessionId }]);
+  });
+
+  it("/logout/all announces the user once, whatever the number of sessions", async () => {
+    const { userId, clients } = await signedIn(cookieSession());
+    expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout/all"))).toEqual([{ userId }]);
+  });
+
+  it("revokeOthers and revokeAll announce the user once (the store itself announces nothing)", async () => {
+    const strategy = cookieSession();
+    const { userId, clients } = await signedIn(strategy);
+    const kept = await sha256Url(clients[0]!.client.cookies.get("covara.sid")!);
+    expect(await heardDuring(() => strategy.revokeOthers(userId, kept))).toEqual([{ userId }]);
+    expect(await heardDuring(() => strategy.revokeAll(userId))).toEqual([{ userId }]);
+    expect(await heardDuring(() => strategy.store.delete(kept))).toEqual([]);
+  });
+
+  it("a bearer logout sending both the refresh cookie and the access token announces its family once", async () => {
+    const { clients } = await signedIn(jwtSession(jwtOptions));
+    const heard = await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout", { bearer: clients[0]!.accessToken }));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toEqual({ sessionId: expect.any(String) });
+  });
+
+  it("revoking every refresh family of a user announces the user once", async () => {
+    const strategy = jwtSession(jwtOptions);
+    const { userId, clients } = await signedIn(strategy);
+    expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout/all", { bearer: clients[0]!.accessToken }))).toEqual([{ userId }]);
+    expect(await heardDuring(() => strategy.revokeAll(userId))).toEqual([{ userId }]);
+  });
+
   it("revoking or rotating an API key re-checks its owner's streams", async () => {
     const heard: IdentityRevocation[] = [];
     const stop = onIdentityRevoked((revocation) => heard.push(revocation));

@@ -7,7 +7,6 @@ import { builtInInternalTable, detectDialect, type DrizzleDatabase, type Resolve
 import type { SessionData, SessionStore } from "../types";
 import { MappedTableAccess } from "./drizzle-columns";
 import { assertStorableSession } from "./session-data";
-import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 export interface DrizzleSessionStoreOptions {
   /** A Drizzle SQLite or Postgres database. */
@@ -73,7 +72,6 @@ export function createDrizzleSessionStore(options: DrizzleSessionStoreOptions): 
     },
     async delete(id) {
       await access.delete(eq(access.column("id"), id));
-      await publishIdentityRevoked({ sessionId: id });
     },
     async listByUser(userId) {
       const rows = await access.select(and(eq(access.column("userId"), userId), notExpired()));
@@ -81,7 +79,6 @@ export function createDrizzleSessionStore(options: DrizzleSessionStoreOptions): 
     },
     async deleteByUser(userId) {
       const rows = await access.delete(eq(access.column("userId"), userId));
-      await publishIdentityRevoked({ userId });
       const now = Date.now();
       return rows.filter((row) => row.expiresAt instanceof Date && row.expiresAt.getTime() > now).length;
     },

@@ -7,7 +7,6 @@
 import type { KV } from "../../kernel/kv";
 import type { SessionData, SessionStore } from "../types";
 import { assertStorableSession, copySession, isExpired } from "./session-data";
-import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 export interface KVSessionStoreOptions {
   kv: KV;
@@ -103,7 +102,6 @@ export function createKVSessionStore(options: KVSessionStoreOptions): SessionSto
     async delete(id) {
       const raw = await kv.get(sessionKey(id));
       await remove(id, raw === null ? undefined : (parse(id, raw)?.userId ?? undefined));
-      await publishIdentityRevoked({ sessionId: id });
     },
     async listByUser(userId) {
       const key = userKey(userId);
@@ -124,7 +122,6 @@ export function createKVSessionStore(options: KVSessionStoreOptions): SessionSto
         if (existed && score > Date.now()) deleted++;
       }
       await kv.delete(key);
-      await publishIdentityRevoked({ userId });
       return deleted;
     },
   };

@@ -4,7 +4,6 @@
  */
 import type { SessionData, SessionStore } from "../types";
 import { assertStorableSession } from "./session-data";
-import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 /** A session as held: times as numbers and data as JSON text, so every read hands out a fresh copy cheaply. */
 interface HeldSession {
@@ -89,7 +88,6 @@ export function createMemorySessionStore(): SessionStore {
     },
     async delete(id) {
       remove(id);
-      await publishIdentityRevoked({ sessionId: id });
     },
     async listByUser(userId) {
       const result: SessionData[] = [];
@@ -106,7 +104,6 @@ export function createMemorySessionStore(): SessionStore {
         const held = remove(id);
         if (held !== undefined && held.expiresAt > now) deleted++;
       }
-      await publishIdentityRevoked({ userId });
       return deleted;
     },
   };

@@ -90,7 +90,11 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
     async issue(c: Context<CovaraEnv>, user: AuthUser) {
       // Rotation: whatever session the request carried before signing in never survives it.
       const previous = await presentedSessionId(c);
-      if (previous !== null) await sessions().delete(previous);
+      if (previous !== null) {
+        await sessions().delete(previous);
+        // Streams opened under the replaced session end now, as after a logout.
+        await publishIdentityRevoked({ sessionId: previous });
+      }
       const token = randomToken(32);
       const now = Date.now();
       const session: SessionData = {
@@ -125,9 +129,12 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
       const raw = getCookie(c, cookieName);
       const id = await sessionIdFrom(raw);
       if (id !== null) {
+        // A session that is already gone (`/logout/all` ended it with the user's others a moment
+        // ago) is not announced again.
+        const existed = (await sessions().get(id)) !== null;
         await sessions().delete(id);
         // Also for an app's own store: open subscription streams of this session end at once.
-        await publishIdentityRevoked({ sessionId: id });
+        if (existed) await publishIdentityRevoked({ sessionId: id });
       }
       if (raw !== undefined) clearCredentialCookie(c, cookieName, cookie);
     },

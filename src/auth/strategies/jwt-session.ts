@@ -196,17 +196,21 @@ export function jwtSession(options: JwtSessionOptions): JwtSessionStrategy {
     },
 
     async revoke(c) {
+      // The refresh cookie and the bearer token usually name the same family: revoke (and
+      // announce) each family once.
+      const families = new Set<string>();
       const fromCookie = getCookie(c, cookieName);
       if (fromCookie !== undefined) {
         const family = await refreshTokens.familyOf(fromCookie);
-        if (family !== null) await refreshTokens.revokeFamily(family);
+        if (family !== null) families.add(family);
         clearCredentialCookie(c, cookieName, cookie, cookiePath(c));
       }
       const bearer = bearerToken(c);
       if (bearer !== undefined) {
         const claims = await verifyAccessToken(bearer).catch(() => null);
-        if (typeof claims?.sid === "string") await refreshTokens.revokeFamily(claims.sid);
+        if (typeof claims?.sid === "string") families.add(claims.sid);
       }
+      for (const family of families) await refreshTokens.revokeFamily(family);
     },
 
     async revokeAll(userId) {

@@ -76,11 +76,16 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
     return token;
   }
 
+  /** Deletes a family; true when it was still active. */
+  async function deleteFamily(familyId: string): Promise<boolean> {
+    if (!FAMILY_PATTERN.test(familyId)) return false;
+    return kv().delete(familyKey(familyId));
+  }
+
   async function revokeFamily(familyId: string): Promise<void> {
-    if (!FAMILY_PATTERN.test(familyId)) return;
-    await kv().delete(familyKey(familyId));
     // Bearer streams authenticated under this family end at once, not at their next re-check.
-    await publishIdentityRevoked({ sessionId: familyId });
+    // A family that was already gone (revoked with its user a moment ago) is not announced again.
+    if (await deleteFamily(familyId)) await publishIdentityRevoked({ sessionId: familyId });
   }
 
   return {
@@ -118,8 +123,9 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
 
     async revokeUser(userId) {
       const families = await kv().zrange(userKey(userId));
-      await Promise.all(families.map((entry) => revokeFamily(entry.member)));
+      await Promise.all(families.map((entry) => deleteFamily(entry.member)));
       await kv().delete(userKey(userId));
+      // One signal for the user covers every family's streams (not one per family besides).
       await publishIdentityRevoked({ userId });
     },
   };
