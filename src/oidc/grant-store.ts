@@ -33,15 +33,27 @@ export interface RefreshRecord {
 /** Outcome of redeeming a code or refresh token. */
 export type Redemption<T> = { ok: true; record: T } | { ok: false; reason: "unknown" | "replayed" | "revoked" };
 
+/**
+ * Validates the request against the record before it is spent: throwing refuses the request and
+ * leaves the code or token unspent (unless it had been spent already: then it is a replay).
+ */
+export type RedemptionCheck<T> = (record: T) => void | Promise<void>;
+
 export interface GrantStore {
   createCode(record: CodeRecord, ttlSeconds: number): Promise<string>;
-  /** Reads a code without using it, so a request can be checked in full before the code is spent. */
+  /** Reads a code without using it (a redemption's `check` is how a request is validated first). */
   peekCode(code: string): Promise<CodeRecord | null>;
-  /** Redeems a code once; a second redemption revokes its grant. */
-  redeemCode(code: string): Promise<Redemption<CodeRecord>>;
+  /**
+   * Redeems a code once; a second redemption revokes its grant. `check` runs between reading the
+   * record and spending it: what it throws refuses the request with the code left usable.
+   */
+  redeemCode(code: string, check?: RedemptionCheck<CodeRecord>): Promise<Redemption<CodeRecord>>;
   createRefreshToken(record: RefreshRecord): Promise<string>;
-  /** Redeems a refresh token; with `singleUse`, a second redemption revokes the family. */
-  redeemRefreshToken(token: string, singleUse: boolean): Promise<Redemption<RefreshRecord>>;
+  /**
+   * Redeems a refresh token; with `singleUse`, a second redemption revokes the family. `check` runs
+   * between reading the record and spending it, as for `redeemCode`.
+   */
+  redeemRefreshToken(token: string, singleUse: boolean, check?: RedemptionCheck<RefreshRecord>): Promise<Redemption<RefreshRecord>>;
   /** Reads a refresh token without using it (introspection, revocation). */
   peekRefreshToken(token: string): Promise<RefreshRecord | null>;
   revokeGrant(grantId: string): Promise<void>;
@@ -69,6 +81,22 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
     }
   }
 
+  /**
+   * Runs a redemption's check. A refusal rethrows, leaving the record unspent; but a refused
+   * request for a record already spent is a replay all the same, and revokes its grant (read
+   * only on this refusal path, so an accepted request costs one read and one write).
+   */
+  async function passes<T extends { grantId: string }>(check: RedemptionCheck<T>, record: T, usedKey: string | null): Promise<boolean> {
+    try {
+      await check(record);
+      return true;
+    } catch (error) {
+      if (usedKey === null || !(await kv.has(usedKey))) throw error;
+      await store.revokeGrant(record.grantId);
+      return false;
+    }
+  }
+
   const store: GrantStore = {
     newGrantId: () => randomHandle(16),
 
@@ -86,12 +114,13 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
       return record;
     },
 
-    async redeemCode(code) {
+    async redeemCode(code, check) {
       const hashed = await handleKey(code);
       const record = await parse<CodeRecord>(await kv.get(key("code", hashed)));
       if (!record) return { ok: false, reason: "unknown" };
       // A code whose grant was revoked (presented by another client, say) is void before its first use.
       if (await store.isGrantRevoked(record.grantId)) return { ok: false, reason: "revoked" };
+      if (check && !(await passes(check, record, key("code-used", hashed)))) return { ok: false, reason: "replayed" };
       // The marker outlives the code, so a replay is recognised for as long as the grant's tokens live.
       const first = await kv.set(key("code-used", hashed), "1", { ifNotExists: true, ttlMs: grantTtlSeconds * 1000 });
       if (!first) {
@@ -110,11 +139,12 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
       return token;
     },
 
-    async redeemRefreshToken(token, singleUse) {
+    async redeemRefreshToken(token, singleUse, check) {
       const hashed = await handleKey(token);
       const record = await parse<RefreshRecord>(await kv.get(key("rt", hashed)));
       if (!record || record.expiresAt <= Date.now()) return { ok: false, reason: "unknown" };
       if (await store.isGrantRevoked(record.grantId)) return { ok: false, reason: "revoked" };
+      if (check && !(await passes(check, record, singleUse ? key("rt-used", hashed) : null))) return { ok: false, reason: "replayed" };
       if (singleUse) {
         const first = await kv.set(key("rt-used", hashed), "1", { ifNotExists: true, ttlMs: Math.max(1, record.expiresAt - Date.now()) });
         if (!first) {

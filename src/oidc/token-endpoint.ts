@@ -22,28 +22,27 @@ function requireGrant(client: OIDCClient, grant: GrantType): void {
 async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
   const code = form.get("code");
   if (!code) throw new OAuthError("invalid_request", "code is required");
-  // The request is checked in full on a peeked record before the code is spent, so a refused
-  // request (a mistyped redirect_uri, a wrong verifier) leaves the code usable by its rightful holder.
-  const record = await ctx.grants.peekCode(code);
-  if (!record) {
-    // Redeeming an unusable code is what recognises a replay and revokes the grant it issued.
-    await ctx.grants.redeemCode(code);
-    throw new OAuthError("invalid_grant", CODE_UNUSABLE);
-  }
-  if (record.clientId !== client.id) {
-    // Another client holding this code means it leaked: the whole grant ends.
-    await ctx.grants.revokeGrant(record.grantId);
-    throw new OAuthError("invalid_grant", "The authorization code was issued to another client");
-  }
-  if (form.get("redirect_uri") !== record.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
+  const redirectUri = form.get("redirect_uri");
   const verifier = form.get("code_verifier");
-  if (record.codeChallenge !== undefined) {
-    if (verifier === null || !(await verifyPkce(record.codeChallenge, verifier))) throw new OAuthError("invalid_grant", "The PKCE code_verifier does not match");
-  } else if (verifier !== null) {
-    throw new OAuthError("invalid_grant", "code_verifier given but the authorization request had no code_challenge");
-  }
-  // Only now is the code spent; of two concurrent redemptions exactly one gets it.
-  if (!(await ctx.grants.redeemCode(code)).ok) throw new OAuthError("invalid_grant", CODE_UNUSABLE);
+  // The request is checked in full between reading the code and spending it, so a refused request
+  // (a mistyped redirect_uri, a wrong verifier) leaves the code usable by its rightful holder; of
+  // two concurrent redemptions exactly one spends it. An unusable code is recognised as a replay
+  // there and revokes the grant it issued.
+  const redemption = await ctx.grants.redeemCode(code, async (record) => {
+    if (record.clientId !== client.id) {
+      // Another client holding this code means it leaked: the whole grant ends.
+      await ctx.grants.revokeGrant(record.grantId);
+      throw new OAuthError("invalid_grant", "The authorization code was issued to another client");
+    }
+    if (redirectUri !== record.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
+    if (record.codeChallenge !== undefined) {
+      if (verifier === null || !(await verifyPkce(record.codeChallenge, verifier))) throw new OAuthError("invalid_grant", "The PKCE code_verifier does not match");
+    } else if (verifier !== null) {
+      throw new OAuthError("invalid_grant", "code_verifier given but the authorization request had no code_challenge");
+    }
+  });
+  if (!redemption.ok) throw new OAuthError("invalid_grant", CODE_UNUSABLE);
+  const record = redemption.record;
   const refreshToken = clientGrantTypes(client).includes("refresh_token")
     ? await ctx.grants.createRefreshToken({
         clientId: client.id,
@@ -69,29 +68,27 @@ async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, 
 async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
   const token = form.get("refresh_token");
   if (!token) throw new OAuthError("invalid_request", "refresh_token is required");
-  // Every check runs before the token is redeemed: a refusal such as invalid_scope must not spend
-  // it, or the holder's retry would look like reuse and revoke the family (RFC 6749 §5.2, §6).
-  const record = await ctx.grants.peekRefreshToken(token);
-  if (!record) {
-    // Redeeming an unusable token is what recognises reuse and revokes its family.
-    await ctx.grants.redeemRefreshToken(token, ctx.rotateRefreshTokens);
-    throw new OAuthError("invalid_grant", REFRESH_UNUSABLE);
-  }
-  if (record.clientId !== client.id) {
-    await ctx.grants.revokeGrant(record.grantId);
-    throw new OAuthError("invalid_grant", "The refresh token was issued to another client");
-  }
-  // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
-  const granted = record.scope.split(" ").filter(Boolean);
   const requested = form.get("scope");
-  const scopes = requested === null ? granted : requested.split(" ").filter(Boolean);
-  if (scopes.some((scope) => !granted.includes(scope))) throw new OAuthError("invalid_scope", "The scope exceeds what was granted");
-  if (!(await ctx.getUser(record.sub))) {
-    await ctx.grants.revokeGrant(record.grantId);
-    throw new OAuthError("invalid_grant", "The user of this grant no longer exists");
-  }
-  // Only now is the token spent; of two concurrent refreshes exactly one gets it.
-  if (!(await ctx.grants.redeemRefreshToken(token, ctx.rotateRefreshTokens)).ok) throw new OAuthError("invalid_grant", REFRESH_UNUSABLE);
+  let scopes: string[] = [];
+  // Every check runs before the token is spent: a refusal such as invalid_scope must not spend it,
+  // or the holder's retry would look like reuse and revoke the family (RFC 6749 §5.2, §6). Of two
+  // concurrent refreshes exactly one spends it; an unusable token is recognised as reuse there.
+  const redemption = await ctx.grants.redeemRefreshToken(token, ctx.rotateRefreshTokens, async (record) => {
+    if (record.clientId !== client.id) {
+      await ctx.grants.revokeGrant(record.grantId);
+      throw new OAuthError("invalid_grant", "The refresh token was issued to another client");
+    }
+    // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
+    const granted = record.scope.split(" ").filter(Boolean);
+    scopes = requested === null ? granted : requested.split(" ").filter(Boolean);
+    if (scopes.some((scope) => !granted.includes(scope))) throw new OAuthError("invalid_scope", "The scope exceeds what was granted");
+    if (!(await ctx.getUser(record.sub))) {
+      await ctx.grants.revokeGrant(record.grantId);
+      throw new OAuthError("invalid_grant", "The user of this grant no longer exists");
+    }
+  });
+  if (!redemption.ok) throw new OAuthError("invalid_grant", REFRESH_UNUSABLE);
+  const record = redemption.record;
   const refreshToken = ctx.rotateRefreshTokens ? await ctx.grants.createRefreshToken(record) : token;
   return issueTokens(ctx, {
     clientId: client.id,

@@ -3,6 +3,8 @@
  * redeemed, so the rightful holder's corrected retry succeeds and is not taken for reuse.
  */
 import { describe, expect, it } from "vitest";
+import type { KV } from "../../src/kernel/kv";
+import { createMemoryKV } from "../../src/kv";
 import { authorizeCode, basic, CALLBACK, localApp, postForm, s256, VERIFIER } from "./provider-app";
 
 const WEB = basic("web", "web-secret-0123456789");
@@ -103,10 +105,69 @@ describe("authorization_code grant refusals", () => {
 });
 
 describe("client_credentials refusals", () => {
-  it("a refused scope spends nothing: the same client is served right after", async () => {
+  it("a scope outside the client's is invalid_scope; the same client is served without it", async () => {
     const { app } = localApp();
     const refused = await postForm(app, "/token", { grant_type: "client_credentials", scope: "openid" }, WEB);
     expect(await refused.json()).toMatchObject({ error: "invalid_scope" });
     expect((await postForm(app, "/token", { grant_type: "client_credentials" }, WEB)).status).toBe(200);
+  });
+});
+
+/** The memory KV, counting reads and writes of the keys `watched` picks. */
+function countingKV(watched: (key: string) => boolean) {
+  const kv = createMemoryKV();
+  const counts = { get: 0, has: 0, set: 0 };
+  const counted: KV = new Proxy(kv, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || !(property === "get" || property === "has" || property === "set")) return value;
+      return (key: string, ...rest: unknown[]) => {
+        if (watched(key)) counts[property] += 1;
+        return (value as (...args: unknown[]) => unknown).call(target, key, ...rest);
+      };
+    },
+  });
+  return { kv: counted, counts };
+}
+
+describe("a token request reads and spends once", () => {
+  it("a refused scope spends nothing: the refresh token refused for a wider scope is then used successfully", async () => {
+    const { app } = localApp();
+    const tokens = await signIn(app);
+    const refused = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid admin" }, WEB);
+    expect(await refused.json()).toMatchObject({ error: "invalid_scope" });
+    const reused = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid" }, WEB);
+    expect(reused.status).toBe(200);
+    expect(await reused.json()).toMatchObject({ scope: "openid" });
+  });
+
+  it("a refresh reads its token record once and writes its used marker once", async () => {
+    const { kv, counts } = countingKV((key) => /:rt(-used)?:/.test(key));
+    const { app } = localApp({ kv });
+    const tokens = await signIn(app);
+    Object.assign(counts, { get: 0, has: 0, set: 0 });
+    expect((await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB)).status).toBe(200);
+    // One get of the presented token, one set of its used marker, one set of the rotated token.
+    expect(counts).toEqual({ get: 1, has: 0, set: 2 });
+  });
+
+  it("a code exchange reads the code once and writes its used marker once", async () => {
+    const { kv, counts } = countingKV((key) => /:code(-used)?:/.test(key));
+    const { app } = localApp({ kv });
+    const code = await authorizeCode(app, { client_id: "web" });
+    Object.assign(counts, { get: 0, has: 0, set: 0 });
+    expect((await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)).status).toBe(200);
+    expect(counts).toEqual({ get: 1, has: 0, set: 1 });
+  });
+
+  it("a spent code replayed with a wrong redirect_uri is still a replay: its grant is revoked", async () => {
+    const { app } = localApp();
+    const code = await authorizeCode(app, { client_id: "web" });
+    const first = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB);
+    const tokens = (await first.json()) as { refresh_token: string };
+    const replay = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: "https://rp.example.com/elsewhere" }, WEB);
+    expect(await replay.json()).toMatchObject({ error: "invalid_grant" });
+    const refresh = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB);
+    expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
   });
 });
