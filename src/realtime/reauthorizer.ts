@@ -20,6 +20,7 @@ import { toJson } from "../kernel/json";
 import { freshContext, type StreamAuth } from "./stream-auth";
 import type { Context } from "hono";
 import type { Logger } from "../kernel/logger";
+import { DueQueue } from "./due-queue";
 
 /** A stream that can adopt a re-resolved identity: it re-resolves its scope with `c` (throws 401/403 problems). */
 export interface Reauthorizable {
@@ -62,6 +63,8 @@ export class Reauthorizer {
   private readonly groups = new Map<string, Group>();
   private readonly bySession = new Map<string, Set<Group>>();
   private readonly byUser = new Map<string, Set<Group>>();
+  /** Groups by due time: a tick pops what is due instead of scanning every group. */
+  private readonly due = new DueQueue<Group>((group, dueAt) => group.dueAt === dueAt && this.groups.get(group.key) === group);
   private timer: ReturnType<typeof setInterval> | undefined;
   private tickMs = 0;
   private stopListening: (() => void) | undefined;
@@ -69,6 +72,8 @@ export class Reauthorizer {
   private runScheduled = false;
   /** Re-authentications run so far (for the bench and tests). */
   authentications = 0;
+  /** Groups a tick found due so far (for tests: a tick costs what is due, not what is open). */
+  groupsTaken = 0;
 
   constructor(
     private readonly kv: KV,
@@ -94,9 +99,10 @@ export class Reauthorizer {
       group = { key: auth.groupKey, members: new Set(), intervalMs, dueAt, running: false, again: false, userId, sessionId: auth.identity?.sessionId ?? null };
       this.groups.set(group.key, group);
       this.index(group);
+      this.schedule(group, dueAt);
     } else if (intervalMs < group.intervalMs) {
       group.intervalMs = intervalMs;
-      group.dueAt = Math.min(group.dueAt, Date.now() + intervalMs);
+      if (!group.running) this.schedule(group, Math.min(group.dueAt, Date.now() + intervalMs));
     }
     group.members.add(member);
     const joined = group;
@@ -118,7 +124,13 @@ export class Reauthorizer {
     if (group.members.size > 0 || this.groups.get(group.key) !== group) return;
     this.groups.delete(group.key);
     this.unindex(group);
+    this.due.compact(this.groups.size);
     if (this.groups.size === 0) this.stopTimer();
+  }
+
+  private schedule(group: Group, dueAt: number): void {
+    group.dueAt = dueAt;
+    this.due.push(group, dueAt);
   }
 
   private index(group: Group): void {
@@ -160,9 +172,9 @@ export class Reauthorizer {
     if (concerned.length === 0) return;
     for (const group of concerned) {
       if (group.running) group.again = true;
-      else group.dueAt = now;
+      else if (group.dueAt > now) this.schedule(group, now);
     }
-    // Several revocations of one logout (strategy and store) make one check.
+    // Revocations that arrive together (a session and its user) make one check.
     if (this.runScheduled) return;
     this.runScheduled = true;
     queueMicrotask(() => {
@@ -172,9 +184,9 @@ export class Reauthorizer {
   }
 
   private runDue(): void {
-    const now = Date.now();
-    for (const group of this.groups.values()) {
-      if (!group.running && group.dueAt <= now) void this.check(group);
+    for (const group of this.due.takeDue(Date.now())) {
+      this.groupsTaken += 1;
+      if (!group.running) void this.check(group);
     }
   }
 
@@ -190,7 +202,7 @@ export class Reauthorizer {
       await Promise.all(members.map((member) => this.reauthorize(member, user)));
     } finally {
       group.running = false;
-      group.dueAt = group.again ? 0 : Date.now() + group.intervalMs;
+      if (this.groups.get(group.key) === group) this.schedule(group, group.again ? 0 : Date.now() + group.intervalMs);
       if (group.again) this.runDue();
     }
   }
