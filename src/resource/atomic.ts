@@ -1,10 +1,12 @@
 /**
  * Runs a list of writes as one transaction: all happen or none (see transaction.ts for how one
  * body serves the synchronous and the async drivers). Everything asynchronous — validation,
- * hooks, update scope checks — happens before, so the transaction holds no locks while user code
- * runs; create scopes are checked synchronously inside it, against each row as it was stored.
+ * hooks — happens before, so the transaction holds no locks while user code runs; create and
+ * update scopes are checked synchronously inside it, against each row as the database stores it
+ * (read back after the write, so defaults, generated keys and what triggers set all count).
  */
 import type { SQL, Table } from "drizzle-orm";
+import { byId } from "./queries";
 import { mapDatabaseError } from "../kernel/db-errors";
 import { driverOf } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
@@ -15,6 +17,15 @@ import { insertRows, runTransaction, transactionsUnsupported, type Query, type T
 type Row = Record<string, unknown>;
 
 /**
+ * A scope's check of a written row as stored; throwing a problem rolls the whole transaction
+ * back. `info` is the written table's (the row is read back by its id).
+ */
+export interface StoredRowCheck {
+  info: TableInfo;
+  check(stored: Row): void;
+}
+
+/**
  * One write of a transaction; `table` defaults to the resource's own table. An insert's values may
  * be computed from the rows earlier writes returned (a nested child needs its parent's new id);
  * such a function may throw a problem to roll the whole transaction back.
@@ -23,13 +34,10 @@ export type PlannedWrite = { table?: Table } & (
   | {
       kind: "insert";
       values: Row | ((written: readonly Row[]) => Row);
-      /**
-       * Checks the row as stored (defaults, generated keys, foreign keys applied); throwing a
-       * problem rolls the whole transaction back. This is how create scopes see the real row.
-       */
-      check?: (stored: Row) => void;
+      /** How the create scope sees the real row (defaults, generated keys, foreign keys, triggers). */
+      check?: StoredRowCheck;
     }
-  | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error }
+  | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error; check?: StoredRowCheck }
   | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
 );
 
@@ -51,9 +59,12 @@ class MissingRow extends Error {
 
 function firstRow(rows: Row[], write: PlannedWrite): Row {
   if (rows.length === 0 && write.kind !== "insert") throw new MissingRow(write);
-  const row = rows[0]!;
-  if (write.kind === "insert") write.check?.(row);
-  return row;
+  return rows[0]!;
+}
+
+/** The write's scope check, when it has one. */
+function checkOf(write: PlannedWrite): StoredRowCheck | undefined {
+  return write.kind === "delete" ? undefined : write.check;
 }
 
 /** Plain inserts: nothing computed from earlier rows, nothing checked after. */
@@ -96,7 +107,17 @@ export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Pr
   try {
     return await runTransaction(info.db, function* (tx) {
       const rows: Row[] = [];
-      for (const write of writes) rows.push(firstRow(yield build(tx, write.table ?? info.table, write, rows), write));
+      for (const write of writes) {
+        const row = firstRow(yield build(tx, write.table ?? info.table, write, rows), write);
+        const scope = checkOf(write);
+        if (scope) {
+          // RETURNING shows the row as the statement wrote it, not what AFTER triggers changed
+          // next: the check reads the row back.
+          const stored = yield tx.select().from(scope.info.table).where(byId(scope.info, row[scope.info.idKey]));
+          scope.check(stored[0] ?? row);
+        }
+        rows.push(row);
+      }
       yield* insertRows(tx, plannedCompanionRows(info, writes, rows));
       return rows;
     });

@@ -124,10 +124,10 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
     await atIndex(index, async () => {
       const target = await loadTarget(runtime, c, access, "update", ids[index]!, read);
       const { where, expected } = writeCondition(info, target, access, undefined);
-      const values = await prepareUpdate(runtime, ctx, access, target, shapeInput(runtime, item), "update");
+      const values = await prepareUpdate(runtime, ctx, target, shapeInput(runtime, item), "update");
       targets.push(target);
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push({ kind: "update", values, where, onMissing });
+      writes.push({ kind: "update", values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
     });
   }
   const rows = await runAtomically(info, writes);
@@ -177,9 +177,9 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
         ? checkTarget(info, access, "update", { id, idText: ids[index]!, existing }, readAccess)
         : await loadTarget(runtime, c, access, "update", ids[index]!, readAccess);
       const { where, expected } = writeCondition(info, target, access, undefined);
-      const values = await prepareUpdate(runtime, updateCtx, access, target, shapeInput(runtime, item), "update");
+      const values = await prepareUpdate(runtime, updateCtx, target, shapeInput(runtime, item), "update");
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push({ kind: "update", values, where, onMissing });
+      writes.push({ kind: "update", values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
       previous.push(target.existing);
     });
   }

@@ -29,6 +29,7 @@ interface Returning {
 
 /** Drizzle's transaction builders, as the resource layer uses them. */
 export interface TransactionBuilders {
+  select(): { from(table: Table): { where(where: SQL): Query } };
   insert(table: Table): { values(values: Row): Returning };
   update(table: Table): { set(values: Row): { where(where: SQL): Returning } };
   delete(table: Table): { where(where: SQL): Returning };

@@ -5,6 +5,7 @@
 import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { readJsonObject } from "../kernel/body";
+import { driverOf } from "../kernel/dialect";
 import { runAtomically } from "./atomic";
 import { resolveAccess, type Access } from "./access";
 import { deleteRows, insertRow, updateRows } from "./queries";
@@ -81,10 +82,20 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
   const condition = writeCondition(info, target, access, c.req.header("if-match"));
   const input = shapeInput(runtime, await readJsonObject(c, runtime.maxBodyBytes));
   const ctx = hookContext(runtime, c, mode, access.user);
-  const data = await prepareUpdate(runtime, ctx, access, target, input, mode);
+  const data = await prepareUpdate(runtime, ctx, target, input, mode);
 
-  const rows = await updateRows(info, data, condition.where);
-  if (rows.length === 0) throw await missingRowProblem(info, target, condition.expected);
+  // A scoped update checks the stored row inside a transaction; an unscoped one needs none.
+  const check = storedRowCheck(access, info, undefined, "update");
+  const onMissing = () => missingRowProblem(info, target, condition.expected);
+  let rows: Row[];
+  if (!check) rows = await updateRows(info, data, condition.where);
+  else if (driverOf(info.db).transactions === "none") {
+    // No interactive transaction to read the stored row back in (Neon HTTP, D1): the change is
+    // checked merged with the row, which is what is stored unless a trigger changes it.
+    check.check({ ...target.existing, ...data });
+    rows = await updateRows(info, data, condition.where);
+  } else rows = await runAtomically(info, [{ kind: "update", values: data, where: condition.where, onMissing, check }]);
+  if (rows.length === 0) throw await onMissing();
   await publishRows(runtime, "update", rows);
   let row = rows[0] as SelectRow<TTable>;
   const after = await config.hooks?.onAfterUpdate?.(ctx, row, target.existing as SelectRow<TTable>);

@@ -17,6 +17,7 @@ import type { TableInfo } from "./table-info";
 import type { HookContext, InsertRow, SelectRow } from "./types";
 import type { CovaraEnv } from "../kernel/http";
 import { validateRow } from "./validation";
+import type { StoredRowCheck } from "./atomic";
 import { shapeWriteInput } from "./write-input";
 
 export type Row = Record<string, unknown>;
@@ -58,14 +59,22 @@ export function shapeInput<TTable extends Table>(runtime: ResourceRuntime<TTable
 }
 
 /**
- * The create scope's check of a row as stored (RETURNING: defaults, generated keys and foreign
- * keys applied, as PostgreSQL's RLS `WITH CHECK` sees it), run inside the insert's transaction so
- * that a refusal rolls the write back; undefined when the scope admits every row.
+ * The create or update scope's check of a row as stored (defaults, generated keys, foreign keys
+ * and whatever triggers set, as PostgreSQL's RLS `WITH CHECK` sees it), run inside the write's
+ * transaction so that a refusal rolls the write back; undefined when the scope admits every row.
  */
-export function storedRowCheck(access: Access, info: TableInfo, tag: (error: ProblemError) => ProblemError = (e) => e): ((stored: Row) => void) | undefined {
+export function storedRowCheck(
+  access: Access,
+  info: TableInfo,
+  tag: (error: ProblemError) => ProblemError = (e) => e,
+  operation: "create" | "update" = "create",
+): StoredRowCheck | undefined {
   if (access.scope.kind !== "filter") return undefined;
-  return (stored) => {
-    if (!access.allows(stored)) throw tag(outsideScope("create", info.name));
+  return {
+    info,
+    check(stored) {
+      if (!access.allows(stored)) throw tag(outsideScope(operation, info.name));
+    },
   };
 }
 
@@ -159,11 +168,14 @@ export function writeCondition(info: TableInfo, target: Target, access: Access, 
   return { expected, where: byId(info, target.id, withLive(info, guard)) };
 }
 
-/** Validated, hooked, scope-checked change set of an update or replacement. */
+/**
+ * Validated and hooked change set of an update or replacement. Its update scope is checked on
+ * the stored row (storedRowCheck with "update"), not on the existing row merged with the change:
+ * a trigger or a database default may store something else.
+ */
 export async function prepareUpdate<TTable extends Table>(
   runtime: ResourceRuntime<TTable>,
   ctx: HookContext<TTable>,
-  access: Access,
   target: Target,
   input: Row,
   mode: "update" | "replace",
@@ -186,7 +198,6 @@ export async function prepareUpdate<TTable extends Table>(
   }
   const replaced = await config.hooks?.onBeforeUpdate?.(ctx, target.id as string | number, data as Partial<InsertRow<TTable>>, existing as SelectRow<TTable>);
   if (replaced) data = validateRow(schemas.update, replaced as Row);
-  if (!access.allows({ ...existing, ...data })) throw outsideScope("update", info.name);
   return { ...data, ...versionBump(info) };
 }
 
