@@ -56,15 +56,35 @@ export async function listDeadLetters(queue: TaskQueue, options: { limit?: numbe
   return letters;
 }
 
+/** Who holds a dead letter's claim: a replay or a purge. */
+type ClaimHolder = "replay" | "purge";
+
+/**
+ * Claims a dead letter for a replay or a purge, so that the two never both act on it: the first
+ * to write the claim (set-if-absent, atomic on every KV) owns the entry, a second caller of the
+ * same kind goes on (racing replays stay idempotent, and a replay cut short by a crash is
+ * completed by the next one), a caller of the other kind backs off. The claim outlives a crash by
+ * as long as a replay's idempotency key does, and is removed once the entry left the DLQ.
+ */
+async function claimDeadLetter(queue: TaskQueue, id: string, holder: ClaimHolder): Promise<boolean> {
+  const key = queue.key("dlq-claim", id);
+  if (await queue.kv.set(key, holder, { ifNotExists: true, ttlMs: DEFAULT_RESULT_TTL_MS })) return true;
+  // Null: the other holder finished (and the entry left the DLQ) between the two calls.
+  return (await queue.kv.get(key)) === holder;
+}
+
 /**
  * Enqueues a dead task again with fresh attempts; returns the new id, or null when the id is not
- * (or no longer) in the DLQ. The replay is inserted under an idempotency key named after the dead
- * task, and the dead task leaves the DLQ last: repeated or racing replays make one task, exactly
- * one of racing callers gets its id (the others null), and a replay cut short by a crash is
- * completed by the next call instead of being lost.
+ * (or no longer) in the DLQ, or a purge claimed it first. The replay is inserted under an
+ * idempotency key named after the dead task, and the dead task leaves the DLQ last: repeated or
+ * racing replays make one task, exactly one of racing callers gets its id (the others null), and
+ * a replay cut short by a crash is completed by the next call instead of being lost. A replay and
+ * a purge racing for one entry both claim it first (`claimDeadLetter`): it is either replayed or
+ * purged, never both, never neither.
  */
 export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.now()): Promise<{ id: string } | null> {
   if ((await queue.kv.zscore(queue.key("dlq"), id)) === null) return null;
+  if (!(await claimDeadLetter(queue, id, "replay"))) return null;
   const dead = await queue.readRecord(id);
   if (dead === null) return null;
   const replay: TaskRecord = {
@@ -84,16 +104,24 @@ export async function replayDeadLetter(queue: TaskQueue, id: string, now = Date.
   const replayId = holder ?? replay.id;
   dead.replayedAs = replayId;
   await queue.writeRecord(dead, DEFAULT_RESULT_TTL_MS);
-  // Taking the DLQ entry is the claim: ZREM is atomic on every KV (one process step in memory, one
-  // command on Redis), so of any number of racing callers exactly one removes it and reports the
-  // replay; the rest get null, even one whose insert made the task (the winner reports that same id).
-  if (!(await queue.kv.zrem(queue.key("dlq"), id))) return null;
-  return { id: replayId };
+  // Taking the DLQ entry settles racing replays: ZREM is atomic on every KV (one process step in
+  // memory, one command on Redis), so exactly one removes it and reports the replay; the rest get
+  // null, even one whose insert made the task (the winner reports that same id).
+  const won = await queue.kv.zrem(queue.key("dlq"), id);
+  // The entry has left the DLQ either way, so no purge can want the claim any more.
+  await queue.kv.delete(queue.key("dlq-claim", id));
+  return won ? { id: replayId } : null;
 }
 
-/** Removes a dead task and its record for good; false when it was not in the DLQ. */
+/**
+ * Removes a dead task and its record for good; false when it was not in the DLQ, or a replay
+ * claimed it first (see `replayDeadLetter`).
+ */
 export async function purgeDeadLetter(queue: TaskQueue, id: string): Promise<boolean> {
-  if (!(await queue.kv.zrem(queue.key("dlq"), id))) return false;
-  await queue.kv.delete(queue.key("task", id));
-  return true;
+  if ((await queue.kv.zscore(queue.key("dlq"), id)) === null) return false;
+  if (!(await claimDeadLetter(queue, id, "purge"))) return false;
+  const won = await queue.kv.zrem(queue.key("dlq"), id);
+  if (won) await queue.kv.delete(queue.key("task", id));
+  await queue.kv.delete(queue.key("dlq-claim", id));
+  return won;
 }

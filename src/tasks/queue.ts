@@ -12,6 +12,7 @@
  * - `leases`               sorted set of claimed tasks scored by lease expiry (renewed by heartbeats)
  * - `running:{name}`       per-task sorted set of concurrency slots scored by expiry
  * - `dlq`                  sorted set of dead task ids scored by when they died
+ * - `dlq-claim:{id}`       "replay" or "purge": who acts on a dead letter (see dlq.ts)
  * - `idem:{name}:{key}`    idempotency key → task id
  * - `schedule:{key}` / `schedules`   recurring schedules and their next run times
  * - channels `notify` (`ready`: a task became due; `at:{ms}`: one was scheduled) and `done` (a

@@ -210,6 +210,47 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       expect(runs).toEqual([7, 7]);
     });
 
+    it("a purge racing a replay: each dead letter is either replayed or purged, never both, never lost", async () => {
+      h.registry.register(defineTask({ name: "doomed", input: z.number(), handler: () => Promise.reject(new Error("no")) }));
+      const worker = await h.start();
+      const dead: string[] = [];
+      for (let i = 0; i < 24; i++) {
+        const { id } = await h.scheduler.enqueue("doomed", i);
+        dead.push(id);
+      }
+      for (const id of dead) expect(await h.scheduler.waitFor(id)).toMatchObject({ status: "dead" });
+      // No worker runs the replays: the records stay as the race left them.
+      await worker.stop({ drain: false });
+      // The purge starts at a different point of the replay each time: a few promise jobs or a few
+      // event-loop turns (a KV round trip on Redis) later, or first.
+      const delays = dead.map((_, i) => async () => {
+        if (i % 3 === 0) for (let step = 0; step < i * 2; step++) await null;
+        else if (i % 3 === 1) for (let turn = 0; turn < i / 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      });
+      let replayed = 0;
+      let purged = 0;
+      for (const [i, id] of dead.entries()) {
+        const purge = (i % 3 === 2 ? Promise.resolve() : delays[i]!()).then(() => h.scheduler.purgeDeadLetter(id));
+        const [replay, wasPurged] = await Promise.all([h.scheduler.replayDeadLetter(id), purge]);
+        expect(replay === null, `${id}: exactly one of replay and purge wins`).toBe(wasPurged);
+        const record = await h.scheduler.getTaskStatus(id);
+        const replayKeys = (await h.kv.keys(`${h.prefix}idem:`)).filter((key) => key.endsWith(`replay:${id}`));
+        if (replay !== null) {
+          replayed++;
+          expect(record).toMatchObject({ status: "dead", replayedAs: replay.id });
+          expect(await h.scheduler.getTaskStatus(replay.id)).toMatchObject({ replayOf: id });
+        } else {
+          purged++;
+          // Nothing of the dead task is left, and no replay of it was made.
+          expect(record).toBeNull();
+          expect(replayKeys).toEqual([]);
+        }
+        expect(await h.kv.keys(`${h.prefix}dlq-claim:`)).toEqual([]);
+      }
+      expect(await h.scheduler.listDeadLetters()).toEqual([]);
+      expect(replayed + purged).toBe(dead.length);
+    });
+
     it("refuses input that JSON would change, and bad idempotency options, before storing anything", async () => {
       h.registry.register(defineTask({ name: "dated", input: z.object({ at: z.date() }), handler: () => {} }));
       const error = await h.scheduler.enqueue("dated", { at: new Date() }).catch((caught: unknown) => caught);
