@@ -17,6 +17,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -49,12 +50,26 @@ function percent(part: number, total: number): string {
   return `${((100 * part) / total).toFixed(1)}%`.padStart(6);
 }
 
-export function summarizeProfile(file: string, top = 25): string {
+/**
+ * `after`: samples count from the first one whose stack holds a function of that name (skips a
+ * server's start-up, module loading included, when only its steady work is of interest).
+ */
+export function summarizeProfile(file: string, top = 25, after?: string): string {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const stackHas = (id: number | undefined, name: string): boolean => {
+    for (; id !== undefined; id = parentOf.get(id)) if (byId.get(id)!.callFrame.functionName === name) return true;
+    return false;
+  };
+  let first = 0;
+  if (after !== undefined) {
+    while (first < profile.samples.length && !stackHas(profile.samples[first], after)) first++;
+  }
   const selfByNode = new Map<number, number>();
   let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
+  for (let i = first; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i] ?? 0;
     const id = profile.samples[i]!;
     selfByNode.set(id, (selfByNode.get(id) ?? 0) + delta);

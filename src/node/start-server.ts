@@ -11,13 +11,15 @@
  * HEAD answered without running the body, the graceful drain, and streamed headers that leave
  * with the first chunk of the body (see HeadersWithFirstChunk).
  */
-import { createServer, ServerResponse, type IncomingMessage, type Server } from "node:http";
+import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 // Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
 // the server chunk, and `covara/node` would load all of Hono and Drizzle just to flip a flag.
 import { beginShutdown } from "../kernel/lifecycle";
 import { defaultLogger } from "../kernel/context";
+import { acceptDirectBodies, directBodyOf, type DirectBody } from "../kernel/direct-body";
+import { assumeType } from "../kernel/erased";
 
 /** Anything with a fetch handler: a covara app, a Hono app, `{ fetch }`. */
 export interface FetchApp {
@@ -105,19 +107,28 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
   const timeoutMs = shutdown?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   let draining = false;
-  // Responses whose headers are not out yet: a drain that starts meanwhile asks them to close.
-  const pending = new Set<ServerResponse>();
   let listener: ReturnType<typeof getRequestListener> | undefined;
-  const server = createServer({ ServerResponse: HeadersWithFirstChunk }, (incoming, outgoing) => {
-    if (draining) outgoing.setHeader("connection", "close");
-    pending.add(outgoing);
-    outgoing.once("close", () => pending.delete(outgoing));
-    // Keep-alive sockets that finish a response while draining are closed right away.
-    outgoing.once("finish", () => {
-      pending.delete(outgoing);
-      discardUnreadBody(incoming);
-      if (draining) setImmediate(closeIdle);
-    });
+  // Per response, without a listener or a set entry per request: the class itself asks for
+  // `connection: close` when its headers are written during a drain, and on `finish` discards
+  // the unread request body and (draining) closes the now idle socket.
+  class DrainAwareResponse extends HeadersWithFirstChunk {
+    override writeHead(statusCode: number, statusMessage?: string, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+    override writeHead(statusCode: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+    override writeHead(statusCode: number, ...rest: unknown[]): this {
+      // Headers given to writeHead are merged with those set before, so this one stays.
+      if (draining && !this.headersSent) this.setHeader("connection", "close");
+      return Reflect.apply(ServerResponse.prototype.writeHead, this, [statusCode, ...rest]);
+    }
+
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === "finish") {
+        discardUnreadBody(this.req);
+        if (draining) setImmediate(closeIdle);
+      }
+      return super.emit(event, ...args);
+    }
+  }
+  const server = createServer({ ServerResponse: DrainAwareResponse }, (incoming, outgoing) => {
     void listener?.(incoming, outgoing);
   });
   const closeIdle = trackUnusedSockets(server);
@@ -139,8 +150,8 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
   let closing: Promise<void> | undefined;
   const drain = (graceMs: number): Promise<void> => {
     closing ??= (async () => {
+      // Responses whose headers are not out yet ask for `connection: close` (DrainAwareResponse).
       draining = true;
-      for (const outgoing of pending) if (!outgoing.headersSent) outgoing.setHeader("connection", "close");
       await closeServer(server, graceMs, closeIdle);
       removeSignalHandlers();
     })();
@@ -163,18 +174,65 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
 
 /**
  * A HEAD answer carries no body: the app's body is cancelled (releasing an SSE producer or a file)
- * instead of being read to the end for nothing.
+ * instead of being read to the end for nothing. Other requests accept direct bodies (see
+ * kernel/direct-body.ts): a response that carries one untouched is written here, straight to the
+ * socket, and the listener is told it was sent.
  */
 function headAware(app: FetchApp): (request: Request, bindings: HttpBindings | Http2Bindings) => Response | Promise<Response> {
   return (request, bindings) => {
+    if (request.method !== "HEAD") {
+      const outgoing = bindings.outgoing;
+      if (!(outgoing instanceof ServerResponse)) return app.fetch(request, bindings);
+      acceptDirectBodies(request);
+      const response = app.fetch(request, bindings);
+      return response instanceof Promise ? response.then((answer) => sendDirect(answer, outgoing)) : sendDirect(response, outgoing);
+    }
     const response = app.fetch(request, bindings);
-    if (request.method !== "HEAD") return response;
     return Promise.resolve(response).then(async (answer) => {
       if (answer.body === null) return answer;
       await answer.body.cancel().catch(() => {});
       return new Response(null, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
     });
   };
+}
+
+/** What `@hono/node-server`'s listener takes for "the handler wrote the response itself". */
+const ALREADY_SENT = { status: 200, headers: new Headers({ "x-hono-already-sent": "true" }), body: null };
+
+/** Writes a response with a direct body to `outgoing` (and answers ALREADY_SENT); any other is returned as is. */
+function sendDirect(response: Response, outgoing: ServerResponse): Response {
+  const direct = directBodyOf(response);
+  if (direct === undefined) return response;
+  outgoing.writeHead(response.status, outgoingHeaders(response.headers));
+  attachBody(direct, outgoing);
+  // The headers leave with the first chunk, or alone once this turn ends (HeadersWithFirstChunk).
+  outgoing.flushHeaders();
+  // The listener only reads `headers` and `body` of what it gets; this is no Response.
+  return assumeType<Response>(ALREADY_SENT);
+}
+
+function outgoingHeaders(headers: Headers): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const [name, value] of headers) if (name !== "set-cookie") record[name] = value;
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) record["set-cookie"] = cookies;
+  return record;
+}
+
+/** Connects a direct body to the response: writes, drains, end, and the client going away. */
+function attachBody(direct: DirectBody, outgoing: ServerResponse): void {
+  direct.attach({
+    write: (chunk) => outgoing.write(chunk),
+    end: () => outgoing.end(),
+    onDrain: (listener) => outgoing.on("drain", listener),
+    onAbort: (listener) => {
+      const aborted = (): void => {
+        if (!outgoing.writableFinished) listener();
+      };
+      outgoing.once("close", aborted);
+      outgoing.on("error", aborted);
+    },
+  });
 }
 
 /**
@@ -261,12 +319,13 @@ function closeServer(server: Server, graceMs: number, closeIdle: () => void): Pr
  * that have not sent a byte yet.
  */
 function trackUnusedSockets(server: Server): () => void {
+  // Every open socket; at close, those that never sent a byte are the unused ones (no listener
+  // per request to take served sockets out).
   const unused = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     unused.add(socket);
     socket.once("close", () => unused.delete(socket));
   });
-  server.on("request", (incoming: IncomingMessage) => unused.delete(incoming.socket));
   return () => {
     server.closeIdleConnections();
     for (const socket of unused) if (socket.bytesRead === 0) socket.destroy();

@@ -121,6 +121,6 @@ export async function subscribeAggregate(runtime: ResourceHandle, registration: 
   // Writes between the first computation and attaching were not heard: check once more.
   subscription.touch(position);
   hub.attach(subscription);
-  hub.reauthorizer.track(subscription, captureStreamAuth(c), registration.settings.reauthorizeMs);
-  return eventStreamResponse(connection.stream);
+  hub.reauthorizer.track(subscription, await captureStreamAuth(c), registration.settings.reauthorizeMs);
+  return eventStreamResponse(c.req.raw, connection);
 }

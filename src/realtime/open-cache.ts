@@ -3,14 +3,15 @@
  * After a deploy every client reconnects at once, mostly to a handful of distinct subscriptions;
  * each one must not pay for its own predicate compilation and snapshot query.
  *
- *  - The in-memory predicate (filter AND scope), by the query string and the scope.
- *  - The snapshot, by the query string, the scope AND the hub position it was read at: a snapshot
+ *  - The in-memory predicate (filter AND scope), by the scope and the filter: streams moved to a
+ *    new scope by a re-check share the new scope's predicate too.
+ *  - The snapshot, by the query string (without `lastEventId`), the scope AND the hub position it was read at: a snapshot
  *    read while the hub stood at P reflects every entry up to P, so it is exactly what another
  *    subscriber attached at P would read (later entries reach both through the changelog). Only
  *    snapshots that do not depend on the user (no computed fields, includes or onAfterList hook)
  *    are shared. Concurrent openings share one read.
  *  - What the query string alone determines (its parameters, and once the opening is authorized,
- *    the parsed list query), by the query string.
+ *    the parsed list query), by the query string without `lastEventId` (withoutLastEventId).
  *  - The `connected` event, by the hub position it names.
  */
 import type { RsqlPredicate } from "../kernel/rsql";
@@ -39,6 +40,33 @@ export interface ParsedQueryString {
   readonly params: Readonly<Record<string, string>>;
   /** Set once an opening with this query string got past the parameter checks. */
   plan?: OpeningPlan;
+}
+
+/** A query string with a percent-encoded parameter name (which might spell `lastEventId`). */
+const ENCODED_KEY = /(?:^|&)[^=&]*%/;
+
+/** Whether one `key=value` part of a query string is `lastEventId`. */
+function isLastEventIdPart(part: string): boolean {
+  const key = part.slice(0, (part.indexOf("=") + 1 || part.length + 1) - 1);
+  if (key === "lastEventId") return true;
+  try {
+    return decodeURIComponent(key.replace(/\+/g, " ")) === "lastEventId";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The query string without `lastEventId`: what the plan and the shared snapshot depend on. A
+ * client resuming through `?lastEventId=` sends a different value on every reconnect; keyed by the
+ * whole query string, each reconnect would parse and plan again and fill the cache with one-offs.
+ */
+export function withoutLastEventId(search: string): string {
+  if (!search.includes("astEventI") && !ENCODED_KEY.test(search)) return search;
+  return search
+    .split("&")
+    .filter((part) => !isLastEventIdPart(part))
+    .join("&");
 }
 
 const MAX_PREDICATES = 256;

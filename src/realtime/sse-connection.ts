@@ -9,6 +9,14 @@ import { afterThisTurn } from "./event-loop";
 import { concatChunks, encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
 import { defaultLogger } from "../kernel/context";
+import type { ByteSink, DirectBody } from "../kernel/direct-body";
+
+/** Where the connection's bytes go: its Web stream's controller, or a socket (ByteSink). */
+interface Output {
+  /** Delivers a chunk; true when the output takes more at once (no read to wait for). */
+  deliver(chunk: Uint8Array): boolean;
+  close(): void;
+}
 
 /**
  * Events sent during one turn of the event loop reach the reader as one chunk: a burst of changes
@@ -30,9 +38,9 @@ function scheduleFlush(connection: SseConnection): void {
   });
 }
 
-export class SseConnection {
-  readonly stream: ReadableStream<Uint8Array>;
-  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+export class SseConnection implements DirectBody {
+  private webStream: ReadableStream<Uint8Array> | undefined;
+  private output: Output | undefined;
   private queue: Uint8Array[] = [];
   private queuedBytes = 0;
   /** A read is pending: what gets queued goes to the reader at the end of this event-loop turn. */
@@ -43,24 +51,58 @@ export class SseConnection {
   private readonly endHandlers: (() => void)[] = [];
   private drainWaiters: { threshold: number; resolve: () => void }[] = [];
 
-  constructor(private readonly maxBufferedBytes: number) {
-    this.stream = new ReadableStream<Uint8Array>(
+  constructor(private readonly maxBufferedBytes: number) {}
+
+  /**
+   * The body as a Web stream, built on first read (a Node server served by `startServer` writes
+   * the connection to its socket through `attach` instead, and never builds it).
+   */
+  get stream(): ReadableStream<Uint8Array> {
+    this.webStream ??= new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          this.controller = controller;
+          this.output ??= {
+            deliver: (chunk) => {
+              controller.enqueue(chunk);
+              // The reader pulls again when it wants more.
+              return false;
+            },
+            close: () => controller.close(),
+          };
         },
         pull: () => this.pull(),
-        cancel: () => {
-          // The client went away: drop everything and tell the owner.
-          this.queue = [];
-          this.queuedBytes = 0;
-          this.closed = true;
-          this.markEnded();
-        },
+        cancel: () => this.cancel(),
       },
       // Nothing is pulled ahead of the reader: every waiting byte is in `queue`, where it is counted.
       { highWaterMark: 0 },
     );
+    return this.webStream;
+  }
+
+  /** True once the Web stream was built: the connection can no longer be attached to a socket. */
+  get streamed(): boolean {
+    return this.webStream !== undefined;
+  }
+
+  /**
+   * Writes the connection straight to `sink` (a Node response): what is queued goes out at once,
+   * later events as they come, at the pace the socket drains; the same bounded buffer applies.
+   */
+  attach(sink: ByteSink): void {
+    if (this.output) throw new Error("covara realtime: an SSE connection has one output");
+    this.output = { deliver: (chunk) => sink.write(chunk), close: () => sink.end() };
+    sink.onDrain(() => this.pull());
+    sink.onAbort(() => this.cancel());
+    this.pull();
+  }
+
+  /** The client went away: drop everything and tell the owner. */
+  private cancel(): void {
+    if (this.closed) return;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.closed = true;
+    this.markEnded();
   }
 
   /** True while the stream accepts events. */
@@ -132,14 +174,15 @@ export class SseConnection {
   }
 
   private pull(): void {
-    const controller = this.controller;
-    if (this.closed || !controller) return;
+    const output = this.output;
+    if (this.closed || !output) return;
     if (this.queue.length > 0) {
       const chunk = concatChunks(this.queue);
       this.queue = [];
       this.queuedBytes = 0;
       this.waiting = false;
-      controller.enqueue(chunk);
+      // A socket that took the chunk without filling up is ready for the next one at once.
+      this.waiting = output.deliver(chunk) && !this.ending;
       this.releaseWaiters();
     } else if (!this.ending) {
       this.waiting = true;
@@ -147,7 +190,7 @@ export class SseConnection {
     }
     if (this.ending) {
       this.closed = true;
-      controller.close();
+      output.close();
     }
   }
 

@@ -6,6 +6,7 @@
 import { Context } from "hono";
 import { credentialHeaders, requestIdentity, type IdentityUser, type RequestIdentity } from "../kernel/identity-events";
 import type { CovaraEnv } from "../kernel/http";
+import { sha256Url } from "../kernel/crypto/base64url";
 
 export interface StreamAuth {
   /** How covara's auth middleware authenticated the request; null without it (anonymous, or an app's own auth). */
@@ -22,13 +23,18 @@ export interface StreamAuth {
 
 let nextUnsharedKey = 0;
 
-/** Captures what the stream opened by `c` needs to be authorized again. */
-export function captureStreamAuth(c: Context<CovaraEnv>): StreamAuth {
+/**
+ * Captures what the stream opened by `c` needs to be authorized again. Streams of one session
+ * share a group; streams authenticated without a session (an API key, a bearer token without a
+ * refresh family) share one per credential, keyed by the credentials' SHA-256 so the group map
+ * never holds a usable credential as its key.
+ */
+export async function captureStreamAuth(c: Context<CovaraEnv>): Promise<StreamAuth> {
   const identity = requestIdentity(c.req.raw) ?? null;
   const user = c.get("user") ?? null;
   const credentials = identity?.credentials ?? credentialHeaders(c.req.raw);
   let groupKey: string;
-  if (identity) groupKey = identity.sessionId !== null ? `s:${identity.sessionId}` : `c:${JSON.stringify(credentials)}`;
+  if (identity) groupKey = identity.sessionId !== null ? `s:${identity.sessionId}` : `c:${await sha256Url(JSON.stringify(credentials))}`;
   // Without covara's auth the user cannot be reloaded: each stream re-resolves its own scope.
   else groupKey = user === null ? "anonymous" : `u:${++nextUnsharedKey}`;
   return { identity, user, groupKey, url: c.req.url, credentials, env: c.env, vars: { ...c.var } };

@@ -5,7 +5,9 @@
 import "./problems";
 import { ProblemError } from "../kernel/errors";
 import { isShuttingDown } from "../kernel/lifecycle";
+import { acceptsDirectBodies, directBodyResponse } from "../kernel/direct-body";
 import type { Realtime } from "./hub";
+import type { SseConnection } from "./sse-connection";
 
 const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -36,7 +38,12 @@ export async function readyHub(hub: Realtime): Promise<void> {
   }
 }
 
-/** The streaming response of a subscription. */
-export function eventStreamResponse(stream: ReadableStream<Uint8Array>): Response {
-  return new Response(stream, { status: 200, headers: SSE_HEADERS });
+/**
+ * The streaming response of a subscription. Served by covara's `startServer`, the connection is
+ * written straight to the socket unless something reads the response's body first (see
+ * kernel/direct-body.ts); elsewhere it is an ordinary Web stream.
+ */
+export function eventStreamResponse(request: Request, connection: SseConnection): Response {
+  if (acceptsDirectBodies(request)) return directBodyResponse(connection, { status: 200, headers: SSE_HEADERS });
+  return new Response(connection.stream, { status: 200, headers: SSE_HEADERS });
 }

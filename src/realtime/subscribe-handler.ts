@@ -10,13 +10,12 @@ import { compileRsqlPredicate, type RsqlNode, type RsqlPredicate } from "../kern
 import { beginReplay, finishCatchUp, sendSnapshot, type CatchUpContext, type Replay } from "./catch-up";
 import type { Realtime } from "./hub";
 import { parseLastEventId } from "./last-event-id";
-import type { OpeningPlan } from "./open-cache";
+import { withoutLastEventId, type OpeningPlan } from "./open-cache";
 import type { Registration } from "./registration";
 import type { CovaraEnv } from "../kernel/http";
 import type { Access, ListQuery, ResourceHandle, TableInfo } from "../resource/extension";
 import { RowSubscription, type Rescoped } from "./row-subscription";
 import { SseConnection } from "./sse-connection";
-import { toJson } from "../kernel/json";
 import { captureStreamAuth } from "./stream-auth";
 import { eventStreamResponse, readyHub, refuseWhileShuttingDown } from "./stream-setup";
 
@@ -34,19 +33,9 @@ function subscriptionPredicate(info: TableInfo, query: ListQuery, access: Access
   return compileRsqlPredicate(node, { fields: info.columns, operators: info.operators });
 }
 
-/** Scope keys by scope node: a scope given as text is parsed once per resource, so its node recurs. */
-const scopeKeys = new WeakMap<RsqlNode, string>();
-
-/** Identifies a read scope: equal keys, equal scopes. */
-function scopeKeyOf(access: Access): string {
-  if (access.scope.kind !== "filter") return access.scope.kind;
-  const node = access.scope.node;
-  let key = scopeKeys.get(node);
-  if (key === undefined) {
-    key = toJson(node);
-    scopeKeys.set(node, key);
-  }
-  return key;
+/** The shared predicate of a scope and a filter (its `filter` parameter, "" without one). */
+function predicateKey(access: Access, filterText: string | undefined): string {
+  return `${access.scopeKey}\n${filterText ?? ""}`;
 }
 
 /** Whether a row counts as present: soft-deleted rows leave the subscription unless `withDeleted`. */
@@ -72,8 +61,13 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
   // checks, share what it parsed (a reconnect storm repeats a handful of query strings).
   const url = c.req.url;
   const search = url.slice(url.indexOf("?") + 1 || url.length);
-  const parsed = registration.openCache.queryString(search, () => c.req.query());
-  const resumeAfter = parseLastEventId(c, () => parsed.params.lastEventId);
+  const planSearch = withoutLastEventId(search);
+  const parsed = registration.openCache.queryString(planSearch, () => {
+    const params = c.req.query();
+    delete params.lastEventId;
+    return params;
+  });
+  const resumeAfter = parseLastEventId(c, () => (planSearch === search ? undefined : c.req.query("lastEventId")));
   const { info } = runtime;
   const access = await runtime.readAccess(c);
   const plan = (parsed.plan ??= planOpening(runtime, registration, parsed.params));
@@ -85,15 +79,19 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
 
   const connection = new SseConnection(hub.settings.maxBufferedBytes);
   const personal = info.computed.size > 0 || includes.length > 0;
-  const scopeKey = scopeKeyOf(access);
-  // Openings with the same query string and scope compile one predicate and share snapshots.
-  const openKey = `${scopeKey}\n${search}`;
-  // The subscriber's scope resolved again, as the list endpoint would resolve it for `fresh` now.
+  const scopeKey = access.scopeKey;
+  // Openings with the same scope and filter share one predicate; with the same scope and query
+  // string (but `lastEventId`) they share snapshots.
+  const openKey = `${scopeKey}\n${planSearch}`;
+  const filterText = parsed.params.filter;
+  const cache = registration.openCache;
+  // The subscriber's scope resolved again, as the list endpoint would resolve it for `fresh` now;
+  // streams moved to the same new scope share its predicate too.
   const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
     const current = await runtime.readAccess(fresh);
     return {
-      matches: () => subscriptionPredicate(info, query, current),
-      scopeKey: scopeKeyOf(current),
+      matches: () => cache.predicate(predicateKey(current, filterText), () => subscriptionPredicate(info, query, current)),
+      scopeKey: current.scopeKey,
       ctx: personal ? runtime.hookContext(fresh, "list", current.user) : null,
     };
   };
@@ -103,7 +101,7 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
     ctx: personal ? ctx : null,
     select: query.select,
     includes,
-    matches: registration.openCache.predicate(openKey, () => subscriptionPredicate(info, query, access)),
+    matches: cache.predicate(predicateKey(access, filterText), () => subscriptionPredicate(info, query, access)),
     isLive: plan.isLive,
     // Computed fields and included relations depend on the user: each such subscriber gets its own presentation.
     presentKey: personal ? `#${++nextPrivateKey}` : (query.select?.join(",") ?? "*"),
@@ -142,7 +140,7 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
     throw error;
   }
   hub.attach(subscription);
-  hub.reauthorizer.track(subscription, captureStreamAuth(c), registration.settings.reauthorizeMs);
+  hub.reauthorizer.track(subscription, await captureStreamAuth(c), registration.settings.reauthorizeMs);
   void finishCatchUp(context, hub.changelog, replay);
-  return eventStreamResponse(connection.stream);
+  return eventStreamResponse(c.req.raw, connection);
 }

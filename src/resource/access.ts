@@ -8,6 +8,7 @@ import "./problems";
 import type { SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { ProblemError, problems } from "../kernel/errors";
+import { toJson } from "../kernel/json";
 import { coerceFilter, compileToSql, evaluateRsql, isRsqlFilter, parseRsql, type RsqlNode } from "../kernel/rsql";
 import { allowScope, denyScope, filterScope, orScopes, toScope, type Scope } from "../kernel/scope";
 import type { TableInfo } from "./table-info";
@@ -22,6 +23,11 @@ export interface Access {
   where: SQL | undefined;
   /** Whether a row (not necessarily stored) lies inside the scope. */
   allows(row: Record<string, unknown>): boolean;
+  /**
+   * Identifies the scope: equal keys, equal scopes ("allow", or the filter's key). Computed once
+   * per distinct scope node by the resource's ScopeCompiler (subscriptions key shared work by it).
+   */
+  readonly scopeKey: string;
 }
 
 /**
@@ -40,7 +46,22 @@ export function scopeError(cause: unknown, resource: string): ProblemError {
 export class ScopeCompiler {
   private readonly parsed = new Map<string, RsqlNode>();
   private readonly compiled = new WeakMap<RsqlNode, SQL>();
+  private readonly keys = new WeakMap<RsqlNode, string>();
   constructor(private readonly info: TableInfo) {}
+
+  /**
+   * A key that identifies the filter `node`: equal keys, equal filters. Parsed text scopes (tagged
+   * `rsql` included) are cached nodes, so their key is serialised once; an AND/OR a resolution
+   * builds around them anew (a public scope OR the user's) is keyed from its children's keys.
+   */
+  keyOf(node: RsqlNode): string {
+    let key = this.keys.get(node);
+    if (key === undefined) {
+      key = node.type === "comparison" ? toJson(node) : `${node.type}(${node.children.map((child) => this.keyOf(child)).join(",")})`;
+      this.keys.set(node, key);
+    }
+    return key;
+  }
 
   /**
    * Normalises a resolver answer; text scopes are parsed against every column (server-side). A
@@ -83,10 +104,11 @@ export class ScopeCompiler {
   }
 }
 
-const everything: Pick<Access, "scope" | "where" | "allows"> = {
+const everything: Pick<Access, "scope" | "where" | "allows" | "scopeKey"> = {
   scope: allowScope(),
   where: undefined,
   allows: () => true,
+  scopeKey: "allow",
 };
 
 /** Resolves what the request's user may do for `operation`; throws 401/403 when nothing. */
@@ -118,6 +140,9 @@ export async function resolveAccess(
     scope,
     where: compiler.sql(node),
     allows: (row) => evaluateRsql(node, row, { operators: info.operators }),
+    get scopeKey() {
+      return compiler.keyOf(node);
+    },
   };
 }
 

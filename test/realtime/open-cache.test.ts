@@ -2,12 +2,13 @@
  * Openings of the same subscription share their snapshot while the hub stands at the same
  * position, and never across scopes: every subscriber still gets exactly what a list would show.
  */
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { rsql } from "../../src";
 import { send } from "../helpers/app";
 import { openSse, type SseReader } from "../helpers/sse";
 import { eachDialect } from "../helpers/suite";
 import { closeLiveApps, liveUsersApp } from "./live-app";
+import { withoutLastEventId } from "../../src/realtime/open-cache";
 
 const readers: SseReader[] = [];
 afterEach(async () => {
@@ -98,5 +99,18 @@ eachDialect("shared subscription snapshots", (use) => {
         ["added", expect.anything()],
       ]);
     }
+  });
+});
+
+
+describe("opening plans are keyed without lastEventId", () => {
+  it("reconnects that differ only in ?lastEventId= share one key; other parameters keep theirs", () => {
+    const base = "filter=role%3D%3Duser&snapshot=false";
+    expect(withoutLastEventId(`${base}&lastEventId=12`)).toBe(base);
+    expect(withoutLastEventId(`lastEventId=13&${base}`)).toBe(base);
+    expect(withoutLastEventId(`${base}&lastEvent%49d=14`)).toBe(base);
+    expect(withoutLastEventId(base)).toBe(base);
+    expect(withoutLastEventId("filter=lastEventId==3")).toBe("filter=lastEventId==3");
+    expect(withoutLastEventId("")).toBe("");
   });
 });

@@ -122,3 +122,20 @@ describe("DueQueue", () => {
     expect(queue.size).toBe(0);
   });
 });
+
+describe("stream auth group keys", () => {
+  it("streams authenticated without a session are grouped by a digest of their credentials, never the credentials", async () => {
+    const { Context } = await import("hono");
+    const { recordRequestIdentity } = await import("../../src/kernel/identity-events");
+    const { captureStreamAuth } = await import("../../src/realtime/stream-auth");
+    const capture = async (token: string) => {
+      const request = new Request("http://localhost/api/x/subscribe", { headers: { authorization: `Bearer ${token}` } });
+      recordRequestIdentity(request, { userId: "u1", sessionId: null, credentials: { authorization: `Bearer ${token}` }, reauthenticate: async () => null });
+      return (await captureStreamAuth(new Context(request))).groupKey;
+    };
+    const first = await capture("s3cret-token");
+    expect(first).not.toContain("s3cret-token");
+    expect(await capture("s3cret-token")).toBe(first);
+    expect(await capture("other-token")).not.toBe(first);
+  });
+});
