@@ -4,18 +4,15 @@
  * subscription after the provider's webhook, marks the subscription ending after Cancel, and the
  * Upgrade button takes the browser to the checkout URL the provider answered.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { bundleReactApp, hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBillingTestServer, type BillingTestServer } from "./fixtures/billing-server";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`billing browser test skipped: ${CHROMIUM} not found`);
+warnIfNoChromium("billing browser test");
 const SHOTS = mkdtempSync(join(tmpdir(), "covara-billing-shots-"));
 
 let browser: Browser;
@@ -23,24 +20,12 @@ let server: BillingTestServer;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL("./browser/billing-app.tsx", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    jsx: "automatic",
-    jsxImportSource: "react",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  const appJs = bundle.outputFiles[0]!.text;
+  const appJs = await bundleReactApp(new URL("./browser/billing-app.tsx", import.meta.url));
   // The page's requests carry no account header: the server bills everything to user_1.
   server = await startBillingTestServer("user_1");
   server.app.get("/account", (c) => c.html('<!doctype html><html><head><meta charset="utf-8"><title>billing</title></head><body><div id="root"></div><script type="module" src="/billing-app.js"></script></body></html>'));
   server.app.get("/billing-app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

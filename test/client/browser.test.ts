@@ -5,20 +5,17 @@
  * Locks; a server restart is resumed with Last-Event-ID; an expired JWT is refreshed; an OIDC PKCE
  * login goes through covara/oidc's own login page. One browser for the whole file.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { bundleReactApp, hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createEnv, createMemorySearch, usePublicEnv } from "../../src";
 import { PASSWORD, startClientTestServer, type ClientTestServer } from "./fixtures/server";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium; .ci/run does it)`);
+warnIfNoChromium("browser tests");
 
 const SHOTS = mkdtempSync(join(tmpdir(), "covara-client-shots-"));
 const HTML = `<!doctype html><html><head><meta charset="utf-8"><title>covara client</title>
@@ -40,22 +37,10 @@ function serveApp(app: Parameters<NonNullable<Parameters<typeof startClientTestS
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL("./browser/app.tsx", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    jsx: "automatic",
-    jsxImportSource: "react",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  appJs = bundle.outputFiles[0]!.text;
+  appJs = await bundleReactApp(new URL("./browser/app.tsx", import.meta.url));
   live = await startClientTestServer({ accessTtlSeconds: 2, extend: serveApp, usersConfig: { search: { index: createMemorySearch(), fields: ["name", "email"] } } });
   oidc = await startClientTestServer({ oidc: {}, extend: serveApp });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -5,20 +5,17 @@
  * disk whole, and a picked file goes the same way. One Chromium for the file; a screenshot is kept.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { bundleReactApp, hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalStorage } from "../../src/files";
 import { startServer, type CovaraServer } from "../../src/node";
 import { filesApp } from "./helpers/files-app";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} not found`);
+warnIfNoChromium("files browser tests");
 
 export const SHOTS = process.env.COVARA_SHOTS ?? mkdtempSync(join(tmpdir(), "covara-files-shots-"));
 const HTML = `<!doctype html><html><head><meta charset="utf-8"><title>covara files</title></head><body><div id="root"></div><script type="module" src="/app.js"></script></body></html>`;
@@ -31,25 +28,13 @@ let url: string;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL("./browser/upload-app.tsx", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    jsx: "automatic",
-    jsxImportSource: "react",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  const appJs = bundle.outputFiles[0]!.text;
+  const appJs = await bundleReactApp(new URL("./browser/upload-app.tsx", import.meta.url));
   made = await filesApp({ storage: createLocalStorage({ basePath, baseUrl: "/uploads" }), maxFileSize: 64 * 1024 * 1024 });
   made.app.get("/", (c) => c.html(HTML));
   made.app.get("/app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
   server = await startServer(made.app, { port: 0, hostname: "127.0.0.1", shutdown: false });
   url = `http://127.0.0.1:${server.port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

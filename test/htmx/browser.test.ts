@@ -5,17 +5,16 @@
  * replayed when the browser is back; another user never sees these rows; a blank title shows the
  * validation error next to the form; the page's nonce-only CSP is never violated.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type CovaraServer } from "../../src/node";
 import { todoApp } from "./fixtures/todo-app";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`htmx browser tests skipped: ${CHROMIUM} not found`);
+warnIfNoChromium("htmx browser tests");
 
 export const SHOTS = mkdtempSync(join(tmpdir(), "covara-htmx-shots-"));
 const WAIT = { timeout: 15_000 };
@@ -29,7 +28,7 @@ beforeAll(async () => {
   if (!hasChromium) return;
   const { app } = await todoApp();
   server = await startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
   console.log(`htmx screenshots in ${SHOTS}`);
 }, 60_000);
 
