@@ -31,12 +31,13 @@ export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: 
   const offline = options.offline ? createOfflineManager(core, options.offline === true ? {} : options.offline) : undefined;
   // Here rather than in the core client, whose bundle budget has no room for uploads.
   const fileClients = new Map<string, FilesClient>();
-  const files = (path: string) => {
+  const files = (path: string): FilesClient => {
     let created = fileClients.get(path);
     if (!created) fileClients.set(path, (created = new FilesClient(core.transport, path)));
-    return created as never;
+    return created;
   };
-  const client = Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath), files });
+  // files(path) is typed per path by the app type T; at run time one FilesClient serves any row type.
+  const client = assumeType<Client<T>>(Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath), files }));
   (globalThis as { [DEFAULT]?: Client<AppTypeSource> })[DEFAULT] = client;
   return client;
 }
