@@ -4,7 +4,7 @@
  * values `createEnv` classified as public are kept for it.
  */
 import { Hono } from "hono";
-import { encodeBase64Url } from "../kernel/web-crypto";
+import { sha256Url } from "../kernel/web-crypto";
 import { etagMatches } from "../kernel/etag";
 import { publicEnvValues } from "./create-env";
 import type { Env, EnvShape } from "./types";
@@ -33,6 +33,5 @@ export function usePublicEnv<Shape extends EnvShape, Prefix extends string>(env:
 }
 
 async function strongEtag(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
-  return `"${encodeBase64Url(new Uint8Array(digest)).slice(0, 22)}"`;
+  return `"${(await sha256Url(body)).slice(0, 22)}"`;
 }

@@ -4,6 +4,7 @@
  * exist); non-ASCII header text is RFC 2047 encoded words. Nothing here can add a header: the
  * validated message holds no CR or LF outside its bodies, and bodies are encoded.
  */
+import { encodeBase64 } from "@oslojs/encoding";
 import type { Mailbox, OutgoingEmail } from "../types";
 
 const CRLF = "\r\n";
@@ -73,7 +74,7 @@ function encodeWords(text: string): string {
   const words: string[] = [];
   let chunk: number[] = [];
   const flush = () => {
-    if (chunk.length > 0) words.push(`=?UTF-8?B?${base64(Uint8Array.from(chunk))}?=`);
+    if (chunk.length > 0) words.push(`=?UTF-8?B?${encodeBase64(Uint8Array.from(chunk))}?=`);
     chunk = [];
   };
   for (const char of text) {
@@ -83,12 +84,6 @@ function encodeWords(text: string): string {
   }
   flush();
   return words.join(`${CRLF} `);
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /**
