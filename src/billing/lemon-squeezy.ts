@@ -4,6 +4,7 @@
  * The scheme has no timestamp and no event id, so a delivery is deduplicated by its body's digest.
  */
 import { ProblemError } from "../kernel/errors";
+import { sha256Hex } from "../kernel/web-crypto";
 import { at, booleanAt, isoAt, numberAt, stringAt } from "./json-path";
 import { ACCOUNT_METADATA_KEY, checkoutMetadata, PLAN_METADATA_KEY } from "./metadata";
 import { createProviderCall, type ProviderHttpOptions } from "./provider-http";
@@ -60,10 +61,6 @@ function toSubscription(body: unknown): Subscription {
 /** Lemon Squeezy's ids are numeric strings; its JSON:API bodies take numbers in attributes. */
 function numericId(id: string): number | string {
   return /^\d+$/.test(id) ? Number(id) : id;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
 }
 
 /** Creates the Lemon Squeezy adapter. */

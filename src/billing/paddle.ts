@@ -8,7 +8,7 @@ import { ProblemError } from "../kernel/errors";
 import { at, firstOf, isoAt, numberAt, stringAt } from "./json-path";
 import { ACCOUNT_METADATA_KEY, checkoutMetadata, PLAN_METADATA_KEY } from "./metadata";
 import { createProviderCall, type ProviderHttpOptions } from "./provider-http";
-import { assertFresh, hmacSha256, invalidSignature, matchesAny, requireHeader, toHex } from "./signatures";
+import { type TimestampedHmacScheme, verifyTimestampedHmac } from "./signatures";
 import type { BillingAdapter, BillingEventType, Subscription } from "./types";
 
 /** Options of `createPaddleAdapter`. */
@@ -51,17 +51,14 @@ function toSubscription(body: unknown): Subscription {
   };
 }
 
-/** Parses `ts=…;h1=…;h1=…`. */
-function parseSignatureHeader(header: string): { timestamp: number; signatures: string[] } {
-  let timestamp = Number.NaN;
-  const signatures: string[] = [];
-  for (const part of header.split(";")) {
-    const [name, value = ""] = part.trim().split("=", 2);
-    if (name === "ts" && /^\d+$/.test(value)) timestamp = Number(value);
-    else if (name === "h1") signatures.push(value);
-  }
-  return { timestamp, signatures };
-}
+/** How the Paddle-Signature header is spelled and what it signs. */
+const SIGNATURE_SCHEME: TimestampedHmacScheme = {
+  header: "paddle-signature",
+  separator: ";",
+  timestampKey: "ts",
+  signatureKey: "h1",
+  signedText: (timestamp, rawBody) => `${timestamp}:${rawBody}`,
+};
 
 /** Creates the Paddle adapter. */
 export function createPaddleAdapter(options: PaddleAdapterOptions): BillingAdapter {
@@ -128,13 +125,8 @@ export function createPaddleAdapter(options: PaddleAdapterOptions): BillingAdapt
       return { url: stringAt(body, "data", "urls", "general", "overview") ?? "" };
     },
 
-    async verifyWebhook({ rawBody, headers: requestHeaders, secret, now, toleranceSeconds }) {
-      const header = requireHeader(requestHeaders, "paddle-signature", PROVIDER);
-      const { timestamp, signatures } = parseSignatureHeader(header);
-      if (Number.isNaN(timestamp) || signatures.length === 0) throw invalidSignature(PROVIDER, "The Paddle-Signature header has no ts= and h1= parts");
-      const expected = toHex(await hmacSha256(secret, `${timestamp}:${rawBody}`));
-      if (!matchesAny(expected, signatures)) throw invalidSignature(PROVIDER);
-      assertFresh(PROVIDER, timestamp, now, toleranceSeconds);
+    async verifyWebhook(input) {
+      await verifyTimestampedHmac(PROVIDER, SIGNATURE_SCHEME, input);
       return { deliveryId: null };
     },
 

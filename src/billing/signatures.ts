@@ -7,6 +7,7 @@ import { decodeBase64, encodeBase64, encodeHexLowerCase } from "@oslojs/encoding
 import { ProblemError } from "../kernel/errors";
 import { constantTimeEqual } from "../kernel/web-crypto";
 import "./problems";
+import type { WebhookInput } from "./types";
 
 const encoder = new TextEncoder();
 
@@ -95,4 +96,39 @@ export function assertFresh(provider: string, timestamp: number, now: number, to
       extensions: { provider, toleranceSeconds },
     });
   }
+}
+
+/** A header scheme of `<ts>=<seconds><sep><sig>=<hex>…` (Stripe's `t=…,v1=…`, Paddle's `ts=…;h1=…`). */
+export interface TimestampedHmacScheme {
+  header: string;
+  separator: string;
+  timestampKey: string;
+  signatureKey: string;
+  /** The text the provider signs, from the header's timestamp and the raw body. */
+  signedText(timestamp: number, rawBody: string): string;
+}
+
+/** The timestamp and every signature the header lists; NaN when it has no valid timestamp. */
+function parseTimestampedHeader(header: string, scheme: TimestampedHmacScheme): { timestamp: number; signatures: string[] } {
+  let timestamp = Number.NaN;
+  const signatures: string[] = [];
+  for (const part of header.split(scheme.separator)) {
+    const [name, value = ""] = part.trim().split("=", 2);
+    if (name === scheme.timestampKey && /^\d+$/.test(value)) timestamp = Number(value);
+    else if (name === scheme.signatureKey) signatures.push(value);
+  }
+  return { timestamp, signatures };
+}
+
+/** Checks a timestamped hex HMAC-SHA256 signature header, then the timestamp's freshness. */
+export async function verifyTimestampedHmac(provider: string, scheme: TimestampedHmacScheme, input: WebhookInput): Promise<void> {
+  const header = requireHeader(input.headers, scheme.header, provider);
+  const { timestamp, signatures } = parseTimestampedHeader(header, scheme);
+  if (Number.isNaN(timestamp) || signatures.length === 0) {
+    throw invalidSignature(provider, `The ${scheme.header} header has no ${scheme.timestampKey}= and ${scheme.signatureKey}= parts`);
+  }
+  const expected = toHex(await hmacSha256(input.secret, scheme.signedText(timestamp, input.rawBody)));
+  if (!matchesAny(expected, signatures)) throw invalidSignature(provider);
+  // Checked after the signature, so an attacker cannot learn anything from the timestamp check.
+  assertFresh(provider, timestamp, input.now, input.toleranceSeconds);
 }

@@ -3,7 +3,7 @@
  * unpadded base64url, random URL-safe tokens, SHA-256 digests and a constant-time comparison.
  * Web-standard only (plus `@oslojs/encoding`), so they run on Node and Workers alike.
  */
-import { encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 
 /** Encodes bytes as unpadded base64url (RFC 4648 §5). */
 export function encodeBase64Url(bytes: Uint8Array): string {
@@ -20,6 +20,11 @@ export function randomToken(bytes = 32): string {
 /** SHA-256 of a string, base64url-encoded: how high-entropy secrets are kept at rest. */
 export async function sha256Url(text: string): Promise<string> {
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
+}
+
+/** Lowercase hex SHA-256 of a UTF-8 string: how tokens and codes are keyed where hex is the stored spelling. */
+export async function sha256Hex(text: string): Promise<string> {
+  return encodeHexLowerCase(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
 }
 
 /** Compares two strings without an early exit, so timing does not reveal the common prefix. */

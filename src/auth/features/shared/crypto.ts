@@ -4,9 +4,9 @@
  * because existing KV keys and stored backup codes are spelled that way; `fromBase64Url` also
  * takes padded input, unlike the kernel's strict token decoder. Web-standard only, so the features also run on Workers.
  */
-import { decodeBase64urlIgnorePadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 
-export { constantTimeEqual as timingSafeEqualStrings, encodeBase64Url as toBase64Url, randomToken } from "../../../kernel/web-crypto";
+export { constantTimeEqual as timingSafeEqualStrings, encodeBase64Url as toBase64Url, randomToken, sha256Hex } from "../../../kernel/web-crypto";
 
 /** `n` cryptographically random bytes. */
 export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
@@ -23,7 +23,3 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-/** Lowercase hex SHA-256 of a UTF-8 string: how tokens and codes are keyed at rest. */
-export async function sha256Hex(text: string): Promise<string> {
-  return encodeHexLowerCase(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
-}
