@@ -4,6 +4,7 @@
  * the provider; a 4xx the same, with the provider's message, since the app (not the user) sent it.
  */
 import { ProblemError } from "../kernel/errors";
+import { fetchWithDeadline } from "../kernel/fetch-with-deadline";
 import { firstOf, stringAt } from "./json-path";
 import type { BillingProvider } from "./types";
 import "./problems";
@@ -47,38 +48,19 @@ export function createProviderCall(provider: BillingProvider, defaultBaseUrl: st
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
   return async (request) => {
-    let response: Response;
-    try {
-      response = await doFetch(baseUrl + request.path, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      throw providerError(provider, timedOut ? `no answer within ${timeoutMs} ms` : "could not be reached", { reason: timedOut ? "timeout" : "network" }, error);
+    const result = await fetchWithDeadline(doFetch, baseUrl + request.path, { method: request.method, headers: request.headers, body: request.body }, timeoutMs);
+    if (!result.ok) {
+      if (result.status !== null) throw providerError(provider, `the answer was cut off (${result.status})`, { upstreamStatus: result.status }, result.cause);
+      throw providerError(provider, result.timedOut ? `no answer within ${timeoutMs} ms` : "could not be reached", { reason: result.timedOut ? "timeout" : "network" }, result.cause);
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw providerError(provider, `the answer was cut off (${response.status})`, { upstreamStatus: response.status }, error);
-    }
-    let body: unknown = null;
-    if (text !== "") {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-    }
+    const { response, text } = result;
+    const body = result.json ?? null;
     if (response.status === 404 && request.allowNotFound) return null;
     if (!response.ok) {
       const message = messageOf(body);
       throw providerError(provider, `answered ${response.status}${message ? ` (${message})` : ""}`, { upstreamStatus: response.status });
     }
-    if (text !== "" && body === null) throw providerError(provider, "answered with something that is not JSON", { upstreamStatus: response.status });
+    if (text !== "" && result.json === undefined) throw providerError(provider, "answered with something that is not JSON", { upstreamStatus: response.status });
     return body;
   };
 }

@@ -3,6 +3,7 @@
  * error status, a timeout, no connection, a body that is not JSON) into an `EmailProviderError`
  * naming the provider.
  */
+import { fetchWithDeadline } from "../kernel/fetch-with-deadline";
 import { EmailProviderError } from "./problems";
 
 export interface ProviderRequest {
@@ -16,50 +17,28 @@ export interface ProviderRequest {
 
 /** POSTs `body` as JSON and returns the parsed JSON answer of a 2xx response. */
 export async function postJson(request: ProviderRequest): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await request.fetch(request.url, {
-      method: "POST",
-      headers: request.headers,
-      body: JSON.stringify(request.body),
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new EmailProviderError(request.provider, timedOut ? "timeout" : "unreachable", { cause: error });
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new EmailProviderError(request.provider, timedOut ? "timeout" : "unreachable", {
-      status: response.status,
-      cause: error,
+  const init = { method: "POST", headers: request.headers, body: JSON.stringify(request.body) };
+  const result = await fetchWithDeadline(request.fetch, request.url, init, request.timeoutMs);
+  if (!result.ok) {
+    throw new EmailProviderError(request.provider, result.timedOut ? "timeout" : "unreachable", {
+      ...(result.status === null ? {} : { status: result.status }),
+      cause: result.cause,
     });
   }
-  const parsed = parseJson(text);
+  const { response, text, json } = result;
   if (!response.ok) {
     throw new EmailProviderError(request.provider, "rejected", {
       status: response.status,
-      message: providerMessage(parsed) ?? text.slice(0, 500),
+      message: providerMessage(json) ?? text.slice(0, 500),
     });
   }
-  if (parsed === undefined) {
+  if (json === undefined) {
     throw new EmailProviderError(request.provider, "rejected", {
       status: response.status,
       message: "the answer was not JSON",
     });
   }
-  return parsed;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return json;
 }
 
 function providerMessage(body: unknown): string | undefined {
