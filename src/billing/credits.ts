@@ -6,6 +6,7 @@
  */
 import { type KV, RUN_REDIS_SCRIPT, type RunRedisScript } from "../kernel/kv";
 import { ProblemError } from "../kernel/errors";
+import { guardedAddLua } from "../kernel/lua-guarded-add";
 import "./problems";
 
 /** One change of a balance, as `history` returns it (newest first). */
@@ -46,16 +47,8 @@ export interface CreditsLedger {
 // The guarded increment and the history line in one step. ARGV: delta, the lower bound ('' for
 // none), the entry's JSON up to its balance, the history score. Same integer rules as `incr`.
 const CHANGE_SCRIPT = `
-local raw = redis.call('GET', KEYS[1])
-local current = 0
-if raw then
-  if not string.match(raw, '^-?%d+$') then return redis.error_reply('ERR value is not an integer') end
-  current = tonumber(raw)
-end
-local balance = current + tonumber(ARGV[1])
-if ARGV[2] ~= '' and balance < tonumber(ARGV[2]) then return false end
-if balance > 9007199254740991 then return redis.error_reply('ERR increment would overflow a safe integer') end
-local text = string.format('%.0f', balance)
+${guardedAddLua("KEYS[1]", "ARGV[1]", "ARGV[2]", null)}
+local text = string.format('%.0f', next)
 redis.call('SET', KEYS[1], text, 'KEEPTTL')
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3] .. text .. '}')
 return text`;

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { RUN_REDIS_SCRIPT, type RunRedisScript } from "../kernel/kv";
 import { assumeType } from "../kernel/erased";
+import { guardedAddLua } from "../kernel/lua-guarded-add";
 
 export { RUN_REDIS_SCRIPT, type RunRedisScript };
 
@@ -35,18 +36,7 @@ return string.format('%.0f', value)`;
 // The bounds check and the write in one script, so two clients can never both pass the check
 // against the same old value. Bounds come as strings ('' for unbounded) to keep them exact.
 const INCR_BOUNDED_SCRIPT = `
-local raw = redis.call('GET', KEYS[1])
-local current = 0
-if raw then
-  if not string.match(raw, '^-?%d+$') then return redis.error_reply('ERR value is not an integer') end
-  current = tonumber(raw)
-end
-local next = current + tonumber(ARGV[1])
-if ARGV[2] ~= '' and next < tonumber(ARGV[2]) then return false end
-if ARGV[3] ~= '' and next > tonumber(ARGV[3]) then return false end
-if next > 9007199254740991 or next < -9007199254740991 then
-  return redis.error_reply('ERR increment would overflow a safe integer')
-end
+${guardedAddLua("KEYS[1]", "ARGV[1]", "ARGV[2]", "ARGV[3]")}
 redis.call('SET', KEYS[1], string.format('%.0f', next), 'KEEPTTL')
 return string.format('%.0f', next)`;
 

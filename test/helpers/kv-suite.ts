@@ -121,9 +121,10 @@ export function runKVSuite(name: string, makeKV: () => Promise<KV>): void {
       });
 
       it("ifNotExists succeeds again once the old key expired", async () => {
-        expect(await kv.set(`${p}lock`, "a", { ifNotExists: true, ttlMs: 30 })).toBe(true);
+        // Margins wide enough for a loaded 2-core machine: the second set must land inside the TTL.
+        expect(await kv.set(`${p}lock`, "a", { ifNotExists: true, ttlMs: 250 })).toBe(true);
         expect(await kv.set(`${p}lock`, "b", { ifNotExists: true })).toBe(false);
-        await sleep(80);
+        await sleep(300);
         expect(await kv.set(`${p}lock`, "c", { ifNotExists: true })).toBe(true);
         expect(await kv.get(`${p}lock`)).toBe("c");
       });
@@ -182,13 +183,14 @@ export function runKVSuite(name: string, makeKV: () => Promise<KV>): void {
       });
 
       it("applies ttlMs when the counter starts and never extends it", async () => {
-        expect(await kv.incr(`${p}w`, 1, { ttlMs: 60 })).toBe(1);
-        await sleep(30);
-        expect(await kv.incr(`${p}w`, 1, { ttlMs: 60 })).toBe(2);
-        await sleep(60);
+        // Margins wide enough for a loaded 2-core machine: the second increment must land inside the window.
+        expect(await kv.incr(`${p}w`, 1, { ttlMs: 300 })).toBe(1);
+        await sleep(50);
+        expect(await kv.incr(`${p}w`, 1, { ttlMs: 300 })).toBe(2);
+        await sleep(300);
         // The window began at the first increment, so it has closed by now.
         expect(await kv.get(`${p}w`)).toBeNull();
-        expect(await kv.incr(`${p}w`, 1, { ttlMs: 60 })).toBe(1);
+        expect(await kv.incr(`${p}w`, 1, { ttlMs: 300 })).toBe(1);
       });
     });
 
