@@ -33,6 +33,7 @@ import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
 import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
+import { createObservabilityLog, type ObservabilityLogOptions } from "../observability";
 
 /**
  * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
@@ -100,6 +101,12 @@ export interface CovaraOptions {
    * @default none (the process-wide `setGlobalKV` KV belongs to the default context, not to apps)
    */
   kv?: KV;
+  /**
+   * The app's observability log (`getObservabilityLog(app)` from covara/observability): its
+   * in-memory capacity, a durable `adapter`, the KV store's options, an admin audit sink.
+   * @default in memory, persisted to the app's `kv` when it has one
+   */
+  observability?: Omit<ObservabilityLogOptions, "kv" | "logger">;
 }
 
 /**
@@ -201,6 +208,7 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   const context = createContext({ logger: options.logger, kv: options.kv });
   const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime({ logger: context.logger, ...options.realtime });
   context.realtime = realtime;
+  context.observability = createObservabilityLog({ ...options.observability, kv: () => context.kv, logger: () => context.logger });
   const extensions = options.extensions ?? defaultExtensions();
 
   app.onError(createErrorHandler(() => context.logger));

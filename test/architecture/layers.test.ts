@@ -32,6 +32,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   env: ["kernel"],
   htmx: ["kernel", "kv", "db", "resource"],
   billing: ["kernel", "kv"],
+  // The observability log and the logger, metrics and middleware around it: on the kernel alone.
+  observability: ["kernel"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],
