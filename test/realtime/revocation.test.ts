@@ -244,6 +244,27 @@ describe("identity revocation signals", () => {
     expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout"))).toEqual([{ sessionId }]);
   });
 
+  it("a cookie logout reads its session once (the auth middleware's read) before deleting it", async () => {
+    const strategy = cookieSession();
+    const { clients } = await signedIn(strategy);
+    const store = strategy.store;
+    const get = store.get.bind(store);
+    let reads = 0;
+    store.get = (id) => {
+      reads++;
+      return get(id);
+    };
+    expect((await clients[0]!.client.send("POST", "/api/auth/logout")).status).toBe(200);
+    expect(reads).toBe(1);
+  });
+
+  it("a logout with a cookie whose session is already gone announces nothing", async () => {
+    const strategy = cookieSession();
+    const { clients } = await signedIn(strategy);
+    await strategy.store.delete(await sha256Url(clients[0]!.client.cookies.get("covara.sid")!));
+    expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout"))).toEqual([]);
+  });
+
   it("/logout/all announces the user once, whatever the number of sessions", async () => {
     const { userId, clients } = await signedIn(cookieSession());
     expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout/all"))).toEqual([{ userId }]);

@@ -35,8 +35,9 @@ export function mountSessionRoutes(router: Hono<CovaraEnv>, parts: SessionRouteP
   router.post("/logout/all", async (c) => {
     const user = requireUser(c);
     await parts.strategy.revokeAll(String(user.id));
-    await parts.strategy.revoke(c);
+    // revokeAll announced every session of the user; clearing first keeps revoke from repeating it.
     clearAuthSession(c);
+    await parts.strategy.revoke(c);
     return c.json({ success: true });
   });
 

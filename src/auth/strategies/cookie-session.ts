@@ -17,6 +17,7 @@ import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type
 import { invalidateUserSessions } from "./session-invalidation";
 import { unboundStrategyContext } from "./strategy-context";
 import { publishIdentityRevoked } from "../../kernel/identity-events";
+import { getAuthSession } from "../auth-middleware";
 
 export interface CookieSessionOptions {
   /** Where sessions live (default: the KV session store over `useAuth`'s KV). */
@@ -129,12 +130,13 @@ export function cookieSession(options: CookieSessionOptions = {}): CookieSession
       const raw = getCookie(c, cookieName);
       const id = await sessionIdFrom(raw);
       if (id !== null) {
-        // A session that is already gone (`/logout/all` ended it with the user's others a moment
-        // ago) is not announced again.
-        const existed = (await sessions().get(id)) !== null;
+        // Announced only when this request was authenticated by that very session: the auth
+        // middleware already read it, so no second read is needed, and a session `/logout/all`
+        // ended a moment ago (it clears the request's session first) is not announced again.
+        const liveThisRequest = getAuthSession(c)?.session?.id === id;
         await sessions().delete(id);
         // Also for an app's own store: open subscription streams of this session end at once.
-        if (existed) await publishIdentityRevoked({ sessionId: id });
+        if (liveThisRequest) await publishIdentityRevoked({ sessionId: id });
       }
       if (raw !== undefined) clearCredentialCookie(c, cookieName, cookie);
     },
