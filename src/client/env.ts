@@ -3,6 +3,7 @@
  * with their ETag, so a refresh is a conditional request answered by a 304 when nothing changed.
  * Type them with `PublicEnvOf<typeof env>` (a type-only import from `covara/env`).
  */
+import { type CovaraClientError, toClientError } from "./errors";
 import { Transport, type FetchLike } from "./transport";
 
 export interface EnvClientOptions {
@@ -34,9 +35,11 @@ export function createEnvClient<Values = Record<string, unknown>>(options: EnvCl
   const transport = options.transport ?? new Transport({ baseUrl: options.baseUrl ?? "", fetch: options.fetch });
   const path = options.path ?? "/api/env";
   let cached: { values: Values; etag: string | null } | undefined;
-  let inflight: Promise<Values> | undefined;
+  // One request shared by concurrent callers. It runs under its own signal, aborted only when every
+  // caller waiting on it has aborted: one caller giving up must not fail the others.
+  let inflight: { promise: Promise<Values>; controller: AbortController; waiters: number } | undefined;
 
-  const load = async (signal: AbortSignal | undefined): Promise<Values> => {
+  const load = async (signal: AbortSignal): Promise<Values> => {
     const headers: Record<string, string> = cached?.etag ? { "if-none-match": cached.etag } : {};
     const res = await transport.request<Values>("GET", path, { headers, signal });
     if (res.status === 304 && cached) return cached.values;
@@ -44,8 +47,21 @@ export function createEnvClient<Values = Record<string, unknown>>(options: EnvCl
     return res.data;
   };
   const shared = (signal: AbortSignal | undefined): Promise<Values> => {
-    inflight ??= load(signal).finally(() => (inflight = undefined));
-    return inflight;
+    if (inflight === undefined) {
+      const controller = new AbortController();
+      const entry = { controller, waiters: 0, promise: load(controller.signal) };
+      void entry.promise
+        .catch(() => undefined)
+        .finally(() => {
+          if (inflight === entry) inflight = undefined;
+        });
+      inflight = entry;
+    }
+    const entry = inflight;
+    entry.waiters++;
+    return waitUnlessAborted(entry.promise, signal, () => {
+      if (--entry.waiters === 0) entry.controller.abort(signal?.reason);
+    });
   };
 
   return {
@@ -55,6 +71,33 @@ export function createEnvClient<Values = Record<string, unknown>>(options: EnvCl
       return cached?.values;
     },
   };
+}
+
+/** `promise`, unless `signal` aborts first: then an ABORTED error, and `leave` is called once. */
+function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
+  if (signal === undefined) return promise;
+  const aborted = (): CovaraClientError => toClientError(signal.reason instanceof Error ? signal.reason : new DOMException("Aborted", "AbortError"));
+  if (signal.aborted) {
+    leave();
+    return Promise.reject(aborted());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      leave();
+      reject(aborted());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** One-shot read of the public variables (no cache). */

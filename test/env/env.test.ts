@@ -162,6 +162,42 @@ describe("the env client", () => {
     expect(client.current).toBe(a);
   });
 
+  it("one caller aborting a shared load fails only that caller; all aborting cancels the request", async () => {
+    const { fetch, statuses } = counted();
+    const client = createEnvClient<PublicEnvOf<ReturnType<typeof appEnv>>>({ baseUrl: "http://app.local", fetch });
+    const first = new AbortController();
+    const leaving = client.get({ signal: first.signal });
+    const staying = client.get();
+    first.abort();
+    const error = await leaving.catch((caught: unknown) => caught);
+    expect(isCovaraClientError(error) && error.code).toBe("ABORTED");
+    expect((await staying).PUBLIC_API_URL).toBe("https://api.example.com");
+    expect(statuses).toEqual([200]);
+
+    let seen: AbortSignal | undefined;
+    let called!: () => void;
+    const fetchCalled = new Promise<void>((resolve) => (called = resolve));
+    const watched = createEnvClient({
+      baseUrl: "http://app.local",
+      fetch: async (input: string, init?: RequestInit) => {
+        seen = init?.signal ?? undefined;
+        called();
+        // Held open until aborted, so the test decides when the shared request ends.
+        await new Promise((_, reject) => seen?.addEventListener("abort", () => reject(seen?.reason)));
+        return fetch(input, init);
+      },
+    });
+    const a = new AbortController();
+    const b = new AbortController();
+    const both = [watched.get({ signal: a.signal }), watched.get({ signal: b.signal })].map((p) => p.catch((caught: unknown) => caught));
+    await fetchCalled;
+    a.abort();
+    expect(seen?.aborted).toBe(false);
+    b.abort();
+    expect(seen?.aborted).toBe(true);
+    for (const outcome of await Promise.all(both)) expect(isCovaraClientError(outcome) && outcome.code).toBe("ABORTED");
+  });
+
   it("fetchPublicEnv reads once; a missing route is a typed client error", async () => {
     const { fetch } = counted();
     expect(await fetchPublicEnv({ baseUrl: "http://app.local", fetch })).toEqual({ PUBLIC_API_URL: "https://api.example.com", API_ORIGIN: "https://example.com" });
