@@ -15,7 +15,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { randomToken, sha256Url } from "../src/kernel/crypto/base64url";
+import { randomToken, sha256Url } from "../src/kernel/web-crypto";
 import { ITEMS_DDL, items } from "./fanout-shared";
 
 /** One covara entry point, from `dist/` or `src/`; the paths are computed so type checking never needs a build. */

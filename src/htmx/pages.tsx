@@ -6,7 +6,7 @@
  */
 import type { Hono } from "hono";
 import { raw } from "hono/html";
-import { randomToken } from "../kernel/crypto/base64url";
+import { randomToken } from "../kernel/web-crypto";
 import type { CovaraEnv } from "../kernel/http";
 import { htmxAsset, mountAssets, runtimeAsset } from "./assets";
 import { mountLiveEndpoints } from "./endpoints";

@@ -6,7 +6,7 @@
 import { Context } from "hono";
 import { credentialHeaders, requestIdentity, type IdentityUser, type RequestIdentity } from "../kernel/identity-events";
 import type { CovaraEnv } from "../kernel/http";
-import { sha256Url } from "../kernel/crypto/base64url";
+import { sha256Url } from "../kernel/web-crypto";
 
 export interface StreamAuth {
   /** How covara's auth middleware authenticated the request; null without it (anonymous, or an app's own auth). */

@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCovara, type CovaraApp } from "../../src";
 import { cookieSession, jwtSession, useAuth, type CookieSessionStrategy, type SessionStore, type SessionStrategy } from "../../src/auth";
-import { sha256Url } from "../../src/kernel/crypto/base64url";
+import { sha256Url } from "../../src/kernel/web-crypto";
 import { createApiKeyService } from "../../src/auth/api-keys";
 import { createMemoryApiKeyStore } from "../../src/auth/stores/memory-api-key-store";
 import { onIdentityRevoked, type IdentityRevocation } from "../../src/kernel/identity-events";

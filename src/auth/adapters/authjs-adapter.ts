@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
-import { randomToken } from "../../kernel/crypto/base64url";
+import { randomToken } from "../../kernel/web-crypto";
 import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type SessionCookieOptions } from "../strategies/session-cookie";
 import type { AuthUser } from "../types";
 import type { AuthAdapter } from "./legacy-adapter";

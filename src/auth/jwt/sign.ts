@@ -1,6 +1,7 @@
 /** Signing a JWT (compact JWS) with Web Crypto. */
 import { ALGORITHMS } from "../../kernel/crypto/algorithms";
-import { encodeBase64Url, encodeJsonSegment } from "../../kernel/crypto/base64url";
+import { encodeJsonSegment } from "../../kernel/crypto/base64url";
+import { encodeBase64Url } from "../../kernel/web-crypto";
 import type { JwtKey } from "./keys";
 
 /** Registered claims plus anything else the issuer adds. */

@@ -11,7 +11,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { ProblemError } from "../../kernel/errors";
 import type { CovaraEnv } from "../../kernel/http";
-import { randomToken } from "../../kernel/crypto/base64url";
+import { randomToken } from "../../kernel/web-crypto";
 import { constantTimeEqual } from "../stores/secrets";
 
 export type CsrfMode = "origin" | "double-submit" | "both";

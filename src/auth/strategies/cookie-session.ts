@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
 import { createBoundedMemo } from "../../kernel/bounded-memo";
-import { randomToken, sha256Url } from "../../kernel/crypto/base64url";
+import { randomToken, sha256Url } from "../../kernel/web-crypto";
 import type { AuthenticatedRequest, AuthUser, SessionData, SessionStore, SessionStrategy, StrategyContext } from "../types";
 import { createKVSessionStore } from "../stores/kv-session-store";
 import { createActivityTracker } from "./session-activity";

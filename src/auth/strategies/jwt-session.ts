@@ -8,7 +8,7 @@ import type { Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
 import { readJsonBody } from "../../kernel/body";
-import { randomToken } from "../../kernel/crypto/base64url";
+import { randomToken } from "../../kernel/web-crypto";
 import { bearerToken, invalidToken, looksLikeJwt } from "../jwt/bearer";
 import { importJwtKey, type JwtKey, type JwtKeyInput } from "../jwt/keys";
 import { signJwt } from "../jwt/sign";

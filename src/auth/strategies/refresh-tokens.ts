@@ -5,7 +5,7 @@
  * refresh again. Only SHA-256 digests of tokens are stored.
  */
 import type { KV } from "../../kernel/kv";
-import { randomToken, sha256Url } from "../../kernel/crypto/base64url";
+import { randomToken, sha256Url } from "../../kernel/web-crypto";
 import { publishIdentityRevoked } from "../../kernel/identity-events";
 
 interface TokenRecord {

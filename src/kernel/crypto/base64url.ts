@@ -5,8 +5,6 @@
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { encodeBase64Url } from "../web-crypto";
 
-export { encodeBase64Url, randomToken, sha256Url } from "../web-crypto";
-
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
 /** Decodes unpadded base64url; null for anything that is not canonical base64url. */

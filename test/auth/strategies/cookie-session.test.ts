@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CovaraEnv } from "../../../src";
 import { cookieSession, createPassportAdapter, useAuth, type SessionData, type SessionStore } from "../../../src/auth";
-import { sha256Url } from "../../../src/kernel/crypto/base64url";
+import { sha256Url } from "../../../src/kernel/web-crypto";
 import type { KV } from "../../../src/kernel/kv";
 import { FAST_HASH, memoryUsers, sessionBackends, TestClient, type TestUsers } from "../core/harness";
 
