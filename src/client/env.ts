@@ -76,28 +76,21 @@ export function createEnvClient<Values = Record<string, unknown>>(options: EnvCl
 /** `promise`, unless `signal` aborts first: then an ABORTED error, and `leave` is called once. */
 function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
   if (signal === undefined) return promise;
-  const aborted = (): CovaraClientError => toClientError(signal.reason instanceof Error ? signal.reason : new DOMException("Aborted", "AbortError"));
+  const abortedError = (): CovaraClientError => toClientError(signal.reason instanceof Error ? signal.reason : new DOMException("Aborted", "AbortError"));
   if (signal.aborted) {
     leave();
-    return Promise.reject(aborted());
+    return Promise.reject(abortedError());
   }
-  return new Promise<T>((resolve, reject) => {
+  // `settled` removes the abort listener once the race is decided either way.
+  const settled = new AbortController();
+  const aborted = new Promise<never>((_, reject) => {
     const onAbort = (): void => {
       leave();
-      reject(aborted());
+      reject(abortedError());
     };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
+    signal.addEventListener("abort", onAbort, { once: true, signal: settled.signal });
   });
+  return Promise.race([promise, aborted]).finally(() => settled.abort());
 }
 
 /** One-shot read of the public variables (no cache). */
