@@ -77,7 +77,10 @@ describe("covara create", () => {
     expect(wrangler).toContain('binding = "DB"');
     expect(read(dir, "src/index.ts")).toContain("drizzle-orm/d1");
     expect(existsSync(join(dir, "migrations/0000_init.sql"))).toBe(true);
-    expect(JSON.parse(read(dir, "package.json")).devDependencies.wrangler).toBeDefined();
+    const devDependencies = JSON.parse(read(dir, "package.json")).devDependencies;
+    // The wrangler line that still runs on Node 20, as covara's own devDependencies pin it.
+    expect(devDependencies.wrangler).toBe("^4.59.3");
+    expect(devDependencies["@cloudflare/workers-types"]).toMatch(/^\^4\./);
   });
 
   it("--frontend react adds a live SPA on covara/client/react served by the same app", async () => {

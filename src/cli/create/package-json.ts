@@ -2,10 +2,13 @@
 import { covaraPackageJson } from "../package-root";
 import type { CreateOptions } from "./options";
 
-/** Ranges for packages covara's own package.json does not list. */
+/**
+ * Ranges for packages covara's own package.json may not list. wrangler stays on the 4.59 line and
+ * workers-types on 4, as covara's own devDependencies: the last wrangler that runs on Node 20.
+ */
 const EXTRA_RANGES: Record<string, string> = {
-  "@cloudflare/workers-types": "^5.20261117.1",
-  wrangler: "^4.164.0",
+  "@cloudflare/workers-types": "^4.20260702.1",
+  wrangler: "^4.59.3",
   "@libsql/client": "^0.18.0",
   "drizzle-kit": "^0.31.11",
   postgres: "^3.4.0",
