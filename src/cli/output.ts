@@ -8,6 +8,8 @@ export interface CliIO {
   color?: boolean;
   /** Whether questions may be asked on stdin (a TTY). Default false. */
   interactive?: boolean;
+  /** Whether stderr is a terminal that can show a progress line. Default false. */
+  progress?: boolean;
 }
 
 /** The real terminal. */
@@ -18,6 +20,7 @@ export function processIO(): CliIO {
     stderr: (text) => void process.stderr.write(text),
     color: Boolean(process.stdout.isTTY) && !noColor,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    progress: Boolean(process.stderr.isTTY),
   };
 }
 

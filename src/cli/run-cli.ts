@@ -1,5 +1,6 @@
 /** `runCli`: argument dispatch, help and version for the `covara` command line. */
 import { createCommand, CREATE_HELP, defaultAsker } from "./create/command";
+import { DB_HELP, dbCommand } from "./db/command";
 import { DEV_HELP, devCommand } from "./dev/command";
 import { GENERATE_HELP, generateCommand } from "./generate/command";
 import { CliError, paint, processIO, type CliIO } from "./output";
@@ -41,11 +42,15 @@ const COMMANDS: readonly CommandInfo[] = [
     help: DEV_HELP,
     run: (argv, io) => devCommand(argv, io, { cwd: process.cwd(), env: process.env }),
   },
+  {
+    name: "db",
+    summary: "Database profiles: push, migrate, status, seed, import/export, run SQL, client types",
+    help: DB_HELP,
+    run: (argv, io) => dbCommand(argv, io, { cwd: process.cwd(), env: process.env }),
+  },
 ];
 
-const PLANNED: readonly PlannedCommand[] = [
-  { name: "db", args: "push|migrate|status|seed|...", summary: "Database profiles and migrations" },
-];
+const PLANNED: readonly PlannedCommand[] = [];
 
 /** Runs the CLI with `argv` (without node and script path) and resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {

@@ -42,19 +42,7 @@ describe("runCli", () => {
     expect(stderr).toContain('unknown option "--frobnicate"');
   });
 
-  it("says a planned command is coming soon and exits 1", async () => {
-    const { code, stderr } = await run("db", "push");
-    expect(code).toBe(1);
-    expect(stderr).toContain("covara db: coming soon");
-  });
-
-  it("prints a planned command's usage on --help", async () => {
-    const { code, stdout } = await run("db", "--help");
-    expect(code).toBe(0);
-    expect(stdout).toContain("Usage: covara db");
-  });
-
-  it.each([["create"], ["generate"], ["dev"]])("covara %s --help lists options and examples", async (command) => {
+  it.each([["create"], ["generate"], ["dev"], ["db"]])("covara %s --help lists options and examples", async (command) => {
     const { code, stdout } = await run(command, "--help");
     expect(code).toBe(0);
     expect(stdout).toContain(`covara ${command}`);

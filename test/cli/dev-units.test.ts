@@ -42,6 +42,7 @@ describe("resolveDatabase", () => {
     app: "/p/src/app.ts",
     clientTypes: undefined,
     migrations: "/p/migrations",
+    seed: "/p/src/seed.ts",
     defaultProfile: "local",
     profiles: { local: { url: "file:./data.db" }, turso: { url: "libsql://db.turso.io", authToken: "t" } },
   };

@@ -2,12 +2,13 @@
  * `covara dev`: serves the app, keeps the database in step with the schema, regenerates the
  * client types, and restarts the app on source changes without dropping requests.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { dirname, relative, sep } from "node:path";
 import { parseCommandArgs } from "../args";
 import { CliError, paint, UsageError, type CliIO } from "../output";
 import { loadDotEnv, loadProjectConfig, resolveDatabase, type ProjectConfig } from "../project/config";
+import { writeClientTypes } from "../project/client-types";
 import { absoluteFileUrl, connect, redact, type Connection } from "../project/database";
 import { AppStartError, spawnRunner, type AppProcess, type Runner } from "./app-process";
 import { startProxy, type DevProxy } from "./proxy";
@@ -250,14 +251,7 @@ class DevSession {
     const target = this.config.clientTypes;
     if (!target) return;
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/__covara/openapi.json`);
-      if (!response.ok) throw new Error(`GET /__covara/openapi.json answered ${response.status}`);
-      const { clientTypesFromOpenApi } = await import("../../server");
-      const text = clientTypesFromOpenApi(await response.json());
-      if (!existsSync(target) || readFileSync(target, "utf8") !== text) {
-        writeFileSync(target, text);
-        this.say(`client types written to ${relative(this.config.dir, target)}`);
-      }
+      if (await writeClientTypes(port, target)) this.say(`client types written to ${relative(this.config.dir, target)}`);
     } catch (error) {
       this.io.stderr(`could not regenerate the client types: ${error instanceof Error ? error.message : String(error)}\n`);
     }

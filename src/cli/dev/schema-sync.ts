@@ -5,6 +5,7 @@
  */
 import type { Connection } from "../project/database";
 import { importFromProject, importProjectModule } from "../project/load-ts";
+import { MIGRATIONS_TABLE } from "../db/migrations";
 import { classifyPush, type ClassifiedPush } from "./classify";
 
 interface PushResult {
@@ -43,7 +44,17 @@ export async function planSchemaPush(projectDir: string, schemaFile: string, con
   const [kit, schema] = await Promise.all([loadDrizzleKit(projectDir), importProjectModule(projectDir, schemaFile)]);
   const push = () => (connection.dialect === "pg" ? kit.pushSchema(schema, connection.pushDb) : kit.pushSQLiteSchema(schema, connection.pushDb));
   const result = await withoutSpinner(push);
-  return { ...classifyPush(result.statementsToExecute, result.warnings, result.hasDataLoss), apply: () => withoutSpinner(() => result.apply()) };
+  // covara db migrate's bookkeeping table is not in the schema: drizzle-kit would drop it.
+  const ours = (text: string) => text.includes(MIGRATIONS_TABLE);
+  const statements = result.statementsToExecute.filter((statement) => !ours(statement));
+  if (statements.length === result.statementsToExecute.length) {
+    return { ...classifyPush(statements, result.warnings, result.hasDataLoss), apply: () => withoutSpinner(() => result.apply()) };
+  }
+  const warnings = result.warnings.filter((warning) => !ours(warning));
+  const apply = async () => {
+    for (const statement of statements) await connection.sql.query(statement);
+  };
+  return { ...classifyPush(statements, warnings, result.hasDataLoss && warnings.length > 0), apply };
 }
 
 /** drizzle-kit draws a "Pulling schema" spinner on stdout; the dev log does not want it. */

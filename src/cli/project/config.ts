@@ -14,6 +14,8 @@ export interface CovaraConfig {
   app: string;
   clientTypes?: string;
   migrations?: string;
+  /** The seed file `covara db seed` runs (default src/seed.ts). */
+  seed?: string;
   db?: { default?: string; profiles?: Record<string, DatabaseProfile> };
 }
 
@@ -24,6 +26,7 @@ export interface ProjectConfig {
   app: string;
   clientTypes: string | undefined;
   migrations: string;
+  seed: string;
   profiles: Record<string, DatabaseProfile>;
   defaultProfile: string | undefined;
 }
@@ -51,6 +54,7 @@ export async function loadProjectConfig(dir: string): Promise<ProjectConfig> {
     app: resolve(dir, config.app),
     clientTypes: config.clientTypes === undefined ? undefined : resolve(dir, config.clientTypes),
     migrations: resolve(dir, config.migrations ?? "migrations"),
+    seed: resolve(dir, config.seed ?? "src/seed.ts"),
     profiles: config.db?.profiles ?? {},
     defaultProfile: config.db?.default,
   };
@@ -68,6 +72,7 @@ export function resolveDatabase(config: ProjectConfig, flag: string | undefined,
       const known = Object.keys(config.profiles);
       throw new CliError(`unknown database profile "${named}".`, known.length ? `Profiles in covara.config.ts: ${known.join(", ")}.` : "covara.config.ts defines no db.profiles.");
     }
+    if (!profile.url) throw new CliError(`database profile "${named}" has no url.`, "Set the environment variable its url reads in covara.config.ts (in the shell or in .env).");
     return { name: named, ...profile };
   }
   if (env.DATABASE_URL) return { name: "DATABASE_URL", url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN };

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { CliError } from "../output";
 import type { DatabaseProfile } from "./config";
 import { importFromProject } from "./load-ts";
+import { libsqlSqlClient, type LibsqlLike, postgresSqlClient, type PostgresLike, type SqlClient } from "./sql-client";
 
 export type UrlDialect = "sqlite" | "pg";
 
@@ -15,6 +16,8 @@ export interface Connection {
    * the node-postgres result shape, so postgres-js results (arrays) are wrapped.
    */
   pushDb: unknown;
+  /** Plain SQL on the same connection (`covara db`: migrations, scripts, import and export). */
+  sql: SqlClient;
   close(): Promise<void>;
 }
 
@@ -45,28 +48,26 @@ export async function connect(projectDir: string, profile: DatabaseProfile): Pro
     const postgres = (await importFromProject<{ default: (url: string, options: object) => PgClient }>(projectDir, "postgres", "postgres")).default;
     const { drizzle } = await importFromProject<{ drizzle: (client: PgClient) => PgDrizzle }>(projectDir, "drizzle-orm/postgres-js", "drizzle-orm");
     const client = postgres(profile.url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
-    await reachable(profile.url, () => client.unsafe("select 1"));
+    await reachable(profile.url, async () => await client.unsafe("select 1"));
     const db = drizzle(client);
     const pushDb = { execute: async (query: unknown) => ({ rows: Array.from(await db.execute(query)) }) };
-    return { dialect, db, pushDb, close: () => client.end({ timeout: 1 }) };
+    return { dialect, db, pushDb, sql: postgresSqlClient(client), close: () => client.end({ timeout: 1 }) };
   }
   const { createClient } = await importFromProject<{ createClient: (config: { url: string; authToken?: string }) => LibsqlClient }>(projectDir, "@libsql/client", "@libsql/client");
   const { drizzle } = await importFromProject<{ drizzle: (client: LibsqlClient) => unknown }>(projectDir, "drizzle-orm/libsql", "drizzle-orm");
   const client = createClient({ url: absoluteFileUrl(profile.url, projectDir), ...(profile.authToken ? { authToken: profile.authToken } : {}) });
-  await reachable(profile.url, () => client.execute("select 1"));
+  await reachable(profile.url, () => client.execute({ sql: "select 1", args: [] }));
   const db = drizzle(client);
-  return { dialect, db, pushDb: db, close: async () => client.close() };
+  return { dialect, db, pushDb: db, sql: libsqlSqlClient(client), close: async () => client.close() };
 }
 
-interface PgClient {
-  unsafe(query: string): Promise<unknown>;
+interface PgClient extends PostgresLike {
   end(options: { timeout: number }): Promise<void>;
 }
 interface PgDrizzle {
   execute(query: unknown): Promise<Iterable<unknown>>;
 }
-interface LibsqlClient {
-  execute(query: string): Promise<unknown>;
+interface LibsqlClient extends LibsqlLike {
   close(): void;
 }
 
