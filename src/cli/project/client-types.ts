@@ -5,8 +5,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 export async function writeClientTypes(port: number, target: string): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/__covara/openapi.json`);
   if (!response.ok) throw new Error(`GET /__covara/openapi.json answered ${response.status}`);
+  // Read the body before loading the generator: a slow import would leave it to the server's idle timeout.
+  const document = await response.json();
   const { clientTypesFromOpenApi } = await import("../../server");
-  const text = clientTypesFromOpenApi(await response.json());
+  const text = clientTypesFromOpenApi(document);
   if (existsSync(target) && readFileSync(target, "utf8") === text) return false;
   writeFileSync(target, text);
   return true;
