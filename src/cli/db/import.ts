@@ -120,11 +120,15 @@ function batchSize(columns: number): number {
 
 async function insertBatch(tx: SqlClient, table: string, batch: SourceRow[]): Promise<void> {
   const names = Object.keys(batch[0]?.values ?? {});
-  const params: unknown[] = [];
-  const tuples = batch.map((row) => `(${names.map((name) => (params.push(row.values[name]), placeholder(tx.dialect, params.length))).join(", ")})`);
-  const insert = names.length === 0 ? `insert into ${quoteIdentifier(table)} default values` : `insert into ${quoteIdentifier(table)} (${names.map(quoteIdentifier).join(", ")}) values ${tuples.join(", ")}`;
+  const params = batch.flatMap((row) => names.map((name) => row.values[name]));
+  const tuple = (rowIndex: number) => `(${names.map((_, column) => placeholder(tx.dialect, rowIndex * names.length + column + 1)).join(", ")})`;
+  // An empty object is a row of defaults; `default values` takes one row at a time.
+  const statements =
+    names.length === 0
+      ? batch.map(() => ({ text: `insert into ${quoteIdentifier(table)} default values`, params: [] }))
+      : [{ text: `insert into ${quoteIdentifier(table)} (${names.map(quoteIdentifier).join(", ")}) values ${batch.map((_, index) => tuple(index)).join(", ")}`, params }];
   try {
-    await tx.query(insert, params);
+    for (const statement of statements) await tx.query(statement.text, statement.params);
   } catch (error) {
     const first = batch[0]?.line;
     const last = batch.at(-1)?.line;
