@@ -10,9 +10,9 @@ import Database from "better-sqlite3";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli";
+import { PG_URL, pgReachable } from "./helpers/services";
 import { createLinkedProject } from "./helpers/project";
 
-const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const root = mkdtempSync(join(tmpdir(), "covara-db-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -39,17 +39,6 @@ async function runIn(dir: string, env: Record<string, string>, ...argv: string[]
   }
 }
 
-async function pgReachable(): Promise<boolean> {
-  const sql = postgres(PG_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 const pgUp = await pgReachable();
 if (!pgUp) console.warn(`db.test: skipping the PostgreSQL run: nothing answers at ${PG_URL}`);
 

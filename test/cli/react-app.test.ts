@@ -5,26 +5,16 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli";
 import { hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser";
+import { freePort } from "./helpers/services";
 import { createLinkedProject, repoRoot } from "./helpers/project";
 
 warnIfNoChromium("react-app.test");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!hasChromium)("covara create --frontend react", () => {
   const root = mkdtempSync(join(tmpdir(), "covara-react-"));
