@@ -72,19 +72,25 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   const database = resolveDatabase(config, values.profile, deps.env);
   // drizzle-kit takes a while to load: start now, use it after the app is starting too.
   void loadDrizzleKit(deps.cwd).catch(() => {});
-  const connection = await connect(deps.cwd, database);
-  const proxy = await startProxy(port, values.host ?? "localhost").catch((error: NodeJS.ErrnoException) => {
-    void connection.close();
-    if (error.code === "EADDRINUSE") throw new CliError(`port ${port} is already in use.`, "Stop what is using it, or pass --port <another>.");
-    throw error;
-  });
   const appEnv: NodeJS.ProcessEnv = {
     ...deps.env,
     DATABASE_URL: absoluteFileUrl(database.url, deps.cwd),
     ...(database.authToken ? { DATABASE_AUTH_TOKEN: database.authToken } : {}),
     NODE_ENV: deps.env.NODE_ENV ?? "development",
   };
-  const session = new DevSession(io, say, config, connection, proxy, appEnv, values["accept-data-loss"] === true);
+  // The first app process warms up (covara, Hono, Drizzle) while the database and port are opened.
+  const firstRunner = spawnRunner(config.dir, config.app, appEnv, (text) => io.stdout(text));
+  const connection = await connect(deps.cwd, database).catch((error: unknown) => {
+    firstRunner.discard();
+    throw error;
+  });
+  const proxy = await startProxy(port, values.host ?? "localhost").catch((error: NodeJS.ErrnoException) => {
+    firstRunner.discard();
+    void connection.close();
+    if (error.code === "EADDRINUSE") throw new CliError(`port ${port} is already in use.`, "Stop what is using it, or pass --port <another>.");
+    throw error;
+  });
+  const session = new DevSession(io, say, config, connection, proxy, appEnv, values["accept-data-loss"] === true, firstRunner);
 
   // Watch before the first start: an edit made while the app boots is queued, not missed.
   const roots = watchRoots(config);
@@ -128,8 +134,6 @@ class DevSession {
   private queue: Promise<unknown> = Promise.resolve();
   private pendingSchema = false;
   private schemaBlocked = false;
-  /** A warmed-up runner waiting for the next restart. */
-  private reserve: Runner | undefined;
 
   constructor(
     private readonly io: CliIO,
@@ -139,6 +143,8 @@ class DevSession {
     private readonly proxy: DevProxy,
     private readonly appEnv: NodeJS.ProcessEnv,
     private readonly acceptDataLoss: boolean,
+    /** A warmed-up runner waiting for the next (re)start. */
+    private reserve: Runner | undefined,
   ) {}
 
   /** The first start, through the queue so that changes made meanwhile wait for it. */
