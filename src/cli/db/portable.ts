@@ -28,11 +28,12 @@ export function toCsvText(value: unknown): string | null {
 /**
  * A value read from a file, as the column wants it bound. postgres-js serialises a parameter by
  * the type the server infers for it, so text must first become the boolean, JSON or bytes it
- * stands for; SQLite converts text by column affinity itself and only needs JSON as text.
+ * stands for; SQLite converts text by column affinity itself (and the libsql adapter binds JSON
+ * values as their text).
  */
 export function fromPortable(value: unknown, columnType: string, dialect: "sqlite" | "pg"): unknown {
   if (value === null || value === undefined) return null;
-  if (dialect === "sqlite") return typeof value === "object" ? JSON.stringify(value) : value;
+  if (dialect === "sqlite") return value;
   if (typeof value !== "string") return value;
   if (columnType === "boolean") return /^(t|true|1|yes|on)$/i.test(value.trim());
   if (columnType === "json" || columnType === "jsonb" || columnType === "array") return JSON.parse(value);

@@ -28,12 +28,23 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** What libsql binds: its `InValue`. */
+type LibsqlValue = null | string | number | bigint | boolean | ArrayBuffer | Uint8Array | Date;
+
+/** A parameter as libsql takes it; anything else (a JSON value read from a file) goes as its JSON text. */
+function toLibsqlValue(value: unknown): LibsqlValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return value;
+  if (value instanceof Date || value instanceof ArrayBuffer || value instanceof Uint8Array) return value;
+  return JSON.stringify(value);
+}
+
 interface LibsqlResult {
   columns: string[];
   rows: ArrayLike<unknown>[];
 }
 interface LibsqlExecutor {
-  execute(statement: { sql: string; args: unknown[] }): Promise<LibsqlResult>;
+  execute(statement: { sql: string; args: LibsqlValue[] }): Promise<LibsqlResult>;
   executeMultiple(sql: string): Promise<void>;
 }
 export interface LibsqlLike extends LibsqlExecutor {
@@ -47,7 +58,7 @@ export function libsqlSqlClient(client: LibsqlLike): SqlClient {
 
 function libsqlOver(executor: LibsqlExecutor, transaction: SqlClient["transaction"]): SqlClient {
   const query = async (text: string, params: readonly unknown[] = []) => {
-    const result = await executor.execute({ sql: text, args: [...params] });
+    const result = await executor.execute({ sql: text, args: params.map(toLibsqlValue) });
     return result.rows.map((row) => Object.fromEntries(result.columns.map((column, index) => [column, row[index]])));
   };
   return {
