@@ -9,35 +9,14 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli";
 import { PG_URL, pgReachable } from "./helpers/services";
 import { createLinkedProject } from "./helpers/project";
+import { runInDir } from "./helpers/run";
 
 const root = mkdtempSync(join(tmpdir(), "covara-db-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Runs the CLI in `dir` with extra environment variables (DATABASE_URL is unset unless given). */
-async function runIn(dir: string, env: Record<string, string>, ...argv: string[]) {
-  const previousDir = process.cwd();
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, COVARA_DB_PROFILE: process.env.COVARA_DB_PROFILE };
-  delete process.env.DATABASE_URL;
-  delete process.env.COVARA_DB_PROFILE;
-  Object.assign(process.env, env);
-  process.chdir(dir);
-  let stdout = "";
-  let stderr = "";
-  try {
-    const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previousDir);
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    for (const key of Object.keys(env)) if (!(key in saved)) delete process.env[key];
-  }
-}
+const runIn = (dir: string, env: Record<string, string>, ...argv: string[]) => runInDir(dir, argv, env);
 
 const pgUp = await pgReachable();
 if (!pgUp) console.warn(`db.test: skipping the PostgreSQL run: nothing answers at ${PG_URL}`);

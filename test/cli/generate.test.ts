@@ -2,26 +2,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli";
 import { resourceNames } from "../../src/cli/generate/resource";
 import { createLinkedProject } from "./helpers/project";
+import { runInDir } from "./helpers/run";
 
 const root = mkdtempSync(join(tmpdir(), "covara-generate-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the CLI with `dir` as the working directory (generate reads covara.config.ts from it). */
-async function runIn(dir: string, ...argv: string[]) {
-  const previous = process.cwd();
-  process.chdir(dir);
-  let stdout = "";
-  let stderr = "";
-  try {
-    const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previous);
-  }
-}
+const runIn = (dir: string, ...argv: string[]) => runInDir(dir, argv);
 
 describe("covara generate", () => {
   it("derives the export, table and path from one name", () => {

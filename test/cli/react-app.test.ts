@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli";
 import { hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser";
 import { freePort } from "./helpers/services";
 import { createLinkedProject, repoRoot } from "./helpers/project";
+import { runInDir } from "./helpers/run";
 
 warnIfNoChromium("react-app.test");
 
@@ -38,10 +38,8 @@ describe.skipIf(!hasChromium)("covara create --frontend react", () => {
         ],
       },
     });
-    const previous = process.cwd();
-    process.chdir(dir);
-    const pushed = await runCli(["db", "push"], { stdout: () => {}, stderr: (text) => void (log += text) }).finally(() => process.chdir(previous));
-    if (pushed !== 0) throw new Error(`covara db push failed: ${log}`);
+    const pushed = await runInDir(dir, ["db", "push"]);
+    if (pushed.code !== 0) throw new Error(`covara db push failed: ${pushed.stderr}`);
     const port = await freePort();
     base = `http://localhost:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_ENV: "production" };
