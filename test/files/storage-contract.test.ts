@@ -1,13 +1,15 @@
 /**
- * The StorageAdapter contract on the local-disk and in-memory adapters (the S3 adapter has its
- * own wire tests): round trips, ranges, atomic writes that leave nothing behind when the body
+ * The StorageAdapter contract on the local-disk, in-memory and R2-binding adapters (the last on a
+ * real R2 simulation in workerd through Miniflare; the S3 adapter has its own wire tests): round trips, ranges, atomic writes that leave nothing behind when the body
  * fails or the write is aborted, and keys that cannot escape the namespace (the local one is also
  * checked against symlinks that lead out of its base path).
  */
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Miniflare } from "miniflare";
 import { afterAll, describe, expect, it } from "vitest";
+import { createR2BindingStorage, type R2BucketLike } from "../../src/files/storage/r2-binding";
 import { createLocalStorage } from "../../src/files/storage/local";
 import { createMemoryStorage } from "../../src/files/storage/memory";
 import { InvalidStorageKeyError } from "../../src/files/storage/errors";
@@ -20,9 +22,19 @@ function scratch(): string {
   directories.push(directory);
   return directory;
 }
-afterAll(() => {
+let miniflare: Miniflare | undefined;
+afterAll(async () => {
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  await miniflare?.dispose();
 });
+
+/** A fresh R2 bucket in workerd; one Miniflare for the file, one bucket per test. */
+async function r2Bucket(): Promise<R2BucketLike> {
+  miniflare ??= new Miniflare({ modules: true, script: "export default { fetch() { return new Response(null); } }", r2Buckets: ["BUCKET"] });
+  const bucket = await miniflare.getR2Bucket("BUCKET");
+  for (const object of (await bucket.list()).objects) await bucket.delete(object.key);
+  return bucket as unknown as R2BucketLike;
+}
 
 function failingStream(chunks: Uint8Array[], error: Error): ReadableStream<Uint8Array> {
   let index = 0;
@@ -36,7 +48,8 @@ function failingStream(chunks: Uint8Array[], error: Error): ReadableStream<Uint8
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-const adapters: [string, () => { storage: StorageAdapter; leftovers: () => string[] }][] = [
+type Made = { storage: StorageAdapter; leftovers: () => string[] | Promise<string[]> };
+const adapters: [string, () => Made | Promise<Made>][] = [
   [
     "memory",
     () => {
@@ -52,12 +65,20 @@ const adapters: [string, () => { storage: StorageAdapter; leftovers: () => strin
       return { storage: createLocalStorage({ basePath }), leftovers: () => walk(basePath) };
     },
   ],
+  [
+    "r2 binding",
+    async () => {
+      const bucket = await r2Bucket();
+      const list = bucket as unknown as { list(): Promise<{ objects: { key: string }[] }> };
+      return { storage: createR2BindingStorage(bucket), leftovers: async () => (await list.list()).objects.map((o) => o.key) };
+    },
+  ],
 ];
 
 for (const [name, make] of adapters) {
   describe(`${name} storage`, () => {
     it("round-trips an object, whole and by range, with head and delete", async () => {
-      const { storage } = make();
+      const { storage } = await make();
       const info = await storage.put("users/1/a.txt", bytes("0123456789"), { contentType: "text/plain" });
       expect(info.size).toBe(10);
       const whole = await storage.get("users/1/a.txt");
@@ -73,7 +94,7 @@ for (const [name, make] of adapters) {
     });
 
     it("streams a body in and keeps nothing when it fails or the write is aborted", async () => {
-      const { storage, leftovers } = make();
+      const { storage, leftovers } = await make();
       await storage.put("s.bin", new ReadableStream({ start: (c) => (c.enqueue(bytes("ab")), c.enqueue(bytes("cd")), c.close()) }));
       expect(await new Response((await storage.get("s.bin"))!.body).text()).toBe("abcd");
       await expect(storage.put("cut.bin", failingStream([bytes("partial")], new Error("client went away")))).rejects.toThrow("client went away");
@@ -82,11 +103,11 @@ for (const [name, make] of adapters) {
       await expect(storage.put("aborted.bin", bytes("x"), { signal: controller.signal })).rejects.toThrow();
       expect(await storage.head("cut.bin")).toBeNull();
       expect(await storage.head("aborted.bin")).toBeNull();
-      expect(leftovers().map((path) => path.split("/").pop())).toEqual(["s.bin"]);
+      expect((await leftovers()).map((path) => path.split("/").pop())).toEqual(["s.bin"]);
     });
 
     it("refuses keys that could escape its namespace", async () => {
-      const { storage } = make();
+      const { storage } = await make();
       for (const key of ["../escape", "a/../../b", "/etc/passwd", "nul\0.txt", "a\\b", "a//b", "./a", ""]) {
         await expect(storage.put(key, bytes("x"))).rejects.toBeInstanceOf(InvalidStorageKeyError);
         await expect(storage.get(key)).rejects.toBeInstanceOf(InvalidStorageKeyError);
