@@ -8,6 +8,7 @@ export { StorageUnavailableError, InvalidStorageKeyError, checkStorageKey } from
 export { createMemoryStorage, type MemoryStorage } from "./storage/memory";
 export { createLocalStorage, type LocalStorageOptions } from "./storage/local";
 export { createS3Storage, type S3StorageOptions } from "./storage/s3";
+export { createR2BindingStorage, type R2BucketLike } from "./storage/r2-binding";
 export { signRequest, presignUrl, type SigV4Credentials, type SigV4Scope } from "./storage/sigv4";
 export { initializeStorage, getStorage, resetStorage, createStorage, type StorageConfig } from "./storage/initialize";
 export { files, fileOptionsOf } from "./extension";

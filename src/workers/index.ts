@@ -2,4 +2,3 @@
 export { CovaraKVDurableObject } from "./kv-durable-object";
 export { createDurableObjectKV, type DurableObjectKVOptions } from "./kv-client";
 export { createWorkerFetch, type WorkerApp } from "./worker-fetch";
-export { createR2BindingStorage, type R2BucketLike } from "../files/storage/r2-binding";

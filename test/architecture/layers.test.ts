@@ -37,6 +37,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],
+  // Cloudflare Workers adapters: the Durable Object KV and the task backends on Workers.
+  workers: ["kernel", "kv", "tasks"],
   server: "any",
   node: "any",
   cli: "any",
@@ -62,6 +64,8 @@ const PORTS: Record<string, (path: string) => boolean> = {
   resource: (path) => path === "resource/extension.ts",
   // Auth's building blocks for oidc (bearer parsing, the uniform 401, the Passport driver), not public API.
   auth: (path) => path === "auth/port.ts",
+  // Pub/sub delivery every KV adapter shares, including the Durable Object client in workers/.
+  kv: (path) => path === "kv/deliver.ts",
 };
 
 /**
