@@ -34,3 +34,5 @@ export type {
   TaskSnapshot,
   TaskStatus,
 } from "./types";
+export { recordExternalTask, runExternalAttempt } from "./external-attempt";
+export type { ExternalAttemptOutcome, ExternalTaskOptions } from "./external-attempt";

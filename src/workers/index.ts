@@ -2,3 +2,5 @@
 export { CovaraKVDurableObject } from "./kv-durable-object";
 export { createDurableObjectKV, type DurableObjectKVOptions } from "./kv-client";
 export { createWorkerFetch, type WorkerApp } from "./worker-fetch";
+export { createQueueTaskConsumer, createQueueTaskProducer } from "./queues";
+export type { QueueBatchLike, QueueMessageLike, QueueProducerLike, QueueTaskOptions } from "./queues";
