@@ -1,30 +1,35 @@
 /**
- * The Worker: the covara app over D1, built once per isolate on its first request (the D1
- * binding arrives with the request, not at module load).
+ * The Worker: the covara app over D1, with its KV (realtime changelog and fan-out, rate limits,
+ * sessions) in the CovaraKVDurableObject so every isolate shares it. The app is built per isolate
+ * on its first request (bindings arrive with the request), and once per event stream, whose
+ * subscription must belong to that stream's own request (see createWorkerFetch).
  */
 import { createCovara } from "covara";
+import { CovaraKVDurableObject, createDurableObjectKV, createWorkerFetch } from "covara/workers";
 import { drizzle } from "drizzle-orm/d1";
 import { todos } from "./schema";
 
+// The Durable Object class must be exported from the Worker's main module.
+export { CovaraKVDurableObject };
+
 export interface Env {
   DB: D1Database;
+  COVARA_KV: DurableObjectNamespace;
 }
 
 const OPEN = { read: true, create: true, update: true, delete: true };
 
 function createApp(env: Env) {
-  return createCovara({ cors: true })
+  const kv = createDurableObjectKV(env.COVARA_KV);
+  return createCovara({ cors: true, kv, realtime: { kv } })
     // Open to everyone while you build: replace `public` with per-user scopes before you ship.
     .resource("/todos", todos, { id: todos.id, db: drizzle(env.DB), auth: { public: OPEN } })
     // `covara generate resource <name>` adds its `.resource(...)` line above this comment.
     ;
 }
 
-let app: ReturnType<typeof createApp> | undefined;
+const handle = createWorkerFetch((env: Env) => createApp(env));
 
 export default {
-  fetch(request, env, ctx) {
-    app ??= createApp(env);
-    return app.fetch(request, env, ctx);
-  },
+  fetch: (request, env, ctx) => handle(request, env, ctx),
 } satisfies ExportedHandler<Env>;
