@@ -33,8 +33,8 @@ const mf = new Miniflare({
 });
 
 /** Opens one isolate's subscribers; resolves once they are all registered, with a line reader. */
-async function openIsolate(name: string, n: number) {
-  const response = await mf.dispatchFetch(`http://${name}.test/subscribe?n=${n}`);
+async function openIsolate(name: string, n: number, channel: string) {
+  const response = await mf.dispatchFetch(`http://${name}.test/subscribe?n=${n}&channel=${channel}`);
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -67,11 +67,11 @@ async function openIsolate(name: string, n: number) {
   };
 }
 
-async function measure(isolates: Awaited<ReturnType<typeof openIsolate>>[], label: string, round: number): Promise<number> {
-  const message = `${label}-${round}`;
+async function measure(isolates: Awaited<ReturnType<typeof openIsolate>>[], channel: string, round: number): Promise<number> {
+  const message = `${channel}-${round}`;
   const start = performance.now();
   const arrived = Promise.all(isolates.map((isolate) => isolate.got(message)));
-  await (await mf.dispatchFetch(`http://host.test/publish?m=${message}`)).text();
+  await (await mf.dispatchFetch(`http://host.test/publish?channel=${channel}&m=${message}`)).text();
   await arrived;
   return performance.now() - start;
 }
@@ -80,18 +80,19 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)] ?? NaN;
 
 /** `count` subscriber requests, alternating between the two isolates, all registered. */
-async function openSubscribers(count: number) {
+async function openSubscribers(count: number, channel: string) {
   const opened: Awaited<ReturnType<typeof openIsolate>>[] = [];
   // In waves, so the loopback is not asked for a thousand connections at once.
   for (let start = 0; start < count; start += 50) {
-    const wave = Array.from({ length: Math.min(50, count - start) }, (_, i) => openIsolate((start + i) % 2 === 0 ? "a" : "b", 1));
+    const wave = Array.from({ length: Math.min(50, count - start) }, (_, i) => openIsolate((start + i) % 2 === 0 ? "a" : "b", 1, channel));
     opened.push(...(await Promise.all(wave)));
   }
   return opened;
 }
 
-const many = await openSubscribers(total);
-const few = await openSubscribers(2);
+// Separate channels: the baseline's publish reaches its two subscribers only.
+const many = await openSubscribers(total, "many");
+const few = await openSubscribers(2, "few");
 const manyTimes: number[] = [];
 const fewTimes: number[] = [];
 const ratios: number[] = [];
