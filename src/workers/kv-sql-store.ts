@@ -39,15 +39,9 @@ export class SqlKVStore {
 
   set(key: string, value: string, options: KVSetOptions = {}): boolean {
     if (options.ifNotExists && this.read(key) !== undefined) return false;
-    const expiresAt = expiryOf(options.ttlMs);
+    // A sorted set under the key is replaced whole, as Redis SET replaces any type.
     this.removeMembers(key);
-    this.sql.exec(
-      "INSERT OR REPLACE INTO kv_entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)",
-      key,
-      STRING,
-      value,
-      expiresAt,
-    );
+    this.writeString(key, value, expiryOf(options.ttlMs));
     return true;
   }
 
