@@ -4,11 +4,15 @@
  * subscriptions that survive one, the sweep alarm).
  */
 import { Miniflare } from "miniflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { KV } from "../../src/kernel/kv";
 import { createDurableObjectKV } from "../../src/workers/kv-client";
 import { runKVSuite } from "../helpers/kv-suite";
 import { bundleFixture, COMPATIBILITY, namespaceThroughWorker, type NodeNamespace } from "./harness";
+
+// The suite's 1,000-call tests are 1,000 HTTP round trips from Node here; on a loaded machine they
+// need more than the default guard time (a guard against hangs, not a timing assertion).
+vi.setConfig({ testTimeout: 120_000 });
 
 let mf: Miniflare;
 let namespace: NodeNamespace;
