@@ -1,4 +1,4 @@
-/** covara/kv — KV adapters over the kernel's KV interface: memory and Redis (Durable Objects to come). */
+/** covara/kv — KV adapters over the kernel's KV interface: memory and Redis (the Durable Object KV is in covara/workers). */
 import type { KV } from "../kernel/kv";
 import { createMemoryKV, type MemoryKVOptions } from "./memory";
 import type { RedisKVOptions } from "./redis";
