@@ -3,7 +3,8 @@
  * "b", two isolates) sharing one D1 database and one CovaraKVDurableObject, hosted by a third.
  * A write through one isolate reaches subscribers held by the other; a client resumes with
  * Last-Event-ID from the changelog in the object; a reset of the object mid-subscription is
- * repaired, and a client whose position the object no longer knows gets `invalidate`.
+ * repaired, and a client whose position the object no longer knows gets `invalidate`. A rate
+ * limit whose counter lives in the object counts requests of both isolates in one window.
  */
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,5 +122,14 @@ describe("subscriptions across Worker isolates through the Durable Object KV", (
     const events = await resumed.until((event) => event.event === "invalidate" || event.event === "snapshot");
     expect(events.map((event) => event.event)).toContain("invalidate");
     await resumed.cancel();
+  });
+
+  it("a rate limit counts across isolates: its counter lives in the object", async () => {
+    const statuses: number[] = [];
+    for (const via of ["a", "b", "a", "b", "a"] as const) statuses.push((await isolate(via).request("/api/limited-notes")).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+    const refused = await isolate("b").request("/api/limited-notes");
+    expect(refused.status).toBe(429);
+    expect((await refused.json()) as Record<string, unknown>).toMatchObject({ code: expect.any(String), status: 429 });
   });
 });
