@@ -3,9 +3,9 @@ import { isAbsolute, resolve } from "node:path";
 import { CliError } from "../output";
 import type { DatabaseProfile } from "./config";
 import { importFromProject } from "./load-ts";
-import { libsqlSqlClient, type LibsqlLike, postgresSqlClient, type PostgresLike, type SqlClient } from "./sql-client";
+import { libsqlSqlClient, type LibsqlLike, postgresSqlClient, type PostgresLike, type SqlClient, type UrlDialect } from "./sql-client";
 
-export type UrlDialect = "sqlite" | "pg";
+export type { UrlDialect };
 
 export interface Connection {
   dialect: UrlDialect;

@@ -2,7 +2,8 @@
  * Plain SQL over the project's driver (libsql or postgres-js), for the `covara db` commands that
  * work below Drizzle: migrations, scripts, import and export. One small interface, two adapters.
  */
-import type { UrlDialect } from "./database";
+/** The two SQL dialects a database URL can name. */
+export type UrlDialect = "sqlite" | "pg";
 
 export type Row = Record<string, unknown>;
 
