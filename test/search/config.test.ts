@@ -3,11 +3,12 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { afterAll, describe, expect, it } from "vitest";
-import * as covara from "../../../src";
-import { createCovara, createMemorySearch, createOpenSearch, createPostgresSearch, createSqliteFts5Search, searchOutboxDdl, type SearchConfig } from "../../../src";
-import { pushTables } from "../../../src/db";
-import { createResourceRouter } from "../../../src/resource";
-import { send } from "../../helpers/app";
+import * as covara from "../../src";
+import { createCovara, createMemorySearch, createOpenSearch, createPostgresSearch, createSqliteFts5Search, searchOutboxDdl, type SearchConfig } from "../../src";
+import { pushTables } from "../../src/db";
+import { createResourceRouter } from "../../src/resource";
+import { search as searchExtension } from "../../src/search";
+import { send } from "../helpers/app";
 import { pgArticles, sqliteArticles, OPEN } from "./fixtures";
 
 const sqlite = drizzle(new Database(":memory:"));
@@ -19,7 +20,7 @@ afterAll(() => pglite.close());
 
 type Search = SearchConfig<typeof articles>;
 const mount = (search: Search | undefined, extra: Record<string, unknown> = {}) =>
-  createResourceRouter(articles, { id: articles.id, db: sqlite, name: "articles", auth: OPEN, search, ...extra });
+  createResourceRouter(articles, { id: articles.id, db: sqlite, name: "articles", auth: OPEN, search, ...extra }, { extensions: [searchExtension()] });
 
 describe("search configuration", () => {
   it("a resource without search answers GET /search with a 404 problem, and other methods with 405", async () => {
@@ -44,7 +45,7 @@ describe("search configuration", () => {
   it("refuses an adapter for the other dialect, and an outbox on an in-database index", () => {
     expect(() => mount({ index: createPostgresSearch(), fields: ["title"] })).toThrow(/postgres search index on a database that is not Postgres/);
     const pgTable = pgArticles("articles");
-    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: { index: createSqliteFts5Search(), fields: ["title"] } })).toThrow(/not SQLite/);
+    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: { index: createSqliteFts5Search(), fields: ["title"] } }, { extensions: [searchExtension()] })).toThrow(/not SQLite/);
     expect(() => mount({ index: createSqliteFts5Search(), fields: ["title"], outbox: true })).toThrow(/outbox .* is for external indexes/);
   });
 
@@ -57,7 +58,7 @@ describe("search configuration", () => {
     expect(() => mount({ index: createOpenSearch({ url: "http://127.0.0.1:9", index: "Upper Case" }), fields: ["title"] })).toThrow(/not a valid OpenSearch index name/);
     const pgTable = pgArticles("articles");
     const badConfig = { index: createPostgresSearch({ config: "english'; drop" }), fields: ["title" as const] };
-    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: badConfig })).toThrow(/not a text search configuration name/);
+    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: badConfig }, { extensions: [searchExtension()] })).toThrow(/not a text search configuration name/);
   });
 
   it("the OpenAPI document lists GET /search (q required) only for resources that have search", async () => {
