@@ -7,7 +7,10 @@ import * as covara from "../../src";
 import { createCovara, createMemorySearch, createOpenSearch, createPostgresSearch, createSqliteFts5Search, searchOutboxDdl, type SearchConfig } from "../../src";
 import { pushTables } from "../../src/db";
 import { createResourceRouter } from "../../src/resource";
+import { createContext } from "../../src/kernel/context";
+import type { MutationListener } from "../../src/kernel/mutation-feed";
 import { search as searchExtension } from "../../src/search";
+import { searchOf } from "../../src/search/extension";
 import { send } from "../helpers/app";
 import { pgArticles, sqliteArticles, OPEN } from "./fixtures";
 
@@ -59,6 +62,37 @@ describe("search configuration", () => {
     const pgTable = pgArticles("articles");
     const badConfig = { index: createPostgresSearch({ config: "english'; drop" }), fields: ["title" as const] };
     expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: badConfig }, { extensions: [searchExtension()] })).toThrow(/not a text search configuration name/);
+  });
+
+  it("listens to committed writes only for resources whose external index needs them", () => {
+    // A real app context whose feed counts the listeners it holds.
+    const context = createContext();
+    const listening = new Set<MutationListener>();
+    const on = context.mutations.on.bind(context.mutations);
+    context.mutations.on = (listener) => {
+      listening.add(listener);
+      const remove = on(listener);
+      return () => {
+        listening.delete(listener);
+        return remove();
+      };
+    };
+    const mountIn = (search: Search | undefined) =>
+      createResourceRouter(articles, { id: articles.id, db: sqlite, name: "articles", auth: OPEN, search }, { extensions: [searchExtension()], app: context });
+    const outbox = { table: "config_outbox", intervalMs: 0 };
+
+    mountIn(undefined);
+    mountIn({ index: createSqliteFts5Search({ table: "config_listen_fts" }), fields: ["title"] });
+    mountIn({ index: createMemorySearch(), fields: ["title"], outbox: { ...outbox, process: false } });
+    expect(listening.size).toBe(0);
+
+    const fed = mountIn({ index: createMemorySearch(), fields: ["title"] });
+    const drained = mountIn({ index: createMemorySearch(), fields: ["title"], outbox });
+    expect(listening.size).toBe(2);
+    // Stopping an index removes its listener.
+    searchOf(fed.handle)!.stop();
+    searchOf(drained.handle)!.stop();
+    expect(listening.size).toBe(0);
   });
 
   it("the OpenAPI document lists GET /search (q required) only for resources that have search", async () => {
