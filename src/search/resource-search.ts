@@ -1,8 +1,9 @@
 /**
  * One resource's search, built by the `search()` extension at mount: validates the `search` option
- * against the table, binds the index, and keeps an external index current — from the extension's
- * commit listener, or through the transactional outbox (companion writes) when `outbox` is on. Setup (tables, triggers, GIN index, remote index,
- * initial load) runs lazily on first use and is retried after a failure.
+ * against the table, binds the index, and keeps an external index current — from the commit
+ * listener the extension registers for it, or through the transactional outbox (companion writes)
+ * when `outbox` is on. Setup (tables, triggers, GIN index, remote index, initial load) runs lazily
+ * on first use and is retried after a failure. It sees its resource through the handle only.
  */
 import type { Column, Table } from "drizzle-orm";
 import { routeDefaultErrors, type CovaraContext } from "../kernel/context";
@@ -27,7 +28,6 @@ interface OutboxSettings {
   intervalMs: number;
   batchSize: number;
 }
-
 
 /**
  * Replaces how background index failures (outbox rounds, feed updates) are reported.
@@ -65,6 +65,8 @@ function searchedColumns(info: TableInfo, fields: readonly string[]): Record<str
 type AnySearchConfig = Omit<SearchConfig<Table>, "fields"> & { fields: readonly string[] };
 
 export class ResourceSearch {
+  /** The resource's table facts (`resource.info`). */
+  readonly info: TableInfo;
   readonly target: SearchTarget;
   readonly index: SearchIndex;
   readonly adapter: string;
@@ -84,8 +86,6 @@ export class ResourceSearch {
 
   /** Background index failures go to the app's logger; they never fail a write or a request. */
   private readonly reportSearchError: (error: unknown) => void;
-
-  readonly info: TableInfo;
 
   constructor(readonly resource: ResourceHandle, config: AnySearchConfig, app: CovaraContext) {
     const info = resource.info;
