@@ -3,7 +3,8 @@ export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown
 export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from "./server";
 export { useResource, defaultExtensions, consoleLogger } from "./server";
 export type { ContextSource, CovaraContext, Logger } from "./server";
-export { readJsonBody, defineProcedure, search } from "./resource";
+export { readJsonBody, defineProcedure } from "./resource";
+export { search } from "./search";
 export type { ResourceExtension, ResourceExtensionConfig, ResourceHandle, ResourceMountOptions } from "./resource";
 export type { ProcedureDefinition } from "./resource";
 export { ResourceRegistry } from "./resource";
@@ -18,7 +19,7 @@ export {
   setSearchErrorReporter,
   searchOutboxDdl,
   tsvectorExpression,
-} from "./resource";
+} from "./search";
 export type {
   SearchAdapter,
   SearchConfig,
@@ -33,7 +34,7 @@ export type {
   SqliteFts5Options,
   PostgresSearchOptions,
   OpenSearchOptions,
-} from "./resource";
+} from "./search";
 export type {
   AnyDatabase,
   ColumnKey,

@@ -45,7 +45,6 @@ export function acceptsDirectBodies(request: Request): boolean {
   return accepting.has(request);
 }
 
-const bodies = new WeakMap<Response, DirectBody>();
 const consumingMethods = ["arrayBuffer", "blob", "bytes", "formData", "json", "text"] as const;
 
 /** A Response around a direct body; `body` (and every method that reads it) uses its Web stream. */
@@ -88,13 +87,15 @@ for (const method of consumingMethods) {
 
 /** A Response whose body `startServer` may write directly (see the module comment). */
 export function directBodyResponse(direct: DirectBody, init: ResponseInit): Response {
-  const response = new DirectBodyResponse(direct, init);
-  bodies.set(response, direct);
-  return response;
+  return new DirectBodyResponse(direct, init);
 }
 
-/** The direct body of `response`, unless it has none or its Web stream was read already. */
+/**
+ * The direct body of `response`, unless it has none or its Web stream was read already. Only the
+ * response `directBodyResponse` built carries one: a clone or a re-wrapped response is an
+ * ordinary Response.
+ */
 export function directBodyOf(response: Response): DirectBody | undefined {
-  const direct = bodies.get(response);
-  return direct === undefined || direct.streamed ? undefined : direct;
+  if (!(response instanceof DirectBodyResponse) || response.direct.streamed) return undefined;
+  return response.direct;
 }

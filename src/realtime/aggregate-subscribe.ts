@@ -111,7 +111,7 @@ export async function subscribeAggregate(runtime: ResourceHandle, registration: 
   parseLastEventId(c);
   const first = await computeGroups(runtime, c);
   await readyHub(hub);
-  const connection = new SseConnection(hub.settings.maxBufferedBytes);
+  const connection = new SseConnection(hub.settings.maxBufferedBytes, runtime.app.logger);
   const subscription = new AggregateSubscription(connection, runtime, c, registration.settings.aggregateIntervalMs, first);
   registration.aggregates.add(subscription);
   connection.onEnd(() => registration.aggregates.delete(subscription));

@@ -158,6 +158,8 @@ export class Realtime {
   private failedAppends: AppendInput[] = [];
   /** Where the hub is routed: app context, database, resource name. */
   private readonly routes: [CovaraContext, object, string][] = [];
+  /** The apps of `routes`, each once: the feeds an external mutation is published on. */
+  private readonly apps = new Set<CovaraContext>();
   private closed = false;
 
   constructor(options: RealtimeOptions = {}) {
@@ -198,6 +200,7 @@ export class Realtime {
     set.add(registration);
     routeResource(runtime.app, this, runtime.db, registration.name);
     this.routes.push([runtime.app, runtime.db, registration.name]);
+    this.apps.add(runtime.app);
     return registration;
   }
 
@@ -243,8 +246,7 @@ export class Realtime {
     // Already in this changelog: the feed's realtime listener must not record it a second time.
     markRecorded(mutation);
     // On the feeds of the apps the hub serves (the default context's when it serves none).
-    const apps = new Set(this.routes.map(([app]) => app));
-    if (apps.size === 0) apps.add(defaultContext());
+    const apps: Iterable<CovaraContext> = this.apps.size > 0 ? this.apps : [defaultContext()];
     for (const app of apps) await app.mutations.publish([mutation]);
     return entry;
   }

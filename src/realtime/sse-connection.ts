@@ -8,7 +8,7 @@
 import { afterThisTurn } from "./event-loop";
 import { concatChunks, encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
-import { defaultLogger } from "../kernel/context";
+import type { Logger } from "../kernel/logger";
 import type { ByteSink, DirectBody } from "../kernel/direct-body";
 
 /** Where the connection's bytes go: its Web stream's controller, or a socket (ByteSink). */
@@ -51,7 +51,11 @@ export class SseConnection implements DirectBody {
   private readonly endHandlers: (() => void)[] = [];
   private drainWaiters: { threshold: number; resolve: () => void }[] = [];
 
-  constructor(private readonly maxBufferedBytes: number) {}
+  /** `logger`: the app's, where a failing end handler is reported. */
+  constructor(
+    private readonly maxBufferedBytes: number,
+    private readonly logger: Logger,
+  ) {}
 
   /**
    * The body as a Web stream, built on first read (a Node server served by `startServer` writes
@@ -212,7 +216,7 @@ export class SseConnection implements DirectBody {
       try {
         handler();
       } catch (error) {
-        defaultLogger().error("covara realtime: a stream end handler failed", error);
+        this.logger.error("covara realtime: a stream end handler failed", error);
       }
     }
   }

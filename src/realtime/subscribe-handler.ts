@@ -77,7 +77,7 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
   await runtime.beforeList(ctx);
   await readyHub(hub);
 
-  const connection = new SseConnection(hub.settings.maxBufferedBytes);
+  const connection = new SseConnection(hub.settings.maxBufferedBytes, runtime.app.logger);
   const personal = info.computed.size > 0 || includes.length > 0;
   const scopeKey = access.scopeKey;
   // Openings with the same scope and filter share one predicate; with the same scope and query

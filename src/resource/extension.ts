@@ -14,13 +14,14 @@
  *
  * so `resource/types.ts` never imports an extension.
  */
-import type { Table } from "drizzle-orm";
+import type { SQL, Table } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import type { CovaraContext } from "../kernel/context";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { ProblemType } from "../kernel/errors";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 import type { Mutation } from "../kernel/mutations";
+import type { RsqlNode } from "../kernel/rsql";
 import type { Access } from "./access";
 import type { CompanionWrites } from "./companion-writes";
 import type { ListQuery } from "./list-query";
@@ -28,7 +29,7 @@ import type { IncludePlan } from "./relations/plan";
 import type { TableInfo } from "./table-info";
 import type { HookContext, ResourceConfig, ResourceExtensionConfig } from "./types";
 
-export type { Access, CompanionWrites, IncludePlan, ListQuery, Mutation, ResourceExtensionConfig, TableInfo };
+export type { Access, CompanionWrites, IncludePlan, ListQuery, Mutation, ResourceExtensionConfig, RsqlNode, TableInfo };
 
 type Row = Record<string, unknown>;
 
@@ -67,6 +68,15 @@ export interface ResourcePage {
   totalCount?: number;
 }
 
+/** A plain select of stored rows (see `ResourceHandle.selectRows`). */
+export interface RowSelection {
+  /** The JS keys of the columns to read. */
+  columns: readonly string[];
+  where?: SQL | undefined;
+  orderBy?: SQL[];
+  limit?: number;
+}
+
 /**
  * The deliberate surface of a mounted resource that extensions build on: its access rules, query
  * parsing, SQL and row presentation, so an extension can never disagree with the list endpoint.
@@ -103,6 +113,29 @@ export interface ResourceHandle {
   relationNames(): string[];
   /** The query's page inside `access`, with the columns `includes` need. */
   selectPage(query: ListQuery, access: Access, includes?: readonly IncludePlan[]): Promise<ResourcePage>;
+  /**
+   * The WHERE of a read inside `access`, as the list endpoint builds it: the client's `filter` (as
+   * `parseList` returns it) AND the read scope, live rows only unless `withDeleted`. Undefined when
+   * every row qualifies.
+   */
+  readWhere(access: Access, filter: RsqlNode | null, withDeleted?: boolean): SQL | undefined;
+  /**
+   * Live (not soft-deleted) rows matching `where`, under no access rule: for work that serves no
+   * request, like loading a search index from the table. A request's reads use `readWhere`.
+   */
+  liveWhere(where?: SQL): SQL | undefined;
+  /**
+   * The stored columns a read must fetch to present rows with this `select` (as `parseList`
+   * returns it): the selected readable ones, all readable ones without it, every column when
+   * computed fields need the whole row. Masking happens later, in `present`.
+   */
+  fetchColumns(select: readonly string[] | null): Set<string>;
+  /**
+   * Stored rows of the table (every column named, masked ones too), as the database returns them;
+   * a database failure becomes the resource's problem. Applies no access rule itself: for a
+   * request, pass a `where` built on `readWhere`.
+   */
+  selectRows(selection: RowSelection): Promise<Row[]>;
   /** Ids of the rows matching the query inside `access` (at most `limit`). */
   matchingIds(query: ListQuery, access: Access, limit: number): Promise<unknown[]>;
   /** Response rows: readable-field masking, the `select` projection, computed fields. */
@@ -135,6 +168,14 @@ export interface ResourceHandle {
    * commit or roll back with the data (search's outbox). Call it from `init`.
    */
   joinWrites(companion: CompanionWrites): void;
+  /**
+   * Listens for the resource's committed mutations on the app's feed (its name, its database or
+   * none), called with each batch's in order, as `ResourceExtension.afterCommit` is; returns the
+   * function that stops listening. For an extension that needs the writes of some resources only
+   * (search: those with an external index), called from `init`; `afterCommit` is this for every
+   * resource the extension is given.
+   */
+  onCommit(listener: (mutations: readonly Mutation[]) => void | Promise<void>): () => void;
 }
 
 /** A feature that adds endpoints and behaviour to resources (compare auth's `AuthFeature`). */
@@ -162,7 +203,9 @@ export interface ResourceExtension {
    * `recordExternalMutation` naming it (those carry no `row`). It listens on the app's mutation
    * feed, so it never sees another app's writes. A throw or rejection is logged by the app's
    * logger and never fails the write; the writer waits for it, so keep it short or hand the work
-   * on (search updates an external index here).
+   * on. Declaring it subscribes the extension for every resource it is given; one that needs the
+   * writes of some resources only calls `resource.onCommit` from `init` instead (search does, for
+   * resources with an external index).
    */
   afterCommit?(resource: ResourceHandle, mutations: readonly Mutation[]): void | Promise<void>;
 }

@@ -10,7 +10,7 @@ import { resolveAccess, type Access } from "./access";
 import { aggregateGroups } from "./aggregate-handler";
 import { joinWrites } from "./companion-writes";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
-import type { AnyHookContext, ResourceHandle, ResourcePage } from "./extension";
+import type { AnyHookContext, Mutation, ResourceHandle, ResourcePage, RsqlNode } from "./extension";
 import { columnsToFetch, parseBoolean, parseListQuery, type ListQuery } from "./list-query";
 import { presentRows } from "./present";
 import { allOf, byId, countRows, findRow, selectRows } from "./queries";
@@ -26,33 +26,21 @@ import { createOne } from "./write-handlers";
 
 type Row = Record<string, unknown>;
 
-/** The rows a query selects inside the caller's access: filter AND scope, live rows unless withDeleted. */
-function matchingWhere(runtime: AnyRuntime, access: Access, query: ListQuery) {
-  return withLive(runtime.info, allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where), query.withDeleted);
+/** The rows a read selects inside the caller's access: filter AND scope, live rows unless withDeleted. */
+function readWhere(runtime: AnyRuntime, access: Access, filter: RsqlNode | null, withDeleted = false) {
+  return withLive(runtime.info, allOf(filter ? runtime.scopes.sql(filter) : undefined, access.where), withDeleted);
 }
 
-const runtimes = new WeakMap<ResourceHandle, AnyRuntime>();
-
-/**
- * The runtime behind a handle, for the extensions that live inside `resource/` (search keeps its
- * index on `runtime.search` and reads the list's parsing and SQL helpers directly; its writes go
- * through the handle's `joinWrites` and `afterCommit` like any extension's). Extensions elsewhere
- * use the handle only.
- */
-export function runtimeOf(handle: ResourceHandle): AnyRuntime {
-  const runtime = runtimes.get(handle);
-  if (!runtime) throw new TypeError("covara: not a handle of a mounted resource");
-  return runtime;
+/** The app's mutations of this resource: same name, same database or none. */
+function committedTo(info: AnyRuntime["info"], listener: (mutations: readonly Mutation[]) => void | Promise<void>) {
+  return (mutations: readonly Mutation[]): void | Promise<void> => {
+    const mine = mutations.filter((m) => m.resource === info.name && (m.db === undefined || m.db === info.db));
+    if (mine.length > 0) return listener(mine);
+  };
 }
 
 /** Wraps a runtime as the handle its extensions receive. */
 export function createHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
-  const handle = buildHandle(runtime, app);
-  runtimes.set(handle, runtime);
-  return handle;
-}
-
-function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
   const { info, config } = runtime;
   return {
     name: info.name,
@@ -70,7 +58,7 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     relationNames: () => [...relationsOf(runtime).keys()],
 
     async selectPage(query: ListQuery, access: Access, includes: readonly IncludePlan[] = []): Promise<ResourcePage> {
-      const where = matchingWhere(runtime, access, query);
+      const where = readWhere(runtime, access, query.filter, query.withDeleted);
       const columns = columnsToFetch(info, query.select);
       for (const key of query.order) columns.add(key.field);
       columns.add(info.idKey);
@@ -92,9 +80,14 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     },
 
     async matchingIds(query, access, limit) {
-      const rows = await selectRows(info, { columns: [info.idKey], where: matchingWhere(runtime, access, query), limit });
+      const rows = await selectRows(info, { columns: [info.idKey], where: readWhere(runtime, access, query.filter, query.withDeleted), limit });
       return rows.map((row) => row[info.idKey]);
     },
+
+    readWhere: (access, filter, withDeleted) => readWhere(runtime, access, filter, withDeleted),
+    liveWhere: (where) => withLive(info, where),
+    fetchColumns: (select) => columnsToFetch(info, select),
+    selectRows: (selection) => selectRows(info, selection),
 
     present: (rows, ctx, select = null) => presentRows(runtime, rows, ctx, select),
     attachIncludes: (c, stored, presented, includes) => attachIncludes(c, stored, presented, includes),
@@ -116,5 +109,6 @@ function buildHandle(runtime: AnyRuntime, app: CovaraContext): ResourceHandle {
     hookContext: (c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null) => hookContext(runtime, c, operation, user),
     aggregate: (c) => aggregateGroups(runtime, c),
     joinWrites: (companion) => joinWrites(runtime.table, companion),
+    onCommit: (listener) => app.mutations.on(committedTo(info, listener)),
   };
 }

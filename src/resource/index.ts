@@ -1,7 +1,6 @@
 /** The resource layer: a Drizzle table's generated REST endpoints. Internal; re-exported by covara. */
-export { useResource, createResourceRouter, builtinExtensions } from "./use-resource";
+export { useResource, createResourceRouter } from "./use-resource";
 export type { MountedRouter, ResourceMountOptions } from "./use-resource";
-export { search } from "./search/extension";
 export type {
   AnyHookContext,
   OpenApiPathItem,
@@ -20,32 +19,6 @@ export { dialectOf } from "../kernel/dialect";
 export { ResourceRegistry } from "./relations/registry";
 export type { RelationConfig, BelongsToRelation, HasRelation, ManyToManyRelation } from "./relations/types";
 export type { AnyDatabase, Dialect } from "../kernel/dialect";
-export {
-  createSqliteFts5Search,
-  createPostgresSearch,
-  createMemorySearch,
-  createOpenSearch,
-  drainSearchOutboxes,
-  rebuildSearchIndexes,
-  setSearchErrorReporter,
-  searchOutboxDdl,
-  tsvectorExpression,
-} from "./search";
-export type {
-  SearchAdapter,
-  SearchConfig,
-  SearchIndex,
-  DatabaseSearchIndex,
-  ExternalSearchIndex,
-  SearchTarget,
-  SearchDocument,
-  SearchHit,
-  SearchItem,
-  SearchOutboxOptions,
-  SqliteFts5Options,
-  PostgresSearchOptions,
-  OpenSearchOptions,
-} from "./search";
 export type {
   AnyResponseRow,
   ComputedField,

@@ -9,7 +9,6 @@ import type { ScopeCompiler } from "./access";
 import type { FilterCache, ListQueryLimits } from "./list-query";
 import type { PreparedSelects } from "./queries";
 import type { IncludeLimits, RelationType } from "./relations/types";
-import type { ResourceSearch } from "./search/resource-search";
 import type { TableInfo } from "./table-info";
 import type { ProcedureMap, ResourceConfig } from "./types";
 import type { RowSchemas } from "./validation";
@@ -32,8 +31,6 @@ export interface ResourceRuntime<TTable extends Table> {
   /** Resolved relations, filled on first use (targets may be mounted after this resource). */
   relations?: ReadonlyMap<string, ResolvedRelation>;
   includeLimits: IncludeLimits;
-  /** Full-text search, when `search` is configured. */
-  search: ResourceSearch | null;
   /** The procedures by name (a `procedures` callback is called once, here). */
   procedures: ProcedureMap<TTable>;
 }

@@ -56,8 +56,6 @@ export function createRuntime<TTable extends Table>(
     selects: new PreparedSelects(),
     registry,
     includeLimits: { ...DEFAULT_INCLUDE_LIMITS, ...config.include },
-    // Built by the search() extension when it is given the resource.
-    search: null,
     procedures: resolveProcedures(config.procedures),
   };
 }

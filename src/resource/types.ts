@@ -10,7 +10,6 @@ import type { OperatorDefinition } from "../kernel/rsql/operator-types";
 import type { ScopeInput } from "../kernel/scope";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { IncludeLimits, RelationConfig } from "./relations/types";
-import type { SearchConfig } from "./search/types";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
@@ -207,8 +206,6 @@ export interface ResourceConfig<
    * @default depth 3, 20 relations, 2000 characters
    */
   include?: Partial<IncludeLimits>;
-  /** Full-text search: `GET /search?q=` over these text columns, through this index. */
-  search?: SearchConfig<TTable>;
 }
 
 /** A create body: Drizzle's insert row, where columns that `generatedFields` fills become optional. */

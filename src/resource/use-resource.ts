@@ -14,9 +14,8 @@ import { batchCreate, batchDelete, batchUpdate, batchUpsert } from "./batch-hand
 import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
-import { search } from "./search/extension";
 import { createHandle } from "./handle";
-import type { Mutation, ResourceExtension, ResourceHandle } from "./extension";
+import type { ResourceExtension, ResourceHandle } from "./extension";
 import { defaultContext, type CovaraContext } from "../kernel/context";
 import type { ProcedureMap, ResourceConfig } from "./types";
 import type { AnyDatabase } from "../kernel/dialect";
@@ -33,17 +32,13 @@ export interface ResourceMountOptions {
   /** Resources that relate to each other share a registry (createCovara does this for you). */
   registry?: ResourceRegistry;
   /**
-   * The extensions that add endpoints to the resource, in mount order. Default: the built-in
-   * `search()` here; the `useResource` of the package root adds `subscriptions()` too.
+   * The extensions that add endpoints to the resource, in mount order. Default: none at this
+   * layer (extensions live above it); the package's `useResource` and `createCovara` add
+   * `defaultExtensions()`, search and subscriptions.
    */
   extensions?: readonly ResourceExtension[];
   /** The app the resource belongs to (default: the process's default context). */
   app?: CovaraContext;
-}
-
-/** The extensions a resource gets when none are named: those that live in this layer. */
-export function builtinExtensions(): ResourceExtension[] {
-  return [search()];
 }
 
 /**
@@ -78,7 +73,7 @@ export function createResourceRouter<TTable extends Table>(
   config: ResourceConfig<TTable>,
   options: ResourceMountOptions | ResourceRegistry = {},
 ): MountedRouter<TTable> {
-  const { registry = new ResourceRegistry(), extensions = builtinExtensions(), app = defaultContext() } =
+  const { registry = new ResourceRegistry(), extensions = [], app = defaultContext() } =
     options instanceof ResourceRegistry ? { registry: options } : options;
   const names = new Set<string>();
   for (const extension of extensions) {
@@ -89,7 +84,10 @@ export function createResourceRouter<TTable extends Table>(
   const handle = createHandle(runtime, app);
   // Every extension checks its config before anything is registered or mounted.
   for (const extension of extensions) extension.init?.(handle, app);
-  for (const extension of extensions) if (extension.afterCommit) app.mutations.on(committedTo(handle, extension.afterCommit.bind(extension)));
+  for (const extension of extensions) {
+    const { afterCommit } = extension;
+    if (afterCommit) handle.onCommit((mutations) => afterCommit.call(extension, handle, mutations));
+  }
   registry.register(runtime);
   warnOpenAccess(runtime.info.name, config.auth);
   const router = new Hono<CovaraEnv>();
@@ -126,12 +124,4 @@ export function createResourceRouter<TTable extends Table>(
   router.delete("/:id", bind(removeRow));
   router.all("/:id", methodNotAllowed(["GET", "PATCH", "PUT", "DELETE"]));
   return { router, runtime, handle, extensions };
-}
-
-/** A mutation-feed listener that hands `afterCommit` the batch's mutations of this resource (same name, same database or none). */
-function committedTo(handle: ResourceHandle, afterCommit: (resource: ResourceHandle, mutations: readonly Mutation[]) => void | Promise<void>) {
-  return (mutations: readonly Mutation[]): void | Promise<void> => {
-    const mine = mutations.filter((m) => m.resource === handle.name && (m.db === undefined || m.db === handle.db));
-    if (mine.length > 0) return afterCommit(handle, mine);
-  };
 }

@@ -3,7 +3,8 @@
  * subscriptions, as before extensions existed — and the package's `useResource`, which mounts a
  * standalone resource with them.
  */
-import { search, useResource as mountResource, type ResourceExtension } from "../resource";
+import { useResource as mountResource, type ResourceExtension } from "../resource";
+import { search } from "../search";
 import { subscriptions } from "../realtime";
 
 /** `[search(), subscriptions()]`: subscriptions are served by the app's hub (or one per database when standalone). */

@@ -23,6 +23,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   tasks: ["kernel", "kv"],
   resource: ["kernel", "kv", "db"],
   realtime: ["kernel", "kv", "db", "resource"],
+  // Full-text search: a resource extension that reaches resources through the contract alone (NARROW).
+  search: ["kernel", "resource"],
   // File storage and file resources: a resource extension, as realtime is.
   files: ["kernel", "kv", "db", "resource"],
   // Outgoing mail sits on the kernel alone, so auth can send its link emails through it.
@@ -47,10 +49,13 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
 
 /**
  * Where a folder may import only some modules of a folder its row lists: the client takes the one
- * door out of the type system (`assumeType`, a function without imports) and nothing else of the kernel.
+ * door out of the type system (`assumeType`, a function without imports) and nothing else of the
+ * kernel; search takes the resource extension contract and nothing else of the resource layer.
  */
 const NARROW: Record<string, Record<string, readonly string[]>> = {
   client: { kernel: ["kernel/erased.ts"] },
+  // Search sees a resource only as a ResourceHandle: the extension contract, never the resource layer's index or internals.
+  search: { resource: ["resource/extension.ts"] },
 };
 
 /**
@@ -60,7 +65,7 @@ const NARROW: Record<string, Record<string, readonly string[]>> = {
  */
 const PORTS: Record<string, (path: string) => boolean> = {
   kernel: () => true,
-  // The resource extension contract: what realtime, search and later features build on.
+  // The resource extension contract: what realtime, search, files and later features build on.
   resource: (path) => path === "resource/extension.ts",
   // Auth's building blocks for oidc (bearer parsing, the uniform 401, the Passport driver), not public API.
   auth: (path) => path === "auth/port.ts",

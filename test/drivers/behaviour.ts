@@ -20,7 +20,7 @@ const FEATURES: readonly (() => Promise<unknown>)[] = [
   () => import("../resource/soft-delete.test"),
   () => import("../resource/etag.test"),
   () => import("../resource/aggregate.test"),
-  () => import("../resource/search/behaviour.test"),
+  () => import("../search/behaviour.test"),
   () => import("../realtime/subscriptions-memory.test"),
   () => import("./auth-stores"),
   () => import("../db/internal-schema.test"),

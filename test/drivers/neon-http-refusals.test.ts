@@ -6,7 +6,7 @@
  */
 import { expect, it } from "vitest";
 import { rsql } from "../../src";
-import { createMemorySearch } from "../../src/resource";
+import { createMemorySearch } from "../../src/search";
 import { createUsers, people, send, usersApp } from "../helpers/app";
 import { blogApp } from "../helpers/blog-app";
 import { selectDrivers } from "../helpers/drivers";

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createCovara, recordExternalMutation, trackMutations, useResource, type CovaraApp, type Logger } from "../../src";
+import { createCovara, createRealtime, recordExternalMutation, trackMutations, useResource, type CovaraApp, type Logger } from "../../src";
 import { useAuth } from "../../src/auth";
 import { defaultContext } from "../../src/kernel/context";
 import { getGlobalKV, setGlobalKV } from "../../src/kernel/global-kv";
@@ -106,6 +106,24 @@ describe("two apps in one process", () => {
     await expect.poll(() => a.app.realtime.changelog.latestSeq()).toBe(2);
     expect(await b.app.realtime.changelog.latestSeq()).toBe(0);
     expect(heardByB).toEqual([]);
+  });
+
+  it("a hub shared by two apps publishes an external mutation once on each app's feed, including an app that joined later", async () => {
+    const db = await openDatabase();
+    const hub = createRealtime();
+    cleanups.push(() => hub.close());
+    const heard = { a: 0, b: 0 };
+    const a = createCovara({ realtime: hub })
+      .resource("/users", users, { id: users.id, db, name: "users", auth: OPEN })
+      .resource("/people", users, { id: users.id, db, name: "people", auth: OPEN });
+    cleanups.push(onMutations((batch) => void (heard.a += batch.length), a));
+    await hub.recordExternalMutation("users", "update", { objectId: 1 });
+    expect(heard).toEqual({ a: 1, b: 0 });
+
+    const b = createCovara({ realtime: hub }).resource("/users", users, { id: users.id, db, name: "users", auth: OPEN });
+    cleanups.push(onMutations((batch) => void (heard.b += batch.length), b));
+    await hub.recordExternalMutation("users", "update", { objectId: 2 });
+    expect(heard).toEqual({ a: 2, b: 1 });
   });
 
   it("gives each app its own KV; the process-wide setGlobalKV belongs to the default context", async () => {

@@ -2,19 +2,19 @@ import fc from "fast-check";
 import { getTableName, sql } from "drizzle-orm";
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { createMemorySearch, createPostgresSearch, createSqliteFts5Search, tsvectorExpression, type SearchAdapter } from "../../../src/resource";
-import { pushTables } from "../../../src/db";
-import { send, type TestResponse } from "../../helpers/app";
+import { createMemorySearch, createPostgresSearch, createSqliteFts5Search, tsvectorExpression, type SearchAdapter } from "../../src/search";
+import { pushTables } from "../../src/db";
+import { send, type TestResponse } from "../helpers/app";
 import { ARTICLES, eachSearchDialect, execute, uniqueName, type ArticlesTable, type SearchFixture } from "./fixtures";
 
 const ids = (res: TestResponse) => (res.body.items as { id: number | string }[]).map((item) => item.id);
 
 async function seeded(fixture: SearchFixture, adapter: SearchAdapter, fields: ("title" | "body")[] = ["title", "body"], table?: ArticlesTable) {
   const articles = table ?? (await fixture.articles());
-  const { app, runtime } = fixture.app(articles, { search: { index: adapter, fields } });
+  const { app, indexed } = fixture.app(articles, { search: { index: adapter, fields } });
   if (!table) for (const row of ARTICLES) await send(app, "POST", "/api/articles", { body: row });
   const search = async (q: string) => send(app, "GET", `/api/articles/search?q=${encodeURIComponent(q)}`);
-  return { app, runtime, table: articles, name: getTableName(articles), search };
+  return { app, indexed, table: articles, name: getTableName(articles), search };
 }
 
 eachSearchDialect("search SQL indexes", (fixture, dialect) => {

@@ -12,7 +12,7 @@ import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { ensureOutboxTable, type OutboxTable } from "./outbox-table";
 import { selectFrom } from "./sql";
 import { syncRows, type SyncContext } from "./sync";
-import { assumeType } from "../../kernel/erased";
+import { assumeType } from "../kernel/erased";
 
 export interface OutboxDrain extends SyncContext {
   outbox: OutboxTable;
@@ -55,7 +55,8 @@ async function syncEntries(drain: OutboxDrain, entries: Entry[]): Promise<{ done
  * many it handled. Rejects with the first failure once it has done what it could.
  */
 export async function drainOutbox(drain: OutboxDrain): Promise<number> {
-  const { info, outbox, batchSize } = drain;
+  const { outbox, batchSize } = drain;
+  const { info } = drain.resource;
   const table = outbox.table;
   await ensureOutboxTable(info.db, outbox);
   let handled = 0;

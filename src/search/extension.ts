@@ -1,16 +1,33 @@
 /**
  * The `search` resource extension: builds each resource's index from its `search` config (`init`),
  * joins its outbox to the resource's writes (companion writes, in the writes' own transactions),
- * keeps an external index current after each commit (`afterCommit`), and serves GET /search?q=
- * with its OpenAPI operation. A resource without `search` config still answers GET /search with a
- * 404 problem naming it, rather than taking `search` for an id.
+ * keeps an external index current after each commit (a commit listener on the resources whose
+ * index needs one), and serves GET /search?q= with its OpenAPI operation. A resource without
+ * `search` config still answers GET /search with a 404 problem naming it, rather than taking
+ * `search` for an id. It reaches its resources only through the `ResourceHandle`.
  */
-import { methodNotAllowed } from "../../kernel/error-handler";
-import type { ResourceExtension } from "../extension";
-import { runtimeOf } from "../handle";
+import type { Table } from "drizzle-orm";
+import { methodNotAllowed } from "../kernel/error-handler";
+import type { ResourceExtension, ResourceHandle } from "../resource/extension";
 import { outboxWrites } from "./outbox-writes";
 import { ResourceSearch } from "./resource-search";
 import { searchRows } from "./search-handler";
+import type { SearchConfig } from "./types";
+
+declare module "../resource/extension" {
+  interface ResourceExtensionConfig<TTable extends Table> {
+    /** Full-text search: `GET /search?q=` over these text columns, through this index. */
+    search?: SearchConfig<TTable>;
+  }
+}
+
+/** Each mounted resource's search, keyed by its handle (one per mounted resource, so apps never share one). */
+const indexes = new WeakMap<ResourceHandle, ResourceSearch>();
+
+/** The search of a mounted resource, when it has `search` config and the `search()` extension. */
+export function searchOf(resource: ResourceHandle): ResourceSearch | undefined {
+  return indexes.get(resource);
+}
 
 const query = (name: string, description: string, schema: Record<string, unknown> = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
 
@@ -22,18 +39,19 @@ export function search(): ResourceExtension {
     init(resource, app) {
       const config = resource.config.search;
       if (!config) return;
-      const indexed = new ResourceSearch(resource.info, config, app);
-      runtimeOf(resource).search = indexed;
+      const indexed = new ResourceSearch(resource, config, app);
+      indexes.set(resource, indexed);
       if (indexed.outboxBinding) resource.joinWrites(outboxWrites(indexed.outboxBinding));
+      // Only an external index follows the commits: a database index is updated in each write's
+      // own transaction, and an outbox that another process drains needs nothing here.
+      if (indexed.followsCommits) indexed.listen(resource.onCommit((mutations) => indexed.afterCommit(mutations)));
     },
-    afterCommit: (resource, mutations) => runtimeOf(resource).search?.afterCommit(mutations),
     mount(router, resource) {
-      const runtime = runtimeOf(resource);
-      router.get("/search", (c) => searchRows(runtime, c));
+      router.get("/search", (c) => searchRows(resource, indexes.get(resource), c));
       router.all("/search", methodNotAllowed(["GET"]));
     },
     openapi(resource, base, shared) {
-      const indexed = runtimeOf(resource).search;
+      const indexed = indexes.get(resource);
       if (!indexed) return {};
       const filter = query("filter", "RSQL filter, e.g. age>=18;role==\"admin\" (see docs/filtering.md)");
       const item = { allOf: [shared.rowRef, { type: "object", properties: { _score: { type: "number" } }, required: ["_score"] }] };

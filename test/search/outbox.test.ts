@@ -1,10 +1,10 @@
 import { sql, type Table } from "drizzle-orm";
-import { trackMutations } from "../../../src/realtime";
+import { trackMutations } from "../../src/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemorySearch, createOpenSearch, type ExternalSearchIndex, type SearchAdapter } from "../../../src/resource";
-import { setSearchErrorReporter } from "../../../src/resource/search";
-import { send, type TestResponse } from "../../helpers/app";
-import type { TestDatabase } from "../../helpers/dialects";
+import { createMemorySearch, createOpenSearch, type ExternalSearchIndex, type SearchAdapter } from "../../src/search";
+import { setSearchErrorReporter } from "../../src/search";
+import { send, type TestResponse } from "../helpers/app";
+import type { TestDatabase } from "../helpers/dialects";
 import { ARTICLES, dropTable, eachSearchDialect, execute, uniqueName, type ArticlesTable } from "./fixtures";
 import { startFakeOpenSearch, type FakeOpenSearch } from "./opensearch-server";
 
@@ -87,9 +87,9 @@ eachSearchDialect("search outbox", (fixture) => {
         const outboxName = uniqueName("outbox");
         const mountOn = (on: ArticlesTable, process = options.process, batchSize?: number) =>
           fixture().app(on, { search: { index: backend.adapter(), fields: ["title", "body"], outbox: { table: outboxName, intervalMs: 0, process, batchSize } } });
-        const { app, runtime } = mountOn(table);
+        const { app, indexed } = mountOn(table);
         const search = (q: string) => send(app, "GET", `/api/articles/search?q=${q}`);
-        return { table, outboxName, app, runtime, search, backend, mountOn };
+        return { table, outboxName, app, indexed, search, backend, mountOn };
       }
 
       it("each write records an outbox row in the write's own transaction", async () => {
@@ -161,7 +161,7 @@ eachSearchDialect("search outbox", (fixture) => {
       });
 
       it("a crash between write and index converges once the processor runs", async () => {
-        const { app, runtime, search, outboxName, backend } = await mount();
+        const { app, indexed, search, outboxName, backend } = await mount();
         try {
           for (const row of ARTICLES.slice(0, 3)) await send(app, "POST", "/api/articles", { body: row });
           expect(ids(await search("bread"))).toEqual([1, 2]);
@@ -180,7 +180,7 @@ eachSearchDialect("search outbox", (fixture) => {
           expect((await outboxRows(fixture().t, outboxName)).length).toBe(4);
 
           backend.up();
-          expect(await runtime.search!.drain()).toBe(4);
+          expect(await indexed!.drain()).toBe(4);
           expect(ids(await search("bread"))).toEqual([4, 5]);
           expect(ids(await search("starter"))).toEqual([1]);
           expect(await outboxRows(fixture().t, outboxName)).toEqual([]);
@@ -208,7 +208,7 @@ eachSearchDialect("search outbox", (fixture) => {
       });
 
       it("delivery is at least once: replayed entries change nothing, other resources' entries stay", async () => {
-        const { app, runtime, search, outboxName } = await mount();
+        const { app, indexed, search, outboxName } = await mount();
         try {
           for (const row of ARTICLES) await send(app, "POST", "/api/articles", { body: row });
           await send(app, "DELETE", "/api/articles/2");
@@ -217,9 +217,9 @@ eachSearchDialect("search outbox", (fixture) => {
           const replayed = [["articles", "1", "update"], ["articles", "2", "delete"], ["articles", "4", "create"], ["articles", "999", "create"], ["articles", "junk", "update"], ["others", "1", "create"]];
           const values = replayed.map(([resource, id, op]) => `('${resource}', '${id}', '${op}', ${now})`).join(", ");
           await execute(fixture().t, `insert into "${outboxName}" ("resource", "row_id", "op", "created_at") values ${values}`);
-          expect(await runtime.search!.drain()).toBe(5);
+          expect(await indexed!.drain()).toBe(5);
           expect(ids(await search("bread"))).toEqual(before);
-          expect(await runtime.search!.drain()).toBe(0);
+          expect(await indexed!.drain()).toBe(0);
           expect((await outboxRows(fixture().t, outboxName)).map((row) => row.resource)).toEqual(["others"]);
         } finally {
           await dropTable(fixture().t, outboxName);

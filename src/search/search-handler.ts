@@ -4,19 +4,12 @@
  * and carries its relevance as `_score`. Index failures are a 503 `search-unavailable`.
  */
 import "./problems";
-import type { Table } from "drizzle-orm";
 import type { Context } from "hono";
-import { mapDatabaseError } from "../../kernel/db-errors";
-import { ProblemError } from "../../kernel/errors";
-import { resolveAccess } from "../access";
-import { columnsToFetch } from "../list-query";
-import { presentRows } from "../present";
-import { allOf } from "../queries";
-import { sendJson } from "../rows";
-import { hookContext, type ResourceRuntime } from "../runtime";
-import { withLive } from "../soft-delete";
-import type { AnyResponseRow, ListResponse } from "../types";
-import type { CovaraEnv } from "../../kernel/http";
+import { mapDatabaseError } from "../kernel/db-errors";
+import { ProblemError } from "../kernel/errors";
+import type { CovaraEnv } from "../kernel/http";
+import { toJson } from "../kernel/json";
+import type { ResourceHandle } from "../resource/extension";
 import type { ResourceSearch } from "./resource-search";
 import { encodeSearchCursor, parseSearchQuery } from "./search-query";
 import type { DatabaseSearchRequest, ScoredRow } from "./types";
@@ -49,36 +42,31 @@ async function findRows(search: ResourceSearch, request: DatabaseSearchRequest):
 }
 
 /** GET /search?q= — a page of matching rows the user may read, best first. */
-export async function searchRows<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
-  const { info, config } = runtime;
-  const search = runtime.search;
-  if (!search) throw notConfigured(info.name);
-  const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
-  const limits = { ...runtime.limits, maxQueryLength: search.maxQueryLength, maxResults: search.maxResults };
-  const query = parseSearchQuery(c.req.query(), info, limits, runtime.filters);
-  const ctx = hookContext(runtime, c, "search", access.user);
-  await config.hooks?.onBeforeList?.(ctx);
+export async function searchRows(resource: ResourceHandle, search: ResourceSearch | undefined, c: Context<CovaraEnv>): Promise<Response> {
+  if (!search) throw notConfigured(resource.name);
+  const access = await resource.readAccess(c);
+  const query = parseSearchQuery(c.req.query(), resource, search);
+  const ctx = resource.hookContext(c, "search", access.user);
+  await resource.beforeList(ctx);
 
   const limit = Math.min(query.limit, search.maxResults - query.offset);
   // A query without a single word (only punctuation) matches nothing on every adapter.
   const found = query.terms.length === 0 ? [] : await findRows(search, {
     text: query.text,
     terms: query.terms,
-    columns: [...columnsToFetch(info, query.select)],
-    where: allOf(withLive(info, query.filter ? runtime.scopes.sql(query.filter) : undefined), access.where),
+    columns: [...resource.fetchColumns(query.select)],
+    where: resource.readWhere(access, query.filter),
     limit: limit + 1,
     offset: query.offset,
   });
   const hasMore = found.length > limit && query.offset + limit < search.maxResults;
   const page = found.slice(0, limit);
-  const presented = await presentRows(runtime, page.map((hit) => hit.row), ctx, query.select);
-  let items = presented.map((row, i) => ({ ...row, _score: page[i]!.score })) as AnyResponseRow<TTable>[];
-  const replaced = await config.hooks?.onAfterList?.(ctx, items);
-  if (replaced) items = replaced;
-  const body: ListResponse<AnyResponseRow<TTable>> = {
+  const presented = await resource.present(page.map((hit) => hit.row), ctx, query.select);
+  const items = await resource.afterList(ctx, presented.map((row, i) => ({ ...row, _score: page[i]!.score })));
+  const body = {
     items,
     nextCursor: hasMore ? encodeSearchCursor(query.offset + limit, query.fingerprint) : null,
     hasMore,
   };
-  return sendJson(c, body);
+  return c.body(toJson(body), 200, { "content-type": "application/json" });
 }

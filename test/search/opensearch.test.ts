@@ -2,9 +2,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getTableName } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { createOpenSearch, type OpenSearchOptions } from "../../../src/resource";
-import { setSearchErrorReporter } from "../../../src/resource/search";
-import { send, type TestResponse } from "../../helpers/app";
+import { createOpenSearch, type OpenSearchOptions } from "../../src/search";
+import { setSearchErrorReporter } from "../../src/search";
+import { send, type TestResponse } from "../helpers/app";
 import { ARTICLES, eachSearchDialect, execute, uniqueName, type ArticlesConfig } from "./fixtures";
 import { startFakeOpenSearch, type FakeOpenSearch } from "./opensearch-server";
 
@@ -37,9 +37,9 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     const table = await fixture().articles();
     const index = uniqueName("wire").toLowerCase();
     const adapter = createOpenSearch({ url: server.url, index, ...options });
-    const { app, runtime } = fixture().app(table, { search: { index: adapter, fields: ["title", "body"] }, ...config });
+    const { app, indexed } = fixture().app(table, { search: { index: adapter, fields: ["title", "body"] }, ...config });
     const mine = () => server.requests.filter((request) => request.path.startsWith(`/${index}`));
-    return { app, runtime, table, index, mine, search: (query: string, user?: Record<string, unknown>) => send(app, "GET", `/api/articles/search?${query}`, { user }) };
+    return { app, indexed, table, index, mine, search: (query: string, user?: Record<string, unknown>) => send(app, "GET", `/api/articles/search?${query}`, { user }) };
   }
 
   it("speaks the documented wire format: index creation, PUT/DELETE _doc, NDJSON _bulk, _search with multi_match", async () => {
@@ -123,7 +123,7 @@ eachSearchDialect("opensearch adapter", (fixture) => {
   });
 
   it("without an outbox, writes succeed while the index is down (reported), and a rebuild catches up", async () => {
-    const { app, runtime, search } = await mount();
+    const { app, indexed, search } = await mount();
     await send(app, "POST", "/api/articles", { body: ARTICLES[0] });
     server.failing = true;
     const write = await send(app, "POST", "/api/articles", { body: ARTICLES[3] });
@@ -131,7 +131,7 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     expect(reported).toHaveLength(1);
     server.failing = false;
     expect(ids(await search("q=bread"))).toEqual([1]);
-    expect(await runtime.search!.rebuild()).toBe(2);
+    expect(await indexed!.rebuild()).toBe(2);
     expect(ids(await search("q=bread"))).toEqual([2, 1]);
   });
 
@@ -139,7 +139,7 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     const table = await fixture().articles();
     const index = uniqueName("reject").toLowerCase();
     const outbox = uniqueName("outbox");
-    const { app, runtime } = fixture().app(table, {
+    const { app, indexed } = fixture().app(table, {
       search: { index: createOpenSearch({ url: server.url, index }), fields: ["title", "body"], outbox: { table: outbox, intervalMs: 0 } },
     });
     const search = async (q: string) => ids(await send(app, "GET", `/api/articles/search?q=${q}`)).sort();
@@ -149,13 +149,13 @@ eachSearchDialect("opensearch adapter", (fixture) => {
       expect(batch.status).toBe(201);
       // Per-item bulk errors are read: the round fails on row 2, the others get through one by one.
       expect(String(reported[0])).toMatch(/bulk index of '2' failed: mapper_parsing_exception/);
-      await expect(runtime.search!.drain()).rejects.toThrow(/answered 400/);
+      await expect(indexed!.drain()).rejects.toThrow(/answered 400/);
       expect([...server.indexes.get(index)!.keys()].sort()).toEqual(["1", "3"]);
       expect(await search("bread")).toEqual([1, 3]);
       server.rejectIds.clear();
-      expect(await runtime.search!.drain()).toBe(1);
+      expect(await indexed!.drain()).toBe(1);
       expect(await search("bread")).toEqual([1, 2, 3]);
-      expect(await runtime.search!.drain()).toBe(0);
+      expect(await indexed!.drain()).toBe(0);
     } finally {
       await execute(fixture().t, `drop table if exists "${outbox}"`);
     }

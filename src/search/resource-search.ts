@@ -1,13 +1,14 @@
 /**
  * One resource's search, built by the `search()` extension at mount: validates the `search` option
- * against the table, binds the index, and keeps an external index current — from the extension's
- * `afterCommit`, or through the transactional outbox (companion writes) when `outbox` is on. Setup (tables, triggers, GIN index, remote index,
- * initial load) runs lazily on first use and is retried after a failure.
+ * against the table, binds the index, and keeps an external index current — from the commit
+ * listener the extension registers for it, or through the transactional outbox (companion writes)
+ * when `outbox` is on. Setup (tables, triggers, GIN index, remote index, initial load) runs lazily
+ * on first use and is retried after a failure. It sees its resource through the handle only.
  */
 import type { Column, Table } from "drizzle-orm";
-import { routeDefaultErrors, type CovaraContext } from "../../kernel/context";
-import type { Mutation } from "../../kernel/mutations";
-import type { TableInfo } from "../table-info";
+import { routeDefaultErrors, type CovaraContext } from "../kernel/context";
+import type { Mutation } from "../kernel/mutations";
+import type { ResourceHandle, TableInfo } from "../resource/extension";
 import { searchExternal } from "./external-search";
 import { drainOutbox } from "./outbox-processor";
 import { DEFAULT_OUTBOX_TABLE, outboxTable, validateOutboxName, type OutboxTable } from "./outbox-table";
@@ -27,7 +28,6 @@ interface OutboxSettings {
   intervalMs: number;
   batchSize: number;
 }
-
 
 /**
  * Replaces how background index failures (outbox rounds, feed updates) are reported.
@@ -65,6 +65,8 @@ function searchedColumns(info: TableInfo, fields: readonly string[]): Record<str
 type AnySearchConfig = Omit<SearchConfig<Table>, "fields"> & { fields: readonly string[] };
 
 export class ResourceSearch {
+  /** The resource's table facts (`resource.info`). */
+  readonly info: TableInfo;
   readonly target: SearchTarget;
   readonly index: SearchIndex;
   readonly adapter: string;
@@ -78,12 +80,16 @@ export class ResourceSearch {
   private lastRound: Promise<number> = Promise.resolve(0);
   private pendingRound: Promise<number> | null = null;
   private stopped = false;
+  /** Stops the commit listener, when the index follows commits. */
+  private unlisten: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   /** Background index failures go to the app's logger; they never fail a write or a request. */
   private readonly reportSearchError: (error: unknown) => void;
 
-  constructor(readonly info: TableInfo, config: AnySearchConfig, app: CovaraContext) {
+  constructor(readonly resource: ResourceHandle, config: AnySearchConfig, app: CovaraContext) {
+    const info = resource.info;
+    this.info = info;
     this.reportSearchError = (error) => app.logger.error("covara: search index maintenance failed", error, { source: "search" });
     if (typeof config.index?.bind !== "function") throw new TypeError(`covara: search.index of '${info.name}' must be a search adapter (e.g. createMemorySearch())`);
     this.target = {
@@ -143,9 +149,25 @@ export class ResourceSearch {
     return this.index.location === "external" ? rebuildIndex(this.syncContext()) : 0;
   }
 
+  /**
+   * Whether committed writes must reach the index from here: an external index without an outbox
+   * (updated from the mutations) or with one this process drains. A database index follows each
+   * write in its own transaction, and an outbox drained elsewhere needs nothing.
+   */
+  get followsCommits(): boolean {
+    return this.index.location === "external" && (this.outbox === null || this.outbox.process);
+  }
+
+  /** Keeps the remover of the commit listener the extension registered, for `stop`. */
+  listen(unlisten: () => void): void {
+    this.unlisten = unlisten;
+  }
+
   /** Stops listening to writes and retrying; writes still record outbox entries. */
   stop(): void {
     this.stopped = true;
+    this.unlisten?.();
+    this.unlisten = null;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     mounted.delete(this);
@@ -178,14 +200,12 @@ export class ResourceSearch {
   }
 
   /**
-   * Runs after each committed write of the resource (the extension's `afterCommit`); a database
-   * index needs nothing, an external one is updated. A failure is reported, never turned into a
-   * failed write.
+   * Runs after each committed batch of the resource's writes (the commit listener, which hands it
+   * this resource's mutations only, and only when `followsCommits`): the external index is
+   * updated. A failure is reported, never turned into a failed write.
    */
   async afterCommit(mutations: readonly Mutation[]): Promise<void> {
     if (this.stopped || this.index.location !== "external") return;
-    const mine = mutations.filter((m) => m.resource === this.info.name && (m.db === undefined || m.db === this.info.db));
-    if (mine.length === 0) return;
     try {
       if (this.outbox) {
         // The outbox is the source of truth: drain it instead of trusting the event.
@@ -193,7 +213,7 @@ export class ResourceSearch {
         return;
       }
       await this.ready();
-      await applyMutations(this.syncContext(), mine);
+      await applyMutations(this.syncContext(), mutations);
     } catch (error) {
       this.reportSearchError(error);
     }
@@ -217,7 +237,7 @@ export class ResourceSearch {
 
   private syncContext(): SyncContext {
     if (this.index.location !== "external") throw new Error("covara: only external search indexes are synced");
-    return { info: this.info, target: this.target, index: this.index };
+    return { resource: this.resource, target: this.target, index: this.index };
   }
 }
 

@@ -3,8 +3,8 @@
  * table's writes (`handle.joinWrites`, see resource/companion-writes.ts) with one outbox row per
  * written row, so the data and its outbox entry commit or roll back together.
  */
-import type { AnyDatabase } from "../../kernel/dialect";
-import type { CompanionWrites } from "../companion-writes";
+import type { AnyDatabase } from "../kernel/dialect";
+import type { CompanionWrites } from "../resource/extension";
 import { ensureOutboxTable, type OutboxTable } from "./outbox-table";
 
 export type OutboxOp = "create" | "update" | "delete";

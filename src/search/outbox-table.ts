@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { bigserial, pgTable, text as pgText, timestamp } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import type { AnyDatabase, Dialect } from "../../kernel/dialect";
+import type { AnyDatabase, Dialect } from "../kernel/dialect";
 import { executeStatement, quoteIdentifier } from "./sql";
 
 export const DEFAULT_OUTBOX_TABLE = "covara_search_outbox";

@@ -4,8 +4,7 @@
  * read, a deleted row, or an id the index still holds after the row is gone is simply skipped — a
  * stale index can never leak a row.
  */
-import { inArray, type SQL } from "drizzle-orm";
-import { allOf, selectRows } from "../queries";
+import { and, inArray, type SQL } from "drizzle-orm";
 import { idFromText, type SyncContext } from "./sync";
 import type { ScoredRow, SearchText } from "./types";
 
@@ -22,7 +21,8 @@ const MIN_CHUNK = 50;
 
 /** The page of readable rows at `offset`, best first: up to `limit` rows. */
 export async function searchExternal(ctx: SyncContext, request: ExternalSearchRequest): Promise<ScoredRow[]> {
-  const { info, index } = ctx;
+  const { resource, index } = ctx;
+  const { info } = resource;
   const wanted = request.offset + request.limit;
   const columns = [...new Set([...request.columns, info.idKey])];
   const visible: ScoredRow[] = [];
@@ -35,9 +35,9 @@ export async function searchExternal(ctx: SyncContext, request: ExternalSearchRe
     from += hits.length;
     // The index may shift between chunks; a hit already examined is not counted twice.
     const fresh = hits.filter((hit) => !seen.has(hit.id) && seen.add(hit.id));
-    const keys = fresh.map((hit) => idFromText(info, hit.id)).filter((id) => id !== undefined);
+    const keys = fresh.map((hit) => idFromText(resource, hit.id)).filter((id) => id !== undefined);
     if (keys.length > 0) {
-      const rows = await selectRows(info, { columns, where: allOf(inArray(info.idColumn, keys), request.where) });
+      const rows = await resource.selectRows({ columns, where: and(inArray(info.idColumn, keys), request.where) });
       const byId = new Map(rows.map((row) => [String(row[info.idKey]), row]));
       for (const hit of fresh) {
         const row = byId.get(hit.id);

@@ -5,8 +5,8 @@
  * under the caller's scope so a stale index can never leak a row).
  */
 import type { Column, SQL, Table } from "drizzle-orm";
-import type { AnyDatabase, Dialect } from "../../kernel/dialect";
-import type { ColumnKey } from "../../kernel/table-types";
+import type { AnyDatabase, Dialect } from "../kernel/dialect";
+import type { ColumnKey } from "../kernel/table-types";
 
 export type SearchRow = Record<string, unknown>;
 

@@ -3,11 +3,15 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { afterAll, describe, expect, it } from "vitest";
-import * as covara from "../../../src";
-import { createCovara, createMemorySearch, createOpenSearch, createPostgresSearch, createSqliteFts5Search, searchOutboxDdl, type SearchConfig } from "../../../src";
-import { pushTables } from "../../../src/db";
-import { createResourceRouter } from "../../../src/resource";
-import { send } from "../../helpers/app";
+import * as covara from "../../src";
+import { createCovara, createMemorySearch, createOpenSearch, createPostgresSearch, createSqliteFts5Search, searchOutboxDdl, type SearchConfig } from "../../src";
+import { pushTables } from "../../src/db";
+import { createResourceRouter } from "../../src/resource";
+import { createContext } from "../../src/kernel/context";
+import type { MutationListener } from "../../src/kernel/mutation-feed";
+import { search as searchExtension } from "../../src/search";
+import { searchOf } from "../../src/search/extension";
+import { send } from "../helpers/app";
 import { pgArticles, sqliteArticles, OPEN } from "./fixtures";
 
 const sqlite = drizzle(new Database(":memory:"));
@@ -19,7 +23,7 @@ afterAll(() => pglite.close());
 
 type Search = SearchConfig<typeof articles>;
 const mount = (search: Search | undefined, extra: Record<string, unknown> = {}) =>
-  createResourceRouter(articles, { id: articles.id, db: sqlite, name: "articles", auth: OPEN, search, ...extra });
+  createResourceRouter(articles, { id: articles.id, db: sqlite, name: "articles", auth: OPEN, search, ...extra }, { extensions: [searchExtension()] });
 
 describe("search configuration", () => {
   it("a resource without search answers GET /search with a 404 problem, and other methods with 405", async () => {
@@ -44,7 +48,7 @@ describe("search configuration", () => {
   it("refuses an adapter for the other dialect, and an outbox on an in-database index", () => {
     expect(() => mount({ index: createPostgresSearch(), fields: ["title"] })).toThrow(/postgres search index on a database that is not Postgres/);
     const pgTable = pgArticles("articles");
-    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: { index: createSqliteFts5Search(), fields: ["title"] } })).toThrow(/not SQLite/);
+    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: { index: createSqliteFts5Search(), fields: ["title"] } }, { extensions: [searchExtension()] })).toThrow(/not SQLite/);
     expect(() => mount({ index: createSqliteFts5Search(), fields: ["title"], outbox: true })).toThrow(/outbox .* is for external indexes/);
   });
 
@@ -57,7 +61,38 @@ describe("search configuration", () => {
     expect(() => mount({ index: createOpenSearch({ url: "http://127.0.0.1:9", index: "Upper Case" }), fields: ["title"] })).toThrow(/not a valid OpenSearch index name/);
     const pgTable = pgArticles("articles");
     const badConfig = { index: createPostgresSearch({ config: "english'; drop" }), fields: ["title" as const] };
-    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: badConfig })).toThrow(/not a text search configuration name/);
+    expect(() => createResourceRouter(pgTable, { id: pgTable.id, db: pg, search: badConfig }, { extensions: [searchExtension()] })).toThrow(/not a text search configuration name/);
+  });
+
+  it("listens to committed writes only for resources whose external index needs them", () => {
+    // A real app context whose feed counts the listeners it holds.
+    const context = createContext();
+    const listening = new Set<MutationListener>();
+    const on = context.mutations.on.bind(context.mutations);
+    context.mutations.on = (listener) => {
+      listening.add(listener);
+      const remove = on(listener);
+      return () => {
+        listening.delete(listener);
+        return remove();
+      };
+    };
+    const mountIn = (search: Search | undefined) =>
+      createResourceRouter(articles, { id: articles.id, db: sqlite, name: "articles", auth: OPEN, search }, { extensions: [searchExtension()], app: context });
+    const outbox = { table: "config_outbox", intervalMs: 0 };
+
+    mountIn(undefined);
+    mountIn({ index: createSqliteFts5Search({ table: "config_listen_fts" }), fields: ["title"] });
+    mountIn({ index: createMemorySearch(), fields: ["title"], outbox: { ...outbox, process: false } });
+    expect(listening.size).toBe(0);
+
+    const fed = mountIn({ index: createMemorySearch(), fields: ["title"] });
+    const drained = mountIn({ index: createMemorySearch(), fields: ["title"], outbox });
+    expect(listening.size).toBe(2);
+    // Stopping an index removes its listener.
+    searchOf(fed.handle)!.stop();
+    searchOf(drained.handle)!.stop();
+    expect(listening.size).toBe(0);
   });
 
   it("the OpenAPI document lists GET /search (q required) only for resources that have search", async () => {

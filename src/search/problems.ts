@@ -1,5 +1,5 @@
 /** The problem types of full-text search (it also answers with resource's `cursor-invalid`). */
-import { defineProblemTypes } from "../../kernel/errors";
+import { defineProblemTypes } from "../kernel/errors";
 
 export const SEARCH_PROBLEM_TYPES = defineProblemTypes({
   "search-unavailable": { status: 503, title: "Search unavailable" },

@@ -3,11 +3,8 @@
  * 400 naming the parameter. Pages are rank positions: the cursor is an opaque offset bound to the
  * query it was made for, so it cannot be replayed against another `q` or `filter`.
  */
-import "../problems";
-import { ProblemError, problems } from "../../kernel/errors";
-import type { RsqlNode } from "../../kernel/rsql";
-import { parseClientFilter, parseSelect, type FilterCache, type ListQueryLimits } from "../list-query";
-import type { TableInfo } from "../table-info";
+import { ProblemError, problems } from "../kernel/errors";
+import type { ResourceHandle, RsqlNode } from "../resource/extension";
 import { shortHash } from "./sql";
 import { searchTerms } from "./text";
 
@@ -22,11 +19,12 @@ export interface SearchQuery {
   fingerprint: string;
 }
 
-export interface SearchQueryLimits extends ListQueryLimits {
+export interface SearchQueryLimits {
   maxQueryLength: number;
   maxResults: number;
 }
 
+// `cursor-invalid` is the resource layer's problem type; it is registered by the time a handle exists.
 function invalidCursor(detail: string): ProblemError {
   return new ProblemError("cursor-invalid", { detail, extensions: { parameter: "cursor" } });
 }
@@ -39,12 +37,6 @@ function readText(q: string | undefined, maxLength: number): string {
   // Databases refuse NUL in text parameters; refuse it here, the same way on every adapter.
   if (text.includes("\u0000")) throw problems.invalidParameter("q", "'q' must not contain NUL characters");
   return text;
-}
-
-function readLimit(text: string | undefined, limits: ListQueryLimits): number {
-  if (text === undefined) return limits.defaultLimit;
-  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw problems.invalidParameter("limit", "'limit' must be a positive integer");
-  return Math.min(Number(text), limits.maxLimit);
 }
 
 /** The cursor of the page starting at `offset`. */
@@ -63,23 +55,21 @@ function decodeCursor(cursor: string, fingerprint: string, maxResults: number): 
   return offset;
 }
 
-/** Parses the search parameters of a request. */
-export function parseSearchQuery(
-  params: Record<string, string | undefined>,
-  info: TableInfo,
-  limits: SearchQueryLimits,
-  cache: FilterCache,
-): SearchQuery {
+/**
+ * Parses the search parameters of a request. `filter`, `select` and `limit` are read as the list
+ * endpoint reads them (the resource's `parseList`, its filter limits and page sizes).
+ */
+export function parseSearchQuery(params: Record<string, string | undefined>, resource: ResourceHandle, limits: SearchQueryLimits): SearchQuery {
   const text = readText(params.q, limits.maxQueryLength);
   const filterText = params.filter;
-  const filter = filterText === undefined || filterText.trim() === "" ? null : parseClientFilter(filterText, info, limits, cache);
+  const { filter, select, limit } = resource.parseList({ filter: filterText, select: params.select, limit: params.limit });
   const fingerprint = JSON.stringify([text, filterText?.trim() ?? ""]);
   return {
     text,
     terms: searchTerms(text),
     filter,
-    select: parseSelect(params.select, info),
-    limit: readLimit(params.limit, limits),
+    select,
+    limit,
     offset: params.cursor ? decodeCursor(params.cursor, fingerprint, limits.maxResults) : 0,
     fingerprint,
   };

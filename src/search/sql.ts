@@ -4,8 +4,8 @@
  * shapes but not their declared types, so they are narrowed here once.
  */
 import type { Column, SQL, Table } from "drizzle-orm";
-import type { AnyDatabase, Dialect } from "../../kernel/dialect";
-import { assumeType } from "../../kernel/erased";
+import type { AnyDatabase, Dialect } from "../kernel/dialect";
+import { assumeType } from "../kernel/erased";
 
 type Row = Record<string, unknown>;
 

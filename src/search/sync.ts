@@ -3,36 +3,33 @@
  * from their current state (the outbox's idempotent step), and rebuild from every live row.
  */
 import { asc, gt, inArray } from "drizzle-orm";
-import type { Mutation } from "../../kernel/mutations";
-import { selectRows } from "../queries";
-import { parseId } from "../rows";
-import { isLiveRow, withLive } from "../soft-delete";
-import type { TableInfo } from "../table-info";
+import type { Mutation } from "../kernel/mutations";
+import type { ResourceHandle } from "../resource/extension";
 import { documentOf } from "./text";
 import type { ExternalSearchIndex, SearchDocument, SearchTarget } from "./types";
 
-/** What syncing needs: the resource's table facts, its index target and the index. */
+/** What syncing needs: the resource, its index target and the index. */
 export interface SyncContext {
-  info: TableInfo;
+  resource: ResourceHandle;
   target: SearchTarget;
   index: ExternalSearchIndex;
 }
 
 const REBUILD_CHUNK = 500;
 
-
 /** The columns a document and the liveness check need. */
 function documentColumns(ctx: SyncContext): string[] {
-  const { info, target } = ctx;
+  const { info } = ctx.resource;
+  const { target } = ctx;
   const columns = new Set([info.idKey, ...Object.keys(target.fields)]);
   if (info.softDeleteKey !== null) columns.add(info.softDeleteKey);
   return [...columns];
 }
 
 /** A primary key from its text form, or undefined when it cannot be one. */
-export function idFromText(info: TableInfo, text: string): string | number | bigint | undefined {
+export function idFromText(resource: ResourceHandle, text: string): string | number | bigint | undefined {
   try {
-    return parseId(text, info);
+    return resource.parseId(text);
   } catch {
     return undefined;
   }
@@ -44,11 +41,12 @@ export function idFromText(info: TableInfo, text: string): string | number | big
  * repeat.
  */
 export async function syncRows(ctx: SyncContext, ids: readonly string[]): Promise<void> {
-  const { info, target, index } = ctx;
+  const { resource, target, index } = ctx;
+  const { info } = resource;
   const unique = [...new Set(ids)];
-  const keys = unique.map((id) => idFromText(info, id)).filter((id) => id !== undefined);
-  const rows = keys.length === 0 ? [] : await selectRows(info, { columns: documentColumns(ctx), where: inArray(info.idColumn, keys) });
-  const live = rows.filter((row) => isLiveRow(info, row));
+  const keys = unique.map((id) => idFromText(resource, id)).filter((id) => id !== undefined);
+  const rows = keys.length === 0 ? [] : await resource.selectRows({ columns: documentColumns(ctx), where: inArray(info.idColumn, keys) });
+  const live = rows.filter((row) => resource.isLive(row));
   const indexed = new Set(live.map((row) => String(row[info.idKey])));
   await index.upsert(live.map((row) => documentOf(target, row)));
   await index.remove(unique.filter((id) => !indexed.has(id)));
@@ -56,7 +54,7 @@ export async function syncRows(ctx: SyncContext, ids: readonly string[]): Promis
 
 /** Applies committed mutations of the resource; the last write of a row wins. */
 export async function applyMutations(ctx: SyncContext, mutations: readonly Mutation[]): Promise<void> {
-  const { info, target, index } = ctx;
+  const { resource, target, index } = ctx;
   const upserts = new Map<string, SearchDocument>();
   const removals = new Set<string>();
   const reread = new Set<string>();
@@ -67,7 +65,7 @@ export async function applyMutations(ctx: SyncContext, mutations: readonly Mutat
     reread.delete(id);
     // A write from outside the resource layer carries no row: read its current state.
     if (mutation.row === undefined) reread.add(id);
-    else if (mutation.op !== "delete" && isLiveRow(info, mutation.row)) upserts.set(id, documentOf(target, mutation.row));
+    else if (mutation.op !== "delete" && resource.isLive(mutation.row)) upserts.set(id, documentOf(target, mutation.row));
     else removals.add(id);
   }
   await index.upsert([...upserts.values()]);
@@ -77,13 +75,14 @@ export async function applyMutations(ctx: SyncContext, mutations: readonly Mutat
 
 /** Indexes every live row of the table, in key order, a chunk at a time. */
 export async function rebuildIndex(ctx: SyncContext): Promise<number> {
-  const { info, target, index } = ctx;
+  const { resource, target, index } = ctx;
+  const { info } = resource;
   const columns = documentColumns(ctx);
   let after: unknown;
   let count = 0;
   for (;;) {
-    const where = withLive(info, after === undefined ? undefined : gt(info.idColumn, after));
-    const rows = await selectRows(info, { columns, where, orderBy: [asc(info.idColumn)], limit: REBUILD_CHUNK });
+    const where = resource.liveWhere(after === undefined ? undefined : gt(info.idColumn, after));
+    const rows = await resource.selectRows({ columns, where, orderBy: [asc(info.idColumn)], limit: REBUILD_CHUNK });
     await index.upsert(rows.map((row) => documentOf(target, row)));
     count += rows.length;
     if (rows.length < REBUILD_CHUNK) return count;

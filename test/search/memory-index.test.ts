@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemorySearchIndex } from "../../../src/resource/search/memory";
-import { searchTerms } from "../../../src/resource/search/text";
+import { MemorySearchIndex } from "../../src/search/memory";
+import { searchTerms } from "../../src/search/text";
 
 const doc = (id: string, title: string, body = "") => ({ id, fields: { title, body } });
 const find = async (index: MemorySearchIndex, text: string, from = 0, size = 10) =>

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { send, type TestResponse } from "../../helpers/app";
+import { send, type TestResponse } from "../helpers/app";
 import { adapterCases } from "./adapters";
 import { ARTICLES, eachSearchDialect, type ArticlesConfig } from "./fixtures";
 import { startFakeOpenSearch, type FakeOpenSearch } from "./opensearch-server";
-import { interactiveTransactions } from "../../helpers/drivers";
+import { interactiveTransactions } from "../helpers/drivers";
 
 let server: FakeOpenSearch;
 beforeAll(async () => {
@@ -23,13 +23,13 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
     describe(adapter.name, () => {
       async function mount(config: ArticlesConfig = {}, seed: readonly Record<string, unknown>[] = ARTICLES) {
         const table = await fixture().articles();
-        const { app, runtime } = fixture().app(table, { search: { index: adapter.make(), fields: ["title", "body"] }, ...config });
+        const { app, indexed } = fixture().app(table, { search: { index: adapter.make(), fields: ["title", "body"] }, ...config });
         for (const row of seed) {
           const res = await send(app, "POST", "/api/articles", { body: row, user: { id: row.ownerId ?? 1 } });
           if (res.status !== 201) throw new Error(`seed failed: ${res.status} ${res.text}`);
         }
         const search = (query: string, user?: Record<string, unknown>) => send(app, "GET", `/api/articles/search?${query}`, { user });
-        return { app, runtime, table, search };
+        return { app, indexed, table, search };
       }
 
       it("finds rows matching the words, best first, each with a _score", async () => {
@@ -184,8 +184,8 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
         const table = await fixture().articles();
         const db = fixture().t.db as unknown as { insert(t: unknown): { values(v: unknown): PromiseLike<unknown> } };
         await db.insert(table).values(ARTICLES);
-        const { app, runtime } = fixture().app(table, { search: { index: adapter.make(), fields: ["title", "body"] } });
-        if (!adapter.indexesExisting) expect(await runtime.search!.rebuild()).toBe(ARTICLES.length);
+        const { app, indexed } = fixture().app(table, { search: { index: adapter.make(), fields: ["title", "body"] } });
+        if (!adapter.indexesExisting) expect(await indexed!.rebuild()).toBe(ARTICLES.length);
         const res = await send(app, "GET", "/api/articles/search?q=tomatoes");
         expect(ids(res)).toEqual([3]);
       });

@@ -1,4 +1,8 @@
-/** Full-text search for resources: the index interface, its four adapters and the outbox tools. */
+/**
+ * Full-text search for resources: the `search()` resource extension, the index interface, its four
+ * adapters and the outbox tools. Built on the resource extension contract only.
+ */
+export { search } from "./extension";
 export { createSqliteFts5Search } from "./sqlite-fts5";
 export type { SqliteFts5Options } from "./sqlite-fts5";
 export { createPostgresSearch, tsvectorExpression } from "./postgres-tsvector";

@@ -8,14 +8,15 @@ import { pgTable, serial, integer as pgInteger, text as pgText, timestamp } from
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe } from "vitest";
-import { pushTables } from "../../../src/db";
-import { errorHandler, notFoundHandler } from "../../../src/kernel/error-handler";
-import { createResourceRouter, type ResourceConfig } from "../../../src/resource";
-import type { CovaraEnv } from "../../../src/kernel/http";
-import type { ResourceRuntime } from "../../../src/resource/runtime";
-import type { Dialect } from "../../../src/kernel/dialect";
-import { dialectTargets, type TestDatabase } from "../../helpers/dialects";
-import { registerFor } from "../../helpers/drivers";
+import { pushTables } from "../../src/db";
+import { errorHandler, notFoundHandler } from "../../src/kernel/error-handler";
+import { createResourceRouter, type ResourceConfig } from "../../src/resource";
+import type { CovaraEnv } from "../../src/kernel/http";
+import { search, type ResourceSearch } from "../../src/search";
+import { searchOf } from "../../src/search/extension";
+import type { Dialect } from "../../src/kernel/dialect";
+import { dialectTargets, type TestDatabase } from "../helpers/dialects";
+import { registerFor } from "../helpers/drivers";
 
 export function sqliteArticles(name: string) {
   return sqliteTable(name, {
@@ -66,7 +67,7 @@ export interface SearchFixture {
   /** Creates a fresh articles table for one test. */
   articles(): Promise<ArticlesTable>;
   /** The app over a table: `/api/articles`, identity from `x-test-user` (JSON). */
-  app(table: ArticlesTable, config?: ArticlesConfig): { app: Hono<CovaraEnv>; runtime: ResourceRuntime<ArticlesTable> };
+  app(table: ArticlesTable, config?: ArticlesConfig): { app: Hono<CovaraEnv>; indexed: ResourceSearch | undefined };
 }
 
 const reasons = await Promise.all(dialectTargets.map((target) => target.skipReason()));
@@ -80,12 +81,12 @@ export function eachSearchDialect(title: string, body: (fixture: () => SearchFix
     describe.skipIf(reasons[i] !== null)(`${title} [${target.name}]`, () => {
       let t: TestDatabase | undefined;
       const dropped: string[] = [];
-      const runtimes: ResourceRuntime<ArticlesTable>[] = [];
+      const mounted: ResourceSearch[] = [];
       beforeAll(async () => {
         t = await target.open();
       });
       afterEach(() => {
-        for (const runtime of runtimes.splice(0)) runtime.search?.stop();
+        for (const indexed of mounted.splice(0)) indexed.stop();
       });
       afterAll(async () => {
         if (!t) return;
@@ -104,14 +105,13 @@ export function eachSearchDialect(title: string, body: (fixture: () => SearchFix
           return table;
         },
         app(table, config = {}) {
-          const { router, runtime } = createResourceRouter(table as Table, {
-            id: table.id,
-            db: t!.db,
-            name: "articles",
-            auth: OPEN,
-            ...config,
-          } as ResourceConfig<Table>);
-          runtimes.push(runtime as unknown as ResourceRuntime<ArticlesTable>);
+          const { router, handle } = createResourceRouter(
+            table as Table,
+            { id: table.id, db: t!.db, name: "articles", auth: OPEN, ...config } as ResourceConfig<Table>,
+            { extensions: [search()] },
+          );
+          const indexed = searchOf(handle);
+          if (indexed) mounted.push(indexed);
           const app = new Hono<CovaraEnv>();
           app.onError(errorHandler);
           app.notFound(notFoundHandler);
@@ -121,7 +121,7 @@ export function eachSearchDialect(title: string, body: (fixture: () => SearchFix
             await next();
           });
           app.route("/api/articles", router);
-          return { app, runtime: runtime as unknown as ResourceRuntime<ArticlesTable> };
+          return { app, indexed };
         },
       };
       registerFor(target.name, () => body(() => fixture, target.dialect));
