@@ -34,6 +34,7 @@ import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
 import { createObservabilityLog, type ObservabilityLogOptions } from "../observability";
+import { resolvePrincipal, type PrincipalOptions } from "../principal";
 
 /**
  * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
@@ -107,6 +108,12 @@ export interface CovaraOptions {
    * @default in memory, persisted to the app's `kv` when it has one
    */
   observability?: Omit<ObservabilityLogOptions, "kv" | "logger">;
+  /**
+   * Where each request's principal gets its tenant memberships (roles, clearance): called once per
+   * authenticated request, after authentication; the result is `c.get("principal")`. Without it
+   * the principal has the user and no memberships. See docs/principal.md.
+   */
+  principal?: PrincipalOptions;
 }
 
 /**
@@ -225,6 +232,7 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       await next();
     });
   }
+  if (options.principal) app.use("*", resolvePrincipal(options.principal));
   if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
   const mounted: MountedResource[] = [];
