@@ -22,11 +22,15 @@ function displayName(user: CovaraUser | null): string | null {
   return null;
 }
 
+/** Every anonymous request shares one principal: it holds nothing. */
+let anonymous: Principal | undefined;
+
 /** Builds a principal from the user and the memberships the app resolved for them. */
 export function createPrincipal(user: CovaraUser | null, memberships: readonly Membership[] = []): Principal {
+  if (user === null && anonymous !== undefined) return anonymous;
   const held = user ? memberships : [];
   const find = (tenant: TenantId) => held.find((membership) => sameTenant(membership.tenantId, tenant));
-  return {
+  const principal: Principal = {
     isAuthenticated: user !== null,
     user,
     id: user ? user.id : null,
@@ -39,6 +43,8 @@ export function createPrincipal(user: CovaraUser | null, memberships: readonly M
       tenant === undefined ? held.some((membership) => membership.roles?.includes(role)) : (find(tenant)?.roles?.includes(role) ?? false),
     tenantsWithRole: (role) => held.filter((membership) => membership.roles?.includes(role)).map((membership) => membership.tenantId),
   };
+  if (user === null) anonymous = Object.freeze(principal);
+  return principal;
 }
 
 /**

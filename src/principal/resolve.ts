@@ -13,11 +13,14 @@ export interface PrincipalOptions {
   memberships(user: CovaraUser, c: Context<CovaraEnv>): readonly Membership[] | Promise<readonly Membership[]>;
 }
 
-/** Sets `c.get("principal")` for authenticated requests; anonymous ones get theirs lazily from `getPrincipal`. */
-export function resolvePrincipal(options: PrincipalOptions): MiddlewareHandler<CovaraEnv> {
+/**
+ * Sets `c.get("principal")`: the user with the memberships `options` resolves (none without
+ * options), or the shared anonymous principal.
+ */
+export function resolvePrincipal(options?: PrincipalOptions): MiddlewareHandler<CovaraEnv> {
   return async (c, next) => {
-    const user = c.get("user");
-    if (user) c.set("principal", createPrincipal(user, await options.memberships(user, c)));
+    const user = c.get("user") ?? null;
+    c.set("principal", createPrincipal(user, user && options ? await options.memberships(user, c) : []));
     await next();
   };
 }

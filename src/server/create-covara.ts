@@ -111,7 +111,7 @@ export interface CovaraOptions {
   /**
    * Where each request's principal gets its tenant memberships (roles, clearance): called once per
    * authenticated request, after authentication; the result is `c.get("principal")`. Without it
-   * the principal has the user and no memberships. See docs/principal.md.
+   * the principal has the user and no memberships (covara still sets it). See docs/principal.md.
    */
   principal?: PrincipalOptions;
 }
@@ -232,7 +232,7 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       await next();
     });
   }
-  if (options.principal) app.use("*", resolvePrincipal(options.principal));
+  app.use("*", resolvePrincipal(options.principal));
   if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
   const mounted: MountedResource[] = [];
