@@ -36,6 +36,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   observability: ["kernel"],
   // The request principal (tenant memberships, role and clearance checks, tenant scopes): kernel only.
   principal: ["kernel"],
+  // File-system routes: route modules with co-located Zod schemas, registered as Hono routes.
+  "file-routes": ["kernel"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],
