@@ -18,4 +18,4 @@ export type { CovaraTypeInfo, ResourceTypeInfo } from "./types";
 export { createPrincipal, getPrincipal, myTenants, requireClearance, requireRole, resolvePrincipal, tenantScope } from "../principal";
 export type { Membership, Principal, PrincipalOptions, TenantCheckOptions, TenantId, TenantScopeOptions, TenantSelector } from "../principal";
 export { defineRoute } from "../file-routes";
-export type { DefinedRoute, FileRoutesOptions, RouteContext, RouteHandler, RouteInput, RouteMethod, RouteSchema } from "../file-routes";
+export type { DefinedRoute, FileRoutesOptions, RawQuery, RouteContext, RouteHandler, RouteInput, RouteMethod, RouteSchema } from "../file-routes";
