@@ -9,7 +9,7 @@ import { routeHandler } from "./validate";
 export function registerRoutes(target: Hono<CovaraEnv>, routes: readonly LoadedRoute[], maxBodyBytes: number): void {
   for (const route of [...routes].sort((a, b) => compareRoutes(a.path, b.path))) {
     for (const { method, schema, handler, middleware } of route.methods) {
-      target.on(method, route.path.hono, ...middleware, routeHandler(schema, handler, maxBodyBytes));
+      target.on(method, [route.path.hono], ...middleware, routeHandler(schema, handler, maxBodyBytes));
     }
   }
 }

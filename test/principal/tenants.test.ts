@@ -141,7 +141,7 @@ describe("tenant isolation through the principal", () => {
 
   it("searches only the principal's tenants", async () => {
     const { app } = await tenantApp();
-    const search = async (user: object) => names((await send(app, "GET", "/api/projects/search?q=roadmap", { user })).body);
+    const search = async (user: Record<string, unknown>) => names((await send(app, "GET", "/api/projects/search?q=roadmap", { user })).body);
     expect(await search(alice)).toEqual(["apollo roadmap"]);
     expect(await search(bob)).toEqual(["zeus roadmap"]);
     expect(await search(carol)).toEqual(["apollo roadmap", "zeus roadmap"]);
@@ -160,7 +160,7 @@ describe("tenant isolation through the principal", () => {
 
   it("streams each subscriber the changes of its own tenants only", async () => {
     const { app } = await tenantApp();
-    const subscribe = async (user: object) => {
+    const subscribe = async (user: Record<string, unknown>) => {
       const opened = await openSse(app, "/api/projects/subscribe?orderBy=id", { user });
       expect(opened.status).toBe(200);
       readers.push(opened.reader);
