@@ -21,7 +21,8 @@ export type RawQuery = Record<string, string | string[]>;
 
 /** The validated input: each part typed by its schema's output, or left raw without one. */
 export interface RouteInput<TSchema extends RouteSchema = RouteSchema> {
-  body: TSchema["body"] extends z.ZodType ? z.output<TSchema["body"]> : undefined;
+  /** Undefined for a schema without a body; `unknown` for a handler typed without a specific schema. */
+  body: "body" extends keyof TSchema ? (TSchema["body"] extends z.ZodType ? z.output<TSchema["body"]> : unknown) : undefined;
   query: TSchema["query"] extends z.ZodType ? z.output<TSchema["query"]> : RawQuery;
   params: TSchema["params"] extends z.ZodType ? z.output<TSchema["params"]> : Record<string, string>;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { defineRoute, type Principal, type RawQuery } from "../../src/server";
+import { defineRoute, type Principal, type RawQuery, type RouteContext } from "../../src/server";
 
 describe("file route types", () => {
   it("types body, query and params from the schema's output", () => {
@@ -27,6 +27,11 @@ describe("file route types", () => {
       expectTypeOf(input.query).toEqualTypeOf<RawQuery>();
       expectTypeOf(input.params).toEqualTypeOf<Record<string, string>>();
     });
+  });
+
+  it("types a plain handler's body as unknown (its schema comes from another file)", () => {
+    expectTypeOf<RouteContext["input"]["body"]>().toEqualTypeOf<unknown>();
+    expectTypeOf<RouteContext["input"]["query"]>().toEqualTypeOf<RawQuery>();
   });
 
   it("refuses a handler that reads what its schema does not declare", () => {
