@@ -53,7 +53,7 @@ for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? [0, 1] : [1, 0];
   const thisRound: number[] = [];
   for (const index of order) thisRound[index] = await cpuBatch(variants[index]!);
-  thisRound.forEach((us, index) => cpu[index]!.push(us));
+  for (const [index, us] of thisRound.entries()) cpu[index]!.push(us);
   ratios.push(thisRound[0]! / thisRound[1]!);
 }
 console.log(`\nfile route vs hand-registered route, CPU time, ${rounds} rounds × ${batch} requests per variant`);
