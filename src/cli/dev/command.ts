@@ -26,6 +26,7 @@ Run the app from covara.config.ts and watch the project:
   - the client types (covara.config.ts "clientTypes") are regenerated after every restart;
   - a source change restarts the app; the previous one keeps serving until the new one listens,
     and a syntax error is printed with its location while the old app stays up;
+  - file routes (app.fileRoutes) reload in place when their files change, without a restart;
   - tsc --watch reports type errors with file:line:col (unless --no-typecheck).
 
 Options:
