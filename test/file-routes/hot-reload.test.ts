@@ -86,5 +86,25 @@ describe("hot file routes", () => {
     await app.fileRoutes(join(dir, "routes"));
     expect((await send(app, "GET", "/api/ping")).body).toEqual({ user: { id: 9, name: "Nia" }, name: "Nia" });
   });
-});
 
+  it("reports bad exports and broken schema files with their paths (no dev host)", async () => {
+    const dir = project();
+    const write = (file: string, text: string) => {
+      mkdirSync(join(dir, file, ".."), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    };
+    write("routes/badschema/index.ts", `export const schema = { body: "not zod" };\nexport const POST = () => 1;\n`);
+    write("routes/nohandler/index.ts", `export const get = () => 1;\n`);
+    write("routes/ok/index.ts", `export const GET = () => ({ ok: true });\n`);
+    write("schemas/ping/index.ts", `throw new Error("broken schema");\n`);
+    const errors: { message: string; meta?: Record<string, unknown> }[] = [];
+    const logger: Logger = { error: (message, _error, meta) => errors.push({ message, meta }), warn: () => {} };
+    const app = createCovara({ logger });
+    await app.fileRoutes(join(dir, "routes"));
+    expect(errors.map((entry) => String(entry.meta?.file).slice(dir.length)).sort()).toEqual(["/routes/badschema/index.ts", "/routes/nohandler/index.ts", "/routes/ping/index.ts"]);
+    expect(errors.find((entry) => String(entry.meta?.file).endsWith("ping/index.ts"))?.meta?.schemaFile).toBe(join(dir, "schemas/ping/index.ts"));
+    // A route whose schema does not load is not served unvalidated.
+    expect((await send(app, "GET", "/api/ping")).status).toBe(404);
+    expect((await send(app, "GET", "/api/ok")).body).toEqual({ ok: true });
+  });
+});
