@@ -3,11 +3,14 @@
  * resource keeps REST list/get/update/delete, subscriptions (SSE), search and included relations
  * inside the principal's tenants. Memberships come from the app's resolver, once per request.
  */
+import { PGlite } from "@electric-sql/pglite";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { boolean, integer as pgInteger, pgTable, serial, text as pgText } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { afterEach, describe, expect, it } from "vitest";
-import { createCovara, createSqliteFts5Search, rsql, myTenants, tenantScope, type Membership } from "../../src";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createCovara, createPostgresSearch, createSqliteFts5Search, rsql, myTenants, tenantScope, type Membership } from "../../src";
 import { pushTables } from "../../src/db";
 import { send } from "../helpers/app";
 import { openSse, type SseReader } from "../helpers/sse";
@@ -24,6 +27,43 @@ const tasks = sqliteTable("tasks", {
   projectId: integer("project_id").notNull(),
   title: text("title").notNull(),
 });
+const pgProjects = pgTable("projects", {
+  id: serial("id").primaryKey(),
+  tenantId: pgInteger("tenant_id").notNull(),
+  name: pgText("name").notNull(),
+  secret: boolean("secret").notNull().default(false),
+});
+const pgTasks = pgTable("tasks", {
+  id: serial("id").primaryKey(),
+  tenantId: pgInteger("tenant_id").notNull(),
+  projectId: pgInteger("project_id").notNull(),
+  title: pgText("title").notNull(),
+});
+
+/** One PGlite for the file (it takes seconds to start); each test empties its tables. */
+let pglite: Promise<{ client: PGlite; db: ReturnType<typeof drizzlePglite> }> | undefined;
+afterAll(async () => {
+  if (pglite) await (await pglite).client.close();
+});
+
+/** The same two tables on SQLite (FTS5 search) and on PGlite (tsvector search), empty. */
+async function database(dialect: "sqlite" | "pglite") {
+  if (dialect === "sqlite") {
+    const sqlite = new Database(":memory:");
+    const db = drizzle(sqlite);
+    await pushTables(db, [projects, tasks]);
+    return { db, projects, tasks, search: createSqliteFts5Search(), exec: async (sql: string) => void sqlite.exec(sql) };
+  }
+  pglite ??= (async () => {
+    const client = new PGlite();
+    const db = drizzlePglite(client);
+    await pushTables(db, [pgProjects, pgTasks]);
+    return { client, db };
+  })();
+  const { client, db } = await pglite;
+  await client.exec("truncate projects, tasks restart identity");
+  return { db, projects: pgProjects, tasks: pgTasks, search: createPostgresSearch(), exec: async (sql: string) => void (await client.exec(sql)) };
+}
 
 /** Users 1 and 2 belong to tenants 10 and 20; user 3 to both (reader in 20); user 4 to none. */
 const MEMBERSHIPS: Record<number, Membership[]> = {
@@ -47,10 +87,8 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function tenantApp() {
-  const sqlite = new Database(":memory:");
-  const db = drizzle(sqlite);
-  await pushTables(db, [projects, tasks]);
+async function tenantApp(dialect: "sqlite" | "pglite") {
+  const { db, projects, tasks, search, exec } = await database(dialect);
   const resolved: number[] = [];
   const app = createCovara({
     authenticate: (c) => {
@@ -68,7 +106,7 @@ async function tenantApp() {
       id: projects.id,
       db,
       name: "projects",
-      search: { index: createSqliteFts5Search(), fields: ["name"] },
+      search: { index: search, fields: ["name"] },
       auth: {
         read: tenantScope("tenantId"),
         create: tenantScope("tenantId", { role: "owner" }),
@@ -85,28 +123,20 @@ async function tenantApp() {
       auth: { read: (_user, c) => rsql`${myTenants(c, "tenantId")};title!="hidden"`, create: () => true },
     });
   closers.push(() => app.realtime.close());
-  const seed = async (rows: { tenantId: number; name: string }[]) => {
-    for (const row of rows) await db.insert(projects).values(row);
-  };
-  await seed([
-    { tenantId: 10, name: "apollo roadmap" },
-    { tenantId: 10, name: "apollo budget" },
-    { tenantId: 20, name: "zeus roadmap" },
-  ]);
-  // A task of tenant 20 pointing at a project of tenant 10: the include must not leak it.
-  await db.insert(tasks).values([
-    { tenantId: 10, projectId: 1, title: "plan" },
-    { tenantId: 20, projectId: 3, title: "ship" },
-    { tenantId: 20, projectId: 1, title: "spy" },
-  ]);
+  // Straight into the database (the same SQL on both dialects). A task of tenant 20 points at a
+  // project of tenant 10: the include must not leak it.
+  await exec(
+    "insert into projects (tenant_id, name) values (10, 'apollo roadmap'), (10, 'apollo budget'), (20, 'zeus roadmap');" +
+      "insert into tasks (tenant_id, project_id, title) values (10, 1, 'plan'), (20, 3, 'ship'), (20, 1, 'spy');",
+  );
   return { app, resolved };
 }
 
 const names = (body: { items: { name: string }[] }) => body.items.map((row) => row.name).sort();
 
-describe("tenant isolation through the principal", () => {
+describe.each(["sqlite", "pglite"] as const)("tenant isolation through the principal on %s", { timeout: 180_000 }, (dialect) => {
   it("lists and gets only the rows of the principal's tenants", async () => {
-    const { app } = await tenantApp();
+    const { app } = await tenantApp(dialect);
     expect(names((await send(app, "GET", "/api/projects", { user: alice })).body)).toEqual(["apollo budget", "apollo roadmap"]);
     expect(names((await send(app, "GET", "/api/projects", { user: bob })).body)).toEqual(["zeus roadmap"]);
     expect(names((await send(app, "GET", "/api/projects", { user: carol })).body)).toEqual(["apollo budget", "apollo roadmap", "zeus roadmap"]);
@@ -125,7 +155,7 @@ describe("tenant isolation through the principal", () => {
   });
 
   it("updates, deletes and creates only inside tenants where the principal has the role", async () => {
-    const { app } = await tenantApp();
+    const { app } = await tenantApp(dialect);
     expect((await send(app, "PATCH", "/api/projects/3", { user: alice, body: { name: "taken" } })).status).toBe(404);
     expect((await send(app, "DELETE", "/api/projects/3", { user: alice })).status).toBe(404);
     // Carol reads tenant 20 but is no owner there: she sees the row, and may not change it.
@@ -140,7 +170,7 @@ describe("tenant isolation through the principal", () => {
   });
 
   it("searches only the principal's tenants", async () => {
-    const { app } = await tenantApp();
+    const { app } = await tenantApp(dialect);
     const search = async (user: Record<string, unknown>) => names((await send(app, "GET", "/api/projects/search?q=roadmap", { user })).body);
     expect(await search(alice)).toEqual(["apollo roadmap"]);
     expect(await search(bob)).toEqual(["zeus roadmap"]);
@@ -148,7 +178,7 @@ describe("tenant isolation through the principal", () => {
   });
 
   it("includes only related rows of the principal's tenants", async () => {
-    const { app } = await tenantApp();
+    const { app } = await tenantApp(dialect);
     const list = await send(app, "GET", "/api/tasks?include=project&orderBy=id", { user: bob });
     expect(list.body.items.map((row: { title: string; project: { name: string } | null }) => [row.title, row.project?.name ?? null])).toEqual([
       ["ship", "zeus roadmap"],
@@ -159,7 +189,7 @@ describe("tenant isolation through the principal", () => {
   });
 
   it("streams each subscriber the changes of its own tenants only", async () => {
-    const { app } = await tenantApp();
+    const { app } = await tenantApp(dialect);
     const subscribe = async (user: Record<string, unknown>) => {
       const opened = await openSse(app, "/api/projects/subscribe?orderBy=id", { user });
       expect(opened.status).toBe(200);
@@ -180,7 +210,7 @@ describe("tenant isolation through the principal", () => {
   });
 
   it("resolves the memberships once per request, never for anonymous ones", async () => {
-    const { app, resolved } = await tenantApp();
+    const { app, resolved } = await tenantApp(dialect);
     await send(app, "GET", "/api/tasks?include=project", { user: alice });
     expect(resolved).toEqual([1]);
     await send(app, "GET", "/api/projects", {});
