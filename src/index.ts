@@ -2,6 +2,10 @@
 export { createCovara, errorHandler, notFoundHandler, isShuttingDown, onShutdown, requireUser } from "./server";
 export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from "./server";
 export { useResource, defaultExtensions, consoleLogger } from "./server";
+export { defineRoute } from "./server";
+export type { FileRoutesOptions, RouteContext, RouteHandler, RouteSchema } from "./server";
+export { getPrincipal, myTenants, requireClearance, requireRole, tenantScope } from "./server";
+export type { Membership, Principal, PrincipalOptions } from "./server";
 export type { ContextSource, CovaraContext, Logger } from "./server";
 export { readJsonBody, defineProcedure } from "./resource";
 export { search } from "./search";

@@ -6,6 +6,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { startServer, type FetchApp } from "../node";
+import { DEV_HOST, type DevHost } from "../file-routes";
+import { watchSources } from "./dev/watch";
 
 const appFile = process.argv[2];
 if (!appFile) throw new Error("dev-runner: expected the app module's path");
@@ -20,6 +22,16 @@ await warm;
 process.send?.({ type: "warm" });
 // The parent going away ends the runner (no orphan app processes).
 process.on("disconnect", () => process.exit(0));
+
+// File routes reload themselves on change (`app.fileRoutes`): they watch their folders through this
+// host, and the parent is told not to restart the app for changes there.
+const devHost: DevHost = {
+  watch(dirs, onChange) {
+    process.send?.({ type: "hot-dirs", dirs });
+    watchSources("/", [...dirs], () => false, onChange);
+  },
+};
+Reflect.set(globalThis, DEV_HOST, devHost);
 
 async function start(): Promise<void> {
   const loaded: { default?: unknown; app?: unknown } = await import(pathToFileURL(appFile ?? "").href);

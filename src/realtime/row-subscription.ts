@@ -14,6 +14,7 @@ import type { Logger } from "../kernel/logger";
 import type { SseConnection } from "./sse-connection";
 import { encodeEvent, encodeHeartbeat, encodeInvalidate, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
+import { createPrincipal } from "../kernel/principal";
 
 type Row = Record<string, unknown>;
 
@@ -71,7 +72,7 @@ const contextFreeByRuntime = new WeakMap<ResourceHandle, AnyHookContext>();
 function contextFree(runtime: ResourceHandle): AnyHookContext {
   let ctx = contextFreeByRuntime.get(runtime);
   if (!ctx) {
-    ctx = { c: undefined as never, user: null, resource: runtime.name, table: runtime.table, db: runtime.db, operation: "list" };
+    ctx = { c: undefined as never, user: null, principal: createPrincipal(null), resource: runtime.name, table: runtime.table, db: runtime.db, operation: "list" };
     contextFreeByRuntime.set(runtime, ctx);
   }
   return ctx;

@@ -158,7 +158,12 @@ function resourcePaths(mounted: MountedResource, name: string): Record<string, R
 }
 
 /** The OpenAPI 3.1 document of every mounted resource. */
-export function buildOpenApiDocument(resources: readonly MountedResource[], info: { title: string; version: string }): Record<string, unknown> {
+export function buildOpenApiDocument(
+  resources: readonly MountedResource[],
+  info: { title: string; version: string },
+  /** Paths of the app's other routes (file routes), added as they are. */
+  extraPaths: Record<string, unknown> = {},
+): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, JsonSchema> = {
     Problem: {
@@ -173,5 +178,6 @@ export function buildOpenApiDocument(resources: readonly MountedResource[], info
     Object.assign(schemas, rowSchemas(runtime, name));
     Object.assign(paths, resourcePaths(mounted, name));
   }
+  Object.assign(paths, extraPaths);
   return { openapi: "3.1.0", info, paths, components: { schemas } };
 }

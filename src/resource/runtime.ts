@@ -9,6 +9,7 @@ import { FilterCache } from "./list-query";
 import { describeTable } from "./table-info";
 import type { HookContext, ProcedureMap, ResourceConfig } from "./types";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import { getPrincipal } from "../kernel/principal";
 import { buildRowSchemas } from "./validation";
 import { DEFAULT_MAX_BODY_BYTES } from "../kernel/body";
 import { PreparedSelects } from "./queries";
@@ -74,5 +75,16 @@ export function hookContext<TTable extends Table>(
   operation: HookContext<TTable>["operation"],
   user: CovaraUser | null,
 ): HookContext<TTable> {
-  return { c, user, resource: runtime.info.name, table: runtime.table, db: runtime.config.db, operation };
+  return {
+    c,
+    user,
+    resource: runtime.info.name,
+    table: runtime.table,
+    db: runtime.config.db,
+    operation,
+    // Built on first read: most hooks never ask for it.
+    get principal() {
+      return getPrincipal(c);
+    },
+  };
 }

@@ -10,7 +10,7 @@ import type { OperatorDefinition } from "../kernel/rsql/operator-types";
 import type { ScopeInput } from "../kernel/scope";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { IncludeLimits, RelationConfig } from "./relations/types";
-import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import type { CovaraEnv, CovaraUser, Principal } from "../kernel/http";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
 
@@ -55,6 +55,8 @@ export type TableColumn<TTable extends Table> = TTable["_"]["columns"][ColumnKey
 export interface HookContext<TTable extends Table, TDb extends AnyDatabase = AnyDatabase> {
   c: Context<CovaraEnv>;
   user: CovaraUser | null;
+  /** The request's principal: the user with their tenant memberships, roles and clearance. */
+  readonly principal: Principal;
   resource: string;
   table: TTable;
   db: TDb;

@@ -34,6 +34,8 @@ import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
 import { createObservabilityLog, type ObservabilityLogOptions } from "../observability";
+import { resolvePrincipal, type PrincipalOptions } from "../principal";
+import { mountFileRoutes, type FileRoutesOptions, type MountedFileRoutes } from "../file-routes";
 
 /**
  * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
@@ -107,6 +109,12 @@ export interface CovaraOptions {
    * @default in memory, persisted to the app's `kv` when it has one
    */
   observability?: Omit<ObservabilityLogOptions, "kv" | "logger">;
+  /**
+   * Where each request's principal gets its tenant memberships (roles, clearance): called once per
+   * authenticated request, after authentication; the result is `c.get("principal")`. Without it
+   * the principal has the user and no memberships (covara still sets it). See docs/principal.md.
+   */
+  principal?: PrincipalOptions;
 }
 
 /**
@@ -172,6 +180,13 @@ export type CovaraApp<
     table: TTable,
     config: FileResourceConfig<ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, TTable>,
   ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
+  /**
+   * Mounts the route modules of `dir` (`routes/<path>/index.ts` exporting GET, POST, PUT, PATCH,
+   * DELETE; `[id]` folders are parameters) under the base path, each validated by its co-located
+   * Zod schema before it runs. Resolves once they are registered; under `covara dev` they reload
+   * on change without a restart. See docs/file-routes.md.
+   */
+  fileRoutes(dir: string | URL, options?: FileRoutesOptions): Promise<CovaraApp<S, TBase, TResources>>;
   /** The hub that records the app's writes and serves its subscriptions. */
   realtime: Realtime;
   /**
@@ -211,7 +226,8 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   context.observability = createObservabilityLog({ ...options.observability, kv: () => context.kv, logger: () => context.logger });
   const extensions = options.extensions ?? defaultExtensions();
 
-  app.onError(createErrorHandler(() => context.logger));
+  const onError = createErrorHandler(() => context.logger);
+  app.onError(onError);
   app.notFound(notFoundHandler);
   if (options.securityHeaders !== false) {
     app.use("*", securityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
@@ -225,15 +241,23 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       await next();
     });
   }
+  app.use("*", resolvePrincipal(options.principal));
   if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
   const mounted: MountedResource[] = [];
+  const routeDirs: MountedFileRoutes[] = [];
   if (options.openapi !== false) {
     const described = typeof options.openapi === "object" ? options.openapi : {};
     let document: Record<string, unknown> | undefined;
+    let builtFor = "";
     app.get("/__covara/openapi.json", (c) => {
-      // Built on first request: every resource is mounted by then, and the document never changes.
-      document ??= buildOpenApiDocument(mounted, { title: described.title ?? "covara API", version: described.version ?? "1.0.0" });
+      // Built on first request, when every resource is mounted; again only after file routes reload.
+      const versions = routeDirs.map((dir) => dir.version).join(",");
+      if (!document || builtFor !== versions) {
+        const extraPaths = Object.assign({}, ...routeDirs.map((dir) => dir.paths()));
+        document = buildOpenApiDocument(mounted, { title: described.title ?? "covara API", version: described.version ?? "1.0.0" }, extraPaths);
+        builtFor = versions;
+      }
       return c.json(document);
     });
   }
@@ -289,8 +313,13 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
     return covara;
   }
 
+  async function fileRoutes(dir: string | URL, routeOptions: FileRoutesOptions = {}): Promise<CovaraApp> {
+    routeDirs.push(await mountFileRoutes(app, dir, routeOptions, { basePath, logger: context.logger, onError }));
+    return covara;
+  }
+
   // The runtime object is the same after every `.resource()`; only its type grows with each call.
-  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, fileResource, page, realtime, context }));
+  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, fileResource, page, fileRoutes, realtime, context }));
   if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

@@ -36,6 +36,10 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   billing: ["kernel", "kv"],
   // The observability log and the logger, metrics and middleware around it: on the kernel alone.
   observability: ["kernel"],
+  // The request principal (tenant memberships, role and clearance checks, tenant scopes): kernel only.
+  principal: ["kernel"],
+  // File-system routes: route modules with co-located Zod schemas, registered as Hono routes.
+  "file-routes": ["kernel"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],

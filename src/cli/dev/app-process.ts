@@ -41,8 +41,11 @@ export class AppStartError extends Error {
   }
 }
 
-/** Spawns a runner for `appFile`; its output goes to `log` as it comes. */
-export function spawnRunner(projectDir: string, appFile: string, env: NodeJS.ProcessEnv, log: (text: string) => void): Runner {
+/**
+ * Spawns a runner for `appFile`; its output goes to `log` as it comes. `onHotDirs` hears of the
+ * folders the app reloads by itself (file routes), whose changes need no restart.
+ */
+export function spawnRunner(projectDir: string, appFile: string, env: NodeJS.ProcessEnv, log: (text: string) => void, onHotDirs?: (dirs: string[]) => void): Runner {
   const child = spawn(process.execPath, ["--import", "tsx", "--enable-source-maps", runnerPath(), appFile], {
     cwd: projectDir,
     env: { ...env, PORT: "0" },
@@ -61,8 +64,9 @@ export function spawnRunner(projectDir: string, appFile: string, env: NodeJS.Pro
     child.once("error", () => resolve(null));
   });
   const listening = new Promise<number>((resolve, reject) => {
-    child.on("message", (message: { type?: string; port?: number }) => {
+    child.on("message", (message: { type?: string; port?: number; dirs?: unknown }) => {
       if (message.type === "listening" && typeof message.port === "number") resolve(message.port);
+      if (message.type === "hot-dirs" && Array.isArray(message.dirs)) onHotDirs?.(message.dirs.filter((dir) => typeof dir === "string"));
     });
     void exited.then((code) => reject(new AppStartError(output, code)));
   });

@@ -26,6 +26,7 @@ Run the app from covara.config.ts and watch the project:
   - the client types (covara.config.ts "clientTypes") are regenerated after every restart;
   - a source change restarts the app; the previous one keeps serving until the new one listens,
     and a syntax error is printed with its location while the old app stays up;
+  - file routes (app.fileRoutes) reload in place when their files change, without a restart;
   - tsc --watch reports type errors with file:line:col (unless --no-typecheck).
 
 Options:
@@ -79,7 +80,8 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
     NODE_ENV: deps.env.NODE_ENV ?? "development",
   };
   // The first app process warms up (covara, Hono, Drizzle) while the database and port are opened.
-  const firstRunner = spawnRunner(config.dir, config.app, appEnv, (text) => io.stdout(text));
+  // The session exists before the runner reports anything: its hot folders arrive once the app loads.
+  const firstRunner = spawnRunner(config.dir, config.app, appEnv, (text) => io.stdout(text), (dirs) => session.addHotDirs(dirs));
   const connection = await connect(deps.cwd, database).catch((error: unknown) => {
     firstRunner.discard();
     throw error;
@@ -134,6 +136,8 @@ class DevSession {
   private queue: Promise<unknown> = Promise.resolve();
   private pendingSchema = false;
   private schemaBlocked = false;
+  /** Folders the running app reloads by itself (file routes): their changes need no restart. */
+  private readonly hotDirs = new Set<string>();
 
   constructor(
     private readonly io: CliIO,
@@ -156,7 +160,7 @@ class DevSession {
 
   onChange(changed: string[]): void {
     // Editors' and sed's temporary files come and go before the batch is reported.
-    const files = changed.filter((file) => existsSync(file));
+    const files = changed.filter((file) => existsSync(file) && ![...this.hotDirs].some((dir) => file.startsWith(dir + sep)));
     if (files.length === 0) return;
     const schemaChanged = files.includes(this.config.schema);
     if (schemaChanged) this.pendingSchema = true;
@@ -222,7 +226,12 @@ class DevSession {
   }
 
   private spawn(): Runner {
-    return spawnRunner(this.config.dir, this.config.app, this.appEnv, (text) => this.io.stdout(text));
+    return spawnRunner(this.config.dir, this.config.app, this.appEnv, (text) => this.io.stdout(text), (dirs) => this.addHotDirs(dirs));
+  }
+
+  /** Folders the app reloads by itself (file routes): changes there need no restart. */
+  addHotDirs(dirs: readonly string[]): void {
+    for (const dir of dirs) this.hotDirs.add(dir);
   }
 
   private async syncSchema(): Promise<SyncOutcome> {
