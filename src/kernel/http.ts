@@ -10,5 +10,10 @@ export interface CovaraUser {
 export interface CovaraEnv {
   Variables: {
     user?: CovaraUser | null;
+    /**
+     * The real authenticated user while an admin impersonates `user` (x-covara-impersonate);
+     * undefined otherwise. Audit entries name both.
+     */
+    impersonator?: CovaraUser | null;
   };
 }

@@ -34,6 +34,7 @@ import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
 import { createObservabilityLog, type ObservabilityLogOptions } from "../observability";
+import { mountAdmin, type AdminOptions } from "../admin";
 
 /**
  * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
@@ -107,6 +108,12 @@ export interface CovaraOptions {
    * @default in memory, persisted to the app's `kv` when it has one
    */
   observability?: Omit<ObservabilityLogOptions, "kv" | "logger">;
+   * The admin UI at `/__covara/ui`, locked to admins: by default users whose `role` (or `roles`)
+   * says "admin"; see docs/admin-ui.md. Mounting it is also what enables the admin scope bypass
+   * and impersonation. `false` leaves it out (and both markers inert).
+   * @default mounted
+   */
+  admin?: AdminOptions | false;
 }
 
 /**
@@ -225,9 +232,14 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       await next();
     });
   }
+  const mounted: MountedResource[] = [];
+  if (options.admin !== false) {
+    // After authentication (the predicate reads the real user), before any resource route.
+    const resources = () => mounted.flatMap((entry) => (entry.handle ? [{ path: entry.path, handle: entry.handle }] : []));
+    mountAdmin({ app, context, resources }, options.admin ?? {});
+  }
   if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
-  const mounted: MountedResource[] = [];
   if (options.openapi !== false) {
     const described = typeof options.openapi === "object" ? options.openapi : {};
     let document: Record<string, unknown> | undefined;

@@ -1,0 +1,84 @@
+/**
+ * Mounts the admin UI on an app at `/__covara/ui`, behind the admin guard and CSRF protection, and
+ * installs the identity middleware that makes the scope bypass and impersonation work (only
+ * here: an app without the UI has neither).
+ */
+import type { Context, Hono } from "hono";
+import type { CovaraContext } from "../kernel/context";
+import type { CovaraEnv } from "../kernel/http";
+import { randomToken } from "../kernel/web-crypto";
+import { adminAssetUrls, mountAdminAssets } from "./assets";
+import { createAuditRecorder, createMemoryAuditStore } from "./audit";
+import { adminIdentity } from "./bypass";
+import { createCsrfTokens } from "./csrf";
+import { adminGuard, adminOf } from "./guard";
+import { apiExplorerPage, executeApiCall } from "./pages/api-explorer";
+import { auditPage } from "./pages/audit-page";
+import { authPage, revokeCredential } from "./pages/auth-page";
+import { downloadRow, writeRow } from "./pages/data-actions";
+import { dataPage } from "./pages/data-page";
+import { logsPage } from "./pages/logs-page";
+import { metricsPage } from "./pages/metrics-page";
+import { overviewPage } from "./pages/overview";
+import { replayTask, tasksPage } from "./pages/tasks-page";
+import { createAdminPredicate } from "./predicate";
+import type { AdminLogSource, AdminOptions } from "./types";
+import type { AdminResource, AdminServices, AdminView } from "./view";
+
+/** Where the UI lives. */
+export const ADMIN_BASE = "/__covara/ui";
+
+/** What the app gives the UI besides its options. */
+export interface AdminMountTarget {
+  app: Hono<CovaraEnv>;
+  context: CovaraContext;
+  resources(): readonly AdminResource[];
+  /** The request/error log, when the app keeps one. */
+  logs?: AdminLogSource;
+}
+
+/**
+ * Installs the identity middleware on `target.app` (call it after authentication, before any
+ * resource is mounted) and mounts the UI's routes.
+ */
+export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {}): void {
+  const { app, context } = target;
+  const predicate = createAdminPredicate(options);
+  const audit = options.audit ?? createMemoryAuditStore();
+  const record = createAuditRecorder(audit, () => context.logger);
+  const csrf = createCsrfTokens(options.csrfSecret);
+  const services: AdminServices = { app, context, base: ADMIN_BASE, resources: target.resources, users: options.userManager, audit, record, logs: target.logs };
+
+  app.use("*", adminIdentity(context, predicate, options.userManager, record));
+  app.use(ADMIN_BASE, adminGuard(predicate));
+  app.use(`${ADMIN_BASE}/*`, adminGuard(predicate));
+  app.use(`${ADMIN_BASE}/*`, csrf.protect(adminOf));
+  mountAdminAssets(app, ADMIN_BASE);
+
+  /** Runs a page handler with the request's admin, token, nonce and assets. */
+  const page =
+    (handler: (view: AdminView, c: Context<CovaraEnv>) => Promise<Response>) =>
+    async (c: Context<CovaraEnv>): Promise<Response> => {
+      const admin = adminOf(c);
+      const view: AdminView = { c, admin, csrf: await csrf.tokenFor(admin), nonce: randomToken(16), assets: await adminAssetUrls(ADMIN_BASE), services };
+      return handler(view, c);
+    };
+
+  app.get(ADMIN_BASE, page((view) => overviewPage(view, "")));
+  app.get(`${ADMIN_BASE}/data`, page((view) => overviewPage(view, "data")));
+  app.get(`${ADMIN_BASE}/data/:name`, page((view, c) => dataPage(view, c.req.param("name"))));
+  app.post(`${ADMIN_BASE}/data/:name/rows`, page((view, c) => writeRow(view, c.req.param("name"), "create")));
+  app.post(`${ADMIN_BASE}/data/:name/rows/:id`, page((view, c) => writeRow(view, c.req.param("name"), "update", c.req.param("id"))));
+  app.post(`${ADMIN_BASE}/data/:name/rows/:id/delete`, page((view, c) => writeRow(view, c.req.param("name"), "delete", c.req.param("id"))));
+  app.get(`${ADMIN_BASE}/data/:name/rows/:id/download`, page((view, c) => downloadRow(view, c.req.param("name"), c.req.param("id"))));
+  app.get(`${ADMIN_BASE}/api`, page(apiExplorerPage));
+  app.post(`${ADMIN_BASE}/api`, page(executeApiCall));
+  app.get(`${ADMIN_BASE}/audit`, page(auditPage));
+  app.get(`${ADMIN_BASE}/logs`, page(logsPage));
+  app.get(`${ADMIN_BASE}/metrics`, page(metricsPage));
+  app.get(`${ADMIN_BASE}/tasks`, page(tasksPage));
+  app.post(`${ADMIN_BASE}/tasks/:id/replay`, page((view, c) => replayTask(view, c.req.param("id"))));
+  app.get(`${ADMIN_BASE}/auth`, page(authPage));
+  app.post(`${ADMIN_BASE}/auth/users/:user/sessions/:id/revoke`, page((view, c) => revokeCredential(view, "session", c.req.param("user"), c.req.param("id"))));
+  app.post(`${ADMIN_BASE}/auth/users/:user/keys/:id/revoke`, page((view, c) => revokeCredential(view, "api_key", c.req.param("user"), c.req.param("id"))));
+}

@@ -1,0 +1,91 @@
+/** Metrics from the request log: per route, how many requests, their status classes and latency percentiles. */
+import { renderPage } from "../layout";
+import type { AdminRequestLine } from "../types";
+import type { AdminView } from "../view";
+import { NoLogSource } from "./logs-page";
+
+interface RouteStats {
+  route: string;
+  count: number;
+  statuses: Record<string, number>;
+  p50: number;
+  p95: number;
+}
+
+/** The `q` quantile of sorted numbers (nearest rank). */
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+/** Request lines grouped by route (or path), busiest first. */
+export function routeStats(lines: readonly AdminRequestLine[]): RouteStats[] {
+  const groups = new Map<string, AdminRequestLine[]>();
+  for (const line of lines) {
+    const key = `${line.method} ${line.route ?? line.path}`;
+    const group = groups.get(key);
+    if (group) group.push(line);
+    else groups.set(key, [line]);
+  }
+  return [...groups]
+    .map(([route, group]) => {
+      const durations = group.map((line) => line.durationMs).sort((a, b) => a - b);
+      const statuses: Record<string, number> = {};
+      for (const line of group) statuses[`${String(line.status)[0]}xx`] = (statuses[`${String(line.status)[0]}xx`] ?? 0) + 1;
+      return { route, count: group.length, statuses, p50: quantile(durations, 0.5), p95: quantile(durations, 0.95) };
+    })
+    .sort((a, b) => b.count - a.count);
+}
+
+/** GET /metrics */
+export async function metricsPage(view: AdminView): Promise<Response> {
+  const logs = view.services.logs;
+  const stats = logs === undefined ? [] : routeStats(await logs.requests(1000));
+  const busiest = Math.max(1, ...stats.map((entry) => entry.count));
+  const body = (
+    <>
+      <h1>Metrics</h1>
+      <p class="lead">From the newest 1000 requests: volume, status classes and latency per route.</p>
+      {logs === undefined ? (
+        <NoLogSource />
+      ) : (
+        <div class="table-wrap">
+          {stats.length === 0 ? (
+            <p class="empty">No requests logged yet.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>route</th>
+                  <th>requests</th>
+                  <th />
+                  <th>2xx</th>
+                  <th>4xx</th>
+                  <th>5xx</th>
+                  <th>p50 ms</th>
+                  <th>p95 ms</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.map((entry) => (
+                  <tr>
+                    <td class="mono">{entry.route}</td>
+                    <td>{entry.count}</td>
+                    <td>
+                      <meter min={0} max={busiest} value={entry.count} />
+                    </td>
+                    <td>{entry.statuses["2xx"] ?? 0}</td>
+                    <td>{entry.statuses["4xx"] ?? 0}</td>
+                    <td>{entry.statuses["5xx"] ?? 0}</td>
+                    <td>{entry.p50.toFixed(1)}</td>
+                    <td>{entry.p95.toFixed(1)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+    </>
+  );
+  return renderPage(view, { title: "Metrics", active: "metrics", body });
+}
