@@ -47,7 +47,7 @@ export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {})
   const audit = options.audit ?? createMemoryAuditStore();
   const record = createAuditRecorder(audit, () => context.logger);
   const csrf = createCsrfTokens(options.csrfSecret);
-  const services: AdminServices = { app, context, base: ADMIN_BASE, resources: target.resources, users: options.userManager, audit, record, logs: target.logs };
+  const services: AdminServices = { app, context, base: ADMIN_BASE, resources: target.resources, users: options.userManager, audit, record, logs: options.logs ?? target.logs };
 
   app.use("*", adminIdentity(context, predicate, options.userManager, record));
   app.use(ADMIN_BASE, adminGuard(predicate));

@@ -88,6 +88,8 @@ export interface AdminOptions {
   apiKeys?: readonly string[];
   /** Resolves impersonation targets and feeds the auth view. */
   userManager?: AdminUserManager;
+  /** Where the request/error log and metrics views read (default: the app's observability log, when it keeps one). */
+  logs?: AdminLogSource;
   /** Where audit entries go (default: an in-memory ring of the newest 1000). */
   audit?: AdminAuditStore;
   /**
