@@ -15,7 +15,7 @@ import { adminGuard, adminOf } from "./guard";
 import { apiExplorerPage, executeApiCall } from "./pages/api-explorer";
 import { auditPage } from "./pages/audit-page";
 import { authPage, revokeCredential } from "./pages/auth-page";
-import { downloadRow, writeRow } from "./pages/data-actions";
+import { downloadRow, liveRows, writeRow } from "./pages/data-actions";
 import { dataPage } from "./pages/data-page";
 import { logsPage } from "./pages/logs-page";
 import { metricsPage } from "./pages/metrics-page";
@@ -71,6 +71,7 @@ export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {})
   app.post(`${ADMIN_BASE}/data/:name/rows/:id`, page((view, c) => writeRow(view, c.req.param("name"), "update", c.req.param("id"))));
   app.post(`${ADMIN_BASE}/data/:name/rows/:id/delete`, page((view, c) => writeRow(view, c.req.param("name"), "delete", c.req.param("id"))));
   app.get(`${ADMIN_BASE}/data/:name/rows/:id/download`, page((view, c) => downloadRow(view, c.req.param("name"), c.req.param("id"))));
+  app.get(`${ADMIN_BASE}/data/:name/live`, page((view, c) => liveRows(view, c.req.param("name"))));
   app.get(`${ADMIN_BASE}/api`, page(apiExplorerPage));
   app.post(`${ADMIN_BASE}/api`, page(executeApiCall));
   app.get(`${ADMIN_BASE}/audit`, page(auditPage));

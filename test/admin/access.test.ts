@@ -32,6 +32,7 @@ const ROUTES: Array<[string, string]> = [
   ["POST", "/__covara/ui/data/todos/rows/1"],
   ["POST", "/__covara/ui/data/todos/rows/1/delete"],
   ["GET", "/__covara/ui/data/attachments/rows/1/download"],
+  ["GET", "/__covara/ui/data/todos/live"],
   ["GET", "/__covara/ui/api"],
   ["POST", "/__covara/ui/api"],
   ["GET", "/__covara/ui/audit"],

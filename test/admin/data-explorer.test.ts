@@ -95,7 +95,16 @@ describe("data explorer", () => {
   it("links the table to the resource's SSE for live updates", async () => {
     const { app } = await setup();
     const html = await page(app, "/__covara/ui/data/todos?filter=done==true");
-    expect(html).toContain('data-live-url="/api/todos/subscribe?filter=done%3D%3Dtrue"');
+    expect(html).toContain('data-live-url="/__covara/ui/data/todos/live?filter=done%3D%3Dtrue"');
+    // The stream is the resource's own, opened with the bypass: the admin sees every owner's rows.
+    const stream = await app.request("/__covara/ui/data/todos/live?filter=done==true", { headers: as(ADMIN) });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const reader = stream.body!.getReader();
+    let text = "";
+    while (!/event: snapshot\n(id: \d+\n)?data: .*\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toContain("todo 03");
+    expect(text).toContain("todo 06");
   });
 
   it("offers a download action per row of a file resource, served as the admin", async () => {

@@ -51,3 +51,17 @@ export async function downloadRow(view: AdminView, name: string, id: string): Pr
   await view.services.record({ action: "file_download", adminId: view.admin.id, method: "GET", path, detail: { resource: name, id, status: response.status } });
   return new Response(response.body, response);
 }
+
+/**
+ * GET /data/:name/live: the resource's SSE stream, opened as the admin with the scope bypass (an
+ * EventSource cannot send the marker itself), so the table hears about every row it shows.
+ */
+export async function liveRows(view: AdminView, name: string): Promise<Response> {
+  const resource = resourceNamed(view.services, name);
+  const filter = view.c.req.query("filter");
+  const response = await forwardAsAdmin(view, "GET", `${resource.path}/subscribe`, {
+    query: filter ? { filter } : {},
+    headers: { accept: "text/event-stream" },
+  });
+  return new Response(response.body, response);
+}

@@ -134,7 +134,7 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
   const notice = c.req.query("notice");
   const failure = c.req.query("error");
   const subscribable = Reflect.get(resource.handle.config, "subscriptions") !== false;
-  const liveUrl = subscribable ? `${resource.path}/subscribe${query.filter ? `?filter=${encodeURIComponent(query.filter)}` : ""}` : undefined;
+  const liveUrl = subscribable ? `${services.base}/data/${encodeURIComponent(resource.handle.name)}/live${query.filter ? `?filter=${encodeURIComponent(query.filter)}` : ""}` : undefined;
 
   const content = (
     <>
