@@ -17,8 +17,10 @@ main{padding:1.5rem 2rem;min-width:0}
 h1{font-size:1.4rem;margin:0 0 .25rem}
 h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 .lead{color:var(--muted);margin:0 0 1.25rem}
+label.block{display:flex;flex-direction:column;gap:.2rem;font-size:.75rem;color:var(--muted);font-weight:600;margin:0 0 .75rem}
+.card>h2:first-child{margin-top:0;display:flex;gap:.5rem;align-items:center}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:.6rem;padding:1rem;margin:0 0 1rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:.75rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:.75rem;margin:0 0 1rem}
 .stat{background:var(--panel);border:1px solid var(--line);border-radius:.6rem;padding:.9rem 1rem}
 .stat b{display:block;font-size:1.5rem}
 .stat span{color:var(--muted);font-size:.8rem}
@@ -27,7 +29,8 @@ table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{text-align:left;padding:.5rem .7rem;border-bottom:1px solid var(--line);vertical-align:top;white-space:nowrap;max-width:24rem;overflow:hidden;text-overflow:ellipsis}
 th{background:#f9fafb;font-weight:600;color:#374151;position:sticky;top:0}
 tr:last-child td{border-bottom:0}
-td.actions{display:flex;gap:.35rem}
+td.actions{width:1%}
+.row-actions{display:flex;gap:.35rem}
 .null{color:var(--muted);font-style:italic}
 code,pre,.mono{font-family:var(--mono);font-size:.8rem}
 pre{background:#0f172a;color:#e2e8f0;padding:.9rem;border-radius:.5rem;overflow:auto;max-height:28rem;white-space:pre-wrap;word-break:break-word}
@@ -36,6 +39,7 @@ form.inline{display:inline}
 .toolbar label,.fields label{display:flex;flex-direction:column;gap:.2rem;font-size:.75rem;color:var(--muted);font-weight:600}
 .toolbar label.grow{flex:1 1 16rem}
 input,select,textarea{font:inherit;padding:.45rem .6rem;border:1px solid #d1d5db;border-radius:.4rem;background:#fff;color:var(--ink);min-width:0}
+input::placeholder,textarea::placeholder{color:#9ca3af;font-weight:400}
 input:focus,select:focus,textarea:focus{outline:2px solid var(--accent);outline-offset:-1px}
 textarea{font-family:var(--mono);font-size:.8rem;width:100%;min-height:6rem}
 button,.button{font:inherit;font-weight:600;padding:.45rem .9rem;border-radius:.4rem;border:1px solid var(--accent);background:var(--accent);color:var(--accent-ink);cursor:pointer;display:inline-block}
@@ -50,8 +54,9 @@ button.small,.button.small{padding:.2rem .55rem;font-size:.75rem}
 .badge.get{background:#ecfdf5;color:var(--ok)}.badge.post{background:#eff6ff;color:#1d4ed8}.badge.patch,.badge.put{background:#fffbeb;color:var(--warn)}.badge.delete{background:#fef2f2;color:var(--danger)}
 .badge.s2{background:#ecfdf5;color:var(--ok)}.badge.s4{background:#fffbeb;color:var(--warn)}.badge.s5{background:#fef2f2;color:var(--danger)}
 .pager{display:flex;gap:.5rem;justify-content:flex-end;margin-top:.75rem}
-.live{font-size:.75rem;color:var(--muted)}
-.live[data-state=open]::before{content:"\\25CF ";color:var(--ok)}
+.live{display:inline-block;margin-left:.5rem;font-size:.72rem;font-weight:600;color:var(--muted);border:1px solid var(--line);border-radius:999px;padding:0 .5rem;background:#fff}
+.live::before{content:"\\25CF ";color:#9ca3af}
+.live[data-state=open]::before{color:var(--ok)}
 .tabs{display:flex;gap:.25rem;flex-wrap:wrap;margin:0 0 1rem}
 .tabs a{padding:.35rem .75rem;border-radius:999px;border:1px solid var(--line);background:#fff;color:var(--ink)}
 .tabs a[aria-current=page]{background:var(--ink);color:#fff;border-color:var(--ink)}
@@ -59,10 +64,11 @@ details>summary{cursor:pointer;font-weight:600;margin:0 0 .5rem}
 .bar{height:.5rem;background:var(--accent);border-radius:.25rem;min-width:2px}
 @media (max-width:760px){
 body{grid-template-columns:1fr;grid-template-rows:auto 1fr}
-.side{flex-direction:row;align-items:center;overflow-x:auto;padding:.5rem;gap:.15rem;position:sticky;top:0;z-index:2}
+.side{flex-direction:row;align-items:center;overflow-x:auto;padding:.6rem .5rem;gap:.15rem;position:sticky;top:0;z-index:2;min-height:3rem}
 .brand{padding:0 .5rem 0 .25rem;font-size:.95rem}.brand small,.who{display:none}
 .side a{white-space:nowrap;padding:.35rem .55rem}
 main{padding:1rem}
-.toolbar label.grow{flex-basis:100%}
+.toolbar label{flex:1 1 40%}.toolbar label.grow{flex-basis:100%}
+h1{font-size:1.25rem}
 }
 `;

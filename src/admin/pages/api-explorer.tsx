@@ -93,7 +93,8 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
             <input name="as" value={sent.as} placeholder="user id" size={8} />
           </label>
         </div>
-        <label class="fields">
+        <label class="block">
+          Body (JSON)
           <textarea name="body" placeholder='{"title":"JSON body"}'>{sent.body}</textarea>
         </label>
         <button type="submit">Send</button>

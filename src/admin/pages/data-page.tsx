@@ -77,6 +77,7 @@ function RowLine(props: { view: AdminView; resource: AdminResource; row: Row; co
   return (
     <tr>
       <td class="actions">
+        <div class="row-actions">
         <a class="button ghost small" href={`${editUrl.pathname}${editUrl.search}`}>Edit</a>
         {props.downloads ? <a class="button ghost small" href={`${rowBase}/download`}>Download</a> : null}
         <form method="post" action={`${rowBase}/delete`} class="inline" data-confirm={`Delete ${resource.handle.name} ${id}?`}>
@@ -84,6 +85,7 @@ function RowLine(props: { view: AdminView; resource: AdminResource; row: Row; co
           <input type="hidden" name="_back" value={back} />
           <button type="submit" class="danger small">Delete</button>
         </form>
+        </div>
       </td>
       {columns.map((column) => (
         <td>
@@ -140,11 +142,10 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
     <>
       <h1>{resource.handle.name}</h1>
       <p class="lead">
-        <code>{resource.path}</code> · rows read through the resource's own endpoint{actAs === "" ? " with the admin scope bypass" : `, as user ${actAs}`}
+        <code>{resource.path}</code> · read through the resource's own endpoint{actAs === "" ? " with the admin scope bypass" : `, as user ${actAs}`}
         {liveUrl ? (
           <span class="live" data-live-status="" data-live-url={liveUrl}>
-            {" "}
-            · live
+            live
           </span>
         ) : null}
       </p>

@@ -41,10 +41,33 @@ export async function metricsPage(view: AdminView): Promise<Response> {
   const logs = view.services.logs;
   const stats = logs === undefined ? [] : routeStats(await logs.requests(1000));
   const busiest = Math.max(1, ...stats.map((entry) => entry.count));
+  const total = stats.reduce((sum, entry) => sum + entry.count, 0);
+  const failing = stats.reduce((sum, entry) => sum + (entry.statuses["5xx"] ?? 0), 0);
+  const slowest = Math.max(0, ...stats.map((entry) => entry.p95));
   const body = (
     <>
       <h1>Metrics</h1>
       <p class="lead">From the newest 1000 requests: volume, status classes and latency per route.</p>
+      {total > 0 ? (
+        <div class="grid">
+          <div class="stat">
+            <b>{total}</b>
+            <span>requests</span>
+          </div>
+          <div class="stat">
+            <b>{stats.length}</b>
+            <span>routes</span>
+          </div>
+          <div class="stat">
+            <b>{`${((failing / total) * 100).toFixed(1)}%`}</b>
+            <span>5xx rate</span>
+          </div>
+          <div class="stat">
+            <b>{slowest.toFixed(1)}</b>
+            <span>slowest route p95 (ms)</span>
+          </div>
+        </div>
+      ) : null}
       {logs === undefined ? (
         <NoLogSource />
       ) : (

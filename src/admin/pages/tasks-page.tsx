@@ -16,23 +16,23 @@ function TaskTable(props: { tasks: TaskSnapshot[] }) {
     <table>
       <thead>
         <tr>
-          <th>id</th>
           <th>task</th>
           <th>attempt</th>
           <th>run at</th>
           <th>last error</th>
           <th>input</th>
+          <th>id</th>
         </tr>
       </thead>
       <tbody>
         {props.tasks.map((task) => (
           <tr>
-            <td class="mono">{task.id}</td>
             <td>{task.name}</td>
             <td>{`${task.attempt}/${task.maxAttempts}`}</td>
             <td class="mono">{timeText(task.runAt)}</td>
             <td>{task.error ?? ""}</td>
             <td class="mono">{valueText(task.input)}</td>
+            <td class="mono">{task.id}</td>
           </tr>
         ))}
       </tbody>
@@ -46,12 +46,12 @@ function DeadTable(props: { view: AdminView; letters: DeadLetter[] }) {
       <thead>
         <tr>
           <th />
-          <th>id</th>
           <th>task</th>
-          <th>attempts</th>
-          <th>died</th>
           <th>error</th>
+          <th>died</th>
+          <th>attempts</th>
           <th>input</th>
+          <th>id</th>
         </tr>
       </thead>
       <tbody>
@@ -63,12 +63,12 @@ function DeadTable(props: { view: AdminView; letters: DeadLetter[] }) {
                 <button type="submit" class="small">Replay</button>
               </form>
             </td>
-            <td class="mono">{letter.id}</td>
             <td>{letter.name}</td>
-            <td>{letter.attempts}</td>
-            <td class="mono">{timeText(letter.failedAt)}</td>
             <td>{letter.error}</td>
+            <td class="mono">{timeText(letter.failedAt)}</td>
+            <td>{letter.attempts}</td>
             <td class="mono">{valueText(letter.input)}</td>
+            <td class="mono">{letter.id}</td>
           </tr>
         ))}
       </tbody>
