@@ -8,7 +8,7 @@ import type { CovaraContext } from "../kernel/context";
 import type { CovaraEnv } from "../kernel/http";
 import { randomToken } from "../kernel/web-crypto";
 import { adminAssetUrls, mountAdminAssets } from "./assets";
-import { createAuditRecorder, createMemoryAuditStore } from "./audit";
+import { createAuditRecorder } from "./audit";
 import { adminIdentity } from "./bypass";
 import { createCsrfTokens } from "./csrf";
 import { adminGuard, adminOf } from "./guard";
@@ -22,8 +22,14 @@ import { metricsPage } from "./pages/metrics-page";
 import { overviewPage } from "./pages/overview";
 import { replayTask, tasksPage } from "./pages/tasks-page";
 import { createAdminPredicate } from "./predicate";
-import type { AdminLogSource, AdminOptions } from "./types";
+import { observabilityAuditStore, observabilityLogSource } from "./observability";
+import type { AdminOptions } from "./types";
 import type { AdminResource, AdminServices, AdminView } from "./view";
+
+/** A path parameter of the UI's routes (each route names the ones it reads). */
+function param(c: Context<CovaraEnv>, name: string): string {
+  return c.req.param(name) ?? "";
+}
 
 /** Where the UI lives. */
 export const ADMIN_BASE = "/__covara/ui";
@@ -33,8 +39,6 @@ export interface AdminMountTarget {
   app: Hono<CovaraEnv>;
   context: CovaraContext;
   resources(): readonly AdminResource[];
-  /** The request/error log, when the app keeps one. */
-  logs?: AdminLogSource;
 }
 
 /**
@@ -44,10 +48,10 @@ export interface AdminMountTarget {
 export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {}): void {
   const { app, context } = target;
   const predicate = createAdminPredicate(options);
-  const audit = options.audit ?? createMemoryAuditStore();
+  const audit = options.audit ?? observabilityAuditStore(context);
   const record = createAuditRecorder(audit, () => context.logger);
   const csrf = createCsrfTokens(options.csrfSecret);
-  const services: AdminServices = { app, context, base: ADMIN_BASE, resources: target.resources, users: options.userManager, audit, record, logs: options.logs ?? target.logs };
+  const services: AdminServices = { app, context, base: ADMIN_BASE, resources: target.resources, users: options.userManager, audit, record, logs: options.logs ?? observabilityLogSource(context) };
 
   app.use("*", adminIdentity(context, predicate, options.userManager, record));
   app.use(ADMIN_BASE, adminGuard(predicate));
@@ -66,20 +70,20 @@ export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {})
 
   app.get(ADMIN_BASE, page((view) => overviewPage(view, "")));
   app.get(`${ADMIN_BASE}/data`, page((view) => overviewPage(view, "data")));
-  app.get(`${ADMIN_BASE}/data/:name`, page((view, c) => dataPage(view, c.req.param("name"))));
-  app.post(`${ADMIN_BASE}/data/:name/rows`, page((view, c) => writeRow(view, c.req.param("name"), "create")));
-  app.post(`${ADMIN_BASE}/data/:name/rows/:id`, page((view, c) => writeRow(view, c.req.param("name"), "update", c.req.param("id"))));
-  app.post(`${ADMIN_BASE}/data/:name/rows/:id/delete`, page((view, c) => writeRow(view, c.req.param("name"), "delete", c.req.param("id"))));
-  app.get(`${ADMIN_BASE}/data/:name/rows/:id/download`, page((view, c) => downloadRow(view, c.req.param("name"), c.req.param("id"))));
-  app.get(`${ADMIN_BASE}/data/:name/live`, page((view, c) => liveRows(view, c.req.param("name"))));
+  app.get(`${ADMIN_BASE}/data/:name`, page((view, c) => dataPage(view, param(c, "name"))));
+  app.post(`${ADMIN_BASE}/data/:name/rows`, page((view, c) => writeRow(view, param(c, "name"), "create")));
+  app.post(`${ADMIN_BASE}/data/:name/rows/:id`, page((view, c) => writeRow(view, param(c, "name"), "update", param(c, "id"))));
+  app.post(`${ADMIN_BASE}/data/:name/rows/:id/delete`, page((view, c) => writeRow(view, param(c, "name"), "delete", param(c, "id"))));
+  app.get(`${ADMIN_BASE}/data/:name/rows/:id/download`, page((view, c) => downloadRow(view, param(c, "name"), param(c, "id"))));
+  app.get(`${ADMIN_BASE}/data/:name/live`, page((view, c) => liveRows(view, param(c, "name"))));
   app.get(`${ADMIN_BASE}/api`, page(apiExplorerPage));
   app.post(`${ADMIN_BASE}/api`, page(executeApiCall));
   app.get(`${ADMIN_BASE}/audit`, page(auditPage));
   app.get(`${ADMIN_BASE}/logs`, page(logsPage));
   app.get(`${ADMIN_BASE}/metrics`, page(metricsPage));
   app.get(`${ADMIN_BASE}/tasks`, page(tasksPage));
-  app.post(`${ADMIN_BASE}/tasks/:id/replay`, page((view, c) => replayTask(view, c.req.param("id"))));
+  app.post(`${ADMIN_BASE}/tasks/:id/replay`, page((view, c) => replayTask(view, param(c, "id"))));
   app.get(`${ADMIN_BASE}/auth`, page(authPage));
-  app.post(`${ADMIN_BASE}/auth/users/:user/sessions/:id/revoke`, page((view, c) => revokeCredential(view, "session", c.req.param("user"), c.req.param("id"))));
-  app.post(`${ADMIN_BASE}/auth/users/:user/keys/:id/revoke`, page((view, c) => revokeCredential(view, "api_key", c.req.param("user"), c.req.param("id"))));
+  app.post(`${ADMIN_BASE}/auth/users/:user/sessions/:id/revoke`, page((view, c) => revokeCredential(view, "session", param(c, "user"), param(c, "id"))));
+  app.post(`${ADMIN_BASE}/auth/users/:user/keys/:id/revoke`, page((view, c) => revokeCredential(view, "api_key", param(c, "user"), param(c, "id"))));
 }

@@ -40,7 +40,7 @@ export interface AdminAuditEntry {
   at: number;
 }
 
-/** Where audit entries go: the observability store, or the UI's in-memory ring when none. */
+/** Where audit entries go: the app's observability log by default, or an in-memory ring (`createMemoryAuditStore`). */
 export interface AdminAuditStore {
   /** Records one entry; must not throw (a failing sink never fails the admin's request). */
   append(entry: AdminAuditEntry): void | Promise<void>;
@@ -88,9 +88,9 @@ export interface AdminOptions {
   apiKeys?: readonly string[];
   /** Resolves impersonation targets and feeds the auth view. */
   userManager?: AdminUserManager;
-  /** Where the request/error log and metrics views read (default: the app's observability log, when it keeps one). */
+  /** Where the request/error log and metrics views read (default: the app's observability log). */
   logs?: AdminLogSource;
-  /** Where audit entries go (default: an in-memory ring of the newest 1000). */
+  /** Where audit entries go and are read back (default: the app's observability log, covara/observability). */
   audit?: AdminAuditStore;
   /**
    * The key CSRF tokens are derived from; give every process of one app the same one.

@@ -108,6 +108,7 @@ export interface CovaraOptions {
    * @default in memory, persisted to the app's `kv` when it has one
    */
   observability?: Omit<ObservabilityLogOptions, "kv" | "logger">;
+  /**
    * The admin UI at `/__covara/ui`, locked to admins: by default users whose `role` (or `roles`)
    * says "admin"; see docs/admin-ui.md. Mounting it is also what enables the admin scope bypass
    * and impersonation. `false` leaves it out (and both markers inert).

@@ -62,7 +62,7 @@ beforeAll(async () => {
   const kv = createMemoryKV();
   const scheduler = initializeTasks(kv, { app: made.app, keyPrefix: "admin-shots:tasks:" });
   const registry = getTaskRegistry(made.app);
-  registry.register(defineTask({ name: "send-digest", input: z.object({ to: z.string() }), retry: { maxAttempts: 1 }, handler: () => Promise.reject(new Error("SMTP 421: try again later")) }));
+  registry.register(defineTask({ name: "send-digest", input: z.object({ to: z.string() }), retry: { maxAttempts: 1, backoff: "fixed", delayMs: 10 }, handler: () => Promise.reject(new Error("SMTP 421: try again later")) }));
   registry.register(defineTask({ name: "rebuild-index", input: z.object({ table: z.string() }), handler: () => 1 }));
   const worker = await startTaskWorkers(kv, registry, 1, { keyPrefix: "admin-shots:tasks:", pollIntervalMs: 20 });
   await scheduler.enqueue("send-digest", { to: "ann@example.com" });

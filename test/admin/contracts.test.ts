@@ -10,7 +10,7 @@ import { rsql, useResource } from "../../src";
 import { createMemoryAuditStore, type AdminAuditStore, type AdminOptions } from "../../src/admin";
 import { pushTables } from "../../src/db";
 import type { CovaraEnv } from "../../src/kernel/http";
-import { ADA, ADMIN, adminApp, ANN, as, BOB, csrfOf, page, postForm, todos, userManager } from "./helpers/admin-app";
+import { ADMIN, adminApp, ANN, as, BOB, csrfOf, page, postForm, todos, userManager } from "./helpers/admin-app";
 
 const BYPASS = { "x-covara-admin-bypass": "1" };
 const KEY = "admin-key-1234567890";

@@ -32,7 +32,7 @@ describe("task view", () => {
       release = resolve;
     });
     const registry = getTaskRegistry(made.app);
-    registry.register(defineTask({ name: "doomed", input: z.object({ n: z.number() }), retry: { maxAttempts: 1 }, handler: () => Promise.reject(new Error("always <b>fails</b>")) }));
+    registry.register(defineTask({ name: "doomed", input: z.object({ n: z.number() }), retry: { maxAttempts: 1, backoff: "fixed", delayMs: 10 }, handler: () => Promise.reject(new Error("always <b>fails</b>")) }));
     registry.register(defineTask({ name: "flaky", input: z.object({ n: z.number() }), retry: { maxAttempts: 3, backoff: "fixed", delayMs: 60_000 }, handler: () => Promise.reject(new Error("try later")) }));
     registry.register(defineTask({ name: "slow", input: z.object({ n: z.number() }), handler: () => held }));
     registry.register(defineTask({ name: "eventual", input: z.object({ n: z.number() }), handler: () => 1 }));

@@ -35,7 +35,7 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   // The observability log and the logger, metrics and middleware around it: on the kernel alone.
   observability: ["kernel"],
   // The admin UI: an app-level module composed by server/, reading resources through their handles.
-  admin: ["kernel", "kv", "db", "resource", "tasks", "files"],
+  admin: ["kernel", "kv", "db", "resource", "tasks", "files", "observability"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],

@@ -2,7 +2,7 @@
 import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { coerceFormValue, formToJson } from "../../src/kernel/form-values";
-import { todos } from "./fixtures/todo-app";
+import { todos } from "../htmx/fixtures/todo-app";
 
 const columns = getTableColumns(todos);
 
