@@ -15,3 +15,5 @@ export type { SecurityHeadersOptions } from "../kernel/security-headers";
 export { generateClientTypes, clientTypesFromOpenApi } from "./client-types";
 export type { GenerateClientTypesOptions, OpenApiDocument } from "./client-types";
 export type { CovaraTypeInfo, ResourceTypeInfo } from "./types";
+export { createMemoryAuditStore } from "../admin";
+export type { AdminAuditEntry, AdminAuditStore, AdminErrorLine, AdminLogSource, AdminOptions, AdminRequestLine, AdminUserManager } from "../admin";
