@@ -13,7 +13,7 @@ export function valueText(value: unknown): string {
 export function Cell(props: { value: unknown }) {
   if (props.value === null || props.value === undefined) return <span class="null">null</span>;
   const text = valueText(props.value);
-  return text.length > MAX_CELL ? <span title={text}>{`${text.slice(0, MAX_CELL)}…`}</span> : <>{text}</>;
+  return text.length > MAX_CELL ? <span title={text}>{`${text.slice(0, MAX_CELL)}…`}</span> : <span>{text}</span>;
 }
 
 /** A response status as a coloured badge. */

@@ -51,7 +51,7 @@ export async function renderPage(view: AdminView, page: { title: string; active:
             covara<small>admin</small>
           </div>
           {NAV.map(([slug, label]) => (
-            <a href={slug === "" ? base : `${base}/${slug}`} aria-current={page.active === slug ? "page" : undefined}>
+            <a key={slug} href={slug === "" ? base : `${base}/${slug}`} aria-current={page.active === slug ? "page" : undefined}>
               {label}
             </a>
           ))}

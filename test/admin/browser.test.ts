@@ -58,7 +58,7 @@ beforeAll(async () => {
   mkdirSync(IMAGES, { recursive: true });
   made = await adminApp({ userManager: userManager(), audit: createMemoryAuditStore(), logs: sampleLogs() });
   const titles = ["Write the release notes", "Review <script>alert(1)</script> escaping", "Ship the admin UI", "Rotate the API keys", "Answer support tickets", "Plan the Q1 roadmap", "Fix flaky upload test", "Update dependencies"];
-  titles.forEach((title, i) => made.insert({ title, ownerId: ["ann", "bob", "root"][i % 3]!, done: i % 3 === 0, notes: i % 2 ? null : "needs a second pair of eyes" }));
+  for (const [i, title] of titles.entries()) made.insert({ title, ownerId: ["ann", "bob", "root"][i % 3]!, done: i % 3 === 0, notes: i % 2 ? null : "needs a second pair of eyes" });
   const kv = createMemoryKV();
   const scheduler = initializeTasks(kv, { app: made.app, keyPrefix: "admin-shots:tasks:" });
   const registry = getTaskRegistry(made.app);

@@ -64,7 +64,7 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
             <select id="operation">
               <option value="">Pick one of {ops.length} operations…</option>
               {ops.map((op) => (
-                <option value={`${op.method} ${op.path}`} data-method={op.method} data-path={op.path}>
+                <option key={`${op.method} ${op.path}`} value={`${op.method} ${op.path}`} data-method={op.method} data-path={op.path}>
                   {`${op.method} ${op.path}${op.summary ? ` — ${op.summary}` : ""}`}
                 </option>
               ))}
@@ -76,7 +76,7 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
             Method
             <select id="method" name="method">
               {METHODS.map((method) => (
-                <option selected={sent.method === method}>{method}</option>
+                <option key={method} selected={sent.method === method}>{method}</option>
               ))}
             </select>
           </label>
@@ -114,7 +114,7 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
         <table>
           <tbody>
             {ops.map((op) => (
-              <tr>
+              <tr key={`${op.method} ${op.path}`}>
                 <td>
                   <MethodBadge method={op.method} />
                 </td>

@@ -27,7 +27,7 @@ export async function auditPage(view: AdminView): Promise<Response> {
             </thead>
             <tbody>
               {entries.map((entry) => (
-                <tr>
+                <tr key={`${entry.at}-${entry.action}-${entry.path ?? ""}`}>
                   <td class="mono">{timeText(entry.at)}</td>
                   <td>
                     <code>{entry.action}</code>

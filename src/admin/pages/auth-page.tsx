@@ -30,7 +30,7 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
           <table>
             <tbody>
               {sessions.map((session) => (
-                <tr>
+                <tr key={session.id}>
                   <td>{revoke(`${base}/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`)}</td>
                   <td class="mono">{`${session.id.slice(0, 8)}…`}</td>
                   <td>created {timeText(session.createdAt)}</td>
@@ -51,7 +51,7 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
           <table>
             <tbody>
               {keys.map((key) => (
-                <tr>
+                <tr key={key.id}>
                   <td>{key.revokedAt ? <span class="badge s4">revoked</span> : revoke(`${base}/users/${encodeURIComponent(userId)}/keys/${encodeURIComponent(key.id)}/revoke`)}</td>
                   <td class="mono">{key.id}</td>
                   <td>{key.name}</td>
@@ -92,18 +92,18 @@ export async function authPage(view: AdminView): Promise<Response> {
               <tr>
                 <th />
                 {columns.map((column) => (
-                  <th>{column}</th>
+                  <th key={column}>{column}</th>
                 ))}
               </tr>
             </thead>
             <tbody>
               {list.map((user) => (
-                <tr>
+                <tr key={String(user.id)}>
                   <td>
                     <a class="button ghost small" href={`${base}?user=${encodeURIComponent(String(user.id))}`}>Sessions &amp; keys</a>
                   </td>
                   {columns.map((column) => (
-                    <td>{valueText(user[column])}</td>
+                    <td key={column}>{valueText(user[column])}</td>
                   ))}
                 </tr>
               ))}

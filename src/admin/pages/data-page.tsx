@@ -59,7 +59,7 @@ function RowForm(props: { view: AdminView; resource: AdminResource; row?: Row; b
       <input type="hidden" name="_back" value={back} />
       <div class="fields">
         {formColumns(resource).map(([name, column]) => (
-          <ColumnField name={name} column={column} value={row?.[name]} />
+          <ColumnField key={name} name={name} column={column} value={row?.[name]} />
         ))}
       </div>
       <button type="submit">{id === undefined ? "Create row" : "Save changes"}</button>
@@ -88,7 +88,7 @@ function RowLine(props: { view: AdminView; resource: AdminResource; row: Row; co
         </div>
       </td>
       {columns.map((column) => (
-        <td>
+        <td key={column}>
           <Cell value={row[column]} />
         </td>
       ))}
@@ -194,13 +194,13 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
               <tr>
                 <th>actions</th>
                 {columns.map((column) => (
-                  <th>{column}</th>
+                  <th key={column}>{column}</th>
                 ))}
               </tr>
             </thead>
             <tbody>
               {items.map((row) => (
-                <RowLine view={view} resource={resource} row={row} columns={columns} back={back} downloads={fileOptionsOf(resource.handle) !== undefined} />
+                <RowLine key={valueText(row[info.idKey])} view={view} resource={resource} row={row} columns={columns} back={back} downloads={fileOptionsOf(resource.handle) !== undefined} />
               ))}
             </tbody>
           </table>

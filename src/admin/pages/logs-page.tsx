@@ -34,7 +34,7 @@ export async function logsPage(view: AdminView): Promise<Response> {
             </thead>
             <tbody>
               {lines.map((line) => (
-                <tr>
+                <tr key={`${line.time}-${line.method}-${line.path}`}>
                   <td class="mono">{timeText(line.time)}</td>
                   <td>
                     <MethodBadge method={line.method} />
@@ -70,7 +70,7 @@ export async function logsPage(view: AdminView): Promise<Response> {
             </thead>
             <tbody>
               {lines.map((line) => (
-                <tr>
+                <tr key={`${line.time}-${line.message}`}>
                   <td class="mono">{timeText(line.time)}</td>
                   <td>
                     <code>{line.code ?? ""}</code>

@@ -90,7 +90,7 @@ export async function metricsPage(view: AdminView): Promise<Response> {
               </thead>
               <tbody>
                 {stats.map((entry) => (
-                  <tr>
+                  <tr key={entry.route}>
                     <td class="mono">{entry.route}</td>
                     <td>{entry.count}</td>
                     <td>

@@ -21,7 +21,7 @@ export async function overviewPage(view: AdminView, active: "" | "data"): Promis
       <p class="lead">Every resource of the app, read through its own endpoints.</p>
       <div class="grid">
         {resources.map((resource, index) => (
-          <a class="stat" href={`${base}/data/${encodeURIComponent(resource.handle.name)}`}>
+          <a key={resource.path} class="stat" href={`${base}/data/${encodeURIComponent(resource.handle.name)}`}>
             <b>{counts[index] ?? "—"}</b>
             <span>
               {resource.handle.name} · <code>{resource.path}</code>
@@ -38,7 +38,7 @@ export async function overviewPage(view: AdminView, active: "" | "data"): Promis
               <p class="empty">Nothing yet.</p>
             ) : (
               recent.map((entry) => (
-                <div>
+                <div key={`${entry.at}-${entry.action}-${entry.path ?? ""}`}>
                   <code>{entry.action}</code> by {entry.adminId}
                   {entry.impersonatedId ? ` as ${entry.impersonatedId}` : ""} {entry.path ? <code>{entry.path}</code> : null}
                 </div>

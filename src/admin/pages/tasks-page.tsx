@@ -26,7 +26,7 @@ function TaskTable(props: { tasks: TaskSnapshot[] }) {
       </thead>
       <tbody>
         {props.tasks.map((task) => (
-          <tr>
+          <tr key={task.id}>
             <td>{task.name}</td>
             <td>{`${task.attempt}/${task.maxAttempts}`}</td>
             <td class="mono">{timeText(task.runAt)}</td>
@@ -56,7 +56,7 @@ function DeadTable(props: { view: AdminView; letters: DeadLetter[] }) {
       </thead>
       <tbody>
         {props.letters.map((letter) => (
-          <tr>
+          <tr key={letter.id}>
             <td>
               <form method="post" action={`${props.view.services.base}/tasks/${encodeURIComponent(letter.id)}/replay`} class="inline">
                 <CsrfField token={props.view.csrf} />
@@ -98,7 +98,7 @@ export async function tasksPage(view: AdminView): Promise<Response> {
       {notice ? <div class="notice" role="status">{notice}</div> : null}
       <nav class="tabs">
         {STATES.map(([key, label]) => (
-          <a href={`${base}?state=${key}`} aria-current={key === state ? "page" : undefined}>
+          <a key={key} href={`${base}?state=${key}`} aria-current={key === state ? "page" : undefined}>
             {label}
           </a>
         ))}
