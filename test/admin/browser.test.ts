@@ -56,7 +56,21 @@ function sampleLogs(): AdminLogSource {
 beforeAll(async () => {
   if (!hasChromium) return;
   mkdirSync(IMAGES, { recursive: true });
-  made = await adminApp({ userManager: userManager(), audit: createMemoryAuditStore(), logs: sampleLogs() });
+  const day = 86_400_000;
+  const now = Date.UTC(2026, 11, 6, 17, 0, 0);
+  const sessions = [
+    { id: "s1-9f2c4e7a1b", userId: "ann", createdAt: new Date(now - 2 * day), expiresAt: new Date(now + 28 * day) },
+    { id: "s2-4d8e1a0c7f", userId: "ann", createdAt: new Date(now - 3_600_000), expiresAt: new Date(now + 30 * day) },
+  ];
+  const keys = [
+    { id: "a81f0c2d9e4b7763", name: "CI deploys", createdAt: new Date(now - 40 * day), lastUsedAt: new Date(now - 600_000), revokedAt: null },
+    { id: "5c3e9b7a2f1d0e84", name: "old laptop", createdAt: new Date(now - 200 * day), lastUsedAt: new Date(now - 90 * day), revokedAt: new Date(now - 30 * day) },
+  ];
+  const users = userManager({
+    sessions: { listByUser: async (id) => sessions.filter((session) => session.userId === id), delete: async () => {} },
+    apiKeys: { list: async () => keys, revoke: async () => true },
+  });
+  made = await adminApp({ userManager: users, audit: createMemoryAuditStore(), logs: sampleLogs() });
   const titles = ["Write the release notes", "Review <script>alert(1)</script> escaping", "Ship the admin UI", "Rotate the API keys", "Answer support tickets", "Plan the Q1 roadmap", "Fix flaky upload test", "Update dependencies"];
   for (const [i, title] of titles.entries()) made.insert({ title, ownerId: ["ann", "bob", "root"][i % 3]!, done: i % 3 === 0, notes: i % 2 ? null : "needs a second pair of eyes" });
   const kv = createMemoryKV();

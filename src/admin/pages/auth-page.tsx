@@ -31,7 +31,7 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
             <tbody>
               {sessions.map((session) => (
                 <tr key={session.id}>
-                  <td>{revoke(`${base}/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`)}</td>
+                  <td class="actions">{revoke(`${base}/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`)}</td>
                   <td class="mono">{`${session.id.slice(0, 8)}…`}</td>
                   <td>created {timeText(session.createdAt)}</td>
                   <td>expires {timeText(session.expiresAt)}</td>
@@ -52,7 +52,7 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
             <tbody>
               {keys.map((key) => (
                 <tr key={key.id}>
-                  <td>{key.revokedAt ? <span class="badge s4">revoked</span> : revoke(`${base}/users/${encodeURIComponent(userId)}/keys/${encodeURIComponent(key.id)}/revoke`)}</td>
+                  <td class="actions">{key.revokedAt ? <span class="badge s4">revoked</span> : revoke(`${base}/users/${encodeURIComponent(userId)}/keys/${encodeURIComponent(key.id)}/revoke`)}</td>
                   <td class="mono">{key.id}</td>
                   <td>{key.name}</td>
                   <td>created {timeText(key.createdAt)}</td>
@@ -90,7 +90,7 @@ export async function authPage(view: AdminView): Promise<Response> {
           <table>
             <thead>
               <tr>
-                <th />
+                <th>user</th>
                 {columns.map((column) => (
                   <th key={column}>{column}</th>
                 ))}
@@ -99,7 +99,7 @@ export async function authPage(view: AdminView): Promise<Response> {
             <tbody>
               {list.map((user) => (
                 <tr key={String(user.id)}>
-                  <td>
+                  <td class="actions">
                     <a class="button ghost small" href={`${base}?user=${encodeURIComponent(String(user.id))}`}>Sessions &amp; keys</a>
                   </td>
                   {columns.map((column) => (

@@ -57,7 +57,7 @@ function DeadTable(props: { view: AdminView; letters: DeadLetter[] }) {
       <tbody>
         {props.letters.map((letter) => (
           <tr key={letter.id}>
-            <td>
+            <td class="actions">
               <form method="post" action={`${props.view.services.base}/tasks/${encodeURIComponent(letter.id)}/replay`} class="inline">
                 <CsrfField token={props.view.csrf} />
                 <button type="submit" class="small">Replay</button>
