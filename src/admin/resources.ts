@@ -11,8 +11,8 @@ export function resourceNamed(services: AdminServices, name: string): AdminResou
   return found;
 }
 
-/** The columns a create or edit form offers: writable, not generated. */
-export function formColumns(resource: AdminResource): Array<[string, Column]> {
+/** The columns a create or edit form offers: writable, not generated, and not the id when editing. */
+export function formColumns(resource: AdminResource, editing: boolean): Array<[string, Column]> {
   const { info } = resource.handle;
-  return Object.entries(info.columns).filter(([key]) => !info.generated.has(key) && (info.writable === null || info.writable.has(key)));
+  return Object.entries(info.columns).filter(([key]) => !info.generated.has(key) && (info.writable === null || info.writable.has(key)) && !(editing && key === info.idKey));
 }

@@ -38,7 +38,7 @@ form.inline{display:inline}
 .toolbar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 1rem}
 .toolbar label,.fields label{display:flex;flex-direction:column;gap:.2rem;font-size:.75rem;color:var(--muted);font-weight:600}
 .toolbar label.grow{flex:1 1 16rem}
-input,select,textarea{font:inherit;padding:.45rem .6rem;border:1px solid #d1d5db;border-radius:.4rem;background:#fff;color:var(--ink);min-width:0}
+input,select,textarea{font:inherit;font-weight:400;padding:.45rem .6rem;border:1px solid #d1d5db;border-radius:.4rem;background:#fff;color:var(--ink);min-width:0}
 input::placeholder,textarea::placeholder{color:#9ca3af;font-weight:400}
 input:focus,select:focus,textarea:focus{outline:2px solid var(--accent);outline-offset:-1px}
 textarea{font-family:var(--mono);font-size:.8rem;width:100%;min-height:6rem}
@@ -55,7 +55,7 @@ button.small,.button.small{padding:.2rem .55rem;font-size:.75rem}
 .badge.s2{background:#ecfdf5;color:var(--ok)}.badge.s4{background:#fffbeb;color:var(--warn)}.badge.s5{background:#fef2f2;color:var(--danger)}
 .pager{display:flex;gap:.5rem;justify-content:flex-end;margin-top:.75rem}
 .live{display:inline-block;margin-left:.5rem;font-size:.72rem;font-weight:600;color:var(--muted);border:1px solid var(--line);border-radius:999px;padding:0 .5rem;background:#fff}
-.live::before{content:"\\25CF ";color:#9ca3af}
+.live::before{content:"\\25CF\\00a0";color:#9ca3af}
 .live[data-state=open]::before{color:var(--ok)}
 .tabs{display:flex;gap:.25rem;flex-wrap:wrap;margin:0 0 1rem}
 .tabs a{padding:.35rem .75rem;border-radius:999px;border:1px solid var(--line);background:#fff;color:var(--ink)}

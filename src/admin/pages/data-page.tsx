@@ -17,8 +17,8 @@ type Row = Record<string, unknown>;
 const LIST_PARAMS = ["filter", "orderBy", "select", "include", "cursor", "limit"] as const;
 
 /** A form field for one column, with `value` filled in. */
-function ColumnField(props: { name: string; column: Column; value: unknown }) {
-  const { name, column, value } = props;
+function ColumnField(props: { name: string; column: Column; value: unknown; required: boolean }) {
+  const { name, column, value, required } = props;
   const text = value === undefined || value === null ? "" : valueText(value);
   if (column.dataType === "boolean") {
     return (
@@ -43,7 +43,7 @@ function ColumnField(props: { name: string; column: Column; value: unknown }) {
   return (
     <label>
       {name}
-      <input name={name} value={text} type={column.dataType === "number" ? "number" : "text"} step={column.dataType === "number" ? "any" : undefined} required={column.notNull && !column.hasDefault} />
+      <input name={name} value={text} type={column.dataType === "number" ? "number" : "text"} step={column.dataType === "number" ? "any" : undefined} required={required} />
     </label>
   );
 }
@@ -58,8 +58,8 @@ function RowForm(props: { view: AdminView; resource: AdminResource; row?: Row; b
       <CsrfField token={view.csrf} />
       <input type="hidden" name="_back" value={back} />
       <div class="fields">
-        {formColumns(resource).map(([name, column]) => (
-          <ColumnField key={name} name={name} column={column} value={row?.[name]} />
+        {formColumns(resource, id !== undefined).map(([name, column]) => (
+          <ColumnField key={name} name={name} column={column} value={row?.[name]} required={column.notNull && !column.hasDefault && name !== resource.handle.info.idKey} />
         ))}
       </div>
       <button type="submit">{id === undefined ? "Create row" : "Save changes"}</button>
