@@ -69,10 +69,20 @@ export interface AdminErrorLine {
   path?: string;
 }
 
+/** A recorded measurement (a gauge, a counter's value), as the metrics view lists it. */
+export interface AdminMetricLine {
+  time: number;
+  name: string;
+  value: number;
+  labels?: Record<string, string>;
+}
+
 /** Where the request/error logs and metrics views read from: the app's observability log. */
 export interface AdminLogSource {
   requests(limit: number): Promise<AdminRequestLine[]>;
   errors(limit: number): Promise<AdminErrorLine[]>;
+  /** Recorded measurements, newest first. */
+  metrics?(limit: number): Promise<AdminMetricLine[]>;
 }
 
 /** Options of the admin UI (`createCovara({ admin })`). */

@@ -50,7 +50,12 @@ function sampleLogs(): AdminLogSource {
     { time: start + 9000, message: "Invalid filter: expected a value after '=='", code: "FILTER_PARSE_ERROR", status: 400, method: "GET", path: "/api/todos" },
     { time: start + 12000, message: "fetch to https://hooks.example failed: ECONNREFUSED", code: "FetchError", method: "POST", path: "/api/todos" },
   ];
-  return { requests: async (limit) => requests.slice(-limit).reverse(), errors: async (limit) => errors.slice(0, limit) };
+  const metrics = [
+    { time: start + 60_000, name: "tasks_queue_depth", value: 3, labels: { queue: "default" } },
+    { time: start + 60_000, name: "realtime_subscribers", value: 42 },
+    { time: start + 60_000, name: "db_pool_in_use", value: 2, labels: { database: "main" } },
+  ];
+  return { requests: async (limit) => requests.slice(-limit).reverse(), errors: async (limit) => errors.slice(0, limit), metrics: async (limit) => metrics.slice(0, limit) };
 }
 
 beforeAll(async () => {

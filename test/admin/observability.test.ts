@@ -37,6 +37,7 @@ describe("admin UI over the observability log", () => {
     log.append({ kind: "request", method: "GET", route: "/api/todos", path: "/api/todos?<img src=x onerror=alert(1)>", status: 200, durationMs: 4 });
     log.append({ kind: "request", method: "GET", route: "/api/todos", path: "/api/todos", status: 500, durationMs: 8 });
     log.append({ kind: "error", message: "<script>alert(1)</script> boom", code: "INTERNAL_ERROR", status: 500 });
+    log.append({ kind: "metric", name: "queue_depth", value: 7, labels: { queue: "<b>emails</b>" } });
     const requests = await page(made.app, "/__covara/ui/logs");
     expect(requests).toContain("/api/todos?&lt;img src=x onerror=alert(1)&gt;");
     const errors = await page(made.app, "/__covara/ui/logs?kind=errors");
@@ -45,5 +46,7 @@ describe("admin UI over the observability log", () => {
     const metrics = await page(made.app, "/__covara/ui/metrics");
     expect(metrics).toContain("GET /api/todos");
     expect(metrics).toContain("50.0%");
+    expect(metrics).toContain("queue_depth");
+    expect(metrics).toContain("queue=&lt;b&gt;emails&lt;/b&gt;");
   });
 });

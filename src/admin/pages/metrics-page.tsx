@@ -1,4 +1,5 @@
 /** Metrics from the request log: per route, how many requests, their status classes and latency percentiles. */
+import { timeText } from "../cells";
 import { renderPage } from "../layout";
 import type { AdminRequestLine } from "../types";
 import type { AdminView } from "../view";
@@ -40,6 +41,7 @@ export function routeStats(lines: readonly AdminRequestLine[]): RouteStats[] {
 export async function metricsPage(view: AdminView): Promise<Response> {
   const logs = view.services.logs;
   const stats = logs === undefined ? [] : routeStats(await logs.requests(1000));
+  const measured = (await logs?.metrics?.(50)) ?? [];
   const busiest = Math.max(1, ...stats.map((entry) => entry.count));
   const total = stats.reduce((sum, entry) => sum + entry.count, 0);
   const failing = stats.reduce((sum, entry) => sum + (entry.statuses["5xx"] ?? 0), 0);
@@ -108,6 +110,33 @@ export async function metricsPage(view: AdminView): Promise<Response> {
           )}
         </div>
       )}
+      {measured.length > 0 ? (
+        <>
+          <h2>Recorded metrics</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>time</th>
+                  <th>name</th>
+                  <th>value</th>
+                  <th>labels</th>
+                </tr>
+              </thead>
+              <tbody>
+                {measured.map((metric) => (
+                  <tr key={`${metric.time}-${metric.name}`}>
+                    <td class="mono">{timeText(metric.time)}</td>
+                    <td class="mono">{metric.name}</td>
+                    <td>{metric.value}</td>
+                    <td class="mono">{metric.labels ? Object.entries(metric.labels).map(([key, value]) => `${key}=${value}`).join(" ") : ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
     </>
   );
   return renderPage(view, { title: "Metrics", active: "metrics", body });
