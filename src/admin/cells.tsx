@@ -37,3 +37,16 @@ export function timeText(value: number | Date | null | undefined): string {
 export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
+
+/** A table head of plain column names ("" for an unnamed column, such as the actions). */
+export function Head(props: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((column) => (
+          <th key={column}>{column}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -1,5 +1,5 @@
 /** The admin audit log: who did what, as whom, newest first. */
-import { timeText } from "../cells";
+import { Head, timeText } from "../cells";
 import { renderPage } from "../layout";
 import type { AdminView } from "../view";
 
@@ -15,16 +15,7 @@ export async function auditPage(view: AdminView): Promise<Response> {
           <p class="empty">No admin actions recorded yet.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th>time</th>
-                <th>action</th>
-                <th>admin</th>
-                <th>as user</th>
-                <th>request</th>
-                <th>detail</th>
-              </tr>
-            </thead>
+            <Head columns={["time", "action", "admin", "as user", "request", "detail"]} />
             <tbody>
               {entries.map((entry) => (
                 <tr key={`${entry.at}-${entry.action}-${entry.path ?? ""}`}>

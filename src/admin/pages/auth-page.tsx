@@ -1,5 +1,5 @@
 /** The auth view: users from the app's userManager, a user's sessions and API keys, with revoke. */
-import { CsrfField, timeText, valueText } from "../cells";
+import { CsrfField, Head, timeText, valueText } from "../cells";
 import { renderPage } from "../layout";
 import type { AdminView } from "../view";
 
@@ -88,14 +88,7 @@ export async function authPage(view: AdminView): Promise<Response> {
           <p class="empty">No users.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th>user</th>
-                {columns.map((column) => (
-                  <th key={column}>{column}</th>
-                ))}
-              </tr>
-            </thead>
+            <Head columns={["user", ...columns]} />
             <tbody>
               {list.map((user) => (
                 <tr key={String(user.id)}>

@@ -5,7 +5,7 @@
  */
 import type { Column } from "drizzle-orm";
 import { fileOptionsOf } from "../../files";
-import { Cell, CsrfField, valueText } from "../cells";
+import { Cell, CsrfField, Head, valueText } from "../cells";
 import { forwardAsAdmin, problemMessage, readBody } from "../forward";
 import { renderPage } from "../layout";
 import { formColumns, resourceNamed } from "../resources";
@@ -190,14 +190,7 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
           <p class="empty">No rows.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th>actions</th>
-                {columns.map((column) => (
-                  <th key={column}>{column}</th>
-                ))}
-              </tr>
-            </thead>
+            <Head columns={["actions", ...columns]} />
             <tbody>
               {items.map((row) => (
                 <RowLine key={valueText(row[info.idKey])} view={view} resource={resource} row={row} columns={columns} back={back} downloads={fileOptionsOf(resource.handle) !== undefined} />

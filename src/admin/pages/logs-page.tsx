@@ -1,5 +1,5 @@
 /** The request and error logs of the app's observability log, newest first. */
-import { MethodBadge, StatusBadge, timeText } from "../cells";
+import { Head, MethodBadge, StatusBadge, timeText } from "../cells";
 import { renderPage } from "../layout";
 import type { AdminView } from "../view";
 
@@ -22,16 +22,7 @@ export async function logsPage(view: AdminView): Promise<Response> {
           <p class="empty">No requests logged yet.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th>time</th>
-                <th>method</th>
-                <th>path</th>
-                <th>status</th>
-                <th>ms</th>
-                <th>user</th>
-              </tr>
-            </thead>
+            <Head columns={["time", "method", "path", "status", "ms", "user"]} />
             <tbody>
               {lines.map((line) => (
                 <tr key={`${line.time}-${line.method}-${line.path}`}>
@@ -60,14 +51,7 @@ export async function logsPage(view: AdminView): Promise<Response> {
           <p class="empty">No errors logged.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th>time</th>
-                <th>code</th>
-                <th>message</th>
-                <th>request</th>
-              </tr>
-            </thead>
+            <Head columns={["time", "code", "message", "request"]} />
             <tbody>
               {lines.map((line) => (
                 <tr key={`${line.time}-${line.message}`}>

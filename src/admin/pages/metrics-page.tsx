@@ -1,5 +1,5 @@
 /** Metrics from the request log: per route, how many requests, their status classes and latency percentiles. */
-import { timeText } from "../cells";
+import { Head, timeText } from "../cells";
 import { renderPage } from "../layout";
 import type { AdminRequestLine } from "../types";
 import type { AdminView } from "../view";
@@ -78,18 +78,7 @@ export async function metricsPage(view: AdminView): Promise<Response> {
             <p class="empty">No requests logged yet.</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th>route</th>
-                  <th>requests</th>
-                  <th />
-                  <th>2xx</th>
-                  <th>4xx</th>
-                  <th>5xx</th>
-                  <th>p50 ms</th>
-                  <th>p95 ms</th>
-                </tr>
-              </thead>
+              <Head columns={["route", "requests", "", "2xx", "4xx", "5xx", "p50 ms", "p95 ms"]} />
               <tbody>
                 {stats.map((entry) => (
                   <tr key={entry.route}>
@@ -115,14 +104,7 @@ export async function metricsPage(view: AdminView): Promise<Response> {
           <h2>Recorded metrics</h2>
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th>time</th>
-                  <th>name</th>
-                  <th>value</th>
-                  <th>labels</th>
-                </tr>
-              </thead>
+              <Head columns={["time", "name", "value", "labels"]} />
               <tbody>
                 {measured.map((metric) => (
                   <tr key={`${metric.time}-${metric.name}`}>

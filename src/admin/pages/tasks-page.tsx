@@ -1,6 +1,6 @@
 /** The task queue: queued, running, failed (retrying) and dead tasks, with replay for the dead ones. */
 import { listTasks, type DeadLetter, type TaskListState, type TaskSnapshot } from "../../tasks";
-import { CsrfField, timeText, valueText } from "../cells";
+import { CsrfField, Head, timeText, valueText } from "../cells";
 import { renderPage } from "../layout";
 import type { AdminView } from "../view";
 
@@ -14,16 +14,7 @@ const STATES: ReadonlyArray<[TaskListState | "dlq", string]> = [
 function TaskTable(props: { tasks: TaskSnapshot[] }) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th>task</th>
-          <th>attempt</th>
-          <th>run at</th>
-          <th>last error</th>
-          <th>input</th>
-          <th>id</th>
-        </tr>
-      </thead>
+      <Head columns={["task", "attempt", "run at", "last error", "input", "id"]} />
       <tbody>
         {props.tasks.map((task) => (
           <tr key={task.id}>
@@ -43,17 +34,7 @@ function TaskTable(props: { tasks: TaskSnapshot[] }) {
 function DeadTable(props: { view: AdminView; letters: DeadLetter[] }) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th />
-          <th>task</th>
-          <th>error</th>
-          <th>died</th>
-          <th>attempts</th>
-          <th>input</th>
-          <th>id</th>
-        </tr>
-      </thead>
+      <Head columns={["", "task", "error", "died", "attempts", "input", "id"]} />
       <tbody>
         {props.letters.map((letter) => (
           <tr key={letter.id}>
