@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createMemoryAuditStore, type AdminLogSource } from "../../src/admin";
+import { createMemoryAuditStore, type AdminLogSource, type AdminMetricLine } from "../../src/admin";
 import { createMemoryKV } from "../../src/kv";
 import { startServer, type CovaraServer } from "../../src/node";
 import { defineTask, getTaskRegistry, initializeTasks, startTaskWorkers } from "../../src/tasks";
@@ -50,7 +50,7 @@ function sampleLogs(): AdminLogSource {
     { time: start + 9000, message: "Invalid filter: expected a value after '=='", code: "FILTER_PARSE_ERROR", status: 400, method: "GET", path: "/api/todos" },
     { time: start + 12000, message: "fetch to https://hooks.example failed: ECONNREFUSED", code: "FetchError", method: "POST", path: "/api/todos" },
   ];
-  const metrics = [
+  const metrics: AdminMetricLine[] = [
     { time: start + 60_000, name: "tasks_queue_depth", value: 3, labels: { queue: "default" } },
     { time: start + 60_000, name: "realtime_subscribers", value: 42 },
     { time: start + 60_000, name: "db_pool_in_use", value: 2, labels: { database: "main" } },
