@@ -39,6 +39,7 @@ form.inline{display:inline}
 .toolbar label,.fields label{display:flex;flex-direction:column;gap:.2rem;font-size:.75rem;color:var(--muted);font-weight:600}
 .toolbar label.grow{flex:1 1 16rem}
 input,select,textarea{font:inherit;font-weight:400;padding:.45rem .6rem;border:1px solid #d1d5db;border-radius:.4rem;background:#fff;color:var(--ink);min-width:0}
+input[aria-invalid=true]{border-color:var(--danger);background:#fffafa}
 input::placeholder,textarea::placeholder{color:#9ca3af;font-weight:400}
 input:focus,select:focus,textarea:focus{outline:2px solid var(--accent);outline-offset:-1px}
 textarea{font-family:var(--mono);font-size:.8rem;width:100%;min-height:6rem}
@@ -68,6 +69,7 @@ body{grid-template-columns:1fr;grid-template-rows:auto 1fr}
 .brand{padding:0 .5rem 0 .25rem;font-size:.95rem}.brand small,.who{display:none}
 .side a{white-space:nowrap;padding:.35rem .55rem}
 main{padding:1rem}
+.grid{grid-template-columns:repeat(2,minmax(0,1fr))}
 .toolbar label{flex:1 1 40%}.toolbar label.grow{flex-basis:100%}
 h1{font-size:1.25rem}
 }
