@@ -1,7 +1,7 @@
 /** Renders a registered page's component for a request, in page or capture mode. */
 import type { Context } from "hono";
 import type { CovaraEnv } from "../kernel/http";
-import { createForwarder, type FetchingApp } from "./forward";
+import { createForwarder, type FetchingApp } from "../kernel/forward";
 import { PageRenderContext, type PageRenderState, type ResourceLookup } from "./render-state";
 import type { PageComponent, PageOptions } from "./types";
 

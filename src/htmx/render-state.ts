@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { createContext } from "hono/jsx";
 import type { CovaraEnv } from "../kernel/http";
 import type { ResourceHandle } from "../resource/extension";
-import type { ForwardInit } from "./forward";
+import type { ForwardInit } from "../kernel/forward";
 import type { LiveAggregateProps, LiveProps } from "./types";
 
 /** A resource mounted on the app, as a region reaches it: its full path and its handle. */

@@ -44,5 +44,10 @@ export interface CovaraEnv {
     user?: CovaraUser | null;
     /** The user with their tenant memberships; read it with `getPrincipal(c)`, which fills it in when no middleware did. */
     principal?: Principal;
+    /**
+     * The real authenticated user while an admin impersonates `user` (x-covara-impersonate);
+     * undefined otherwise. Audit entries name both.
+     */
+    impersonator?: CovaraUser | null;
   };
 }

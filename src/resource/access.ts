@@ -15,6 +15,18 @@ import type { TableInfo } from "./table-info";
 import type { ResourceAuthConfig, ResourceOperation } from "./types";
 import type { ScopeInput } from "../kernel/scope";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
+import type { CovaraContext } from "../kernel/context";
+
+declare module "../kernel/context" {
+  interface CovaraContext {
+    /**
+     * The admin scope bypass: true when the request may skip per-resource auth scopes (it carries
+     * the admin-bypass marker and its real user passes the admin predicate, see covara's admin
+     * UI). Set only by the admin UI when `createCovara` mounts it; absent, nothing bypasses.
+     */
+    adminBypass?: (c: Context<CovaraEnv>) => Promise<boolean>;
+  }
+}
 
 export interface Access {
   user: CovaraUser | null;
@@ -47,7 +59,11 @@ export class ScopeCompiler {
   private readonly parsed = new Map<string, RsqlNode>();
   private readonly compiled = new WeakMap<RsqlNode, SQL>();
   private readonly keys = new WeakMap<RsqlNode, string>();
-  constructor(private readonly info: TableInfo) {}
+  /** `app`: the resource's app, whose registered admin bypass (if any) `resolveAccess` asks. */
+  constructor(
+    private readonly info: TableInfo,
+    readonly app?: CovaraContext,
+  ) {}
 
   /**
    * A key that identifies the filter `node`: equal keys, equal filters. Parsed text scopes (tagged
@@ -120,6 +136,9 @@ export async function resolveAccess(
   info: TableInfo,
 ): Promise<Access> {
   const user = c.get("user") ?? null;
+  // The admin bypass decides on the request's real identity; a standalone resource has none registered.
+  const bypass = compiler.app?.adminBypass;
+  if (bypass !== undefined && (await bypass(c))) return { user, ...everything };
   const publicRule = auth?.public?.[operation];
   const resolver = auth?.[operation];
   // Resolved only when it can matter: an authenticated user without a resolver may do everything.

@@ -36,7 +36,7 @@ export function createRuntime<TTable extends Table>(
   const maxLimit = config.pagination?.maxLimit ?? DEFAULT_MAX_LIMIT;
   const defaultLimit = Math.min(config.pagination?.defaultLimit ?? DEFAULT_LIMIT, maxLimit);
   if (!(maxLimit >= 1 && defaultLimit >= 1)) throw new TypeError("covara: pagination limits must be at least 1");
-  const scopes = new ScopeCompiler(info);
+  const scopes = new ScopeCompiler(info, app);
   validateStaticScopes(info.name, config.auth, scopes);
   return {
     table,

@@ -36,6 +36,7 @@ import { createLivePages, type LivePages, type PageComponent, type PageOptions }
 import { createObservabilityLog, type ObservabilityLogOptions } from "../observability";
 import { resolvePrincipal, type PrincipalOptions } from "../principal";
 import { mountFileRoutes, type FileRoutesOptions, type MountedFileRoutes } from "../file-routes";
+import { mountAdmin, type AdminOptions } from "../admin";
 
 /**
  * Options of `createCovara`: where resources mount, CORS, security headers, health and OpenAPI routes, the realtime hub.
@@ -115,6 +116,13 @@ export interface CovaraOptions {
    * the principal has the user and no memberships (covara still sets it). See docs/principal.md.
    */
   principal?: PrincipalOptions;
+  /**
+   * The admin UI at `/__covara/ui`, locked to admins: by default users whose `role` (or `roles`)
+   * says "admin"; see docs/admin-ui.md. Mounting it is also what enables the admin scope bypass
+   * and impersonation. `false` leaves it out (and both markers inert).
+   * @default mounted
+   */
+  admin?: AdminOptions | false;
 }
 
 /**
@@ -241,11 +249,17 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       await next();
     });
   }
+  const mounted: MountedResource[] = [];
+  const routeDirs: MountedFileRoutes[] = [];
+  if (options.admin !== false) {
+    // After authentication (the predicate reads the real user), before any resource route.
+    const resources = () => mounted.flatMap((entry) => (entry.handle ? [{ path: entry.path, handle: entry.handle }] : []));
+    mountAdmin({ app, context, resources }, options.admin ?? {});
+  }
+  // After the admin's impersonation swap, so the principal is the effective user's.
   app.use("*", resolvePrincipal(options.principal));
   if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
-  const mounted: MountedResource[] = [];
-  const routeDirs: MountedFileRoutes[] = [];
   if (options.openapi !== false) {
     const described = typeof options.openapi === "object" ? options.openapi : {};
     let document: Record<string, unknown> | undefined;

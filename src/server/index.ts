@@ -19,3 +19,5 @@ export { createPrincipal, getPrincipal, myTenants, requireClearance, requireRole
 export type { Membership, Principal, PrincipalOptions, TenantCheckOptions, TenantId, TenantScopeOptions, TenantSelector } from "../principal";
 export { defineRoute } from "../file-routes";
 export type { DefinedRoute, FileRoutesOptions, RawQuery, RouteContext, RouteHandler, RouteInput, RouteMethod, RouteSchema } from "../file-routes";
+export { createMemoryAuditStore } from "../admin";
+export type { AdminAuditEntry, AdminAuditStore, AdminErrorLine, AdminLogSource, AdminOptions, AdminRequestLine, AdminUserManager } from "../admin";

@@ -16,6 +16,8 @@ export { computeBackoffDelay } from "./backoff";
 export { cronOccurrencesBetween, nextCronOccurrence, parseCron } from "./cron";
 export type { CronExpression } from "./cron";
 export type { DlqHook } from "./dlq";
+export { listTasks } from "./inspect";
+export type { TaskListState } from "./inspect";
 export { TaskTimeoutError } from "./errors";
 export type {
   AnyTaskDefinition,

@@ -40,6 +40,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   principal: ["kernel"],
   // File-system routes: route modules with co-located Zod schemas, registered as Hono routes.
   "file-routes": ["kernel"],
+  // The admin UI: an app-level module composed by server/, reading resources through their handles.
+  admin: ["kernel", "kv", "db", "resource", "tasks", "files", "observability"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],

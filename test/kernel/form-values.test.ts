@@ -1,8 +1,8 @@
 /** Form posts become the resource's JSON: each value in its column's type, or as sent when it is not one. */
 import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { coerceFormValue, formToJson } from "../../src/htmx/form-values";
-import { todos } from "./fixtures/todo-app";
+import { coerceFormValue, formToJson } from "../../src/kernel/form-values";
+import { todos } from "../htmx/fixtures/todo-app";
 
 const columns = getTableColumns(todos);
 

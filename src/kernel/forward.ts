@@ -1,11 +1,11 @@
 /**
- * Calls the app's own routes on behalf of a request: the live endpoints answer by asking the
- * resource's REST endpoints, so its authentication, scopes, masking, validation and hooks decide
+ * Calls the app's own routes on behalf of a request: htmx's live endpoints and the admin UI answer
+ * by asking the resource's REST endpoints, so its authentication, scopes, masking, validation and hooks decide
  * exactly as they would for the JSON API. The caller's credentials (cookies, Authorization, API
  * key headers) travel with it; its body, content negotiation and htmx headers do not.
  */
 import type { Context, ExecutionContext, Hono } from "hono";
-import type { CovaraEnv } from "../kernel/http";
+import type { CovaraEnv } from "./http";
 
 /** The app whose routes are called. */
 export type FetchingApp = Pick<Hono<CovaraEnv>, "fetch">;

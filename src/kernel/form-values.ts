@@ -7,9 +7,9 @@
  */
 import type { Column } from "drizzle-orm";
 import type { Context } from "hono";
-import { DEFAULT_MAX_BODY_BYTES, readBoundedText, readJsonObject } from "../kernel/body";
-import { ProblemError } from "../kernel/errors";
-import type { CovaraEnv } from "../kernel/http";
+import { DEFAULT_MAX_BODY_BYTES, readBoundedText, readJsonObject } from "./body";
+import { ProblemError } from "./errors";
+import type { CovaraEnv } from "./http";
 
 const TRUE_TEXTS = new Set(["true", "on", "1", "yes"]);
 const FALSE_TEXTS = new Set(["false", "off", "0", "no", ""]);
