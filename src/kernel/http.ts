@@ -1,4 +1,5 @@
 /** The request-level types every layer shares: the Hono environment and the user identity in it. */
+import type { TraceContext } from "./trace-context";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
@@ -10,5 +11,7 @@ export interface CovaraUser {
 export interface CovaraEnv {
   Variables: {
     user?: CovaraUser | null;
+    /** The request's W3C trace, set by the observability middleware. */
+    trace?: TraceContext;
   };
 }

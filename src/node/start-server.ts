@@ -13,10 +13,12 @@
  */
 import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 // Deep import on purpose: through `../server`'s index the bundler would place the lifecycle in
 // the server chunk, and `covara/node` would load all of Hono and Drizzle just to flip a flag.
 import { beginShutdown } from "../kernel/lifecycle";
+import { enableTraceScope } from "../kernel/trace-context";
 import { defaultLogger } from "../kernel/context";
 import { acceptDirectBodies, directBodyOf, type DirectBody } from "../kernel/direct-body";
 import { assumeType } from "../kernel/erased";
@@ -103,6 +105,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** Starts a node:http server for `app` and resolves once it is listening. */
 export async function startServer(app: FetchApp, options: StartServerOptions = {}): Promise<CovaraServer> {
   const port = resolvePort(options.port);
+  // Requests' traces follow their awaits, so covara's outgoing calls carry them (tracedFetch).
+  enableTraceScope(AsyncLocalStorage);
   const shutdown = options.shutdown === false ? undefined : (options.shutdown ?? {});
   const timeoutMs = shutdown?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
