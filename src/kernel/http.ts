@@ -7,11 +7,14 @@ export interface CovaraUser {
   [key: string]: unknown;
 }
 
+/** The request variables of every covara app (`c.get(...)`); features add theirs by declaration merging. */
+export interface CovaraVariables {
+  user?: CovaraUser | null;
+  /** The request's W3C trace, set by the observability middleware. */
+  trace?: TraceContext;
+}
+
 /** Hono environment of every covara app and resource router. */
 export interface CovaraEnv {
-  Variables: {
-    user?: CovaraUser | null;
-    /** The request's W3C trace, set by the observability middleware. */
-    trace?: TraceContext;
-  };
+  Variables: CovaraVariables;
 }

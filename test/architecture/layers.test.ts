@@ -36,6 +36,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   billing: ["kernel", "kv"],
   // The observability log and the logger, metrics and middleware around it: on the kernel alone.
   observability: ["kernel"],
+  // Route middleware (versioning, idempotency, rate limits): memory KV as the fallback store.
+  middleware: ["kernel", "kv"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],
