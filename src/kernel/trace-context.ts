@@ -43,13 +43,32 @@ export function formatTraceparent(trace: Pick<TraceContext, "traceId" | "spanId"
   return `00-${trace.traceId}-${trace.spanId}-${(trace.flags & 0xff).toString(16).padStart(2, "0")}`;
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const POOL_BYTES = 4096;
+let pool: Uint8Array | undefined;
+let poolOffset = POOL_BYTES;
+
+/**
+ * `bytes` random bytes as hex. Drawn from a pool refilled 4 KB at a time: one getRandomValues call
+ * per id costs more than the rest of the observability middleware put together.
+ */
 function randomHex(bytes: number): string {
-  const values = crypto.getRandomValues(new Uint8Array(bytes));
-  // An all-zero id is invalid; a random one is astronomically unlikely, but cheap to rule out.
-  if (values.every((byte) => byte === 0)) values[0] = 1;
+  if (poolOffset + bytes > POOL_BYTES) {
+    // Made on first use: Workers forbid random values at module scope.
+    pool ??= new Uint8Array(POOL_BYTES);
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
   let hex = "";
-  for (const byte of values) hex += byte.toString(16).padStart(2, "0");
-  return hex;
+  let zero = true;
+  for (let i = poolOffset; i < poolOffset + bytes; i++) {
+    const byte = pool?.[i] ?? 0;
+    if (byte !== 0) zero = false;
+    hex += HEX[byte];
+  }
+  poolOffset += bytes;
+  // An all-zero id is invalid; a random one is astronomically unlikely, but cheap to rule out.
+  return zero ? `${"0".repeat(bytes * 2 - 1)}1` : hex;
 }
 
 /** A new span id (16 hex digits). */
