@@ -5,7 +5,7 @@
  * resource re-reads the rows under the caller's scope.
  */
 import type { ExternalSearchIndex, SearchAdapter, SearchDocument, SearchHit, SearchTarget, SearchText } from "./types";
-import { tracedFetch } from "../../kernel/trace-context";
+import { tracedFetch } from "../kernel/trace-context";
 
 export interface OpenSearchOptions {
   /** Base URL of the cluster, e.g. `https://search.internal:9200`. */
