@@ -2,6 +2,7 @@
  * One benchmark server: `node --import tsx bench/server.ts <variant> <sqlite file>`.
  *
  *   covara — createCovara().resource("/users", users, ...) on covara's startServer
+ *   covara-bare — the same with `observability: false` (no observability middleware), for bench/observability.ts
  *   hono   — a hand-written Hono route building the same Drizzle query per request, on
  *            `@hono/node-server`'s `serve` (startServer uses the same request listener)
  *   raw    — node:http and a better-sqlite3 prepared statement, no framework at all
@@ -23,7 +24,7 @@ import { serveHono, serveUntilSignalled } from "./serve";
 
 const MAX_LIMIT = 100;
 
-type Variant = "covara" | "hono" | "raw" | "hono-prepared";
+type Variant = "covara" | "covara-bare" | "hono" | "raw" | "hono-prepared";
 
 /** The page size asked for, clamped like covara does, so all variants honour `limit`. */
 function pageSize(text: string | null | undefined): number {
@@ -47,12 +48,12 @@ async function covaraModules(): Promise<{ covara: typeof import("../src"); node:
   };
 }
 
-async function startCovara(file: string): Promise<{ url: string; close(): Promise<void> }> {
+async function startCovara(file: string, observability = true): Promise<{ url: string; close(): Promise<void> }> {
   const { covara, node } = await covaraModules();
   const { createCovara } = covara;
   const { startServer } = node;
   const db = drizzle({ client: openDatabase(file) });
-  const app = createCovara().resource("/users", users, {
+  const app = createCovara(observability ? {} : { observability: false }).resource("/users", users, {
     id: users.id,
     db,
     auth: { public: { read: true } },
@@ -132,9 +133,9 @@ async function startRaw(file: string): Promise<{ url: string; close(): Promise<v
 
 async function main(): Promise<void> {
   const [variant, file] = process.argv.slice(2) as [Variant | undefined, string | undefined];
-  const starters = { covara: startCovara, hono: startHono, raw: startRaw, "hono-prepared": startHonoPrepared };
+  const starters = { covara: startCovara, "covara-bare": (file: string) => startCovara(file, false), hono: startHono, raw: startRaw, "hono-prepared": startHonoPrepared };
   if (!file || !variant || !Object.hasOwn(starters, variant)) {
-    console.error("usage: server.ts <covara|hono|raw|hono-prepared> <sqlite file>");
+    console.error("usage: server.ts <covara|covara-bare|hono|raw|hono-prepared> <sqlite file>");
     process.exit(2);
   }
   const server = await starters[variant](file);

@@ -8,6 +8,7 @@ import { fetchWithDeadline } from "../kernel/fetch-with-deadline";
 import { firstOf, stringAt } from "./json-path";
 import type { BillingProvider } from "./types";
 import "./problems";
+import { tracedFetch } from "../kernel/trace-context";
 
 /** What every adapter takes to reach its provider. */
 export interface ProviderHttpOptions {
@@ -45,7 +46,7 @@ function messageOf(body: unknown): string | null {
 export function createProviderCall(provider: BillingProvider, defaultBaseUrl: string, options: ProviderHttpOptions): ProviderCall {
   const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const doFetch = options.fetch ?? tracedFetch;
 
   return async (request) => {
     const result = await fetchWithDeadline(doFetch, baseUrl + request.path, { method: request.method, headers: request.headers, body: request.body }, timeoutMs);

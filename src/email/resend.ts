@@ -8,6 +8,7 @@ import { formatMailbox } from "./address";
 import { EmailProviderError } from "./problems";
 import { postJson } from "./provider-fetch";
 import type { AdapterBatchOutcome, EmailAdapter, OutgoingEmail } from "./types";
+import { tracedFetch } from "../kernel/trace-context";
 
 export interface ResendAdapterOptions {
   /** The API key (`re_...`). */
@@ -42,7 +43,7 @@ export function createResendAdapter(options: ResendAdapterOptions): EmailAdapter
       },
       body,
       timeoutMs: options.timeoutMs ?? 10_000,
-      fetch: options.fetch ?? fetch,
+      fetch: options.fetch ?? tracedFetch,
     });
 
   return {

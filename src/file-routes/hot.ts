@@ -4,6 +4,7 @@
  * request's variables (user, principal, anything middleware set), so app-wide middleware and auth
  * still apply; a path the inner app does not serve falls through to the app's other routes.
  */
+import { assumeType } from "../kernel/erased";
 import { Hono, type Context, type ErrorHandler, type MiddlewareHandler } from "hono";
 import type { CovaraEnv } from "../kernel/http";
 import { registerRoutes } from "./register";
@@ -19,20 +20,17 @@ export function devHost(): DevHost | undefined {
   return typeof host === "object" && host !== null && "watch" in host && typeof host.watch === "function" ? (host as DevHost) : undefined;
 }
 
-/** Variables of any name: the inner app copies whatever the outer request carries. */
-type AnyVariables = CovaraEnv & { Variables: Record<string, unknown> };
-
 export interface HotRoutes {
   dispatch: MiddlewareHandler<CovaraEnv>;
   /** Swaps in a new set of routes; requests already running finish on the old ones. */
   replace(routes: readonly LoadedRoute[]): void;
 }
 
-export function createHotRoutes(routes: readonly LoadedRoute[], maxBodyBytes: number, onError: ErrorHandler<CovaraEnv>): HotRoutes {
+export function createHotRoutes(routes: readonly LoadedRoute[], maxBodyBytes: number, onError: ErrorHandler): HotRoutes {
   const outerOf = new WeakMap<Request, Context<CovaraEnv>>();
   const misses = new WeakSet<Response>();
   const build = (loaded: readonly LoadedRoute[]) => {
-    const inner = new Hono<AnyVariables>();
+    const inner = new Hono<CovaraEnv>();
     inner.onError(onError);
     inner.notFound(() => {
       const miss = new Response(null, { status: 404 });
@@ -41,7 +39,12 @@ export function createHotRoutes(routes: readonly LoadedRoute[], maxBodyBytes: nu
     });
     inner.use("*", async (c, next) => {
       const outer = outerOf.get(c.req.raw);
-      if (outer) for (const [key, value] of Object.entries(outer.var)) c.set(key, value);
+      if (outer) {
+        // The outer request's variables are copied under whatever names its middleware chose
+        // (features add names by declaration merging), so the setter is seen by name and value.
+        const set = assumeType<(key: string, value: unknown) => void>(c.set.bind(c));
+        for (const [key, value] of Object.entries(outer.var)) set(key, value);
+      }
       await next();
     });
     registerRoutes(inner, loaded, maxBodyBytes);

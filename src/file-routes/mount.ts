@@ -18,7 +18,8 @@ import type { FileRoutesOptions } from "./types";
 export interface FileRoutesHost {
   basePath: string;
   logger: Logger;
-  onError: ErrorHandler<CovaraEnv>;
+  // Env-agnostic (the kernel's handler): the hot inner app carries variables of any name.
+  onError: ErrorHandler;
 }
 
 /** A mounted routes directory: its OpenAPI paths, current after every reload. */

@@ -9,6 +9,7 @@ import { KERNEL_PROBLEM_TYPES, PROBLEM_TYPE_BASE, ProblemError, problemCode, pro
 import { mapDatabaseError } from "./db-errors";
 import { defaultLogger, routeDefaultErrors } from "./context";
 import type { Logger } from "./logger";
+import type { TraceContext } from "./trace-context";
 
 // A bare HTTPException is named after the first kernel problem type with its status: features'
 // types are specific to their code and are never guessed from a status alone.
@@ -23,7 +24,9 @@ const requestOf = new WeakMap<Record<string, unknown>, Context>();
 
 /** Logs an unexpected (500) error with the request it broke. */
 function reportUnexpectedError(logger: Logger, error: unknown, c: Context): void {
-  const meta = { source: "unexpected-error", method: c.req.method, path: c.req.path };
+  // The trace id ties the log line to the request's entries even where no trace scope is enabled.
+  const trace: TraceContext | undefined = c.get("trace");
+  const meta = { source: "unexpected-error", method: c.req.method, path: c.req.path, ...(trace ? { traceId: trace.traceId } : {}) };
   requestOf.set(meta, c);
   logger.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error, meta);
 }

@@ -1,4 +1,5 @@
 /** The request-level types every layer shares: the Hono environment and the user identity in it. */
+import type { TraceContext } from "./trace-context";
 
 /** The authenticated principal. Auth middleware puts one in `c.get("user")`. */
 export interface CovaraUser {
@@ -38,16 +39,21 @@ export interface Principal {
   tenantsWithRole(role: string): TenantId[];
 }
 
+/** The request variables of every covara app (`c.get(...)`); features add theirs by declaration merging. */
+export interface CovaraVariables {
+  user?: CovaraUser | null;
+  /** The request's W3C trace, set by the observability middleware. */
+  trace?: TraceContext;
+  /** The user with their tenant memberships; read it with `getPrincipal(c)`, which fills it in when no middleware did. */
+  principal?: Principal;
+  /**
+   * The real authenticated user while an admin impersonates `user` (x-covara-impersonate);
+   * undefined otherwise. Audit entries name both.
+   */
+  impersonator?: CovaraUser | null;
+}
+
 /** Hono environment of every covara app and resource router. */
 export interface CovaraEnv {
-  Variables: {
-    user?: CovaraUser | null;
-    /** The user with their tenant memberships; read it with `getPrincipal(c)`, which fills it in when no middleware did. */
-    principal?: Principal;
-    /**
-     * The real authenticated user while an admin impersonates `user` (x-covara-impersonate);
-     * undefined otherwise. Audit entries name both.
-     */
-    impersonator?: CovaraUser | null;
-  };
+  Variables: CovaraVariables;
 }

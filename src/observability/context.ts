@@ -4,12 +4,15 @@
  */
 import { contextOf, type ContextSource } from "../kernel/context";
 import { createObservabilityLog, type ObservabilityLog } from "./log";
+import { createMetricsRegistry, type MetricsRegistry } from "./metrics";
 import type { AdminAuditSink } from "./types";
 
 declare module "../kernel/context" {
   interface CovaraContext {
     /** The app's append-only observability log (`getObservabilityLog(app)`). */
     observability?: ObservabilityLog;
+    /** The app's in-process metrics (`getMetrics(app)`), served at `/__covara/metrics` when enabled. */
+    metrics?: MetricsRegistry;
   }
 }
 
@@ -29,4 +32,11 @@ export function getObservabilityLog(app?: ContextSource): ObservabilityLog {
  */
 export function setAdminAuditSink(sink: AdminAuditSink | undefined, app?: ContextSource): void {
   getObservabilityLog(app).setAdminAuditSink(sink);
+}
+
+/** The metrics registry of `app` (default: the default context), created on first use. */
+export function getMetrics(app?: ContextSource): MetricsRegistry {
+  const context = contextOf(app);
+  context.metrics ??= createMetricsRegistry();
+  return context.metrics;
 }

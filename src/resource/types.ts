@@ -4,13 +4,13 @@
 import type { InferInsertModel, InferSelectModel, Table } from "drizzle-orm";
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { KV } from "../kernel/kv";
 import type { ColumnKey } from "../kernel/table-types";
 import type { OperatorDefinition } from "../kernel/rsql/operator-types";
 import type { ScopeInput } from "../kernel/scope";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { IncludeLimits, RelationConfig } from "./relations/types";
 import type { CovaraEnv, CovaraUser, Principal } from "../kernel/http";
+import type { RateLimitConfig } from "../kernel/rate-limit";
 
 export type ResourceOperation = "read" | "create" | "update" | "delete";
 
@@ -247,11 +247,4 @@ export interface ProcedureDefinition<
 }
 
 /** Per-resource rate limit: a fixed window of `maxRequests` per caller. */
-export interface RateLimitConfig {
-  windowMs: number;
-  maxRequests: number;
-  /** Who is counted; default: the user id, else the client address. */
-  key?: (c: Context<CovaraEnv>) => string;
-  /** Where counters live; default: the app's KV, else a process-local memory KV. */
-  kv?: KV;
-}
+export type { RateLimitConfig };

@@ -8,7 +8,7 @@ import { createErrorHandler, methodNotAllowed } from "../kernel/error-handler";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
 import { aggregate } from "./aggregate-handler";
-import { rateLimiter } from "./rate-limit";
+import { rateLimiter } from "../kernel/rate-limit";
 import { callProcedure } from "./procedures";
 import { batchCreate, batchDelete, batchUpdate, batchUpsert } from "./batch-handlers";
 import { countMatching, getRow, listRows } from "./read-handlers";

@@ -5,6 +5,7 @@
  * resource re-reads the rows under the caller's scope.
  */
 import type { ExternalSearchIndex, SearchAdapter, SearchDocument, SearchHit, SearchTarget, SearchText } from "./types";
+import { tracedFetch } from "../kernel/trace-context";
 
 export interface OpenSearchOptions {
   /** Base URL of the cluster, e.g. `https://search.internal:9200`. */
@@ -53,7 +54,7 @@ class OpenSearchIndex implements ExternalSearchIndex {
     if (!INDEX_NAME.test(options.index)) throw new TypeError(`covara: '${options.index}' is not a valid OpenSearch index name`);
     this.base = `${options.url.replace(/\/+$/, "")}/${options.index}`;
     this.fields = Object.keys(target.fields);
-    this.send = options.fetch ?? fetch;
+    this.send = options.fetch ?? tracedFetch;
   }
 
   async setup(): Promise<void> {

@@ -33,7 +33,7 @@ import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
 import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
-import { createObservabilityLog, type ObservabilityLogOptions } from "../observability";
+import { createObservabilityLog, metricsEndpoint, observability, type MetricsEndpointOptions, type ObservabilityLogOptions, type ObservabilityMiddlewareOptions } from "../observability";
 import { resolvePrincipal, type PrincipalOptions } from "../principal";
 import { mountFileRoutes, type FileRoutesOptions, type MountedFileRoutes } from "../file-routes";
 import { mountAdmin, type AdminOptions } from "../admin";
@@ -105,11 +105,14 @@ export interface CovaraOptions {
    */
   kv?: KV;
   /**
-   * The app's observability log (`getObservabilityLog(app)` from covara/observability): its
-   * in-memory capacity, a durable `adapter`, the KV store's options, an admin audit sink.
-   * @default in memory, persisted to the app's `kv` when it has one
+   * The app's observability (covara/observability): its log (`getObservabilityLog(app)`: the
+   * in-memory capacity, a durable `adapter`, the KV store's options, an admin audit sink), the
+   * request middleware (traces, request/error entries, metrics; `middleware: false` to leave it
+   * out) and the Prometheus endpoint at `/__covara/metrics` (opt-in, needs a token or predicate).
+   * `false` leaves out the middleware.
+   * @default log in memory (persisted to the app's `kv` when it has one), middleware on, no metrics endpoint
    */
-  observability?: Omit<ObservabilityLogOptions, "kv" | "logger">;
+  observability?: false | CovaraObservabilityOptions;
   /**
    * Where each request's principal gets its tenant memberships (roles, clearance): called once per
    * authenticated request, after authentication; the result is `c.get("principal")`. Without it
@@ -123,6 +126,14 @@ export interface CovaraOptions {
    * @default mounted
    */
   admin?: AdminOptions | false;
+}
+
+/** `createCovara({ observability })`. */
+export interface CovaraObservabilityOptions extends Omit<ObservabilityLogOptions, "kv" | "logger"> {
+  /** The request middleware's options, or false to leave it out. @default on */
+  middleware?: boolean | Omit<ObservabilityMiddlewareOptions, "app">;
+  /** Serve `/__covara/metrics` to holders of `token` or those `authorize` lets in. @default not served */
+  metricsEndpoint?: MetricsEndpointOptions;
 }
 
 /**
@@ -231,12 +242,16 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   const context = createContext({ logger: options.logger, kv: options.kv });
   const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime({ logger: context.logger, ...options.realtime });
   context.realtime = realtime;
-  context.observability = createObservabilityLog({ ...options.observability, kv: () => context.kv, logger: () => context.logger });
+  const observe = options.observability === false ? { middleware: false } : (options.observability ?? {});
+  context.observability = createObservabilityLog({ ...observe, kv: () => context.kv, logger: () => context.logger });
   const extensions = options.extensions ?? defaultExtensions();
 
   const onError = createErrorHandler(() => context.logger);
   app.onError(onError);
   app.notFound(notFoundHandler);
+  // First, so it times and traces everything after it, auth included.
+  if (observe.middleware !== false) app.use("*", observability({ ...(observe.middleware === true ? {} : observe.middleware), app: context }));
+  if (observe.metricsEndpoint) app.get("/__covara/metrics", metricsEndpoint({ ...observe.metricsEndpoint, app: context }));
   if (options.securityHeaders !== false) {
     app.use("*", securityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
   }

@@ -1,6 +1,6 @@
 /** covara/server — the app factory, error handling, health and graceful-shutdown state. */
 export { createCovara } from "./create-covara";
-export type { CovaraApp, CovaraOptions } from "./create-covara";
+export type { CovaraApp, CovaraObservabilityOptions, CovaraOptions } from "./create-covara";
 export { defaultExtensions, useResource } from "./default-extensions";
 export { consoleLogger } from "../kernel/logger";
 export type { Logger } from "../kernel/logger";

@@ -42,6 +42,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   "file-routes": ["kernel"],
   // The admin UI: an app-level module composed by server/, reading resources through their handles.
   admin: ["kernel", "kv", "db", "resource", "tasks", "files", "observability"],
+  // Route middleware (versioning, idempotency, rate limits): memory KV as the fallback store.
+  middleware: ["kernel", "kv"],
   // The browser/React Native client imports nothing from the server side but the cast adapter
   // (kernel/erased.ts, see NARROW below): no Hono, no Drizzle, no node: modules reach its bundle.
   client: ["kernel"],

@@ -11,6 +11,7 @@ import { StorageUnavailableError, checkStorageKey } from "./errors";
 import { EMPTY_SHA256, presignUrl, sha256Hex, signRequest, uriEncode, type SigV4Credentials } from "./sigv4";
 import { concat } from "./streams";
 import type { ByteRange, PresignOptions, PresignedRequest, PutOptions, StorageAdapter, StoredObject, StoredObjectInfo } from "./types";
+import { tracedFetch } from "../../kernel/trace-context";
 
 export interface S3StorageOptions {
   bucket: string;
@@ -45,7 +46,7 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
   const endpoint = new URL(options.endpoint ?? `https://s3.${region}.amazonaws.com`);
   const pathStyle = options.forcePathStyle ?? options.endpoint !== undefined;
   const partSize = Math.max(options.partSize ?? 8 * 1024 * 1024, MIN_PART);
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? tracedFetch;
 
   function objectUrl(key: string, query: Record<string, string> = {}): URL {
     const path = uriEncode(checkStorageKey(key), true);

@@ -6,6 +6,7 @@
 import "../problems";
 import { ProblemError } from "../../kernel/errors";
 import { readBoundedText } from "../../kernel/body";
+import { tracedFetch } from "../../kernel/trace-context";
 
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 256 * 1024;
@@ -42,7 +43,7 @@ export function upstreamUnavailable(label: string, what: string, cause?: unknown
 /** `fetch` with the upstream timeout; a network error or timeout becomes `upstream-unavailable`. */
 export async function upstreamFetch(label: string, what: string, url: string, init: RequestInit = {}): Promise<Response> {
   try {
-    return await fetch(url, { ...init, redirect: "error", signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
+    return await tracedFetch(url, { ...init, redirect: "error", signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
   } catch (error) {
     throw upstreamUnavailable(label, `${what} unreachable`, error);
   }

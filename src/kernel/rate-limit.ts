@@ -1,13 +1,23 @@
 /**
- * Per-resource rate limiting: a fixed window counter per caller in KV (atomic `incr` with the
+ * Rate limiting (per resource through `rateLimit` in a resource's config, or on any route through
+ * `rateLimit()` of covara/middleware): a fixed window counter per caller in KV (atomic `incr` with the
  * window as TTL), so limits hold across every process sharing the KV. Over the limit is a 429
  * `rate-limit-exceeded` with `Retry-After`; every answer carries RateLimit-* headers.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { ProblemError } from "../kernel/errors";
-import type { KV } from "../kernel/kv";
-import type { CovaraEnv } from "../kernel/http";
-import type { RateLimitConfig } from "./types";
+import { ProblemError } from "./errors";
+import type { KV } from "./kv";
+import type { CovaraEnv } from "./http";
+
+/** A fixed-window limit: at most `maxRequests` per `windowMs` per caller. */
+export interface RateLimitConfig {
+  windowMs: number;
+  maxRequests: number;
+  /** Who is counted; default: the user id, else the client address. */
+  key?: (c: Context<CovaraEnv>) => string;
+  /** Where counters live; default: the app's KV, else a process-local memory KV. */
+  kv?: KV;
+}
 
 /** The address of the peer, from the runtime's connection info (never from spoofable headers). */
 function clientAddress(c: Context<CovaraEnv>): string {
@@ -20,7 +30,7 @@ function defaultKey(c: Context<CovaraEnv>): string {
   return user ? `user:${String(user.id)}` : `ip:${clientAddress(c)}`;
 }
 
-/** Middleware enforcing `config` for the resource named `resource`. */
+/** Middleware enforcing `config` for the resource (or route group) named `resource`. */
 export function rateLimiter(resource: string, config: RateLimitConfig, kv: () => KV): MiddlewareHandler<CovaraEnv> {
   if (!(config.windowMs > 0 && config.maxRequests > 0)) throw new TypeError("covara: rateLimit needs a positive windowMs and maxRequests");
   const keyOf = config.key ?? defaultKey;
