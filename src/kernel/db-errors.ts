@@ -15,13 +15,31 @@ interface CodedError {
   cause?: unknown;
 }
 
+/** Which constraint D1's message names; it gives the primary code only (`: SQLITE_CONSTRAINT`). */
+const D1_CONSTRAINTS: readonly [RegExp, string][] = [
+  [/UNIQUE constraint failed/, "SQLITE_CONSTRAINT_UNIQUE"],
+  [/NOT NULL constraint failed/, "SQLITE_CONSTRAINT_NOTNULL"],
+  [/FOREIGN KEY constraint failed/, "SQLITE_CONSTRAINT_FOREIGNKEY"],
+  [/CHECK constraint failed/, "SQLITE_CONSTRAINT_CHECK"],
+];
+
+/** D1 reports errors in words only: `D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT`. */
+function d1Code(message: unknown): string | undefined {
+  if (typeof message !== "string") return undefined;
+  const primary = /: (SQLITE_[A-Z_]+)$/.exec(message)?.[1];
+  if (primary !== "SQLITE_CONSTRAINT") return primary;
+  return D1_CONSTRAINTS.find(([pattern]) => pattern.test(message))?.[1] ?? primary;
+}
+
 /** Walks an error's cause chain for a driver error code (SQLite `SQLITE_*`, Postgres SQLSTATE). */
 function driverCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const { extendedCode, cause } = current as CodedError;
+    const { extendedCode, cause, message } = current as CodedError;
     const code = typeof extendedCode === "string" && extendedCode.startsWith("SQLITE_") ? extendedCode : (current as CodedError).code;
     if (typeof code === "string" && (code.startsWith("SQLITE_") || /^[0-9A-Z]{5}$/.test(code))) return code;
+    const worded = d1Code(message);
+    if (worded) return worded;
     current = cause;
   }
   return undefined;
