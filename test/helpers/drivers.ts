@@ -26,6 +26,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import pg from "pg";
 import postgres from "postgres";
+import { afterAll } from "vitest";
 import ws from "ws";
 import type { AnyDatabase, Dialect } from "../../src/kernel/dialect";
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from "./neon-http-endpoint";
@@ -342,6 +343,9 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     },
   },
 };
+
+// The file's Miniflare (started only if a D1 database was asked for) goes when the file ends.
+afterAll(() => d1Databases.dispose());
 
 /** The drivers the ordinary test files run on. */
 export const DEFAULT_DRIVERS: readonly DriverName[] = ["better-sqlite3", "pglite", "postgres-js"];

@@ -2,14 +2,15 @@
  * workerd in tests, through miniflare: real D1 databases for the driver matrix (reached from Node
  * over their bindings), and Worker bundles run inside workerd and driven with `dispatchFetch`.
  *
- * One Miniflare per test file: the D1 pool starts it on first use and disposes it in the file's
- * afterAll; `startWorker` returns its own instance for the caller's afterAll to dispose. miniflare
- * is imported lazily, so test files that never touch workerd do not pay for loading it.
+ * One Miniflare per test file: the D1 pool starts it on first use and drivers.ts disposes it in the
+ * file's afterAll; `startWorker` returns its own instance for the caller's afterAll to dispose.
+ * miniflare is imported lazily, so test files that never touch workerd do not pay for loading it.
+ * No vitest import here: bench/ uses the same helpers.
  */
+import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { D1Database } from "@cloudflare/workers-types";
 import type { Miniflare, MiniflareOptions } from "miniflare";
-import { afterAll } from "vitest";
 
 /** D1 bindings declared per Miniflare: every connection of a test file gets a database of its own. */
 const DATABASES_PER_INSTANCE = 128;
@@ -50,21 +51,44 @@ function createD1Pool() {
   };
 }
 
+/** The file's D1 databases (drivers.ts disposes them in the file's afterAll). */
 export const d1Databases = createD1Pool();
-afterAll(() => d1Databases.dispose());
 
 export interface BundleOptions {
   /** The Worker entry (a .ts file). */
   entry: string;
-  /** Modules left out of the bundle (resolved by workerd, like `node:*` under nodejs_compat). */
-  external?: string[];
 }
 
+const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));
+
 /**
- * Bundles a Worker entry as wrangler does: ESM, browser/worker conditions, `node:` built-ins left to
- * workerd's nodejs_compat. Returns the code and every module the bundle still imports.
+ * Resolves as wrangler does under nodejs_compat: Node built-ins, with or without `node:`, stay
+ * imports of `node:<name>` for workerd to provide; `cloudflare:*` stays for workerd too.
  */
-export async function bundleWorker({ entry, external = ["node:*", "cloudflare:*"] }: BundleOptions): Promise<{ code: string; imports: string[]; inputs: string[] }> {
+const workerdResolution = {
+  name: "workerd-resolution",
+  setup(build: { onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; external: boolean } | undefined): void }) {
+    build.onResolve({ filter: /^(node:|cloudflare:)?[a-z_/]+$/ }, ({ path }) => {
+      if (path.startsWith("cloudflare:")) return { path, external: true };
+      const name = path.replace(/^node:/, "");
+      return BUILTINS.has(name) ? { path: `node:${name}`, external: true } : undefined;
+    });
+  },
+};
+
+/**
+ * Bundles a Worker entry as wrangler does: ESM, workerd/worker/browser conditions, Node built-ins
+ * left to workerd's nodejs_compat. Returns the code, every module the bundle still imports, and
+ * the files it was built from.
+ */
+/** A module the bundle leaves to workerd, how it is reached and from which file. */
+export interface ExternalImport {
+  path: string;
+  kind: string;
+  importer: string;
+}
+
+export async function bundleWorker({ entry }: BundleOptions): Promise<{ code: string; imports: ExternalImport[]; inputs: string[] }> {
   const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [entry],
@@ -74,14 +98,17 @@ export async function bundleWorker({ entry, external = ["node:*", "cloudflare:*"
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
-    external,
+    plugins: [workerdResolution],
     write: false,
     metafile: true,
     logLevel: "silent",
   });
-  const imports = new Set<string>();
-  for (const output of Object.values(result.metafile.outputs)) for (const item of output.imports) if (item.external) imports.add(item.path);
-  return { code: result.outputFiles[0]!.text, imports: [...imports].sort(), inputs: Object.keys(result.metafile.inputs) };
+  // Every module left to workerd, whether imported or required (a require runs only if reached).
+  const imports: ExternalImport[] = [];
+  for (const [importer, input] of Object.entries(result.metafile.inputs)) {
+    for (const item of input.imports) if (item.external) imports.push({ path: item.path, kind: item.kind, importer });
+  }
+  return { code: result.outputFiles[0]!.text, imports, inputs: Object.keys(result.metafile.inputs) };
 }
 
 export interface RunningWorker {

@@ -33,6 +33,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/billing": ["createBilling", "createBillingRouter", "createCreditsLedger", "createStripeAdapter", "createLemonSqueezyAdapter", "createPaddleAdapter", "createPolarAdapter", "BILLING_PROBLEM_TYPES"],
   "covara/observability": ["createObservabilityLog", "getObservabilityLog", "setAdminAuditSink", "createKVObservabilityAdapter"],
   "covara/files": ["initializeStorage", "createLocalStorage", "createMemoryStorage", "createS3Storage", "files", "signRequest", "presignUrl", "FILES_PROBLEM_TYPES"],
+  "covara/workers": ["createWorker"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
   "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv", "useCredits", "useSubscription", "useCheckout"],
 };
