@@ -80,6 +80,16 @@ export function isRetryableTransactionError(error: unknown): boolean {
 
 const RETRY_AFTER = { "retry-after": "1" };
 
+/** SQLite's limit on bound parameters per statement (D1 sets it to 100): an `=in=` list too long for it. */
+function tooManyVariables(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (/too many SQL variables/.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 /** Maps an error thrown by a query to a ProblemError (unknown errors pass through unchanged). */
 export function mapDatabaseError(error: unknown, resource: string): unknown {
   if (error instanceof ProblemError) return error;
@@ -90,6 +100,9 @@ export function mapDatabaseError(error: unknown, resource: string): unknown {
   }
   if ((code !== undefined && PG_UNAVAILABLE.test(code)) || connectionFailure(error)) {
     return new ProblemError("service-unavailable", { detail: "The database is unavailable or busy; retry shortly", extensions, cause: error, headers: RETRY_AFTER });
+  }
+  if (tooManyVariables(error)) {
+    return new ProblemError("filter-too-complex", { detail: "The request needs more bound values than the database takes in one statement (D1: 100); send fewer values", extensions, cause: error });
   }
   if (code === undefined) return error;
   if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505") {

@@ -91,6 +91,8 @@ describe("the README's Worker under workerd on D1", () => {
       await send("GET", "/api/users/abc"),
       await send("POST", "/api/users/batch", { not: "an array" }),
       await send("POST", "/api/posts", { title: "x", comments: "nope" }),
+      // More values than D1 binds in one statement (100).
+      await send("GET", `/api/users?filter=${encodeURIComponent(`id=in=(${Array.from({ length: 150 }, (_, i) => i).join(",")})`)}`),
     ];
     for (const res of cases) {
       expect(res.status).toBeGreaterThanOrEqual(400);
