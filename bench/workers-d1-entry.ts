@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
 import { createCovara, type CovaraApp } from "../src";
-import { LIMIT, users } from "./shared";
+import { LIMIT, users } from "./users-table";
 
 const MAX_LIMIT = 100;
 
