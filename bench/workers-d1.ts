@@ -9,17 +9,38 @@
  *
  * Options: --rounds N (5), --duration S (8), --warmup S (2), --connections N (32).
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { drizzle } from "drizzle-orm/d1";
 import { pushTables } from "../src/db";
 import { startWorker } from "../test/helpers/workerd";
-import { canonical, cpuCount, median, table } from "./harness";
+import { canonical, cpuCount, cpuTimeMs, median, table } from "./harness";
 import { runWrk, type LoadResult } from "./load";
 import { COVARA_PATH, prng, ROW_COUNT, users } from "./shared";
 
 type Variant = "covara" | "hono";
 const PATHS: Record<Variant, string> = { covara: COVARA_PATH, hono: COVARA_PATH.replace("/api/", "/hono/") };
 const TARGET = 1.0;
+
+/** The workerd process miniflare started (a child of this process), for its CPU time. */
+function workerdPid(): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === process.pid && stat.includes("(workerd)")) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return undefined;
+}
+
+interface Measured extends LoadResult {
+  /** workerd CPU time per completed request, in µs (the Worker and the D1 simulation together). */
+  cpuPerRequest: number;
+}
 
 function option(argv: string[], name: string, fallback: number): number {
   const i = argv.indexOf(name);
@@ -61,27 +82,32 @@ async function main(): Promise<void> {
     }));
     if (bodies[0] !== bodies[1]) throw new Error("covara and the handler answer with different rows");
     console.log(`workerd at ${base}; both variants answer the same page`);
-    const results: Record<Variant, LoadResult>[] = [];
+    const pid = workerdPid();
+    const results: Record<Variant, Measured>[] = [];
     for (let round = 0; round < rounds; round++) {
       const order: Variant[] = round % 2 === 0 ? ["covara", "hono"] : ["hono", "covara"];
-      const result = {} as Record<Variant, LoadResult>;
+      const result = {} as Record<Variant, Measured>;
       for (const variant of order) {
         await runWrk(base + PATHS[variant], connections, warmup, 1);
-        result[variant] = await runWrk(base + PATHS[variant], connections, duration, 1);
+        const cpuBefore = cpuTimeMs(pid);
+        const load = await runWrk(base + PATHS[variant], connections, duration, 1);
+        result[variant] = { ...load, cpuPerRequest: ((cpuTimeMs(pid) - cpuBefore) * 1000) / load.requests };
         if (result[variant].non2xx > 0 || result[variant].errors > 0) throw new Error(`${variant}: ${result[variant].non2xx} non-2xx, ${result[variant].errors} socket errors`);
       }
       results.push(result);
-      console.log(`round ${round + 1}: covara ${result.covara.rps.toFixed(0)} req/s, handler ${result.hono.rps.toFixed(0)} req/s, ratio ${(result.covara.rps / result.hono.rps).toFixed(3)}; load ${loadavg()[0]!.toFixed(2)}`);
+      console.log(`round ${round + 1}: covara ${result.covara.rps.toFixed(0)} req/s (${result.covara.cpuPerRequest.toFixed(0)} µs CPU/req), handler ${result.hono.rps.toFixed(0)} req/s (${result.hono.cpuPerRequest.toFixed(0)} µs CPU/req), ratio ${(result.covara.rps / result.hono.rps).toFixed(3)}; load ${loadavg()[0]!.toFixed(2)}`);
     }
     const ratio = median(results.map((r) => r.covara.rps / r.hono.rps));
+    const cpuRatio = median(results.map((r) => r.hono.cpuPerRequest / r.covara.cpuPerRequest));
     const rows = (["covara", "hono"] as Variant[]).map((variant) => [
       variant === "covara" ? "covara resource" : "Hono + Drizzle D1 handler",
       median(results.map((r) => r[variant].rps)).toFixed(0),
       median(results.map((r) => r[variant].p50)).toFixed(2),
       median(results.map((r) => r[variant].p99)).toFixed(2),
+      median(results.map((r) => r[variant].cpuPerRequest)).toFixed(0),
     ]);
-    console.log("\n" + table(["variant", "req/s (median)", "p50 ms", "p99 ms"], rows));
-    console.log(`\nD1 under workerd: covara / handler = ${ratio.toFixed(3)} (median of ${rounds} rounds; target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); load after ${loadavg().map((n) => n.toFixed(2)).join(" ")}`);
+    console.log("\n" + table(["variant", "req/s (median)", "p50 ms", "p99 ms", "workerd CPU µs/req"], rows));
+    console.log(`\nD1 under workerd: covara / handler = ${ratio.toFixed(3)} (median of ${rounds} rounds; target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); by workerd CPU per request ${cpuRatio.toFixed(3)}; load after ${loadavg().map((n) => n.toFixed(2)).join(" ")}`);
   } finally {
     await worker.dispose();
   }
