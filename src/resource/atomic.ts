@@ -5,7 +5,7 @@
  * update scopes are checked synchronously inside it, against each row as the database stores it
  * (read back after the write, so defaults, generated keys and what triggers set all count).
  */
-import type { SQL, Table } from "drizzle-orm";
+import type { Table } from "drizzle-orm";
 import { byId } from "./queries";
 import { mapDatabaseError } from "../kernel/db-errors";
 import { driverOf } from "../kernel/dialect";
