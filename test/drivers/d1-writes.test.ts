@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { createMemorySearch } from "../../src/resource";
+import { createMemorySearch } from "../../src/search";
 import { rsql } from "../../src";
 import { createUsers, people, send, usersApp } from "../helpers/app";
 import { blogApp } from "../helpers/blog-app";
