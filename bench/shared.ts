@@ -9,19 +9,11 @@
  * not used by it; it stays so the table looks like a real one.
  */
 import Database from "better-sqlite3";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { LIMIT, users } from "./users-table";
 
-export const users = sqliteTable("users", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  name: text("name").notNull(),
-  email: text("email").notNull(),
-  age: integer("age"),
-  role: text("role").notNull().default("user"),
-  createdAt: integer("created_at"),
-});
+export { LIMIT, users };
 
 export const ROW_COUNT = 10_000;
-export const LIMIT = 20;
 
 /** The request every variant answers, relative to its base URL. */
 export const COVARA_PATH = `/api/users?limit=${LIMIT}&filter=${encodeURIComponent(`role=="admin"`)}`;

@@ -15,13 +15,31 @@ interface CodedError {
   cause?: unknown;
 }
 
+/** Which constraint D1's message names; it gives the primary code only (`: SQLITE_CONSTRAINT`). */
+const D1_CONSTRAINTS: readonly [RegExp, string][] = [
+  [/UNIQUE constraint failed/, "SQLITE_CONSTRAINT_UNIQUE"],
+  [/NOT NULL constraint failed/, "SQLITE_CONSTRAINT_NOTNULL"],
+  [/FOREIGN KEY constraint failed/, "SQLITE_CONSTRAINT_FOREIGNKEY"],
+  [/CHECK constraint failed/, "SQLITE_CONSTRAINT_CHECK"],
+];
+
+/** D1 reports errors in words only: `D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT`. */
+function d1Code(message: unknown): string | undefined {
+  if (typeof message !== "string") return undefined;
+  const primary = /: (SQLITE_[A-Z_]+)$/.exec(message)?.[1];
+  if (primary !== "SQLITE_CONSTRAINT") return primary;
+  return D1_CONSTRAINTS.find(([pattern]) => pattern.test(message))?.[1] ?? primary;
+}
+
 /** Walks an error's cause chain for a driver error code (SQLite `SQLITE_*`, Postgres SQLSTATE). */
 function driverCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const { extendedCode, cause } = current as CodedError;
+    const { extendedCode, cause, message } = current as CodedError;
     const code = typeof extendedCode === "string" && extendedCode.startsWith("SQLITE_") ? extendedCode : (current as CodedError).code;
     if (typeof code === "string" && (code.startsWith("SQLITE_") || /^[0-9A-Z]{5}$/.test(code))) return code;
+    const worded = d1Code(message);
+    if (worded) return worded;
     current = cause;
   }
   return undefined;
@@ -62,6 +80,16 @@ export function isRetryableTransactionError(error: unknown): boolean {
 
 const RETRY_AFTER = { "retry-after": "1" };
 
+/** SQLite's limit on bound parameters per statement (D1 sets it to 100): an `=in=` list too long for it. */
+function tooManyVariables(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (/too many SQL variables/.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 /** Maps an error thrown by a query to a ProblemError (unknown errors pass through unchanged). */
 export function mapDatabaseError(error: unknown, resource: string): unknown {
   if (error instanceof ProblemError) return error;
@@ -72,6 +100,9 @@ export function mapDatabaseError(error: unknown, resource: string): unknown {
   }
   if ((code !== undefined && PG_UNAVAILABLE.test(code)) || connectionFailure(error)) {
     return new ProblemError("service-unavailable", { detail: "The database is unavailable or busy; retry shortly", extensions, cause: error, headers: RETRY_AFTER });
+  }
+  if (tooManyVariables(error)) {
+    return new ProblemError("filter-too-complex", { detail: "The request needs more bound values than the database takes in one statement (D1: 100); send fewer values", extensions, cause: error });
   }
   if (code === undefined) return error;
   if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505") {

@@ -5,47 +5,31 @@
  * update scopes are checked synchronously inside it, against each row as the database stores it
  * (read back after the write, so defaults, generated keys and what triggers set all count).
  */
-import type { SQL, Table } from "drizzle-orm";
+import type { Table } from "drizzle-orm";
 import { byId } from "./queries";
 import { mapDatabaseError } from "../kernel/db-errors";
 import { driverOf } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
-import type { TableInfo } from "./table-info";
+import type { PlannedWrite, StoredRowCheck, WriteLink } from "./write-plan";
 import { companionsOf, plannedCompanionRows, prepareCompanionRows } from "./companion-writes";
+import { runAsD1Batch } from "./d1-batch";
+import type { TableInfo } from "./table-info";
 import { insertRows, runTransaction, transactionsUnsupported, type Query, type TransactionBuilders } from "./transaction";
+
+export type { PlannedWrite, StoredRowCheck, WriteLink } from "./write-plan";
 
 type Row = Record<string, unknown>;
 
-/**
- * A scope's check of a written row as stored; throwing a problem rolls the whole transaction
- * back. `info` is the written table's (the row is read back by its id).
- */
-export interface StoredRowCheck {
-  info: TableInfo;
-  check(stored: Row): void;
+/** An insert's values with its links filled from the rows written before it. */
+function linkedValues(write: { values: Row; links?: readonly WriteLink[] }, written: readonly Row[]): Row {
+  if (!write.links?.length) return write.values;
+  const values = { ...write.values };
+  for (const link of write.links) values[link.key] = written[link.index]![link.from];
+  return values;
 }
 
-/**
- * One write of a transaction; `table` defaults to the resource's own table. An insert's values may
- * be computed from the rows earlier writes returned (a nested child needs its parent's new id);
- * such a function may throw a problem to roll the whole transaction back.
- */
-export type PlannedWrite = { table?: Table } & (
-  | {
-      kind: "insert";
-      values: Row | ((written: readonly Row[]) => Row);
-      /** How the create scope sees the real row (defaults, generated keys, foreign keys, triggers). */
-      check?: StoredRowCheck;
-    }
-  | { kind: "update"; values: Row; where: SQL; onMissing: () => Promise<Error> | Error; check?: StoredRowCheck }
-  | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
-);
-
 function build(tx: TransactionBuilders, table: Table, write: PlannedWrite, written: readonly Row[]): Query {
-  if (write.kind === "insert") {
-    const values = typeof write.values === "function" ? write.values(written) : write.values;
-    return tx.insert(table).values(values).returning();
-  }
+  if (write.kind === "insert") return tx.insert(table).values(linkedValues(write, written)).returning();
   if (write.kind === "update") return tx.update(table).set(write.values).where(write.where).returning();
   return tx.delete(table).where(write.where).returning();
 }
@@ -71,15 +55,16 @@ function checkOf(write: PlannedWrite): StoredRowCheck | undefined {
 function plainInserts(writes: readonly PlannedWrite[]): { table?: Table; values: Row }[] | null {
   const inserts: { table?: Table; values: Row }[] = [];
   for (const write of writes) {
-    if (write.kind !== "insert" || typeof write.values === "function" || write.check) return null;
+    if (write.kind !== "insert" || write.links?.length || write.check) return null;
     inserts.push({ table: write.table, values: write.values });
   }
   return inserts;
 }
 
 /**
- * On a driver without interactive transactions (Neon HTTP, D1) only plain inserts can be atomic:
- * they go as one non-interactive batch, which the driver runs as a transaction. Anything that
+ * On Neon HTTP (no interactive transactions; D1 has its own runner, d1-batch.ts) only plain
+ * inserts can be atomic: they go as one non-interactive batch, which the driver runs as a
+ * transaction. Anything that
  * reads a row back before the next write (updates that must match, nested children, create
  * scopes, outboxes) is refused with a problem naming the driver.
  */
@@ -101,7 +86,9 @@ async function runAsBatch(info: TableInfo, writes: PlannedWrite[]): Promise<Row[
 
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
-  if (driverOf(info.db).transactions === "none") return runAsBatch(info, writes);
+  const driver = driverOf(info.db);
+  if (driver.name === "d1") return runAsD1Batch(info, writes);
+  if (driver.transactions === "none") return runAsBatch(info, writes);
   // Extensions' companion rows (a search outbox entry) are written in this same transaction.
   await prepareCompanionRows(info, writes);
   try {

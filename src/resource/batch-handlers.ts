@@ -127,7 +127,7 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
       const values = await prepareUpdate(runtime, ctx, target, shapeInput(runtime, item), "update");
       targets.push(target);
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push({ kind: "update", values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
+      writes.push({ kind: "update", id: target.id, values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
     });
   }
   const rows = await runAtomically(info, writes);
@@ -179,7 +179,7 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
       const { where, expected } = writeCondition(info, target, access, undefined);
       const values = await prepareUpdate(runtime, updateCtx, target, shapeInput(runtime, item), "update");
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push({ kind: "update", values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
+      writes.push({ kind: "update", id: target.id, values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
       previous.push(target.existing);
     });
   }
@@ -212,7 +212,7 @@ export async function batchDelete<TTable extends Table>(runtime: ResourceRuntime
       const { where, expected } = writeCondition(info, target, access, undefined);
       await config.hooks?.onBeforeDelete?.(ctx, target.id as string | number, target.existing as SelectRow<TTable>);
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push(mark === null ? { kind: "delete", where, onMissing } : { kind: "update", values: mark, where, onMissing });
+      writes.push(mark === null ? { kind: "delete", where, onMissing } : { kind: "update", id: target.id, values: mark, where, onMissing });
     });
   }
   const rows = await runAtomically(info, writes);

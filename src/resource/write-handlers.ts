@@ -94,7 +94,7 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
     // checked merged with the row, which is what is stored unless a trigger changes it.
     check.check({ ...target.existing, ...data });
     rows = await updateRows(info, data, condition.where);
-  } else rows = await runAtomically(info, [{ kind: "update", values: data, where: condition.where, onMissing, check }]);
+  } else rows = await runAtomically(info, [{ kind: "update", id: target.id, values: data, where: condition.where, onMissing, check }]);
   if (rows.length === 0) throw await onMissing();
   await publishRows(runtime, "update", rows);
   let row = rows[0] as SelectRow<TTable>;

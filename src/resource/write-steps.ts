@@ -17,7 +17,7 @@ import type { TableInfo } from "./table-info";
 import type { HookContext, InsertRow, SelectRow } from "./types";
 import type { CovaraEnv } from "../kernel/http";
 import { validateRow } from "./validation";
-import type { StoredRowCheck } from "./atomic";
+import type { StoredRowCheck } from "./write-plan";
 import { shapeWriteInput } from "./write-input";
 
 export type Row = Record<string, unknown>;
@@ -70,10 +70,13 @@ export function storedRowCheck(
   operation: "create" | "update" = "create",
 ): StoredRowCheck | undefined {
   if (access.scope.kind !== "filter") return undefined;
+  const refusal = () => tag(outsideScope(operation, info.name));
   return {
     info,
+    where: access.where,
+    refusal,
     check(stored) {
-      if (!access.allows(stored)) throw tag(outsideScope(operation, info.name));
+      if (!access.allows(stored)) throw refusal();
     },
   };
 }

@@ -231,7 +231,8 @@ for (const target of databaseTargets) {
         database.dialect === "sqlite"
           ? await database.query(`select name from sqlite_master where type = 'table' order by name`)
           : await database.query(`select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name`);
-      return rows.map((row) => String(row.name));
+      // D1 keeps its own metadata in `_cf_*` tables of every database.
+      return rows.map((row) => String(row.name)).filter((name) => !name.startsWith("_cf_"));
     }
     async function indexNames(database: StoreDatabase): Promise<string[]> {
       const rows =

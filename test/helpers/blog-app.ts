@@ -60,12 +60,14 @@ export async function seedBlog(b: BlogDatabase, posts = 4): Promise<void> {
     { name: "Ann", email: "ann@x.io", team: "red" },
     { name: "Ben", email: "ben@x.io", team: "blue" },
   ]);
-  await db.insert(b.posts).values(Array.from({ length: posts }, (_, i) => ({ title: `p${i + 1}`, authorId: (i % 2) + 1 })));
+  const postRows = Array.from({ length: posts }, (_, i) => ({ title: `p${i + 1}`, authorId: (i % 2) + 1 }));
+  // In chunks: D1 binds at most 100 values per statement.
+  for (let i = 0; i < postRows.length; i += 12) await db.insert(b.posts).values(postRows.slice(i, i + 12));
   const comments = [];
   for (let p = 1; p <= posts; p++) {
     for (let k = 1; k <= 3; k++) comments.push({ body: `c${p}.${k}`, postId: p, authorId: ((p + k) % 2) + 1, hidden: k === 3 });
   }
-  await db.insert(b.comments).values(comments);
+  for (let i = 0; i < comments.length; i += 12) await db.insert(b.comments).values(comments.slice(i, i + 12));
   await db.insert(b.tags).values([{ label: "news" }, { label: "tech" }]);
   await db.insert(b.postTags).values([{ postId: 1, tagId: 1 }, { postId: 1, tagId: 2 }, { postId: 2, tagId: 2 }].filter((link) => link.postId <= posts));
   b.queries.length = 0;

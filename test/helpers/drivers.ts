@@ -17,6 +17,7 @@ import { neon, neonConfig, Pool as NeonPool } from "@neondatabase/serverless";
 import Database from "better-sqlite3";
 import type { Logger } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzleD1 } from "drizzle-orm/d1";
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql";
 import { drizzle as drizzleNeonHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
@@ -25,10 +26,12 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import pg from "pg";
 import postgres from "postgres";
+import { afterAll } from "vitest";
 import ws from "ws";
 import type { AnyDatabase, Dialect } from "../../src/kernel/dialect";
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from "./neon-http-endpoint";
 import { startWsProxy, type WsProxy } from "./neon-ws-proxy";
+import { d1Databases } from "./workerd";
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -41,7 +44,8 @@ export type DriverName =
   | "postgres-js"
   | "node-postgres"
   | "neon-serverless"
-  | "neon-http";
+  | "neon-http"
+  | "d1";
 
 export interface DriverConnection {
   name: DriverName;
@@ -322,7 +326,26 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
       };
     },
   },
+  d1: {
+    name: "d1",
+    dialect: "sqlite",
+    skipReason: always,
+    async connect({ logger } = {}) {
+      // A fresh D1 database in workerd (through miniflare), reached over its binding from Node.
+      const { binding, release } = await d1Databases.acquire();
+      return {
+        name: "d1",
+        dialect: "sqlite",
+        db: drizzleD1(binding, { logger }),
+        query: async (text) => (await binding.prepare(text).all<Record<string, unknown>>()).results,
+        close: release,
+      };
+    },
+  },
 };
+
+// The file's Miniflare (started only if a D1 database was asked for) goes when the file ends.
+afterAll(() => d1Databases.dispose());
 
 /** The drivers the ordinary test files run on. */
 export const DEFAULT_DRIVERS: readonly DriverName[] = ["better-sqlite3", "pglite", "postgres-js"];

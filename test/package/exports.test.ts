@@ -34,6 +34,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/observability": ["createObservabilityLog", "getObservabilityLog", "setAdminAuditSink", "createKVObservabilityAdapter"],
   "covara/middleware": ["apiVersion", "idempotency", "rateLimit", "MIDDLEWARE_PROBLEM_TYPES"],
   "covara/files": ["initializeStorage", "createLocalStorage", "createMemoryStorage", "createS3Storage", "files", "signRequest", "presignUrl", "FILES_PROBLEM_TYPES"],
+  "covara/workers": ["createWorker"],
   "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
   "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv", "useCredits", "useSubscription", "useCheckout"],
 };

@@ -5,7 +5,7 @@
  * applied), and a refusal rolls back everything.
  */
 import type { Context } from "hono";
-import { runAtomically, type PlannedWrite } from "../atomic";
+import { runAtomically, type PlannedWrite, type WriteLink } from "../atomic";
 import { presentRow } from "../present";
 import { publishRows } from "../publish";
 import { sendJson } from "../rows";
@@ -15,17 +15,9 @@ import { createdHeaders, storedRowCheck, type Row } from "../write-steps";
 import type { AnyRuntime } from "../relations/registry";
 import type { NestedNode } from "./plan";
 
-interface Link {
-  /** Column of this row to fill. */
-  key: string;
-  /** Index of the write whose returned row holds the value, and the key to read there. */
-  index: number;
-  from: string;
-}
-
 /** Appends the node's writes in dependency order; returns the index of the node's own insert. */
-function flatten(node: NestedNode, writes: PlannedWrite[], order: NestedNode[], incoming?: Link): number {
-  const links: Link[] = node.parents.map(({ relation, node: parent }) => ({
+function flatten(node: NestedNode, writes: PlannedWrite[], order: NestedNode[], incoming?: WriteLink): number {
+  const links: WriteLink[] = node.parents.map(({ relation, node: parent }) => ({
     key: relation.sourceKey,
     index: flatten(parent, writes, order),
     from: relation.targetKey,
@@ -36,11 +28,8 @@ function flatten(node: NestedNode, writes: PlannedWrite[], order: NestedNode[], 
   writes.push({
     kind: "insert",
     table: runtime.table,
-    values: links.length === 0 ? data : (written) => {
-      const values = { ...data };
-      for (const link of links) values[link.key] = written[link.index]![link.from];
-      return values;
-    },
+    values: data,
+    links,
     check: storedRowCheck(access, runtime.info, (error) => tag(error, node.path)),
   });
   order.push(node);
