@@ -240,10 +240,12 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
       const connection = { search_path: schema, application_name: applicationName };
       // postgres-js has no acquire timeout of its own: covara's withAcquireTimeout adds one (with
       // no pipelining, so a waiting query is still in the client's queue and can be withdrawn).
+      // (`max_pipeline` is a postgres-js option its type declarations leave out.)
+      const noPipelining = { max: max ?? 4, max_pipeline: 0, onnotice: () => {}, connection };
       const client =
         acquireTimeoutMs === undefined
           ? postgres(DATABASE_URL, { max: max ?? 4, onnotice: () => {}, connection })
-          : withAcquireTimeout(postgres(DATABASE_URL, { max: max ?? 4, max_pipeline: 0, onnotice: () => {}, connection }), { acquireTimeoutMs });
+          : withAcquireTimeout(postgres(DATABASE_URL, noPipelining), { acquireTimeoutMs });
       return {
         name: "postgres-js",
         dialect: "pg",
