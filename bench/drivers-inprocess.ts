@@ -3,11 +3,16 @@
  * (bench/drivers-server.ts) in one process on the same driver, each answering the list request
  * through `app.fetch`, timed by the process's CPU time and interleaved over rounds. A steadier
  * cross-check of `npm run bench:drivers` on a busy machine (no socket, no load generator).
- * `node --import tsx bench/drivers-inprocess.ts <libsql:file|postgres-js:schema> [rounds] [requests]`;
+ * `node --import tsx bench/drivers-inprocess.ts <libsql|postgres-js> [rounds] [requests]` seeds the
+ * data (a temporary SQLite file; for postgres-js a schema of its own, dropped afterwards) and
  * prints the median CPU µs per request of each and the handler ÷ covara ratio.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { seedPostgres } from "./drivers-shared";
 import { covaraApp, honoApp } from "./drivers-server";
-import { COVARA_PATH } from "./shared";
+import { COVARA_PATH, seedDatabase } from "./shared";
 
 type FetchApp = { fetch(request: Request): Response | Promise<Response> };
 
@@ -22,8 +27,14 @@ async function cpuPerRequest(app: FetchApp, requests: number): Promise<number> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
-  const [target, rounds = "9", requests = "500"] = process.argv.slice(2);
-  if (!target) throw new Error("usage: drivers-inprocess.ts <libsql:file|postgres-js:schema> [rounds] [requests]");
+  const [driver, rounds = "9", requests = "500"] = process.argv.slice(2);
+  if (driver !== "libsql" && driver !== "postgres-js") throw new Error("usage: drivers-inprocess.ts <libsql|postgres-js> [rounds] [requests]");
+  const dir = mkdtempSync(join(tmpdir(), "covara-bench-drivers-inprocess-"));
+  const file = join(dir, "users.sqlite");
+  seedDatabase(file);
+  const schema = `covara_bench_inprocess_${process.pid}`;
+  const drop = driver === "postgres-js" ? await seedPostgres(file, schema) : undefined;
+  const target = driver === "libsql" ? `libsql:${file}` : `postgres-js:${schema}`;
   const apps: Record<"covara" | "hono", FetchApp> = { covara: covaraApp(target), hono: honoApp(target) };
   for (const app of Object.values(apps)) await cpuPerRequest(app, Number(requests));
   const times = { covara: [] as number[], hono: [] as number[] };
@@ -33,7 +44,9 @@ async function main(): Promise<void> {
   }
   const covara = median(times.covara);
   const hono = median(times.hono);
-  console.log(JSON.stringify({ target: target.split(":")[0], covaraUs: +covara.toFixed(1), handlerUs: +hono.toFixed(1), handlerOverCovara: +(hono / covara).toFixed(3) }));
+  console.log(JSON.stringify({ driver, covaraUs: +covara.toFixed(1), handlerUs: +hono.toFixed(1), handlerOverCovara: +(hono / covara).toFixed(3) }));
+  await drop?.();
+  rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }
 
