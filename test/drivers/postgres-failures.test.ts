@@ -133,18 +133,18 @@ describe.skipIf(reason !== null).each(SERVER_DRIVERS)("Postgres failures [%s]", 
     try {
       const app = usersApp(t);
       app.get("/slow", async (c) => {
-        await (t.db as { execute(q: unknown): Promise<unknown> }).execute(sql`select pg_sleep(1)`);
+        await (t.db as { execute(q: unknown): Promise<unknown> }).execute(sql`select pg_sleep(2)`);
         return c.json({ slept: true });
       });
       const slow = send(app, "GET", "/slow");
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const exhausted = await send(app, "GET", "/api/users");
+      // A read and a write wait for the pool together (well within the 2 s the connection is held).
+      const [exhausted, write] = await Promise.all([send(app, "GET", "/api/users"), send(app, "POST", "/api/users", { body: rows(1, 100)[0] })]);
       expect(exhausted.status).toBe(503);
       expect(exhausted.headers.get("content-type")).toContain("application/problem+json");
       expect(exhausted.body).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
       expect(exhausted.headers.get("retry-after")).toBe("1");
-      // A write waiting for the pool fails the same way and is never sent: nothing is created.
-      const write = await send(app, "POST", "/api/users", { body: rows(1, 100)[0] });
+      // The write failed the same way and was never sent: nothing is created.
       expect(write.status).toBe(503);
       expect((await slow).status).toBe(200);
       const after = await send(app, "GET", "/api/users");
