@@ -23,13 +23,14 @@ function pageSize(text: string | undefined): number {
   return Number.isFinite(limit) && limit >= 1 ? Math.min(limit, MAX_LIMIT) : LIMIT;
 }
 
-async function startCovara(target: string) {
+/** covara's resource on the target (also used in process by drivers-inprocess.ts). */
+export function covaraApp(target: string) {
   const { db, users } = openTarget(target);
-  const app = createCovara().resource("/users", users, { id: users.id, db, auth: { public: { read: true } }, pagination: { maxLimit: MAX_LIMIT } });
-  return startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+  return createCovara().resource("/users", users, { id: users.id, db, auth: { public: { read: true } }, pagination: { maxLimit: MAX_LIMIT } });
 }
 
-function startHono(target: string): Promise<{ url: string; close(): Promise<void> }> {
+/** The hand-written handler on the target. */
+export function honoApp(target: string): Hono {
   const { db, users } = openTarget(target);
   // Both drivers' databases build this query; the handler is what one would write by hand.
   const query = db as unknown as { select(): { from(t: unknown): { where(w: unknown): { orderBy(o: unknown): { limit(n: number): Promise<unknown[]> } } } } };
@@ -40,7 +41,7 @@ function startHono(target: string): Promise<{ url: string; close(): Promise<void
     const hasMore = rows.length > limit;
     return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
   });
-  return serveHono(app);
+  return app;
 }
 
 async function main(): Promise<void> {
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
     console.error("usage: drivers-server.ts <covara|hono> <libsql:file|postgres-js:schema>");
     process.exit(2);
   }
-  serveUntilSignalled(variant === "covara" ? await startCovara(target) : await startHono(target));
+  serveUntilSignalled(variant === "covara" ? await startServer(covaraApp(target), { port: 0, hostname: "127.0.0.1", shutdown: false }) : await serveHono(honoApp(target)));
 }
 
-void main();
+// Started as a server process; imported by drivers-inprocess.ts.
+if (process.argv[1]?.endsWith("drivers-server.ts")) void main();

@@ -3,6 +3,8 @@ export { createTablesSql } from "./ddl";
 export type { Casing, DdlOptions } from "./ddl";
 export type { Dialect as SqlDialect } from "../kernel/dialect";
 export { detectDialect, pushTables, seedTable } from "./push";
+export { PoolTimeoutError, withAcquireTimeout } from "./acquire-timeout";
+export type { PostgresJsClient } from "./acquire-timeout";
 export type { DrizzleDatabase } from "./push";
 export {
   authSessions,

@@ -5,6 +5,7 @@
  * type that could hold active content).
  */
 import { ProblemError } from "../kernel/errors";
+import { etagMatches } from "../kernel/etag";
 import { contentDisposition } from "./disposition";
 import { storageProblem } from "./ingest";
 import { InvalidStorageKeyError, StorageUnavailableError } from "./storage/errors";
@@ -49,13 +50,6 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { start, end };
 }
 
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  const bare = etag.replace(/^W\//, "");
-  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === bare);
-}
-
 /** The response for a GET (or HEAD) of `file`. */
 export async function sendFile(request: Request, storage: StorageAdapter, file: FileToSend): Promise<Response> {
   try {
@@ -90,7 +84,8 @@ async function respond(request: Request, storage: StorageAdapter, file: FileToSe
   });
   if (etag) headers.set("etag", etag);
 
-  if (etag && etagMatches(request.headers.get("if-none-match") ?? undefined, etag)) {
+  const ifNoneMatch = request.headers.get("if-none-match");
+  if (etag && ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
     return new Response(null, { status: 304, headers });
   }
   const ifRange = request.headers.get("if-range");

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { ProblemError } from "../kernel/errors";
 import { checkType, SNIFF_BYTES } from "./sniff";
 import { StorageUnavailableError } from "./storage/errors";
+import { concat } from "./storage/streams";
 import type { StorageAdapter } from "./storage/types";
 import "./problems";
 
@@ -65,18 +66,6 @@ async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>, maxFile
   return { chunks, size, ended: false };
 }
 
-function headBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const head = new Uint8Array(Math.min(SNIFF_BYTES, chunks.reduce((sum, c) => sum + c.byteLength, 0)));
-  let at = 0;
-  for (const chunk of chunks) {
-    if (at >= head.length) break;
-    const take = chunk.subarray(0, head.length - at);
-    head.set(take, at);
-    at += take.length;
-  }
-  return head;
-}
-
 /** Streams `body` into storage under `options.key`; a ProblemError when refused or failed (nothing stored then). */
 export async function ingest(body: ReadableStream<Uint8Array>, options: IngestOptions): Promise<IngestedFile> {
   const { storage, key, maxFileSize } = options;
@@ -86,7 +75,7 @@ export async function ingest(body: ReadableStream<Uint8Array>, options: IngestOp
     throw error;
   });
   if (head.ended && head.size === 0) throw new ProblemError("empty-file", { detail: "The file is empty (zero bytes)" });
-  const verdict = checkType(options.declaredType, headBytes(head.chunks), options.fileName, options.allowedMimeTypes);
+  const verdict = checkType(options.declaredType, concat(head.chunks, head.size).subarray(0, SNIFF_BYTES), options.fileName, options.allowedMimeTypes);
   if (!verdict.ok) {
     await reader.cancel().catch(() => {});
     throw new ProblemError(verdict.problem, { detail: verdict.detail });

@@ -7,6 +7,7 @@
  */
 import { ProblemError } from "../kernel/errors";
 import "./problems";
+import { concat } from "./storage/streams";
 
 export interface PartHeaders {
   /** The form field name. */
@@ -25,12 +26,23 @@ export type MultipartEvent =
 const CR = 0x0d;
 const LF = 0x0a;
 const DASH = 0x2d;
-/** Largest header block of one part. */
-const MAX_HEADER_BYTES = 16 * 1024;
+/** Largest header block of one part (and most whitespace allowed after a boundary). */
+export const MAX_HEADER_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const FORM_DATA = /^form-data\b/i;
 
 function malformed(detail: string): ProblemError {
   return new ProblemError("malformed-multipart", { detail });
+}
+
+function headersTooLarge(): ProblemError {
+  // The rest of the body is never read, so the connection closes after the answer.
+  return new ProblemError("multipart-headers-too-large", {
+    detail: `A part's header block exceeds ${MAX_HEADER_BYTES} bytes`,
+    extensions: { maxHeaderBytes: MAX_HEADER_BYTES },
+    headers: { connection: "close" },
+  });
 }
 
 /** The boundary of a multipart/form-data Content-Type, or null when it is not one. */
@@ -42,30 +54,61 @@ export function multipartBoundary(contentType: string | undefined): string | nul
   return boundary;
 }
 
-/** Decodes a quoted-string parameter value (browsers percent-encode `"` CR LF in file names). */
-function parameter(header: string, name: string): string | undefined {
-  const extended = new RegExp(`;\\s*${name}\\*\\s*=\\s*([^;]+)`, "i").exec(header)?.[1];
-  if (extended) {
-    const value = /^UTF-8'[^']*'(.*)$/i.exec(extended.trim())?.[1];
-    if (value !== undefined) {
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        throw malformed(`${name}* is not valid percent-encoded UTF-8`);
-      }
+/**
+ * The parameters of a Content-Disposition value (`form-data; name="a"; filename*=UTF-8''b`), read
+ * once left to right so a `;` or `name=` inside a quoted file name is never taken for a parameter.
+ * The first occurrence of a name wins. Quoted values keep their escapes; `parameterValue` decodes.
+ */
+function dispositionParameters(value: string): Map<string, { text: string; quoted: boolean }> {
+  const parameters = new Map<string, { text: string; quoted: boolean }>();
+  let at = value.indexOf(";");
+  while (at !== -1) {
+    const equals = value.indexOf("=", at + 1);
+    if (equals === -1) break;
+    const name = value.slice(at + 1, equals).trim().toLowerCase();
+    let start = equals + 1;
+    while (value[start] === " " || value[start] === "\t") start++;
+    let entry: { text: string; quoted: boolean };
+    if (value[start] === '"') {
+      let end = start + 1;
+      while (end < value.length && value[end] !== '"') end += value[end] === "\\" ? 2 : 1;
+      entry = { text: value.slice(start + 1, Math.min(end, value.length)), quoted: true };
+      at = value.indexOf(";", end);
+    } else {
+      at = value.indexOf(";", start);
+      entry = { text: value.slice(start, at === -1 ? value.length : at).trim(), quoted: false };
+    }
+    if (name && !parameters.has(name)) parameters.set(name, entry);
+  }
+  return parameters;
+}
+
+const UTF8_EXTENDED = /^UTF-8'[^']*'(.*)$/i;
+
+/** A parameter's value: `name*` (RFC 8187) first, then the quoted or token `name`. */
+function parameterValue(parameters: Map<string, { text: string; quoted: boolean }>, name: string): string | undefined {
+  const extended = parameters.get(`${name}*`)?.text;
+  const encoded = extended === undefined ? undefined : UTF8_EXTENDED.exec(extended)?.[1];
+  if (encoded !== undefined) {
+    try {
+      return decodeURIComponent(encoded);
+    } catch {
+      throw malformed(`${name}* is not valid percent-encoded UTF-8`);
     }
   }
-  const quoted = new RegExp(`;\\s*${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`, "i").exec(header)?.[1];
+  const plain = parameters.get(name);
+  if (!plain) return undefined;
   // Browsers percent-encode `"`, CR and LF and send backslashes as they are (Windows paths), so
   // only `\"` (curl's escape of a quote) is undone.
-  if (quoted !== undefined) return quoted.replace(/\\"/g, '"').replace(/%22/g, '"').replace(/%0D/gi, "\r").replace(/%0A/gi, "\n");
-  return new RegExp(`;\\s*${name}\\s*=\\s*([^;\\s]+)`, "i").exec(header)?.[1];
+  if (plain.quoted) return plain.text.replace(/\\"/g, '"').replace(/%22/g, '"').replace(/%0D/gi, "\r").replace(/%0A/gi, "\n");
+  // A token ends at whitespace.
+  return plain.text.split(/\s/, 1)[0] || undefined;
 }
 
 function parseHeaders(block: Uint8Array): PartHeaders {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(block);
+    text = utf8.decode(block);
   } catch {
     throw malformed("A part's headers are not UTF-8");
   }
@@ -79,11 +122,12 @@ function parseHeaders(block: Uint8Array): PartHeaders {
     if (name === "content-disposition") disposition = value;
     else if (name === "content-type") contentType = value;
   }
-  if (!disposition || !/^form-data\b/i.test(disposition)) throw malformed("A part has no Content-Disposition: form-data header");
-  const name = parameter(disposition, "name");
+  if (!disposition || !FORM_DATA.test(disposition)) throw malformed("A part has no Content-Disposition: form-data header");
+  const parameters = dispositionParameters(disposition);
+  const name = parameterValue(parameters, "name");
   if (name === undefined) throw malformed("A part has no field name");
   const headers: PartHeaders = { name };
-  const filename = parameter(disposition, "filename");
+  const filename = parameterValue(parameters, "filename");
   if (filename !== undefined) headers.filename = filename;
   if (contentType !== undefined) headers.contentType = contentType;
   return headers;
@@ -97,6 +141,19 @@ export class MultipartReader {
   private readonly delimiter: Uint8Array;
   private buffer: Uint8Array;
   private offset = 0;
+  /**
+   * Our own array `buffer` sits at the start of, with room to append: while headers trickle in,
+   * chunks are appended into it (growing by doubling) instead of the unread bytes being copied
+   * again for every chunk. Null while `buffer` is a chunk from the source.
+   */
+  private room: Uint8Array | null = null;
+  /** Bytes of the current header block (from `offset`) already searched for its end. */
+  private headerSearched = 0;
+  /**
+   * Bytes the header-end search has looked at, over the reader's life: a seam for tests, which
+   * check it grows linearly with the input however the input is chunked.
+   */
+  headerBytesScanned = 0;
   private state: State = "body";
   private inPart = false;
   private sourceDone = false;
@@ -117,15 +174,29 @@ export class MultipartReader {
       this.sourceDone = true;
       return false;
     }
-    const rest = this.buffer.subarray(this.offset);
-    if (rest.length === 0) this.buffer = value;
-    else {
-      const joined = new Uint8Array(rest.length + value.length);
-      joined.set(rest);
-      joined.set(value, rest.length);
-      this.buffer = joined;
+    const { buffer, offset, room } = this;
+    const rest = buffer.length - offset;
+    if (rest === 0) {
+      // Nothing unread: the chunk itself becomes the buffer (no copy; the common case in a body).
+      this.buffer = value;
+      this.offset = 0;
+      this.room = null;
+    } else if (room && buffer.buffer === room.buffer && buffer.byteOffset === room.byteOffset && buffer.length + value.length <= room.length) {
+      // Append after the unread bytes; bytes already handed out as views lie before them and are not touched.
+      room.set(value, buffer.length);
+      this.buffer = room.subarray(0, buffer.length + value.length);
+    } else {
+      // In a body the unread rest is at most a delimiter's length: join exactly. Elsewhere (headers,
+      // whitespace after a boundary) leave room to append, so a block sent in many small chunks is
+      // copied O(1) times per byte rather than once per chunk.
+      const size = rest + value.length;
+      const joined = new Uint8Array(this.state === "body" ? size : Math.max(2 * size, 1024));
+      joined.set(buffer.subarray(offset));
+      joined.set(value, rest);
+      this.buffer = joined.subarray(0, size);
+      this.room = this.state === "body" ? null : joined;
+      this.offset = 0;
     }
-    this.offset = 0;
     return true;
   }
 
@@ -200,6 +271,7 @@ export class MultipartReader {
           for (;;) {
             while (at + 1 >= this.buffer.length) {
               const consumed = at - this.offset;
+              if (consumed > MAX_HEADER_BYTES) throw headersTooLarge();
               if (!(await this.fill())) throw malformed("The body ended after a boundary");
               at = this.offset + consumed;
             }
@@ -210,12 +282,14 @@ export class MultipartReader {
           }
           this.offset = at + 2;
           this.state = "headers";
+          this.headerSearched = 0;
           continue;
         }
         case "headers": {
           const end = this.findHeaderEnd();
           if (end === -1) {
-            if (this.buffer.length - this.offset > MAX_HEADER_BYTES) throw malformed(`A part's headers exceed ${MAX_HEADER_BYTES} bytes`);
+            // No end within the largest allowed block (which ends by CRLFCRLF at offset + MAX).
+            if (this.buffer.length - this.offset >= MAX_HEADER_BYTES + 4) throw headersTooLarge();
             if (!(await this.fill())) throw malformed("The body ended inside a part's headers");
             continue;
           }
@@ -229,15 +303,24 @@ export class MultipartReader {
     }
   }
 
+  /**
+   * Where the header block's CRLFCRLF begins, or -1. Only bytes not searched before are searched
+   * (less the three a terminator split across chunks may start in), and never past the largest
+   * allowed block: the work is linear in the block however it is chunked.
+   */
   private findHeaderEnd(): number {
-    const { buffer } = this;
+    const { buffer, offset } = this;
     // An empty header block: the part starts right after the CRLF.
-    if (buffer[this.offset] === CR && buffer[this.offset + 1] === LF) return this.offset - 2;
-    let at = buffer.indexOf(CR, this.offset);
-    while (at !== -1 && at + 3 < buffer.length) {
+    if (buffer[offset] === CR && buffer[offset + 1] === LF) return offset - 2;
+    const from = offset + Math.max(0, this.headerSearched - 3);
+    const stop = Math.min(buffer.length - 3, offset + MAX_HEADER_BYTES + 1);
+    this.headerBytesScanned += Math.max(0, stop + 3 - from);
+    let at = buffer.indexOf(CR, from);
+    while (at !== -1 && at < stop) {
       if (buffer[at + 1] === LF && buffer[at + 2] === CR && buffer[at + 3] === LF) return at;
       at = buffer.indexOf(CR, at + 1);
     }
+    this.headerSearched = buffer.length - offset;
     return -1;
   }
 
@@ -280,14 +363,9 @@ export class MultipartReader {
       if (event.kind !== "data") break;
       size += event.bytes.length;
       if (size > maxBytes) throw malformed(`A form field exceeds ${maxBytes} bytes`);
-      chunks.push(event.bytes.slice());
+      // A view into a chunk the reader never writes again: kept as it is.
+      chunks.push(event.bytes);
     }
-    const joined = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      joined.set(chunk, at);
-      at += chunk.length;
-    }
-    return new TextDecoder().decode(joined);
+    return new TextDecoder().decode(concat(chunks, size));
   }
 }

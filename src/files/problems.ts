@@ -7,6 +7,7 @@ export const FILES_PROBLEM_TYPES = defineProblemTypes({
   "file-type-not-allowed": { status: 415, title: "File type not allowed" },
   "file-content-mismatch": { status: 415, title: "File content does not match its type" },
   "malformed-multipart": { status: 400, title: "Malformed multipart body" },
+  "multipart-headers-too-large": { status: 413, title: "Multipart part headers too large" },
   "upload-incomplete": { status: 400, title: "Upload incomplete" },
   "file-upload-required": { status: 415, title: "Upload a file" },
   "storage-unavailable": { status: 503, title: "File storage unavailable" },

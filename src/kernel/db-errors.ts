@@ -53,6 +53,8 @@ const CONNECTION_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND",
   "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
   "SQLITE_BUSY", "SQLITE_LOCKED", "TRANSACTION_ACTIVE",
+  // covara's own withAcquireTimeout (covara/db): no pooled connection came free in time.
+  "POOL_TIMEOUT",
 ]);
 // node-postgres and the Neon Pool say these in words only.
 const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|socket hang up|WebSocket/i;

@@ -8,6 +8,7 @@ import { mapDatabaseError } from "../kernel/db-errors";
 import type { TableInfo } from "./table-info";
 import { companionsOf, writeWithCompanions } from "./companion-writes";
 import { assumeType } from "../kernel/erased";
+import { driverOf } from "../kernel/dialect";
 
 type Row = Record<string, unknown>;
 
@@ -80,6 +81,18 @@ interface SyncPrepared {
   customResultMapper?: unknown;
 }
 
+/** The selected columns when the selection is a plain list of the table's columns (one-segment paths), else null. */
+function plainColumns(prepared: SyncPrepared): { keys: string[]; columns: Column[] } | null {
+  const { fields } = prepared;
+  if (fields === undefined || prepared.customResultMapper || !fields.every((entry) => entry.path.length === 1 && is(entry.field, Column))) return null;
+  return { keys: fields.map((entry) => entry.path[0]!), columns: fields.map((entry) => entry.field as Column) };
+}
+
+/** Each column's decoder, or null where the column keeps the driver's value as it is (Drizzle's base mapping). */
+function decodersOf(columns: readonly Column[]): (Column | null)[] {
+  return columns.map((column) => (column.mapFromDriverValue === Column.prototype.mapFromDriverValue ? null : column));
+}
+
 /**
  * Reads a prepared statement's rows as arrays and maps them with each column's decoder, found
  * once. Drizzle's own `all()` looks up the decoder of every field of every row again (`is()`
@@ -88,21 +101,18 @@ interface SyncPrepared {
  * Drizzle's `all()`.
  */
 function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row[]> } {
-  const { fields, values } = prepared;
-  const plain =
-    fields !== undefined &&
-    typeof values === "function" &&
-    !prepared.customResultMapper &&
-    fields.every((entry) => entry.path.length === 1 && is(entry.field, Column));
-  if (!plain) return prepared;
-  const keys = fields.map((entry) => entry.path[0]!);
-  const columns = fields.map((entry) => entry.field as Column);
+  const { values } = prepared;
+  const plain = typeof values === "function" ? plainColumns(prepared) : null;
+  if (!plain || !values) return prepared;
+  const { keys } = plain;
+  const decoders = decodersOf(plain.columns);
   const mapRows = (raws: unknown[][]) =>
     raws.map((raw) => {
       const row: Row = {};
       for (let i = 0; i < keys.length; i++) {
         const value = raw[i];
-        row[keys[i]!] = value === null ? null : columns[i]!.mapFromDriverValue(value);
+        const decoder = decoders[i];
+        row[keys[i]!] = value === null || !decoder ? value : decoder.mapFromDriverValue(value);
       }
       return row;
     });
@@ -123,10 +133,53 @@ function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row
 function preparedAsync(info: TableInfo, build: () => SelectChain): { all(): Row[] | Promise<Row[]> } {
   // SQLite's async prepared query reads rows with all(), Postgres's with execute().
   const prepared = assumeType<SyncPrepared & { execute(): Promise<Row[]> }>(build().prepare());
-  if (info.dialect !== "sqlite") return { all: () => prepared.execute() };
+  if (info.dialect !== "sqlite") return rowsAsSent(info) ? withDirectPostgresJsMapping(prepared) : { all: () => prepared.execute() };
   // libsql hands blobs over as ArrayBuffers that Drizzle converts first: those keep Drizzle's all().
   const blobs = Object.values(info.columns).some((column) => column.getSQLType() === "blob");
   return blobs ? prepared : withDirectMapping(prepared);
+}
+
+/** The part of a postgres-js client's options read here: its row, column and value transforms. */
+interface PostgresJsOptions {
+  options?: { transform?: { column?: { from?: unknown }; value?: { from?: unknown }; row?: { from?: unknown } } };
+}
+
+/** Whether the database is postgres-js handing rows over as the server sent them (no `transform` renaming keys or changing values). */
+function rowsAsSent(info: TableInfo): boolean {
+  if (driverOf(info.db).name !== "postgres-js") return false;
+  const transform = assumeType<{ $client?: PostgresJsOptions }>(info.db).$client?.options?.transform;
+  return !transform?.column?.from && !transform?.value?.from && !transform?.row?.from;
+}
+
+/**
+ * postgres-js: Drizzle's `execute()` maps every field of every row through its generic mapper
+ * (`is()` checks per field); its `all()` hands over postgres-js's own rows, keyed by column name and
+ * not decoded. For a plain selection of the table's columns those rows are mapped here with each
+ * column's decoder found once, as `withDirectMapping` does on SQLite.
+ */
+function withDirectPostgresJsMapping(prepared: SyncPrepared & { execute(): Promise<Row[]> }): { all(): Promise<Row[]> } {
+  const plain = plainColumns(prepared);
+  if (!plain) return { all: () => prepared.execute() };
+  const { keys } = plain;
+  const names = plain.columns.map((column) => column.name);
+  // Two selected keys on one column name cannot be told apart in a row keyed by name.
+  if (new Set(names).size !== names.length) return { all: () => prepared.execute() };
+  const decoders = decodersOf(plain.columns);
+  const all = prepared.all.bind(prepared);
+  return {
+    all: async () => {
+      const raws = assumeType<Row[]>(await all());
+      return raws.map((raw) => {
+        const row: Row = {};
+        for (let i = 0; i < keys.length; i++) {
+          const value = raw[names[i]!];
+          const decoder = decoders[i];
+          row[keys[i]!] = value === null || value === undefined || !decoder ? (value ?? null) : decoder.mapFromDriverValue(value);
+        }
+        return row;
+      });
+    },
+  };
 }
 
 function isSyncSqlite(info: TableInfo): boolean {

@@ -170,6 +170,27 @@ describe("file resource: bad input and faults", () => {
     expect(rows()).toEqual([]);
   });
 
+  it("answers a part header block over the limit, sent in many small chunks, with a 413 problem and stores nothing", async () => {
+    const { app, storage, rows } = await setup();
+    const text = new TextEncoder().encode(
+      `--covaraTestBoundary\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nX-Long: ${"a".repeat(64 * 1024)}\r\n\r\nx\r\n--covaraTestBoundary--\r\n`,
+    );
+    let at = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at >= text.length) return controller.close();
+        controller.enqueue(text.slice(at, at + 16));
+        at += 16;
+      },
+    });
+    const problem = await expectProblem(await upload(app, trickle), 413, "MULTIPART_HEADERS_TOO_LARGE");
+    expect(problem.maxHeaderBytes).toBe(16 * 1024);
+    // Cut at the limit: the rest of the body was never read.
+    expect(at).toBeLessThan(text.length / 2);
+    expect(storage.keys()).toEqual([]);
+    expect(rows()).toEqual([]);
+  });
+
   it("leaves no object and no row when the client disconnects mid-upload", async () => {
     const { app, storage, rows } = await setup();
     const gone = countingBody(PNG, 20, 16 * 1024, new Error("socket hang up"));

@@ -28,6 +28,7 @@ import pg from "pg";
 import postgres from "postgres";
 import { afterAll } from "vitest";
 import ws from "ws";
+import { withAcquireTimeout } from "../../src/db";
 import type { AnyDatabase, Dialect } from "../../src/kernel/dialect";
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from "./neon-http-endpoint";
 import { startWsProxy, type WsProxy } from "./neon-ws-proxy";
@@ -71,7 +72,7 @@ export interface ConnectOptions {
   logger?: Logger;
   /** Pool size of a server driver (default 4). */
   max?: number;
-  /** How long node-postgres and the Neon Pool wait for a free connection before failing. */
+  /** How long a query waits for a free connection before failing (postgres-js: through covara's withAcquireTimeout). */
   acquireTimeoutMs?: number;
 }
 
@@ -237,10 +238,18 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     name: "postgres-js",
     dialect: "pg",
     skipReason: probePostgres,
-    async connect({ logger, max } = {}) {
+    async connect({ logger, max, acquireTimeoutMs } = {}) {
       const { schema, drop } = await createSchema("pgjs");
       const applicationName = schema;
-      const client = postgres(DATABASE_URL, { max: max ?? 4, onnotice: () => {}, connection: { search_path: schema, application_name: applicationName } });
+      const connection = { search_path: schema, application_name: applicationName };
+      // postgres-js has no acquire timeout of its own: covara's withAcquireTimeout adds one (with
+      // no pipelining, so a waiting query is still in the client's queue and can be withdrawn).
+      // (`max_pipeline` is a postgres-js option its type declarations leave out.)
+      const noPipelining = { max: max ?? 4, max_pipeline: 0, onnotice: () => {}, connection };
+      const client =
+        acquireTimeoutMs === undefined
+          ? postgres(DATABASE_URL, { max: max ?? 4, onnotice: () => {}, connection })
+          : withAcquireTimeout(postgres(DATABASE_URL, noPipelining), { acquireTimeoutMs });
       return {
         name: "postgres-js",
         dialect: "pg",

@@ -126,9 +126,14 @@ const READ_CHUNK = 256 * 1024;
 
 type FileHandle = Awaited<ReturnType<NodeModules["fsp"]["open"]>>;
 
+/** Bytes gathered into one `writev` while the previous one is on the disk. */
+const WRITE_BATCH = 1024 * 1024;
+
 /**
- * Writes a body to a new file, chunk by chunk through one FileHandle: measured cheaper in CPU than
- * a stream pipeline or gathered `writev` batches (bench/files.ts and docs/performance.md).
+ * Writes a body to a new file through one FileHandle, pipelined: chunks (64 KiB off a socket) are
+ * gathered into ~1 MiB batches, each written with one `writev` while the next batch is read. One
+ * disk write per chunk cost a thread-pool round trip per 64 KiB, and with nothing read meanwhile
+ * the upload stalled on each: measured in bench/files.ts and docs/performance.md.
  */
 async function writeFile(fsp: NodeModules["fsp"], target: string, body: ReadableStream<Uint8Array> | Uint8Array, signal: AbortSignal | undefined): Promise<void> {
   const handle = await fsp.open(target, "wx");
@@ -146,15 +151,43 @@ async function writeFile(fsp: NodeModules["fsp"], target: string, body: Readable
       return;
     }
     const reader = body.getReader();
+    const writeBatch = async (chunks: Uint8Array[], total: number) => {
+      const { bytesWritten } = await handle.writev(chunks);
+      // A short write (rare on a file): the rest chunk by chunk.
+      let skip = bytesWritten;
+      if (skip === total) return;
+      for (const chunk of chunks) {
+        if (skip >= chunk.byteLength) skip -= chunk.byteLength;
+        else {
+          await write(chunk.subarray(skip));
+          skip = 0;
+        }
+      }
+    };
+    let writing: Promise<void> | undefined;
     try {
+      let batch: Uint8Array[] = [];
+      let size = 0;
       for (;;) {
         signal?.throwIfAborted();
         const { done, value } = await reader.read();
         if (done) break;
-        await write(value);
+        batch.push(value);
+        size += value.byteLength;
+        if (size >= WRITE_BATCH) {
+          await writing;
+          writing = writeBatch(batch, size);
+          // Awaited before the next batch or at the end; a failure meanwhile must not go unhandled.
+          writing.catch(() => {});
+          batch = [];
+          size = 0;
+        }
       }
+      await writing;
+      if (size > 0) await writeBatch(batch, size);
       signal?.throwIfAborted();
     } catch (error) {
+      await writing?.catch(() => {});
       await reader.cancel(error).catch(() => {});
       throw error;
     }
