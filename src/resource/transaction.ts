@@ -47,10 +47,16 @@ const ATTEMPTS = 4;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What to do instead, per driver without interactive transactions. */
+const INSTEAD: Partial<Record<DriverInfo["name"], string>> = {
+  "neon-http": "use Neon's serverless Pool (drizzle-orm/neon-serverless) for this resource",
+  d1: "D1 runs batch and nested writes as one batch(); writes that compute rows between statements (a search outbox) need a driver with interactive transactions",
+};
+
 /** The problem a driver without interactive transactions answers a multi-statement write with. */
 export function transactionsUnsupported(driver: DriverInfo, what: string): ProblemError {
   return new ProblemError("transactions-unsupported", {
-    detail: `${what} needs a database transaction, which the ${driver.name} driver cannot run; use a driver with interactive transactions (for Neon, its serverless Pool)`,
+    detail: `${what} needs a database transaction, which the ${driver.name} driver cannot run; ${INSTEAD[driver.name] ?? "use a driver with interactive transactions"}`,
     extensions: { driver: driver.name },
   });
 }
