@@ -41,7 +41,9 @@ async function objectControl(action: "abort" | "clear"): Promise<void> {
 beforeAll(async () => {
   const [host, app] = await Promise.all([bundleFixture("kv-host"), bundleFixture("realtime-app")]);
   const kvBinding = { COVARA_KV: { className: "TestKVObject", scriptName: "host", useSQLite: true } };
-  const appWorker = { modules: true, script: app, ...COMPATIBILITY, d1Databases: { DB: "shared-notes" }, durableObjects: kvBinding };
+  // Modules listed explicitly: Miniflare's own module walk refuses the bundle's computed
+  // import() (file routes' loader, never called on Workers), as wrangler's upload does not.
+  const appWorker = { modules: [{ type: "ESModule" as const, path: "app.mjs", contents: app }], ...COMPATIBILITY, d1Databases: { DB: "shared-notes" }, durableObjects: kvBinding };
   mf = new Miniflare({
     workers: [
       { name: "a", routes: ["a.test/*"], ...appWorker },

@@ -41,8 +41,9 @@ describe("covara create --template cloudflare", () => {
     expect(toml).toMatch(/new_sqlite_classes = \["CovaraKVDurableObject"\]/);
 
     mf = new Miniflare({
-      modules: true,
-      scriptPath: join(outdir, built ?? ""),
+      // Listed explicitly, as wrangler uploads it: Miniflare's module walk refuses the bundle's
+      // computed import() (file routes' loader, never called on Workers).
+      modules: [{ type: "ESModule", path: join(outdir, built ?? "") }],
       modulesRoot: outdir,
       compatibilityDate: "2025-09-01",
       compatibilityFlags: ["nodejs_compat"],
