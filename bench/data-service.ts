@@ -8,7 +8,7 @@
  * (a few hot ones read most), 10 % updates, with the cache's dynamic TTLs. One JSON line.
  */
 import { execSync } from "node:child_process";
-import { createDataService, type DataService, type DataTables } from "../src/data-service";
+import { type CacheStats, createDataService } from "../src/data-service";
 import { openPglite, openSqlite } from "../test/data-service/fixtures";
 
 const ROWS = 200;
@@ -26,21 +26,29 @@ async function time(count: number, read: (i: number) => Promise<unknown>): Promi
   return Number(process.hrtime.bigint() - start) / 1000 / count;
 }
 
-async function compare<T extends DataTables & { notes: DataTables[string] }>(cached: DataService<T>, uncached: DataService<T>, count: number) {
+/** One driver's cached and uncached services, as the bench drives them. */
+interface Subject {
+  get(service: "cached" | "uncached", id: number): Promise<unknown>;
+  list(service: "cached" | "uncached", page: number): Promise<unknown>;
+  update(id: number, rank: number): Promise<unknown>;
+  stats(): CacheStats;
+}
+
+async function compare(subject: Subject, count: number) {
   const result: Record<string, { cachedUs: number; uncachedUs: number; ratio: number }> = {};
   const reads = {
-    get: (service: DataService<T>) => (i: number) => service.get("notes", (i % 10) + 1),
-    list: (service: DataService<T>) => (i: number) => service.list("notes", { page: (i % 3) + 1 }),
+    get: (service: "cached" | "uncached") => (i: number) => subject.get(service, (i % 10) + 1),
+    list: (service: "cached" | "uncached") => (i: number) => subject.list(service, (i % 3) + 1),
   };
   for (const [name, read] of Object.entries(reads)) {
-    await time(count, read(cached)); // warm: fills the cache and JIT
-    await time(count, read(uncached));
+    await time(count, read("cached")); // warm: fills the cache and JIT
+    await time(count, read("uncached"));
     const c: number[] = [];
     const u: number[] = [];
     const ratios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const cachedUs = await time(count, read(cached));
-      const uncachedUs = await time(count, read(uncached));
+      const cachedUs = await time(count, read("cached"));
+      const uncachedUs = await time(count, read("uncached"));
       c.push(cachedUs);
       u.push(uncachedUs);
       ratios.push(uncachedUs / cachedUs);
@@ -50,38 +58,56 @@ async function compare<T extends DataTables & { notes: DataTables[string] }>(cac
   return result;
 }
 
-/** Hit rate of `service` under 90 % reads (hot keys read most) and 10 % updates. */
-async function mixedLoad<T extends DataTables & { notes: DataTables[string] }>(service: DataService<T>, operations: number) {
+/** Hit rate of the cached service under 90 % reads (hot keys read most) and 10 % updates. */
+async function mixedLoad(subject: Subject, operations: number) {
   let seed = 42;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const before = service.stats();
+  const before = subject.stats();
   for (let i = 0; i < operations; i++) {
     const id = Math.floor(random() ** 3 * ROWS) + 1; // skewed: low ids are hot
     const roll = random();
-    if (roll < 0.1) await service.update("notes", id, { rank: i });
-    else if (roll < 0.2) await service.list("notes", { page: 1 + Math.floor(random() * 2) });
-    else await service.get("notes", id);
+    if (roll < 0.1) await subject.update(id, i);
+    else if (roll < 0.2) await subject.list("cached", 1 + Math.floor(random() * 2));
+    else await subject.get("cached", id);
   }
-  const after = service.stats();
+  const after = subject.stats();
   const hits = after.hits - before.hits;
   const misses = after.misses - before.misses;
   return { operations, hitRate: +(hits / (hits + misses)).toFixed(3) };
 }
 
-async function run(name: string, open: () => Promise<{ db: Parameters<typeof createDataService>[0]; tables: DataTables & { notes: DataTables[string] } }>, count: number) {
-  const { db, tables } = await open();
-  const cached = await createDataService(db, tables, { cache: {} });
-  const uncached = await createDataService(db, tables, { cache: false });
-  const seed = cached.batch();
-  for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
-  await seed.saveChanges();
-  const ratios = await compare(cached, uncached, count);
-  const mixed = await mixedLoad(cached, count * 2);
-  await cached.close();
-  await uncached.close();
-  return { driver: name, ...ratios, mixed };
+async function measure(driver: string, subject: Subject, count: number) {
+  return { driver, ...(await compare(subject, count)), mixed: await mixedLoad(subject, count * 2) };
 }
 
-const results = [await run("better-sqlite3", async () => openSqlite(), 5_000), await run("pglite", openPglite, 1_000)];
+async function sqlite() {
+  const { db, tables } = openSqlite();
+  const services = { cached: await createDataService(db, tables, { cache: {} }), uncached: await createDataService(db, tables, { cache: false }) };
+  const seed = services.cached.batch();
+  for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
+  await seed.saveChanges();
+  return measure("better-sqlite3", {
+    get: (service, id) => services[service].get("notes", id),
+    list: (service, page) => services[service].list("notes", { page }),
+    update: (id, rank) => services.cached.update("notes", id, { rank }),
+    stats: () => services.cached.stats(),
+  }, 5_000);
+}
+
+async function pglite() {
+  const { db, tables } = await openPglite();
+  const services = { cached: await createDataService(db, tables, { cache: {} }), uncached: await createDataService(db, tables, { cache: false }) };
+  const seed = services.cached.batch();
+  for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
+  await seed.saveChanges();
+  return measure("pglite", {
+    get: (service, id) => services[service].get("notes", id),
+    list: (service, page) => services[service].list("notes", { page }),
+    update: (id, rank) => services.cached.update("notes", id, { rank }),
+    stats: () => services.cached.stats(),
+  }, 1_000);
+}
+
+const results = [await sqlite(), await pglite()];
 console.log(JSON.stringify({ uptime: execSync("uptime").toString().trim(), results }));
 process.exit(0);

@@ -1,9 +1,7 @@
-import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDataService, type DataService } from "../../src/data-service";
 import { ProblemError } from "../../src/kernel/errors";
 import { onMutations, type Mutation } from "../../src/kernel/mutations";
-import { trackMutations } from "../../src/realtime";
 import { openPglite, openSqlite } from "./fixtures";
 
 const targets = [
@@ -82,13 +80,11 @@ for (const target of targets) {
     });
 
     it("is invalidated by writes made elsewhere through a tracked db", async () => {
-      const { db, tables, service } = await setup();
+      const { service } = await setup();
       const note = await service.create("notes", { title: "a" });
       await service.get("notes", note.id);
       await service.list("notes");
-      const tracked = trackMutations(db, tables);
-      const table = tables.notes.table;
-      await tracked.update(table).set({ title: "changed elsewhere" }).where(eq(tables.notes.id, note.id)).returning();
+      await opened.renameTracked(note.id, "changed elsewhere");
       expect(await service.get("notes", note.id)).toMatchObject({ title: "changed elsewhere" });
       expect((await service.list("notes"))[0]).toMatchObject({ title: "changed elsewhere" });
     });

@@ -1,5 +1,7 @@
 /** The two databases the data-service suites run on: better-sqlite3 (sync transactions) and PGlite (async). */
 import { PGlite } from "@electric-sql/pglite";
+import { eq } from "drizzle-orm";
+import { trackMutations } from "../../src/realtime";
 import Database from "better-sqlite3";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
@@ -31,7 +33,13 @@ export function openSqlite(file = ":memory:") {
   const reset = async () => {
     client.exec("delete from notes");
   };
-  return { db: drizzleSqlite(client), tables: { notes: { table: sqliteNotes, id: sqliteNotes.id } }, reset, close: () => client.close() };
+  const db = drizzleSqlite(client);
+  const tables = { notes: { table: sqliteNotes, id: sqliteNotes.id } };
+  /** A write made elsewhere: through a tracked db of the same database. */
+  const renameTracked = async (id: number, title: string) => {
+    await trackMutations(db, tables).update(sqliteNotes).set({ title }).where(eq(sqliteNotes.id, id)).returning();
+  };
+  return { db, tables, reset, renameTracked, close: () => client.close() };
 }
 
 export async function openPglite() {
@@ -42,5 +50,10 @@ export async function openPglite() {
   const reset = async () => {
     await client.exec("truncate notes restart identity");
   };
-  return { db: drizzlePglite(client), tables: { notes: { table: pgNotes, id: pgNotes.id } }, reset, close: () => client.close() };
+  const db = drizzlePglite(client);
+  const tables = { notes: { table: pgNotes, id: pgNotes.id } };
+  const renameTracked = async (id: number, title: string) => {
+    await trackMutations(db, tables).update(pgNotes).set({ title }).where(eq(pgNotes.id, id)).returning();
+  };
+  return { db, tables, reset, renameTracked, close: () => client.close() };
 }

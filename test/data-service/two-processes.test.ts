@@ -53,7 +53,7 @@ describe.skipIf(skip !== null)("data service across two processes on Redis", () 
   }, 120_000);
 
   afterAll(() => {
-    for (const instance of [writer, reader]) instance?.child.stdin!.end();
+    for (const instance of [writer, reader]) instance?.child.stdin?.end();
     rmSync(dir, { recursive: true, force: true });
   });
 
