@@ -1,3 +1,4 @@
+import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDataService, type DataService } from "../../src/data-service";
 import { ProblemError } from "../../src/kernel/errors";
@@ -127,6 +128,20 @@ for (const target of targets) {
       expect(doc).toMatchObject({ index: 1, op: "create", table: "notes" });
       expect(doc.status).toBeLessThan(500);
       expect(await countNotes(service)).toBe(1);
+    });
+
+    it("answers a failed unit of work in a route with problem+json naming the operation", async () => {
+      const { service } = await setup();
+      const app = new Hono();
+      app.post("/save", async (c) => {
+        await service.batch().create("notes", { title: "a" }).update("notes", 777, { title: "b" }).saveChanges();
+        return c.json({ ok: true });
+      });
+      const response = await app.request("/save", { method: "POST" });
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(await response.json()).toMatchObject({ code: "NOT_FOUND", index: 1, op: "update", table: "notes" });
+      expect(await countNotes(service)).toBe(0);
     });
 
     it("keeps 10,000 operations in one transaction without exhausting memory", async () => {
