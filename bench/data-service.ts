@@ -9,6 +9,7 @@
  */
 import { execSync } from "node:child_process";
 import { type CacheStats, createDataService } from "../src/data-service";
+import { createRedisKV } from "../src/kv";
 import { openPglite, openSqlite } from "../test/data-service/fixtures";
 
 const ROWS = 200;
@@ -108,6 +109,25 @@ async function pglite() {
   }, 1_000);
 }
 
-const results = [await sqlite(), await pglite()];
+/** With a shared Redis KV a hit first reads the key's shared version: one Redis round trip. */
+async function sqliteOverRedis() {
+  const { db, tables } = openSqlite();
+  const kv = await createRedisKV({ keyPrefix: `covara-bench-data-service:${Date.now().toString(36)}:` });
+  const services = { cached: await createDataService(db, tables, { cache: { kv } }), uncached: await createDataService(db, tables, { cache: false }) };
+  const seed = services.cached.batch();
+  for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
+  await seed.saveChanges();
+  const result = await measure("better-sqlite3, cache shared over Redis", {
+    get: (service, id) => services[service].get("notes", id),
+    list: (service, page) => services[service].list("notes", { page }),
+    update: (id, rank) => services.cached.update("notes", id, { rank }),
+    stats: () => services.cached.stats(),
+  }, 2_000);
+  for (const key of await kv.keys("")) await kv.delete(key);
+  await kv.close();
+  return result;
+}
+
+const results = [await sqlite(), await pglite(), await sqliteOverRedis().catch((error: unknown) => ({ skipped: String(error) }))];
 console.log(JSON.stringify({ uptime: execSync("uptime").toString().trim(), results }));
 process.exit(0);

@@ -5,7 +5,7 @@
  */
 import type { AnyDatabase } from "../kernel/dialect";
 import { problems } from "../kernel/errors";
-import { listenForChanges } from "./invalidation";
+import { listenForChanges, versionKey } from "./invalidation";
 import { pageKey, selectById, selectPage } from "./queries";
 import { getKey, listKey, ReadCache } from "./read-cache";
 import type { CacheStats, DataService, DataServiceOptions, DataTables, Operation, RowOf } from "./types";
@@ -52,25 +52,35 @@ export async function createDataService<TTables extends DataTables>(
     return table;
   };
 
-  /** Reads through the cache: a hit is returned as stored; a miss is read and stored unless the table changed meanwhile. */
-  async function cached<T>(table: string, key: string, read: () => PromiseLike<T>): Promise<T> {
+  // The KV holding the shared versions a hit is checked against; none in "eventual" mode.
+  const versions = settings?.consistency === "eventual" ? undefined : settings?.kv;
+  const channel = settings?.channel ?? "covara:data-service";
+
+  /**
+   * Reads through the cache: a hit is returned as stored; a miss is read and stored unless the
+   * table changed meanwhile. With a shared KV, the key's shared version is read first (one KV
+   * round trip): an entry stored under an older version is a miss, so a write another instance
+   * finished is never hidden by a pub/sub message still on its way.
+   */
+  async function cached<T>(table: string, key: string, shared: string, read: () => PromiseLike<T>): Promise<T> {
     if (!cache) return read();
-    const hit = cache.read(key);
+    const version = versions ? ((await versions.get(shared)) ?? "0") : null;
+    const hit = cache.read(key, version);
     if (hit !== undefined) return hit as T;
     const epoch = cache.epoch(table);
     const value = await read();
     // A row not found is not cached: a later create of that id invalidates only lists.
-    return value === null ? value : cache.store(table, key, value, epoch);
+    return value === null ? value : cache.store(table, key, value, epoch, version);
   }
 
   return {
     get(table, id) {
       const served = tableOf(table);
-      return cached(table, getKey(table, id), () => selectById(db, served, id)) as Promise<RowOf<TTables[typeof table]> | null>;
+      return cached(table, getKey(table, id), versionKey(channel, table, id), () => selectById(db, served, id)) as Promise<RowOf<TTables[typeof table]> | null>;
     },
     list(table, query = {}) {
       const served = tableOf(table);
-      return cached(table, listKey(table, pageKey(query)), () => selectPage(db, served, query)) as Promise<RowOf<TTables[typeof table]>[]>;
+      return cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () => selectPage(db, served, query)) as Promise<RowOf<TTables[typeof table]>[]>;
     },
     async create(table, values) {
       const [row] = await save([{ op: "create", table, values } as Operation<TTables>]);

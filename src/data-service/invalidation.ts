@@ -9,6 +9,7 @@ import { onMutations } from "../kernel/mutations";
 import type { ContextSource } from "../kernel/context";
 import type { KV } from "../kernel/kv";
 import type { Change, ReadCache } from "./read-cache";
+import type { RowId } from "./types";
 
 interface Relayed {
   from: string;
@@ -19,6 +20,25 @@ function isRelayed(value: unknown): value is Relayed {
   if (typeof value !== "object" || value === null) return false;
   const { from, changes } = value as Partial<Relayed>;
   return typeof from === "string" && Array.isArray(changes);
+}
+
+/** The shared version counter a cached `get` (with `id`) or `list` of `table` is checked against. */
+export function versionKey(channel: string, table: string, id?: RowId): string {
+  return id === undefined ? `${channel}:v:${table}` : `${channel}:v:${table}:${typeof id}:${String(id)}`;
+}
+
+/**
+ * Bumps the shared versions the changes touch: the table's (lists) for every change, the row's
+ * (gets) for updates and deletes. An instance holding an entry of an older version treats it as
+ * a miss, so no instance serves a value older than a write that has resolved.
+ */
+async function bumpVersions(kv: KV, channel: string, changes: readonly Change[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { table, op, id } of changes) {
+    keys.add(versionKey(channel, table));
+    if (op !== "create") keys.add(versionKey(channel, table, id));
+  }
+  await Promise.all([...keys].map((key) => kv.incr(key)));
 }
 
 /** Starts listening; resolves with the function that stops. */
@@ -47,7 +67,9 @@ export async function listenForChanges(
     for (const { resource, op, id } of mutations) if (tables.has(resource)) changes.push({ table: resource, op, id });
     if (changes.length === 0) return;
     cache.apply(changes);
-    if (kv) await kv.publish(channel, JSON.stringify({ from: instance, changes } satisfies Relayed));
+    if (!kv) return;
+    await bumpVersions(kv, channel, changes);
+    await kv.publish(channel, JSON.stringify({ from: instance, changes } satisfies Relayed));
   }, options.app);
 
   return async () => {

@@ -11,6 +11,8 @@ interface Entry {
   value: unknown;
   expires: number;
   table: string;
+  /** The shared version counter of the key when the value was read (null without a shared KV). */
+  version: string | null;
 }
 
 export interface Change {
@@ -47,10 +49,10 @@ export class ReadCache {
     return this.epochs.get(table) ?? 0;
   }
 
-  /** The cached value, or undefined on a miss (counted either way). */
-  read(key: string, now = Date.now()): unknown {
+  /** The cached value, or undefined on a miss (counted either way); an entry of another shared version is a miss. */
+  read(key: string, version: string | null = null, now = Date.now()): unknown {
     const entry = this.entries.get(key);
-    if (entry && entry.expires > now) {
+    if (entry && entry.expires > now && entry.version === version) {
       this.hits++;
       return entry.value;
     }
@@ -60,12 +62,12 @@ export class ReadCache {
   }
 
   /** Stores a result read at `epoch`, unless the table changed since; returns the frozen value. */
-  store<T>(table: string, key: string, value: T, epoch: number): T {
+  store<T>(table: string, key: string, value: T, epoch: number, version: string | null = null): T {
     const frozen = deepFreeze(value);
     if (epoch !== this.epoch(table)) return frozen;
     if (this.entries.has(key)) this.remove(key);
     else if (this.entries.size >= this.maxEntries) this.remove(this.entries.keys().next().value!);
-    this.entries.set(key, { value: frozen, expires: Date.now() + this.ttl.ttlOf(this.ttlKey(table, key)), table });
+    this.entries.set(key, { value: frozen, expires: Date.now() + this.ttl.ttlOf(this.ttlKey(table, key)), table, version });
     if (key.startsWith("l")) {
       let keys = this.lists.get(table);
       if (!keys) this.lists.set(table, (keys = new Set()));

@@ -17,6 +17,12 @@ export type RowId = string | number;
 export interface DataCacheOptions {
   /** Shares invalidations with every instance on the same KV (Redis pub/sub). Without it the cache is per process. */
   kv?: KV;
+  /**
+   * With `kv`: `"strict"` (default) checks each hit against the key's shared version (one KV read),
+   * so no instance serves a value older than a write that has resolved anywhere; `"eventual"` relies
+   * on the pub/sub invalidation alone (in-memory hits, but a read racing the message may be stale).
+   */
+  consistency?: "strict" | "eventual";
   /** The pub/sub channel (default `covara:data-service`); instances of one app must agree. */
   channel?: string;
   /** Shortest TTL a key that changes often gets, in ms (default 1,000). */
