@@ -8,7 +8,7 @@
  * (a few hot ones read most), 10 % updates, with the cache's dynamic TTLs. One JSON line.
  */
 import { execSync } from "node:child_process";
-import { type CacheStats, createDataService } from "../src/data-service";
+import { type CacheStats, createDataService, type DataCacheOptions } from "../src/data-service";
 import { createRedisKV } from "../src/kv";
 import { openPglite, openSqlite } from "../test/data-service/fixtures";
 
@@ -81,18 +81,18 @@ async function measure(driver: string, subject: Subject, count: number) {
   return { driver, ...(await compare(subject, count)), mixed: await mixedLoad(subject, count * 2) };
 }
 
-async function sqlite() {
+async function sqlite(driver: string, cache: DataCacheOptions, count: number) {
   const { db, tables } = openSqlite();
-  const services = { cached: await createDataService(db, tables, { cache: {} }), uncached: await createDataService(db, tables, { cache: false }) };
+  const services = { cached: await createDataService(db, tables, { cache }), uncached: await createDataService(db, tables, { cache: false }) };
   const seed = services.cached.batch();
   for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
   await seed.saveChanges();
-  return measure("better-sqlite3", {
+  return measure(driver, {
     get: (service, id) => services[service].get("notes", id),
     list: (service, page) => services[service].list("notes", { page }),
     update: (id, rank) => services.cached.update("notes", id, { rank }),
     stats: () => services.cached.stats(),
-  }, 5_000);
+  }, count);
 }
 
 async function pglite() {
@@ -109,25 +109,17 @@ async function pglite() {
   }, 1_000);
 }
 
-/** With a shared Redis KV a hit first reads the key's shared version: one Redis round trip. */
+/** With a shared Redis KV a strict hit first reads the key's shared version: one Redis round trip. */
 async function sqliteOverRedis() {
-  const { db, tables } = openSqlite();
   const kv = await createRedisKV({ keyPrefix: `covara-bench-data-service:${Date.now().toString(36)}:` });
-  const services = { cached: await createDataService(db, tables, { cache: { kv } }), uncached: await createDataService(db, tables, { cache: false }) };
-  const seed = services.cached.batch();
-  for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
-  await seed.saveChanges();
-  const result = await measure("better-sqlite3, cache shared over Redis", {
-    get: (service, id) => services[service].get("notes", id),
-    list: (service, page) => services[service].list("notes", { page }),
-    update: (id, rank) => services.cached.update("notes", id, { rank }),
-    stats: () => services.cached.stats(),
-  }, 2_000);
-  for (const key of await kv.keys("")) await kv.delete(key);
-  await kv.close();
-  return result;
+  try {
+    return await sqlite("better-sqlite3, cache shared over Redis", { kv }, 2_000);
+  } finally {
+    for (const key of await kv.keys("")) await kv.delete(key);
+    await kv.close();
+  }
 }
 
-const results = [await sqlite(), await pglite(), await sqliteOverRedis().catch((error: unknown) => ({ skipped: String(error) }))];
+const results = [await sqlite("better-sqlite3", {}, 5_000), await pglite(), await sqliteOverRedis().catch((error: unknown) => ({ skipped: String(error) }))];
 console.log(JSON.stringify({ uptime: execSync("uptime").toString().trim(), results }));
 process.exit(0);
