@@ -34,6 +34,8 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   env: ["kernel"],
   htmx: ["kernel", "kv", "db", "resource"],
   billing: ["kernel", "kv"],
+  // The cached data service and its unit of work: on the mutation feed and the resource layer's transaction runner.
+  "data-service": ["kernel", "kv", "resource"],
   // The observability log and the logger, metrics and middleware around it: on the kernel alone.
   observability: ["kernel"],
   // The request principal (tenant memberships, role and clearance checks, tenant scopes): kernel only.

@@ -31,6 +31,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "covara/email/smtp": ["createSmtpAdapter"],
   "covara/htmx": ["Live", "createLivePages", "HTMX_VERSION", "HTMX_INTEGRITY", "HTMX_PROBLEM_TYPES"],
   "covara/billing": ["createBilling", "createBillingRouter", "createCreditsLedger", "createStripeAdapter", "createLemonSqueezyAdapter", "createPaddleAdapter", "createPolarAdapter", "BILLING_PROBLEM_TYPES"],
+  "covara/data-service": ["createDataService", "DATA_SERVICE_PROBLEM_TYPES"],
   "covara/observability": ["createObservabilityLog", "getObservabilityLog", "setAdminAuditSink", "createKVObservabilityAdapter"],
   "covara/middleware": ["apiVersion", "idempotency", "rateLimit", "MIDDLEWARE_PROBLEM_TYPES"],
   "covara/files": ["initializeStorage", "createLocalStorage", "createMemoryStorage", "createS3Storage", "files", "signRequest", "presignUrl", "FILES_PROBLEM_TYPES"],
