@@ -72,7 +72,9 @@ async function pairs(): Promise<Pair[]> {
   await migrateInternal(db);
   const drizzleStore = createDrizzleSessionStore({ db });
   await seed(drizzleStore, rows);
-  const statement = client.prepare("select id, user_id, created_at, expires_at, data from auth_sessions where id = ? and expires_at > ?");
+  const statement = client.prepare(
+    "select id, user_id, created_at, expires_at, data from auth_sessions where id = ? and expires_at > ?",
+  );
   list.push({
     name: "Drizzle store, better-sqlite3",
     ids,
@@ -88,12 +90,24 @@ async function pairs(): Promise<Pair[]> {
   const kvStore = createKVSessionStore({ kv });
   await seed(kvStore, rows);
   const map = new Map(rows.map((row) => [row.id, JSON.stringify(row)]));
-  list.push({ name: "KV store, memory KV", ids, lookups: 20_000, store: (id) => kvStore.get(id), baseline: (id) => JSON.parse(map.get(id)!) as unknown });
+  list.push({
+    name: "KV store, memory KV",
+    ids,
+    lookups: 20_000,
+    store: (id) => kvStore.get(id),
+    baseline: (id) => JSON.parse(map.get(id)!) as unknown,
+  });
 
   const memoryStore = createMemorySessionStore();
   await seed(memoryStore, rows);
   const plain = new Map(rows.map((row) => [row.id, row]));
-  list.push({ name: "memory store", ids, lookups: 20_000, store: (id) => memoryStore.get(id), baseline: (id) => plain.get(id) });
+  list.push({
+    name: "memory store",
+    ids,
+    lookups: 20_000,
+    store: (id) => memoryStore.get(id),
+    baseline: (id) => plain.get(id),
+  });
 
   try {
     const prefix = `covara-bench:${process.pid}:`;
@@ -138,7 +152,9 @@ async function main(): Promise<void> {
       results.set(pair.name, entry);
     }
   }
-  console.log(`\nSessionStore.get, ${ROUNDS} rounds (median µs per lookup; ratio = baseline time / store time, 1.0 = as fast as the baseline)\n`);
+  console.log(
+    `\nSessionStore.get, ${ROUNDS} rounds (median µs per lookup; ratio = baseline time / store time, 1.0 = as fast as the baseline)\n`,
+  );
   console.log("| store | store µs | baseline µs | ratio (median, min–max) |");
   console.log("|---|---:|---:|---:|");
   for (const [name, entry] of results) {
@@ -166,7 +182,9 @@ async function main(): Promise<void> {
   const start = performance.now();
   for (let i = 0; i < 20_000; i++) policy.validate(candidates[i % candidates.length]);
   const policyMicros = ((performance.now() - start) * 1000) / 20_000;
-  console.log(`\nscrypt N=2^17, r=8, p=1: hash ${median(hashes).toFixed(0)} ms, verify ${median(verifies).toFixed(0)} ms (median of 5)`);
+  console.log(
+    `\nscrypt N=2^17, r=8, p=1: hash ${median(hashes).toFixed(0)} ms, verify ${median(verifies).toFixed(0)} ms (median of 5)`,
+  );
   console.log(`passwordPolicy().validate: ${policyMicros.toFixed(1)} µs per password\n`);
 }
 

@@ -41,15 +41,37 @@ function sign(events: number, round: number, variant: string): Delivery[] {
     const body = JSON.stringify({
       id: `evt_${variant}_${round}_${i}`,
       type: "invoice.paid",
-      data: { object: { object: "invoice", customer: `cus_${i % 1000}`, amount_paid: 900, currency: "usd", parent: { subscription_details: { subscription: `sub_${i % 1000}`, metadata: { covara_account: account, covara_plan: "pro" } } } } },
+      data: {
+        object: {
+          object: "invoice",
+          customer: `cus_${i % 1000}`,
+          amount_paid: 900,
+          currency: "usd",
+          parent: {
+            subscription_details: {
+              subscription: `sub_${i % 1000}`,
+              metadata: { covara_account: account, covara_plan: "pro" },
+            },
+          },
+        },
+      },
     });
     const v1 = createHmac("sha256", SECRET).update(`${t}.${body}`).digest("hex");
-    return { body, headers: new Headers({ "stripe-signature": `t=${t},v1=${v1}`, "content-type": "application/json" }) };
+    return {
+      body,
+      headers: new Headers({ "stripe-signature": `t=${t},v1=${v1}`, "content-type": "application/json" }),
+    };
   });
 }
 
 function billingOn(kv: KV, prefix: string): Billing {
-  return createBilling({ adapter: createStripeAdapter({ apiKey: "sk_bench" }), webhookSecret: SECRET, kv, keyPrefix: prefix, plans: [{ key: "pro", priceId: "price_pro", type: "subscription", credits: CREDITS }] });
+  return createBilling({
+    adapter: createStripeAdapter({ apiKey: "sk_bench" }),
+    webhookSecret: SECRET,
+    kv,
+    keyPrefix: prefix,
+    plans: [{ key: "pro", priceId: "price_pro", type: "subscription", credits: CREDITS }],
+  });
 }
 
 /**
@@ -57,7 +79,11 @@ function billingOn(kv: KV, prefix: string): Billing {
  * second and per CPU second of this process (user + system): on a shared machine the second is
  * what one core of its own would do, since time spent waiting for the CPU is not counted.
  */
-async function drive(deliveries: Delivery[], concurrency: number, handle: (d: Delivery) => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+async function drive(
+  deliveries: Delivery[],
+  concurrency: number,
+  handle: (d: Delivery) => Promise<unknown>,
+): Promise<{ wall: number; cpu: number }> {
   let next = 0;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -67,7 +93,10 @@ async function drive(deliveries: Delivery[], concurrency: number, handle: (d: De
     }),
   );
   const cpu = process.cpuUsage(cpuBefore);
-  return { wall: deliveries.length / ((performance.now() - started) / 1000), cpu: deliveries.length / ((cpu.user + cpu.system) / 1e6) };
+  return {
+    wall: deliveries.length / ((performance.now() - started) / 1000),
+    cpu: deliveries.length / ((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 async function totalBalance(billing: Billing): Promise<number> {
@@ -90,8 +119,20 @@ const redisAvailable = await createRedisKV({ url: REDIS_URL, connectTimeoutMs: 1
 );
 
 const variants: Variant[] = [
-  { name: "handleWebhook, memory KV", events: EVENTS, concurrency: 1, viaRouter: false, open: async () => ({ kv: createMemoryKV({ sweepIntervalMs: 0 }), prefix: "b:", cleanup: async () => {} }) },
-  { name: "router (app.request), memory KV", events: EVENTS, concurrency: 1, viaRouter: true, open: async () => ({ kv: createMemoryKV({ sweepIntervalMs: 0 }), prefix: "b:", cleanup: async () => {} }) },
+  {
+    name: "handleWebhook, memory KV",
+    events: EVENTS,
+    concurrency: 1,
+    viaRouter: false,
+    open: async () => ({ kv: createMemoryKV({ sweepIntervalMs: 0 }), prefix: "b:", cleanup: async () => {} }),
+  },
+  {
+    name: "router (app.request), memory KV",
+    events: EVENTS,
+    concurrency: 1,
+    viaRouter: true,
+    open: async () => ({ kv: createMemoryKV({ sweepIntervalMs: 0 }), prefix: "b:", cleanup: async () => {} }),
+  },
 ];
 if (redisAvailable) {
   variants.push({
@@ -142,11 +183,20 @@ for (let round = 0; round < ROUNDS; round++) {
     if ((await totalBalance(billing)) !== expected) throw new Error(`${variant.name}: a replay granted credits`);
     await cleanup();
     results.set(variant.name, [...(results.get(variant.name) ?? []), perSecond]);
-    console.log(`round ${round + 1} · ${variant.name}: ${Math.round(perSecond.wall).toLocaleString("en")} events/s wall, ${Math.round(perSecond.cpu).toLocaleString("en")} per CPU second`);
+    console.log(
+      `round ${round + 1} · ${variant.name}: ${Math.round(perSecond.wall).toLocaleString("en")} events/s wall, ${Math.round(perSecond.cpu).toLocaleString("en")} per CPU second`,
+    );
   }
 }
 
-const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!).toLocaleString("en");
-console.log(`\nload average ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+const median = (values: number[]) =>
+  Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!).toLocaleString("en");
+console.log(
+  `\nload average ${(await import("node:os"))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 console.log("| variant | events/s, wall clock | events per CPU second |\n|---|---|---|");
-for (const [name, values] of results) console.log(`| ${name} | ${median(values.map((v) => v.wall))} | ${median(values.map((v) => v.cpu))} |`);
+for (const [name, values] of results)
+  console.log(`| ${name} | ${median(values.map((v) => v.wall))} | ${median(values.map((v) => v.cpu))} |`);

@@ -26,7 +26,11 @@ async function freePort(): Promise<number> {
 
 async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(probe).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(probe)
+      .catch(() => false))
+  ) {
     if (Date.now() > deadline) throw new Error("timed out");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -34,7 +38,11 @@ async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 120_00
 
 function launch(command: string[], cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   let output = "";
-  const child = spawn("taskset", ["-c", "1", process.execPath, ...command], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("taskset", ["-c", "1", process.execPath, ...command], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
   return { child, output: () => output };
@@ -62,13 +70,37 @@ async function main(): Promise<void> {
       const devPort = await freePort();
       const list = async (port: number) => (await fetch(`http://127.0.0.1:${port}/api/todos`)).text();
       let t = performance.now();
-      const dev = launch(["--import", "tsx", join(repoRoot, "test/cli/helpers/cli-main.ts"), "dev", "--port", String(devPort), "--host", "127.0.0.1", "--no-typecheck"], dir, {});
+      const dev = launch(
+        [
+          "--import",
+          "tsx",
+          join(repoRoot, "test/cli/helpers/cli-main.ts"),
+          "dev",
+          "--port",
+          String(devPort),
+          "--host",
+          "127.0.0.1",
+          "--no-typecheck",
+        ],
+        dir,
+        {},
+      );
       await until(async () => (await fetch(`http://127.0.0.1:${devPort}/api/todos`)).status === 200);
       results.devCold?.push(performance.now() - t);
-      await fetch(`http://127.0.0.1:${devPort}/api/todos`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"title":"x"}' });
+      await fetch(`http://127.0.0.1:${devPort}/api/todos`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"title":"x"}',
+      });
       const column = `c${round}`;
       t = performance.now();
-      writeFileSync(schemaFile, readFileSync(schemaFile, "utf8").replace('title: text("title").notNull(),', `title: text("title").notNull(),\n  ${column}: text("${column}"),`));
+      writeFileSync(
+        schemaFile,
+        readFileSync(schemaFile, "utf8").replace(
+          'title: text("title").notNull(),',
+          `title: text("title").notNull(),\n  ${column}: text("${column}"),`,
+        ),
+      );
       await until(async () => (await list(devPort)).includes(`"${column}"`));
       results.devSchema?.push(performance.now() - t);
       await until(() => dev.output().includes("restarted in"));
@@ -82,7 +114,11 @@ async function main(): Promise<void> {
       // tsx watch on the production entry
       const tsxPort = await freePort();
       t = performance.now();
-      const tsx = launch([join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "watch", "--clear-screen=false", "src/server.ts"], dir, { PORT: String(tsxPort), DATABASE_URL: `file:${join(dir, "data.db")}` });
+      const tsx = launch(
+        [join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "watch", "--clear-screen=false", "src/server.ts"],
+        dir,
+        { PORT: String(tsxPort), DATABASE_URL: `file:${join(dir, "data.db")}` },
+      );
       await until(async () => (await fetch(`http://127.0.0.1:${tsxPort}/api/todos`)).status === 200);
       results.tsxCold?.push(performance.now() - t);
       const startsBefore = tsx.output().split("listening on").length;
@@ -92,14 +128,20 @@ async function main(): Promise<void> {
       await until(async () => (await fetch(`http://127.0.0.1:${tsxPort}/api/todos`)).status === 200);
       results.tsxSource?.push(performance.now() - t);
       await stop(tsx.child);
-      console.log(`round ${round + 1}: ${Object.entries(results).map(([name, values]) => `${name} ${Math.round(values.at(-1) ?? 0)} ms`).join(", ")}`);
+      console.log(
+        `round ${round + 1}: ${Object.entries(results)
+          .map(([name, values]) => `${name} ${Math.round(values.at(-1) ?? 0)} ms`)
+          .join(", ")}`,
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
   const m = Object.fromEntries(Object.entries(results).map(([name, values]) => [name, Math.round(median(values))]));
   console.log(`median of ${rounds}: ${JSON.stringify(m)}`);
-  console.log(`dev source restart / tsx watch restart: ${((m.devSource ?? 0) / (m.tsxSource ?? 1)).toFixed(2)}x; dev cold / tsx cold: ${((m.devCold ?? 0) / (m.tsxCold ?? 1)).toFixed(2)}x`);
+  console.log(
+    `dev source restart / tsx watch restart: ${((m.devSource ?? 0) / (m.tsxSource ?? 1)).toFixed(2)}x; dev cold / tsx cold: ${((m.devCold ?? 0) / (m.tsxCold ?? 1)).toFixed(2)}x`,
+  );
 }
 
 await main();

@@ -32,7 +32,7 @@ const EVENTS = arg("events", 5_000);
 /** A seeded random source, so every round and variant sees the same events. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function workload(): { rows: Row[]; events: Event[] } {
@@ -112,7 +112,9 @@ const median = (values: number[]): number => {
 };
 
 const { rows, events } = workload();
-console.log(`covara/client live list: ${ROWS} rows, ${EVENTS} events, ${ROUNDS} rounds; node ${process.version}, ${cpus()[0]?.model ?? "cpu"}`);
+console.log(
+  `covara/client live list: ${ROWS} rows, ${EVENTS} events, ${ROUNDS} rounds; node ${process.version}, ${cpus()[0]?.model ?? "cpu"}`,
+);
 const rounds: { store: Result; read: Result; naive: Result }[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   // Interleave, rotating which variant goes first, so drift hits all of them alike.
@@ -124,7 +126,8 @@ for (let round = 0; round < ROUNDS; round++) {
     else got.naive = runNaive(rows, events);
   }
   const want = JSON.stringify(got.naive!.final);
-  if (JSON.stringify(got.store!.final) !== want || JSON.stringify(got.read!.final) !== want) throw new Error(`round ${round}: the variants disagree on the final list`);
+  if (JSON.stringify(got.store!.final) !== want || JSON.stringify(got.read!.final) !== want)
+    throw new Error(`round ${round}: the variants disagree on the final list`);
   rounds.push(got as { store: Result; read: Result; naive: Result });
 }
 const summary = (pick: (r: (typeof rounds)[number]) => Result) => ({
@@ -132,12 +135,23 @@ const summary = (pick: (r: (typeof rounds)[number]) => Result) => ({
   p99Us: median(rounds.map((r) => pick(r).p99Us)),
   speedup: median(rounds.map((r) => r.naive.totalMs / pick(r).totalMs)),
 });
-const report = { rows: ROWS, events: EVENTS, rounds: ROUNDS, store: summary((r) => r.store), storeRead: summary((r) => r.read), naive: summary((r) => r.naive) };
+const report = {
+  rows: ROWS,
+  events: EVENTS,
+  rounds: ROUNDS,
+  store: summary((r) => r.store),
+  storeRead: summary((r) => r.read),
+  naive: summary((r) => r.naive),
+};
 const line = (label: string, s: { totalMs: number; p99Us: number; speedup: number }) =>
-  console.log(`${label.padEnd(28)} total ${s.totalMs.toFixed(1).padStart(8)} ms   p99/event ${s.p99Us.toFixed(1).padStart(8)} µs   ${s.speedup.toFixed(1).padStart(6)}× the baseline`);
+  console.log(
+    `${label.padEnd(28)} total ${s.totalMs.toFixed(1).padStart(8)} ms   p99/event ${s.p99Us.toFixed(1).padStart(8)} µs   ${s.speedup.toFixed(1).padStart(6)}× the baseline`,
+  );
 line("LiveListStore", report.store);
 line("LiveListStore + read each", report.storeRead);
 line("naive copy + re-sort", report.naive);
-console.log(`target: ≥ 10× → ${report.store.speedup >= 10 ? "met" : "MISSED"} (${report.store.speedup.toFixed(1)}×, median of per-round ratios)`);
+console.log(
+  `target: ≥ 10× → ${report.store.speedup >= 10 ? "met" : "MISSED"} (${report.store.speedup.toFixed(1)}×, median of per-round ratios)`,
+);
 const json = process.argv.indexOf("--json");
 if (json > 0) writeFileSync(process.argv[json + 1]!, JSON.stringify(report, null, 2));

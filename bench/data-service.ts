@@ -54,7 +54,11 @@ async function compare(subject: Subject, count: number) {
       u.push(uncachedUs);
       ratios.push(uncachedUs / cachedUs);
     }
-    result[name] = { cachedUs: +median(c).toFixed(3), uncachedUs: +median(u).toFixed(3), ratio: +median(ratios).toFixed(1) };
+    result[name] = {
+      cachedUs: +median(c).toFixed(3),
+      uncachedUs: +median(u).toFixed(3),
+      ratio: +median(ratios).toFixed(1),
+    };
   }
   return result;
 }
@@ -62,7 +66,7 @@ async function compare(subject: Subject, count: number) {
 /** Hit rate of the cached service under 90 % reads (hot keys read most) and 10 % updates. */
 async function mixedLoad(subject: Subject, operations: number) {
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const before = subject.stats();
   for (let i = 0; i < operations; i++) {
     const id = Math.floor(random() ** 3 * ROWS) + 1; // skewed: low ids are hot
@@ -83,30 +87,44 @@ async function measure(driver: string, subject: Subject, count: number) {
 
 async function sqlite(driver: string, cache: DataCacheOptions, count: number) {
   const { db, tables } = openSqlite();
-  const services = { cached: await createDataService(db, tables, { cache }), uncached: await createDataService(db, tables, { cache: false }) };
+  const services = {
+    cached: await createDataService(db, tables, { cache }),
+    uncached: await createDataService(db, tables, { cache: false }),
+  };
   const seed = services.cached.batch();
   for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
   await seed.saveChanges();
-  return measure(driver, {
-    get: (service, id) => services[service].get("notes", id),
-    list: (service, page) => services[service].list("notes", { page }),
-    update: (id, rank) => services.cached.update("notes", id, { rank }),
-    stats: () => services.cached.stats(),
-  }, count);
+  return measure(
+    driver,
+    {
+      get: (service, id) => services[service].get("notes", id),
+      list: (service, page) => services[service].list("notes", { page }),
+      update: (id, rank) => services.cached.update("notes", id, { rank }),
+      stats: () => services.cached.stats(),
+    },
+    count,
+  );
 }
 
 async function pglite() {
   const { db, tables } = await openPglite();
-  const services = { cached: await createDataService(db, tables, { cache: {} }), uncached: await createDataService(db, tables, { cache: false }) };
+  const services = {
+    cached: await createDataService(db, tables, { cache: {} }),
+    uncached: await createDataService(db, tables, { cache: false }),
+  };
   const seed = services.cached.batch();
   for (let i = 0; i < ROWS; i++) seed.create("notes", { title: `note ${i}`, rank: i });
   await seed.saveChanges();
-  return measure("pglite", {
-    get: (service, id) => services[service].get("notes", id),
-    list: (service, page) => services[service].list("notes", { page }),
-    update: (id, rank) => services.cached.update("notes", id, { rank }),
-    stats: () => services.cached.stats(),
-  }, 1_000);
+  return measure(
+    "pglite",
+    {
+      get: (service, id) => services[service].get("notes", id),
+      list: (service, page) => services[service].list("notes", { page }),
+      update: (id, rank) => services.cached.update("notes", id, { rank }),
+      stats: () => services.cached.stats(),
+    },
+    1_000,
+  );
 }
 
 /** With a shared Redis KV a strict hit first reads the key's shared version: one Redis round trip. */
@@ -120,6 +138,10 @@ async function sqliteOverRedis() {
   }
 }
 
-const results = [await sqlite("better-sqlite3", {}, 5_000), await pglite(), await sqliteOverRedis().catch((error: unknown) => ({ skipped: String(error) }))];
+const results = [
+  await sqlite("better-sqlite3", {}, 5_000),
+  await pglite(),
+  await sqliteOverRedis().catch((error: unknown) => ({ skipped: String(error) })),
+];
 console.log(JSON.stringify({ uptime: execSync("uptime").toString().trim(), results }));
 process.exit(0);

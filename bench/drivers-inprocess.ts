@@ -28,7 +28,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   const [driver, rounds = "9", requests = "500"] = process.argv.slice(2);
-  if (driver !== "libsql" && driver !== "postgres-js") throw new Error("usage: drivers-inprocess.ts <libsql|postgres-js> [rounds] [requests]");
+  if (driver !== "libsql" && driver !== "postgres-js")
+    throw new Error("usage: drivers-inprocess.ts <libsql|postgres-js> [rounds] [requests]");
   const dir = mkdtempSync(join(tmpdir(), "covara-bench-drivers-inprocess-"));
   const file = join(dir, "users.sqlite");
   seedDatabase(file);
@@ -44,7 +45,14 @@ async function main(): Promise<void> {
   }
   const covara = median(times.covara);
   const hono = median(times.hono);
-  console.log(JSON.stringify({ driver, covaraUs: +covara.toFixed(1), handlerUs: +hono.toFixed(1), handlerOverCovara: +(hono / covara).toFixed(3) }));
+  console.log(
+    JSON.stringify({
+      driver,
+      covaraUs: +covara.toFixed(1),
+      handlerUs: +hono.toFixed(1),
+      handlerOverCovara: +(hono / covara).toFixed(3),
+    }),
+  );
   await drop?.();
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);

@@ -26,18 +26,32 @@ function pageSize(text: string | undefined): number {
 /** covara's resource on the target (also used in process by drivers-inprocess.ts). */
 export function covaraApp(target: string) {
   const { db, users } = openTarget(target);
-  return createCovara().resource("/users", users, { id: users.id, db, auth: { public: { read: true } }, pagination: { maxLimit: MAX_LIMIT } });
+  return createCovara().resource("/users", users, {
+    id: users.id,
+    db,
+    auth: { public: { read: true } },
+    pagination: { maxLimit: MAX_LIMIT },
+  });
 }
 
 /** The hand-written handler on the target. */
 export function honoApp(target: string): Hono {
   const { db, users } = openTarget(target);
   // Both drivers' databases build this query; the handler is what one would write by hand.
-  const query = db as unknown as { select(): { from(t: unknown): { where(w: unknown): { orderBy(o: unknown): { limit(n: number): Promise<unknown[]> } } } } };
+  const query = db as unknown as {
+    select(): {
+      from(t: unknown): { where(w: unknown): { orderBy(o: unknown): { limit(n: number): Promise<unknown[]> } } };
+    };
+  };
   const app = new Hono();
   app.get("/api/users", async (c) => {
     const limit = pageSize(c.req.query("limit"));
-    const rows = await query.select().from(users).where(eq(users.role, "admin")).orderBy(users.id).limit(limit + 1);
+    const rows = await query
+      .select()
+      .from(users)
+      .where(eq(users.role, "admin"))
+      .orderBy(users.id)
+      .limit(limit + 1);
     const hasMore = rows.length > limit;
     return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
   });
@@ -50,7 +64,11 @@ async function main(): Promise<void> {
     console.error("usage: drivers-server.ts <covara|hono> <libsql:file|postgres-js:schema>");
     process.exit(2);
   }
-  serveUntilSignalled(variant === "covara" ? await startServer(covaraApp(target), { port: 0, hostname: "127.0.0.1", shutdown: false }) : await serveHono(honoApp(target)));
+  serveUntilSignalled(
+    variant === "covara"
+      ? await startServer(covaraApp(target), { port: 0, hostname: "127.0.0.1", shutdown: false })
+      : await serveHono(honoApp(target)),
+  );
 }
 
 // Started as a server process; imported by drivers-inprocess.ts.

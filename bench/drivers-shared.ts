@@ -46,14 +46,21 @@ export function openTarget(target: string) {
 export async function seedPostgres(sqliteFile: string, schema: string): Promise<() => Promise<void>> {
   const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   const source = new Database(sqliteFile, { readonly: true });
-  const rows = source.prepare("select id, name, email, age, role, created_at from users order by id").all() as Record<string, unknown>[];
+  const rows = source.prepare("select id, name, email, age, role, created_at from users order by id").all() as Record<
+    string,
+    unknown
+  >[];
   source.close();
   await admin.unsafe(`create schema "${schema}"`);
-  await admin.unsafe(`create table "${schema}".users (id serial primary key, name text not null, email text not null, age integer, role text not null default 'user', created_at bigint)`);
+  await admin.unsafe(
+    `create table "${schema}".users (id serial primary key, name text not null, email text not null, age integer, role text not null default 'user', created_at bigint)`,
+  );
   for (let i = 0; i < rows.length; i += 1000) {
     await admin`insert into ${admin(schema)}.users ${admin(rows.slice(i, i + 1000), "id", "name", "email", "age", "role", "created_at")}`;
   }
-  await admin.unsafe(`select setval(pg_get_serial_sequence('"${schema}".users', 'id'), (select max(id) from "${schema}".users)); analyze "${schema}".users`);
+  await admin.unsafe(
+    `select setval(pg_get_serial_sequence('"${schema}".users', 'id'), (select max(id) from "${schema}".users)); analyze "${schema}".users`,
+  );
   return async () => {
     await admin.unsafe(`drop schema if exists "${schema}" cascade`);
     await admin.end({ timeout: 2 });

@@ -13,7 +13,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { canonical, killChildren, measureRounds, median, parseRunOptions, printMachineHeader, table, variantRows, type RunOptions, type RunningServer } from "./harness";
+import {
+  canonical,
+  killChildren,
+  measureRounds,
+  median,
+  parseRunOptions,
+  printMachineHeader,
+  table,
+  variantRows,
+  type RunOptions,
+  type RunningServer,
+} from "./harness";
 import { seedPostgres } from "./drivers-shared";
 import { COVARA_PATH, seedDatabase } from "./shared";
 
@@ -23,30 +34,61 @@ const TARGET = 1.0;
 
 /** Both variants must answer with the same rows. */
 async function checkSame(servers: RunningServer<Variant>[]): Promise<void> {
-  const bodies = await Promise.all(servers.map(async (server) => {
-    const response = await fetch(server.url + COVARA_PATH);
-    const body = (await response.json()) as { items: unknown[]; hasMore: boolean };
-    if (response.status !== 200 || body.items.length === 0 || !body.hasMore) throw new Error(`${server.variant}: HTTP ${response.status}, ${body.items?.length} items`);
-    return canonical(body.items);
-  }));
+  const bodies = await Promise.all(
+    servers.map(async (server) => {
+      const response = await fetch(server.url + COVARA_PATH);
+      const body = (await response.json()) as { items: unknown[]; hasMore: boolean };
+      if (response.status !== 200 || body.items.length === 0 || !body.hasMore)
+        throw new Error(`${server.variant}: HTTP ${response.status}, ${body.items?.length} items`);
+      return canonical(body.items);
+    }),
+  );
   if (new Set(bodies).size !== 1) throw new Error("covara and the handler answer with different rows");
   console.log(`  both answer the same ${servers.length > 0 ? "page" : ""}`);
 }
 
 async function benchDriver(label: string, target: string, options: RunOptions) {
   console.log(`\n== ${label} ==`);
-  const rounds = await measureRounds("drivers-server.ts", COVARA_PATH, ["covara", "hono"] as Variant[], target, options, checkSame, (r) => `covara/handler ${(r.covara.rps / r.hono.rps).toFixed(3)}`);
+  const rounds = await measureRounds(
+    "drivers-server.ts",
+    COVARA_PATH,
+    ["covara", "hono"] as Variant[],
+    target,
+    options,
+    checkSame,
+    (r) => `covara/handler ${(r.covara.rps / r.hono.rps).toFixed(3)}`,
+  );
   const ratio = median(rounds.map((r) => r.covara.rps / r.hono.rps));
   const cpuRatio = median(rounds.map((r) => r.hono.cpuPerRequest / r.covara.cpuPerRequest));
-  console.log("\n" + table(["variant", "req/s", "req/s range", "p50 ms", "p99 ms", "covara ÷ variant (req/s)", "server CPU µs/req", "variant ÷ covara (CPU/req)"], variantRows(rounds, ["covara", "hono"], LABELS)));
-  console.log(`\n${label}: covara / handler = ${ratio.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatio.toFixed(3)}`);
+  console.log(
+    "\n" +
+      table(
+        [
+          "variant",
+          "req/s",
+          "req/s range",
+          "p50 ms",
+          "p99 ms",
+          "covara ÷ variant (req/s)",
+          "server CPU µs/req",
+          "variant ÷ covara (CPU/req)",
+        ],
+        variantRows(rounds, ["covara", "hono"], LABELS),
+      ),
+  );
+  console.log(
+    `\n${label}: covara / handler = ${ratio.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatio.toFixed(3)}`,
+  );
   return { rounds, ratio, cpuRatio };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const skipPostgres = argv.includes("--skip-postgres");
-  const options = parseRunOptions(argv.filter((arg) => arg !== "--skip-postgres"), "--skip-libsql");
+  const options = parseRunOptions(
+    argv.filter((arg) => arg !== "--skip-postgres"),
+    "--skip-libsql",
+  );
   const dir = mkdtempSync(join(tmpdir(), "covara-bench-drivers-"));
   const file = join(dir, "users.sqlite");
   const schema = `covara_bench_${process.pid}_${Date.now().toString(36)}`;

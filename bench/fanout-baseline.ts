@@ -34,7 +34,9 @@ const server = createServer((req, res) => {
   }
   if (req.url === "/__bench/memory") {
     (globalThis as { gc?: () => void }).gc?.();
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...process.memoryUsage(), streams: subscribers.size }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ ...process.memoryUsage(), streams: subscribers.size }));
     return;
   }
   res.writeHead(404).end();

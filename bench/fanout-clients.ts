@@ -52,7 +52,13 @@ async function open(port: number, path: string, count: number, headers: string[]
     for (let i = start; i < Math.min(count, start + batch); i++) {
       pending.push(
         new Promise<void>((resolve, reject) => {
-          const client: Client = { socket: connect(port, "127.0.0.1"), opened: false, arrival: undefined, events: 0, tail: "" };
+          const client: Client = {
+            socket: connect(port, "127.0.0.1"),
+            opened: false,
+            arrival: undefined,
+            events: 0,
+            tail: "",
+          };
           client.socket.setEncoding("latin1");
           const request = requestFor(i);
           client.socket.once("connect", () => client.socket.write(request));
@@ -86,7 +92,10 @@ process.on("message", (message: { type: string; port?: number; path?: string; co
   void (async () => {
     switch (message.type) {
       case "open":
-        send({ type: "opened", count: await open(message.port!, message.path!, message.count!, message.headers ?? []) });
+        send({
+          type: "opened",
+          count: await open(message.port!, message.path!, message.count!, message.headers ?? []),
+        });
         break;
       case "arm":
         for (const client of clients) client.arrival = undefined;

@@ -30,10 +30,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-const server = spawn("taskset", ["-c", "1", process.execPath, "--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", "bench/fanout-server.ts"], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const server = spawn(
+  "taskset",
+  ["-c", "1", process.execPath, "--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", "bench/fanout-server.ts"],
+  {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 let url = "";
 for await (const line of createInterface({ input: server.stdout! })) {
   const match = /^LISTENING (\S+)/.exec(line);
@@ -44,7 +48,10 @@ for await (const line of createInterface({ input: server.stdout! })) {
 }
 
 function clients(): { child: ChildProcess; ask(message: object, reply: string): Promise<any> } {
-  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", "bench/fanout-clients.ts"], { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = spawn("taskset", ["-c", "0", process.execPath, "--import", "tsx", "bench/fanout-clients.ts"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const waiting = new Map<string, (message: any) => void>();
   child.on("message", (message: { type: string }) => waiting.get(message.type)?.(message));
   const ask = (message: object, reply: string) => {

@@ -39,7 +39,14 @@ export interface OpenCostResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Server CPU ms per stream while `count` streams open (and the server settles after them). */
-async function openRound(url: string, pid: number | undefined, path: string, count: number, clients: () => OpeningClients, waitClosed: () => Promise<void>): Promise<number> {
+async function openRound(
+  url: string,
+  pid: number | undefined,
+  path: string,
+  count: number,
+  clients: () => OpeningClients,
+  waitClosed: () => Promise<void>,
+): Promise<number> {
   const subscribers = clients();
   await subscribers.ready;
   await sleep(200);
@@ -67,8 +74,12 @@ export async function measureOpenCost(
   const result: OpenCostResult = { count, covara: [], adapter: [], baseline: [], ratios: [] };
   const serverOf = (variant: Variant) => (variant === "baseline" ? "baseline" : "covara");
   // The bare route holds no realtime stream: its sockets are simply given time to close.
-  const closed = (variant: Variant): Promise<void> => (variant === "adapter" ? sleep(500).then(() => undefined) : waitClosed(servers[serverOf(variant)]));
-  const run = (variant: Variant, n: number) => openRound(servers[serverOf(variant)], pids[serverOf(variant)], OPEN_PATHS[variant], n, clients, () => closed(variant));
+  const closed = (variant: Variant): Promise<void> =>
+    variant === "adapter" ? sleep(500).then(() => undefined) : waitClosed(servers[serverOf(variant)]);
+  const run = (variant: Variant, n: number) =>
+    openRound(servers[serverOf(variant)], pids[serverOf(variant)], OPEN_PATHS[variant], n, clients, () =>
+      closed(variant),
+    );
   // Warm-up: JIT and first-use costs are not what a reconnect storm pays.
   for (const variant of VARIANTS) await run(variant, Math.min(count, 500));
   for (let round = 0; round < rounds; round++) {

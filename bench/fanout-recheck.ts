@@ -36,9 +36,18 @@ async function cookieHeaders(url: string, count: number): Promise<string[]> {
 }
 
 /** Holds N streams of one population for an interval; returns the server CPU and re-authentications over it. */
-async function holdRound(url: string, pid: number | undefined, n: number, population: Population, clients: () => OpeningClients, state: () => Promise<ServerState>, waitClosed: () => Promise<void>) {
+async function holdRound(
+  url: string,
+  pid: number | undefined,
+  n: number,
+  population: Population,
+  clients: () => OpeningClients,
+  state: () => Promise<ServerState>,
+  waitClosed: () => Promise<void>,
+) {
   const headers = population === "anonymous" ? [] : await cookieHeaders(url, population === "shared" ? 100 : n);
-  const path = population === "anonymous" ? "/api/unchecked/subscribe?snapshot=false" : "/api/private/subscribe?snapshot=false";
+  const path =
+    population === "anonymous" ? "/api/unchecked/subscribe?snapshot=false" : "/api/private/subscribe?snapshot=false";
   const subscribers = clients();
   await subscribers.ready;
   const opened = await subscribers.open(url, path, n, headers);
@@ -55,8 +64,20 @@ async function holdRound(url: string, pid: number | undefined, n: number, popula
 }
 
 /** Rounds of holding N streams of each population for one interval. */
-export async function measureRecheck(n: number, rounds: number, url: string, pid: number | undefined, clients: () => OpeningClients, state: () => Promise<ServerState>, waitClosed: () => Promise<void>): Promise<RecheckResult> {
-  const result: RecheckResult = { n, cpuMs: { anonymous: [], "per-session": [], shared: [] }, authentications: { anonymous: [], "per-session": [], shared: [] } };
+export async function measureRecheck(
+  n: number,
+  rounds: number,
+  url: string,
+  pid: number | undefined,
+  clients: () => OpeningClients,
+  state: () => Promise<ServerState>,
+  waitClosed: () => Promise<void>,
+): Promise<RecheckResult> {
+  const result: RecheckResult = {
+    n,
+    cpuMs: { anonymous: [], "per-session": [], shared: [] },
+    authentications: { anonymous: [], "per-session": [], shared: [] },
+  };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? [...POPULATIONS].reverse() : POPULATIONS;
     for (const population of order) {
@@ -76,11 +97,17 @@ export function recheckTable(result: RecheckResult, fmt: (value: number, digits?
     "| streams | re-authentications per interval | server CPU ms per interval | CPU share of one core | re-check cost per stream (µs, minus control) |",
     "|---|---:|---:|---:|---:|",
   ];
-  const labels: Record<Population, string> = { anonymous: "control (not re-checked)", "per-session": "one session each", shared: "100 shared sessions" };
+  const labels: Record<Population, string> = {
+    anonymous: "control (not re-checked)",
+    "per-session": "one session each",
+    shared: "100 shared sessions",
+  };
   for (const population of POPULATIONS) {
     const cpu = median(result.cpuMs[population]);
     const extra = population === "anonymous" ? "" : fmt(((cpu - control) * 1000) / result.n, 1);
-    lines.push(`| ${labels[population]} | ${fmt(median(result.authentications[population]), 0)} | ${fmt(cpu, 0)} | ${fmt((100 * cpu) / RECHECK_INTERVAL_MS, 1)}% | ${extra} |`);
+    lines.push(
+      `| ${labels[population]} | ${fmt(median(result.authentications[population]), 0)} | ${fmt(cpu, 0)} | ${fmt((100 * cpu) / RECHECK_INTERVAL_MS, 1)}% | ${extra} |`,
+    );
   }
   return lines.join("\n");
 }

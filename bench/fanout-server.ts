@@ -36,7 +36,12 @@ client.exec(ITEMS_DDL);
 const db = drizzle(client);
 
 const strategy = cookieSession();
-const auth = useAuth({ strategy, kv: createMemoryKV(), users: { getById: async (id) => ({ id, role: "member" }) }, security: { throttle: false } });
+const auth = useAuth({
+  strategy,
+  kv: createMemoryKV(),
+  users: { getById: async (id) => ({ id, role: "member" }) },
+  security: { throttle: false },
+});
 
 const app = createCovara({
   // Heartbeats would arrive between the bench's rounds and be taken for events.
@@ -48,14 +53,29 @@ const app = createCovara({
 })
   .resource("/items", items, { id: items.id, db, auth: { public: { read: true, create: true } } })
   // The re-check bench's control: streams that are not re-checked within its window.
-  .resource("/unchecked", items, { id: items.id, db, name: "unchecked_items", auth: { public: { read: true } }, subscriptions: { reauthorizeMs: 3_600_000 } })
-  .resource("/private", items, { id: items.id, db, name: "private_items", auth: { read: (user) => (user.role === "member" ? "done==false" : false) } });
+  .resource("/unchecked", items, {
+    id: items.id,
+    db,
+    name: "unchecked_items",
+    auth: { public: { read: true } },
+    subscriptions: { reauthorizeMs: 3_600_000 },
+  })
+  .resource("/private", items, {
+    id: items.id,
+    db,
+    name: "private_items",
+    auth: { read: (user) => (user.role === "member" ? "done==false" : false) },
+  });
 
 // The floor of any stream served through covara's app and Node adapter: one event, no subscription.
 const encoder = new TextEncoder();
 app.get("/__bench/sse", () => {
-  const stream = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(encoder.encode("event: connected\ndata: {}\n\n")) });
-  return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+  const stream = new ReadableStream<Uint8Array>({
+    start: (controller) => controller.enqueue(encoder.encode("event: connected\ndata: {}\n\n")),
+  });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+  });
 });
 
 app.post("/__bench/sessions", async (c) => {
@@ -64,7 +84,12 @@ app.post("/__bench/sessions", async (c) => {
   const now = Date.now();
   for (let i = 0; i < count; i++) {
     const token = randomToken(32);
-    await strategy.store.create({ id: await sha256Url(token), userId: `bench-${i}`, createdAt: new Date(now), expiresAt: new Date(now + 3_600_000) });
+    await strategy.store.create({
+      id: await sha256Url(token),
+      userId: `bench-${i}`,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + 3_600_000),
+    });
     headers.push(`cookie: ${strategy.cookieName}=${token}`);
   }
   return c.json({ headers });
@@ -73,7 +98,12 @@ app.post("/__bench/sessions", async (c) => {
 app.get("/__bench/memory", (c) => {
   (globalThis as { gc?: () => void }).gc?.();
   const { reauthorizer } = app.realtime;
-  return c.json({ ...process.memoryUsage(), streams: app.realtime.streamCount, authentications: reauthorizer.authentications, groups: reauthorizer.groupCount });
+  return c.json({
+    ...process.memoryUsage(),
+    streams: app.realtime.streamCount,
+    authentications: reauthorizer.authentications,
+    groups: reauthorizer.groupCount,
+  });
 });
 
 await startServer(app, {

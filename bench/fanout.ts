@@ -43,9 +43,16 @@ interface Options {
   openCount: number;
 }
 
-
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: [1000, 10_000], rounds: 10, seconds: 5, json: undefined, profile: false, phases: new Set(["open", "latency", "throughput", "recheck"]), openCount: 2000 };
+  const options: Options = {
+    sizes: [1000, 10_000],
+    rounds: 10,
+    seconds: 5,
+    json: undefined,
+    profile: false,
+    phases: new Set(["open", "latency", "throughput", "recheck"]),
+    openCount: 2000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     if (argv[i] === "--profile") {
@@ -144,7 +151,11 @@ async function memory(url: string): Promise<Memory> {
 
 async function publish(variant: Variant, url: string, round: number): Promise<void> {
   const target = variant === "covara" ? `${url}/api/items` : `${url}/publish`;
-  const res = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...itemBody(round), done: false }) });
+  const res = await fetch(target, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...itemBody(round), done: false }),
+  });
   if (res.status !== 201) throw new Error(`${variant}: POST answered ${res.status}: ${await res.text()}`);
   await res.arrayBuffer();
 }
@@ -203,7 +214,8 @@ async function latencyAt(n: number, options: Options, servers: Record<Variant, s
   for (let round = 0; round < options.rounds; round++) {
     const order: Variant[] = round % 2 ? ["baseline", "covara"] : ["covara", "baseline"];
     const result: Partial<Record<Variant, LatencyRound>> = {};
-    for (const variant of order) result[variant] = await latencyRound(variant, servers[variant], clients[variant], round);
+    for (const variant of order)
+      result[variant] = await latencyRound(variant, servers[variant], clients[variant], round);
     rounds.covara.push(result.covara!);
     rounds.baseline.push(result.baseline!);
     ratios.p50.push(result.covara!.p50 / result.baseline!.p50);
@@ -217,7 +229,14 @@ async function latencyAt(n: number, options: Options, servers: Record<Variant, s
 }
 
 /** Writes as fast as `concurrency` requests allow for `seconds`, then waits for every delivery. */
-async function throughput(variant: Variant, url: string, pid: number | undefined, clients: Subscribers, subscribers: number, seconds: number) {
+async function throughput(
+  variant: Variant,
+  url: string,
+  pid: number | undefined,
+  clients: Subscribers,
+  subscribers: number,
+  seconds: number,
+) {
   const already = await clients.count();
   const cpuBefore = cpuTimeMs(pid);
   const start = nowMs();
@@ -250,7 +269,12 @@ async function throughput(variant: Variant, url: string, pid: number | undefined
   };
 }
 
-async function throughputWith(subscribers: number, options: Options, servers: Record<Variant, string>, pids: Record<Variant, number | undefined>) {
+async function throughputWith(
+  subscribers: number,
+  options: Options,
+  servers: Record<Variant, string>,
+  pids: Record<Variant, number | undefined>,
+) {
   const clients = { covara: new Subscribers(), baseline: new Subscribers() };
   await Promise.all([clients.covara.ready, clients.baseline.ready]);
   await clients.covara.open(servers.covara, "/api/items/subscribe?snapshot=false", subscribers);
@@ -258,7 +282,10 @@ async function throughputWith(subscribers: number, options: Options, servers: Re
   const results: Record<Variant, Awaited<ReturnType<typeof throughput>>[]> = { covara: [], baseline: [] };
   for (let round = 0; round < 3; round++) {
     const order: Variant[] = round % 2 ? ["baseline", "covara"] : ["covara", "baseline"];
-    for (const variant of order) results[variant].push(await throughput(variant, servers[variant], pids[variant], clients[variant], subscribers, options.seconds));
+    for (const variant of order)
+      results[variant].push(
+        await throughput(variant, servers[variant], pids[variant], clients[variant], subscribers, options.seconds),
+      );
   }
   await Promise.all([clients.covara.close(), clients.baseline.close()]);
   clients.covara.kill();
@@ -266,12 +293,17 @@ async function throughputWith(subscribers: number, options: Options, servers: Re
   return results;
 }
 
-const fmt = (value: number, digits = 1) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (value: number, digits = 1) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const source = process.env.COVARA_BENCH_BUILT === "1" ? "dist/" : "src/";
-  console.log(`fan-out bench: covara from ${source}, sizes ${options.sizes.join(", ")}, ${options.rounds} rounds, taskset ${hasTaskset ? "on" : "off"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `fan-out bench: covara from ${source}, sizes ${options.sizes.join(", ")}, ${options.rounds} rounds, taskset ${hasTaskset ? "on" : "off"}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   if (options.profile) rmSync(profileDir, { recursive: true, force: true });
   const covara = await startServer("bench/fanout-server.ts", options.profile);
   const baseline = await startServer("bench/fanout-baseline.ts");
@@ -281,7 +313,14 @@ async function main(): Promise<void> {
     if (options.phases.has("open")) {
       // The snapshot has rows to send: what a reconnecting client of a real list gets.
       for (let i = 0; i < 20; i++) await publish("covara", servers.covara, -2);
-      const open = await measureOpenCost(options.openCount, options.rounds, servers, { covara: covara.child.pid, baseline: baseline.child.pid }, () => new Subscribers(), (url) => waitForStreams(url, 0));
+      const open = await measureOpenCost(
+        options.openCount,
+        options.rounds,
+        servers,
+        { covara: covara.child.pid, baseline: baseline.child.pid },
+        () => new Subscribers(),
+        (url) => waitForStreams(url, 0),
+      );
       report.open = open;
       console.log(openCostTable(open, fmt));
     }
@@ -289,33 +328,58 @@ async function main(): Promise<void> {
     for (const n of options.phases.has("latency") ? options.sizes : []) {
       const result = await latencyAt(n, options, servers);
       latency.push(result);
-      const med = (variant: Variant, key: keyof LatencyRound) => median(result.rounds[variant].map((round) => round[key]));
-      console.log(`\nN = ${fmt(n, 0)} subscribers: POST → delivery at every subscriber (ms, median of ${options.rounds} rounds)`);
+      const med = (variant: Variant, key: keyof LatencyRound) =>
+        median(result.rounds[variant].map((round) => round[key]));
+      console.log(
+        `\nN = ${fmt(n, 0)} subscribers: POST → delivery at every subscriber (ms, median of ${options.rounds} rounds)`,
+      );
       console.log("| variant | p50 | p99 | max | KB per idle connection (RSS) | KB (heap+external) |");
       console.log("|---|---:|---:|---:|---:|---:|");
       for (const variant of ["covara", "baseline"] as const) {
         const mem = result.memory[variant];
-        console.log(`| ${variant} | ${fmt(med(variant, "p50"))} | ${fmt(med(variant, "p99"))} | ${fmt(med(variant, "max"))} | ${fmt(mem.rss / 1024)} | ${fmt(mem.heap / 1024)} |`);
+        console.log(
+          `| ${variant} | ${fmt(med(variant, "p50"))} | ${fmt(med(variant, "p99"))} | ${fmt(med(variant, "max"))} | ${fmt(mem.rss / 1024)} | ${fmt(mem.heap / 1024)} |`,
+        );
       }
-      console.log(`covara ÷ baseline, median of per-round ratios: p50 ${fmt(median(result.ratios.p50), 2)}, p99 ${fmt(median(result.ratios.p99), 2)}`);
+      console.log(
+        `covara ÷ baseline, median of per-round ratios: p50 ${fmt(median(result.ratios.p50), 2)}, p99 ${fmt(median(result.ratios.p99), 2)}`,
+      );
     }
     report.latency = latency;
     if (options.phases.has("throughput")) {
-      const sustained = await throughputWith(1000, options, servers, { covara: covara.child.pid, baseline: baseline.child.pid });
+      const sustained = await throughputWith(1000, options, servers, {
+        covara: covara.child.pid,
+        baseline: baseline.child.pid,
+      });
       report.throughput = sustained;
-      console.log(`\nSustained: 1,000 subscribers, a writer with 16 requests in flight for ${options.seconds} s, until every event was delivered (median of 3 rounds)`);
-      console.log("| variant | writes/s fully delivered | deliveries/s | server CPU ms per write | server CPU µs per delivery |");
+      console.log(
+        `\nSustained: 1,000 subscribers, a writer with 16 requests in flight for ${options.seconds} s, until every event was delivered (median of 3 rounds)`,
+      );
+      console.log(
+        "| variant | writes/s fully delivered | deliveries/s | server CPU ms per write | server CPU µs per delivery |",
+      );
       console.log("|---|---:|---:|---:|---:|");
       for (const variant of ["covara", "baseline"] as const) {
-        const m = (key: "writesPerSecond" | "deliveriesPerSecond" | "serverCpuMsPerWrite" | "serverCpuUsPerDelivery") => median(sustained[variant].map((r) => r[key]));
-        console.log(`| ${variant} | ${fmt(m("writesPerSecond"), 0)} | ${fmt(m("deliveriesPerSecond"), 0)} | ${fmt(m("serverCpuMsPerWrite"), 2)} | ${fmt(m("serverCpuUsPerDelivery"), 2)} |`);
+        const m = (key: "writesPerSecond" | "deliveriesPerSecond" | "serverCpuMsPerWrite" | "serverCpuUsPerDelivery") =>
+          median(sustained[variant].map((r) => r[key]));
+        console.log(
+          `| ${variant} | ${fmt(m("writesPerSecond"), 0)} | ${fmt(m("deliveriesPerSecond"), 0)} | ${fmt(m("serverCpuMsPerWrite"), 2)} | ${fmt(m("serverCpuUsPerDelivery"), 2)} |`,
+        );
       }
       const ratio = median(sustained.covara.map((r, i) => r.writesPerSecond / sustained.baseline[i]!.writesPerSecond));
       console.log(`covara ÷ baseline (writes/s, median of per-round ratios): ${fmt(ratio, 2)}`);
     }
     if (options.phases.has("recheck")) {
       const n = Math.max(...options.sizes);
-      const recheck = await measureRecheck(n, Math.min(options.rounds, 3), servers.covara, covara.child.pid, () => new Subscribers(), () => memory(servers.covara), () => waitForStreams(servers.covara, 0));
+      const recheck = await measureRecheck(
+        n,
+        Math.min(options.rounds, 3),
+        servers.covara,
+        covara.child.pid,
+        () => new Subscribers(),
+        () => memory(servers.covara),
+        () => waitForStreams(servers.covara, 0),
+      );
       report.recheck = recheck;
       console.log(recheckTable(recheck, fmt));
     }

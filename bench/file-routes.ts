@@ -19,7 +19,10 @@ function byHand(): InProcessVariant {
     const params = postSchema.params.safeParse(c.req.param());
     const query = postSchema.query.safeParse(c.req.query());
     if (!params.success || !query.success) {
-      const errors = [...(params.error?.issues ?? []), ...(query.error?.issues ?? [])].map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+      const errors = [...(params.error?.issues ?? []), ...(query.error?.issues ?? [])].map((issue) => ({
+        path: issue.path.join("."),
+        message: issue.message,
+      }));
       throw new ProblemError("validation-error", { status: 422, extensions: { errors } });
     }
     return c.json(showPost(params.data.id, query.data.fields));
@@ -36,8 +39,18 @@ async function fromFiles(): Promise<InProcessVariant> {
 const PATH = "/api/posts/7?fields=long";
 const variants = [byHand(), await fromFiles()];
 const { rounds, batch } = inProcessArgs({ rounds: 21, batch: 2000 });
-console.log(`load average before: ${loadavg().map((value) => value.toFixed(2)).join(" ")}`);
-await compareInProcess(variants, { title: "file route vs hand-registered route, wall time", path: PATH, expectedBody: JSON.stringify(showPost(7, "long")), rounds, batch });
+console.log(
+  `load average before: ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ")}`,
+);
+await compareInProcess(variants, {
+  title: "file route vs hand-registered route, wall time",
+  path: PATH,
+  expectedBody: JSON.stringify(showPost(7, "long")),
+  rounds,
+  batch,
+});
 
 /** CPU µs per request of one batch. */
 async function cpuBatch(variant: InProcessVariant): Promise<number> {
@@ -60,5 +73,11 @@ console.log(`\nfile route vs hand-registered route, CPU time, ${rounds} rounds �
 console.log("| variant | CPU µs / request (median) | ratio vs baseline (median, min–max) |");
 console.log("|---|---:|---:|");
 console.log(`| ${variants[0]!.name} | ${median(cpu[0]!).toFixed(1)} | 1.00 |`);
-console.log(`| ${variants[1]!.name} | ${median(cpu[1]!).toFixed(1)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`);
-console.log(`load average after: ${loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+console.log(
+  `| ${variants[1]!.name} | ${median(cpu[1]!).toFixed(1)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`,
+);
+console.log(
+  `load average after: ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ")}`,
+);

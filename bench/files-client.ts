@@ -11,11 +11,15 @@ for (let i = 0; i < block.length; i++) block[i] = (i * 131 + 7) & 0xff;
 
 function upload(path: string, size: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url + path, { method: "POST", headers: { "content-type": "application/octet-stream", "content-length": String(size) } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      url + path,
+      { method: "POST", headers: { "content-type": "application/octet-stream", "content-length": String(size) } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     let sent = 0;
     const pump = () => {
@@ -48,7 +52,13 @@ const started = performance.now();
 if (mode === "upload") {
   const [path, size] = args as [string, string];
   const result = await upload(path, Number(size));
-  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, status: result.status, id: (JSON.parse(result.body) as { id?: number }).id }));
+  console.log(
+    JSON.stringify({
+      seconds: (performance.now() - started) / 1000,
+      status: result.status,
+      id: (JSON.parse(result.body) as { id?: number }).id,
+    }),
+  );
 } else if (mode === "download") {
   const result = await download(args[0]!);
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, ...result }));
@@ -57,5 +67,12 @@ if (mode === "upload") {
   const results = await Promise.allSettled(Array.from({ length: Number(count) }, () => upload(path, Number(size))));
   const ok = results.filter((r) => r.status === "fulfilled" && r.value.status === 201).length;
   const statuses = results.map((r) => (r.status === "fulfilled" ? r.value.status : "error"));
-  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, ok, errors: results.length - ok, statuses: [...new Set(statuses)] }));
+  console.log(
+    JSON.stringify({
+      seconds: (performance.now() - started) / 1000,
+      ok,
+      errors: results.length - ok,
+      statuses: [...new Set(statuses)],
+    }),
+  );
 }

@@ -17,7 +17,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fmt, median, printMachineHeader, runScript, startServer, stopServer, table, type RunningServer } from "./harness";
+import {
+  fmt,
+  median,
+  printMachineHeader,
+  runScript,
+  startServer,
+  stopServer,
+  table,
+  type RunningServer,
+} from "./harness";
 
 type Variant = "covara" | "raw";
 const args = process.argv.slice(2);
@@ -45,11 +54,18 @@ interface Round {
 }
 
 async function client(server: RunningServer, ...clientArgs: string[]): Promise<Record<string, unknown>> {
-  return JSON.parse((await runScript(1, "files-client.ts", [server.url, ...clientArgs])).trim()) as Record<string, unknown>;
+  return JSON.parse((await runScript(1, "files-client.ts", [server.url, ...clientArgs])).trim()) as Record<
+    string,
+    unknown
+  >;
 }
 
 async function rss(server: RunningServer, reset: boolean): Promise<{ rss: number; peak: number; cpuMs: number }> {
-  return (await (await fetch(`${server.url}/__rss`, { method: reset ? "POST" : "GET" })).json()) as { rss: number; peak: number; cpuMs: number };
+  return (await (await fetch(`${server.url}/__rss`, { method: reset ? "POST" : "GET" })).json()) as {
+    rss: number;
+    peak: number;
+    cpuMs: number;
+  };
 }
 
 async function measure(variant: Variant, dir: string): Promise<Round> {
@@ -63,7 +79,8 @@ async function measure(variant: Variant, dir: string): Promise<Round> {
     if (up.status !== 201) throw new Error(`${variant} upload answered ${up.status}`);
     const during = await rss(server, false);
     const down = await client(server, "download", PATHS[variant].download(Number(up.id)));
-    if (down.status !== 200 || down.bytes !== size) throw new Error(`${variant} download answered ${down.status} with ${down.bytes} bytes`);
+    if (down.status !== 200 || down.bytes !== size)
+      throw new Error(`${variant} download answered ${down.status} with ${down.bytes} bytes`);
     const after = await rss(server, false);
     const mb = size / 1024 / 1024;
     return {
@@ -115,17 +132,63 @@ try {
     table(
       ["measure", "covara", "node:http stream-to-disk", "ratio (median of rounds)", "target"],
       [
-        ["upload MB/s (median)", fmt(med((r) => r.covara.uploadMBs)), fmt(med((r) => r.raw.uploadMBs)), `${fmt(uploadRatio, 2)}×`, "≥ 0.80×"],
-        ["download MB/s (median)", fmt(med((r) => r.covara.downloadMBs)), fmt(med((r) => r.raw.downloadMBs)), `${fmt(downloadRatio, 2)}×`, "≥ 0.80×"],
-        ["server CPU ms per upload (median)", fmt(med((r) => r.covara.uploadCpuMs)), fmt(med((r) => r.raw.uploadCpuMs)), `${fmt(med((r) => r.raw.uploadCpuMs / r.covara.uploadCpuMs), 2)}× (raw/covara)`, ""],
-        ["server CPU ms per download (median)", fmt(med((r) => r.covara.downloadCpuMs)), fmt(med((r) => r.raw.downloadCpuMs)), `${fmt(med((r) => r.raw.downloadCpuMs / r.covara.downloadCpuMs), 2)}× (raw/covara)`, ""],
-        ["server RSS growth during upload, MB (worst round)", fmt(rssGrowth, 1), fmt(Math.max(...results.map((r) => r.raw.rssGrowthMB)), 1), "", "< 32"],
-        ["100 concurrent 1 MB uploads: ok / errors", `${concurrent.covara.ok} / ${concurrent.covara.errors}`, `${concurrent.raw.ok} / ${concurrent.raw.errors}`, "", "100 / 0"],
+        [
+          "upload MB/s (median)",
+          fmt(med((r) => r.covara.uploadMBs)),
+          fmt(med((r) => r.raw.uploadMBs)),
+          `${fmt(uploadRatio, 2)}×`,
+          "≥ 0.80×",
+        ],
+        [
+          "download MB/s (median)",
+          fmt(med((r) => r.covara.downloadMBs)),
+          fmt(med((r) => r.raw.downloadMBs)),
+          `${fmt(downloadRatio, 2)}×`,
+          "≥ 0.80×",
+        ],
+        [
+          "server CPU ms per upload (median)",
+          fmt(med((r) => r.covara.uploadCpuMs)),
+          fmt(med((r) => r.raw.uploadCpuMs)),
+          `${fmt(
+            med((r) => r.raw.uploadCpuMs / r.covara.uploadCpuMs),
+            2,
+          )}× (raw/covara)`,
+          "",
+        ],
+        [
+          "server CPU ms per download (median)",
+          fmt(med((r) => r.covara.downloadCpuMs)),
+          fmt(med((r) => r.raw.downloadCpuMs)),
+          `${fmt(
+            med((r) => r.raw.downloadCpuMs / r.covara.downloadCpuMs),
+            2,
+          )}× (raw/covara)`,
+          "",
+        ],
+        [
+          "server RSS growth during upload, MB (worst round)",
+          fmt(rssGrowth, 1),
+          fmt(Math.max(...results.map((r) => r.raw.rssGrowthMB)), 1),
+          "",
+          "< 32",
+        ],
+        [
+          "100 concurrent 1 MB uploads: ok / errors",
+          `${concurrent.covara.ok} / ${concurrent.covara.errors}`,
+          `${concurrent.raw.ok} / ${concurrent.raw.errors}`,
+          "",
+          "100 / 0",
+        ],
         ["  wall time, s", fmt(Number(concurrent.covara.seconds), 2), fmt(Number(concurrent.raw.seconds), 2), "", ""],
       ],
     ),
   );
-  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ rounds: results, concurrent, uploadRatio, downloadRatio, rssGrowth }, null, 2));
+  if (jsonFile)
+    writeFileSync(
+      jsonFile,
+      JSON.stringify({ rounds: results, concurrent, uploadRatio, downloadRatio, rssGrowth }, null, 2),
+    );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

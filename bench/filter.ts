@@ -120,7 +120,10 @@ function main(): void {
     console.error(`${text}\n  → ${query.sql}  ${JSON.stringify(query.params)}`);
   }
   const stages: Stage[] = [];
-  for (const [label, text] of [["10 clauses", TEN_CLAUSES], ["2 clauses", TWO_CLAUSES]] as const) {
+  for (const [label, text] of [
+    ["10 clauses", TEN_CLAUSES],
+    ["2 clauses", TWO_CLAUSES],
+  ] as const) {
     stages.push(stage(label, "parse", () => parse(text)));
     stages.push(stage(label, "parse+coerce+compile", () => compile(text)));
     stages.push(stage(label, "parse+coerce+compile+toSQL", () => toSql(text)));
@@ -129,9 +132,15 @@ function main(): void {
   const parsed = parseRsql(TEN_CLAUSES, { operators });
   const coerced = coerceFilter(parsed, fields, operators);
   const compiled = compileToSql(coerced, { fields, dialect: "sqlite", operators });
-  stages.push(stage("10 clauses", "coerce only", () => void (sink += coerceFilter(parsed, fields, operators).type.length)));
   stages.push(
-    stage("10 clauses", "compile only", () => void (sink += compileToSql(coerced, { fields, dialect: "sqlite", operators }).queryChunks.length)),
+    stage("10 clauses", "coerce only", () => void (sink += coerceFilter(parsed, fields, operators).type.length)),
+  );
+  stages.push(
+    stage(
+      "10 clauses",
+      "compile only",
+      () => void (sink += compileToSql(coerced, { fields, dialect: "sqlite", operators }).queryChunks.length),
+    ),
   );
   stages.push(stage("10 clauses", "toSQL only", () => void (sink += dialect.sqlToQuery(compiled).sql.length)));
   const results = measureAll(stages);

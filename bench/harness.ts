@@ -52,7 +52,12 @@ export interface RunningServer<V extends string = string> {
 }
 
 /** Starts `script <variant> <file>` pinned to CPU 0 and waits for its `READY <url>` line. */
-export function startServer<V extends string>(script: string, variant: V, file: string, nodeFlags: string[] = []): Promise<RunningServer<V>> {
+export function startServer<V extends string>(
+  script: string,
+  variant: V,
+  file: string,
+  nodeFlags: string[] = [],
+): Promise<RunningServer<V>> {
   const [command, args] = nodeCommand(0, script, [variant, file], nodeFlags);
   // Production mode, as a deployment runs: no development-only checks or logging.
   const env = { ...process.env, NODE_ENV: "production" };
@@ -120,7 +125,13 @@ export interface Measurement extends LoadResult {
  * Loads `server` with wrk pinned to CPU 1: a warm-up run, then the measured run, with the
  * server's CPU time read around the measured run only.
  */
-export async function load(server: RunningServer, path: string, options: LoadOptions, warmup = options.warmup, duration = options.duration): Promise<Measurement> {
+export async function load(
+  server: RunningServer,
+  path: string,
+  options: LoadOptions,
+  warmup = options.warmup,
+  duration = options.duration,
+): Promise<Measurement> {
   const cpu = hasTaskset && cpuCount > 1 ? 1 : undefined;
   if (warmup > 0) await runWrk(server.url + path, options.connections, warmup, cpu);
   const cpuStart = cpuTimeMs(server.child.pid);
@@ -136,7 +147,9 @@ export async function load(server: RunningServer, path: string, options: LoadOpt
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -159,7 +172,8 @@ export function table(header: string[], rows: string[][], textColumns = 1): stri
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -178,7 +192,16 @@ export interface RunOptions {
 
 /** Parses the options every HTTP runner takes, plus its one `skipFlag`. */
 export function parseRunOptions(argv: string[], skipFlag: string): RunOptions {
-  const options: RunOptions = { rounds: 5, duration: 8, warmup: 2, connections: 32, profile: false, prepared: false, skip: false, json: undefined };
+  const options: RunOptions = {
+    rounds: 5,
+    duration: 8,
+    warmup: 2,
+    connections: 32,
+    profile: false,
+    prepared: false,
+    skip: false,
+    json: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (): string => {
@@ -202,15 +225,24 @@ export function parseRunOptions(argv: string[], skipFlag: string): RunOptions {
 /** Prints the machine line, the CPU pinning and the load average before a run; returns that load average. */
 export function printMachineHeader(title: string): number {
   console.log(`${title} — node ${process.version}, ${cpuCount} CPUs (${cpus()[0]?.model.trim() ?? "?"})`);
-  console.log(hasTaskset ? "taskset: servers on CPU 0, load generator on CPU 1" : "taskset unavailable: processes are not pinned");
+  console.log(
+    hasTaskset ? "taskset: servers on CPU 0, load generator on CPU 1" : "taskset unavailable: processes are not pinned",
+  );
   const loadBefore = loadavg()[0]!;
   console.log(`load average (1 min) before: ${loadBefore.toFixed(2)}`);
-  if (loadBefore > 0.5) console.log("  warning: the machine is busy; other work will skew absolute numbers (ratios less so)");
+  if (loadBefore > 0.5)
+    console.log("  warning: the machine is busy; other work will skew absolute numbers (ratios less so)");
   return loadBefore;
 }
 
 /** Runs the covara server `script` under load with the CPU profiler and prints the hottest functions. */
-export async function profileCovaraServer(script: string, path: string, file: string, dir: string, options: RunOptions): Promise<void> {
+export async function profileCovaraServer(
+  script: string,
+  path: string,
+  file: string,
+  dir: string,
+  options: RunOptions,
+): Promise<void> {
   const profileDir = join(dir, "profile");
   mkdirSync(profileDir, { recursive: true });
   console.log(`\nProfiling the covara server under load (${options.duration * 2} s)…`);
@@ -273,7 +305,11 @@ export async function measureRounds<V extends string>(
 }
 
 /** One table row per variant: req/s (median, range), p50, p99, covara ÷ variant, CPU µs/req, variant ÷ covara by CPU. */
-export function variantRows<V extends string>(rounds: Record<V | "covara", Measurement>[], variants: readonly V[], labels: Record<V, string>): string[][] {
+export function variantRows<V extends string>(
+  rounds: Record<V | "covara", Measurement>[],
+  variants: readonly V[],
+  labels: Record<V, string>,
+): string[][] {
   return variants.map((variant) => {
     const rps = rounds.map((r) => r[variant].rps);
     return [
@@ -284,7 +320,9 @@ export function variantRows<V extends string>(rounds: Record<V | "covara", Measu
       fmt(median(rounds.map((r) => r[variant].p99)), 1),
       variant === "covara" ? "—" : median(rounds.map((r) => r.covara.rps / r[variant].rps)).toFixed(3),
       fmt(median(rounds.map((r) => r[variant].cpuPerRequest))),
-      variant === "covara" ? "—" : median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest)).toFixed(3),
+      variant === "covara"
+        ? "—"
+        : median(rounds.map((r) => r[variant].cpuPerRequest / r.covara.cpuPerRequest)).toFixed(3),
     ];
   });
 }

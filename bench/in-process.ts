@@ -63,11 +63,15 @@ export async function compareInProcess(variants: InProcessVariant[], options: In
     }
   }
 
-  console.log(`${options.title}, ${options.rounds} rounds × ${options.batch} requests per variant (µs per request, median)`);
+  console.log(
+    `${options.title}, ${options.rounds} rounds × ${options.batch} requests per variant (µs per request, median)`,
+  );
   console.log("| variant | µs / request | ratio vs baseline (median, min–max) |");
   console.log("|---|---:|---:|");
   for (const v of variants) {
     const r = ratios.get(v.name)!;
-    console.log(`| ${v.name} | ${median(micros.get(v.name)!).toFixed(1)} | ${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) |`);
+    console.log(
+      `| ${v.name} | ${median(micros.get(v.name)!).toFixed(1)} | ${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) |`,
+    );
   }
 }

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   const [file, rounds = "11", requests = "300"] = process.argv.slice(2);
   if (!file) throw new Error("usage: include-inprocess.ts <sqlite file> [rounds] [requests per round]");
   const variants = Object.keys(APPS) as Variant[];
-  const apps = Object.fromEntries(variants.map((variant) => [variant, APPS[variant](file)])) as Record<Variant, FetchApp>;
+  const apps = Object.fromEntries(variants.map((variant) => [variant, APPS[variant](file)])) as Record<
+    Variant,
+    FetchApp
+  >;
   const url = `http://bench.local${INCLUDE_PATH}`;
   for (const variant of variants) await cpuPerRequest(apps[variant], url, Number(requests));
   const result = Object.fromEntries(variants.map((variant) => [variant, [] as number[]])) as InProcessResult;

@@ -46,7 +46,11 @@ function assemble(page: Post[], authorRows: Author[], commentRows: Comment[]) {
     if (list) list.push(comment);
     else commentsByPost.set(comment.postId, [comment]);
   }
-  return page.map((post) => ({ ...post, author: authorById.get(post.authorId) ?? null, comments: commentsByPost.get(post.id) ?? [] }));
+  return page.map((post) => ({
+    ...post,
+    author: authorById.get(post.authorId) ?? null,
+    comments: commentsByPost.get(post.id) ?? [],
+  }));
 }
 
 /** covara: three resources, posts with its two relations, public read. */
@@ -62,8 +66,20 @@ export function covaraApp(file: string): FetchApp {
       auth: read,
       pagination: { maxLimit: MAX_LIMIT },
       relations: {
-        author: { type: "belongsTo", resource: "authors", schema: authors, foreignKey: posts.authorId, references: authors.id },
-        comments: { type: "hasMany", resource: "comments", schema: comments, foreignKey: comments.postId, references: posts.id },
+        author: {
+          type: "belongsTo",
+          resource: "authors",
+          schema: authors,
+          foreignKey: posts.authorId,
+          references: authors.id,
+        },
+        comments: {
+          type: "hasMany",
+          resource: "comments",
+          schema: comments,
+          foreignKey: comments.postId,
+          references: posts.id,
+        },
       },
     })
     .resource("/comments", comments, { id: comments.id, db, name: "comments", auth: read });
@@ -76,7 +92,11 @@ export function honoApp(file: string): FetchApp {
   const app = new Hono();
   app.get("/api/posts", async (c) => {
     const limit = pageSize(c.req.query("limit"));
-    const rows = await db.select().from(posts).orderBy(asc(posts.id)).limit(limit + 1);
+    const rows = await db
+      .select()
+      .from(posts)
+      .orderBy(asc(posts.id))
+      .limit(limit + 1);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     if (page.length === 0) return c.json({ items: [], nextCursor: null, hasMore: false });
@@ -93,12 +113,23 @@ export function honoApp(file: string): FetchApp {
         rank: sql<number>`row_number() over (partition by ${comments.postId} order by ${comments.id})`.as("rank"),
       })
       .from(comments)
-      .where(inArray(comments.postId, page.map((post) => post.id)))
+      .where(
+        inArray(
+          comments.postId,
+          page.map((post) => post.id),
+        ),
+      )
       .as("ranked");
     const [authorRows, commentRows] = await Promise.all([
       db.select().from(authors).where(inArray(authors.id, authorIds)),
       db
-        .select({ id: ranked.id, postId: ranked.postId, authorId: ranked.authorId, body: ranked.body, createdAt: ranked.createdAt })
+        .select({
+          id: ranked.id,
+          postId: ranked.postId,
+          authorId: ranked.authorId,
+          body: ranked.body,
+          createdAt: ranked.createdAt,
+        })
         .from(ranked)
         .where(lte(ranked.rank, COMMENTS_LIMIT))
         .orderBy(ranked.postId, ranked.id),
@@ -135,7 +166,13 @@ export function honoPreparedApp(file: string): FetchApp {
     .where(sql`${comments.postId} in (select value from json_each(${sql.placeholder("postIds")}))`)
     .as("ranked");
   const commentQuery = db
-    .select({ id: ranked.id, postId: ranked.postId, authorId: ranked.authorId, body: ranked.body, createdAt: ranked.createdAt })
+    .select({
+      id: ranked.id,
+      postId: ranked.postId,
+      authorId: ranked.authorId,
+      body: ranked.body,
+      createdAt: ranked.createdAt,
+    })
     .from(ranked)
     .where(lte(ranked.rank, sql.placeholder("perPost")))
     .orderBy(ranked.postId, ranked.id)
@@ -148,7 +185,10 @@ export function honoPreparedApp(file: string): FetchApp {
     const page = hasMore ? rows.slice(0, limit) : rows;
     const authorIds = JSON.stringify([...new Set(page.map((post) => post.authorId))]);
     const authorRows = authorQuery.all({ ids: authorIds });
-    const commentRows = commentQuery.all({ postIds: JSON.stringify(page.map((post) => post.id)), perPost: COMMENTS_LIMIT });
+    const commentRows = commentQuery.all({
+      postIds: JSON.stringify(page.map((post) => post.id)),
+      perPost: COMMENTS_LIMIT,
+    });
     const items = assemble(page, authorRows, commentRows);
     return c.json({ items, nextCursor: hasMore ? cursorAfter(page[page.length - 1]!) : null, hasMore });
   });
@@ -156,7 +196,11 @@ export function honoPreparedApp(file: string): FetchApp {
 }
 
 /** The variants by name. */
-export const APPS: Record<Variant, (file: string) => FetchApp> = { covara: covaraApp, hono: honoApp, "hono-prepared": honoPreparedApp };
+export const APPS: Record<Variant, (file: string) => FetchApp> = {
+  covara: covaraApp,
+  hono: honoApp,
+  "hono-prepared": honoPreparedApp,
+};
 
 async function main(): Promise<void> {
   const [variant, file] = process.argv.slice(2) as [Variant | undefined, string | undefined];

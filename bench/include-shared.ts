@@ -21,14 +21,20 @@ export const authors = sqliteTable("authors", {
 export const posts = sqliteTable("posts", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   title: text("title").notNull(),
-  authorId: integer("author_id").notNull().references(() => authors.id),
+  authorId: integer("author_id")
+    .notNull()
+    .references(() => authors.id),
   createdAt: integer("created_at").notNull(),
 });
 
 export const comments = sqliteTable("comments", {
   id: integer("id").primaryKey({ autoIncrement: true }),
-  postId: integer("post_id").notNull().references(() => posts.id),
-  authorId: integer("author_id").notNull().references(() => authors.id),
+  postId: integer("post_id")
+    .notNull()
+    .references(() => posts.id),
+  authorId: integer("author_id")
+    .notNull()
+    .references(() => authors.id),
   body: text("body").notNull(),
   createdAt: integer("created_at").notNull(),
 });
@@ -64,7 +70,24 @@ const SCHEMA = `
   create index comments_post_id_idx on comments (post_id);
 `;
 
-const WORDS = ["alpha", "bravo", "cedar", "delta", "ember", "fjord", "gamma", "harbor", "indigo", "juniper", "kelp", "lumen", "meadow", "nectar", "orbit", "prism"];
+const WORDS = [
+  "alpha",
+  "bravo",
+  "cedar",
+  "delta",
+  "ember",
+  "fjord",
+  "gamma",
+  "harbor",
+  "indigo",
+  "juniper",
+  "kelp",
+  "lumen",
+  "meadow",
+  "nectar",
+  "orbit",
+  "prism",
+];
 
 function sentence(random: () => number, words: number): string {
   const out: string[] = [];
@@ -113,7 +136,9 @@ export function openIncludeDatabase(file: string): Database.Database {
 export function expectedItems(file: string): Record<string, unknown>[] {
   const db = openIncludeDatabase(file);
   try {
-    const page = db.prepare("select id, title, author_id as authorId, created_at as createdAt from posts order by id limit ?").all(PAGE_SIZE) as Record<string, unknown>[];
+    const page = db
+      .prepare("select id, title, author_id as authorId, created_at as createdAt from posts order by id limit ?")
+      .all(PAGE_SIZE) as Record<string, unknown>[];
     const author = db.prepare("select id, name, email from authors where id = ?");
     const firstComments = db.prepare(
       "select id, post_id as postId, author_id as authorId, body, created_at as createdAt from comments where post_id = ? order by id limit ?",

@@ -21,8 +21,32 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InProcessResult } from "./include-inprocess";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, measureRounds, median, printMachineHeader, profileCovaraServer, runScript, table, parseRunOptions, variantRows, type RunOptions, type RunningServer } from "./harness";
-import { AUTHOR_COUNT, COMMENTS_PER_POST, INCLUDE_PATH, PAGE_SIZE, POST_COUNT, expectedItems, seedIncludeDatabase } from "./include-shared";
+import {
+  canonical,
+  cpuCount,
+  fmt,
+  hasTaskset,
+  killChildren,
+  measureRounds,
+  median,
+  printMachineHeader,
+  profileCovaraServer,
+  runScript,
+  table,
+  parseRunOptions,
+  variantRows,
+  type RunOptions,
+  type RunningServer,
+} from "./harness";
+import {
+  AUTHOR_COUNT,
+  COMMENTS_PER_POST,
+  INCLUDE_PATH,
+  PAGE_SIZE,
+  POST_COUNT,
+  expectedItems,
+  seedIncludeDatabase,
+} from "./include-shared";
 
 type Variant = "covara" | "hono" | "hono-prepared";
 const LABELS: Record<Variant, string> = {
@@ -54,11 +78,16 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
     if (response.status !== 200) throw new Error(`${server.variant}: HTTP ${response.status}: ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as ListBody;
     if (canonical(body.items) !== want) {
-      throw new Error(`${server.variant}: items differ from the expected rows:\n${canonical(body.items).slice(0, 600)}`);
+      throw new Error(
+        `${server.variant}: items differ from the expected rows:\n${canonical(body.items).slice(0, 600)}`,
+      );
     }
-    if (body.hasMore !== true || typeof body.nextCursor !== "string") throw new Error(`${server.variant}: expected hasMore and a cursor`);
+    if (body.hasMore !== true || typeof body.nextCursor !== "string")
+      throw new Error(`${server.variant}: expected hasMore and a cursor`);
     const commentCount = body.items.reduce((sum, item) => sum + (item.comments as unknown[]).length, 0);
-    console.log(`  ${server.variant.padEnd(13)} ok: ${body.items.length} posts, ${commentCount} comments, ${text.length} bytes`);
+    console.log(
+      `  ${server.variant.padEnd(13)} ok: ${body.items.length} posts, ${commentCount} comments, ${text.length} bytes`,
+    );
   }
 }
 
@@ -67,8 +96,14 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
 
 async function httpBenchmark(file: string, options: RunOptions): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", ...(options.prepared ? (["hono-prepared"] as const) : [])];
-  const rounds = await measureRounds("include-server.ts", INCLUDE_PATH, VARIANTS, file, options, (servers) => checkResponses(servers, file), (results) =>
-    `covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}`,
+  const rounds = await measureRounds(
+    "include-server.ts",
+    INCLUDE_PATH,
+    VARIANTS,
+    file,
+    options,
+    (servers) => checkResponses(servers, file),
+    (results) => `covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}`,
   );
 
   const ratio = median(rounds.map((r) => r.covara.rps / r.hono.rps));
@@ -81,15 +116,31 @@ async function httpBenchmark(file: string, options: RunOptions): Promise<unknown
       `${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up each), medians over rounds:\n`,
   );
   console.log(
-    table(["variant", "req/s", "req/s range", "p50 ms", "p99 ms", "covara ÷ variant (req/s)", "server CPU µs/req", "covara ÷ variant (by CPU/req)"], rows),
+    table(
+      [
+        "variant",
+        "req/s",
+        "req/s range",
+        "p50 ms",
+        "p99 ms",
+        "covara ÷ variant (req/s)",
+        "server CPU µs/req",
+        "covara ÷ variant (by CPU/req)",
+      ],
+      rows,
+    ),
   );
-  console.log(`\ncovara / (a) = ${ratio.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatio.toFixed(3)}`);
+  console.log(
+    `\ncovara / (a) = ${ratio.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatio.toFixed(3)}`,
+  );
   console.log(`per-round covara/(a): ${rounds.map((r) => (r.covara.rps / r.hono.rps).toFixed(3)).join(", ")}`);
   return { rounds, ratio, cpuRatio, targetMet: ratio >= TARGET };
 }
 
 async function inProcessBenchmark(file: string): Promise<InProcessResult> {
-  console.log(`\nWithout HTTP: every app in one process pinned to CPU 0, CPU time per app.fetch (11 rounds × 300 requests)…`);
+  console.log(
+    `\nWithout HTTP: every app in one process pinned to CPU 0, CPU time per app.fetch (11 rounds × 300 requests)…`,
+  );
   const out = await runScript(0, "include-inprocess.ts", [file, "11", "300"]);
   const result = JSON.parse(out.trim().split("\n").pop()!) as InProcessResult;
   const variants = (Object.keys(LABELS) as Variant[]).filter((variant) => result[variant]);
@@ -112,17 +163,27 @@ async function main(): Promise<void> {
     const loadBefore = printMachineHeader("covara include bench");
     const t = performance.now();
     seedIncludeDatabase(file);
-    console.log(`Seeded ${fmt(POST_COUNT)} posts, ${fmt(POST_COUNT * COMMENTS_PER_POST)} comments in ${fmt(performance.now() - t)} ms (${file})`);
+    console.log(
+      `Seeded ${fmt(POST_COUNT)} posts, ${fmt(POST_COUNT * COMMENTS_PER_POST)} comments in ${fmt(performance.now() - t)} ms (${file})`,
+    );
     console.log(`Request: ${PAGE_SIZE} posts with include=author,comments(limit:5)`);
 
-    const results: Record<string, unknown> = { node: process.version, cpus: cpuCount, pinned: hasTaskset, loadBefore, options };
+    const results: Record<string, unknown> = {
+      node: process.version,
+      cpus: cpuCount,
+      pinned: hasTaskset,
+      loadBefore,
+      options,
+    };
     if (options.profile) await profileCovaraServer("include-server.ts", INCLUDE_PATH, file, dir, options);
     else {
       results.http = await httpBenchmark(file, options);
       if (!options.skip) results.inProcess = await inProcessBenchmark(file);
     }
     if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
-    console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s (load average (1 min) now ${loadavg()[0]!.toFixed(2)}).`);
+    console.log(
+      `\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s (load average (1 min) now ${loadavg()[0]!.toFixed(2)}).`,
+    );
   } finally {
     killChildren();
     if (!options.profile) rmSync(dir, { recursive: true, force: true });

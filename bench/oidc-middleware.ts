@@ -29,13 +29,20 @@ providerApp.route("/oidc", provider.router);
 
 const tokenResponse = await providerApp.request("/oidc/token", {
   method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${btoa("svc:svc-secret-0123456789")}` },
+  headers: {
+    "content-type": "application/x-www-form-urlencoded",
+    authorization: `Basic ${btoa("svc:svc-secret-0123456789")}`,
+  },
   body: "grant_type=client_credentials&scope=profile",
 });
 const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
 const bearer = { authorization: `Bearer ${token}` };
 
-function apiWith(name: string, middleware: MiddlewareHandler<OIDCEnv>, headers: Record<string, string>): InProcessVariant {
+function apiWith(
+  name: string,
+  middleware: MiddlewareHandler<OIDCEnv>,
+  headers: Record<string, string>,
+): InProcessVariant {
   const app = new Hono<OIDCEnv>();
   app.use("/api/*", middleware);
   app.get("/api/me", (c) => c.json({ id: c.get("user")?.id ?? null }));
@@ -44,8 +51,11 @@ function apiWith(name: string, middleware: MiddlewareHandler<OIDCEnv>, headers: 
 
 /** The hand-written check: split, decode, verify with Web Crypto, compare claims. */
 async function handWritten(): Promise<MiddlewareHandler<OIDCEnv>> {
-  const publicKey = (await importJWTKey({ alg: "ES256", publicKey: await exportPublicJWK(await importJWTKey(keyInput)) })).verificationKey!;
-  const decode = (segment: string) => JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as Record<string, unknown>;
+  const publicKey = (
+    await importJWTKey({ alg: "ES256", publicKey: await exportPublicJWK(await importJWTKey(keyInput)) })
+  ).verificationKey!;
+  const decode = (segment: string) =>
+    JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as Record<string, unknown>;
   return async (c, next) => {
     const match = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "");
     if (!match) return c.json({ error: "unauthorized" }, 401);
@@ -57,7 +67,13 @@ async function handWritten(): Promise<MiddlewareHandler<OIDCEnv>> {
       new TextEncoder().encode(`${header}.${payload}`),
     );
     const claims = decode(payload!);
-    if (!ok || decode(header!).typ !== "at+jwt" || claims.iss !== ISSUER || claims.aud !== ISSUER || (claims.exp as number) < Date.now() / 1000) {
+    if (
+      !ok ||
+      decode(header!).typ !== "at+jwt" ||
+      claims.iss !== ISSUER ||
+      claims.aud !== ISSUER ||
+      (claims.exp as number) < Date.now() / 1000
+    ) {
       return c.json({ error: "unauthorized" }, 401);
     }
     c.set("user", { id: claims.sub as string });
@@ -81,9 +97,18 @@ await compareInProcess(
     apiWith("provider.middleware (ES256, revocation checked)", provider.middleware, bearer),
     apiWith(
       "createOIDCResourceMiddleware (remote JWKS, cached)",
-      createOIDCResourceMiddleware({ issuer: ISSUER, fetch: (input, init) => Promise.resolve(providerApp.request(String(input).replace("http://provider.bench", ""), init)) }),
+      createOIDCResourceMiddleware({
+        issuer: ISSUER,
+        fetch: (input, init) =>
+          Promise.resolve(providerApp.request(String(input).replace("http://provider.bench", ""), init)),
+      }),
       bearer,
     ),
   ],
-  { title: "OIDC access-token middleware", path: "/api/me", expectedBody: '{"id":"svc"}', ...inProcessArgs({ rounds: 9, batch: 2000 }) },
+  {
+    title: "OIDC access-token middleware",
+    path: "/api/me",
+    expectedBody: '{"id":"svc"}',
+    ...inProcessArgs({ rounds: 9, batch: 2000 }),
+  },
 );

@@ -93,7 +93,9 @@ export function summarizeProfile(file: string, top = 25, after?: string): string
 
   const busy = total - idle;
   const lines: string[] = [];
-  lines.push(`total ${(total / 1000).toFixed(0)} ms sampled, busy ${(busy / 1000).toFixed(0)} ms (idle ${percent(idle, total).trim()})`);
+  lines.push(
+    `total ${(total / 1000).toFixed(0)} ms sampled, busy ${(busy / 1000).toFixed(0)} ms (idle ${percent(idle, total).trim()})`,
+  );
   lines.push(`\nself time by area (% of busy):`);
   for (const [group, self] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
     if (group === "(idle)") continue;

@@ -23,7 +23,23 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FilterResult } from "./filter";
-import { canonical, cpuCount, fmt, hasTaskset, killChildren, measureRounds, median, printMachineHeader, profileCovaraServer, runScript, table, parseRunOptions, variantRows, type RunOptions, type RunningServer } from "./harness";
+import {
+  canonical,
+  cpuCount,
+  fmt,
+  hasTaskset,
+  killChildren,
+  measureRounds,
+  median,
+  printMachineHeader,
+  profileCovaraServer,
+  runScript,
+  table,
+  parseRunOptions,
+  variantRows,
+  type RunOptions,
+  type RunningServer,
+} from "./harness";
 import { COVARA_PATH, LIMIT, RAW_SQL, ROW_COUNT, openDatabase, seedDatabase } from "./shared";
 
 type Variant = "covara" | "hono" | "raw" | "hono-prepared";
@@ -51,7 +67,8 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
   const db = openDatabase(file);
   const expected = db.prepare(RAW_SQL).all("admin", LIMIT + 1) as Record<string, unknown>[];
   db.close();
-  if (expected.length !== LIMIT + 1) throw new Error(`expected more than ${LIMIT} matching rows, got ${expected.length}`);
+  if (expected.length !== LIMIT + 1)
+    throw new Error(`expected more than ${LIMIT} matching rows, got ${expected.length}`);
   const want = canonical(expected.slice(0, LIMIT));
   for (const server of servers) {
     const response = await fetch(server.url + COVARA_PATH);
@@ -59,7 +76,9 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
     if (response.status !== 200) throw new Error(`${server.variant}: HTTP ${response.status}: ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as ListBody;
     if (canonical(body.items) !== want) {
-      throw new Error(`${server.variant}: items differ from the expected rows:\n${canonical(body.items).slice(0, 400)}`);
+      throw new Error(
+        `${server.variant}: items differ from the expected rows:\n${canonical(body.items).slice(0, 400)}`,
+      );
     }
     if (body.hasMore !== true) throw new Error(`${server.variant}: hasMore should be true`);
     console.log(`  ${server.variant.padEnd(7)} ok: ${body.items.length} items, hasMore, ${text.length} bytes`);
@@ -71,8 +90,15 @@ async function checkResponses(servers: RunningServer<Variant>[], file: string): 
 
 async function httpBenchmark(file: string, options: RunOptions): Promise<unknown> {
   const VARIANTS: Variant[] = ["covara", "hono", "raw", ...(options.prepared ? (["hono-prepared"] as const) : [])];
-  const rounds = await measureRounds("server.ts", COVARA_PATH, VARIANTS, file, options, (servers) => checkResponses(servers, file), (results) =>
-    `covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}`,
+  const rounds = await measureRounds(
+    "server.ts",
+    COVARA_PATH,
+    VARIANTS,
+    file,
+    options,
+    (servers) => checkResponses(servers, file),
+    (results) =>
+      `covara/(a) ${(results.covara.rps / results.hono.rps).toFixed(3)}, covara/(b) ${(results.covara.rps / results.raw.rps).toFixed(3)}`,
   );
 
   const ratioA = median(rounds.map((r) => r.covara.rps / r.hono.rps));
@@ -87,12 +113,25 @@ async function httpBenchmark(file: string, options: RunOptions): Promise<unknown
   );
   console.log(
     table(
-      ["variant", "req/s", "req/s range", "p50 ms", "p99 ms", "covara ÷ variant (req/s)", "server CPU µs/req", "variant ÷ covara (CPU/req)"],
+      [
+        "variant",
+        "req/s",
+        "req/s range",
+        "p50 ms",
+        "p99 ms",
+        "covara ÷ variant (req/s)",
+        "server CPU µs/req",
+        "variant ÷ covara (CPU/req)",
+      ],
       rows,
     ),
   );
-  console.log(`\ncovara / (a) = ${ratioA.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratioA >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioA.toFixed(3)}`);
-  console.log(`covara / (b) = ${ratioB.toFixed(3)} req/s (target ≥ ${RAW_TARGET}: ${ratioB >= RAW_TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioB.toFixed(3)}`);
+  console.log(
+    `\ncovara / (a) = ${ratioA.toFixed(3)} req/s (target ≥ ${TARGET}: ${ratioA >= TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioA.toFixed(3)}`,
+  );
+  console.log(
+    `covara / (b) = ${ratioB.toFixed(3)} req/s (target ≥ ${RAW_TARGET}: ${ratioB >= RAW_TARGET ? "met" : "NOT met"}); by CPU per request ${cpuRatioB.toFixed(3)}`,
+  );
   return { rounds, ratioA, ratioB, cpuRatioA, cpuRatioB, targetMet: ratioA >= TARGET && ratioB >= RAW_TARGET };
 }
 
@@ -122,7 +161,13 @@ async function main(): Promise<void> {
     seedDatabase(file);
     console.log(`Seeded ${ROW_COUNT.toLocaleString("en-US")} rows in ${fmt(performance.now() - t)} ms (${file})`);
 
-    const results: Record<string, unknown> = { node: process.version, cpus: cpuCount, pinned: hasTaskset, loadBefore, options };
+    const results: Record<string, unknown> = {
+      node: process.version,
+      cpus: cpuCount,
+      pinned: hasTaskset,
+      loadBefore,
+      options,
+    };
     if (options.profile) {
       await profileCovaraServer("server.ts", COVARA_PATH, file, dir, options);
     } else {

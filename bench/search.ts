@@ -19,7 +19,13 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { pgTable, serial, text as pgText } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createCovara, createMemorySearch, createPostgresSearch, createSqliteFts5Search, type SearchConfig } from "../src";
+import {
+  createCovara,
+  createMemorySearch,
+  createPostgresSearch,
+  createSqliteFts5Search,
+  type SearchConfig,
+} from "../src";
 import { pushTables, seedTable } from "../src/db";
 
 const ROUNDS = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 7;
@@ -42,7 +48,10 @@ function prng(seed: number): () => number {
 }
 
 const random = prng(7);
-const vocabulary = Array.from({ length: 2000 }, (_, i) => `w${i.toString(36)}x${Math.floor(random() * 1e6).toString(36)}`);
+const vocabulary = Array.from(
+  { length: 2000 },
+  (_, i) => `w${i.toString(36)}x${Math.floor(random() * 1e6).toString(36)}`,
+);
 // Zipf-like: low indexes are common words, high ones rare.
 const word = () => vocabulary[Math.floor(vocabulary.length * random() ** 2)]!;
 const sentence = (n: number) => Array.from({ length: n }, word).join(" ");
@@ -74,11 +83,16 @@ function report(title: string, baseline: string, times: Map<string, number[]>): 
   const base = times.get(baseline)!;
   for (const [name, values] of times) {
     const ratios = values.map((value, i) => base[i]! / value);
-    console.log(`| ${name} | ${median(values).toFixed(0)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`);
+    console.log(
+      `| ${name} | ${median(values).toFixed(0)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`,
+    );
   }
 }
 
-function searchVariants(app: { request(path: string): Response | Promise<Response> }, names: Record<string, string>): Variant[] {
+function searchVariants(
+  app: { request(path: string): Response | Promise<Response> },
+  names: Record<string, string>,
+): Variant[] {
   const get = (path: (q: string) => string) => async () => {
     for (const q of queries) {
       const res = await app.request(path(q));
@@ -88,41 +102,77 @@ function searchVariants(app: { request(path: string): Response | Promise<Respons
   };
   return Object.entries(names).map(([name, resource]) => ({
     name,
-    run: resource === "scan" ? get((q) => `/api/scan?filter=body=icontains=${q}&limit=20`) : get((q) => `/api/${resource}/search?q=${q}&limit=20`),
+    run:
+      resource === "scan"
+        ? get((q) => `/api/scan?filter=body=icontains=${q}&limit=20`)
+        : get((q) => `/api/${resource}/search?q=${q}&limit=20`),
   }));
 }
 
 async function sqliteReads(): Promise<void> {
   const db = drizzle(new Database(":memory:"));
-  const articles = sqliteTable("articles", { id: integer("id").primaryKey({ autoIncrement: true }), title: text("title").notNull(), body: text("body") });
+  const articles = sqliteTable("articles", {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    title: text("title").notNull(),
+    body: text("body"),
+  });
   await pushTables(db, [articles]);
   await seedTable(db, articles, rows);
   const mount = (search?: SearchConfig<typeof articles>) => ({ id: articles.id, db, auth: OPEN, search });
   const app = createCovara({ health: false })
     .resource("/scan", articles, mount())
-    .resource("/fts5", articles, { ...mount({ index: createSqliteFts5Search(), fields: ["title", "body"] }), name: "fts5" })
-    .resource("/memory", articles, { ...mount({ index: createMemorySearch(), fields: ["title", "body"] }), name: "memory" });
-  report("better-sqlite3, 5,000 rows: one search, first page of 20", "icontains scan", await measure(searchVariants(app, { "icontains scan": "scan", "sqlite-fts5": "fts5", memory: "memory" }), QUERIES));
+    .resource("/fts5", articles, {
+      ...mount({ index: createSqliteFts5Search(), fields: ["title", "body"] }),
+      name: "fts5",
+    })
+    .resource("/memory", articles, {
+      ...mount({ index: createMemorySearch(), fields: ["title", "body"] }),
+      name: "memory",
+    });
+  report(
+    "better-sqlite3, 5,000 rows: one search, first page of 20",
+    "icontains scan",
+    await measure(searchVariants(app, { "icontains scan": "scan", "sqlite-fts5": "fts5", memory: "memory" }), QUERIES),
+  );
 }
 
 async function pgliteReads(): Promise<void> {
   const client = new PGlite();
   const db = drizzlePglite(client);
-  const articles = pgTable("articles", { id: serial("id").primaryKey(), title: pgText("title").notNull(), body: pgText("body") });
+  const articles = pgTable("articles", {
+    id: serial("id").primaryKey(),
+    title: pgText("title").notNull(),
+    body: pgText("body"),
+  });
   await pushTables(db, [articles as Table]);
   await seedTable(db, articles, rows);
   const mount = (search?: SearchConfig<typeof articles>) => ({ id: articles.id, db, auth: OPEN, search });
   const app = createCovara({ health: false })
     .resource("/scan", articles, mount())
     .resource("/pg", articles, { ...mount({ index: createPostgresSearch(), fields: ["title", "body"] }), name: "pg" })
-    .resource("/memory", articles, { ...mount({ index: createMemorySearch(), fields: ["title", "body"] }), name: "memory" });
-  report("PGlite, 5,000 rows: one search, first page of 20", "icontains scan", await measure(searchVariants(app, { "icontains scan": "scan", "postgres tsvector": "pg", memory: "memory" }), QUERIES));
+    .resource("/memory", articles, {
+      ...mount({ index: createMemorySearch(), fields: ["title", "body"] }),
+      name: "memory",
+    });
+  report(
+    "PGlite, 5,000 rows: one search, first page of 20",
+    "icontains scan",
+    await measure(
+      searchVariants(app, { "icontains scan": "scan", "postgres tsvector": "pg", memory: "memory" }),
+      QUERIES,
+    ),
+  );
   await client.close();
 }
 
 async function sqliteWrites(): Promise<void> {
   const db = drizzle(new Database(":memory:"));
-  const table = (name: string) => sqliteTable(name, { id: integer("id").primaryKey({ autoIncrement: true }), title: text("title").notNull(), body: text("body") });
+  const table = (name: string) =>
+    sqliteTable(name, {
+      id: integer("id").primaryKey({ autoIncrement: true }),
+      title: text("title").notNull(),
+      body: text("body"),
+    });
   const plain = table("plain");
   const fts = table("fts");
   const memory = table("memory");
@@ -130,18 +180,38 @@ async function sqliteWrites(): Promise<void> {
   await pushTables(db, [plain, fts, memory, outboxed]);
   const app = createCovara({ health: false })
     .resource("/plain", plain, { id: plain.id, db, auth: OPEN })
-    .resource("/fts", fts, { id: fts.id, db, auth: OPEN, search: { index: createSqliteFts5Search(), fields: ["title", "body"] } })
-    .resource("/memory", memory, { id: memory.id, db, auth: OPEN, search: { index: createMemorySearch(), fields: ["title", "body"] } })
-    .resource("/outboxed", outboxed, { id: outboxed.id, db, auth: OPEN, search: { index: createMemorySearch(), fields: ["title", "body"], outbox: { intervalMs: 0 } } });
+    .resource("/fts", fts, {
+      id: fts.id,
+      db,
+      auth: OPEN,
+      search: { index: createSqliteFts5Search(), fields: ["title", "body"] },
+    })
+    .resource("/memory", memory, {
+      id: memory.id,
+      db,
+      auth: OPEN,
+      search: { index: createMemorySearch(), fields: ["title", "body"] },
+    })
+    .resource("/outboxed", outboxed, {
+      id: outboxed.id,
+      db,
+      auth: OPEN,
+      search: { index: createMemorySearch(), fields: ["title", "body"], outbox: { intervalMs: 0 } },
+    });
   const post = (path: string) => async () => {
     for (let i = 0; i < WRITES; i++) {
-      const res = await app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rows[i]) });
+      const res = await app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(rows[i]),
+      });
       if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     }
   };
   // Each index is set up before timing starts.
-  for (const path of ["/api/fts/search?q=x", "/api/memory/search?q=x", "/api/outboxed/search?q=x"]) await app.request(path);
+  for (const path of ["/api/fts/search?q=x", "/api/memory/search?q=x", "/api/outboxed/search?q=x"])
+    await app.request(path);
   const variants = [
     { name: "no search", run: post("/api/plain") },
     { name: "sqlite-fts5 (triggers)", run: post("/api/fts") },

@@ -41,7 +41,8 @@ async function covaraModules(): Promise<{ covara: typeof import("../src"); node:
   const base = built ? "../dist/" : "../src/";
   const [root, node] = built ? ["index.mjs", "node/index.mjs"] : ["index.ts", "node/index.ts"];
   const rootUrl = new URL(base + root, import.meta.url);
-  if (!existsSync(fileURLToPath(rootUrl))) throw new Error(`${fileURLToPath(rootUrl)} is missing: run npm run build first`);
+  if (!existsSync(fileURLToPath(rootUrl)))
+    throw new Error(`${fileURLToPath(rootUrl)} is missing: run npm run build first`);
   return {
     covara: (await import(rootUrl.href)) as typeof import("../src"),
     node: (await import(new URL(base + node, import.meta.url).href)) as typeof import("../src/node"),
@@ -78,7 +79,6 @@ async function startHono(file: string): Promise<{ url: string; close(): Promise<
   });
   return serveHono(app);
 }
-
 
 async function startHonoPrepared(file: string): Promise<{ url: string; close(): Promise<void> }> {
   const db = drizzle({ client: openDatabase(file) });
@@ -133,7 +133,13 @@ async function startRaw(file: string): Promise<{ url: string; close(): Promise<v
 
 async function main(): Promise<void> {
   const [variant, file] = process.argv.slice(2) as [Variant | undefined, string | undefined];
-  const starters = { covara: startCovara, "covara-bare": (file: string) => startCovara(file, false), hono: startHono, raw: startRaw, "hono-prepared": startHonoPrepared };
+  const starters = {
+    covara: startCovara,
+    "covara-bare": (file: string) => startCovara(file, false),
+    hono: startHono,
+    raw: startRaw,
+    "hono-prepared": startHonoPrepared,
+  };
   if (!file || !variant || !Object.hasOwn(starters, variant)) {
     console.error("usage: server.ts <covara|covara-bare|hono|raw|hono-prepared> <sqlite file>");
     process.exit(2);

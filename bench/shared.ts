@@ -24,8 +24,7 @@ export const COVARA_PATH = `/api/users?limit=${LIMIT}&filter=${encodeURIComponen
  * answer with.
  */
 export const RAW_SQL =
-  `select id, name, email, age, role, created_at as createdAt from users ` +
-  `where role = ? order by id limit ?`;
+  `select id, name, email, age, role, created_at as createdAt from users ` + `where role = ? order by id limit ?`;
 
 const SCHEMA = `
   create table users (
@@ -51,8 +50,56 @@ export function prng(seed: number): () => number {
   };
 }
 
-const FIRST = ["Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea", "Max", "Nia", "Oto", "Pia", "Quin", "Rui", "Sol", "Tea", "Uma", "Vik", "Wes", "Xia", "Yul", "Zoe"];
-const LAST = ["Adams", "Brown", "Costa", "Diaz", "Evans", "Fischer", "Garcia", "Huang", "Ito", "Jensen", "Kim", "Lopez", "Moreau", "Novak", "Okafor", "Patel", "Quist", "Rossi", "Silva", "Tanaka"];
+const FIRST = [
+  "Ada",
+  "Ben",
+  "Cleo",
+  "Dev",
+  "Eli",
+  "Fay",
+  "Gus",
+  "Hana",
+  "Ivo",
+  "Jun",
+  "Kai",
+  "Lea",
+  "Max",
+  "Nia",
+  "Oto",
+  "Pia",
+  "Quin",
+  "Rui",
+  "Sol",
+  "Tea",
+  "Uma",
+  "Vik",
+  "Wes",
+  "Xia",
+  "Yul",
+  "Zoe",
+];
+const LAST = [
+  "Adams",
+  "Brown",
+  "Costa",
+  "Diaz",
+  "Evans",
+  "Fischer",
+  "Garcia",
+  "Huang",
+  "Ito",
+  "Jensen",
+  "Kim",
+  "Lopez",
+  "Moreau",
+  "Novak",
+  "Okafor",
+  "Patel",
+  "Quist",
+  "Rossi",
+  "Silva",
+  "Tanaka",
+];
 
 /** Roles with admin at ~10%: the query matches ~8% of rows (admins aged 30+). */
 function pickRole(r: number): string {

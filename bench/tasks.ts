@@ -103,7 +103,8 @@ async function measure(system: QueueUnderTest, options: Options): Promise<RoundR
   };
 }
 
-const fmt = (value: number, digits = 0) => value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (value: number, digits = 0) =>
+  value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
   );
   try {
     // One warm-up round each (JIT, script loading), not counted.
-    for (const system of systems) await measure(system, { ...options, jobs: Math.min(1000, options.jobs), latency: 50 });
+    for (const system of systems)
+      await measure(system, { ...options, jobs: Math.min(1000, options.jobs), latency: 50 });
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? systems : [...systems].reverse();
       for (const system of order) {
@@ -138,7 +140,10 @@ async function main(): Promise<void> {
   }
   if (options.only === undefined) printTable(results.get(covara)!, results.get(bullmq)!, options);
   if (options.json !== undefined) {
-    writeFileSync(options.json, JSON.stringify({ options, covara: results.get(covara), bullmq: results.get(bullmq) }, null, 2));
+    writeFileSync(
+      options.json,
+      JSON.stringify({ options, covara: results.get(covara), bullmq: results.get(bullmq) }, null, 2),
+    );
   }
 }
 
@@ -156,8 +161,12 @@ function printTable(ours: RoundResult[], theirs: RoundResult[], options: Options
   const throughput = ratios((r) => r.jobsPerSec);
   console.log("");
   console.log(`covara ÷ BullMQ, median of ${options.rounds} per-round ratios:`);
-  console.log(`  jobs/s     ${throughput.toFixed(3)}  (target ≥ ${TARGET.toFixed(1)}: ${throughput >= TARGET ? "met" : "NOT met"})`);
-  console.log(`  by CPU/job ${ratios((r) => 1 / r.cpuUsPerJob).toFixed(3)}  (BullMQ's CPU per job ÷ covara's; above 1 = covara cheaper)`);
+  console.log(
+    `  jobs/s     ${throughput.toFixed(3)}  (target ≥ ${TARGET.toFixed(1)}: ${throughput >= TARGET ? "met" : "NOT met"})`,
+  );
+  console.log(
+    `  by CPU/job ${ratios((r) => 1 / r.cpuUsPerJob).toFixed(3)}  (BullMQ's CPU per job ÷ covara's; above 1 = covara cheaper)`,
+  );
   console.log(`  enqueue/s  ${ratios((r) => r.enqueuePerSec).toFixed(3)}`);
   console.log(`  p50 start  ${ratios((r) => r.p50).toFixed(3)}  (below 1 = covara starts sooner)`);
   console.log(`  p99 start  ${ratios((r) => r.p99).toFixed(3)}`);

@@ -24,7 +24,12 @@ function handWritten(binding: D1Database): Hono {
   const app = new Hono();
   app.get("/hono/users", async (c) => {
     const limit = pageSize(c.req.query("limit"));
-    const rows = await db.select().from(users).where(eq(users.role, "admin")).orderBy(users.id).limit(limit + 1);
+    const rows = await db
+      .select()
+      .from(users)
+      .where(eq(users.role, "admin"))
+      .orderBy(users.id)
+      .limit(limit + 1);
     const hasMore = rows.length > limit;
     return c.json({ items: hasMore ? rows.slice(0, limit) : rows, nextCursor: null, hasMore });
   });
@@ -36,8 +41,14 @@ let hono: Hono | undefined;
 
 export default {
   fetch(request: Request, env: { DB: D1Database }, ctx: ExecutionContext) {
-    if (new URL(request.url).pathname.startsWith("/hono/")) return (hono ??= handWritten(env.DB)).fetch(request, env, ctx);
-    covara ??= createCovara().resource("/users", users, { id: users.id, db: drizzle(env.DB), auth: { public: { read: true } }, pagination: { maxLimit: MAX_LIMIT } });
+    if (new URL(request.url).pathname.startsWith("/hono/"))
+      return (hono ??= handWritten(env.DB)).fetch(request, env, ctx);
+    covara ??= createCovara().resource("/users", users, {
+      id: users.id,
+      db: drizzle(env.DB),
+      auth: { public: { read: true } },
+      pagination: { maxLimit: MAX_LIMIT },
+    });
     return covara.fetch(request, env, ctx);
   },
 };

@@ -28,7 +28,14 @@ const mf = new Miniflare({
   workers: [
     { name: "a", routes: ["a.test/*"], ...subscriberWorker },
     { name: "b", routes: ["b.test/*"], ...subscriberWorker },
-    { name: "host", routes: ["host.test/*"], modules: true, script, ...COMPATIBILITY, durableObjects: { COVARA_KV: { className: "CovaraKVDurableObject", useSQLite: true } } },
+    {
+      name: "host",
+      routes: ["host.test/*"],
+      modules: true,
+      script,
+      ...COMPATIBILITY,
+      durableObjects: { COVARA_KV: { className: "CovaraKVDurableObject", useSQLite: true } },
+    },
   ],
 });
 
@@ -62,12 +69,17 @@ async function openIsolate(name: string, n: number, channel: string) {
   })();
   await isReady;
   return {
-    got: (message: string) => (seen.has(message) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(message, resolve))),
+    got: (message: string) =>
+      seen.has(message) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(message, resolve)),
     close: () => reader.cancel(),
   };
 }
 
-async function measure(isolates: Awaited<ReturnType<typeof openIsolate>>[], channel: string, round: number): Promise<number> {
+async function measure(
+  isolates: Awaited<ReturnType<typeof openIsolate>>[],
+  channel: string,
+  round: number,
+): Promise<number> {
   const message = `${channel}-${round}`;
   const start = performance.now();
   const arrived = Promise.all(isolates.map((isolate) => isolate.got(message)));
@@ -84,7 +96,9 @@ async function openSubscribers(count: number, channel: string) {
   const opened: Awaited<ReturnType<typeof openIsolate>>[] = [];
   // In waves, so the loopback is not asked for a thousand connections at once.
   for (let start = 0; start < count; start += 50) {
-    const wave = Array.from({ length: Math.min(50, count - start) }, (_, i) => openIsolate((start + i) % 2 === 0 ? "a" : "b", 1, channel));
+    const wave = Array.from({ length: Math.min(50, count - start) }, (_, i) =>
+      openIsolate((start + i) % 2 === 0 ? "a" : "b", 1, channel),
+    );
     opened.push(...(await Promise.all(wave)));
   }
   return opened;
@@ -110,7 +124,11 @@ await mf.dispose();
 
 const load = execSync("uptime").toString().trim();
 console.log(`workers fan-out: ${total} subscribers over 2 isolates via the Durable Object KV, ${rounds} rounds`);
-console.log(`  publish -> all ${total} delivered: median ${median(manyTimes).toFixed(1)} ms, p95 ${p95(manyTimes).toFixed(1)} ms`);
-console.log(`  publish -> 2 delivered (baseline): median ${median(fewTimes).toFixed(1)} ms, p95 ${p95(fewTimes).toFixed(1)} ms`);
+console.log(
+  `  publish -> all ${total} delivered: median ${median(manyTimes).toFixed(1)} ms, p95 ${p95(manyTimes).toFixed(1)} ms`,
+);
+console.log(
+  `  publish -> 2 delivered (baseline): median ${median(fewTimes).toFixed(1)} ms, p95 ${p95(fewTimes).toFixed(1)} ms`,
+);
 console.log(`  median per-round ratio ${median(ratios).toFixed(2)}x (includes both Node round trips)`);
 console.log(`  load: ${load}`);

@@ -69,8 +69,10 @@ for (const { name, inputs } of Object.values(results)) {
 }
 const reactAdds = results.react.gzip - results.offline.gzip;
 if (results.core.gzip > BUDGETS.core) problems.push(`core is ${results.core.gzip} B gzip, over ${BUDGETS.core}`);
-if (results.offline.gzip > BUDGETS.offline) problems.push(`with offline it is ${results.offline.gzip} B gzip, over ${BUDGETS.offline}`);
-if (reactAdds > BUDGETS.reactAdds) problems.push(`covara/client/react adds ${reactAdds} B gzip, over ${BUDGETS.reactAdds}`);
+if (results.offline.gzip > BUDGETS.offline)
+  problems.push(`with offline it is ${results.offline.gzip} B gzip, over ${BUDGETS.offline}`);
+if (reactAdds > BUDGETS.reactAdds)
+  problems.push(`covara/client/react adds ${reactAdds} B gzip, over ${BUDGETS.reactAdds}`);
 
 const report = {
   core: { minified: results.core.minified, gzip: results.core.gzip, budget: BUDGETS.core },
@@ -81,8 +83,13 @@ const report = {
 };
 if (process.argv.includes("--json")) console.log(JSON.stringify(report));
 else {
-  for (const key of ["core", "offline"]) console.log(`${key.padEnd(8)} ${report[key].gzip} B gzip (${report[key].minified} B minified), budget ${report[key].budget} B`);
-  console.log(`react    adds ${reactAdds} B gzip (${report.react.gzip} B with the offline client), budget ${BUDGETS.reactAdds} B`);
+  for (const key of ["core", "offline"])
+    console.log(
+      `${key.padEnd(8)} ${report[key].gzip} B gzip (${report[key].minified} B minified), budget ${report[key].budget} B`,
+    );
+  console.log(
+    `react    adds ${reactAdds} B gzip (${report.react.gzip} B with the offline client), budget ${BUDGETS.reactAdds} B`,
+  );
   for (const problem of problems) console.error(`  - ${problem}`);
 }
 process.exit(problems.length ? 1 : 0);

@@ -131,7 +131,9 @@ if (parseAst) {
       const name = packageName(specifier.replace(/^node:/, ""));
       if (specifier.startsWith("node:") || builtins.has(name)) continue;
       if (!declared.has(name)) {
-        fail(`${relative(root, file)} imports "${specifier}", but "${name}" is not in dependencies or peerDependencies`);
+        fail(
+          `${relative(root, file)} imports "${specifier}", but "${name}" is not in dependencies or peerDependencies`,
+        );
       }
     }
   }

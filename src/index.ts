@@ -56,11 +56,26 @@ export type {
   SelectRow,
 } from "./resource";
 export { trackMutations, recordExternalMutation, createRealtime, Realtime, subscriptions } from "./realtime";
-export type { TrackMutationsOptions, TrackedTableConfig, ExternalMutationOptions, RealtimeOptions, SubscriptionOptions, SubscriptionsExtensionOptions, SseEventType } from "./realtime";
+export type {
+  TrackMutationsOptions,
+  TrackedTableConfig,
+  ExternalMutationOptions,
+  RealtimeOptions,
+  SubscriptionOptions,
+  SubscriptionsExtensionOptions,
+  SseEventType,
+} from "./realtime";
 export { initializeStorage, createLocalStorage, createMemoryStorage, createS3Storage } from "./files";
 export type { StorageAdapter, StorageConfig, FileOptions } from "./files";
 export { ProblemError, problems, PROBLEM_TYPES, defineProblemTypes } from "./kernel/errors";
-export type { ProblemDocument, ProblemType, ProblemTypeDefinition, ProblemTypeRegistry, ProblemTypeTable, ValidationIssue } from "./kernel/errors";
+export type {
+  ProblemDocument,
+  ProblemType,
+  ProblemTypeDefinition,
+  ProblemTypeRegistry,
+  ProblemTypeTable,
+  ValidationIssue,
+} from "./kernel/errors";
 export { rsql, isRsqlFilter, parseRsql, defineOperator } from "./kernel/rsql";
 export type { RsqlFilter, RsqlNode, OperatorDefinition } from "./kernel/rsql";
 export { allowScope, denyScope, andScopes, orScopes } from "./kernel/scope";

@@ -13,6 +13,8 @@ export const todos = sqliteTable("todos", {
   title: text("title").notNull(),
   done: integer("done", { mode: "boolean" }).notNull().default(false),
   position: integer("position").notNull().default(0),
-  userId: integer("user_id").notNull().references(() => users.id),
+  userId: integer("user_id")
+    .notNull()
+    .references(() => users.id),
   createdAt: integer("created_at", { mode: "timestamp_ms" }),
 });

@@ -31,4 +31,6 @@ const server = await startServer(app, { port: Number(process.env.PORT ?? 3000) }
 console.log(`covara demo listening on ${server.url}`);
 console.log(`  try: curl '${server.url}/api/todos?filter=done==false&orderBy=position'`);
 console.log(`       curl '${server.url}/api/users?include=todos(limit:2,orderBy:position)'`);
-console.log(`       curl -X POST ${server.url}/api/todos -H 'authorization: Bearer demo-2' -H 'content-type: application/json' -d '{"title":"Ship it"}'`);
+console.log(
+  `       curl -X POST ${server.url}/api/todos -H 'authorization: Bearer demo-2' -H 'content-type: application/json' -d '{"title":"Ship it"}'`,
+);

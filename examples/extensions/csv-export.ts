@@ -36,7 +36,8 @@ export function csvExport(): ResourceExtension {
       const options = resource.config.csvExport;
       for (const field of options === false ? [] : (options?.fields ?? [])) {
         // Refused when the app starts, not on the first request.
-        if (!resource.info.readable.has(field)) throw new TypeError(`csvExport.fields names '${field}', which is not a readable column of ${resource.name}`);
+        if (!resource.info.readable.has(field))
+          throw new TypeError(`csvExport.fields names '${field}', which is not a readable column of ${resource.name}`);
       }
     },
     mount(router, resource) {
@@ -46,7 +47,10 @@ export function csvExport(): ResourceExtension {
       router.get("/export.csv", async (c) => {
         const access = await resource.readAccess(c);
         const query = resource.parseList(c.req.query(), { defaultLimit: MAX_ROWS, maxLimit: MAX_ROWS });
-        if (query.select !== null) throw new ProblemError("invalid-parameter", { detail: "export.csv takes no 'select'; configure csvExport.fields" });
+        if (query.select !== null)
+          throw new ProblemError("invalid-parameter", {
+            detail: "export.csv takes no 'select'; configure csvExport.fields",
+          });
         const ctx = resource.hookContext(c, "list", access.user);
         await resource.beforeList(ctx);
         const page = await resource.selectPage(query, access);
@@ -64,7 +68,10 @@ export function csvExport(): ResourceExtension {
                 tags: shared.tags,
                 operationId: `exportCsv${shared.name}`,
                 description: "The rows the caller may read as CSV, filtered and ordered like the list endpoint.",
-                responses: { "200": { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } }, ...shared.errors },
+                responses: {
+                  "200": { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } },
+                  ...shared.errors,
+                },
               },
             },
           },

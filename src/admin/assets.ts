@@ -40,7 +40,9 @@ export async function adminAssetUrls(base: string): Promise<AdminAssetUrls> {
 /** Serves both assets under `${base}/assets/`; any other name there is a 404. */
 export function mountAdminAssets(app: Hono<CovaraEnv>, base: string): void {
   app.get(`${base}/assets/:file`, async (c, next) => {
-    const file = Object.hasOwn(await assetFiles(), c.req.param("file")) ? (await assetFiles())[c.req.param("file")] : undefined;
+    const file = Object.hasOwn(await assetFiles(), c.req.param("file"))
+      ? (await assetFiles())[c.req.param("file")]
+      : undefined;
     if (file === undefined) return next();
     return c.body(file.body, 200, { "content-type": file.type, "cache-control": IMMUTABLE });
   });

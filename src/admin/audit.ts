@@ -27,7 +27,10 @@ export function createAuditRecorder(sink: AdminAuditStore, logger: () => Logger)
     try {
       await sink.append({ ...entry, at: Date.now() });
     } catch (error) {
-      logger().error("covara: the admin audit sink refused an entry", error, { source: "admin-audit", action: entry.action });
+      logger().error("covara: the admin audit sink refused an entry", error, {
+        source: "admin-audit",
+        action: entry.action,
+      });
     }
   };
 }

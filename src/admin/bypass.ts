@@ -35,7 +35,8 @@ function isAdminPath(path: string): boolean {
 /** The user an admin impersonates: the userManager's answer, or a 404 problem. */
 async function resolveTarget(id: string, users: AdminUserManager | undefined): Promise<CovaraUser> {
   const user = id === "" || users === undefined ? null : await users.getUser(id);
-  if (user === null) throw new ProblemError("impersonation-target-not-found", { detail: `No user with id '${id}' can be impersonated` });
+  if (user === null)
+    throw new ProblemError("impersonation-target-not-found", { detail: `No user with id '${id}' can be impersonated` });
   return user;
 }
 
@@ -48,7 +49,12 @@ function impersonatorOf(admin: AdminPrincipal): CovaraUser {
  * Registers the bypass on the app's context and returns the middleware doing the swap, the
  * bypass decision and their audit.
  */
-export function adminIdentity(context: CovaraContext, predicate: AdminPredicate, users: AdminUserManager | undefined, record: AuditRecorder): MiddlewareHandler<CovaraEnv> {
+export function adminIdentity(
+  context: CovaraContext,
+  predicate: AdminPredicate,
+  users: AdminUserManager | undefined,
+  record: AuditRecorder,
+): MiddlewareHandler<CovaraEnv> {
   context.adminBypass = async (c: Context<CovaraEnv>) => bypassed.has(c.req.raw);
   return async (c, next) => {
     const target = c.req.header(IMPERSONATE_HEADER);
@@ -64,7 +70,12 @@ export function adminIdentity(context: CovaraContext, predicate: AdminPredicate,
       c.set("impersonator", impersonatorOf(admin));
       c.set("user", user);
       await next();
-      await record({ ...entry, action: "impersonate_execute", impersonatedId: String(user.id), detail: { status: c.res.status } });
+      await record({
+        ...entry,
+        action: "impersonate_execute",
+        impersonatedId: String(user.id),
+        detail: { status: c.res.status },
+      });
       return;
     }
     bypassed.add(c.req.raw);

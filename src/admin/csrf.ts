@@ -30,16 +30,27 @@ async function presentedToken(c: Context<CovaraEnv>): Promise<string | undefined
   const header = c.req.header(CSRF_HEADER);
   if (header !== undefined) return header;
   const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) return undefined;
+  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data"))
+    return undefined;
   const field = (await c.req.parseBody())[CSRF_FIELD];
   return typeof field === "string" ? field : undefined;
 }
 
 /** Creates the token maker over `secret` (a random one when absent). */
 export function createCsrfTokens(secret: string = randomToken(32)): CsrfTokens {
-  const key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   async function tokenFor(admin: AdminPrincipal): Promise<string> {
-    const signature = await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(`covara-admin-csrf:${admin.id}`));
+    const signature = await crypto.subtle.sign(
+      "HMAC",
+      await key,
+      new TextEncoder().encode(`covara-admin-csrf:${admin.id}`),
+    );
     return encodeBase64Url(new Uint8Array(signature));
   }
   return {
@@ -47,9 +58,11 @@ export function createCsrfTokens(secret: string = randomToken(32)): CsrfTokens {
     protect: (adminOf) => async (c, next) => {
       if (c.req.method === "GET" || c.req.method === "HEAD") return next();
       const origin = c.req.header("origin");
-      if (origin !== undefined && origin !== new URL(c.req.url).origin) throw invalid("Cross-origin requests may not change anything here");
+      if (origin !== undefined && origin !== new URL(c.req.url).origin)
+        throw invalid("Cross-origin requests may not change anything here");
       const presented = await presentedToken(c);
-      if (presented === undefined || !constantTimeEqual(presented, await tokenFor(adminOf(c)))) throw invalid("Reload the page and try again");
+      if (presented === undefined || !constantTimeEqual(presented, await tokenFor(adminOf(c))))
+        throw invalid("Reload the page and try again");
       return next();
     },
   };

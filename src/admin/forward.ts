@@ -8,9 +8,15 @@ import { ADMIN_BYPASS_HEADER, IMPERSONATE_HEADER } from "./bypass";
 import type { AdminView } from "./view";
 
 /** Calls `path` as the admin (bypassing scopes) or, with `as`, as that user under their scope. */
-export async function forwardAsAdmin(view: AdminView, method: string, path: string, init: ForwardInit & { as?: string } = {}): Promise<Response> {
+export async function forwardAsAdmin(
+  view: AdminView,
+  method: string,
+  path: string,
+  init: ForwardInit & { as?: string } = {},
+): Promise<Response> {
   const { as, ...rest } = init;
-  const marker: Record<string, string> = as !== undefined && as !== "" ? { [IMPERSONATE_HEADER]: as } : { [ADMIN_BYPASS_HEADER]: "1" };
+  const marker: Record<string, string> =
+    as !== undefined && as !== "" ? { [IMPERSONATE_HEADER]: as } : { [ADMIN_BYPASS_HEADER]: "1" };
   return createForwarder(view.services.app, view.c)(method, path, { ...rest, headers: { ...rest.headers, ...marker } });
 }
 

@@ -10,5 +10,14 @@ export { ADMIN_KEY_HEADER } from "./predicate";
 export { CSRF_FIELD, CSRF_HEADER } from "./csrf";
 export { createMemoryAuditStore } from "./audit";
 export { ADMIN_PROBLEM_TYPES } from "./problems";
-export type { AdminAuditEntry, AdminAuditStore, AdminErrorLine, AdminLogSource, AdminMetricLine, AdminOptions, AdminRequestLine, AdminUserManager } from "./types";
+export type {
+  AdminAuditEntry,
+  AdminAuditStore,
+  AdminErrorLine,
+  AdminLogSource,
+  AdminMetricLine,
+  AdminOptions,
+  AdminRequestLine,
+  AdminUserManager,
+} from "./types";
 export type { AdminResource } from "./view";

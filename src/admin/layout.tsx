@@ -33,7 +33,11 @@ export function adminPolicy(nonce: string): string {
 }
 
 /** Renders a full admin page with `status`. */
-export async function renderPage(view: AdminView, page: { title: string; active: string; body: Child }, status: 200 | 400 | 404 | 422 = 200): Promise<Response> {
+export async function renderPage(
+  view: AdminView,
+  page: { title: string; active: string; body: Child },
+  status: 200 | 400 | 404 | 422 = 200,
+): Promise<Response> {
   const { base } = view.services;
   const document = (
     <html lang="en">
@@ -51,7 +55,11 @@ export async function renderPage(view: AdminView, page: { title: string; active:
             covara<small>admin</small>
           </div>
           {NAV.map(([slug, label]) => (
-            <a key={slug} href={slug === "" ? base : `${base}/${slug}`} aria-current={page.active === slug ? "page" : undefined}>
+            <a
+              key={slug}
+              href={slug === "" ? base : `${base}/${slug}`}
+              aria-current={page.active === slug ? "page" : undefined}
+            >
               {label}
             </a>
           ))}

@@ -51,7 +51,16 @@ export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {})
   const audit = options.audit ?? observabilityAuditStore(context);
   const record = createAuditRecorder(audit, () => context.logger);
   const csrf = createCsrfTokens(options.csrfSecret);
-  const services: AdminServices = { app, context, base: ADMIN_BASE, resources: target.resources, users: options.userManager, audit, record, logs: options.logs ?? observabilityLogSource(context) };
+  const services: AdminServices = {
+    app,
+    context,
+    base: ADMIN_BASE,
+    resources: target.resources,
+    users: options.userManager,
+    audit,
+    record,
+    logs: options.logs ?? observabilityLogSource(context),
+  };
 
   app.use("*", adminIdentity(context, predicate, options.userManager, record));
   app.use(ADMIN_BASE, adminGuard(predicate));
@@ -64,26 +73,66 @@ export function mountAdmin(target: AdminMountTarget, options: AdminOptions = {})
     (handler: (view: AdminView, c: Context<CovaraEnv>) => Promise<Response>) =>
     async (c: Context<CovaraEnv>): Promise<Response> => {
       const admin = adminOf(c);
-      const view: AdminView = { c, admin, csrf: await csrf.tokenFor(admin), nonce: randomToken(16), assets: await adminAssetUrls(ADMIN_BASE), services };
+      const view: AdminView = {
+        c,
+        admin,
+        csrf: await csrf.tokenFor(admin),
+        nonce: randomToken(16),
+        assets: await adminAssetUrls(ADMIN_BASE),
+        services,
+      };
       return handler(view, c);
     };
 
-  app.get(ADMIN_BASE, page((view) => overviewPage(view, "")));
-  app.get(`${ADMIN_BASE}/data`, page((view) => overviewPage(view, "data")));
-  app.get(`${ADMIN_BASE}/data/:name`, page((view, c) => dataPage(view, param(c, "name"))));
-  app.post(`${ADMIN_BASE}/data/:name/rows`, page((view, c) => writeRow(view, param(c, "name"), "create")));
-  app.post(`${ADMIN_BASE}/data/:name/rows/:id`, page((view, c) => writeRow(view, param(c, "name"), "update", param(c, "id"))));
-  app.post(`${ADMIN_BASE}/data/:name/rows/:id/delete`, page((view, c) => writeRow(view, param(c, "name"), "delete", param(c, "id"))));
-  app.get(`${ADMIN_BASE}/data/:name/rows/:id/download`, page((view, c) => downloadRow(view, param(c, "name"), param(c, "id"))));
-  app.get(`${ADMIN_BASE}/data/:name/live`, page((view, c) => liveRows(view, param(c, "name"))));
+  app.get(
+    ADMIN_BASE,
+    page((view) => overviewPage(view, "")),
+  );
+  app.get(
+    `${ADMIN_BASE}/data`,
+    page((view) => overviewPage(view, "data")),
+  );
+  app.get(
+    `${ADMIN_BASE}/data/:name`,
+    page((view, c) => dataPage(view, param(c, "name"))),
+  );
+  app.post(
+    `${ADMIN_BASE}/data/:name/rows`,
+    page((view, c) => writeRow(view, param(c, "name"), "create")),
+  );
+  app.post(
+    `${ADMIN_BASE}/data/:name/rows/:id`,
+    page((view, c) => writeRow(view, param(c, "name"), "update", param(c, "id"))),
+  );
+  app.post(
+    `${ADMIN_BASE}/data/:name/rows/:id/delete`,
+    page((view, c) => writeRow(view, param(c, "name"), "delete", param(c, "id"))),
+  );
+  app.get(
+    `${ADMIN_BASE}/data/:name/rows/:id/download`,
+    page((view, c) => downloadRow(view, param(c, "name"), param(c, "id"))),
+  );
+  app.get(
+    `${ADMIN_BASE}/data/:name/live`,
+    page((view, c) => liveRows(view, param(c, "name"))),
+  );
   app.get(`${ADMIN_BASE}/api`, page(apiExplorerPage));
   app.post(`${ADMIN_BASE}/api`, page(executeApiCall));
   app.get(`${ADMIN_BASE}/audit`, page(auditPage));
   app.get(`${ADMIN_BASE}/logs`, page(logsPage));
   app.get(`${ADMIN_BASE}/metrics`, page(metricsPage));
   app.get(`${ADMIN_BASE}/tasks`, page(tasksPage));
-  app.post(`${ADMIN_BASE}/tasks/:id/replay`, page((view, c) => replayTask(view, param(c, "id"))));
+  app.post(
+    `${ADMIN_BASE}/tasks/:id/replay`,
+    page((view, c) => replayTask(view, param(c, "id"))),
+  );
   app.get(`${ADMIN_BASE}/auth`, page(authPage));
-  app.post(`${ADMIN_BASE}/auth/users/:user/sessions/:id/revoke`, page((view, c) => revokeCredential(view, "session", param(c, "user"), param(c, "id"))));
-  app.post(`${ADMIN_BASE}/auth/users/:user/keys/:id/revoke`, page((view, c) => revokeCredential(view, "api_key", param(c, "user"), param(c, "id"))));
+  app.post(
+    `${ADMIN_BASE}/auth/users/:user/sessions/:id/revoke`,
+    page((view, c) => revokeCredential(view, "session", param(c, "user"), param(c, "id"))),
+  );
+  app.post(
+    `${ADMIN_BASE}/auth/users/:user/keys/:id/revoke`,
+    page((view, c) => revokeCredential(view, "api_key", param(c, "user"), param(c, "id"))),
+  );
 }

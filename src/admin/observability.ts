@@ -42,8 +42,43 @@ export function observabilityAuditStore(context: CovaraContext): AdminAuditStore
 /** The request and error entries of the app's observability log, newest first. */
 export function observabilityLogSource(context: CovaraContext): AdminLogSource {
   return {
-    requests: (limit) => getObservabilityLog(context).query({ kind: "request", limit }).then((entries) => entries.map(({ time, method, path, route, status, durationMs, userId }) => ({ time, method, path, route, status, durationMs, ...(userId === undefined ? {} : { userId }) }))),
-    metrics: (limit) => getObservabilityLog(context).query({ kind: "metric", limit }).then((entries) => entries.map(({ time, name, value, labels }) => ({ time, name, value, ...(labels === undefined ? {} : { labels }) }))),
-    errors: (limit) => getObservabilityLog(context).query({ kind: "error", limit }).then((entries) => entries.map(({ time, message, code, status, method, path }) => ({ time, message, ...(code === undefined ? {} : { code }), ...(status === undefined ? {} : { status }), ...(method === undefined ? {} : { method }), ...(path === undefined ? {} : { path }) }))),
+    requests: (limit) =>
+      getObservabilityLog(context)
+        .query({ kind: "request", limit })
+        .then((entries) =>
+          entries.map(({ time, method, path, route, status, durationMs, userId }) => ({
+            time,
+            method,
+            path,
+            route,
+            status,
+            durationMs,
+            ...(userId === undefined ? {} : { userId }),
+          })),
+        ),
+    metrics: (limit) =>
+      getObservabilityLog(context)
+        .query({ kind: "metric", limit })
+        .then((entries) =>
+          entries.map(({ time, name, value, labels }) => ({
+            time,
+            name,
+            value,
+            ...(labels === undefined ? {} : { labels }),
+          })),
+        ),
+    errors: (limit) =>
+      getObservabilityLog(context)
+        .query({ kind: "error", limit })
+        .then((entries) =>
+          entries.map(({ time, message, code, status, method, path }) => ({
+            time,
+            message,
+            ...(code === undefined ? {} : { code }),
+            ...(status === undefined ? {} : { status }),
+            ...(method === undefined ? {} : { method }),
+            ...(path === undefined ? {} : { path }),
+          })),
+        ),
   };
 }

@@ -18,7 +18,9 @@ export interface AdminUserManager {
   };
   /** The user's API keys and how to revoke one (an `ApiKeyService` from covara/auth fits). */
   apiKeys?: {
-    list(userId: string): Promise<Array<{ id: string; name: string; createdAt: Date; revokedAt?: Date | null; lastUsedAt?: Date | null }>>;
+    list(
+      userId: string,
+    ): Promise<Array<{ id: string; name: string; createdAt: Date; revokedAt?: Date | null; lastUsedAt?: Date | null }>>;
     revoke(id: string): Promise<boolean>;
   };
 }

@@ -47,7 +47,10 @@ export interface ApiKeyService {
   create(input: CreateApiKeyInput): Promise<CreatedApiKey>;
   verify(rawKey: string): Promise<ApiKeyVerification>;
   /** Issues a new key with the same owner, name, scopes and lifetime, and revokes the old one. */
-  rotate(id: string, options?: { userId?: string; expiresAt?: Date | null; expiresInMs?: number }): Promise<CreatedApiKey>;
+  rotate(
+    id: string,
+    options?: { userId?: string; expiresAt?: Date | null; expiresInMs?: number },
+  ): Promise<CreatedApiKey>;
   /** Revokes a key; false when it does not exist (or belongs to another user when `userId` is given). */
   revoke(id: string, options?: { userId?: string }): Promise<boolean>;
   list(userId: string): Promise<PublicApiKey[]>;
@@ -64,10 +67,13 @@ const MAX_RAW_KEY_LENGTH = 200;
 export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyService {
   const { store } = options;
   const prefix = options.prefix ?? "cvk";
-  if (!/^[A-Za-z0-9]{0,16}$/.test(prefix)) throw new TypeError("createApiKeyService: prefix must be 0-16 letters or digits");
+  if (!/^[A-Za-z0-9]{0,16}$/.test(prefix))
+    throw new TypeError("createApiKeyService: prefix must be 0-16 letters or digits");
   const throttleMs = options.lastUsedThrottleMs ?? 60_000;
   const now = options.now ?? (() => new Date());
-  const keyPattern = new RegExp(`^${prefix === "" ? "" : `${prefix}_`}([0-9a-f]{${KEY_ID_BYTES * 2}})\\.([A-Za-z0-9_-]{43})$`);
+  const keyPattern = new RegExp(
+    `^${prefix === "" ? "" : `${prefix}_`}([0-9a-f]{${KEY_ID_BYTES * 2}})\\.([A-Za-z0-9_-]{43})$`,
+  );
 
   async function issue(base: Omit<ApiKeyRecord, "id" | "keyHash" | "keyPrefix" | "createdAt">): Promise<CreatedApiKey> {
     const keyId = randomHex(KEY_ID_BYTES);
@@ -107,7 +113,8 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       if (!constantTimeEqual(presented, record.keyHash)) return { ok: false, reason: "mismatch" };
       if (record.revokedAt != null) return { ok: false, reason: "revoked" };
       const at = now();
-      if (record.expiresAt != null && record.expiresAt.getTime() <= at.getTime()) return { ok: false, reason: "expired" };
+      if (record.expiresAt != null && record.expiresAt.getTime() <= at.getTime())
+        return { ok: false, reason: "expired" };
       if (record.lastUsedAt == null || at.getTime() - record.lastUsedAt.getTime() >= throttleMs) {
         // Fire and forget: stamping the use never delays or fails the request it authenticates.
         record.lastUsedAt = at;
@@ -120,7 +127,10 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       const record = await owned(id, rotateOptions.userId);
       if (record === null) throw problems.notFound("API key", String(id));
       if (record.revokedAt != null) {
-        throw new ProblemError("conflict", { detail: `API key '${record.id}' is revoked and cannot be rotated`, extensions: { id: record.id } });
+        throw new ProblemError("conflict", {
+          detail: `API key '${record.id}' is revoked and cannot be rotated`,
+          extensions: { id: record.id },
+        });
       }
       const at = now();
       const issues: ValidationIssue[] = [];
@@ -129,7 +139,14 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
           ? checkExpiry(rotateOptions.expiresAt, rotateOptions.expiresInMs, at, issues)
           : inheritedExpiry(record, at);
       if (issues.length > 0) throw problems.validation("Invalid API key rotation", issues);
-      const created = await issue({ userId: record.userId, name: record.name, scopes: record.scopes ?? null, expiresAt, lastUsedAt: null, revokedAt: null });
+      const created = await issue({
+        userId: record.userId,
+        name: record.name,
+        scopes: record.scopes ?? null,
+        expiresAt,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
       await store.update(record.id, { revokedAt: at });
       // Streams authenticated by the old key are re-checked now (the owner's others pass again).
       await publishIdentityRevoked({ userId: record.userId });
@@ -154,22 +171,38 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
 }
 
 /** Creates a key with a one-off service (see createApiKeyService for repeated use). */
-export function createApiKey(store: ApiKeyStore, input: CreateApiKeyInput, options: Omit<ApiKeyServiceOptions, "store"> = {}): Promise<CreatedApiKey> {
+export function createApiKey(
+  store: ApiKeyStore,
+  input: CreateApiKeyInput,
+  options: Omit<ApiKeyServiceOptions, "store"> = {},
+): Promise<CreatedApiKey> {
   return createApiKeyService({ ...options, store }).create(input);
 }
 
 /** Verifies a raw key against the store; a failure carries its reason. */
-export function verifyApiKey(store: ApiKeyStore, rawKey: string, options: Omit<ApiKeyServiceOptions, "store"> = {}): Promise<ApiKeyVerification> {
+export function verifyApiKey(
+  store: ApiKeyStore,
+  rawKey: string,
+  options: Omit<ApiKeyServiceOptions, "store"> = {},
+): Promise<ApiKeyVerification> {
   return createApiKeyService({ ...options, store }).verify(rawKey);
 }
 
 /** Replaces a key with a new one and revokes the old. */
-export function rotateApiKey(store: ApiKeyStore, id: string, options: Omit<ApiKeyServiceOptions, "store"> = {}): Promise<CreatedApiKey> {
+export function rotateApiKey(
+  store: ApiKeyStore,
+  id: string,
+  options: Omit<ApiKeyServiceOptions, "store"> = {},
+): Promise<CreatedApiKey> {
   return createApiKeyService({ ...options, store }).rotate(id);
 }
 
 /** Revokes a key; false when it does not exist. */
-export function revokeApiKey(store: ApiKeyStore, id: string, options: Omit<ApiKeyServiceOptions, "store"> = {}): Promise<boolean> {
+export function revokeApiKey(
+  store: ApiKeyStore,
+  id: string,
+  options: Omit<ApiKeyServiceOptions, "store"> = {},
+): Promise<boolean> {
   return createApiKeyService({ ...options, store }).revoke(id);
 }
 
@@ -191,7 +224,10 @@ function randomHex(bytes: number): string {
 }
 
 /** Validates create input; every problem is reported at once as a 400 validation problem. */
-function checkCreateInput(input: CreateApiKeyInput, at: Date): Pick<ApiKeyRecord, "userId" | "name" | "scopes" | "expiresAt"> {
+function checkCreateInput(
+  input: CreateApiKeyInput,
+  at: Date,
+): Pick<ApiKeyRecord, "userId" | "name" | "scopes" | "expiresAt"> {
   const issues: ValidationIssue[] = [];
   const value = (input ?? {}) as Partial<Record<keyof CreateApiKeyInput, unknown>>;
   if (typeof value.userId !== "string" || value.userId.length === 0 || value.userId.length > 200) {
@@ -199,7 +235,11 @@ function checkCreateInput(input: CreateApiKeyInput, at: Date): Pick<ApiKeyRecord
   }
   const name = typeof value.name === "string" ? value.name.trim() : undefined;
   if (name === undefined || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-    issues.push({ path: "name", message: `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`, code: "invalid" });
+    issues.push({
+      path: "name",
+      message: `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`,
+      code: "invalid",
+    });
   }
   let scopes: string[] | null = null;
   if (value.scopes != null) {
@@ -208,7 +248,11 @@ function checkCreateInput(input: CreateApiKeyInput, at: Date): Pick<ApiKeyRecord
       value.scopes.length > MAX_SCOPES ||
       !value.scopes.every((scope) => typeof scope === "string" && scope.length > 0 && scope.length <= MAX_SCOPE_LENGTH)
     ) {
-      issues.push({ path: "scopes", message: `must be at most ${MAX_SCOPES} non-empty strings of at most ${MAX_SCOPE_LENGTH} characters`, code: "invalid" });
+      issues.push({
+        path: "scopes",
+        message: `must be at most ${MAX_SCOPES} non-empty strings of at most ${MAX_SCOPE_LENGTH} characters`,
+        code: "invalid",
+      });
     } else {
       scopes = [...new Set(value.scopes as string[])];
     }

@@ -10,7 +10,15 @@ import { authBasePath } from "./routes/auth-base-path";
 import { issueCsrfToken, type ResolvedCsrf } from "./security/csrf";
 import type { Throttle } from "../kernel/throttle";
 import { getGlobalEmail, sendEmail as sendThroughGlobalEmail } from "../email";
-import type { AuthEmail, AuthFeature, AuthKit, AuthUser, SessionStrategy, UserDirectory, VerificationTokenStore } from "./types";
+import type {
+  AuthEmail,
+  AuthFeature,
+  AuthKit,
+  AuthUser,
+  SessionStrategy,
+  UserDirectory,
+  VerificationTokenStore,
+} from "./types";
 
 export interface AuthKitParts {
   kv: KV;
@@ -57,8 +65,16 @@ export function createAuthKit(parts: AuthKitParts): AuthKit {
     async sendEmail(email) {
       if (parts.sendEmail) return parts.sendEmail(email);
       // No sender of the app's own: the adapter registered with covara/email's setGlobalEmail.
-      if (!getGlobalEmail()) throw new TypeError("covara/auth: this feature sends email; pass sendEmail to useAuth or register an adapter with setGlobalEmail (covara/email)");
-      await sendThroughGlobalEmail({ to: email.to, subject: email.subject, text: email.text, ...(email.html === undefined ? {} : { html: email.html }) });
+      if (!getGlobalEmail())
+        throw new TypeError(
+          "covara/auth: this feature sends email; pass sendEmail to useAuth or register an adapter with setGlobalEmail (covara/email)",
+        );
+      await sendThroughGlobalEmail({
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        ...(email.html === undefined ? {} : { html: email.html }),
+      });
     },
 
     async throttle(_c, key) {

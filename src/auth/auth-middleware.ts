@@ -38,7 +38,10 @@ function rememberIdentity(c: Context, strategy: SessionStrategy, result: Authent
 }
 
 /** Creates the middleware for one strategy. */
-export function createAuthMiddleware(strategy: SessionStrategy, csrf: ResolvedCsrf | null): MiddlewareHandler<CovaraEnv> {
+export function createAuthMiddleware(
+  strategy: SessionStrategy,
+  csrf: ResolvedCsrf | null,
+): MiddlewareHandler<CovaraEnv> {
   return async (c, next) => {
     if (!authenticated.has(c.req.raw)) {
       const result = await strategy.authenticate(c);

@@ -3,7 +3,14 @@
  * the API-key service — re-exported by name for `covara/auth`'s index. The internal tables and
  * their migration live in `covara/db` (their old `covara/auth` names are in deprecated.ts).
  */
-export { hashPassword, verifyPassword, verifyPasswordOrDecoy, needsRehash, readHashParams, DEFAULT_SCRYPT_PARAMS } from "./passwords";
+export {
+  hashPassword,
+  verifyPassword,
+  verifyPasswordOrDecoy,
+  needsRehash,
+  readHashParams,
+  DEFAULT_SCRYPT_PARAMS,
+} from "./passwords";
 export type { PasswordHashOptions, ScryptParams } from "./passwords";
 export { passwordPolicy, passwordPolicyProblem } from "./password-policy";
 export type {
@@ -23,7 +30,10 @@ export { createMemoryVerificationTokenStore } from "./stores/memory-verification
 export { createKVVerificationTokenStore } from "./stores/kv-verification-token-store";
 export type { KVVerificationTokenStoreOptions } from "./stores/kv-verification-token-store";
 export { createDrizzleVerificationTokenStore } from "./stores/drizzle-verification-token-store";
-export type { DrizzleVerificationTokenStore, DrizzleVerificationTokenStoreOptions } from "./stores/drizzle-verification-token-store";
+export type {
+  DrizzleVerificationTokenStore,
+  DrizzleVerificationTokenStoreOptions,
+} from "./stores/drizzle-verification-token-store";
 export { createMemoryApiKeyStore } from "./stores/memory-api-key-store";
 export { createKVApiKeyStore } from "./stores/kv-api-key-store";
 export type { KVApiKeyStoreOptions } from "./stores/kv-api-key-store";

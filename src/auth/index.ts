@@ -10,7 +10,10 @@ export { defaultUserView } from "./user-view";
 export { cookieSession } from "./strategies/cookie-session";
 export type { CookieSessionOptions, CookieSessionStrategy } from "./strategies/cookie-session";
 export { jwtSession } from "./strategies/jwt-session";
-export type { JwtSessionOptions as JWTSessionOptions, JwtSessionStrategy as JWTSessionStrategy } from "./strategies/jwt-session";
+export type {
+  JwtSessionOptions as JWTSessionOptions,
+  JwtSessionStrategy as JWTSessionStrategy,
+} from "./strategies/jwt-session";
 export type { SessionCookieOptions } from "./strategies/session-cookie";
 export { invalidateUserSessions } from "./strategies/session-invalidation";
 
@@ -27,7 +30,11 @@ export type { PassportAdapterOptions } from "./adapters/passport-adapter";
 // JWT (public names spell the acronyms JWT, JWK, JWKS in capitals; the old spellings are in deprecated.ts).
 export { signJwt as signJWT } from "./jwt/sign";
 export type { JwtClaims as JWTClaims, SignJwtOptions as SignJWTOptions } from "./jwt/sign";
-export { verifyJwt as verifyJWT, JwtVerificationError as JWTVerificationError, DEFAULT_CLOCK_SKEW_SECONDS } from "./jwt/verify";
+export {
+  verifyJwt as verifyJWT,
+  JwtVerificationError as JWTVerificationError,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+} from "./jwt/verify";
 export type {
   JwtFailureReason as JWTFailureReason,
   JwtHeader as JWTHeader,
@@ -35,7 +42,11 @@ export type {
   VerifiedJwt as VerifiedJWT,
   VerifyJwtOptions as VerifyJWTOptions,
 } from "./jwt/verify";
-export { importJwtKey as importJWTKey, generateJwtKey as generateJWTKey, exportPublicJwk as exportPublicJWK } from "./jwt/keys";
+export {
+  importJwtKey as importJWTKey,
+  generateJwtKey as generateJWTKey,
+  exportPublicJwk as exportPublicJWK,
+} from "./jwt/keys";
 export type { JwtKey as JWTKey, JwtKeyInput as JWTKeyInput } from "./jwt/keys";
 export type { JwtAlgorithm as JWTAlgorithm } from "../kernel/crypto/algorithms";
 export { createRemoteJwks as createRemoteJWKS } from "./jwt/jwks";

@@ -69,7 +69,17 @@ export interface PasswordPolicy {
   assert(password: unknown, context?: PasswordContext): string;
 }
 
-const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i" };
+const LEET: Record<string, string> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+  "!": "i",
+};
 const ROOTS = new Set(COMMON_PASSWORD_ROOTS);
 
 /** Builds a password policy; the defaults follow NIST SP 800-63B (length + denylist, no composition rules). */
@@ -85,8 +95,15 @@ export function passwordPolicy(options: PasswordPolicyOptions = {}): PasswordPol
     minCharacterClasses: options.minCharacterClasses ?? 0,
     rejectUserInputs: options.rejectUserInputs ?? true,
   };
-  if (!Number.isInteger(settings.minLength) || settings.minLength < 1 || !Number.isInteger(settings.maxLength) || settings.maxLength < settings.minLength) {
-    throw new RangeError("passwordPolicy: minLength must be a positive integer and maxLength an integer of at least minLength");
+  if (
+    !Number.isInteger(settings.minLength) ||
+    settings.minLength < 1 ||
+    !Number.isInteger(settings.maxLength) ||
+    settings.maxLength < settings.minLength
+  ) {
+    throw new RangeError(
+      "passwordPolicy: minLength must be a positive integer and maxLength an integer of at least minLength",
+    );
   }
   const denylist = buildDenylist(options.denylist);
 
@@ -107,7 +124,8 @@ export function passwordPolicy(options: PasswordPolicyOptions = {}): PasswordPol
     if (length < settings.minLength) fail("min-length", `Password must be at least ${settings.minLength} characters`);
     if (length > settings.maxLength) fail("max-length", `Password must be at most ${settings.maxLength} characters`);
     if (denylist !== null && isDenied(normalized, denylist)) fail("denylist", "Password is too common");
-    if (settings.rejectSequences && isSequence(normalized)) fail("sequence", "Password must not be a repeated character or a straight run");
+    if (settings.rejectSequences && isSequence(normalized))
+      fail("sequence", "Password must not be a repeated character or a straight run");
 
     const classes = {
       lowercase: /\p{Ll}/u.test(normalized),
@@ -121,7 +139,10 @@ export function passwordPolicy(options: PasswordPolicyOptions = {}): PasswordPol
     if (settings.requireSymbol && !classes.symbol) fail("symbol", "Password must contain a symbol");
     const present = Object.values(classes).filter(Boolean).length;
     if (present < settings.minCharacterClasses) {
-      fail("character-classes", `Password must mix at least ${settings.minCharacterClasses} of: lowercase, uppercase, digits, symbols`);
+      fail(
+        "character-classes",
+        `Password must mix at least ${settings.minCharacterClasses} of: lowercase, uppercase, digits, symbols`,
+      );
     }
     if (settings.rejectUserInputs && containsUserInput(normalized, context)) {
       fail("user-input", "Password must not contain your email, name or other personal details");
@@ -155,7 +176,8 @@ function buildDenylist(option: PasswordPolicyOptions["denylist"]): ReadonlySet<s
   if (option === false) return null;
   if (option === undefined || option === true) return builtInDenylist();
   const set = new Set(builtInDenylist());
-  for (const word of option) if (typeof word === "string" && word.length > 0) set.add(word.normalize("NFKC").toLowerCase());
+  for (const word of option)
+    if (typeof word === "string" && word.length > 0) set.add(word.normalize("NFKC").toLowerCase());
   return set;
 }
 

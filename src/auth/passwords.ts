@@ -97,9 +97,12 @@ export async function verifyPasswordOrDecoy(
   if (typeof stored === "string" && parseHash(stored) !== null) return verifyPassword(password, stored);
   const params = resolveParams(options);
   const salt = randomBytes(options.saltLength ?? DEFAULT_SALT_LENGTH);
-  await deriveKey(typeof password === "string" ? password : "", salt, options.keyLength ?? DEFAULT_KEY_LENGTH, params).catch(
-    () => undefined,
-  );
+  await deriveKey(
+    typeof password === "string" ? password : "",
+    salt,
+    options.keyLength ?? DEFAULT_KEY_LENGTH,
+    params,
+  ).catch(() => undefined);
   return false;
 }
 
@@ -183,8 +186,15 @@ function formatHash(params: ScryptParams, salt: Buffer, hash: Buffer): string {
  */
 function deriveKey(password: string, salt: Buffer, keyLength: number, params: ScryptParams): Promise<Buffer> {
   // Node refuses more than 32 MiB by default; N=2^17, r=8 needs 128 MiB plus a little headroom.
-  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 128 * params.N * params.r * params.p + 2 ** 20 };
+  const options: ScryptOptions = {
+    N: params.N,
+    r: params.r,
+    p: params.p,
+    maxmem: 128 * params.N * params.r * params.p + 2 ** 20,
+  };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize("NFKC"), salt, keyLength, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

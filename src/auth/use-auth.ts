@@ -26,7 +26,15 @@ import { resolveCsrf, type CsrfOptions } from "./security/csrf";
 import { createThrottle, type ThrottleLimits } from "../kernel/throttle";
 import { createKVVerificationTokenStore } from "./stores/kv-verification-token-store";
 import { cookieSession } from "./strategies/cookie-session";
-import type { AuthEmail, AuthFeature, AuthKit, AuthUser, SessionStrategy, UserDirectory, VerificationTokenStore } from "./types";
+import type {
+  AuthEmail,
+  AuthFeature,
+  AuthKit,
+  AuthUser,
+  SessionStrategy,
+  UserDirectory,
+  VerificationTokenStore,
+} from "./types";
 import { defaultUserView } from "./user-view";
 
 export interface AuthSecurityOptions {
@@ -123,19 +131,25 @@ export interface UseAuthResult {
 function resolvePolicy(option: UseAuthOptions["passwordPolicy"]): PasswordPolicy | null {
   if (!option) return null;
   if (option === true) return passwordPolicy();
-  return typeof (option as PasswordPolicy).assert === "function" ? (option as PasswordPolicy) : passwordPolicy(option as PasswordPolicyOptions);
+  return typeof (option as PasswordPolicy).assert === "function"
+    ? (option as PasswordPolicy)
+    : passwordPolicy(option as PasswordPolicyOptions);
 }
 
 /** Builds the auth router and middleware. */
 export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
-  if (options.strategy && options.adapter) throw new TypeError("covara/auth: pass either a strategy or an adapter, not both");
+  if (options.strategy && options.adapter)
+    throw new TypeError("covara/auth: pass either a strategy or an adapter, not both");
   const security = options.security ?? {};
   const app = contextOf(options.app);
   // Only an app named on purpose lends its KV: the default context's global KV never did.
   const kv = options.kv ?? (options.app === undefined ? undefined : app.kv) ?? createMemoryKV();
   const users: UserDirectory = options.users ?? { getById: async (id) => ({ id }) };
   const strategy = options.strategy ?? (options.adapter ? strategyFromAdapter(options.adapter) : cookieSession());
-  const clientIp = createClientIpResolver({ trustedProxies: security.trustedProxies, peerAddress: security.peerAddress });
+  const clientIp = createClientIpResolver({
+    trustedProxies: security.trustedProxies,
+    peerAddress: security.peerAddress,
+  });
   const throttle = createThrottle({ kv, limits: security.throttle });
   const csrf = resolveCsrf(security.csrf);
   const exposeUser = options.exposeUser ?? defaultUserView;

@@ -8,7 +8,14 @@ import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
 import { type AccountLink, createAccountLinks } from "./account-links";
 import { createCreditsLedger, type CreditsLedger } from "./credits";
-import type { BillingAdapter, BillingEventType, BillingPlan, BillingProvider, CheckoutSession, Subscription } from "./types";
+import type {
+  BillingAdapter,
+  BillingEventType,
+  BillingPlan,
+  BillingProvider,
+  CheckoutSession,
+  Subscription,
+} from "./types";
 import { type BillingEventHandler, createWebhookHandler, type WebhookOutcome } from "./webhook-handler";
 import "./problems";
 
@@ -60,7 +67,10 @@ export interface Billing {
   resumeSubscription(account: string): Promise<Subscription>;
   changePlan(account: string, plan: string): Promise<Subscription>;
   /** Reports usage of a usage plan for the account. */
-  reportUsage(account: string, usage: { plan: string; quantity: number; subscriptionItemId?: string; timestamp?: number }): Promise<void>;
+  reportUsage(
+    account: string,
+    usage: { plan: string; quantity: number; subscriptionItemId?: string; timestamp?: number },
+  ): Promise<void>;
   createPortalSession(account: string, returnUrl: string): Promise<{ url: string }>;
   /** Verifies and handles one delivery; throws a webhook problem when it is not genuine. */
   handleWebhook(rawBody: string, headers: Headers): Promise<WebhookOutcome>;
@@ -93,7 +103,11 @@ export function createBilling(options: BillingOptions): Billing {
 
   function plan(key: string): BillingPlan {
     const found = typeof key === "string" ? plans.get(key) : undefined;
-    if (!found) throw new ProblemError("unknown-plan", { detail: `No plan "${String(key)}"`, extensions: { plan: key, plans: [...plans.keys()] } });
+    if (!found)
+      throw new ProblemError("unknown-plan", {
+        detail: `No plan "${String(key)}"`,
+        extensions: { plan: key, plans: [...plans.keys()] },
+      });
     return found;
   }
 
@@ -150,7 +164,9 @@ export function createBilling(options: BillingOptions): Billing {
     async reportUsage(account, usage) {
       const chosen = plan(usage.plan);
       if (!Number.isSafeInteger(usage.quantity) || usage.quantity <= 0) {
-        throw new ProblemError("validation-error", { detail: `Usage must be a positive integer, got ${String(usage.quantity)}` });
+        throw new ProblemError("validation-error", {
+          detail: `Usage must be a positive integer, got ${String(usage.quantity)}`,
+        });
       }
       const link = await linkOf(account);
       await adapter.reportUsage({
@@ -167,8 +183,13 @@ export function createBilling(options: BillingOptions): Billing {
 
     async createPortalSession(account, returnUrl) {
       const link = await linkOf(account);
-      if (!link?.customerId) throw new ProblemError("no-billing-customer", { detail: "This account has not paid through the provider yet" });
-      return adapter.createPortalSession({ customerId: link.customerId, returnUrl, subscriptionId: link.subscriptionId ?? undefined });
+      if (!link?.customerId)
+        throw new ProblemError("no-billing-customer", { detail: "This account has not paid through the provider yet" });
+      return adapter.createPortalSession({
+        customerId: link.customerId,
+        returnUrl,
+        subscriptionId: link.subscriptionId ?? undefined,
+      });
     },
 
     handleWebhook: createWebhookHandler({

@@ -36,7 +36,11 @@ export type ConsumeResult = { ok: true; balance: number; entry: CreditEntry } | 
 /** The credits API of `createBilling` (`billing.credits`). */
 export interface CreditsLedger {
   /** Adds `amount` (a positive integer) to the account's balance. */
-  grant(account: string, amount: number, options?: CreditChangeOptions): Promise<{ balance: number; entry: CreditEntry }>;
+  grant(
+    account: string,
+    amount: number,
+    options?: CreditChangeOptions,
+  ): Promise<{ balance: number; entry: CreditEntry }>;
   /** Takes `amount` when the balance covers it; otherwise refuses and changes nothing. */
   consume(account: string, amount: number, options?: CreditChangeOptions): Promise<ConsumeResult>;
   balance(account: string): Promise<number>;
@@ -91,7 +95,12 @@ export function createCreditsLedger(kv: KV, prefix = "billing:credits:"): Credit
    * with the balance after; answers that balance, or null when refused. On Redis both happen in
    * one script (atomic, one round trip); elsewhere the line follows the guarded increment.
    */
-  async function change(account: string, kind: CreditEntry["kind"], amount: number, options: CreditChangeOptions): Promise<{ balance: number; entry: CreditEntry } | null> {
+  async function change(
+    account: string,
+    kind: CreditEntry["kind"],
+    amount: number,
+    options: CreditChangeOptions,
+  ): Promise<{ balance: number; entry: CreditEntry } | null> {
     const delta = kind === "grant" ? amount : -amount;
     const base = baseEntry(kind, amount, options);
     sequence = (sequence + 1) % 1000;
@@ -99,19 +108,30 @@ export function createCreditsLedger(kv: KV, prefix = "billing:credits:"): Credit
     if (runScript) {
       // The member is the entry's JSON with the balance appended by the script as the last key.
       const head = `${JSON.stringify(base).slice(0, -1)},"balance":`;
-      const result = await runScript(CHANGE_SCRIPT, [balanceKey(account), historyKey(account)], [delta, kind === "consume" ? 0 : "", head, score]);
+      const result = await runScript(
+        CHANGE_SCRIPT,
+        [balanceKey(account), historyKey(account)],
+        [delta, kind === "consume" ? 0 : "", head, score],
+      );
       if (result === null) return null;
       const balance = Number(result);
       return { balance, entry: { ...base, balance } };
     }
-    const balance = kind === "consume" ? await kv.incrBounded(balanceKey(account), delta, { min: 0 }) : await kv.incr(balanceKey(account), delta);
+    const balance =
+      kind === "consume"
+        ? await kv.incrBounded(balanceKey(account), delta, { min: 0 })
+        : await kv.incr(balanceKey(account), delta);
     if (balance === null) return null;
     const entry = { ...base, balance };
     await kv.zadd(historyKey(account), JSON.stringify(entry), score);
     return { balance, entry };
   }
 
-  function baseEntry(kind: CreditEntry["kind"], amount: number, options: CreditChangeOptions): Omit<CreditEntry, "balance"> {
+  function baseEntry(
+    kind: CreditEntry["kind"],
+    amount: number,
+    options: CreditChangeOptions,
+  ): Omit<CreditEntry, "balance"> {
     // randomUUID draws from a pooled entropy cache: far cheaper per call than small getRandomValues.
     const entry: Omit<CreditEntry, "balance"> = { id: crypto.randomUUID(), kind, amount, at: Date.now() };
     if (options.reason !== undefined) entry.reason = options.reason;

@@ -71,7 +71,8 @@ export function createLemonSqueezyAdapter(options: LemonSqueezyAdapterOptions): 
     authorization: `Bearer ${options.apiKey}`,
     ...(hasBody ? { "content-type": JSON_API } : {}),
   });
-  const send = (method: "POST" | "PATCH", path: string, data: unknown) => call({ method, path, headers: headers(true), body: JSON.stringify({ data }) });
+  const send = (method: "POST" | "PATCH", path: string, data: unknown) =>
+    call({ method, path, headers: headers(true), body: JSON.stringify({ data }) });
   const subscriptionPath = (id: string) => `/v1/subscriptions/${encodeURIComponent(id)}`;
 
   return {
@@ -81,7 +82,10 @@ export function createLemonSqueezyAdapter(options: LemonSqueezyAdapterOptions): 
       const body = await send("POST", "/v1/checkouts", {
         type: "checkouts",
         attributes: {
-          checkout_data: { ...(request.email ? { email: request.email } : {}), custom: checkoutMetadata(request.account, request.plan.key) },
+          checkout_data: {
+            ...(request.email ? { email: request.email } : {}),
+            custom: checkoutMetadata(request.account, request.plan.key),
+          },
           product_options: { redirect_url: request.successUrl },
         },
         relationships: {
@@ -93,28 +97,53 @@ export function createLemonSqueezyAdapter(options: LemonSqueezyAdapterOptions): 
     },
 
     async getSubscription(subscriptionId) {
-      const body = await call({ method: "GET", path: subscriptionPath(subscriptionId), headers: headers(false), allowNotFound: true });
+      const body = await call({
+        method: "GET",
+        path: subscriptionPath(subscriptionId),
+        headers: headers(false),
+        allowNotFound: true,
+      });
       return body === null ? null : toSubscription(body);
     },
 
     async cancelSubscription(subscriptionId, { atPeriodEnd }) {
       if (!atPeriodEnd) {
-        throw new ProblemError("billing-unsupported", { detail: "lemon-squeezy: a subscription can only be cancelled at the end of its period", extensions: { provider: PROVIDER } });
+        throw new ProblemError("billing-unsupported", {
+          detail: "lemon-squeezy: a subscription can only be cancelled at the end of its period",
+          extensions: { provider: PROVIDER },
+        });
       }
-      return toSubscription(await call({ method: "DELETE", path: subscriptionPath(subscriptionId), headers: headers(false) }));
+      return toSubscription(
+        await call({ method: "DELETE", path: subscriptionPath(subscriptionId), headers: headers(false) }),
+      );
     },
 
     async resumeSubscription(subscriptionId) {
-      return toSubscription(await send("PATCH", subscriptionPath(subscriptionId), { type: "subscriptions", id: subscriptionId, attributes: { cancelled: false } }));
+      return toSubscription(
+        await send("PATCH", subscriptionPath(subscriptionId), {
+          type: "subscriptions",
+          id: subscriptionId,
+          attributes: { cancelled: false },
+        }),
+      );
     },
 
     async changePlan(subscriptionId, plan) {
-      return toSubscription(await send("PATCH", subscriptionPath(subscriptionId), { type: "subscriptions", id: subscriptionId, attributes: { variant_id: numericId(plan.priceId) } }));
+      return toSubscription(
+        await send("PATCH", subscriptionPath(subscriptionId), {
+          type: "subscriptions",
+          id: subscriptionId,
+          attributes: { variant_id: numericId(plan.priceId) },
+        }),
+      );
     },
 
     async reportUsage(report) {
       if (!report.subscriptionItemId) {
-        throw new ProblemError("billing-unsupported", { detail: "lemon-squeezy: usage is reported against a subscriptionItemId", extensions: { provider: PROVIDER } });
+        throw new ProblemError("billing-unsupported", {
+          detail: "lemon-squeezy: usage is reported against a subscriptionItemId",
+          extensions: { provider: PROVIDER },
+        });
       }
       await send("POST", "/v1/usage-records", {
         type: "usage-records",
@@ -125,7 +154,11 @@ export function createLemonSqueezyAdapter(options: LemonSqueezyAdapterOptions): 
 
     async createPortalSession({ customerId }) {
       // The portal is a signed URL on the customer, valid for a day.
-      const body = await call({ method: "GET", path: `/v1/customers/${encodeURIComponent(customerId)}`, headers: headers(false) });
+      const body = await call({
+        method: "GET",
+        path: `/v1/customers/${encodeURIComponent(customerId)}`,
+        headers: headers(false),
+      });
       return { url: stringAt(body, "data", "attributes", "urls", "customer_portal") ?? "" };
     },
 
@@ -145,7 +178,8 @@ export function createLemonSqueezyAdapter(options: LemonSqueezyAdapterOptions): 
       // An order that is not (yet) paid is no payment.
       if (providerType === "order_created" && stringAt(attributes, "status") !== "paid") type = "unknown";
       const dataType = stringAt(data, "type");
-      const subscriptionId = dataType === "subscriptions" ? stringAt(data, "id") : stringAt(attributes, "subscription_id");
+      const subscriptionId =
+        dataType === "subscriptions" ? stringAt(data, "id") : stringAt(attributes, "subscription_id");
       return {
         id: deliveryId ?? "",
         provider: PROVIDER,

@@ -62,12 +62,17 @@ const SIGNATURE_SCHEME: TimestampedHmacScheme = {
 
 /** Creates the Paddle adapter. */
 export function createPaddleAdapter(options: PaddleAdapterOptions): BillingAdapter {
-  const call = createProviderCall(PROVIDER, options.sandbox ? "https://sandbox-api.paddle.com" : "https://api.paddle.com", options);
+  const call = createProviderCall(
+    PROVIDER,
+    options.sandbox ? "https://sandbox-api.paddle.com" : "https://api.paddle.com",
+    options,
+  );
   const headers = (hasBody: boolean): Record<string, string> => ({
     authorization: `Bearer ${options.apiKey}`,
     ...(hasBody ? { "content-type": "application/json" } : {}),
   });
-  const send = (method: "POST" | "PATCH", path: string, data: unknown) => call({ method, path, headers: headers(true), body: JSON.stringify(data) });
+  const send = (method: "POST" | "PATCH", path: string, data: unknown) =>
+    call({ method, path, headers: headers(true), body: JSON.stringify(data) });
   const subscriptionPath = (id: string) => `/subscriptions/${encodeURIComponent(id)}`;
 
   return {
@@ -84,19 +89,31 @@ export function createPaddleAdapter(options: PaddleAdapterOptions): BillingAdapt
     },
 
     async getSubscription(subscriptionId) {
-      const body = await call({ method: "GET", path: subscriptionPath(subscriptionId), headers: headers(false), allowNotFound: true });
+      const body = await call({
+        method: "GET",
+        path: subscriptionPath(subscriptionId),
+        headers: headers(false),
+        allowNotFound: true,
+      });
       return body === null ? null : toSubscription(body);
     },
 
     async cancelSubscription(subscriptionId, { atPeriodEnd }) {
       const effective = atPeriodEnd ? "next_billing_period" : "immediately";
-      return toSubscription(await send("POST", `${subscriptionPath(subscriptionId)}/cancel`, { effective_from: effective }));
+      return toSubscription(
+        await send("POST", `${subscriptionPath(subscriptionId)}/cancel`, { effective_from: effective }),
+      );
     },
 
     async resumeSubscription(subscriptionId) {
-      const current = toSubscription(await call({ method: "GET", path: subscriptionPath(subscriptionId), headers: headers(false) }));
+      const current = toSubscription(
+        await call({ method: "GET", path: subscriptionPath(subscriptionId), headers: headers(false) }),
+      );
       // A paused subscription resumes; one scheduled to cancel drops the scheduled change.
-      if (current.status === "paused") return toSubscription(await send("POST", `${subscriptionPath(subscriptionId)}/resume`, { effective_from: "immediately" }));
+      if (current.status === "paused")
+        return toSubscription(
+          await send("POST", `${subscriptionPath(subscriptionId)}/resume`, { effective_from: "immediately" }),
+        );
       return toSubscription(await send("PATCH", subscriptionPath(subscriptionId), { scheduled_change: null }));
     },
 
@@ -110,7 +127,10 @@ export function createPaddleAdapter(options: PaddleAdapterOptions): BillingAdapt
 
     async reportUsage(report) {
       if (!report.subscriptionId || !report.priceId) {
-        throw new ProblemError("billing-unsupported", { detail: "paddle: usage is billed as a one-off charge and needs subscriptionId and the plan's priceId", extensions: { provider: PROVIDER } });
+        throw new ProblemError("billing-unsupported", {
+          detail: "paddle: usage is billed as a one-off charge and needs subscriptionId and the plan's priceId",
+          extensions: { provider: PROVIDER },
+        });
       }
       await send("POST", `${subscriptionPath(report.subscriptionId)}/charge`, {
         effective_from: "next_billing_period",
@@ -137,7 +157,11 @@ export function createPaddleAdapter(options: PaddleAdapterOptions): BillingAdapt
       // Only a refund adjustment is a refund; credits and chargebacks stay as they are.
       if (providerType === "adjustment.created" && stringAt(data, "action") !== "refund") type = "unknown";
       const isTransaction = providerType.startsWith("transaction.");
-      const subscriptionId = isTransaction ? stringAt(data, "subscription_id") : providerType.startsWith("subscription.") ? stringAt(data, "id") : stringAt(data, "subscription_id");
+      const subscriptionId = isTransaction
+        ? stringAt(data, "subscription_id")
+        : providerType.startsWith("subscription.")
+          ? stringAt(data, "id")
+          : stringAt(data, "subscription_id");
       return {
         id: stringAt(payload, "event_id") ?? "",
         provider: PROVIDER,

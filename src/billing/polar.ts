@@ -53,13 +53,18 @@ function toSubscription(body: unknown): Subscription {
 
 /** Creates the Polar adapter. */
 export function createPolarAdapter(options: PolarAdapterOptions): BillingAdapter {
-  const call = createProviderCall(PROVIDER, options.sandbox ? "https://sandbox-api.polar.sh" : "https://api.polar.sh", options);
+  const call = createProviderCall(
+    PROVIDER,
+    options.sandbox ? "https://sandbox-api.polar.sh" : "https://api.polar.sh",
+    options,
+  );
   const headers = (hasBody: boolean): Record<string, string> => ({
     accept: "application/json",
     authorization: `Bearer ${options.accessToken}`,
     ...(hasBody ? { "content-type": "application/json" } : {}),
   });
-  const send = (method: "POST" | "PATCH", path: string, data: unknown) => call({ method, path, headers: headers(true), body: JSON.stringify(data) });
+  const send = (method: "POST" | "PATCH", path: string, data: unknown) =>
+    call({ method, path, headers: headers(true), body: JSON.stringify(data) });
   const subscriptionPath = (id: string) => `/v1/subscriptions/${encodeURIComponent(id)}`;
 
   return {
@@ -83,14 +88,22 @@ export function createPolarAdapter(options: PolarAdapterOptions): BillingAdapter
     },
 
     async getSubscription(subscriptionId) {
-      const body = await call({ method: "GET", path: subscriptionPath(subscriptionId), headers: headers(false), allowNotFound: true });
+      const body = await call({
+        method: "GET",
+        path: subscriptionPath(subscriptionId),
+        headers: headers(false),
+        allowNotFound: true,
+      });
       return body === null ? null : toSubscription(body);
     },
 
     async cancelSubscription(subscriptionId, { atPeriodEnd }) {
-      if (atPeriodEnd) return toSubscription(await send("PATCH", subscriptionPath(subscriptionId), { cancel_at_period_end: true }));
+      if (atPeriodEnd)
+        return toSubscription(await send("PATCH", subscriptionPath(subscriptionId), { cancel_at_period_end: true }));
       // Revoking ends it now.
-      return toSubscription(await call({ method: "DELETE", path: subscriptionPath(subscriptionId), headers: headers(false) }));
+      return toSubscription(
+        await call({ method: "DELETE", path: subscriptionPath(subscriptionId), headers: headers(false) }),
+      );
     },
 
     async resumeSubscription(subscriptionId) {
@@ -102,7 +115,9 @@ export function createPolarAdapter(options: PolarAdapterOptions): BillingAdapter
     },
 
     async reportUsage(report) {
-      const customer = report.customerId ? { customer_id: report.customerId } : { external_customer_id: report.account };
+      const customer = report.customerId
+        ? { customer_id: report.customerId }
+        : { external_customer_id: report.account };
       await send("POST", "/v1/events/ingest", {
         events: [{ name: report.meter, ...customer, metadata: { quantity: report.quantity } }],
       });

@@ -36,7 +36,10 @@ const DEFAULT_MAX_WEBHOOK_BYTES = 1024 * 1024;
 const HISTORY_LIMIT_MAX = 1000;
 
 /** Creates the billing router. */
-export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Billing, options: BillingRouterOptions<E>): Hono<E> {
+export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(
+  billing: Billing,
+  options: BillingRouterOptions<E>,
+): Hono<E> {
   const router = new Hono<E>();
   router.onError(errorHandler);
   const allowedOrigins = new Set((options.allowedReturnOrigins ?? []).map((origin) => new URL(origin).origin));
@@ -52,7 +55,8 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
   /** A return URL from the client or the options, resolved against the request and checked. */
   function returnUrl(c: Context<E>, given: unknown, fallback: string | undefined, field: string): string {
     const origin = new URL(c.req.url).origin;
-    if (given !== undefined && typeof given !== "string") throw new ProblemError("validation-error", { detail: `${field} must be a URL string`, extensions: { field } });
+    if (given !== undefined && typeof given !== "string")
+      throw new ProblemError("validation-error", { detail: `${field} must be a URL string`, extensions: { field } });
     let url: URL;
     try {
       url = new URL(given ?? fallback ?? "/", origin);
@@ -60,9 +64,13 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
       throw new ProblemError("validation-error", { detail: `${field} is not a URL`, extensions: { field } });
     }
     if (given !== undefined && url.origin !== origin && !allowedOrigins.has(url.origin)) {
-      throw new ProblemError("validation-error", { detail: `${field} must be on this site's origin`, extensions: { field } });
+      throw new ProblemError("validation-error", {
+        detail: `${field} must be on this site's origin`,
+        extensions: { field },
+      });
     }
-    if (url.protocol !== "https:" && url.protocol !== "http:") throw new ProblemError("validation-error", { detail: `${field} must be http(s)`, extensions: { field } });
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new ProblemError("validation-error", { detail: `${field} must be http(s)`, extensions: { field } });
     return url.href;
   }
 
@@ -79,9 +87,13 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
   router.post("/checkout", async (c) => {
     const account = await accountOf(c);
     const body = await readJsonObject(c);
-    if (typeof body.plan !== "string") throw new ProblemError("validation-error", { detail: "plan must be a plan key", extensions: { field: "plan" } });
+    if (typeof body.plan !== "string")
+      throw new ProblemError("validation-error", { detail: "plan must be a plan key", extensions: { field: "plan" } });
     if (body.quantity !== undefined && (!Number.isSafeInteger(body.quantity) || Number(body.quantity) < 1)) {
-      throw new ProblemError("validation-error", { detail: "quantity must be a positive integer", extensions: { field: "quantity" } });
+      throw new ProblemError("validation-error", {
+        detail: "quantity must be a positive integer",
+        extensions: { field: "quantity" },
+      });
     }
     const email = (await options.getCustomerEmail?.(c)) ?? undefined;
     const session = await billing.createCheckout({
@@ -98,7 +110,9 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
   router.post("/portal", async (c) => {
     const account = await accountOf(c);
     const body = c.req.header("content-length") === "0" || !c.req.header("content-type") ? {} : await readJsonObject(c);
-    return c.json(await billing.createPortalSession(account, returnUrl(c, body.returnUrl, options.returnUrl, "returnUrl")));
+    return c.json(
+      await billing.createPortalSession(account, returnUrl(c, body.returnUrl, options.returnUrl, "returnUrl")),
+    );
   });
 
   router.get("/subscription", async (c) => {
@@ -111,9 +125,14 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
     const account = await accountOf(c);
     const body = c.req.header("content-type") ? await readJsonObject(c) : {};
     if (body.atPeriodEnd !== undefined && typeof body.atPeriodEnd !== "boolean") {
-      throw new ProblemError("validation-error", { detail: "atPeriodEnd must be a boolean", extensions: { field: "atPeriodEnd" } });
+      throw new ProblemError("validation-error", {
+        detail: "atPeriodEnd must be a boolean",
+        extensions: { field: "atPeriodEnd" },
+      });
     }
-    return c.json({ subscription: await billing.cancelSubscription(account, { atPeriodEnd: body.atPeriodEnd ?? true }) });
+    return c.json({
+      subscription: await billing.cancelSubscription(account, { atPeriodEnd: body.atPeriodEnd ?? true }),
+    });
   });
 
   router.post("/subscription/resume", async (c) => {
@@ -124,7 +143,8 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
   router.post("/subscription/change", async (c) => {
     const account = await accountOf(c);
     const body = await readJsonObject(c);
-    if (typeof body.plan !== "string") throw new ProblemError("validation-error", { detail: "plan must be a plan key", extensions: { field: "plan" } });
+    if (typeof body.plan !== "string")
+      throw new ProblemError("validation-error", { detail: "plan must be a plan key", extensions: { field: "plan" } });
     return c.json({ subscription: await billing.changePlan(account, body.plan) });
   });
 
@@ -133,9 +153,15 @@ export function createBillingRouter<E extends CovaraEnv = CovaraEnv>(billing: Bi
     const limitText = c.req.query("limit");
     const limit = limitText === undefined ? 20 : Number(limitText);
     if (!Number.isSafeInteger(limit) || limit < 0 || limit > HISTORY_LIMIT_MAX) {
-      throw new ProblemError("invalid-parameter", { detail: `limit must be an integer from 0 to ${HISTORY_LIMIT_MAX}`, extensions: { parameter: "limit" } });
+      throw new ProblemError("invalid-parameter", {
+        detail: `limit must be an integer from 0 to ${HISTORY_LIMIT_MAX}`,
+        extensions: { parameter: "limit" },
+      });
     }
-    const [balance, history] = await Promise.all([billing.credits.balance(account), billing.credits.history(account, { limit })]);
+    const [balance, history] = await Promise.all([
+      billing.credits.balance(account),
+      billing.credits.history(account, { limit }),
+    ]);
     return c.json({ balance, history });
   });
 

@@ -78,7 +78,10 @@ export function matchesAny(expected: string, candidates: readonly string[]): boo
 export function requireHeader(headers: Headers, name: string, provider: string): string {
   const value = headers.get(name);
   if (value === null || value.trim() === "") {
-    throw new ProblemError("webhook-signature-missing", { detail: `The ${provider} webhook has no ${name} header`, extensions: { provider } });
+    throw new ProblemError("webhook-signature-missing", {
+      detail: `The ${provider} webhook has no ${name} header`,
+      extensions: { provider },
+    });
   }
   return value;
 }
@@ -109,7 +112,10 @@ export interface TimestampedHmacScheme {
 }
 
 /** The timestamp and every signature the header lists; NaN when it has no valid timestamp. */
-function parseTimestampedHeader(header: string, scheme: TimestampedHmacScheme): { timestamp: number; signatures: string[] } {
+function parseTimestampedHeader(
+  header: string,
+  scheme: TimestampedHmacScheme,
+): { timestamp: number; signatures: string[] } {
   let timestamp = Number.NaN;
   const signatures: string[] = [];
   for (const part of header.split(scheme.separator)) {
@@ -121,11 +127,18 @@ function parseTimestampedHeader(header: string, scheme: TimestampedHmacScheme): 
 }
 
 /** Checks a timestamped hex HMAC-SHA256 signature header, then the timestamp's freshness. */
-export async function verifyTimestampedHmac(provider: string, scheme: TimestampedHmacScheme, input: WebhookInput): Promise<void> {
+export async function verifyTimestampedHmac(
+  provider: string,
+  scheme: TimestampedHmacScheme,
+  input: WebhookInput,
+): Promise<void> {
   const header = requireHeader(input.headers, scheme.header, provider);
   const { timestamp, signatures } = parseTimestampedHeader(header, scheme);
   if (Number.isNaN(timestamp) || signatures.length === 0) {
-    throw invalidSignature(provider, `The ${scheme.header} header has no ${scheme.timestampKey}= and ${scheme.signatureKey}= parts`);
+    throw invalidSignature(
+      provider,
+      `The ${scheme.header} header has no ${scheme.timestampKey}= and ${scheme.signatureKey}= parts`,
+    );
   }
   const expected = toHex(await hmacSha256(input.secret, scheme.signedText(timestamp, input.rawBody)));
   if (!matchesAny(expected, signatures)) throw invalidSignature(provider);

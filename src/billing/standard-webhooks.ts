@@ -5,13 +5,22 @@
  * bytes; any other secret is taken as its UTF-8 bytes, which is how Polar's own client reads the
  * secret its dashboard shows.
  */
-import { assertFresh, fromBase64, hmacSha256, invalidSignature, matchesAny, requireHeader, toBase64 } from "./signatures";
+import {
+  assertFresh,
+  fromBase64,
+  hmacSha256,
+  invalidSignature,
+  matchesAny,
+  requireHeader,
+  toBase64,
+} from "./signatures";
 
 /** The HMAC key bytes of a Standard Webhooks secret. */
 export function standardWebhookKey(secret: string, provider: string): Uint8Array {
   if (!secret.startsWith("whsec_")) return new TextEncoder().encode(secret);
   const key = fromBase64(secret.slice("whsec_".length));
-  if (key === null || key.length === 0) throw new TypeError(`covara billing (${provider}): the whsec_ webhook secret is not base64`);
+  if (key === null || key.length === 0)
+    throw new TypeError(`covara billing (${provider}): the whsec_ webhook secret is not base64`);
   return key;
 }
 
@@ -31,7 +40,9 @@ export async function verifyStandardWebhook(
     if (version === "v1" && signature) candidates.push(signature);
   }
   if (candidates.length === 0) throw invalidSignature(provider, "webhook-signature has no v1 signature");
-  const expected = toBase64(await hmacSha256(standardWebhookKey(input.secret, provider), `${id}.${timestamp}.${input.rawBody}`));
+  const expected = toBase64(
+    await hmacSha256(standardWebhookKey(input.secret, provider), `${id}.${timestamp}.${input.rawBody}`),
+  );
   if (!matchesAny(expected, candidates)) throw invalidSignature(provider);
   assertFresh(provider, timestamp, input.now, input.toleranceSeconds);
   return id;

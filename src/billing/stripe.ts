@@ -59,10 +59,11 @@ function toSubscription(body: unknown): Subscription {
 
 /** The fields of the checkout's metadata an event object carries, wherever this event keeps them. */
 function metadataOf(object: unknown): unknown {
-  return (
-    at(object, "metadata", ACCOUNT_METADATA_KEY) !== undefined ? at(object, "metadata")
-    : at(object, "subscription_details", "metadata") ?? at(object, "parent", "subscription_details", "metadata") ?? at(object, "metadata")
-  );
+  return at(object, "metadata", ACCOUNT_METADATA_KEY) !== undefined
+    ? at(object, "metadata")
+    : (at(object, "subscription_details", "metadata") ??
+        at(object, "parent", "subscription_details", "metadata") ??
+        at(object, "metadata"));
 }
 
 /** How the Stripe-Signature header is spelled and what it signs. */
@@ -89,7 +90,8 @@ export function createStripeAdapter(options: StripeAdapterOptions): BillingAdapt
     return result;
   }
 
-  const post = (path: string, data: Record<string, FormValue>) => call({ method: "POST", path, headers: headers(true), body: encodeStripeForm(data) });
+  const post = (path: string, data: Record<string, FormValue>) =>
+    call({ method: "POST", path, headers: headers(true), body: encodeStripeForm(data) });
   const subscriptionPath = (id: string) => `/v1/subscriptions/${encodeURIComponent(id)}`;
 
   return {
@@ -101,7 +103,12 @@ export function createStripeAdapter(options: StripeAdapterOptions): BillingAdapt
       const data: Record<string, FormValue> = {
         mode: recurring ? "subscription" : "payment",
         // A metered price takes no quantity: usage decides what is billed.
-        line_items: [{ price: request.plan.priceId, quantity: request.plan.type === "usage" ? undefined : (request.quantity ?? 1) }],
+        line_items: [
+          {
+            price: request.plan.priceId,
+            quantity: request.plan.type === "usage" ? undefined : (request.quantity ?? 1),
+          },
+        ],
         success_url: request.successUrl,
         cancel_url: request.cancelUrl,
         client_reference_id: request.account,
@@ -117,13 +124,21 @@ export function createStripeAdapter(options: StripeAdapterOptions): BillingAdapt
     },
 
     async getSubscription(subscriptionId) {
-      const body = await call({ method: "GET", path: subscriptionPath(subscriptionId), headers: headers(false), allowNotFound: true });
+      const body = await call({
+        method: "GET",
+        path: subscriptionPath(subscriptionId),
+        headers: headers(false),
+        allowNotFound: true,
+      });
       return body === null ? null : toSubscription(body);
     },
 
     async cancelSubscription(subscriptionId, { atPeriodEnd }) {
-      if (atPeriodEnd) return toSubscription(await post(subscriptionPath(subscriptionId), { cancel_at_period_end: true }));
-      return toSubscription(await call({ method: "DELETE", path: subscriptionPath(subscriptionId), headers: headers(false) }));
+      if (atPeriodEnd)
+        return toSubscription(await post(subscriptionPath(subscriptionId), { cancel_at_period_end: true }));
+      return toSubscription(
+        await call({ method: "DELETE", path: subscriptionPath(subscriptionId), headers: headers(false) }),
+      );
     },
 
     async resumeSubscription(subscriptionId) {
@@ -167,7 +182,11 @@ export function createStripeAdapter(options: StripeAdapterOptions): BillingAdapt
       let purchase: BillingEvent["purchase"] = null;
       if (providerType === "invoice.paid") purchase = "subscription";
       // A paid one-time checkout is the payment itself; a subscription's is paid by its invoice.
-      if (type === "checkout.completed" && stringAt(object, "mode") === "payment" && stringAt(object, "payment_status") === "paid") {
+      if (
+        type === "checkout.completed" &&
+        stringAt(object, "mode") === "payment" &&
+        stringAt(object, "payment_status") === "paid"
+      ) {
         type = "payment.succeeded";
         purchase = "one-time";
       }
@@ -180,9 +199,19 @@ export function createStripeAdapter(options: StripeAdapterOptions): BillingAdapt
         account: firstOf(stringAt(metadata, ACCOUNT_METADATA_KEY), stringAt(object, "client_reference_id")),
         plan: stringAt(metadata, PLAN_METADATA_KEY),
         customerId: stringAt(object, "customer"),
-        subscriptionId: objectKind === "subscription" ? stringAt(object, "id") : firstOf(stringAt(object, "subscription"), stringAt(object, "parent", "subscription_details", "subscription")),
+        subscriptionId:
+          objectKind === "subscription"
+            ? stringAt(object, "id")
+            : firstOf(
+                stringAt(object, "subscription"),
+                stringAt(object, "parent", "subscription_details", "subscription"),
+              ),
         purchase,
-        amount: firstOf(numberAt(object, "amount_paid"), numberAt(object, "amount_total"), numberAt(object, "amount_refunded")),
+        amount: firstOf(
+          numberAt(object, "amount_paid"),
+          numberAt(object, "amount_total"),
+          numberAt(object, "amount_refunded"),
+        ),
         currency: stringAt(object, "currency"),
         data: object,
       };

@@ -132,7 +132,11 @@ export interface BillingAdapter {
   changePlan(subscriptionId: string, plan: BillingPlan): Promise<Subscription>;
   reportUsage(report: UsageReport): Promise<void>;
   /** A hosted portal where the customer manages payment methods and invoices. */
-  createPortalSession(request: { customerId: string; returnUrl: string; subscriptionId?: string }): Promise<{ url: string }>;
+  createPortalSession(request: {
+    customerId: string;
+    returnUrl: string;
+    subscriptionId?: string;
+  }): Promise<{ url: string }>;
   /**
    * Checks the signature (and timestamp, where the scheme has one); throws a webhook problem when
    * it does not hold. Returns the delivery's id for dedupe when the headers carry one.

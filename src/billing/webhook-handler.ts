@@ -39,7 +39,10 @@ export interface WebhookHandlerOptions {
 }
 
 /** The credits a payment event earns, or 0 when it names no account, no plan, or the other kind of purchase. */
-function creditsFor(event: BillingEvent, plans: ReadonlyMap<string, BillingPlan>): { account: string; amount: number } | null {
+function creditsFor(
+  event: BillingEvent,
+  plans: ReadonlyMap<string, BillingPlan>,
+): { account: string; amount: number } | null {
   if (event.type !== "payment.succeeded" || event.account === null || event.plan === null) return null;
   const plan = plans.get(event.plan);
   if (!plan?.credits) return null;
@@ -49,7 +52,9 @@ function creditsFor(event: BillingEvent, plans: ReadonlyMap<string, BillingPlan>
 }
 
 /** Builds the delivery handler `billing.handleWebhook` runs. */
-export function createWebhookHandler(options: WebhookHandlerOptions): (rawBody: string, headers: Headers) => Promise<WebhookOutcome> {
+export function createWebhookHandler(
+  options: WebhookHandlerOptions,
+): (rawBody: string, headers: Headers) => Promise<WebhookOutcome> {
   const { adapter, kv } = options;
   const eventKey = (id: string) => `${options.keyPrefix}webhook:${adapter.provider}:${id}`;
   const grantKey = (id: string) => `${options.keyPrefix}granted:${adapter.provider}:${id}`;
@@ -57,8 +62,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (rawBody: 
   async function process(event: BillingEvent): Promise<number> {
     let granted = 0;
     const credits = creditsFor(event, options.plans);
-    if (credits !== null && (await kv.set(grantKey(event.id), "1", { ifNotExists: true, ttlMs: options.dedupeTtlMs }))) {
-      await options.credits.grant(credits.account, credits.amount, { reason: `plan:${event.plan}`, reference: `${event.provider}:${event.id}` });
+    if (
+      credits !== null &&
+      (await kv.set(grantKey(event.id), "1", { ifNotExists: true, ttlMs: options.dedupeTtlMs }))
+    ) {
+      await options.credits.grant(credits.account, credits.amount, {
+        reason: `plan:${event.plan}`,
+        reference: `${event.provider}:${event.id}`,
+      });
       granted = credits.amount;
     }
     await options.links.learnFrom(event);
@@ -79,14 +90,23 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (rawBody: 
     try {
       payload = JSON.parse(rawBody);
     } catch {
-      throw new ProblemError("webhook-malformed", { detail: `${adapter.provider}: the webhook body is not JSON`, extensions: { provider: adapter.provider } });
+      throw new ProblemError("webhook-malformed", {
+        detail: `${adapter.provider}: the webhook body is not JSON`,
+        extensions: { provider: adapter.provider },
+      });
     }
     if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-      throw new ProblemError("webhook-malformed", { detail: `${adapter.provider}: the webhook body is not a JSON object`, extensions: { provider: adapter.provider } });
+      throw new ProblemError("webhook-malformed", {
+        detail: `${adapter.provider}: the webhook body is not a JSON object`,
+        extensions: { provider: adapter.provider },
+      });
     }
     const event = adapter.normalizeEvent(payload, deliveryId);
     if (event.id === "") {
-      throw new ProblemError("webhook-malformed", { detail: `${adapter.provider}: the webhook names no event id`, extensions: { provider: adapter.provider } });
+      throw new ProblemError("webhook-malformed", {
+        detail: `${adapter.provider}: the webhook names no event id`,
+        extensions: { provider: adapter.provider },
+      });
     }
     // Acknowledged so the provider stops sending it; nothing else happens.
     if (event.type === "unknown" && options.onEvent === undefined) return { status: "ignored", event, granted: 0 };
@@ -95,7 +115,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (rawBody: 
       // Handled already: acknowledged, so the provider stops resending. Being handled by another
       // delivery right now: refused, so the provider retries and finds it done (or released).
       if ((await kv.get(eventKey(event.id))) === "processing") {
-        throw new ProblemError("webhook-in-progress", { detail: `${adapter.provider}: event ${event.id} is being handled by another delivery`, extensions: { provider: adapter.provider, eventId: event.id } });
+        throw new ProblemError("webhook-in-progress", {
+          detail: `${adapter.provider}: event ${event.id} is being handled by another delivery`,
+          extensions: { provider: adapter.provider, eventId: event.id },
+        });
       }
       return { status: "duplicate", event, granted: 0 };
     }

@@ -72,7 +72,9 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   if (!command) {
     if (rest.includes("--help") || rest.includes("-h")) {
-      io.stdout(`Usage: covara ${planned?.name} ${planned?.args}`.trimEnd() + `\n\n${planned?.summary} (coming soon)\n`);
+      io.stdout(
+        `Usage: covara ${planned?.name} ${planned?.args}`.trimEnd() + `\n\n${planned?.summary} (coming soon)\n`,
+      );
       return 0;
     }
     io.stderr(`covara ${first}: coming soon; this command is not implemented yet.\n`);
@@ -101,7 +103,10 @@ function reportError(command: string, error: unknown, io: CliIO): number {
 }
 
 function usage(): string {
-  const all = [...COMMANDS.map((c) => ({ name: c.name, summary: c.summary })), ...PLANNED.map((c) => ({ name: c.name, summary: `${c.summary} (coming soon)` }))];
+  const all = [
+    ...COMMANDS.map((c) => ({ name: c.name, summary: c.summary })),
+    ...PLANNED.map((c) => ({ name: c.name, summary: `${c.summary} (coming soon)` })),
+  ];
   const width = Math.max(...all.map((command) => command.name.length));
   return [
     `covara ${covaraPackageJson().version}`,

@@ -44,7 +44,9 @@ export interface CheckoutParams {
 export interface BillingClient {
   plans(): Promise<BillingPlanInfo[]>;
   credits(options?: { limit?: number; signal?: AbortSignal }): Promise<{ balance: number; history: CreditEntry[] }>;
-  subscription(options?: { signal?: AbortSignal }): Promise<{ subscription: BillingSubscription | null; plan: string | null }>;
+  subscription(options?: {
+    signal?: AbortSignal;
+  }): Promise<{ subscription: BillingSubscription | null; plan: string | null }>;
   checkout(params: CheckoutParams): Promise<{ id: string; url: string }>;
   /** Opens a checkout and sends the browser to it (returns the URL where there is no window). */
   redirectToCheckout(params: CheckoutParams): Promise<string>;
@@ -57,14 +59,18 @@ export interface BillingClient {
 /** The billing client over `transport`, for a router mounted at `basePath` (default `/api/billing`). */
 export function createBillingClient(transport: Transport, basePath = "/api/billing"): BillingClient {
   const path = (rest: string) => basePath.replace(/\/+$/, "") + rest;
-  const get = async <T>(rest: string, query?: Record<string, number>, signal?: AbortSignal) => (await transport.request<T>("GET", path(rest), { query, signal })).data;
-  const post = async <T>(rest: string, body: unknown = {}) => (await transport.request<T>("POST", path(rest), { body })).data;
-  const subscriptionOf = async (rest: string, body?: unknown) => (await post<{ subscription: BillingSubscription }>(rest, body)).subscription;
+  const get = async <T>(rest: string, query?: Record<string, number>, signal?: AbortSignal) =>
+    (await transport.request<T>("GET", path(rest), { query, signal })).data;
+  const post = async <T>(rest: string, body: unknown = {}) =>
+    (await transport.request<T>("POST", path(rest), { body })).data;
+  const subscriptionOf = async (rest: string, body?: unknown) =>
+    (await post<{ subscription: BillingSubscription }>(rest, body)).subscription;
 
   const checkout = (params: CheckoutParams) => post<{ id: string; url: string }>("/checkout", params);
   return {
     plans: async () => (await get<{ plans: BillingPlanInfo[] }>("/plans")).plans,
-    credits: (options = {}) => get("/credits", options.limit === undefined ? undefined : { limit: options.limit }, options.signal),
+    credits: (options = {}) =>
+      get("/credits", options.limit === undefined ? undefined : { limit: options.limit }, options.signal),
     subscription: (options = {}) => get("/subscription", undefined, options.signal),
     checkout,
     async redirectToCheckout(params) {

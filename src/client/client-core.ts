@@ -26,7 +26,9 @@ export interface CovaraClient<T extends AppTypeSource = CovaraTypeInfo> {
   /** The auth strategy in use (OIDC: `client.auth.login()`). */
   readonly auth: AuthStrategy;
   /** A resource by the path it is mounted at; `resource<Row>(path)` types an unknown one. */
-  resource<Row extends object = never, P extends string = string>(path: P): ResourceClient<[Row] extends [never] ? ResourceInfoAt<T, P> : UntypedResource<Row>>;
+  resource<Row extends object = never, P extends string = string>(
+    path: P,
+  ): ResourceClient<[Row] extends [never] ? ResourceInfoAt<T, P> : UntypedResource<Row>>;
   /** Tells every live list and query of `path` (or of every path) to refetch. */
   invalidate(path?: string): void;
   /** Listens for invalidate(); returns the remover. */

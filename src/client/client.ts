@@ -22,13 +22,17 @@ export interface Client<T extends AppTypeSource = CovaraTypeInfo> extends Covara
   /** The billing router's routes (`createBillingRouter` on the server). */
   readonly billing: BillingClient;
   /** A file resource by its path: uploads with progress and download URLs (see `FilesClient`). */
-  files<Row extends object = never, P extends string = string>(path: P): FilesClient<[Row] extends [never] ? ResourceInfoAt<T, P>["row"] : Row>;
+  files<Row extends object = never, P extends string = string>(
+    path: P,
+  ): FilesClient<[Row] extends [never] ? ResourceInfoAt<T, P>["row"] : Row>;
 }
 
 /** Creates a client for a covara API. */
 export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: CreateClientOptions): Client<T> {
   const core = createCoreClient<T>(options);
-  const offline = options.offline ? createOfflineManager(core, options.offline === true ? {} : options.offline) : undefined;
+  const offline = options.offline
+    ? createOfflineManager(core, options.offline === true ? {} : options.offline)
+    : undefined;
   // Here rather than in the core client, whose bundle budget has no room for uploads.
   const fileClients = new Map<string, FilesClient>();
   const files = (path: string): FilesClient => {
@@ -37,7 +41,9 @@ export function createClient<T extends AppTypeSource = CovaraTypeInfo>(options: 
     return created;
   };
   // files(path) is typed per path by the app type T; at run time one FilesClient serves any row type.
-  const client = assumeType<Client<T>>(Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath), files }));
+  const client = assumeType<Client<T>>(
+    Object.assign(core, { offline, billing: createBillingClient(core.transport, options.billingPath), files }),
+  );
   (globalThis as { [DEFAULT]?: Client<AppTypeSource> })[DEFAULT] = client;
   return client;
 }

@@ -76,7 +76,8 @@ export function createEnvClient<Values = Record<string, unknown>>(options: EnvCl
 /** `promise`, unless `signal` aborts first: then an ABORTED error, and `leave` is called once. */
 function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, leave: () => void): Promise<T> {
   if (signal === undefined) return promise;
-  const abortedError = (): CovaraClientError => toClientError(signal.reason instanceof Error ? signal.reason : new DOMException("Aborted", "AbortError"));
+  const abortedError = (): CovaraClientError =>
+    toClientError(signal.reason instanceof Error ? signal.reason : new DOMException("Aborted", "AbortError"));
   if (signal.aborted) {
     leave();
     return Promise.reject(abortedError());

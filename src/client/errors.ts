@@ -56,7 +56,9 @@ export class CovaraClientError extends Error {
 export function isCovaraClientError(error: unknown): error is CovaraClientError {
   return (
     error instanceof CovaraClientError ||
-    (error instanceof Error && error.name === "CovaraClientError" && typeof (error as { code?: unknown }).code === "string")
+    (error instanceof Error &&
+      error.name === "CovaraClientError" &&
+      typeof (error as { code?: unknown }).code === "string")
   );
 }
 
@@ -64,8 +66,10 @@ export function isCovaraClientError(error: unknown): error is CovaraClientError 
 export function toClientError(error: unknown): CovaraClientError {
   if (isCovaraClientError(error)) return error;
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === "AbortError") return new CovaraClientError(0, { code: "ABORTED", detail: "The request was aborted" }, { cause: error });
-  if (name === "TimeoutError") return new CovaraClientError(0, { code: "TIMEOUT", detail: "The request timed out" }, { cause: error });
+  if (name === "AbortError")
+    return new CovaraClientError(0, { code: "ABORTED", detail: "The request was aborted" }, { cause: error });
+  if (name === "TimeoutError")
+    return new CovaraClientError(0, { code: "TIMEOUT", detail: "The request timed out" }, { cause: error });
   const detail = error instanceof Error ? error.message : String(error);
   return new CovaraClientError(0, { code: "NETWORK_ERROR", detail }, { cause: error });
 }
@@ -76,9 +80,15 @@ export function errorFromResponse(status: number, body: unknown, statusText = ""
     const doc = body as ProblemDocument;
     // OAuth endpoints answer { error, error_description } rather than problem+json.
     if (doc.code === undefined && typeof doc.error === "string") {
-      return new CovaraClientError(status, { ...doc, code: doc.error.toUpperCase(), detail: (doc.error_description as string | undefined) ?? doc.error });
+      return new CovaraClientError(status, {
+        ...doc,
+        code: doc.error.toUpperCase(),
+        detail: (doc.error_description as string | undefined) ?? doc.error,
+      });
     }
     return new CovaraClientError(status, doc);
   }
-  return new CovaraClientError(status, { detail: typeof body === "string" && body ? body.slice(0, 200) : statusText || `HTTP ${status}` });
+  return new CovaraClientError(status, {
+    detail: typeof body === "string" && body ? body.slice(0, 200) : statusText || `HTTP ${status}`,
+  });
 }

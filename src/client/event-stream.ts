@@ -43,7 +43,10 @@ export interface EventStream {
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+    const target = globalThis as {
+      addEventListener?: typeof addEventListener;
+      removeEventListener?: typeof removeEventListener;
+    };
     const done = (): void => {
       clearTimeout(timer);
       target.removeEventListener?.("online", done);
@@ -55,7 +58,12 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 /** Opens `path` as an SSE stream and keeps it open until `close()`. */
-export function openEventStream(transport: Transport, path: string, handlers: EventStreamHandlers, options: EventStreamOptions = {}): EventStream {
+export function openEventStream(
+  transport: Transport,
+  path: string,
+  handlers: EventStreamHandlers,
+  options: EventStreamOptions = {},
+): EventStream {
   const closed = new AbortController();
   let attempt = { controller: new AbortController() };
   let lastEventId = options.lastEventId;
@@ -132,7 +140,13 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
         try {
           data = JSON.parse(message.data);
         } catch {
-          report(new CovaraClientError(0, { code: "STREAM_ERROR", detail: `Skipped a malformed '${message.event}' event`, event: message.event }));
+          report(
+            new CovaraClientError(0, {
+              code: "STREAM_ERROR",
+              detail: `Skipped a malformed '${message.event}' event`,
+              event: message.event,
+            }),
+          );
           return;
         }
         if (message.event === "connected") {
@@ -147,7 +161,8 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
           // The server ends the stream after these; reconnecting resumes from lastEventId.
           const problem = (data ?? {}) as { status?: number; retryMs?: number };
           if (typeof problem.retryMs === "number") retryMs = problem.retryMs;
-          if (message.event === "error") report(new CovaraClientError(problem.status ?? 0, (data ?? {}) as ProblemDocument));
+          if (message.event === "error")
+            report(new CovaraClientError(problem.status ?? 0, (data ?? {}) as ProblemDocument));
           return;
         }
         try {
@@ -193,7 +208,8 @@ export function openEventStream(transport: Transport, path: string, handlers: Ev
       failures++;
       if (options.maxRetries !== undefined && failures > options.maxRetries) break;
       setStatus("reconnecting");
-      if (failures > 0) await sleep(fullJitterDelay(failures - 1, { ...options.backoff, baseMs: retryMs }), closed.signal);
+      if (failures > 0)
+        await sleep(fullJitterDelay(failures - 1, { ...options.backoff, baseMs: retryMs }), closed.signal);
     }
     setStatus("closed");
   })();

@@ -91,7 +91,10 @@ export class FilesClient<Row = Record<string, unknown>> {
 
   /** The URL of a file's content (`GET <path>/<id>/download`), for links, `<img>` or React Native's Linking. */
   downloadUrl(id: string | number, options: { inline?: boolean } = {}): string {
-    return this.transport.url(`${this.path.replace(/\/$/, "")}/${encodeURIComponent(String(id))}/download`, options.inline ? { disposition: "inline" } : undefined);
+    return this.transport.url(
+      `${this.path.replace(/\/$/, "")}/${encodeURIComponent(String(id))}/download`,
+      options.inline ? { disposition: "inline" } : undefined,
+    );
   }
 
   /** `downloadUrl`, under the name React Native code looks for. */
@@ -147,14 +150,22 @@ export class FilesClient<Row = Record<string, unknown>> {
       xhr.withCredentials = this.credentials() === "include";
       xhr.upload.onprogress = (event) => {
         if (!event.lengthComputable) return;
-        options.onProgress?.({ loaded: event.loaded, total: event.total, percent: event.total === 0 ? 100 : Math.round((event.loaded / event.total) * 100) });
+        options.onProgress?.({
+          loaded: event.loaded,
+          total: event.total,
+          percent: event.total === 0 ? 100 : Math.round((event.loaded / event.total) * 100),
+        });
       };
       const onAbort = () => xhr.abort();
       options.signal?.addEventListener("abort", onAbort, { once: true });
       const done = () => options.signal?.removeEventListener("abort", onAbort);
       xhr.onload = () => {
         done();
-        resolve({ status: xhr.status, body: xhr.responseText, contentType: xhr.getResponseHeader("content-type") ?? "" });
+        resolve({
+          status: xhr.status,
+          body: xhr.responseText,
+          contentType: xhr.getResponseHeader("content-type") ?? "",
+        });
       };
       xhr.onerror = () => {
         done();

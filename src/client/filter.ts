@@ -62,7 +62,8 @@ export function formatRsqlValue(value: FilterLiteral): string {
   }
   if (value instanceof Date) {
     const year = value.getUTCFullYear();
-    if (Number.isNaN(value.getTime()) || year < 0 || year > 9999) throw new TypeError("Cannot write this Date in a filter");
+    if (Number.isNaN(value.getTime()) || year < 0 || year > 9999)
+      throw new TypeError("Cannot write this Date in a filter");
     return value.toISOString();
   }
   throw new TypeError(`Cannot write a value of type ${typeof value} in a filter`);
@@ -76,12 +77,16 @@ function field(name: string): string {
 /** `field<op>value` for any operator, custom ones included (`=near=`). */
 export function comparison(name: string, operator: string, value: FilterLiteral | readonly FilterLiteral[]): Filter {
   if (!OPERATOR.test(operator)) throw new TypeError(`Invalid filter operator '${operator}'`);
-  const written = Array.isArray(value) ? `(${value.map(formatRsqlValue).join(",")})` : formatRsqlValue(value as FilterLiteral);
+  const written = Array.isArray(value)
+    ? `(${value.map(formatRsqlValue).join(",")})`
+    : formatRsqlValue(value as FilterLiteral);
   return new Filter(`${field(name)}${operator}${written}`);
 }
 
 function group(kind: "and" | "or", parts: readonly (Filter | string | undefined | false | null)[]): Filter | undefined {
-  const filters = parts.filter((part): part is Filter | string => Boolean(part)).map((part) => (typeof part === "string" ? new Filter(part, "or") : part));
+  const filters = parts
+    .filter((part): part is Filter | string => Boolean(part))
+    .map((part) => (typeof part === "string" ? new Filter(part, "or") : part));
   if (filters.length === 0) return undefined;
   if (filters.length === 1) return filters[0];
   const text = filters

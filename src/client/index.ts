@@ -38,7 +38,17 @@ export { asyncStorageTokenStorage, localStorageTokenStorage, memoryTokenStorage 
 export type { TokenStorage } from "./auth/token-storage";
 export { OfflineManager, createOfflineManager, memoryQueueStorage, indexedDbQueueStorage } from "./offline/manager";
 export type { OfflineOptions, QueuedMutation, QueueStorage, OfflineConflict } from "./offline/manager";
-export type { AnyRow, AppTypeSource, CovaraTypeInfo, ResourceInfoAt, ResourceTypeInfo, RowId, Selected, TypeInfoOf, UntypedResource } from "./types";
+export type {
+  AnyRow,
+  AppTypeSource,
+  CovaraTypeInfo,
+  ResourceInfoAt,
+  ResourceTypeInfo,
+  RowId,
+  Selected,
+  TypeInfoOf,
+  UntypedResource,
+} from "./types";
 export { createBillingClient } from "./billing";
 export type { BillingClient, BillingPlanInfo, BillingSubscription, CheckoutParams, CreditEntry } from "./billing";
 export { liveList } from "./live";

@@ -23,7 +23,11 @@ export interface LiveListCallbacks<Row> {
   onStatus?(status: StreamStatus): void;
   onError?(error: CovaraClientError): void;
   /** Every applied server event, after the store changed (offline reconciliation listens here). */
-  onServerEvent?(event: "added" | "changed" | "removed" | "snapshot", id: RowId | undefined, row: Row | undefined): void;
+  onServerEvent?(
+    event: "added" | "changed" | "removed" | "snapshot",
+    id: RowId | undefined,
+    row: Row | undefined,
+  ): void;
 }
 
 /** Opens a live list over `resource` for `query`. */
@@ -40,7 +44,14 @@ export function openLiveList<Info extends ResourceTypeInfo>(
   const refetch = (): Promise<void> => {
     refetching ??= (async () => {
       try {
-        const page = await resource.list({ filter: query.filter, select: query.select, include: query.include, orderBy: query.orderBy, limit: query.limit, withDeleted: query.withDeleted });
+        const page = await resource.list({
+          filter: query.filter,
+          select: query.select,
+          include: query.include,
+          orderBy: query.orderBy,
+          limit: query.limit,
+          withDeleted: query.withDeleted,
+        });
         store.reset(page.items);
         callbacks.onServerEvent?.("snapshot", undefined, undefined);
       } catch (e) {

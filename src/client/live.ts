@@ -32,11 +32,16 @@ export function liveList<Row extends object = AnyRecord>(
   const store = new LiveListStore<AnyRecord>({ orderBy: query.orderBy });
   const offline = client.offline;
   const resource = client.resource<AnyRecord>(path);
-  const handle = openLiveList(resource, query as SubscribeQuery<AnyRecord>, {
-    onStatus: callbacks.onStatus,
-    onError: callbacks.onError,
-    onServerEvent: (event, id, row) => offline?.afterServerEvent(path, store, event, id, row),
-  }, store);
+  const handle = openLiveList(
+    resource,
+    query as SubscribeQuery<AnyRecord>,
+    {
+      onStatus: callbacks.onStatus,
+      onError: callbacks.onError,
+      onServerEvent: (event, id, row) => offline?.afterServerEvent(path, store, event, id, row),
+    },
+    store,
+  );
   const unregister = offline?.register(path, store);
   const stopInvalidate = client.onInvalidate((p) => {
     if (p === undefined || p === path) void handle.refetch();

@@ -1,7 +1,14 @@
 /** Query-string encoding shared by the transport and the SSE connection. */
 
 /** Values a query parameter may take; arrays join with commas, undefined and null are skipped. */
-export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[] | { toString(): string };
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly (string | number)[]
+  | { toString(): string };
 
 /** Encodes parameters as `?a=1&b=x,y`, or "" when none are set. */
 export function encodeQuery(params: Record<string, QueryValue> | undefined): string {

@@ -74,10 +74,13 @@ export interface SubscribeQuery<Row> {
   snapshot?: boolean;
 }
 
-const text = (filter: FilterInput): string | undefined => (filter === undefined ? undefined : String(filter) || undefined);
+const text = (filter: FilterInput): string | undefined =>
+  filter === undefined ? undefined : String(filter) || undefined;
 
 /** Turns list-style params into query parameters. */
-export function listQuery(params: Omit<ListParams<object, FieldList<object>>, "signal"> & { snapshot?: boolean }): Record<string, QueryValue> {
+export function listQuery(
+  params: Omit<ListParams<object, FieldList<object>>, "signal"> & { snapshot?: boolean },
+): Record<string, QueryValue> {
   return {
     filter: text(params.filter),
     select: params.select as readonly string[] | undefined,
@@ -103,13 +106,20 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
   }
 
   /** One page of rows. */
-  async list<const S extends FieldList<Info["row"]> | undefined = undefined>(params: ListParams<Info["row"], S> = {}): Promise<Page<Selected<Info["row"], S>>> {
-    const res = await this.transport.request<Page<Selected<Info["row"], S>>>("GET", this.path, { query: listQuery(params), signal: params.signal });
+  async list<const S extends FieldList<Info["row"]> | undefined = undefined>(
+    params: ListParams<Info["row"], S> = {},
+  ): Promise<Page<Selected<Info["row"], S>>> {
+    const res = await this.transport.request<Page<Selected<Info["row"], S>>>("GET", this.path, {
+      query: listQuery(params),
+      signal: params.signal,
+    });
     return res.data;
   }
 
   /** Every page in turn, following `nextCursor` (`for await (const page of users.pages())`). */
-  async *pages<const S extends FieldList<Info["row"]> | undefined = undefined>(params: ListParams<Info["row"], S> = {}): AsyncGenerator<Page<Selected<Info["row"], S>>> {
+  async *pages<const S extends FieldList<Info["row"]> | undefined = undefined>(
+    params: ListParams<Info["row"], S> = {},
+  ): AsyncGenerator<Page<Selected<Info["row"], S>>> {
     let cursor = params.cursor ?? null;
     for (;;) {
       const page = await this.list({ ...params, cursor });
@@ -120,7 +130,9 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
   }
 
   /** Every row of every page, one at a time. */
-  async *rows<const S extends FieldList<Info["row"]> | undefined = undefined>(params: ListParams<Info["row"], S> = {}): AsyncGenerator<Selected<Info["row"], S>> {
+  async *rows<const S extends FieldList<Info["row"]> | undefined = undefined>(
+    params: ListParams<Info["row"], S> = {},
+  ): AsyncGenerator<Selected<Info["row"], S>> {
     for await (const page of this.pages(params)) yield* page.items;
   }
 
@@ -151,14 +163,22 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
 
   /** PATCH: a partial update. */
   async update(id: RowId, patch: Info["update"], options: WriteOptions = {}): Promise<Info["row"]> {
-    const res = await this.transport.request<Info["row"]>("PATCH", this.rowPath(id), this.writeRequest(id, options, patch));
+    const res = await this.transport.request<Info["row"]>(
+      "PATCH",
+      this.rowPath(id),
+      this.writeRequest(id, options, patch),
+    );
     this.remember(id, res.headers);
     return res.data;
   }
 
   /** PUT: replaces the client-writable columns. */
   async replace(id: RowId, body: Info["create"], options: WriteOptions = {}): Promise<Info["row"]> {
-    const res = await this.transport.request<Info["row"]>("PUT", this.rowPath(id), this.writeRequest(id, options, body));
+    const res = await this.transport.request<Info["row"]>(
+      "PUT",
+      this.rowPath(id),
+      this.writeRequest(id, options, body),
+    );
     this.remember(id, res.headers);
     return res.data;
   }
@@ -177,7 +197,9 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
   }
 
   /** Grouped aggregates; each group has `count` and `<fn>_<field>` members. */
-  async aggregate<G extends Record<string, unknown> = Record<string, unknown>>(params: AggregateParams = {}): Promise<(G & { count: number })[]> {
+  async aggregate<G extends Record<string, unknown> = Record<string, unknown>>(
+    params: AggregateParams = {},
+  ): Promise<(G & { count: number })[]> {
     const res = await this.transport.request<{ groups: (G & { count: number })[] }>("GET", `${this.path}/aggregate`, {
       query: aggregateQuery(params),
       signal: params.signal,
@@ -188,7 +210,13 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
   /** Full-text search, best match first (`_score` on every row). */
   async search(q: string, params: SearchParams<Info["row"]> = {}): Promise<Page<Info["row"] & { _score: number }>> {
     const res = await this.transport.request<Page<Info["row"] & { _score: number }>>("GET", `${this.path}/search`, {
-      query: { q, filter: text(params.filter), select: params.select as readonly string[] | undefined, limit: params.limit, cursor: params.cursor ?? undefined },
+      query: {
+        q,
+        filter: text(params.filter),
+        select: params.select as readonly string[] | undefined,
+        limit: params.limit,
+        cursor: params.cursor ?? undefined,
+      },
       signal: params.signal,
     });
     return res.data;
@@ -196,22 +224,48 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
 
   /** Creates every row in one transaction (all or nothing). */
   async batchCreate(rows: readonly Info["create"][], options: { signal?: AbortSignal } = {}): Promise<Info["row"][]> {
-    return (await this.transport.request<{ items: Info["row"][] }>("POST", `${this.path}/batch`, { body: rows, signal: options.signal })).data.items;
+    return (
+      await this.transport.request<{ items: Info["row"][] }>("POST", `${this.path}/batch`, {
+        body: rows,
+        signal: options.signal,
+      })
+    ).data.items;
   }
 
   /** Updates every `{ id, ...changes }` in one transaction. */
-  async batchUpdate(rows: readonly (Info["update"] & { id: RowId })[], options: { signal?: AbortSignal } = {}): Promise<Info["row"][]> {
-    return (await this.transport.request<{ items: Info["row"][] }>("PATCH", `${this.path}/batch`, { body: rows, signal: options.signal })).data.items;
+  async batchUpdate(
+    rows: readonly (Info["update"] & { id: RowId })[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Info["row"][]> {
+    return (
+      await this.transport.request<{ items: Info["row"][] }>("PATCH", `${this.path}/batch`, {
+        body: rows,
+        signal: options.signal,
+      })
+    ).data.items;
   }
 
   /** Deletes every id in one transaction; returns how many were deleted. */
   async batchDelete(ids: readonly RowId[], options: { signal?: AbortSignal } = {}): Promise<number> {
-    return (await this.transport.request<{ deleted: number }>("DELETE", `${this.path}/batch`, { body: ids, signal: options.signal })).data.deleted;
+    return (
+      await this.transport.request<{ deleted: number }>("DELETE", `${this.path}/batch`, {
+        body: ids,
+        signal: options.signal,
+      })
+    ).data.deleted;
   }
 
   /** Inserts or updates rows by primary key in one transaction. */
-  async upsert(rows: readonly (Info["create"] & { id: RowId })[], options: { signal?: AbortSignal } = {}): Promise<Info["row"][]> {
-    return (await this.transport.request<{ items: Info["row"][] }>("POST", `${this.path}/batch/upsert`, { body: rows, signal: options.signal })).data.items;
+  async upsert(
+    rows: readonly (Info["create"] & { id: RowId })[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Info["row"][]> {
+    return (
+      await this.transport.request<{ items: Info["row"][] }>("POST", `${this.path}/batch/upsert`, {
+        body: rows,
+        signal: options.signal,
+      })
+    ).data.items;
   }
 
   /** Calls a procedure: input and output are typed from its Zod schemas. */
@@ -220,11 +274,21 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
     input: Info["procedures"][N]["input"],
     options: { signal?: AbortSignal } = {},
   ): Promise<Info["procedures"][N]["output"]> {
-    return (await this.transport.request<Info["procedures"][N]["output"]>("POST", `${this.path}/rpc/${encodeURIComponent(name)}`, { body: input ?? {}, signal: options.signal })).data;
+    return (
+      await this.transport.request<Info["procedures"][N]["output"]>(
+        "POST",
+        `${this.path}/rpc/${encodeURIComponent(name)}`,
+        { body: input ?? {}, signal: options.signal },
+      )
+    ).data;
   }
 
   /** A live view of the rows matching `query` (see SubscriptionHandlers). */
-  subscribe(query: SubscribeQuery<Info["row"]>, handlers: SubscriptionHandlers<Info["row"]>, options: { lastEventId?: string } = {}): Subscription {
+  subscribe(
+    query: SubscribeQuery<Info["row"]>,
+    handlers: SubscriptionHandlers<Info["row"]>,
+    options: { lastEventId?: string } = {},
+  ): Subscription {
     return subscribeStream(this.transport, `${this.path}/subscribe`, listQuery(query), handlers, options);
   }
 
@@ -234,7 +298,13 @@ export class ResourceClient<Info extends ResourceTypeInfo = ResourceTypeInfo> {
     onGroups: (groups: (G & { count: number })[], seq: number) => void,
     handlers: Pick<SubscriptionHandlers<unknown>, "onError" | "onStatus" | "onConnected"> = {},
   ): Subscription {
-    return subscribeAggregateStream(this.transport, `${this.path}/aggregate/subscribe`, aggregateQuery(params), onGroups, handlers);
+    return subscribeAggregateStream(
+      this.transport,
+      `${this.path}/aggregate/subscribe`,
+      aggregateQuery(params),
+      onGroups,
+      handlers,
+    );
   }
 
   private rowPath(id: RowId): string {
@@ -284,9 +354,15 @@ function subscribeAggregateStream<G>(
       onError: handlers.onError,
       onEvent(event, data) {
         const body = data as { seq?: number; groups?: unknown; resumedFrom?: number };
-        if (event === "connected") return handlers.onConnected?.(Number(body.seq), typeof body.resumedFrom === "number" ? { resumedFrom: body.resumedFrom } : {});
+        if (event === "connected")
+          return handlers.onConnected?.(
+            Number(body.seq),
+            typeof body.resumedFrom === "number" ? { resumedFrom: body.resumedFrom } : {},
+          );
         if (event === "aggregate" && Array.isArray(body.groups)) return onGroups(body.groups as G[], Number(body.seq));
-        handlers.onError?.(new CovaraClientError(0, { code: "STREAM_ERROR", detail: `Skipped an unexpected '${event}' event`, event }));
+        handlers.onError?.(
+          new CovaraClientError(0, { code: "STREAM_ERROR", detail: `Skipped an unexpected '${event}' event`, event }),
+        );
       },
     },
     { query },

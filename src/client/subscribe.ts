@@ -9,7 +9,10 @@ import type { Transport } from "./transport";
 import type { RowId } from "./types";
 
 export interface SubscriptionHandlers<Row> {
-  onSnapshot?(items: Row[], page: { nextCursor: string | null; hasMore: boolean; totalCount?: number; seq: number }): void;
+  onSnapshot?(
+    items: Row[],
+    page: { nextCursor: string | null; hasMore: boolean; totalCount?: number; seq: number },
+  ): void;
   onAdded?(row: Row, id: RowId): void;
   onChanged?(row: Row, id: RowId): void;
   onRemoved?(id: RowId): void;
@@ -31,7 +34,8 @@ export interface Subscription {
   close(): void;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 const isId = (value: unknown): value is RowId => typeof value === "string" || typeof value === "number";
 
 /** Subscribes to `streamPath` (a resource's `/subscribe`) with list-style query parameters. */
@@ -43,7 +47,9 @@ export function subscribeStream<Row>(
   options: { lastEventId?: string } = {},
 ): Subscription {
   const malformed = (event: string): void =>
-    handlers.onError?.(new CovaraClientError(0, { code: "STREAM_ERROR", detail: `Skipped a malformed '${event}' event`, event }));
+    handlers.onError?.(
+      new CovaraClientError(0, { code: "STREAM_ERROR", detail: `Skipped a malformed '${event}' event`, event }),
+    );
   const stream: EventStream = openEventStream(
     transport,
     streamPath,
@@ -56,7 +62,10 @@ export function subscribeStream<Row>(
         switch (event) {
           case "connected":
             if (typeof data.seq !== "number") return malformed(event);
-            return handlers.onConnected?.(data.seq, typeof data.resumedFrom === "number" ? { resumedFrom: data.resumedFrom } : {});
+            return handlers.onConnected?.(
+              data.seq,
+              typeof data.resumedFrom === "number" ? { resumedFrom: data.resumedFrom } : {},
+            );
           case "snapshot":
             if (!Array.isArray(data.items)) return malformed(event);
             return handlers.onSnapshot?.(data.items as Row[], {
@@ -68,14 +77,22 @@ export function subscribeStream<Row>(
           case "added":
           case "changed":
             if (!isObject(data.row) || !isId(data.id)) return malformed(event);
-            return event === "added" ? handlers.onAdded?.(data.row as Row, data.id) : handlers.onChanged?.(data.row as Row, data.id);
+            return event === "added"
+              ? handlers.onAdded?.(data.row as Row, data.id)
+              : handlers.onChanged?.(data.row as Row, data.id);
           case "removed":
             if (!isId(data.id)) return malformed(event);
             return handlers.onRemoved?.(data.id);
           case "invalidate":
             return handlers.onInvalidate?.(typeof data.reason === "string" ? data.reason : "unknown");
           default:
-            handlers.onError?.(new CovaraClientError(0, { code: "STREAM_ERROR", detail: `Skipped an event of unknown type '${event}'`, event }));
+            handlers.onError?.(
+              new CovaraClientError(0, {
+                code: "STREAM_ERROR",
+                detail: `Skipped an event of unknown type '${event}'`,
+                event,
+              }),
+            );
         }
       },
     },

@@ -35,7 +35,10 @@ export interface TransportResponse<T> {
 }
 
 /** A signal that aborts with the caller's signal or after `timeoutMs`; `done` clears the timer. */
-export function linkSignal(signal: AbortSignal | undefined, timeoutMs: number | undefined): { signal: AbortSignal; done(): void } {
+export function linkSignal(
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): { signal: AbortSignal; done(): void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal?.reason);
   if (signal?.aborted) controller.abort(signal.reason);

@@ -45,10 +45,10 @@ export interface UntypedResource<Row extends object = AnyRow> {
 export type ResourceInfoAt<T, P extends string> = string extends keyof TypeInfoOf<T>["resources"]
   ? UntypedResource
   : P extends keyof TypeInfoOf<T>["resources"]
-  ? TypeInfoOf<T>["resources"][P] extends infer R extends ResourceTypeInfo
-    ? R
-    : UntypedResource
-  : UntypedResource;
+    ? TypeInfoOf<T>["resources"][P] extends infer R extends ResourceTypeInfo
+      ? R
+      : UntypedResource
+    : UntypedResource;
 
 /** Row narrowed to the selected keys (when `select` is a literal tuple). */
 export type Selected<Row, S> = S extends readonly (infer K)[]

@@ -40,9 +40,15 @@ export async function createDataService<TTables extends DataTables>(
 ): Promise<DataService<TTables>> {
   const served = new Set(Object.keys(tables));
   const settings = options.cache === false ? undefined : options.cache;
-  const cache = settings ? new ReadCache(settings.minTtlMs ?? 1000, settings.maxTtlMs ?? 300_000, settings.maxEntries ?? 10_000) : undefined;
+  const cache = settings
+    ? new ReadCache(settings.minTtlMs ?? 1000, settings.maxTtlMs ?? 300_000, settings.maxEntries ?? 10_000)
+    : undefined;
   const stop = cache
-    ? await listenForChanges(cache, served, { kv: settings?.kv, channel: settings?.channel ?? "covara:data-service", app: options.app })
+    ? await listenForChanges(cache, served, {
+        kv: settings?.kv,
+        channel: settings?.channel ?? "covara:data-service",
+        app: options.app,
+      })
     : async () => {};
 
   const save = (operations: readonly Operation<TTables>[]) => runOperations(db, tables, operations, options.app);
@@ -76,11 +82,15 @@ export async function createDataService<TTables extends DataTables>(
   return {
     get(table, id) {
       const served = tableOf(table);
-      return cached(table, getKey(table, id), versionKey(channel, table, id), () => selectById(db, served, id)) as Promise<RowOf<TTables[typeof table]> | null>;
+      return cached(table, getKey(table, id), versionKey(channel, table, id), () =>
+        selectById(db, served, id),
+      ) as Promise<RowOf<TTables[typeof table]> | null>;
     },
     list(table, query = {}) {
       const served = tableOf(table);
-      return cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () => selectPage(db, served, query)) as Promise<RowOf<TTables[typeof table]>[]>;
+      return cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () =>
+        selectPage(db, served, query),
+      ) as Promise<RowOf<TTables[typeof table]>[]>;
     },
     async create(table, values) {
       const [row] = await save([{ op: "create", table, values } as Operation<TTables>]);

@@ -58,7 +58,8 @@ export async function listenForChanges(
         } catch {
           return; // not ours: another writer on the channel
         }
-        if (isRelayed(parsed) && parsed.from !== instance) cache.apply(parsed.changes.filter((change) => tables.has(change.table)));
+        if (isRelayed(parsed) && parsed.from !== instance)
+          cache.apply(parsed.changes.filter((change) => tables.has(change.table)));
       })
     : undefined;
 

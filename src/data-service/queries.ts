@@ -58,7 +58,9 @@ export function selectPage(db: AnyDatabase, served: DataTable, query: PageQuery)
 /** A stable text of a list query, for its cache key. */
 export function pageKey(query: PageQuery): string {
   const where = Object.entries(query.where ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([where, query.orderBy ?? null, query.desc === true, query.page ?? 1, query.limit ?? 20], (_key, value: unknown) =>
-    typeof value === "bigint" ? `${value}n` : value instanceof Date ? value.toISOString() : value,
+  return JSON.stringify(
+    [where, query.orderBy ?? null, query.desc === true, query.page ?? 1, query.limit ?? 20],
+    (_key, value: unknown) =>
+      typeof value === "bigint" ? `${value}n` : value instanceof Date ? value.toISOString() : value,
   );
 }

@@ -41,7 +41,11 @@ export class ReadCache {
   private hits = 0;
   private misses = 0;
 
-  constructor(minTtlMs: number, maxTtlMs: number, private readonly maxEntries: number) {
+  constructor(
+    minTtlMs: number,
+    maxTtlMs: number,
+    private readonly maxEntries: number,
+  ) {
     this.ttl = new DynamicTtl(minTtlMs, maxTtlMs, maxEntries * 2);
   }
 
@@ -67,7 +71,12 @@ export class ReadCache {
     if (epoch !== this.epoch(table)) return frozen;
     if (this.entries.has(key)) this.remove(key);
     else if (this.entries.size >= this.maxEntries) this.remove(this.entries.keys().next().value!);
-    this.entries.set(key, { value: frozen, expires: Date.now() + this.ttl.ttlOf(this.ttlKey(table, key)), table, version });
+    this.entries.set(key, {
+      value: frozen,
+      expires: Date.now() + this.ttl.ttlOf(this.ttlKey(table, key)),
+      table,
+      version,
+    });
     if (key.startsWith("l")) {
       let keys = this.lists.get(table);
       if (!keys) this.lists.set(table, (keys = new Set()));
@@ -98,7 +107,12 @@ export class ReadCache {
 
   stats(): CacheStats {
     const reads = this.hits + this.misses;
-    return { hits: this.hits, misses: this.misses, hitRate: reads === 0 ? 0 : this.hits / reads, entries: this.entries.size };
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      hitRate: reads === 0 ? 0 : this.hits / reads,
+      entries: this.entries.size,
+    };
   }
 
   /** Every list of a table shares one change history (any write empties them all). */

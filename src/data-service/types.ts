@@ -82,9 +82,16 @@ export interface UnitOfWork<TTables extends DataTables> {
 
 export interface DataService<TTables extends DataTables> {
   get<K extends keyof TTables & string>(table: K, id: RowId): Promise<Readonly<RowOf<TTables[K]>> | null>;
-  list<K extends keyof TTables & string>(table: K, options?: ListOptions<TTables[K]>): Promise<readonly Readonly<RowOf<TTables[K]>>[]>;
+  list<K extends keyof TTables & string>(
+    table: K,
+    options?: ListOptions<TTables[K]>,
+  ): Promise<readonly Readonly<RowOf<TTables[K]>>[]>;
   create<K extends keyof TTables & string>(table: K, values: NewRowOf<TTables[K]>): Promise<RowOf<TTables[K]>>;
-  update<K extends keyof TTables & string>(table: K, id: RowId, changes: Partial<NewRowOf<TTables[K]>>): Promise<RowOf<TTables[K]>>;
+  update<K extends keyof TTables & string>(
+    table: K,
+    id: RowId,
+    changes: Partial<NewRowOf<TTables[K]>>,
+  ): Promise<RowOf<TTables[K]>>;
   delete<K extends keyof TTables & string>(table: K, id: RowId): Promise<void>;
   batch(): UnitOfWork<TTables>;
   stats(): CacheStats;

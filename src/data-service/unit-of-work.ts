@@ -61,9 +61,18 @@ export async function runOperations(
         for (current = 0; current < operations.length; current++) {
           const operation = operations[current]!;
           const [row] = yield statementOf(tx, tables, operation);
-          if (!row) throw operation.op === "create" ? problems.notFound(operation.table) : problems.notFound(operation.table, String(operation.id));
+          if (!row)
+            throw operation.op === "create"
+              ? problems.notFound(operation.table)
+              : problems.notFound(operation.table, String(operation.id));
           rows.push(row);
-          mutations.push({ resource: operation.table, op: operation.op, id: idOf(row, tables[operation.table]!), row, db });
+          mutations.push({
+            resource: operation.table,
+            op: operation.op,
+            id: idOf(row, tables[operation.table]!),
+            row,
+            db,
+          });
         }
         return { rows, mutations };
       },
@@ -103,7 +112,8 @@ export function createUnitOfWork<TTables extends DataTables>(
 ): UnitOfWork<TTables> {
   let queue: Operation<TTables>[] = [];
   const push = (operation: Operation<TTables>) => {
-    if (!served.has(operation.table)) throw new TypeError(`covara data service: '${operation.table}' is not one of its tables`);
+    if (!served.has(operation.table))
+      throw new TypeError(`covara data service: '${operation.table}' is not one of its tables`);
     queue.push(operation);
   };
   const uow: UnitOfWork<TTables> = {

@@ -123,8 +123,17 @@ function describeTable(table: Table, dialect: Dialect): TableModel {
       name: config.name,
       columns: config.columns,
       primaryKeys: config.primaryKeys.map((pk) => ({ name: pk.getName(), columns: pk.columns })),
-      uniques: config.uniqueConstraints.map((u) => ({ name: u.getName(), columns: u.columns, nullsNotDistinct: u.nullsNotDistinct })),
-      foreignKeys: config.foreignKeys.map((fk) => ({ ...fk.reference(), name: fk.getName(), onDelete: fk.onDelete, onUpdate: fk.onUpdate })),
+      uniques: config.uniqueConstraints.map((u) => ({
+        name: u.getName(),
+        columns: u.columns,
+        nullsNotDistinct: u.nullsNotDistinct,
+      })),
+      foreignKeys: config.foreignKeys.map((fk) => ({
+        ...fk.reference(),
+        name: fk.getName(),
+        onDelete: fk.onDelete,
+        onUpdate: fk.onUpdate,
+      })),
       checks: config.checks.map((c) => ({ name: c.name, value: c.value })),
       indexes: config.indexes,
     };
@@ -138,7 +147,12 @@ function describeTable(table: Table, dialect: Dialect): TableModel {
     columns: config.columns,
     primaryKeys: config.primaryKeys.map((pk) => ({ name: pk.getName(), columns: pk.columns })),
     uniques: config.uniqueConstraints.map((u) => ({ name: u.getName(), columns: u.columns, nullsNotDistinct: false })),
-    foreignKeys: config.foreignKeys.map((fk) => ({ ...fk.reference(), name: fk.getName(), onDelete: fk.onDelete, onUpdate: fk.onUpdate })),
+    foreignKeys: config.foreignKeys.map((fk) => ({
+      ...fk.reference(),
+      name: fk.getName(),
+      onDelete: fk.onDelete,
+      onUpdate: fk.onUpdate,
+    })),
     checks: config.checks.map((c) => ({ name: c.name, value: c.value })),
     indexes: config.indexes,
   };
@@ -198,7 +212,9 @@ function columnSql(column: Column, r: Renderer, compositePk: boolean): string {
   const parts = [quote(r.casing.getColumnCasing(column)), columnType(column)];
   const identity = column.generatedIdentity;
   if (r.dialect === "pg" && identity !== undefined) {
-    parts.push(`GENERATED ${identity.type === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY${sequenceOptions(identity.sequenceOptions)}`);
+    parts.push(
+      `GENERATED ${identity.type === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY${sequenceOptions(identity.sequenceOptions)}`,
+    );
   }
   if (column.primary && !compositePk) {
     parts.push("PRIMARY KEY");
@@ -255,7 +271,9 @@ function createIndexSql(model: TableModel, index: SQLiteIndex | PgIndex, r: Rend
   const where = config.where === undefined ? "" : ` WHERE ${renderSql(config.where, r)}`;
   if (r.dialect === "sqlite") {
     const c = config as SQLiteIndex["config"];
-    const columns = c.columns.map((col) => (is(col, SQL) ? `(${renderSql(col, r)})` : quote(r.casing.getColumnCasing(col))));
+    const columns = c.columns.map((col) =>
+      is(col, SQL) ? `(${renderSql(col, r)})` : quote(r.casing.getColumnCasing(col)),
+    );
     return `CREATE ${c.unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quote(c.name)} ON ${target} (${columns.join(", ")})${where}`;
   }
   const c = config as PgIndex["config"];
@@ -269,7 +287,12 @@ function createIndexSql(model: TableModel, index: SQLiteIndex | PgIndex, r: Rend
     // Spell out only what differs from Postgres' defaults: hash, GIN and friends reject ASC/NULLS.
     const descending = order === "desc";
     const defaultNulls = descending ? "first" : "last";
-    return [quote(name), opClass, descending ? "DESC" : undefined, nulls && nulls !== defaultNulls ? `NULLS ${nulls.toUpperCase()}` : undefined]
+    return [
+      quote(name),
+      opClass,
+      descending ? "DESC" : undefined,
+      nulls && nulls !== defaultNulls ? `NULLS ${nulls.toUpperCase()}` : undefined,
+    ]
       .filter(Boolean)
       .join(" ");
   });
@@ -279,7 +302,12 @@ function createIndexSql(model: TableModel, index: SQLiteIndex | PgIndex, r: Rend
   // Drizzle-kit's naming for unnamed indexes, so both tools agree on what exists.
   const name = c.name ?? `${model.name}_${names.join("_")}_index`;
   const using = c.method !== undefined && c.method !== "btree" ? ` USING ${c.method}` : "";
-  const withClause = c.with === undefined ? "" : ` WITH (${Object.entries(c.with).map(([k, v]) => `${k} = ${String(v)}`).join(", ")})`;
+  const withClause =
+    c.with === undefined
+      ? ""
+      : ` WITH (${Object.entries(c.with)
+          .map(([k, v]) => `${k} = ${String(v)}`)
+          .join(", ")})`;
   return (
     `CREATE ${c.unique ? "UNIQUE " : ""}INDEX ${c.concurrently ? "CONCURRENTLY " : ""}IF NOT EXISTS ${quote(name)} ` +
     `ON ${c.only ? "ONLY " : ""}${target}${using} (${columns.join(", ")})${withClause}${where}`
@@ -349,4 +377,3 @@ function tableName(table: Table, dialect: Dialect): string {
 function describe(table: unknown): string {
   return is(table, Table) ? `table "${getTableName(table)}"` : "the value";
 }
-

@@ -97,7 +97,8 @@ const TABLE_NAMES = Object.keys(INTERNAL_TABLE_KEYS) as InternalTableName[];
 
 /** Validates table overrides and field maps at construction time and resolves every logical key to a column. */
 export function defineInternalSchema(input: InternalSchemaInput): InternalSchema {
-  if (input === null || typeof input !== "object") throw new InternalSchemaError("internalSchema: expected an options object");
+  if (input === null || typeof input !== "object")
+    throw new InternalSchemaError("internalSchema: expected an options object");
   const dialect = input.dialect;
   if (dialect !== "sqlite" && dialect !== "pg") {
     throw new InternalSchemaError(`internalSchema.dialect: expected "sqlite" or "pg", got ${JSON.stringify(dialect)}`);
@@ -146,7 +147,9 @@ function resolveTable<T extends InternalTableName>(
   const known: readonly string[] = [...required, ...optional];
   for (const key of Object.keys(fieldMap)) {
     if (!known.includes(key)) {
-      throw new InternalSchemaError(`${path}.fieldMap.${key}: unknown logical key (expected one of ${known.join(", ")})`);
+      throw new InternalSchemaError(
+        `${path}.fieldMap.${key}: unknown logical key (expected one of ${known.join(", ")})`,
+      );
     }
   }
 
@@ -154,7 +157,15 @@ function resolveTable<T extends InternalTableName>(
   const claimedBy = new Map<Column, string>();
   for (const key of known) {
     const isRequired = (required as readonly string[]).includes(key);
-    const column = resolveColumn({ path: `${path}.${key}`, key, ref: fieldMap[key], table, name, properties, isRequired });
+    const column = resolveColumn({
+      path: `${path}.${key}`,
+      key,
+      ref: fieldMap[key],
+      table,
+      name,
+      properties,
+      isRequired,
+    });
     if (column === undefined) continue;
     const other = claimedBy.get(column);
     if (other !== undefined) {
@@ -199,7 +210,9 @@ function resolveColumn(lookup: ColumnLookup): Column | undefined {
   if (typeof ref === "string") {
     const column = properties[ref];
     if (column === undefined) {
-      throw new InternalSchemaError(`${path}: ${missing} on table "${name}" (fieldMap.${key} names property "${ref}", which it does not have)`);
+      throw new InternalSchemaError(
+        `${path}: ${missing} on table "${name}" (fieldMap.${key} names property "${ref}", which it does not have)`,
+      );
     }
     return column;
   }
@@ -224,11 +237,15 @@ function hasCompoundPrimaryKey(table: Table, dialect: Dialect): boolean {
 }
 
 /** A plain summary of the schema (table names, overrides, logical key → column name), for introspection. */
-export function describeInternalSchema(schema: InternalSchema): Record<InternalTableName, { table: string; overridden: boolean; columns: Record<string, string> }> {
+export function describeInternalSchema(
+  schema: InternalSchema,
+): Record<InternalTableName, { table: string; overridden: boolean; columns: Record<string, string> }> {
   const describeOne = (resolved: AnyResolvedInternalTable) => ({
     table: resolved.name,
     overridden: resolved.overridden,
-    columns: Object.fromEntries(Object.entries(resolved.columns).flatMap(([key, column]) => (column === undefined ? [] : [[key, column.name]]))),
+    columns: Object.fromEntries(
+      Object.entries(resolved.columns).flatMap(([key, column]) => (column === undefined ? [] : [[key, column.name]])),
+    ),
   });
   return {
     sessions: describeOne(schema.sessions),

@@ -4,7 +4,16 @@
  * internal-ddl.ts; these definitions are what stores query and what defineInternalSchema falls back
  * to when a table is not overridden.
  */
-import { index as pgIndex, integer as pgInteger, jsonb, pgTable, primaryKey as pgPrimaryKey, text as pgText, timestamp, uniqueIndex as pgUniqueIndex } from "drizzle-orm/pg-core";
+import {
+  index as pgIndex,
+  integer as pgInteger,
+  jsonb,
+  pgTable,
+  primaryKey as pgPrimaryKey,
+  text as pgText,
+  timestamp,
+  uniqueIndex as pgUniqueIndex,
+} from "drizzle-orm/pg-core";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** auth_sessions on SQLite: times are epoch milliseconds, data is JSON text. */
@@ -124,7 +133,10 @@ export const authApiKeysPg = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
   },
-  (t) => [pgUniqueIndex("auth_api_keys_key_prefix_idx").on(t.keyPrefix), pgIndex("auth_api_keys_user_id_idx").on(t.userId)],
+  (t) => [
+    pgUniqueIndex("auth_api_keys_key_prefix_idx").on(t.keyPrefix),
+    pgIndex("auth_api_keys_user_id_idx").on(t.userId),
+  ],
 );
 
 /** auth_verification_tokens on Postgres. */

@@ -27,7 +27,10 @@ export interface MigrateInternalResult {
 }
 
 /** Creates the auth tables that do not exist yet (idempotent); never alters existing tables. */
-export async function migrateInternal(db: DrizzleDatabase, options: MigrateInternalOptions = {}): Promise<MigrateInternalResult> {
+export async function migrateInternal(
+  db: DrizzleDatabase,
+  options: MigrateInternalOptions = {},
+): Promise<MigrateInternalResult> {
   const named = options.dialect === undefined ? detectDialect(db) : undefined;
   const statements = internalMigrationStatements(options.schema, options.dialect ?? named!);
   if (statements.mode === "managed-externally") return statements;
@@ -41,13 +44,23 @@ export async function migrateInternal(db: DrizzleDatabase, options: MigrateInter
 }
 
 /** The statements migrateInternal would run, without running them (throws the same errors). */
-export function internalMigrationStatements(schema: InternalSchema | undefined, dialect: Dialect): MigrateInternalResult {
+export function internalMigrationStatements(
+  schema: InternalSchema | undefined,
+  dialect: Dialect,
+): MigrateInternalResult {
   if (schema === undefined) return { mode: "canonical", statements: [...canonicalInternalDdl(dialect)] };
   if (schema.managedExternally) return { mode: "managed-externally", statements: [] };
   if (schema.dialect !== dialect) {
-    throw new InternalSchemaError(`migrateInternal: the schema is for "${schema.dialect}" but the database is "${dialect}"`);
+    throw new InternalSchemaError(
+      `migrateInternal: the schema is for "${schema.dialect}" but the database is "${dialect}"`,
+    );
   }
-  const tables: AnyResolvedInternalTable[] = [schema.sessions, schema.accounts, schema.apiKeys, schema.verificationTokens];
+  const tables: AnyResolvedInternalTable[] = [
+    schema.sessions,
+    schema.accounts,
+    schema.apiKeys,
+    schema.verificationTokens,
+  ];
   const overridden = tables.filter((table) => table.overridden);
   for (const table of overridden) {
     if (table.compoundPrimaryKey) {

@@ -36,7 +36,9 @@ export interface EnvIssue {
 export class EnvValidationError extends Error {
   readonly code = "ENV_VALIDATION_ERROR";
   constructor(readonly issues: readonly EnvIssue[]) {
-    super(`Invalid environment variables:\n${issues.map((issue) => `  - ${issue.variable}: ${issue.message}`).join("\n")}`);
+    super(
+      `Invalid environment variables:\n${issues.map((issue) => `  - ${issue.variable}: ${issue.message}`).join("\n")}`,
+    );
     this.name = "EnvValidationError";
   }
 }
@@ -63,7 +65,10 @@ type Declared = Pick<EnvVariable, "value" | "schema" | "visibility">;
  *   PORT: z.string().default("3000").transform(Number),
  * });
  */
-export function createEnv<Shape extends EnvShape, Prefix extends string = "PUBLIC_">(shape: Shape, options: CreateEnvOptions<Prefix> = {}): Env<Shape, Prefix> {
+export function createEnv<Shape extends EnvShape, Prefix extends string = "PUBLIC_">(
+  shape: Shape,
+  options: CreateEnvOptions<Prefix> = {},
+): Env<Shape, Prefix> {
   const source = options.source ?? defaultSource();
   const prefix = options.publicPrefix ?? "PUBLIC_";
   const values: Record<string, unknown> = {};
@@ -71,7 +76,9 @@ export function createEnv<Shape extends EnvShape, Prefix extends string = "PUBLI
   const secrets: string[] = [];
   const issues: EnvIssue[] = [];
   for (const [name, entry] of Object.entries(shape)) {
-    const variable: Declared = isEnvVariable(entry) ? entry : { value: source[name], schema: entry, visibility: "default" };
+    const variable: Declared = isEnvVariable(entry)
+      ? entry
+      : { value: source[name], schema: entry, visibility: "default" };
     const raw = options.emptyStringAsUndefined && variable.value === "" ? undefined : variable.value;
     const isPublic = variable.visibility === "public" || (variable.visibility === "default" && name.startsWith(prefix));
     const parsed = variable.schema.safeParse(raw);
@@ -101,14 +108,16 @@ function describeFailure(name: string, raw: unknown, error: z.ZodError, isPublic
   if (raw === undefined) return [{ variable: name, message: "missing (required)" }];
   return error.issues.map((issue) => {
     const variable = issue.path.length > 0 ? `${name}.${issue.path.map(String).join(".")}` : name;
-    const message = !isPublic && typeof raw === "string" && raw.length > 0 ? issue.message.split(raw).join(REDACTED) : issue.message;
+    const message =
+      !isPublic && typeof raw === "string" && raw.length > 0 ? issue.message.split(raw).join(REDACTED) : issue.message;
     return { variable, message };
   });
 }
 
 /** Logging (`console.log`, `util.inspect`) and `JSON.stringify` show secrets as `[redacted]`. */
 function withRedaction(values: Record<string, unknown>, secrets: readonly string[]): Record<string, unknown> {
-  const redacted = () => Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secrets.includes(key) ? REDACTED : value]));
+  const redacted = () =>
+    Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secrets.includes(key) ? REDACTED : value]));
   Object.defineProperty(values, "toJSON", { value: redacted, enumerable: false });
   Object.defineProperty(values, Symbol.for("nodejs.util.inspect.custom"), { value: redacted, enumerable: false });
   return values;

@@ -19,21 +19,35 @@ export interface EnvVariable<Schema extends z.ZodType = z.ZodType, Visibility ex
 /** What `createEnv` takes: per variable, a Zod schema (read from the source by name) or an `envVariable`. */
 export type EnvShape = Record<string, z.ZodType | EnvVariable>;
 
-type OutputOf<Entry> = Entry extends EnvVariable<infer Schema> ? z.output<Schema> : Entry extends z.ZodType ? z.output<Entry> : never;
+type OutputOf<Entry> =
+  Entry extends EnvVariable<infer Schema> ? z.output<Schema> : Entry extends z.ZodType ? z.output<Entry> : never;
 
 /** Whether the variable `Key` of a shape is public. */
 export type IsPublicVariable<Key, Entry, Prefix extends string> =
-  Entry extends EnvVariable<z.ZodType, "public"> ? true : Entry extends EnvVariable<z.ZodType, "private"> ? false : Key extends `${Prefix}${string}` ? true : false;
+  Entry extends EnvVariable<z.ZodType, "public">
+    ? true
+    : Entry extends EnvVariable<z.ZodType, "private">
+      ? false
+      : Key extends `${Prefix}${string}`
+        ? true
+        : false;
 
 /** The phantom key carrying a validated env's shape and public prefix, for `PublicEnvOf`. */
 declare const envShape: unique symbol;
 
 /** A validated environment: every variable typed by its schema's output. */
-export type Env<Shape extends EnvShape, Prefix extends string = "PUBLIC_"> = { readonly [Key in keyof Shape]: OutputOf<Shape[Key]> } & {
+export type Env<Shape extends EnvShape, Prefix extends string = "PUBLIC_"> = {
+  readonly [Key in keyof Shape]: OutputOf<Shape[Key]>;
+} & {
   readonly [envShape]?: { shape: Shape; prefix: Prefix };
 };
 
 /** The public part of an env made by `createEnv`: what `usePublicEnv` serves and clients read. */
-export type PublicEnvOf<E> = E extends Env<infer Shape, infer Prefix>
-  ? { readonly [Key in keyof Shape as IsPublicVariable<Key, Shape[Key], Prefix> extends true ? Key : never]: OutputOf<Shape[Key]> }
-  : never;
+export type PublicEnvOf<E> =
+  E extends Env<infer Shape, infer Prefix>
+    ? {
+        readonly [Key in keyof Shape as IsPublicVariable<Key, Shape[Key], Prefix> extends true ? Key : never]: OutputOf<
+          Shape[Key]
+        >;
+      }
+    : never;

@@ -19,7 +19,12 @@ export function defineRoute<const TSchema extends RouteSchema>(
   handler: RouteHandler<TSchema>,
   options: { middleware?: readonly MiddlewareHandler<CovaraEnv>[] } = {},
 ): DefinedRoute<TSchema> {
-  const route: DefinedRoute<TSchema> & { [DEFINED]: true } = { schema, handler, middleware: options.middleware ?? [], [DEFINED]: true };
+  const route: DefinedRoute<TSchema> & { [DEFINED]: true } = {
+    schema,
+    handler,
+    middleware: options.middleware ?? [],
+    [DEFINED]: true,
+  };
   return route;
 }
 

@@ -17,7 +17,9 @@ export const DEV_HOST: unique symbol = Symbol.for("covara.devHost");
 /** The dev host `covara dev` installed in this process, if any. */
 export function devHost(): DevHost | undefined {
   const host: unknown = Reflect.get(globalThis, DEV_HOST);
-  return typeof host === "object" && host !== null && "watch" in host && typeof host.watch === "function" ? (host as DevHost) : undefined;
+  return typeof host === "object" && host !== null && "watch" in host && typeof host.watch === "function"
+    ? (host as DevHost)
+    : undefined;
 }
 
 export interface HotRoutes {
@@ -26,7 +28,11 @@ export interface HotRoutes {
   replace(routes: readonly LoadedRoute[]): void;
 }
 
-export function createHotRoutes(routes: readonly LoadedRoute[], maxBodyBytes: number, onError: ErrorHandler): HotRoutes {
+export function createHotRoutes(
+  routes: readonly LoadedRoute[],
+  maxBodyBytes: number,
+  onError: ErrorHandler,
+): HotRoutes {
   const outerOf = new WeakMap<Request, Context<CovaraEnv>>();
   const misses = new WeakSet<Response>();
   const build = (loaded: readonly LoadedRoute[]) => {

@@ -59,14 +59,19 @@ function middlewareOf(module: Record<string, unknown>, where: string): Middlewar
   const list: unknown[] = Array.isArray(exported) ? exported : [exported];
   const handlers: MiddlewareHandler<CovaraEnv>[] = [];
   for (const item of list) {
-    if (typeof item !== "function") throw new TypeError(`${where}: middleware must be a function or a list of functions`);
+    if (typeof item !== "function")
+      throw new TypeError(`${where}: middleware must be a function or a list of functions`);
     handlers.push((c, next) => item(c, next));
   }
   return handlers;
 }
 
 /** The methods a route module serves, each with its schema and middleware. */
-function methodsOf(module: Record<string, unknown>, schemaModule: Record<string, unknown> | undefined, where: string): LoadedMethod[] {
+function methodsOf(
+  module: Record<string, unknown>,
+  schemaModule: Record<string, unknown> | undefined,
+  where: string,
+): LoadedMethod[] {
   const fileSchema = module.schema ?? schemaModule?.default ?? schemaModule?.schema;
   const fileMiddleware = middlewareOf(module, where);
   const methods: LoadedMethod[] = [];
@@ -74,7 +79,12 @@ function methodsOf(module: Record<string, unknown>, schemaModule: Record<string,
     const exported = module[method];
     if (exported === undefined) continue;
     if (isDefinedRoute(exported)) {
-      methods.push({ method, schema: schemaFor(method, exported.schema, where), handler: exported.handler, middleware: [...fileMiddleware, ...exported.middleware] });
+      methods.push({
+        method,
+        schema: schemaFor(method, exported.schema, where),
+        handler: exported.handler,
+        middleware: [...fileMiddleware, ...exported.middleware],
+      });
     } else if (typeof exported === "function") {
       const handler: LoadedHandler = (ctx) => exported(ctx);
       methods.push({ method, schema: schemaFor(method, fileSchema, where), handler, middleware: fileMiddleware });
@@ -95,7 +105,13 @@ async function importModule(file: string, version: number): Promise<Record<strin
  * Loads every route of `routesDir` (schemas from `schemasDir`), mounted under `prefix`. Failures
  * are logged with the file's path; the other routes load. `version` > 0 re-imports edited files.
  */
-export async function loadRoutes(routesDir: string, schemasDir: string, prefix: string, version: number, logger: Logger): Promise<LoadedRoute[]> {
+export async function loadRoutes(
+  routesDir: string,
+  schemasDir: string,
+  prefix: string,
+  version: number,
+  logger: Logger,
+): Promise<LoadedRoute[]> {
   const [routeFiles, schemaFiles] = await Promise.all([findModules(routesDir), findModules(schemasDir)]);
   const schemaByFolder = new Map(schemaFiles.map((found) => [found.folder, found.file]));
   const loaded = await Promise.all(
@@ -103,10 +119,17 @@ export async function loadRoutes(routesDir: string, schemasDir: string, prefix: 
       const schemaFile = schemaByFolder.get(folder);
       try {
         const path = routePath(folder, prefix);
-        const [module, schemaModule] = await Promise.all([importModule(file, version), schemaFile ? importModule(schemaFile, version) : undefined]);
+        const [module, schemaModule] = await Promise.all([
+          importModule(file, version),
+          schemaFile ? importModule(schemaFile, version) : undefined,
+        ]);
         return { path, file, methods: methodsOf(module, schemaModule, file) };
       } catch (error) {
-        logger.error(`covara: the route file ${file} could not be loaded; its routes are not served`, error, { source: "file-routes", file, schemaFile });
+        logger.error(`covara: the route file ${file} could not be loaded; its routes are not served`, error, {
+          source: "file-routes",
+          file,
+          schemaFile,
+        });
         return undefined;
       }
     }),

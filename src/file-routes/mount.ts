@@ -30,9 +30,17 @@ export interface MountedFileRoutes {
 }
 
 /** Loads `dir`'s routes and mounts them on `app`. */
-export async function mountFileRoutes(app: Hono<CovaraEnv>, dir: string | URL, options: FileRoutesOptions, host: FileRoutesHost): Promise<MountedFileRoutes> {
+export async function mountFileRoutes(
+  app: Hono<CovaraEnv>,
+  dir: string | URL,
+  options: FileRoutesOptions,
+  host: FileRoutesHost,
+): Promise<MountedFileRoutes> {
   const routesDir = await toDirectory(dir);
-  const schemasDir = options.schemas !== undefined ? await toDirectory(options.schemas) : routesDir.replace(/[\\/][^\\/]+[\\/]?$/, "/schemas");
+  const schemasDir =
+    options.schemas !== undefined
+      ? await toDirectory(options.schemas)
+      : routesDir.replace(/[\\/][^\\/]+[\\/]?$/, "/schemas");
   const prefix = options.prefix ?? host.basePath;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const dev = devHost();
@@ -62,7 +70,9 @@ export async function mountFileRoutes(app: Hono<CovaraEnv>, dir: string | URL, o
         hotRoutes.replace(next);
         host.logger.info?.(`covara: file routes reloaded (${next.length} route files)`, { source: "file-routes" });
       } catch (error) {
-        host.logger.error("covara: the file routes could not be reloaded; the previous ones keep serving", error, { source: "file-routes" });
+        host.logger.error("covara: the file routes could not be reloaded; the previous ones keep serving", error, {
+          source: "file-routes",
+        });
       }
     });
   };

@@ -22,7 +22,10 @@ function parameters(schema: z.ZodType | undefined, location: "path" | "query", n
   }));
 }
 
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
 
 /** The `paths` entries of the routes. */
 export function fileRoutePaths(routes: readonly LoadedRoute[]): Record<string, Record<string, unknown>> {
@@ -35,10 +38,16 @@ export function fileRoutePaths(routes: readonly LoadedRoute[]): Record<string, R
         parameters: [...parameters(schema.params, "path", route.path.params), ...parameters(schema.query, "query", [])],
         responses: {
           "200": { description: "OK" },
-          ...(schema.body || schema.query || schema.params ? { "422": problem("Invalid input: every issue is listed") } : {}),
+          ...(schema.body || schema.query || schema.params
+            ? { "422": problem("Invalid input: every issue is listed") }
+            : {}),
         },
       };
-      if (schema.body) operation.requestBody = { required: true, content: { "application/json": { schema: toJsonSchema(schema.body) } } };
+      if (schema.body)
+        operation.requestBody = {
+          required: true,
+          content: { "application/json": { schema: toJsonSchema(schema.body) } },
+        };
       item[method.toLowerCase()] = operation;
     }
   }

@@ -22,7 +22,11 @@ export type RawQuery = Record<string, string | string[]>;
 /** The validated input: each part typed by its schema's output, or left raw without one. */
 export interface RouteInput<TSchema extends RouteSchema = RouteSchema> {
   /** Undefined for a schema without a body; `unknown` for a handler typed without a specific schema. */
-  body: "body" extends keyof TSchema ? (TSchema["body"] extends z.ZodType ? z.output<TSchema["body"]> : unknown) : undefined;
+  body: "body" extends keyof TSchema
+    ? TSchema["body"] extends z.ZodType
+      ? z.output<TSchema["body"]>
+      : unknown
+    : undefined;
   query: TSchema["query"] extends z.ZodType ? z.output<TSchema["query"]> : RawQuery;
   params: TSchema["params"] extends z.ZodType ? z.output<TSchema["params"]> : Record<string, string>;
 }
@@ -53,7 +57,9 @@ export interface DefinedRoute<TSchema extends RouteSchema = RouteSchema> {
 }
 
 /** A route handler as the loader sees it: any module's export, its input parts unknown. */
-export type LoadedHandler = (ctx: Omit<RouteContext, "input"> & { input: { body: unknown; query: unknown; params: unknown } }) => unknown;
+export type LoadedHandler = (
+  ctx: Omit<RouteContext, "input"> & { input: { body: unknown; query: unknown; params: unknown } },
+) => unknown;
 
 /** A `defineRoute` result as the loader sees it. */
 export interface LoadedDefinedRoute {

@@ -23,7 +23,12 @@ type Issue = ValidationIssue & { in: Part };
 
 function collect(part: Part, error: z.ZodError, into: Issue[]): void {
   for (const issue of error.issues) {
-    into.push({ in: part, path: [part, ...issue.path.map(String)].join("."), message: issue.message, code: issue.code });
+    into.push({
+      in: part,
+      path: [part, ...issue.path.map(String)].join("."),
+      message: issue.message,
+      code: issue.code,
+    });
   }
 }
 
@@ -73,7 +78,11 @@ function respond(c: Context<CovaraEnv>, result: unknown): Response {
  * A Hono handler that validates the request against `schema` and runs `handler`. It stays
  * synchronous when neither the body nor the handler needs to wait: no promise per request.
  */
-export function routeHandler(schema: RouteSchema, handler: LoadedHandler, maxBodyBytes: number): (c: Context<CovaraEnv>) => Response | Promise<Response> {
+export function routeHandler(
+  schema: RouteSchema,
+  handler: LoadedHandler,
+  maxBodyBytes: number,
+): (c: Context<CovaraEnv>) => Response | Promise<Response> {
   const { body: bodySchema, query: querySchema, params: paramsSchema } = schema;
   const run = (c: Context<CovaraEnv>, rawBody: unknown): Response | Promise<Response> => {
     const issues: Issue[] = [];
@@ -98,11 +107,16 @@ export function routeHandler(schema: RouteSchema, handler: LoadedHandler, maxBod
     if (issues.length > 0) {
       throw new ProblemError("validation-error", {
         status: 422,
-        detail: issues.length === 1 ? `${issues[0]!.path}: ${issues[0]!.message}` : `${issues.length} problems in the request`,
+        detail:
+          issues.length === 1
+            ? `${issues[0]!.path}: ${issues[0]!.message}`
+            : `${issues.length} problems in the request`,
         extensions: { errors: issues },
       });
     }
-    const result = handler(new Route(c, new Input(c, body, query, params, querySchema !== undefined, paramsSchema !== undefined)));
+    const result = handler(
+      new Route(c, new Input(c, body, query, params, querySchema !== undefined, paramsSchema !== undefined)),
+    );
     return result instanceof Promise ? result.then((value: unknown) => respond(c, value)) : respond(c, result);
   };
   if (!bodySchema) return (c) => run(c, undefined);

@@ -13,7 +13,8 @@ function attrChar(byte: number): boolean {
 
 function encodeExtValue(name: string): string {
   let out = "UTF-8''";
-  for (const byte of new TextEncoder().encode(name)) out += attrChar(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  for (const byte of new TextEncoder().encode(name))
+    out += attrChar(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   return out;
 }
 
@@ -22,5 +23,7 @@ export function contentDisposition(kind: "attachment" | "inline", fileName: stri
   const clean = stripControlCharacters(fileName);
   const fallback = clean.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "\\$&");
   const plain = /^[\x20-\x7e]*$/.test(clean);
-  return plain ? `${kind}; filename="${fallback}"` : `${kind}; filename="${fallback}"; filename*=${encodeExtValue(clean)}`;
+  return plain
+    ? `${kind}; filename="${fallback}"`
+    : `${kind}; filename="${fallback}"; filename*=${encodeExtValue(clean)}`;
 }

@@ -28,7 +28,8 @@ export interface FileToSend {
 }
 
 /** Types a browser shows without running anything: these may be sent inline on request. */
-const INLINE_SAFE = /^(image\/(png|jpeg|gif|webp|avif|bmp)|application\/pdf|text\/plain|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/;
+const INLINE_SAFE =
+  /^(image\/(png|jpeg|gif|webp|avif|bmp)|application\/pdf|text\/plain|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/;
 
 /** One `bytes=` range against `size`: the range, null for "send it all", or "unsatisfiable". */
 export function parseRange(header: string | undefined, size: number): ByteRange | null | "unsatisfiable" {
@@ -89,7 +90,8 @@ async function respond(request: Request, storage: StorageAdapter, file: FileToSe
     return new Response(null, { status: 304, headers });
   }
   const ifRange = request.headers.get("if-range");
-  const rangeHeader = ifRange !== null && (!etag || ifRange.trim() !== etag) ? undefined : (request.headers.get("range") ?? undefined);
+  const rangeHeader =
+    ifRange !== null && (!etag || ifRange.trim() !== etag) ? undefined : (request.headers.get("range") ?? undefined);
   const range = parseRange(rangeHeader, size);
   if (range === "unsatisfiable") {
     throw new ProblemError("range-not-satisfiable", {

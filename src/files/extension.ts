@@ -26,9 +26,14 @@ export function fileOptionsOf(resource: ResourceHandle): ResolvedFileOptions | u
 }
 
 /** The file of a stored row, as a download sends it. */
-export function fileOfRow(resource: ResourceHandle, options: ResolvedFileOptions, row: Record<string, unknown>): FileToSend {
+export function fileOfRow(
+  resource: ResourceHandle,
+  options: ResolvedFileOptions,
+  row: Record<string, unknown>,
+): FileToSend {
   const { columns } = options;
-  const text = (column: string | undefined) => (column && typeof row[column] === "string" ? (row[column] as string) : undefined);
+  const text = (column: string | undefined) =>
+    column && typeof row[column] === "string" ? (row[column] as string) : undefined;
   const size = columns.size ? Number(row[columns.size]) : Number.NaN;
   const file: FileToSend = {
     key: String(row[columns.key]),
@@ -43,7 +48,11 @@ export function fileOfRow(resource: ResourceHandle, options: ResolvedFileOptions
   return file;
 }
 
-async function download(c: Context<CovaraEnv>, resource: ResourceHandle, options: ResolvedFileOptions): Promise<Response> {
+async function download(
+  c: Context<CovaraEnv>,
+  resource: ResourceHandle,
+  options: ResolvedFileOptions,
+): Promise<Response> {
   const access = await resource.readAccess(c);
   const idText = c.req.param("id")!;
   const row = await resource.findLiveBy(resource.info.idKey, resource.parseId(idText), access);
@@ -67,7 +76,10 @@ export function files(): ResourceExtension {
     problems: FILES_PROBLEMS,
     init(resource, app) {
       const settings = resource.config.files;
-      if (!settings) throw new TypeError(`covara: the files extension serves resources mounted with fileResource(), and ${resource.name} is not one`);
+      if (!settings)
+        throw new TypeError(
+          `covara: the files extension serves resources mounted with fileResource(), and ${resource.name} is not one`,
+        );
       const options = resolveFileOptions(resource, settings.options);
       settings.runtime.logger = app.logger;
       settings.runtime.storage = options.storage;
@@ -93,7 +105,10 @@ export function files(): ResourceExtension {
             description: "The file's content (Range requests, ETag, Content-Disposition).",
             parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
             responses: {
-              "200": { description: "The file", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+              "200": {
+                description: "The file",
+                content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+              },
               "206": { description: "A byte range of the file" },
               "304": { description: "Not modified" },
               "404": shared.problem("No such file"),
@@ -105,8 +120,25 @@ export function files(): ResourceExtension {
         },
       };
       if (options?.presign) {
-        paths[`${base}/presign`] = { post: { tags: shared.tags, operationId: `presignUpload${shared.name}`, description: "A presigned direct-to-bucket upload.", responses: { "200": { description: "The upload URL and its token" }, ...shared.errors } } };
-        paths[`${base}/confirm`] = { post: { tags: shared.tags, operationId: `confirmUpload${shared.name}`, description: "Checks a presigned upload and creates its row.", responses: { "201": { description: "The created row", content: { "application/json": { schema: shared.rowRef } } }, ...shared.errors } } };
+        paths[`${base}/presign`] = {
+          post: {
+            tags: shared.tags,
+            operationId: `presignUpload${shared.name}`,
+            description: "A presigned direct-to-bucket upload.",
+            responses: { "200": { description: "The upload URL and its token" }, ...shared.errors },
+          },
+        };
+        paths[`${base}/confirm`] = {
+          post: {
+            tags: shared.tags,
+            operationId: `confirmUpload${shared.name}`,
+            description: "Checks a presigned upload and creates its row.",
+            responses: {
+              "201": { description: "The created row", content: { "application/json": { schema: shared.rowRef } } },
+              ...shared.errors,
+            },
+          },
+        };
       }
       return paths;
     },

@@ -28,11 +28,28 @@ export interface FileResourceSettings {
 /** The resource config plus the file options, as `app.fileResource` takes it. */
 export type FileResourceConfig<TConfig, TTable extends Table = Table> = TConfig & FileOptions<TTable>;
 
-const FILE_OPTION_KEYS = ["storage", "allowedMimeTypes", "maxFileSize", "columns", "keyPrefix", "usePresignedUrls"] as const;
-const DEFAULT_NAMES: Record<FileColumnRole, string> = { key: "key", name: "name", size: "size", mimeType: "mimeType", hash: "hash", owner: "userId" };
+const FILE_OPTION_KEYS = [
+  "storage",
+  "allowedMimeTypes",
+  "maxFileSize",
+  "columns",
+  "keyPrefix",
+  "usePresignedUrls",
+] as const;
+const DEFAULT_NAMES: Record<FileColumnRole, string> = {
+  key: "key",
+  name: "name",
+  size: "size",
+  mimeType: "mimeType",
+  hash: "hash",
+  owner: "userId",
+};
 
 /** The file columns of a table under the given options (those that exist). */
-export function fileColumnNames(table: Table, columns: FileOptions["columns"]): Partial<Record<FileColumnRole, string>> {
+export function fileColumnNames(
+  table: Table,
+  columns: FileOptions["columns"],
+): Partial<Record<FileColumnRole, string>> {
   const present = new Set(Object.keys(getTableColumns(table)));
   const names: Partial<Record<FileColumnRole, string>> = {};
   for (const role of Object.keys(DEFAULT_NAMES) as FileColumnRole[]) {
@@ -43,7 +60,10 @@ export function fileColumnNames(table: Table, columns: FileOptions["columns"]): 
 }
 
 /** Splits `fileResource`'s options into the resource config the router mounts. */
-export function fileResourceConfig<TTable extends Table>(table: TTable, config: FileResourceConfig<ResourceConfig<TTable>>): ResourceConfig<TTable> {
+export function fileResourceConfig<TTable extends Table>(
+  table: TTable,
+  config: FileResourceConfig<ResourceConfig<TTable>>,
+): ResourceConfig<TTable> {
   const options: FileOptions = {};
   const resource: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(config)) {
@@ -72,7 +92,11 @@ export function fileResourceConfig<TTable extends Table>(table: TTable, config: 
         if (typeof key !== "string" || !storage) return;
         await storage.delete(key).catch((error: unknown) => {
           // The row is gone; an object left behind is reported, never a failed delete.
-          settings.runtime.logger?.error(`covara: could not delete stored file '${key}' of a deleted row; it is orphaned`, error, { source: "files" });
+          settings.runtime.logger?.error(
+            `covara: could not delete stored file '${key}' of a deleted row; it is orphaned`,
+            error,
+            { source: "files" },
+          );
         });
       },
     },

@@ -3,7 +3,15 @@
  * S3-compatible including R2's S3 API), `initializeStorage`, and the pieces of file resources
  * (`app.fileResource(...)` on the app `createCovara` returns).
  */
-export type { ByteRange, PresignOptions, PresignedRequest, PutOptions, StorageAdapter, StoredObject, StoredObjectInfo } from "./storage/types";
+export type {
+  ByteRange,
+  PresignOptions,
+  PresignedRequest,
+  PutOptions,
+  StorageAdapter,
+  StoredObject,
+  StoredObjectInfo,
+} from "./storage/types";
 export { StorageUnavailableError, InvalidStorageKeyError, checkStorageKey } from "./storage/errors";
 export { createMemoryStorage, type MemoryStorage } from "./storage/memory";
 export { createLocalStorage, type LocalStorageOptions } from "./storage/local";

@@ -35,20 +35,33 @@ export interface IngestedFile {
 export function tooLarge(maxFileSize: number): ProblemError {
   // The rest of the body is never read: the connection closes after the answer rather than
   // being drained for the next request.
-  return new ProblemError("file-too-large", { detail: `The file exceeds ${maxFileSize} bytes`, extensions: { maxFileSize }, headers: { connection: "close" } });
+  return new ProblemError("file-too-large", {
+    detail: `The file exceeds ${maxFileSize} bytes`,
+    extensions: { maxFileSize },
+    headers: { connection: "close" },
+  });
 }
 
 /** A body read failure that is not ours: the client went away or sent less than it announced. */
 function incomplete(cause: unknown): ProblemError {
-  return cause instanceof ProblemError ? cause : new ProblemError("upload-incomplete", { detail: "The upload ended before the file was complete", cause });
+  return cause instanceof ProblemError
+    ? cause
+    : new ProblemError("upload-incomplete", { detail: "The upload ended before the file was complete", cause });
 }
 
 export function storageProblem(error: unknown): ProblemError {
-  return new ProblemError("storage-unavailable", { detail: "The file storage cannot be reached; nothing was stored", headers: { "retry-after": "5" }, cause: error });
+  return new ProblemError("storage-unavailable", {
+    detail: "The file storage cannot be reached; nothing was stored",
+    headers: { "retry-after": "5" },
+    cause: error,
+  });
 }
 
 /** Reads until `SNIFF_BYTES` are held (or the body ends); the size limit applies already. */
-async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>, maxFileSize: number): Promise<{ chunks: Uint8Array[]; size: number; ended: boolean }> {
+async function readHead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxFileSize: number,
+): Promise<{ chunks: Uint8Array[]; size: number; ended: boolean }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   while (size < SNIFF_BYTES) {
@@ -75,7 +88,12 @@ export async function ingest(body: ReadableStream<Uint8Array>, options: IngestOp
     throw error;
   });
   if (head.ended && head.size === 0) throw new ProblemError("empty-file", { detail: "The file is empty (zero bytes)" });
-  const verdict = checkType(options.declaredType, concat(head.chunks, head.size).subarray(0, SNIFF_BYTES), options.fileName, options.allowedMimeTypes);
+  const verdict = checkType(
+    options.declaredType,
+    concat(head.chunks, head.size).subarray(0, SNIFF_BYTES),
+    options.fileName,
+    options.allowedMimeTypes,
+  );
   if (!verdict.ok) {
     await reader.cancel().catch(() => {});
     throw new ProblemError(verdict.problem, { detail: verdict.detail });

@@ -65,7 +65,10 @@ function dispositionParameters(value: string): Map<string, { text: string; quote
   while (at !== -1) {
     const equals = value.indexOf("=", at + 1);
     if (equals === -1) break;
-    const name = value.slice(at + 1, equals).trim().toLowerCase();
+    const name = value
+      .slice(at + 1, equals)
+      .trim()
+      .toLowerCase();
     let start = equals + 1;
     while (value[start] === " " || value[start] === "\t") start++;
     let entry: { text: string; quoted: boolean };
@@ -100,7 +103,8 @@ function parameterValue(parameters: Map<string, { text: string; quoted: boolean 
   if (!plain) return undefined;
   // Browsers percent-encode `"`, CR and LF and send backslashes as they are (Windows paths), so
   // only `\"` (curl's escape of a quote) is undone.
-  if (plain.quoted) return plain.text.replace(/\\"/g, '"').replace(/%22/g, '"').replace(/%0D/gi, "\r").replace(/%0A/gi, "\n");
+  if (plain.quoted)
+    return plain.text.replace(/\\"/g, '"').replace(/%22/g, '"').replace(/%0D/gi, "\r").replace(/%0A/gi, "\n");
   // A token ends at whitespace.
   return plain.text.split(/\s/, 1)[0] || undefined;
 }
@@ -122,7 +126,8 @@ function parseHeaders(block: Uint8Array): PartHeaders {
     if (name === "content-disposition") disposition = value;
     else if (name === "content-type") contentType = value;
   }
-  if (!disposition || !FORM_DATA.test(disposition)) throw malformed("A part has no Content-Disposition: form-data header");
+  if (!disposition || !FORM_DATA.test(disposition))
+    throw malformed("A part has no Content-Disposition: form-data header");
   const parameters = dispositionParameters(disposition);
   const name = parameterValue(parameters, "name");
   if (name === undefined) throw malformed("A part has no field name");
@@ -181,7 +186,12 @@ export class MultipartReader {
       this.buffer = value;
       this.offset = 0;
       this.room = null;
-    } else if (room && buffer.buffer === room.buffer && buffer.byteOffset === room.byteOffset && buffer.length + value.length <= room.length) {
+    } else if (
+      room &&
+      buffer.buffer === room.buffer &&
+      buffer.byteOffset === room.byteOffset &&
+      buffer.length + value.length <= room.length
+    ) {
       // Append after the unread bytes; bytes already handed out as views lie before them and are not touched.
       room.set(value, buffer.length);
       this.buffer = room.subarray(0, buffer.length + value.length);
@@ -261,7 +271,8 @@ export class MultipartReader {
             return { kind: "part-end" };
           }
           // After a delimiter: "--" ends the body; otherwise optional whitespace and CRLF open a part.
-          while (this.buffer.length - this.offset < 2) if (!(await this.fill())) throw malformed("The body ended after a boundary");
+          while (this.buffer.length - this.offset < 2)
+            if (!(await this.fill())) throw malformed("The body ended after a boundary");
           if (this.buffer[this.offset] === DASH && this.buffer[this.offset + 1] === DASH) {
             this.state = "done";
             await this.source.cancel().catch(() => {});

@@ -51,29 +51,49 @@ export interface ResolvedFileOptions {
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
-const DEFAULT_COLUMNS: Record<FileColumnRole, string> = { key: "key", name: "name", size: "size", mimeType: "mimeType", hash: "hash", owner: "userId" };
+const DEFAULT_COLUMNS: Record<FileColumnRole, string> = {
+  key: "key",
+  name: "name",
+  size: "size",
+  mimeType: "mimeType",
+  hash: "hash",
+  owner: "userId",
+};
 
 /** Resolves and checks the options against the table; a TypeError naming the option when wrong. */
 export function resolveFileOptions(resource: ResourceHandle, options: FileOptions): ResolvedFileOptions {
   const where = `fileResource(${resource.name})`;
   const storage = options.storage ?? getStorage();
-  if (!storage) throw new TypeError(`covara: ${where} has no storage: call initializeStorage(...) first or pass 'storage'`);
+  if (!storage)
+    throw new TypeError(`covara: ${where} has no storage: call initializeStorage(...) first or pass 'storage'`);
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  if (!Number.isSafeInteger(maxFileSize) || maxFileSize < 1) throw new TypeError(`covara: ${where}.maxFileSize must be a positive integer`);
+  if (!Number.isSafeInteger(maxFileSize) || maxFileSize < 1)
+    throw new TypeError(`covara: ${where}.maxFileSize must be a positive integer`);
   const columns: Record<string, string> = {};
   for (const role of Object.keys(DEFAULT_COLUMNS) as FileColumnRole[]) {
     const named = options.columns?.[role];
     const name = named ?? DEFAULT_COLUMNS[role];
     if (resource.info.columns[name]) columns[role] = name;
-    else if (named !== undefined || role === "key") throw new TypeError(`covara: ${where}.columns.${role} names '${name}', which is not a column of ${resource.name}`);
+    else if (named !== undefined || role === "key")
+      throw new TypeError(
+        `covara: ${where}.columns.${role} names '${name}', which is not a column of ${resource.name}`,
+      );
   }
   const keyColumn = resource.info.columns[columns.key!]!;
-  if (!keyColumn.notNull) throw new TypeError(`covara: ${where}: the storage key column '${columns.key}' must be NOT NULL (a row must always have its object)`);
+  if (!keyColumn.notNull)
+    throw new TypeError(
+      `covara: ${where}: the storage key column '${columns.key}' must be NOT NULL (a row must always have its object)`,
+    );
   let presign: ResolvedFileOptions["presign"] = null;
   if (options.usePresignedUrls) {
-    if (!storage.presign) throw new TypeError(`covara: ${where}.usePresignedUrls needs a storage backend that presigns (S3, R2), not '${storage.type}'`);
-    const expiresIn = (typeof options.usePresignedUrls === "object" ? options.usePresignedUrls.expiresIn : undefined) ?? 900;
-    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) throw new TypeError(`covara: ${where}.usePresignedUrls.expiresIn must be 1 to 604800 seconds`);
+    if (!storage.presign)
+      throw new TypeError(
+        `covara: ${where}.usePresignedUrls needs a storage backend that presigns (S3, R2), not '${storage.type}'`,
+      );
+    const expiresIn =
+      (typeof options.usePresignedUrls === "object" ? options.usePresignedUrls.expiresIn : undefined) ?? 900;
+    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800)
+      throw new TypeError(`covara: ${where}.usePresignedUrls.expiresIn must be 1 to 604800 seconds`);
     presign = { expiresIn };
   }
   return {

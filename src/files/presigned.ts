@@ -40,7 +40,8 @@ const pendingKey = (resource: ResourceHandle, token: string) => `covara:files:pe
 
 function requiredString(body: Record<string, unknown>, name: string): string {
   const value = body[name];
-  if (typeof value !== "string" || value.length === 0) throw new ProblemError("validation-error", { detail: `'${name}' must be a non-empty string` });
+  if (typeof value !== "string" || value.length === 0)
+    throw new ProblemError("validation-error", { detail: `'${name}' must be a non-empty string` });
   return value;
 }
 
@@ -54,28 +55,54 @@ async function withStorage<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** `POST /presign` `{ name, type, size }` → `{ token, upload: { method, url, headers, expiresAt } }`. */
-export async function startPresignedUpload(c: Context<CovaraEnv>, resource: ResourceHandle, options: ResolvedFileOptions): Promise<Response> {
+export async function startPresignedUpload(
+  c: Context<CovaraEnv>,
+  resource: ResourceHandle,
+  options: ResolvedFileOptions,
+): Promise<Response> {
   const access = await resource.createAccess(c);
   const body = await readJsonObject(c);
   const name = safeFileName(requiredString(body, "name"));
   const type = normalizeType(requiredString(body, "type"));
   const size = body.size;
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) throw new ProblemError("validation-error", { detail: "'size' must be the file's size in bytes" });
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
+    throw new ProblemError("validation-error", { detail: "'size' must be the file's size in bytes" });
   if (size === 0) throw new ProblemError("empty-file", { detail: "The file is empty (zero bytes)" });
-  if (size > options.maxFileSize) throw new ProblemError("file-too-large", { detail: `The file exceeds ${options.maxFileSize} bytes`, extensions: { maxFileSize: options.maxFileSize } });
+  if (size > options.maxFileSize)
+    throw new ProblemError("file-too-large", {
+      detail: `The file exceeds ${options.maxFileSize} bytes`,
+      extensions: { maxFileSize: options.maxFileSize },
+    });
   // The declared type and name are checked now; the content is checked at confirmation.
   const declared = checkType(type, new Uint8Array(0), name, options.allowedMimeTypes);
-  if (!declared.ok && declared.problem === "file-type-not-allowed") throw new ProblemError(declared.problem, { detail: declared.detail });
+  if (!declared.ok && declared.problem === "file-type-not-allowed")
+    throw new ProblemError(declared.problem, { detail: declared.detail });
   const key = newStorageKey(options.keyPrefix, access.user?.id, name);
-  const upload = await withStorage(() => options.storage.presign!(key, { method: "PUT", expiresIn: options.presign!.expiresIn, contentType: type }));
+  const upload = await withStorage(() =>
+    options.storage.presign!(key, { method: "PUT", expiresIn: options.presign!.expiresIn, contentType: type }),
+  );
   const token = randomToken();
   const pending: PendingUpload = { key, name, type, size, user: access.user ? String(access.user.id) : null };
-  await pendingKV().set(pendingKey(resource, token), JSON.stringify(pending), { ttlMs: (options.presign!.expiresIn + 60) * 1000 });
-  return c.json({ token, upload: { method: upload.method, url: upload.url, headers: upload.headers, expiresAt: upload.expiresAt.toISOString() } });
+  await pendingKV().set(pendingKey(resource, token), JSON.stringify(pending), {
+    ttlMs: (options.presign!.expiresIn + 60) * 1000,
+  });
+  return c.json({
+    token,
+    upload: {
+      method: upload.method,
+      url: upload.url,
+      headers: upload.headers,
+      expiresAt: upload.expiresAt.toISOString(),
+    },
+  });
 }
 
 /** Reads the first bytes and the SHA-256 of the stored object, refusing more than `maxBytes`. */
-async function inspect(options: ResolvedFileOptions, key: string, maxBytes: number): Promise<{ head: Uint8Array; sha256: string; size: number } | null> {
+async function inspect(
+  options: ResolvedFileOptions,
+  key: string,
+  maxBytes: number,
+): Promise<{ head: Uint8Array; sha256: string; size: number } | null> {
   const object = await options.storage.get(key);
   if (!object) return null;
   const reader = object.body.getReader();
@@ -97,7 +124,11 @@ async function inspect(options: ResolvedFileOptions, key: string, maxBytes: numb
 }
 
 /** `POST /confirm` `{ token, data? }` → 201 with the created row. */
-export async function confirmPresignedUpload(c: Context<CovaraEnv>, resource: ResourceHandle, options: ResolvedFileOptions): Promise<Response> {
+export async function confirmPresignedUpload(
+  c: Context<CovaraEnv>,
+  resource: ResourceHandle,
+  options: ResolvedFileOptions,
+): Promise<Response> {
   const access = await resource.createAccess(c);
   const body = await readJsonObject(c);
   const token = requiredString(body, "token");
@@ -105,24 +136,42 @@ export async function confirmPresignedUpload(c: Context<CovaraEnv>, resource: Re
   const stored = await kv.get(pendingKey(resource, token));
   const pending = stored === null ? null : (JSON.parse(stored) as PendingUpload);
   if (!pending || pending.user !== (access.user ? String(access.user.id) : null)) {
-    throw new ProblemError("presigned-upload-not-found", { detail: "No pending upload has this token (it expired, was confirmed, or belongs to someone else)" });
+    throw new ProblemError("presigned-upload-not-found", {
+      detail: "No pending upload has this token (it expired, was confirmed, or belongs to someone else)",
+    });
   }
   // One confirmation per token, even when two race.
-  if (!(await kv.delete(pendingKey(resource, token)))) throw new ProblemError("presigned-upload-not-found", { detail: "This upload was already confirmed" });
+  if (!(await kv.delete(pendingKey(resource, token))))
+    throw new ProblemError("presigned-upload-not-found", { detail: "This upload was already confirmed" });
   const seen = await withStorage(() => inspect(options, pending.key, options.maxFileSize));
   if (!seen) throw new ProblemError("presigned-upload-not-found", { detail: "Nothing was uploaded with this token" });
   const refuse = async (problem: ProblemError): Promise<never> => {
     await options.storage.delete(pending.key).catch(() => {});
     throw problem;
   };
-  if (seen.size > options.maxFileSize) await refuse(new ProblemError("file-too-large", { detail: `The file exceeds ${options.maxFileSize} bytes` }));
+  if (seen.size > options.maxFileSize)
+    await refuse(new ProblemError("file-too-large", { detail: `The file exceeds ${options.maxFileSize} bytes` }));
   if (seen.size !== pending.size) {
-    await refuse(new ProblemError("presigned-upload-mismatch", { detail: `The stored file has ${seen.size} bytes, ${pending.size} were declared`, extensions: { declared: pending.size, stored: seen.size } }));
+    await refuse(
+      new ProblemError("presigned-upload-mismatch", {
+        detail: `The stored file has ${seen.size} bytes, ${pending.size} were declared`,
+        extensions: { declared: pending.size, stored: seen.size },
+      }),
+    );
   }
   const verdict = checkType(pending.type, seen.head, pending.name, options.allowedMimeTypes);
   if (!verdict.ok) await refuse(new ProblemError(verdict.problem, { detail: verdict.detail }));
   const data = body.data;
-  const fields = typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
-  const created = await createFileRow(c, resource, options, access, fields, { key: pending.key, size: seen.size, contentType: verdict.ok ? verdict.type : pending.type, sha256: seen.sha256 }, pending.name);
+  const fields =
+    typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const created = await createFileRow(
+    c,
+    resource,
+    options,
+    access,
+    fields,
+    { key: pending.key, size: seen.size, contentType: verdict.ok ? verdict.type : pending.type, sha256: seen.sha256 },
+    pending.name,
+  );
   return sendCreated(c, created);
 }

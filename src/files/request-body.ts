@@ -27,7 +27,13 @@ function nodeIncoming(c: Context<CovaraEnv>): NodeIncoming | undefined {
   if (typeof incoming !== "object" || incoming === null) return undefined;
   const candidate = incoming as Partial<NodeIncoming>;
   // Only a body nobody has started reading.
-  if (typeof candidate.on !== "function" || typeof candidate.pause !== "function" || candidate.readableFlowing !== null || candidate.readableEnded) return undefined;
+  if (
+    typeof candidate.on !== "function" ||
+    typeof candidate.pause !== "function" ||
+    candidate.readableFlowing !== null ||
+    candidate.readableEnded
+  )
+    return undefined;
   return candidate as NodeIncoming;
 }
 

@@ -40,7 +40,13 @@ const SIGNATURES: readonly Signature[] = [
 ];
 
 /** Types a browser would run or render as active content: never accepted where types are restricted. */
-const EXECUTABLE = new Set(["application/x-msdownload", "application/x-elf", "application/x-mach-binary", "application/x-sh", "application/wasm"]);
+const EXECUTABLE = new Set([
+  "application/x-msdownload",
+  "application/x-elf",
+  "application/x-mach-binary",
+  "application/x-sh",
+  "application/wasm",
+]);
 
 /** Types whose content always starts with a signature above (a declared PNG without one is a lie). */
 const SIGNED_TYPES = new Set(SIGNATURES.map((signature) => signature.type));
@@ -58,7 +64,8 @@ const ALIASES: Record<string, string> = {
 };
 
 /** Formats built on zip (their content sniffs as zip). */
-const ZIP_BASED = /^application\/(vnd\.openxmlformats-officedocument\.|vnd\.oasis\.opendocument\.|epub\+zip|java-archive|vnd\.android\.package-archive)/;
+const ZIP_BASED =
+  /^application\/(vnd\.openxmlformats-officedocument\.|vnd\.oasis\.opendocument\.|epub\+zip|java-archive|vnd\.android\.package-archive)/;
 
 /** The type a name's extension implies, for the extensions that matter here. */
 const EXTENSIONS: Record<string, string> = {
@@ -109,7 +116,9 @@ export function typeAllowed(type: string, allowed: readonly string[]): boolean {
   });
 }
 
-export type TypeVerdict = { ok: true; type: string } | { ok: false; problem: "file-type-not-allowed" | "file-content-mismatch"; detail: string };
+export type TypeVerdict =
+  | { ok: true; type: string }
+  | { ok: false; problem: "file-type-not-allowed" | "file-content-mismatch"; detail: string };
 
 /**
  * The type to store for an upload, or why it is refused. The declared type must be allowed, the
@@ -118,7 +127,12 @@ export type TypeVerdict = { ok: true; type: string } | { ok: false; problem: "fi
  * only executables posing as something else are refused, and the stored type is the sniffed one
  * when the declaration was missing or generic.
  */
-export function checkType(declared: string | undefined, head: Uint8Array, fileName: string, allowed: readonly string[] | undefined): TypeVerdict {
+export function checkType(
+  declared: string | undefined,
+  head: Uint8Array,
+  fileName: string,
+  allowed: readonly string[] | undefined,
+): TypeVerdict {
   const claimed = normalizeType(declared) || "application/octet-stream";
   const sniffed = sniffType(head);
   const extension = /\.([a-z0-9]{1,8})$/i.exec(fileName)?.[1]?.toLowerCase();
@@ -128,11 +142,19 @@ export function checkType(declared: string | undefined, head: Uint8Array, fileNa
   const sameFormat = (a: string, b: string) => a === b || (b === "application/zip" && ZIP_BASED.test(a));
 
   if (sniffed && EXECUTABLE.has(sniffed) && !sameFormat(effective, sniffed)) {
-    return { ok: false, problem: "file-content-mismatch", detail: `The content is an executable (${sniffed}), not ${effective}` };
+    return {
+      ok: false,
+      problem: "file-content-mismatch",
+      detail: `The content is an executable (${sniffed}), not ${effective}`,
+    };
   }
   if (allowed === undefined) return { ok: true, type: effective };
   if (!typeAllowed(effective, allowed)) {
-    return { ok: false, problem: "file-type-not-allowed", detail: `'${effective}' is not an allowed type (allowed: ${allowed.join(", ")})` };
+    return {
+      ok: false,
+      problem: "file-type-not-allowed",
+      detail: `'${effective}' is not an allowed type (allowed: ${allowed.join(", ")})`,
+    };
   }
   if (sniffed && !sameFormat(effective, sniffed)) {
     return { ok: false, problem: "file-content-mismatch", detail: `The content is ${sniffed}, not ${effective}` };
@@ -141,7 +163,11 @@ export function checkType(declared: string | undefined, head: Uint8Array, fileNa
     return { ok: false, problem: "file-content-mismatch", detail: `The content does not start like ${effective}` };
   }
   if (byName && !sameFormat(effective, byName)) {
-    return { ok: false, problem: "file-content-mismatch", detail: `The name's extension '.${extension}' is not ${effective}` };
+    return {
+      ok: false,
+      problem: "file-content-mismatch",
+      detail: `The name's extension '.${extension}' is not ${effective}`,
+    };
   }
   return { ok: true, type: effective };
 }

@@ -37,19 +37,32 @@ export function fileColumns(options: ResolvedFileOptions, file: IngestedFile, na
 }
 
 /** Creates the row of a stored file; deletes the object when the create fails (hooks, validation, scope, the database). */
-export async function createFileRow(c: Context<CovaraEnv>, resource: ResourceHandle, options: ResolvedFileOptions, access: Access, body: Row, file: IngestedFile, name: string) {
+export async function createFileRow(
+  c: Context<CovaraEnv>,
+  resource: ResourceHandle,
+  options: ResolvedFileOptions,
+  access: Access,
+  body: Row,
+  file: IngestedFile,
+  name: string,
+) {
   try {
     return await resource.create(c, access, body, fileColumns(options, file, name, access.user?.id));
   } catch (error) {
     await options.storage.delete(file.key).catch((cleanup: unknown) => {
-      resource.app.logger.error(`covara: could not delete stored file '${file.key}' after its row failed`, cleanup, { source: "files" });
+      resource.app.logger.error(`covara: could not delete stored file '${file.key}' after its row failed`, cleanup, {
+        source: "files",
+      });
     });
     throw error;
   }
 }
 
 /** The 201 of a created file row, encoded as every resource response is. */
-export function sendCreated(c: Context<CovaraEnv>, created: { presented: Row; headers: Record<string, string> }): Response {
+export function sendCreated(
+  c: Context<CovaraEnv>,
+  created: { presented: Row; headers: Record<string, string> },
+): Response {
   return c.body(toJson(created.presented), 201, { ...created.headers, "content-type": "application/json" });
 }
 
@@ -63,10 +76,14 @@ function parseDataField(text: string): Row {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ProblemError("validation-error", { detail: "The 'data' field must be a JSON object of the row's fields" });
+    throw new ProblemError("validation-error", {
+      detail: "The 'data' field must be a JSON object of the row's fields",
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ProblemError("validation-error", { detail: "The 'data' field must be a JSON object of the row's fields" });
+    throw new ProblemError("validation-error", {
+      detail: "The 'data' field must be a JSON object of the row's fields",
+    });
   }
   return value as Row;
 }
@@ -83,11 +100,16 @@ function rawFileName(c: Context<CovaraEnv>): string {
 }
 
 /** Handles an upload request; the 201 response carries the created row. */
-export async function handleUpload(c: Context<CovaraEnv>, resource: ResourceHandle, options: ResolvedFileOptions): Promise<Response> {
+export async function handleUpload(
+  c: Context<CovaraEnv>,
+  resource: ResourceHandle,
+  options: ResolvedFileOptions,
+): Promise<Response> {
   const contentType = c.req.header("content-type");
   if (isJson(contentType)) {
     throw new ProblemError("file-upload-required", {
-      detail: "A file resource creates rows by upload: send multipart/form-data with a file part, or the file itself as the body",
+      detail:
+        "A file resource creates rows by upload: send multipart/form-data with a file part, or the file itself as the body",
       extensions: { accepted: ["multipart/form-data", "*/*"] },
     });
   }
@@ -138,7 +160,10 @@ async function handleMultipart(
       if (event.kind !== "part") continue;
       const { headers } = event;
       if (headers.filename !== undefined) {
-        if (file) throw new ProblemError("malformed-multipart", { detail: "One file per upload: the form has a second file part" });
+        if (file)
+          throw new ProblemError("malformed-multipart", {
+            detail: "One file per upload: the form has a second file part",
+          });
         const name = safeFileName(headers.filename);
         const stored = await ingest(reader.partBody(), {
           storage: options.storage,
@@ -151,7 +176,8 @@ async function handleMultipart(
         file = { stored, name };
         continue;
       }
-      if (++fieldCount > MAX_FIELDS) throw new ProblemError("malformed-multipart", { detail: `A form has at most ${MAX_FIELDS} fields` });
+      if (++fieldCount > MAX_FIELDS)
+        throw new ProblemError("malformed-multipart", { detail: `A form has at most ${MAX_FIELDS} fields` });
       const text = await reader.partText(MAX_FIELD_BYTES);
       if (headers.name === "data") data = parseDataField(text);
       else fields[headers.name] = text;
@@ -161,7 +187,8 @@ async function handleMultipart(
     if (file) await options.storage.delete(file.stored.key).catch(() => {});
     throw error;
   }
-  if (!file) throw new ProblemError("malformed-multipart", { detail: "The form has no file part (a part with a filename)" });
+  if (!file)
+    throw new ProblemError("malformed-multipart", { detail: "The form has no file part (a part with a filename)" });
   const created = await createFileRow(c, resource, options, access, { ...fields, ...data }, file.stored, file.name);
   return sendCreated(c, created);
 }

@@ -15,7 +15,11 @@ export function wantsJson(c: Context<CovaraEnv>): boolean {
 }
 
 /** The answer to a problem: in the region's error slot when the region is known, else swapped nowhere. */
-export async function problemAnswer(c: Context<CovaraEnv>, problem: ProblemDocument, regionId: string | null): Promise<Response> {
+export async function problemAnswer(
+  c: Context<CovaraEnv>,
+  problem: ProblemDocument,
+  regionId: string | null,
+): Promise<Response> {
   if (wantsJson(c)) return problemResponse(problem);
   const html = String(await (<ErrorFragment problem={problem} />).toString());
   const headers: Record<string, string> = { "content-type": "text/html; charset=UTF-8" };
@@ -34,7 +38,12 @@ export async function forwardedProblem(c: Context<CovaraEnv>, response: Response
   try {
     problem = JSON.parse(text) as ProblemDocument;
   } catch {
-    problem = { type: "about:blank", title: response.statusText || "Request failed", status: response.status, code: "REQUEST_FAILED" };
+    problem = {
+      type: "about:blank",
+      title: response.statusText || "Request failed",
+      status: response.status,
+      code: "REQUEST_FAILED",
+    };
   }
   return problemAnswer(c, problem, regionId);
 }

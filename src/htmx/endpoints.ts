@@ -30,7 +30,10 @@ function isAggregate(region: AnyRegion): region is CapturedAggregate {
   return region.props.aggregate !== undefined;
 }
 
-function regionNotFound(regionId: string, detail = `No live region '${regionId}' on this app's pages (reload the page)`): ProblemError {
+function regionNotFound(
+  regionId: string,
+  detail = `No live region '${regionId}' on this app's pages (reload the page)`,
+): ProblemError {
   return new ProblemError("live-region-not-found", { detail, extensions: { region: regionId } });
 }
 
@@ -64,7 +67,8 @@ type LiveHandler<R extends AnyRegion> = (region: R, c: Context<CovaraEnv>) => Pr
 /** A handler of row regions only: an aggregate region has no rows to list, create or change. */
 function rowsOnly(handler: LiveHandler<CapturedRegion>): LiveHandler<AnyRegion> {
   return (region, c) => {
-    if (isAggregate(region)) throw regionNotFound(region.id, `Live region '${region.id}' is an aggregate: it has no rows`);
+    if (isAggregate(region))
+      throw regionNotFound(region.id, `Live region '${region.id}' is an aggregate: it has no rows`);
     return handler(region, c);
   };
 }
@@ -86,7 +90,12 @@ function liveRoute(services: PageServices, handler: LiveHandler<AnyRegion>, opti
 }
 
 /** Answers with a row's HTML, or the resource's refusal. */
-async function rowAnswer(region: CapturedRegion, c: Context<CovaraEnv>, response: Response, extra = ""): Promise<Response> {
+async function rowAnswer(
+  region: CapturedRegion,
+  c: Context<CovaraEnv>,
+  response: Response,
+  extra = "",
+): Promise<Response> {
   if (!response.ok) return forwardedProblem(c, response, region.id);
   const row = (await response.json()) as Row;
   return c.html((await renderRow(region, row)) + extra);
@@ -99,83 +108,123 @@ export function mountLiveEndpoints(app: Hono<CovaraEnv>, services: PageServices)
 
   app.get(
     `${base}/list`,
-    liveRoute(services, async (region, c) => {
-      if (isAggregate(region)) {
-        const response = await forward(c)("GET", `${region.resource.path}/aggregate`, { query: aggregateParameters(region.props.aggregate) });
+    liveRoute(
+      services,
+      async (region, c) => {
+        if (isAggregate(region)) {
+          const response = await forward(c)("GET", `${region.resource.path}/aggregate`, {
+            query: aggregateParameters(region.props.aggregate),
+          });
+          if (!response.ok) return forwardedProblem(c, response, region.id);
+          const { groups } = (await response.json()) as { groups: LiveGroup[] };
+          return c.html(await renderChild(region.props.render(groups)));
+        }
+        const response = await forward(c)("GET", region.resource.path, { query: listParameters(region.props.query) });
         if (!response.ok) return forwardedProblem(c, response, region.id);
-        const { groups } = (await response.json()) as { groups: LiveGroup[] };
-        return c.html(await renderChild(region.props.render(groups)));
-      }
-      const response = await forward(c)("GET", region.resource.path, { query: listParameters(region.props.query) });
-      if (!response.ok) return forwardedProblem(c, response, region.id);
-      const { items } = (await response.json()) as { items: Row[] };
-      return c.html(await renderRows(region, items));
-    }, { write: false }),
+        const { items } = (await response.json()) as { items: Row[] };
+        return c.html(await renderRows(region, items));
+      },
+      { write: false },
+    ),
   );
 
   app.get(
     `${base}/row/:id`,
-    liveRoute(services, rowsOnly(async (region, c) => rowAnswer(region, c, await forward(c)("GET", rowPath(region, c)))), { write: false }),
+    liveRoute(
+      services,
+      rowsOnly(async (region, c) => rowAnswer(region, c, await forward(c)("GET", rowPath(region, c)))),
+      { write: false },
+    ),
   );
 
   app.get(
     `${base}/stream`,
-    liveRoute(services, async (region, c) => {
-      if (!isSubscribable(region.resource)) throw regionNotFound(region.id, `Live region '${region.id}' has no stream: its resource has subscriptions: false`);
-      const lastEventId = c.req.header("last-event-id");
-      const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
-      const logError = (error: unknown) => region.resource.handle.app.logger.error("covara htmx: a live region failed to render", error);
-      if (isAggregate(region)) {
-        const response = await forward(c)("GET", `${region.resource.path}/aggregate/subscribe`, { query: aggregateParameters(region.props.aggregate), headers });
+    liveRoute(
+      services,
+      async (region, c) => {
+        if (!isSubscribable(region.resource))
+          throw regionNotFound(
+            region.id,
+            `Live region '${region.id}' has no stream: its resource has subscriptions: false`,
+          );
+        const lastEventId = c.req.header("last-event-id");
+        const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
+        const logError = (error: unknown) =>
+          region.resource.handle.app.logger.error("covara htmx: a live region failed to render", error);
+        if (isAggregate(region)) {
+          const response = await forward(c)("GET", `${region.resource.path}/aggregate/subscribe`, {
+            query: aggregateParameters(region.props.aggregate),
+            headers,
+          });
+          if (!response.ok) return forwardedProblem(c, response, region.id);
+          return fragmentStream(response, { groups: (groups) => renderChild(region.props.render(groups)) }, logError);
+        }
+        const response = await forward(c)("GET", `${region.resource.path}/subscribe`, {
+          query: listParameters(region.props.query),
+          headers,
+        });
         if (!response.ok) return forwardedProblem(c, response, region.id);
-        return fragmentStream(response, { groups: (groups) => renderChild(region.props.render(groups)) }, logError);
-      }
-      const response = await forward(c)("GET", `${region.resource.path}/subscribe`, { query: listParameters(region.props.query), headers });
-      if (!response.ok) return forwardedProblem(c, response, region.id);
-      // The same ordering the list endpoint applies (it accepted this orderBy just above).
-      const order = region.resource.handle.parseList({ orderBy: region.props.query?.orderBy }).order;
-      return fragmentStream(
-        response,
-        {
-          row: (row) => renderRow(region, row),
-          rows: (rows) => renderRows(region, rows),
-          order: { keyOf: (row) => order.map((key) => row[key.field] ?? null), descending: order.map((key) => key.direction === "desc") },
-        },
-        logError,
-      );
-    }, { write: false }),
+        // The same ordering the list endpoint applies (it accepted this orderBy just above).
+        const order = region.resource.handle.parseList({ orderBy: region.props.query?.orderBy }).order;
+        return fragmentStream(
+          response,
+          {
+            row: (row) => renderRow(region, row),
+            rows: (rows) => renderRows(region, rows),
+            order: {
+              keyOf: (row) => order.map((key) => row[key.field] ?? null),
+              descending: order.map((key) => key.direction === "desc"),
+            },
+          },
+          logError,
+        );
+      },
+      { write: false },
+    ),
   );
 
   app.post(
     `${base}/create`,
-    liveRoute(services, rowsOnly(async (region, c) => {
-      const values = await readFormValues(c, region.resource.handle.info.columns);
-      const response = await forward(c)("POST", region.resource.path, { json: values });
-      // A success also empties the error slot of an earlier refusal (out of band).
-      const clearErrors = await renderChild(ErrorSlot({ regionId: region.id, oob: true }));
-      return rowAnswer(region, c, response, clearErrors);
-    }), { write: true }),
+    liveRoute(
+      services,
+      rowsOnly(async (region, c) => {
+        const values = await readFormValues(c, region.resource.handle.info.columns);
+        const response = await forward(c)("POST", region.resource.path, { json: values });
+        // A success also empties the error slot of an earlier refusal (out of band).
+        const clearErrors = await renderChild(ErrorSlot({ regionId: region.id, oob: true }));
+        return rowAnswer(region, c, response, clearErrors);
+      }),
+      { write: true },
+    ),
   );
 
   app.patch(
     `${base}/update/:id`,
-    liveRoute(services, rowsOnly(async (region, c) => {
-      const path = rowPath(region, c);
-      const values = await readFormValues(c, region.resource.handle.info.columns);
-      const response = await forward(c)("PATCH", path, { json: values });
-      const clearErrors = await renderChild(ErrorSlot({ regionId: region.id, oob: true }));
-      return rowAnswer(region, c, response, clearErrors);
-    }), { write: true }),
+    liveRoute(
+      services,
+      rowsOnly(async (region, c) => {
+        const path = rowPath(region, c);
+        const values = await readFormValues(c, region.resource.handle.info.columns);
+        const response = await forward(c)("PATCH", path, { json: values });
+        const clearErrors = await renderChild(ErrorSlot({ regionId: region.id, oob: true }));
+        return rowAnswer(region, c, response, clearErrors);
+      }),
+      { write: true },
+    ),
   );
 
   app.delete(
     `${base}/delete/:id`,
-    liveRoute(services, rowsOnly(async (region, c) => {
-      const response = await forward(c)("DELETE", rowPath(region, c));
-      if (!response.ok) return forwardedProblem(c, response, region.id);
-      // An empty 200: htmx swaps the row's outerHTML with nothing, removing it.
-      return c.html("");
-    }), { write: true }),
+    liveRoute(
+      services,
+      rowsOnly(async (region, c) => {
+        const response = await forward(c)("DELETE", rowPath(region, c));
+        if (!response.ok) return forwardedProblem(c, response, region.id);
+        // An empty 200: htmx swaps the row's outerHTML with nothing, removing it.
+        return c.html("");
+      }),
+      { write: true },
+    ),
   );
 
   for (const [path, methods] of [

@@ -19,7 +19,9 @@ export async function renderChild(child: Child): Promise<string> {
 /** One row of the region, as HTML. */
 export function renderRow(region: CapturedRegion, row: Record<string, unknown>): Promise<string> {
   // The row came from the resource's own endpoint for this table: its presented shape.
-  return renderChild(region.props.render(assumeType<LiveRow<Table>>(row), liveHelpers(region.id, isSubscribable(region.resource))));
+  return renderChild(
+    region.props.render(assumeType<LiveRow<Table>>(row), liveHelpers(region.id, isSubscribable(region.resource))),
+  );
 }
 
 /** Rows of the region, as HTML, in order. */
@@ -31,7 +33,13 @@ export async function renderRows(region: CapturedRegion, rows: readonly Record<s
 /** The slot a region's refused writes render into (`oob` renders it to be swapped out of band, emptied). */
 export function ErrorSlot({ regionId, oob, children }: { regionId: string; oob?: boolean; children?: Child }) {
   return (
-    <div id={errorsDomId(regionId)} class="covara-errors" role="alert" aria-live="polite" hx-swap-oob={oob ? "true" : undefined}>
+    <div
+      id={errorsDomId(regionId)}
+      class="covara-errors"
+      role="alert"
+      aria-live="polite"
+      hx-swap-oob={oob ? "true" : undefined}
+    >
       {children}
     </div>
   );
@@ -47,7 +55,11 @@ function issuesOf(problem: ProblemDocument): Issue[] {
   const errors = problem.errors;
   if (!Array.isArray(errors)) return [];
   return errors.filter(
-    (issue): issue is Issue => typeof issue === "object" && issue !== null && typeof issue.path === "string" && typeof issue.message === "string",
+    (issue): issue is Issue =>
+      typeof issue === "object" &&
+      issue !== null &&
+      typeof issue.path === "string" &&
+      typeof issue.message === "string",
   );
 }
 

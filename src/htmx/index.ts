@@ -7,6 +7,18 @@ export { Live } from "./live";
 export { createLivePages } from "./pages";
 export type { LivePages } from "./pages";
 export type { LiveResource, ResourceLookup } from "./render-state";
-export type { LiveAggregateProps, LiveAggregateQuery, LiveAttributes, LiveGroup, LiveHelpers, LiveProps, LiveQuery, LiveRow, PageComponent, PageOptions, PageProps } from "./types";
+export type {
+  LiveAggregateProps,
+  LiveAggregateQuery,
+  LiveAttributes,
+  LiveGroup,
+  LiveHelpers,
+  LiveProps,
+  LiveQuery,
+  LiveRow,
+  PageComponent,
+  PageOptions,
+  PageProps,
+} from "./types";
 export { HTMX_INTEGRITY, HTMX_VERSION } from "./vendor/htmx-source";
 export { HTMX_PROBLEM_TYPES } from "./problems";

@@ -51,7 +51,8 @@ function parseBlock(block: string): UpstreamEvent {
 /** One outgoing event's text. */
 function frame(event: string | undefined, data: string | undefined, id: string | undefined, retry?: string): string {
   let text = retry === undefined ? "" : `retry: ${retry}\n`;
-  if (event === undefined && data === undefined) return `${text}: heartbeat\n${id === undefined ? "" : `id: ${id}\n`}\n`;
+  if (event === undefined && data === undefined)
+    return `${text}: heartbeat\n${id === undefined ? "" : `id: ${id}\n`}\n`;
   if (event !== undefined) text += `event: ${event}\n`;
   if (id !== undefined) text += `id: ${id}\n`;
   return `${text}data: ${data ?? ""}\n\n`;
@@ -64,29 +65,54 @@ async function translate(upstream: UpstreamEvent, render: StreamRenderer): Promi
     const data = JSON.parse(upstream.data ?? "{}") as { groups?: Record<string, unknown>[] };
     return frame("aggregate", toJson({ html: await render.groups(data.groups ?? []) }), id, retry);
   }
-  if (render.row && render.rows && (event === "snapshot" || event === "added" || event === "changed" || event === "removed")) {
-    const data = JSON.parse(upstream.data ?? "{}") as { items?: Record<string, unknown>[]; id?: unknown; row?: Record<string, unknown>; hasMore?: boolean };
+  if (
+    render.row &&
+    render.rows &&
+    (event === "snapshot" || event === "added" || event === "changed" || event === "removed")
+  ) {
+    const data = JSON.parse(upstream.data ?? "{}") as {
+      items?: Record<string, unknown>[];
+      id?: unknown;
+      row?: Record<string, unknown>;
+      hasMore?: boolean;
+    };
     const order = render.order;
     if (event === "snapshot") {
       const items = data.items ?? [];
       const ordering = order ? { keys: items.map((item) => order.keyOf(item)), descending: order.descending } : {};
-      return frame("snapshot", toJson({ html: await render.rows(items), hasMore: data.hasMore === true, ...ordering }), id, retry);
+      return frame(
+        "snapshot",
+        toJson({ html: await render.rows(items), hasMore: data.hasMore === true, ...ordering }),
+        id,
+        retry,
+      );
     }
     if (event === "removed") return frame("remove", toJson({ id: String(data.id) }), id, retry);
     const row = data.row ?? {};
-    return frame("upsert", toJson({ id: String(data.id), html: await render.row(row), ...(order ? { key: order.keyOf(row) } : {}) }), id, retry);
+    return frame(
+      "upsert",
+      toJson({ id: String(data.id), html: await render.row(row), ...(order ? { key: order.keyOf(row) } : {}) }),
+      id,
+      retry,
+    );
   }
   return frame(event, upstream.data, id, retry);
 }
 
 /** The `error` event sent when a row cannot be rendered; the browser reconnects and resumes. */
 function renderFailure(): string {
-  const problem = new ProblemError("internal-error", { detail: "A row of this live region could not be rendered" }).toJSON();
+  const problem = new ProblemError("internal-error", {
+    detail: "A row of this live region could not be rendered",
+  }).toJSON();
   return frame("error", toJson(problem), undefined);
 }
 
 /** The fragment stream of a region over the upstream subscription response. */
-export function fragmentStream(upstream: Response, render: StreamRenderer, onRenderError: (error: unknown) => void): Response {
+export function fragmentStream(
+  upstream: Response,
+  render: StreamRenderer,
+  onRenderError: (error: unknown) => void,
+): Response {
   const body = upstream.body;
   if (body === null) return new Response(null, { status: 204 });
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();

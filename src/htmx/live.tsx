@@ -11,7 +11,13 @@ import { assumeType } from "../kernel/erased";
 import { ErrorFragment, ErrorSlot } from "./fragments";
 import { aggregateDomId, liveEndpoint, liveHelpers } from "./helpers";
 import { aggregateParameters, listParameters } from "./query";
-import { type CapturedAggregate, type CapturedRegion, isSubscribable, PageRenderContext, type PageRenderState } from "./render-state";
+import {
+  type CapturedAggregate,
+  type CapturedRegion,
+  isSubscribable,
+  PageRenderContext,
+  type PageRenderState,
+} from "./render-state";
 import type { LiveAggregateProps, LiveGroup, LiveProps, LiveRow } from "./types";
 
 /** The region, showing a refusal (401/403, a bad query) where its content would be. */
@@ -47,12 +53,18 @@ async function renderRegion(state: PageRenderState, region: CapturedRegion) {
 /** Computes the aggregate and renders the region. */
 async function renderAggregate(state: PageRenderState, region: CapturedAggregate) {
   const { props, id } = region;
-  const response = await state.forward("GET", `${region.resource.path}/aggregate`, { query: aggregateParameters(props.aggregate) });
+  const response = await state.forward("GET", `${region.resource.path}/aggregate`, {
+    query: aggregateParameters(props.aggregate),
+  });
   if (!response.ok) return refusedRegion(id, response);
   const { groups } = assumeType<{ groups: LiveGroup[] }>(await response.json());
   return (
     <div class="covara-live covara-aggregate" data-covara-live={id}>
-      <div id={aggregateDomId(id)} data-covara-aggregate={id} data-covara-stream={isSubscribable(region.resource) ? liveEndpoint(id, "stream") : undefined}>
+      <div
+        id={aggregateDomId(id)}
+        data-covara-aggregate={id}
+        data-covara-stream={isSubscribable(region.resource) ? liveEndpoint(id, "stream") : undefined}
+      >
         {props.render(groups)}
       </div>
     </div>
@@ -66,13 +78,17 @@ async function renderAggregate(state: PageRenderState, region: CapturedAggregate
  */
 export function Live<TTable extends Table>(props: LiveProps<TTable>): ReturnType<typeof renderRegion> | null;
 /** A live aggregate: the groups of `GET /aggregate` for `aggregate`, re-rendered whenever they change. */
-export function Live<TTable extends Table>(props: LiveAggregateProps<TTable>): ReturnType<typeof renderAggregate> | null;
+export function Live<TTable extends Table>(
+  props: LiveAggregateProps<TTable>,
+): ReturnType<typeof renderAggregate> | null;
 export function Live<TTable extends Table>(props: LiveProps<TTable> | LiveAggregateProps<TTable>) {
   const state = useContext(PageRenderContext);
   if (!state) throw new TypeError("covara/htmx: <Live> renders only inside a page registered with app.page()");
   const resource = state.resources(props.resource);
   if (!resource) {
-    throw new TypeError(`covara/htmx: <Live resource={${getTableName(props.resource)}}> names a table that is not mounted on this app with app.resource()`);
+    throw new TypeError(
+      `covara/htmx: <Live resource={${getTableName(props.resource)}}> names a table that is not mounted on this app with app.resource()`,
+    );
   }
   const id = `${state.pageIndex}-${state.nextOrdinal++}`;
   if (props.aggregate !== undefined) {

@@ -21,7 +21,13 @@ export interface PageServices {
 }
 
 /** Renders `page`'s body for `c`; the state holds the regions it declared. */
-export async function renderPageBody(services: PageServices, page: RegisteredPage, c: Context<CovaraEnv>, mode: PageRenderState["mode"], nonce: string) {
+export async function renderPageBody(
+  services: PageServices,
+  page: RegisteredPage,
+  c: Context<CovaraEnv>,
+  mode: PageRenderState["mode"],
+  nonce: string,
+) {
   const state: PageRenderState = {
     mode,
     c,
@@ -33,6 +39,8 @@ export async function renderPageBody(services: PageServices, page: RegisteredPag
   };
   const { Component } = page;
   const content = await Component({ c, nonce });
-  const html = String(await (<PageRenderContext.Provider value={state}>{content}</PageRenderContext.Provider>).toString());
+  const html = String(
+    await (<PageRenderContext.Provider value={state}>{content}</PageRenderContext.Provider>).toString(),
+  );
   return { html, state };
 }

@@ -65,7 +65,9 @@ export async function readJsonBody(c: Context, maxBytes = DEFAULT_MAX_BODY_BYTES
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ProblemError("invalid-json", { detail: `The request body is not valid JSON: ${(error as Error).message.slice(0, 200)}` });
+    throw new ProblemError("invalid-json", {
+      detail: `The request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`,
+    });
   }
 }
 

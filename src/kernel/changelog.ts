@@ -261,7 +261,8 @@ function validateInput(input: ChangelogInput): void {
   if (typeof input.resource !== "string" || input.resource === "") {
     throw new Error("changelog.append: resource must be a non-empty string");
   }
-  if (!OPS.has(input.op)) throw new Error(`changelog.append: op must be create, update or delete, got ${String(input.op)}`);
+  if (!OPS.has(input.op))
+    throw new Error(`changelog.append: op must be create, update or delete, got ${String(input.op)}`);
   if (typeof input.objectId !== "string") throw new Error("changelog.append: objectId must be a string");
 }
 
@@ -280,7 +281,8 @@ function parseEntry(json: string): ChangelogEntry | null {
     const value: unknown = JSON.parse(json);
     if (typeof value !== "object" || value === null) return null;
     const entry = value as Partial<ChangelogEntry>;
-    if (typeof entry.seq !== "number" || typeof entry.at !== "number" || typeof entry.resource !== "string") return null;
+    if (typeof entry.seq !== "number" || typeof entry.at !== "number" || typeof entry.resource !== "string")
+      return null;
     return entry as ChangelogEntry;
   } catch {
     return null;

@@ -73,7 +73,10 @@ const followDefault: Logger = {
  * without an app reach every app; nothing one app owns ever hears another app's writes.
  */
 export function createContext(options: { logger?: Logger; kv?: KV } = {}): CovaraContext {
-  const context: CovaraContext = { logger: options.logger ?? followDefault, mutations: createMutationFeed(() => context.logger, defaultContext().mutations) };
+  const context: CovaraContext = {
+    logger: options.logger ?? followDefault,
+    mutations: createMutationFeed(() => context.logger, defaultContext().mutations),
+  };
   if (options.kv !== undefined) context.kv = options.kv;
   return context;
 }
@@ -83,7 +86,10 @@ export function createContext(options: { logger?: Logger; kv?: KV } = {}): Covar
  * logger. Backs the deprecated reporter setters (`setMutationErrorReporter`, ...), which predate
  * the logger and each covered one kind of failure.
  */
-export function routeDefaultErrors(source: string, handler: (error: unknown, meta: Record<string, unknown>) => void): void {
+export function routeDefaultErrors(
+  source: string,
+  handler: (error: unknown, meta: Record<string, unknown>) => void,
+): void {
   const context = defaultContext();
   const previous = context.logger;
   context.logger = {

@@ -36,7 +36,10 @@ function driverCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
     const { extendedCode, cause, message } = current as CodedError;
-    const code = typeof extendedCode === "string" && extendedCode.startsWith("SQLITE_") ? extendedCode : (current as CodedError).code;
+    const code =
+      typeof extendedCode === "string" && extendedCode.startsWith("SQLITE_")
+        ? extendedCode
+        : (current as CodedError).code;
     if (typeof code === "string" && (code.startsWith("SQLITE_") || /^[0-9A-Z]{5}$/.test(code))) return code;
     const worded = d1Code(message);
     if (worded) return worded;
@@ -50,14 +53,25 @@ function driverCode(error: unknown): string | undefined {
 const PG_UNAVAILABLE = /^(08...|53300|57P0[123]|55P03|40P01)$/;
 // Node socket errors, postgres-js's and libsql's own codes.
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND",
-  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
-  "SQLITE_BUSY", "SQLITE_LOCKED", "TRANSACTION_ACTIVE",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "TRANSACTION_ACTIVE",
   // covara's own withAcquireTimeout (covara/db): no pooled connection came free in time.
   "POOL_TIMEOUT",
 ]);
 // node-postgres and the Neon Pool say these in words only.
-const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|socket hang up|WebSocket/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|socket hang up|WebSocket/i;
 
 /** The first code of an error's cause chain in the connection-failure vocabulary, or a matching message. */
 function connectionFailure(error: unknown): boolean {
@@ -98,29 +112,64 @@ export function mapDatabaseError(error: unknown, resource: string): unknown {
   const code = driverCode(error);
   const extensions = { resource };
   if (code === "40001") {
-    return new ProblemError("conflict", { detail: "A concurrent transaction changed the same data; retry the request", extensions, cause: error, headers: RETRY_AFTER });
+    return new ProblemError("conflict", {
+      detail: "A concurrent transaction changed the same data; retry the request",
+      extensions,
+      cause: error,
+      headers: RETRY_AFTER,
+    });
   }
   if ((code !== undefined && PG_UNAVAILABLE.test(code)) || connectionFailure(error)) {
-    return new ProblemError("service-unavailable", { detail: "The database is unavailable or busy; retry shortly", extensions, cause: error, headers: RETRY_AFTER });
+    return new ProblemError("service-unavailable", {
+      detail: "The database is unavailable or busy; retry shortly",
+      extensions,
+      cause: error,
+      headers: RETRY_AFTER,
+    });
   }
   if (tooManyVariables(error)) {
-    return new ProblemError("filter-too-complex", { detail: "The request needs more bound values than the database takes in one statement (D1: 100); send fewer values", extensions, cause: error });
+    return new ProblemError("filter-too-complex", {
+      detail:
+        "The request needs more bound values than the database takes in one statement (D1: 100); send fewer values",
+      extensions,
+      cause: error,
+    });
   }
   if (code === undefined) return error;
   if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505") {
-    return new ProblemError("conflict", { detail: `A ${resource} with the same unique value already exists`, extensions, cause: error });
+    return new ProblemError("conflict", {
+      detail: `A ${resource} with the same unique value already exists`,
+      extensions,
+      cause: error,
+    });
   }
   if (code === "SQLITE_CONSTRAINT_NOTNULL" || code === "23502") {
-    return new ProblemError("constraint-violation", { detail: "A required field is missing", extensions, cause: error });
+    return new ProblemError("constraint-violation", {
+      detail: "A required field is missing",
+      extensions,
+      cause: error,
+    });
   }
   if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") {
-    return new ProblemError("constraint-violation", { detail: "A referenced row does not exist or is still referenced", extensions, cause: error });
+    return new ProblemError("constraint-violation", {
+      detail: "A referenced row does not exist or is still referenced",
+      extensions,
+      cause: error,
+    });
   }
   if (code.startsWith("SQLITE_CONSTRAINT") || code.startsWith("23")) {
-    return new ProblemError("constraint-violation", { detail: "The data violates a constraint", extensions, cause: error });
+    return new ProblemError("constraint-violation", {
+      detail: "The data violates a constraint",
+      extensions,
+      cause: error,
+    });
   }
   if (code.startsWith("22") || code === "SQLITE_MISMATCH" || code === "SQLITE_TOOBIG") {
-    return new ProblemError("validation-error", { detail: "A value has the wrong type or is out of range", extensions, cause: error });
+    return new ProblemError("validation-error", {
+      detail: "A value has the wrong type or is out of range",
+      extensions,
+      cause: error,
+    });
   }
   return error;
 }

@@ -20,7 +20,16 @@ export type Dialect = "sqlite" | "pg";
  */
 export type TransactionModel = "sync" | "async" | "none";
 
-export type DriverName = "better-sqlite3" | "libsql" | "d1" | "durable-sqlite" | "postgres-js" | "node-postgres" | "neon-serverless" | "neon-http" | "pglite";
+export type DriverName =
+  | "better-sqlite3"
+  | "libsql"
+  | "d1"
+  | "durable-sqlite"
+  | "postgres-js"
+  | "node-postgres"
+  | "neon-serverless"
+  | "neon-http"
+  | "pglite";
 
 export interface DriverInfo {
   name: DriverName;
@@ -59,12 +68,16 @@ export function driverOf(db: AnyDatabase): DriverInfo {
   const isSqlite = is(db, BaseSQLiteDatabase);
   if (!isSqlite && !is(db, PgDatabase)) {
     const kind = kindOf(db);
-    throw new TypeError(`covara: unsupported database${kind ? ` ${kind}` : ` (${typeof db === "object" && db !== null ? "not a Drizzle database" : String(db)})`}; pass a Drizzle database on ${SUPPORTED}`);
+    throw new TypeError(
+      `covara: unsupported database${kind ? ` ${kind}` : ` (${typeof db === "object" && db !== null ? "not a Drizzle database" : String(db)})`}; pass a Drizzle database on ${SUPPORTED}`,
+    );
   }
   const sessionKind = kindOf((db as { session?: unknown }).session);
   const driver = sessionKind === undefined ? undefined : DRIVERS[sessionKind];
   if (!driver || driver.dialect !== (isSqlite ? "sqlite" : "pg")) {
-    throw new TypeError(`covara: unsupported ${isSqlite ? "SQLite" : "Postgres"} driver ${sessionKind ?? "(unknown session)"} on ${kindOf(db) ?? "a Drizzle database"}; covara runs on ${SUPPORTED}`);
+    throw new TypeError(
+      `covara: unsupported ${isSqlite ? "SQLite" : "Postgres"} driver ${sessionKind ?? "(unknown session)"} on ${kindOf(db) ?? "a Drizzle database"}; covara runs on ${SUPPORTED}`,
+    );
   }
   known.set(db, driver);
   return driver;

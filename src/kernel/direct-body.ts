@@ -62,7 +62,11 @@ class DirectBodyResponse extends Response {
 
   /** An ordinary Response over the Web stream (for the methods that read the body). */
   asStreamed(): Response {
-    return new Response(this.direct.stream, { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new Response(this.direct.stream, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+    });
   }
 }
 // Accessors on the prototype: the platform declares `body` as a property, so a subclass cannot

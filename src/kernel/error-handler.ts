@@ -26,7 +26,12 @@ const requestOf = new WeakMap<Record<string, unknown>, Context>();
 function reportUnexpectedError(logger: Logger, error: unknown, c: Context): void {
   // The trace id ties the log line to the request's entries even where no trace scope is enabled.
   const trace: TraceContext | undefined = c.get("trace");
-  const meta = { source: "unexpected-error", method: c.req.method, path: c.req.path, ...(trace ? { traceId: trace.traceId } : {}) };
+  const meta = {
+    source: "unexpected-error",
+    method: c.req.method,
+    path: c.req.path,
+    ...(trace ? { traceId: trace.traceId } : {}),
+  };
   requestOf.set(meta, c);
   logger.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error, meta);
 }

@@ -31,7 +31,8 @@ const defined: Record<string, ProblemTypeDefinition> = {};
  */
 export function registerProblemTypes<T extends ProblemTypeTable>(types: T): T {
   for (const [slug, definition] of Object.entries(types)) {
-    if (!SLUG.test(slug)) throw new TypeError(`covara: problem type "${slug}" must be lower-case words joined by hyphens`);
+    if (!SLUG.test(slug))
+      throw new TypeError(`covara: problem type "${slug}" must be lower-case words joined by hyphens`);
     const known = defined[slug];
     if (known && (known.status !== definition.status || known.title !== definition.title)) {
       throw new TypeError(`covara: problem type "${slug}" is already defined as ${known.status} "${known.title}"`);
@@ -67,8 +68,8 @@ export const KERNEL_PROBLEM_TYPES = defineProblemTypes({
   "not-found": { status: 404, title: "Not found" },
   "validation-error": { status: 400, title: "Validation failed" },
   "unknown-field": { status: 422, title: "Unknown field" },
-  "unauthorized": { status: 401, title: "Authentication required" },
-  "forbidden": { status: 403, title: "Forbidden" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Forbidden" },
   "rate-limit-exceeded": { status: 429, title: "Too many requests" },
   "filter-parse-error": { status: 400, title: "Invalid filter" },
   "filter-too-complex": { status: 400, title: "Filter too complex" },
@@ -78,7 +79,7 @@ export const KERNEL_PROBLEM_TYPES = defineProblemTypes({
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "payload-too-large": { status: 413, title: "Payload too large" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
-  "conflict": { status: 409, title: "Conflict" },
+  conflict: { status: 409, title: "Conflict" },
   "constraint-violation": { status: 400, title: "Constraint violation" },
   "service-unavailable": { status: 503, title: "Service unavailable" },
   "internal-error": { status: 500, title: "Internal server error" },
@@ -200,8 +201,7 @@ export const problems = {
     }),
   unauthorized: (detail = "Authentication is required for this operation") =>
     new ProblemError("unauthorized", { detail }),
-  forbidden: (detail = "You are not allowed to perform this operation") =>
-    new ProblemError("forbidden", { detail }),
+  forbidden: (detail = "You are not allowed to perform this operation") => new ProblemError("forbidden", { detail }),
   validation: (detail: string, errors?: ValidationIssue[]) =>
     new ProblemError("validation-error", { detail, extensions: errors ? { errors } : {} }),
   invalidParameter: (parameter: string, detail: string) =>

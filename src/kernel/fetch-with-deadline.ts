@@ -31,7 +31,12 @@ function parseJson(text: string): unknown {
 }
 
 /** Fetches `url`, aborting after `timeoutMs`; `json` is undefined when the body is not JSON. */
-export async function fetchWithDeadline(doFetch: typeof fetch, url: string, init: RequestInit, timeoutMs: number): Promise<DeadlineFetchResult> {
+export async function fetchWithDeadline(
+  doFetch: typeof fetch,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<DeadlineFetchResult> {
   let response: Response;
   try {
     response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });

@@ -41,7 +41,10 @@ export function coerceFormValue(column: Column | undefined, text: string): unkno
 }
 
 /** Form fields (`name=value` pairs, in order) as a JSON object in the columns' types. */
-export function formToJson(pairs: Iterable<[string, string]>, columns: Readonly<Record<string, Column>>): Record<string, unknown> {
+export function formToJson(
+  pairs: Iterable<[string, string]>,
+  columns: Readonly<Record<string, Column>>,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [name, text] of pairs) {
     values[name] = coerceFormValue(Object.hasOwn(columns, name) ? columns[name] : undefined, text);
@@ -50,7 +53,10 @@ export function formToJson(pairs: Iterable<[string, string]>, columns: Readonly<
 }
 
 /** The request's body as the resource's JSON: a url-encoded form (htmx's default) or JSON as is; other types are a 415. */
-export async function readFormValues(c: Context<CovaraEnv>, columns: Readonly<Record<string, Column>>): Promise<Record<string, unknown>> {
+export async function readFormValues(
+  c: Context<CovaraEnv>,
+  columns: Readonly<Record<string, Column>>,
+): Promise<Record<string, unknown>> {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "application/json") return readJsonObject(c);
   if (type === "application/x-www-form-urlencoded" || (type === "" && c.req.raw.body === null)) {

@@ -18,7 +18,16 @@ export interface ForwardInit {
 }
 
 /** Headers of the incoming request that belong to it, not to the forwarded call. */
-const DROPPED = new Set(["content-type", "content-length", "transfer-encoding", "accept", "accept-encoding", "if-none-match", "if-modified-since", "last-event-id"]);
+const DROPPED = new Set([
+  "content-type",
+  "content-length",
+  "transfer-encoding",
+  "accept",
+  "accept-encoding",
+  "if-none-match",
+  "if-modified-since",
+  "last-event-id",
+]);
 
 /** The headers the forwarded call carries: the caller's, minus its own body and negotiation. */
 function forwardedHeaders(c: Context<CovaraEnv>, extra: Record<string, string> | undefined): Headers {

@@ -72,7 +72,10 @@ type RevocationListener = (revocation: IdentityRevocation) => void;
 
 const listeners = new Set<RevocationListener>();
 /** KVs the signal is forwarded through, with how many holders use each. */
-const bridges = new Map<KV, { channel: string; holders: number; origin: string; unsubscribe: Promise<() => Promise<void>> }>();
+const bridges = new Map<
+  KV,
+  { channel: string; holders: number; origin: string; unsubscribe: Promise<() => Promise<void>> }
+>();
 
 /** Listens for revocations (local and, through bridged KVs, from other processes); returns the remover. */
 export function onIdentityRevoked(listener: RevocationListener): () => void {
@@ -99,9 +102,11 @@ export async function publishIdentityRevoked(revocation: IdentityRevocation): Pr
   deliverLocally(revocation);
   await Promise.all(
     [...bridges].map(([kv, bridge]) =>
-      kv.publish(bridge.channel, JSON.stringify({ o: bridge.origin, s: revocation.sessionId, u: revocation.userId })).catch((error: unknown) => {
-        defaultLogger().error("covara: forwarding an identity revocation to other processes failed", error);
-      }),
+      kv
+        .publish(bridge.channel, JSON.stringify({ o: bridge.origin, s: revocation.sessionId, u: revocation.userId }))
+        .catch((error: unknown) => {
+          defaultLogger().error("covara: forwarding an identity revocation to other processes failed", error);
+        }),
     ),
   );
 }
@@ -136,7 +141,9 @@ export function bridgeIdentityEvents(kv: KV, channel: string): () => Promise<voi
     });
     bridge = { channel, holders: 0, origin, unsubscribe };
     bridges.set(kv, bridge);
-    unsubscribe.catch((error: unknown) => defaultLogger().error("covara: listening for identity revocations on the KV failed", error));
+    unsubscribe.catch((error: unknown) =>
+      defaultLogger().error("covara: listening for identity revocations on the KV failed", error),
+    );
   }
   bridge.holders += 1;
   const held = bridge;

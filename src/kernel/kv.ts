@@ -95,4 +95,8 @@ export const RUN_REDIS_SCRIPT = Symbol.for("covara.kv.runRedisScript");
  * KV (a script may also build key names from a prefixed key it was given). The reply is as ioredis
  * decodes it: strings, numbers, null, arrays of those.
  */
-export type RunRedisScript = (lua: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export type RunRedisScript = (
+  lua: string,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+) => Promise<unknown>;

@@ -82,7 +82,9 @@ export function createMutationFeed(logger: () => Logger, parent?: MutationFeed):
 
 const childrenOf = new WeakMap<MutationFeed, Set<WeakRef<MutationFeed>>>();
 /** Drops a collected child's entry from its parent's set (an app that is gone costs nothing). */
-const forget = new FinalizationRegistry<{ children: Set<WeakRef<MutationFeed>>; ref: WeakRef<MutationFeed> }>(({ children, ref }) => children.delete(ref));
+const forget = new FinalizationRegistry<{ children: Set<WeakRef<MutationFeed>>; ref: WeakRef<MutationFeed> }>(
+  ({ children, ref }) => children.delete(ref),
+);
 
 function adopt(parent: MutationFeed, child: MutationFeed): void {
   const children = childrenOf.get(parent);

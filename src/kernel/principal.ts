@@ -40,8 +40,11 @@ export function createPrincipal(user: CovaraUser | null, memberships: readonly M
     highest_clearance: held.reduce((highest, membership) => Math.max(highest, membership.clearance ?? 0), 0),
     clearanceIn: (tenant) => find(tenant)?.clearance ?? 0,
     hasRole: (role, tenant) =>
-      tenant === undefined ? held.some((membership) => membership.roles?.includes(role)) : (find(tenant)?.roles?.includes(role) ?? false),
-    tenantsWithRole: (role) => held.filter((membership) => membership.roles?.includes(role)).map((membership) => membership.tenantId),
+      tenant === undefined
+        ? held.some((membership) => membership.roles?.includes(role))
+        : (find(tenant)?.roles?.includes(role) ?? false),
+    tenantsWithRole: (role) =>
+      held.filter((membership) => membership.roles?.includes(role)).map((membership) => membership.tenantId),
   };
   if (user === null) anonymous = Object.freeze(principal);
   return principal;

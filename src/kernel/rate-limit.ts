@@ -32,7 +32,8 @@ function defaultKey(c: Context<CovaraEnv>): string {
 
 /** Middleware enforcing `config` for the resource (or route group) named `resource`. */
 export function rateLimiter(resource: string, config: RateLimitConfig, kv: () => KV): MiddlewareHandler<CovaraEnv> {
-  if (!(config.windowMs > 0 && config.maxRequests > 0)) throw new TypeError("covara: rateLimit needs a positive windowMs and maxRequests");
+  if (!(config.windowMs > 0 && config.maxRequests > 0))
+    throw new TypeError("covara: rateLimit needs a positive windowMs and maxRequests");
   const keyOf = config.key ?? defaultKey;
   return async (c, next) => {
     const now = Date.now();

@@ -42,7 +42,8 @@ export function securityHeaderValues(options: SecurityHeadersOptions = {}): Reco
   }
   if (options.frameOptions !== false) headers["x-frame-options"] = options.frameOptions ?? "DENY";
   if (options.noSniff !== false) headers["x-content-type-options"] = "nosniff";
-  if (options.referrerPolicy !== false) headers["referrer-policy"] = options.referrerPolicy ?? "strict-origin-when-cross-origin";
+  if (options.referrerPolicy !== false)
+    headers["referrer-policy"] = options.referrerPolicy ?? "strict-origin-when-cross-origin";
   if (options.contentSecurityPolicy) {
     const name = options.cspReportOnly ? "content-security-policy-report-only" : "content-security-policy";
     headers[name] = cspText(options.contentSecurityPolicy);

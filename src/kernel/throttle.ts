@@ -43,7 +43,9 @@ export interface ThrottleOptions {
 
 function assertLimit(bucket: string, limit: ThrottleLimit): void {
   if (!(Number.isInteger(limit.max) && limit.max > 0 && limit.windowSeconds > 0)) {
-    throw new TypeError(`covara/auth: throttle limit "${bucket}" needs a positive integer max and a positive windowSeconds`);
+    throw new TypeError(
+      `covara/auth: throttle limit "${bucket}" needs a positive integer max and a positive windowSeconds`,
+    );
   }
 }
 

@@ -22,7 +22,9 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
     redis = await import("./redis");
   } catch (error) {
     if (String((error as { message?: unknown })?.message).includes("ioredis")) {
-      throw new Error('The Redis KV needs the "ioredis" package; install it with `npm install ioredis`', { cause: error });
+      throw new Error('The Redis KV needs the "ioredis" package; install it with `npm install ioredis`', {
+        cause: error,
+      });
     }
     throw error;
   }

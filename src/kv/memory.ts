@@ -103,7 +103,8 @@ export function createMemoryKV(options: MemoryKVOptions = {}): KV {
     sweepTimer = setInterval(sweep, sweepIntervalMs);
     const timer: unknown = sweepTimer;
     // Node's timers can be unref'd so a sweep never keeps the process alive; other runtimes' cannot.
-    if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") timer.unref();
+    if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function")
+      timer.unref();
   }
 
   function stopSweep(): void {
@@ -304,4 +305,3 @@ function parseInteger(key: string, value: string): number {
   }
   return parsed;
 }
-

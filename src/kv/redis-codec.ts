@@ -32,7 +32,10 @@ export function parseEntries(reply: unknown): SortedSetEntry[] {
   const items = (Array.isArray(reply) ? reply : []) as (string | number | [string, string | number])[];
   const pairs = Array.isArray(items[0])
     ? (items as [string, string | number][])
-    : Array.from({ length: items.length >> 1 }, (_, i) => [items[2 * i], items[2 * i + 1]] as [string, string | number]);
+    : Array.from(
+        { length: items.length >> 1 },
+        (_, i) => [items[2 * i], items[2 * i + 1]] as [string, string | number],
+      );
   return pairs.map(([member, score]) => ({ member: String(member), score: parseScore(score) }));
 }
 

@@ -19,7 +19,12 @@ export interface ConnectionSettings {
 }
 
 /** A connection (not yet connecting) that reports its failures through `onError`, never by crashing. */
-export function openConnection(settings: ConnectionSettings, role: string, connectionName: string, options: { autoResubscribe?: boolean } = {}): Redis {
+export function openConnection(
+  settings: ConnectionSettings,
+  role: string,
+  connectionName: string,
+  options: { autoResubscribe?: boolean } = {},
+): Redis {
   const connection = new Redis(settings.url, {
     ...options,
     lazyConnect: true,
@@ -86,7 +91,8 @@ export async function runCommand<T>(operation: string, target: string, command: 
 export function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // ioredis's wording points at an option this adapter does not expose; say what happened instead.
-  if (error.name === "MaxRetriesPerRequestError") return `Redis unreachable after ${MAX_RETRIES_PER_REQUEST} reconnect attempts`;
+  if (error.name === "MaxRetriesPerRequestError")
+    return `Redis unreachable after ${MAX_RETRIES_PER_REQUEST} reconnect attempts`;
   return error.message;
 }
 

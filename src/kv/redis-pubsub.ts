@@ -42,7 +42,12 @@ export function createRedisPubSub(settings: ConnectionSettings, prefix: string, 
     created.on("ready", () => {
       if (readyBefore && channels.size > 0) {
         created.subscribe(...channels.keys()).catch((error: unknown) => {
-          if (!settings.isClosing()) settings.onError(new Error(`covara kv (redis): re-subscribing after a reconnect failed: ${messageOf(error)}`, { cause: error }));
+          if (!settings.isClosing())
+            settings.onError(
+              new Error(`covara kv (redis): re-subscribing after a reconnect failed: ${messageOf(error)}`, {
+                cause: error,
+              }),
+            );
         });
       }
       readyBefore = true;

@@ -6,7 +6,15 @@
  */
 import type { KV, KVSetOptions, RangeOptions, SortedSetEntry } from "../kernel/kv";
 import { escapeGlob, formatScore, parseEntries, parseScore, toPx } from "./redis-codec";
-import { connectOrFail, messageOf, openConnection, runCommand, redactUrl, shutdown, type ConnectionSettings } from "./redis-connection";
+import {
+  connectOrFail,
+  messageOf,
+  openConnection,
+  runCommand,
+  redactUrl,
+  shutdown,
+  type ConnectionSettings,
+} from "./redis-connection";
 import { createRedisPubSub } from "./redis-pubsub";
 import { createScriptRunner, defineKVScripts, RUN_REDIS_SCRIPT, type RunRedisScript } from "./redis-scripts";
 import { defaultLogger } from "../kernel/context";
@@ -111,7 +119,8 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       } catch (error) {
         const message = messageOf(error);
         // The same messages as the memory KV for the faults a caller can cause.
-        if (/not an integer/i.test(message)) throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
+        if (/not an integer/i.test(message))
+          throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
         if (/overflow/i.test(message)) throw new Error(`incr: the value of "${key}" would overflow`, { cause: error });
         throw new Error(`covara kv (redis): incr "${key}" failed: ${message}`, { cause: error });
       }
@@ -120,13 +129,15 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
     async incrBounded(key, by, bounds) {
       assertOpen();
       if (!Number.isSafeInteger(by)) throw new Error(`incrBounded: the increment must be an integer, got ${by}`);
-      const bound = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? "" : String(value));
+      const bound = (value: number | undefined) =>
+        value === undefined || !Number.isFinite(value) ? "" : String(value);
       try {
         const result = await scripted.covaraIncrBounded(prefix + key, String(by), bound(bounds.min), bound(bounds.max));
         return result === null ? null : Number(result);
       } catch (error) {
         const message = messageOf(error);
-        if (/not an integer/i.test(message)) throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
+        if (/not an integer/i.test(message))
+          throw new Error(`incr: the value of "${key}" is not an integer`, { cause: error });
         if (/overflow/i.test(message)) throw new Error(`incr: the value of "${key}" would overflow`, { cause: error });
         throw new Error(`covara kv (redis): incrBounded "${key}" failed: ${message}`, { cause: error });
       }
@@ -153,7 +164,11 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
       const found = new Set<string>();
       let cursor = "0";
       do {
-        const [next, batch] = await runCommand("keys", keyPrefix, client.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT));
+        const [next, batch] = await runCommand(
+          "keys",
+          keyPrefix,
+          client.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT),
+        );
         for (const fullKey of batch) found.add(fullKey.slice(prefix.length));
         cursor = next;
       } while (cursor !== "0");
@@ -191,7 +206,11 @@ export async function createRedisKV(options: RedisKVOptions = {}): Promise<KV> {
 
     async zremRangeByScore(key, min, max) {
       assertOpen();
-      return runCommand("zremRangeByScore", key, client.zremrangebyscore(prefix + key, formatScore(min), formatScore(max)));
+      return runCommand(
+        "zremRangeByScore",
+        key,
+        client.zremrangebyscore(prefix + key, formatScore(min), formatScore(max)),
+      );
     },
 
     async zcard(key) {

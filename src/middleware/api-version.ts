@@ -39,7 +39,8 @@ declare module "../kernel/http" {
 export function apiVersion(options: ApiVersionOptions): MiddlewareHandler<CovaraEnv> {
   const versions = new Set(options.versions);
   const fallback = options.defaultVersion ?? options.versions.at(-1);
-  if (fallback === undefined || !versions.has(fallback)) throw new TypeError("covara apiVersion: give the versions served, and a default among them");
+  if (fallback === undefined || !versions.has(fallback))
+    throw new TypeError("covara apiVersion: give the versions served, and a default among them");
   const header = (options.header ?? "api-version").toLowerCase();
   const prefix = (options.prefix ?? "/api").replace(/\/+$/, "");
 

@@ -71,9 +71,11 @@ function parseRecord(text: string | null): StoredRecord | undefined {
 
 async function fingerprintOf(c: Context, maxBytes: number): Promise<string> {
   const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > maxBytes) throw new ProblemError("payload-too-large", { detail: `Idempotent requests are limited to ${maxBytes} bytes` });
+  if (declared > maxBytes)
+    throw new ProblemError("payload-too-large", { detail: `Idempotent requests are limited to ${maxBytes} bytes` });
   const body = c.req.raw.body ? new Uint8Array(await c.req.raw.clone().arrayBuffer()) : new Uint8Array();
-  if (body.byteLength > maxBytes) throw new ProblemError("payload-too-large", { detail: `Idempotent requests are limited to ${maxBytes} bytes` });
+  if (body.byteLength > maxBytes)
+    throw new ProblemError("payload-too-large", { detail: `Idempotent requests are limited to ${maxBytes} bytes` });
   const url = new URL(c.req.url);
   const head = new TextEncoder().encode(`${c.req.method}\n${url.pathname}${url.search}\n`);
   const whole = new Uint8Array(head.byteLength + body.byteLength);
@@ -107,7 +109,10 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
 
   /** Answers from an existing record: a replay, a 422 for another request, a 409 while it runs. */
   function answerFrom(record: StoredRecord, fingerprint: string): Response {
-    if (record.fingerprint !== fingerprint) throw new ProblemError("idempotency-key-reused", { detail: "This Idempotency-Key was used for a different request" });
+    if (record.fingerprint !== fingerprint)
+      throw new ProblemError("idempotency-key-reused", {
+        detail: "This Idempotency-Key was used for a different request",
+      });
     if (record.state === "pending") throw inUse();
     return replay(record);
   }
@@ -116,10 +121,16 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
     if (!methods.has(c.req.method)) return next();
     const key = c.req.header(header);
     if (key === undefined) {
-      if (options.required) throw new ProblemError("idempotency-key-required", { detail: `Send an ${header} header with ${c.req.method} requests` });
+      if (options.required)
+        throw new ProblemError("idempotency-key-required", {
+          detail: `Send an ${header} header with ${c.req.method} requests`,
+        });
       return next();
     }
-    if (!KEY_PATTERN.test(key)) throw new ProblemError("invalid-idempotency-key", { detail: "An Idempotency-Key is 1 to 255 visible ASCII characters" });
+    if (!KEY_PATTERN.test(key))
+      throw new ProblemError("invalid-idempotency-key", {
+        detail: "An Idempotency-Key is 1 to 255 visible ASCII characters",
+      });
 
     const kv = kvOf();
     const user = c.get("user");
@@ -145,7 +156,13 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
         const body = new Uint8Array(await res.clone().arrayBuffer());
         if (body.byteLength <= maxBytes) {
           const headers = [...res.headers].filter(([name]) => !UNSTORED_HEADERS.has(name.toLowerCase()));
-          const done: DoneRecord = { state: "done", fingerprint, status: res.status, headers, body: encodeBase64Url(body) };
+          const done: DoneRecord = {
+            state: "done",
+            fingerprint,
+            status: res.status,
+            headers,
+            body: encodeBase64Url(body),
+          };
           await kv.set(storeKey, JSON.stringify(done), { ttlMs });
           stored = true;
         }

@@ -11,7 +11,14 @@
  * HEAD answered without running the body, the graceful drain, and streamed headers that leave
  * with the first chunk of the body (see HeadersWithFirstChunk).
  */
-import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from "node:http";
+import {
+  createServer,
+  ServerResponse,
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+  type Server,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
@@ -127,7 +134,11 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
   // `connection: close` when its headers are written during a drain, and on `finish` discards
   // the unread request body and (draining) closes the now idle socket.
   class DrainAwareResponse extends HeadersWithFirstChunk {
-    override writeHead(statusCode: number, statusMessage?: string, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
+    override writeHead(
+      statusCode: number,
+      statusMessage?: string,
+      headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
+    ): this;
     override writeHead(statusCode: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
     override writeHead(statusCode: number, ...rest: unknown[]): this {
       // Headers given to writeHead are merged with those set before, so this one stays.
@@ -193,14 +204,18 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
  * kernel/direct-body.ts): a response that carries one untouched is written here, straight to the
  * socket, and the listener is told it was sent.
  */
-function headAware(app: FetchApp): (request: Request, bindings: HttpBindings | Http2Bindings) => Response | Promise<Response> {
+function headAware(
+  app: FetchApp,
+): (request: Request, bindings: HttpBindings | Http2Bindings) => Response | Promise<Response> {
   return (request, bindings) => {
     if (request.method !== "HEAD") {
       const outgoing = bindings.outgoing;
       if (!(outgoing instanceof ServerResponse)) return app.fetch(request, bindings);
       acceptDirectBodies(request);
       const response = app.fetch(request, bindings);
-      return response instanceof Promise ? response.then((answer) => sendDirect(answer, outgoing)) : sendDirect(response, outgoing);
+      return response instanceof Promise
+        ? response.then((answer) => sendDirect(answer, outgoing))
+        : sendDirect(response, outgoing);
     }
     const response = app.fetch(request, bindings);
     return Promise.resolve(response).then(async (answer) => {

@@ -39,7 +39,9 @@ export function boundedRecord(value: unknown, max = MAX_DETAIL_CHARS): Record<st
   if (json === undefined) return undefined;
   if (json.length > max) return { truncated: true, preview: json.slice(0, Math.min(max, 512)) };
   const copy: unknown = JSON.parse(json);
-  return copy !== null && typeof copy === "object" && !Array.isArray(copy) ? Object.fromEntries(Object.entries(copy)) : { value: copy };
+  return copy !== null && typeof copy === "object" && !Array.isArray(copy)
+    ? Object.fromEntries(Object.entries(copy))
+    : { value: copy };
 }
 
 /** String-valued labels, bounded in count and length. */

@@ -34,7 +34,10 @@ function parseEntry(json: string): ObservabilityEntry | undefined {
 }
 
 /** An `ObservabilityLogAdapter` over `kv` (the app's or the global KV by default, see `createObservabilityLog`). */
-export function createKVObservabilityAdapter(kv: KV, options: KVObservabilityAdapterOptions = {}): ObservabilityLogAdapter {
+export function createKVObservabilityAdapter(
+  kv: KV,
+  options: KVObservabilityAdapterOptions = {},
+): ObservabilityLogAdapter {
   const prefix = options.prefix ?? "covara:obs:";
   const maxEntries = Math.max(1, options.maxEntriesPerKind ?? 10_000);
   const retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60 * 1000;
@@ -62,7 +65,12 @@ export function createKVObservabilityAdapter(kv: KV, options: KVObservabilityAda
       const scan = filtersBeyondTime(query) ? maxEntries : limit;
       const found: ObservabilityEntry[] = [];
       for (const kind of kindsOf(query)) {
-        const members = await kv.zrange(keyOf(kind), { min: query.since, max: query.until, reverse: true, limit: scan });
+        const members = await kv.zrange(keyOf(kind), {
+          min: query.since,
+          max: query.until,
+          reverse: true,
+          limit: scan,
+        });
         for (const { member } of members) {
           const entry = parseEntry(member);
           if (entry !== undefined && matchesQuery(entry, query)) found.push(entry);

@@ -84,7 +84,9 @@ function createIdSource(): (time: number) => string {
   let sequence = 0;
   return (time) => {
     // Made on first use: Workers forbid random values at module scope.
-    tag ??= Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+    tag ??= Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, "0")).join(
+      "",
+    );
     sequence = (sequence + 1) % 0x100000000;
     return `${time.toString(36).padStart(9, "0")}-${tag}-${sequence.toString(36).padStart(7, "0")}`;
   };
@@ -116,8 +118,11 @@ function createFailureReporter(logger: (() => Logger) | undefined): (what: strin
 
 /** Creates an observability log (apps get one on their context: `getObservabilityLog(app)`). */
 export function createObservabilityLog(options: ObservabilityLogOptions = {}): ObservabilityLog {
-  const capacityOf = (kind: ObservabilityKind) => (typeof options.capacity === "number" ? options.capacity : options.capacity?.[kind]) ?? DEFAULT_CAPACITY;
-  const mirrors = new Map<ObservabilityKind, RingBuffer<ObservabilityEntry>>(OBSERVABILITY_KINDS.map((kind) => [kind, createRingBuffer(capacityOf(kind))]));
+  const capacityOf = (kind: ObservabilityKind) =>
+    (typeof options.capacity === "number" ? options.capacity : options.capacity?.[kind]) ?? DEFAULT_CAPACITY;
+  const mirrors = new Map<ObservabilityKind, RingBuffer<ObservabilityEntry>>(
+    OBSERVABILITY_KINDS.map((kind) => [kind, createRingBuffer(capacityOf(kind))]),
+  );
   const nextId = createIdSource();
   const report = createFailureReporter(options.logger);
   const pending = new Set<Promise<unknown>>();
@@ -165,7 +170,8 @@ export function createObservabilityLog(options: ObservabilityLogOptions = {}): O
   function recent(query?: ObservabilityQuery): ObservabilityEntry[];
   function recent(query: ObservabilityQuery = {}): ObservabilityEntry[] {
     const found: ObservabilityEntry[] = [];
-    for (const kind of kindsOf(query)) for (const entry of mirrors.get(kind)?.newestFirst() ?? []) if (matchesQuery(entry, query)) found.push(entry);
+    for (const kind of kindsOf(query))
+      for (const entry of mirrors.get(kind)?.newestFirst() ?? []) if (matchesQuery(entry, query)) found.push(entry);
     return found.sort(newestFirst).slice(0, limitOf(query));
   }
 
@@ -186,7 +192,10 @@ export function createObservabilityLog(options: ObservabilityLogOptions = {}): O
     query,
     async export(q: ObservabilityQuery = {}) {
       const entries = await query({ ...q, limit: q.limit ?? MAX_QUERY_LIMIT });
-      return entries.reverse().map((entry) => `${JSON.stringify(entry)}\n`).join("");
+      return entries
+        .reverse()
+        .map((entry) => `${JSON.stringify(entry)}\n`)
+        .join("");
     },
     setAdminAuditSink(sink: AdminAuditSink | undefined) {
       auditSink = sink;

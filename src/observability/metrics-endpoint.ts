@@ -27,7 +27,9 @@ function bearerOf(c: Context): string | undefined {
 export function metricsEndpoint(options: MetricsEndpointOptions & { app?: ContextSource }): Handler<CovaraEnv> {
   const { token, authorize } = options;
   if ((token === undefined || token.length < 16) && authorize === undefined) {
-    throw new TypeError("covara: the metrics endpoint needs a token (at least 16 characters) or an authorize predicate");
+    throw new TypeError(
+      "covara: the metrics endpoint needs a token (at least 16 characters) or an authorize predicate",
+    );
   }
   const context = contextOf(options.app);
   return async (c) => {
@@ -35,9 +37,13 @@ export function metricsEndpoint(options: MetricsEndpointOptions & { app?: Contex
     const byToken = token !== undefined && presented !== undefined && constantTimeEqual(presented, token);
     if (!byToken && !(authorize !== undefined && (await authorize(c)) === true)) {
       // Someone who showed credentials (a token, a session) is known and refused; anyone else must authenticate.
-      if (presented === undefined && !c.get("user")) throw new ProblemError("unauthorized", { headers: { "www-authenticate": 'Bearer realm="metrics"' } });
+      if (presented === undefined && !c.get("user"))
+        throw new ProblemError("unauthorized", { headers: { "www-authenticate": 'Bearer realm="metrics"' } });
       throw new ProblemError("forbidden", { detail: "Not allowed to read metrics" });
     }
-    return c.body(getMetrics(context).render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" });
+    return c.body(getMetrics(context).render(), 200, {
+      "content-type": PROMETHEUS_CONTENT_TYPE,
+      "cache-control": "no-store",
+    });
   };
 }

@@ -30,11 +30,21 @@ export interface HistogramSeries {
 export interface MetricsRegistry {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
   gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
-  histogram(name: string, help: string, options?: { labelNames?: readonly string[]; buckets?: readonly number[] }): Histogram;
+  histogram(
+    name: string,
+    help: string,
+    options?: { labelNames?: readonly string[]; buckets?: readonly number[] },
+  ): Histogram;
   /** Every metric in the Prometheus text exposition format. */
   render(): string;
   /** Counter and gauge values and histogram series by metric name, for dashboards. */
-  snapshot(): Record<string, { type: "counter" | "gauge" | "histogram"; series: (HistogramSeries | { labels: Record<string, string>; value: number })[] }>;
+  snapshot(): Record<
+    string,
+    {
+      type: "counter" | "gauge" | "histogram";
+      series: (HistogramSeries | { labels: Record<string, string>; value: number })[];
+    }
+  >;
 }
 
 /** Latency buckets in seconds, Prometheus client defaults. */
@@ -61,15 +71,29 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
   const families = new Map<string, Family>();
   let dropped = 0;
 
-  function define(name: string, help: string, type: Family["type"], labelNames: readonly string[], buckets: readonly number[] = []): Family {
+  function define(
+    name: string,
+    help: string,
+    type: Family["type"],
+    labelNames: readonly string[],
+    buckets: readonly number[] = [],
+  ): Family {
     const existing = families.get(name);
     if (existing) {
-      if (existing.type !== type || existing.labelNames.join() !== labelNames.join()) throw new TypeError(`covara metrics: ${name} is already defined differently`);
+      if (existing.type !== type || existing.labelNames.join() !== labelNames.join())
+        throw new TypeError(`covara metrics: ${name} is already defined differently`);
       return existing;
     }
     assertMetricName(name);
     assertLabelNames(labelNames, type === "histogram" ? ["le"] : []);
-    const family: Family = { name, help, type, labelNames: [...labelNames], buckets: [...buckets].sort((a, b) => a - b), series: new Map() };
+    const family: Family = {
+      name,
+      help,
+      type,
+      labelNames: [...labelNames],
+      buckets: [...buckets].sort((a, b) => a - b),
+      series: new Map(),
+    };
     families.set(name, family);
     return family;
   }
@@ -77,7 +101,8 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
   /** The series' values for `labels`, created on first use (undefined past the series cap). */
   function seriesOf(family: Family, labels: Labels | undefined, size: number): number[] | undefined {
     let key = "";
-    for (let i = 0; i < family.labelNames.length; i++) key += `${i === 0 ? "" : "\u0000"}${labels?.[family.labelNames[i] ?? ""] ?? ""}`;
+    for (let i = 0; i < family.labelNames.length; i++)
+      key += `${i === 0 ? "" : "\u0000"}${labels?.[family.labelNames[i] ?? ""] ?? ""}`;
     let values = family.series.get(key);
     if (values === undefined) {
       if (family.series.size >= maxSeries) {
@@ -91,7 +116,8 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
   }
 
   const labelValuesOf = (key: string, family: Family) => (family.labelNames.length === 0 ? [] : key.split("\u0000"));
-  const labelRecord = (key: string, family: Family) => Object.fromEntries(labelValuesOf(key, family).map((value, i) => [family.labelNames[i] ?? "", value]));
+  const labelRecord = (key: string, family: Family) =>
+    Object.fromEntries(labelValuesOf(key, family).map((value, i) => [family.labelNames[i] ?? "", value]));
 
   function renderFamily(family: Family): string {
     let text = familyHeader(family.name, family.help, family.type);
@@ -135,7 +161,13 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
       };
     },
     histogram(name, help, histogramOptions = {}) {
-      const family = define(name, help, "histogram", histogramOptions.labelNames ?? [], histogramOptions.buckets ?? DEFAULT_BUCKETS);
+      const family = define(
+        name,
+        help,
+        "histogram",
+        histogramOptions.labelNames ?? [],
+        histogramOptions.buckets ?? DEFAULT_BUCKETS,
+      );
       const bucketCount = family.buckets.length;
       return {
         observe(labels, value) {
@@ -153,7 +185,11 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
     render() {
       let text = "";
       for (const family of families.values()) text += renderFamily(family);
-      text += familyHeader("covara_metrics_dropped_series_total", "Samples dropped because their metric had reached its series limit.", "counter");
+      text += familyHeader(
+        "covara_metrics_dropped_series_total",
+        "Samples dropped because their metric had reached its series limit.",
+        "counter",
+      );
       return `${text}covara_metrics_dropped_series_total ${dropped}\n`;
     },
     snapshot() {

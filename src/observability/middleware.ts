@@ -45,7 +45,8 @@ function routeOf(c: Context, status: number): string {
 function traceparentOf(c: Context): string | undefined {
   const env: unknown = c.env;
   const incoming: unknown = typeof env === "object" && env !== null ? Reflect.get(env, "incoming") : undefined;
-  const headers: unknown = typeof incoming === "object" && incoming !== null ? Reflect.get(incoming, "headers") : undefined;
+  const headers: unknown =
+    typeof incoming === "object" && incoming !== null ? Reflect.get(incoming, "headers") : undefined;
   if (typeof headers !== "object" || headers === null) return c.req.header("traceparent");
   const value: unknown = Reflect.get(headers, "traceparent");
   return typeof value === "string" ? value : undefined;
@@ -56,8 +57,16 @@ export function observability(options: ObservabilityMiddlewareOptions = {}): Mid
   const context = contextOf(options.app);
   const log = getObservabilityLog(context);
   const metrics = getMetrics(context);
-  const requests = metrics.counter("covara_http_requests_total", "HTTP requests answered, by method, route pattern and status.", ["method", "route", "status"]);
-  const latency = metrics.histogram("covara_http_request_duration_seconds", "HTTP request latency in seconds, by method and route pattern.", { labelNames: ["method", "route"] });
+  const requests = metrics.counter(
+    "covara_http_requests_total",
+    "HTTP requests answered, by method, route pattern and status.",
+    ["method", "route", "status"],
+  );
+  const latency = metrics.histogram(
+    "covara_http_request_duration_seconds",
+    "HTTP request latency in seconds, by method and route pattern.",
+    { labelNames: ["method", "route"] },
+  );
   const ignored = new Set(options.ignorePaths ?? DEFAULT_IGNORED_PATHS);
   const recordRequests = options.recordRequests !== false;
   const maxRoutes = options.maxRoutes ?? 500;
@@ -77,12 +86,31 @@ export function observability(options: ObservabilityMiddlewareOptions = {}): Mid
     const user = c.get("user");
     const userId = user ? String(user.id) : undefined;
     const path = c.req.path;
-    if (recordRequests) log.append({ kind: "request", method, route, path, status, durationMs, traceId: trace.traceId, userId });
+    if (recordRequests)
+      log.append({ kind: "request", method, route, path, status, durationMs, traceId: trace.traceId, userId });
     const error = c.error;
     if (error && status >= 500) {
-      log.append({ kind: "error", message: error.message, code: error.name, status, method, route, path, stack: error.stack, traceId: trace.traceId });
+      log.append({
+        kind: "error",
+        message: error.message,
+        code: error.name,
+        status,
+        method,
+        route,
+        path,
+        stack: error.stack,
+        traceId: trace.traceId,
+      });
     }
-    options.logger?.info?.("request", { method, route, path, status, durationMs: Math.round(durationMs * 1000) / 1000, traceId: trace.traceId, userId });
+    options.logger?.info?.("request", {
+      method,
+      route,
+      path,
+      status,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      traceId: trace.traceId,
+      userId,
+    });
   }
 
   return async (c, next) => {

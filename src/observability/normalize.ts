@@ -15,7 +15,11 @@ function compact(entry: ObservabilityEntry): ObservabilityEntry {
 }
 
 /** A clean entry with `id` and `time`, or undefined when the input names no known kind. */
-export function normalizeEntry(input: ObservabilityEntryInput, id: string, now: number): ObservabilityEntry | undefined {
+export function normalizeEntry(
+  input: ObservabilityEntryInput,
+  id: string,
+  now: number,
+): ObservabilityEntry | undefined {
   try {
     const time = finiteNumber(input.time) ?? now;
     const traceId = boundedString(input.traceId, 64);

@@ -16,7 +16,8 @@ export function assertMetricName(name: string): void {
 /** Throws a TypeError for an invalid or reserved (`__`-prefixed, `le` on histograms) label name. */
 export function assertLabelNames(names: readonly string[], reserved: readonly string[] = []): void {
   for (const name of names) {
-    if (!LABEL_NAME.test(name) || name.startsWith("__") || reserved.includes(name)) throw new TypeError(`covara metrics: invalid label name ${JSON.stringify(name)}`);
+    if (!LABEL_NAME.test(name) || name.startsWith("__") || reserved.includes(name))
+      throw new TypeError(`covara metrics: invalid label name ${JSON.stringify(name)}`);
   }
 }
 

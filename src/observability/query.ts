@@ -32,7 +32,8 @@ export function matchesQuery(entry: ObservabilityEntry, query: ObservabilityQuer
   if (query.traceId !== undefined && entry.traceId !== query.traceId) return false;
   if (query.action !== undefined && (entry.kind !== "audit" || entry.action !== query.action)) return false;
   if (query.userId !== undefined) {
-    const user = entry.kind === "audit" ? [entry.actorId, entry.targetId] : entry.kind === "request" ? [entry.userId] : [];
+    const user =
+      entry.kind === "audit" ? [entry.actorId, entry.targetId] : entry.kind === "request" ? [entry.userId] : [];
     if (!user.includes(query.userId)) return false;
   }
   return true;

@@ -34,7 +34,8 @@ async function verifySignatureAndClaims(ctx: ProviderContext, token: string): Pr
     });
     // An id_token is signed by the same keys; its typ keeps it from passing as an access token.
     if (header.typ !== "at+jwt") return null;
-    if (typeof claims.gid !== "string" || typeof claims.client_id !== "string" || typeof claims.jti !== "string") return null;
+    if (typeof claims.gid !== "string" || typeof claims.client_id !== "string" || typeof claims.jti !== "string")
+      return null;
     // Verified signature, and the claims the type requires were checked just above.
     const verified = assumeType<AccessTokenClaims>(claims);
     memo.set(token, verified);
@@ -48,6 +49,9 @@ async function verifySignatureAndClaims(ctx: ProviderContext, token: string): Pr
 export async function validateAccessToken(ctx: ProviderContext, token: string): Promise<AccessTokenClaims | null> {
   const claims = await verifySignatureAndClaims(ctx, token);
   if (!claims) return null;
-  const [grantRevoked, tokenRevoked] = await Promise.all([ctx.grants.isGrantRevoked(claims.gid), ctx.grants.isAccessTokenRevoked(claims.jti)]);
+  const [grantRevoked, tokenRevoked] = await Promise.all([
+    ctx.grants.isGrantRevoked(claims.gid),
+    ctx.grants.isAccessTokenRevoked(claims.jti),
+  ]);
   return grantRevoked || tokenRevoked ? null : claims;
 }

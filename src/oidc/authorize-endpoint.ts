@@ -17,7 +17,19 @@ import { OAuthError, type OAuthErrorCode } from "./oauth-error";
 import { isS256Challenge } from "./pkce";
 import { findRedirectUri } from "./redirect-uri";
 
-const SINGLE_VALUED = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "prompt", "login_hint", "max_age"];
+const SINGLE_VALUED = [
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "scope",
+  "state",
+  "nonce",
+  "code_challenge",
+  "code_challenge_method",
+  "prompt",
+  "login_hint",
+  "max_age",
+];
 const PROMPTS = new Set(["none", "login", "consent"]);
 
 async function readParams(c: Context): Promise<URLSearchParams> {
@@ -37,7 +49,8 @@ export async function handleAuthorize(c: Context<CovaraEnv>, ctx: ProviderContex
   const requestedUri = params.get("redirect_uri");
   if (requestedUri === null) throw new OAuthError("invalid_request", "redirect_uri is required");
   const redirectUri = findRedirectUri(client.redirectUris, requestedUri);
-  if (redirectUri === undefined) throw new OAuthError("invalid_request", "redirect_uri is not registered for this client");
+  if (redirectUri === undefined)
+    throw new OAuthError("invalid_request", "redirect_uri is not registered for this client");
 
   // From here on the redirect URI is trusted: errors travel back to the client through it.
   const scopes = (params.get("scope") ?? "").split(" ").filter(Boolean);
@@ -54,10 +67,13 @@ export async function handleAuthorize(c: Context<CovaraEnv>, ctx: ProviderContex
   };
   const fail = (error: OAuthErrorCode, description: string) => failToClient(c, ctx, request, error, description);
 
-  if (params.get("response_type") !== "code") return fail("unsupported_response_type", "Only response_type=code is supported");
-  if (!clientGrantTypes(client).includes("authorization_code")) return fail("unauthorized_client", "This client may not use the authorization code flow");
+  if (params.get("response_type") !== "code")
+    return fail("unsupported_response_type", "Only response_type=code is supported");
+  if (!clientGrantTypes(client).includes("authorization_code"))
+    return fail("unauthorized_client", "This client may not use the authorization code flow");
   const allowed: readonly string[] = client.scopes ?? SUPPORTED_SCOPES;
-  if (scopes.some((scope) => !allowed.includes(scope))) return fail("invalid_scope", "A requested scope is not available to this client");
+  if (scopes.some((scope) => !allowed.includes(scope)))
+    return fail("invalid_scope", "A requested scope is not available to this client");
   if (prompt.some((value) => !PROMPTS.has(value)) || (prompt.includes("none") && prompt.length > 1)) {
     return fail("invalid_request", "prompt must be none, or any of login and consent");
   }
@@ -65,7 +81,8 @@ export async function handleAuthorize(c: Context<CovaraEnv>, ctx: ProviderContex
   const method = params.get("code_challenge_method") ?? undefined;
   const challenge = request.codeChallenge;
   const pkceRequired = ctx.pkceRequiredForAll || clientAuthMethod(client) === "none";
-  if (challenge === undefined && method !== undefined) return fail("invalid_request", "code_challenge_method without code_challenge");
+  if (challenge === undefined && method !== undefined)
+    return fail("invalid_request", "code_challenge_method without code_challenge");
   if (challenge !== undefined) {
     // A missing method means `plain` (RFC 7636 §4.3), which is refused like an explicit one.
     if (method !== "S256") return fail("invalid_request", "Only code_challenge_method=S256 is supported");
@@ -75,7 +92,8 @@ export async function handleAuthorize(c: Context<CovaraEnv>, ctx: ProviderContex
   }
 
   const maxAge = params.get("max_age");
-  if (maxAge !== null && !/^\d{1,9}$/.test(maxAge)) return fail("invalid_request", "max_age must be a non-negative integer");
+  if (maxAge !== null && !/^\d{1,9}$/.test(maxAge))
+    return fail("invalid_request", "max_age must be a non-negative integer");
   const user = await signedInUser(c, ctx, maxAge === null ? undefined : Number(maxAge));
   // prompt=login asks for a fresh sign-in, which only the provider's own login page can give.
   if (user && (!prompt.includes("login") || !hasOwnLogin(ctx))) return completeAuthorization(c, ctx, request, user);
@@ -99,10 +117,15 @@ export async function handleAuthorize(c: Context<CovaraEnv>, ctx: ProviderContex
  * Who is signed in: the provider's own session, else the app's user (`c.get("user")`, set by the
  * app's sign-in in front of the router). `max_age` discards a provider session that is too old.
  */
-async function signedInUser(c: Context<CovaraEnv>, ctx: ProviderContext, maxAge: number | undefined): Promise<{ sub: string; authTime: number } | null> {
+async function signedInUser(
+  c: Context<CovaraEnv>,
+  ctx: ProviderContext,
+  maxAge: number | undefined,
+): Promise<{ sub: string; authTime: number } | null> {
   const session = await ctx.sessions.read(c);
   const now = Math.floor(Date.now() / 1000);
-  if (session && (maxAge === undefined || now - session.authTime <= maxAge)) return { sub: session.sub, authTime: session.authTime };
+  if (session && (maxAge === undefined || now - session.authTime <= maxAge))
+    return { sub: session.sub, authTime: session.authTime };
   const appUser = c.get("user");
   return appUser ? { sub: String(appUser.id), authTime: now } : null;
 }

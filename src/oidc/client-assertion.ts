@@ -35,9 +35,11 @@ export function assertedClientId(assertion: string): string | undefined {
 
 /** The algorithm a public JWK is for: its own `alg`, else the usual one for its key type. */
 function algorithmOf(jwk: JsonWebKey): JwtAlgorithm | undefined {
-  if (typeof jwk.alg === "string") return ASYMMETRIC.includes(jwk.alg as JwtAlgorithm) ? (jwk.alg as JwtAlgorithm) : undefined;
+  if (typeof jwk.alg === "string")
+    return ASYMMETRIC.includes(jwk.alg as JwtAlgorithm) ? (jwk.alg as JwtAlgorithm) : undefined;
   if (jwk.kty === "RSA") return "RS256";
-  if (jwk.kty === "EC") return ({ "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" } as Record<string, JwtAlgorithm>)[jwk.crv ?? ""];
+  if (jwk.kty === "EC")
+    return ({ "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" } as Record<string, JwtAlgorithm>)[jwk.crv ?? ""];
   if (jwk.kty === "OKP" && jwk.crv === "Ed25519") return "EdDSA";
   return undefined;
 }
@@ -46,20 +48,30 @@ function algorithmOf(jwk: JsonWebKey): JwtAlgorithm | undefined {
 export async function clientAssertionKeys(client: OIDCClient): Promise<JWTKey[]> {
   if (client.tokenEndpointAuthMethod === "private_key_jwt") {
     const jwks = client.jwks?.keys ?? [];
-    if (jwks.length === 0) throw new TypeError(`covara/oidc: client "${client.id}" uses private_key_jwt but has no jwks`);
+    if (jwks.length === 0)
+      throw new TypeError(`covara/oidc: client "${client.id}" uses private_key_jwt but has no jwks`);
     return Promise.all(
       jwks.map((jwk) => {
         const alg = algorithmOf(jwk);
-        if (alg === undefined || "d" in jwk || "k" in jwk) throw new TypeError(`covara/oidc: client "${client.id}" has a jwks entry that is not an asymmetric public key`);
+        if (alg === undefined || "d" in jwk || "k" in jwk)
+          throw new TypeError(
+            `covara/oidc: client "${client.id}" has a jwks entry that is not an asymmetric public key`,
+          );
         return importJWTKey({ alg, kid: (jwk as { kid?: string }).kid, publicKey: jwk });
       }),
     );
   }
   const secret = client.secret ?? "";
-  if (secret.startsWith("scrypt$")) throw new TypeError(`covara/oidc: client "${client.id}" uses client_secret_jwt, which needs the secret itself, not a hash`);
+  if (secret.startsWith("scrypt$"))
+    throw new TypeError(
+      `covara/oidc: client "${client.id}" uses client_secret_jwt, which needs the secret itself, not a hash`,
+    );
   const bytes = new TextEncoder().encode(secret).length;
   const usable = HMAC.filter((alg) => bytes >= ALGORITHMS[alg].minSecretBytes!);
-  if (usable.length === 0) throw new TypeError(`covara/oidc: client "${client.id}" uses client_secret_jwt, which needs a secret of at least 32 bytes`);
+  if (usable.length === 0)
+    throw new TypeError(
+      `covara/oidc: client "${client.id}" uses client_secret_jwt, which needs a secret of at least 32 bytes`,
+    );
   return Promise.all(usable.map((alg) => importJWTKey({ alg, secret })));
 }
 
@@ -93,12 +105,16 @@ export async function verifyClientAssertion(check: AssertionCheck): Promise<void
   } catch {
     throw failed;
   }
-  if (claims.sub !== client.id || typeof claims.jti !== "string" || claims.jti.length === 0 || claims.jti.length > 255) throw failed;
+  if (claims.sub !== client.id || typeof claims.jti !== "string" || claims.jti.length === 0 || claims.jti.length > 255)
+    throw failed;
   const now = Math.floor(Date.now() / 1000);
   const exp = claims.exp as number;
   if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS) throw failed;
   // Single use: the jti is remembered until the assertion would have expired anyway.
   const ttlMs = (exp - now + check.clockSkewSeconds) * 1000;
-  const first = await check.kv.set(`${check.kvPrefix}assertion-jti:${client.id}:${claims.jti}`, "1", { ifNotExists: true, ttlMs: Math.max(1000, ttlMs) });
+  const first = await check.kv.set(`${check.kvPrefix}assertion-jti:${client.id}:${claims.jti}`, "1", {
+    ifNotExists: true,
+    ttlMs: Math.max(1000, ttlMs),
+  });
   if (!first) throw failed;
 }

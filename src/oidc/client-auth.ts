@@ -59,7 +59,8 @@ function presented(authorization: string | undefined, form: URLSearchParams): Pr
   }
   if (basic) return fromBasicHeader(authorization!);
   if (assertion !== null) {
-    if (form.get("client_assertion_type") !== JWT_BEARER_ASSERTION) throw new OAuthError("invalid_client", "Unsupported client_assertion_type");
+    if (form.get("client_assertion_type") !== JWT_BEARER_ASSERTION)
+      throw new OAuthError("invalid_client", "Unsupported client_assertion_type");
     const clientId = assertedClientId(assertion);
     if (clientId === undefined) throw new OAuthError("invalid_client", "Client authentication failed");
     // A client_id beside the assertion must name the same client (RFC 7523 §3.1).
@@ -95,7 +96,11 @@ function keysOf(ctx: ProviderContext, client: OIDCClient): Promise<JWTKey[]> {
 }
 
 /** Authenticates the client of a token, revocation or introspection request; throws invalid_client on failure. */
-export async function authenticateClient(ctx: ProviderContext, authorization: string | undefined, form: URLSearchParams): Promise<OIDCClient> {
+export async function authenticateClient(
+  ctx: ProviderContext,
+  authorization: string | undefined,
+  form: URLSearchParams,
+): Promise<OIDCClient> {
   const credentials = presented(authorization, form);
   const client = await ctx.clients.get(credentials.clientId);
   // One description for every failure, so the answer does not reveal which client ids exist.

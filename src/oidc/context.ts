@@ -52,7 +52,11 @@ export interface ProviderContext {
 /** True when the provider signs users in itself (login page) rather than through the app. */
 export function hasOwnLogin(ctx: ProviderContext): boolean {
   const { emailPassword, federated, passport } = ctx.backends;
-  return (emailPassword !== undefined && emailPassword.enabled !== false) || (federated?.length ?? 0) > 0 || (passport?.length ?? 0) > 0;
+  return (
+    (emailPassword !== undefined && emailPassword.enabled !== false) ||
+    (federated?.length ?? 0) > 0 ||
+    (passport?.length ?? 0) > 0
+  );
 }
 
 /** The grant types a client may use. */

@@ -83,20 +83,27 @@ export function createOIDCProvider(options: OIDCProviderOptions): OIDCProvider {
     loginThrottle: createThrottle({
       kv,
       prefix: `${prefix}throttle:`,
-      limits: options.security?.loginThrottle === false ? false : { login: options.security?.loginThrottle ?? DEFAULT_THROTTLE_LIMITS.login },
+      limits:
+        options.security?.loginThrottle === false
+          ? false
+          : { login: options.security?.loginThrottle ?? DEFAULT_THROTTLE_LIMITS.login },
     }),
   };
 
-  const contextPromise: Promise<ProviderContext> = createProviderKeys(options.keys, Math.max(settings.accessTokenTtl, settings.idTokenTtl)).then(
-    (keys) => ({ ...settings, ...stores, keys }),
-  );
+  const contextPromise: Promise<ProviderContext> = createProviderKeys(
+    options.keys,
+    Math.max(settings.accessTokenTtl, settings.idTokenTtl),
+  ).then((keys) => ({ ...settings, ...stores, keys }));
   // Keeps a misconfigured key from surfacing as an unhandled rejection before anyone awaits it.
   contextPromise.catch(() => {});
 
   const route = routeFactory(contextPromise);
   const router = new Hono<CovaraEnv>();
   const cacheable = { "cache-control": "public, max-age=300" };
-  router.get("/.well-known/openid-configuration", route(async (c, ctx) => c.json(discoveryDocument(ctx, options), 200, cacheable)));
+  router.get(
+    "/.well-known/openid-configuration",
+    route(async (c, ctx) => c.json(discoveryDocument(ctx, options), 200, cacheable)),
+  );
   router.get("/jwks", route(withRateLimit("jwks", async (c, ctx) => c.json(await ctx.keys.jwks(), 200, cacheable))));
   router.get("/authorize", route(handleAuthorize));
   router.post("/authorize", route(handleAuthorize));

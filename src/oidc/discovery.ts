@@ -4,10 +4,19 @@ import { SUPPORTED_SCOPES } from "./context";
 import { ASSERTION_ALGORITHMS } from "./client-assertion";
 import type { ClientAuthMethod, OIDCProviderOptions } from "./types";
 
-const CLIENT_AUTH_METHODS: ClientAuthMethod[] = ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"];
+const CLIENT_AUTH_METHODS: ClientAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "client_secret_jwt",
+  "private_key_jwt",
+  "none",
+];
 
 /** The provider metadata served at /.well-known/openid-configuration. */
-export function discoveryDocument(ctx: ProviderContext, options: Pick<OIDCProviderOptions, "registration">): Record<string, unknown> {
+export function discoveryDocument(
+  ctx: ProviderContext,
+  options: Pick<OIDCProviderOptions, "registration">,
+): Record<string, unknown> {
   const base = ctx.issuer;
   return {
     issuer: base,
@@ -28,9 +37,26 @@ export function discoveryDocument(ctx: ProviderContext, options: Pick<OIDCProvid
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ctx.keys.algorithms(),
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS.private_key_jwt, ...ASSERTION_ALGORITHMS.client_secret_jwt],
+    token_endpoint_auth_signing_alg_values_supported: [
+      ...ASSERTION_ALGORITHMS.private_key_jwt,
+      ...ASSERTION_ALGORITHMS.client_secret_jwt,
+    ],
     code_challenge_methods_supported: ["S256"],
-    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "name", "picture", "email", "email_verified"],
+    claims_supported: [
+      "sub",
+      "iss",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "nonce",
+      "at_hash",
+      "azp",
+      "name",
+      "picture",
+      "email",
+      "email_verified",
+    ],
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ["none", "login", "consent"],
     claims_parameter_supported: false,

@@ -53,7 +53,11 @@ export interface GrantStore {
    * Redeems a refresh token; with `singleUse`, a second redemption revokes the family. `check` runs
    * between reading the record and spending it, as for `redeemCode`.
    */
-  redeemRefreshToken(token: string, singleUse: boolean, check?: RedemptionCheck<RefreshRecord>): Promise<Redemption<RefreshRecord>>;
+  redeemRefreshToken(
+    token: string,
+    singleUse: boolean,
+    check?: RedemptionCheck<RefreshRecord>,
+  ): Promise<Redemption<RefreshRecord>>;
   /** Reads a refresh token without using it (introspection, revocation). */
   peekRefreshToken(token: string): Promise<RefreshRecord | null>;
   revokeGrant(grantId: string): Promise<void>;
@@ -86,7 +90,11 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
    * request for a record already spent is a replay all the same, and revokes its grant (read
    * only on this refusal path, so an accepted request costs one read and one write).
    */
-  async function passes<T extends { grantId: string }>(check: RedemptionCheck<T>, record: T, usedKey: string | null): Promise<boolean> {
+  async function passes<T extends { grantId: string }>(
+    check: RedemptionCheck<T>,
+    record: T,
+    usedKey: string | null,
+  ): Promise<boolean> {
     try {
       await check(record);
       return true;
@@ -144,9 +152,13 @@ export function createGrantStore(kv: KV, prefix: string, grantTtlSeconds: number
       const record = await parse<RefreshRecord>(await kv.get(key("rt", hashed)));
       if (!record || record.expiresAt <= Date.now()) return { ok: false, reason: "unknown" };
       if (await store.isGrantRevoked(record.grantId)) return { ok: false, reason: "revoked" };
-      if (check && !(await passes(check, record, singleUse ? key("rt-used", hashed) : null))) return { ok: false, reason: "replayed" };
+      if (check && !(await passes(check, record, singleUse ? key("rt-used", hashed) : null)))
+        return { ok: false, reason: "replayed" };
       if (singleUse) {
-        const first = await kv.set(key("rt-used", hashed), "1", { ifNotExists: true, ttlMs: Math.max(1, record.expiresAt - Date.now()) });
+        const first = await kv.set(key("rt-used", hashed), "1", {
+          ifNotExists: true,
+          ttlMs: Math.max(1, record.expiresAt - Date.now()),
+        });
         if (!first) {
           await store.revokeGrant(record.grantId);
           return { ok: false, reason: "replayed" };

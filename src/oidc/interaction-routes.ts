@@ -11,7 +11,15 @@ import type { CovaraEnv } from "../kernel/http";
 import { readJsonObject } from "../kernel/body";
 import type { ProviderContext } from "./context";
 import { isFormRequest, readForm } from "./form";
-import { completeAuthorization, completeLogin, csrfMatches, failToClient, interactionExpired, interactionUrl, requireInteraction } from "./interactions";
+import {
+  completeAuthorization,
+  completeLogin,
+  csrfMatches,
+  failToClient,
+  interactionExpired,
+  interactionUrl,
+  requireInteraction,
+} from "./interactions";
 import type { Interaction } from "./types";
 import { consentPage, describeScope, htmlResponse, loginPage } from "./pages";
 import type { UpstreamLink } from "./types";
@@ -29,13 +37,24 @@ async function clientName(ctx: ProviderContext, interaction: Interaction): Promi
 function upstreamLinks(ctx: ProviderContext, interaction: Interaction): UpstreamLink[] {
   const query = `?interaction=${encodeURIComponent(interaction.id)}`;
   return [
-    ...(ctx.backends.federated ?? []).map((upstream) => ({ label: upstream.label ?? upstream.name, url: `${ctx.issuer}/federated/${upstream.name}${query}` })),
-    ...(ctx.backends.passport ?? []).map((upstream) => ({ label: upstream.label ?? upstream.name, url: `${ctx.issuer}/passport/${upstream.name}${query}` })),
+    ...(ctx.backends.federated ?? []).map((upstream) => ({
+      label: upstream.label ?? upstream.name,
+      url: `${ctx.issuer}/federated/${upstream.name}${query}`,
+    })),
+    ...(ctx.backends.passport ?? []).map((upstream) => ({
+      label: upstream.label ?? upstream.name,
+      url: `${ctx.issuer}/passport/${upstream.name}${query}`,
+    })),
   ];
 }
 
 /** The login page for an interaction, with an optional error (e.g. after a failed upstream login). */
-export async function renderLogin(ctx: ProviderContext, interaction: Interaction, error?: string, status = 200): Promise<Response> {
+export async function renderLogin(
+  ctx: ProviderContext,
+  interaction: Interaction,
+  error?: string,
+  status = 200,
+): Promise<Response> {
   const emailPassword = ctx.backends.emailPassword;
   const view = {
     clientName: await clientName(ctx, interaction),
@@ -57,13 +76,16 @@ async function showLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<R
 async function submitLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<Response> {
   const interaction = await requireInteraction(c, ctx, c.req.param("id"));
   const backend = ctx.backends.emailPassword;
-  if (!backend || backend.enabled === false) throw new ProblemError("not-found", { detail: "Email and password sign-in is not enabled" });
+  if (!backend || backend.enabled === false)
+    throw new ProblemError("not-found", { detail: "Email and password sign-in is not enabled" });
   const form = await readForm(c);
-  if (!csrfMatches(interaction, form.get("csrf"))) throw new ProblemError("csrf-rejected", { detail: "The form is stale; reload the sign-in page" });
+  if (!csrfMatches(interaction, form.get("csrf")))
+    throw new ProblemError("csrf-rejected", { detail: "The form is stale; reload the sign-in page" });
   const email = (form.get("email") ?? "").trim().slice(0, 320);
   const password = (form.get("password") ?? "").slice(0, 1024);
   // The same address rule as /signup and /login; a malformed address is not even looked up (nor echoed back).
-  if (email !== "" && !isEmailAddress(email)) return renderLogin(ctx, { ...interaction, loginHint: undefined }, NOT_AN_EMAIL, 400);
+  if (email !== "" && !isEmailAddress(email))
+    return renderLogin(ctx, { ...interaction, loginHint: undefined }, NOT_AN_EMAIL, 400);
   const throttleKey = `login:${ctx.clientIp(c)}`;
   await ctx.loginThrottle.hit(throttleKey);
   const user = email && password ? await backend.validateUser(email, password) : null;
@@ -73,7 +95,10 @@ async function submitLogin(c: Context<CovaraEnv>, ctx: ProviderContext): Promise
 }
 
 /** The signed-in user of a consent step, who must be the one who signed in for this interaction. */
-async function consentingUser(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<{ interaction: Interaction; sub: string; authTime: number }> {
+async function consentingUser(
+  c: Context<CovaraEnv>,
+  ctx: ProviderContext,
+): Promise<{ interaction: Interaction; sub: string; authTime: number }> {
   const interaction = await requireInteraction(c, ctx, c.req.param("id"));
   if (interaction.sub === undefined) throw interactionExpired();
   const session = await ctx.sessions.read(c);
@@ -89,7 +114,10 @@ async function showConsent(c: Context<CovaraEnv>, ctx: ProviderContext): Promise
     clientName: await clientName(ctx, interaction),
     action: interactionUrl(ctx, interaction, "consent"),
     csrf: interaction.csrf,
-    scopes: interaction.scope.split(" ").filter(Boolean).map((name) => ({ name, description: describeScope(name) })),
+    scopes: interaction.scope
+      .split(" ")
+      .filter(Boolean)
+      .map((name) => ({ name, description: describeScope(name) })),
     userName: user?.email ?? user?.name ?? sub,
   };
   return htmlResponse((ctx.pages.consent ?? consentPage)(view));
@@ -98,7 +126,8 @@ async function showConsent(c: Context<CovaraEnv>, ctx: ProviderContext): Promise
 async function submitConsent(c: Context<CovaraEnv>, ctx: ProviderContext): Promise<Response> {
   const { interaction, sub, authTime } = await consentingUser(c, ctx);
   const form = await readForm(c);
-  if (!csrfMatches(interaction, form.get("csrf"))) throw new ProblemError("csrf-rejected", { detail: "The form is stale; reload the consent page" });
+  if (!csrfMatches(interaction, form.get("csrf")))
+    throw new ProblemError("csrf-rejected", { detail: "The form is stale; reload the consent page" });
   if (form.get("decision") !== "allow") {
     await ctx.interactions.delete(interaction.id);
     return failToClient(c, ctx, interaction, "access_denied", "The user denied access");
@@ -113,7 +142,8 @@ async function sessionUser(c: Context<CovaraEnv>, ctx: ProviderContext): Promise
   const session = await ctx.sessions.read(c);
   const appUser = c.get("user");
   const sub = session?.sub ?? (appUser ? String(appUser.id) : undefined);
-  if (sub === undefined) throw new ProblemError("unauthorized", { detail: "Sign in to manage the applications you allowed" });
+  if (sub === undefined)
+    throw new ProblemError("unauthorized", { detail: "Sign in to manage the applications you allowed" });
   return sub;
 }
 
@@ -132,7 +162,8 @@ function assertSameOrigin(c: Context, ctx: ProviderContext): void {
 async function revokedClientId(c: Context<CovaraEnv>): Promise<string | undefined> {
   let value: unknown;
   if (isFormRequest(c)) value = (await readForm(c)).get("client_id") ?? undefined;
-  else if (c.req.header("content-length") !== "0" && c.req.raw.body) value = (await readJsonObject(c, 16 * 1024)).client_id;
+  else if (c.req.header("content-length") !== "0" && c.req.raw.body)
+    value = (await readJsonObject(c, 16 * 1024)).client_id;
   if (value === undefined || (typeof value === "string" && value !== "")) return value;
   throw new ProblemError("validation-error", { detail: "client_id must be a non-empty string when given" });
 }
@@ -151,7 +182,13 @@ async function listConsents(c: Context<CovaraEnv>, ctx: ProviderContext): Promis
   const sub = await sessionUser(c, ctx);
   const consents = await ctx.consents.list(sub);
   return c.json(
-    { consents: consents.map((entry) => ({ clientId: entry.clientId, scopes: entry.scopes, expiresAt: new Date(entry.expiresAt).toISOString() })) },
+    {
+      consents: consents.map((entry) => ({
+        clientId: entry.clientId,
+        scopes: entry.scopes,
+        expiresAt: new Date(entry.expiresAt).toISOString(),
+      })),
+    },
     200,
     { "cache-control": "no-store" },
   );

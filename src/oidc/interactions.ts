@@ -22,7 +22,12 @@ export function createInteractionStore(kv: KV, prefix: string, ttlSeconds: numbe
   const key = (id: string) => `${prefix}interaction:${id}`;
   const store: InteractionStore = {
     async create(request) {
-      const interaction: Interaction = { ...request, id: randomHandle(18), csrf: randomHandle(18), expiresAt: Date.now() + ttlSeconds * 1000 };
+      const interaction: Interaction = {
+        ...request,
+        id: randomHandle(18),
+        csrf: randomHandle(18),
+        expiresAt: Date.now() + ttlSeconds * 1000,
+      };
       await store.save(interaction);
       return interaction;
     },
@@ -42,18 +47,34 @@ export function createInteractionStore(kv: KV, prefix: string, ttlSeconds: numbe
 }
 
 function cookieOptions(ctx: ProviderContext) {
-  return { path: new URL(ctx.issuer).pathname || "/", httpOnly: true, secure: ctx.issuer.startsWith("https:"), sameSite: "Lax" as const };
+  return {
+    path: new URL(ctx.issuer).pathname || "/",
+    httpOnly: true,
+    secure: ctx.issuer.startsWith("https:"),
+    sameSite: "Lax" as const,
+  };
 }
 
 /** Creates an interaction for `request` and binds it to this browser. */
-export async function startInteraction(c: Context, ctx: ProviderContext, request: AuthorizationRequest): Promise<Interaction> {
+export async function startInteraction(
+  c: Context,
+  ctx: ProviderContext,
+  request: AuthorizationRequest,
+): Promise<Interaction> {
   const interaction = await ctx.interactions.create(request);
-  setCookie(c, INTERACTION_COOKIE, interaction.id, { ...cookieOptions(ctx), maxAge: Math.ceil((interaction.expiresAt - Date.now()) / 1000) });
+  setCookie(c, INTERACTION_COOKIE, interaction.id, {
+    ...cookieOptions(ctx),
+    maxAge: Math.ceil((interaction.expiresAt - Date.now()) / 1000),
+  });
   return interaction;
 }
 
 /** The interaction `id`, when it exists and belongs to this browser. */
-export async function boundInteraction(c: Context, ctx: ProviderContext, id: string | undefined): Promise<Interaction | null> {
+export async function boundInteraction(
+  c: Context,
+  ctx: ProviderContext,
+  id: string | undefined,
+): Promise<Interaction | null> {
   const cookie = getCookie(c, INTERACTION_COOKIE);
   if (id === undefined || cookie === undefined || !constantTimeEqual(cookie, id)) return null;
   return ctx.interactions.get(id);
@@ -61,11 +82,17 @@ export async function boundInteraction(c: Context, ctx: ProviderContext, id: str
 
 /** The problem for an interaction that is unknown, expired or another browser's. */
 export function interactionExpired(): ProblemError {
-  return new ProblemError("interaction-expired", { detail: "This sign-in request has expired or belongs to another browser; start again from the application" });
+  return new ProblemError("interaction-expired", {
+    detail: "This sign-in request has expired or belongs to another browser; start again from the application",
+  });
 }
 
 /** The interaction `id` of this browser, or the `interaction-expired` problem. */
-export async function requireInteraction(c: Context, ctx: ProviderContext, id: string | undefined): Promise<Interaction> {
+export async function requireInteraction(
+  c: Context,
+  ctx: ProviderContext,
+  id: string | undefined,
+): Promise<Interaction> {
   const interaction = await boundInteraction(c, ctx, id);
   if (!interaction) throw interactionExpired();
   return interaction;
@@ -83,11 +110,19 @@ export function interactionUrl(ctx: ProviderContext, interaction: Interaction, s
 
 /** A redirect; 303 after a POST, so the browser follows with a GET. */
 export function redirectTo(c: Context, location: string): Response {
-  return new Response(null, { status: c.req.method === "POST" ? 303 : 302, headers: { location, "cache-control": "no-store" } });
+  return new Response(null, {
+    status: c.req.method === "POST" ? 303 : 302,
+    headers: { location, "cache-control": "no-store" },
+  });
 }
 
 /** Sends the browser back to the client with `params` (the registered redirect URI only). */
-export function redirectToClient(c: Context, ctx: ProviderContext, request: AuthorizationRequest, params: Record<string, string | undefined>): Response {
+export function redirectToClient(
+  c: Context,
+  ctx: ProviderContext,
+  request: AuthorizationRequest,
+  params: Record<string, string | undefined>,
+): Response {
   const target = new URL(request.redirectUri);
   for (const [name, value] of Object.entries({ ...params, state: request.state, iss: ctx.issuer })) {
     if (value !== undefined) target.searchParams.set(name, value);
@@ -96,7 +131,13 @@ export function redirectToClient(c: Context, ctx: ProviderContext, request: Auth
 }
 
 /** An error for the client, through its redirect URI. */
-export function failToClient(c: Context, ctx: ProviderContext, request: AuthorizationRequest, error: OAuthErrorCode, description: string): Response {
+export function failToClient(
+  c: Context,
+  ctx: ProviderContext,
+  request: AuthorizationRequest,
+  error: OAuthErrorCode,
+  description: string,
+): Response {
   return redirectToClient(c, ctx, request, { error, error_description: description });
 }
 
@@ -120,14 +161,23 @@ export async function completeAuthorization(
   const client = await ctx.clients.get(request.clientId);
   if (!client) return failToClient(c, ctx, request, "invalid_request", "The client no longer exists");
   const scopes = request.scope.split(" ").filter(Boolean);
-  const needsConsent = !client.skipConsent && (request.prompt.includes("consent") || !(await ctx.consents.covers(user.sub, client.id, scopes)));
+  const needsConsent =
+    !client.skipConsent &&
+    (request.prompt.includes("consent") || !(await ctx.consents.covers(user.sub, client.id, scopes)));
   if (needsConsent) {
     if (request.prompt.includes("none")) {
       await finish(c, ctx, request.id);
       return failToClient(c, ctx, request, "consent_required", "The user has not consented to this client");
     }
-    const interaction = request.id === undefined ? await startInteraction(c, ctx, request) : ((await ctx.interactions.get(request.id)) ?? (await startInteraction(c, ctx, request)));
-    await ctx.interactions.save({ ...interaction, sub: user.sub, prompt: interaction.prompt.filter((value) => value !== "login") });
+    const interaction =
+      request.id === undefined
+        ? await startInteraction(c, ctx, request)
+        : ((await ctx.interactions.get(request.id)) ?? (await startInteraction(c, ctx, request)));
+    await ctx.interactions.save({
+      ...interaction,
+      sub: user.sub,
+      prompt: interaction.prompt.filter((value) => value !== "login"),
+    });
     return redirectTo(c, interactionUrl(ctx, interaction, "consent"));
   }
   const grantId = ctx.grants.newGrantId();
@@ -153,7 +203,13 @@ export async function completeAuthorization(
  * The one completion path of every sign-in method: starts the provider session and continues the
  * pending interaction to consent or the code redirect. Never answers with the user as JSON.
  */
-export async function completeLogin(c: Context, ctx: ProviderContext, interaction: Interaction, user: OIDCUser, amr: string[]): Promise<Response> {
+export async function completeLogin(
+  c: Context,
+  ctx: ProviderContext,
+  interaction: Interaction,
+  user: OIDCUser,
+  amr: string[],
+): Promise<Response> {
   const session = await ctx.sessions.start(c, String(user.id), amr);
   // Asked for a fresh login and got one: the resumed request must not ask again.
   const resumed = { ...interaction, prompt: interaction.prompt.filter((value) => value !== "login") };

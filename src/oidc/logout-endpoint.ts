@@ -81,15 +81,19 @@ async function handleLogout(c: Context<CovaraEnv>, ctx: ProviderContext): Promis
   // The confirmation form's POST: the token proves the user saw our page.
   const confirmation = params.get("xsrf");
   if (c.req.method === "POST" && confirmation !== null) {
-    const pending = /^[A-Za-z0-9_-]{1,64}$/.test(confirmation) ? await readRecord<PendingLogout>(ctx.kv, key(confirmation)) : null;
-    if (!pending || !(await ctx.kv.delete(key(confirmation)))) throw new OAuthError("invalid_request", "The sign-out form has expired; sign out again");
+    const pending = /^[A-Za-z0-9_-]{1,64}$/.test(confirmation)
+      ? await readRecord<PendingLogout>(ctx.kv, key(confirmation))
+      : null;
+    if (!pending || !(await ctx.kv.delete(key(confirmation))))
+      throw new OAuthError("invalid_request", "The sign-out form has expired; sign out again");
     await signOut(c, ctx);
     return afterLogout(c, pending);
   }
 
   const hint = params.get("id_token_hint");
   const hinted = hint === null ? null : await hintedClient(ctx, hint);
-  if (hint !== null && !hinted) throw new OAuthError("invalid_request", "id_token_hint is not a valid id_token of this provider");
+  if (hint !== null && !hinted)
+    throw new OAuthError("invalid_request", "id_token_hint is not a valid id_token of this provider");
   const clientId = params.get("client_id") ?? hinted?.clientId;
   if (hinted && params.get("client_id") !== null && params.get("client_id") !== hinted.clientId) {
     throw new OAuthError("invalid_request", "client_id does not match the id_token_hint");
@@ -100,7 +104,8 @@ async function handleLogout(c: Context<CovaraEnv>, ctx: ProviderContext): Promis
     const client = clientId === undefined ? undefined : await ctx.clients.get(clientId);
     if (!client) throw new OAuthError("invalid_request", "post_logout_redirect_uri needs client_id or id_token_hint");
     pending.redirect = findRedirectUri(client.postLogoutRedirectUris ?? [], requested);
-    if (pending.redirect === undefined) throw new OAuthError("invalid_request", "post_logout_redirect_uri is not registered for this client");
+    if (pending.redirect === undefined)
+      throw new OAuthError("invalid_request", "post_logout_redirect_uri is not registered for this client");
   }
 
   const session = await ctx.sessions.read(c);

@@ -40,7 +40,12 @@ export function loginPage(view: LoginPageView): string {
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`
     : "";
-  const upstreams = view.upstreams.map((link) => `<a class="upstream secondary" href="${escapeHtml(link.url)}">Continue with ${escapeHtml(link.label)}</a>`).join("");
+  const upstreams = view.upstreams
+    .map(
+      (link) =>
+        `<a class="upstream secondary" href="${escapeHtml(link.url)}">Continue with ${escapeHtml(link.label)}</a>`,
+    )
+    .join("");
   return layout("Sign in", `<h1>Sign in to ${escapeHtml(view.clientName)}</h1>${error}${form}${upstreams}`);
 }
 
@@ -70,7 +75,8 @@ export function htmlResponse(html: string, status = 200, headers: Record<string,
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "x-frame-options": "DENY",
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+      "content-security-policy":
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
       "referrer-policy": "no-referrer",
       ...headers,
     },

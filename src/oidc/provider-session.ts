@@ -37,7 +37,12 @@ export interface SessionSettings {
 
 export function createProviderSessionStore(kv: KV, prefix: string, settings: SessionSettings): ProviderSessionStore {
   const key = async (handle: string) => `${prefix}session:${await handleKey(handle)}`;
-  const cookieOptions = { path: settings.cookiePath, httpOnly: true, secure: settings.secure, sameSite: "Lax" as const };
+  const cookieOptions = {
+    path: settings.cookiePath,
+    httpOnly: true,
+    secure: settings.secure,
+    sameSite: "Lax" as const,
+  };
 
   async function read(c: Context): Promise<ProviderSession | null> {
     const handle = getCookie(c, settings.cookieName);
@@ -62,7 +67,12 @@ export function createProviderSessionStore(kv: KV, prefix: string, settings: Ses
     async start(c, sub, amr) {
       await end(c);
       const handle = randomHandle();
-      const session: ProviderSession = { sub, authTime: Math.floor(Date.now() / 1000), amr, expiresAt: Date.now() + settings.ttlSeconds * 1000 };
+      const session: ProviderSession = {
+        sub,
+        authTime: Math.floor(Date.now() / 1000),
+        amr,
+        expiresAt: Date.now() + settings.ttlSeconds * 1000,
+      };
       await writeRecord(kv, await key(handle), session, settings.ttlSeconds * 1000);
       setCookie(c, settings.cookieName, handle, { ...cookieOptions, maxAge: settings.ttlSeconds });
       return session;

@@ -23,8 +23,16 @@ export const ANONYMOUS_CLIENT = "anon";
 export function assertRateLimiting(options: RateLimitingOptions | undefined): void {
   for (const [endpoint, limit] of Object.entries(options ?? {})) {
     if (limit === undefined || limit === false) continue;
-    const sound = typeof limit === "object" && Number.isInteger(limit.max) && limit.max > 0 && typeof limit.windowSeconds === "number" && limit.windowSeconds > 0;
-    if (!sound) throw new TypeError(`covara/oidc: security.rateLimiting.${endpoint} needs a positive integer max and a positive windowSeconds`);
+    const sound =
+      typeof limit === "object" &&
+      Number.isInteger(limit.max) &&
+      limit.max > 0 &&
+      typeof limit.windowSeconds === "number" &&
+      limit.windowSeconds > 0;
+    if (!sound)
+      throw new TypeError(
+        `covara/oidc: security.rateLimiting.${endpoint} needs a positive integer max and a positive windowSeconds`,
+      );
   }
 }
 
@@ -50,7 +58,8 @@ function throttleOf(ctx: ProviderContext): Throttle {
  */
 async function claimedClientId(c: Context): Promise<string> {
   const authorization = c.req.header("authorization");
-  if (authorization !== undefined && /^basic\s/i.test(authorization)) return parseBasicCredentials(authorization)?.clientId || ANONYMOUS_CLIENT;
+  if (authorization !== undefined && /^basic\s/i.test(authorization))
+    return parseBasicCredentials(authorization)?.clientId || ANONYMOUS_CLIENT;
   if (!isFormRequest(c)) return ANONYMOUS_CLIENT;
   const form = new URLSearchParams(await readBoundedText(c.req.raw.clone(), MAX_FORM_BYTES));
   const assertion = form.get("client_assertion");
@@ -79,7 +88,8 @@ export function withRateLimit(endpoint: RateLimitedEndpoint, handle: ProviderHan
       // over many addresses nor one address cycling client ids escapes the limit. The IP comes
       // first: an address over its limit cannot make new client counters appear in the KV.
       await throttle.hit(`${endpoint}:ip:${ip}`);
-      if (endpoint === "token" || endpoint === "introspect") await throttle.hit(`${endpoint}:client:${await claimedClientId(c)}`);
+      if (endpoint === "token" || endpoint === "introspect")
+        await throttle.hit(`${endpoint}:client:${await claimedClientId(c)}`);
     } catch (error) {
       throw asOAuthFriendly(error);
     }

@@ -23,7 +23,12 @@ export interface RegisteredMetadata {
 
 const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
 // client_secret_jwt is left out: it needs the secret itself, and registered secrets are only kept hashed.
-const AUTH_METHODS: readonly ClientAuthMethod[] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
+const AUTH_METHODS: readonly ClientAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "none",
+];
 const MAX_KEYS = 10;
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -52,7 +57,8 @@ export function redirectUriProblem(uri: string): string | undefined {
 function stringList(body: Record<string, unknown>, name: string): string[] | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((entry) => typeof entry === "string")) throw invalid(`${name} must be an array of strings`);
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === "string"))
+    throw invalid(`${name} must be an array of strings`);
   return [...new Set(value as string[])];
 }
 
@@ -62,21 +68,24 @@ function uriList(body: Record<string, unknown>, name: string): string[] | undefi
   if (uris.length > MAX_URIS) throw new OAuthError("invalid_redirect_uri", `${name} may list at most ${MAX_URIS} URIs`);
   for (const uri of uris) {
     const problem = redirectUriProblem(uri);
-    if (problem) throw new OAuthError("invalid_redirect_uri", `${JSON.stringify(uri.slice(0, 200))} in ${name} ${problem}`);
+    if (problem)
+      throw new OAuthError("invalid_redirect_uri", `${JSON.stringify(uri.slice(0, 200))} in ${name} ${problem}`);
   }
   return uris;
 }
 
 function subset<T extends string>(values: string[], allowed: readonly T[], name: string): T[] {
   const unknown = values.find((value) => !(allowed as readonly string[]).includes(value));
-  if (unknown !== undefined) throw invalid(`${name} may only contain ${allowed.join(", ")} (got ${JSON.stringify(unknown.slice(0, 100))})`);
+  if (unknown !== undefined)
+    throw invalid(`${name} may only contain ${allowed.join(", ")} (got ${JSON.stringify(unknown.slice(0, 100))})`);
   return values as T[];
 }
 
 function optionalString(body: Record<string, unknown>, name: string, maxLength: number): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "" || value.length > maxLength) throw invalid(`${name} must be a non-empty string of at most ${maxLength} characters`);
+  if (typeof value !== "string" || value.trim() === "" || value.length > maxLength)
+    throw invalid(`${name} must be a non-empty string of at most ${maxLength} characters`);
   return value;
 }
 
@@ -86,22 +95,31 @@ export function validateRegistrationMetadata(body: Record<string, unknown>): Reg
   const grantTypes = subset(stringList(body, "grant_types") ?? ["authorization_code"], GRANT_TYPES, "grant_types");
   if (grantTypes.length === 0) throw invalid("grant_types must name at least one grant");
   const usesCode = grantTypes.includes("authorization_code");
-  if (grantTypes.includes("refresh_token") && !usesCode) throw invalid("refresh_token needs the authorization_code grant");
+  if (grantTypes.includes("refresh_token") && !usesCode)
+    throw invalid("refresh_token needs the authorization_code grant");
 
-  const responseTypes = subset(stringList(body, "response_types") ?? (usesCode ? ["code"] : []), ["code"] as const, "response_types");
-  if (responseTypes.includes("code") !== usesCode) throw invalid("response_types code and grant_types authorization_code go together");
+  const responseTypes = subset(
+    stringList(body, "response_types") ?? (usesCode ? ["code"] : []),
+    ["code"] as const,
+    "response_types",
+  );
+  if (responseTypes.includes("code") !== usesCode)
+    throw invalid("response_types code and grant_types authorization_code go together");
 
   const method = body.token_endpoint_auth_method ?? "client_secret_basic";
   if (typeof method !== "string" || !(AUTH_METHODS as readonly string[]).includes(method)) {
     throw invalid(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(", ")}`);
   }
-  if (method === "none" && grantTypes.includes("client_credentials")) throw invalid("A public client (auth method none) cannot use client_credentials");
+  if (method === "none" && grantTypes.includes("client_credentials"))
+    throw invalid("A public client (auth method none) cannot use client_credentials");
 
   const jwks = method === "private_key_jwt" ? publicJwks(body.jwks) : undefined;
-  if (method !== "private_key_jwt" && body.jwks !== undefined) throw invalid("jwks is only used with token_endpoint_auth_method private_key_jwt");
+  if (method !== "private_key_jwt" && body.jwks !== undefined)
+    throw invalid("jwks is only used with token_endpoint_auth_method private_key_jwt");
 
   const redirectUris = uriList(body, "redirect_uris") ?? [];
-  if (usesCode && redirectUris.length === 0) throw new OAuthError("invalid_redirect_uri", "redirect_uris is required for the authorization_code grant");
+  if (usesCode && redirectUris.length === 0)
+    throw new OAuthError("invalid_redirect_uri", "redirect_uris is required for the authorization_code grant");
 
   const scopeText = optionalString(body, "scope", 1000);
   const scopes = scopeText === undefined ? undefined : [...new Set(scopeText.split(" ").filter(Boolean))];
@@ -124,10 +142,18 @@ export function validateRegistrationMetadata(body: Record<string, unknown>): Reg
 /** The `jwks` of a private_key_jwt registration: 1–10 public keys (usability is checked when they are imported). */
 function publicJwks(value: unknown): { keys: JsonWebKey[] } {
   const keys = (value as { keys?: unknown } | null | undefined)?.keys;
-  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_KEYS) throw invalid(`private_key_jwt needs jwks with 1 to ${MAX_KEYS} public keys`);
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_KEYS)
+    throw invalid(`private_key_jwt needs jwks with 1 to ${MAX_KEYS} public keys`);
   for (const key of keys) {
-    if (typeof key !== "object" || key === null || Array.isArray(key) || typeof (key as { kty?: unknown }).kty !== "string") throw invalid("every jwks entry must be a JWK object");
-    if (PRIVATE_MEMBERS.some((member) => member in key)) throw invalid("jwks must hold public keys only (and never a symmetric key)");
+    if (
+      typeof key !== "object" ||
+      key === null ||
+      Array.isArray(key) ||
+      typeof (key as { kty?: unknown }).kty !== "string"
+    )
+      throw invalid("every jwks entry must be a JWK object");
+    if (PRIVATE_MEMBERS.some((member) => member in key))
+      throw invalid("jwks must hold public keys only (and never a symmetric key)");
   }
   return { keys: keys as JsonWebKey[] };
 }

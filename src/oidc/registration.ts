@@ -32,7 +32,8 @@ function assertOptions(options: RegistrationOptions): void {
     throw configError("registration.initialAccessToken must be a string of at least 16 characters");
   }
   const ttl = options.clientTtlSeconds;
-  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw configError("registration.clientTtlSeconds must be a positive integer");
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0))
+    throw configError("registration.clientTtlSeconds must be a positive integer");
 }
 
 function notFound(): ProblemError {
@@ -52,7 +53,10 @@ async function readMetadata(c: Context): Promise<Record<string, unknown>> {
     return await readJsonObject(c, MAX_REGISTRATION_BYTES);
   } catch (error) {
     // Size and media-type refusals keep their own status; a body that is not a JSON object is bad metadata.
-    if (error instanceof ProblemError && (error.problemType === "invalid-json" || error.problemType === "validation-error")) {
+    if (
+      error instanceof ProblemError &&
+      (error.problemType === "invalid-json" || error.problemType === "validation-error")
+    ) {
       throw new OAuthError("invalid_client_metadata", error.detail ?? "The body must be a JSON object");
     }
     throw error;
@@ -68,7 +72,9 @@ function toClient(id: string, metadata: RegisteredMetadata, storedSecret: string
     grantTypes: metadata.grant_types,
     tokenEndpointAuthMethod: metadata.token_endpoint_auth_method,
     ...(metadata.scope === undefined ? {} : { scopes: metadata.scope.split(" ") }),
-    ...(metadata.post_logout_redirect_uris === undefined ? {} : { postLogoutRedirectUris: metadata.post_logout_redirect_uris }),
+    ...(metadata.post_logout_redirect_uris === undefined
+      ? {}
+      : { postLogoutRedirectUris: metadata.post_logout_redirect_uris }),
     ...(metadata.jwks === undefined ? {} : { jwks: metadata.jwks }),
     // Anyone may have registered it, so the user always decides what it gets.
     skipConsent: false,
@@ -79,11 +85,19 @@ async function register(c: Context, ctx: ProviderContext, options: RegistrationO
   if (options.initialAccessToken !== undefined) requireInitialAccessToken(c, options.initialAccessToken);
   const metadata = validateRegistrationMetadata(await readMetadata(c));
   const clientId = randomHandle(18);
-  const usesSecret = metadata.token_endpoint_auth_method === "client_secret_basic" || metadata.token_endpoint_auth_method === "client_secret_post";
+  const usesSecret =
+    metadata.token_endpoint_auth_method === "client_secret_basic" ||
+    metadata.token_endpoint_auth_method === "client_secret_post";
   const secret = usesSecret ? randomHandle(32) : undefined;
   const client = toClient(clientId, metadata, secret === undefined ? undefined : await hashPassword(secret));
   // Keys that cannot verify anything are refused now, not at the client's first token request.
-  if (client.jwks && !(await clientAssertionKeys(client).then(() => true, () => false))) {
+  if (
+    client.jwks &&
+    !(await clientAssertionKeys(client).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new OAuthError("invalid_client_metadata", "jwks holds a key that is not a usable asymmetric public key");
   }
   await ctx.clients.register(client, options.clientTtlSeconds);
@@ -91,7 +105,12 @@ async function register(c: Context, ctx: ProviderContext, options: RegistrationO
   const issuedAt = Math.floor(Date.now() / 1000);
   const body = {
     client_id: clientId,
-    ...(secret === undefined ? {} : { client_secret: secret, client_secret_expires_at: options.clientTtlSeconds === undefined ? 0 : issuedAt + options.clientTtlSeconds }),
+    ...(secret === undefined
+      ? {}
+      : {
+          client_secret: secret,
+          client_secret_expires_at: options.clientTtlSeconds === undefined ? 0 : issuedAt + options.clientTtlSeconds,
+        }),
     client_id_issued_at: issuedAt,
     ...metadata,
   };
@@ -102,7 +121,11 @@ async function register(c: Context, ctx: ProviderContext, options: RegistrationO
 }
 
 /** Mounts POST /register (404 unless `registration.enabled`). */
-export function mountRegistration(router: Hono<CovaraEnv>, route: RouteFactory, options: RegistrationOptions | undefined): void {
+export function mountRegistration(
+  router: Hono<CovaraEnv>,
+  route: RouteFactory,
+  options: RegistrationOptions | undefined,
+): void {
   if (options?.enabled !== true) {
     // A problem document rather than the app's bare 404, like every other unknown resource.
     router.post("/register", () => {

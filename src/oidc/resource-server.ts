@@ -63,12 +63,16 @@ function discoverJwksUri(issuer: string, fetcher: typeof fetch, timeoutMs: numbe
   let blockedUntil = 0;
 
   async function lookup(): Promise<string> {
-    const response = await fetcher(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
+    const response = await fetcher(`${issuer}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: "application/json" },
+    });
     if (!response.ok) throw new Error(`discovery answered ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     // A document naming another issuer is not this provider's; its keys must not be trusted.
     if (document.issuer !== issuer) throw new Error("discovery names another issuer");
-    if (typeof document.jwks_uri !== "string" || !URL.canParse(document.jwks_uri)) throw new Error("discovery has no valid jwks_uri");
+    if (typeof document.jwks_uri !== "string" || !URL.canParse(document.jwks_uri))
+      throw new Error("discovery has no valid jwks_uri");
     return document.jwks_uri;
   }
 
@@ -88,7 +92,11 @@ function discoverJwksUri(issuer: string, fetcher: typeof fetch, timeoutMs: numbe
 }
 
 /** The provider's keys for a token header: discovery first (unless jwksUri is given), then the cached JWKS. */
-function keySource(options: OIDCResourceMiddlewareOptions, issuer: string, algorithms: readonly JwtAlgorithm[]): (header: JWTHeader) => Promise<JWTKey[]> {
+function keySource(
+  options: OIDCResourceMiddlewareOptions,
+  issuer: string,
+  algorithms: readonly JwtAlgorithm[],
+): (header: JWTHeader) => Promise<JWTKey[]> {
   const fetcher = options.fetch ?? fetch;
   const settings = { ...options.jwks, algorithms, fetch: fetcher };
   if (options.jwksUri !== undefined) {
@@ -110,11 +118,14 @@ function defaultUser(claims: AccessTokenClaims): CovaraUser {
 
 /** Builds the middleware. A request without a bearer token passes through; a rejected token is a 401 problem. */
 export function createOIDCResourceMiddleware(options: OIDCResourceMiddlewareOptions): MiddlewareHandler<OIDCEnv> {
-  if (typeof options.issuer !== "string" || !URL.canParse(options.issuer)) throw new TypeError("covara/oidc: the resource middleware needs the provider's issuer URL");
-  if (options.jwksUri !== undefined && !URL.canParse(options.jwksUri)) throw new TypeError("covara/oidc: jwksUri must be an absolute URL");
+  if (typeof options.issuer !== "string" || !URL.canParse(options.issuer))
+    throw new TypeError("covara/oidc: the resource middleware needs the provider's issuer URL");
+  if (options.jwksUri !== undefined && !URL.canParse(options.jwksUri))
+    throw new TypeError("covara/oidc: jwksUri must be an absolute URL");
   const issuer = options.issuer.replace(/\/+$/, "");
   const algorithms = (options.algorithms ?? ASYMMETRIC).filter((alg) => ALGORITHMS[alg]?.family !== "oct");
-  if (algorithms.length === 0) throw new TypeError("covara/oidc: the resource middleware needs at least one asymmetric algorithm");
+  if (algorithms.length === 0)
+    throw new TypeError("covara/oidc: the resource middleware needs at least one asymmetric algorithm");
   const audience = options.audience ?? issuer;
   const keys = keySource(options, issuer, algorithms);
   const resolveUser = options.resolveUser ?? defaultUser;

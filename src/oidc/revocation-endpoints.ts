@@ -11,7 +11,10 @@ import { OAuthError } from "./oauth-error";
 import { readForm } from "./form";
 
 function json(body: unknown): Response {
-  return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+  return new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 }
 
 async function readTokenRequest(c: Context, ctx: ProviderContext) {

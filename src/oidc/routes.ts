@@ -15,7 +15,10 @@ export async function providerContext(ready: Promise<ProviderContext>): Promise<
   try {
     return await ready;
   } catch (error) {
-    throw new ProblemError("service-unavailable", { detail: "The identity provider's signing keys are not available", cause: error });
+    throw new ProblemError("service-unavailable", {
+      detail: "The identity provider's signing keys are not available",
+      cause: error,
+    });
   }
 }
 

@@ -44,17 +44,22 @@ async function keyInputs(configured: ProviderKeysOption | undefined): Promise<re
     return configured;
   }
   const { algorithm } = configured as { algorithm?: unknown };
-  if (typeof algorithm !== "string") throw new TypeError('covara/oidc: keys must be a list of keys or { algorithm: "RS256" | "ES256" | … }');
+  if (typeof algorithm !== "string")
+    throw new TypeError('covara/oidc: keys must be a list of keys or { algorithm: "RS256" | "ES256" | … }');
   return [await generateJWTKey(algorithm as JwtAlgorithm)];
 }
 
 /** Imports (or generates) the key ring; throws a TypeError on a misconfigured key. */
-export async function createProviderKeys(configured: ProviderKeysOption | undefined, retireAfterSeconds: number): Promise<ProviderKeys> {
+export async function createProviderKeys(
+  configured: ProviderKeysOption | undefined,
+  retireAfterSeconds: number,
+): Promise<ProviderKeys> {
   const inputs = await keyInputs(configured);
   let held: HeldKey[] = [];
   for (const input of inputs) {
     const key = await importWithKid(input);
-    if (key.alg.startsWith("HS")) throw new TypeError("covara/oidc: provider keys must be asymmetric (a shared secret cannot be published)");
+    if (key.alg.startsWith("HS"))
+      throw new TypeError("covara/oidc: provider keys must be asymmetric (a shared secret cannot be published)");
     held.push({ key });
   }
   const algorithms = [...new Set(held.map((entry) => entry.key.alg))];
@@ -67,7 +72,9 @@ export async function createProviderKeys(configured: ProviderKeysOption | undefi
 
   return {
     signingKey(alg = algorithms[0]!) {
-      const entry = live().find((candidate) => candidate.key.alg === alg && candidate.retiredUntil === undefined && candidate.key.signingKey);
+      const entry = live().find(
+        (candidate) => candidate.key.alg === alg && candidate.retiredUntil === undefined && candidate.key.signingKey,
+      );
       if (!entry) throw new TypeError(`covara/oidc: no signing key for ${alg}`);
       return entry.key;
     },
@@ -78,7 +85,9 @@ export async function createProviderKeys(configured: ProviderKeysOption | undefi
     algorithms: () => [...algorithms],
     async rotate() {
       const retiredUntil = Date.now() + retireAfterSeconds * 1000;
-      const fresh = await Promise.all(algorithms.map(async (alg) => ({ key: await importWithKid(await generateJWTKey(alg)) })));
+      const fresh = await Promise.all(
+        algorithms.map(async (alg) => ({ key: await importWithKid(await generateJWTKey(alg)) })),
+      );
       for (const entry of live()) entry.retiredUntil ??= retiredUntil;
       held.push(...fresh);
     },

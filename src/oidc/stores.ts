@@ -20,6 +20,9 @@ export function resolveStoreKV(options: Pick<OIDCProviderOptions, "kv" | "stores
   const shared = options.kv ?? getGlobalKV();
   if (shared) return shared;
   // Asking for persistence and silently getting memory would lose every grant on restart.
-  if (type === "kv") throw new TypeError('covara/oidc: stores.type "kv" needs the kv option or a global KV (setGlobalKV) registered first');
+  if (type === "kv")
+    throw new TypeError(
+      'covara/oidc: stores.type "kv" needs the kv option or a global KV (setGlobalKV) registered first',
+    );
   return createMemoryKV();
 }

@@ -16,10 +16,15 @@ const CODE_UNUSABLE = "The authorization code is invalid, expired or already use
 const REFRESH_UNUSABLE = "The refresh token is invalid, expired, revoked or already used";
 
 function requireGrant(client: OIDCClient, grant: GrantType): void {
-  if (!clientGrantTypes(client).includes(grant)) throw new OAuthError("unauthorized_client", `This client may not use the ${grant} grant`);
+  if (!clientGrantTypes(client).includes(grant))
+    throw new OAuthError("unauthorized_client", `This client may not use the ${grant} grant`);
 }
 
-async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
+async function authorizationCodeGrant(
+  ctx: ProviderContext,
+  client: OIDCClient,
+  form: URLSearchParams,
+): Promise<TokenResponse> {
   const code = form.get("code");
   if (!code) throw new OAuthError("invalid_request", "code is required");
   const redirectUri = form.get("redirect_uri");
@@ -34,9 +39,11 @@ async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, 
       await ctx.grants.revokeGrant(record.grantId);
       throw new OAuthError("invalid_grant", "The authorization code was issued to another client");
     }
-    if (redirectUri !== record.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
+    if (redirectUri !== record.redirectUri)
+      throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
     if (record.codeChallenge !== undefined) {
-      if (verifier === null || !(await verifyPkce(record.codeChallenge, verifier))) throw new OAuthError("invalid_grant", "The PKCE code_verifier does not match");
+      if (verifier === null || !(await verifyPkce(record.codeChallenge, verifier)))
+        throw new OAuthError("invalid_grant", "The PKCE code_verifier does not match");
     } else if (verifier !== null) {
       throw new OAuthError("invalid_grant", "code_verifier given but the authorization request had no code_challenge");
     }
@@ -65,7 +72,11 @@ async function authorizationCodeGrant(ctx: ProviderContext, client: OIDCClient, 
   });
 }
 
-async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
+async function refreshTokenGrant(
+  ctx: ProviderContext,
+  client: OIDCClient,
+  form: URLSearchParams,
+): Promise<TokenResponse> {
   const token = form.get("refresh_token");
   if (!token) throw new OAuthError("invalid_request", "refresh_token is required");
   const requested = form.get("scope");
@@ -81,7 +92,8 @@ async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form:
     // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
     const granted = record.scope.split(" ").filter(Boolean);
     scopes = requested === null ? granted : requested.split(" ").filter(Boolean);
-    if (scopes.some((scope) => !granted.includes(scope))) throw new OAuthError("invalid_scope", "The scope exceeds what was granted");
+    if (scopes.some((scope) => !granted.includes(scope)))
+      throw new OAuthError("invalid_scope", "The scope exceeds what was granted");
     if (!(await ctx.getUser(record.sub))) {
       await ctx.grants.revokeGrant(record.grantId);
       throw new OAuthError("invalid_grant", "The user of this grant no longer exists");
@@ -101,15 +113,27 @@ async function refreshTokenGrant(ctx: ProviderContext, client: OIDCClient, form:
   });
 }
 
-async function clientCredentialsGrant(ctx: ProviderContext, client: OIDCClient, form: URLSearchParams): Promise<TokenResponse> {
-  if (clientAuthMethod(client) === "none") throw new OAuthError("unauthorized_client", "Public clients cannot use client_credentials");
+async function clientCredentialsGrant(
+  ctx: ProviderContext,
+  client: OIDCClient,
+  form: URLSearchParams,
+): Promise<TokenResponse> {
+  if (clientAuthMethod(client) === "none")
+    throw new OAuthError("unauthorized_client", "Public clients cannot use client_credentials");
   const scopes = (form.get("scope") ?? "").split(" ").filter(Boolean);
   const allowed: readonly string[] = client.scopes ?? SUPPORTED_SCOPES;
   // No user is involved, so the OpenID scopes that describe one make no sense here.
   if (scopes.some((scope) => !allowed.includes(scope) || scope === "openid" || scope === "offline_access")) {
     throw new OAuthError("invalid_scope", "A requested scope is not available for client_credentials");
   }
-  return issueTokens(ctx, { clientId: client.id, sub: client.id, scope: scopes.join(" "), grantId: ctx.grants.newGrantId(), idToken: false, clientOnly: true });
+  return issueTokens(ctx, {
+    clientId: client.id,
+    sub: client.id,
+    scope: scopes.join(" "),
+    grantId: ctx.grants.newGrantId(),
+    idToken: false,
+    clientOnly: true,
+  });
 }
 
 /** Handles one token request. */

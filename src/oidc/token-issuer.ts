@@ -65,7 +65,12 @@ export async function issueTokens(ctx: ProviderContext, request: IssueRequest): 
     key,
     { typ: "at+jwt" },
   );
-  const response: TokenResponse = { access_token: accessToken, token_type: "Bearer", expires_in: ctx.accessTokenTtl, scope: request.scope };
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: "Bearer",
+    expires_in: ctx.accessTokenTtl,
+    scope: request.scope,
+  };
   if (request.idToken) {
     response.id_token = await signJWT(
       {

@@ -5,7 +5,12 @@ import type { JwtAlgorithm } from "../kernel/crypto/algorithms";
 import type { CovaraUser } from "../kernel/http";
 
 /** How a client proves who it is at the token endpoint. `none` makes it a public client. */
-export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
+export type ClientAuthMethod =
+  | "client_secret_basic"
+  | "client_secret_post"
+  | "client_secret_jwt"
+  | "private_key_jwt"
+  | "none";
 
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
 

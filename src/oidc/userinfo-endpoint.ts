@@ -25,7 +25,8 @@ export async function handleUserinfo(c: Context, ctx: ProviderContext): Promise<
   if (token === undefined) throw new OAuthError("invalid_token", "A bearer access token is required");
   const claims = await validateAccessToken(ctx, token);
   const scopes = claims?.scope.split(" ") ?? [];
-  if (!claims || !scopes.includes("openid")) throw new OAuthError("invalid_token", "The access token is invalid or expired");
+  if (!claims || !scopes.includes("openid"))
+    throw new OAuthError("invalid_token", "The access token is invalid or expired");
   const user = await ctx.getUser(claims.sub);
   if (!user) throw new OAuthError("invalid_token", "The access token is invalid or expired");
   return new Response(JSON.stringify(userClaims(user, scopes)), {

@@ -30,7 +30,10 @@ function authenticated(c: Context<CovaraEnv>): Principal {
 }
 
 /** Passes when the principal has `role` (or any of `roles`) in the selected tenant, or in any tenant. */
-export function requireRole(role: string | readonly string[], options: TenantCheckOptions = {}): MiddlewareHandler<CovaraEnv> {
+export function requireRole(
+  role: string | readonly string[],
+  options: TenantCheckOptions = {},
+): MiddlewareHandler<CovaraEnv> {
   const roles = typeof role === "string" ? [role] : role;
   return async (c, next) => {
     const principal = authenticated(c);
@@ -51,7 +54,8 @@ export function requireClearance(level: number, options: TenantCheckOptions = {}
   return async (c, next) => {
     const principal = authenticated(c);
     const tenant = tenantOf(c, options.tenant);
-    const held = tenant === undefined ? 0 : tenant === null ? principal.highest_clearance : principal.clearanceIn(tenant);
+    const held =
+      tenant === undefined ? 0 : tenant === null ? principal.highest_clearance : principal.clearanceIn(tenant);
     if (held < level) {
       throw new ProblemError("insufficient-clearance", {
         detail: `This operation needs clearance level ${level}${tenant === null ? "" : " in this tenant"}`,

@@ -25,7 +25,8 @@ function checkedField(column: string): string {
 /** The principal's tenants that satisfy the options. */
 function tenantsFor(c: Context<CovaraEnv>, options: TenantScopeOptions): TenantId[] {
   const principal = getPrincipal(c);
-  const roles = options.role === undefined ? undefined : typeof options.role === "string" ? [options.role] : options.role;
+  const roles =
+    options.role === undefined ? undefined : typeof options.role === "string" ? [options.role] : options.role;
   const minimum = options.clearance;
   return principal.memberships
     .filter((membership) => roles === undefined || roles.some((role) => membership.roles?.includes(role)))
@@ -45,7 +46,10 @@ export function myTenants(c: Context<CovaraEnv>, column: string, options: Tenant
 }
 
 /** A resource scope resolver: the rows whose `column` is one of the principal's (qualifying) tenants. */
-export function tenantScope(column: string, options: TenantScopeOptions = {}): (user: CovaraUser, c: Context<CovaraEnv>) => RsqlFilter {
+export function tenantScope(
+  column: string,
+  options: TenantScopeOptions = {},
+): (user: CovaraUser, c: Context<CovaraEnv>) => RsqlFilter {
   checkedField(column);
   return (_user, c) => myTenants(c, column, options);
 }

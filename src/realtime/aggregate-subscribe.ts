@@ -88,8 +88,12 @@ class AggregateSubscription implements LiveStream, AggregateListener {
     try {
       groups = await computeGroups(this.runtime, this.c);
     } catch (error) {
-      const doc = error instanceof ProblemError ? error.toJSON() : problemData("internal-error", "Recomputing the aggregate failed");
-      if (!(error instanceof ProblemError) || error.status >= 500) this.runtime.app.logger.error("covara realtime: recomputing a live aggregate failed", error);
+      const doc =
+        error instanceof ProblemError
+          ? error.toJSON()
+          : problemData("internal-error", "Recomputing the aggregate failed");
+      if (!(error instanceof ProblemError) || error.status >= 500)
+        this.runtime.app.logger.error("covara realtime: recomputing a live aggregate failed", error);
       this.connection.end(encodeEvent("error", toJson(doc)));
       return;
     } finally {
@@ -105,18 +109,31 @@ class AggregateSubscription implements LiveStream, AggregateListener {
 }
 
 /** GET /aggregate/subscribe */
-export async function subscribeAggregate(runtime: ResourceHandle, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
+export async function subscribeAggregate(
+  runtime: ResourceHandle,
+  registration: Registration,
+  hub: Realtime,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   refuseWhileShuttingDown(hub);
   // Validated like the row stream's; an aggregate resumes by being recomputed, so it is not replayed.
   parseLastEventId(c);
   const first = await computeGroups(runtime, c);
   await readyHub(hub);
   const connection = new SseConnection(hub.settings.maxBufferedBytes, runtime.app.logger);
-  const subscription = new AggregateSubscription(connection, runtime, c, registration.settings.aggregateIntervalMs, first);
+  const subscription = new AggregateSubscription(
+    connection,
+    runtime,
+    c,
+    registration.settings.aggregateIntervalMs,
+    first,
+  );
   registration.aggregates.add(subscription);
   connection.onEnd(() => registration.aggregates.delete(subscription));
   const position = hub.position;
-  connection.send(encodeEvent("connected", toJson({ seq: position, resource: runtime.name }), position, hub.settings.retryMs));
+  connection.send(
+    encodeEvent("connected", toJson({ seq: position, resource: runtime.name }), position, hub.settings.retryMs),
+  );
   subscription.start(position);
   // Writes between the first computation and attaching were not heard: check once more.
   subscription.touch(position);

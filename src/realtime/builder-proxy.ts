@@ -25,7 +25,13 @@ export function awaitThrough(target: object, method: string, run: (execute: () =
 }
 
 /** A chained builder method: the same builder answers with the proxy, a new builder gets wrapped. */
-export function chained<T extends object>(fn: AnyFunction, target: T, proxy: T, isBuilder: (value: unknown) => value is object, wrap: (builder: object) => object): AnyFunction {
+export function chained<T extends object>(
+  fn: AnyFunction,
+  target: T,
+  proxy: T,
+  isBuilder: (value: unknown) => value is object,
+  wrap: (builder: object) => object,
+): AnyFunction {
   return (...args) => {
     const result = fn.apply(target, args);
     if (result === target) return proxy;

@@ -43,7 +43,9 @@ export interface CatchUpContext {
 /** The `connected` event of a fresh stream at `position` (the same bytes for every such stream). */
 function connectedEvent(context: CatchUpContext): Uint8Array {
   const { registration, position, retryMs } = context;
-  return registration.openCache.connectedEvent(position, () => encodeEvent("connected", toJson({ seq: position, resource: registration.name }), position, retryMs));
+  return registration.openCache.connectedEvent(position, () =>
+    encodeEvent("connected", toJson({ seq: position, resource: registration.name }), position, retryMs),
+  );
 }
 
 /** `connected`, then the snapshot: the first page of matching rows, shaped as the list endpoint shapes it. */
@@ -100,10 +102,21 @@ export interface Replay {
  * `after`, and the rows matching now (the guess of what the client holds). A log trimmed past
  * `after` (or reset, so `after` is beyond its end) sends `invalidate` instead and returns null.
  */
-export async function beginReplay(context: CatchUpContext, changelog: Changelog, after: number): Promise<Replay | null> {
+export async function beginReplay(
+  context: CatchUpContext,
+  changelog: Changelog,
+  after: number,
+): Promise<Replay | null> {
   const { runtime, subscription, position } = context;
   const info = runtime.info;
-  subscription.sendOpening(encodeEvent("connected", toJson({ seq: position, resource: info.name, resumedFrom: after }), undefined, context.retryMs));
+  subscription.sendOpening(
+    encodeEvent(
+      "connected",
+      toJson({ seq: position, resource: info.name, resumedFrom: after }),
+      undefined,
+      context.retryMs,
+    ),
+  );
   // Until the stream is live every non-matching change is reported removed (see docs/subscriptions.md).
   subscription.noisy = true;
   subscription.cursor = after;
@@ -152,7 +165,11 @@ async function rememberMatchingRows(context: CatchUpContext): Promise<void> {
  * Finishes bringing a stream up to date after its response went out: the rest of a replay, then
  * the backlog, both at the client's pace; then the stream goes live.
  */
-export async function finishCatchUp(context: CatchUpContext, changelog: Changelog, replay: Replay | null): Promise<void> {
+export async function finishCatchUp(
+  context: CatchUpContext,
+  changelog: Changelog,
+  replay: Replay | null,
+): Promise<void> {
   const { subscription } = context;
   try {
     if (replay) await continueReplay(context, changelog, replay);
@@ -163,7 +180,13 @@ export async function finishCatchUp(context: CatchUpContext, changelog: Changelo
     }
   } catch (error) {
     context.runtime.app.logger.error("covara realtime: bringing a subscription up to date failed", error);
-    const doc = error instanceof ProblemError ? error.toJSON() : problemData("realtime-unavailable", "Bringing the subscription up to date failed; reconnect with Last-Event-ID to resume");
+    const doc =
+      error instanceof ProblemError
+        ? error.toJSON()
+        : problemData(
+            "realtime-unavailable",
+            "Bringing the subscription up to date failed; reconnect with Last-Event-ID to resume",
+          );
     subscription.connection.end(encodeEvent("error", toJson(doc)));
   } finally {
     subscription.goLive();

@@ -7,7 +7,8 @@ type Scheduler = (run: () => void) => void;
 const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
 
 /** Calls `run` once the event loop has turned. */
-export const afterThisTurn: Scheduler = typeof immediate === "function" ? (run) => void immediate(run) : (run) => void setTimeout(run, 0);
+export const afterThisTurn: Scheduler =
+  typeof immediate === "function" ? (run) => void immediate(run) : (run) => void setTimeout(run, 0);
 
 /** Lets I/O run (sockets drain, reads arrive) before going on. */
 export function yieldToEventLoop(): Promise<void> {

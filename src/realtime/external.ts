@@ -34,16 +34,28 @@ export interface ExternalMutationOptions {
  * Records a change made outside covara. Resolves with the changelog entry, or null when no hub in
  * this process serves the resource (caches are still invalidated).
  */
-export async function recordExternalMutation(resource: string, op: MutationOp, options: ExternalMutationOptions): Promise<ChangelogEntry | null> {
-  if (typeof resource !== "string" || resource === "") throw new TypeError("recordExternalMutation: resource must be a non-empty string");
-  if (!OPS.has(op)) throw new TypeError(`recordExternalMutation: op must be create, update or delete, got ${String(op)}`);
+export async function recordExternalMutation(
+  resource: string,
+  op: MutationOp,
+  options: ExternalMutationOptions,
+): Promise<ChangelogEntry | null> {
+  if (typeof resource !== "string" || resource === "")
+    throw new TypeError("recordExternalMutation: resource must be a non-empty string");
+  if (!OPS.has(op))
+    throw new TypeError(`recordExternalMutation: op must be create, update or delete, got ${String(op)}`);
   const objectId = options?.objectId;
-  if ((typeof objectId !== "string" || objectId === "") && !(typeof objectId === "number" && Number.isFinite(objectId))) {
+  if (
+    (typeof objectId !== "string" || objectId === "") &&
+    !(typeof objectId === "number" && Number.isFinite(objectId))
+  ) {
     throw new TypeError("recordExternalMutation: objectId must be a non-empty string or a finite number");
   }
   const app = contextOf(options.app);
   // Without `app`, the default context's hub, else (as before app contexts) the latest of the process.
-  const hub = options.realtime ?? latestHubFor(app, resource) ?? (options.app === undefined ? latestHubInProcess(resource) : undefined);
+  const hub =
+    options.realtime ??
+    latestHubFor(app, resource) ??
+    (options.app === undefined ? latestHubInProcess(resource) : undefined);
   if (hub) return hub.recordExternalMutation(resource, op, { objectId });
   await app.mutations.publish([{ resource, op, id: objectId }]);
   return null;

@@ -165,13 +165,18 @@ export class Realtime {
   constructor(options: RealtimeOptions = {}) {
     this.ownsKV = options.kv === undefined;
     this.kv = options.kv ?? createMemoryKV();
-    this.changelog = createChangelog(this.kv, { namespace: options.namespace, retention: options.retention, gapGraceMs: options.gapGraceMs });
+    this.changelog = createChangelog(this.kv, {
+      namespace: options.namespace,
+      retention: options.retention,
+      gapGraceMs: options.gapGraceMs,
+    });
     this.settings = { ...DEFAULTS };
     this.logger = options.logger ?? defaultLogger();
     for (const key of Object.keys(DEFAULTS) as (keyof RealtimeSettings)[]) {
       const value = options[key];
       if (value === undefined) continue;
-      if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`createRealtime: ${key} must be a positive number, got ${value}`);
+      if (!(Number.isFinite(value) && value > 0))
+        throw new TypeError(`createRealtime: ${key} must be a positive number, got ${value}`);
       this.settings[key] = value;
     }
     this.reauthorizer = new Reauthorizer(this.kv, `${options.namespace ?? "covara"}:identity-revoked`, this.logger);
@@ -222,14 +227,18 @@ export class Realtime {
       if (this.streams.size === 0) this.stopTimers();
     });
     if (this.streams.size === 1 && stream.connection.isOpen) this.startTimers();
-    this.removeShutdownHook ??= onShutdown(() => this.endAll("reconnect", "shutting-down", "The server is shutting down; reconnect to another instance"));
+    this.removeShutdownHook ??= onShutdown(() =>
+      this.endAll("reconnect", "shutting-down", "The server is shutting down; reconnect to another instance"),
+    );
   }
 
   /** Appends committed writes to the changelog, in order. A failed append is kept and retried. */
   async appendMutations(mutations: readonly Mutation[]): Promise<void> {
     if (this.closed) return;
     // Started together: every KV serves commands in call order, so seqs follow the writes' order.
-    const appends = mutations.map(toAppendInput).map((input) => this.changelog.append(input).catch((error: unknown) => this.keepForRetry(input, error)));
+    const appends = mutations
+      .map(toAppendInput)
+      .map((input) => this.changelog.append(input).catch((error: unknown) => this.keepForRetry(input, error)));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.appendTimeoutMs)));
     await Promise.race([Promise.all(appends), timeout]);
@@ -240,7 +249,11 @@ export class Realtime {
    * Records a change made outside covara: appends it to this hub's changelog (subscribers re-read
    * the row) and publishes it on the mutation feed (query caches drop their entries).
    */
-  async recordExternalMutation(resource: string, op: MutationOp, options: { objectId: string | number }): Promise<ChangelogEntry> {
+  async recordExternalMutation(
+    resource: string,
+    op: MutationOp,
+    options: { objectId: string | number },
+  ): Promise<ChangelogEntry> {
     const entry = await this.changelog.append({ resource, op, objectId: String(options.objectId) });
     const mutation: Mutation = { resource, op, id: options.objectId };
     // Already in this changelog: the feed's realtime listener must not record it a second time.
@@ -304,7 +317,8 @@ export class Realtime {
   }
 
   private invalidateEverything(seq: number, reason: string): void {
-    for (const set of this.registrations.values()) for (const registration of set) registration.invalidateAll(seq, reason);
+    for (const set of this.registrations.values())
+      for (const registration of set) registration.invalidateAll(seq, reason);
   }
 
   private keepForRetry(input: AppendInput, error: unknown): void {
@@ -326,17 +340,27 @@ export class Realtime {
     if (this.closed) return;
     if (!this.inOutage) {
       this.inOutage = true;
-      this.logger.error("covara realtime: the changelog KV is unreachable; subscriptions will catch up when it is back", error);
+      this.logger.error(
+        "covara realtime: the changelog KV is unreachable; subscriptions will catch up when it is back",
+        error,
+      );
     }
     this.checkOutage();
   }
 
   /** Ends every stream once the KV has not answered for outageGraceMs: clients resume elsewhere or later. */
   private checkOutage(): void {
-    if (this.outageReported || this.streams.size === 0 || Date.now() - this.lastHealthyAt < this.settings.outageGraceMs) return;
+    if (this.outageReported || this.streams.size === 0 || Date.now() - this.lastHealthyAt < this.settings.outageGraceMs)
+      return;
     this.outageReported = true;
-    this.logger.error(`covara realtime: the changelog KV has not answered for ${Date.now() - this.lastHealthyAt} ms; ending ${this.streams.size} stream(s)`);
-    this.endAll("error", "realtime-unavailable", "Live updates are unavailable: the changelog store cannot be reached; reconnect with Last-Event-ID to resume");
+    this.logger.error(
+      `covara realtime: the changelog KV has not answered for ${Date.now() - this.lastHealthyAt} ms; ending ${this.streams.size} stream(s)`,
+    );
+    this.endAll(
+      "error",
+      "realtime-unavailable",
+      "Live updates are unavailable: the changelog store cannot be reached; reconnect with Last-Event-ID to resume",
+    );
   }
 
   private async poll(): Promise<void> {
@@ -411,4 +435,3 @@ function toAppendInput(mutation: Mutation): AppendInput {
   if (mutation.row !== undefined) input.data = toChangelogData(mutation.row);
   return input;
 }
-

@@ -13,7 +13,10 @@ const SEQ = /^\d{1,15}$/;
  * The seq to resume after, or null for a fresh subscription; a malformed value is a 400.
  * `fromQuery` reads `?lastEventId=` (a caller that parsed the query string already passes it).
  */
-export function parseLastEventId(c: Context, fromQuery: () => string | undefined = () => c.req.query("lastEventId")): number | null {
+export function parseLastEventId(
+  c: Context,
+  fromQuery: () => string | undefined = () => c.req.query("lastEventId"),
+): number | null {
   const header = c.req.header("last-event-id");
   const source = header !== undefined && header.trim() !== "" ? "Last-Event-ID" : "lastEventId";
   const text = (source === "Last-Event-ID" ? header : fromQuery())?.trim();

@@ -83,12 +83,16 @@ function defaultRealtimeFor(app: CovaraContext, db: object): Realtime {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`covara: subscriptions.${name} must be a positive number, got ${value}`);
+  if (!(Number.isFinite(value) && value > 0))
+    throw new TypeError(`covara: subscriptions.${name} must be a positive number, got ${value}`);
   return value;
 }
 
 /** The resource's subscription settings, validated (a TypeError names a bad option). */
-function resolveSettings(options: SubscriptionOptions | undefined, hubReauthorizeMs: number): ResolvedSubscriptionSettings {
+function resolveSettings(
+  options: SubscriptionOptions | undefined,
+  hubReauthorizeMs: number,
+): ResolvedSubscriptionSettings {
   return {
     maxSnapshotRows: Math.floor(positive("maxSnapshotRows", options?.maxSnapshotRows, DEFAULT_MAX_SNAPSHOT_ROWS)),
     maxTrackedRows: Math.floor(positive("maxTrackedRows", options?.maxTrackedRows, DEFAULT_MAX_TRACKED_ROWS)),
@@ -119,13 +123,18 @@ export function subscriptions(extensionOptions: SubscriptionsExtensionOptions = 
     mount(router, runtime) {
       const options = runtime.config.subscriptions;
       if (options === false) return;
-      const hub = options?.realtime ?? extensionOptions.realtime ?? runtime.app.realtime ?? defaultRealtimeFor(runtime.app, runtime.db);
+      const hub =
+        options?.realtime ??
+        extensionOptions.realtime ??
+        runtime.app.realtime ??
+        defaultRealtimeFor(runtime.app, runtime.db);
       const registration = hub.register(runtime, resolveSettings(options, hub.settings.reauthorizeMs));
       router.get("/subscribe", (c) => subscribeRows(runtime, registration, hub, c));
       router.all("/subscribe", methodNotAllowed(["GET"]));
       router.get("/aggregate/subscribe", (c) => subscribeAggregate(runtime, registration, hub, c));
       router.all("/aggregate/subscribe", methodNotAllowed(["GET"]));
     },
-    openapi: (runtime, base, shared) => (runtime.config.subscriptions === false ? {} : subscriptionPaths(base, runtime, shared)),
+    openapi: (runtime, base, shared) =>
+      runtime.config.subscriptions === false ? {} : subscriptionPaths(base, runtime, shared),
   };
 }

@@ -8,7 +8,13 @@ import type { OpenApiShared, ResourceHandle } from "../resource/extension";
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
-const query = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
+const query = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
 
 const EVENTS_DESCRIPTION =
   "A stream of server-sent events. Row streams send `connected`, `snapshot` (the list response of the query), then `added`, " +
@@ -22,16 +28,41 @@ export function subscriptionPaths(
   runtime: ResourceHandle,
   shared: OpenApiShared,
 ): Record<string, Record<string, Operation>> {
-  const withDeleted = runtime.info.softDeleteKey !== null ? [query("withDeleted", "Include soft-deleted rows", { type: "boolean" })] : [];
+  const withDeleted =
+    runtime.info.softDeleteKey !== null ? [query("withDeleted", "Include soft-deleted rows", { type: "boolean" })] : [];
   const resume = [
-    { name: "Last-Event-ID", in: "header", required: false, description: "Resume after this changelog sequence number (sent by EventSource on reconnect)", schema: { type: "string", pattern: "^\\d{1,15}$" } },
-    query("lastEventId", "The same as the Last-Event-ID header, for clients that cannot set headers", { type: "string", pattern: "^\\d{1,15}$" }),
+    {
+      name: "Last-Event-ID",
+      in: "header",
+      required: false,
+      description: "Resume after this changelog sequence number (sent by EventSource on reconnect)",
+      schema: { type: "string", pattern: "^\\d{1,15}$" },
+    },
+    query("lastEventId", "The same as the Last-Event-ID header, for clients that cannot set headers", {
+      type: "string",
+      pattern: "^\\d{1,15}$",
+    }),
   ];
   const filter = query("filter", "RSQL filter; only matching rows inside the read scope are sent");
   const relations = runtime.relationNames();
-  const include = relations.length === 0 ? [] : [query("include", `Related rows to embed in every row, as in the list endpoint. Relations: ${relations.join(", ")}`)];
-  const stream = { description: "An event stream", content: { "text/event-stream": { schema: { type: "string", description: EVENTS_DESCRIPTION } } } };
-  const responses = { "200": stream, ...shared.errors, "503": shared.problem("Shutting down, or live updates unavailable") };
+  const include =
+    relations.length === 0
+      ? []
+      : [
+          query(
+            "include",
+            `Related rows to embed in every row, as in the list endpoint. Relations: ${relations.join(", ")}`,
+          ),
+        ];
+  const stream = {
+    description: "An event stream",
+    content: { "text/event-stream": { schema: { type: "string", description: EVENTS_DESCRIPTION } } },
+  };
+  const responses = {
+    "200": stream,
+    ...shared.errors,
+    "503": shared.problem("Shutting down, or live updates unavailable"),
+  };
   return {
     [`${base}/subscribe`]: {
       get: {

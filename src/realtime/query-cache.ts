@@ -76,7 +76,10 @@ function keyOf(method: string, builder: { toSQL(): unknown }): string {
 function isSelectChain(value: unknown): value is object {
   if (typeof value !== "object" || value === null) return false;
   const candidate = value as { then?: unknown; toSQL?: unknown; from?: unknown };
-  return (typeof candidate.then === "function" && typeof candidate.toSQL === "function") || typeof candidate.from === "function";
+  return (
+    (typeof candidate.then === "function" && typeof candidate.toSQL === "function") ||
+    typeof candidate.from === "function"
+  );
 }
 
 /** Wraps a select builder so that executing it goes through the cache. */
@@ -88,7 +91,10 @@ export function cacheSelect<T extends object>(builder: T, cache: QueryCache): T 
       const fn = value as (...args: unknown[]) => unknown;
       const self = target as { toSQL?: () => unknown };
       if (EXECUTORS.has(prop) && typeof self.toSQL === "function") {
-        if (PROMISE_METHODS.has(prop)) return awaitThrough(target, prop, (execute) => cache.through(keyOf("execute", self as { toSQL(): unknown }), execute));
+        if (PROMISE_METHODS.has(prop))
+          return awaitThrough(target, prop, (execute) =>
+            cache.through(keyOf("execute", self as { toSQL(): unknown }), execute),
+          );
         return (...args: unknown[]) => {
           // Placeholder values change the answer without changing the SQL: not cached.
           if (args.length > 0 && args[0] !== undefined) return fn.apply(target, args);

@@ -10,7 +10,12 @@
  * `revoked` event carrying the problem (401 / 403).
  */
 import { ProblemError } from "../kernel/errors";
-import { bridgeIdentityEvents, onIdentityRevoked, type IdentityRevocation, type IdentityUser } from "../kernel/identity-events";
+import {
+  bridgeIdentityEvents,
+  onIdentityRevoked,
+  type IdentityRevocation,
+  type IdentityUser,
+} from "../kernel/identity-events";
 import type { KV } from "../kernel/kv";
 import { unref } from "../kernel/timers";
 import type { CovaraEnv } from "../kernel/http";
@@ -49,9 +54,13 @@ interface Group {
 
 /** The end-of-stream event of a stream whose identity or access was revoked. */
 function revokedEvent(error: ProblemError): Uint8Array {
-  const doc = error.status === 401
-    ? problemData("unauthorized", "The subscriber is no longer authenticated (signed out, session revoked or expired); authenticate again and resubscribe")
-    : problemData("forbidden", error.message || "The subscriber may no longer read this resource");
+  const doc =
+    error.status === 401
+      ? problemData(
+          "unauthorized",
+          "The subscriber is no longer authenticated (signed out, session revoked or expired); authenticate again and resubscribe",
+        )
+      : problemData("forbidden", error.message || "The subscriber may no longer read this resource");
   return encodeEvent("revoked", toJson(doc));
 }
 
@@ -64,7 +73,9 @@ export class Reauthorizer {
   private readonly bySession = new Map<string, Set<Group>>();
   private readonly byUser = new Map<string, Set<Group>>();
   /** Groups by due time: a tick pops what is due instead of scanning every group. */
-  private readonly due = new DueQueue<Group>((group, dueAt) => group.dueAt === dueAt && this.groups.get(group.key) === group);
+  private readonly due = new DueQueue<Group>(
+    (group, dueAt) => group.dueAt === dueAt && this.groups.get(group.key) === group,
+  );
   private timer: ReturnType<typeof setInterval> | undefined;
   private tickMs = 0;
   private stopListening: (() => void) | undefined;
@@ -96,7 +107,16 @@ export class Reauthorizer {
       // streams is spread out, and none is re-checked right after it authenticated.
       const dueAt = Date.now() + intervalMs * (0.5 + Math.random() / 2);
       const userId = auth.identity?.userId ?? (auth.user ? String(auth.user.id) : null);
-      group = { key: auth.groupKey, members: new Set(), intervalMs, dueAt, running: false, again: false, userId, sessionId: auth.identity?.sessionId ?? null };
+      group = {
+        key: auth.groupKey,
+        members: new Set(),
+        intervalMs,
+        dueAt,
+        running: false,
+        again: false,
+        userId,
+        sessionId: auth.identity?.sessionId ?? null,
+      };
       this.groups.set(group.key, group);
       this.index(group);
       this.schedule(group, dueAt);
@@ -226,7 +246,10 @@ export class Reauthorizer {
         return undefined;
       }
       // A store outage must not cut every stream: they are checked again at the next interval.
-      this.logger.error("covara realtime: re-authenticating a subscriber failed; its streams are kept until the next check", error);
+      this.logger.error(
+        "covara realtime: re-authenticating a subscriber failed; its streams are kept until the next check",
+        error,
+      );
       return undefined;
     }
   }
@@ -237,7 +260,11 @@ export class Reauthorizer {
       await member.stream.reauthorize(freshContext(member.auth, user));
     } catch (error) {
       if (isAccessProblem(error)) member.stream.connection.end(revokedEvent(error));
-      else this.logger.error("covara realtime: re-resolving a subscriber's read scope failed; the stream keeps its scope until the next check", error);
+      else
+        this.logger.error(
+          "covara realtime: re-resolving a subscriber's read scope failed; the stream keeps its scope until the next check",
+          error,
+        );
     }
   }
 

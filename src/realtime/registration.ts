@@ -41,7 +41,6 @@ export class Registration {
     return this.runtime.name;
   }
 
-
   /**
    * Delivers one entry of this resource to every subscriber (queued for those catching up);
    * resolves with the most bytes queued on one stream (see deliverEntry).
@@ -94,7 +93,10 @@ export class Registration {
       const row = (await this.runtime.findById(id)) ?? null;
       return { kind: "row", seq: entry.seq, op: entry.op, id, key: String(id), row };
     } catch (error) {
-      this.runtime.app.logger.error(`covara realtime: re-reading ${info.name} '${entry.objectId}' after an external change failed`, error);
+      this.runtime.app.logger.error(
+        `covara realtime: re-reading ${info.name} '${entry.objectId}' after an external change failed`,
+        error,
+      );
       return { kind: "invalidate", seq: entry.seq, reason: "reread-failed" };
     }
   }

@@ -13,7 +13,11 @@ import type { Mutation, MutationOp } from "../kernel/mutations";
 /** What routing needs of a hub (declared here so routing never imports the hub that imports it). */
 interface RoutedHub {
   appendMutations(mutations: readonly Mutation[]): Promise<unknown>;
-  recordExternalMutation(resource: string, op: MutationOp, options: { objectId: string | number }): Promise<ChangelogEntry | null>;
+  recordExternalMutation(
+    resource: string,
+    op: MutationOp,
+    options: { objectId: string | number },
+  ): Promise<ChangelogEntry | null>;
 }
 
 /** One app's routing tables. */
@@ -98,7 +102,8 @@ export function markRecorded(mutation: Mutation): void {
 
 function hubsFor(routing: Routing, mutation: Mutation): Iterable<RoutedHub> {
   if (recorded.has(mutation)) return [];
-  if (typeof mutation.db === "object" && mutation.db !== null) return routing.hubsByDatabase.get(mutation.db)?.get(mutation.resource) ?? [];
+  if (typeof mutation.db === "object" && mutation.db !== null)
+    return routing.hubsByDatabase.get(mutation.db)?.get(mutation.resource) ?? [];
   const latest = routing.latestHubByName.get(mutation.resource);
   return latest ? [latest] : [];
 }

@@ -72,7 +72,15 @@ const contextFreeByRuntime = new WeakMap<ResourceHandle, AnyHookContext>();
 function contextFree(runtime: ResourceHandle): AnyHookContext {
   let ctx = contextFreeByRuntime.get(runtime);
   if (!ctx) {
-    ctx = { c: undefined as never, user: null, principal: createPrincipal(null), resource: runtime.name, table: runtime.table, db: runtime.db, operation: "list" };
+    ctx = {
+      c: undefined as never,
+      user: null,
+      principal: createPrincipal(null),
+      resource: runtime.name,
+      table: runtime.table,
+      db: runtime.db,
+      operation: "list",
+    };
     contextFreeByRuntime.set(runtime, ctx);
   }
   return ctx;
@@ -162,7 +170,6 @@ export class RowSubscription implements LiveStream {
       if (guess) (this.guessed ??= new Set()).add(key);
     }
   }
-
 
   /** What `entry` means for this subscriber; advances the cursor. */
   decide(entry: Extract<PreparedEntry, { kind: "row" }>): RowEventType | null {

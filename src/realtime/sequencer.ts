@@ -73,7 +73,6 @@ export class ChangelogSequencer {
     void this.run();
   }
 
-
   private async run(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;

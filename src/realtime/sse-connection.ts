@@ -174,7 +174,12 @@ export class SseConnection implements DirectBody {
     this.queue = [];
     this.queuedBytes = 0;
     const detail = `The client read too slowly: ${dropped} bytes were waiting (limit ${this.maxBufferedBytes}); reconnect with Last-Event-ID to resume`;
-    this.end(encodeEvent("error", toJson(problemData("slow-consumer", detail, { bufferedBytes: dropped, limit: this.maxBufferedBytes }))));
+    this.end(
+      encodeEvent(
+        "error",
+        toJson(problemData("slow-consumer", detail, { bufferedBytes: dropped, limit: this.maxBufferedBytes })),
+      ),
+    );
   }
 
   private pull(): void {

@@ -45,7 +45,11 @@ export function encodeHeartbeat(id?: number): Uint8Array {
 const HEARTBEAT = encoder.encode(": heartbeat\n\n");
 
 /** The problem document an `error` or `reconnect` event carries. */
-export function problemData(type: ProblemType, detail: string, extensions: Record<string, unknown> = {}): ProblemDocument {
+export function problemData(
+  type: ProblemType,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): ProblemDocument {
   return new ProblemError(type, { detail, extensions }).toJSON();
 }
 

@@ -34,7 +34,9 @@ export async function captureStreamAuth(c: Context<CovaraEnv>): Promise<StreamAu
   const user = c.get("user") ?? null;
   const credentials = identity?.credentials ?? credentialHeaders(c.req.raw);
   let groupKey: string;
-  if (identity) groupKey = identity.sessionId !== null ? `s:${identity.sessionId}` : `c:${await sha256Url(JSON.stringify(credentials))}`;
+  if (identity)
+    groupKey =
+      identity.sessionId !== null ? `s:${identity.sessionId}` : `c:${await sha256Url(JSON.stringify(credentials))}`;
   // Without covara's auth the user cannot be reloaded: each stream re-resolves its own scope.
   else groupKey = user === null ? "anonymous" : `u:${++nextUnsharedKey}`;
   return { identity, user, groupKey, url: c.req.url, credentials, env: c.env, vars: { ...c.var } };

@@ -45,7 +45,11 @@ function liveCheck(runtime: ResourceHandle, withDeleted: boolean): (row: Row) =>
 }
 
 /** Parses and checks what the query string asks for (400s naming the parameter); shared by its openings. */
-function planOpening(runtime: ResourceHandle, registration: Registration, params: Readonly<Record<string, string>>): OpeningPlan {
+function planOpening(
+  runtime: ResourceHandle,
+  registration: Registration,
+  params: Readonly<Record<string, string>>,
+): OpeningPlan {
   const cap = registration.settings.maxSnapshotRows;
   const query = runtime.parseList(params, { defaultLimit: cap, maxLimit: cap });
   const snapshotText = params.snapshot;
@@ -55,7 +59,12 @@ function planOpening(runtime: ResourceHandle, registration: Registration, params
 }
 
 /** GET /subscribe */
-export async function subscribeRows(runtime: ResourceHandle, registration: Registration, hub: Realtime, c: Context<CovaraEnv>): Promise<Response> {
+export async function subscribeRows(
+  runtime: ResourceHandle,
+  registration: Registration,
+  hub: Realtime,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   refuseWhileShuttingDown(hub);
   // Openings with the same query string parse it once, and once one got past the parameter
   // checks, share what it parsed (a reconnect storm repeats a handful of query strings).
@@ -90,7 +99,8 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
   const rescope = async (fresh: Context<CovaraEnv>): Promise<Rescoped> => {
     const current = await runtime.readAccess(fresh);
     return {
-      matches: () => cache.predicate(predicateKey(current, filterText), () => subscriptionPredicate(info, query, current)),
+      matches: () =>
+        cache.predicate(predicateKey(current, filterText), () => subscriptionPredicate(info, query, current)),
       scopeKey: current.scopeKey,
       ctx: personal ? runtime.hookContext(fresh, "list", current.user) : null,
     };
@@ -130,11 +140,14 @@ export async function subscribeRows(runtime: ResourceHandle, registration: Regis
   let replay: Replay | null = null;
   try {
     if (resumeAfter === null) await sendSnapshot(context, withSnapshot);
-    else replay = await beginReplay(context, hub.changelog, resumeAfter).catch((error: unknown) => {
-      if (error instanceof ProblemError) throw error;
-      hub.logger.error("covara realtime: reading the changelog to resume failed", error);
-      throw new ProblemError("realtime-unavailable", { detail: "The changelog cannot be read to resume this subscription; retry shortly" });
-    });
+    else
+      replay = await beginReplay(context, hub.changelog, resumeAfter).catch((error: unknown) => {
+        if (error instanceof ProblemError) throw error;
+        hub.logger.error("covara realtime: reading the changelog to resume failed", error);
+        throw new ProblemError("realtime-unavailable", {
+          detail: "The changelog cannot be read to resume this subscription; retry shortly",
+        });
+      });
   } catch (error) {
     connection.end();
     throw error;

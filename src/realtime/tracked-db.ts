@@ -61,7 +61,8 @@ function describeTables(tables: Record<string, TrackedTableConfig>): Map<Table, 
   for (const [name, { table, id }] of Object.entries(tables)) {
     const columns = getTableColumns(table) as Record<string, Column>;
     const idKey = Object.keys(columns).find((key) => columns[key] === id);
-    if (idKey === undefined) throw new TypeError(`trackMutations: the id column of '${name}' does not belong to its table`);
+    if (idKey === undefined)
+      throw new TypeError(`trackMutations: the id column of '${name}' does not belong to its table`);
     if (described.has(table)) throw new TypeError(`trackMutations: the table of '${name}' is listed twice`);
     described.set(table, { name, table, idKey, idColumn: id });
   }
@@ -69,10 +70,17 @@ function describeTables(tables: Record<string, TrackedTableConfig>): Map<Table, 
 }
 
 /** Wraps a Drizzle db so that writes to `tables` are published after they commit. */
-export function trackMutations<TDb extends AnyDatabase>(db: TDb, tables: Record<string, TrackedTableConfig>, options: TrackMutationsOptions = {}): TDb {
+export function trackMutations<TDb extends AnyDatabase>(
+  db: TDb,
+  tables: Record<string, TrackedTableConfig>,
+  options: TrackMutationsOptions = {},
+): TDb {
   const base = untrackedDatabase(db);
   const cacheOptions = options.cache;
-  const cache = cacheOptions?.enabled === false || cacheOptions === undefined ? undefined : new QueryCache(cacheOptions.ttl ?? 60_000, cacheOptions.maxEntries ?? 1000);
+  const cache =
+    cacheOptions?.enabled === false || cacheOptions === undefined
+      ? undefined
+      : new QueryCache(cacheOptions.ttl ?? 60_000, cacheOptions.maxEntries ?? 1000);
   const described = describeTables(tables);
   const app = contextOf(options.app);
   const names = new Set([...described.values()].map((table) => table.name));
@@ -93,7 +101,9 @@ export function trackMutations<TDb extends AnyDatabase>(db: TDb, tables: Record<
     cannotTrack(table, why) {
       if (warned.has(table.name)) return;
       warned.add(table.name);
-      app.logger.warn(`covara trackMutations: an insert into '${table.name}' was not published because its ids cannot be known; ${why}`);
+      app.logger.warn(
+        `covara trackMutations: an insert into '${table.name}' was not published because its ids cannot be known; ${why}`,
+      );
     },
   };
   if (cache) {
@@ -137,7 +147,19 @@ function wrapDatabase(target: object, context: TrackingContext, held: Mutation[]
             const builder = fn.call(db, table, ...rest) as object;
             const tracked = context.tables.get(table);
             if (!tracked) return builder;
-            return trackWrite(builder, { kind: prop, tracked, sourceGiven: false, values: null, where: undefined, returning: null, upsert: false }, scope);
+            return trackWrite(
+              builder,
+              {
+                kind: prop,
+                tracked,
+                sourceGiven: false,
+                values: null,
+                where: undefined,
+                returning: null,
+                upsert: false,
+              },
+              scope,
+            );
           };
         case "select":
         case "selectDistinct":
@@ -148,7 +170,8 @@ function wrapDatabase(target: object, context: TrackingContext, held: Mutation[]
             return context.cache && held === null ? cacheSelect(builder, context.cache) : builder;
           };
         case "transaction":
-          return (callback: (tx: object) => unknown, ...rest: unknown[]) => runTransaction(fn, db, context, held, callback, rest);
+          return (callback: (tx: object) => unknown, ...rest: unknown[]) =>
+            runTransaction(fn, db, context, held, callback, rest);
         default:
           return fn.bind(db);
       }
@@ -176,10 +199,11 @@ function runTransaction(
     }
     return context.publish(held);
   };
-  if (result instanceof Promise) return result.then(async (value: unknown) => {
-    await committed();
-    return value;
-  });
+  if (result instanceof Promise)
+    return result.then(async (value: unknown) => {
+      await committed();
+      return value;
+    });
   void committed();
   return result;
 }

@@ -68,7 +68,12 @@ function runQuery(scope: WriteScope, query: Query): MaybePromise<Row[]> {
   return scope.sync ? query.all() : Promise.resolve(query);
 }
 
-function selectWhere(scope: WriteScope, tracked: TrackedTable, where: SQL | undefined, idsOnly: boolean): MaybePromise<Row[]> {
+function selectWhere(
+  scope: WriteScope,
+  tracked: TrackedTable,
+  where: SQL | undefined,
+  idsOnly: boolean,
+): MaybePromise<Row[]> {
   const source = scope.db as SelectSource;
   const fields = idsOnly ? { [tracked.idKey]: tracked.idColumn } : undefined;
   return runQuery(scope, source.select(fields).from(tracked.table).where(where));
@@ -108,26 +113,46 @@ function insertedIds(state: WriteState, scope: WriteScope, method: string, resul
       return rows.map((row) => row[key]);
     }
   }
-  if (state.values !== null && state.values.length > 0 && state.values.every((row) => row[tracked.idKey] !== undefined)) {
+  if (
+    state.values !== null &&
+    state.values.length > 0 &&
+    state.values.every((row) => row[tracked.idKey] !== undefined)
+  ) {
     return state.values.map((row) => row[tracked.idKey]);
   }
   const rowid = (result as { lastInsertRowid?: unknown } | null)?.lastInsertRowid;
-  const changes = (result as { changes?: unknown; rowsAffected?: unknown } | null);
+  const changes = result as { changes?: unknown; rowsAffected?: unknown } | null;
   const count = changes?.changes ?? changes?.rowsAffected;
-  if (rowid !== undefined && state.values?.length === 1 && Number(count) === 1 && tracked.idColumn.dataType === "number") {
+  if (
+    rowid !== undefined &&
+    state.values?.length === 1 &&
+    Number(count) === 1 &&
+    tracked.idColumn.dataType === "number"
+  ) {
     return [Number(rowid)];
   }
   scope.cannotTrack(tracked, "use .returning(), or give the id in the inserted values");
   return null;
 }
 
-function writtenRows(state: WriteState, scope: WriteScope, method: string, result: unknown, before: Row[] | null): MaybePromise<Row[]> {
+function writtenRows(
+  state: WriteState,
+  scope: WriteScope,
+  method: string,
+  result: unknown,
+  before: Row[] | null,
+): MaybePromise<Row[]> {
   if (returnsRows(state, method)) {
     if (method === "get") return result ? [result as Row] : [];
     return Array.isArray(result) ? (result as Row[]) : [];
   }
   if (state.kind === "delete") return before ?? [];
-  if (state.kind === "update") return readByIds(scope, state.tracked, (before ?? []).map((row) => row[state.tracked.idKey]));
+  if (state.kind === "update")
+    return readByIds(
+      scope,
+      state.tracked,
+      (before ?? []).map((row) => row[state.tracked.idKey]),
+    );
   const ids = insertedIds(state, scope, method, result);
   return ids === null ? [] : readByIds(scope, state.tracked, ids);
 }
@@ -145,7 +170,13 @@ function runTracked(state: WriteState, scope: WriteScope, method: string, call: 
     chain(call() as MaybePromise<unknown>, (result) =>
       chain(writtenRows(state, scope, method, result, rowsBefore), (rows) => {
         const op = opOf(state);
-        const mutations: Mutation[] = rows.map((row) => ({ resource: state.tracked.name, op, id: row[state.tracked.idKey] as string | number, row, db: scope.base }));
+        const mutations: Mutation[] = rows.map((row) => ({
+          resource: state.tracked.name,
+          op,
+          id: row[state.tracked.idKey] as string | number,
+          row,
+          db: scope.base,
+        }));
         return chain(mutations.length > 0 ? scope.record(mutations, wait) : undefined, () => result);
       }),
     ),
@@ -155,14 +186,20 @@ function runTracked(state: WriteState, scope: WriteScope, method: string, call: 
 function executor(target: Record<string, unknown>, method: string, state: WriteState, scope: WriteScope) {
   const original = target[method] as (...args: unknown[]) => unknown;
   // Awaiting the builder: run it as drizzle's own `then` would (through execute), tracked.
-  if (PROMISE_METHODS.has(method)) return awaitThrough(target, method, (execute) => runTracked(state, scope, "execute", execute, true));
+  if (PROMISE_METHODS.has(method))
+    return awaitThrough(target, method, (execute) => runTracked(state, scope, "execute", execute, true));
   // better-sqlite3 answers run/all/get/values synchronously; the publish then happens in the background.
   const wait = !(scope.sync && method !== "execute");
   return (...args: unknown[]) => runTracked(state, scope, method, () => original.apply(target, args), wait);
 }
 
 function isBuilder(value: unknown): value is object {
-  return typeof value === "object" && value !== null && (typeof (value as { toSQL?: unknown }).toSQL === "function" || typeof (value as { set?: unknown }).set === "function");
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (typeof (value as { toSQL?: unknown }).toSQL === "function" ||
+      typeof (value as { set?: unknown }).set === "function")
+  );
 }
 
 /** Wraps a write builder of a tracked table so that executing it records the written rows. */
@@ -196,7 +233,9 @@ export function trackWrite<T extends object>(builder: T, state: WriteState, scop
       }
       if (prop === "prepare") {
         return () => {
-          throw new TypeError(`covara: prepared writes on the tracked table '${state.tracked.name}' would bypass mutation tracking; run the builder directly, or call recordExternalMutation after the write`);
+          throw new TypeError(
+            `covara: prepared writes on the tracked table '${state.tracked.name}' would bypass mutation tracking; run the builder directly, or call recordExternalMutation after the write`,
+          );
         };
       }
       if (EXECUTORS.has(prop) && typeof self.toSQL === "function") return executor(self, prop, state, scope);

@@ -50,7 +50,10 @@ export interface Access {
 export function scopeError(cause: unknown, resource: string): ProblemError {
   return new ProblemError("scope-error", {
     detail: "The server could not apply its access rules",
-    cause: new Error(`covara: an auth scope of resource '${resource}' is invalid: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }),
+    cause: new Error(
+      `covara: an auth scope of resource '${resource}' is invalid: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    ),
   });
 }
 
@@ -73,7 +76,10 @@ export class ScopeCompiler {
   keyOf(node: RsqlNode): string {
     let key = this.keys.get(node);
     if (key === undefined) {
-      key = node.type === "comparison" ? toJson(node) : `${node.type}(${node.children.map((child) => this.keyOf(child)).join(",")})`;
+      key =
+        node.type === "comparison"
+          ? toJson(node)
+          : `${node.type}(${node.children.map((child) => this.keyOf(child)).join(",")})`;
       this.keys.set(node, key);
     }
     return key;
@@ -95,7 +101,9 @@ export class ScopeCompiler {
     const text = typeof input === "string" ? input : isRsqlFilter(input) ? input.text : undefined;
     if (text === undefined) {
       const scope = toScope(input, this.info.operators);
-      return scope.kind === "filter" ? filterScope(coerceFilter(scope.node, this.info.columns, this.info.operators)) : scope;
+      return scope.kind === "filter"
+        ? filterScope(coerceFilter(scope.node, this.info.columns, this.info.operators))
+        : scope;
     }
     let node = this.parsed.get(text);
     if (!node) {
@@ -110,7 +118,11 @@ export class ScopeCompiler {
     let where = this.compiled.get(node);
     if (!where) {
       try {
-        where = compileToSql(node, { fields: this.info.columns, dialect: this.info.dialect, operators: this.info.operators });
+        where = compileToSql(node, {
+          fields: this.info.columns,
+          dialect: this.info.dialect,
+          operators: this.info.operators,
+        });
       } catch (error) {
         throw scopeError(error, this.info.name);
       }
@@ -143,7 +155,9 @@ export async function resolveAccess(
   const resolver = auth?.[operation];
   // Resolved only when it can matter: an authenticated user without a resolver may do everything.
   const publicScope = async (): Promise<Scope> =>
-    publicRule === undefined ? denyScope() : compiler.toScope(typeof publicRule === "function" ? await publicRule() : publicRule);
+    publicRule === undefined
+      ? denyScope()
+      : compiler.toScope(typeof publicRule === "function" ? await publicRule() : publicRule);
   let scope: Scope;
   if (user === null) {
     if (publicRule === undefined) throw problems.unauthorized();

@@ -31,11 +31,16 @@ function compareValues(a: unknown, b: unknown): number {
   if (b === null || b === undefined) return 1;
   const left = a instanceof Date ? a.getTime() : a;
   const right = b instanceof Date ? b.getTime() : b;
-  return (left as number | string) < (right as number | string) ? -1 : (left as number | string) > (right as number | string) ? 1 : 0;
+  return (left as number | string) < (right as number | string)
+    ? -1
+    : (left as number | string) > (right as number | string)
+      ? 1
+      : 0;
 }
 
 function sortGroups(groups: Row[], query: AggregateQuery): void {
-  const order = query.order.length > 0 ? query.order : query.groupBy.map((alias) => ({ alias, direction: "asc" as const }));
+  const order =
+    query.order.length > 0 ? query.order : query.groupBy.map((alias) => ({ alias, direction: "asc" as const }));
   groups.sort((x, y) => {
     for (const { alias, direction } of order) {
       const result = compareValues(x[alias], y[alias]);
@@ -46,12 +51,18 @@ function sortGroups(groups: Row[], query: AggregateQuery): void {
 }
 
 /** GET /aggregate */
-export async function aggregate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function aggregate<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   return sendJson(c, { groups: await aggregateGroups(runtime, c) });
 }
 
 /** The groups GET /aggregate answers for the request (access, parsing, SQL, having, ordering); throws its problems. */
-export async function aggregateGroups<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Row[]> {
+export async function aggregateGroups<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Row[]> {
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   const maxGroups = runtime.maxGroups;
@@ -64,7 +75,11 @@ export async function aggregateGroups<TTable extends Table>(runtime: ResourceRun
   selection.count = count();
   for (const metric of query.metrics) selection[metric.alias] = metricSql(metric);
 
-  const where = withLive(info, allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where), query.withDeleted);
+  const where = withLive(
+    info,
+    allOf(query.filter ? runtime.scopes.sql(query.filter) : undefined, access.where),
+    query.withDeleted,
+  );
   const rows = await aggregateRows(info, selection, where, groupColumns, maxGroups + 1);
   if (rows.length > maxGroups) {
     throw new ProblemError("invalid-parameter", {

@@ -36,7 +36,10 @@ const MAX_FIELDS = 16;
 
 function names(parameter: string, text: string | undefined): string[] {
   if (text === undefined || text.trim() === "") return [];
-  const list = text.split(",").map((part) => part.trim()).filter(Boolean);
+  const list = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
   if (list.length > MAX_FIELDS) throw problems.invalidParameter(parameter, `'${parameter}' lists too many fields`);
   return [...new Set(list)];
 }
@@ -52,7 +55,10 @@ function parseMetrics(params: Record<string, string | undefined>, info: TableInf
       const column = readable(fn, field, info);
       const allowed = fn === "sum" || fn === "avg" ? NUMERIC : ORDERABLE;
       if (!allowed.has(column.dataType)) {
-        throw problems.invalidParameter(fn, `Cannot compute ${fn} of '${field}': it is not a ${fn === "sum" || fn === "avg" ? "numeric" : "comparable"} column`);
+        throw problems.invalidParameter(
+          fn,
+          `Cannot compute ${fn} of '${field}': it is not a ${fn === "sum" || fn === "avg" ? "numeric" : "comparable"} column`,
+        );
       }
       metrics.push({ fn, field, column, alias: `${fn}_${field}` });
     }
@@ -98,13 +104,15 @@ export function parseAggregateQuery(
   const filterText = params.filter;
   let limit = limits.maxGroups;
   if (params.limit !== undefined) {
-    if (!/^\d{1,9}$/.test(params.limit) || Number(params.limit) < 1) throw problems.invalidParameter("limit", "'limit' must be a positive integer");
+    if (!/^\d{1,9}$/.test(params.limit) || Number(params.limit) < 1)
+      throw problems.invalidParameter("limit", "'limit' must be a positive integer");
     limit = Math.min(Number(params.limit), limits.maxGroups);
   }
   return {
     groupBy,
     metrics,
-    filter: filterText === undefined || filterText.trim() === "" ? null : parseClientFilter(filterText, info, limits, cache),
+    filter:
+      filterText === undefined || filterText.trim() === "" ? null : parseClientFilter(filterText, info, limits, cache),
     having: parseHaving(params.having, outputs),
     order: parseOrder(params.orderBy, outputs),
     limit,

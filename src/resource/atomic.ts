@@ -14,7 +14,13 @@ import type { PlannedWrite, StoredRowCheck, WriteLink } from "./write-plan";
 import { companionsOf, plannedCompanionRows, prepareCompanionRows } from "./companion-writes";
 import { runAsD1Batch } from "./d1-batch";
 import type { TableInfo } from "./table-info";
-import { insertRows, runTransaction, transactionsUnsupported, type Query, type TransactionBuilders } from "./transaction";
+import {
+  insertRows,
+  runTransaction,
+  transactionsUnsupported,
+  type Query,
+  type TransactionBuilders,
+} from "./transaction";
 
 export type { PlannedWrite, StoredRowCheck, WriteLink } from "./write-plan";
 
@@ -73,11 +79,19 @@ async function runAsBatch(info: TableInfo, writes: PlannedWrite[]): Promise<Row[
   const inserts = plainInserts(writes);
   // A companion's rows (a search outbox) would need the written row back: not a plain batch.
   const outboxed = writes.some((write) => companionsOf(write.table ?? info.table, info.db).length > 0);
-  if (!inserts || outboxed) throw transactionsUnsupported(driver, writes.length > 1 ? "A write of several rows" : "This write");
+  if (!inserts || outboxed)
+    throw transactionsUnsupported(driver, writes.length > 1 ? "A write of several rows" : "This write");
   // Drizzle's batch is on both dialects' databases of these drivers; the union type has none callable.
   const batching = assumeType<{ batch(queries: Query[]): Promise<Row[][]> } & TransactionBuilders>(info.db);
   try {
-    const results = await batching.batch(inserts.map((insert) => batching.insert(insert.table ?? info.table).values(insert.values).returning()));
+    const results = await batching.batch(
+      inserts.map((insert) =>
+        batching
+          .insert(insert.table ?? info.table)
+          .values(insert.values)
+          .returning(),
+      ),
+    );
     return results.map((rows) => rows[0]!);
   } catch (error) {
     throw mapDatabaseError(error, info.name);

@@ -44,7 +44,11 @@ function invalidBatch(detail: string): ProblemError {
 }
 
 /** Reads the body as a non-empty array within the configured limit. */
-async function readBatch<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>, operation: BatchOperation): Promise<unknown[]> {
+async function readBatch<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+  operation: BatchOperation,
+): Promise<unknown[]> {
   const body = await readJsonBody(c, runtime.maxBodyBytes);
   if (!Array.isArray(body)) throw invalidBatch("A batch body must be a JSON array");
   if (body.length === 0) throw invalidBatch("A batch must contain at least one item");
@@ -74,25 +78,34 @@ async function atIndex<T>(index: number, step: () => Promise<T>): Promise<T> {
 }
 
 function asObject(item: unknown): Row {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalidBatch("Each batch item must be a JSON object");
+  if (typeof item !== "object" || item === null || Array.isArray(item))
+    throw invalidBatch("Each batch item must be a JSON object");
   return item as Row;
 }
 
 function idText(value: unknown): string {
-  if (typeof value !== "string" && typeof value !== "number") throw invalidBatch("Each batch item needs an 'id' that is a string or a number");
+  if (typeof value !== "string" && typeof value !== "number")
+    throw invalidBatch("Each batch item needs an 'id' that is a string or a number");
   return String(value);
 }
 
 function refuseDuplicates(ids: string[]): void {
   const seen = new Set<string>();
   ids.forEach((id, index) => {
-    if (seen.has(id)) throw new ProblemError("validation-error", { detail: `The id '${id}' appears twice in the batch`, extensions: { index } });
+    if (seen.has(id))
+      throw new ProblemError("validation-error", {
+        detail: `The id '${id}' appears twice in the batch`,
+        extensions: { index },
+      });
     seen.add(id);
   });
 }
 
 /** POST /batch — creates every row or none; 201 with the rows. */
-export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function batchCreate<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("create", c, config.auth, runtime.scopes, info);
   const items = await readBatch(runtime, c, "create");
@@ -105,12 +118,16 @@ export async function batchCreate<TTable extends Table>(runtime: ResourceRuntime
   const rows = await runAtomically(info, writes);
   await publishRows(runtime, "create", rows);
   const out: Row[] = [];
-  for (const row of rows) out.push(((await config.hooks?.onAfterCreate?.(ctx, row as SelectRow<TTable>)) ?? row) as Row);
+  for (const row of rows)
+    out.push(((await config.hooks?.onAfterCreate?.(ctx, row as SelectRow<TTable>)) ?? row) as Row);
   return sendJson(c, { items: await presentRows(runtime, out, ctx) }, 201);
 }
 
 /** PATCH /batch — `[{ id, ...changes }]`; updates every row or none. */
-export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function batchUpdate<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("update", c, config.auth, runtime.scopes, info);
   const items = (await readBatch(runtime, c, "update")).map(asObject);
@@ -127,14 +144,27 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
       const values = await prepareUpdate(runtime, ctx, target, shapeInput(runtime, item), "update");
       targets.push(target);
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push({ kind: "update", id: target.id, values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
+      writes.push({
+        kind: "update",
+        id: target.id,
+        values,
+        where,
+        onMissing,
+        check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update"),
+      });
     });
   }
   const rows = await runAtomically(info, writes);
   await publishRows(runtime, "update", rows);
   const out: Row[] = [];
   for (const [i, row] of rows.entries()) {
-    out.push(((await config.hooks?.onAfterUpdate?.(ctx, row as SelectRow<TTable>, targets[i]!.existing as SelectRow<TTable>)) ?? row) as Row);
+    out.push(
+      ((await config.hooks?.onAfterUpdate?.(
+        ctx,
+        row as SelectRow<TTable>,
+        targets[i]!.existing as SelectRow<TTable>,
+      )) ?? row) as Row,
+    );
   }
   return sendJson(c, { items: await presentRows(runtime, out, ctx) });
 }
@@ -144,7 +174,10 @@ export async function batchUpdate<TTable extends Table>(runtime: ResourceRuntime
  * is updated with update semantics and scope, any other is created with create semantics and
  * scope; all in one transaction. A row created concurrently by someone else makes the batch a 409.
  */
-export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function batchUpsert<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const items = (await readBatch(runtime, c, "create")).map(asObject);
   const ids = items.map((item) => idText(item[info.idKey]));
@@ -179,28 +212,45 @@ export async function batchUpsert<TTable extends Table>(runtime: ResourceRuntime
       const { where, expected } = writeCondition(info, target, access, undefined);
       const values = await prepareUpdate(runtime, updateCtx, target, shapeInput(runtime, item), "update");
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push({ kind: "update", id: target.id, values, where, onMissing, check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update") });
+      writes.push({
+        kind: "update",
+        id: target.id,
+        values,
+        where,
+        onMissing,
+        check: storedRowCheck(access, info, (error) => tagIndex(error, index), "update"),
+      });
       previous.push(target.existing);
     });
   }
   const rows = await runAtomically(info, writes);
-  await publishRows(runtime, previous.map((before) => (before === undefined ? "create" : "update")), rows);
+  await publishRows(
+    runtime,
+    previous.map((before) => (before === undefined ? "create" : "update")),
+    rows,
+  );
   const out: Row[] = [];
   for (const [i, row] of rows.entries()) {
     const before = previous[i];
-    const after = before === undefined
-      ? await config.hooks?.onAfterCreate?.(createCtx, row as SelectRow<TTable>)
-      : await config.hooks?.onAfterUpdate?.(updateCtx, row as SelectRow<TTable>, before as SelectRow<TTable>);
+    const after =
+      before === undefined
+        ? await config.hooks?.onAfterCreate?.(createCtx, row as SelectRow<TTable>)
+        : await config.hooks?.onAfterUpdate?.(updateCtx, row as SelectRow<TTable>, before as SelectRow<TTable>);
     out.push((after ?? row) as Row);
   }
   return sendJson(c, { items: await presentRows(runtime, out, updateCtx) });
 }
 
 /** DELETE /batch — `[id, ...]`; deletes (or marks) every row or none. */
-export async function batchDelete<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function batchDelete<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("delete", c, config.auth, runtime.scopes, info);
-  const ids = (await readBatch(runtime, c, "delete")).map((item) => idText(typeof item === "object" && item !== null ? (item as Row)[info.idKey] ?? (item as Row).id : item));
+  const ids = (await readBatch(runtime, c, "delete")).map((item) =>
+    idText(typeof item === "object" && item !== null ? ((item as Row)[info.idKey] ?? (item as Row).id) : item),
+  );
   refuseDuplicates(ids);
   const ctx = hookContext(runtime, c, "delete", access.user);
   const mark = softDeleteValues(info);
@@ -212,7 +262,11 @@ export async function batchDelete<TTable extends Table>(runtime: ResourceRuntime
       const { where, expected } = writeCondition(info, target, access, undefined);
       await config.hooks?.onBeforeDelete?.(ctx, target.id as string | number, target.existing as SelectRow<TTable>);
       const onMissing = async () => tagIndex(await missingRowProblem(info, target, expected), index);
-      writes.push(mark === null ? { kind: "delete", where, onMissing } : { kind: "update", id: target.id, values: mark, where, onMissing });
+      writes.push(
+        mark === null
+          ? { kind: "delete", where, onMissing }
+          : { kind: "update", id: target.id, values: mark, where, onMissing },
+      );
     });
   }
   const rows = await runAtomically(info, writes);

@@ -74,7 +74,11 @@ interface PlannedTableWrite {
 }
 
 /** The companion rows of a transaction's planned writes, from the rows they returned. */
-export function plannedCompanionRows(info: TableInfo, writes: readonly PlannedTableWrite[], rows: readonly Row[]): { table: Table; values: Row }[] {
+export function plannedCompanionRows(
+  info: TableInfo,
+  writes: readonly PlannedTableWrite[],
+  rows: readonly Row[],
+): { table: Table; values: Row }[] {
   const entries: { table: Table; values: Row }[] = [];
   writes.forEach((write, i) => {
     const list = companionsOf(write.table ?? info.table, info.db);
@@ -95,13 +99,20 @@ export async function prepareCompanionRows(info: TableInfo, writes: readonly Pla
  * Runs one write of the resource's table and the companion rows of every row it returned, in one
  * transaction. Returns the written rows.
  */
-export async function writeWithCompanions(info: TableInfo, write: TableWrite, list: readonly CompanionWrites[]): Promise<Row[]> {
+export async function writeWithCompanions(
+  info: TableInfo,
+  write: TableWrite,
+  list: readonly CompanionWrites[],
+): Promise<Row[]> {
   await prepareAll(list);
   const op = opOf(write.kind);
   try {
     return await runTransaction(info.db, function* (tx) {
       const rows = yield statementOf(tx, info.table, write);
-      yield* insertRows(tx, rows.flatMap((row) => rowsFor(list, op, row)));
+      yield* insertRows(
+        tx,
+        rows.flatMap((row) => rowsFor(list, op, row)),
+      );
       return rows;
     });
   } catch (error) {

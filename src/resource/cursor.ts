@@ -88,11 +88,13 @@ function decodeValue(raw: unknown, key: OrderKey): unknown {
     }
     case "bigint": {
       const digits = (raw as { $b?: unknown }).$b;
-      if (typeof digits !== "string" || !/^-?\d+$/.test(digits)) throw invalid(`The cursor value for '${key.field}' is not an integer`);
+      if (typeof digits !== "string" || !/^-?\d+$/.test(digits))
+        throw invalid(`The cursor value for '${key.field}' is not an integer`);
       return BigInt(digits);
     }
     case "number":
-      if (typeof raw !== "number" || !Number.isFinite(raw)) throw invalid(`The cursor value for '${key.field}' is not a number`);
+      if (typeof raw !== "number" || !Number.isFinite(raw))
+        throw invalid(`The cursor value for '${key.field}' is not a number`);
       return raw;
     case "boolean":
       if (typeof raw !== "boolean") throw invalid(`The cursor value for '${key.field}' is not a boolean`);

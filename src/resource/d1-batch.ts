@@ -63,7 +63,9 @@ function isRowidAlias(column: Column): boolean {
 }
 
 function explicitRowid(table: Table, values: Row): boolean {
-  return Object.entries(getTableColumns(table)).some(([key, column]) => isRowidAlias(column) && values[key] !== undefined);
+  return Object.entries(getTableColumns(table)).some(
+    ([key, column]) => isRowidAlias(column) && values[key] !== undefined,
+  );
 }
 
 function nestedUnsupported(detail: string): ProblemError {
@@ -71,7 +73,10 @@ function nestedUnsupported(detail: string): ProblemError {
 }
 
 /** Values of each insert, with the keys later writes refer to generated now where the schema generates them in JS. */
-function pregeneratedValues(writes: readonly PlannedWrite[], tableOf: (write: PlannedWrite) => Table): (Row | undefined)[] {
+function pregeneratedValues(
+  writes: readonly PlannedWrite[],
+  tableOf: (write: PlannedWrite) => Table,
+): (Row | undefined)[] {
   const values = writes.map((write) => (write.kind === "insert" ? { ...write.values } : undefined));
   for (const write of writes) {
     if (write.kind !== "insert") continue;
@@ -85,21 +90,31 @@ function pregeneratedValues(writes: readonly PlannedWrite[], tableOf: (write: Pl
 }
 
 /** SQL giving the value `link` reads, as seen by write `at` of the batch. */
-function linkedValue(writes: readonly PlannedWrite[], values: readonly (Row | undefined)[], tableOf: (write: PlannedWrite) => Table, link: WriteLink, at: number): unknown {
+function linkedValue(
+  writes: readonly PlannedWrite[],
+  values: readonly (Row | undefined)[],
+  tableOf: (write: PlannedWrite) => Table,
+  link: WriteLink,
+  at: number,
+): unknown {
   const parentValues = values[link.index]!;
   if (parentValues[link.from] !== undefined) return parentValues[link.from];
   const table = tableOf(writes[link.index]!);
   const columns = getTableColumns(table);
   const column = columns[link.from]!;
   // The parent was given its integer key: find it by that key.
-  const key = Object.entries(columns).find(([name, candidate]) => isRowidAlias(candidate) && parentValues[name] !== undefined);
+  const key = Object.entries(columns).find(
+    ([name, candidate]) => isRowidAlias(candidate) && parentValues[name] !== undefined,
+  );
   if (key) return sql`(select ${column} from ${table} where ${key[1]} = ${parentValues[key[0]]})`;
   let later = 0;
   for (let i = link.index + 1; i < at; i++) {
     const write = writes[i]!;
     if (write.kind !== "insert" || tableOf(write) !== table) continue;
     if (explicitRowid(table, values[i]!)) {
-      throw nestedUnsupported("On D1 a nested write runs as one batch, and this one gives an explicit integer key to a row of the same table as a parent whose key the database generates; send the parent's key too, or create the rows in separate requests");
+      throw nestedUnsupported(
+        "On D1 a nested write runs as one batch, and this one gives an explicit integer key to a row of the same table as a parent whose key the database generates; send the parent's key too, or create the rows in separate requests",
+      );
     }
     later++;
   }
@@ -143,7 +158,11 @@ export async function runAsD1Batch(info: TableInfo, writes: PlannedWrite[]): Pro
       for (const link of write.links ?? []) row[link.key] = linkedValue(writes, values, tableOf, link, index);
       statements.push(db.insert(table).values(row).returning());
     } else {
-      statements.push(write.kind === "update" ? db.update(table).set(write.values).where(write.where).returning() : db.delete(table).where(write.where).returning());
+      statements.push(
+        write.kind === "update"
+          ? db.update(table).set(write.values).where(write.where).returning()
+          : db.delete(table).where(write.where).returning(),
+      );
       statements.push(guard(db, sql`changes() = 0`, "missing", index));
     }
     const check = write.kind === "delete" ? undefined : write.check;

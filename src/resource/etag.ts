@@ -30,7 +30,13 @@ export function preconditionFailed(resource: string, id: string): ProblemError {
  * Checks `If-Match` against the row as loaded and returns the version the write must still find
  * (undefined when the request is unconditional).
  */
-export function expectedVersion(header: string | undefined, row: Record<string, unknown>, config: EtagConfig, resource: string, id: string): unknown {
+export function expectedVersion(
+  header: string | undefined,
+  row: Record<string, unknown>,
+  config: EtagConfig,
+  resource: string,
+  id: string,
+): unknown {
   if (header === undefined) return undefined;
   const version = row[config.versionField];
   if (!etagMatches(header, etagOf(version))) throw preconditionFailed(resource, id);

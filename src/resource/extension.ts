@@ -102,7 +102,12 @@ export interface ResourceHandle {
    * writable allowlist, so they are never stripped and the client cannot set them. Returns the
    * stored row, the response row and the 201's headers (`location`, `etag`).
    */
-  create(c: Context<CovaraEnv>, access: Access, body: Row, server?: Row): Promise<{ stored: Row; presented: Row; headers: Record<string, string> }>;
+  create(
+    c: Context<CovaraEnv>,
+    access: Access,
+    body: Row,
+    server?: Row,
+  ): Promise<{ stored: Row; presented: Row; headers: Record<string, string> }>;
   /** The list parameters (filter, select, orderBy, limit, cursor, totalCount, withDeleted), validated; `limits` overrides the page size bounds. */
   parseList(params: Record<string, string | undefined>, limits?: { defaultLimit: number; maxLimit: number }): ListQuery;
   /** A boolean query parameter (`true`/`false`/`1`/`0`/empty); anything else is a 400 naming it. */
@@ -141,7 +146,12 @@ export interface ResourceHandle {
   /** Response rows: readable-field masking, the `select` projection, computed fields. */
   present(rows: Row[], ctx: AnyHookContext, select?: readonly string[] | null): Promise<Row[]>;
   /** Embeds the planned relations into presented rows, each under its target's read scope for the request's user. */
-  attachIncludes(c: Context<CovaraEnv>, stored: readonly Row[], presented: Row[], includes: readonly IncludePlan[]): Promise<void>;
+  attachIncludes(
+    c: Context<CovaraEnv>,
+    stored: readonly Row[],
+    presented: Row[],
+    includes: readonly IncludePlan[],
+  ): Promise<void>;
   /** Runs `onBeforeList`. */
   beforeList(ctx: AnyHookContext): Promise<void>;
   /** Runs `onAfterList`; returns the rows to send. */

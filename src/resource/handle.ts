@@ -52,7 +52,8 @@ export function createHandle(runtime: AnyRuntime, app: CovaraContext): ResourceH
     readAccess: (c) => resolveAccess("read", c, config.auth, runtime.scopes, info),
     createAccess: (c) => resolveAccess("create", c, config.auth, runtime.scopes, info),
     create: (c, access, body, server) => createOne(runtime, c, access, body, server),
-    parseList: (params, limits) => parseListQuery(params, info, limits ? { ...runtime.limits, ...limits } : runtime.limits, runtime.filters),
+    parseList: (params, limits) =>
+      parseListQuery(params, info, limits ? { ...runtime.limits, ...limits } : runtime.limits, runtime.filters),
     parseFlag: parseBoolean,
     planIncludes: (text) => planIncludes(runtime, parseInclude(text, runtime.includeLimits)),
     relationNames: () => [...relationsOf(runtime).keys()],
@@ -74,13 +75,21 @@ export function createHandle(runtime: AnyRuntime, app: CovaraContext): ResourceH
       ]);
       const hasMore = rows.length > query.limit;
       const page = hasMore ? rows.slice(0, query.limit) : rows;
-      const result: ResourcePage = { rows: page, hasMore, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null };
+      const result: ResourcePage = {
+        rows: page,
+        hasMore,
+        nextCursor: hasMore ? encodeCursor(page[page.length - 1]!, query.order) : null,
+      };
       if (totalCount !== undefined) result.totalCount = totalCount;
       return result;
     },
 
     async matchingIds(query, access, limit) {
-      const rows = await selectRows(info, { columns: [info.idKey], where: readWhere(runtime, access, query.filter, query.withDeleted), limit });
+      const rows = await selectRows(info, {
+        columns: [info.idKey],
+        where: readWhere(runtime, access, query.filter, query.withDeleted),
+        limit,
+      });
       return rows.map((row) => row[info.idKey]);
     },
 
@@ -106,7 +115,8 @@ export function createHandle(runtime: AnyRuntime, app: CovaraContext): ResourceH
     },
     parseId: (text) => parseId(text, info),
     isLive: (row) => isLiveRow(info, row),
-    hookContext: (c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null) => hookContext(runtime, c, operation, user),
+    hookContext: (c: Context<CovaraEnv>, operation: AnyHookContext["operation"], user: CovaraUser | null) =>
+      hookContext(runtime, c, operation, user),
     aggregate: (c) => aggregateGroups(runtime, c),
     joinWrites: (companion) => joinWrites(runtime.table, companion),
     onCommit: (listener) => app.mutations.on(committedTo(info, listener)),

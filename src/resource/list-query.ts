@@ -47,7 +47,12 @@ export class FilterCache {
 }
 
 /** Parses a client filter against the readable columns (a hidden column cannot be probed). */
-export function parseClientFilter(text: string, info: TableInfo, limits: ListQueryLimits, cache: FilterCache): RsqlNode {
+export function parseClientFilter(
+  text: string,
+  info: TableInfo,
+  limits: ListQueryLimits,
+  cache: FilterCache,
+): RsqlNode {
   return cache.get(text, () => {
     const node = parseRsql(text, {
       operators: info.operators,
@@ -59,7 +64,10 @@ export function parseClientFilter(text: string, info: TableInfo, limits: ListQue
 }
 
 function fieldList(parameter: string, text: string): string[] {
-  const names = text.split(",").map((part) => part.trim()).filter((part) => part.length > 0);
+  const names = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
   if (names.length === 0) throw problems.invalidParameter(parameter, `'${parameter}' lists no fields`);
   if (names.length > MAX_LIST_ITEMS) throw problems.invalidParameter(parameter, `'${parameter}' lists too many fields`);
   return names;
@@ -133,7 +141,9 @@ export function parseBoolean(parameter: string, text: string | undefined): boole
 /** Reads the select list, if any, validated against the readable columns. */
 export function parseSelect(text: string | undefined, info: TableInfo): string[] | null {
   if (text === undefined) return null;
-  const names = fieldList("select", text).map((name) => (info.computed.has(name) ? name : readableField("select", name, info)));
+  const names = fieldList("select", text).map((name) =>
+    info.computed.has(name) ? name : readableField("select", name, info),
+  );
   return [...new Set(names)];
 }
 
@@ -155,7 +165,8 @@ export function parseListQuery(
   cache: FilterCache,
 ): ListQuery {
   const filterText = params.filter;
-  const filter = filterText === undefined || filterText.trim() === "" ? null : parseClientFilter(filterText, info, limits, cache);
+  const filter =
+    filterText === undefined || filterText.trim() === "" ? null : parseClientFilter(filterText, info, limits, cache);
   const order = parseOrderBy(params.orderBy, info);
   return {
     filter,

@@ -7,7 +7,6 @@
 import { RESOURCE_OPERATIONS, type ResourceAuthConfig } from "./types";
 import { defaultLogger } from "../kernel/context";
 
-
 /** Where the warnings go; one function, so they can be routed to the app's logger. */
 export type OpenAccessWarningSink = (message: string) => void;
 

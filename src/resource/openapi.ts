@@ -40,7 +40,10 @@ export function columnSchema(column: Column): JsonSchema {
     case "string": {
       const values = (column as { enumValues?: string[] }).enumValues;
       const length = (column as { length?: number }).length;
-      schema = values && values.length > 0 ? { type: "string", enum: values } : { type: "string", ...(length ? { maxLength: length } : {}) };
+      schema =
+        values && values.length > 0
+          ? { type: "string", enum: values }
+          : { type: "string", ...(length ? { maxLength: length } : {}) };
       break;
     }
     case "array":
@@ -54,13 +57,31 @@ export function columnSchema(column: Column): JsonSchema {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ref("Problem") } },
+});
 const json = (schema: JsonSchema, description = "OK") => ({ description, content: { "application/json": { schema } } });
-const query = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
-const ERRORS = { "400": problem("Invalid request"), "401": problem("Authentication required"), "403": problem("Forbidden"), "429": problem("Too many requests") };
+const query = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
+const ERRORS = {
+  "400": problem("Invalid request"),
+  "401": problem("Authentication required"),
+  "403": problem("Forbidden"),
+  "429": problem("Too many requests"),
+};
 
 function schemaName(name: string): string {
-  return name.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, char: string) => char.toUpperCase()).replace(/[^A-Za-z0-9]/g, "") || "Resource";
+  return (
+    name
+      .replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, char: string) => char.toUpperCase())
+      .replace(/[^A-Za-z0-9]/g, "") || "Resource"
+  );
 }
 
 function rowSchemas(runtime: ResourceRuntime<Table>, name: string): Record<string, JsonSchema> {
@@ -90,19 +111,41 @@ function resourcePaths(mounted: MountedResource, name: string): Record<string, R
   const tag = [info.name];
   const etag = info.versionKey !== null;
   const idParam = { name: "id", in: "path", required: true, schema: columnSchema(info.idColumn) };
-  const ifMatch = etag ? [{ name: "If-Match", in: "header", required: false, description: "Write only if the row still has this ETag", schema: { type: "string" } }] : [];
+  const ifMatch = etag
+    ? [
+        {
+          name: "If-Match",
+          in: "header",
+          required: false,
+          description: "Write only if the row still has this ETag",
+          schema: { type: "string" },
+        },
+      ]
+    : [];
   const etagHeaders = etag ? { headers: { ETag: { description: "The row version", schema: { type: "string" } } } } : {};
-  const withDeleted = info.softDeleteKey !== null ? [query("withDeleted", "Include soft-deleted rows", { type: "boolean" })] : [];
-  const filter = query("filter", "RSQL filter, e.g. age>=18;role==\"admin\" (see docs/filtering.md)");
+  const withDeleted =
+    info.softDeleteKey !== null ? [query("withDeleted", "Include soft-deleted rows", { type: "boolean" })] : [];
+  const filter = query("filter", 'RSQL filter, e.g. age>=18;role=="admin" (see docs/filtering.md)');
   const relationNames = [...relationsOf(runtime).keys()];
-  const include = relationNames.length === 0 ? [] : [query("include", `Related rows to embed, with options and nesting, e.g. ${relationNames[0]}(limit:5). Relations: ${relationNames.join(", ")}`)];
+  const include =
+    relationNames.length === 0
+      ? []
+      : [
+          query(
+            "include",
+            `Related rows to embed, with options and nesting, e.g. ${relationNames[0]}(limit:5). Relations: ${relationNames.join(", ")}`,
+          ),
+        ];
   const row = ref(name);
   const items = { type: "array", items: row };
   const extensionPaths: Record<string, Record<string, Operation>> = {};
   const handle = mounted.handle;
   if (handle) {
     for (const extension of mounted.extensions ?? []) {
-      Object.assign(extensionPaths, extension.openapi?.(handle, base, { tags: tag, name, errors: ERRORS, problem, rowRef: row }));
+      Object.assign(
+        extensionPaths,
+        extension.openapi?.(handle, base, { tags: tag, name, errors: ERRORS, problem, rowRef: row }),
+      );
     }
   }
   const rpc: Record<string, Record<string, Operation>> = {};
@@ -111,8 +154,16 @@ function resourcePaths(mounted: MountedResource, name: string): Record<string, R
       post: {
         tags: tag,
         operationId: `${name}Rpc${schemaName(procedure)}`,
-        requestBody: { content: { "application/json": { schema: z.toJSONSchema(def.input, { io: "input", unrepresentable: "any" }) } } },
-        responses: { "200": json(def.output ? z.toJSONSchema(def.output, { io: "output", unrepresentable: "any" }) : {}), "422": problem("Invalid input"), ...ERRORS },
+        requestBody: {
+          content: {
+            "application/json": { schema: z.toJSONSchema(def.input, { io: "input", unrepresentable: "any" }) },
+          },
+        },
+        responses: {
+          "200": json(def.output ? z.toJSONSchema(def.output, { io: "output", unrepresentable: "any" }) : {}),
+          "422": problem("Invalid input"),
+          ...ERRORS,
+        },
       },
     };
   }
@@ -121,37 +172,166 @@ function resourcePaths(mounted: MountedResource, name: string): Record<string, R
       get: {
         tags: tag,
         operationId: `list${name}`,
-        parameters: [filter, query("select", "Fields to return, comma-separated"), query("orderBy", "e.g. name:asc,age:desc"), query("limit", "Page size", { type: "integer", minimum: 1 }), query("cursor", "nextCursor of the previous page"), query("totalCount", "Include the number of matching rows", { type: "boolean" }), ...include, ...withDeleted],
-        responses: { "200": json({ type: "object", properties: { items, nextCursor: { type: ["string", "null"] }, hasMore: { type: "boolean" }, totalCount: { type: "integer" } }, required: ["items", "nextCursor", "hasMore"] }), ...ERRORS },
+        parameters: [
+          filter,
+          query("select", "Fields to return, comma-separated"),
+          query("orderBy", "e.g. name:asc,age:desc"),
+          query("limit", "Page size", { type: "integer", minimum: 1 }),
+          query("cursor", "nextCursor of the previous page"),
+          query("totalCount", "Include the number of matching rows", { type: "boolean" }),
+          ...include,
+          ...withDeleted,
+        ],
+        responses: {
+          "200": json({
+            type: "object",
+            properties: {
+              items,
+              nextCursor: { type: ["string", "null"] },
+              hasMore: { type: "boolean" },
+              totalCount: { type: "integer" },
+            },
+            required: ["items", "nextCursor", "hasMore"],
+          }),
+          ...ERRORS,
+        },
       },
       post: {
         tags: tag,
         operationId: `create${name}`,
         requestBody: { required: true, content: { "application/json": { schema: ref(`${name}Create`) } } },
-        responses: { "201": { ...json(row, "Created"), ...etagHeaders }, "409": problem("Conflict"), "413": problem("Payload too large"), "415": problem("Not JSON"), "422": problem("Unknown field"), ...ERRORS },
+        responses: {
+          "201": { ...json(row, "Created"), ...etagHeaders },
+          "409": problem("Conflict"),
+          "413": problem("Payload too large"),
+          "415": problem("Not JSON"),
+          "422": problem("Unknown field"),
+          ...ERRORS,
+        },
       },
     },
-    [`${base}/count`]: { get: { tags: tag, operationId: `count${name}`, parameters: [filter, ...withDeleted], responses: { "200": json({ type: "object", properties: { count: { type: "integer" } } }), ...ERRORS } } },
+    [`${base}/count`]: {
+      get: {
+        tags: tag,
+        operationId: `count${name}`,
+        parameters: [filter, ...withDeleted],
+        responses: { "200": json({ type: "object", properties: { count: { type: "integer" } } }), ...ERRORS },
+      },
+    },
     [`${base}/aggregate`]: {
       get: {
         tags: tag,
         operationId: `aggregate${name}`,
-        parameters: [filter, query("groupBy", "Fields to group by"), query("sum", "Numeric fields"), query("avg", "Numeric fields"), query("min", "Fields"), query("max", "Fields"), query("having", "RSQL over count, group fields and metrics, e.g. count>=5;sum_amount>100"), query("orderBy", "Output names"), query("limit", "Most groups", { type: "integer" }), ...withDeleted],
-        responses: { "200": json({ type: "object", properties: { groups: { type: "array", items: { type: "object" } } } }), ...ERRORS },
+        parameters: [
+          filter,
+          query("groupBy", "Fields to group by"),
+          query("sum", "Numeric fields"),
+          query("avg", "Numeric fields"),
+          query("min", "Fields"),
+          query("max", "Fields"),
+          query("having", "RSQL over count, group fields and metrics, e.g. count>=5;sum_amount>100"),
+          query("orderBy", "Output names"),
+          query("limit", "Most groups", { type: "integer" }),
+          ...withDeleted,
+        ],
+        responses: {
+          "200": json({ type: "object", properties: { groups: { type: "array", items: { type: "object" } } } }),
+          ...ERRORS,
+        },
       },
     },
     ...extensionPaths,
     [`${base}/batch`]: {
-      post: { tags: tag, operationId: `batchCreate${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Create`) } } } }, responses: { "201": json({ type: "object", properties: { items } }), ...ERRORS } },
-      patch: { tags: tag, operationId: `batchUpdate${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } }, responses: { "200": json({ type: "object", properties: { items } }), "404": problem("A row does not exist"), ...ERRORS } },
-      delete: { tags: tag, operationId: `batchDelete${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: columnSchema(info.idColumn) } } } }, responses: { "200": json({ type: "object", properties: { deleted: { type: "integer" } } }), "404": problem("A row does not exist"), ...ERRORS } },
+      post: {
+        tags: tag,
+        operationId: `batchCreate${name}`,
+        requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Create`) } } } },
+        responses: { "201": json({ type: "object", properties: { items } }), ...ERRORS },
+      },
+      patch: {
+        tags: tag,
+        operationId: `batchUpdate${name}`,
+        requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } },
+        responses: {
+          "200": json({ type: "object", properties: { items } }),
+          "404": problem("A row does not exist"),
+          ...ERRORS,
+        },
+      },
+      delete: {
+        tags: tag,
+        operationId: `batchDelete${name}`,
+        requestBody: {
+          content: { "application/json": { schema: { type: "array", items: columnSchema(info.idColumn) } } },
+        },
+        responses: {
+          "200": json({ type: "object", properties: { deleted: { type: "integer" } } }),
+          "404": problem("A row does not exist"),
+          ...ERRORS,
+        },
+      },
     },
-    [`${base}/batch/upsert`]: { post: { tags: tag, operationId: `batchUpsert${name}`, requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } }, responses: { "200": json({ type: "object", properties: { items } }), ...ERRORS } } },
+    [`${base}/batch/upsert`]: {
+      post: {
+        tags: tag,
+        operationId: `batchUpsert${name}`,
+        requestBody: { content: { "application/json": { schema: { type: "array", items: ref(`${name}Update`) } } } },
+        responses: { "200": json({ type: "object", properties: { items } }), ...ERRORS },
+      },
+    },
     [`${base}/{id}`]: {
-      get: { tags: tag, operationId: `get${name}`, parameters: [idParam, query("select", "Fields to return"), ...include, ...withDeleted, ...(etag ? [{ name: "If-None-Match", in: "header", required: false, schema: { type: "string" } }] : [])], responses: { "200": { ...json(row), ...etagHeaders }, ...(etag ? { "304": { description: "Not modified" } } : {}), "404": problem("Not found"), ...ERRORS } },
-      patch: { tags: tag, operationId: `update${name}`, parameters: [idParam, ...ifMatch], requestBody: { content: { "application/json": { schema: ref(`${name}Update`) } } }, responses: { "200": { ...json(row), ...etagHeaders }, "404": problem("Not found"), "412": problem("ETag mismatch"), ...ERRORS } },
-      put: { tags: tag, operationId: `replace${name}`, parameters: [idParam, ...ifMatch], requestBody: { content: { "application/json": { schema: ref(`${name}Create`) } } }, responses: { "200": { ...json(row), ...etagHeaders }, "404": problem("Not found"), "412": problem("ETag mismatch"), ...ERRORS } },
-      delete: { tags: tag, operationId: `delete${name}`, parameters: [idParam, ...ifMatch], responses: { "204": { description: "Deleted" }, "404": problem("Not found"), "412": problem("ETag mismatch"), ...ERRORS } },
+      get: {
+        tags: tag,
+        operationId: `get${name}`,
+        parameters: [
+          idParam,
+          query("select", "Fields to return"),
+          ...include,
+          ...withDeleted,
+          ...(etag ? [{ name: "If-None-Match", in: "header", required: false, schema: { type: "string" } }] : []),
+        ],
+        responses: {
+          "200": { ...json(row), ...etagHeaders },
+          ...(etag ? { "304": { description: "Not modified" } } : {}),
+          "404": problem("Not found"),
+          ...ERRORS,
+        },
+      },
+      patch: {
+        tags: tag,
+        operationId: `update${name}`,
+        parameters: [idParam, ...ifMatch],
+        requestBody: { content: { "application/json": { schema: ref(`${name}Update`) } } },
+        responses: {
+          "200": { ...json(row), ...etagHeaders },
+          "404": problem("Not found"),
+          "412": problem("ETag mismatch"),
+          ...ERRORS,
+        },
+      },
+      put: {
+        tags: tag,
+        operationId: `replace${name}`,
+        parameters: [idParam, ...ifMatch],
+        requestBody: { content: { "application/json": { schema: ref(`${name}Create`) } } },
+        responses: {
+          "200": { ...json(row), ...etagHeaders },
+          "404": problem("Not found"),
+          "412": problem("ETag mismatch"),
+          ...ERRORS,
+        },
+      },
+      delete: {
+        tags: tag,
+        operationId: `delete${name}`,
+        parameters: [idParam, ...ifMatch],
+        responses: {
+          "204": { description: "Deleted" },
+          "404": problem("Not found"),
+          "412": problem("ETag mismatch"),
+          ...ERRORS,
+        },
+      },
     },
     ...rpc,
   };
@@ -169,7 +349,13 @@ export function buildOpenApiDocument(
     Problem: {
       type: "object",
       required: ["type", "title", "status", "code"],
-      properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, code: { type: "string" }, detail: { type: "string" } },
+      properties: {
+        type: { type: "string" },
+        title: { type: "string" },
+        status: { type: "integer" },
+        code: { type: "string" },
+        detail: { type: "string" },
+      },
     },
   };
   for (const mounted of resources) {

@@ -16,7 +16,9 @@ export async function presentRows<TTable extends Table>(
   ctx: HookContext<TTable>,
   select: readonly string[] | null = null,
 ): Promise<Row[]> {
-  const computed = Object.entries(runtime.config.computed ?? {}).filter(([name]) => select === null || select.includes(name));
+  const computed = Object.entries(runtime.config.computed ?? {}).filter(
+    ([name]) => select === null || select.includes(name),
+  );
   if (computed.length === 0) return rows.map((row) => maskRow(row, runtime.info, select));
   return Promise.all(
     rows.map(async (row) => {
@@ -28,6 +30,11 @@ export async function presentRows<TTable extends Table>(
 }
 
 /** presentRows for one row. */
-export async function presentRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, row: Row, ctx: HookContext<TTable>, select: readonly string[] | null = null): Promise<Row> {
+export async function presentRow<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  row: Row,
+  ctx: HookContext<TTable>,
+  select: readonly string[] | null = null,
+): Promise<Row> {
   return (await presentRows(runtime, [row], ctx, select))[0]!;
 }

@@ -21,33 +21,53 @@ export function defineProcedure<TInput extends z.ZodType, TOutput extends z.ZodT
 }
 
 function issues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(input)", message: issue.message, code: issue.code }));
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(input)",
+    message: issue.message,
+    code: issue.code,
+  }));
 }
 
 /** POST /rpc/:name */
-export async function callProcedure<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function callProcedure<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const name = c.req.param("name")!;
   const procedures = runtime.procedures;
   const procedure = Object.hasOwn(procedures, name) ? procedures[name] : undefined;
   if (!procedure) {
-    throw new ProblemError("not-found", { detail: `${runtime.info.name} has no procedure '${name.slice(0, 64)}'`, extensions: { resource: runtime.info.name } });
+    throw new ProblemError("not-found", {
+      detail: `${runtime.info.name} has no procedure '${name.slice(0, 64)}'`,
+      extensions: { resource: runtime.info.name },
+    });
   }
   const user = c.get("user") ?? null;
   if (user === null && procedure.public !== true) throw problems.unauthorized();
 
   const declared = c.req.header("content-length");
-  const body = declared === "0" || (declared === undefined && !c.req.header("content-type")) ? {} : await readJsonBody(c, runtime.maxBodyBytes);
+  const body =
+    declared === "0" || (declared === undefined && !c.req.header("content-type"))
+      ? {}
+      : await readJsonBody(c, runtime.maxBodyBytes);
   const parsed = procedure.input.safeParse(body);
   if (!parsed.success) {
     const errors = issues(parsed.error);
-    throw new ProblemError("validation-error", { status: 422, detail: `Invalid input for procedure '${name}'`, extensions: { errors } });
+    throw new ProblemError("validation-error", {
+      status: 422,
+      detail: `Invalid input for procedure '${name}'`,
+      extensions: { errors },
+    });
   }
   const ctx: HookContext<TTable> = hookContext(runtime, c, "rpc", user);
   const result = await procedure.handler(ctx, parsed.data);
   if (!procedure.output) return sendJson(c, result ?? null);
   const checked = procedure.output.safeParse(result);
   if (!checked.success) {
-    throw new ProblemError("internal-error", { detail: "The procedure returned an invalid result", cause: checked.error });
+    throw new ProblemError("internal-error", {
+      detail: "The procedure returned an invalid result",
+      cause: checked.error,
+    });
   }
   return sendJson(c, checked.data);
 }

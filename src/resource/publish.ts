@@ -10,7 +10,11 @@ type Row = Record<string, unknown>;
  * Announces rows written to `info`'s table by one request, after the transaction committed.
  * `op` is one operation for every row, or one per row (an upsert mixes creates and updates).
  */
-export function publishRows(runtime: AnyRuntime, op: MutationOp | readonly MutationOp[], rows: readonly Row[]): Promise<void> {
+export function publishRows(
+  runtime: AnyRuntime,
+  op: MutationOp | readonly MutationOp[],
+  rows: readonly Row[],
+): Promise<void> {
   const { info } = runtime;
   return runtime.app.mutations.publish(
     rows.map((row, i) => ({

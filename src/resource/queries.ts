@@ -84,7 +84,12 @@ interface SyncPrepared {
 /** The selected columns when the selection is a plain list of the table's columns (one-segment paths), else null. */
 function plainColumns(prepared: SyncPrepared): { keys: string[]; columns: Column[] } | null {
   const { fields } = prepared;
-  if (fields === undefined || prepared.customResultMapper || !fields.every((entry) => entry.path.length === 1 && is(entry.field, Column))) return null;
+  if (
+    fields === undefined ||
+    prepared.customResultMapper ||
+    !fields.every((entry) => entry.path.length === 1 && is(entry.field, Column))
+  )
+    return null;
   return { keys: fields.map((entry) => entry.path[0]!), columns: fields.map((entry) => entry.field as Column) };
 }
 
@@ -133,7 +138,8 @@ function withDirectMapping(prepared: SyncPrepared): { all(): Row[] | Promise<Row
 function preparedAsync(info: TableInfo, build: () => SelectChain): { all(): Row[] | Promise<Row[]> } {
   // SQLite's async prepared query reads rows with all(), Postgres's with execute().
   const prepared = assumeType<SyncPrepared & { execute(): Promise<Row[]> }>(build().prepare());
-  if (info.dialect !== "sqlite") return rowsAsSent(info) ? withDirectPostgresJsMapping(prepared) : { all: () => prepared.execute() };
+  if (info.dialect !== "sqlite")
+    return rowsAsSent(info) ? withDirectPostgresJsMapping(prepared) : { all: () => prepared.execute() };
   // libsql hands blobs over as ArrayBuffers that Drizzle converts first: those keep Drizzle's all().
   const blobs = Object.values(info.columns).some((column) => column.getSQLType() === "blob");
   return blobs ? prepared : withDirectMapping(prepared);
@@ -157,7 +163,9 @@ function rowsAsSent(info: TableInfo): boolean {
  * not decoded. For a plain selection of the table's columns those rows are mapped here with each
  * column's decoder found once, as `withDirectMapping` does on SQLite.
  */
-function withDirectPostgresJsMapping(prepared: SyncPrepared & { execute(): Promise<Row[]> }): { all(): Promise<Row[]> } {
+function withDirectPostgresJsMapping(prepared: SyncPrepared & { execute(): Promise<Row[]> }): {
+  all(): Promise<Row[]>;
+} {
   const plain = plainColumns(prepared);
   if (!plain) return { all: () => prepared.execute() };
   const { keys } = plain;
@@ -174,7 +182,8 @@ function withDirectPostgresJsMapping(prepared: SyncPrepared & { execute(): Promi
         for (let i = 0; i < keys.length; i++) {
           const value = raw[names[i]!];
           const decoder = decoders[i];
-          row[keys[i]!] = value === null || value === undefined || !decoder ? (value ?? null) : decoder.mapFromDriverValue(value);
+          row[keys[i]!] =
+            value === null || value === undefined || !decoder ? (value ?? null) : decoder.mapFromDriverValue(value);
         }
         return row;
       });
@@ -191,7 +200,11 @@ function isSyncSqlite(info: TableInfo): boolean {
  * statement. `options` may be a function: with a cache hit it is never called, so the conditions
  * and order are not rebuilt for a statement that already exists.
  */
-export function selectRows(info: TableInfo, select: SelectOptions | (() => SelectOptions), cache?: { selects: PreparedSelects; key: string }): Promise<Row[]> {
+export function selectRows(
+  info: TableInfo,
+  select: SelectOptions | (() => SelectOptions),
+  cache?: { selects: PreparedSelects; key: string },
+): Promise<Row[]> {
   const build = () => {
     const options = typeof select === "function" ? select() : select;
     const fields: Record<string, Column> = {};
@@ -202,7 +215,9 @@ export function selectRows(info: TableInfo, select: SelectOptions | (() => Selec
     return query;
   };
   if (cache && isSyncSqlite(info)) {
-    return run(info, async () => cache.selects.get(cache.key, () => withDirectMapping(build().prepare() as SyncPrepared)).all());
+    return run(info, async () =>
+      cache.selects.get(cache.key, () => withDirectMapping(build().prepare() as SyncPrepared)).all(),
+    );
   }
   if (cache) return run(info, async () => cache.selects.get(cache.key, () => preparedAsync(info, build)).all());
   return run(info, build);
@@ -215,7 +230,13 @@ export async function countRows(info: TableInfo, where: SQL | undefined): Promis
 }
 
 /** Selects grouped aggregates: `selection` holds the group columns and aggregate expressions. */
-export function aggregateRows(info: TableInfo, selection: Record<string, Column | SQL>, where: SQL | undefined, groupBy: Column[], limit: number): Promise<Row[]> {
+export function aggregateRows(
+  info: TableInfo,
+  selection: Record<string, Column | SQL>,
+  where: SQL | undefined,
+  groupBy: Column[],
+  limit: number,
+): Promise<Row[]> {
   return run(info, () => {
     const query = builders(info).select(selection).from(info.table).where(where);
     return (groupBy.length > 0 ? query.groupBy(...groupBy) : query).limit(limit);

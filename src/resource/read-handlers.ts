@@ -8,7 +8,14 @@ import { resolveAccess } from "./access";
 import { etagMatches } from "../kernel/etag";
 import { etagOf } from "./etag";
 import { encodeCursor, keysetCondition, orderByTerms } from "./cursor";
-import { columnsToFetch, parseBoolean, parseClientFilter, parseListQuery, parseSelect, type ListQuery } from "./list-query";
+import {
+  columnsToFetch,
+  parseBoolean,
+  parseClientFilter,
+  parseListQuery,
+  parseSelect,
+  type ListQuery,
+} from "./list-query";
 import { withLive } from "./soft-delete";
 import { allOf, byId, countRows, selectRows, type SelectOptions } from "./queries";
 import { presentRow, presentRows } from "./present";
@@ -32,16 +39,30 @@ function preparedKey(params: Record<string, string>, query: ListQuery, scope: SQ
     scopeId = scopeIds.get(scope) ?? ++nextScopeId;
     scopeIds.set(scope, scopeId);
   }
-  return JSON.stringify([params.filter ?? null, params.include ?? null, query.select, query.order.map((o) => `${o.field}:${o.direction}`), query.limit, query.withDeleted, scopeId]);
+  return JSON.stringify([
+    params.filter ?? null,
+    params.include ?? null,
+    query.select,
+    query.order.map((o) => `${o.field}:${o.direction}`),
+    query.limit,
+    query.withDeleted,
+    scopeId,
+  ]);
 }
 
 /** The request's `include`, validated against the resource's relations before any query. */
-function includesOf<TTable extends Table>(runtime: ResourceRuntime<TTable>, include: string | undefined): IncludePlan[] {
+function includesOf<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  include: string | undefined,
+): IncludePlan[] {
   return planIncludes(runtime, parseInclude(include, runtime.includeLimits));
 }
 
 /** GET / — a page of rows the user may read. */
-export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function listRows<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   // Parsed once: every later look at the query string reads this record, not the URL again.
@@ -58,7 +79,11 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
     const columns = columnsToFetch(info, query.select);
     for (const key of query.order) columns.add(key.field);
     for (const key of sourceKeysOf(includes)) columns.add(key);
-    const where = allOf(filterWhere(), access.where, query.after ? keysetCondition(query.order, query.after) : undefined);
+    const where = allOf(
+      filterWhere(),
+      access.where,
+      query.after ? keysetCondition(query.order, query.after) : undefined,
+    );
     return { columns: [...columns], where, orderBy: orderByTerms(query.order, info.dialect), limit: query.limit + 1 };
   };
 
@@ -87,7 +112,10 @@ export async function listRows<TTable extends Table>(runtime: ResourceRuntime<TT
 }
 
 /** GET /:id — one row, 404 when it does not exist or lies outside the read scope. */
-export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function getRow<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   const idText = c.req.param("id")!;
@@ -102,7 +130,11 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
   for (const key of sourceKeysOf(includes)) fetched.add(key);
   const columns = [...fetched];
   const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
-  const rows = await selectRows(info, { columns, where: byId(info, id, withLive(info, access.where, withDeleted)), limit: 1 });
+  const rows = await selectRows(info, {
+    columns,
+    where: byId(info, id, withLive(info, access.where, withDeleted)),
+    limit: 1,
+  });
   if (rows.length === 0) throw problems.notFound(info.name, idText);
   const stored = rows[0]!;
   const etag = info.versionKey === null ? undefined : etagOf(stored[info.versionKey]);
@@ -120,13 +152,22 @@ export async function getRow<TTable extends Table>(runtime: ResourceRuntime<TTab
 }
 
 /** GET /count — how many rows match the filter within the read scope. */
-export async function countMatching<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function countMatching<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("read", c, config.auth, runtime.scopes, info);
   const filterText = c.req.query("filter");
-  const filter = filterText && filterText.trim() !== "" ? parseClientFilter(filterText, info, runtime.limits, runtime.filters) : null;
+  const filter =
+    filterText && filterText.trim() !== ""
+      ? parseClientFilter(filterText, info, runtime.limits, runtime.filters)
+      : null;
   await config.hooks?.onBeforeList?.(hookContext(runtime, c, "count", access.user));
   const withDeleted = parseBoolean("withDeleted", c.req.query("withDeleted"));
-  const count = await countRows(info, withLive(info, allOf(filter ? runtime.scopes.sql(filter) : undefined, access.where), withDeleted));
+  const count = await countRows(
+    info,
+    withLive(info, allOf(filter ? runtime.scopes.sql(filter) : undefined, access.where), withDeleted),
+  );
   return sendJson(c, { count });
 }

@@ -37,7 +37,11 @@ export function parseId(text: string, info: TableInfo): string | number | bigint
  * Removes every column the client may not read, and narrows to `select` when given. Applied after
  * projection on every response, so neither `select` nor any later stage can reveal a hidden column.
  */
-export function maskRow(row: Record<string, unknown>, info: TableInfo, select: readonly string[] | null = null): Record<string, unknown> {
+export function maskRow(
+  row: Record<string, unknown>,
+  info: TableInfo,
+  select: readonly string[] | null = null,
+): Record<string, unknown> {
   const keys = select ?? (info.readable.size === Object.keys(info.columns).length ? null : info.readable);
   if (keys === null) {
     // Every column is readable: only non-column keys the query did not ask for could differ.

@@ -62,7 +62,9 @@ export function createRuntime<TTable extends Table>(
 }
 
 /** The config's procedures by name: the object as given, or what its `(procedure) => ({ … })` callback returns. */
-function resolveProcedures<TTable extends Table>(procedures: ResourceConfig<TTable>["procedures"]): ProcedureMap<TTable> {
+function resolveProcedures<TTable extends Table>(
+  procedures: ResourceConfig<TTable>["procedures"],
+): ProcedureMap<TTable> {
   if (typeof procedures !== "function") return procedures ?? {};
   // The bound `procedure` helper only carries types; at run time it is the identity.
   return procedures((definition) => definition);

@@ -17,7 +17,9 @@ export function liveRows(info: TableInfo): SQL | undefined {
 export function isLiveRow(info: TableInfo, row: Record<string, unknown>): boolean {
   if (info.softDeleteKey === null) return true;
   const mark = row[info.softDeleteKey];
-  return info.columns[info.softDeleteKey]!.dataType === "boolean" ? mark !== true && mark !== 1 : mark === null || mark === undefined;
+  return info.columns[info.softDeleteKey]!.dataType === "boolean"
+    ? mark !== true && mark !== 1
+    : mark === null || mark === undefined;
 }
 
 /** The values that mark a row deleted. */

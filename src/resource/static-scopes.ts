@@ -9,7 +9,6 @@ import type { ScopeCompiler } from "./access";
 import type { ScopeInput } from "../kernel/scope";
 import { RESOURCE_OPERATIONS, type ResourceAuthConfig } from "./types";
 
-
 /** The scope a rule gives without a request, or undefined when it depends on one (or is async). */
 function staticValue(rule: unknown): { value: ScopeInput } | undefined {
   if (typeof rule !== "function") return { value: rule as ScopeInput };
@@ -28,7 +27,11 @@ function staticValue(rule: unknown): { value: ScopeInput } | undefined {
 }
 
 /** Throws a TypeError naming the resource and the rule when a static scope is invalid. */
-export function validateStaticScopes(resource: string, auth: ResourceAuthConfig | undefined, compiler: ScopeCompiler): void {
+export function validateStaticScopes(
+  resource: string,
+  auth: ResourceAuthConfig | undefined,
+  compiler: ScopeCompiler,
+): void {
   if (!auth) return;
   const rules: [string, unknown][] = [];
   for (const operation of RESOURCE_OPERATIONS) {
@@ -43,7 +46,9 @@ export function validateStaticScopes(resource: string, auth: ResourceAuthConfig 
       if (scope.kind === "filter") compiler.sql(scope.node);
     } catch (error) {
       const cause = error instanceof ProblemError && error.cause instanceof Error ? error.cause.message : String(error);
-      throw new TypeError(`covara: resource '${resource}' has an invalid scope in ${where}: ${cause}`, { cause: error });
+      throw new TypeError(`covara: resource '${resource}' has an invalid scope in ${where}: ${cause}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -96,6 +96,9 @@ async function runOnce<T>(db: AnyDatabase, driver: DriverInfo, body: Transaction
 }
 
 /** Inserts rows into their tables (a body's `yield*` step). */
-export function* insertRows(tx: TransactionBuilders, entries: readonly { table: Table; values: Row }[]): Generator<Query, void, Row[]> {
+export function* insertRows(
+  tx: TransactionBuilders,
+  entries: readonly { table: Table; values: Row }[],
+): Generator<Query, void, Row[]> {
   for (const entry of entries) yield tx.insert(entry.table).values(entry.values).returning();
 }

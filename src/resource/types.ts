@@ -17,10 +17,7 @@ export type ResourceOperation = "read" | "create" | "update" | "delete";
 /** Every operation, in the order rules are documented. */
 export const RESOURCE_OPERATIONS: readonly ResourceOperation[] = ["read", "create", "update", "delete"];
 
-export type ScopeResolver = (
-  user: CovaraUser,
-  c: Context<CovaraEnv>,
-) => ScopeInput | Promise<ScopeInput>;
+export type ScopeResolver = (user: CovaraUser, c: Context<CovaraEnv>) => ScopeInput | Promise<ScopeInput>;
 
 /** Per-operation row-level security. Anonymous requests get 401 unless `public` opens the operation. */
 export interface ResourceAuthConfig {
@@ -80,7 +77,10 @@ export interface ResourceHooks<
   onAfterList?(ctx: HookContext<TTable, TDb>, rows: Partial<TRow>[]): MaybePromise<Partial<TRow>[] | void>;
   onBeforeGet?(ctx: HookContext<TTable, TDb>, id: string | number): MaybePromise<void>;
   onAfterGet?(ctx: HookContext<TTable, TDb>, row: Partial<TRow>): MaybePromise<Partial<TRow> | void>;
-  onBeforeCreate?(ctx: HookContext<TTable, TDb>, data: Partial<InsertRow<TTable>>): MaybePromise<Partial<InsertRow<TTable>> | void>;
+  onBeforeCreate?(
+    ctx: HookContext<TTable, TDb>,
+    data: Partial<InsertRow<TTable>>,
+  ): MaybePromise<Partial<InsertRow<TTable>> | void>;
   onAfterCreate?(ctx: HookContext<TTable, TDb>, row: SelectRow<TTable>): MaybePromise<SelectRow<TTable> | void>;
   onBeforeUpdate?(
     ctx: HookContext<TTable, TDb>,
@@ -88,7 +88,11 @@ export interface ResourceHooks<
     data: Partial<InsertRow<TTable>>,
     existing: SelectRow<TTable>,
   ): MaybePromise<Partial<InsertRow<TTable>> | void>;
-  onAfterUpdate?(ctx: HookContext<TTable, TDb>, row: SelectRow<TTable>, previous: SelectRow<TTable>): MaybePromise<SelectRow<TTable> | void>;
+  onAfterUpdate?(
+    ctx: HookContext<TTable, TDb>,
+    row: SelectRow<TTable>,
+    previous: SelectRow<TTable>,
+  ): MaybePromise<SelectRow<TTable> | void>;
   onBeforeDelete?(ctx: HookContext<TTable, TDb>, id: string | number, existing: SelectRow<TTable>): MaybePromise<void>;
   onAfterDelete?(ctx: HookContext<TTable, TDb>, row: SelectRow<TTable>): MaybePromise<void>;
 }
@@ -99,17 +103,25 @@ export type ComputedField<TTable extends Table, TDb extends AnyDatabase, TValue>
 }["compute"];
 
 /** One generated field's value, made on create (a method type, like the hooks). */
-export type GeneratedField<TTable extends Table, TDb extends AnyDatabase> = { generate(ctx: HookContext<TTable, TDb>): unknown }["generate"];
+export type GeneratedField<TTable extends Table, TDb extends AnyDatabase> = {
+  generate(ctx: HookContext<TTable, TDb>): unknown;
+}["generate"];
 
 /** Procedures by name: their handlers see this table and this database. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ProcedureMap<TTable extends Table = Table, TDb extends AnyDatabase = AnyDatabase> = Record<string, ProcedureDefinition<any, any, TTable, TDb>>;
+export type ProcedureMap<TTable extends Table = Table, TDb extends AnyDatabase = AnyDatabase> = Record<
+  string,
+  ProcedureDefinition<any, any, TTable, TDb>
+>;
 
 /**
  * Declares one procedure bound to its resource: the argument of a `procedures` callback. It types
  * the handler's `ctx` from the table and database and its input and result from the Zod schemas.
  */
-export type ProcedureFactory<TTable extends Table, TDb extends AnyDatabase> = <TInput extends z.ZodType, TOutput extends z.ZodType = z.ZodType>(
+export type ProcedureFactory<TTable extends Table, TDb extends AnyDatabase> = <
+  TInput extends z.ZodType,
+  TOutput extends z.ZodType = z.ZodType,
+>(
   definition: ProcedureDefinition<TInput, TOutput, TTable, TDb>,
 ) => ProcedureDefinition<TInput, TOutput, TTable, TDb>;
 
@@ -211,7 +223,9 @@ export interface ResourceConfig<
 }
 
 /** A create body: Drizzle's insert row, where columns that `generatedFields` fills become optional. */
-export type CreateBody<TTable extends Table, TGenerated extends ColumnKey<TTable> = never> = [TGenerated] extends [never]
+export type CreateBody<TTable extends Table, TGenerated extends ColumnKey<TTable> = never> = [TGenerated] extends [
+  never,
+]
   ? InsertRow<TTable>
   : InsertRow<TTable> extends infer TRow extends object
     ? Simplify<Omit<TRow, TGenerated> & Partial<Pick<TRow, TGenerated & keyof TRow>>>

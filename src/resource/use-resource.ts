@@ -52,7 +52,11 @@ export function useResource<
   TReadable extends ColumnKey<TTable> = ColumnKey<TTable>,
   TProcedures extends ProcedureMap<TTable, TDb> = {},
   TGenerated extends ColumnKey<TTable> = never,
->(table: TTable, config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, options: ResourceMountOptions = {}): Hono<CovaraEnv> {
+>(
+  table: TTable,
+  config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>,
+  options: ResourceMountOptions = {},
+): Hono<CovaraEnv> {
   // The runtime sees the config database- and field-agnostically. For a concrete table and database
   // the typed config fits that view (hooks are methods); inside this generic function TypeScript
   // cannot prove it, so this is the one place the typed config is erased.
@@ -73,11 +77,15 @@ export function createResourceRouter<TTable extends Table>(
   config: ResourceConfig<TTable>,
   options: ResourceMountOptions | ResourceRegistry = {},
 ): MountedRouter<TTable> {
-  const { registry = new ResourceRegistry(), extensions = [], app = defaultContext() } =
-    options instanceof ResourceRegistry ? { registry: options } : options;
+  const {
+    registry = new ResourceRegistry(),
+    extensions = [],
+    app = defaultContext(),
+  } = options instanceof ResourceRegistry ? { registry: options } : options;
   const names = new Set<string>();
   for (const extension of extensions) {
-    if (names.has(extension.name)) throw new TypeError(`covara: resource extension '${extension.name}' is listed twice`);
+    if (names.has(extension.name))
+      throw new TypeError(`covara: resource extension '${extension.name}' is listed twice`);
     names.add(extension.name);
   }
   const runtime = createRuntime(table, config, registry, app);

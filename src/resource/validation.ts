@@ -10,18 +10,18 @@ import { assumeType } from "../kernel/erased";
 
 const MAX_TEXT = 1_000_000;
 
-const dateValue = z
-  .union([z.date(), z.string().max(64), z.number()])
-  .transform((value, ctx) => {
-    const date = value instanceof Date ? value : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: "Invalid date" });
-      return z.NEVER;
-    }
-    return date;
-  });
+const dateValue = z.union([z.date(), z.string().max(64), z.number()]).transform((value, ctx) => {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: "custom", message: "Invalid date" });
+    return z.NEVER;
+  }
+  return date;
+});
 
-const bigintValue = z.union([z.bigint(), z.number().int(), z.string().regex(/^-?\d{1,19}$/)]).transform((value) => BigInt(value));
+const bigintValue = z
+  .union([z.bigint(), z.number().int(), z.string().regex(/^-?\d{1,19}$/)])
+  .transform((value) => BigInt(value));
 
 /** Whether a numeric column holds integers (so JSON numbers must be whole). */
 export function isIntegerColumn(column: Column): boolean {
@@ -74,7 +74,10 @@ export function buildRowSchemas(info: TableInfo): RowSchemas {
 }
 
 /** Validates data, returning the parsed value or throwing `validation-error` with every issue. */
-export function validateRow(schema: z.ZodType<Record<string, unknown>>, data: Record<string, unknown>): Record<string, unknown> {
+export function validateRow(
+  schema: z.ZodType<Record<string, unknown>>,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
   const result = schema.safeParse(data);
   if (result.success) {
     // Zod turns absent optional keys into nothing, but explicit `undefined` would reach the SQL.

@@ -32,10 +32,14 @@ import {
 } from "./write-steps";
 
 /** POST / — 201 with the created row. */
-export async function createRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function createRow<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const access = await resolveAccess("create", c, runtime.config.auth, runtime.scopes, runtime.info);
   const body = await readJsonObject(c, runtime.maxBodyBytes);
-  if (hasNestedPayload(runtime, body)) return createNested(runtime, c, await planNestedCreate(runtime, c, body, access));
+  if (hasNestedPayload(runtime, body))
+    return createNested(runtime, c, await planNestedCreate(runtime, c, body, access));
   const created = await createOne(runtime, c, access, body);
   return sendJson(c, created.presented, 201, created.headers);
 }
@@ -67,15 +71,25 @@ export async function createOne<TTable extends Table>(
 
   // A scoped create checks the stored row inside a transaction; an unscoped one needs none.
   const check = storedRowCheck(access, info);
-  const stored = check ? (await runAtomically(info, [{ kind: "insert", values: data, check }]))[0]! : await insertRow(info, data);
+  const stored = check
+    ? (await runAtomically(info, [{ kind: "insert", values: data, check }]))[0]!
+    : await insertRow(info, data);
   let row = stored as SelectRow<TTable>;
   await publishRows(runtime, "create", [row as Row]);
   const after = await config.hooks?.onAfterCreate?.(ctx, row);
   if (after) row = after;
-  return { stored: row as Row, presented: await presentRow(runtime, row as Row, ctx), headers: createdHeaders(c, info, row as Row) };
+  return {
+    stored: row as Row,
+    presented: await presentRow(runtime, row as Row, ctx),
+    headers: createdHeaders(c, info, row as Row),
+  };
 }
 
-async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>, mode: "update" | "replace"): Promise<Response> {
+async function writeUpdate<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+  mode: "update" | "replace",
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("update", c, config.auth, runtime.scopes, info);
   const target = await loadTarget(runtime, c, access, "update", c.req.param("id")!);
@@ -94,7 +108,10 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
     // checked merged with the row, which is what is stored unless a trigger changes it.
     check.check({ ...target.existing, ...data });
     rows = await updateRows(info, data, condition.where);
-  } else rows = await runAtomically(info, [{ kind: "update", id: target.id, values: data, where: condition.where, onMissing, check }]);
+  } else
+    rows = await runAtomically(info, [
+      { kind: "update", id: target.id, values: data, where: condition.where, onMissing, check },
+    ]);
   if (rows.length === 0) throw await onMissing();
   await publishRows(runtime, "update", rows);
   let row = rows[0] as SelectRow<TTable>;
@@ -104,17 +121,26 @@ async function writeUpdate<TTable extends Table>(runtime: ResourceRuntime<TTable
 }
 
 /** PATCH /:id — partial update. */
-export function patchRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export function patchRow<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   return writeUpdate(runtime, c, "update");
 }
 
 /** PUT /:id — full replacement of the client-writable columns. */
-export function putRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export function putRow<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   return writeUpdate(runtime, c, "replace");
 }
 
 /** DELETE /:id — 204 when the row was deleted (or marked deleted). */
-export async function removeRow<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Response> {
+export async function removeRow<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   const { info, config } = runtime;
   const access = await resolveAccess("delete", c, config.auth, runtime.scopes, info);
   const target = await loadTarget(runtime, c, access, "delete", c.req.param("id")!);

@@ -10,7 +10,11 @@ import type { TableInfo } from "./table-info";
 const MAX_FIELDS = 256;
 
 /** Applies strictInput and the writable allowlist to one body. */
-export function shapeWriteInput(body: Record<string, unknown>, info: TableInfo, strictInput: boolean): Record<string, unknown> {
+export function shapeWriteInput(
+  body: Record<string, unknown>,
+  info: TableInfo,
+  strictInput: boolean,
+): Record<string, unknown> {
   const keys = Object.keys(body);
   if (keys.length > MAX_FIELDS) {
     throw new ProblemError("validation-error", { detail: `The body has more than ${MAX_FIELDS} fields` });

@@ -42,6 +42,13 @@ export type PlannedWrite = { table?: Table } & (
       /** How the create scope sees the real row (defaults, generated keys, foreign keys, triggers). */
       check?: StoredRowCheck;
     }
-  | { kind: "update"; id: unknown; values: Row; where: SQL; onMissing: () => Promise<Error> | Error; check?: StoredRowCheck }
+  | {
+      kind: "update";
+      id: unknown;
+      values: Row;
+      where: SQL;
+      onMissing: () => Promise<Error> | Error;
+      check?: StoredRowCheck;
+    }
   | { kind: "delete"; where: SQL; onMissing: () => Promise<Error> | Error }
 );

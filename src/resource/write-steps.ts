@@ -114,7 +114,10 @@ export async function prepareCreate<TTable extends Table>(
 }
 
 /** The caller's read access, or null when they may write but not read (a batch resolves it once). */
-export function readAccessOf<TTable extends Table>(runtime: ResourceRuntime<TTable>, c: Context<CovaraEnv>): Promise<Access | null> {
+export function readAccessOf<TTable extends Table>(
+  runtime: ResourceRuntime<TTable>,
+  c: Context<CovaraEnv>,
+): Promise<Access | null> {
   return accessOrNull("read", c, runtime.config.auth, runtime.scopes, runtime.info);
 }
 
@@ -164,10 +167,20 @@ export function readableWithoutCondition(readAccess: Access | null): boolean {
  * The version a conditional write must still find (If-Match), and the WHERE clause enforcing it
  * together with the id, the scope and liveness.
  */
-export function writeCondition(info: TableInfo, target: Target, access: Access, ifMatch: string | undefined): { expected: unknown; where: SQL } {
+export function writeCondition(
+  info: TableInfo,
+  target: Target,
+  access: Access,
+  ifMatch: string | undefined,
+): { expected: unknown; where: SQL } {
   const expected =
-    info.versionKey === null ? undefined : expectedVersion(ifMatch, target.existing, { versionField: info.versionKey }, info.name, target.idText);
-  const guard = expected === undefined ? access.where : and(access.where, versionCondition(info.columns[info.versionKey!]!, expected));
+    info.versionKey === null
+      ? undefined
+      : expectedVersion(ifMatch, target.existing, { versionField: info.versionKey }, info.name, target.idText);
+  const guard =
+    expected === undefined
+      ? access.where
+      : and(access.where, versionCondition(info.columns[info.versionKey!]!, expected));
   return { expected, where: byId(info, target.id, withLive(info, guard)) };
 }
 
@@ -186,7 +199,9 @@ export async function prepareUpdate<TTable extends Table>(
   const { info, config, schemas } = runtime;
   const { existing } = target;
   if (info.idKey in input && String(input[info.idKey]) !== String(existing[info.idKey])) {
-    throw problems.validation(`'${info.idKey}' cannot be changed`, [{ path: info.idKey, message: "The id is immutable" }]);
+    throw problems.validation(`'${info.idKey}' cannot be changed`, [
+      { path: info.idKey, message: "The id is immutable" },
+    ]);
   }
   delete input[info.idKey];
   const base = mode === "replace" ? { [info.idKey]: existing[info.idKey] } : {};
@@ -196,10 +211,16 @@ export async function prepareUpdate<TTable extends Table>(
     // A replacement resets every client-writable nullable column it does not mention.
     for (const [key, column] of Object.entries(info.columns)) {
       const writable = info.writable === null || info.writable.has(key);
-      if (!(key in data) && writable && !column.notNull && key !== info.idKey && !info.generated.has(key)) data[key] = null;
+      if (!(key in data) && writable && !column.notNull && key !== info.idKey && !info.generated.has(key))
+        data[key] = null;
     }
   }
-  const replaced = await config.hooks?.onBeforeUpdate?.(ctx, target.id as string | number, data as Partial<InsertRow<TTable>>, existing as SelectRow<TTable>);
+  const replaced = await config.hooks?.onBeforeUpdate?.(
+    ctx,
+    target.id as string | number,
+    data as Partial<InsertRow<TTable>>,
+    existing as SelectRow<TTable>,
+  );
   if (replaced) data = validateRow(schemas.update, replaced as Row);
   return { ...data, ...versionBump(info) };
 }

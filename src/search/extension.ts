@@ -29,7 +29,13 @@ export function searchOf(resource: ResourceHandle): ResourceSearch | undefined {
   return indexes.get(resource);
 }
 
-const query = (name: string, description: string, schema: Record<string, unknown> = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
+const query = (name: string, description: string, schema: Record<string, unknown> = { type: "string" }) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
 
 /** Full-text search over the resource's `search` config (on by default). */
 export function search(): ResourceExtension {
@@ -53,17 +59,44 @@ export function search(): ResourceExtension {
     openapi(resource, base, shared) {
       const indexed = indexes.get(resource);
       if (!indexed) return {};
-      const filter = query("filter", "RSQL filter, e.g. age>=18;role==\"admin\" (see docs/filtering.md)");
-      const item = { allOf: [shared.rowRef, { type: "object", properties: { _score: { type: "number" } }, required: ["_score"] }] };
-      const body = { type: "object", properties: { items: { type: "array", items: item }, nextCursor: { type: ["string", "null"] }, hasMore: { type: "boolean" } }, required: ["items", "nextCursor", "hasMore"] };
+      const filter = query("filter", 'RSQL filter, e.g. age>=18;role=="admin" (see docs/filtering.md)');
+      const item = {
+        allOf: [shared.rowRef, { type: "object", properties: { _score: { type: "number" } }, required: ["_score"] }],
+      };
+      const body = {
+        type: "object",
+        properties: {
+          items: { type: "array", items: item },
+          nextCursor: { type: ["string", "null"] },
+          hasMore: { type: "boolean" },
+        },
+        required: ["items", "nextCursor", "hasMore"],
+      };
       return {
         [`${base}/search`]: {
           get: {
             tags: shared.tags,
             operationId: `search${shared.name}`,
             description: `Full-text search over ${Object.keys(indexed.target.fields).join(", ")}; every word must match. Items carry their relevance as _score (higher is better).`,
-            parameters: [{ ...query("q", "The words to search for", { type: "string", minLength: 1, maxLength: indexed.maxQueryLength }), required: true }, filter, query("select", "Fields to return, comma-separated"), query("limit", "Page size", { type: "integer", minimum: 1 }), query("cursor", "nextCursor of the previous page")],
-            responses: { "200": { description: "OK", content: { "application/json": { schema: body } } }, "503": shared.problem("Search index unavailable"), ...shared.errors },
+            parameters: [
+              {
+                ...query("q", "The words to search for", {
+                  type: "string",
+                  minLength: 1,
+                  maxLength: indexed.maxQueryLength,
+                }),
+                required: true,
+              },
+              filter,
+              query("select", "Fields to return, comma-separated"),
+              query("limit", "Page size", { type: "integer", minimum: 1 }),
+              query("cursor", "nextCursor of the previous page"),
+            ],
+            responses: {
+              "200": { description: "OK", content: { "application/json": { schema: body } } },
+              "503": shared.problem("Search index unavailable"),
+              ...shared.errors,
+            },
           },
         },
       };

@@ -28,7 +28,10 @@ const INDEX_NAME = /^[a-z0-9][a-z0-9._-]{0,254}$/;
 
 /** A failed exchange with the search server; the resource answers 503 `search-unavailable`. */
 export class SearchBackendError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = "SearchBackendError";
   }
@@ -50,8 +53,12 @@ class OpenSearchIndex implements ExternalSearchIndex {
   private readonly fields: string[];
   private readonly send: typeof fetch;
 
-  constructor(target: SearchTarget, private readonly options: OpenSearchOptions) {
-    if (!INDEX_NAME.test(options.index)) throw new TypeError(`covara: '${options.index}' is not a valid OpenSearch index name`);
+  constructor(
+    target: SearchTarget,
+    private readonly options: OpenSearchOptions,
+  ) {
+    if (!INDEX_NAME.test(options.index))
+      throw new TypeError(`covara: '${options.index}' is not a valid OpenSearch index name`);
     this.base = `${options.url.replace(/\/+$/, "")}/${options.index}`;
     this.fields = Object.keys(target.fields);
     this.send = options.fetch ?? tracedFetch;
@@ -60,7 +67,8 @@ class OpenSearchIndex implements ExternalSearchIndex {
   async setup(): Promise<void> {
     const head = await this.request("HEAD", "");
     if (head.status === 200) return;
-    if (head.status !== 404) throw new SearchBackendError(`checking index '${this.options.index}' answered ${head.status}`, head.status);
+    if (head.status !== 404)
+      throw new SearchBackendError(`checking index '${this.options.index}' answered ${head.status}`, head.status);
     const properties = Object.fromEntries(this.fields.map((field) => [field, { type: "text" }]));
     const created = await this.request("PUT", "", this.options.indexBody ?? { mappings: { properties } });
     const answer = await created.text();
@@ -73,7 +81,10 @@ class OpenSearchIndex implements ExternalSearchIndex {
     if (documents.length === 0) return;
     if (documents.length === 1) {
       const [document] = documents;
-      await this.expectOk(await this.request("PUT", `/_doc/${encodeURIComponent(document!.id)}${this.refresh()}`, document!.fields), "indexing");
+      await this.expectOk(
+        await this.request("PUT", `/_doc/${encodeURIComponent(document!.id)}${this.refresh()}`, document!.fields),
+        "indexing",
+      );
       return;
     }
     const lines: unknown[] = [];
@@ -105,7 +116,8 @@ class OpenSearchIndex implements ExternalSearchIndex {
     const parsed = (await res.json()) as SearchResponse;
     const hits: SearchHit[] = [];
     for (const hit of parsed.hits?.hits ?? []) {
-      if (typeof hit._id === "string") hits.push({ id: hit._id, score: typeof hit._score === "number" ? hit._score : 0 });
+      if (typeof hit._id === "string")
+        hits.push({ id: hit._id, score: typeof hit._score === "number" ? hit._score : 0 });
     }
     return hits;
   }
@@ -120,7 +132,11 @@ class OpenSearchIndex implements ExternalSearchIndex {
       for (const [action, result] of Object.entries(item)) {
         // A delete of a document that is not there is not a failure.
         if (action === "delete" && result.status === 404) continue;
-        if (result.error) throw new SearchBackendError(`bulk ${action} of '${result._id}' failed: ${result.error.type ?? "error"}`, result.status);
+        if (result.error)
+          throw new SearchBackendError(
+            `bulk ${action} of '${result._id}' failed: ${result.error.type ?? "error"}`,
+            result.status,
+          );
       }
     }
   }
@@ -135,13 +151,23 @@ class OpenSearchIndex implements ExternalSearchIndex {
    * before any answer — typically a pooled keep-alive connection the server had just closed — is
    * retried once on a fresh attempt; a timeout is not.
    */
-  private async request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...this.options.headers };
     if (body !== undefined) headers["content-type"] = contentType;
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.send(`${this.base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000) });
+        return await this.send(`${this.base}${path}`, {
+          method,
+          headers,
+          body: payload,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+        });
       } catch (error) {
         const timedOut = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
         if (attempt < 2 && !timedOut) continue;

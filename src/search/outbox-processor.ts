@@ -31,7 +31,10 @@ interface DeleteBuilder {
 /** Syncs a batch's rows; returns the entries handled and the first failure, if any. */
 async function syncEntries(drain: OutboxDrain, entries: Entry[]): Promise<{ done: number[]; failure?: unknown }> {
   try {
-    await syncRows(drain, entries.map((entry) => entry.rowId));
+    await syncRows(
+      drain,
+      entries.map((entry) => entry.rowId),
+    );
     return { done: entries.map((entry) => entry.id) };
   } catch (error) {
     const byRow = new Map<string, number[]>();
@@ -72,7 +75,8 @@ export async function drainOutbox(drain: OutboxDrain): Promise<number> {
     after = entries[entries.length - 1]!.id;
     const result = await syncEntries(drain, entries);
     // Entries written after the select stay for the next round, even for the same row.
-    if (result.done.length > 0) await assumeType<DeleteBuilder>(info.db).delete(table).where(inArray(table.id, result.done));
+    if (result.done.length > 0)
+      await assumeType<DeleteBuilder>(info.db).delete(table).where(inArray(table.id, result.done));
     handled += result.done.length;
     if (result.failure !== undefined) {
       failure ??= result.failure;

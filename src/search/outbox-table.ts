@@ -56,7 +56,8 @@ export function searchOutboxDdl(dialect: Dialect, name: string = DEFAULT_OUTBOX_
   const table = quoteIdentifier(name);
   const index = quoteIdentifier(`${name}_resource_idx`);
   const id = dialect === "pg" ? `"id" bigserial PRIMARY KEY` : `"id" integer PRIMARY KEY AUTOINCREMENT`;
-  const createdAt = dialect === "pg" ? `"created_at" timestamptz NOT NULL DEFAULT now()` : `"created_at" integer NOT NULL`;
+  const createdAt =
+    dialect === "pg" ? `"created_at" timestamptz NOT NULL DEFAULT now()` : `"created_at" integer NOT NULL`;
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (${id}, "resource" text NOT NULL, "row_id" text NOT NULL, "op" text NOT NULL, ${createdAt})`,
     `CREATE INDEX IF NOT EXISTS ${index} ON ${table} ("resource", "id")`,
@@ -72,7 +73,8 @@ export function ensureOutboxTable(db: AnyDatabase, outbox: OutboxTable): Promise
   let pending = byName.get(outbox.name);
   if (!pending) {
     pending = (async () => {
-      for (const statement of searchOutboxDdl(outbox.dialect, outbox.name)) await executeStatement(db, outbox.dialect, sql.raw(statement));
+      for (const statement of searchOutboxDdl(outbox.dialect, outbox.name))
+        await executeStatement(db, outbox.dialect, sql.raw(statement));
     })();
     byName.set(outbox.name, pending);
     pending.catch(() => byName!.delete(outbox.name));

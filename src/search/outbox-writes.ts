@@ -24,6 +24,11 @@ export function outboxWrites(binding: OutboxBinding): CompanionWrites {
     db: binding.db,
     // Creates the outbox table once per process.
     prepare: () => ensureOutboxTable(binding.db, binding.outbox),
-    rowsFor: (op, row) => [{ table: binding.outbox.table, values: { resource: binding.resource, rowId: String(row[binding.idKey]), op, createdAt: new Date() } }],
+    rowsFor: (op, row) => [
+      {
+        table: binding.outbox.table,
+        values: { resource: binding.resource, rowId: String(row[binding.idKey]), op, createdAt: new Date() },
+      },
+    ],
   };
 }

@@ -33,9 +33,13 @@ class PostgresSearchIndex implements DatabaseSearchIndex {
   private readonly config: string;
   private readonly indexName: string;
 
-  constructor(private readonly target: SearchTarget, private readonly options: PostgresSearchOptions) {
+  constructor(
+    private readonly target: SearchTarget,
+    private readonly options: PostgresSearchOptions,
+  ) {
     this.config = options.config ?? "english";
-    if (!CONFIG_NAME.test(this.config)) throw new TypeError(`covara: '${this.config}' is not a text search configuration name`);
+    if (!CONFIG_NAME.test(this.config))
+      throw new TypeError(`covara: '${this.config}' is not a text search configuration name`);
     const expression = tsvectorExpression(Object.values(target.fields), this.config);
     this.expression = sql.raw(expression);
     this.indexName = options.indexName ?? `${getTableName(target.table).slice(0, 40)}_search_${shortHash(expression)}`;
@@ -44,7 +48,11 @@ class PostgresSearchIndex implements DatabaseSearchIndex {
   async setup(): Promise<void> {
     if (this.options.createIndex === false) return;
     const { db, table } = this.target;
-    await executeStatement(db, "pg", sql`CREATE INDEX IF NOT EXISTS ${sql.identifier(this.indexName)} ON ${table} USING GIN (${this.expression})`);
+    await executeStatement(
+      db,
+      "pg",
+      sql`CREATE INDEX IF NOT EXISTS ${sql.identifier(this.indexName)} ON ${table} USING GIN (${this.expression})`,
+    );
   }
 
   async search(request: DatabaseSearchRequest): Promise<ScoredRow[]> {
@@ -70,7 +78,9 @@ export function createPostgresSearch(options: PostgresSearchOptions = {}): Searc
     name: "postgres",
     bind(target) {
       if (target.dialect !== "pg") {
-        throw new TypeError(`covara: resource '${target.resource}' uses the postgres search index on a database that is not Postgres`);
+        throw new TypeError(
+          `covara: resource '${target.resource}' uses the postgres search index on a database that is not Postgres`,
+        );
       }
       return new PostgresSearchIndex(target, options);
     },

@@ -41,20 +41,24 @@ const mounted = new Set<ResourceSearch>();
 
 function positive(value: number | undefined, fallback: number, option: string): number {
   const result = value ?? fallback;
-  if (!Number.isSafeInteger(result) || result < 1) throw new TypeError(`covara: search.${option} must be a positive integer`);
+  if (!Number.isSafeInteger(result) || result < 1)
+    throw new TypeError(`covara: search.${option} must be a positive integer`);
   return result;
 }
 
 /** Checks `search.fields` against the table: known, readable, text columns, no repeats. */
 function searchedColumns(info: TableInfo, fields: readonly string[]): Record<string, Column> {
-  if (!Array.isArray(fields) || fields.length === 0) throw new TypeError(`covara: search.fields of '${info.name}' must list at least one column`);
+  if (!Array.isArray(fields) || fields.length === 0)
+    throw new TypeError(`covara: search.fields of '${info.name}' must list at least one column`);
   const columns: Record<string, Column> = {};
   for (const key of fields) {
     const column = Object.hasOwn(info.columns, key) ? info.columns[key] : undefined;
     if (!column) throw new TypeError(`covara: search.fields names unknown column '${key}'`);
     // Matching on a hidden column would reveal its content one query at a time.
-    if (!info.readable.has(key)) throw new TypeError(`covara: search.fields names '${key}', which is not in fields.readable`);
-    if (column.dataType !== "string") throw new TypeError(`covara: search.fields names '${key}', which is not a text column`);
+    if (!info.readable.has(key))
+      throw new TypeError(`covara: search.fields names '${key}', which is not in fields.readable`);
+    if (column.dataType !== "string")
+      throw new TypeError(`covara: search.fields names '${key}', which is not a text column`);
     if (key in columns) throw new TypeError(`covara: search.fields names '${key}' twice`);
     columns[key] = column;
   }
@@ -87,11 +91,19 @@ export class ResourceSearch {
   /** Background index failures go to the app's logger; they never fail a write or a request. */
   private readonly reportSearchError: (error: unknown) => void;
 
-  constructor(readonly resource: ResourceHandle, config: AnySearchConfig, app: CovaraContext) {
+  constructor(
+    readonly resource: ResourceHandle,
+    config: AnySearchConfig,
+    app: CovaraContext,
+  ) {
     const info = resource.info;
     this.info = info;
-    this.reportSearchError = (error) => app.logger.error("covara: search index maintenance failed", error, { source: "search" });
-    if (typeof config.index?.bind !== "function") throw new TypeError(`covara: search.index of '${info.name}' must be a search adapter (e.g. createMemorySearch())`);
+    this.reportSearchError = (error) =>
+      app.logger.error("covara: search index maintenance failed", error, { source: "search" });
+    if (typeof config.index?.bind !== "function")
+      throw new TypeError(
+        `covara: search.index of '${info.name}' must be a search adapter (e.g. createMemorySearch())`,
+      );
     this.target = {
       resource: info.name,
       db: info.db,
@@ -108,7 +120,9 @@ export class ResourceSearch {
     this.maxResults = positive(config.maxResults, DEFAULT_MAX_RESULTS, "maxResults");
     this.maxCandidates = positive(config.maxCandidates, DEFAULT_MAX_CANDIDATES, "maxCandidates");
     this.outbox = this.configureOutbox(config.outbox);
-    this.outboxBinding = this.outbox ? { db: info.db, resource: info.name, idKey: info.idKey, outbox: this.outbox.table } : null;
+    this.outboxBinding = this.outbox
+      ? { db: info.db, resource: info.name, idKey: info.idKey, outbox: this.outbox.table }
+      : null;
     if (this.outbox?.process && this.outbox.intervalMs > 0) {
       this.timer = setInterval(() => this.drain().catch(this.reportSearchError), this.outbox.intervalMs);
       // A retry timer must never keep a process alive on its own.
@@ -176,7 +190,9 @@ export class ResourceSearch {
   private configureOutbox(option: AnySearchConfig["outbox"]): OutboxSettings | null {
     if (!option) return null;
     if (this.index.location === "database") {
-      throw new TypeError(`covara: search.outbox of '${this.info.name}' is for external indexes; the ${this.adapter} index is updated in each write's own transaction`);
+      throw new TypeError(
+        `covara: search.outbox of '${this.info.name}' is for external indexes; the ${this.adapter} index is updated in each write's own transaction`,
+      );
     }
     const options = option === true ? {} : option;
     const settings: OutboxSettings = {
@@ -185,7 +201,8 @@ export class ResourceSearch {
       intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
       batchSize: positive(options.batchSize, DEFAULT_BATCH_SIZE, "outbox.batchSize"),
     };
-    if (!Number.isSafeInteger(settings.intervalMs) || settings.intervalMs < 0) throw new TypeError("covara: search.outbox.intervalMs must be 0 or more");
+    if (!Number.isSafeInteger(settings.intervalMs) || settings.intervalMs < 0)
+      throw new TypeError("covara: search.outbox.intervalMs must be 0 or more");
     return settings;
   }
 
@@ -226,10 +243,12 @@ export class ResourceSearch {
    */
   private drainSerially(): Promise<number> {
     if (this.pendingRound) return this.pendingRound;
-    const round = this.lastRound.catch(() => 0).then(() => {
-      this.pendingRound = null;
-      return drainOutbox({ ...this.syncContext(), outbox: this.outbox!.table, batchSize: this.outbox!.batchSize });
-    });
+    const round = this.lastRound
+      .catch(() => 0)
+      .then(() => {
+        this.pendingRound = null;
+        return drainOutbox({ ...this.syncContext(), outbox: this.outbox!.table, batchSize: this.outbox!.batchSize });
+      });
     this.pendingRound = round;
     this.lastRound = round;
     return round;
@@ -251,6 +270,7 @@ export async function drainSearchOutboxes(): Promise<number> {
 /** Re-indexes every live row of the mounted external indexes, or only the named resource's. */
 export async function rebuildSearchIndexes(resource?: string): Promise<number> {
   let indexed = 0;
-  for (const search of mounted) if (resource === undefined || search.info.name === resource) indexed += await search.rebuild();
+  for (const search of mounted)
+    if (resource === undefined || search.info.name === resource) indexed += await search.rebuild();
   return indexed;
 }

@@ -18,7 +18,10 @@ import type { DatabaseSearchRequest, ScoredRow } from "./types";
 export type SearchItem<TRow> = TRow & { _score: number };
 
 function notConfigured(resource: string): ProblemError {
-  return new ProblemError("not-found", { detail: `Search is not configured for ${resource}`, extensions: { resource } });
+  return new ProblemError("not-found", {
+    detail: `Search is not configured for ${resource}`,
+    extensions: { resource },
+  });
 }
 
 /** Index and database failures become a 503 without detail; user mistakes keep their problem. */
@@ -42,7 +45,11 @@ async function findRows(search: ResourceSearch, request: DatabaseSearchRequest):
 }
 
 /** GET /search?q= — a page of matching rows the user may read, best first. */
-export async function searchRows(resource: ResourceHandle, search: ResourceSearch | undefined, c: Context<CovaraEnv>): Promise<Response> {
+export async function searchRows(
+  resource: ResourceHandle,
+  search: ResourceSearch | undefined,
+  c: Context<CovaraEnv>,
+): Promise<Response> {
   if (!search) throw notConfigured(resource.name);
   const access = await resource.readAccess(c);
   const query = parseSearchQuery(c.req.query(), resource, search);
@@ -51,18 +58,28 @@ export async function searchRows(resource: ResourceHandle, search: ResourceSearc
 
   const limit = Math.min(query.limit, search.maxResults - query.offset);
   // A query without a single word (only punctuation) matches nothing on every adapter.
-  const found = query.terms.length === 0 ? [] : await findRows(search, {
-    text: query.text,
-    terms: query.terms,
-    columns: [...resource.fetchColumns(query.select)],
-    where: resource.readWhere(access, query.filter),
-    limit: limit + 1,
-    offset: query.offset,
-  });
+  const found =
+    query.terms.length === 0
+      ? []
+      : await findRows(search, {
+          text: query.text,
+          terms: query.terms,
+          columns: [...resource.fetchColumns(query.select)],
+          where: resource.readWhere(access, query.filter),
+          limit: limit + 1,
+          offset: query.offset,
+        });
   const hasMore = found.length > limit && query.offset + limit < search.maxResults;
   const page = found.slice(0, limit);
-  const presented = await resource.present(page.map((hit) => hit.row), ctx, query.select);
-  const items = await resource.afterList(ctx, presented.map((row, i) => ({ ...row, _score: page[i]!.score })));
+  const presented = await resource.present(
+    page.map((hit) => hit.row),
+    ctx,
+    query.select,
+  );
+  const items = await resource.afterList(
+    ctx,
+    presented.map((row, i) => ({ ...row, _score: page[i]!.score })),
+  );
   const body = {
     items,
     nextCursor: hasMore ? encodeSearchCursor(query.offset + limit, query.fingerprint) : null,

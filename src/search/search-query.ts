@@ -59,10 +59,18 @@ function decodeCursor(cursor: string, fingerprint: string, maxResults: number): 
  * Parses the search parameters of a request. `filter`, `select` and `limit` are read as the list
  * endpoint reads them (the resource's `parseList`, its filter limits and page sizes).
  */
-export function parseSearchQuery(params: Record<string, string | undefined>, resource: ResourceHandle, limits: SearchQueryLimits): SearchQuery {
+export function parseSearchQuery(
+  params: Record<string, string | undefined>,
+  resource: ResourceHandle,
+  limits: SearchQueryLimits,
+): SearchQuery {
   const text = readText(params.q, limits.maxQueryLength);
   const filterText = params.filter;
-  const { filter, select, limit } = resource.parseList({ filter: filterText, select: params.select, limit: params.limit });
+  const { filter, select, limit } = resource.parseList({
+    filter: filterText,
+    select: params.select,
+    limit: params.limit,
+  });
   const fingerprint = JSON.stringify([text, filterText?.trim() ?? ""]);
   return {
     text,

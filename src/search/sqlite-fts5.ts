@@ -30,7 +30,10 @@ class SqliteFts5Index implements DatabaseSearchIndex {
   private readonly create: string;
   private readonly triggers: { name: string; body: string }[];
 
-  constructor(private readonly target: SearchTarget, options: SqliteFts5Options) {
+  constructor(
+    private readonly target: SearchTarget,
+    options: SqliteFts5Options,
+  ) {
     const content = getTableName(target.table);
     this.ftsName = options.table ?? `${content}_fts`;
     this.ftsTable = sqliteTable(this.ftsName, { rowid: integer("rowid") });
@@ -65,7 +68,8 @@ class SqliteFts5Index implements DatabaseSearchIndex {
     await this.run(`DROP TABLE IF EXISTS ${quoteIdentifier(this.ftsName)}`);
     await this.run(this.create);
     // Triggers before the rebuild: a write in between is then covered by one or the other.
-    for (const trigger of this.triggers) await this.run(`CREATE TRIGGER ${quoteIdentifier(trigger.name)} ${trigger.body}`);
+    for (const trigger of this.triggers)
+      await this.run(`CREATE TRIGGER ${quoteIdentifier(trigger.name)} ${trigger.body}`);
     const fts = quoteIdentifier(this.ftsName);
     await this.run(`INSERT INTO ${fts}(${fts}) VALUES ('rebuild')`);
   }
@@ -98,7 +102,9 @@ export function createSqliteFts5Search(options: SqliteFts5Options = {}): SearchA
     name: "sqlite-fts5",
     bind(target) {
       if (target.dialect !== "sqlite") {
-        throw new TypeError(`covara: resource '${target.resource}' uses the sqlite-fts5 search index on a database that is not SQLite`);
+        throw new TypeError(
+          `covara: resource '${target.resource}' uses the sqlite-fts5 search index on a database that is not SQLite`,
+        );
       }
       return new SqliteFts5Index(target, options);
     },

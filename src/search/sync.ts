@@ -45,7 +45,10 @@ export async function syncRows(ctx: SyncContext, ids: readonly string[]): Promis
   const { info } = resource;
   const unique = [...new Set(ids)];
   const keys = unique.map((id) => idFromText(resource, id)).filter((id) => id !== undefined);
-  const rows = keys.length === 0 ? [] : await resource.selectRows({ columns: documentColumns(ctx), where: inArray(info.idColumn, keys) });
+  const rows =
+    keys.length === 0
+      ? []
+      : await resource.selectRows({ columns: documentColumns(ctx), where: inArray(info.idColumn, keys) });
   const live = rows.filter((row) => resource.isLive(row));
   const indexed = new Set(live.map((row) => String(row[info.idKey])));
   await index.upsert(live.map((row) => documentOf(target, row)));
@@ -65,7 +68,8 @@ export async function applyMutations(ctx: SyncContext, mutations: readonly Mutat
     reread.delete(id);
     // A write from outside the resource layer carries no row: read its current state.
     if (mutation.row === undefined) reread.add(id);
-    else if (mutation.op !== "delete" && resource.isLive(mutation.row)) upserts.set(id, documentOf(target, mutation.row));
+    else if (mutation.op !== "delete" && resource.isLive(mutation.row))
+      upserts.set(id, documentOf(target, mutation.row));
     else removals.add(id);
   }
   await index.upsert([...upserts.values()]);

@@ -47,12 +47,20 @@ export interface ResourceTypes<
   procedures: ProcedureTypes<TProcedures>;
 }
 
-type Json<TInput, TOutput, TStatus extends number = 200> = { input: TInput; output: TOutput; outputFormat: "json"; status: TStatus };
+type Json<TInput, TOutput, TStatus extends number = 200> = {
+  input: TInput;
+  output: TOutput;
+  outputFormat: "json";
+  status: TStatus;
+};
 type ListQuery = { query?: Record<string, string | string[] | undefined> };
 type IdParam = { param: { id: string }; query?: Record<string, string | string[] | undefined> };
 
 /** Hono's route schema for one resource's main endpoints, so `hc<typeof app>` types them. */
-export type ResourceSchema<TPath extends string, TInfo extends ResourceTypes<Table, object, never, ProcedureMap, never>> = {
+export type ResourceSchema<
+  TPath extends string,
+  TInfo extends ResourceTypes<Table, object, never, ProcedureMap, never>,
+> = {
   [P in TPath]: {
     $get: Json<ListQuery, ListResponse<TInfo["row"]>>;
     $post: Json<{ json: TInfo["create"] }, TInfo["row"], 201>;

@@ -17,7 +17,14 @@ import {
   type ResourceHandle,
   ResourceRegistry,
 } from "../resource";
-import { createLocalServing, fileOptionsOf, fileResourceConfig, files, type FileResourceConfig, type LocalServing } from "../files";
+import {
+  createLocalServing,
+  fileOptionsOf,
+  fileResourceConfig,
+  files,
+  type FileResourceConfig,
+  type LocalServing,
+} from "../files";
 import { defaultExtensions } from "./default-extensions";
 import { createContext, type CovaraContext } from "../kernel/context";
 import type { AnyDatabase } from "../kernel/dialect";
@@ -33,7 +40,14 @@ import { createRealtime, Realtime, type RealtimeOptions } from "../realtime";
 import { assumeType } from "../kernel/erased";
 import { securityHeaders, type SecurityHeadersOptions } from "../kernel/security-headers";
 import { createLivePages, type LivePages, type PageComponent, type PageOptions } from "../htmx";
-import { createObservabilityLog, metricsEndpoint, observability, type MetricsEndpointOptions, type ObservabilityLogOptions, type ObservabilityMiddlewareOptions } from "../observability";
+import {
+  createObservabilityLog,
+  metricsEndpoint,
+  observability,
+  type MetricsEndpointOptions,
+  type ObservabilityLogOptions,
+  type ObservabilityMiddlewareOptions,
+} from "../observability";
 import { resolvePrincipal, type PrincipalOptions } from "../principal";
 import { mountFileRoutes, type FileRoutesOptions, type MountedFileRoutes } from "../file-routes";
 import { mountAdmin, type AdminOptions } from "../admin";
@@ -160,7 +174,13 @@ export type CovaraApp<
     path: TPath,
     table: TTable,
     config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>,
-  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
+  ): MountedApp<
+    S,
+    TBase,
+    TResources,
+    JoinPath<TBase, TPath>,
+    ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>
+  >;
   resource<
     TTable extends Table,
     TDb extends AnyDatabase,
@@ -171,7 +191,13 @@ export type CovaraApp<
   >(
     table: TTable,
     config: ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>,
-  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TablePath<TTable>>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
+  ): MountedApp<
+    S,
+    TBase,
+    TResources,
+    JoinPath<TBase, TablePath<TTable>>,
+    ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>
+  >;
   /**
    * A server-rendered hono/jsx page at `path` (covara/htmx, beta): its `<Live>` regions list,
    * create, update and delete rows of the app's resources through generated htmx endpoints under
@@ -198,7 +224,13 @@ export type CovaraApp<
     path: TPath,
     table: TTable,
     config: FileResourceConfig<ResourceConfig<TTable, TDb, TComputed, TReadable, TProcedures, TGenerated>, TTable>,
-  ): MountedApp<S, TBase, TResources, JoinPath<TBase, TPath>, ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>>;
+  ): MountedApp<
+    S,
+    TBase,
+    TResources,
+    JoinPath<TBase, TPath>,
+    ResourceTypes<TTable, TComputed, TReadable, TProcedures, TGenerated>
+  >;
   /**
    * Mounts the route modules of `dir` (`routes/<path>/index.ts` exporting GET, POST, PUT, PATCH,
    * DELETE; `[id]` folders are parameters) under the base path, each validated by its co-located
@@ -234,13 +266,18 @@ function joinPath(base: string, path: string): string {
 }
 
 /** Creates a covara app; its type records the base path so resource routes carry their full path. */
-export function createCovara<const TBase extends string = "/api">(options: CovaraOptions & { basePath?: TBase } = {}): CovaraApp<BlankSchema, TBase> {
+export function createCovara<const TBase extends string = "/api">(
+  options: CovaraOptions & { basePath?: TBase } = {},
+): CovaraApp<BlankSchema, TBase> {
   const app = new Hono<CovaraEnv>();
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
   const registry = new ResourceRegistry();
   const context = createContext({ logger: options.logger, kv: options.kv });
-  const realtime = options.realtime instanceof Realtime ? options.realtime : createRealtime({ logger: context.logger, ...options.realtime });
+  const realtime =
+    options.realtime instanceof Realtime
+      ? options.realtime
+      : createRealtime({ logger: context.logger, ...options.realtime });
   context.realtime = realtime;
   const observe = options.observability === false ? { middleware: false } : (options.observability ?? {});
   context.observability = createObservabilityLog({ ...observe, kv: () => context.kv, logger: () => context.logger });
@@ -250,8 +287,10 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   app.onError(onError);
   app.notFound(notFoundHandler);
   // First, so it times and traces everything after it, auth included.
-  if (observe.middleware !== false) app.use("*", observability({ ...(observe.middleware === true ? {} : observe.middleware), app: context }));
-  if (observe.metricsEndpoint) app.get("/__covara/metrics", metricsEndpoint({ ...observe.metricsEndpoint, app: context }));
+  if (observe.middleware !== false)
+    app.use("*", observability({ ...(observe.middleware === true ? {} : observe.middleware), app: context }));
+  if (observe.metricsEndpoint)
+    app.get("/__covara/metrics", metricsEndpoint({ ...observe.metricsEndpoint, app: context }));
   if (options.securityHeaders !== false) {
     app.use("*", securityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
   }
@@ -268,7 +307,8 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   const routeDirs: MountedFileRoutes[] = [];
   if (options.admin !== false) {
     // After authentication (the predicate reads the real user), before any resource route.
-    const resources = () => mounted.flatMap((entry) => (entry.handle ? [{ path: entry.path, handle: entry.handle }] : []));
+    const resources = () =>
+      mounted.flatMap((entry) => (entry.handle ? [{ path: entry.path, handle: entry.handle }] : []));
     mountAdmin({ app, context, resources }, options.admin ?? {});
   }
   // After the admin's impersonation swap, so the principal is the effective user's.
@@ -284,20 +324,38 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
       const versions = routeDirs.map((dir) => dir.version).join(",");
       if (!document || builtFor !== versions) {
         const extraPaths = Object.assign({}, ...routeDirs.map((dir) => dir.paths()));
-        document = buildOpenApiDocument(mounted, { title: described.title ?? "covara API", version: described.version ?? "1.0.0" }, extraPaths);
+        document = buildOpenApiDocument(
+          mounted,
+          { title: described.title ?? "covara API", version: described.version ?? "1.0.0" },
+          extraPaths,
+        );
         builtFor = versions;
       }
       return c.json(document);
     });
   }
 
-  function mountResource<TTable extends Table>(path: string, table: TTable, config: ResourceConfig<TTable>, withExtensions: readonly ResourceExtension[]): ResourceHandle {
+  function mountResource<TTable extends Table>(
+    path: string,
+    table: TTable,
+    config: ResourceConfig<TTable>,
+    withExtensions: readonly ResourceExtension[],
+  ): ResourceHandle {
     databases.add(config.db);
     const fullPath = joinPath(basePath, path);
-    const { router, runtime, handle } = createResourceRouter(table, config, { registry, extensions: withExtensions, app: context });
+    const { router, runtime, handle } = createResourceRouter(table, config, {
+      registry,
+      extensions: withExtensions,
+      app: context,
+    });
     // The document reads only table facts, never the typed hooks, so widening the table type is
     // safe; TypeScript cannot see it because column-name lists make the runtime invariant in TTable.
-    mounted.push({ path: fullPath, runtime: assumeType<MountedResource["runtime"]>(runtime), handle, extensions: withExtensions });
+    mounted.push({
+      path: fullPath,
+      runtime: assumeType<MountedResource["runtime"]>(runtime),
+      handle,
+      extensions: withExtensions,
+    });
     app.route(fullPath, router);
     return handle;
   }
@@ -317,7 +375,11 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
 
   // Local backends are served at their baseUrl, one route per base URL whatever the number of file resources on it.
   const servings = new Map<string, LocalServing>();
-  function fileResource<TTable extends Table>(path: string, table: TTable, config: FileResourceConfig<ResourceConfig<TTable>, TTable>): CovaraApp {
+  function fileResource<TTable extends Table>(
+    path: string,
+    table: TTable,
+    config: FileResourceConfig<ResourceConfig<TTable>, TTable>,
+  ): CovaraApp {
     const handle = mountResource(path, table, fileResourceConfig(table, config), [...extensions, files()]);
     const baseUrl = fileOptionsOf(handle)?.storage.baseUrl;
     if (baseUrl !== undefined) {
@@ -348,7 +410,9 @@ export function createCovara<const TBase extends string = "/api">(options: Covar
   }
 
   // The runtime object is the same after every `.resource()`; only its type grows with each call.
-  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(Object.assign(app, { resource, fileResource, page, fileRoutes, realtime, context }));
+  const covara = assumeType<CovaraApp<BlankSchema, TBase>>(
+    Object.assign(app, { resource, fileResource, page, fileRoutes, realtime, context }),
+  );
   if (options.internalSchema !== undefined) recordInternalSchema(covara, options.internalSchema);
   return covara;
 }

@@ -9,9 +9,10 @@ import { isShuttingDown } from "../kernel/lifecycle";
 const READY_TIMEOUT_MS = 2000;
 
 async function ping(db: AnyDatabase): Promise<void> {
-  const probe = dialectOf(db) === "sqlite"
-    ? (db as { run(query: unknown): unknown }).run(sql`select 1`)
-    : (db as { execute(query: unknown): unknown }).execute(sql`select 1`);
+  const probe =
+    dialectOf(db) === "sqlite"
+      ? (db as { run(query: unknown): unknown }).run(sql`select 1`)
+      : (db as { execute(query: unknown): unknown }).execute(sql`select 1`);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("timed out")), READY_TIMEOUT_MS);

@@ -15,9 +15,42 @@ export type { SecurityHeadersOptions } from "../kernel/security-headers";
 export { generateClientTypes, clientTypesFromOpenApi } from "./client-types";
 export type { GenerateClientTypesOptions, OpenApiDocument } from "./client-types";
 export type { CovaraTypeInfo, ResourceTypeInfo } from "./types";
-export { createPrincipal, getPrincipal, myTenants, requireClearance, requireRole, resolvePrincipal, tenantScope } from "../principal";
-export type { Membership, Principal, PrincipalOptions, TenantCheckOptions, TenantId, TenantScopeOptions, TenantSelector } from "../principal";
+export {
+  createPrincipal,
+  getPrincipal,
+  myTenants,
+  requireClearance,
+  requireRole,
+  resolvePrincipal,
+  tenantScope,
+} from "../principal";
+export type {
+  Membership,
+  Principal,
+  PrincipalOptions,
+  TenantCheckOptions,
+  TenantId,
+  TenantScopeOptions,
+  TenantSelector,
+} from "../principal";
 export { defineRoute } from "../file-routes";
-export type { DefinedRoute, FileRoutesOptions, RawQuery, RouteContext, RouteHandler, RouteInput, RouteMethod, RouteSchema } from "../file-routes";
+export type {
+  DefinedRoute,
+  FileRoutesOptions,
+  RawQuery,
+  RouteContext,
+  RouteHandler,
+  RouteInput,
+  RouteMethod,
+  RouteSchema,
+} from "../file-routes";
 export { createMemoryAuditStore } from "../admin";
-export type { AdminAuditEntry, AdminAuditStore, AdminErrorLine, AdminLogSource, AdminOptions, AdminRequestLine, AdminUserManager } from "../admin";
+export type {
+  AdminAuditEntry,
+  AdminAuditStore,
+  AdminErrorLine,
+  AdminLogSource,
+  AdminOptions,
+  AdminRequestLine,
+  AdminUserManager,
+} from "../admin";

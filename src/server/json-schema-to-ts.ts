@@ -62,7 +62,9 @@ function objectType(schema: JsonSchema, indent: string): string {
   }
   const required = new Set(schema.required ?? []);
   const inner = `${indent}  `;
-  const lines = properties.map(([name, prop]) => `${inner}${propertyKey(name)}${required.has(name) ? "" : "?"}: ${schemaToTs(prop, inner)};`);
+  const lines = properties.map(
+    ([name, prop]) => `${inner}${propertyKey(name)}${required.has(name) ? "" : "?"}: ${schemaToTs(prop, inner)};`,
+  );
   if (extra && typeof extra === "object") lines.push(`${inner}[key: string]: ${schemaToTs(extra, inner)} | undefined;`);
   return `{\n${lines.join("\n")}\n${indent}}`;
 }
@@ -76,7 +78,13 @@ export function schemaToTs(schema: JsonSchema | undefined, indent = ""): string 
   const union = schema.anyOf ?? schema.oneOf;
   if (union) return union.map((member) => schemaToTs(member, indent)).join(" | ") || "never";
   if (schema.allOf) return schema.allOf.map((member) => schemaToTs(member, indent)).join(" & ") || "unknown";
-  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : schema.properties ? ["object"] : [];
+  const types = Array.isArray(schema.type)
+    ? schema.type
+    : schema.type
+      ? [schema.type]
+      : schema.properties
+        ? ["object"]
+        : [];
   if (types.length === 0) return "unknown";
   const written = types.map((type) => scalar(type, schema, indent));
   if (schema.nullable && !types.includes("null")) written.push("null");

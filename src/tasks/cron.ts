@@ -79,7 +79,8 @@ function parseField(source: string, spec: FieldSpec, text: string): boolean[] {
     if (extra !== undefined || range === undefined || range === "") fail(source, `malformed ${spec.label} "${item}"`);
     let step = 1;
     if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) === 0) fail(source, `step "${stepText}" must be a positive integer`);
+      if (!/^\d+$/.test(stepText) || Number(stepText) === 0)
+        fail(source, `step "${stepText}" must be a positive integer`);
       step = Number(stepText);
     }
     let from: number;

@@ -12,7 +12,10 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export function checkPriority(priority: number | undefined): number {
   if (priority === undefined) return 0;
   if (!Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
-    throw invalidOptionError("priority", `priority must be an integer in [${MIN_PRIORITY}, ${MAX_PRIORITY}], got ${priority}`);
+    throw invalidOptionError(
+      "priority",
+      `priority must be an integer in [${MIN_PRIORITY}, ${MAX_PRIORITY}], got ${priority}`,
+    );
   }
   return priority;
 }
@@ -68,7 +71,10 @@ export function checkInput(task: AnyTaskDefinition, input: unknown): unknown {
   if (!reparsed.success) {
     const issue = reparsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? "" : ` at "${issue.path.map(String).join(".")}"`;
-    throw invalidOptionError("input", `Task input must survive JSON serialisation, which changes it${where}: ${issue?.message ?? "invalid"}`);
+    throw invalidOptionError(
+      "input",
+      `Task input must survive JSON serialisation, which changes it${where}: ${issue?.message ?? "invalid"}`,
+    );
   }
   return stored;
 }

@@ -28,7 +28,12 @@ export interface ExternalTaskOptions {
 export type ExternalAttemptOutcome = { action: "ack" } | { action: "retry"; delayMs: number };
 
 /** Validates the input and stores a pending record for a queue to deliver; returns its id. */
-export async function recordExternalTask(kv: KV, task: AnyTaskDefinition, input: unknown, options: ExternalTaskOptions = {}): Promise<string> {
+export async function recordExternalTask(
+  kv: KV,
+  task: AnyTaskDefinition,
+  input: unknown,
+  options: ExternalTaskOptions = {},
+): Promise<string> {
   const stored = checkInput(task, input);
   const now = Date.now();
   const record: TaskRecord = {
@@ -110,7 +115,10 @@ function queueOf(kv: KV, options: ExternalTaskOptions): TaskQueue {
 async function attempt(task: AnyTaskDefinition, record: TaskRecord): Promise<unknown> {
   const controller = new AbortController();
   const timeoutMs = task.timeoutMs;
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new TaskTimeoutError(task.name, timeoutMs)), timeoutMs);
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new TaskTimeoutError(task.name, timeoutMs)), timeoutMs);
   const ctx: TaskContext = {
     id: record.id,
     attempt: record.attempt,

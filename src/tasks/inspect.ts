@@ -9,7 +9,11 @@ import type { TaskSnapshot } from "./types";
 export type TaskListState = "queued" | "running" | "failed";
 
 /** Up to `limit` tasks in `state`, soonest (or longest running) first; records without a claim token. */
-export async function listTasks(scheduler: { readonly queue: TaskQueue }, state: TaskListState, options: { limit?: number } = {}): Promise<TaskSnapshot[]> {
+export async function listTasks(
+  scheduler: { readonly queue: TaskQueue },
+  state: TaskListState,
+  options: { limit?: number } = {},
+): Promise<TaskSnapshot[]> {
   const { queue } = scheduler;
   const limit = options.limit ?? 100;
   // A task that failed and waits for its next attempt sits in `scheduled` like any other pending task.

@@ -134,7 +134,8 @@ export function createKVTaskQueue(kv: KV, prefix: string): TaskQueue {
       // A reaper that already took the lapsed lease must not see it come back.
       if ((await kv.zscore(LEASES, id)) === null) return false;
       await kv.zadd(LEASES, id, expiresAt);
-      if (slot !== undefined && (await kv.zscore(slotKey(slot), id)) !== null) await kv.zadd(slotKey(slot), id, expiresAt);
+      if (slot !== undefined && (await kv.zscore(slotKey(slot), id)) !== null)
+        await kv.zadd(slotKey(slot), id, expiresAt);
       return true;
     },
 

@@ -7,7 +7,16 @@
  * and the KV interface stays as it is.
  */
 import { RUN_REDIS_SCRIPT, type KV, type RunRedisScript } from "../kernel/kv";
-import { NOTIFY_AT, NOTIFY_READY, PRIORITY_WEIGHT, readyScore, toRunning, type Claim, type SettleEffects, type TaskQueue } from "./queue";
+import {
+  NOTIFY_AT,
+  NOTIFY_READY,
+  PRIORITY_WEIGHT,
+  readyScore,
+  toRunning,
+  type Claim,
+  type SettleEffects,
+  type TaskQueue,
+} from "./queue";
 import {
   ACQUIRE_SLOT_SCRIPT,
   CLAIM_SCRIPT,
@@ -21,7 +30,6 @@ import {
 } from "./redis-queue-scripts";
 import { createSettleBatcher } from "./redis-settle-batch";
 import type { TaskRecord } from "./types";
-
 
 /** The KV's Redis script runner, or undefined when the KV is not the Redis KV. */
 export function redisScriptRunnerOf(kv: KV): RunRedisScript | undefined {
@@ -54,7 +62,12 @@ export function createRedisTaskQueue(portable: TaskQueue, runScript: RunRedisScr
   const run = (lua: string, args: (string | number)[]) => runScript(lua, base, args);
 
   /** The arguments of SETTLE_AND_CLAIM_SCRIPT before the claim part. */
-  function settleArgs(record: TaskRecord, token: string | undefined, effects: SettleEffects, now: number): (string | number)[] {
+  function settleArgs(
+    record: TaskRecord,
+    token: string | undefined,
+    effects: SettleEffects,
+    now: number,
+  ): (string | number)[] {
     const [set, score, message] = effects.requeue ? placement(record, now) : ["", "", ""];
     const finished = record.status === "completed" || record.status === "dead";
     return [
@@ -88,7 +101,9 @@ export function createRedisTaskQueue(portable: TaskQueue, runScript: RunRedisScr
       const record = JSON.parse(json) as TaskRecord;
       if (token === null) return record;
       // Claimed: until the attempt writes its own running record, the stored JSON is still pending.
-      return record.status === "running" ? { ...record, claimToken: token } : toRunning(record, token, Number(claimedAt));
+      return record.status === "running"
+        ? { ...record, claimToken: token }
+        : toRunning(record, token, Number(claimedAt));
     },
 
     async writeRecord(record, ttlMs) {
@@ -98,8 +113,17 @@ export function createRedisTaskQueue(portable: TaskQueue, runScript: RunRedisScr
 
     async insert(record, idempotency) {
       const [set, score, message] = placement(record, record.createdAt);
-      const idem = idempotency === undefined ? ["", ""] : [`${record.name}:${idempotency.key}`, Math.ceil(idempotency.ttlMs)];
-      const holder = await run(INSERT_SCRIPT, [record.id, JSON.stringify(record), record.priority, set, score, message, ...idem]);
+      const idem =
+        idempotency === undefined ? ["", ""] : [`${record.name}:${idempotency.key}`, Math.ceil(idempotency.ttlMs)];
+      const holder = await run(INSERT_SCRIPT, [
+        record.id,
+        JSON.stringify(record),
+        record.priority,
+        set,
+        score,
+        message,
+        ...idem,
+      ]);
       return typeof holder === "string" ? holder : null;
     },
 
@@ -108,7 +132,12 @@ export function createRedisTaskQueue(portable: TaskQueue, runScript: RunRedisScr
     },
 
     async claim(max, leaseMs, now) {
-      const reply = (await run(CLAIM_SCRIPT, [max, String(now + leaseMs), String(now), ...newTokens(max)])) as unknown[];
+      const reply = (await run(CLAIM_SCRIPT, [
+        max,
+        String(now + leaseMs),
+        String(now),
+        ...newTokens(max),
+      ])) as unknown[];
       return parseClaims(reply, 0, now);
     },
 
@@ -129,7 +158,11 @@ export function createRedisTaskQueue(portable: TaskQueue, runScript: RunRedisScr
     },
 
     async acquireSlot(name, id, max, expiresAt, now) {
-      const granted = await runScript(ACQUIRE_SLOT_SCRIPT, [portable.key("running", name)], [id, max, String(expiresAt), String(now)]);
+      const granted = await runScript(
+        ACQUIRE_SLOT_SCRIPT,
+        [portable.key("running", name)],
+        [id, max, String(expiresAt), String(now)],
+      );
       return granted === 1;
     },
   };

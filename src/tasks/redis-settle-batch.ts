@@ -20,7 +20,13 @@ export interface SettleReply {
 }
 
 /** Runs one batch: `args` are the script's ARGV after the batch size is known; answers the reply. */
-export type RunSettleBatch = (count: number, settleArgs: (string | number)[], max: number, leaseMs: number, now: number) => Promise<{ flags: unknown[]; claims: Claim[] }>;
+export type RunSettleBatch = (
+  count: number,
+  settleArgs: (string | number)[],
+  max: number,
+  leaseMs: number,
+  now: number,
+) => Promise<{ flags: unknown[]; claims: Claim[] }>;
 
 interface Pending extends SettleRequest {
   resolve: (reply: SettleReply) => void;
@@ -34,7 +40,13 @@ export function createSettleBatcher(runBatch: RunSettleBatch): (request: SettleR
   async function send(group: Pending[]): Promise<void> {
     const max = group.reduce((sum, request) => sum + request.max, 0);
     try {
-      const { flags, claims } = await runBatch(group.length, group.flatMap((request) => request.args), max, group[0]!.leaseMs, Date.now());
+      const { flags, claims } = await runBatch(
+        group.length,
+        group.flatMap((request) => request.args),
+        max,
+        group[0]!.leaseMs,
+        Date.now(),
+      );
       let next = 0;
       group.forEach((request, i) => {
         const mine = claims.slice(next, next + request.max);

@@ -10,7 +10,14 @@ import { createTaskQueue } from "./create-task-queue";
 import { checkInput, checkPriority, enqueueTask } from "./enqueue";
 import { invalidOptionError, unknownTaskError } from "./errors";
 import { DEFAULT_KEY_PREFIX, type TaskQueue } from "./queue";
-import { deleteSchedule, DEFAULT_MISFIRE_GRACE_MS, fireDueSchedules, listSchedules, readSchedule, saveSchedule } from "./recurring";
+import {
+  deleteSchedule,
+  DEFAULT_MISFIRE_GRACE_MS,
+  fireDueSchedules,
+  listSchedules,
+  readSchedule,
+  saveSchedule,
+} from "./recurring";
 import { getTaskRegistry, type TaskRegistry } from "./registry";
 import { assertTimeZone } from "./timezone";
 import type {
@@ -62,7 +69,8 @@ export function createTaskScheduler(
 
   function resolveTask(task: AnyTaskDefinition | string): AnyTaskDefinition {
     if (typeof task !== "string") {
-      if (task?.kind !== "covara.task") throw invalidOptionError("task", "Pass a task made by defineTask(...) or its name");
+      if (task?.kind !== "covara.task")
+        throw invalidOptionError("task", "Pass a task made by defineTask(...) or its name");
       return task;
     }
     const found = registry.get(task);

@@ -47,7 +47,6 @@ export interface Attempt {
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 type Timer = ReturnType<typeof setTimeout>;
 
-
 /** The task name whose concurrency slot an attempt of `task` holds, if any. */
 const slotOf = (task: AnyTaskDefinition) => (task.maxConcurrency === undefined ? undefined : task.name);
 
@@ -93,7 +92,10 @@ function contextOf(env: AttemptEnv, attempt: Attempt, beat: () => Promise<void>)
     signal: attempt.controller.signal,
     heartbeat: () => heartbeat(env, attempt),
     reportProgress(progress) {
-      if (!(typeof progress === "number" && Number.isFinite(progress)) && (typeof progress !== "object" || progress === null)) {
+      if (
+        !(typeof progress === "number" && Number.isFinite(progress)) &&
+        (typeof progress !== "object" || progress === null)
+      ) {
         return Promise.reject(new TypeError("reportProgress takes a finite number or an object"));
       }
       // Chained so progress writes land in order and before the final write; a failed write is
@@ -118,12 +120,17 @@ async function run(env: AttemptEnv, attempt: Attempt): Promise<void> {
   const heartbeatTimer = unref(setInterval(beat, env.heartbeatIntervalMs));
   const timeoutMs = task.timeoutMs;
   const timeoutTimer: Timer | undefined =
-    timeoutMs === undefined ? undefined : unref(setTimeout(() => controller.abort(new TaskTimeoutError(task.name, timeoutMs)), timeoutMs));
+    timeoutMs === undefined
+      ? undefined
+      : unref(setTimeout(() => controller.abort(new TaskTimeoutError(task.name, timeoutMs)), timeoutMs));
   let outcome: Outcome;
   try {
     const input: unknown = task.input.parse(attempt.record.input);
     const ctx = contextOf(env, attempt, beat);
-    const result = await untilAborted(Promise.resolve().then(() => task.handler(ctx, input)), controller.signal);
+    const result = await untilAborted(
+      Promise.resolve().then(() => task.handler(ctx, input)),
+      controller.signal,
+    );
     outcome = { ok: true, result };
   } catch (error) {
     outcome = { ok: false, error };
@@ -184,7 +191,12 @@ export async function abandonAttempt(env: AttemptEnv, attempt: Attempt, release:
   attempt.abandoned = true;
   attempt.controller.abort(new Error("The worker stopped"));
   if (!release) return;
-  const record: TaskRecord = { ...attempt.record, status: "pending", attempt: attempt.record.attempt - 1, runAt: Date.now() };
+  const record: TaskRecord = {
+    ...attempt.record,
+    status: "pending",
+    attempt: attempt.record.attempt - 1,
+    runAt: Date.now(),
+  };
   delete record.claimToken;
   await env.queue.settle(record, attempt.token, { requeue: true, slot: slotOf(attempt.task) });
 }

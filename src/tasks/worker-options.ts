@@ -100,7 +100,13 @@ export function resolveWorkerSettings(options: TaskWorkerOptions): WorkerSetting
     onDlqEnqueue: options.onDlqEnqueue,
     report: options.onError ?? ((error: unknown) => defaultLogger().error("covara tasks:", error)),
   };
-  for (const field of ["pollIntervalMs", "leaseMs", "heartbeatIntervalMs", "concurrencyRetryMs", "maxLapses"] as const) {
+  for (const field of [
+    "pollIntervalMs",
+    "leaseMs",
+    "heartbeatIntervalMs",
+    "concurrencyRetryMs",
+    "maxLapses",
+  ] as const) {
     if (!(Number.isFinite(settings[field]) && settings[field] > 0)) {
       throw new TypeError(`startTaskWorkers: ${field} must be a positive number, got ${settings[field]}`);
     }

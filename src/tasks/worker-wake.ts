@@ -26,11 +26,14 @@ export function createWakeSchedule(onWake: () => Promise<void>): WakeSchedule {
       if (wakeTimer !== undefined) clearTimeout(wakeTimer);
       wakeAt = at;
       wakeTimer = unref(
-        setTimeout(() => {
-          wakeTimer = undefined;
-          wakeAt = Number.POSITIVE_INFINITY;
-          void onWake();
-        }, Math.max(0, at - Date.now())),
+        setTimeout(
+          () => {
+            wakeTimer = undefined;
+            wakeAt = Number.POSITIVE_INFINITY;
+            void onWake();
+          },
+          Math.max(0, at - Date.now()),
+        ),
       );
     },
 

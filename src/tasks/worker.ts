@@ -25,7 +25,8 @@ export async function startTaskWorkers(
   concurrency = 1,
   options: TaskWorkerOptions = {},
 ): Promise<TaskWorker> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("startTaskWorkers: n must be an integer >= 1");
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new TypeError("startTaskWorkers: n must be an integer >= 1");
   const settings = resolveWorkerSettings(options);
   const { leaseMs, report } = settings;
   const queue = createTaskQueue(kv, settings.keyPrefix);
@@ -114,7 +115,10 @@ export async function startTaskWorkers(
       if (letter !== null) await notifyDlq(letter);
       return;
     }
-    if (task.maxConcurrency !== undefined && !(await queue.acquireSlot(task.name, stored.id, task.maxConcurrency, now + leaseMs, now))) {
+    if (
+      task.maxConcurrency !== undefined &&
+      !(await queue.acquireSlot(task.name, stored.id, task.maxConcurrency, now + leaseMs, now))
+    ) {
       // Full everywhere: back to the queue a little later, uncharged.
       stored.runAt = now + Math.round(settings.concurrencyRetryMs * (0.5 + Math.random()));
       await queue.settle(stored, token, { requeue: true });

@@ -9,7 +9,14 @@ import type { KV, KVMessageHandler } from "../kernel/kv";
 import { deliverMessage } from "../kv/deliver";
 import type { DurableObjectNamespaceLike, DurableObjectStubLike, WorkerWebSocket } from "./cloudflare-types";
 import { webSocketOf } from "./cloudflare-types";
-import { COMMAND_PATH, decodeValue, encodeValue, type KVCommandName, OBJECT_ORIGIN, SUBSCRIBE_PATH } from "./kv-protocol";
+import {
+  COMMAND_PATH,
+  decodeValue,
+  encodeValue,
+  type KVCommandName,
+  OBJECT_ORIGIN,
+  SUBSCRIBE_PATH,
+} from "./kv-protocol";
 
 /** Options of `createDurableObjectKV`. */
 export interface DurableObjectKVOptions {
@@ -22,7 +29,10 @@ export interface DurableObjectKVOptions {
 const MAX_RECONNECT_DELAY_MS = 5000;
 
 /** Creates a KV backed by the `CovaraKVDurableObject` behind `namespace` (e.g. `env.COVARA_KV`). */
-export function createDurableObjectKV<Id>(namespace: DurableObjectNamespaceLike<Id>, options: DurableObjectKVOptions = {}): KV {
+export function createDurableObjectKV<Id>(
+  namespace: DurableObjectNamespaceLike<Id>,
+  options: DurableObjectKVOptions = {},
+): KV {
   const id = namespace.idFromName(options.name ?? "covara");
   const firstDelay = options.reconnectDelayMs ?? 50;
   const subscriptions = new Set<RemoteSubscription>();
@@ -32,10 +42,15 @@ export function createDurableObjectKV<Id>(namespace: DurableObjectNamespaceLike<
 
   async function call<T>(op: KVCommandName, ...args: unknown[]): Promise<T> {
     if (closed) throw new Error("The Durable Object KV has been closed");
-    const response = await stub().fetch(`${OBJECT_ORIGIN}${COMMAND_PATH}`, { method: "POST", body: encodeValue({ op, args }) });
+    const response = await stub().fetch(`${OBJECT_ORIGIN}${COMMAND_PATH}`, {
+      method: "POST",
+      body: encodeValue({ op, args }),
+    });
     const body = decodeValue(await response.text());
-    if (typeof body !== "object" || body === null) throw new Error(`Durable Object KV: unreadable reply (${response.status})`);
-    if (!response.ok) throw new Error(String(Reflect.get(body, "error") ?? `Durable Object KV: HTTP ${response.status}`));
+    if (typeof body !== "object" || body === null)
+      throw new Error(`Durable Object KV: unreadable reply (${response.status})`);
+    if (!response.ok)
+      throw new Error(String(Reflect.get(body, "error") ?? `Durable Object KV: HTTP ${response.status}`));
     return Reflect.get(body, "value");
   }
 
@@ -101,7 +116,8 @@ class RemoteSubscription {
     const url = `${OBJECT_ORIGIN}${SUBSCRIBE_PATH}?channel=${encodeURIComponent(this.channel)}`;
     const response = await this.stub().fetch(url, { headers: { Upgrade: "websocket" } });
     const socket = webSocketOf(response);
-    if (socket === null) throw new Error(`Durable Object KV: subscribing to "${this.channel}" failed (${response.status})`);
+    if (socket === null)
+      throw new Error(`Durable Object KV: subscribing to "${this.channel}" failed (${response.status})`);
     socket.accept();
     socket.addEventListener("message", (event) => {
       if (!this.closed && typeof event.data === "string") deliverMessage(this.handler, event.data, this.channel);

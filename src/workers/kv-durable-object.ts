@@ -9,7 +9,14 @@
  */
 import type { DurableObjectContext, WorkerWebSocket } from "./cloudflare-types";
 import { newWebSocketPair, upgradeResponse } from "./cloudflare-types";
-import { COMMAND_PATH, decodeValue, encodeValue, isKVCommandName, MAX_CHANNEL_LENGTH, SUBSCRIBE_PATH } from "./kv-protocol";
+import {
+  COMMAND_PATH,
+  decodeValue,
+  encodeValue,
+  isKVCommandName,
+  MAX_CHANNEL_LENGTH,
+  SUBSCRIBE_PATH,
+} from "./kv-protocol";
 import { SqlKVStore } from "./kv-sql-store";
 
 /** Expired keys are swept this long after they lapse, so many short TTLs share one alarm. */

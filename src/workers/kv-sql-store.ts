@@ -106,7 +106,11 @@ export class SqlKVStore {
   zadd(key: string, member: string, score: number): void {
     if (Number.isNaN(score)) throw new Error("Sorted set score must be a number, got NaN");
     if (this.readZSet(key) === undefined) {
-      this.sql.exec("INSERT OR REPLACE INTO kv_entries (key, kind, value, expires_at) VALUES (?, ?, NULL, NULL)", key, ZSET);
+      this.sql.exec(
+        "INSERT OR REPLACE INTO kv_entries (key, kind, value, expires_at) VALUES (?, ?, NULL, NULL)",
+        key,
+        ZSET,
+      );
     }
     this.sql.exec("INSERT OR REPLACE INTO kv_members (key, member, score) VALUES (?, ?, ?)", key, member, score);
   }
@@ -186,7 +190,8 @@ export class SqlKVStore {
 
   private readZSet(key: string): EntryRow | undefined {
     const entry = this.read(key);
-    if (entry !== undefined && entry.kind !== ZSET) throw new Error(`WRONGTYPE: key "${key}" holds a string, not a sorted set`);
+    if (entry !== undefined && entry.kind !== ZSET)
+      throw new Error(`WRONGTYPE: key "${key}" holds a string, not a sorted set`);
     return entry;
   }
 

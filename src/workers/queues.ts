@@ -52,7 +52,11 @@ const MAX_DELAY_SECONDS = 43_200;
 export function createQueueTaskProducer(queue: QueueProducerLike, options: QueueTaskOptions) {
   return {
     /** Validates and stores the task, then sends it; resolves with the task id. */
-    async enqueue(task: AnyTaskDefinition, input: unknown, enqueueOptions: { delayMs?: number } = {}): Promise<{ id: string }> {
+    async enqueue(
+      task: AnyTaskDefinition,
+      input: unknown,
+      enqueueOptions: { delayMs?: number } = {},
+    ): Promise<{ id: string }> {
       const id = await recordExternalTask(options.kv, task, input, options);
       const message: TaskMessage = { covaraTask: id };
       await queue.send(message, { contentType: "json", delaySeconds: toDelaySeconds(enqueueOptions.delayMs ?? 0) });
@@ -66,12 +70,17 @@ export function createQueueTaskProducer(queue: QueueProducerLike, options: Queue
  * (a batch is one consumer invocation's CPU budget); a message that is not a covara task is
  * acknowledged and reported, never retried forever.
  */
-export function createQueueTaskConsumer(registry: TaskRegistry, options: QueueTaskOptions): (batch: QueueBatchLike) => Promise<void> {
+export function createQueueTaskConsumer(
+  registry: TaskRegistry,
+  options: QueueTaskOptions,
+): (batch: QueueBatchLike) => Promise<void> {
   return async (batch) => {
     for (const message of batch.messages) {
       const id = taskIdOf(message.body);
       if (id === null) {
-        options.onError?.(new Error(`covara: queue "${batch.queue}" delivered a message that is not a covara task (${message.id})`));
+        options.onError?.(
+          new Error(`covara: queue "${batch.queue}" delivered a message that is not a covara task (${message.id})`),
+        );
         message.ack();
         continue;
       }

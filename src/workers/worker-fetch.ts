@@ -12,7 +12,9 @@ export interface WorkerApp<Env, Ctx> {
 }
 
 /** Wraps an app factory as a Worker `fetch` handler (build the app inside `build`, from `env`). */
-export function createWorkerFetch<Env, Ctx>(build: (env: Env) => WorkerApp<Env, Ctx>): (request: Request, env: Env, ctx: Ctx) => Response | Promise<Response> {
+export function createWorkerFetch<Env, Ctx>(
+  build: (env: Env) => WorkerApp<Env, Ctx>,
+): (request: Request, env: Env, ctx: Ctx) => Response | Promise<Response> {
   let shared: WorkerApp<Env, Ctx> | undefined;
   return (request, env, ctx) => {
     if (isEventStreamRequest(request)) return build(env).fetch(request, env, ctx);

@@ -54,22 +54,37 @@ describe("admin UI access", () => {
   it.each([
     ["anonymous", {}, 401, "UNAUTHORIZED"],
     ["a member", as(ANN), 403, "FORBIDDEN"],
-    ["a member with a forged admin key and the markers", as(ANN, { "x-covara-admin-key": "nope", "x-covara-admin-bypass": "1", "x-covara-impersonate": "root" }), 403, "FORBIDDEN"],
+    [
+      "a member with a forged admin key and the markers",
+      as(ANN, { "x-covara-admin-key": "nope", "x-covara-admin-bypass": "1", "x-covara-impersonate": "root" }),
+      403,
+      "FORBIDDEN",
+    ],
     ["an anonymous caller with a wrong admin key", { "x-covara-admin-key": `${KEY}x` }, 403, "FORBIDDEN"],
-  ])("%s probing every UI route is refused (401/403), nothing leaked, nothing audited", async (_who, headers: Record<string, string>, status, code) => {
-    const { app, audit, rows } = await setup();
-    for (const [method, path] of ROUTES) {
-      const body = method === "POST" ? new URLSearchParams({ title: "x", ownerId: "bob", method: "GET", path: "/api/todos" }).toString() : undefined;
-      const response = await app.request(path, { method, headers: { ...headers, ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}) }, body });
-      const text = await response.text();
-      expect([path, response.status]).toEqual([path, status]);
-      expect(response.headers.get("content-type")).toContain("application/problem+json");
-      expect(JSON.parse(text).code).toBe(code);
-      expect(text).not.toMatch(/secret title|todos|csrf|nonce|stack/i);
-    }
-    expect(await audit.recent(100)).toEqual([]);
-    expect(rows()).toHaveLength(1);
-  });
+  ])(
+    "%s probing every UI route is refused (401/403), nothing leaked, nothing audited",
+    async (_who, headers: Record<string, string>, status, code) => {
+      const { app, audit, rows } = await setup();
+      for (const [method, path] of ROUTES) {
+        const body =
+          method === "POST"
+            ? new URLSearchParams({ title: "x", ownerId: "bob", method: "GET", path: "/api/todos" }).toString()
+            : undefined;
+        const response = await app.request(path, {
+          method,
+          headers: { ...headers, ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+          body,
+        });
+        const text = await response.text();
+        expect([path, response.status]).toEqual([path, status]);
+        expect(response.headers.get("content-type")).toContain("application/problem+json");
+        expect(JSON.parse(text).code).toBe(code);
+        expect(text).not.toMatch(/secret title|todos|csrf|nonce|stack/i);
+      }
+      expect(await audit.recent(100)).toEqual([]);
+      expect(rows()).toHaveLength(1);
+    },
+  );
 
   it("lets an admin session user and an admin API key in", async () => {
     const { app } = await setup();
@@ -86,7 +101,16 @@ describe("admin UI access", () => {
 
   it("serves every page with a nonce CSP, its own stylesheet and script, and no inline script or style", async () => {
     const { app } = await setup();
-    for (const path of ["/__covara/ui", "/__covara/ui/data/todos", "/__covara/ui/api", "/__covara/ui/audit", "/__covara/ui/logs", "/__covara/ui/metrics", "/__covara/ui/tasks", "/__covara/ui/auth"]) {
+    for (const path of [
+      "/__covara/ui",
+      "/__covara/ui/data/todos",
+      "/__covara/ui/api",
+      "/__covara/ui/audit",
+      "/__covara/ui/logs",
+      "/__covara/ui/metrics",
+      "/__covara/ui/tasks",
+      "/__covara/ui/auth",
+    ]) {
       const response = await app.request(path, { headers: as(ADMIN) });
       expect(response.status).toBe(200);
       const csp = response.headers.get("content-security-policy") ?? "";
@@ -118,13 +142,25 @@ describe("admin UI access", () => {
     const otherAdmin = { id: "other", role: "admin" };
     const stolen = await postForm(app, "/__covara/ui/data/todos/rows", otherAdmin, { ...fields, _csrf: token });
     expect(stolen.status).toBe(403);
-    const crossSite = await postForm(app, "/__covara/ui/data/todos/rows", ADMIN, { ...fields, _csrf: token }, { origin: "https://evil.example" });
+    const crossSite = await postForm(
+      app,
+      "/__covara/ui/data/todos/rows",
+      ADMIN,
+      { ...fields, _csrf: token },
+      { origin: "https://evil.example" },
+    );
     expect(crossSite.status).toBe(403);
     const deleted = await postForm(app, "/__covara/ui/data/todos/rows/1/delete", ADMIN, {});
     expect(deleted.status).toBe(403);
     expect(rows()).toHaveLength(1);
     expect(hooks.created).toEqual([]);
-    const ok = await postForm(app, "/__covara/ui/data/todos/rows", ADMIN, { ...fields, _csrf: token }, { origin: "http://localhost" });
+    const ok = await postForm(
+      app,
+      "/__covara/ui/data/todos/rows",
+      ADMIN,
+      { ...fields, _csrf: token },
+      { origin: "http://localhost" },
+    );
     expect(ok.status).toBe(303);
     expect(rows()).toHaveLength(2);
   });

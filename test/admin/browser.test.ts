@@ -43,19 +43,51 @@ function sampleLogs(): AdminLogSource {
   const start = Date.UTC(2026, 11, 6, 17, 0, 0);
   const requests = Array.from({ length: 120 }, (_, i) => {
     const [method, route, status, ms] = routes[(i * 7) % routes.length]!;
-    return { time: start + i * 1500, method, route, path: route.replace(":id", String((i % 9) + 1)), status, durationMs: ms * (1 + (i % 5) / 4), userId: ["ann", "bob", "root"][i % 3] };
+    return {
+      time: start + i * 1500,
+      method,
+      route,
+      path: route.replace(":id", String((i % 9) + 1)),
+      status,
+      durationMs: ms * (1 + (i % 5) / 4),
+      userId: ["ann", "bob", "root"][i % 3],
+    };
   });
   const errors = [
-    { time: start + 4000, message: "SQLITE_BUSY: database is locked", code: "INTERNAL_ERROR", status: 500, method: "POST", path: "/api/attachments" },
-    { time: start + 9000, message: "Invalid filter: expected a value after '=='", code: "FILTER_PARSE_ERROR", status: 400, method: "GET", path: "/api/todos" },
-    { time: start + 12000, message: "fetch to https://hooks.example failed: ECONNREFUSED", code: "FetchError", method: "POST", path: "/api/todos" },
+    {
+      time: start + 4000,
+      message: "SQLITE_BUSY: database is locked",
+      code: "INTERNAL_ERROR",
+      status: 500,
+      method: "POST",
+      path: "/api/attachments",
+    },
+    {
+      time: start + 9000,
+      message: "Invalid filter: expected a value after '=='",
+      code: "FILTER_PARSE_ERROR",
+      status: 400,
+      method: "GET",
+      path: "/api/todos",
+    },
+    {
+      time: start + 12000,
+      message: "fetch to https://hooks.example failed: ECONNREFUSED",
+      code: "FetchError",
+      method: "POST",
+      path: "/api/todos",
+    },
   ];
   const metrics: AdminMetricLine[] = [
     { time: start + 60_000, name: "tasks_queue_depth", value: 3, labels: { queue: "default" } },
     { time: start + 60_000, name: "realtime_subscribers", value: 42 },
     { time: start + 60_000, name: "db_pool_in_use", value: 2, labels: { database: "main" } },
   ];
-  return { requests: async (limit) => requests.slice(-limit).reverse(), errors: async (limit) => errors.slice(0, limit), metrics: async (limit) => metrics.slice(0, limit) };
+  return {
+    requests: async (limit) => requests.slice(-limit).reverse(),
+    errors: async (limit) => errors.slice(0, limit),
+    metrics: async (limit) => metrics.slice(0, limit),
+  };
 }
 
 beforeAll(async () => {
@@ -68,29 +100,69 @@ beforeAll(async () => {
     { id: "s2-4d8e1a0c7f", userId: "ann", createdAt: new Date(now - 3_600_000), expiresAt: new Date(now + 30 * day) },
   ];
   const keys = [
-    { id: "a81f0c2d9e4b7763", name: "CI deploys", createdAt: new Date(now - 40 * day), lastUsedAt: new Date(now - 600_000), revokedAt: null },
-    { id: "5c3e9b7a2f1d0e84", name: "old laptop", createdAt: new Date(now - 200 * day), lastUsedAt: new Date(now - 90 * day), revokedAt: new Date(now - 30 * day) },
+    {
+      id: "a81f0c2d9e4b7763",
+      name: "CI deploys",
+      createdAt: new Date(now - 40 * day),
+      lastUsedAt: new Date(now - 600_000),
+      revokedAt: null,
+    },
+    {
+      id: "5c3e9b7a2f1d0e84",
+      name: "old laptop",
+      createdAt: new Date(now - 200 * day),
+      lastUsedAt: new Date(now - 90 * day),
+      revokedAt: new Date(now - 30 * day),
+    },
   ];
   const users = userManager({
     sessions: { listByUser: async (id) => sessions.filter((session) => session.userId === id), delete: async () => {} },
     apiKeys: { list: async () => keys, revoke: async () => true },
   });
   made = await adminApp({ userManager: users, audit: createMemoryAuditStore(), logs: sampleLogs() });
-  const titles = ["Write the release notes", "Review <script>alert(1)</script> escaping", "Ship the admin UI", "Rotate the API keys", "Answer support tickets", "Plan the Q1 roadmap", "Fix flaky upload test", "Update dependencies"];
-  for (const [i, title] of titles.entries()) made.insert({ title, ownerId: ["ann", "bob", "root"][i % 3]!, done: i % 3 === 0, notes: i % 2 ? null : "needs a second pair of eyes" });
+  const titles = [
+    "Write the release notes",
+    "Review <script>alert(1)</script> escaping",
+    "Ship the admin UI",
+    "Rotate the API keys",
+    "Answer support tickets",
+    "Plan the Q1 roadmap",
+    "Fix flaky upload test",
+    "Update dependencies",
+  ];
+  for (const [i, title] of titles.entries())
+    made.insert({
+      title,
+      ownerId: ["ann", "bob", "root"][i % 3]!,
+      done: i % 3 === 0,
+      notes: i % 2 ? null : "needs a second pair of eyes",
+    });
   const kv = createMemoryKV();
   const scheduler = initializeTasks(kv, { app: made.app, keyPrefix: "admin-shots:tasks:" });
   const registry = getTaskRegistry(made.app);
-  registry.register(defineTask({ name: "send-digest", input: z.object({ to: z.string() }), retry: { maxAttempts: 1, backoff: "fixed", delayMs: 10 }, handler: () => Promise.reject(new Error("SMTP 421: try again later")) }));
+  registry.register(
+    defineTask({
+      name: "send-digest",
+      input: z.object({ to: z.string() }),
+      retry: { maxAttempts: 1, backoff: "fixed", delayMs: 10 },
+      handler: () => Promise.reject(new Error("SMTP 421: try again later")),
+    }),
+  );
   registry.register(defineTask({ name: "rebuild-index", input: z.object({ table: z.string() }), handler: () => 1 }));
   const worker = await startTaskWorkers(kv, registry, 1, { keyPrefix: "admin-shots:tasks:", pollIntervalMs: 20 });
   await scheduler.enqueue("send-digest", { to: "ann@example.com" });
-  for (let i = 0; i < 40 && (await scheduler.listDeadLetters()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  for (let i = 0; i < 40 && (await scheduler.listDeadLetters()).length === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 25));
   await worker.stop();
-  for (const table of ["todos", "attachments", "users"]) await scheduler.enqueue("rebuild-index", { table }, { delayMs: 3_600_000 });
+  for (const table of ["todos", "attachments", "users"])
+    await scheduler.enqueue("rebuild-index", { table }, { delayMs: 3_600_000 });
   const form = new FormData();
   form.append("file", new Blob(["quarterly numbers"], { type: "text/plain" }), "report.txt");
-  await made.app.request("/api/attachments", { method: "POST", headers: { "x-test-user": JSON.stringify({ id: "ann" }) }, body: form });
+  await made.app.request("/api/attachments", {
+    method: "POST",
+    headers: { "x-test-user": JSON.stringify({ id: "ann" }) },
+    body: form,
+  });
   server = await startServer(made.app, { port: 0, hostname: "127.0.0.1", shutdown: false });
   browser = await launchChromium();
 }, 60_000);
@@ -134,7 +206,11 @@ describe.skipIf(!hasChromium)("admin UI in Chromium", () => {
   it("updates the data table live when a row is created elsewhere, and asks before a delete", async () => {
     const page = await open(VIEWPORTS.desktop, "/__covara/ui/data/todos");
     await page.waitForSelector('[data-live-status][data-state="open"]', WAIT);
-    const created = await fetch(`${server.url}/api/todos`, { method: "POST", headers: { "content-type": "application/json", "x-test-user": JSON.stringify({ id: "bob" }) }, body: JSON.stringify({ title: "Arrived over SSE", ownerId: "bob" }) });
+    const created = await fetch(`${server.url}/api/todos`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-test-user": JSON.stringify({ id: "bob" }) },
+      body: JSON.stringify({ title: "Arrived over SSE", ownerId: "bob" }),
+    });
     expect(created.status).toBe(201);
     await page.waitForSelector("#rows >> text=Arrived over SSE", WAIT);
     let asked = "";
@@ -161,14 +237,20 @@ describe.skipIf(!hasChromium)("admin UI in Chromium", () => {
     }
   }, 60_000);
 
-  it.each(PAGES)("renders the %s page at both sizes", async (name, path) => {
-    for (const [label, viewport] of Object.entries(VIEWPORTS)) {
-      const page = await open(viewport, path);
-      await page.screenshot({ path: `${IMAGES}admin-${name}-${label}.png` });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect([name, label, overflow]).toEqual([name, label, 0]);
-    }
-  }, 60_000);
+  it.each(PAGES)(
+    "renders the %s page at both sizes",
+    async (name, path) => {
+      for (const [label, viewport] of Object.entries(VIEWPORTS)) {
+        const page = await open(viewport, path);
+        await page.screenshot({ path: `${IMAGES}admin-${name}-${label}.png` });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect([name, label, overflow]).toEqual([name, label, 0]);
+      }
+    },
+    60_000,
+  );
 
   it("never violates the pages' CSP", () => {
     expect(violations).toEqual([]);

@@ -20,7 +20,9 @@ afterEach(() => close?.());
 
 async function setup(options: AdminOptions | false = {}) {
   const audit = createMemoryAuditStore();
-  const made = await adminApp(options === false ? false : { userManager: userManager(), apiKeys: [KEY], audit, ...options });
+  const made = await adminApp(
+    options === false ? false : { userManager: userManager(), apiKeys: [KEY], audit, ...options },
+  );
   close = made.close;
   made.insert({ title: "ann's", ownerId: "ann" });
   made.insert({ title: "bob's", ownerId: "bob" });
@@ -28,7 +30,10 @@ async function setup(options: AdminOptions | false = {}) {
   const list = async (headers: Record<string, string>) => {
     const response = await made.app.request("/api/todos", { headers });
     const body = await response.json();
-    return { status: response.status, titles: response.ok ? body.items.map((item: { title: string }) => item.title).sort() : body.code };
+    return {
+      status: response.status,
+      titles: response.ok ? body.items.map((item: { title: string }) => item.title).sort() : body.code,
+    };
   };
   return { ...made, audit, list };
 }
@@ -42,7 +47,10 @@ describe("Admin Scope Bypass (Admin UI)", () => {
     const { list } = await setup();
     expect(await list(as(ADMIN, BYPASS))).toEqual({ status: 200, titles: ["ada's", "ann's", "bob's"] });
     expect(await list(as(ADMIN))).toEqual({ status: 200, titles: [] });
-    expect(await list({ "x-covara-admin-key": KEY, ...BYPASS })).toEqual({ status: 200, titles: ["ada's", "ann's", "bob's"] });
+    expect(await list({ "x-covara-admin-key": KEY, ...BYPASS })).toEqual({
+      status: 200,
+      titles: ["ada's", "ann's", "bob's"],
+    });
     // The key alone is no identity for the resource: without the marker the request is anonymous.
     expect(await list({ "x-covara-admin-key": KEY })).toEqual({ status: 401, titles: "UNAUTHORIZED" });
     expect(await list(BYPASS)).toEqual({ status: 401, titles: "UNAUTHORIZED" });
@@ -51,9 +59,16 @@ describe("Admin Scope Bypass (Admin UI)", () => {
   it("Leaked marker is inert: A non-admin presenting the marker is served under normal scope enforcement (fail-closed); the marker value is constant and confers no authority", async () => {
     const { list, audit, app } = await setup();
     expect(await list(as(ANN, BYPASS))).toEqual({ status: 200, titles: ["ann's"] });
-    expect(await list(as(ANN, { ...BYPASS, "x-covara-admin-key": "guessed-key" }))).toEqual({ status: 200, titles: ["ann's"] });
+    expect(await list(as(ANN, { ...BYPASS, "x-covara-admin-key": "guessed-key" }))).toEqual({
+      status: 200,
+      titles: ["ann's"],
+    });
     expect(await list(as(ANN, { "x-covara-admin-bypass": "true, admin" }))).toEqual({ status: 200, titles: ["ann's"] });
-    const write = await app.request("/api/todos/2", { method: "PATCH", headers: as(ANN, { ...BYPASS, "content-type": "application/json" }), body: JSON.stringify({ title: "stolen" }) });
+    const write = await app.request("/api/todos/2", {
+      method: "PATCH",
+      headers: as(ANN, { ...BYPASS, "content-type": "application/json" }),
+      body: JSON.stringify({ title: "stolen" }),
+    });
     expect(write.status).toBe(404);
     expect(await actions(audit)).toEqual([]);
   });
@@ -71,7 +86,10 @@ describe("Admin Scope Bypass (Admin UI)", () => {
       c.set("user", ADMIN);
       await next();
     });
-    standalone.route("/todos", useResource(todos, { db, id: todos.id, auth: { read: (user) => rsql`ownerId==${String(user.id)}` } }));
+    standalone.route(
+      "/todos",
+      useResource(todos, { db, id: todos.id, auth: { read: (user) => rsql`ownerId==${String(user.id)}` } }),
+    );
     const response = await standalone.request("/todos", { headers: BYPASS });
     expect((await response.json()).items).toEqual([]);
     sqlite.close();
@@ -94,13 +112,26 @@ describe("Admin Scope Bypass (Admin UI)", () => {
   it("Audited: Every bypassed API-explorer request is recorded in the admin audit log (api_explorer_execute)", async () => {
     const { app, audit, list } = await setup();
     const csrf = csrfOf(await page(app, "/__covara/ui/api"));
-    const executed = await postForm(app, "/__covara/ui/api", ADMIN, { _csrf: csrf, method: "GET", path: "/api/todos", query: "", body: "", as: "" });
+    const executed = await postForm(app, "/__covara/ui/api", ADMIN, {
+      _csrf: csrf,
+      method: "GET",
+      path: "/api/todos",
+      query: "",
+      body: "",
+      as: "",
+    });
     expect(executed.status).toBe(200);
     const html = await executed.text();
     expect(html).toContain("bob&#39;s");
     await list({ "x-covara-admin-key": KEY, ...BYPASS });
     const recorded = (await audit.recent(100)).filter((entry) => entry.action === "api_explorer_execute");
-    expect(recorded.map((entry) => [entry.adminId.startsWith("apikey:") ? "apikey" : entry.adminId, entry.method, entry.path])).toEqual([
+    expect(
+      recorded.map((entry) => [
+        entry.adminId.startsWith("apikey:") ? "apikey" : entry.adminId,
+        entry.method,
+        entry.path,
+      ]),
+    ).toEqual([
       ["apikey", "GET", "/api/todos"],
       ["root", "GET", "/api/todos"],
     ]);
@@ -113,10 +144,18 @@ describe("Admin Impersonation (Admin UI)", () => {
   it("Runs as the target, under their scope: A request carrying the x-covara-impersonate: <userId> marker resolves the impersonated user's per-operation scope and attributes writes to them — it does NOT grant allScope()", async () => {
     const { app, list, hooks } = await setup();
     expect(await list(as(ADMIN, impersonate("ann")))).toEqual({ status: 200, titles: ["ann's"] });
-    const created = await app.request("/api/todos", { method: "POST", headers: as(ADMIN, { ...impersonate("ann"), "content-type": "application/json" }), body: JSON.stringify({ title: "as ann", ownerId: "ann" }) });
+    const created = await app.request("/api/todos", {
+      method: "POST",
+      headers: as(ADMIN, { ...impersonate("ann"), "content-type": "application/json" }),
+      body: JSON.stringify({ title: "as ann", ownerId: "ann" }),
+    });
     expect(created.status).toBe(201);
     expect(hooks.created.at(-1)).toEqual({ title: "as ann", by: "ann" });
-    const outside = await app.request("/api/todos", { method: "POST", headers: as(ADMIN, { ...impersonate("ann"), "content-type": "application/json" }), body: JSON.stringify({ title: "for bob", ownerId: "bob" }) });
+    const outside = await app.request("/api/todos", {
+      method: "POST",
+      headers: as(ADMIN, { ...impersonate("ann"), "content-type": "application/json" }),
+      body: JSON.stringify({ title: "for bob", ownerId: "bob" }),
+    });
     expect(outside.status).toBe(403);
     expect((await app.request("/api/todos/2", { headers: as(ADMIN, impersonate("ann")) })).status).toBe(404);
   });
@@ -128,8 +167,13 @@ describe("Admin Impersonation (Admin UI)", () => {
     const unknown = await app.request("/api/todos", { headers: as(ADMIN, impersonate("nobody")) });
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).code).toBe("IMPERSONATION_TARGET_NOT_FOUND");
-    expect(await list({ "x-covara-admin-key": KEY, ...impersonate("ann") })).toEqual({ status: 200, titles: ["ann's"] });
-    expect((await actions(audit)).filter((entry) => entry.impersonatedId !== undefined).map((entry) => entry.impersonatedId)).toEqual(["ann"]);
+    expect(await list({ "x-covara-admin-key": KEY, ...impersonate("ann") })).toEqual({
+      status: 200,
+      titles: ["ann's"],
+    });
+    expect(
+      (await actions(audit)).filter((entry) => entry.impersonatedId !== undefined).map((entry) => entry.impersonatedId),
+    ).toEqual(["ann"]);
     close?.();
     const withoutUsers = await setup({ userManager: undefined });
     expect((await withoutUsers.app.request("/api/todos", { headers: as(ADMIN, impersonate("ann")) })).status).toBe(404);
@@ -146,7 +190,11 @@ describe("Admin Impersonation (Admin UI)", () => {
 
   it('Single effective-user swap: A middleware swaps c.get("user") to the impersonated user once, so scope, write attribution, and hooks all observe the same identity; admin-UI routes (/__covara/*) are exempt so admin authorization is unaffected', async () => {
     const { app, hooks, rows } = await setup();
-    const patched = await app.request("/api/todos/1", { method: "PATCH", headers: as(ADMIN, { ...impersonate("ann"), "content-type": "application/json" }), body: JSON.stringify({ done: true }) });
+    const patched = await app.request("/api/todos/1", {
+      method: "PATCH",
+      headers: as(ADMIN, { ...impersonate("ann"), "content-type": "application/json" }),
+      body: JSON.stringify({ done: true }),
+    });
     expect(patched.status).toBe(200);
     expect(hooks.updated).toEqual(["ann"]);
     expect(rows()[0]).toMatchObject({ done: 1, owner_id: "ann" });
@@ -155,7 +203,9 @@ describe("Admin Impersonation (Admin UI)", () => {
     expect(hooks.deleted).toEqual(["ann"]);
     // The UI stays the admin's: impersonating a non-admin does not lock the admin out.
     expect((await app.request("/__covara/ui", { headers: as(ADMIN, impersonate("ann")) })).status).toBe(200);
-    expect((await app.request("/__covara/openapi.json", { headers: as(ADMIN, impersonate("nobody")) })).status).toBe(200);
+    expect((await app.request("/__covara/openapi.json", { headers: as(ADMIN, impersonate("nobody")) })).status).toBe(
+      200,
+    );
   });
 
   it("Audited with both ids: Every impersonated action records the real admin id and the impersonated user id (impersonate_execute, data_explorer_list)", async () => {

@@ -15,7 +15,8 @@ async function setup() {
   const audit = createMemoryAuditStore();
   const made = await adminApp({ userManager: userManager(), audit });
   close = made.close;
-  for (let i = 1; i <= 30; i++) made.insert({ title: `todo ${String(i).padStart(2, "0")}`, ownerId: i % 2 ? "ann" : "bob", done: i % 3 === 0 });
+  for (let i = 1; i <= 30; i++)
+    made.insert({ title: `todo ${String(i).padStart(2, "0")}`, ownerId: i % 2 ? "ann" : "bob", done: i % 3 === 0 });
   return { ...made, audit };
 }
 
@@ -63,13 +64,24 @@ describe("data explorer", () => {
     });
     const html = await page(app, "/__covara/ui/data/todos");
     const csrf = csrfOf(html);
-    const created = await postForm(app, "/__covara/ui/data/todos/rows", ADMIN, { _csrf: csrf, _back: "/__covara/ui/data/todos?limit=5", title: "from admin", ownerId: "ann", done: "true", notes: "" });
+    const created = await postForm(app, "/__covara/ui/data/todos/rows", ADMIN, {
+      _csrf: csrf,
+      _back: "/__covara/ui/data/todos?limit=5",
+      title: "from admin",
+      ownerId: "ann",
+      done: "true",
+      notes: "",
+    });
     expect(created.status).toBe(303);
     expect(created.headers.get("location")).toMatch(/^\/__covara\/ui\/data\/todos\?limit=5&notice=Created/);
     expect(rows().at(-1)).toMatchObject({ title: "from admin", owner_id: "ann", done: 1, notes: null });
     expect(hooks.created).toEqual([{ title: "from admin", by: "root" }]);
 
-    const invalid = await postForm(app, "/__covara/ui/data/todos/rows", ADMIN, { _csrf: csrf, title: " ", ownerId: "ann" });
+    const invalid = await postForm(app, "/__covara/ui/data/todos/rows", ADMIN, {
+      _csrf: csrf,
+      title: " ",
+      ownerId: "ann",
+    });
     const location = invalid.headers.get("location") ?? "";
     expect(new URL(location, "http://x").searchParams.get("error")).toContain("title must not be empty");
     const shown = await page(app, location);
@@ -79,7 +91,13 @@ describe("data explorer", () => {
     const edit = await page(app, "/__covara/ui/data/todos?edit=1");
     expect(edit).toContain("Save changes");
     expect(edit).toContain('value="todo 01"');
-    const updated = await postForm(app, "/__covara/ui/data/todos/rows/1", ADMIN, { _csrf: csrf, title: "renamed", ownerId: "ann", done: "false", notes: "" });
+    const updated = await postForm(app, "/__covara/ui/data/todos/rows/1", ADMIN, {
+      _csrf: csrf,
+      title: "renamed",
+      ownerId: "ann",
+      done: "false",
+      notes: "",
+    });
     expect(updated.status).toBe(303);
     expect(rows()[0]).toMatchObject({ title: "renamed" });
     expect(hooks.updated).toEqual(["root"]);
@@ -101,7 +119,8 @@ describe("data explorer", () => {
     expect(stream.headers.get("content-type")).toContain("text/event-stream");
     const reader = stream.body!.getReader();
     let text = "";
-    while (!/event: snapshot\n(id: \d+\n)?data: .*\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    while (!/event: snapshot\n(id: \d+\n)?data: .*\n/.test(text))
+      text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     expect(text).toContain("todo 03");
     expect(text).toContain("todo 06");

@@ -34,7 +34,14 @@ describe("admin UI over the observability log", () => {
     const made = await adminApp({ userManager: userManager() });
     close = made.close;
     const log = getObservabilityLog(made.app);
-    log.append({ kind: "request", method: "GET", route: "/api/todos", path: "/api/todos?<img src=x onerror=alert(1)>", status: 200, durationMs: 4 });
+    log.append({
+      kind: "request",
+      method: "GET",
+      route: "/api/todos",
+      path: "/api/todos?<img src=x onerror=alert(1)>",
+      status: 200,
+      durationMs: 4,
+    });
     log.append({ kind: "request", method: "GET", route: "/api/todos", path: "/api/todos", status: 500, durationMs: 8 });
     log.append({ kind: "error", message: "<script>alert(1)</script> boom", code: "INTERNAL_ERROR", status: 500 });
     log.append({ kind: "metric", name: "queue_depth", value: 7, labels: { queue: "<b>emails</b>" } });
@@ -47,7 +54,9 @@ describe("admin UI over the observability log", () => {
     expect(metrics).toContain("GET /api/todos");
     // The middleware also records the admin's own page views, so check the fed route's row: 2
     // requests, one 2xx, no 4xx, one 5xx.
-    expect(metrics).toMatch(/<td class="mono">GET \/api\/todos<\/td><td>2<\/td><td>.*?<\/td><td>1<\/td><td>0<\/td><td>1<\/td>/);
+    expect(metrics).toMatch(
+      /<td class="mono">GET \/api\/todos<\/td><td>2<\/td><td>.*?<\/td><td>1<\/td><td>0<\/td><td>1<\/td>/,
+    );
     expect(metrics).toContain("queue_depth");
     expect(metrics).toContain("queue=&lt;b&gt;emails&lt;/b&gt;");
   });

@@ -32,11 +32,28 @@ describe("task view", () => {
       release = resolve;
     });
     const registry = getTaskRegistry(made.app);
-    registry.register(defineTask({ name: "doomed", input: z.object({ n: z.number() }), retry: { maxAttempts: 1, backoff: "fixed", delayMs: 10 }, handler: () => Promise.reject(new Error("always <b>fails</b>")) }));
-    registry.register(defineTask({ name: "flaky", input: z.object({ n: z.number() }), retry: { maxAttempts: 3, backoff: "fixed", delayMs: 60_000 }, handler: () => Promise.reject(new Error("try later")) }));
+    registry.register(
+      defineTask({
+        name: "doomed",
+        input: z.object({ n: z.number() }),
+        retry: { maxAttempts: 1, backoff: "fixed", delayMs: 10 },
+        handler: () => Promise.reject(new Error("always <b>fails</b>")),
+      }),
+    );
+    registry.register(
+      defineTask({
+        name: "flaky",
+        input: z.object({ n: z.number() }),
+        retry: { maxAttempts: 3, backoff: "fixed", delayMs: 60_000 },
+        handler: () => Promise.reject(new Error("try later")),
+      }),
+    );
     registry.register(defineTask({ name: "slow", input: z.object({ n: z.number() }), handler: () => held }));
     registry.register(defineTask({ name: "eventual", input: z.object({ n: z.number() }), handler: () => 1 }));
-    const worker: TaskWorker = await startTaskWorkers(kv, registry, 2, { keyPrefix: "admin-test:tasks:", pollIntervalMs: 20 });
+    const worker: TaskWorker = await startTaskWorkers(kv, registry, 2, {
+      keyPrefix: "admin-test:tasks:",
+      pollIntervalMs: 20,
+    });
     cleanup.push(async () => {
       release();
       await worker.stop();
@@ -45,7 +62,10 @@ describe("task view", () => {
     await scheduler.enqueue("flaky", { n: 2 });
     await scheduler.enqueue("slow", { n: 3 });
     await scheduler.enqueue("eventual", { n: 4 }, { delayMs: 3_600_000 });
-    await until(async () => (await scheduler.listDeadLetters()).length === 1 && (await scheduler.getTaskStatus(dead.id))?.status === "dead");
+    await until(
+      async () =>
+        (await scheduler.listDeadLetters()).length === 1 && (await scheduler.getTaskStatus(dead.id))?.status === "dead",
+    );
     await until(async () => (await page(made.app, "/__covara/ui/tasks?state=failed")).includes("try later"));
 
     expect(await page(made.app, "/__covara/ui/tasks?state=queued")).toContain("<td>eventual</td>");
@@ -74,13 +94,23 @@ describe("task view", () => {
 
 describe("auth view", () => {
   it("lists users from the userManager and revokes a session and an API key", async () => {
-    const sessions = new Map([["s-1", { id: "s-1", userId: "ann", createdAt: new Date(0), expiresAt: new Date(86_400_000) }]]);
-    const keys = new Map([["k-1", { id: "k-1", name: "ci <deploy>", createdAt: new Date(0), revokedAt: null as Date | null, lastUsedAt: null }]]);
+    const sessions = new Map([
+      ["s-1", { id: "s-1", userId: "ann", createdAt: new Date(0), expiresAt: new Date(86_400_000) }],
+    ]);
+    const keys = new Map([
+      [
+        "k-1",
+        { id: "k-1", name: "ci <deploy>", createdAt: new Date(0), revokedAt: null as Date | null, lastUsedAt: null },
+      ],
+    ]);
     const audit = createMemoryAuditStore();
     const made = await adminApp({
       audit,
       userManager: userManager({
-        sessions: { listByUser: async (id) => [...sessions.values()].filter((session) => session.userId === id), delete: async (id) => void sessions.delete(id) },
+        sessions: {
+          listByUser: async (id) => [...sessions.values()].filter((session) => session.userId === id),
+          delete: async (id) => void sessions.delete(id),
+        },
         apiKeys: {
           list: async () => [...keys.values()],
           revoke: async (id) => {
@@ -99,11 +129,17 @@ describe("auth view", () => {
     expect(detail).toContain("s-1");
     expect(detail).toContain("ci &lt;deploy&gt;");
     const csrf = csrfOf(detail);
-    expect((await postForm(made.app, "/__covara/ui/auth/users/ann/sessions/s-1/revoke", ADMIN, { _csrf: csrf })).status).toBe(303);
+    expect(
+      (await postForm(made.app, "/__covara/ui/auth/users/ann/sessions/s-1/revoke", ADMIN, { _csrf: csrf })).status,
+    ).toBe(303);
     expect(sessions.size).toBe(0);
-    expect((await postForm(made.app, "/__covara/ui/auth/users/ann/keys/k-1/revoke", ADMIN, { _csrf: csrf })).status).toBe(303);
+    expect(
+      (await postForm(made.app, "/__covara/ui/auth/users/ann/keys/k-1/revoke", ADMIN, { _csrf: csrf })).status,
+    ).toBe(303);
     expect(keys.get("k-1")?.revokedAt).toBeInstanceOf(Date);
     expect(await page(made.app, "/__covara/ui/auth?user=ann")).toContain("revoked");
-    expect((await audit.recent(10)).map((entry) => entry.action)).toEqual(expect.arrayContaining(["session_revoke", "api_key_revoke"]));
+    expect((await audit.recent(10)).map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(["session_revoke", "api_key_revoke"]),
+    );
   });
 });

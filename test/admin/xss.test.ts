@@ -9,11 +9,15 @@ import { createMemoryAuditStore, type AdminLogSource } from "../../src/admin";
 import { ADMIN, adminApp, as, csrfOf, page, postForm, userManager } from "./helpers/admin-app";
 
 const require = createRequire(import.meta.url);
-const NAUGHTY: string[] = JSON.parse(readFileSync(require.resolve("big-list-of-naughty-strings/blns.json"), "utf8")).filter((text: string) => text.trim() !== "");
+const NAUGHTY: string[] = JSON.parse(
+  readFileSync(require.resolve("big-list-of-naughty-strings/blns.json"), "utf8"),
+).filter((text: string) => text.trim() !== "");
 
 /** The tags the admin pages write; a payload that became markup shows up as another tag. */
 const OWN_TAGS = new Set(
-  "html head meta title link script body nav div a small main h1 h2 p code span form label input button table thead tbody tr th td details summary select option textarea pre meter b".split(" "),
+  "html head meta title link script body nav div a small main h1 h2 p code span form label input button table thead tbody tr th td details summary select option textarea pre meter b".split(
+    " ",
+  ),
 );
 
 /** Fails when the HTML has a tag the UI never writes, an event-handler attribute, or more than its one script. */
@@ -29,10 +33,18 @@ function expectOnlyOwnMarkup(html: string): void {
 }
 
 let made: Awaited<ReturnType<typeof adminApp>>;
-const logLines = NAUGHTY.map((text, index) => ({ time: index, method: "GET", path: `/api/${text}`, status: 404, durationMs: 1, userId: text }));
+const logLines = NAUGHTY.map((text, index) => ({
+  time: index,
+  method: "GET",
+  path: `/api/${text}`,
+  status: 404,
+  durationMs: 1,
+  userId: text,
+}));
 const logs: AdminLogSource = {
   requests: async (limit) => logLines.slice(0, limit),
-  errors: async (limit) => NAUGHTY.slice(0, limit).map((text, index) => ({ time: index, message: text, code: text, path: text })),
+  errors: async (limit) =>
+    NAUGHTY.slice(0, limit).map((text, index) => ({ time: index, message: text, code: text, path: text })),
 };
 
 beforeAll(async () => {
@@ -64,7 +76,10 @@ describe("naughty strings in the admin UI", () => {
 
   it("shows naughty filter text (and the parse errors it causes) escaped", async () => {
     for (const text of NAUGHTY) {
-      const response = await made.app.request(`/__covara/ui/data/todos?limit=1&filter=${encodeURIComponent(text)}&select=${encodeURIComponent(text)}`, { headers: as(ADMIN) });
+      const response = await made.app.request(
+        `/__covara/ui/data/todos?limit=1&filter=${encodeURIComponent(text)}&select=${encodeURIComponent(text)}`,
+        { headers: as(ADMIN) },
+      );
       expect(response.status === 200 || response.status === 400).toBe(true);
       expectOnlyOwnMarkup(await response.text());
     }
@@ -73,7 +88,14 @@ describe("naughty strings in the admin UI", () => {
   it("shows naughty audit, request and error log lines escaped", async () => {
     const csrf = csrfOf(await page(made.app, "/__covara/ui/api"));
     for (const text of NAUGHTY.slice(0, 120)) {
-      const response = await postForm(made.app, "/__covara/ui/api", ADMIN, { _csrf: csrf, method: "GET", path: `/api/todos/${text}`, query: `filter=${text}`, body: text, as: "" });
+      const response = await postForm(made.app, "/__covara/ui/api", ADMIN, {
+        _csrf: csrf,
+        method: "GET",
+        path: `/api/todos/${text}`,
+        query: `filter=${text}`,
+        body: text,
+        as: "",
+      });
       expect(response.status === 200 || response.status === 400).toBe(true);
       expectOnlyOwnMarkup(await response.text());
     }

@@ -131,7 +131,9 @@ describe("layering of src/", () => {
   });
 
   it("has no upward edge between folders", () => {
-    const upward = edges.filter(isUpward).map((edge) => `${key(edge)}  (${folderOf(edge.from)} may import: ${String(ALLOWED[folderOf(edge.from)])})`);
+    const upward = edges
+      .filter(isUpward)
+      .map((edge) => `${key(edge)}  (${folderOf(edge.from)} may import: ${String(ALLOWED[folderOf(edge.from)])})`);
     expect(upward, `upward imports:\n  ${upward.join("\n  ")}`).toEqual([]);
   });
 

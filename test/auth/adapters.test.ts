@@ -39,10 +39,17 @@ describe("createJWTAdapter", () => {
   it("issues its own tokens at login and authenticates them as users of the directory", async () => {
     const users = memoryUsers();
     await users.add("ada@example.com", PASSWORD);
-    const adapter = createJWTAdapter({ secret: "jwt-adapter-secret-at-least-32-bytes!", issuer: "https://app", audience: "app", expiresInSeconds: 120 });
+    const adapter = createJWTAdapter({
+      secret: "jwt-adapter-secret-at-least-32-bytes!",
+      issuer: "https://app",
+      audience: "app",
+      expiresInSeconds: 120,
+    });
     const app = mount(useAuth({ adapter, users, passwordHashing: FAST_HASH }));
     const client = new TestClient(app);
-    const login = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
+    const login = await client.send("POST", "/api/auth/login", {
+      body: { email: "ada@example.com", password: PASSWORD },
+    });
     expect(login.body).toMatchObject({ user: { id: "u1" }, tokenType: "Bearer", expiresIn: 120 });
     expect((await client.send("GET", "/api/whoami", { bearer: login.body.accessToken })).body).toEqual({ id: "u1" });
     expect((await client.send("GET", "/api/whoami")).status).toBe(401);
@@ -52,12 +59,16 @@ describe("createJWTAdapter", () => {
   it("refuses incomplete configuration, and a verify-only adapter cannot sign users in", async () => {
     expect(() => createJWTAdapter({ secret: "jwt-adapter-secret-at-least-32-bytes!" })).toThrow(/issuer/);
     expect(() => createJWTAdapter({})).toThrow(/trusted issuer/);
-    const verifyOnly = createJWTAdapter({ trustedIssuers: [{ issuer: "https://idp", audience: "app", keys: [{ alg: "HS256", secret: "x".repeat(32) }] }] });
+    const verifyOnly = createJWTAdapter({
+      trustedIssuers: [{ issuer: "https://idp", audience: "app", keys: [{ alg: "HS256", secret: "x".repeat(32) }] }],
+    });
     const app = mount(useAuth({ adapter: verifyOnly, login: { validateCredentials: async () => ({ id: "1" }) } }));
     const original = console.error;
     console.error = () => {};
     try {
-      const res = await new TestClient(app).send("POST", "/api/auth/login", { body: { email: "a@example.com", password: "x" } });
+      const res = await new TestClient(app).send("POST", "/api/auth/login", {
+        body: { email: "a@example.com", password: "x" },
+      });
       expect(res.status).toBe(500);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
     } finally {
@@ -70,7 +81,9 @@ describe("createJWTAdapter", () => {
 /** An Auth.js-shaped database adapter over maps: what an app's own adapter would provide. */
 function authJsDatabase() {
   const sessions = new Map<string, AuthJsSession>();
-  const users = new Map<string, AuthJsUser>([["7", { id: "7", email: "ada@example.com", name: "Ada", emailVerified: null }]]);
+  const users = new Map<string, AuthJsUser>([
+    ["7", { id: "7", email: "ada@example.com", name: "Ada", emailVerified: null }],
+  ]);
   const adapter: AuthJsSessionAdapter = {
     async getSessionAndUser(token) {
       const session = sessions.get(token);
@@ -91,21 +104,43 @@ function authJsDatabase() {
 describe("createAuthJsAdapter", () => {
   it("reads an existing Auth.js session cookie (any of its names) and respects its expiry", async () => {
     const { adapter, sessions } = authJsDatabase();
-    sessions.set("existing-session-token", { sessionToken: "existing-session-token", userId: "7", expires: new Date(Date.now() + 60_000) });
-    sessions.set("expired-session-token", { sessionToken: "expired-session-token", userId: "7", expires: new Date(Date.now() - 1) });
+    sessions.set("existing-session-token", {
+      sessionToken: "existing-session-token",
+      userId: "7",
+      expires: new Date(Date.now() + 60_000),
+    });
+    sessions.set("expired-session-token", {
+      sessionToken: "expired-session-token",
+      userId: "7",
+      expires: new Date(Date.now() - 1),
+    });
     const app = mount(useAuth({ adapter: createAuthJsAdapter({ adapter }) }));
     for (const name of ["authjs.session-token", "__Secure-authjs.session-token", "next-auth.session-token"]) {
-      const res = await new TestClient(app).send("GET", "/api/whoami", { headers: { cookie: `${name}=existing-session-token` } });
+      const res = await new TestClient(app).send("GET", "/api/whoami", {
+        headers: { cookie: `${name}=existing-session-token` },
+      });
       expect(res.body, name).toEqual({ id: "7" });
     }
-    expect((await new TestClient(app).send("GET", "/api/whoami", { headers: { cookie: "authjs.session-token=expired-session-token" } })).status).toBe(401);
-    expect((await new TestClient(app).send("GET", "/api/whoami", { headers: { cookie: "authjs.session-token=bad token!" } })).status).toBe(401);
+    expect(
+      (
+        await new TestClient(app).send("GET", "/api/whoami", {
+          headers: { cookie: "authjs.session-token=expired-session-token" },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await new TestClient(app).send("GET", "/api/whoami", { headers: { cookie: "authjs.session-token=bad token!" } }))
+        .status,
+    ).toBe(401);
   });
 
   it("signs in with rotation (the previous session token is deleted) and logs out", async () => {
     const { adapter, sessions } = authJsDatabase();
     const app = mount(
-      useAuth({ adapter: createAuthJsAdapter({ adapter }), login: { validateCredentials: async (email) => (email === "ada@example.com" ? { id: "7" } : null) } }),
+      useAuth({
+        adapter: createAuthJsAdapter({ adapter }),
+        login: { validateCredentials: async (email) => (email === "ada@example.com" ? { id: "7" } : null) },
+      }),
     );
     const client = new TestClient(app);
     const first = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: "x" } });
@@ -132,16 +167,29 @@ describe("createPassportAdapter over createDrizzleSessionStore", () => {
       blob: text("blob"),
     });
     const client = new Database(":memory:");
-    client.exec("create table my_sessions (id text primary key, owner_id text not null, created integer not null, expires integer not null, blob text)");
+    client.exec(
+      "create table my_sessions (id text primary key, owner_id text not null, created integer not null, expires integer not null, blob text)",
+    );
     const db = drizzle(client);
     await migrateInternal(db);
     const internal = defineInternalSchema({
       dialect: "sqlite",
-      sessions: { table: mySessions, fieldMap: { userId: mySessions.ownerId, createdAt: mySessions.created, expiresAt: mySessions.expires, data: "blob" } },
+      sessions: {
+        table: mySessions,
+        fieldMap: {
+          userId: mySessions.ownerId,
+          createdAt: mySessions.created,
+          expiresAt: mySessions.expires,
+          data: "blob",
+        },
+      },
     });
     const users = memoryUsers();
     await users.add("ada@example.com", PASSWORD);
-    const adapter = createPassportAdapter({ getUserById: (id) => users.getById(id), sessionStore: createDrizzleSessionStore({ db, resolver: internal.sessions }) });
+    const adapter = createPassportAdapter({
+      getUserById: (id) => users.getById(id),
+      sessionStore: createDrizzleSessionStore({ db, resolver: internal.sessions }),
+    });
     const app = mount(useAuth({ adapter, users, passwordHashing: FAST_HASH }));
     const browser = new TestClient(app, "192.0.2.77");
     await browser.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });

@@ -73,7 +73,10 @@ function runApiKeySuite(name: string, open: () => Promise<Opened>): void {
       const listed = await createApiKeyService({ store }).list("u-hash");
       expect(JSON.stringify(listed)).not.toContain(secret);
 
-      expect(await verifyApiKey(store, created.key)).toMatchObject({ ok: true, key: { id: created.apiKey.id, userId: "u-hash" } });
+      expect(await verifyApiKey(store, created.key)).toMatchObject({
+        ok: true,
+        key: { id: created.apiKey.id, userId: "u-hash" },
+      });
       expect(await verifyApiKey(store, `cvk_${"0".repeat(16)}.${secret}`)).toEqual({ ok: false, reason: "not_found" });
       expect(await verifyApiKey(store, `cvk_${id}.${"A".repeat(43)}`)).toEqual({ ok: false, reason: "mismatch" });
 
@@ -83,14 +86,29 @@ function runApiKeySuite(name: string, open: () => Promise<Opened>): void {
       expect(await revokeApiKey(store, rotated.apiKey.id)).toBe(true);
       expect(await verifyApiKey(store, rotated.key)).toEqual({ ok: false, reason: "revoked" });
 
-      const expiring = await createApiKey(store, { userId: "u-hash", name: "short", expiresInMs: 1000 }, { now: () => new Date(Date.now() - 2000) });
+      const expiring = await createApiKey(
+        store,
+        { userId: "u-hash", name: "short", expiresInMs: 1000 },
+        { now: () => new Date(Date.now() - 2000) },
+      );
       expect(await verifyApiKey(store, expiring.key)).toEqual({ ok: false, reason: "expired" });
     });
 
     it("creates a key with scopes and expiry and verifies it with its record", async () => {
       fresh();
-      const { key, apiKey } = await keys.create({ userId: "u1", name: "  reporting  ", scopes: ["read", "read", "export"], expiresInMs: DAY });
-      expect(apiKey).toMatchObject({ userId: "u1", name: "reporting", scopes: ["read", "export"], revokedAt: null, lastUsedAt: null });
+      const { key, apiKey } = await keys.create({
+        userId: "u1",
+        name: "  reporting  ",
+        scopes: ["read", "read", "export"],
+        expiresInMs: DAY,
+      });
+      expect(apiKey).toMatchObject({
+        userId: "u1",
+        name: "reporting",
+        scopes: ["read", "export"],
+        revokedAt: null,
+        lastUsedAt: null,
+      });
       expect(apiKey.expiresAt!.getTime()).toBe(clock.now().getTime() + DAY);
       const result = await keys.verify(key);
       expect(result.ok).toBe(true);
@@ -129,7 +147,8 @@ function runApiKeySuite(name: string, open: () => Promise<Opened>): void {
         123,
         { key },
       ];
-      for (const candidate of malformed) expect(await keys.verify(candidate as string)).toEqual({ ok: false, reason: "malformed" });
+      for (const candidate of malformed)
+        expect(await keys.verify(candidate as string)).toEqual({ ok: false, reason: "malformed" });
     });
 
     it("checks possession before state: a wrong secret for a revoked key reads mismatch, not revoked", async () => {
@@ -154,7 +173,9 @@ function runApiKeySuite(name: string, open: () => Promise<Opened>): void {
       await vi.waitFor(async () => expect((await opened.store.findById(apiKey.id))!.lastUsedAt?.getTime()).toBe(first));
       clock.advance(30_000);
       const result = await keys.verify(key);
-      await vi.waitFor(async () => expect((await opened.store.findById(apiKey.id))!.lastUsedAt!.getTime()).toBe(first + 60_000));
+      await vi.waitFor(async () =>
+        expect((await opened.store.findById(apiKey.id))!.lastUsedAt!.getTime()).toBe(first + 60_000),
+      );
       expect(result.ok && result.key.lastUsedAt!.getTime()).toBe(first + 60_000);
     });
 
@@ -320,7 +341,10 @@ describe("API key service options", () => {
     const app = new Hono();
     app.onError(errorHandler);
     app.post("/keys", async (c) => c.json(await service.create((await c.req.json()) as never), 201));
-    const bad = await app.request("/keys", { method: "POST", body: JSON.stringify({ userId: "u", name: "", scopes: 7 }) });
+    const bad = await app.request("/keys", {
+      method: "POST",
+      body: JSON.stringify({ userId: "u", name: "", scopes: 7 }),
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get("content-type")).toContain("application/problem+json");
     const body = (await bad.json()) as { code: string; errors: { path: string }[] };

@@ -32,7 +32,8 @@ import { TestClient } from "./core/harness";
 const ISS = "https://issuer.test";
 const AUD = "api";
 const now = () => Math.floor(Date.now() / 1000);
-const b64 = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 
 /** Claims for a test token; `extra` may hold deliberately wrong types. */
 function claims(extra: Record<string, unknown> = {}): JwtClaims {
@@ -75,7 +76,9 @@ describe("Token Validation", () => {
     expect(await reason(await signJwt(claims({ exp: now() - 3600 }), rsa), options)).toBe("expired");
     expect(await reason(await signJwt(claims({ exp: "tomorrow" }), rsa), options)).toBe("claims");
     expect(await reason(await signJwt(claims({ sub: 42 }), rsa), options)).toBe("claims");
-    expect(await reason(await signJwt(claims({ sub: undefined }), rsa), { ...options, requiredClaims: ["sub"] })).toBe("claims");
+    expect(await reason(await signJwt(claims({ sub: undefined }), rsa), { ...options, requiredClaims: ["sub"] })).toBe(
+      "claims",
+    );
   });
 
   it("Algorithm enforcement: Only configured algorithms accepted; none always rejected", async () => {
@@ -96,8 +99,16 @@ describe("Token Validation", () => {
     const header = b64({ alg: "HS256", typ: "JWT", kid: "rsa-1" });
     const body = b64(claims());
     for (const secret of [rsaPublicPem, rsaPublicPem.trim(), JSON.stringify(await exportPublicJwk(rsa))]) {
-      const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-      const signature = Buffer.from(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${header}.${body}`))).toString("base64url");
+      const key = await crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(secret),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      const signature = Buffer.from(
+        await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${header}.${body}`)),
+      ).toString("base64url");
       expect(await reason(`${header}.${body}.${signature}`, options)).toBe("unknown-key");
     }
     // And a key configured for RS256 can never be imported as an HMAC key by mistake.
@@ -126,7 +137,15 @@ describe("Token Validation", () => {
     const flipped = `${h}.${p}.${s.slice(0, 10)}${s[10] === "A" ? "B" : "A"}${s.slice(11)}`;
     const otherKey = await importJwtKey(await generateJwtKey("RS256", "rsa-1"));
     const wrongKey = await signJwt(claims(), otherKey);
-    for (const bad of [tamperedPayload, tamperedHeader, flipped, wrongKey, `${h}.${p}.`, `${h}.${p}`, `${h}.${p}.${s}.x`]) {
+    for (const bad of [
+      tamperedPayload,
+      tamperedHeader,
+      flipped,
+      wrongKey,
+      `${h}.${p}.`,
+      `${h}.${p}`,
+      `${h}.${p}.${s}.x`,
+    ]) {
       expect(["signature", "malformed"]).toContain(await reason(bad, options));
     }
     expect(await reason(token, options)).toBe("accepted");
@@ -149,7 +168,15 @@ describe("Token Validation", () => {
   });
 
   it("malformed tokens are refused before any key is used", async () => {
-    for (const bad of ["", ".", "..", "a.b.c", `${b64("[]")}.${b64(claims())}.${b64("x")}`, `${b64({ alg: "RS256" })}.x*y.${b64("s")}`, "x".repeat(9000)]) {
+    for (const bad of [
+      "",
+      ".",
+      "..",
+      "a.b.c",
+      `${b64("[]")}.${b64(claims())}.${b64("x")}`,
+      `${b64({ alg: "RS256" })}.x*y.${b64("s")}`,
+      "x".repeat(9000),
+    ]) {
       expect(await reason(bad, options)).toMatch(/malformed|algorithm/);
     }
   });
@@ -169,25 +196,48 @@ describe("Token Validation", () => {
 });
 
 describe("algorithms and keys", () => {
-  const algorithms: JwtAlgorithm[] = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+  const algorithms: JwtAlgorithm[] = [
+    "HS256",
+    "HS384",
+    "HS512",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+  ];
 
   it.each(algorithms)("%s signs and verifies, and only with its own key", async (alg) => {
     const key = await importJwtKey(await generateJwtKey(alg, "k"));
     const token = await signJwt(claims(), key);
-    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString())).toEqual({ alg, typ: "JWT", kid: "k" });
+    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString())).toEqual({
+      alg,
+      typ: "JWT",
+      kid: "k",
+    });
     expect(await reason(token, { keys: [key], issuer: ISS, audience: AUD })).toBe("accepted");
     const other = await importJwtKey(await generateJwtKey(alg, "k"));
     expect(await reason(token, { keys: [other], issuer: ISS, audience: AUD })).toBe("signature");
   });
 
   it("imports PEM and JWK keys, derives the public half, and refuses misfits", async () => {
-    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+      "sign",
+      "verify",
+    ])) as CryptoKeyPair;
     const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", pair.privateKey)).toString("base64");
     const pem = `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----`;
     const fromPem = await importJwtKey({ alg: "ES256", privateKey: pem });
     const publicJwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
     const verifier = await importJwtKey({ alg: "ES256", publicKey: publicJwk });
-    expect(await reason(await signJwt(claims(), fromPem), { keys: [verifier], issuer: ISS, audience: AUD })).toBe("accepted");
+    expect(await reason(await signJwt(claims(), fromPem), { keys: [verifier], issuer: ISS, audience: AUD })).toBe(
+      "accepted",
+    );
     expect(await exportPublicJwk(fromPem)).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
     expect((await exportPublicJwk(fromPem)).d).toBeUndefined();
     await expect(importJwtKey({ alg: "HS256", secret: "short" })).rejects.toThrow(/at least 32 bytes/);
@@ -211,7 +261,13 @@ describe("attacks over HTTP: all the same 401 problem+json", () => {
     const key = await importJwtKey(generated);
     const good = await signJwt(claims(), key);
     const [h, p, s] = good.split(".") as [string, string, string];
-    const hmac = await crypto.subtle.importKey("raw", new TextEncoder().encode(rsaPublicPem), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const hmac = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(rsaPublicPem),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
     const confusedHeader = b64({ alg: "HS256", typ: "JWT", kid: "app-key" });
     const confused = `${confusedHeader}.${p}.${Buffer.from(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`${confusedHeader}.${p}`))).toString("base64url")}`;
     const forgedKid = await signJwt(claims(), await importJwtKey(await generateJwtKey("RS256", "evil")));
@@ -259,18 +315,31 @@ describe("Multi-Tenant", () => {
   it("Issuer isolation: Same sub from different iss = different users", async () => {
     const { app, a, b } = await tenantApp();
     const client = new TestClient(app);
-    const fromA = await client.send("GET", "/me", { bearer: await signJwt(claims({ iss: "https://a.test", sub: "42" }), a) });
-    const fromB = await client.send("GET", "/me", { bearer: await signJwt(claims({ iss: "https://b.test", sub: "42" }), b) });
-    expect(fromA.body).toEqual({ id: externalSubjectId("https://a.test", "42"), issuer: "https://a.test", subject: "42" });
+    const fromA = await client.send("GET", "/me", {
+      bearer: await signJwt(claims({ iss: "https://a.test", sub: "42" }), a),
+    });
+    const fromB = await client.send("GET", "/me", {
+      bearer: await signJwt(claims({ iss: "https://b.test", sub: "42" }), b),
+    });
+    expect(fromA.body).toEqual({
+      id: externalSubjectId("https://a.test", "42"),
+      issuer: "https://a.test",
+      subject: "42",
+    });
     expect(fromB.body.id).toBe("https://b.test|42");
     expect(fromA.body.id).not.toBe(fromB.body.id);
     // One issuer cannot speak for the other: a token claiming b's iss but signed with a's key fails.
-    expect((await client.send("GET", "/me", { bearer: await signJwt(claims({ iss: "https://b.test", sub: "42" }), a) })).status).toBe(401);
+    expect(
+      (await client.send("GET", "/me", { bearer: await signJwt(claims({ iss: "https://b.test", sub: "42" }), a) }))
+        .status,
+    ).toBe(401);
   });
 
   it("Issuer whitelist: Only configured issuers accepted", async () => {
     const { app, a } = await tenantApp();
-    const res = await new TestClient(app).send("GET", "/me", { bearer: await signJwt(claims({ iss: "https://c.test" }), a) });
+    const res = await new TestClient(app).send("GET", "/me", {
+      bearer: await signJwt(claims({ iss: "https://c.test" }), a),
+    });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe("INVALID_TOKEN");
   });
@@ -312,13 +381,20 @@ describe("JWKS", () => {
 
   it("verifies with the issuer's published keys, caching them", async () => {
     const { key, jwk } = await signer("k1");
-    published = [jwk, { kty: "oct", k: "c2VjcmV0", kid: "sym" } as JsonWebKey, { kty: "RSA", kid: "broken", n: "x", e: "AQAB" } as JsonWebKey];
+    published = [
+      jwk,
+      { kty: "oct", k: "c2VjcmV0", kid: "sym" } as JsonWebKey,
+      { kty: "RSA", kid: "broken", n: "x", e: "AQAB" } as JsonWebKey,
+    ];
     const jwks = createRemoteJwks({ url });
-    for (let i = 0; i < 3; i++) await verifyJwt(await signJwt(claims(), key), { keys: jwks, issuer: ISS, audience: AUD });
+    for (let i = 0; i < 3; i++)
+      await verifyJwt(await signJwt(claims(), key), { keys: jwks, issuer: ISS, audience: AUD });
     expect(requests).toBe(1);
     // A symmetric key published in a JWKS is never used: an HS256 token "signed" with it fails.
     const sym = await importJwtKey({ alg: "HS256", kid: "sym", secret: "secret".padEnd(32, "!") });
-    await expect(verifyJwt(await signJwt(claims(), sym), { keys: jwks, issuer: ISS, audience: AUD })).rejects.toThrow(JwtVerificationError);
+    await expect(verifyJwt(await signJwt(claims(), sym), { keys: jwks, issuer: ISS, audience: AUD })).rejects.toThrow(
+      JwtVerificationError,
+    );
   });
 
   it("an unknown kid triggers one refetch (key rotation), at most once per cooldown", async () => {
@@ -333,8 +409,12 @@ describe("JWKS", () => {
     const slow = createRemoteJwks({ url, cooldownSeconds: 3600 });
     await verifyJwt(await signJwt(claims(), first.key), { keys: slow, issuer: ISS, audience: AUD });
     const unknown = await signer("unknown");
-    await expect(verifyJwt(await signJwt(claims(), unknown.key), { keys: slow, issuer: ISS, audience: AUD })).rejects.toThrow(/unknown-key/);
-    await expect(verifyJwt(await signJwt(claims(), unknown.key), { keys: slow, issuer: ISS, audience: AUD })).rejects.toThrow(/unknown-key/);
+    await expect(
+      verifyJwt(await signJwt(claims(), unknown.key), { keys: slow, issuer: ISS, audience: AUD }),
+    ).rejects.toThrow(/unknown-key/);
+    await expect(
+      verifyJwt(await signJwt(claims(), unknown.key), { keys: slow, issuer: ISS, audience: AUD }),
+    ).rejects.toThrow(/unknown-key/);
     expect(requests).toBe(3);
   });
 
@@ -356,7 +436,11 @@ describe("JWKS", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 5000);
     // The cache is stale and the endpoint is down: the stale keys keep verifying.
-    await verifyJwt(await signJwt(claims({ iat: undefined, exp: now() + 300 }), key), { keys: jwks, issuer: ISS, audience: AUD });
+    await verifyJwt(await signJwt(claims({ iat: undefined, exp: now() + 300 }), key), {
+      keys: jwks,
+      issuer: ISS,
+      audience: AUD,
+    });
     expect(requests).toBeGreaterThanOrEqual(2);
   });
 
@@ -384,7 +468,9 @@ describe("JWKS", () => {
   it("third-party tokens from a JWKS map to issuer-scoped users", async () => {
     const { key, jwk } = await signer("k", "EdDSA");
     published = [jwk];
-    const adapter = createJWTAdapter({ trustedIssuers: [{ issuer: ISS, audience: AUD, jwksUri: url, algorithms: ["EdDSA"] }] });
+    const adapter = createJWTAdapter({
+      trustedIssuers: [{ issuer: ISS, audience: AUD, jwksUri: url, algorithms: ["EdDSA"] }],
+    });
     const auth = useAuth({ adapter });
     const app = new Hono<CovaraEnv>();
     app.use("*", auth.middleware);

@@ -23,15 +23,26 @@ describe("password policy", () => {
       policy.assert(body.password, { email: body.email });
       return c.json({ ok: true }, 201);
     });
-    const weak = await app.request("/signup", { method: "POST", body: JSON.stringify({ email: "a@example.com", password: "password123" }) });
+    const weak = await app.request("/signup", {
+      method: "POST",
+      body: JSON.stringify({ email: "a@example.com", password: "password123" }),
+    });
     expect(weak.status).toBe(422);
     expect(weak.headers.get("content-type")).toContain("application/problem+json");
-    const body = (await weak.json()) as { code: string; type: string; rules: string[]; errors: { path: string; code: string; message: string }[] };
+    const body = (await weak.json()) as {
+      code: string;
+      type: string;
+      rules: string[];
+      errors: { path: string; code: string; message: string }[];
+    };
     expect(body.code).toBe("PASSWORD_POLICY");
     expect(body.type).toMatch(/password-policy$/);
     expect(body.rules).toEqual(["denylist"]);
     expect(body.errors).toEqual([{ path: "password", code: "denylist", message: "Password is too common" }]);
-    const strong = await app.request("/signup", { method: "POST", body: JSON.stringify({ email: "a@example.com", password: "velvet-otter-mural-92" }) });
+    const strong = await app.request("/signup", {
+      method: "POST",
+      body: JSON.stringify({ email: "a@example.com", password: "velvet-otter-mural-92" }),
+    });
     expect(strong.status).toBe(201);
   });
 
@@ -39,7 +50,16 @@ describe("password policy", () => {
     const list = builtInDenylist();
     expect(list.size).toBeGreaterThan(2000);
     expect(list.size).toBeLessThan(50_000);
-    for (const common of ["123456", "password", "qwerty123", "iloveyou", "letmein", "1q2w3e4r", "dragon2024", "admin123"]) {
+    for (const common of [
+      "123456",
+      "password",
+      "qwerty123",
+      "iloveyou",
+      "letmein",
+      "1q2w3e4r",
+      "dragon2024",
+      "admin123",
+    ]) {
       expect(list.has(common)).toBe(true);
     }
     for (const entry of list) expect(entry).toBe(entry.toLowerCase());
@@ -47,14 +67,34 @@ describe("password policy", () => {
 
   it("rejects common passwords as typed, in other case, in leetspeak and with digits or symbols around them", () => {
     const policy = passwordPolicy();
-    for (const password of ["password", "PASSWORD", "Password1", "P@ssw0rd", "p4ssw0rd!", "Password123!", "!!Dragon2024", "Welcome2026", "qwertyuiop", "Sunshine#1", "12345678", "iloveyou99", "l3tm31n!!"]) {
+    for (const password of [
+      "password",
+      "PASSWORD",
+      "Password1",
+      "P@ssw0rd",
+      "p4ssw0rd!",
+      "Password123!",
+      "!!Dragon2024",
+      "Welcome2026",
+      "qwertyuiop",
+      "Sunshine#1",
+      "12345678",
+      "iloveyou99",
+      "l3tm31n!!",
+    ]) {
       expect(rules(policy.validate(password)), password).toContain("denylist");
     }
   });
 
   it("accepts long, uncommon passphrases and passwords that merely contain a common word", () => {
     const policy = passwordPolicy();
-    for (const password of ["correct horse battery staple", "velvet-otter-mural-92", "monkeybusiness-at-noon", "Tr0ub4dor&3x", "日本語のパスワード"]) {
+    for (const password of [
+      "correct horse battery staple",
+      "velvet-otter-mural-92",
+      "monkeybusiness-at-noon",
+      "Tr0ub4dor&3x",
+      "日本語のパスワード",
+    ]) {
       expect(policy.validate(password), password).toEqual({ ok: true, failures: [] });
     }
   });
@@ -81,7 +121,12 @@ describe("password policy", () => {
   });
 
   it("applies opt-in composition rules and reports each one missing", () => {
-    const policy = passwordPolicy({ requireLowercase: true, requireUppercase: true, requireDigit: true, requireSymbol: true });
+    const policy = passwordPolicy({
+      requireLowercase: true,
+      requireUppercase: true,
+      requireDigit: true,
+      requireSymbol: true,
+    });
     expect(rules(policy.validate("ALLUPPERCASE-ONLY"))).toEqual(["lowercase", "digit"]);
     expect(rules(policy.validate("nouppercase7!x"))).toEqual(["uppercase"]);
     expect(policy.validate("Mixed-Case-7-ok").ok).toBe(true);
@@ -95,8 +140,12 @@ describe("password policy", () => {
     expect(rules(policy.validate("margaret-was-here", { email: "margaret@example.com" }))).toEqual(["user-input"]);
     expect(rules(policy.validate("xx-Hamilton-xx-1", { name: "Margaret Hamilton" }))).toEqual(["user-input"]);
     expect(rules(policy.validate("covara-acme-portal", { userInputs: ["acme-portal"] }))).toEqual(["user-input"]);
-    expect(policy.validate("velvet-otter-mural", { email: "margaret@example.com", name: "Margaret Hamilton" }).ok).toBe(true);
-    expect(passwordPolicy({ rejectUserInputs: false }).validate("margaret-was-here", { email: "margaret@example.com" }).ok).toBe(true);
+    expect(policy.validate("velvet-otter-mural", { email: "margaret@example.com", name: "Margaret Hamilton" }).ok).toBe(
+      true,
+    );
+    expect(
+      passwordPolicy({ rejectUserInputs: false }).validate("margaret-was-here", { email: "margaret@example.com" }).ok,
+    ).toBe(true);
   });
 
   it("extends the denylist with the app's own words, or turns it off", () => {
@@ -107,8 +156,12 @@ describe("password policy", () => {
   });
 
   it("runs the app's own rule", () => {
-    const policy = passwordPolicy({ check: (password) => (password.includes(" ") ? "Password must not contain spaces" : undefined) });
-    expect(policy.validate("no spaces here please").failures).toEqual([{ rule: "custom", message: "Password must not contain spaces" }]);
+    const policy = passwordPolicy({
+      check: (password) => (password.includes(" ") ? "Password must not contain spaces" : undefined),
+    });
+    expect(policy.validate("no spaces here please").failures).toEqual([
+      { rule: "custom", message: "Password must not contain spaces" },
+    ]);
   });
 
   it("lists every failed rule at once", () => {
@@ -134,7 +187,10 @@ describe("password policy", () => {
   });
 
   it("builds the problem from failures for callers that validate themselves", () => {
-    const problem = passwordPolicyProblem([{ rule: "min-length", message: "Password must be at least 8 characters" }], "newPassword");
+    const problem = passwordPolicyProblem(
+      [{ rule: "min-length", message: "Password must be at least 8 characters" }],
+      "newPassword",
+    );
     expect(problem.toJSON()).toMatchObject({
       status: 422,
       code: "PASSWORD_POLICY",

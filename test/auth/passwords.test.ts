@@ -14,9 +14,8 @@ vi.mock("node:crypto", async (importOriginal) => {
   return { ...actual, scrypt: vi.fn(actual.scrypt), timingSafeEqual: vi.fn(actual.timingSafeEqual) };
 });
 
-const { DEFAULT_SCRYPT_PARAMS, hashPassword, needsRehash, readHashParams, verifyPassword, verifyPasswordOrDecoy } = await import(
-  "../../src/auth/passwords"
-);
+const { DEFAULT_SCRYPT_PARAMS, hashPassword, needsRehash, readHashParams, verifyPassword, verifyPasswordOrDecoy } =
+  await import("../../src/auth/passwords");
 
 const FAST = { N: 1024, r: 8, p: 1 };
 const FORMAT = /^scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
@@ -128,9 +127,12 @@ describe("password verification", () => {
   it("never accepts a password other than the one hashed (property)", async () => {
     const stored = await hashPassword("the-one", FAST);
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 30 }).filter((s) => s.normalize("NFKC") !== "the-one"), async (password) => {
-        expect(await verifyPassword(password, stored)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 30 }).filter((s) => s.normalize("NFKC") !== "the-one"),
+        async (password) => {
+          expect(await verifyPassword(password, stored)).toBe(false);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -30,7 +30,13 @@ const PASSWORD = "correct horse battery";
 async function loginApp(kv: KV, security: AuthSecurityOptions = {}) {
   const users = memoryUsers();
   await users.add("ada@example.com", PASSWORD);
-  const auth = useAuth({ users, kv, passwordHashing: FAST_HASH, strategy: cookieSession({ store: createMemorySessionStore() }), security });
+  const auth = useAuth({
+    users,
+    kv,
+    passwordHashing: FAST_HASH,
+    strategy: cookieSession({ store: createMemorySessionStore() }),
+    security,
+  });
   return new Hono<CovaraEnv>().route("/api/auth", auth.router);
 }
 
@@ -57,7 +63,12 @@ for (const target of kvTargets) {
       const limited = await attempt(client);
       expect(limited.status).toBe(429);
       expect(limited.headers.get("content-type")).toBe("application/problem+json");
-      expect(limited.body).toMatchObject({ type: "/__covara/problems/rate-limit-exceeded", code: "RATE_LIMIT_EXCEEDED", limit: 5, windowSeconds: 900 });
+      expect(limited.body).toMatchObject({
+        type: "/__covara/problems/rate-limit-exceeded",
+        code: "RATE_LIMIT_EXCEEDED",
+        limit: 5,
+        windowSeconds: 900,
+      });
       const retryAfter = Number(limited.headers.get("retry-after"));
       expect(retryAfter).toBeGreaterThan(850);
       expect(retryAfter).toBeLessThanOrEqual(900);
@@ -102,12 +113,25 @@ for (const target of kvTargets) {
       };
       const auth = useAuth({ kv: fresh(), features: [grab] });
       const client = new TestClient(new Hono<CovaraEnv>().route("/auth", auth.router));
-      for (let i = 0; i < 3; i++) expect((await client.send("POST", "/auth/password/forgot", { body: { email: "ada@example.com" }, ip: `192.0.2.${i}` })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect(
+          (
+            await client.send("POST", "/auth/password/forgot", {
+              body: { email: "ada@example.com" },
+              ip: `192.0.2.${i}`,
+            })
+          ).status,
+        ).toBe(200);
       // Per email, whatever the address and however the email is cased.
-      const limited = await client.send("POST", "/auth/password/forgot", { body: { email: "ADA@example.com" }, ip: "192.0.2.99" });
+      const limited = await client.send("POST", "/auth/password/forgot", {
+        body: { email: "ADA@example.com" },
+        ip: "192.0.2.99",
+      });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(3500);
-      expect((await client.send("POST", "/auth/password/forgot", { body: { email: "bob@example.com" } })).status).toBe(200);
+      expect((await client.send("POST", "/auth/password/forgot", { body: { email: "bob@example.com" } })).status).toBe(
+        200,
+      );
     });
   });
 }
@@ -117,13 +141,23 @@ describe("throttle configuration", () => {
     const app = await loginApp(createMemoryKV(), { throttle: false });
     const client = new TestClient(app);
     for (let i = 0; i < 8; i++) expect((await attempt(client)).status).toBe(401);
-    expect(() => createThrottle({ kv: createMemoryKV(), limits: { login: { max: 0, windowSeconds: 1 } } })).toThrow(/positive/);
+    expect(() => createThrottle({ kv: createMemoryKV(), limits: { login: { max: 0, windowSeconds: 1 } } })).toThrow(
+      /positive/,
+    );
   });
 
   it("malformed bodies are refused before they count as attempts", async () => {
     const app = await loginApp(createMemoryKV());
     const client = new TestClient(app);
-    for (let i = 0; i < 8; i++) expect((await client.send("POST", "/api/auth/login", { rawBody: "{", headers: { "content-type": "application/json" } })).status).toBe(400);
+    for (let i = 0; i < 8; i++)
+      expect(
+        (
+          await client.send("POST", "/api/auth/login", {
+            rawBody: "{",
+            headers: { "content-type": "application/json" },
+          })
+        ).status,
+      ).toBe(400);
     expect((await attempt(client, PASSWORD)).status).toBe(200);
   });
 });
@@ -149,7 +183,9 @@ describe("Rate Limit Bypass Protection", () => {
     // No trusted proxies configured: never honoured.
     const plain = createClientIpResolver();
     const plainApp = new Hono<CovaraEnv>().get("/", (c) => c.text(plain(c)));
-    expect((await new TestClient(plainApp, "10.1.2.3").send("GET", "/", { headers: { "x-forwarded-for": "1.1.1.1" } })).text).toBe("10.1.2.3");
+    expect(
+      (await new TestClient(plainApp, "10.1.2.3").send("GET", "/", { headers: { "x-forwarded-for": "1.1.1.1" } })).text,
+    ).toBe("10.1.2.3");
     expect(() => createClientIpResolver({ trustedProxies: ["10.0.0.0/33"] })).toThrow(/CIDR/);
   });
 
@@ -174,7 +210,17 @@ describe("Rate Limit Bypass Protection", () => {
     expect(normalizeIp("[2001:db8::1]")).toBe("2001:db8::1");
     expect(normalizeIp("fe80::1%eth0")).toBe("fe80::1");
     expect(normalizeIp("::")).toBe("::");
-    for (const bad of ["1.2.3", "256.1.1.1", "01.2.3.4", "1.2.3.4.5", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "gggg::1", "", "localhost"]) {
+    for (const bad of [
+      "1.2.3",
+      "256.1.1.1",
+      "01.2.3.4",
+      "1.2.3.4.5",
+      "2001:db8:::1",
+      "1:2:3:4:5:6:7:8:9",
+      "gggg::1",
+      "",
+      "localhost",
+    ]) {
       expect(normalizeIp(bad), bad).toBeNull();
     }
     // The same client spelled two ways shares one throttle bucket.
@@ -190,7 +236,9 @@ describe("Rate Limit Bypass Protection", () => {
     const resolve = createClientIpResolver({ trustedProxies: ["10.0.0.1"] });
     const app = new Hono<CovaraEnv>().get("/", (c) => c.text(resolve(c)));
     for (const name of ["X-Forwarded-For", "x-forwarded-for", "X-FORWARDED-FOR"]) {
-      expect((await new TestClient(app, "10.0.0.1").send("GET", "/", { headers: { [name]: "198.51.100.30" } })).text).toBe("198.51.100.30");
+      expect(
+        (await new TestClient(app, "10.0.0.1").send("GET", "/", { headers: { [name]: "198.51.100.30" } })).text,
+      ).toBe("198.51.100.30");
     }
     // Throttle keys are case-insensitive too (an email differing only in case is one bucket).
     const throttle = createThrottle({ kv: createMemoryKV(), limits: { x: { max: 1, windowSeconds: 60 } } });
@@ -203,7 +251,12 @@ describe("CSRF protection (opt-in)", () => {
   async function csrfApp(csrf: AuthSecurityOptions["csrf"]) {
     const users = memoryUsers();
     await users.add("ada@example.com", PASSWORD);
-    const auth = useAuth({ users, passwordHashing: FAST_HASH, strategy: cookieSession({ store: createMemorySessionStore() }), security: { csrf, throttle: false } });
+    const auth = useAuth({
+      users,
+      passwordHashing: FAST_HASH,
+      strategy: cookieSession({ store: createMemorySessionStore() }),
+      security: { csrf, throttle: false },
+    });
     const app = new Hono<CovaraEnv>();
     app.route("/api/auth", auth.router);
     app.use("*", auth.middleware);
@@ -222,19 +275,39 @@ describe("CSRF protection (opt-in)", () => {
   it("origin mode: unsafe requests from another origin are 403 csrf-rejected; same host, allowed origins and non-browsers pass", async () => {
     const app = await csrfApp({ mode: "origin", allowedOrigins: ["https://app.example.com"] });
     const client = new TestClient(app);
-    expect((await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD }, headers: { origin: "http://localhost" } })).status).toBe(200);
+    expect(
+      (
+        await client.send("POST", "/api/auth/login", {
+          body: { email: "ada@example.com", password: PASSWORD },
+          headers: { origin: "http://localhost" },
+        })
+      ).status,
+    ).toBe(200);
     const evil = await client.send("POST", "/api/notes", { headers: { origin: "https://evil.example" } });
     expect(evil.status).toBe(403);
     expect(evil.headers.get("content-type")).toBe("application/problem+json");
     expect(evil.body.code).toBe("CSRF_REJECTED");
     expect((await client.send("POST", "/api/notes", { headers: { origin: "null" } })).status).toBe(403);
-    expect((await client.send("POST", "/api/notes", { headers: { referer: "https://evil.example/page" } })).status).toBe(403);
+    expect(
+      (await client.send("POST", "/api/notes", { headers: { referer: "https://evil.example/page" } })).status,
+    ).toBe(403);
     expect((await client.send("POST", "/api/notes", { headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
     // Login CSRF too: a cross-site form cannot sign the victim into the attacker's account.
-    expect((await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD }, headers: { origin: "https://evil.example" } })).status).toBe(403);
+    expect(
+      (
+        await client.send("POST", "/api/auth/login", {
+          body: { email: "ada@example.com", password: PASSWORD },
+          headers: { origin: "https://evil.example" },
+        })
+      ).status,
+    ).toBe(403);
     expect((await client.send("POST", "/api/notes", { headers: { origin: "http://localhost" } })).body.user).toBe("u1");
-    expect((await client.send("POST", "/api/notes", { headers: { origin: "https://app.example.com" } })).status).toBe(200);
-    expect((await client.send("POST", "/api/notes", { headers: { referer: "http://localhost/app" } })).status).toBe(200);
+    expect((await client.send("POST", "/api/notes", { headers: { origin: "https://app.example.com" } })).status).toBe(
+      200,
+    );
+    expect((await client.send("POST", "/api/notes", { headers: { referer: "http://localhost/app" } })).status).toBe(
+      200,
+    );
     expect((await client.send("POST", "/api/notes")).status).toBe(200);
     expect((await client.send("GET", "/api/notes", { headers: { origin: "https://evil.example" } })).status).toBe(200);
   });
@@ -249,7 +322,9 @@ describe("CSRF protection (opt-in)", () => {
     expect(missing.status).toBe(403);
     expect(missing.body.code).toBe("CSRF_REJECTED");
     expect((await client.send("POST", "/api/notes", { headers: { "x-csrf-token": "guess" } })).status).toBe(403);
-    expect((await client.send("POST", "/api/notes", { headers: { "x-csrf-token": login.body.csrfToken } })).status).toBe(200);
+    expect(
+      (await client.send("POST", "/api/notes", { headers: { "x-csrf-token": login.body.csrfToken } })).status,
+    ).toBe(200);
     // Anonymous requests carry no ambient authority, so they need no token.
     expect((await new TestClient(app).send("POST", "/api/notes")).status).toBe(200);
     // GET /csrf hands the token to a page that lost it.
@@ -257,7 +332,10 @@ describe("CSRF protection (opt-in)", () => {
     // A fresh sign-in rotates it.
     const again = await attempt(client, PASSWORD, undefined);
     expect(again.status).toBe(403);
-    const relogin = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD }, headers: { "x-csrf-token": login.body.csrfToken } });
+    const relogin = await client.send("POST", "/api/auth/login", {
+      body: { email: "ada@example.com", password: PASSWORD },
+      headers: { "x-csrf-token": login.body.csrfToken },
+    });
     expect(relogin.body.csrfToken).not.toBe(login.body.csrfToken);
   });
 
@@ -276,15 +354,29 @@ describe("CSRF protection (opt-in)", () => {
     app.post("/api/notes", (c) => c.json({ user: c.get("user")?.id ?? null }));
     const client = new TestClient(app);
     const { accessToken } = (await attempt(client, PASSWORD)).body;
-    const res = await client.send("POST", "/api/notes", { bearer: accessToken, headers: { origin: "https://other.example" } });
+    const res = await client.send("POST", "/api/notes", {
+      bearer: accessToken,
+      headers: { origin: "https://other.example" },
+    });
     expect(res.body).toEqual({ user: "u1" });
   });
 
   it("csrfProtection() works standalone on any Hono app", async () => {
     const app = new Hono().use("*", csrfProtection({ mode: "both" })).post("/", (c) => c.text("ok"));
-    expect((await app.request("http://localhost/", { method: "POST", headers: { origin: "https://evil.example" } })).status).toBe(403);
-    expect((await app.request("http://localhost/", { method: "POST", headers: { cookie: "covara.csrf=abc" } })).status).toBe(403);
-    expect((await app.request("http://localhost/", { method: "POST", headers: { cookie: "covara.csrf=abc", "x-csrf-token": "abc" } })).status).toBe(200);
+    expect(
+      (await app.request("http://localhost/", { method: "POST", headers: { origin: "https://evil.example" } })).status,
+    ).toBe(403);
+    expect(
+      (await app.request("http://localhost/", { method: "POST", headers: { cookie: "covara.csrf=abc" } })).status,
+    ).toBe(403);
+    expect(
+      (
+        await app.request("http://localhost/", {
+          method: "POST",
+          headers: { cookie: "covara.csrf=abc", "x-csrf-token": "abc" },
+        })
+      ).status,
+    ).toBe(200);
     expect(() => csrfProtection({ allowedOrigins: ["not a url"] })).toThrow(/URL/);
   });
 });
@@ -318,7 +410,9 @@ describe("security headers", () => {
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
     const off = await createCovara({ securityHeaders: false }).request("/healthz");
     expect(off.headers.get("x-frame-options")).toBeNull();
-    const reportOnly = await createCovara({ securityHeaders: { contentSecurityPolicy: "default-src 'self'", cspReportOnly: true } }).request("/healthz");
+    const reportOnly = await createCovara({
+      securityHeaders: { contentSecurityPolicy: "default-src 'self'", cspReportOnly: true },
+    }).request("/healthz");
     expect(reportOnly.headers.get("content-security-policy-report-only")).toBe("default-src 'self'");
   });
 

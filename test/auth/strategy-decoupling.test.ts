@@ -5,7 +5,14 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { CovaraEnv } from "../../src";
-import { cookieSession, createPassportAdapter, jwtSession, useAuth, type AuthUser, type SessionStrategy } from "../../src/auth";
+import {
+  cookieSession,
+  createPassportAdapter,
+  jwtSession,
+  useAuth,
+  type AuthUser,
+  type SessionStrategy,
+} from "../../src/auth";
 import { createMemorySessionStore } from "../../src/auth/stores/memory-session-store";
 import { appWith, login, SECRET } from "./core/apps";
 import { FAST_HASH, memoryUsers, TestClient } from "./core/harness";
@@ -34,7 +41,11 @@ function counted(strategy: SessionStrategy) {
 
 const strategies: { name: string; make: () => SessionStrategy; kind: "cookie" | "jwt" }[] = [
   { name: "cookieSession", make: () => cookieSession({ store: createMemorySessionStore() }), kind: "cookie" },
-  { name: "jwtSession", make: () => jwtSession({ secret: SECRET, issuer: "https://app.test", audience: "app" }), kind: "jwt" },
+  {
+    name: "jwtSession",
+    make: () => jwtSession({ secret: SECRET, issuer: "https://app.test", audience: "app" }),
+    kind: "jwt",
+  },
 ];
 
 describe("Session strategy decoupling", () => {
@@ -70,7 +81,9 @@ describe("Session strategy decoupling", () => {
         expect(calls.issue).toBe(1);
         await client.send("GET", "/api/auth/social/callback?email=ada@example.com");
         expect(calls.issue).toBe(2);
-        const signup = await new TestClient(app).send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "another long pass" } });
+        const signup = await new TestClient(app).send("POST", "/api/auth/signup", {
+          body: { email: "bob@example.com", password: "another long pass" },
+        });
         expect(signup.status).toBe(201);
         expect(calls.issue).toBe(3);
         const before = calls.authenticate;
@@ -114,7 +127,9 @@ describe("Session strategy decoupling", () => {
     expect(auth.strategy.name).toBe("adapter:passport");
     const app = new Hono<CovaraEnv>().route("/auth", auth.router);
     const client = new TestClient(app);
-    const res = await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "correct horse battery" } });
+    const res = await client.send("POST", "/auth/login", {
+      body: { email: "ada@example.com", password: "correct horse battery" },
+    });
     expect(res.status).toBe(200);
     expect((await sessionStore.listByUser("u1")).length).toBe(1);
     // The adapter itself, called directly, recognises the session useAuth issued: same behaviour both ways.
@@ -143,7 +158,10 @@ describe("Session strategy decoupling", () => {
         log.push("destroy");
       },
     };
-    const auth = useAuth({ adapter, login: { validateCredentials: async (email) => (email === "ada@example.com" ? { id: "ada" } : null) } });
+    const auth = useAuth({
+      adapter,
+      login: { validateCredentials: async (email) => (email === "ada@example.com" ? { id: "ada" } : null) },
+    });
     const app = new Hono<CovaraEnv>().route("/auth", auth.router);
     const client = new TestClient(app);
     const res = await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "x" } });

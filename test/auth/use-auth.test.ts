@@ -47,8 +47,12 @@ describe("useAuth routes", () => {
 
   it("a wrong password and an unknown email get the same 401 answer", async () => {
     const { client } = await setup();
-    const wrong = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: "nope nope nope" } });
-    const unknown = await client.send("POST", "/api/auth/login", { body: { email: "nobody@example.com", password: "nope nope nope" } });
+    const wrong = await client.send("POST", "/api/auth/login", {
+      body: { email: "ada@example.com", password: "nope nope nope" },
+    });
+    const unknown = await client.send("POST", "/api/auth/login", {
+      body: { email: "nobody@example.com", password: "nope nope nope" },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.text).toBe(unknown.text);
@@ -59,15 +63,35 @@ describe("useAuth routes", () => {
   it.each([
     ["malformed JSON", { rawBody: "{", headers: { "content-type": "application/json" } }, 400, "INVALID_JSON"],
     ["an empty body", { rawBody: "", headers: { "content-type": "application/json" } }, 400, "INVALID_JSON"],
-    ["a form body", { rawBody: "email=a&password=b", headers: { "content-type": "application/x-www-form-urlencoded" } }, 415, "UNSUPPORTED_MEDIA_TYPE"],
+    [
+      "a form body",
+      { rawBody: "email=a&password=b", headers: { "content-type": "application/x-www-form-urlencoded" } },
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
     ["an array", { body: [] }, 400, "VALIDATION_ERROR"],
     ["no fields", { body: {} }, 400, "VALIDATION_ERROR"],
     ["a missing password", { body: { email: "ada@example.com" } }, 400, "VALIDATION_ERROR"],
     ["a numeric password", { body: { email: "ada@example.com", password: 12345678 } }, 400, "VALIDATION_ERROR"],
     ["a non-email", { body: { email: "ada", password: "x" } }, 400, "VALIDATION_ERROR"],
-    ["an overlong email", { body: { email: `${"a".repeat(300)}@example.com`, password: "x" } }, 400, "VALIDATION_ERROR"],
-    ["an overlong password", { body: { email: "ada@example.com", password: "x".repeat(1025) } }, 400, "VALIDATION_ERROR"],
-    ["a body past 16 KiB", { body: { email: "ada@example.com", password: "x", pad: "y".repeat(20_000) } }, 413, "PAYLOAD_TOO_LARGE"],
+    [
+      "an overlong email",
+      { body: { email: `${"a".repeat(300)}@example.com`, password: "x" } },
+      400,
+      "VALIDATION_ERROR",
+    ],
+    [
+      "an overlong password",
+      { body: { email: "ada@example.com", password: "x".repeat(1025) } },
+      400,
+      "VALIDATION_ERROR",
+    ],
+    [
+      "a body past 16 KiB",
+      { body: { email: "ada@example.com", password: "x", pad: "y".repeat(20_000) } },
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
   ])("POST /login with %s is a clear %i problem", async (_label, request, status, code) => {
     const { client } = await setup();
     const res = await client.send("POST", "/api/auth/login", request as never);
@@ -86,7 +110,9 @@ describe("useAuth routes", () => {
 
   it("POST /signup creates the account, hashes the password, signs in and answers 201", async () => {
     const { client, users } = await setup();
-    const res = await client.send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "a fine passphrase", name: "Bob" } });
+    const res = await client.send("POST", "/api/auth/signup", {
+      body: { email: "bob@example.com", password: "a fine passphrase", name: "Bob" },
+    });
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({ email: "bob@example.com", name: "Bob" });
     expect(users.byId.get(res.body.user.id)!.passwordHash).toMatch(/^scrypt\$N=1024,r=8,p=1\$/);
@@ -100,26 +126,38 @@ describe("useAuth routes", () => {
 
   it("Password policy: when passwordPolicy is set, weak passwords are rejected with 422 on POST /signup; the built-in denylist is on by default", async () => {
     const { client, users } = await setup({ passwordPolicy: true });
-    const weak = await client.send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "password123" } });
+    const weak = await client.send("POST", "/api/auth/signup", {
+      body: { email: "bob@example.com", password: "password123" },
+    });
     expect(weak.status).toBe(422);
     expect(weak.body.code).toBe("PASSWORD_POLICY");
     expect(weak.body.rules).toContain("denylist");
-    const short = await client.send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "xq7" } });
+    const short = await client.send("POST", "/api/auth/signup", {
+      body: { email: "bob@example.com", password: "xq7" },
+    });
     expect(short.status).toBe(422);
     expect(await users.findByEmail!("bob@example.com")).toBeNull();
-    const strong = await client.send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "violet tractor umbrella" } });
+    const strong = await client.send("POST", "/api/auth/signup", {
+      body: { email: "bob@example.com", password: "violet tractor umbrella" },
+    });
     expect(strong.status).toBe(201);
   });
 
   it("without passwordPolicy, signup does not judge the password", async () => {
     const { client } = await setup();
-    expect((await client.send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "password" } })).status).toBe(201);
+    expect(
+      (await client.send("POST", "/api/auth/signup", { body: { email: "bob@example.com", password: "password" } }))
+        .status,
+    ).toBe(201);
   });
 
   it("app callbacks login.validateCredentials and signup.createUser replace the built-in path", async () => {
     const created: unknown[] = [];
     const auth = useAuth({
-      login: { validateCredentials: async (email, password) => (email === "ada@example.com" && password === "pw" ? { id: "ada" } : null) },
+      login: {
+        validateCredentials: async (email, password) =>
+          email === "ada@example.com" && password === "pw" ? { id: "ada" } : null,
+      },
       signup: {
         createUser: async (input) => {
           created.push(input);
@@ -128,9 +166,16 @@ describe("useAuth routes", () => {
       },
     });
     const client = new TestClient(new Hono<CovaraEnv>().route("/auth", auth.router));
-    expect((await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "bad" } })).status).toBe(401);
-    expect((await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "pw" } })).body.user).toEqual({ id: "ada" });
-    expect((await client.send("POST", "/auth/signup", { body: { email: "new@example.com", password: "pw", name: "N" } })).status).toBe(201);
+    expect(
+      (await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "bad" } })).status,
+    ).toBe(401);
+    expect(
+      (await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "pw" } })).body.user,
+    ).toEqual({ id: "ada" });
+    expect(
+      (await client.send("POST", "/auth/signup", { body: { email: "new@example.com", password: "pw", name: "N" } }))
+        .status,
+    ).toBe(201);
     expect(created).toEqual([{ email: "new@example.com", password: "pw", name: "N" }]);
   });
 
@@ -147,7 +192,13 @@ describe("useAuth routes", () => {
     await users.add("ada@example.com", "correct horse battery");
     const auth = useAuth({ users, passwordHashing: { ...FAST_HASH, N: 2 ** 11 } });
     const client = new TestClient(new Hono<CovaraEnv>().route("/auth", auth.router));
-    expect((await client.send("POST", "/auth/login", { body: { email: "ada@example.com", password: "correct horse battery" } })).status).toBe(200);
+    expect(
+      (
+        await client.send("POST", "/auth/login", {
+          body: { email: "ada@example.com", password: "correct horse battery" },
+        })
+      ).status,
+    ).toBe(200);
     expect(users.byId.get("u1")!.passwordHash).toMatch(/^scrypt\$N=2048,/);
   });
 
@@ -213,7 +264,10 @@ describe("useAuth routes", () => {
     await client.send("GET", "/api/auth/link");
     const withBase = useAuth({ features: [linker], baseUrl: "https://app.example.com/" });
     await new TestClient(new Hono<CovaraEnv>().route("/auth", withBase.router)).send("GET", "/auth/link");
-    expect(urls).toEqual(["http://localhost/api/auth/magic-link/verify?token=t", "https://app.example.com/auth/magic-link/verify?token=t"]);
+    expect(urls).toEqual([
+      "http://localhost/api/auth/magic-link/verify?token=t",
+      "https://app.example.com/auth/magic-link/verify?token=t",
+    ]);
   });
 
   it("kit.sendEmail delivers through the app's sendEmail, and says so clearly when it is missing", async () => {
@@ -224,11 +278,16 @@ describe("useAuth routes", () => {
     await kit!.sendEmail({ to: "a@example.com", subject: "s", text: "t", kind: "magic-link" });
     expect(sent).toHaveLength(1);
     useAuth({ features: [grab] });
-    await expect(kit!.sendEmail({ to: "a@example.com", subject: "s", text: "t", kind: "magic-link" })).rejects.toThrow(/sendEmail/);
+    await expect(kit!.sendEmail({ to: "a@example.com", subject: "s", text: "t", kind: "magic-link" })).rejects.toThrow(
+      /sendEmail/,
+    );
   });
 
   it("a feature answering with an immutable Response.redirect still gets Cache-Control: no-store", async () => {
-    const redirector: AuthFeature = { name: "redirector", mount: (router) => void router.get("/go", () => Response.redirect("http://localhost/app", 302)) };
+    const redirector: AuthFeature = {
+      name: "redirector",
+      mount: (router) => void router.get("/go", () => Response.redirect("http://localhost/app", 302)),
+    };
     const { client } = await setup({ features: [redirector] });
     const res = await client.send("GET", "/api/auth/go");
     expect(res.status).toBe(302);
@@ -243,13 +302,21 @@ describe("useAuth routes", () => {
   });
 
   it("an error thrown by an app callback is a 500 problem without details", async () => {
-    const auth = useAuth({ login: { validateCredentials: async () => { throw new Error("db password is hunter2"); } } });
+    const auth = useAuth({
+      login: {
+        validateCredentials: async () => {
+          throw new Error("db password is hunter2");
+        },
+      },
+    });
     const app = new Hono<CovaraEnv>().route("/auth", auth.router);
     const errors: unknown[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => void errors.push(args);
     try {
-      const res = await new TestClient(app).send("POST", "/auth/login", { body: { email: "a@example.com", password: "x" } });
+      const res = await new TestClient(app).send("POST", "/auth/login", {
+        body: { email: "a@example.com", password: "x" },
+      });
       expect(res.status).toBe(500);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
       expect(res.text).not.toContain("hunter2");
@@ -319,7 +386,9 @@ describe("createCovara({ auth })", () => {
       authenticate: (c) => (c.req.header("authorization") === "Bearer ck_test.key" ? { id: "api-key-user" } : null),
     });
     app.get("/api/who", (c) => c.json({ id: requireUser(c).id }));
-    expect(await (await app.request("/api/who", { headers: { authorization: "Bearer ck_test.key" } })).json()).toEqual({ id: "api-key-user" });
+    expect(await (await app.request("/api/who", { headers: { authorization: "Bearer ck_test.key" } })).json()).toEqual({
+      id: "api-key-user",
+    });
     expect((await app.request("/api/who", { headers: { authorization: "Bearer a.b.c" } })).status).toBe(401);
   });
 });

@@ -47,12 +47,21 @@ describe.each(backends)("credits ledger [$name]", ({ kv }) => {
     expect(await credits.balance("a")).toBe(7);
   });
 
-  it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60])("refuses the amount %s with invalid-credit-amount", async (amount) => {
-    await expect(credits.grant(account, amount)).rejects.toMatchObject({ code: "INVALID_CREDIT_AMOUNT", status: 400 });
-    await expect(credits.consume(account, amount)).rejects.toMatchObject({ code: "INVALID_CREDIT_AMOUNT", status: 400 });
-    expect(await credits.balance(account)).toBe(0);
-    expect(await credits.history(account)).toEqual([]);
-  });
+  it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60])(
+    "refuses the amount %s with invalid-credit-amount",
+    async (amount) => {
+      await expect(credits.grant(account, amount)).rejects.toMatchObject({
+        code: "INVALID_CREDIT_AMOUNT",
+        status: 400,
+      });
+      await expect(credits.consume(account, amount)).rejects.toMatchObject({
+        code: "INVALID_CREDIT_AMOUNT",
+        status: 400,
+      });
+      expect(await credits.balance(account)).toBe(0);
+      expect(await credits.history(account)).toEqual([]);
+    },
+  );
 
   it("lists history newest first with the balance after each change", async () => {
     await credits.grant(account, 50, { reason: "plan", reference: "evt_1" });
@@ -85,7 +94,10 @@ describe.each(backends)("credits ledger [$name]", ({ kv }) => {
     const sum = history.reduce((total, e) => total + (e.kind === "grant" ? e.amount : -e.amount), 0);
     expect(sum).toBe(0);
     // Every balance from 499 down to 0 was reached exactly once.
-    const after = history.filter((e) => e.kind === "consume").map((e) => e.balance).sort((a, b) => a - b);
+    const after = history
+      .filter((e) => e.kind === "consume")
+      .map((e) => e.balance)
+      .sort((a, b) => a - b);
     expect(after).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 

@@ -21,7 +21,14 @@ const plans = [
   { key: "api", priceId: "price_api", type: "usage" as const, meter: "api_calls" },
 ];
 
-const subscriptionBody = (cancelAtPeriodEnd = false) => ({ id: "sub_1", object: "subscription", status: "active", customer: "cus_1", cancel_at_period_end: cancelAtPeriodEnd, items: { data: [{ id: "si_1", price: { id: "price_pro" } }] } });
+const subscriptionBody = (cancelAtPeriodEnd = false) => ({
+  id: "sub_1",
+  object: "subscription",
+  status: "active",
+  customer: "cus_1",
+  cancel_at_period_end: cancelAtPeriodEnd,
+  items: { data: [{ id: "si_1", price: { id: "price_pro" } }] },
+});
 
 beforeAll(async () => {
   server = await startProviderServer();
@@ -33,13 +40,21 @@ afterAll(async () => {
 beforeEach(() => {
   server.requests.length = 0;
   server.respond((request) => {
-    if (request.path === "/v1/checkout/sessions") return { body: { id: "cs_1", url: "https://checkout.stripe.com/c/pay/cs_1" } };
-    if (request.path === "/v1/billing_portal/sessions") return { body: { url: "https://billing.stripe.com/p/session/x" } };
-    if (request.path.startsWith("/v1/subscriptions/")) return { body: subscriptionBody(request.body.includes("cancel_at_period_end=true")) };
+    if (request.path === "/v1/checkout/sessions")
+      return { body: { id: "cs_1", url: "https://checkout.stripe.com/c/pay/cs_1" } };
+    if (request.path === "/v1/billing_portal/sessions")
+      return { body: { url: "https://billing.stripe.com/p/session/x" } };
+    if (request.path.startsWith("/v1/subscriptions/"))
+      return { body: subscriptionBody(request.body.includes("cancel_at_period_end=true")) };
     return { body: {} };
   });
   kv = createMemoryKV({ sweepIntervalMs: 0 });
-  billing = createBilling({ adapter: createStripeAdapter({ apiKey: "sk_test", baseUrl: server.url, timeoutMs: 1500 }), webhookSecret: "whsec_x", plans, kv });
+  billing = createBilling({
+    adapter: createStripeAdapter({ apiKey: "sk_test", baseUrl: server.url, timeoutMs: 1500 }),
+    webhookSecret: "whsec_x",
+    plans,
+    kv,
+  });
   app = new Hono();
   app.route(
     "/api/billing",
@@ -53,18 +68,28 @@ beforeEach(() => {
 
 const as = (account: string | null, init: RequestInit = {}) => ({
   ...init,
-  headers: { ...(account ? { "x-account": account } : {}), ...(init.body ? { "content-type": "application/json" } : {}), ...(init.headers as Record<string, string> | undefined) },
+  headers: {
+    ...(account ? { "x-account": account } : {}),
+    ...(init.body ? { "content-type": "application/json" } : {}),
+    ...(init.headers as Record<string, string> | undefined),
+  },
 });
 
 /** Makes the account a subscriber, as the checkout's webhooks would. */
 async function subscribe(account: string): Promise<void> {
   await billing.credits.grant(account, 1);
-  await kv.set(`billing:account:${account}`, JSON.stringify({ customerId: "cus_1", subscriptionId: "sub_1", plan: "pro_monthly" }));
+  await kv.set(
+    `billing:account:${account}`,
+    JSON.stringify({ customerId: "cus_1", subscriptionId: "sub_1", plan: "pro_monthly" }),
+  );
 }
 
 describe("checkout", () => {
   it("opens a hosted checkout for the account's chosen plan", async () => {
-    const res = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", successUrl: "/welcome" }) }));
+    const res = await app.request(
+      "/api/billing/checkout",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", successUrl: "/welcome" }) }),
+    );
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ id: "cs_1", url: "https://checkout.stripe.com/c/pay/cs_1" });
     const sent = new URLSearchParams(server.requests[0]?.body);
@@ -75,47 +100,94 @@ describe("checkout", () => {
   });
 
   it("needs an account, a known plan and return URLs on an allowed origin", async () => {
-    const anonymous = await app.request("/api/billing/checkout", as(null, { method: "POST", body: JSON.stringify({ plan: "pro_monthly" }) }));
+    const anonymous = await app.request(
+      "/api/billing/checkout",
+      as(null, { method: "POST", body: JSON.stringify({ plan: "pro_monthly" }) }),
+    );
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ code: "BILLING_ACCOUNT_REQUIRED" });
-    const unknown = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "gold" }) }));
+    const unknown = await app.request(
+      "/api/billing/checkout",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: "gold" }) }),
+    );
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ code: "UNKNOWN_PLAN" });
-    const elsewhere = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", successUrl: "https://evil.test/" }) }));
+    const elsewhere = await app.request(
+      "/api/billing/checkout",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", successUrl: "https://evil.test/" }) }),
+    );
     expect(elsewhere.status).toBe(400);
     expect(await elsewhere.json()).toMatchObject({ code: "VALIDATION_ERROR" });
-    const scripted = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", cancelUrl: "javascript:alert(1)" }) }));
+    const scripted = await app.request(
+      "/api/billing/checkout",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", cancelUrl: "javascript:alert(1)" }) }),
+    );
     expect(scripted.status).toBe(400);
-    const allowed = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", successUrl: "https://app.example.test/done" }) }));
+    const allowed = await app.request(
+      "/api/billing/checkout",
+      as("user_1", {
+        method: "POST",
+        body: JSON.stringify({ plan: "pro_monthly", successUrl: "https://app.example.test/done" }),
+      }),
+    );
     expect(allowed.status).toBe(201);
     const malformed = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: "{oops" }));
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ code: "INVALID_JSON" });
-    const badQuantity = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", quantity: 0.5 }) }));
+    const badQuantity = await app.request(
+      "/api/billing/checkout",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly", quantity: 0.5 }) }),
+    );
     expect(badQuantity.status).toBe(400);
   });
 
   it.each([
-    ["a 5xx", () => server.respond(() => ({ status: 503, body: { error: { message: "Stripe is down" } } })), /answered 503/],
+    [
+      "a 5xx",
+      () => server.respond(() => ({ status: 503, body: { error: { message: "Stripe is down" } } })),
+      /answered 503/,
+    ],
     ["a timeout", () => server.respond(() => ({ delayMs: 4000, body: {} })), /no answer within 1500 ms/],
-  ])("answers %s from the provider with a 502 naming the provider, and stores nothing", async (_name, fault, detail) => {
-    fault();
-    // The 502 is also logged for the operator; kept out of the test output.
-    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
-    const keysBefore = await kv.keys("");
-    const res = await app.request("/api/billing/checkout", as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly" }) }));
-    expect(res.status).toBe(502);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const problem = await res.json();
-    expect(problem).toMatchObject({ code: "BILLING_PROVIDER_ERROR", provider: "stripe" });
-    expect(problem.detail).toMatch(detail);
-    expect(await kv.keys("")).toEqual(keysBefore);
-    quiet.mockRestore();
-  });
+  ])(
+    "answers %s from the provider with a 502 naming the provider, and stores nothing",
+    async (_name, fault, detail) => {
+      fault();
+      // The 502 is also logged for the operator; kept out of the test output.
+      const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+      const keysBefore = await kv.keys("");
+      const res = await app.request(
+        "/api/billing/checkout",
+        as("user_1", { method: "POST", body: JSON.stringify({ plan: "pro_monthly" }) }),
+      );
+      expect(res.status).toBe(502);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const problem = await res.json();
+      expect(problem).toMatchObject({ code: "BILLING_PROVIDER_ERROR", provider: "stripe" });
+      expect(problem.detail).toMatch(detail);
+      expect(await kv.keys("")).toEqual(keysBefore);
+      quiet.mockRestore();
+    },
+  );
 
   it("answers an unreachable provider with a 502 too", async () => {
-    const offline = createBilling({ adapter: createStripeAdapter({ apiKey: "sk", baseUrl: "http://127.0.0.1:9" }), webhookSecret: "whsec_x", plans, kv });
-    await expect(offline.createCheckout({ plan: "pro_monthly", account: "u", successUrl: "https://a.test", cancelUrl: "https://a.test" })).rejects.toMatchObject({ status: 502, code: "BILLING_PROVIDER_ERROR", extensions: { provider: "stripe", reason: "network" } });
+    const offline = createBilling({
+      adapter: createStripeAdapter({ apiKey: "sk", baseUrl: "http://127.0.0.1:9" }),
+      webhookSecret: "whsec_x",
+      plans,
+      kv,
+    });
+    await expect(
+      offline.createCheckout({
+        plan: "pro_monthly",
+        account: "u",
+        successUrl: "https://a.test",
+        cancelUrl: "https://a.test",
+      }),
+    ).rejects.toMatchObject({
+      status: 502,
+      code: "BILLING_PROVIDER_ERROR",
+      extensions: { provider: "stripe", reason: "network" },
+    });
   });
 });
 
@@ -134,22 +206,42 @@ describe("subscription and portal", () => {
   it("reads, cancels at period end, resumes and changes the plan of the account's subscription", async () => {
     await subscribe("user_1");
     const read = await (await app.request("/api/billing/subscription", as("user_1"))).json();
-    expect(read).toMatchObject({ plan: "pro_monthly", subscription: { id: "sub_1", status: "active", cancelAtPeriodEnd: false } });
-    const cancelled = await (await app.request("/api/billing/subscription/cancel", as("user_1", { method: "POST", body: JSON.stringify({ atPeriodEnd: true }) }))).json();
+    expect(read).toMatchObject({
+      plan: "pro_monthly",
+      subscription: { id: "sub_1", status: "active", cancelAtPeriodEnd: false },
+    });
+    const cancelled = await (
+      await app.request(
+        "/api/billing/subscription/cancel",
+        as("user_1", { method: "POST", body: JSON.stringify({ atPeriodEnd: true }) }),
+      )
+    ).json();
     expect(cancelled.subscription.cancelAtPeriodEnd).toBe(true);
     expect((await app.request("/api/billing/subscription/resume", as("user_1", { method: "POST" }))).status).toBe(200);
-    const changed = await app.request("/api/billing/subscription/change", as("user_1", { method: "POST", body: JSON.stringify({ plan: "team" }) }));
+    const changed = await app.request(
+      "/api/billing/subscription/change",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: "team" }) }),
+    );
     expect(changed.status).toBe(200);
     expect(server.requests.at(-1)?.body).toContain("items[0][price]=price_team");
-    const badChange = await app.request("/api/billing/subscription/change", as("user_1", { method: "POST", body: JSON.stringify({ plan: 3 }) }));
+    const badChange = await app.request(
+      "/api/billing/subscription/change",
+      as("user_1", { method: "POST", body: JSON.stringify({ plan: 3 }) }),
+    );
     expect(badChange.status).toBe(400);
-    const badCancel = await app.request("/api/billing/subscription/cancel", as("user_1", { method: "POST", body: JSON.stringify({ atPeriodEnd: "yes" }) }));
+    const badCancel = await app.request(
+      "/api/billing/subscription/cancel",
+      as("user_1", { method: "POST", body: JSON.stringify({ atPeriodEnd: "yes" }) }),
+    );
     expect(badCancel.status).toBe(400);
   });
 
   it("opens the hosted portal for a paying account", async () => {
     await subscribe("user_1");
-    const res = await app.request("/api/billing/portal", as("user_1", { method: "POST", body: JSON.stringify({ returnUrl: "/account" }) }));
+    const res = await app.request(
+      "/api/billing/portal",
+      as("user_1", { method: "POST", body: JSON.stringify({ returnUrl: "/account" }) }),
+    );
     expect(await res.json()).toEqual({ url: "https://billing.stripe.com/p/session/x" });
     expect(new URLSearchParams(server.requests.at(-1)?.body).get("return_url")).toBe("http://localhost/account");
   });
@@ -185,11 +277,13 @@ describe("credits", () => {
 
   it("lists the plans", async () => {
     const res = await app.request("/api/billing/plans");
-    expect(await res.json()).toEqual({ plans: [
-      { key: "pro_monthly", type: "subscription", credits: 10_000 },
-      { key: "team", type: "subscription", credits: 0 },
-      { key: "api", type: "usage", credits: 0 },
-    ] });
+    expect(await res.json()).toEqual({
+      plans: [
+        { key: "pro_monthly", type: "subscription", credits: 10_000 },
+        { key: "team", type: "subscription", credits: 0 },
+        { key: "api", type: "usage", credits: 0 },
+      ],
+    });
   });
 });
 
@@ -197,7 +291,9 @@ describe("createBilling refuses a bad configuration", () => {
   it("duplicate plan keys, negative credits, no secret", () => {
     const adapter = createStripeAdapter({ apiKey: "sk" });
     expect(() => createBilling({ adapter, webhookSecret: "s", plans: [plans[0]!, plans[0]!] })).toThrow(/twice/);
-    expect(() => createBilling({ adapter, webhookSecret: "s", plans: [{ ...plans[0]!, credits: -1 }] })).toThrow(/credits/);
+    expect(() => createBilling({ adapter, webhookSecret: "s", plans: [{ ...plans[0]!, credits: -1 }] })).toThrow(
+      /credits/,
+    );
     expect(() => createBilling({ adapter, webhookSecret: "", plans })).toThrow(/webhookSecret/);
   });
 });

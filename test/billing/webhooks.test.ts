@@ -37,7 +37,10 @@ function appFor(adapter: BillingAdapter, kv: KV, events: BillingEvent[] = [], se
     plans,
     kv,
     keyPrefix: `t${Math.random().toString(36).slice(2)}:`,
-    on: { "subscription.updated": (event) => void events.push(event), "payment.failed": (event) => void events.push(event) },
+    on: {
+      "subscription.updated": (event) => void events.push(event),
+      "payment.failed": (event) => void events.push(event),
+    },
   });
   const app = new Hono();
   app.route("/api/billing", createBillingRouter(billing, { getAccount: (c) => c.req.header("x-account") }));
@@ -48,11 +51,30 @@ const invoicePaid = (id: string, account = "user_1", plan = "pro_monthly") =>
   JSON.stringify({
     id,
     type: "invoice.paid",
-    data: { object: { object: "invoice", id: "in_1", customer: "cus_1", amount_paid: 900, currency: "usd", parent: { subscription_details: { subscription: "sub_1", metadata: { covara_account: account, covara_plan: plan } } } } },
+    data: {
+      object: {
+        object: "invoice",
+        id: "in_1",
+        customer: "cus_1",
+        amount_paid: 900,
+        currency: "usd",
+        parent: {
+          subscription_details: { subscription: "sub_1", metadata: { covara_account: account, covara_plan: plan } },
+        },
+      },
+    },
   });
 
-async function postStripe(app: Hono, payload: string, header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET })): Promise<Response> {
-  return app.request("/api/billing/webhook", { method: "POST", headers: { "stripe-signature": header, "content-type": "application/json" }, body: payload });
+async function postStripe(
+  app: Hono,
+  payload: string,
+  header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
+): Promise<Response> {
+  return app.request("/api/billing/webhook", {
+    method: "POST",
+    headers: { "stripe-signature": header, "content-type": "application/json" },
+    body: payload,
+  });
 }
 
 describe("webhooks through the router (memory KV, Stripe)", () => {
@@ -67,8 +89,16 @@ describe("webhooks through the router (memory KV, Stripe)", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, status: "processed", type: "payment.succeeded" });
     expect(await billing.credits.balance("user_1")).toBe(10_000);
-    expect(await billing.account("user_1")).toEqual({ customerId: "cus_1", subscriptionId: "sub_1", plan: "pro_monthly" });
-    expect((await billing.credits.history("user_1"))[0]).toMatchObject({ kind: "grant", amount: 10_000, reference: "stripe:evt_1" });
+    expect(await billing.account("user_1")).toEqual({
+      customerId: "cus_1",
+      subscriptionId: "sub_1",
+      plan: "pro_monthly",
+    });
+    expect((await billing.credits.history("user_1"))[0]).toMatchObject({
+      kind: "grant",
+      amount: 10_000,
+      reference: "stripe:evt_1",
+    });
   });
 
   it("the same event twice grants once; the second delivery is acknowledged as a duplicate", async () => {
@@ -84,15 +114,45 @@ describe("webhooks through the router (memory KV, Stripe)", () => {
   it("the same event delivered 50 times at once grants once", async () => {
     const { app, billing } = appFor(createStripeAdapter({ apiKey: "sk" }), kv);
     const payload = invoicePaid("evt_burst");
-    const statuses = await Promise.all(Array.from({ length: 50 }, () => postStripe(app, payload).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => postStripe(app, payload).then((r) => r.status)),
+    );
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
     expect(await billing.credits.balance("user_1")).toBe(10_000);
   });
 
   it("a paid one-time checkout grants the pack; its subscription's checkout grants nothing (the invoice does)", async () => {
     const { app, billing } = appFor(createStripeAdapter({ apiKey: "sk" }), kv);
-    const oneTime = JSON.stringify({ id: "evt_cs1", type: "checkout.session.completed", data: { object: { object: "checkout.session", mode: "payment", payment_status: "paid", client_reference_id: "user_2", customer: "cus_2", amount_total: 500, currency: "usd", metadata: { covara_account: "user_2", covara_plan: "pack_500" } } } });
-    const subscription = JSON.stringify({ id: "evt_cs2", type: "checkout.session.completed", data: { object: { object: "checkout.session", mode: "subscription", payment_status: "paid", subscription: "sub_3", customer: "cus_3", metadata: { covara_account: "user_3", covara_plan: "pro_monthly" } } } });
+    const oneTime = JSON.stringify({
+      id: "evt_cs1",
+      type: "checkout.session.completed",
+      data: {
+        object: {
+          object: "checkout.session",
+          mode: "payment",
+          payment_status: "paid",
+          client_reference_id: "user_2",
+          customer: "cus_2",
+          amount_total: 500,
+          currency: "usd",
+          metadata: { covara_account: "user_2", covara_plan: "pack_500" },
+        },
+      },
+    });
+    const subscription = JSON.stringify({
+      id: "evt_cs2",
+      type: "checkout.session.completed",
+      data: {
+        object: {
+          object: "checkout.session",
+          mode: "subscription",
+          payment_status: "paid",
+          subscription: "sub_3",
+          customer: "cus_3",
+          metadata: { covara_account: "user_3", covara_plan: "pro_monthly" },
+        },
+      },
+    });
     expect((await postStripe(app, oneTime)).status).toBe(200);
     expect((await postStripe(app, subscription)).status).toBe(200);
     expect(await billing.credits.balance("user_2")).toBe(500);
@@ -103,15 +163,36 @@ describe("webhooks through the router (memory KV, Stripe)", () => {
   it("runs the app's hooks for other events", async () => {
     const events: BillingEvent[] = [];
     const { app } = appFor(createStripeAdapter({ apiKey: "sk" }), kv, events);
-    const updated = JSON.stringify({ id: "evt_su", type: "customer.subscription.updated", data: { object: { object: "subscription", id: "sub_1", customer: "cus_1", status: "active", metadata: { covara_account: "user_1", covara_plan: "pro_monthly" } } } });
+    const updated = JSON.stringify({
+      id: "evt_su",
+      type: "customer.subscription.updated",
+      data: {
+        object: {
+          object: "subscription",
+          id: "sub_1",
+          customer: "cus_1",
+          status: "active",
+          metadata: { covara_account: "user_1", covara_plan: "pro_monthly" },
+        },
+      },
+    });
     expect((await postStripe(app, updated)).status).toBe(200);
-    expect(events.map((e) => [e.type, e.account, e.subscriptionId])).toEqual([["subscription.updated", "user_1", "sub_1"]]);
+    expect(events.map((e) => [e.type, e.account, e.subscriptionId])).toEqual([
+      ["subscription.updated", "user_1", "sub_1"],
+    ]);
   });
 
   it("acknowledges and ignores an unknown event type", async () => {
     const events: BillingEvent[] = [];
     const { app, billing } = appFor(createStripeAdapter({ apiKey: "sk" }), kv, events);
-    const res = await postStripe(app, JSON.stringify({ id: "evt_x", type: "radar.early_fraud_warning.created", data: { object: { metadata: { covara_account: "user_1", covara_plan: "pro_monthly" } } } }));
+    const res = await postStripe(
+      app,
+      JSON.stringify({
+        id: "evt_x",
+        type: "radar.early_fraud_warning.created",
+        data: { object: { metadata: { covara_account: "user_1", covara_plan: "pro_monthly" } } },
+      }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ignored", type: "unknown" });
     expect(events).toEqual([]);
@@ -143,11 +224,23 @@ describe("webhooks through the router (memory KV, Stripe)", () => {
     const unsigned = await app.request("/api/billing/webhook", { method: "POST", body: payload });
     expect(unsigned.status).toBe(401);
     expect(await unsigned.json()).toMatchObject({ code: "WEBHOOK_SIGNATURE_MISSING" });
-    const misSigned = await postStripe(app, payload, stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_wrong" }));
+    const misSigned = await postStripe(
+      app,
+      payload,
+      stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_wrong" }),
+    );
     expect(misSigned.status).toBe(401);
     expect(await misSigned.json()).toMatchObject({ code: "WEBHOOK_SIGNATURE_INVALID" });
     // A genuine delivery captured and replayed after the tolerance.
-    const stale = await postStripe(app, payload, stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 }));
+    const stale = await postStripe(
+      app,
+      payload,
+      stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: SECRET,
+        timestamp: Math.floor(Date.now() / 1000) - 3600,
+      }),
+    );
     expect(stale.status).toBe(400);
     expect(await stale.json()).toMatchObject({ code: "WEBHOOK_TIMESTAMP_OUT_OF_RANGE" });
     expect(await billing.credits.balance("user_1")).toBe(0);
@@ -185,32 +278,82 @@ describe("webhooks through the router (memory KV, Stripe)", () => {
 
 describe("each provider's payment event grants once", () => {
   const ts = () => Math.floor(Date.now() / 1000);
-  const cases: { name: string; adapter: BillingAdapter; secret: string; payload: string; sign: (payload: string) => Record<string, string> }[] = [
+  const cases: {
+    name: string;
+    adapter: BillingAdapter;
+    secret: string;
+    payload: string;
+    sign: (payload: string) => Record<string, string>;
+  }[] = [
     {
       name: "paddle transaction.completed",
       adapter: createPaddleAdapter({ apiKey: "pdl" }),
       secret: "pdl_secret",
-      payload: JSON.stringify({ event_id: "evt_01p", event_type: "transaction.completed", occurred_at: new Date().toISOString(), data: { id: "txn_1", customer_id: "ctm_1", subscription_id: "sub_01p", currency_code: "USD", custom_data: { covara_account: "user_1", covara_plan: "pro_monthly" }, details: { totals: { grand_total: "900" } } } }),
+      payload: JSON.stringify({
+        event_id: "evt_01p",
+        event_type: "transaction.completed",
+        occurred_at: new Date().toISOString(),
+        data: {
+          id: "txn_1",
+          customer_id: "ctm_1",
+          subscription_id: "sub_01p",
+          currency_code: "USD",
+          custom_data: { covara_account: "user_1", covara_plan: "pro_monthly" },
+          details: { totals: { grand_total: "900" } },
+        },
+      }),
       sign: (payload) => {
         const t = ts();
-        return { "paddle-signature": `ts=${t};h1=${createHmac("sha256", "pdl_secret").update(`${t}:${payload}`).digest("hex")}` };
+        return {
+          "paddle-signature": `ts=${t};h1=${createHmac("sha256", "pdl_secret").update(`${t}:${payload}`).digest("hex")}`,
+        };
       },
     },
     {
       name: "lemon squeezy subscription_payment_success",
       adapter: createLemonSqueezyAdapter({ apiKey: "ls", storeId: "1" }),
       secret: "ls_secret",
-      payload: JSON.stringify({ meta: { event_name: "subscription_payment_success", custom_data: { covara_account: "user_1", covara_plan: "pro_monthly" } }, data: { type: "subscription-invoices", id: "42", attributes: { subscription_id: 7, customer_id: 9, total: 900, currency: "USD" } } }),
+      payload: JSON.stringify({
+        meta: {
+          event_name: "subscription_payment_success",
+          custom_data: { covara_account: "user_1", covara_plan: "pro_monthly" },
+        },
+        data: {
+          type: "subscription-invoices",
+          id: "42",
+          attributes: { subscription_id: 7, customer_id: 9, total: 900, currency: "USD" },
+        },
+      }),
       sign: (payload) => ({ "x-signature": createHmac("sha256", "ls_secret").update(payload).digest("hex") }),
     },
     {
       name: "polar order.paid",
       adapter: createPolarAdapter({ accessToken: "polar" }),
       secret: "polar_whs_secret",
-      payload: JSON.stringify({ type: "order.paid", timestamp: new Date().toISOString(), data: { id: "ord_1", billing_reason: "subscription_cycle", customer_id: "cus_p", subscription_id: "sub_p", total_amount: 900, currency: "usd", metadata: { covara_account: "user_1", covara_plan: "pro_monthly" } } }),
+      payload: JSON.stringify({
+        type: "order.paid",
+        timestamp: new Date().toISOString(),
+        data: {
+          id: "ord_1",
+          billing_reason: "subscription_cycle",
+          customer_id: "cus_p",
+          subscription_id: "sub_p",
+          total_amount: 900,
+          currency: "usd",
+          metadata: { covara_account: "user_1", covara_plan: "pro_monthly" },
+        },
+      }),
       sign: (payload) => {
         const at = new Date();
-        return { "webhook-id": "msg_p1", "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(Buffer.from("polar_whs_secret").toString("base64")).sign("msg_p1", at, payload) };
+        return {
+          "webhook-id": "msg_p1",
+          "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+          "webhook-signature": new Webhook(Buffer.from("polar_whs_secret").toString("base64")).sign(
+            "msg_p1",
+            at,
+            payload,
+          ),
+        };
       },
     },
   ];
@@ -230,8 +373,15 @@ describe("each provider's payment event grants once", () => {
   it("lemon squeezy: the order of a subscription's first payment grants nothing (its invoice does)", async () => {
     const adapter = createLemonSqueezyAdapter({ apiKey: "ls", storeId: "1" });
     const { app, billing } = appFor(adapter, createMemoryKV({ sweepIntervalMs: 0 }), [], "ls_secret");
-    const order = JSON.stringify({ meta: { event_name: "order_created", custom_data: { covara_account: "user_1", covara_plan: "pro_monthly" } }, data: { type: "orders", id: "5", attributes: { status: "paid", customer_id: 9, total: 900, currency: "USD" } } });
-    const res = await app.request("/api/billing/webhook", { method: "POST", headers: { "x-signature": createHmac("sha256", "ls_secret").update(order).digest("hex") }, body: order });
+    const order = JSON.stringify({
+      meta: { event_name: "order_created", custom_data: { covara_account: "user_1", covara_plan: "pro_monthly" } },
+      data: { type: "orders", id: "5", attributes: { status: "paid", customer_id: 9, total: 900, currency: "USD" } },
+    });
+    const res = await app.request("/api/billing/webhook", {
+      method: "POST",
+      headers: { "x-signature": createHmac("sha256", "ls_secret").update(order).digest("hex") },
+      body: order,
+    });
     expect(res.status).toBe(200);
     expect(await billing.credits.balance("user_1")).toBe(0);
   });
@@ -249,9 +399,17 @@ describe.skipIf(redisReason !== null)("webhook dedupe across two processes shari
 
   it("two app instances, each with its own Redis client, grant the same event once", async () => {
     // Two connections under one prefix: what two processes of one app see.
-    clients.push(await createRedisKV({ url: REDIS_URL, keyPrefix: prefix }), await createRedisKV({ url: REDIS_URL, keyPrefix: prefix }));
+    clients.push(
+      await createRedisKV({ url: REDIS_URL, keyPrefix: prefix }),
+      await createRedisKV({ url: REDIS_URL, keyPrefix: prefix }),
+    );
     const make = (kv: KV) => {
-      const billing = createBilling({ adapter: createStripeAdapter({ apiKey: "sk" }), webhookSecret: SECRET, plans, kv });
+      const billing = createBilling({
+        adapter: createStripeAdapter({ apiKey: "sk" }),
+        webhookSecret: SECRET,
+        plans,
+        kv,
+      });
       const app = new Hono();
       app.route("/api/billing", createBillingRouter(billing, { getAccount: () => null }));
       return { app, billing };
@@ -260,7 +418,9 @@ describe.skipIf(redisReason !== null)("webhook dedupe across two processes shari
     const one = make(kvOne);
     const two = make(kvTwo);
     const payload = invoicePaid("evt_two_processes");
-    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => postStripe(i % 2 === 0 ? one.app : two.app, payload).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => postStripe(i % 2 === 0 ? one.app : two.app, payload).then((r) => r.status)),
+    );
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
     expect(await one.billing.credits.balance("user_1")).toBe(10_000);
     expect(await two.billing.credits.balance("user_1")).toBe(10_000);

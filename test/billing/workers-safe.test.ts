@@ -20,7 +20,9 @@ describe("covara/billing on Workers", () => {
     const [output] = Object.values(result.metafile.outputs);
     const imports = new Set(output?.imports.map((entry) => entry.path));
     expect([...imports].sort()).toEqual(["@oslojs/encoding", "hono", "hono/http-exception"]);
-    const inputs = Object.entries(output?.inputs ?? {}).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input);
+    const inputs = Object.entries(output?.inputs ?? {})
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([input]) => input);
     expect(inputs.filter((input) => /redis/.test(input))).toEqual([]);
   });
 });

@@ -50,7 +50,8 @@ describe.skipIf(!registryUp)("acceptance: npm pack → create → install → co
   }, 30_000);
 
   it("serves, applies a nullable column live, refuses a NOT NULL one", async () => {
-    if (!existsSync(join(repoRoot, "dist/cli/dev-runner.mjs"))) execFileSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "pipe" });
+    if (!existsSync(join(repoRoot, "dist/cli/dev-runner.mjs")))
+      execFileSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "pipe" });
     execFileSync("npm", ["pack", "--pack-destination", root], { cwd: repoRoot, stdio: "pipe" });
     const tarball = join(root, readdirSync(root).find((file) => file.endsWith(".tgz")) ?? "");
     const unpacked = join(root, "unpacked");
@@ -58,29 +59,75 @@ describe.skipIf(!registryUp)("acceptance: npm pack → create → install → co
     execFileSync("tar", ["xzf", tarball, "-C", unpacked]);
     const empty = join(root, "empty");
     mkdirSync(empty);
-    execFileSync(process.execPath, [join(unpacked, "package/bin/covara.mjs"), "create", "my-app", "--no-install", "--covara-version", `file:${tarball}`], { cwd: empty, stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [
+        join(unpacked, "package/bin/covara.mjs"),
+        "create",
+        "my-app",
+        "--no-install",
+        "--covara-version",
+        `file:${tarball}`,
+      ],
+      { cwd: empty, stdio: "pipe" },
+    );
     const dir = join(empty, "my-app");
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, stdio: "pipe" });
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
     delete env.DATABASE_URL;
-    child = spawn(process.execPath, [join(dir, "node_modules/covara/bin/covara.mjs"), "dev", "--port", String(port), "--host", "127.0.0.1", "--no-typecheck"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(
+      process.execPath,
+      [
+        join(dir, "node_modules/covara/bin/covara.mjs"),
+        "dev",
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--no-typecheck",
+      ],
+      { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     child.stdout?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
     const url = `http://127.0.0.1:${port}/api/todos`;
     await waitFor("the first 200", async () => ((await fetch(url)).status === 200 ? true : undefined), 90_000);
-    expect((await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"title":"first"}' })).status).toBe(201);
+    expect(
+      (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"title":"first"}' }))
+        .status,
+    ).toBe(201);
 
     const schemaFile = join(dir, "src/schema.ts");
-    writeFileSync(schemaFile, readFileSync(schemaFile, "utf8").replace('title: text("title").notNull(),', 'title: text("title").notNull(),\n  note: text("note"),'));
+    writeFileSync(
+      schemaFile,
+      readFileSync(schemaFile, "utf8").replace(
+        'title: text("title").notNull(),',
+        'title: text("title").notNull(),\n  note: text("note"),',
+      ),
+    );
     const edited = Date.now();
-    await waitFor("the new column", async () => ((await (await fetch(url)).text()).includes('"note":null') ? true : undefined), 60_000);
+    await waitFor(
+      "the new column",
+      async () => ((await (await fetch(url)).text()).includes('"note":null') ? true : undefined),
+      60_000,
+    );
     console.log(`acceptance.test: nullable column served ${Date.now() - edited} ms after the edit`);
-    await waitFor("the client types", async () => (readFileSync(join(dir, "src/covara-types.d.ts"), "utf8").includes("note") ? true : undefined), 10_000);
+    await waitFor(
+      "the client types",
+      async () => (readFileSync(join(dir, "src/covara-types.d.ts"), "utf8").includes("note") ? true : undefined),
+      10_000,
+    );
 
     const before = output.length;
-    writeFileSync(schemaFile, readFileSync(schemaFile, "utf8").replace('note: text("note"),', 'note: text("note"),\n  priority: integer("priority").notNull(),'));
+    writeFileSync(
+      schemaFile,
+      readFileSync(schemaFile, "utf8").replace(
+        'note: text("note"),',
+        'note: text("note"),\n  priority: integer("priority").notNull(),',
+      ),
+    );
     await waitFor("the refusal", async () => (output.slice(before).includes("NOT applied") ? true : undefined), 60_000);
     expect(output.slice(before)).toContain("NOT NULL column without a default");
     const body = (await (await fetch(url)).json()) as { items: Record<string, unknown>[] };

@@ -23,7 +23,8 @@ describe("runCli", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("");
     expect(stdout).toContain("Usage: covara <command>");
-    for (const command of ["create", "generate", "dev", "db"]) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    for (const command of ["create", "generate", "dev", "db"])
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
     expect(stdout).toContain("Exit codes: 0 ok, 1 error, 2 wrong usage");
     expect(stdout).toContain("--version");
   });
@@ -42,10 +43,13 @@ describe("runCli", () => {
     expect(stderr).toContain('unknown option "--frobnicate"');
   });
 
-  it.each([["create"], ["generate"], ["dev"], ["db"]])("covara %s --help lists options and examples", async (command) => {
-    const { code, stdout } = await run(command, "--help");
-    expect(code).toBe(0);
-    expect(stdout).toContain(`covara ${command}`);
-    expect(stdout).toContain("Examples:");
-  });
+  it.each([["create"], ["generate"], ["dev"], ["db"]])(
+    "covara %s --help lists options and examples",
+    async (command) => {
+      const { code, stdout } = await run(command, "--help");
+      expect(code).toBe(0);
+      expect(stdout).toContain(`covara ${command}`);
+      expect(stdout).toContain("Examples:");
+    },
+  );
 });

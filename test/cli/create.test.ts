@@ -13,7 +13,12 @@ const root = mkdtempSync(join(tmpdir(), "covara-create-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const quietIO = (): CliIO & { out: string; err: string } => {
-  const io = { out: "", err: "", stdout: (text: string) => void (io.out += text), stderr: (text: string) => void (io.err += text) };
+  const io = {
+    out: "",
+    err: "",
+    stdout: (text: string) => void (io.out += text),
+    stderr: (text: string) => void (io.err += text),
+  };
   return io;
 };
 
@@ -47,7 +52,9 @@ describe("covara create", () => {
     const pkg = JSON.parse(read(dir, "package.json"));
     expect(pkg.name).toBe("my-app");
     expect(pkg.scripts.dev).toBe("covara dev");
-    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(["covara", "@libsql/client", "drizzle-orm", "hono", "tsx"]));
+    expect(Object.keys(pkg.dependencies)).toEqual(
+      expect.arrayContaining(["covara", "@libsql/client", "drizzle-orm", "hono", "tsx"]),
+    );
     expect(pkg.devDependencies["drizzle-kit"]).toBeDefined();
     expect(read(dir, "README.md")).toContain("npm install\nnpm run dev");
     expect(read(dir, "src/db.ts")).toContain("drizzle-orm/libsql");
@@ -136,7 +143,16 @@ describe("covara create", () => {
   it("prints --help with examples", async () => {
     const { code, stdout } = await run("create", "--help");
     expect(code).toBe(0);
-    for (const flag of ["--template", "--db", "--frontend", "--package-manager", "--no-install", "--force", "Examples:"]) expect(stdout).toContain(flag);
+    for (const flag of [
+      "--template",
+      "--db",
+      "--frontend",
+      "--package-manager",
+      "--no-install",
+      "--force",
+      "Examples:",
+    ])
+      expect(stdout).toContain(flag);
   });
 
   it("validates names the way npm does", () => {
@@ -153,7 +169,10 @@ describe("covara create", () => {
     expect(detectPackageManager(undefined)).toBe("npm");
     const dir = join(root, "pnpm-app");
     const io = quietIO();
-    await createCommand([dir, "--no-install"], io, { cwd: root, env: { npm_config_user_agent: "pnpm/9.1.0 npm/? node/v20" } });
+    await createCommand([dir, "--no-install"], io, {
+      cwd: root,
+      env: { npm_config_user_agent: "pnpm/9.1.0 npm/? node/v20" },
+    });
     expect(read(dir, "README.md")).toContain("pnpm install\npnpm dev");
   });
 
@@ -167,7 +186,11 @@ describe("covara create", () => {
     });
     expect(ok).toBe(0);
     expect(calls).toEqual([`yarn ${join(root, "installed")}`]);
-    const failing = createCommand([join(root, "install-fails")], quietIO(), { cwd: root, env: {}, install: async () => 1 });
+    const failing = createCommand([join(root, "install-fails")], quietIO(), {
+      cwd: root,
+      env: {},
+      install: async () => 1,
+    });
     await expect(failing).rejects.toThrow(/installing its dependencies failed/);
   });
 
@@ -176,7 +199,11 @@ describe("covara create", () => {
     const output = new PassThrough();
     const io = Object.assign(quietIO(), { interactive: true });
     input.end("node\npostgres\nreact\n");
-    const options = await resolveCreateOptions([join(root, "asked")], io, { cwd: root, env: {}, asker: () => terminalAsker(io, input, output) });
+    const options = await resolveCreateOptions([join(root, "asked")], io, {
+      cwd: root,
+      env: {},
+      asker: () => terminalAsker(io, input, output),
+    });
     expect(options).toMatchObject({ template: "node", db: "postgres", frontend: "react" });
   });
 
@@ -184,7 +211,11 @@ describe("covara create", () => {
     const input = new PassThrough();
     const io = Object.assign(quietIO(), { interactive: true });
     input.end("rust\n\n\n\n");
-    const options = await resolveCreateOptions([join(root, "asked2")], io, { cwd: root, env: {}, asker: () => terminalAsker(io, input, new PassThrough()) });
+    const options = await resolveCreateOptions([join(root, "asked2")], io, {
+      cwd: root,
+      env: {},
+      asker: () => terminalAsker(io, input, new PassThrough()),
+    });
     expect(options).toMatchObject({ template: "node", db: "sqlite", frontend: "none" });
     expect(io.out).toContain("Please answer one of: node, cloudflare");
   });

@@ -20,13 +20,21 @@ async function records(...parts: string[]): Promise<CsvRecord[]> {
 
 describe("CSV", () => {
   it("writes NULL as an empty field and the empty string as a quoted one, quoting what needs it", () => {
-    expect(csvLine([null, "", "a,b", 'say "hi"', "two\nlines", "plain"])).toBe(',"","a,b","say ""hi""","two\nlines",plain\n');
+    expect(csvLine([null, "", "a,b", 'say "hi"', "two\nlines", "plain"])).toBe(
+      ',"","a,b","say ""hi""","two\nlines",plain\n',
+    );
   });
 
   it("reads back what it writes, across chunk boundaries, with CRLF, and numbers lines", async () => {
     const text = `id,title\r\n${csvLine(["1", 'say "hi", twice'])}${csvLine(["2", "two\nlines"])}${csvLine(["3", null])}${csvLine(["4", ""])}`;
     const parsed = await records(...text.match(/.{1,3}/gs)!);
-    expect(parsed.map((record) => record.fields)).toEqual([["id", "title"], ["1", 'say "hi", twice'], ["2", "two\nlines"], ["3", null], ["4", ""]]);
+    expect(parsed.map((record) => record.fields)).toEqual([
+      ["id", "title"],
+      ["1", 'say "hi", twice'],
+      ["2", "two\nlines"],
+      ["3", null],
+      ["4", ""],
+    ]);
     expect(parsed.map((record) => record.line)).toEqual([1, 2, 3, 5, 6]);
   });
 
@@ -43,11 +51,19 @@ describe("export", () => {
 
   it("writes a big table batch by batch, with a progress line on a terminal", async () => {
     const client = createClient({ url: `file:${join(dir, "big.db")}` });
-    await client.executeMultiple("create table big (id integer primary key, label text); with recursive n(i) as (select 1 union all select i + 1 from n where i < 12000) insert into big select i, 'row ' || i from n;");
+    await client.executeMultiple(
+      "create table big (id integer primary key, label text); with recursive n(i) as (select 1 union all select i + 1 from n where i < 12000) insert into big select i, 'row ' || i from n;",
+    );
     const writes: string[] = [];
     const sink: Sink = { write: async (text) => void writes.push(text), end: async () => {} };
     let stderr = "";
-    const rows = await exportTable({ stdout: () => {}, stderr: (text) => (stderr += text), progress: true }, libsqlSqlClient(client), "big", "csv", sink);
+    const rows = await exportTable(
+      { stdout: () => {}, stderr: (text) => (stderr += text), progress: true },
+      libsqlSqlClient(client),
+      "big",
+      "csv",
+      sink,
+    );
     client.close();
     expect(rows).toBe(12_000);
     // The header, then one write per batch of 1,000: never the whole table at once.

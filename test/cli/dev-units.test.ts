@@ -10,7 +10,7 @@ describe("classifyPush", () => {
     "CREATE UNIQUE INDEX `a` ON `t` (`b`);",
     "ALTER TABLE `todos` ADD `note` text;",
     'ALTER TABLE "todos" ADD COLUMN "n" integer DEFAULT 0 NOT NULL;',
-    'CREATE TYPE "public"."mood" AS ENUM(\'sad\', \'ok\');',
+    "CREATE TYPE \"public\".\"mood\" AS ENUM('sad', 'ok');",
   ])("additive: %s", (statement) => expect(isAdditive(statement)).toBe(true));
 
   it.each([
@@ -31,7 +31,9 @@ describe("classifyPush", () => {
   });
 
   it("explains a NOT NULL column without a default", () => {
-    expect(reasonFor("ALTER TABLE `todos` ADD `prio` integer NOT NULL;")).toContain("NOT NULL column without a default");
+    expect(reasonFor("ALTER TABLE `todos` ADD `prio` integer NOT NULL;")).toContain(
+      "NOT NULL column without a default",
+    );
   });
 });
 
@@ -48,9 +50,16 @@ describe("resolveDatabase", () => {
   };
 
   it("prefers --profile, then COVARA_DB_PROFILE, then DATABASE_URL, then the default profile", () => {
-    expect(resolveDatabase(config, "turso", { COVARA_DB_PROFILE: "local", DATABASE_URL: "postgres://x" })).toMatchObject({ name: "turso", authToken: "t" });
-    expect(resolveDatabase(config, undefined, { COVARA_DB_PROFILE: "turso", DATABASE_URL: "postgres://x" })).toMatchObject({ name: "turso" });
-    expect(resolveDatabase(config, undefined, { DATABASE_URL: "postgres://x" })).toMatchObject({ name: "DATABASE_URL", url: "postgres://x" });
+    expect(
+      resolveDatabase(config, "turso", { COVARA_DB_PROFILE: "local", DATABASE_URL: "postgres://x" }),
+    ).toMatchObject({ name: "turso", authToken: "t" });
+    expect(
+      resolveDatabase(config, undefined, { COVARA_DB_PROFILE: "turso", DATABASE_URL: "postgres://x" }),
+    ).toMatchObject({ name: "turso" });
+    expect(resolveDatabase(config, undefined, { DATABASE_URL: "postgres://x" })).toMatchObject({
+      name: "DATABASE_URL",
+      url: "postgres://x",
+    });
     expect(resolveDatabase(config, undefined, {})).toMatchObject({ name: "local", url: "file:./data.db" });
   });
 
@@ -64,7 +73,9 @@ describe("resolveDatabase", () => {
   });
 
   it("says how to fix a missing DATABASE_URL", () => {
-    expect(() => resolveDatabase({ ...config, profiles: {}, defaultProfile: undefined }, undefined, {})).toThrow(/DATABASE_URL is not set/);
+    expect(() => resolveDatabase({ ...config, profiles: {}, defaultProfile: undefined }, undefined, {})).toThrow(
+      /DATABASE_URL is not set/,
+    );
   });
 
   it("tells dialects by URL, anchors file: URLs to the project and hides passwords", () => {

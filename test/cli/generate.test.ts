@@ -20,31 +20,37 @@ describe("covara generate", () => {
   });
 
   it.each([
-    ["sqlite", [], "sqliteTable(\"blog_posts\""],
-    ["postgres", ["--db", "postgres"], "pgTable(\"blog_posts\""],
-  ])("resource adds a %s table and its registration, and refuses a second time", async (name, flags, table) => {
-    const dir = join(root, `gen-${name}`);
-    await createLinkedProject(dir, flags);
-    const first = await runIn(dir, "generate", "resource", "blog-posts");
-    expect(first.stderr).toBe("");
-    expect(first.code).toBe(0);
-    const schema = readFileSync(join(dir, "src/schema.ts"), "utf8");
-    expect(schema).toContain(`export const blogPosts = ${table}`);
-    const app = readFileSync(join(dir, "src/app.ts"), "utf8");
-    expect(app).toContain('.resource("/blog-posts", blogPosts, { id: blogPosts.id, db, auth: { public: OPEN } })');
-    expect(app).toMatch(/import \{ blogPosts, todos \} from "\.\/schema";/);
-    // The registration sits above the marker, so the next one goes below it.
-    expect(app.indexOf("blogPosts.id")).toBeLessThan(app.indexOf("covara generate resource <name>"));
-    const again = await runIn(dir, "generate", "resource", "blog-posts");
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already exports "blogPosts"');
-  }, 60_000);
+    ["sqlite", [], 'sqliteTable("blog_posts"'],
+    ["postgres", ["--db", "postgres"], 'pgTable("blog_posts"'],
+  ])(
+    "resource adds a %s table and its registration, and refuses a second time",
+    async (name, flags, table) => {
+      const dir = join(root, `gen-${name}`);
+      await createLinkedProject(dir, flags);
+      const first = await runIn(dir, "generate", "resource", "blog-posts");
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      const schema = readFileSync(join(dir, "src/schema.ts"), "utf8");
+      expect(schema).toContain(`export const blogPosts = ${table}`);
+      const app = readFileSync(join(dir, "src/app.ts"), "utf8");
+      expect(app).toContain('.resource("/blog-posts", blogPosts, { id: blogPosts.id, db, auth: { public: OPEN } })');
+      expect(app).toMatch(/import \{ blogPosts, todos \} from "\.\/schema";/);
+      // The registration sits above the marker, so the next one goes below it.
+      expect(app.indexOf("blogPosts.id")).toBeLessThan(app.indexOf("covara generate resource <name>"));
+      const again = await runIn(dir, "generate", "resource", "blog-posts");
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('already exports "blogPosts"');
+    },
+    60_000,
+  );
 
   it("resource on the cloudflare template reuses the D1 db expression", async () => {
     const dir = join(root, "gen-cf");
     await createLinkedProject(dir, ["--template", "cloudflare"]);
     expect((await runIn(dir, "generate", "resource", "notes")).code).toBe(0);
-    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain('.resource("/notes", notes, { id: notes.id, db: drizzle(env.DB), auth: { public: OPEN } })');
+    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain(
+      '.resource("/notes", notes, { id: notes.id, db: drizzle(env.DB), auth: { public: OPEN } })',
+    );
   }, 60_000);
 
   it("migration writes the SQL of the schema diff and nothing when the schema is unchanged", async () => {

@@ -44,7 +44,11 @@ describe.skipIf(!hasChromium)("covara create --frontend react", () => {
     base = `http://localhost:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_ENV: "production" };
     delete env.DATABASE_URL;
-    server = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    server = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     server.stdout?.on("data", (chunk: Buffer) => void (log += chunk.toString()));
     server.stderr?.on("data", (chunk: Buffer) => void (log += chunk.toString()));
     const deadline = Date.now() + 120_000;
@@ -73,10 +77,17 @@ describe.skipIf(!hasChromium)("covara create --frontend react", () => {
     await page.getByRole("button", { name: "Add" }).click();
     await page.getByText("Typed in the page").waitFor({ timeout: 30_000 });
 
-    const created = await fetch(`${base}/api/todos`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: "Created through the API" }) });
+    const created = await fetch(`${base}/api/todos`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "Created through the API" }),
+    });
     expect(created.status).toBe(201);
     await page.getByText("Created through the API").waitFor({ timeout: 30_000 });
-    expect(await page.locator("li").allTextContents()).toEqual([expect.stringContaining("Typed in the page"), expect.stringContaining("Created through the API")]);
+    expect(await page.locator("li").allTextContents()).toEqual([
+      expect.stringContaining("Typed in the page"),
+      expect.stringContaining("Created through the API"),
+    ]);
     await page.screenshot({ path: join(repoRoot, "docs/images/create-react-app.png") });
   }, 120_000);
 });

@@ -4,7 +4,17 @@
  * through covara/oidc's own login page (driven over HTTP here; the browser test clicks it).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearerAuth, apiKeyAuth, createClient, initJWTClient, JWTClient, memoryTokenStorage, OIDCClient, resolveAuth, type TokenStorage } from "../../src/client";
+import {
+  bearerAuth,
+  apiKeyAuth,
+  createClient,
+  initJWTClient,
+  JWTClient,
+  memoryTokenStorage,
+  OIDCClient,
+  resolveAuth,
+  type TokenStorage,
+} from "../../src/client";
 import { PASSWORD, startClientTestServer, type ClientTestServer } from "./fixtures/server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,7 +65,11 @@ describe("JWT", () => {
 
   it("a refused refresh ends the session: onSessionExpired fires and the 401 surfaces as a typed error", async () => {
     let expired = 0;
-    const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage(), onSessionExpired: () => expired++ });
+    const jwt = new JWTClient({
+      baseUrl: server.url,
+      storage: memoryTokenStorage(),
+      onSessionExpired: () => expired++,
+    });
     const client = createClient({ baseUrl: server.url, auth: jwt });
     await jwt.login("ada@example.com", PASSWORD);
     await jwt.logout(); // revokes the refresh family
@@ -102,7 +116,14 @@ describe("JWT", () => {
     const added: string[] = [];
     const errors: unknown[] = [];
     const connected: { seq: number; resumedFrom?: number }[] = [];
-    const sub = notes.subscribe({}, { onAdded: (n) => added.push(n.id), onError: (e) => errors.push(e), onConnected: (seq, info) => connected.push({ seq, ...info }) });
+    const sub = notes.subscribe(
+      {},
+      {
+        onAdded: (n) => added.push(n.id),
+        onError: (e) => errors.push(e),
+        onConnected: (seq, info) => connected.push({ seq, ...info }),
+      },
+    );
     await until(() => connected.length === 1);
     await sleep(2100); // the stream's bearer token expires; the next re-check revokes the stream
     await until(() => connected.length >= 2, 8000);
@@ -115,7 +136,11 @@ describe("JWT", () => {
 
   it("a subscription revoked by logout ends with a typed 401 and the session-expired hook (no resume with dead credentials)", async () => {
     let expired = 0;
-    const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage(), onSessionExpired: () => expired++ });
+    const jwt = new JWTClient({
+      baseUrl: server.url,
+      storage: memoryTokenStorage(),
+      onSessionExpired: () => expired++,
+    });
     const client = createClient({ baseUrl: server.url, auth: jwt });
     await jwt.login("ada@example.com", PASSWORD);
     const token = await jwt.getAccessToken();
@@ -133,7 +158,10 @@ describe("JWT", () => {
 
   it("wrong credentials are a typed 401 INVALID_CREDENTIALS", async () => {
     const jwt = new JWTClient({ baseUrl: server.url, storage: memoryTokenStorage() });
-    await expect(jwt.login("ada@example.com", "wrong")).rejects.toMatchObject({ status: 401, code: "INVALID_CREDENTIALS" });
+    await expect(jwt.login("ada@example.com", "wrong")).rejects.toMatchObject({
+      status: 401,
+      code: "INVALID_CREDENTIALS",
+    });
   });
 
   it("bearer and API-key strategies set their headers; auth is auto-detected from the options", async () => {
@@ -149,7 +177,9 @@ describe("JWT", () => {
     await apiKeyAuth("cvk_abc.def").authorize(headers);
     expect(headers.get("x-api-key")).toBe("cvk_abc.def");
     expect(resolveAuth({ apiKey: "k", header: "x-key" }, "").kind).toBe("apiKey");
-    expect(resolveAuth({ issuer: "https://id.example", clientId: "spa", redirectUri: "https://app/cb" }, "").kind).toBe("oidc");
+    expect(resolveAuth({ issuer: "https://id.example", clientId: "spa", redirectUri: "https://app/cb" }, "").kind).toBe(
+      "oidc",
+    );
     expect(resolveAuth(undefined, "").kind).toBe("cookie");
     const made = initJWTClient({ baseUrl: server.url, storage: memoryTokenStorage() });
     expect(resolveAuth(undefined, "")).toBe(made);
@@ -158,7 +188,12 @@ describe("JWT", () => {
 });
 
 /** Follows one redirect chain by hand, carrying cookies, until `stop(url)` says so. */
-async function browse(start: string, cookies: Map<string, string>, init: RequestInit = {}, stop: (url: string) => boolean): Promise<{ url: string; res?: Response }> {
+async function browse(
+  start: string,
+  cookies: Map<string, string>,
+  init: RequestInit = {},
+  stop: (url: string) => boolean,
+): Promise<{ url: string; res?: Response }> {
   let url = start;
   let request = init;
   for (let hop = 0; hop < 10; hop++) {
@@ -189,7 +224,14 @@ describe("OIDC code + PKCE against covara/oidc", () => {
   it("logs in through the provider's login page, checks state and nonce, refreshes on 401, and logs out", async () => {
     let navigatedTo = "";
     const storage = memoryTokenStorage();
-    const oidc = new OIDCClient({ issuer: `${server.url}/oidc`, clientId: "spa", redirectUri: `${server.url}/callback`, postLogoutRedirectUri: `${server.url}/`, storage, navigate: (url) => (navigatedTo = url) });
+    const oidc = new OIDCClient({
+      issuer: `${server.url}/oidc`,
+      clientId: "spa",
+      redirectUri: `${server.url}/callback`,
+      postLogoutRedirectUri: `${server.url}/`,
+      storage,
+      navigate: (url) => (navigatedTo = url),
+    });
     const client = createClient({ baseUrl: server.url, auth: oidc });
     const authorizeUrl = await oidc.login();
     expect(navigatedTo).toBe(authorizeUrl);
@@ -202,8 +244,20 @@ describe("OIDC code + PKCE against covara/oidc", () => {
     const page = await browse(authorizeUrl, cookies, {}, isCallback);
     const html = await page.res!.text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
-    const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, "&"), page.url).toString();
-    const done = await browse(action, cookies, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrf, email: "ada@example.com", password: PASSWORD }).toString() }, isCallback);
+    const action = new URL(
+      /<form method="post" action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, "&"),
+      page.url,
+    ).toString();
+    const done = await browse(
+      action,
+      cookies,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf, email: "ada@example.com", password: PASSWORD }).toString(),
+      },
+      isCallback,
+    );
     expect(oidc.isCallback(done.url)).toBe(true);
 
     // A callback whose state was tampered with is refused (and burns the pending login).

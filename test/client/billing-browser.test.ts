@@ -23,7 +23,11 @@ beforeAll(async () => {
   const appJs = await bundleReactApp(new URL("./browser/billing-app.tsx", import.meta.url));
   // The page's requests carry no account header: the server bills everything to user_1.
   server = await startBillingTestServer("user_1");
-  server.app.get("/account", (c) => c.html('<!doctype html><html><head><meta charset="utf-8"><title>billing</title></head><body><div id="root"></div><script type="module" src="/billing-app.js"></script></body></html>'));
+  server.app.get("/account", (c) =>
+    c.html(
+      '<!doctype html><html><head><meta charset="utf-8"><title>billing</title></head><body><div id="root"></div><script type="module" src="/billing-app.js"></script></body></html>',
+    ),
+  );
   server.app.get("/billing-app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
   browser = await launchChromium();
 }, 60_000);
@@ -44,14 +48,20 @@ describe.skipIf(!hasChromium)("billing hooks in Chromium", () => {
       expect((await server.pay("user_1", "evt_browser_1")).status).toBe(200);
       await page.reload();
       await page.waitForFunction(() => document.querySelector("#credits")?.textContent === "Credits: 10000");
-      await page.waitForFunction(() => document.querySelector("#subscription")?.textContent === "Plan: pro_monthly (renews)");
+      await page.waitForFunction(
+        () => document.querySelector("#subscription")?.textContent === "Plan: pro_monthly (renews)",
+      );
 
       // The action invalidates the billing queries: the page refetches and shows the change.
       await page.click("#cancel");
-      await page.waitForFunction(() => document.querySelector("#subscription")?.textContent === "Plan: pro_monthly (ends at period end)");
+      await page.waitForFunction(
+        () => document.querySelector("#subscription")?.textContent === "Plan: pro_monthly (ends at period end)",
+      );
       await page.screenshot({ path: join(SHOTS, "billing-account.png") });
       await page.click("#resume");
-      await page.waitForFunction(() => document.querySelector("#subscription")?.textContent === "Plan: pro_monthly (renews)");
+      await page.waitForFunction(
+        () => document.querySelector("#subscription")?.textContent === "Plan: pro_monthly (renews)",
+      );
 
       await Promise.all([page.waitForURL(`${server.url}/checkout-landing`), page.click("#upgrade")]);
       expect(await page.textContent("h1")).toBe("Stripe checkout (local)");

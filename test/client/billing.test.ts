@@ -45,7 +45,10 @@ describe("client.billing", () => {
   });
 
   it("opens checkout and portal links; redirectToCheckout answers the URL where there is no window", async () => {
-    expect(await client.billing.checkout({ plan: "pro_monthly", successUrl: "/thanks" })).toEqual({ id: "cs_1", url: `${server.url}/checkout-landing` });
+    expect(await client.billing.checkout({ plan: "pro_monthly", successUrl: "/thanks" })).toEqual({
+      id: "cs_1",
+      url: `${server.url}/checkout-landing`,
+    });
     expect(await client.billing.redirectToCheckout({ plan: "team" })).toBe(`${server.url}/checkout-landing`);
     expect(await client.billing.portal({ returnUrl: "/account" })).toEqual({ url: `${server.url}/portal-landing` });
   });
@@ -55,7 +58,10 @@ describe("client.billing", () => {
     const refused = await anonymous.billing.credits().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CovaraClientError);
     expect(refused).toMatchObject({ status: 401, code: "BILLING_ACCOUNT_REQUIRED" });
-    await expect(client.billing.checkout({ plan: "platinum" })).rejects.toMatchObject({ status: 400, code: "UNKNOWN_PLAN" });
+    await expect(client.billing.checkout({ plan: "platinum" })).rejects.toMatchObject({
+      status: 400,
+      code: "UNKNOWN_PLAN",
+    });
     server.provider.respond(() => ({ status: 500, body: { error: { message: "boom" } } }));
     const failed = await client.billing.checkout({ plan: "pro_monthly" }).catch((error: unknown) => error);
     expect(failed).toMatchObject({ status: 502, code: "BILLING_PROVIDER_ERROR" });

@@ -31,14 +31,21 @@ function serveApp(app: Parameters<NonNullable<Parameters<typeof startClientTestS
   app.get("/app", (c) => c.html(HTML));
   app.get("/callback", (c) => c.html(HTML));
   app.get("/app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
-  const env = createEnv({ PUBLIC_APP_NAME: z.string(), SECRET_KEY: z.string() }, { source: { PUBLIC_APP_NAME: "Covara Todos", SECRET_KEY: "s3cr3t-browser" } });
+  const env = createEnv(
+    { PUBLIC_APP_NAME: z.string(), SECRET_KEY: z.string() },
+    { source: { PUBLIC_APP_NAME: "Covara Todos", SECRET_KEY: "s3cr3t-browser" } },
+  );
   app.route("/api/env", usePublicEnv(env));
 }
 
 beforeAll(async () => {
   if (!hasChromium) return;
   appJs = await bundleReactApp(new URL("./browser/app.tsx", import.meta.url));
-  live = await startClientTestServer({ accessTtlSeconds: 2, extend: serveApp, usersConfig: { search: { index: createMemorySearch(), fields: ["name", "email"] } } });
+  live = await startClientTestServer({
+    accessTtlSeconds: 2,
+    extend: serveApp,
+    usersConfig: { search: { index: createMemorySearch(), fields: ["name", "email"] } },
+  });
   oidc = await startClientTestServer({ oidc: {}, extend: serveApp });
   browser = await launchChromium();
 }, 120_000);
@@ -49,10 +56,15 @@ afterAll(async () => {
   await oidc?.close();
 });
 
-const names = (page: Page): Promise<string[]> => page.$$eval("#todos .name", (els) => els.map((e) => e.textContent ?? ""));
+const names = (page: Page): Promise<string[]> =>
+  page.$$eval("#todos .name", (els) => els.map((e) => e.textContent ?? ""));
 
 async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${live.url}${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${live.url}${path}`, {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return res.status === 204 ? undefined : res.json();
 }
 
@@ -107,7 +119,11 @@ describe.skipIf(!hasChromium)("browser proof", () => {
     try {
       const added = (await names(tabA)).find((n) => n.startsWith("todo-"))!;
       await tabA.click(`#todos li:has-text("${added}") button`);
-      await tabA.waitForFunction((name) => ![...document.querySelectorAll("#todos .name")].some((e) => e.textContent === name), added, { timeout: 500 });
+      await tabA.waitForFunction(
+        (name) => ![...document.querySelectorAll("#todos .name")].some((e) => e.textContent === name),
+        added,
+        { timeout: 500 },
+      );
       // The row left tab A while its DELETE is still held at the network: the server still has it.
       await until(async () => held === 1, 3000);
       expect((await api("GET", "/api/users?filter=role==todo")).items).toHaveLength(2);
@@ -125,16 +141,22 @@ describe.skipIf(!hasChromium)("browser proof", () => {
     await until(async () => (await names(tabA)).length === 3 && (await names(tabB)).length === 3);
 
     await context.setOffline(true);
-    await tabA.evaluate(async ({ upd }) => {
-      const { mutate } = (window as any).covara;
-      await mutate.create({ name: "off-A1", email: "offa1@x.io", role: "todo" });
-      await mutate.update(upd, { age: 5 });
-    }, { upd: upd.id });
-    await tabB.evaluate(async ({ del }) => {
-      const { mutate } = (window as any).covara;
-      await mutate.create({ name: "off-B1", email: "offb1@x.io", role: "todo" });
-      await mutate.delete(del);
-    }, { del: del.id });
+    await tabA.evaluate(
+      async ({ upd }) => {
+        const { mutate } = (window as any).covara;
+        await mutate.create({ name: "off-A1", email: "offa1@x.io", role: "todo" });
+        await mutate.update(upd, { age: 5 });
+      },
+      { upd: upd.id },
+    );
+    await tabB.evaluate(
+      async ({ del }) => {
+        const { mutate } = (window as any).covara;
+        await mutate.create({ name: "off-B1", email: "offb1@x.io", role: "todo" });
+        await mutate.delete(del);
+      },
+      { del: del.id },
+    );
     // The temporary row of tab B, renamed while still offline (its id is not the server's yet).
     await tabB.waitForFunction(() => (window as any).covara.items.some((t: any) => t.name === "off-B1"));
     await tabB.evaluate(async () => {
@@ -143,15 +165,36 @@ describe.skipIf(!hasChromium)("browser proof", () => {
       await mutate.update(temp.id, { name: "off-B1x" });
     });
     const optimistic = ["a-keep", "b-upd", "off-A1", "off-B1x"];
-    await until(async () => JSON.stringify(await names(tabA)) === JSON.stringify(optimistic) && JSON.stringify(await names(tabB)) === JSON.stringify(optimistic));
+    await until(
+      async () =>
+        JSON.stringify(await names(tabA)) === JSON.stringify(optimistic) &&
+        JSON.stringify(await names(tabB)) === JSON.stringify(optimistic),
+    );
     expect(await tabA.evaluate(() => (window as any).covara.pending())).toBe(5);
     await tabB.screenshot({ path: join(SHOTS, "2-offline.png") });
 
     await context.setOffline(false);
-    await until(async () => (await tabA.evaluate(() => (window as any).covara.pending())) === 0 && (await tabB.evaluate(() => (window as any).covara.pending())) === 0, 30_000);
-    const fresh = (await api("GET", "/api/users?filter=role==todo&orderBy=name")).items as { name: string; age: number | null }[];
-    expect(fresh.map((u) => [u.name, u.age])).toEqual([["a-keep", null], ["b-upd", 5], ["off-A1", null], ["off-B1x", null]]);
-    await until(async () => JSON.stringify(await names(tabA)) === JSON.stringify(fresh.map((u) => u.name)) && JSON.stringify(await names(tabB)) === JSON.stringify(fresh.map((u) => u.name)));
+    await until(
+      async () =>
+        (await tabA.evaluate(() => (window as any).covara.pending())) === 0 &&
+        (await tabB.evaluate(() => (window as any).covara.pending())) === 0,
+      30_000,
+    );
+    const fresh = (await api("GET", "/api/users?filter=role==todo&orderBy=name")).items as {
+      name: string;
+      age: number | null;
+    }[];
+    expect(fresh.map((u) => [u.name, u.age])).toEqual([
+      ["a-keep", null],
+      ["b-upd", 5],
+      ["off-A1", null],
+      ["off-B1x", null],
+    ]);
+    await until(
+      async () =>
+        JSON.stringify(await names(tabA)) === JSON.stringify(fresh.map((u) => u.name)) &&
+        JSON.stringify(await names(tabB)) === JSON.stringify(fresh.map((u) => u.name)),
+    );
     await tabA.screenshot({ path: join(SHOTS, "3-back-online.png") });
   }, 60_000);
 
@@ -163,7 +206,11 @@ describe.skipIf(!hasChromium)("browser proof", () => {
     });
     await live.restart(async (other) => {
       for (const name of ["gap-1", "gap-2"]) {
-        const res = await other.request("/api/users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, email: `${name}@x.io`, role: "todo" }) });
+        const res = await other.request("/api/users", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name, email: `${name}@x.io`, role: "todo" }),
+        });
         expect(res.status).toBe(201);
       }
     });
@@ -176,7 +223,8 @@ describe.skipIf(!hasChromium)("browser proof", () => {
 
 describe.skipIf(!hasChromium)("browser hooks", () => {
   it("useInfiniteList pages, useLiveAggregate follows writes from useMutation, useSearch finds, usePrefetch fills useList", async () => {
-    for (const name of ["h1", "h2", "h3"]) await api("POST", "/api/users", { name, email: `${name}@x.io`, role: "hook" });
+    for (const name of ["h1", "h2", "h3"])
+      await api("POST", "/api/users", { name, email: `${name}@x.io`, role: "hook" });
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on("pageerror", (error) => console.error("page error:", error.message));
@@ -193,12 +241,19 @@ describe.skipIf(!hasChromium)("browser hooks", () => {
     await page.waitForSelector("#aggregate:has-text('hook=4')");
 
     await page.evaluate(() => (window as any).covara.search("h4"));
-    await page.waitForFunction(() => [...document.querySelectorAll("#search li")].map((e) => e.textContent).join() === "h4");
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("#search li")].map((e) => e.textContent).join() === "h4",
+    );
 
     const listRequests: string[] = [];
     page.on("request", (request) => {
       const url = new URL(request.url());
-      if (url.pathname === "/api/users" && url.searchParams.get("filter") === "role==hook" && !url.searchParams.has("limit")) listRequests.push(url.search);
+      if (
+        url.pathname === "/api/users" &&
+        url.searchParams.get("filter") === "role==hook" &&
+        !url.searchParams.has("limit")
+      )
+        listRequests.push(url.search);
     });
     await page.evaluate(() => (window as any).covara.prefetch());
     expect(listRequests).toHaveLength(1);

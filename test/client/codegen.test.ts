@@ -29,11 +29,24 @@ function tsc(file: string): { status: number | null; output: string } {
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2023", "dom"], types: [], skipLibCheck: true },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: "es2022",
+        module: "esnext",
+        moduleResolution: "bundler",
+        lib: ["es2023", "dom"],
+        types: [],
+        skipLibCheck: true,
+      },
       files: [file],
     }),
   );
-  const result = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(dir, "tsconfig.json")],
+    { encoding: "utf8" },
+  );
   return { status: result.status, output: result.stdout + result.stderr };
 }
 

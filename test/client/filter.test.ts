@@ -5,7 +5,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { and, comparison, FILTER_OPERATORS, type Filter, formatRsqlValue, or, where, type FilterLiteral } from "../../src/client";
+import {
+  and,
+  comparison,
+  FILTER_OPERATORS,
+  type Filter,
+  formatRsqlValue,
+  or,
+  where,
+  type FilterLiteral,
+} from "../../src/client";
 import { parseRsql, type RsqlNode } from "../../src/kernel/rsql";
 
 const RANGE = new Set(["=between=", "=nbetween="]);
@@ -16,7 +25,25 @@ const LENGTH = new Set(["=length=", "=minlength=", "=maxlength="]);
 const text = fc.oneof(
   fc.string({ unit: "grapheme" }),
   fc.string({ unit: "binary" }).filter((s) => !s.includes("\0")),
-  fc.constantFrom('"', "'", "\\", "\\u0041", ";", ",", "()", "a==b", "42", "007", "2024-01-31", "null", "true", " and ", "\n\t\r", "\u007f", "%_"),
+  fc.constantFrom(
+    '"',
+    "'",
+    "\\",
+    "\\u0041",
+    ";",
+    ",",
+    "()",
+    "a==b",
+    "42",
+    "007",
+    "2024-01-31",
+    "null",
+    "true",
+    " and ",
+    "\n\t\r",
+    "\u007f",
+    "%_",
+  ),
 );
 const scalar: fc.Arbitrary<FilterLiteral> = fc.oneof(
   text,
@@ -26,7 +53,9 @@ const scalar: fc.Arbitrary<FilterLiteral> = fc.oneof(
   fc.constant(null),
   fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T00:00:00Z"), noInvalidDate: true }),
 );
-const fieldName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}(\.[A-Za-z_][A-Za-z0-9_]{0,5})?$/).filter((f) => !/^(and|or)$/i.test(f));
+const fieldName = fc
+  .stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}(\.[A-Za-z_][A-Za-z0-9_]{0,5})?$/)
+  .filter((f) => !/^(and|or)$/i.test(f));
 const operators = Object.values(FILTER_OPERATORS);
 
 interface Built {
@@ -35,8 +64,9 @@ interface Built {
 }
 
 /** A comparison as the builder writes it, and the tree the parser must give back. */
-const leaf: fc.Arbitrary<Built> = fc.tuple(fieldName, fc.constantFrom(...operators), scalar, fc.array(scalar, { maxLength: 4 }), fc.nat(50), fc.boolean()).map(
-  ([field, operator, value, list, n, flag]) => {
+const leaf: fc.Arbitrary<Built> = fc
+  .tuple(fieldName, fc.constantFrom(...operators), scalar, fc.array(scalar, { maxLength: 4 }), fc.nat(50), fc.boolean())
+  .map(([field, operator, value, list, n, flag]) => {
     let built: FilterLiteral | FilterLiteral[];
     if (RANGE.has(operator)) built = [value, list[0] ?? null];
     else if (LIST.has(operator)) built = list;
@@ -44,9 +74,11 @@ const leaf: fc.Arbitrary<Built> = fc.tuple(fieldName, fc.constantFrom(...operato
     else if (LENGTH.has(operator)) built = n;
     else built = value;
     const expected = Array.isArray(built) ? built.map(normalise) : normalise(built);
-    return { filter: comparison(field, operator, built), tree: { type: "comparison", field, operator, value: expected, position: 0 } as RsqlNode };
-  },
-);
+    return {
+      filter: comparison(field, operator, built),
+      tree: { type: "comparison", field, operator, value: expected, position: 0 } as RsqlNode,
+    };
+  });
 
 /** What the parser reads a literal as: -0 prints as "-0", which reads back as 0 or -0 alike. */
 function normalise(value: FilterLiteral): FilterLiteral {
@@ -57,10 +89,12 @@ const tree: fc.Arbitrary<Built> = fc.letrec<{ node: Built }>((tie) => ({
   node: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     leaf,
-    fc.tuple(fc.constantFrom("and" as const, "or" as const), fc.array(tie("node"), { minLength: 2, maxLength: 3 })).map(([kind, children]) => ({
-      filter: (kind === "and" ? and : or)(...children.map((c) => c.filter))!,
-      tree: { type: kind, children: children.map((c) => c.tree) } as RsqlNode,
-    })),
+    fc
+      .tuple(fc.constantFrom("and" as const, "or" as const), fc.array(tie("node"), { minLength: 2, maxLength: 3 }))
+      .map(([kind, children]) => ({
+        filter: (kind === "and" ? and : or)(...children.map((c) => c.filter))!,
+        tree: { type: kind, children: children.map((c) => c.tree) } as RsqlNode,
+      })),
   ),
 })).node;
 
@@ -94,9 +128,13 @@ describe("filter builder", () => {
     const w = where<{ name: string; age: number | null; at: Date }>();
     expect(String(w.eq("name", "42"))).toBe('name=="42"');
     expect(String(w.in("age", [1, 2]))).toBe("age=in=(1,2)");
-    expect(String(w.between("at", new Date("2024-01-01T00:00:00Z"), "2024-02-01"))).toBe('at=between=(2024-01-01T00:00:00.000Z,"2024-02-01")');
+    expect(String(w.between("at", new Date("2024-01-01T00:00:00Z"), "2024-02-01"))).toBe(
+      'at=between=(2024-01-01T00:00:00.000Z,"2024-02-01")',
+    );
     expect(String(w.isnull("age"))).toBe("age=isnull=true");
-    expect(String(w.and(w.eq("name", "a"), w.or(w.gt("age", 1), w.lt("age", 0))))).toBe('name=="a";(age=gt=1,age=lt=0)');
+    expect(String(w.and(w.eq("name", "a"), w.or(w.gt("age", 1), w.lt("age", 0))))).toBe(
+      'name=="a";(age=gt=1,age=lt=0)',
+    );
     expect(String(w.and(w.eq("name", "a"), undefined, false))).toBe('name=="a"');
     expect(w.and()).toBeUndefined();
     expect(formatRsqlValue('say "hi"\\\n')).toBe('"say \\"hi\\"\\\\\\n"');

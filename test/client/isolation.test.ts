@@ -25,7 +25,8 @@ function walk(dir: string): string[] {
 /** Every module specifier in a file: static, type-only, re-exports and dynamic imports. */
 function specifiers(source: string): string[] {
   const found: string[] = [];
-  for (const match of source.matchAll(/(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/g)) found.push(match[1]!);
+  for (const match of source.matchAll(/(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/g))
+    found.push(match[1]!);
   for (const match of source.matchAll(/(?:^|[^\w.])import\s*\(\s*["']([^"']+)["']\s*\)/g)) found.push(match[1]!);
   for (const match of source.matchAll(/(?:^|\n)\s*import\s*["']([^"']+)["']/g)) found.push(match[1]!);
   return found;
@@ -49,7 +50,10 @@ describe("client isolation", () => {
   });
 
   it("the bundle-size script passes: core ≤ 8 KB, with offline ≤ 16 KB, react adds ≤ 4 KB, inputs only from src/client", () => {
-    const result = spawnSync(process.execPath, [join(root, "scripts", "client-size.mjs"), "--json"], { cwd: root, encoding: "utf8" });
+    const result = spawnSync(process.execPath, [join(root, "scripts", "client-size.mjs"), "--json"], {
+      cwd: root,
+      encoding: "utf8",
+    });
     const report = JSON.parse(result.stdout) as {
       core: { gzip: number };
       offline: { gzip: number };

@@ -13,30 +13,41 @@ interface Row {
   name: string;
 }
 
-const row = fc.record({ id: fc.integer({ min: 1, max: 40 }), score: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }), name: fc.constantFrom("a", "b", "B", "ä", "") });
-const event = fc.oneof(row.map((r) => ({ type: "upsert" as const, row: r })), fc.integer({ min: 1, max: 45 }).map((id) => ({ type: "remove" as const, id })));
+const row = fc.record({
+  id: fc.integer({ min: 1, max: 40 }),
+  score: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
+  name: fc.constantFrom("a", "b", "B", "ä", ""),
+});
+const event = fc.oneof(
+  row.map((r) => ({ type: "upsert" as const, row: r })),
+  fc.integer({ min: 1, max: 45 }).map((id) => ({ type: "remove" as const, id })),
+);
 
 describe("LiveListStore", () => {
   for (const orderBy of ["score", "score:desc,name", "-name,score", "name asc"]) {
     it(`matches a naive sorted array for random snapshots and events (orderBy ${orderBy})`, () => {
       const compare = createRowComparator<Row>(orderBy, "id");
       fc.assert(
-        fc.property(fc.uniqueArray(row, { selector: (r) => r.id, maxLength: 20 }), fc.array(event, { maxLength: 60 }), (snapshot, events) => {
-          const store = new LiveListStore<Row>({ orderBy });
-          store.reset(snapshot);
-          let naive = [...snapshot];
-          for (const e of events) {
-            if (e.type === "upsert") {
-              store.upsert(e.row);
-              naive = [...naive.filter((r) => r.id !== e.row.id), e.row];
-            } else {
-              store.remove(e.id);
-              naive = naive.filter((r) => r.id !== e.id);
+        fc.property(
+          fc.uniqueArray(row, { selector: (r) => r.id, maxLength: 20 }),
+          fc.array(event, { maxLength: 60 }),
+          (snapshot, events) => {
+            const store = new LiveListStore<Row>({ orderBy });
+            store.reset(snapshot);
+            let naive = [...snapshot];
+            for (const e of events) {
+              if (e.type === "upsert") {
+                store.upsert(e.row);
+                naive = [...naive.filter((r) => r.id !== e.row.id), e.row];
+              } else {
+                store.remove(e.id);
+                naive = naive.filter((r) => r.id !== e.id);
+              }
             }
-          }
-          expect(store.items).toEqual(naive.sort(compare));
-          expect(store.size).toBe(naive.length);
-        }),
+            expect(store.items).toEqual(naive.sort(compare));
+            expect(store.size).toBe(naive.length);
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -67,10 +78,16 @@ describe("LiveListStore", () => {
 
 describe("SSE parser", () => {
   it("yields the same events however the stream is cut into chunks (LF, CRLF, CR)", () => {
-    const text = "retry: 2000\r\nevent: connected\r\nid: 1\r\ndata: {\"seq\":1}\r\n\r\n: heartbeat\nid: 5\n\nevent: added\rdata: a\rdata: b\r\r";
+    const text =
+      'retry: 2000\r\nevent: connected\r\nid: 1\r\ndata: {"seq":1}\r\n\r\n: heartbeat\nid: 5\n\nevent: added\rdata: a\rdata: b\r\r';
     const parse = (chunks: string[]) => {
       const seen: unknown[] = [];
-      const parser = createSseParser({ onMessage: (m) => seen.push(m), onId: (id) => seen.push({ id }), onRetry: (ms) => seen.push({ retry: ms }), onComment: (c) => seen.push({ comment: c }) });
+      const parser = createSseParser({
+        onMessage: (m) => seen.push(m),
+        onId: (id) => seen.push({ id }),
+        onRetry: (ms) => seen.push({ retry: ms }),
+        onComment: (c) => seen.push({ comment: c }),
+      });
       for (const chunk of chunks) parser.feed(chunk);
       return seen;
     };

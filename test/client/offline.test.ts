@@ -7,7 +7,15 @@
  */
 import "fake-indexeddb/auto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, indexedDbQueueStorage, liveList, memoryQueueStorage, type CovaraClientError, type OfflineConflict, type QueuedMutation } from "../../src/client";
+import {
+  createClient,
+  indexedDbQueueStorage,
+  liveList,
+  memoryQueueStorage,
+  type CovaraClientError,
+  type OfflineConflict,
+  type QueuedMutation,
+} from "../../src/client";
 import { startClientTestServer, type ClientTestServer } from "./fixtures/server";
 
 interface User {
@@ -63,14 +71,20 @@ describe("offline", () => {
 
     await eventually(() => expect(client.offline!.pending()).toHaveLength(0));
     const fresh = await users.list({ filter: "role==off", orderBy: "name" });
-    expect(fresh.items.map((u) => [u.name, u.age])).toEqual([["o-keep", 7], ["o-new2", null]]);
+    expect(fresh.items.map((u) => [u.name, u.age])).toEqual([
+      ["o-keep", 7],
+      ["o-new2", null],
+    ]);
     await eventually(() => expect(list.store.items).toEqual(fresh.items));
     list.close();
   });
 
   it("a queued write the server refuses is removed from the queue, rolled back, and reported", async () => {
     const rejected: [QueuedMutation, CovaraClientError][] = [];
-    const client = createClient({ baseUrl: server.url, offline: { storage: memoryQueueStorage(), retryMs: 100, onRejected: (m, e) => rejected.push([m, e]) } });
+    const client = createClient({
+      baseUrl: server.url,
+      offline: { storage: memoryQueueStorage(), retryMs: 100, onRejected: (m, e) => rejected.push([m, e]) },
+    });
     const users = client.resource<User>("/api/users");
     const existing = await users.create({ name: "r-keep", email: "r-keep@x.io", role: "rej" });
     const list = liveList<User>(client, "/api/users", { filter: "role==rej", orderBy: "name" });
@@ -112,7 +126,11 @@ describe("offline", () => {
       await list.mutate.update(row.id, { name: "m-local" });
       await list.mutate.update(row.id, { age: 2 });
       // Meanwhile, elsewhere: the server row changes email (another field) and age (the same field).
-      const res = await other.request(`/api/users/${row.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "m-server@x.io", age: 99 }) });
+      const res = await other.request(`/api/users/${row.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "m-server@x.io", age: 99 }),
+      });
       expect(res.status).toBe(200);
     });
 
@@ -121,7 +139,9 @@ describe("offline", () => {
     expect(final).toMatchObject({ name: "m-local", email: "m-server@x.io", age: 2 });
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]).toMatchObject({ fields: ["age"], server: { age: 99 } });
-    await eventually(() => expect(list.store.items[0]).toMatchObject({ name: "m-local", email: "m-server@x.io", age: 2 }));
+    await eventually(() =>
+      expect(list.store.items[0]).toMatchObject({ name: "m-local", email: "m-server@x.io", age: 2 }),
+    );
     list.close();
   });
 
@@ -143,7 +163,10 @@ describe("offline", () => {
   });
 
   it("a created row outside the list's filter leaves the list once the server has it (no phantom)", async () => {
-    const client = createClient({ baseUrl: server.url, offline: { storage: memoryQueueStorage(), retryMs: 100, confirmMs: 300 } });
+    const client = createClient({
+      baseUrl: server.url,
+      offline: { storage: memoryQueueStorage(), retryMs: 100, confirmMs: 300 },
+    });
     const list = liveList<User>(client, "/api/users", { filter: "role==inside" });
     await eventually(() => expect(list.status).toBe("open"));
     await list.mutate.create({ name: "in", email: "in@x.io", role: "inside" });
@@ -158,7 +181,15 @@ describe("offline", () => {
 
   it("persists the queue in IndexedDB across a reload, and falls back to memory with a warning on a quota error", async () => {
     const storage = indexedDbQueueStorage({ name: "covara-offline-test" });
-    const m: QueuedMutation = { id: "q1", seq: 1, path: "/api/users", op: "create", rowId: "tmp_1", data: { name: "p" }, createdAt: 1 };
+    const m: QueuedMutation = {
+      id: "q1",
+      seq: 1,
+      path: "/api/users",
+      op: "create",
+      rowId: "tmp_1",
+      data: { name: "p" },
+      createdAt: 1,
+    };
     await storage.put(m);
     expect(await indexedDbQueueStorage({ name: "covara-offline-test" }).load()).toEqual([m]);
     await storage.delete("q1");
@@ -193,7 +224,11 @@ describe("offline", () => {
         return req;
       },
     };
-    const limited = indexedDbQueueStorage({ name: "covara-offline-full", indexedDB: full, warn: (w) => warnings.push(w) });
+    const limited = indexedDbQueueStorage({
+      name: "covara-offline-full",
+      indexedDB: full,
+      warn: (w) => warnings.push(w),
+    });
     await limited.put({ ...m, id: "q2" });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/QuotaExceededError.*memory/);

@@ -43,7 +43,11 @@ describe("resource client", () => {
     expect(created[0]).toMatchObject({ id: expect.any(Number), name: "Ada", version: 1 });
 
     const w = where<User>();
-    const admins = await users.list({ filter: w.eq("role", "admin"), orderBy: "name:asc", select: ["id", "name"] as const });
+    const admins = await users.list({
+      filter: w.eq("role", "admin"),
+      orderBy: "name:asc",
+      select: ["id", "name"] as const,
+    });
     expect(admins.items.map((u) => u.name)).toEqual(["Ada", 'Ev "quoted"; (x)']);
     expect(Object.keys(admins.items[0]!)).toEqual(["id", "name"]);
 
@@ -81,7 +85,11 @@ describe("resource client", () => {
     const replaced = await users.replace(row.id, { name: "Replaced", email: "etag@x.io" }, { ifMatch: true });
     expect(replaced).toMatchObject({ name: "Replaced", age: null, version: 3 });
     await users.delete(row.id, { ifMatch: true });
-    await expect(users.get(row.id)).rejects.toMatchObject({ status: 404, code: "NOT_FOUND", problem: { resource: "users" } });
+    await expect(users.get(row.id)).rejects.toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+      problem: { resource: "users" },
+    });
   });
 
   it("aggregates with having, batches, upserts and calls procedures", async () => {
@@ -102,7 +110,12 @@ describe("resource client", () => {
     const upserted = await users.upsert([{ id: batch[0]!.id, name: "B1x", email: "b1@x.io" }]);
     expect(upserted[0]).toMatchObject({ name: "B1x" });
     expect(await users.batchDelete(batch.map((u) => u.id))).toBe(2);
-    const failed = await users.batchCreate([{ name: "ok", email: "ok@x.io" }, { name: "dup", email: "ada@x.io" }]).catch((e: unknown) => e);
+    const failed = await users
+      .batchCreate([
+        { name: "ok", email: "ok@x.io" },
+        { name: "dup", email: "ada@x.io" },
+      ])
+      .catch((e: unknown) => e);
     expect(failed).toMatchObject({ status: 409, code: "CONFLICT" });
 
     const greeting = await users.rpc("greet", { name: "Ada" });
@@ -120,7 +133,10 @@ describe("resource client", () => {
     expect((parse as CovaraClientError).member("position")).toEqual(expect.any(Number));
     const validation = await users.create({ name: 42 } as never).catch((e: unknown) => e);
     expect(validation).toMatchObject({ status: 400, code: "VALIDATION_ERROR" });
-    const notes = await client.resource("/api/notes").list().catch((e: unknown) => e);
+    const notes = await client
+      .resource("/api/notes")
+      .list()
+      .catch((e: unknown) => e);
     expect(notes).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
   });
 
@@ -128,7 +144,10 @@ describe("resource client", () => {
     const client = createClient({ baseUrl: server.url });
     const controller = new AbortController();
     controller.abort();
-    await expect(client.resource("/api/users").list({ signal: controller.signal })).rejects.toMatchObject({ code: "ABORTED", status: 0 });
+    await expect(client.resource("/api/users").list({ signal: controller.signal })).rejects.toMatchObject({
+      code: "ABORTED",
+      status: 0,
+    });
     // A peer that accepts and never answers: the timeout is the only way out.
     const { createServer } = await import("node:net");
     const silent = createServer(() => {});

@@ -20,28 +20,34 @@ beforeAll(async () => {
   server = await startClientTestServer({
     extend: (app) => {
       // A stream with a malformed frame and an unknown event between good ones.
-      app.get("/api/broken/subscribe", () =>
-        new Response(
-          [
-            "event: connected\nid: 1\ndata: {\"seq\":1,\"resource\":\"broken\"}\n\n",
-            "event: added\nid: 2\ndata: {not json\n\n",
-            "event: mystery\nid: 3\ndata: {\"seq\":3}\n\n",
-            "event: added\nid: 4\ndata: {\"seq\":4}\n\n",
-            "event: added\nid: 5\ndata: {\"seq\":5,\"id\":9,\"row\":{\"id\":9,\"name\":\"ok\"}}\n\n",
-          ].join(""),
-          { headers: { "content-type": "text/event-stream" } },
-        ),
+      app.get(
+        "/api/broken/subscribe",
+        () =>
+          new Response(
+            [
+              'event: connected\nid: 1\ndata: {"seq":1,"resource":"broken"}\n\n',
+              "event: added\nid: 2\ndata: {not json\n\n",
+              'event: mystery\nid: 3\ndata: {"seq":3}\n\n',
+              'event: added\nid: 4\ndata: {"seq":4}\n\n',
+              'event: added\nid: 5\ndata: {"seq":5,"id":9,"row":{"id":9,"name":"ok"}}\n\n',
+            ].join(""),
+            { headers: { "content-type": "text/event-stream" } },
+          ),
       );
       // A burst: snapshot and three writes arriving in one network read.
-      app.get("/api/burst/subscribe", () =>
-        new Response(
-          [
-            "event: connected\nid: 1\ndata: {\"seq\":1,\"resource\":\"burst\"}\n\n",
-            "event: snapshot\nid: 1\ndata: {\"seq\":1,\"items\":[{\"id\":1,\"name\":\"a\"}],\"nextCursor\":null,\"hasMore\":false}\n\n",
-            ...[2, 3, 4].map((n) => `event: added\nid: ${n}\ndata: {"seq":${n},"id":${n},"row":{"id":${n},"name":"n${n}"}}\n\n`),
-          ].join(""),
-          { headers: { "content-type": "text/event-stream" } },
-        ),
+      app.get(
+        "/api/burst/subscribe",
+        () =>
+          new Response(
+            [
+              'event: connected\nid: 1\ndata: {"seq":1,"resource":"burst"}\n\n',
+              'event: snapshot\nid: 1\ndata: {"seq":1,"items":[{"id":1,"name":"a"}],"nextCursor":null,"hasMore":false}\n\n',
+              ...[2, 3, 4].map(
+                (n) => `event: added\nid: ${n}\ndata: {"seq":${n},"id":${n},"row":{"id":${n},"name":"n${n}"}}\n\n`,
+              ),
+            ].join(""),
+            { headers: { "content-type": "text/event-stream" } },
+          ),
       );
     },
   });
@@ -103,7 +109,9 @@ describe("subscribe", () => {
     const client = createClient({ baseUrl: server.url });
     const errors: CovaraClientError[] = [];
     const added: RowId[] = [];
-    const sub = client.resource("/api/broken").subscribe({}, { onError: (e) => errors.push(e), onAdded: (_row, id) => added.push(id) });
+    const sub = client
+      .resource("/api/broken")
+      .subscribe({}, { onError: (e) => errors.push(e), onAdded: (_row, id) => added.push(id) });
     await eventually(() => expect(added).toEqual([9]));
     sub.close();
     expect(errors.slice(0, 3).map((e) => [e.code, e.member("event")])).toEqual([
@@ -128,7 +136,12 @@ describe("live list", () => {
   it("applies snapshot and events into an ordered, filtered list; invalidate refetches", async () => {
     const client = createClient({ baseUrl: server.url });
     const users = client.resource<User>("/api/users");
-    for (const [name, age] of [["L-b", 30], ["L-a", 20], ["L-c", 40]] as const) await users.create({ name, email: `${name}@x.io`, age, role: "live" });
+    for (const [name, age] of [
+      ["L-b", 30],
+      ["L-a", 20],
+      ["L-c", 40],
+    ] as const)
+      await users.create({ name, email: `${name}@x.io`, age, role: "live" });
     const list = liveList<User>(client, "/api/users", { filter: "role==live", orderBy: "age:desc" });
     await eventually(() => expect(list.store.items.map((u) => u.name)).toEqual(["L-c", "L-b", "L-a"]));
     const d = await users.create({ name: "L-d", email: "l-d@x.io", age: 35, role: "live" });
@@ -152,7 +165,10 @@ describe("live list", () => {
     const list = liveList<User>(client, "/api/users", { filter: "role==gap", orderBy: "name" });
     const statuses: string[] = [];
     const connected: { seq: number; resumedFrom?: number }[] = [];
-    const sub = users.subscribe({ filter: "role==gap" }, { onStatus: (s) => statuses.push(s), onConnected: (seq, info) => connected.push({ seq, ...info }) });
+    const sub = users.subscribe(
+      { filter: "role==gap" },
+      { onStatus: (s) => statuses.push(s), onConnected: (seq, info) => connected.push({ seq, ...info }) },
+    );
     await eventually(() => expect(list.status).toBe("open"));
     await eventually(() => expect(sub.status).toBe("open"));
     const keep = await users.create({ name: "gap-0", email: "gap0@x.io", role: "gap" });
@@ -160,14 +176,25 @@ describe("live list", () => {
 
     await server.restart(async (other) => {
       for (let i = 1; i <= 3; i++) {
-        const res = await other.request("/api/users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `gap-${i}`, email: `gap${i}@x.io`, role: "gap" }) });
+        const res = await other.request("/api/users", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: `gap-${i}`, email: `gap${i}@x.io`, role: "gap" }),
+        });
         expect(res.status).toBe(201);
       }
-      const res = await other.request(`/api/users/${keep.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "gap-0*" }) });
+      const res = await other.request(`/api/users/${keep.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "gap-0*" }),
+      });
       expect(res.status).toBe(200);
     });
 
-    await eventually(() => expect(list.store.items.map((u) => u.name)).toEqual(["gap-0*", "gap-1", "gap-2", "gap-3"]), 15_000);
+    await eventually(
+      () => expect(list.store.items.map((u) => u.name)).toEqual(["gap-0*", "gap-1", "gap-2", "gap-3"]),
+      15_000,
+    );
     await eventually(() => expect(connected.some((c) => c.resumedFrom !== undefined)).toBe(true), 15_000);
     expect(statuses).toContain("reconnecting");
     list.close();

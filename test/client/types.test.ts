@@ -39,7 +39,9 @@ describe("client types", () => {
         const users = client.resource("/api/users");
         expectTypeOf(users.get(1)).resolves.toEqualTypeOf<UserRow>();
         expectTypeOf(users.list()).resolves.toEqualTypeOf<Page<UserRow>>();
-        expectTypeOf(users.list({ select: ["id", "name"] })).resolves.toEqualTypeOf<Page<Pick<UserRow, "id" | "name">>>();
+        expectTypeOf(users.list({ select: ["id", "name"] })).resolves.toEqualTypeOf<
+          Page<Pick<UserRow, "id" | "name">>
+        >();
         expectTypeOf(users.get(1, { select: ["email"] })).resolves.toEqualTypeOf<Pick<UserRow, "email">>();
         expectTypeOf(users.rpc("greet", { name: "x" })).resolves.toEqualTypeOf<{
           message: string;
@@ -66,7 +68,10 @@ describe("client types", () => {
     const compiledOnly = () => {
       const client = createClient<Fixture>({ baseUrl: "" });
       expectTypeOf(client.resource("/api/other").get(1)).resolves.toEqualTypeOf<Record<string, unknown>>();
-      expectTypeOf(client.resource<{ id: string; title: string }>("/api/notes").get("a")).resolves.toEqualTypeOf<{ id: string; title: string }>();
+      expectTypeOf(client.resource<{ id: string; title: string }>("/api/notes").get("a")).resolves.toEqualTypeOf<{
+        id: string;
+        title: string;
+      }>();
       const untyped = createClient({ baseUrl: "" });
       expectTypeOf(untyped.resource("/api/users").get(1)).resolves.toEqualTypeOf<Record<string, unknown>>();
     };

@@ -74,9 +74,19 @@ for (const target of targets) {
 
     it("lists with equality filters, order and pages as separate cache entries", async () => {
       const { service } = await setup();
-      for (const [title, owner, rank] of [["x", "ann", 3], ["y", "bob", 2], ["z", "ann", 1]] as const) await service.create("notes", { title, owner, rank });
-      expect((await service.list("notes", { where: { owner: "ann" }, orderBy: "rank" })).map((n) => n.title)).toEqual(["z", "x"]);
-      expect((await service.list("notes", { orderBy: "rank", desc: true, limit: 1, page: 2 })).map((n) => n.title)).toEqual(["y"]);
+      for (const [title, owner, rank] of [
+        ["x", "ann", 3],
+        ["y", "bob", 2],
+        ["z", "ann", 1],
+      ] as const)
+        await service.create("notes", { title, owner, rank });
+      expect((await service.list("notes", { where: { owner: "ann" }, orderBy: "rank" })).map((n) => n.title)).toEqual([
+        "z",
+        "x",
+      ]);
+      expect(
+        (await service.list("notes", { orderBy: "rank", desc: true, limit: 1, page: 2 })).map((n) => n.title),
+      ).toEqual(["y"]);
       await expect(service.list("notes", { orderBy: "nope" as "rank" })).rejects.toThrow(TypeError);
     });
 
@@ -113,15 +123,29 @@ for (const target of targets) {
     it("rolls everything back on the first failure and names the failing operation", async () => {
       const { service } = await setup();
       const note = await service.create("notes", { title: "a" });
-      const uow = service.batch().create("notes", { title: "b" }).update("notes", note.id, { title: "a2" }).delete("notes", 424_242).create("notes", { title: "never" });
+      const uow = service
+        .batch()
+        .create("notes", { title: "b" })
+        .update("notes", note.id, { title: "a2" })
+        .delete("notes", 424_242)
+        .create("notes", { title: "never" });
       const failure = await uow.saveChanges().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(ProblemError);
-      expect((failure as ProblemError).toJSON()).toMatchObject({ status: 404, code: "NOT_FOUND", index: 2, op: "delete", table: "notes" });
+      expect((failure as ProblemError).toJSON()).toMatchObject({
+        status: 404,
+        code: "NOT_FOUND",
+        index: 2,
+        op: "delete",
+        table: "notes",
+      });
       expect(uow.size).toBe(4); // kept, so the caller may fix and retry
       expect((await service.list("notes")).map((n) => n.title)).toEqual(["a"]);
 
       // A constraint the database enforces (NOT NULL title) is a problem too, not a raw driver error.
-      const broken = service.batch().create("notes", { title: "ok" }).create("notes", { title: null as unknown as string });
+      const broken = service
+        .batch()
+        .create("notes", { title: "ok" })
+        .create("notes", { title: null as unknown as string });
       const refused = await broken.saveChanges().catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(ProblemError);
       const doc = (refused as ProblemError).toJSON();
@@ -159,7 +183,9 @@ for (const target of targets) {
       const grown = process.memoryUsage().rss - before;
       expect(published).toEqual([10_000]);
       expect(grown).toBeLessThan(256 * 1024 * 1024);
-      expect((await service.list("notes", { orderBy: "rank", desc: true, limit: 1 }))[0]).toMatchObject({ rank: 9_999 });
+      expect((await service.list("notes", { orderBy: "rank", desc: true, limit: 1 }))[0]).toMatchObject({
+        rank: 9_999,
+      });
     }, 120_000);
   });
 }

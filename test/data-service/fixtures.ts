@@ -22,7 +22,8 @@ export const pgNotes = pgTable("notes", {
   rank: pgInteger("rank").notNull().default(0),
 });
 
-export const SQLITE_DDL = "create table if not exists notes (id integer primary key autoincrement, title text not null, owner text not null default 'ann', rank integer not null default 0)";
+export const SQLITE_DDL =
+  "create table if not exists notes (id integer primary key autoincrement, title text not null, owner text not null default 'ann', rank integer not null default 0)";
 
 /** A better-sqlite3 db at `file` (":memory:" by default) with the notes table. */
 export function openSqlite(file = ":memory:") {

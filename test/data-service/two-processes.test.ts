@@ -48,7 +48,11 @@ describe.skipIf(skip !== null)("data service across two processes on Redis", () 
     const seed = openSqlite(file);
     seed.db.insert(seed.tables.notes.table).values({ title: "v0" }).run();
     seed.close();
-    const env = { DB_FILE: file, REDIS_URL, KEY_PREFIX: `covara-test-data-service:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:` };
+    const env = {
+      DB_FILE: file,
+      REDIS_URL,
+      KEY_PREFIX: `covara-test-data-service:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`,
+    };
     [writer, reader] = await Promise.all([startInstance(env), startInstance(env)]);
   }, 120_000);
 

@@ -21,7 +21,8 @@ eachDialect("D1 batch writes", (use) => {
   it("rolls the whole batch back when a row vanished between its read and the write", async () => {
     const t = use();
     const [first, second] = await createUsers(usersApp(t), people.slice(0, 2));
-    const run = (db: unknown, statement: string) => (db as { run(q: unknown): Promise<unknown> }).run(sql.raw(statement));
+    const run = (db: unknown, statement: string) =>
+      (db as { run(q: unknown): Promise<unknown> }).run(sql.raw(statement));
     const app = usersApp(t, {
       hooks: {
         // Runs after the first row was read and before the batch is sent.
@@ -31,7 +32,12 @@ eachDialect("D1 batch writes", (use) => {
         },
       },
     });
-    const res = await send(app, "PATCH", "/api/users/batch", { body: [{ id: first.id, name: "A2" }, { id: second.id, name: "B2" }] });
+    const res = await send(app, "PATCH", "/api/users/batch", {
+      body: [
+        { id: first.id, name: "A2" },
+        { id: second.id, name: "B2" },
+      ],
+    });
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ index: 0 });
     expect((await send(app, "GET", `/api/users/${second.id}`)).body.name).toBe("Bob");
@@ -39,16 +45,31 @@ eachDialect("D1 batch writes", (use) => {
 
   it("checks the create scope on the stored row (a database default counts) and writes nothing when one is outside", async () => {
     const app = usersApp(use(), { auth: { public: { read: true }, create: () => rsql`role==admin` } });
-    const res = await send(app, "POST", "/api/users/batch", { user: { id: 1 }, body: [{ name: "a", email: "a@x.io", role: "admin" }, { name: "b", email: "b@x.io" }] });
+    const res = await send(app, "POST", "/api/users/batch", {
+      user: { id: 1 },
+      body: [
+        { name: "a", email: "a@x.io", role: "admin" },
+        { name: "b", email: "b@x.io" },
+      ],
+    });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ index: 1 });
     expect((await send(app, "GET", "/api/users/count")).body).toEqual({ count: 0 });
-    expect((await send(app, "POST", "/api/users", { user: { id: 1 }, body: { name: "c", email: "c@x.io", role: "admin" } })).status).toBe(201);
+    expect(
+      (await send(app, "POST", "/api/users", { user: { id: 1 }, body: { name: "c", email: "c@x.io", role: "admin" } }))
+        .status,
+    ).toBe(201);
   });
 
   it("refuses writes to a table whose search index keeps an outbox, naming the driver", async () => {
     const outbox = `users_outbox_${process.pid}`;
-    const app = usersApp(use(), { search: { index: createMemorySearch(), fields: ["name"], outbox: { table: outbox, intervalMs: 0, process: false } } } as never);
+    const app = usersApp(use(), {
+      search: {
+        index: createMemorySearch(),
+        fields: ["name"],
+        outbox: { table: outbox, intervalMs: 0, process: false },
+      },
+    } as never);
     for (const res of [
       await send(app, "POST", "/api/users", { body: { name: "a", email: "a@x.io" } }),
       await send(app, "POST", "/api/users/batch", { body: [{ name: "a", email: "a@x.io" }] }),
@@ -63,7 +84,9 @@ eachDialect("D1 batch writes", (use) => {
 eachBlogDialect("D1 nested writes", (use) => {
   it("finds a generated parent key inside the batch after later rows of the same table", async () => {
     const app = blogApp(use());
-    const res = await send(app, "POST", "/api/comments", { body: { body: "hi", author: { name: "Gen" }, post: { title: "T", author: { name: "Gen2" } } } });
+    const res = await send(app, "POST", "/api/comments", {
+      body: { body: "hi", author: { name: "Gen" }, post: { title: "T", author: { name: "Gen2" } } },
+    });
     expect(res.status).toBe(201);
     expect(res.body.author.name).toBe("Gen");
     expect(res.body.authorId).toBe(res.body.author.id);
@@ -74,7 +97,9 @@ eachBlogDialect("D1 nested writes", (use) => {
 
   it("refuses a tree where an explicit integer key could be mistaken for a generated one, and writes nothing", async () => {
     const app = blogApp(use());
-    const res = await send(app, "POST", "/api/comments", { body: { body: "hi", author: { name: "Gen" }, post: { title: "T", author: { id: 50, name: "Fixed" } } } });
+    const res = await send(app, "POST", "/api/comments", {
+      body: { body: "hi", author: { name: "Gen" }, post: { title: "T", author: { id: 50, name: "Fixed" } } },
+    });
     expect(res.status).toBe(501);
     expect(res.body).toMatchObject({ code: "NESTED_WRITE_UNSUPPORTED", driver: "d1" });
     expect((await send(app, "GET", "/api/authors/count")).body).toEqual({ count: 0 });
@@ -82,7 +107,9 @@ eachBlogDialect("D1 nested writes", (use) => {
 
   it("sends a parent key the client gave as a value", async () => {
     const app = blogApp(use());
-    const res = await send(app, "POST", "/api/posts", { body: { title: "T", author: { id: 7, name: "Seven" }, comments: [{ body: "a" }, { body: "b" }] } });
+    const res = await send(app, "POST", "/api/posts", {
+      body: { title: "T", author: { id: 7, name: "Seven" }, comments: [{ body: "a" }, { body: "b" }] },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ authorId: 7, comments: [{ postId: res.body.id }, { postId: res.body.id }] });
   });

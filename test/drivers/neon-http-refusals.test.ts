@@ -25,9 +25,19 @@ function expectRefusal(res: { status: number; body: any }) {
 eachDialect("writes that need a transaction", (use) => {
   it("runs a plain batch create as one batch, all or nothing", async () => {
     const app = usersApp(use());
-    const ok = await send(app, "POST", "/api/users/batch", { body: [{ name: "a", email: "a@x.io" }, { name: "b", email: "b@x.io" }] });
+    const ok = await send(app, "POST", "/api/users/batch", {
+      body: [
+        { name: "a", email: "a@x.io" },
+        { name: "b", email: "b@x.io" },
+      ],
+    });
     expect(ok.status).toBe(201);
-    const conflict = await send(app, "POST", "/api/users/batch", { body: [{ name: "c", email: "c@x.io" }, { name: "dup", email: "a@x.io" }] });
+    const conflict = await send(app, "POST", "/api/users/batch", {
+      body: [
+        { name: "c", email: "c@x.io" },
+        { name: "dup", email: "a@x.io" },
+      ],
+    });
     expect(conflict.status).toBe(409);
     expect((await send(app, "GET", "/api/users/count")).body).toEqual({ count: 2 });
   });
@@ -35,21 +45,38 @@ eachDialect("writes that need a transaction", (use) => {
   it("refuses batch updates, deletes and upserts with a problem naming the driver", async () => {
     const app = usersApp(use());
     await createUsers(app, people.slice(0, 2));
-    expectRefusal(await send(app, "PATCH", "/api/users/batch", { body: [{ id: 1, age: 1 }, { id: 2, age: 2 }] }));
-    expectRefusal(await send(app, "POST", "/api/users/batch/upsert", { body: [{ id: 1, name: "x", email: "x@x.io" }] }));
+    expectRefusal(
+      await send(app, "PATCH", "/api/users/batch", {
+        body: [
+          { id: 1, age: 1 },
+          { id: 2, age: 2 },
+        ],
+      }),
+    );
+    expectRefusal(
+      await send(app, "POST", "/api/users/batch/upsert", { body: [{ id: 1, name: "x", email: "x@x.io" }] }),
+    );
     const rows = (await send(app, "GET", "/api/users?orderBy=id")).body.items;
     expect(rows.map((u: any) => u.age)).toEqual([36, 25]);
   });
 
   it("refuses a create that a create scope must check as stored, and writes nothing", async () => {
     const app = usersApp(use(), { auth: { public: { read: true }, create: () => rsql`ownerId==1` } });
-    expectRefusal(await send(app, "POST", "/api/users", { body: { name: "a", email: "a@x.io", ownerId: 1 }, user: { id: 1 } }));
+    expectRefusal(
+      await send(app, "POST", "/api/users", { body: { name: "a", email: "a@x.io", ownerId: 1 }, user: { id: 1 } }),
+    );
     expect((await send(app, "GET", "/api/users/count")).body).toEqual({ count: 0 });
   });
 
   it("refuses writes to a table whose search index keeps an outbox", async () => {
     const outbox = `users_outbox_${process.pid}`;
-    const app = usersApp(use(), { search: { index: createMemorySearch(), fields: ["name"], outbox: { table: outbox, intervalMs: 0, process: false } } } as never);
+    const app = usersApp(use(), {
+      search: {
+        index: createMemorySearch(),
+        fields: ["name"],
+        outbox: { table: outbox, intervalMs: 0, process: false },
+      },
+    } as never);
     expectRefusal(await send(app, "POST", "/api/users", { body: { name: "a", email: "a@x.io" } }));
   });
 });
@@ -57,7 +84,11 @@ eachDialect("writes that need a transaction", (use) => {
 eachBlogDialect("nested writes on neon-http", (use) => {
   it("refuses a nested create and writes no parent", async () => {
     const app = blogApp(use());
-    expectRefusal(await send(app, "POST", "/api/posts", { body: { title: "Hello", author: { name: "Nia" }, comments: [{ body: "first" }] } }));
+    expectRefusal(
+      await send(app, "POST", "/api/posts", {
+        body: { title: "Hello", author: { name: "Nia" }, comments: [{ body: "first" }] },
+      }),
+    );
     expect((await send(app, "GET", "/api/authors/count")).body).toEqual({ count: 0 });
     expect((await send(app, "GET", "/api/posts/count")).body).toEqual({ count: 0 });
   });

@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushTables } from "../../src/db";
 import { send, usersApp } from "../helpers/app";
 import type { TestDatabase } from "../helpers/dialects";
-import { DATABASE_URL, driverTargets, probePostgres, type ConnectOptions, type DriverConnection, type DriverName } from "../helpers/drivers";
+import {
+  DATABASE_URL,
+  driverTargets,
+  probePostgres,
+  type ConnectOptions,
+  type DriverConnection,
+  type DriverName,
+} from "../helpers/drivers";
 import { pgSchema } from "../helpers/schema";
 
 const reason = await probePostgres();
@@ -21,11 +28,23 @@ if (reason) console.warn(`[covara tests] skipping Postgres failure tests: ${reas
 const SERVER_DRIVERS: DriverName[] = ["postgres-js", "node-postgres", "neon-serverless"];
 
 /** The users table on a fresh connection, shaped like the behaviour suites' TestDatabase. */
-async function openUsers(driver: DriverName, options: ConnectOptions = {}): Promise<{ t: TestDatabase; connection: DriverConnection }> {
+async function openUsers(
+  driver: DriverName,
+  options: ConnectOptions = {},
+): Promise<{ t: TestDatabase; connection: DriverConnection }> {
   const connection = await driverTargets[driver].connect(options);
   const { users, notes } = pgSchema();
   await pushTables(connection.db, [users, notes]);
-  const t: TestDatabase = { name: driver, dialect: "pg", db: connection.db, users, notes, connection, reset: async () => {}, close: () => connection.close() };
+  const t: TestDatabase = {
+    name: driver,
+    dialect: "pg",
+    db: connection.db,
+    users,
+    notes,
+    connection,
+    reset: async () => {},
+    close: () => connection.close(),
+  };
   return { t, connection };
 }
 
@@ -33,14 +52,16 @@ async function openUsers(driver: DriverName, options: ConnectOptions = {}): Prom
 async function terminateBackends(applicationName: string): Promise<number> {
   const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    const rows = await admin`select pg_terminate_backend(pid) as gone from pg_stat_activity where application_name = ${applicationName} and pid <> pg_backend_pid()`;
+    const rows =
+      await admin`select pg_terminate_backend(pid) as gone from pg_stat_activity where application_name = ${applicationName} and pid <> pg_backend_pid()`;
     return rows.length;
   } finally {
     await admin.end({ timeout: 2 });
   }
 }
 
-const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ name: `n${from + i}`, email: `n${from + i}@x.io` }));
+const rows = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ name: `n${from + i}`, email: `n${from + i}@x.io` }));
 
 describe.skipIf(reason !== null).each(SERVER_DRIVERS)("Postgres failures [%s]", (driver) => {
   describe("aborted transactions", () => {
@@ -64,10 +85,13 @@ describe.skipIf(reason !== null).each(SERVER_DRIVERS)("Postgres failures [%s]", 
     afterAll(() => opened.connection.close());
 
     async function arm(budget: number, code: string) {
-      await opened.connection.query(`update fault set budget = ${budget}, code = '${code}'; alter sequence attempts restart;`);
+      await opened.connection.query(
+        `update fault set budget = ${budget}, code = '${code}'; alter sequence attempts restart;`,
+      );
       await opened.connection.query("delete from users");
     }
-    const attempts = async () => Number((await opened.connection.query("select last_value from attempts"))[0]!.last_value);
+    const attempts = async () =>
+      Number((await opened.connection.query("select last_value from attempts"))[0]!.last_value);
     const count = async () => Number((await opened.connection.query("select count(*) as n from users"))[0]!.n);
 
     it("retries a transaction aborted as a serialization failure or deadlock, and it succeeds", async () => {
@@ -87,7 +111,10 @@ describe.skipIf(reason !== null).each(SERVER_DRIVERS)("Postgres failures [%s]", 
       await arm(1000, "40001");
       const conflict = await send(app, "POST", "/api/users/batch", { body: rows(2) });
       expect(conflict.status).toBe(409);
-      expect(conflict.body).toMatchObject({ code: "CONFLICT", detail: expect.stringMatching(/concurrent transaction/) });
+      expect(conflict.body).toMatchObject({
+        code: "CONFLICT",
+        detail: expect.stringMatching(/concurrent transaction/),
+      });
       expect(conflict.headers.get("retry-after")).toBe("1");
       expect(await attempts()).toBe(4);
       await arm(1000, "40P01");
@@ -118,7 +145,8 @@ describe.skipIf(reason !== null).each(SERVER_DRIVERS)("Postgres failures [%s]", 
       expect(killed.headers.get("retry-after")).toBe("1");
       // Idle connections died too: a request may still meet one (503), but never a 500, and it heals.
       const statuses: number[] = [];
-      for (let i = 0; i < 5 && statuses.at(-1) !== 200; i++) statuses.push((await send(app, "GET", "/api/users")).status);
+      for (let i = 0; i < 5 && statuses.at(-1) !== 200; i++)
+        statuses.push((await send(app, "GET", "/api/users")).status);
       expect(statuses.at(-1)).toBe(200);
       expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
       expect((await send(app, "GET", "/api/users")).body.items).toHaveLength(1);
@@ -139,7 +167,10 @@ describe.skipIf(reason !== null).each(SERVER_DRIVERS)("Postgres failures [%s]", 
       const slow = send(app, "GET", "/slow");
       await new Promise((resolve) => setTimeout(resolve, 100));
       // A read and a write wait for the pool together (well within the 2 s the connection is held).
-      const [exhausted, write] = await Promise.all([send(app, "GET", "/api/users"), send(app, "POST", "/api/users", { body: rows(1, 100)[0] })]);
+      const [exhausted, write] = await Promise.all([
+        send(app, "GET", "/api/users"),
+        send(app, "POST", "/api/users", { body: rows(1, 100)[0] }),
+      ]);
       expect(exhausted.status).toBe(503);
       expect(exhausted.headers.get("content-type")).toContain("application/problem+json");
       expect(exhausted.body).toMatchObject({ code: "SERVICE_UNAVAILABLE" });

@@ -25,7 +25,12 @@ function appEnv(source: Record<string, string | undefined>) {
   );
 }
 
-const GOOD = { PUBLIC_API_URL: "https://api.example.com", SECRET: SECRET, API_ORIGIN: "https://example.com", PUBLIC_BUT_HIDDEN: "internal" };
+const GOOD = {
+  PUBLIC_API_URL: "https://api.example.com",
+  SECRET: SECRET,
+  API_ORIGIN: "https://example.com",
+  PUBLIC_BUT_HIDDEN: "internal",
+};
 
 describe("createEnv", () => {
   it("validates, applies defaults and transforms, and types every variable from its schema", () => {
@@ -59,26 +64,39 @@ describe("createEnv", () => {
     const issues = (error as EnvValidationError).issues.map((issue) => issue.variable);
     expect(issues).toEqual(["PUBLIC_API_URL", "SECRET_KEY", "API_ORIGIN"]);
     const message = (error as Error).message;
-    expect(message).toMatch(/^Invalid environment variables:\n {2}- PUBLIC_API_URL: .+\n {2}- SECRET_KEY: .+\n {2}- API_ORIGIN: missing \(required\)$/);
+    expect(message).toMatch(
+      /^Invalid environment variables:\n {2}- PUBLIC_API_URL: .+\n {2}- SECRET_KEY: .+\n {2}- API_ORIGIN: missing \(required\)$/,
+    );
     expect(message).not.toContain("short");
     expect(message).not.toContain("not a url");
     expect((error as EnvValidationError).code).toBe("ENV_VALIDATION_ERROR");
   });
 
   it("scrubs a secret's value even from a custom message that echoes it", () => {
-    const echo = z.string().refine((value) => value.startsWith("sk_test_"), { error: (issue) => `expected a test key, got ${String(issue.input)}` });
-    expect(() => createEnv({ STRIPE_KEY: envVariable(SECRET, echo) })).toThrowError(/STRIPE_KEY: expected a test key, got \[redacted\]/);
+    const echo = z.string().refine((value) => value.startsWith("sk_test_"), {
+      error: (issue) => `expected a test key, got ${String(issue.input)}`,
+    });
+    expect(() => createEnv({ STRIPE_KEY: envVariable(SECRET, echo) })).toThrowError(
+      /STRIPE_KEY: expected a test key, got \[redacted\]/,
+    );
   });
 
   it("names the path inside a structured variable", () => {
-    const json = z.string().transform((text) => JSON.parse(text)).pipe(z.object({ port: z.number() }));
+    const json = z
+      .string()
+      .transform((text) => JSON.parse(text))
+      .pipe(z.object({ port: z.number() }));
     expect(() => createEnv({ CONFIG: envVariable('{"port":"80"}', json) })).toThrowError(/CONFIG\.port: /);
   });
 
   it("treats an empty string as unset only when asked", () => {
     expect(createEnv({ NAME: z.string() }, { source: { NAME: "" } }).NAME).toBe("");
-    expect(() => createEnv({ NAME: z.string() }, { source: { NAME: "" }, emptyStringAsUndefined: true })).toThrowError(/NAME: missing/);
-    expect(createEnv({ NAME: z.string().default("x") }, { source: { NAME: "" }, emptyStringAsUndefined: true }).NAME).toBe("x");
+    expect(() => createEnv({ NAME: z.string() }, { source: { NAME: "" }, emptyStringAsUndefined: true })).toThrowError(
+      /NAME: missing/,
+    );
+    expect(
+      createEnv({ NAME: z.string().default("x") }, { source: { NAME: "" }, emptyStringAsUndefined: true }).NAME,
+    ).toBe("x");
   });
 
   it("shows secrets as [redacted] when logged or serialised, and keeps them readable in code", () => {
@@ -94,7 +112,10 @@ describe("createEnv", () => {
   it("types the public part: the PUBLIC_ prefix or explicit visibility", () => {
     type Public = PublicEnvOf<ReturnType<typeof appEnv>>;
     expectTypeOf<Public>().toEqualTypeOf<{ readonly PUBLIC_API_URL: string; readonly API_ORIGIN: string }>();
-    const custom = createEnv({ VITE_URL: z.string(), TOKEN: z.string() }, { source: { VITE_URL: "u", TOKEN: "t" }, publicPrefix: "VITE_" });
+    const custom = createEnv(
+      { VITE_URL: z.string(), TOKEN: z.string() },
+      { source: { VITE_URL: "u", TOKEN: "t" }, publicPrefix: "VITE_" },
+    );
     expectTypeOf<PublicEnvOf<typeof custom>>().toEqualTypeOf<{ readonly VITE_URL: string }>();
   });
 });
@@ -189,7 +210,9 @@ describe("the env client", () => {
     });
     const a = new AbortController();
     const b = new AbortController();
-    const both = [watched.get({ signal: a.signal }), watched.get({ signal: b.signal })].map((p) => p.catch((caught: unknown) => caught));
+    const both = [watched.get({ signal: a.signal }), watched.get({ signal: b.signal })].map((p) =>
+      p.catch((caught: unknown) => caught),
+    );
     await fetchCalled;
     a.abort();
     expect(seen?.aborted).toBe(false);
@@ -200,8 +223,13 @@ describe("the env client", () => {
 
   it("fetchPublicEnv reads once; a missing route is a typed client error", async () => {
     const { fetch } = counted();
-    expect(await fetchPublicEnv({ baseUrl: "http://app.local", fetch })).toEqual({ PUBLIC_API_URL: "https://api.example.com", API_ORIGIN: "https://example.com" });
-    const error = await fetchPublicEnv({ baseUrl: "http://app.local", path: "/nope", fetch }).catch((caught: unknown) => caught);
+    expect(await fetchPublicEnv({ baseUrl: "http://app.local", fetch })).toEqual({
+      PUBLIC_API_URL: "https://api.example.com",
+      API_ORIGIN: "https://example.com",
+    });
+    const error = await fetchPublicEnv({ baseUrl: "http://app.local", path: "/nope", fetch }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isCovaraClientError(error) && error.status).toBe(404);
   });
 });

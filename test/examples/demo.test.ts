@@ -9,7 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDemoApp } from "../../examples/demo/app";
 import { todos, users } from "../../examples/demo/schema";
 import { pushTables, seedTable } from "../../src/db";
-import { resetOpenAccessWarnings, setOpenAccessWarningSink, type OpenAccessWarningSink } from "../../src/resource/open-access-warning";
+import {
+  resetOpenAccessWarnings,
+  setOpenAccessWarningSink,
+  type OpenAccessWarningSink,
+} from "../../src/resource/open-access-warning";
 
 async function demo() {
   const db = drizzle(new Database(":memory:"));
@@ -27,10 +31,14 @@ async function demo() {
   const send = (method: string, path: string, as?: number, body?: unknown) =>
     app.request(path, {
       method,
-      headers: { ...(as === undefined ? {} : { authorization: `Bearer demo-${as}` }), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        ...(as === undefined ? {} : { authorization: `Bearer demo-${as}` }),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const emailOf = async (id: number) => ((await (await send("GET", `/api/users/${id}`)).json()) as { email: string }).email;
+  const emailOf = async (id: number) =>
+    ((await (await send("GET", `/api/users/${id}`)).json()) as { email: string }).email;
   return { send, emailOf };
 }
 

@@ -79,9 +79,15 @@ describe("file-system routes", () => {
 
   it("answers malformed bodies with problems, never a 500", async () => {
     const { app: covara } = await app();
-    const malformed = await send(covara, "POST", "/api/posts", { rawBody: "{nope", headers: { "content-type": "application/json" } });
+    const malformed = await send(covara, "POST", "/api/posts", {
+      rawBody: "{nope",
+      headers: { "content-type": "application/json" },
+    });
     expect([malformed.status, malformed.body.code]).toEqual([400, "INVALID_JSON"]);
-    const text = await send(covara, "POST", "/api/posts", { rawBody: "title=x", headers: { "content-type": "text/plain" } });
+    const text = await send(covara, "POST", "/api/posts", {
+      rawBody: "title=x",
+      headers: { "content-type": "text/plain" },
+    });
     expect([text.status, text.body.code]).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
     const array = await send(covara, "POST", "/api/posts", { body: [1, 2] });
     expect([array.status, array.body.code]).toEqual([422, "VALIDATION_ERROR"]);
@@ -122,12 +128,22 @@ describe("file-system routes", () => {
   it("describes the routes in /__covara/openapi.json from their schemas", async () => {
     const { app: covara } = await app();
     const { paths } = (await send(covara, "GET", "/__covara/openapi.json")).body;
-    expect(Object.keys(paths)).toEqual(expect.arrayContaining(["/api/hello", "/api/posts", "/api/posts/{id}", "/api/posts/new", "/api/files/{path}"]));
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining(["/api/hello", "/api/posts", "/api/posts/{id}", "/api/posts/new", "/api/files/{path}"]),
+    );
     const patch = paths["/api/posts/{id}"].patch;
-    expect(patch.parameters).toEqual([{ name: "id", in: "path", required: true, schema: expect.objectContaining({ type: "integer" }) }]);
-    expect(patch.requestBody.content["application/json"].schema).toMatchObject({ type: "object", required: ["title", "views"] });
+    expect(patch.parameters).toEqual([
+      { name: "id", in: "path", required: true, schema: expect.objectContaining({ type: "integer" }) },
+    ]);
+    expect(patch.requestBody.content["application/json"].schema).toMatchObject({
+      type: "object",
+      required: ["title", "views"],
+    });
     expect(paths["/api/posts/{id}"].get.parameters[1]).toMatchObject({ name: "fields", in: "query", required: false });
-    expect(paths["/api/posts"].post.requestBody.content["application/json"].schema.properties.title).toMatchObject({ type: "string", minLength: 3 });
+    expect(paths["/api/posts"].post.requestBody.content["application/json"].schema.properties.title).toMatchObject({
+      type: "string",
+      minLength: 3,
+    });
     expect(patch.responses["422"]).toBeDefined();
   });
 

@@ -59,10 +59,19 @@ describe("hot file routes", () => {
     writeFileSync(join(dir, "routes", "ping", "index.ts"), `export const GET = () => ({ pong: 2 });\n`);
     mkdirSync(join(dir, "routes", "echo"));
     mkdirSync(join(dir, "schemas", "echo"), { recursive: true });
-    writeFileSync(join(dir, "routes", "echo", "index.ts"), `export const POST = (ctx: { input: { body: unknown } }) => ctx.input.body;\n`);
-    writeFileSync(join(dir, "schemas", "echo", "index.ts"), `import { z } from "zod";\nexport default z.object({ n: z.number() });\n`);
+    writeFileSync(
+      join(dir, "routes", "echo", "index.ts"),
+      `export const POST = (ctx: { input: { body: unknown } }) => ctx.input.body;\n`,
+    );
+    writeFileSync(
+      join(dir, "schemas", "echo", "index.ts"),
+      `import { z } from "zod";\nexport default z.object({ n: z.number() });\n`,
+    );
     changed!([join(dir, "routes", "ping", "index.ts")]);
-    await until(() => send(app, "GET", "/api/ping"), (res) => res.body.pong === 2);
+    await until(
+      () => send(app, "GET", "/api/ping"),
+      (res) => res.body.pong === 2,
+    );
     expect((await send(app, "POST", "/api/echo", { body: { n: 3 } })).body).toEqual({ n: 3 });
     expect((await send(app, "POST", "/api/echo", { body: { n: "x" } })).status).toBe(422);
     const { paths } = (await send(app, "GET", "/__covara/openapi.json")).body;
@@ -71,7 +80,10 @@ describe("hot file routes", () => {
     // A file that breaks is reported; the others keep serving.
     writeFileSync(join(dir, "routes", "echo", "index.ts"), `export const POST = ;\n`);
     changed!([join(dir, "routes", "echo", "index.ts")]);
-    await until(() => send(app, "POST", "/api/echo", { body: { n: 3 } }), (res) => res.status === 404);
+    await until(
+      () => send(app, "POST", "/api/echo", { body: { n: 3 } }),
+      (res) => res.status === 404,
+    );
     expect(errors.some((message) => message.includes(join("routes", "echo", "index.ts")))).toBe(true);
     expect((await send(app, "GET", "/api/ping")).body).toEqual({ pong: 2 });
     expect((await send(app, "GET", "/api/other")).text).toBe("other");
@@ -80,7 +92,10 @@ describe("hot file routes", () => {
 
   it("sees the outer request's user and principal", async () => {
     const dir = project();
-    writeFileSync(join(dir, "routes", "ping", "index.ts"), `export const GET = (ctx: any) => ({ user: ctx.c.get("user"), name: ctx.principal.name });\n`);
+    writeFileSync(
+      join(dir, "routes", "ping", "index.ts"),
+      `export const GET = (ctx: any) => ({ user: ctx.c.get("user"), name: ctx.principal.name });\n`,
+    );
     Reflect.set(globalThis, DEV_HOST, { watch() {} } satisfies DevHost);
     const app = createCovara({ authenticate: () => ({ id: 9, name: "Nia" }) });
     await app.fileRoutes(join(dir, "routes"));
@@ -101,8 +116,14 @@ describe("hot file routes", () => {
     const logger: Logger = { error: (message, _error, meta) => errors.push({ message, meta }), warn: () => {} };
     const app = createCovara({ logger });
     await app.fileRoutes(join(dir, "routes"));
-    expect(errors.map((entry) => String(entry.meta?.file).slice(dir.length)).sort()).toEqual(["/routes/badschema/index.ts", "/routes/nohandler/index.ts", "/routes/ping/index.ts"]);
-    expect(errors.find((entry) => String(entry.meta?.file).endsWith("ping/index.ts"))?.meta?.schemaFile).toBe(join(dir, "schemas/ping/index.ts"));
+    expect(errors.map((entry) => String(entry.meta?.file).slice(dir.length)).sort()).toEqual([
+      "/routes/badschema/index.ts",
+      "/routes/nohandler/index.ts",
+      "/routes/ping/index.ts",
+    ]);
+    expect(errors.find((entry) => String(entry.meta?.file).endsWith("ping/index.ts"))?.meta?.schemaFile).toBe(
+      join(dir, "schemas/ping/index.ts"),
+    );
     // A route whose schema does not load is not served unvalidated.
     expect((await send(app, "GET", "/api/ping")).status).toBe(404);
     expect((await send(app, "GET", "/api/ok")).body).toEqual({ ok: true });

@@ -29,7 +29,10 @@ let url: string;
 beforeAll(async () => {
   if (!hasChromium) return;
   const appJs = await bundleReactApp(new URL("./browser/upload-app.tsx", import.meta.url));
-  made = await filesApp({ storage: createLocalStorage({ basePath, baseUrl: "/uploads" }), maxFileSize: 64 * 1024 * 1024 });
+  made = await filesApp({
+    storage: createLocalStorage({ basePath, baseUrl: "/uploads" }),
+    maxFileSize: 64 * 1024 * 1024,
+  });
   made.app.get("/", (c) => c.html(HTML));
   made.app.get("/app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
   server = await startServer(made.app, { port: 0, hostname: "127.0.0.1", shutdown: false });
@@ -51,10 +54,17 @@ describe.skipIf(!hasChromium)("file uploads in Chromium", () => {
     // Slow the upload's network so progress events have time to arrive (loopback is instant otherwise).
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Network.enable");
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 8 * 1024 * 1024 });
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 8 * 1024 * 1024,
+    });
     await page.goto(`${url}/`);
     await page.click("#big");
-    await page.waitForFunction(() => window.uploaded !== undefined || window.uploadError !== undefined, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => window.uploaded !== undefined || window.uploadError !== undefined, undefined, {
+      timeout: 60_000,
+    });
     expect(await page.evaluate(() => window.uploadError)).toBeUndefined();
     await page.waitForSelector("#link");
     const log = await page.evaluate(() => window.progressLog);
@@ -65,12 +75,20 @@ describe.skipIf(!hasChromium)("file uploads in Chromium", () => {
     await page.screenshot({ path: join(SHOTS, "upload-progress.png") });
 
     const row = (await page.evaluate(() => window.uploaded))!;
-    expect(row).toMatchObject({ name: "big report ü.bin", size: 8 * 1024 * 1024, title: "from the browser", userId: "ann" });
+    expect(row).toMatchObject({
+      name: "big report ü.bin",
+      size: 8 * 1024 * 1024,
+      title: "from the browser",
+      userId: "ann",
+    });
     const onDisk = readFileSync(join(basePath, String(row.key)));
     expect(createHash("sha256").update(onDisk).digest("hex")).toBe(row.hash);
     // The page's link downloads it back, under the user's read scope.
     const href = await page.getAttribute("#link", "href");
-    const downloaded = await page.evaluate(async (link) => (await (await fetch(link!, { headers: { "x-test-user": "ann" } })).arrayBuffer()).byteLength, href);
+    const downloaded = await page.evaluate(
+      async (link) => (await (await fetch(link!, { headers: { "x-test-user": "ann" } })).arrayBuffer()).byteLength,
+      href,
+    );
     expect(downloaded).toBe(8 * 1024 * 1024);
     await page.close();
   });
@@ -82,7 +100,11 @@ describe.skipIf(!hasChromium)("file uploads in Chromium", () => {
     writeFileSync(picked, "picked from disk");
     await page.setInputFiles("#picker", picked);
     await page.waitForFunction(() => window.uploaded !== undefined, undefined, { timeout: 30_000 });
-    expect(await page.evaluate(() => window.uploaded)).toMatchObject({ name: "picked.txt", size: 16, mimeType: "text/plain" });
+    expect(await page.evaluate(() => window.uploaded)).toMatchObject({
+      name: "picked.txt",
+      size: 16,
+      mimeType: "text/plain",
+    });
     await page.waitForFunction(() => document.querySelectorAll("#list li").length >= 2);
     await page.close();
   });

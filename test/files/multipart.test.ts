@@ -25,7 +25,11 @@ function streamOf(bytes: Uint8Array, chunkSize: number, pulled = { bytes: 0 }): 
   });
 }
 
-async function readAll(body: Uint8Array, chunkSize: number, reader = new MultipartReader(streamOf(body, chunkSize).getReader(), BOUNDARY)) {
+async function readAll(
+  body: Uint8Array,
+  chunkSize: number,
+  reader = new MultipartReader(streamOf(body, chunkSize).getReader(), BOUNDARY),
+) {
   const parts: { name: string; filename?: string; contentType?: string; data: string }[] = [];
   let current: (typeof parts)[number] | undefined;
   const chunks: Uint8Array[] = [];
@@ -92,7 +96,9 @@ describe("multipart reader", () => {
       const parts = await readAll(new TextEncoder().encode(text), 5);
       expect(parts[0]!.filename).toBe(expected);
     }
-    const raw = new TextEncoder().encode(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="日本語.png"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`);
+    const raw = new TextEncoder().encode(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="日本語.png"\r\n\r\nx\r\n--${BOUNDARY}--\r\n`,
+    );
     expect((await readAll(raw, 3))[0]!.filename).toBe("日本語.png");
   });
 

@@ -28,21 +28,34 @@ afterAll(async () => {
 });
 
 function storedFiles(dir = basePath): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? storedFiles(join(dir, entry.name)) : [entry.name]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? storedFiles(join(dir, entry.name)) : [entry.name],
+  );
 }
 
 /** Streams `total` bytes in 64 KiB writes; resolves with the answer and how much was written before it. */
-function stream(total: number, stopAfter?: number): Promise<{ status: number; body: string; written: number; closed: boolean }> {
+function stream(
+  total: number,
+  stopAfter?: number,
+): Promise<{ status: number; body: string; written: number; closed: boolean }> {
   return new Promise((resolve, reject) => {
     let written = 0;
     let answered = false;
     const req = request(
-      { host: "127.0.0.1", port: server.port, method: "POST", path: "/api/files?name=data.bin", headers: { "content-type": "application/octet-stream", "content-length": String(total), "x-test-user": "ann" } },
+      {
+        host: "127.0.0.1",
+        port: server.port,
+        method: "POST",
+        path: "/api/files?name=data.bin",
+        headers: { "content-type": "application/octet-stream", "content-length": String(total), "x-test-user": "ann" },
+      },
       (res) => {
         answered = true;
         let body = "";
         res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, written, closed: res.headers.connection === "close" }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body, written, closed: res.headers.connection === "close" }),
+        );
       },
     );
     req.on("error", (error) => {

@@ -31,7 +31,11 @@ afterAll(async () => {
 const ANN = { "x-test-user": "ann" };
 
 async function post(path: string, body: unknown, user: Record<string, string> = ANN) {
-  return made.app.request(`/api/files${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...user } });
+  return made.app.request(`/api/files${path}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", ...user },
+  });
 }
 
 async function presignAndPut(name: string, type: string, declared: number, bytes: Uint8Array<ArrayBuffer>) {
@@ -59,7 +63,14 @@ describe("presigned uploads", () => {
     const confirmed = await post("/confirm", { token: presigned.token, data: { title: "direct" } });
     expect(confirmed.status).toBe(201);
     const row = await json(confirmed);
-    expect(row).toMatchObject({ name: "photo.png", size: PNG.length, mimeType: "image/png", title: "direct", userId: "ann", hash: createHash("sha256").update(PNG).digest("hex") });
+    expect(row).toMatchObject({
+      name: "photo.png",
+      size: PNG.length,
+      mimeType: "image/png",
+      title: "direct",
+      userId: "ann",
+      hash: createHash("sha256").update(PNG).digest("hex"),
+    });
     // Download: a redirect to a presigned GET that the bucket answers.
     const download = await made.app.request(`/api/files/${row.id}/download`, { headers: ANN });
     expect(download.status).toBe(302);
@@ -73,11 +84,23 @@ describe("presigned uploads", () => {
   });
 
   it("refuses at presign time what the limits refuse: oversize, zero bytes, a type outside the allowlist", async () => {
-    expect((await json(await post("/presign", { name: "big.png", type: "image/png", size: 10_001 }))).code).toBe("FILE_TOO_LARGE");
+    expect((await json(await post("/presign", { name: "big.png", type: "image/png", size: 10_001 }))).code).toBe(
+      "FILE_TOO_LARGE",
+    );
     expect((await json(await post("/presign", { name: "e.png", type: "image/png", size: 0 }))).code).toBe("EMPTY_FILE");
-    expect((await json(await post("/presign", { name: "d.pdf", type: "application/pdf", size: 5 }))).code).toBe("FILE_TYPE_NOT_ALLOWED");
+    expect((await json(await post("/presign", { name: "d.pdf", type: "application/pdf", size: 5 }))).code).toBe(
+      "FILE_TYPE_NOT_ALLOWED",
+    );
     expect((await json(await post("/presign", { name: "x.png", type: "image/png" }))).code).toBe("VALIDATION_ERROR");
-    expect((await made.app.request("/api/files/presign", { method: "POST", body: "{}", headers: { "content-type": "application/json" } })).status).toBe(401);
+    expect(
+      (
+        await made.app.request("/api/files/presign", {
+          method: "POST",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it("deletes an uploaded object that does not match its declaration, and creates no row", async () => {
@@ -99,13 +122,24 @@ describe("presigned uploads", () => {
     const never = await json(await post("/presign", { name: "n.txt", type: "text/plain", size: 3 }));
     expect((await json(await post("/confirm", { token: never.token }))).code).toBe("PRESIGNED_UPLOAD_NOT_FOUND");
     const anns = await presignAndPut("mine.txt", "text/plain", 4, new TextEncoder().encode("mine"));
-    expect((await json(await post("/confirm", { token: anns.token }, { "x-test-user": "bob" }))).code).toBe("PRESIGNED_UPLOAD_NOT_FOUND");
+    expect((await json(await post("/confirm", { token: anns.token }, { "x-test-user": "bob" }))).code).toBe(
+      "PRESIGNED_UPLOAD_NOT_FOUND",
+    );
     expect((await post("/confirm", { token: anns.token })).status).toBe(201);
   });
 
   it("hands out URLs that stop working when they expire", async () => {
-    const short = await filesApp({ storage: createS3Storage({ bucket: BUCKET, endpoint: s3.endpoint, ...S3_KEY }), usePresignedUrls: { expiresIn: 1 } });
-    const presigned = await json(await short.app.request("/api/files/presign", { method: "POST", body: JSON.stringify({ name: "late.txt", type: "text/plain", size: 4 }), headers: { "content-type": "application/json", ...ANN } }));
+    const short = await filesApp({
+      storage: createS3Storage({ bucket: BUCKET, endpoint: s3.endpoint, ...S3_KEY }),
+      usePresignedUrls: { expiresIn: 1 },
+    });
+    const presigned = await json(
+      await short.app.request("/api/files/presign", {
+        method: "POST",
+        body: JSON.stringify({ name: "late.txt", type: "text/plain", size: 4 }),
+        headers: { "content-type": "application/json", ...ANN },
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const late = await fetch(presigned.upload.url, { method: "PUT", headers: presigned.upload.headers, body: "late" });
     expect(late.status).toBe(403);
@@ -113,6 +147,8 @@ describe("presigned uploads", () => {
   });
 
   it("is refused at start-up on a backend that cannot presign", async () => {
-    await expect(filesApp({ storage: createMemoryStorage(), usePresignedUrls: true })).rejects.toThrow(/usePresignedUrls needs a storage backend that presigns/);
+    await expect(filesApp({ storage: createMemoryStorage(), usePresignedUrls: true })).rejects.toThrow(
+      /usePresignedUrls needs a storage backend that presigns/,
+    );
   });
 });

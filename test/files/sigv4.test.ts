@@ -65,7 +65,12 @@ describe("SigV4 signer", () => {
   }
 
   it("refuses an expiry outside 1 s to 7 days", async () => {
-    const input = { method: "GET", url: new URL("https://b.example/k"), credentials: fixture.credentials.s3!, scope: { region: "us-east-1", service: "s3" } };
+    const input = {
+      method: "GET",
+      url: new URL("https://b.example/k"),
+      credentials: fixture.credentials.s3!,
+      scope: { region: "us-east-1", service: "s3" },
+    };
     await expect(presignUrl({ ...input, expiresIn: 0 })).rejects.toThrow(RangeError);
     await expect(presignUrl({ ...input, expiresIn: 604_801 })).rejects.toThrow(RangeError);
   });

@@ -30,7 +30,11 @@ afterAll(async () => {
 
 /** A fresh R2 bucket in workerd; one Miniflare for the file, one bucket per test. */
 async function r2Bucket(): Promise<R2BucketLike> {
-  miniflare ??= new Miniflare({ modules: true, script: "export default { fetch() { return new Response(null); } }", r2Buckets: ["BUCKET"] });
+  miniflare ??= new Miniflare({
+    modules: true,
+    script: "export default { fetch() { return new Response(null); } }",
+    r2Buckets: ["BUCKET"],
+  });
   const bucket = await miniflare.getR2Bucket("BUCKET");
   for (const object of (await bucket.list()).objects) await bucket.delete(object.key);
   return bucket as unknown as R2BucketLike;
@@ -61,7 +65,10 @@ const adapters: [string, () => Made | Promise<Made>][] = [
     "local",
     () => {
       const basePath = scratch();
-      const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+        );
       return { storage: createLocalStorage({ basePath }), leftovers: () => walk(basePath) };
     },
   ],
@@ -70,7 +77,10 @@ const adapters: [string, () => Made | Promise<Made>][] = [
     async () => {
       const bucket = await r2Bucket();
       const list = bucket as unknown as { list(): Promise<{ objects: { key: string }[] }> };
-      return { storage: createR2BindingStorage(bucket), leftovers: async () => (await list.list()).objects.map((o) => o.key) };
+      return {
+        storage: createR2BindingStorage(bucket),
+        leftovers: async () => (await list.list()).objects.map((o) => o.key),
+      };
     },
   ],
 ];
@@ -95,9 +105,14 @@ for (const [name, make] of adapters) {
 
     it("streams a body in and keeps nothing when it fails or the write is aborted", async () => {
       const { storage, leftovers } = await make();
-      await storage.put("s.bin", new ReadableStream({ start: (c) => (c.enqueue(bytes("ab")), c.enqueue(bytes("cd")), c.close()) }));
+      await storage.put(
+        "s.bin",
+        new ReadableStream({ start: (c) => (c.enqueue(bytes("ab")), c.enqueue(bytes("cd")), c.close()) }),
+      );
       expect(await new Response((await storage.get("s.bin"))!.body).text()).toBe("abcd");
-      await expect(storage.put("cut.bin", failingStream([bytes("partial")], new Error("client went away")))).rejects.toThrow("client went away");
+      await expect(
+        storage.put("cut.bin", failingStream([bytes("partial")], new Error("client went away"))),
+      ).rejects.toThrow("client went away");
       const controller = new AbortController();
       controller.abort(new Error("aborted by caller"));
       await expect(storage.put("aborted.bin", bytes("x"), { signal: controller.signal })).rejects.toThrow();
@@ -145,7 +160,12 @@ describe("initializeStorage", () => {
     expect(local.type).toBe("local");
     expect(local.baseUrl).toBe("/uploads");
     expect(initializeStorage({ type: "memory" }).type).toBe("memory");
-    expect(initializeStorage({ type: "r2", r2: { bucket: "b", endpoint: "https://acct.r2.cloudflarestorage.com", accessKeyId: "k", secretAccessKey: "s" } }).type).toBe("r2");
+    expect(
+      initializeStorage({
+        type: "r2",
+        r2: { bucket: "b", endpoint: "https://acct.r2.cloudflarestorage.com", accessKeyId: "k", secretAccessKey: "s" },
+      }).type,
+    ).toBe("r2");
     const mine = createMemoryStorage();
     expect(initializeStorage(mine)).toBe(mine);
     expect(getStorage()).toBe(mine);

@@ -20,7 +20,13 @@ const checked = { count: 0 };
 
 beforeAll(async () => {
   s3 = await startLocalS3([BUCKET]);
-  storage = createS3Storage({ bucket: BUCKET, endpoint: s3.endpoint, ...S3_KEY, partSize: 5 * 1024 * 1024, fetch: sdkCheckedFetch(fetch, S3_KEY, "us-east-1", checked) });
+  storage = createS3Storage({
+    bucket: BUCKET,
+    endpoint: s3.endpoint,
+    ...S3_KEY,
+    partSize: 5 * 1024 * 1024,
+    fetch: sdkCheckedFetch(fetch, S3_KEY, "us-east-1", checked),
+  });
 });
 afterAll(async () => {
   await s3.close();
@@ -58,7 +64,11 @@ async function sdkExists(key: string): Promise<boolean> {
 describe("S3 storage (s3rver peer, AWS SDK oracle)", () => {
   it("writes objects the SDK reads back byte for byte, with their content type", async () => {
     const key = "users/7/hello world+ünïcode.txt";
-    const info = await storage.put(key, streamOfChunks([new TextEncoder().encode("hello "), new TextEncoder().encode("world")]), { contentType: "text/plain" });
+    const info = await storage.put(
+      key,
+      streamOfChunks([new TextEncoder().encode("hello "), new TextEncoder().encode("world")]),
+      { contentType: "text/plain" },
+    );
     expect(info.size).toBe(11);
     expect((await sdkBytes(key)).toString()).toBe("hello world");
     const head = await s3.sdk.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -66,7 +76,14 @@ describe("S3 storage (s3rver peer, AWS SDK oracle)", () => {
   });
 
   it("reads objects the SDK wrote, whole, by range and by head", async () => {
-    await s3.sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: "from-sdk.bin", Body: "0123456789", ContentType: "application/octet-stream" }));
+    await s3.sdk.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: "from-sdk.bin",
+        Body: "0123456789",
+        ContentType: "application/octet-stream",
+      }),
+    );
     const whole = await storage.get("from-sdk.bin");
     expect(whole?.size).toBe(10);
     expect(await text(whole!.body)).toBe("0123456789");
@@ -91,7 +108,9 @@ describe("S3 storage (s3rver peer, AWS SDK oracle)", () => {
     const chunks = Array.from({ length: 11 }, (_, i) => chunk.map((_, j) => (i * 31 + j) & 0xff));
     const expected = createHash("sha256");
     for (const c of chunks) expected.update(c);
-    const info = await storage.put("big/eleven-mib.bin", streamOfChunks(chunks), { contentType: "application/octet-stream" });
+    const info = await storage.put("big/eleven-mib.bin", streamOfChunks(chunks), {
+      contentType: "application/octet-stream",
+    });
     expect(info.size).toBe(11 * 1024 * 1024);
     const back = await sdkBytes("big/eleven-mib.bin");
     expect(back.byteLength).toBe(11 * 1024 * 1024);
@@ -100,10 +119,20 @@ describe("S3 storage (s3rver peer, AWS SDK oracle)", () => {
 
   it("leaves no object when the body fails, in one part or in many", async () => {
     const failure = new Error("client went away");
-    await expect(storage.put("cut/small.bin", streamOfChunks([new Uint8Array(1000)], failure))).rejects.toThrow("client went away");
+    await expect(storage.put("cut/small.bin", streamOfChunks([new Uint8Array(1000)], failure))).rejects.toThrow(
+      "client went away",
+    );
     expect(await sdkExists("cut/small.bin")).toBe(false);
     const mib = new Uint8Array(1024 * 1024);
-    await expect(storage.put("cut/large.bin", streamOfChunks(Array.from({ length: 7 }, () => mib), failure))).rejects.toThrow("client went away");
+    await expect(
+      storage.put(
+        "cut/large.bin",
+        streamOfChunks(
+          Array.from({ length: 7 }, () => mib),
+          failure,
+        ),
+      ),
+    ).rejects.toThrow("client went away");
     expect(await sdkExists("cut/large.bin")).toBe(false);
   });
 
@@ -124,22 +153,35 @@ describe("S3 storage (s3rver peer, AWS SDK oracle)", () => {
   });
 
   it("presigns a PUT and a GET that work with plain fetch, and the signature is checked", async () => {
-    const put = await storage.presign!("presigned/file.txt", { method: "PUT", expiresIn: 60, contentType: "text/plain" });
+    const put = await storage.presign!("presigned/file.txt", {
+      method: "PUT",
+      expiresIn: 60,
+      contentType: "text/plain",
+    });
     const uploaded = await fetch(put.url, { method: "PUT", headers: put.headers, body: "direct to bucket" });
     expect(uploaded.status).toBe(200);
     expect((await sdkBytes("presigned/file.txt")).toString()).toBe("direct to bucket");
     const get = await storage.presign!("presigned/file.txt", { method: "GET", expiresIn: 60 });
     expect(await (await fetch(get.url)).text()).toBe("direct to bucket");
     // s3rver does not check V4 signatures; the AWS SDK's presigner must produce the same ones.
-    expect(new URL(get.url).searchParams.get("X-Amz-Signature")).toBe(await sdkPresignature(new URL(get.url), "GET", S3_KEY));
-    expect(new URL(put.url).searchParams.get("X-Amz-Signature")).toBe(await sdkPresignature(new URL(put.url), "PUT", S3_KEY, put.headers));
+    expect(new URL(get.url).searchParams.get("X-Amz-Signature")).toBe(
+      await sdkPresignature(new URL(get.url), "GET", S3_KEY),
+    );
+    expect(new URL(put.url).searchParams.get("X-Amz-Signature")).toBe(
+      await sdkPresignature(new URL(put.url), "PUT", S3_KEY, put.headers),
+    );
   });
 
   it("answers StorageUnavailableError when the backend cannot be reached or refuses the credentials", async () => {
     const down = createS3Storage({ bucket: BUCKET, endpoint: "http://127.0.0.1:9", ...S3_KEY });
     await expect(down.put("x.txt", new TextEncoder().encode("x"))).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(down.get("x.txt")).rejects.toBeInstanceOf(StorageUnavailableError);
-    const unknownKey = createS3Storage({ bucket: BUCKET, endpoint: s3.endpoint, accessKeyId: "NOBODY", secretAccessKey: "wrong" });
+    const unknownKey = createS3Storage({
+      bucket: BUCKET,
+      endpoint: s3.endpoint,
+      accessKeyId: "NOBODY",
+      secretAccessKey: "wrong",
+    });
     await expect(unknownKey.put("x.txt", new TextEncoder().encode("x"))).rejects.toThrow(/InvalidAccessKeyId/);
     const missingBucket = createS3Storage({ bucket: "no-such-bucket", endpoint: s3.endpoint, ...S3_KEY });
     await expect(missingBucket.put("x.txt", new TextEncoder().encode("x"))).rejects.toThrow(/NoSuchBucket/);

@@ -34,7 +34,12 @@ export interface RequestOptions {
 }
 
 /** Sends one request through `app.request` and parses a JSON or problem+json body. */
-export async function send(app: { request: CovaraApp["request"] }, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
+export async function send(
+  app: { request: CovaraApp["request"] },
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<TestResponse> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {

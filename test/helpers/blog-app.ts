@@ -29,10 +29,35 @@ export function blogApp(b: BlogDatabase, overrides: Overrides = {}): CovaraApp {
       auth: OPEN,
       softDelete: { field: "deletedAt" },
       relations: {
-        author: { type: "belongsTo", resource: "authors", schema: b.authors, foreignKey: b.posts.authorId, references: b.authors.id },
-        comments: { type: "hasMany", resource: "comments", schema: b.comments, foreignKey: b.comments.postId, references: b.posts.id },
-        tags: { type: "manyToMany", resource: "tags", schema: b.tags, through: b.postTags, foreignKey: b.postTags.postId, targetForeignKey: b.postTags.tagId },
-        firstComment: { type: "hasOne", resource: "comments", schema: b.comments, foreignKey: b.comments.postId, references: b.posts.id },
+        author: {
+          type: "belongsTo",
+          resource: "authors",
+          schema: b.authors,
+          foreignKey: b.posts.authorId,
+          references: b.authors.id,
+        },
+        comments: {
+          type: "hasMany",
+          resource: "comments",
+          schema: b.comments,
+          foreignKey: b.comments.postId,
+          references: b.posts.id,
+        },
+        tags: {
+          type: "manyToMany",
+          resource: "tags",
+          schema: b.tags,
+          through: b.postTags,
+          foreignKey: b.postTags.postId,
+          targetForeignKey: b.postTags.tagId,
+        },
+        firstComment: {
+          type: "hasOne",
+          resource: "comments",
+          schema: b.comments,
+          foreignKey: b.comments.postId,
+          references: b.posts.id,
+        },
       },
       ...overrides.posts,
     })
@@ -42,12 +67,25 @@ export function blogApp(b: BlogDatabase, overrides: Overrides = {}): CovaraApp {
       name: "comments",
       auth: OPEN,
       relations: {
-        author: { type: "belongsTo", resource: "authors", schema: b.authors, foreignKey: b.comments.authorId, references: b.authors.id },
-        post: { type: "belongsTo", resource: "posts", schema: b.posts, foreignKey: b.comments.postId, references: b.posts.id },
+        author: {
+          type: "belongsTo",
+          resource: "authors",
+          schema: b.authors,
+          foreignKey: b.comments.authorId,
+          references: b.authors.id,
+        },
+        post: {
+          type: "belongsTo",
+          resource: "posts",
+          schema: b.posts,
+          foreignKey: b.comments.postId,
+          references: b.posts.id,
+        },
       },
       ...overrides.comments,
     });
-  if (overrides.tags !== false) app.resource("/tags", b.tags, { id: b.tags.id, db: b.db, name: "tags", auth: OPEN, ...overrides.tags });
+  if (overrides.tags !== false)
+    app.resource("/tags", b.tags, { id: b.tags.id, db: b.db, name: "tags", auth: OPEN, ...overrides.tags });
   return app;
 }
 
@@ -65,10 +103,17 @@ export async function seedBlog(b: BlogDatabase, posts = 4): Promise<void> {
   for (let i = 0; i < postRows.length; i += 12) await db.insert(b.posts).values(postRows.slice(i, i + 12));
   const comments = [];
   for (let p = 1; p <= posts; p++) {
-    for (let k = 1; k <= 3; k++) comments.push({ body: `c${p}.${k}`, postId: p, authorId: ((p + k) % 2) + 1, hidden: k === 3 });
+    for (let k = 1; k <= 3; k++)
+      comments.push({ body: `c${p}.${k}`, postId: p, authorId: ((p + k) % 2) + 1, hidden: k === 3 });
   }
   for (let i = 0; i < comments.length; i += 12) await db.insert(b.comments).values(comments.slice(i, i + 12));
   await db.insert(b.tags).values([{ label: "news" }, { label: "tech" }]);
-  await db.insert(b.postTags).values([{ postId: 1, tagId: 1 }, { postId: 1, tagId: 2 }, { postId: 2, tagId: 2 }].filter((link) => link.postId <= posts));
+  await db.insert(b.postTags).values(
+    [
+      { postId: 1, tagId: 1 },
+      { postId: 1, tagId: 2 },
+      { postId: 2, tagId: 2 },
+    ].filter((link) => link.postId <= posts),
+  );
   b.queries.length = 0;
 }

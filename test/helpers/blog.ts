@@ -3,7 +3,15 @@
  * counter of the SQL statements each database ran — relations promise a fixed number of queries.
  */
 import type { Table } from "drizzle-orm";
-import { boolean, integer as pgInteger, pgTable, primaryKey as pgPrimaryKey, serial, text as pgText, timestamp } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  integer as pgInteger,
+  pgTable,
+  primaryKey as pgPrimaryKey,
+  serial,
+  text as pgText,
+  timestamp,
+} from "drizzle-orm/pg-core";
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import { pushTables } from "../../src/db";
@@ -27,15 +35,28 @@ function sqliteBlog() {
   const comments = sqliteTable("comments", {
     id: integer("id").primaryKey({ autoIncrement: true }),
     body: text("body").notNull(),
-    postId: integer("post_id").notNull().references(() => posts.id),
+    postId: integer("post_id")
+      .notNull()
+      .references(() => posts.id),
     authorId: integer("author_id").references(() => authors.id),
     hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
   });
-  const tags = sqliteTable("tags", { id: integer("id").primaryKey({ autoIncrement: true }), label: text("label").notNull() });
-  const postTags = sqliteTable("post_tags", {
-    postId: integer("post_id").notNull().references(() => posts.id),
-    tagId: integer("tag_id").notNull().references(() => tags.id),
-  }, (t) => [primaryKey({ columns: [t.postId, t.tagId] })]);
+  const tags = sqliteTable("tags", {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    label: text("label").notNull(),
+  });
+  const postTags = sqliteTable(
+    "post_tags",
+    {
+      postId: integer("post_id")
+        .notNull()
+        .references(() => posts.id),
+      tagId: integer("tag_id")
+        .notNull()
+        .references(() => tags.id),
+    },
+    (t) => [primaryKey({ columns: [t.postId, t.tagId] })],
+  );
   return { authors, posts, comments, tags, postTags };
 }
 
@@ -55,15 +76,25 @@ function pgBlog(suffix = "") {
   const comments = pgTable(`comments${suffix}`, {
     id: serial("id").primaryKey(),
     body: pgText("body").notNull(),
-    postId: pgInteger("post_id").notNull().references(() => posts.id),
+    postId: pgInteger("post_id")
+      .notNull()
+      .references(() => posts.id),
     authorId: pgInteger("author_id").references(() => authors.id),
     hidden: boolean("hidden").notNull().default(false),
   });
   const tags = pgTable(`tags${suffix}`, { id: serial("id").primaryKey(), label: pgText("label").notNull() });
-  const postTags = pgTable(`post_tags${suffix}`, {
-    postId: pgInteger("post_id").notNull().references(() => posts.id),
-    tagId: pgInteger("tag_id").notNull().references(() => tags.id),
-  }, (t) => [pgPrimaryKey({ columns: [t.postId, t.tagId] })]);
+  const postTags = pgTable(
+    `post_tags${suffix}`,
+    {
+      postId: pgInteger("post_id")
+        .notNull()
+        .references(() => posts.id),
+      tagId: pgInteger("tag_id")
+        .notNull()
+        .references(() => tags.id),
+    },
+    (t) => [pgPrimaryKey({ columns: [t.postId, t.tagId] })],
+  );
   return { authors, posts, comments, tags, postTags };
 }
 

@@ -12,12 +12,16 @@ export const hasChromium = existsSync(CHROMIUM);
 
 /** Says once per file why its browser tests skip. */
 export function warnIfNoChromium(suite: string): void {
-  if (!hasChromium) console.warn(`${suite} skipped: ${CHROMIUM} not found (apt-get install -y chromium; .ci/run does it)`);
+  if (!hasChromium)
+    console.warn(`${suite} skipped: ${CHROMIUM} not found (apt-get install -y chromium; .ci/run does it)`);
 }
 
 /** One headless Chromium; without background networking, which this machine's closed network refuses. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
 }
 
 /** Bundles a React test app (a .tsx entry) into one ES module for the browser. */

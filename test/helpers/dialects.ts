@@ -42,7 +42,9 @@ export async function emptyTables(db: AnyDatabase, tables: Table[], dialect: Dia
       await run(`delete from sqlite_sequence where name = '${name}'`);
     }
   } else {
-    await (db as { execute(q: unknown): Promise<unknown> }).execute(sql.raw(`truncate table ${names.map((n) => `"${n}"`).join(", ")} restart identity cascade`));
+    await (db as { execute(q: unknown): Promise<unknown> }).execute(
+      sql.raw(`truncate table ${names.map((n) => `"${n}"`).join(", ")} restart identity cascade`),
+    );
   }
 }
 

@@ -269,7 +269,11 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     skipReason: probePostgres,
     async connect({ logger, max, acquireTimeoutMs } = {}) {
       const { schema, drop } = await createSchema("nodepg");
-      const pool = new pg.Pool({ connectionString: serverUrl(schema, schema), max: max ?? 4, connectionTimeoutMillis: acquireTimeoutMs });
+      const pool = new pg.Pool({
+        connectionString: serverUrl(schema, schema),
+        max: max ?? 4,
+        connectionTimeoutMillis: acquireTimeoutMs,
+      });
       // An idle client the server dropped must not crash the process: the pool replaces it.
       pool.on("error", () => {});
       return {
@@ -297,7 +301,11 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
       neonConfig.useSecureWebSocket = false;
       neonConfig.pipelineTLS = false;
       neonConfig.pipelineConnect = false;
-      const pool = new NeonPool({ connectionString: serverUrl(schema, schema), max: max ?? 4, connectionTimeoutMillis: acquireTimeoutMs });
+      const pool = new NeonPool({
+        connectionString: serverUrl(schema, schema),
+        max: max ?? 4,
+        connectionTimeoutMillis: acquireTimeoutMs,
+      });
       pool.on("error", () => {});
       return {
         name: "neon-serverless",

@@ -222,7 +222,9 @@ export function runKVSuite(name: string, makeKV: () => Promise<KV>, options: KVS
 
       it("lets exactly the affordable share of 1,000 concurrent decrements through", async () => {
         await kv.set(`${p}bal`, "500");
-        const results = await Promise.all(Array.from({ length: 1000 }, () => kv.incrBounded(`${p}bal`, -1, { min: 0 })));
+        const results = await Promise.all(
+          Array.from({ length: 1000 }, () => kv.incrBounded(`${p}bal`, -1, { min: 0 })),
+        );
         expect(results.filter((r) => r === null)).toHaveLength(500);
         expect(await kv.get(`${p}bal`)).toBe("0");
       });
@@ -294,7 +296,7 @@ export function runKVSuite(name: string, makeKV: () => Promise<KV>, options: KVS
       it("handles negative and fractional scores", async () => {
         await kv.zadd(`${p}z`, "neg", -2.5);
         await kv.zadd(`${p}z`, "half", 0.5);
-        expect((await scores({ max: 1 }))).toEqual(["neg:-2.5", "half:0.5", "a:1"]);
+        expect(await scores({ max: 1 })).toEqual(["neg:-2.5", "half:0.5", "a:1"]);
       });
 
       it("removes members and score ranges", async () => {

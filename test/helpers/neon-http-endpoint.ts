@@ -29,7 +29,9 @@ const ISOLATION: Record<string, string> = {
   Serializable: "serializable",
 };
 
-async function readJson(request: IncomingMessage): Promise<{ query?: string; params?: unknown[]; queries?: QueryData[] }> {
+async function readJson(
+  request: IncomingMessage,
+): Promise<{ query?: string; params?: unknown[]; queries?: QueryData[] }> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));

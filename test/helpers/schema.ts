@@ -2,7 +2,16 @@
  * The test schema, once per dialect with the same columns and JS names, so one behaviour suite
  * runs unchanged on SQLite and Postgres.
  */
-import { boolean, doublePrecision, integer as pgInteger, pgTable, serial, text as pgText, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  doublePrecision,
+  integer as pgInteger,
+  pgTable,
+  serial,
+  text as pgText,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export function sqliteSchema() {

@@ -174,16 +174,27 @@ export async function openSse(
 }
 
 /** Opens a subscription on a real server with fetch. */
-export async function openSseUrl(url: string, headers: Record<string, string> = {}): Promise<OpenedStream & { abort: () => void }> {
+export async function openSseUrl(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<OpenedStream & { abort: () => void }> {
   const controller = new AbortController();
-  const response = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: controller.signal });
+  const response = await fetch(url, {
+    headers: { accept: "text/event-stream", ...headers },
+    signal: controller.signal,
+  });
   return { ...(await toOpened(response)), abort: () => controller.abort() };
 }
 
 async function toOpened(response: Response): Promise<OpenedStream> {
   const type = response.headers.get("content-type") ?? "";
   if (response.status === 200 && type.startsWith("text/event-stream") && response.body) {
-    return { status: response.status, headers: response.headers, reader: new SseReader(response.body), problem: undefined };
+    return {
+      status: response.status,
+      headers: response.headers,
+      reader: new SseReader(response.body),
+      problem: undefined,
+    };
   }
   const text = await response.text();
   let problem: unknown = text;

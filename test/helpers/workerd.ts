@@ -36,9 +36,14 @@ function createD1Pool() {
       instance ??= createMiniflare({
         modules: true,
         script: IDLE_WORKER,
-        d1Databases: Object.fromEntries(Array.from({ length: DATABASES_PER_INSTANCE }, (_, i) => [bindingName(i), `covara-test-${i}`])),
+        d1Databases: Object.fromEntries(
+          Array.from({ length: DATABASES_PER_INSTANCE }, (_, i) => [bindingName(i), `covara-test-${i}`]),
+        ),
       });
-      if (next >= DATABASES_PER_INSTANCE) throw new Error(`the D1 pool holds ${DATABASES_PER_INSTANCE} databases per test file; raise DATABASES_PER_INSTANCE`);
+      if (next >= DATABASES_PER_INSTANCE)
+        throw new Error(
+          `the D1 pool holds ${DATABASES_PER_INSTANCE} databases per test file; raise DATABASES_PER_INSTANCE`,
+        );
       const binding = await (await instance).getD1Database(bindingName(next++));
       // Databases are never reused: closing one only forgets it (the file's afterAll disposes all).
       return { binding: binding as unknown as D1Database, release: async () => {} };
@@ -67,7 +72,12 @@ const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")))
  */
 const workerdResolution = {
   name: "workerd-resolution",
-  setup(build: { onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; external: boolean } | undefined): void }) {
+  setup(build: {
+    onResolve(
+      options: { filter: RegExp },
+      callback: (args: { path: string }) => { path: string; external: boolean } | undefined,
+    ): void;
+  }) {
     build.onResolve({ filter: /^(node:|cloudflare:)?[a-z_/]+$/ }, ({ path }) => {
       if (path.startsWith("cloudflare:")) return { path, external: true };
       const name = path.replace(/^node:/, "");
@@ -88,7 +98,9 @@ export interface ExternalImport {
   importer: string;
 }
 
-export async function bundleWorker({ entry }: BundleOptions): Promise<{ code: string; imports: ExternalImport[]; inputs: string[] }> {
+export async function bundleWorker({
+  entry,
+}: BundleOptions): Promise<{ code: string; imports: ExternalImport[]; inputs: string[] }> {
   const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [entry],
@@ -129,7 +141,13 @@ export interface WorkerOptions {
 }
 
 /** Bundles `entry` and runs it in workerd with the given D1 bindings. */
-export async function startWorker({ entry, d1 = ["DB"], compatibilityDate = "2025-09-01", compatibilityFlags = ["nodejs_compat"], port }: WorkerOptions): Promise<RunningWorker> {
+export async function startWorker({
+  entry,
+  d1 = ["DB"],
+  compatibilityDate = "2025-09-01",
+  compatibilityFlags = ["nodejs_compat"],
+  port,
+}: WorkerOptions): Promise<RunningWorker> {
   const { code } = await bundleWorker({ entry });
   const mf = await createMiniflare({
     modules: [{ type: "ESModule", path: "worker.mjs", contents: code }],
@@ -143,7 +161,8 @@ export async function startWorker({ entry, d1 = ["DB"], compatibilityDate = "202
     mf,
     url,
     // Miniflare's fetch takes its own (undici) RequestInit; the shapes used here are the same.
-    fetch: async (path, init) => (await mf.dispatchFetch(new URL(path, "http://worker.test").toString(), init as never)) as unknown as Response,
+    fetch: async (path, init) =>
+      (await mf.dispatchFetch(new URL(path, "http://worker.test").toString(), init as never)) as unknown as Response,
     dispose: () => mf.dispose(),
   };
 }

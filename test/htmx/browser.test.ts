@@ -58,12 +58,21 @@ async function openTodos(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-const titles = (page: Page): Promise<string[]> => page.$$eval("[data-covara-row] input[name=title]", (inputs) => inputs.map((input) => (input as HTMLInputElement).value));
-const rowCount = (page: Page): Promise<number> => page.$$eval("[data-covara-row]", (rows) => rows.filter((row) => !(row as HTMLElement).hidden).length);
+const titles = (page: Page): Promise<string[]> =>
+  page.$$eval("[data-covara-row] input[name=title]", (inputs) =>
+    inputs.map((input) => (input as HTMLInputElement).value),
+  );
+const rowCount = (page: Page): Promise<number> =>
+  page.$$eval("[data-covara-row]", (rows) => rows.filter((row) => !(row as HTMLElement).hidden).length);
 
 async function waitForTitles(page: Page, expected: string[]): Promise<void> {
   await page.waitForFunction(
-    (want) => JSON.stringify([...document.querySelectorAll("[data-covara-row]:not([hidden]) input[name=title]")].map((input) => (input as HTMLInputElement).value)) === JSON.stringify(want),
+    (want) =>
+      JSON.stringify(
+        [...document.querySelectorAll("[data-covara-row]:not([hidden]) input[name=title]")].map(
+          (input) => (input as HTMLInputElement).value,
+        ),
+      ) === JSON.stringify(want),
     expected,
     WAIT,
   );
@@ -87,7 +96,9 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
   }, 60_000);
 
   it("serves the spec's page: htmx and the runtime load under SRI and the nonce CSP", async () => {
-    expect(await tabA.evaluate(() => typeof (window as unknown as { htmx?: { version: string } }).htmx?.version)).toBe("string");
+    expect(await tabA.evaluate(() => typeof (window as unknown as { htmx?: { version: string } }).htmx?.version)).toBe(
+      "string",
+    );
     expect(await tabA.title()).toBe("Todos");
     expect(await rowCount(tabA)).toBe(0);
     expect(violations).toEqual([]);
@@ -113,10 +124,22 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
     await row.locator("input[name=title]").press("Enter");
     await waitForTitles(tabB, ["Buy oat milk", "Call Ada"]);
     await tabB.locator("[data-covara-row]").first().locator("button.toggle").click();
-    await tabA.waitForFunction(() => document.querySelector("[data-covara-row] button.toggle")?.textContent === "Undo", undefined, WAIT);
+    await tabA.waitForFunction(
+      () => document.querySelector("[data-covara-row] button.toggle")?.textContent === "Undo",
+      undefined,
+      WAIT,
+    );
     // The live aggregate region follows in both tabs.
-    await tabA.waitForFunction(() => document.querySelector(".summary")?.textContent === "1 open · 1 done", undefined, WAIT);
-    await tabB.waitForFunction(() => document.querySelector(".summary")?.textContent === "1 open · 1 done", undefined, WAIT);
+    await tabA.waitForFunction(
+      () => document.querySelector(".summary")?.textContent === "1 open · 1 done",
+      undefined,
+      WAIT,
+    );
+    await tabB.waitForFunction(
+      () => document.querySelector(".summary")?.textContent === "1 open · 1 done",
+      undefined,
+      WAIT,
+    );
     expect(await tabB.locator("[data-covara-row]").first().locator("button.toggle").textContent()).toBe("Undo");
   });
 
@@ -134,7 +157,14 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
   });
 
   it("a refused delete brings the row back", async () => {
-    await tabB.route("**/__covara/live/*/delete/*", (route) => route.fulfill({ status: 404, contentType: "text/html", headers: { "hx-retarget": "#covara-errors-0-0", "hx-reswap": "innerHTML" }, body: '<div class="covara-error">gone</div>' }));
+    await tabB.route("**/__covara/live/*/delete/*", (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: "text/html",
+        headers: { "hx-retarget": "#covara-errors-0-0", "hx-reswap": "innerHTML" },
+        body: '<div class="covara-error">gone</div>',
+      }),
+    );
     await tabB.locator("[data-covara-row] button.delete").first().click();
     await tabB.waitForSelector("#covara-errors-0-0 .covara-error", WAIT);
     expect(await rowCount(tabB)).toBe(1);
@@ -155,7 +185,11 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
   it("a todo added offline is queued in the page and replayed when the browser is back online", async () => {
     await tabA.context().setOffline(true);
     await addTodo(tabA, "Offline errand");
-    await tabA.waitForFunction(() => document.documentElement.getAttribute("data-covara-queued") === "1", undefined, WAIT);
+    await tabA.waitForFunction(
+      () => document.documentElement.getAttribute("data-covara-queued") === "1",
+      undefined,
+      WAIT,
+    );
     expect(await tabA.evaluate(() => JSON.parse(localStorage.getItem("covara-live-queue") ?? "[]").length)).toBe(1);
     await tabA.waitForTimeout(300);
     expect(await titles(tabB)).toEqual(["Buy oat milk", "Water plants"]);
@@ -170,7 +204,11 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
     await tabA.context().setOffline(true);
     await tabA.locator("[data-covara-row]").nth(2).locator("button.delete").click();
     expect(await rowCount(tabA)).toBe(2);
-    await tabA.waitForFunction(() => document.documentElement.getAttribute("data-covara-queued") === "1", undefined, WAIT);
+    await tabA.waitForFunction(
+      () => document.documentElement.getAttribute("data-covara-queued") === "1",
+      undefined,
+      WAIT,
+    );
     await tabA.context().setOffline(false);
     await waitForTitles(tabB, ["Buy oat milk", "Water plants"]);
     await waitForTitles(tabA, ["Buy oat milk", "Water plants"]);
@@ -179,7 +217,11 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
   it("a write whose request cannot reach the server is queued and replayed", async () => {
     await tabA.route("**/__covara/live/*/create", (route) => route.abort("internetdisconnected"));
     await addTodo(tabA, "Flaky network");
-    await tabA.waitForFunction(() => document.documentElement.getAttribute("data-covara-queued") === "1", undefined, WAIT);
+    await tabA.waitForFunction(
+      () => document.documentElement.getAttribute("data-covara-queued") === "1",
+      undefined,
+      WAIT,
+    );
     await tabA.unroute("**/__covara/live/*/create");
     await tabA.evaluate(() => window.dispatchEvent(new Event("online")));
     await waitForTitles(tabB, ["Buy oat milk", "Water plants", "Flaky network"]);
@@ -195,7 +237,8 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
       return page;
     };
     const [one, two] = [await open(), await open()];
-    const items = (page: Page) => page.$$eval("li[data-covara-row]", (rows) => rows.map((row) => row.firstChild?.textContent ?? ""));
+    const items = (page: Page) =>
+      page.$$eval("li[data-covara-row]", (rows) => rows.map((row) => row.firstChild?.textContent ?? ""));
     await one.fill("input[name=title]", "Spec todo");
     await one.click("form button");
     await two.waitForFunction(() => document.querySelectorAll("li[data-covara-row]").length === 1, undefined, WAIT);
@@ -245,7 +288,14 @@ describe.skipIf(!hasChromium)("htmx pages in Chromium", () => {
   it("a row created or moved by someone else takes its place in the region's order, not the end", async () => {
     const api = (method: string, path: string, body: unknown) =>
       tabA.evaluate(
-        async ([verb, url, json]) => (await fetch(url, { method: verb, headers: { "content-type": "application/json" }, body: JSON.stringify(json) })).json(),
+        async ([verb, url, json]) =>
+          (
+            await fetch(url, {
+              method: verb,
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(json),
+            })
+          ).json(),
         [method, path, body] as const,
       );
     const before = ["Buy oat milk", "Water plants", "Flaky network", "Alice again"];

@@ -38,7 +38,9 @@ describe("the page", () => {
     expect(nonce).toBeTruthy();
     expect(csp).not.toContain("unsafe-inline");
     expect(csp).not.toContain("unsafe-eval");
-    expect(html).toContain(`<script src="/__covara/htmx/htmx-${HTMX_VERSION}.min.js" integrity="${HTMX_INTEGRITY}" crossorigin="anonymous" nonce="${nonce}"`);
+    expect(html).toContain(
+      `<script src="/__covara/htmx/htmx-${HTMX_VERSION}.min.js" integrity="${HTMX_INTEGRITY}" crossorigin="anonymous" nonce="${nonce}"`,
+    );
     expect(html.match(/<script /g)?.length).toBe(html.match(new RegExp(`<script [^>]*nonce="${nonce}"`, "g"))?.length);
     expect(html).not.toMatch(/\son[a-z]+=/);
     expect(html).toContain('value="Buy milk"');
@@ -86,7 +88,11 @@ describe("writes through the resource's own routes", () => {
 
   it("update replaces the row, delete answers an empty 200", async () => {
     await create("alice", "title=Buy+milk");
-    const update = await app.request("/__covara/live/0-0/update/1", { method: "PATCH", headers: htmx("alice"), body: "title=Buy+oat+milk" });
+    const update = await app.request("/__covara/live/0-0/update/1", {
+      method: "PATCH",
+      headers: htmx("alice"),
+      body: "title=Buy+oat+milk",
+    });
     expect(update.status).toBe(200);
     expect(await update.text()).toContain('value="Buy oat milk"');
     const removed = await app.request("/__covara/live/0-0/delete/1", { method: "DELETE", headers: htmx("alice") });
@@ -122,7 +128,11 @@ describe("aggregate regions", () => {
     expect(page).toContain('data-covara-stream="/__covara/live/0-1/stream"');
     const list = await app.request("/__covara/live/0-1/list", { headers: { cookie: "user=bob" } });
     expect(await list.text()).toBe('<p class="summary">1 open · 0 done</p>');
-    const refused = await app.request("/__covara/live/0-1/create", { method: "POST", headers: htmx("alice"), body: "title=x" });
+    const refused = await app.request("/__covara/live/0-1/create", {
+      method: "POST",
+      headers: htmx("alice"),
+      body: "title=x",
+    });
     expect(refused.status).toBe(404);
     expect(await refused.text()).toContain("is an aggregate");
   });
@@ -133,7 +143,9 @@ describe("aggregate regions", () => {
     expect((await events.until("aggregate")).at(-1)!.data.html).toBe('<p class="summary">0 open · 0 done</p>');
     await create("bob", "title=not+mine");
     await create("alice", "title=mine");
-    const next = (await events.until((event) => event.event === "aggregate" && event.data.html.includes("1 open"))).at(-1)!;
+    const next = (await events.until((event) => event.event === "aggregate" && event.data.html.includes("1 open"))).at(
+      -1,
+    )!;
     expect(next.data.html).toBe('<p class="summary">1 open · 0 done</p>');
     await events.cancel();
   });
@@ -145,7 +157,9 @@ describe("a resource without subscriptions", () => {
     const created = await app.request("/__covara/live/2-0/create", { method: "POST", headers, body: "body=Quiet" });
     expect(await created.text()).toContain('<p id="covara-row-2-0-1" data-covara-row="1">Quiet</p>');
     const page = await (await app.request("/notes")).text();
-    expect(page).toContain('<div id="covara-list-2-0" data-covara-region="2-0" hx-get="/__covara/live/2-0/list" hx-trigger="covara:refresh"><p');
+    expect(page).toContain(
+      '<div id="covara-list-2-0" data-covara-region="2-0" hx-get="/__covara/live/2-0/list" hx-trigger="covara:refresh"><p',
+    );
     expect(page).not.toContain("data-covara-stream");
     const stream = await app.request("/__covara/live/2-0/stream", { headers: { accept: "application/json" } });
     expect(stream.status).toBe(404);
@@ -171,7 +185,9 @@ describe("bad input", () => {
   });
 
   it("markup in a rejected value is escaped in the fragment", async () => {
-    const html = await (await create("alice", `title=x&position=${encodeURIComponent("<img src=x onerror=alert(1)>")}`)).text();
+    const html = await (
+      await create("alice", `title=x&position=${encodeURIComponent("<img src=x onerror=alert(1)>")}`)
+    ).text();
     expect(html).not.toContain("<img");
   });
 
@@ -183,7 +199,10 @@ describe("bad input", () => {
   });
 
   it("a malformed id is a 400 fragment, not a 500", async () => {
-    const res = await app.request("/__covara/live/0-0/delete/not-a-number", { method: "DELETE", headers: htmx("alice") });
+    const res = await app.request("/__covara/live/0-0/delete/not-a-number", {
+      method: "DELETE",
+      headers: htmx("alice"),
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('data-code="INVALID_ID"');
   });
@@ -198,10 +217,16 @@ describe("bad input", () => {
   });
 
   it("a write without HX-Request (a cross-site form post) is refused before anything runs", async () => {
-    const res = await app.request("/__covara/live/0-0/create", { method: "POST", headers: { cookie: "user=alice", "content-type": FORM, accept: "application/json" }, body: "title=x" });
+    const res = await app.request("/__covara/live/0-0/create", {
+      method: "POST",
+      headers: { cookie: "user=alice", "content-type": FORM, accept: "application/json" },
+      body: "title=x",
+    });
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe("HTMX_REQUEST_REQUIRED");
-    expect(await (await app.request("/api/todos", { headers: { cookie: "user=alice" } })).json()).toMatchObject({ items: [] });
+    expect(await (await app.request("/api/todos", { headers: { cookie: "user=alice" } })).json()).toMatchObject({
+      items: [],
+    });
   });
 
   it("an unsupported body type is a 415, an oversized one a 413, a wrong method a 405", async () => {
@@ -227,7 +252,11 @@ describe("the fragment stream", () => {
     const added = (await events.until("upsert")).at(-1)!;
     expect(added.data).toMatchObject({ id: "3" });
     expect(added.data.html).toContain('value="Second"');
-    await app.request("/__covara/live/0-0/update/1", { method: "PATCH", headers: htmx("alice"), body: "title=First+again" });
+    await app.request("/__covara/live/0-0/update/1", {
+      method: "PATCH",
+      headers: htmx("alice"),
+      body: "title=First+again",
+    });
     const changed = (await events.until("upsert")).at(-1)!;
     expect(changed.data).toMatchObject({ id: "1" });
     expect(changed.data.html).toContain('value="First again"');
@@ -256,7 +285,9 @@ describe("the fragment stream", () => {
     const resumeFrom = events.lastEventId!;
     await events.cancel();
     await create("alice", "title=While+away");
-    const again = await app.request("/__covara/live/0-0/stream", { headers: { cookie: "user=alice", "last-event-id": resumeFrom } });
+    const again = await app.request("/__covara/live/0-0/stream", {
+      headers: { cookie: "user=alice", "last-event-id": resumeFrom },
+    });
     const resumed = new SseReader(again.body!);
     const taken = await resumed.until("upsert");
     expect(taken.map((event) => event.event)).not.toContain("snapshot");

@@ -144,7 +144,13 @@ describe("changelog", () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       // The writer of seq 1 is slow to store it, so seq 2 lands first.
-      const slow: KV = { ...kv, zadd: async (key, member, score) => { if (score === 1) await gate; return kv.zadd(key, member, score); } };
+      const slow: KV = {
+        ...kv,
+        zadd: async (key, member, score) => {
+          if (score === 1) await gate;
+          return kv.zadd(key, member, score);
+        },
+      };
       const log = createChangelog(slow);
       const first = log.append(post("slow"));
       await log.append(post("fast"));
@@ -155,7 +161,10 @@ describe("changelog", () => {
     });
 
     it("skips a hole once it outlives the grace period (a writer died)", async () => {
-      const dead: KV = { ...kv, zadd: async (key, member, score) => (score === 2 ? new Promise(() => {}) : kv.zadd(key, member, score)) };
+      const dead: KV = {
+        ...kv,
+        zadd: async (key, member, score) => (score === 2 ? new Promise(() => {}) : kv.zadd(key, member, score)),
+      };
       const log = createChangelog(dead, { gapGraceMs: 30 });
       await log.append(post(1));
       void log.append(post(2));
@@ -213,7 +222,13 @@ describe("changelog", () => {
     it("does not mistake an in-flight seq right after the trimmed range for truncation", async () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      const slow: KV = { ...kv, zadd: async (key, member, score) => { if (score === 11 && key.endsWith(":entries")) await gate; return kv.zadd(key, member, score); } };
+      const slow: KV = {
+        ...kv,
+        zadd: async (key, member, score) => {
+          if (score === 11 && key.endsWith(":entries")) await gate;
+          return kv.zadd(key, member, score);
+        },
+      };
       const log = createChangelog(slow, { retention: { maxEntries: 5, trimEvery: 1 } });
       for (const i of range(1, 10)) await log.append(post(i));
       const pending = log.append(post(11));

@@ -45,20 +45,26 @@ describe("driverOf", () => {
 
   it("sees through trackMutations' wrapper", () => {
     const { users } = sqliteSchema();
-    const db = trackMutations(drizzleLibsql(createClient({ url: ":memory:" })), { users: { table: users, id: users.id } });
+    const db = trackMutations(drizzleLibsql(createClient({ url: ":memory:" })), {
+      users: { table: users, id: users.id },
+    });
     expect(driverOf(db).name).toBe("libsql");
   });
 
   it("refuses an unsupported driver of a supported dialect, naming it", () => {
     const sqliteProxy = drizzleSqliteProxy(async () => ({ rows: [] }));
-    expect(() => driverOf(sqliteProxy)).toThrow(/unsupported SQLite driver SQLiteRemoteSession on SqliteRemoteDatabase; covara runs on better-sqlite3, libsql/);
+    expect(() => driverOf(sqliteProxy)).toThrow(
+      /unsupported SQLite driver SQLiteRemoteSession on SqliteRemoteDatabase; covara runs on better-sqlite3, libsql/,
+    );
     const pgProxy = drizzlePgProxy(async () => ({ rows: [] }));
     expect(() => driverOf(pgProxy)).toThrow(/unsupported Postgres driver PgRemoteSession/);
   });
 
   it("refuses another dialect's database and things that are not databases", () => {
     const mysql = drizzleMysqlProxy(async () => ({ rows: [] }));
-    expect(() => driverOf(mysql as never)).toThrow(/unsupported database MySqlRemoteDatabase; pass a Drizzle database on/);
+    expect(() => driverOf(mysql as never)).toThrow(
+      /unsupported database MySqlRemoteDatabase; pass a Drizzle database on/,
+    );
     expect(() => detectDialect({})).toThrow(/unsupported database \(not a Drizzle database\)/);
     expect(() => detectDialect(undefined)).toThrow(/unsupported database \(undefined\)/);
   });
@@ -66,6 +72,8 @@ describe("driverOf", () => {
   it("refuses an unsupported driver when the resource is mounted, not on the first request", () => {
     const { users } = sqliteSchema();
     const db = drizzleSqliteProxy(async () => ({ rows: [] }));
-    expect(() => createCovara().resource("/users", users, { id: users.id, db: db as never })).toThrow(/unsupported SQLite driver SQLiteRemoteSession/);
+    expect(() => createCovara().resource("/users", users, { id: users.id, db: db as never })).toThrow(
+      /unsupported SQLite driver SQLiteRemoteSession/,
+    );
   });
 });

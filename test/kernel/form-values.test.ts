@@ -8,7 +8,11 @@ const columns = getTableColumns(todos);
 
 describe("form values", () => {
   it("converts booleans, numbers and keeps text", () => {
-    expect(formToJson(new URLSearchParams("title=Milk&done=on&position=4"), columns)).toEqual({ title: "Milk", done: true, position: 4 });
+    expect(formToJson(new URLSearchParams("title=Milk&done=on&position=4"), columns)).toEqual({
+      title: "Milk",
+      done: true,
+      position: 4,
+    });
     expect(formToJson(new URLSearchParams("done=false"), columns)).toEqual({ done: false });
   });
 

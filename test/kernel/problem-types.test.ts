@@ -61,7 +61,9 @@ describe("problem type registry", () => {
   });
 
   it("refuses a slug that is not lower-case words joined by hyphens", () => {
-    expect(() => defineProblemTypes({ Bad_Slug: { status: 400, title: "Bad" } })).toThrow("lower-case words joined by hyphens");
+    expect(() => defineProblemTypes({ Bad_Slug: { status: 400, title: "Bad" } })).toThrow(
+      "lower-case words joined by hyphens",
+    );
     expect(problemTypeDefinition("Bad_Slug")).toBeUndefined();
     expect(problemTypeDefinition("toString")).toBeUndefined();
   });

@@ -46,12 +46,23 @@ describe("scopes", () => {
 
 describe("problem errors", () => {
   it("render RFC 7807 documents with stable codes, extensions and headers", async () => {
-    const error = new ProblemError("rate-limit-exceeded", { detail: "slow down", headers: { "retry-after": "3" }, extensions: { limit: 10, status: 999 } });
+    const error = new ProblemError("rate-limit-exceeded", {
+      detail: "slow down",
+      headers: { "retry-after": "3" },
+      extensions: { limit: 10, status: 999 },
+    });
     const res = error.getResponse();
     expect(res.status).toBe(429);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     expect(res.headers.get("retry-after")).toBe("3");
     // An extension cannot overwrite a standard member.
-    expect(await res.json()).toEqual({ type: "/__covara/problems/rate-limit-exceeded", title: "Too many requests", status: 429, code: "RATE_LIMIT_EXCEEDED", detail: "slow down", limit: 10 });
+    expect(await res.json()).toEqual({
+      type: "/__covara/problems/rate-limit-exceeded",
+      title: "Too many requests",
+      status: 429,
+      code: "RATE_LIMIT_EXCEEDED",
+      detail: "slow down",
+      limit: 10,
+    });
   });
 });

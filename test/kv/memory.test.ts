@@ -102,7 +102,13 @@ describe("memory KV specifics", () => {
       fc.record({ kind: fc.constant("remRange" as const), min: score, max: score }),
     );
     const range = fc.record(
-      { min: score, max: score, minExclusive: fc.boolean(), limit: fc.integer({ min: 0, max: 10 }), reverse: fc.boolean() },
+      {
+        min: score,
+        max: score,
+        minExclusive: fc.boolean(),
+        limit: fc.integer({ min: 0, max: 10 }),
+        reverse: fc.boolean(),
+      },
       { requiredKeys: [] },
     );
     await fc.assert(

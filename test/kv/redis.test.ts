@@ -120,9 +120,7 @@ function describeRedisSpecifics(): void {
     it("incr is atomic across instances, and the first increment alone starts the TTL window", async () => {
       const { kv: a } = await open();
       const { kv: b } = await open();
-      const results = await Promise.all(
-        Array.from({ length: 500 }, () => [a.incr("count"), b.incr("count")]).flat(),
-      );
+      const results = await Promise.all(Array.from({ length: 500 }, () => [a.incr("count"), b.incr("count")]).flat());
       expect([...results].sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
       expect(await a.get("count")).toBe("1000");
 
@@ -274,7 +272,11 @@ function describeRedisSpecifics(): void {
       let server = await relay();
       const port = (server.address() as { port: number }).port;
       const errors: Error[] = [];
-      const kv = await createRedisKV({ url: `redis://127.0.0.1:${port}`, keyPrefix: PREFIX, onError: (e) => errors.push(e) });
+      const kv = await createRedisKV({
+        url: `redis://127.0.0.1:${port}`,
+        keyPrefix: PREFIX,
+        onError: (e) => errors.push(e),
+      });
       opened.push(kv);
       await kv.set("outage", "before");
 
@@ -307,7 +309,9 @@ function describeRedisSpecifics(): void {
       expect(await connectionIds(name)).toHaveLength(1);
       expect(await connectionIds(`${name}:sub`)).toHaveLength(1);
       await kv.close();
-      await waitFor(async () => (await connectionIds(name)).length === 0 && (await connectionIds(`${name}:sub`)).length === 0);
+      await waitFor(
+        async () => (await connectionIds(name)).length === 0 && (await connectionIds(`${name}:sub`)).length === 0,
+      );
       await expect(kv.subscribe("bye", () => {})).rejects.toThrow(/closed/);
     });
 

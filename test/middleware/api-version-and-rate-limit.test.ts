@@ -49,10 +49,14 @@ describe("apiVersion()", () => {
 describe("rateLimit()", () => {
   it("limits any route per caller with RateLimit headers and a 429 problem", async () => {
     const app = createCovara();
-    app.use("/limited/*", rateLimit({ windowMs: 60_000, maxRequests: 2, name: "limited", key: (c) => c.req.header("x-caller") ?? "anon" }));
+    app.use(
+      "/limited/*",
+      rateLimit({ windowMs: 60_000, maxRequests: 2, name: "limited", key: (c) => c.req.header("x-caller") ?? "anon" }),
+    );
     app.get("/limited/x", (c) => c.json({ ok: true }));
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await send(app, "GET", "/limited/x", { headers: { "x-caller": "a" } })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await send(app, "GET", "/limited/x", { headers: { "x-caller": "a" } })).status);
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await send(app, "GET", "/limited/x", { headers: { "x-caller": "a" } });
     expect(limited.body.code).toBe("RATE_LIMIT_EXCEEDED");

@@ -70,8 +70,14 @@ describe.each([
     expect(listed.body.items).toHaveLength(1);
 
     // PATCH too; GET ignores the header.
-    const patched = await send(covara, "PATCH", `/api/users/${first.body.id}`, { body: { name: "Ada L." }, headers: { "idempotency-key": "k-2" } });
-    const again = await send(covara, "PATCH", `/api/users/${first.body.id}`, { body: { name: "Ada L." }, headers: { "idempotency-key": "k-2" } });
+    const patched = await send(covara, "PATCH", `/api/users/${first.body.id}`, {
+      body: { name: "Ada L." },
+      headers: { "idempotency-key": "k-2" },
+    });
+    const again = await send(covara, "PATCH", `/api/users/${first.body.id}`, {
+      body: { name: "Ada L." },
+      headers: { "idempotency-key": "k-2" },
+    });
     expect(again.body).toEqual(patched.body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect((await send(covara, "GET", "/api/users", { headers: { "idempotency-key": "k-2" } })).status).toBe(200);
@@ -80,8 +86,14 @@ describe.each([
   it("answers 422 problem+json for the same key with a different body", async (context) => {
     if (typeof kv === "string") return context.skip();
     const { app: covara } = await app(unique());
-    await send(covara, "POST", "/api/users", { body: { name: "Bo", email: "bo@example.com" }, headers: { "idempotency-key": "same" } });
-    const reused = await send(covara, "POST", "/api/users", { body: { name: "Eve", email: "eve@example.com" }, headers: { "idempotency-key": "same" } });
+    await send(covara, "POST", "/api/users", {
+      body: { name: "Bo", email: "bo@example.com" },
+      headers: { "idempotency-key": "same" },
+    });
+    const reused = await send(covara, "POST", "/api/users", {
+      body: { name: "Eve", email: "eve@example.com" },
+      headers: { "idempotency-key": "same" },
+    });
     expect(reused.status).toBe(422);
     expect(reused.headers.get("content-type")).toContain("application/problem+json");
     expect(reused.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
@@ -95,7 +107,8 @@ describe.each([
     const first = send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
     // The first holds the key before the duplicate is sent: wait until its pending record exists.
     let duplicate = await send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
-    for (let i = 0; i < 100 && duplicate.status === 201; i++) duplicate = await send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
+    for (let i = 0; i < 100 && duplicate.status === 201; i++)
+      duplicate = await send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe("IDEMPOTENCY_KEY_IN_USE");
     expect(duplicate.headers.get("retry-after")).toBe("1");
@@ -110,8 +123,16 @@ describe.each([
     const { app: covara } = await app(unique());
     const alice = { id: "alice" };
     const bob = { id: "bob" };
-    const a = await send(covara, "POST", "/api/users", { body: { name: "A", email: "a@example.com" }, user: alice, headers: { "idempotency-key": "shared" } });
-    const b = await send(covara, "POST", "/api/users", { body: { name: "A", email: "a@example.com" }, user: bob, headers: { "idempotency-key": "shared" } });
+    const a = await send(covara, "POST", "/api/users", {
+      body: { name: "A", email: "a@example.com" },
+      user: alice,
+      headers: { "idempotency-key": "shared" },
+    });
+    const b = await send(covara, "POST", "/api/users", {
+      body: { name: "A", email: "a@example.com" },
+      user: bob,
+      headers: { "idempotency-key": "shared" },
+    });
     expect(b.headers.get("idempotent-replayed")).toBeNull();
     expect(b.body.id).not.toBe(a.body.id);
 

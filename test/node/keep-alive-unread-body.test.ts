@@ -24,9 +24,13 @@ const BIG = Buffer.alloc(2 * 1024 * 1024, "x");
 function app(): Hono {
   return new Hono()
     .post("/upload", (c) =>
-      Number(c.req.header("content-length")) > LIMIT ? c.json({ code: "payload-too-large" }, 413) : c.json({ ok: true }),
+      Number(c.req.header("content-length")) > LIMIT
+        ? c.json({ code: "payload-too-large" }, 413)
+        : c.json({ ok: true }),
     )
-    .post("/private", (c) => (c.req.header("authorization") ? c.json({ ok: true }) : c.json({ code: "unauthenticated" }, 401)))
+    .post("/private", (c) =>
+      c.req.header("authorization") ? c.json({ ok: true }) : c.json({ code: "unauthenticated" }, 401),
+    )
     .post("/echo", async (c) => c.json({ length: (await c.req.arrayBuffer()).byteLength }))
     .get("/ping", (c) => c.json({ pong: true }));
 }
@@ -135,10 +139,13 @@ describe("startServer: a response sent before the body was read keeps the connec
       // Chunked, so the limit is found while streaming rather than from Content-Length.
       const chunk = Buffer.alloc(256 * 1024, "z");
       const chunked = Buffer.concat([
-        ...Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")])),
+        ...Array.from({ length: 8 }, () =>
+          Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]),
+        ),
         Buffer.from("0\r\n\r\n"),
       ]);
-      const head = "POST /api/notes HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const head =
+        "POST /api/notes HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
       const first = chunkedBody
         ? await client.send(head, chunked)
         : await client.send(post("/api/notes", BIG).replace("application/octet-stream", "application/json"), BIG);

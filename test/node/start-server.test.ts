@@ -55,9 +55,12 @@ function rawExchange(port: number, text: string): Promise<string> {
 describe("startServer: request and response translation", () => {
   it("listens on a random port and reports where", async () => {
     const listened = deferred<{ port: number; url: string }>();
-    const server = await serve(new Hono().get("/", (c) => c.text("hello")), {
-      onListen: (info) => listened.resolve(info),
-    });
+    const server = await serve(
+      new Hono().get("/", (c) => c.text("hello")),
+      {
+        onListen: (info) => listened.resolve(info),
+      },
+    );
     expect(server.port).toBeGreaterThan(0);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect(await listened.promise).toMatchObject({ port: server.port, url: server.url });
@@ -79,8 +82,7 @@ describe("startServer: request and response translation", () => {
 
   it("gives the app the request URL, method and headers as sent", async () => {
     const app: FetchApp = {
-      fetch: (req) =>
-        Response.json({ url: req.url, method: req.method, custom: req.headers.get("x-custom") }),
+      fetch: (req) => Response.json({ url: req.url, method: req.method, custom: req.headers.get("x-custom") }),
     };
     const server = await serve(app);
     const res = await fetch(`${server.url}/a/b?c=d`, { method: "PUT", headers: { "x-custom": "v1" } });
@@ -90,14 +92,20 @@ describe("startServer: request and response translation", () => {
   it("keeps a path that looks like an authority on this host", async () => {
     const app: FetchApp = { fetch: (req) => new Response(new URL(req.url).host + new URL(req.url).pathname) };
     const server = await serve(app);
-    const answer = await rawExchange(server.port, "GET //evil.example/x HTTP/1.1\r\nHost: good.example\r\nConnection: close\r\n\r\n");
+    const answer = await rawExchange(
+      server.port,
+      "GET //evil.example/x HTTP/1.1\r\nHost: good.example\r\nConnection: close\r\n\r\n",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
     expect(answer).toContain("good.example//evil.example/x");
   });
 
   it("answers 400 problem+json to a Host header that would change the URL", async () => {
     const server = await serve({ fetch: () => new Response("should not run") });
-    const answer = await rawExchange(server.port, "GET /public HTTP/1.1\r\nHost: x/admin?\r\nConnection: close\r\n\r\n");
+    const answer = await rawExchange(
+      server.port,
+      "GET /public HTTP/1.1\r\nHost: x/admin?\r\nConnection: close\r\n\r\n",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(answer).toContain("application/problem+json");
     expect(answer).not.toContain("should not run");
@@ -110,7 +118,11 @@ describe("startServer: request and response translation", () => {
     });
     const server = await serve(app);
     const big = "x".repeat(3 * 1024 * 1024);
-    const res = await fetch(`${server.url}/echo`, { method: "POST", body: `hello${big}`, headers: { "content-type": "text/plain" } });
+    const res = await fetch(`${server.url}/echo`, {
+      method: "POST",
+      body: `hello${big}`,
+      headers: { "content-type": "text/plain" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ length: big.length + 5, head: "hello", type: "text/plain" });
   });
@@ -118,7 +130,9 @@ describe("startServer: request and response translation", () => {
   it("streams the request body: the app sees a chunk before the client sent the rest", async () => {
     // The app echoes the request body stream straight back, so the client only gets "one" back
     // if the first chunk reached the app while the request was still open.
-    const server = await serve({ fetch: (req) => new Response(req.body, { headers: { "content-type": "application/octet-stream" } }) });
+    const server = await serve({
+      fetch: (req) => new Response(req.body, { headers: { "content-type": "application/octet-stream" } }),
+    });
     const echoed = await new Promise<string[]>((resolve, reject) => {
       const req = httpRequest(`${server.url}/`, { method: "POST", headers: { "transfer-encoding": "chunked" } });
       req.on("error", reject);
@@ -176,7 +190,9 @@ describe("startServer: request and response translation", () => {
 
   it("sends event-stream headers before the first event exists", async () => {
     const never = new ReadableStream<Uint8Array>({});
-    const server = await serve({ fetch: () => new Response(never, { headers: { "content-type": "text/event-stream" } }) });
+    const server = await serve({
+      fetch: () => new Response(never, { headers: { "content-type": "text/event-stream" } }),
+    });
     const controller = new AbortController();
     const res = await fetch(`${server.url}/`, { signal: controller.signal });
     expect(res.status).toBe(200);
@@ -186,7 +202,10 @@ describe("startServer: request and response translation", () => {
   it("sends the headers and a first chunk that is ready at once in one socket write", async () => {
     const event = new TextEncoder().encode("event: connected\ndata: {}\n\n");
     const server = await serve({
-      fetch: async () => new Response(new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(event) }), { headers: { "content-type": "text/event-stream" } }),
+      fetch: async () =>
+        new Response(new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(event) }), {
+          headers: { "content-type": "text/event-stream" },
+        }),
     });
     // Counts what the server's socket hands to the kernel: one _write or _writev call per write.
     let writes = 0;
@@ -209,7 +228,9 @@ describe("startServer: request and response translation", () => {
       });
       client.on("error", reject);
     });
-    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*content-type: text\/event-stream\r\n[\s\S]*event: connected\ndata: \{\}/);
+    expect(answer).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*content-type: text\/event-stream\r\n[\s\S]*event: connected\ndata: \{\}/,
+    );
     expect(writes).toBe(1);
   });
 
@@ -331,7 +352,11 @@ describe("startServer: request and response translation", () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void errors.push(args);
     try {
-      const server = await serve({ fetch: () => { throw new Error("secret database detail"); } });
+      const server = await serve({
+        fetch: () => {
+          throw new Error("secret database detail");
+        },
+      });
       const res = await fetch(`${server.url}/`);
       expect(res.status).toBe(500);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -345,7 +370,9 @@ describe("startServer: request and response translation", () => {
   });
 
   it("rejects an invalid port and a port already in use", async () => {
-    await expect(startServer({ fetch: () => new Response() }, { port: 70_000, shutdown: false })).rejects.toThrow(RangeError);
+    await expect(startServer({ fetch: () => new Response() }, { port: 70_000, shutdown: false })).rejects.toThrow(
+      RangeError,
+    );
     const first = await serve({ fetch: () => new Response() });
     await expect(
       startServer({ fetch: () => new Response() }, { port: first.port, hostname: "127.0.0.1", shutdown: false }),
@@ -405,7 +432,11 @@ describe("startServer: close()", () => {
           req.signal.addEventListener("abort", () => aborted.resolve(true));
         }),
     };
-    const server = await startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: { signals: [], timeoutMs: 100 } });
+    const server = await startServer(app, {
+      port: 0,
+      hostname: "127.0.0.1",
+      shutdown: { signals: [], timeoutMs: 100 },
+    });
     const inFlight = fetch(`${server.url}/`).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();

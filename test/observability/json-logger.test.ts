@@ -1,7 +1,13 @@
 /** The JSON logger: levels, COVARA_LOG_LEVEL, the sink, trace ids, bounded lines, never throwing. */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { createJsonLogger, enableTraceScope, runWithTrace, traceFromHeader, type LogRecord } from "../../src/observability";
+import {
+  createJsonLogger,
+  enableTraceScope,
+  runWithTrace,
+  traceFromHeader,
+  type LogRecord,
+} from "../../src/observability";
 
 function capture(): { lines: string[]; records: LogRecord[]; sink: (line: string, record: LogRecord) => void } {
   const lines: string[] = [];
@@ -22,7 +28,12 @@ describe("createJsonLogger", () => {
     const [first, second] = out.lines.map((line) => JSON.parse(line));
     expect(first).toMatchObject({ level: "info", msg: "started", port: 3000, service: "api" });
     expect(Date.parse(first.time)).not.toBeNaN();
-    expect(second).toMatchObject({ level: "error", msg: "failed", step: 2, error: { name: "TypeError", message: "bad" } });
+    expect(second).toMatchObject({
+      level: "error",
+      msg: "failed",
+      step: 2,
+      error: { name: "TypeError", message: "bad" },
+    });
   });
 
   it("honours the level and COVARA_LOG_LEVEL; an unknown value falls back to info", () => {
@@ -60,7 +71,7 @@ describe("createJsonLogger", () => {
     expect(out.records[0]).toMatchObject({ msg: "circular", unserializable: true });
     logger.info("x".repeat(1_000_000), { big: "y".repeat(100_000) });
     expect(out.lines[1]?.length).toBeLessThanOrEqual(1000);
-    logger.info("newline\n{\"level\":\"error\"}");
+    logger.info('newline\n{"level":"error"}');
     expect(out.lines[2]?.split("\n")).toHaveLength(1);
     const throwing = createJsonLogger({
       sink: () => {
@@ -68,7 +79,11 @@ describe("createJsonLogger", () => {
       },
     });
     expect(() => throwing.error("x", new Error("y"))).not.toThrow();
-    const getter = { get boom(): string { throw new Error("getter"); } };
+    const getter = {
+      get boom(): string {
+        throw new Error("getter");
+      },
+    };
     expect(() => logger.warn("getter", getter)).not.toThrow();
   });
 });

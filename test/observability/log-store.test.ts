@@ -8,7 +8,14 @@ import { createCovara } from "../../src/server";
 import { createMemoryKV, setGlobalKV } from "../../src/kv";
 import type { KV } from "../../src/kernel/kv";
 import type { Logger } from "../../src/kernel/logger";
-import { createKVObservabilityAdapter, createObservabilityLog, getObservabilityLog, setAdminAuditSink, type AuditEntry, type ObservabilityLogAdapter } from "../../src/observability";
+import {
+  createKVObservabilityAdapter,
+  createObservabilityLog,
+  getObservabilityLog,
+  setAdminAuditSink,
+  type AuditEntry,
+  type ObservabilityLogAdapter,
+} from "../../src/observability";
 import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 
 /** A logger that keeps what it is told. */
@@ -38,13 +45,19 @@ describe("Observability Storage", () => {
     log.append({ kind: "request", method: "GET", route: "/api/users", path: "/api/users", status: 200, durationMs: 3 });
     log.append({ kind: "error", message: "boom", code: "INTERNAL" });
     log.append({ kind: "metric", name: "queue_depth", value: 4, labels: { queue: "email" } });
-    expect(log.recent().map((entry) => entry.kind).sort()).toEqual(["audit", "error", "metric", "request"]);
+    expect(
+      log
+        .recent()
+        .map((entry) => entry.kind)
+        .sort(),
+    ).toEqual(["audit", "error", "metric", "request"]);
     expect(await log.query({ kind: "audit" })).toEqual(log.recent({ kind: "audit" }));
 
     // A ring buffer per kind: the oldest entries go, and request noise never evicts audit entries.
     const small = createObservabilityLog({ capacity: 3 });
     small.audit({ action: "keep" });
-    for (let i = 0; i < 5; i++) small.append({ kind: "request", method: "GET", route: "/r", path: `/r${i}`, status: 200, durationMs: i });
+    for (let i = 0; i < 5; i++)
+      small.append({ kind: "request", method: "GET", route: "/r", path: `/r${i}`, status: 200, durationMs: i });
     expect(small.recent({ kind: "request" }).map((entry) => entry.path)).toEqual(["/r4", "/r3", "/r2"]);
     expect(small.recent({ kind: "audit" })).toHaveLength(1);
   });
@@ -65,7 +78,14 @@ describe("Observability Storage", () => {
 
     const appKV = createMemoryKV();
     const app = createCovara({ kv: appKV });
-    getObservabilityLog(app).append({ kind: "request", method: "GET", route: "/api/x", path: "/api/x", status: 200, durationMs: 1 });
+    getObservabilityLog(app).append({
+      kind: "request",
+      method: "GET",
+      route: "/api/x",
+      path: "/api/x",
+      status: 200,
+      durationMs: 1,
+    });
     await getObservabilityLog(app).flush();
     expect(await appKV.zcard("covara:obs:request")).toBe(1);
     await Promise.all([globalKV.close(), appKV.close()]);
@@ -106,7 +126,12 @@ describe("Observability Storage", () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(log.audit({ action: "circular", detail: circular })?.detail).toEqual({ unserializable: true });
-    const trap = { kind: "audit", get action(): string { throw new Error("trap"); } };
+    const trap = {
+      kind: "audit",
+      get action(): string {
+        throw new Error("trap");
+      },
+    };
     expect(() => log.append(trap as never)).not.toThrow();
     const huge = log.append({ kind: "error", message: "x".repeat(1_000_000) });
     expect(huge?.kind === "error" && huge.message.length).toBeLessThan(3000);
@@ -125,7 +150,9 @@ describe("Observability Storage", () => {
     log.append({ kind: "request", method: "GET", route: "/", path: "/", status: 200, durationMs: 1 });
     await log.flush();
     // Only audit entries are forwarded; a sink alone makes nothing durable.
-    expect(forwarded.map((entry) => [entry.action, entry.actorId, entry.targetId])).toEqual([["impersonate_execute", "admin-1", "user-7"]]);
+    expect(forwarded.map((entry) => [entry.action, entry.actorId, entry.targetId])).toEqual([
+      ["impersonate_execute", "admin-1", "user-7"],
+    ]);
     expect(log.persistent).toBe(false);
 
     // Alongside an adapter: both get the entry, and reads come from the adapter.
@@ -135,7 +162,9 @@ describe("Observability Storage", () => {
     durable.audit({ action: "api_explorer_execute", actorId: "admin-2" });
     await durable.flush();
     expect(forwarded).toHaveLength(2);
-    expect((await adapter.query({ kind: "audit" })).map((entry) => entry.kind === "audit" && entry.actorId)).toEqual(["admin-2"]);
+    expect((await adapter.query({ kind: "audit" })).map((entry) => entry.kind === "audit" && entry.actorId)).toEqual([
+      "admin-2",
+    ]);
     setAdminAuditSink(undefined, app);
     log.audit({ action: "after_removal" });
     await log.flush();
@@ -163,8 +192,22 @@ describe.each([
     const instanceA = createObservabilityLog({ kv: () => shared, kvOptions: { prefix } });
     const instanceB = createObservabilityLog({ kv: () => shared, kvOptions: { prefix } });
     instanceA.audit({ action: "impersonate_execute", actorId: "admin-1", targetId: "user-7", time: 1000 });
-    instanceB.audit({ action: "data_explorer_list", actorId: "admin-1", targetId: "user-7", resource: "posts", time: 2000 });
-    instanceB.append({ kind: "request", method: "POST", route: "/api/posts", path: "/api/posts", status: 201, durationMs: 9, time: 3000 });
+    instanceB.audit({
+      action: "data_explorer_list",
+      actorId: "admin-1",
+      targetId: "user-7",
+      resource: "posts",
+      time: 2000,
+    });
+    instanceB.append({
+      kind: "request",
+      method: "POST",
+      route: "/api/posts",
+      path: "/api/posts",
+      status: 201,
+      durationMs: 9,
+      time: 3000,
+    });
     await Promise.all([instanceA.flush(), instanceB.flush()]);
 
     expect(instanceA.recent({ kind: "audit" }).map((entry) => entry.action)).toEqual(["impersonate_execute"]);
@@ -175,7 +218,10 @@ describe.each([
     expect(await instanceA.query({ since: 2500 })).toHaveLength(1);
     expect(await instanceA.query({ limit: 2 })).toHaveLength(2);
 
-    const lines = (await instanceB.export()).trim().split("\n").map((line) => JSON.parse(line));
+    const lines = (await instanceB.export())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines.map((entry) => entry.time)).toEqual([1000, 2000, 3000]);
   });
 
@@ -185,7 +231,14 @@ describe.each([
     const prefix = `obs-trim-${Math.random().toString(36).slice(2)}:`;
     const adapter = createKVObservabilityAdapter(shared, { prefix, maxEntriesPerKind: 10, retentionMs: 60_000 });
     const now = Date.now();
-    for (let i = 0; i < 300; i++) await adapter.append({ kind: "metric", id: `m${String(i).padStart(4, "0")}`, time: now - 300 + i, name: "n", value: i });
+    for (let i = 0; i < 300; i++)
+      await adapter.append({
+        kind: "metric",
+        id: `m${String(i).padStart(4, "0")}`,
+        time: now - 300 + i,
+        name: "n",
+        value: i,
+      });
     expect(await shared.zcard(`${prefix}metric`)).toBeLessThanOrEqual(10 + 300 - 256);
     const newest = await adapter.query({ kind: "metric", limit: 1 });
     expect(newest[0]?.id).toBe("m0299");

@@ -9,12 +9,17 @@ describe("createMetricsRegistry", () => {
     hits.inc({ path: '/a"b\\c\nd' });
     hits.inc({ path: '/a"b\\c\nd' }, 2);
     metrics.gauge("app_queue_depth", "Queue depth.").set(undefined, 7);
-    const latency = metrics.histogram("app_latency_seconds", "Latency.", { labelNames: ["route"], buckets: [0.1, 0.5] });
+    const latency = metrics.histogram("app_latency_seconds", "Latency.", {
+      labelNames: ["route"],
+      buckets: [0.1, 0.5],
+    });
     latency.observe({ route: "/x" }, 0.05);
     latency.observe({ route: "/x" }, 0.3);
     latency.observe({ route: "/x" }, 2);
     const text = metrics.render();
-    expect(text).toContain("# HELP app_hits_total Hits.\\nSecond line with a \\\\ backslash.\n# TYPE app_hits_total counter\n");
+    expect(text).toContain(
+      "# HELP app_hits_total Hits.\\nSecond line with a \\\\ backslash.\n# TYPE app_hits_total counter\n",
+    );
     expect(text).toContain('app_hits_total{path="/a\\"b\\\\c\\nd"} 3\n');
     expect(text).toContain("# TYPE app_queue_depth gauge\napp_queue_depth 7\n");
     expect(text).toContain(
@@ -29,7 +34,8 @@ describe("createMetricsRegistry", () => {
     );
     expect(text.endsWith("\n")).toBe(true);
     // Every sample line is `name{labels} value` with no stray line breaks.
-    for (const line of text.trimEnd().split("\n")) expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? \S+)$/);
+    for (const line of text.trimEnd().split("\n"))
+      expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? \S+)$/);
   });
 
   it("rejects invalid names and redefinitions, and ignores negative counter increments", () => {

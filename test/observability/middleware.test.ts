@@ -10,7 +10,16 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCovara, type CovaraOptions } from "../../src/server";
 import { pushTables } from "../../src/db";
 import { createMemoryKV } from "../../src/kv";
-import { createJsonLogger, enableTraceScope, getMetrics, getObservabilityLog, parseTraceparent, PROMETHEUS_CONTENT_TYPE, type LogRecord, type ObservabilityLogAdapter } from "../../src/observability";
+import {
+  createJsonLogger,
+  enableTraceScope,
+  getMetrics,
+  getObservabilityLog,
+  parseTraceparent,
+  PROMETHEUS_CONTENT_TYPE,
+  type LogRecord,
+  type ObservabilityLogAdapter,
+} from "../../src/observability";
 import { OPEN, send } from "../helpers/app";
 import { sqliteSchema } from "../helpers/schema";
 
@@ -39,7 +48,10 @@ async function usersApp(options: CovaraOptions = {}) {
 describe("observability middleware", () => {
   it("records each request by route pattern with its status, duration and trace id", async () => {
     const app = await usersApp();
-    const created = await send(app, "POST", "/api/users", { body: { name: "Ada", email: "ada@example.com" }, headers: { traceparent: TRACEPARENT } });
+    const created = await send(app, "POST", "/api/users", {
+      body: { name: "Ada", email: "ada@example.com" },
+      headers: { traceparent: TRACEPARENT },
+    });
     expect(created.status).toBe(201);
     await send(app, "GET", `/api/users/${created.body.id}?select=name`);
     await send(app, "GET", "/api/nothing-here/at/all");
@@ -53,7 +65,10 @@ describe("observability middleware", () => {
     expect(entries[2]?.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
     expect(entries.every((entry) => entry.durationMs >= 0)).toBe(true);
     const snapshot = getMetrics(app).snapshot();
-    expect(snapshot.covara_http_requests_total?.series).toContainEqual({ labels: { method: "GET", route: "/api/users/:id", status: "200" }, value: 1 });
+    expect(snapshot.covara_http_requests_total?.series).toContainEqual({
+      labels: { method: "GET", route: "/api/users/:id", status: "200" },
+      value: 1,
+    });
     expect(snapshot.covara_http_request_duration_seconds?.series).toHaveLength(3);
   });
 
@@ -62,7 +77,9 @@ describe("observability middleware", () => {
     for (const header of ["garbage", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", `${TRACEPARENT}-x`]) {
       expect((await send(app, "GET", "/api/users", { headers: { traceparent: header } })).status).toBe(200);
     }
-    const ids = getObservabilityLog(app).recent({ kind: "request" }).map((entry) => entry.traceId);
+    const ids = getObservabilityLog(app)
+      .recent({ kind: "request" })
+      .map((entry) => entry.traceId);
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) expect(parseTraceparent(`00-${id}-00f067aa0ba902b7-01`)).toBeDefined();
   });
@@ -74,7 +91,12 @@ describe("observability middleware", () => {
     expect(res.status).toBe(500);
     expect(res.text).not.toContain("secret internals");
     const [error] = getObservabilityLog(app).recent({ kind: "error" });
-    expect(error).toMatchObject({ message: "secret internals", status: 500, route: "/boom", traceId: "4bf92f3577b34da6a3ce929d0e0e4736" });
+    expect(error).toMatchObject({
+      message: "secret internals",
+      status: 500,
+      route: "/boom",
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+    });
     expect(lines.find((line) => line.level === "error")?.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
   });
 
@@ -86,7 +108,10 @@ describe("observability middleware", () => {
     const closed = createMemoryKV();
     await closed.close();
     const warnings: string[] = [];
-    const logger = { error: (message: string) => warnings.push(message), warn: (message: string) => warnings.push(message) };
+    const logger = {
+      error: (message: string) => warnings.push(message),
+      warn: (message: string) => warnings.push(message),
+    };
     for (const options of [{ observability: { adapter: failing } }, { kv: closed }] satisfies CovaraOptions[]) {
       const app = await usersApp({ ...options, logger });
       const created = await send(app, "POST", "/api/users", { body: { name: "Bo", email: "bo@example.com" } });
@@ -125,19 +150,25 @@ describe("/__covara/metrics", () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("content-type")).toContain("application/problem+json");
     expect(anonymous.body.code).toBe("UNAUTHORIZED");
-    const wrong = await send(app, "GET", "/__covara/metrics", { headers: { authorization: "Bearer not-the-token-at-all" } });
+    const wrong = await send(app, "GET", "/__covara/metrics", {
+      headers: { authorization: "Bearer not-the-token-at-all" },
+    });
     expect(wrong.status).toBe(403);
     const scraped = await send(app, "GET", "/__covara/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(scraped.status).toBe(200);
     expect(scraped.headers.get("content-type")).toBe(PROMETHEUS_CONTENT_TYPE);
     expect(scraped.text).toContain("# TYPE covara_http_request_duration_seconds histogram\n");
     expect(scraped.text).toContain('covara_http_requests_total{method="GET",route="/api/users",status="200"} 1\n');
-    expect(scraped.text).toContain('covara_http_request_duration_seconds_bucket{method="GET",route="/api/users",le="+Inf"} 1\n');
+    expect(scraped.text).toContain(
+      'covara_http_request_duration_seconds_bucket{method="GET",route="/api/users",le="+Inf"} 1\n',
+    );
     expect(scraped.text).not.toContain("/__covara/metrics"); // the scrape itself is not counted
   });
 
   it("lets an authorize predicate in", async () => {
-    const app = await usersApp({ observability: { metricsEndpoint: { authorize: (c) => c.req.header("x-internal") === "yes" } } });
+    const app = await usersApp({
+      observability: { metricsEndpoint: { authorize: (c) => c.req.header("x-internal") === "yes" } },
+    });
     expect((await send(app, "GET", "/__covara/metrics", { headers: { "x-internal": "yes" } })).status).toBe(200);
     expect((await send(app, "GET", "/__covara/metrics")).status).toBe(401);
   });

@@ -3,13 +3,25 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentTrace, enableTraceScope, formatTraceparent, parseTraceparent, runWithTrace, traceFromHeader, tracedFetch } from "../../src/observability";
+import {
+  currentTrace,
+  enableTraceScope,
+  formatTraceparent,
+  parseTraceparent,
+  runWithTrace,
+  traceFromHeader,
+  tracedFetch,
+} from "../../src/observability";
 
 const VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 describe("parseTraceparent", () => {
   it("accepts the specification's example", () => {
-    expect(parseTraceparent(VALID)).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: 1 });
+    expect(parseTraceparent(VALID)).toEqual({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      flags: 1,
+    });
   });
 
   it.each([
@@ -45,7 +57,11 @@ describe("traceFromHeader", () => {
     const trace = traceFromHeader("00-zz-zz-01");
     expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(trace.parentSpanId).toBeUndefined();
-    expect(parseTraceparent(formatTraceparent(trace))).toEqual({ traceId: trace.traceId, spanId: trace.spanId, flags: 1 });
+    expect(parseTraceparent(formatTraceparent(trace))).toEqual({
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      flags: 1,
+    });
   });
 });
 

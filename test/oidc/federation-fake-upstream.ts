@@ -45,13 +45,26 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const shared = await importJwtKey({ alg: "HS256", secret: "x".repeat(32) });
   const nonces = new Map<string, string>();
   let app: Hono | undefined;
-  const server = await startServer({ fetch: (request: Request) => app!.fetch(request) }, { port: 0, hostname: "127.0.0.1", shutdown: false });
+  const server = await startServer(
+    { fetch: (request: Request) => app!.fetch(request) },
+    { port: 0, hostname: "127.0.0.1", shutdown: false },
+  );
   const issuer = `${server.url}/fake`;
   const fake: FakeUpstream = { server, issuer, scenario: {}, tokenRequests: 0 };
 
   async function idToken(nonce: string | undefined): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const claims: Record<string, unknown> = { iss: issuer, sub: FAKE_SUB, aud: FAKE_CLIENT_ID, iat: now, exp: now + 300, nonce, email: "fake@example.com", email_verified: true, ...fake.scenario.claims };
+    const claims: Record<string, unknown> = {
+      iss: issuer,
+      sub: FAKE_SUB,
+      aud: FAKE_CLIENT_ID,
+      iat: now,
+      exp: now + 300,
+      nonce,
+      email: "fake@example.com",
+      email_verified: true,
+      ...fake.scenario.claims,
+    };
     for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
     const how = fake.scenario.signWith ?? "published";
     if (how === "none") {
@@ -92,8 +105,15 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (!nonces.has(code)) return c.json({ error: "invalid_grant" }, 400);
     const nonce = nonces.get(code);
     nonces.delete(code);
-    return c.json({ access_token: `at-${crypto.randomUUID()}`, token_type: "Bearer", expires_in: 300, id_token: await idToken(nonce) });
+    return c.json({
+      access_token: `at-${crypto.randomUUID()}`,
+      token_type: "Bearer",
+      expires_in: 300,
+      id_token: await idToken(nonce),
+    });
   });
-  app.get("/fake/userinfo", (c) => c.json({ sub: fake.scenario.userinfoSub ?? FAKE_SUB, email: "fake@example.com", name: "Fake User" }));
+  app.get("/fake/userinfo", (c) =>
+    c.json({ sub: fake.scenario.userinfoSub ?? FAKE_SUB, email: "fake@example.com", name: "Fake User" }),
+  );
   return fake;
 }

@@ -13,7 +13,15 @@ import { microsoftTenantIssuer } from "../../src/oidc/federation/presets";
 import { startFakeUpstream, FAKE_CLIENT_ID, FAKE_SUB, type FakeUpstream } from "./federation-fake-upstream";
 import { closeTestRedis, openTestRedis } from "../helpers/test-redis";
 import { Browser } from "./browser";
-import { authorizationRequest, buildApp, CALLBACK, DEFAULT_CLIENTS, OTHER_TEST_KEYS, USERS, VERIFIER } from "./provider-app";
+import {
+  authorizationRequest,
+  buildApp,
+  CALLBACK,
+  DEFAULT_CLIENTS,
+  OTHER_TEST_KEYS,
+  USERS,
+  VERIFIER,
+} from "./provider-app";
 
 const redis = await openTestRedis("oidc-federation");
 const servers: CovaraServer[] = [];
@@ -33,7 +41,11 @@ function unescapeHtml(value: string): string {
 }
 
 /** A server whose app is set after it listens, so each provider can know the other's URL. */
-async function lateServer(): Promise<{ url: string; hits: string[]; serve(app: { fetch(request: Request): Response | Promise<Response> }): void }> {
+async function lateServer(): Promise<{
+  url: string;
+  hits: string[];
+  serve(app: { fetch(request: Request): Response | Promise<Response> }): void;
+}> {
   let app: { fetch(request: Request): Response | Promise<Response> } | undefined;
   const hits: string[] = [];
   const server = await startServer(
@@ -61,18 +73,31 @@ function localDirectory() {
       profiles.push(profile);
       if (profile.email === "blocked@example.com") return null;
       const id = `${profile.provider}-${profile.subject}`;
-      const user = users.get(id) ?? { id, email: profile.email ?? null, emailVerified: profile.emailVerified ?? false, name: profile.name ?? null };
+      const user = users.get(id) ?? {
+        id,
+        email: profile.email ?? null,
+        emailVerified: profile.emailVerified ?? false,
+        name: profile.name ?? null,
+      };
       users.set(id, user);
       return user;
     },
   };
 }
 
-const CONSENTING_CLIENT = { id: "consenting", name: "Consenting App", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "none" as const };
+const CONSENTING_CLIENT = {
+  id: "consenting",
+  name: "Consenting App",
+  redirectUris: [CALLBACK],
+  tokenEndpointAuthMethod: "none" as const,
+};
 const UPSTREAM_SECRET = "downstream-secret-0123456789";
 
 /** A downstream provider federating to `upstream` (a config built from the downstream's issuer). */
-async function downstreamWith(upstreams: (issuer: string) => FederatedProviderConfig[], options: Partial<OIDCProviderOptions> = {}) {
+async function downstreamWith(
+  upstreams: (issuer: string) => FederatedProviderConfig[],
+  options: Partial<OIDCProviderOptions> = {},
+) {
   const server = await lateServer();
   const issuer = `${server.url}/oidc`;
   const directory = localDirectory();
@@ -88,12 +113,22 @@ async function downstreamWith(upstreams: (issuer: string) => FederatedProviderCo
 }
 
 /** Two covara providers: the upstream knows the downstream as a confidential client. */
-async function federatedPair(upstreamAuth: "client_secret_basic" | "client_secret_post" = "client_secret_basic", downstreamOptions: Partial<OIDCProviderOptions> = {}) {
+async function federatedPair(
+  upstreamAuth: "client_secret_basic" | "client_secret_post" = "client_secret_basic",
+  downstreamOptions: Partial<OIDCProviderOptions> = {},
+) {
   const upstreamServer = await lateServer();
   const upstreamIssuer = `${upstreamServer.url}/oidc`;
   const downstream = await downstreamWith(
     () => [
-      oidcProviders.custom({ name: "up", label: "Upstream", issuer: upstreamIssuer, clientId: "downstream", clientSecret: UPSTREAM_SECRET, tokenEndpointAuthMethod: upstreamAuth }),
+      oidcProviders.custom({
+        name: "up",
+        label: "Upstream",
+        issuer: upstreamIssuer,
+        clientId: "downstream",
+        clientSecret: UPSTREAM_SECRET,
+        tokenEndpointAuthMethod: upstreamAuth,
+      }),
     ],
     downstreamOptions,
   );
@@ -196,13 +231,21 @@ describe("External login resumes the interaction", () => {
     const token = await fetch(`${downstream.issuer}/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "spa", code_verifier: VERIFIER }),
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CALLBACK,
+        client_id: "spa",
+        code_verifier: VERIFIER,
+      }),
     });
     expect(token.status).toBe(200);
     const tokens = (await token.json()) as { access_token: string; id_token: string };
     const idClaims = JSON.parse(Buffer.from(tokens.id_token.split(".")[1]!, "base64url").toString());
     expect(idClaims).toMatchObject({ iss: downstream.issuer, sub: "up-alice", aud: "spa", nonce: "rp-nonce" });
-    const userinfo = await fetch(`${downstream.issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const userinfo = await fetch(`${downstream.issuer}/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(await userinfo.json()).toMatchObject({ sub: "up-alice", email: "alice@example.com" });
 
     // The provider session is established: the next authorization needs no login at all.
@@ -253,7 +296,14 @@ describe("External login resumes the interaction", () => {
   it("findOrCreateUser returning null shows the login page with an error and signs no one in", async () => {
     const fake = await startFakeUpstream();
     fake.scenario = { claims: { email: "blocked@example.com" } };
-    const downstream = await downstreamWith(() => [oidcProviders.custom({ name: "fake", issuer: fake.issuer, clientId: FAKE_CLIENT_ID, clientSecret: "fake-secret" })]);
+    const downstream = await downstreamWith(() => [
+      oidcProviders.custom({
+        name: "fake",
+        issuer: fake.issuer,
+        clientId: FAKE_CLIENT_ID,
+        clientSecret: "fake-secret",
+      }),
+    ]);
     const browser = new Browser();
     const button = await openLoginPage(browser, downstream.issuer, "spa", "fake");
     const callback = await throughUpstream(browser, button);
@@ -328,28 +378,31 @@ describe("Federated login: the state is bound to the browser and single use", ()
     expect(tokenRequests()).toBe(1);
   });
 
-  it.runIf(typeof redis !== "string")("the pending login lives in the provider KV (Redis) under fed-state: for about ten minutes; once expired the callback is refused before any token exchange", async () => {
-    const kv = redis as KV;
-    const prefix = "fed-test:";
-    {
-      const { downstream, tokenRequests } = await federatedPair("client_secret_basic", { kv, kvPrefix: prefix });
-      const browser = new Browser();
-      const callback = await throughUpstream(browser, await openLoginPage(browser, downstream.issuer));
-      const pending = await kv.keys(`${prefix}fed-state:`);
-      expect(pending).toHaveLength(1);
-      const ttl = (await kv.ttl(pending[0]!))!;
-      expect(ttl).toBeGreaterThan(9 * 60_000);
-      expect(ttl).toBeLessThanOrEqual(10 * 60_000);
-      // The record holds no usable state: it is stored under the state's hash.
-      expect(pending[0]).not.toContain(callback.searchParams.get("state")!);
+  it.runIf(typeof redis !== "string")(
+    "the pending login lives in the provider KV (Redis) under fed-state: for about ten minutes; once expired the callback is refused before any token exchange",
+    async () => {
+      const kv = redis as KV;
+      const prefix = "fed-test:";
+      {
+        const { downstream, tokenRequests } = await federatedPair("client_secret_basic", { kv, kvPrefix: prefix });
+        const browser = new Browser();
+        const callback = await throughUpstream(browser, await openLoginPage(browser, downstream.issuer));
+        const pending = await kv.keys(`${prefix}fed-state:`);
+        expect(pending).toHaveLength(1);
+        const ttl = (await kv.ttl(pending[0]!))!;
+        expect(ttl).toBeGreaterThan(9 * 60_000);
+        expect(ttl).toBeLessThanOrEqual(10 * 60_000);
+        // The record holds no usable state: it is stored under the state's hash.
+        expect(pending[0]).not.toContain(callback.searchParams.get("state")!);
 
-      await kv.delete(pending[0]!);
-      const response = await browser.get(callback.toString());
-      expect(response.status).toBe(400);
-      expect((await problem(response)).code).toBe("INVALID_STATE");
-      expect(tokenRequests()).toBe(0);
-    }
-  });
+        await kv.delete(pending[0]!);
+        const response = await browser.get(callback.toString());
+        expect(response.status).toBe(400);
+        expect((await problem(response)).code).toBe("INVALID_STATE");
+        expect(tokenRequests()).toBe(0);
+      }
+    },
+  );
 
   it("starting without a bound interaction is refused with interaction-expired", async () => {
     const { downstream } = await federatedPair();
@@ -368,7 +421,15 @@ describe("Federated id_token verification", () => {
   async function fakeLogin(setup: (fake: FakeUpstream) => void, overrides: Partial<FederatedProviderConfig> = {}) {
     const fake = await startFakeUpstream();
     setup(fake);
-    const downstream = await downstreamWith(() => [oidcProviders.custom({ name: "fake", issuer: fake.issuer, clientId: FAKE_CLIENT_ID, clientSecret: "fake-secret", ...overrides })]);
+    const downstream = await downstreamWith(() => [
+      oidcProviders.custom({
+        name: "fake",
+        issuer: fake.issuer,
+        clientId: FAKE_CLIENT_ID,
+        clientSecret: "fake-secret",
+        ...overrides,
+      }),
+    ]);
     const browser = new Browser();
     const callback = await throughUpstream(browser, await openLoginPage(browser, downstream.issuer, "spa", "fake"));
     const response = await browser.get(callback.toString());
@@ -396,7 +457,11 @@ describe("Federated id_token verification", () => {
     expect(fake.lastTokenAuthorization).toBe(`Basic ${btoa(`${FAKE_CLIENT_ID}:fake-secret`)}`);
     expect(fake.lastTokenForm!.get("code_verifier")).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
     expect(fake.lastTokenForm!.get("redirect_uri")).toBe(`${downstream.issuer}/federated/fake/callback`);
-    expect(downstream.directory.profiles[0]).toMatchObject({ subject: FAKE_SUB, email: "fake@example.com", name: "Fake User" });
+    expect(downstream.directory.profiles[0]).toMatchObject({
+      subject: FAKE_SUB,
+      email: "fake@example.com",
+      name: "Fake User",
+    });
   });
 
   it("Federated id_token verification: external id_tokens are signature-verified against the provider's JWKS — a token signed by another key is refused", async () => {
@@ -420,8 +485,14 @@ describe("Federated id_token verification", () => {
   });
 
   it("Federated id_token verification: several audiences need azp equal to our client id", async () => {
-    await expectRefused((fake) => (fake.scenario = { claims: { aud: [FAKE_CLIENT_ID, "another-client"] } }), "id-token-audience");
-    await expectRefused((fake) => (fake.scenario = { claims: { aud: [FAKE_CLIENT_ID, "another-client"], azp: "another-client" } }), "id-token-audience");
+    await expectRefused(
+      (fake) => (fake.scenario = { claims: { aud: [FAKE_CLIENT_ID, "another-client"] } }),
+      "id-token-audience",
+    );
+    await expectRefused(
+      (fake) => (fake.scenario = { claims: { aud: [FAKE_CLIENT_ID, "another-client"], azp: "another-client" } }),
+      "id-token-audience",
+    );
   });
 
   it("Federated id_token verification: the nonce is compared to the stored interaction nonce — a wrong nonce is refused", async () => {
@@ -438,7 +509,10 @@ describe("Federated id_token verification", () => {
   });
 
   it("Federated id_token verification: a wrong at_hash is refused", async () => {
-    await expectRefused((fake) => (fake.scenario = { claims: { at_hash: "AAAAAAAAAAAAAAAAAAAAAA" } }), "at-hash-mismatch");
+    await expectRefused(
+      (fake) => (fake.scenario = { claims: { at_hash: "AAAAAAAAAAAAAAAAAAAAAA" } }),
+      "at-hash-mismatch",
+    );
   });
 
   it("Federated id_token verification: the id_token sub is cross-checked against the userinfo sub — a mismatch is refused", async () => {
@@ -449,14 +523,19 @@ describe("Federated id_token verification", () => {
     const tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     const tenantScenario = (fake: FakeUpstream, claimedTid: string) => {
       const origin = new URL(fake.issuer).origin;
-      fake.scenario = { discoveryIssuer: `${origin}/{tenantid}/v2.0`, claims: { iss: `${origin}/${tid}/v2.0`, tid: claimedTid } };
+      fake.scenario = {
+        discoveryIssuer: `${origin}/{tenantid}/v2.0`,
+        claims: { iss: `${origin}/${tid}/v2.0`, tid: claimedTid },
+      };
     };
     const accepted = await fakeLogin((fake) => tenantScenario(fake, tid), { validateIssuer: microsoftTenantIssuer });
     expect(accepted.response.status).toBe(302);
     expect(location(accepted.response).searchParams.get("code")).toBeTruthy();
     expect(accepted.downstream.directory.profiles[0]!.issuer).toMatch(new RegExp(`/${tid}/v2.0$`));
 
-    const otherTenant = await fakeLogin((fake) => tenantScenario(fake, "11111111-1111-1111-1111-111111111111"), { validateIssuer: microsoftTenantIssuer });
+    const otherTenant = await fakeLogin((fake) => tenantScenario(fake, "11111111-1111-1111-1111-111111111111"), {
+      validateIssuer: microsoftTenantIssuer,
+    });
     expect(otherTenant.response.status).toBe(401);
     expect(await problem(otherTenant.response)).toMatchObject({ reason: "id-token-issuer" });
     expect(otherTenant.signedIn).toBe(false);
@@ -464,7 +543,9 @@ describe("Federated id_token verification", () => {
     // Without validateIssuer, a discovery document naming a template is simply another issuer.
     const fake = await startFakeUpstream();
     tenantScenario(fake, tid);
-    const strict = await downstreamWith(() => [oidcProviders.custom({ name: "fake", issuer: fake.issuer, clientId: FAKE_CLIENT_ID })]);
+    const strict = await downstreamWith(() => [
+      oidcProviders.custom({ name: "fake", issuer: fake.issuer, clientId: FAKE_CLIENT_ID }),
+    ]);
     const browser = new Browser();
     const start = await browser.get(await openLoginPage(browser, strict.issuer, "spa", "fake"));
     expect(start.status).toBe(502);
@@ -473,21 +554,31 @@ describe("Federated id_token verification", () => {
   });
 
   it("a token endpoint refusing the code fails the login (401), one answering 500 is upstream-unavailable (502)", async () => {
-    await expectRefused((fake) => (fake.scenario = { tokenAnswer: { status: 400, body: { error: "invalid_grant" } } }), "token-refused");
-    const { response, signedIn } = await fakeLogin((fake) => (fake.scenario = { tokenAnswer: { status: 500, body: { oops: true } } }));
+    await expectRefused(
+      (fake) => (fake.scenario = { tokenAnswer: { status: 400, body: { error: "invalid_grant" } } }),
+      "token-refused",
+    );
+    const { response, signedIn } = await fakeLogin(
+      (fake) => (fake.scenario = { tokenAnswer: { status: 500, body: { oops: true } } }),
+    );
     expect(response.status).toBe(502);
     expect((await problem(response)).code).toBe("UPSTREAM_UNAVAILABLE");
     expect(signedIn).toBe(false);
   });
 
   it("a token response without an id_token fails the login", async () => {
-    await expectRefused((fake) => (fake.scenario = { tokenAnswer: { status: 200, body: { access_token: "x", token_type: "Bearer" } } }), "token-response");
+    await expectRefused(
+      (fake) => (fake.scenario = { tokenAnswer: { status: 200, body: { access_token: "x", token_type: "Bearer" } } }),
+      "token-response",
+    );
   });
 
   it("a discovery document naming another issuer is refused (502), and nothing is redirected", async () => {
     const fake = await startFakeUpstream();
     fake.scenario = { discoveryIssuer: "https://evil.example.com" };
-    const downstream = await downstreamWith(() => [oidcProviders.custom({ name: "fake", issuer: fake.issuer, clientId: FAKE_CLIENT_ID })]);
+    const downstream = await downstreamWith(() => [
+      oidcProviders.custom({ name: "fake", issuer: fake.issuer, clientId: FAKE_CLIENT_ID }),
+    ]);
     const browser = new Browser();
     const response = await browser.get(await openLoginPage(browser, downstream.issuer, "spa", "fake"));
     expect(response.status).toBe(502);
@@ -497,10 +588,15 @@ describe("Federated id_token verification", () => {
   });
 
   it("an unreachable upstream is a 502 problem, not a 500", async () => {
-    const dead = await startServer({ fetch: () => new Response("") }, { port: 0, hostname: "127.0.0.1", shutdown: false });
+    const dead = await startServer(
+      { fetch: () => new Response("") },
+      { port: 0, hostname: "127.0.0.1", shutdown: false },
+    );
     const deadIssuer = `${dead.url}/oidc`;
     await dead.close();
-    const downstream = await downstreamWith(() => [oidcProviders.custom({ name: "gone", issuer: deadIssuer, clientId: "x" })]);
+    const downstream = await downstreamWith(() => [
+      oidcProviders.custom({ name: "gone", issuer: deadIssuer, clientId: "x" }),
+    ]);
     const browser = new Browser();
     const response = await browser.get(await openLoginPage(browser, downstream.issuer, "spa", "gone"));
     expect(response.status).toBe(502);
@@ -509,7 +605,11 @@ describe("Federated id_token verification", () => {
 });
 
 describe("Federated upstream configuration", () => {
-  const base = { issuer: "http://localhost/oidc", clients: DEFAULT_CLIENTS, getUser: (id: string) => USERS[id] ?? null };
+  const base = {
+    issuer: "http://localhost/oidc",
+    clients: DEFAULT_CLIENTS,
+    getUser: (id: string) => USERS[id] ?? null,
+  };
   const upstream = { name: "up", issuer: "https://id.example.com", clientId: "c" };
   const findOrCreateUser = () => null;
 
@@ -517,12 +617,24 @@ describe("Federated upstream configuration", () => {
     ["a bad name", { federated: [{ ...upstream, name: "bad/name" }], findOrCreateUser }, /name must be/],
     ["duplicate names", { federated: [upstream, upstream], findOrCreateUser }, /configured twice/],
     ["a missing clientId", { federated: [{ ...upstream, clientId: "" }], findOrCreateUser }, /clientId is required/],
-    ["a missing issuer", { federated: [{ ...upstream, issuer: undefined as unknown as string }], findOrCreateUser }, /issuer is required/],
+    [
+      "a missing issuer",
+      { federated: [{ ...upstream, issuer: undefined as unknown as string }], findOrCreateUser },
+      /issuer is required/,
+    ],
     ["a relative issuer", { federated: [{ ...upstream, issuer: "id.example.com" }], findOrCreateUser }, /absolute URL/],
     ["no findOrCreateUser and no resolveUser", { federated: [upstream] }, /findOrCreateUser/],
-    ["client_secret_post without a secret", { federated: [{ ...upstream, tokenEndpointAuthMethod: "client_secret_post" as const }], findOrCreateUser }, /needs a clientSecret/],
+    [
+      "client_secret_post without a secret",
+      { federated: [{ ...upstream, tokenEndpointAuthMethod: "client_secret_post" as const }], findOrCreateUser },
+      /needs a clientSecret/,
+    ],
     ["scopes without openid", { federated: [{ ...upstream, scopes: ["email"] }], findOrCreateUser }, /openid/],
-    ["authorizationParams overriding state", { federated: [{ ...upstream, authorizationParams: { state: "fixed" } }], findOrCreateUser }, /may not set "state"/],
+    [
+      "authorizationParams overriding state",
+      { federated: [{ ...upstream, authorizationParams: { state: "fixed" } }], findOrCreateUser },
+      /may not set "state"/,
+    ],
   ];
   for (const [what, backends, message] of refused) {
     it(`refuses ${what} at construction with a covara/oidc TypeError`, () => {
@@ -533,7 +645,9 @@ describe("Federated upstream configuration", () => {
   }
 
   it("accepts a per-upstream resolveUser instead of findOrCreateUser", () => {
-    expect(() => createOIDCProvider({ ...base, backends: { federated: [{ ...upstream, resolveUser: () => null }] } })).not.toThrow();
+    expect(() =>
+      createOIDCProvider({ ...base, backends: { federated: [{ ...upstream, resolveUser: () => null }] } }),
+    ).not.toThrow();
   });
 });
 
@@ -541,8 +655,21 @@ describe("oidcProviders presets", () => {
   const client = { clientId: "id", clientSecret: "secret" };
 
   it("google", () => {
-    expect(oidcProviders.google(client)).toMatchObject({ name: "google", label: "Google", issuer: "https://accounts.google.com", clientId: "id", clientSecret: "secret" });
-    expect(oidcProviders.google({ ...client, name: "work", label: "Work Google", authorizationParams: { hd: "example.com" } })).toMatchObject({
+    expect(oidcProviders.google(client)).toMatchObject({
+      name: "google",
+      label: "Google",
+      issuer: "https://accounts.google.com",
+      clientId: "id",
+      clientSecret: "secret",
+    });
+    expect(
+      oidcProviders.google({
+        ...client,
+        name: "work",
+        label: "Work Google",
+        authorizationParams: { hd: "example.com" },
+      }),
+    ).toMatchObject({
       name: "work",
       label: "Work Google",
       authorizationParams: { hd: "example.com" },
@@ -551,16 +678,32 @@ describe("oidcProviders presets", () => {
 
   it("microsoft: common and organizations accept the tenant-specific issuer of the token's tid", () => {
     const common = oidcProviders.microsoft(client);
-    expect(common).toMatchObject({ name: "microsoft", label: "Microsoft", issuer: "https://login.microsoftonline.com/common/v2.0" });
+    expect(common).toMatchObject({
+      name: "microsoft",
+      label: "Microsoft",
+      issuer: "https://login.microsoftonline.com/common/v2.0",
+    });
     expect(common.validateIssuer).toBe(microsoftTenantIssuer);
-    expect(oidcProviders.microsoft({ ...client, tenant: "organizations" }).issuer).toBe("https://login.microsoftonline.com/organizations/v2.0");
+    expect(oidcProviders.microsoft({ ...client, tenant: "organizations" }).issuer).toBe(
+      "https://login.microsoftonline.com/organizations/v2.0",
+    );
     const tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     const template = "https://login.microsoftonline.com/{tenantid}/v2.0";
     expect(microsoftTenantIssuer(`https://login.microsoftonline.com/${tid}/v2.0`, template, { tid })).toBe(true);
-    expect(microsoftTenantIssuer(`https://login.microsoftonline.com/${tid}/v2.0`, template, { tid: "11111111-1111-1111-1111-111111111111" })).toBe(false);
+    expect(
+      microsoftTenantIssuer(`https://login.microsoftonline.com/${tid}/v2.0`, template, {
+        tid: "11111111-1111-1111-1111-111111111111",
+      }),
+    ).toBe(false);
     expect(microsoftTenantIssuer("https://evil.example.com/v2.0", template, { tid })).toBe(false);
     expect(microsoftTenantIssuer(`https://login.microsoftonline.com/${tid}/v2.0`, template, {})).toBe(false);
-    expect(microsoftTenantIssuer(`https://login.microsoftonline.com/${tid}/v2.0`, `https://login.microsoftonline.com/${tid}/v2.0`, { tid })).toBe(false);
+    expect(
+      microsoftTenantIssuer(
+        `https://login.microsoftonline.com/${tid}/v2.0`,
+        `https://login.microsoftonline.com/${tid}/v2.0`,
+        { tid },
+      ),
+    ).toBe(false);
   });
 
   it("microsoft: a single tenant and consumers use their exact issuer", () => {
@@ -568,18 +711,29 @@ describe("oidcProviders presets", () => {
     const single = oidcProviders.microsoft({ ...client, tenant });
     expect(single.issuer).toBe(`https://login.microsoftonline.com/${tenant}/v2.0`);
     expect(single.validateIssuer).toBeUndefined();
-    expect(oidcProviders.microsoft({ ...client, tenant: "consumers" }).issuer).toBe("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0");
+    expect(oidcProviders.microsoft({ ...client, tenant: "consumers" }).issuer).toBe(
+      "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+    );
     expect(() => oidcProviders.microsoft({ ...client, tenant: "contoso.com" })).toThrow(/tenant must be/);
   });
 
   it("okta: the org server or a custom authorization server", () => {
-    expect(oidcProviders.okta({ ...client, domain: "example.okta.com" })).toMatchObject({ name: "okta", issuer: "https://example.okta.com" });
-    expect(oidcProviders.okta({ ...client, domain: "https://example.okta.com/", authorizationServerId: "default" }).issuer).toBe("https://example.okta.com/oauth2/default");
+    expect(oidcProviders.okta({ ...client, domain: "example.okta.com" })).toMatchObject({
+      name: "okta",
+      issuer: "https://example.okta.com",
+    });
+    expect(
+      oidcProviders.okta({ ...client, domain: "https://example.okta.com/", authorizationServerId: "default" }).issuer,
+    ).toBe("https://example.okta.com/oauth2/default");
     expect(() => oidcProviders.okta({ ...client, domain: "" })).toThrow(TypeError);
   });
 
   it("auth0: the issuer keeps Auth0's trailing slash", () => {
-    expect(oidcProviders.auth0({ ...client, domain: "example.eu.auth0.com" })).toMatchObject({ name: "auth0", label: "Auth0", issuer: "https://example.eu.auth0.com/" });
+    expect(oidcProviders.auth0({ ...client, domain: "example.eu.auth0.com" })).toMatchObject({
+      name: "auth0",
+      label: "Auth0",
+      issuer: "https://example.eu.auth0.com/",
+    });
     expect(() => oidcProviders.auth0({ ...client, domain: "evil.com/path?x" })).toThrow(/not a domain/);
   });
 
@@ -588,11 +742,15 @@ describe("oidcProviders presets", () => {
       name: "keycloak",
       issuer: "https://sso.example.com/realms/staff",
     });
-    expect(() => oidcProviders.keycloak({ ...client, baseUrl: "https://sso.example.com", realm: "a/b" })).toThrow(TypeError);
+    expect(() => oidcProviders.keycloak({ ...client, baseUrl: "https://sso.example.com", realm: "a/b" })).toThrow(
+      TypeError,
+    );
   });
 
   it("custom: the configuration as given", () => {
-    expect(oidcProviders.custom({ name: "corp", label: "Corp SSO", issuer: "https://sso.corp.example", clientId: "id" })).toEqual({
+    expect(
+      oidcProviders.custom({ name: "corp", label: "Corp SSO", issuer: "https://sso.corp.example", clientId: "id" }),
+    ).toEqual({
       name: "corp",
       label: "Corp SSO",
       issuer: "https://sso.corp.example",

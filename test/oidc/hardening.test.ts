@@ -36,7 +36,12 @@ describe("Redirect URI component validation", () => {
 
   it("matches the registered query exactly when one is registered (query/fragment when registered)", async () => {
     const { app } = localApp();
-    const response = await authorize(app, { response_type: "code", client_id: "web", redirect_uri: "https://rp.example.com/cb?tenant=a", state: "s" });
+    const response = await authorize(app, {
+      response_type: "code",
+      client_id: "web",
+      redirect_uri: "https://rp.example.com/cb?tenant=a",
+      state: "s",
+    });
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get("location")!);
     expect(location.searchParams.get("tenant")).toBe("a");
@@ -81,7 +86,13 @@ describe("PKCE", () => {
   it("PKCE plain rejected: code_challenge_method=plain is always rejected; only S256 is supported and advertised", async () => {
     const { app } = localApp();
     for (const extra of [{ code_challenge_method: "plain" }, {}] as Array<Record<string, string>>) {
-      const response = await authorize(app, { client_id: "web", response_type: "code", redirect_uri: CALLBACK, code_challenge: VERIFIER, ...extra });
+      const response = await authorize(app, {
+        client_id: "web",
+        response_type: "code",
+        redirect_uri: CALLBACK,
+        code_challenge: VERIFIER,
+        ...extra,
+      });
       expect(new URL(response.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
     }
     const discovery = await (await app.request("/oidc/.well-known/openid-configuration")).json();
@@ -91,8 +102,17 @@ describe("PKCE", () => {
   it("refuses a wrong code_verifier at the token endpoint, and a missing one", async () => {
     const { app } = localApp();
     for (const verifier of ["x".repeat(43), undefined]) {
-      const code = await authorizeCode(app, { ...SPA, code_challenge: await s256(VERIFIER), code_challenge_method: "S256" });
-      const form: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "spa" };
+      const code = await authorizeCode(app, {
+        ...SPA,
+        code_challenge: await s256(VERIFIER),
+        code_challenge_method: "S256",
+      });
+      const form: Record<string, string> = {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CALLBACK,
+        client_id: "spa",
+      };
       if (verifier) form.code_verifier = verifier;
       const response = await postForm(app, "/token", form);
       expect(response.status).toBe(400);
@@ -104,17 +124,26 @@ describe("PKCE", () => {
 describe("State and nonce", () => {
   it("State validation: state parameter … echoed on the callback", async () => {
     const { app } = localApp();
-    const response = await authorize(app, { client_id: "web", response_type: "code", redirect_uri: CALLBACK, state: "abc 123/?" });
+    const response = await authorize(app, {
+      client_id: "web",
+      response_type: "code",
+      redirect_uri: CALLBACK,
+      state: "abc 123/?",
+    });
     expect(new URL(response.headers.get("location")!).searchParams.get("state")).toBe("abc 123/?");
   });
 
   it("a visitor who is not signed in gets 401, or a redirect to loginUrl with return_to", async () => {
     const plain = localApp();
-    const anonymous = await plain.app.request(`/oidc/authorize?${new URLSearchParams({ client_id: "web", response_type: "code", redirect_uri: CALLBACK })}`);
+    const anonymous = await plain.app.request(
+      `/oidc/authorize?${new URLSearchParams({ client_id: "web", response_type: "code", redirect_uri: CALLBACK })}`,
+    );
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("content-type")).toContain("application/problem+json");
     const withLogin = localApp({ loginUrl: "/login" });
-    const redirected = await withLogin.app.request(`/oidc/authorize?${new URLSearchParams({ client_id: "web", response_type: "code", redirect_uri: CALLBACK })}`);
+    const redirected = await withLogin.app.request(
+      `/oidc/authorize?${new URLSearchParams({ client_id: "web", response_type: "code", redirect_uri: CALLBACK })}`,
+    );
     expect(redirected.status).toBe(302);
     const login = new URL(redirected.headers.get("location")!);
     expect(login.pathname).toBe("/login");
@@ -143,7 +172,12 @@ describe("Code replay and refresh reuse", () => {
 
     expect((await app.request("/oidc/userinfo", { headers: bearer })).status).toBe(401);
     expect((await app.request("/api/me", { headers: bearer })).status).toBe(401);
-    const refresh = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, basic("web", "web-secret-0123456789"));
+    const refresh = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      basic("web", "web-secret-0123456789"),
+    );
     expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
   });
 
@@ -151,27 +185,55 @@ describe("Code replay and refresh reuse", () => {
     const { app } = localApp();
     const { tokens } = await exchange(app);
     const auth = basic("web", "web-secret-0123456789");
-    const second = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, auth);
+    const second = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      auth,
+    );
     expect(second.status).toBe(200);
     const rotated = (await second.json()) as { refresh_token: string; access_token: string };
     expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
 
-    const reuse = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, auth);
+    const reuse = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      auth,
+    );
     expect(reuse.status).toBe(400);
     expect(await reuse.json()).toMatchObject({ error: "invalid_grant" });
     // The thief's reuse also kills the legitimate holder's newer tokens.
-    const afterReuse = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: rotated.refresh_token }, auth);
+    const afterReuse = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: rotated.refresh_token },
+      auth,
+    );
     expect(await afterReuse.json()).toMatchObject({ error: "invalid_grant" });
-    expect((await app.request("/api/me", { headers: { authorization: `Bearer ${rotated.access_token}` } })).status).toBe(401);
+    expect(
+      (await app.request("/api/me", { headers: { authorization: `Bearer ${rotated.access_token}` } })).status,
+    ).toBe(401);
   });
 
   it("a code redeemed by another client or with another redirect_uri is refused", async () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "web" });
-    const stolen = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_secret: "post-secret-0123456789", client_id: "post" });
+    const stolen = await postForm(app, "/token", {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CALLBACK,
+      client_secret: "post-secret-0123456789",
+      client_id: "post",
+    });
     expect(await stolen.json()).toMatchObject({ error: "invalid_grant" });
     const other = await authorizeCode(app, { client_id: "web" });
-    const wrongUri = await postForm(app, "/token", { grant_type: "authorization_code", code: other, redirect_uri: "https://rp.example.com/cb?tenant=a" }, basic("web", "web-secret-0123456789"));
+    const wrongUri = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code: other, redirect_uri: "https://rp.example.com/cb?tenant=a" },
+      basic("web", "web-secret-0123456789"),
+    );
     expect(await wrongUri.json()).toMatchObject({ error: "invalid_grant" });
   });
 });
@@ -179,10 +241,17 @@ describe("Code replay and refresh reuse", () => {
 describe("Client authentication", () => {
   it("Client secret hashing: Stored secrets prefixed scrypt$ are verified with scrypt; plaintext secrets are compared in constant time", async () => {
     const hashed = await hashPassword("hashed-secret-value", { N: 2 ** 14 });
-    const { app } = localApp({ clients: [{ id: "h", secret: hashed, redirectUris: [CALLBACK], grantTypes: ["client_credentials"] }] });
+    const { app } = localApp({
+      clients: [{ id: "h", secret: hashed, redirectUris: [CALLBACK], grantTypes: ["client_credentials"] }],
+    });
     const ok = await postForm(app, "/token", { grant_type: "client_credentials" }, basic("h", "hashed-secret-value"));
     expect(ok.status).toBe(200);
-    const wrong = await postForm(app, "/token", { grant_type: "client_credentials" }, basic("h", "hashed-secret-valuE"));
+    const wrong = await postForm(
+      app,
+      "/token",
+      { grant_type: "client_credentials" },
+      basic("h", "hashed-secret-valuE"),
+    );
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: "invalid_client" });
   });
@@ -190,9 +259,19 @@ describe("Client authentication", () => {
   it("client_secret_post works for a post client and is refused for a basic client (one method per client)", async () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "post" });
-    const ok = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "post", client_secret: "post-secret-0123456789" });
+    const ok = await postForm(app, "/token", {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CALLBACK,
+      client_id: "post",
+      client_secret: "post-secret-0123456789",
+    });
     expect(ok.status).toBe(200);
-    const viaPost = await postForm(app, "/token", { grant_type: "client_credentials", client_id: "web", client_secret: "web-secret-0123456789" });
+    const viaPost = await postForm(app, "/token", {
+      grant_type: "client_credentials",
+      client_id: "web",
+      client_secret: "web-secret-0123456789",
+    });
     expect(viaPost.status).toBe(401);
   });
 
@@ -215,7 +294,11 @@ describe("Client authentication", () => {
       expect({ status: response.status, body: await response.json() }).toMatchObject({ status, body: { error } });
       expect(response.headers.get("cache-control")).toBe("no-store");
     }
-    const json = await app.request("/oidc/token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const json = await app.request("/oidc/token", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
   });
 });

@@ -15,7 +15,12 @@ function decodePart(token: string, index: 0 | 1): Record<string, unknown> {
 
 async function codeTokens(app: ReturnType<typeof localApp>["app"], nonce = "n-xyz") {
   const code = await authorizeCode(app, { client_id: "web", nonce });
-  const response = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic("web", "web-secret-0123456789"));
+  const response = await postForm(
+    app,
+    "/token",
+    { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+    basic("web", "web-secret-0123456789"),
+  );
   expect(response.status).toBe(200);
   return (await response.json()) as { access_token: string; id_token: string; refresh_token: string };
 }
@@ -54,26 +59,31 @@ describe("discovery and JWKS", () => {
     const before = await codeTokens(app);
     const oldKid = decodePart(before.access_token, 0).kid;
     await provider.rotateKeys();
-    const jwks = async () => ((await (await app.request("/oidc/jwks")).json()) as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
+    const jwks = async () =>
+      ((await (await app.request("/oidc/jwks")).json()) as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
     expect(await jwks()).toContain(oldKid);
     expect((await jwks()).length).toBe(4);
 
     const after = await codeTokens(app);
     expect(decodePart(after.access_token, 0).kid).not.toBe(oldKid);
     // A token signed before the rotation still opens the API.
-    expect((await app.request("/api/me", { headers: { authorization: `Bearer ${before.access_token}` } })).status).toBe(200);
+    expect((await app.request("/api/me", { headers: { authorization: `Bearer ${before.access_token}` } })).status).toBe(
+      200,
+    );
 
     vi.setSystemTime(Date.now() + 601_000);
     expect(await jwks()).not.toContain(oldKid);
     expect((await jwks()).length).toBe(2);
   });
 
-  it('keys: { algorithm } generates one key of that algorithm; a symmetric algorithm or an empty list is refused', async () => {
+  it("keys: { algorithm } generates one key of that algorithm; a symmetric algorithm or an empty list is refused", async () => {
     const { app, provider } = localApp({ keys: { algorithm: "ES256" } });
     await provider.ready;
     const { keys } = (await (await app.request("/oidc/jwks")).json()) as { keys: Array<{ alg: string }> };
     expect(keys.map((key) => key.alg)).toEqual(["ES256"]);
-    const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as { id_token_signing_alg_values_supported: string[] };
+    const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as {
+      id_token_signing_alg_values_supported: string[];
+    };
     expect(discovery.id_token_signing_alg_values_supported).toEqual(["ES256"]);
     await expect(localApp({ keys: { algorithm: "HS256" } }).provider.ready).rejects.toThrow(/asymmetric/);
     await expect(localApp({ keys: [] }).provider.ready).rejects.toThrow(/at least one key/);
@@ -84,7 +94,10 @@ describe("discovery and JWKS", () => {
     await expect(provider.ready).rejects.toThrow(/asymmetric/);
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      for (const response of [await app.request("/oidc/jwks"), await app.request("/api/me", { headers: { authorization: "Bearer a.b.c" } })]) {
+      for (const response of [
+        await app.request("/oidc/jwks"),
+        await app.request("/api/me", { headers: { authorization: "Bearer a.b.c" } }),
+      ]) {
         expect(response.status).toBe(503);
         expect(((await response.json()) as { code: string }).code).toBe("SERVICE_UNAVAILABLE");
       }
@@ -111,7 +124,9 @@ describe("id_token", () => {
   it("carries nonce, aud = client, iss and is verifiable against the published JWKS", async () => {
     const { app } = localApp();
     const tokens = await codeTokens(app, "nonce-42");
-    const { keys } = (await (await app.request("/oidc/jwks")).json()) as { keys: Array<JsonWebKey & { kid: string; alg: "RS256" | "ES256" }> };
+    const { keys } = (await (await app.request("/oidc/jwks")).json()) as {
+      keys: Array<JsonWebKey & { kid: string; alg: "RS256" | "ES256" }>;
+    };
     const imported = await Promise.all(keys.map((jwk) => importJwtKey({ alg: jwk.alg, kid: jwk.kid, publicKey: jwk })));
     const { claims } = await verifyJwt(tokens.id_token, { keys: imported, issuer: LOCAL_ISSUER, audience: "web" });
     expect(claims).toMatchObject({ sub: "alice", nonce: "nonce-42", azp: "web" });
@@ -120,7 +135,12 @@ describe("id_token", () => {
   it("a refresh with the openid scope returns a new id_token without a nonce", async () => {
     const { app } = localApp();
     const tokens = await codeTokens(app);
-    const response = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, basic("web", "web-secret-0123456789"));
+    const response = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      basic("web", "web-secret-0123456789"),
+    );
     const refreshed = (await response.json()) as { id_token: string };
     expect(decodePart(refreshed.id_token, 1)).toMatchObject({ sub: "alice" });
     expect(decodePart(refreshed.id_token, 1).nonce).toBeUndefined();
@@ -133,15 +153,31 @@ describe("Token Validation (the access-token middleware and /userinfo)", () => {
     const built = localApp({ keys: [input] });
     const key = await importJwtKey(input);
     const now = Math.floor(Date.now() / 1000);
-    const base = { iss: LOCAL_ISSUER, sub: "alice", aud: LOCAL_ISSUER, client_id: "web", scope: "openid", gid: "g1", jti: "j1", iat: now, exp: now + 60 };
+    const base = {
+      iss: LOCAL_ISSUER,
+      sub: "alice",
+      aud: LOCAL_ISSUER,
+      client_id: "web",
+      scope: "openid",
+      gid: "g1",
+      jti: "j1",
+      iat: now,
+      exp: now + 60,
+    };
     return { ...built, key, base };
   }
-  const me = (app: ReturnType<typeof localApp>["app"], token: string) => app.request("/api/me", { headers: { authorization: `Bearer ${token}` } });
+  const me = (app: ReturnType<typeof localApp>["app"], token: string) =>
+    app.request("/api/me", { headers: { authorization: `Bearer ${token}` } });
 
   it("Required claims checked: iss, aud, exp are always validated", async () => {
     const { app, key, base } = await withKnownKey();
     expect((await me(app, await signJwt(base, key, { typ: "at+jwt" }))).status).toBe(200);
-    for (const patch of [{ iss: "https://other.example" }, { aud: "someone-else" }, { exp: base.iat - 120 }, { exp: undefined }]) {
+    for (const patch of [
+      { iss: "https://other.example" },
+      { aud: "someone-else" },
+      { exp: base.iat - 120 },
+      { exp: undefined },
+    ]) {
       const response = await me(app, await signJwt({ ...base, ...patch }, key, { typ: "at+jwt" }));
       expect(response.status).toBe(401);
       expect(response.headers.get("content-type")).toContain("application/problem+json");
@@ -172,7 +208,9 @@ describe("Token Validation (the access-token middleware and /userinfo)", () => {
     const input = await generateJwtKey("RS256", "strict");
     const strict = localApp({ keys: [input], clockSkewSeconds: 0 });
     const strictKey = await importJwtKey(input);
-    expect((await me(strict.app, await signJwt({ ...base, exp: base.iat - 10 }, strictKey, { typ: "at+jwt" }))).status).toBe(401);
+    expect(
+      (await me(strict.app, await signJwt({ ...base, exp: base.iat - 10 }, strictKey, { typ: "at+jwt" }))).status,
+    ).toBe(401);
     expect((await me(strict.app, await signJwt(base, strictKey, { typ: "at+jwt" }))).status).toBe(200);
   });
 
@@ -180,7 +218,9 @@ describe("Token Validation (the access-token middleware and /userinfo)", () => {
     const { app } = localApp();
     const tokens = await codeTokens(app);
     expect((await me(app, tokens.id_token)).status).toBe(401);
-    expect((await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${tokens.id_token}` } })).status).toBe(401);
+    expect(
+      (await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${tokens.id_token}` } })).status,
+    ).toBe(401);
   });
 
   it("requests without a bearer token pass through the middleware with no user; /userinfo demands one", async () => {
@@ -195,9 +235,16 @@ describe("Token Validation (the access-token middleware and /userinfo)", () => {
   it("/userinfo releases claims by scope", async () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "web", scope: "openid" });
-    const response = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic("web", "web-secret-0123456789"));
+    const response = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+      basic("web", "web-secret-0123456789"),
+    );
     const { access_token } = (await response.json()) as { access_token: string };
-    const claims = await (await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${access_token}` } })).json();
+    const claims = await (
+      await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${access_token}` } })
+    ).json();
     expect(claims).toEqual({ sub: "alice" });
   });
 });

@@ -32,23 +32,35 @@ describe.each(backends)("grant store on %s KV", (name, kv) => {
     const [a, b] = await Promise.all([postForm(app, "/token", form, WEB), postForm(app, "/token", form, WEB)]);
     expect([a.status, b.status].sort()).toEqual([200, 400]);
     const winner = (await (a.status === 200 ? a : b).json()) as { access_token: string };
-    expect((await app.request("/api/me", { headers: { authorization: `Bearer ${winner.access_token}` } })).status).toBe(401);
+    expect((await app.request("/api/me", { headers: { authorization: `Bearer ${winner.access_token}` } })).status).toBe(
+      401,
+    );
   });
 
   run("refresh reuse detection revokes the family", async () => {
     const { app } = localApp({ kv: kv!, kvPrefix: `${name}-reuse:` });
     const code = await authorizeCode(app, { client_id: "web" });
-    const first = (await (await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)).json()) as { refresh_token: string };
-    const second = (await (await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: first.refresh_token }, WEB)).json()) as { refresh_token: string };
-    expect((await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: first.refresh_token }, WEB)).status).toBe(400);
-    expect((await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: second.refresh_token }, WEB)).status).toBe(400);
+    const first = (await (
+      await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)
+    ).json()) as { refresh_token: string };
+    const second = (await (
+      await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: first.refresh_token }, WEB)
+    ).json()) as { refresh_token: string };
+    expect(
+      (await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: first.refresh_token }, WEB)).status,
+    ).toBe(400);
+    expect(
+      (await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: second.refresh_token }, WEB)).status,
+    ).toBe(400);
   });
 
   run("codes and refresh tokens are stored only under their hash", async () => {
     const prefix = `${name}-hash:`;
     const { app } = localApp({ kv: kv!, kvPrefix: prefix });
     const code = await authorizeCode(app, { client_id: "web" });
-    const tokens = (await (await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)).json()) as { refresh_token: string };
+    const tokens = (await (
+      await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)
+    ).json()) as { refresh_token: string };
     const keys = await kv!.keys(prefix);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {

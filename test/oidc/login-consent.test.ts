@@ -10,7 +10,13 @@ import { authorizeUrl, decide, loginAndConsent, ownLoginApp, PASSWORDS, signIn }
 import { CALLBACK, LOCAL_ISSUER, postForm, VERIFIER } from "./provider-app";
 
 function redeem(app: ReturnType<typeof ownLoginApp>["app"], code: string) {
-  return postForm(app, "/token", { grant_type: "authorization_code", client_id: "third", code, redirect_uri: CALLBACK, code_verifier: VERIFIER });
+  return postForm(app, "/token", {
+    grant_type: "authorization_code",
+    client_id: "third",
+    code,
+    redirect_uri: CALLBACK,
+    code_verifier: VERIFIER,
+  });
 }
 
 function idTokenClaims(idToken: string): Record<string, unknown> {
@@ -48,7 +54,10 @@ describe("the default login page", () => {
     expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
     expect(callback.searchParams.get("state")).toBe("st-1");
     expect(callback.searchParams.get("iss")).toBe(LOCAL_ISSUER);
-    const tokens = (await (await redeem(app, callback.searchParams.get("code")!)).json()) as { id_token: string; access_token: string };
+    const tokens = (await (await redeem(app, callback.searchParams.get("code")!)).json()) as {
+      id_token: string;
+      access_token: string;
+    };
     const claims = idTokenClaims(tokens.id_token);
     expect(claims).toMatchObject({ sub: "alice", aud: "third", nonce: "n-1" });
     expect(typeof claims.auth_time).toBe("number");
@@ -112,7 +121,11 @@ describe("the default login page", () => {
     const foreign = await stranger.get(login);
     expect(foreign.status).toBe(400);
     expect(((await foreign.json()) as { code: string }).code).toBe("INTERACTION_EXPIRED");
-    const forged = await victim.postForm(`${login}/login`, { csrf: "forged", email: "alice@example.com", password: PASSWORDS["alice@example.com"]! });
+    const forged = await victim.postForm(`${login}/login`, {
+      csrf: "forged",
+      email: "alice@example.com",
+      password: PASSWORDS["alice@example.com"]!,
+    });
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { code: string }).code).toBe("CSRF_REJECTED");
     expect((await victim.get(`${LOCAL_ISSUER}/interaction/not-an-interaction`)).status).toBe(400);
@@ -126,7 +139,8 @@ describe("the default login page", () => {
           views.push(view);
           return `<!doctype html><form method="post" action="${escapeHtml(view.action)}"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}"><p>Custom ${escapeHtml(view.clientName)}</p></form>`;
         },
-        consent: (view) => `<!doctype html><form method="post" action="${escapeHtml(view.action)}"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">${view.scopes.map((scope) => escapeHtml(scope.name)).join(",")}</form>`,
+        consent: (view) =>
+          `<!doctype html><form method="post" action="${escapeHtml(view.action)}"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">${view.scopes.map((scope) => escapeHtml(scope.name)).join(",")}</form>`,
       },
     });
     const browser = new Browser((url, init) => app.request(url, init));
@@ -144,7 +158,8 @@ describe("the default login page", () => {
     const { app } = ownLoginApp({ security: { loginThrottle: { max: 3, windowSeconds: 60 } } });
     const browser = new Browser((url, init) => app.request(url, init));
     const login = locationOf(await browser.get(await authorizeUrl()), LOCAL_ISSUER);
-    for (let attempt = 0; attempt < 3; attempt++) expect((await signIn(browser, login, "alice@example.com", "nope")).status).toBe(401);
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect((await signIn(browser, login, "alice@example.com", "nope")).status).toBe(401);
     const blocked = await signIn(browser, login);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get("retry-after")).toMatch(/^\d+$/);
@@ -186,7 +201,12 @@ describe("prompt and max_age", () => {
     const fresh = locationOf(await browser.get(await authorizeUrl({ max_age: "1" })), LOCAL_ISSUER);
     expect(fresh.pathname).toMatch(/\/interaction\/[\w-]+$/);
     vi.useRealTimers();
-    const refusals: Array<Record<string, string>> = [{ prompt: "none login" }, { prompt: "select_account" }, { max_age: "-1" }, { max_age: "soon" }];
+    const refusals: Array<Record<string, string>> = [
+      { prompt: "none login" },
+      { prompt: "select_account" },
+      { max_age: "-1" },
+      { max_age: "soon" },
+    ];
     for (const params of refusals) {
       const refused = locationOf(await browser.get(await authorizeUrl(params)), LOCAL_ISSUER);
       expect(refused.searchParams.get("error")).toBe("invalid_request");
@@ -211,7 +231,10 @@ describe("Consent revocation + TTL", () => {
     const { app } = ownLoginApp();
     const browser = new Browser((url, init) => app.request(url, init));
     const callback = await loginAndConsent(browser);
-    const tokens = (await (await redeem(app, callback.searchParams.get("code")!)).json()) as { access_token: string; refresh_token: string };
+    const tokens = (await (await redeem(app, callback.searchParams.get("code")!)).json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
 
     const listed = await browser.get(`${LOCAL_ISSUER}/consents`);
     expect(((await listed.json()) as { consents: Array<{ clientId: string; scopes: string[] }> }).consents).toEqual([
@@ -228,27 +251,46 @@ describe("Consent revocation + TTL", () => {
 
     const silent = locationOf(await browser.get(await authorizeUrl({ prompt: "none" })), LOCAL_ISSUER);
     expect(silent.searchParams.get("error")).toBe("consent_required");
-    const refresh = await postForm(app, "/token", { grant_type: "refresh_token", client_id: "third", refresh_token: tokens.refresh_token });
+    const refresh = await postForm(app, "/token", {
+      grant_type: "refresh_token",
+      client_id: "third",
+      refresh_token: tokens.refresh_token,
+    });
     expect(refresh.status).toBe(400);
-    expect((await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(401);
+    expect(
+      (await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${tokens.access_token}` } })).status,
+    ).toBe(401);
   });
 
   it("Consent revocation + TTL: … one client or all — with no client_id every consent is cleared", async () => {
     const { app } = ownLoginApp();
     const browser = new Browser((url, init) => app.request(url, init));
     await loginAndConsent(browser);
-    const all = await browser.request(`${LOCAL_ISSUER}/consent/revoke`, { method: "POST", headers: { origin: "http://provider.test" } });
+    const all = await browser.request(`${LOCAL_ISSUER}/consent/revoke`, {
+      method: "POST",
+      headers: { origin: "http://provider.test" },
+    });
     expect(await all.json()).toEqual({ revoked: ["third"] });
-    expect(((await (await browser.get(`${LOCAL_ISSUER}/consents`)).json()) as { consents: unknown[] }).consents).toEqual([]);
+    expect(
+      ((await (await browser.get(`${LOCAL_ISSUER}/consents`)).json()) as { consents: unknown[] }).consents,
+    ).toEqual([]);
   });
 
   it("Consent revocation + TTL: … refused without a session, from another site, or with a malformed client_id", async () => {
     const { app } = ownLoginApp();
-    const anonymous = await app.request("/oidc/consent/revoke", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const anonymous = await app.request("/oidc/consent/revoke", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(anonymous.status).toBe(401);
     const browser = new Browser((url, init) => app.request(url, init));
     await loginAndConsent(browser);
-    const crossSite = await browser.postForm(`${LOCAL_ISSUER}/consent/revoke`, { client_id: "third" }, { origin: "https://evil.example" });
+    const crossSite = await browser.postForm(
+      `${LOCAL_ISSUER}/consent/revoke`,
+      { client_id: "third" },
+      { origin: "https://evil.example" },
+    );
     expect(crossSite.status).toBe(403);
     const plainForm = await browser.postForm(`${LOCAL_ISSUER}/consent/revoke`, { client_id: "third" });
     expect(plainForm.status).toBe(403);
@@ -258,14 +300,18 @@ describe("Consent revocation + TTL", () => {
       body: JSON.stringify({ client_id: 42 }),
     });
     expect(malformed.status).toBe(400);
-    expect(((await (await browser.get(`${LOCAL_ISSUER}/consents`)).json()) as { consents: unknown[] }).consents).toHaveLength(1);
+    expect(
+      ((await (await browser.get(`${LOCAL_ISSUER}/consents`)).json()) as { consents: unknown[] }).consents,
+    ).toHaveLength(1);
   });
 
   it("Consent revocation + TTL: … stored consents expire after security.consent.ttlSeconds", async () => {
     const { app } = ownLoginApp({ security: { consent: { ttlSeconds: 60 } } });
     const browser = new Browser((url, init) => app.request(url, init));
     await loginAndConsent(browser);
-    expect(locationOf(await browser.get(await authorizeUrl({ prompt: "none" })), LOCAL_ISSUER).searchParams.get("code")).toBeTruthy();
+    expect(
+      locationOf(await browser.get(await authorizeUrl({ prompt: "none" })), LOCAL_ISSUER).searchParams.get("code"),
+    ).toBeTruthy();
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 61_000 });
     const expired = locationOf(await browser.get(await authorizeUrl({ prompt: "none" })), LOCAL_ISSUER);
     expect(expired.searchParams.get("error")).toBe("consent_required");
@@ -275,7 +321,9 @@ describe("Consent revocation + TTL", () => {
     const { app } = ownLoginApp();
     const browser = new Browser((url, init) => app.request(url, init));
     await loginAndConsent(browser);
-    const { consents } = (await (await browser.get(`${LOCAL_ISSUER}/consents`)).json()) as { consents: Array<{ expiresAt: string }> };
+    const { consents } = (await (await browser.get(`${LOCAL_ISSUER}/consents`)).json()) as {
+      consents: Array<{ expiresAt: string }>;
+    };
     const days = (Date.parse(consents[0]!.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(364);
     expect(days).toBeLessThanOrEqual(365);

@@ -29,7 +29,8 @@ describe("the login page's email rule", () => {
     const browser = new Browser((url, init) => app.request(url, init));
     const login = locationOf(await browser.get(await authorizeUrl()), LOCAL_ISSUER);
     const html = await (await browser.get(login)).text();
-    const submit = (email: string) => browser.postForm(formAction(html), { csrf: hiddenField(html, "csrf"), email, password: "a password" });
+    const submit = (email: string) =>
+      browser.postForm(formAction(html), { csrf: hiddenField(html, "csrf"), email, password: "a password" });
 
     for (const [what, address] of BAD_ADDRESSES) {
       const response = await submit(address);
@@ -49,7 +50,9 @@ describe("the login page's email rule", () => {
 describe("federated profiles", () => {
   it("keep a good upstream address and drop a bad one (the raw profile still holds it)", () => {
     for (const address of GOOD_ADDRESSES) {
-      expect(profileFromPassport("up", { id: 1, emails: [{ value: address, verified: true }] })?.email).toBe(address.toLowerCase());
+      expect(profileFromPassport("up", { id: 1, emails: [{ value: address, verified: true }] })?.email).toBe(
+        address.toLowerCase(),
+      );
     }
     for (const [what, address] of BAD_ADDRESSES) {
       const profile = profileFromPassport("up", { id: 1, emails: [{ value: address, verified: true }] });

@@ -15,7 +15,13 @@ async function signedInBrowser(options: Parameters<typeof ownLoginApp>[0] = {}) 
   const browser = new Browser((url, init) => app.request(url, init));
   const callback = await loginAndConsent(browser);
   const tokens = (await (
-    await postForm(app, "/token", { grant_type: "authorization_code", client_id: "third", code: callback.searchParams.get("code")!, redirect_uri: CALLBACK, code_verifier: VERIFIER })
+    await postForm(app, "/token", {
+      grant_type: "authorization_code",
+      client_id: "third",
+      code: callback.searchParams.get("code")!,
+      redirect_uri: CALLBACK,
+      code_verifier: VERIFIER,
+    })
   ).json()) as { id_token: string; access_token: string };
   return { app, browser, tokens };
 }
@@ -31,7 +37,11 @@ describe("RP-initiated logout", () => {
     const loggedOut: string[] = [];
     const { browser, tokens } = await signedInBrowser({ onLogout: (id) => void loggedOut.push(id) });
     expect(await needsLogin(browser)).toBe(false);
-    const query = new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: SIGNED_OUT, state: "bye" });
+    const query = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: SIGNED_OUT,
+      state: "bye",
+    });
     const response = await browser.get(`${LOCAL_ISSUER}/logout?${query}`);
     expect(response.status).toBe(302);
     const target = locationOf(response, LOCAL_ISSUER);
@@ -43,7 +53,9 @@ describe("RP-initiated logout", () => {
 
   it("without a hint the user confirms on a page, and the confirmation works once", async () => {
     const { browser } = await signedInBrowser();
-    const page = await browser.get(`${LOCAL_ISSUER}/logout?client_id=third&post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`);
+    const page = await browser.get(
+      `${LOCAL_ISSUER}/logout?client_id=third&post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`,
+    );
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     // Showing the page signs nobody out: a cross-site link or image cannot end the session.
@@ -97,7 +109,10 @@ describe("RP-initiated logout", () => {
 
   it("POST /logout with the same parameters works like GET", async () => {
     const { browser, tokens } = await signedInBrowser();
-    const response = await browser.postForm(`${LOCAL_ISSUER}/logout`, { id_token_hint: tokens.id_token, post_logout_redirect_uri: SIGNED_OUT });
+    const response = await browser.postForm(`${LOCAL_ISSUER}/logout`, {
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: SIGNED_OUT,
+    });
     expect(response.status).toBe(303);
     expect(await needsLogin(browser)).toBe(true);
   });

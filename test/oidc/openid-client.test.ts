@@ -30,9 +30,15 @@ async function browserAuthorize(url: URL, user: string): Promise<URL> {
 
 describe("openid-client v6 against the provider", () => {
   it("Discovery support: /.well-known/openid-configuration endpoint provided — and the full code + PKCE flow, userinfo and refresh rotation pass openid-client", async () => {
-    const config = await client.discovery(new URL(issuer), "web", "web-secret-0123456789", client.ClientSecretBasic("web-secret-0123456789"), {
-      execute: [client.allowInsecureRequests],
-    });
+    const config = await client.discovery(
+      new URL(issuer),
+      "web",
+      "web-secret-0123456789",
+      client.ClientSecretBasic("web-secret-0123456789"),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
     const metadata = config.serverMetadata();
     expect(metadata.issuer).toBe(issuer);
     expect(metadata.code_challenge_methods_supported).toEqual(["S256"]);
@@ -76,16 +82,26 @@ describe("openid-client v6 against the provider", () => {
     expect(refreshed.refresh_token).toBeTypeOf("string");
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     expect(refreshed.claims()?.sub).toBe("alice");
-    await expect(client.fetchUserInfo(config, refreshed.access_token, "alice")).resolves.toMatchObject({ sub: "alice" });
+    await expect(client.fetchUserInfo(config, refreshed.access_token, "alice")).resolves.toMatchObject({
+      sub: "alice",
+    });
 
     // The rotated-away token is now spent: presenting it again is refused by openid-client's server.
-    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
   });
 
   it("Revocation (RFC 7009) and Introspection (RFC 7662) through openid-client", async () => {
-    const config = await client.discovery(new URL(issuer), "web", "web-secret-0123456789", client.ClientSecretBasic("web-secret-0123456789"), {
-      execute: [client.allowInsecureRequests],
-    });
+    const config = await client.discovery(
+      new URL(issuer),
+      "web",
+      "web-secret-0123456789",
+      client.ClientSecretBasic("web-secret-0123456789"),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: CALLBACK,
@@ -93,15 +109,22 @@ describe("openid-client v6 against the provider", () => {
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: "S256",
     });
-    const tokens = await client.authorizationCodeGrant(config, await browserAuthorize(url, "alice"), { pkceCodeVerifier: verifier });
-    await expect(client.tokenIntrospection(config, tokens.refresh_token!)).resolves.toMatchObject({ active: true, sub: "alice" });
+    const tokens = await client.authorizationCodeGrant(config, await browserAuthorize(url, "alice"), {
+      pkceCodeVerifier: verifier,
+    });
+    await expect(client.tokenIntrospection(config, tokens.refresh_token!)).resolves.toMatchObject({
+      active: true,
+      sub: "alice",
+    });
     await client.tokenRevocation(config, tokens.refresh_token!);
     await expect(client.tokenIntrospection(config, tokens.refresh_token!)).resolves.toMatchObject({ active: false });
     await expect(client.tokenIntrospection(config, tokens.access_token)).resolves.toMatchObject({ active: false });
   });
 
   it("PKCE required: Public clients must use PKCE (code_challenge) — a public client completes the flow with client auth none", async () => {
-    const config = await client.discovery(new URL(issuer), "spa", undefined, client.None(), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(issuer), "spa", undefined, client.None(), {
+      execute: [client.allowInsecureRequests],
+    });
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     const url = client.buildAuthorizationUrl(config, {
@@ -112,18 +135,31 @@ describe("openid-client v6 against the provider", () => {
       nonce,
     });
     const callback = await browserAuthorize(url, "bob");
-    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
     expect(tokens.claims()?.sub).toBe("bob");
   });
 
   it("client_credentials through openid-client, with client_secret_basic", async () => {
-    const config = await client.discovery(new URL(issuer), "web", "web-secret-0123456789", client.ClientSecretBasic("web-secret-0123456789"), {
-      execute: [client.allowInsecureRequests],
-    });
+    const config = await client.discovery(
+      new URL(issuer),
+      "web",
+      "web-secret-0123456789",
+      client.ClientSecretBasic("web-secret-0123456789"),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
     const tokens = await client.clientCredentialsGrant(config, { scope: "profile" });
     expect(tokens.id_token).toBeUndefined();
     const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
-    expect(((await me.json()) as { user: { id: string; isClient: boolean } }).user).toMatchObject({ id: "web", isClient: true });
+    expect(((await me.json()) as { user: { id: string; isClient: boolean } }).user).toMatchObject({
+      id: "web",
+      isClient: true,
+    });
   });
 });
 
@@ -131,7 +167,9 @@ describe("openid-client v6 through the provider's own login, consent and logout 
   it("discovery, the login page, consent, code + PKCE, userinfo, and RP-initiated logout via buildEndSessionUrl", async () => {
     const served = await servedApp(ownLoginOptions());
     try {
-      const config = await client.discovery(new URL(served.issuer), "third", undefined, client.None(), { execute: [client.allowInsecureRequests] });
+      const config = await client.discovery(new URL(served.issuer), "third", undefined, client.None(), {
+        execute: [client.allowInsecureRequests],
+      });
       expect(config.serverMetadata().end_session_endpoint).toBe(`${served.issuer}/logout`);
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -150,9 +188,16 @@ describe("openid-client v6 through the provider's own login, consent and logout 
       const login = locationOf(await browser.get(url), served.issuer);
       const consent = locationOf(await signIn(browser, login), served.issuer);
       const callback = locationOf(await decide(browser, consent), served.issuer);
-      const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      const tokens = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      });
       expect(tokens.claims()?.sub).toBe("alice");
-      await expect(client.fetchUserInfo(config, tokens.access_token, "alice")).resolves.toMatchObject({ email: "alice@example.com" });
+      await expect(client.fetchUserInfo(config, tokens.access_token, "alice")).resolves.toMatchObject({
+        email: "alice@example.com",
+      });
 
       const endSession = client.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token!,

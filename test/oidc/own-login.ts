@@ -4,7 +4,10 @@ import type { OIDCProviderOptions, OIDCUser } from "../../src/oidc";
 import { type Browser, formAction, hiddenField, locationOf } from "./browser";
 import { authorizationRequest, CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, USERS } from "./provider-app";
 
-export const PASSWORDS: Record<string, string> = { "alice@example.com": "correct horse battery", "bob@example.com": "bob's password" };
+export const PASSWORDS: Record<string, string> = {
+  "alice@example.com": "correct horse battery",
+  "bob@example.com": "bob's password",
+};
 
 export const THIRD_PARTY = {
   id: "third",
@@ -36,11 +39,22 @@ export function ownLoginOptions(options: Partial<OIDCProviderOptions> = {}): Par
 }
 
 export function authorizeUrl(params: Record<string, string> = {}): Promise<string> {
-  return authorizationRequest(LOCAL_ISSUER, { client_id: "third", scope: "openid profile email offline_access", state: "st-1", nonce: "n-1", ...params });
+  return authorizationRequest(LOCAL_ISSUER, {
+    client_id: "third",
+    scope: "openid profile email offline_access",
+    state: "st-1",
+    nonce: "n-1",
+    ...params,
+  });
 }
 
 /** Runs the login form; returns the response to the POST. */
-export async function signIn(browser: Browser, loginPage: URL, email = "alice@example.com", password = PASSWORDS[email]!): Promise<Response> {
+export async function signIn(
+  browser: Browser,
+  loginPage: URL,
+  email = "alice@example.com",
+  password = PASSWORDS[email]!,
+): Promise<Response> {
   const page = await browser.get(loginPage);
   expect(page.status).toBe(200);
   const html = await page.text();
@@ -48,7 +62,11 @@ export async function signIn(browser: Browser, loginPage: URL, email = "alice@ex
 }
 
 /** Allows (or denies) on the consent page; returns the response to the POST. */
-export async function decide(browser: Browser, consentPage: URL, decision: "allow" | "deny" = "allow"): Promise<Response> {
+export async function decide(
+  browser: Browser,
+  consentPage: URL,
+  decision: "allow" | "deny" = "allow",
+): Promise<Response> {
   const page = await browser.get(consentPage);
   expect(page.status).toBe(200);
   const html = await page.text();
@@ -61,4 +79,3 @@ export async function loginAndConsent(browser: Browser, params: Record<string, s
   const consent = locationOf(await signIn(browser, login), LOCAL_ISSUER);
   return locationOf(await decide(browser, consent), LOCAL_ISSUER);
 }
-

@@ -16,13 +16,27 @@ import type { ExternalProfile, ResolveExternalUser } from "../../src/oidc/types"
 import { startOAuthProvider, type OAuthProvider } from "../auth/features/helpers/oauth2-provider";
 import { TestOAuth2Strategy, type TestStrategyOptions } from "../auth/features/helpers/oauth2-strategy";
 import { Browser, formAction, hiddenField, locationOf } from "./browser";
-import { authorizationRequest, CALLBACK, DEFAULT_CLIENTS, LOCAL_ISSUER, localApp, postForm, USERS, VERIFIER } from "./provider-app";
+import {
+  authorizationRequest,
+  CALLBACK,
+  DEFAULT_CLIENTS,
+  LOCAL_ISSUER,
+  localApp,
+  postForm,
+  USERS,
+  VERIFIER,
+} from "./provider-app";
 
 const COOKIE_SECRET = "passport-cookie-secret-0123456789";
 const STATE_COOKIE = "covara_oidc_passport_test";
 const CALLBACK_PATH = `${LOCAL_ISSUER}/passport/test/callback`;
 
-const CONSENTING = { id: "third", name: "Third Party", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "none" as const };
+const CONSENTING = {
+  id: "third",
+  name: "Third Party",
+  redirectUris: [CALLBACK],
+  tokenEndpointAuthMethod: "none" as const,
+};
 
 const redis = await openTestRedis("oidc-passport");
 const memory = createMemoryKV();
@@ -47,7 +61,10 @@ beforeEach(() => {
   upstream.denyNext = false;
 });
 
-function strategy(options: Partial<TestStrategyOptions> = {}, verify?: ConstructorParameters<typeof TestOAuth2Strategy>[1]) {
+function strategy(
+  options: Partial<TestStrategyOptions> = {},
+  verify?: ConstructorParameters<typeof TestOAuth2Strategy>[1],
+) {
   return new TestOAuth2Strategy(
     {
       authorizationURL: `${upstream.url}/authorize`,
@@ -73,7 +90,12 @@ function localDirectory() {
     let id = links.get(key);
     if (id === undefined) {
       id = `local-${users.size + 1}`;
-      users.set(id, { id, email: profile.email ?? null, emailVerified: profile.emailVerified ?? false, name: profile.name ?? null });
+      users.set(id, {
+        id,
+        email: profile.email ?? null,
+        emailVerified: profile.emailVerified ?? false,
+        name: profile.name ?? null,
+      });
       links.set(key, id);
     }
     return users.get(id)!;
@@ -98,13 +120,22 @@ function passportApp(setup: Setup = {}) {
     kv: setup.kv ?? createMemoryKV(),
     kvPrefix,
     backends: {
-      passport: [{ name: "test", label: "Test Upstream", strategy: strategy(), authenticateOptions: { scope: ["user:email"] }, ...setup.passport }],
+      passport: [
+        {
+          name: "test",
+          label: "Test Upstream",
+          strategy: strategy(),
+          authenticateOptions: { scope: ["user:email"] },
+          ...setup.passport,
+        },
+      ],
       findOrCreateUser: setup.findOrCreateUser ?? directory.findOrCreateUser,
     },
     ...setup.options,
   });
   // The provider answers in process; the upstream OAuth2 server is a real one on a loopback port.
-  const browser = () => new Browser((url, init) => (new URL(url).host === "provider.test" ? app.request(url, init) : fetch(url, init)));
+  const browser = () =>
+    new Browser((url, init) => (new URL(url).host === "provider.test" ? app.request(url, init) : fetch(url, init)));
   return { app, directory, browser, kvPrefix };
 }
 
@@ -112,11 +143,13 @@ function authorizeUrl(clientId: string): Promise<string> {
   return authorizationRequest(LOCAL_ISSUER, { client_id: clientId });
 }
 
-const decodeEntities = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+const decodeEntities = (text: string) =>
+  text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
 
 /** The "Continue with …" link of a login page. */
 function passportLink(html: string): URL {
-  const match = /<a class="upstream secondary" href="([^"]*\/passport\/test[^"]*)">Continue with Test Upstream<\/a>/.exec(html);
+  const match =
+    /<a class="upstream secondary" href="([^"]*\/passport\/test[^"]*)">Continue with Test Upstream<\/a>/.exec(html);
   if (!match) throw new Error("no Passport button on the login page");
   return new URL(decodeEntities(match[1]!));
 }
@@ -136,17 +169,32 @@ async function startLogin(browser: Browser, clientId = "spa") {
 }
 
 async function redeem(app: ReturnType<typeof passportApp>["app"], clientId: string, code: string) {
-  return postForm(app, "/token", { grant_type: "authorization_code", client_id: clientId, code, redirect_uri: CALLBACK, code_verifier: VERIFIER });
+  return postForm(app, "/token", {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code,
+    redirect_uri: CALLBACK,
+    code_verifier: VERIFIER,
+  });
 }
 
 function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
 }
 
-async function expectProblem(response: Response, status: number, code: string): Promise<{ code: string; detail?: string }> {
+async function expectProblem(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<{ code: string; detail?: string }> {
   const text = await response.text();
-  if (response.status !== status || !(response.headers.get("content-type") ?? "").includes("application/problem+json")) {
-    throw new Error(`expected a ${status} problem ${code}, got ${response.status} ${response.headers.get("content-type")}: ${text.slice(0, 300)}`);
+  if (
+    response.status !== status ||
+    !(response.headers.get("content-type") ?? "").includes("application/problem+json")
+  ) {
+    throw new Error(
+      `expected a ${status} problem ${code}, got ${response.status} ${response.headers.get("content-type")}: ${text.slice(0, 300)}`,
+    );
   }
   const body = JSON.parse(text) as { code: string; detail?: string };
   expect(body.code).toBe(code);
@@ -167,98 +215,125 @@ const stateOf = (callback: URL) => callback.searchParams.get("state")!;
 describe.each(kvBackends)("Passport upstream on the %s KV", (_name, kv) => {
   const run = kv ? it : it.skip;
 
-  run("External login resumes the interaction: a successful backends.passport callback establishes the provider session and continues the pending /authorize interaction to the authorization-code redirect — never a bare JSON body", async () => {
-    const { app, directory, browser: newBrowser } = passportApp({ kv });
-    const browser = newBrowser();
-    const { link, toUpstream, callback } = await startLogin(browser, "spa");
+  run(
+    "External login resumes the interaction: a successful backends.passport callback establishes the provider session and continues the pending /authorize interaction to the authorization-code redirect — never a bare JSON body",
+    async () => {
+      const { app, directory, browser: newBrowser } = passportApp({ kv });
+      const browser = newBrowser();
+      const { link, toUpstream, callback } = await startLogin(browser, "spa");
 
-    // What went upstream: the provider's callback URL, the strategy's scope, a state and PKCE S256.
-    expect(link.searchParams.get("interaction")).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(toUpstream.origin).toBe(upstream.url);
-    const authorization = upstream.authorizations[0]!;
-    expect(authorization.get("redirect_uri")).toBe(CALLBACK_PATH);
-    expect(authorization.get("scope")).toBe("user:email");
-    expect(authorization.get("code_challenge_method")).toBe("S256");
-    expect(authorization.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(callback.toString().startsWith(`${CALLBACK_PATH}?`)).toBe(true);
+      // What went upstream: the provider's callback URL, the strategy's scope, a state and PKCE S256.
+      expect(link.searchParams.get("interaction")).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(toUpstream.origin).toBe(upstream.url);
+      const authorization = upstream.authorizations[0]!;
+      expect(authorization.get("redirect_uri")).toBe(CALLBACK_PATH);
+      expect(authorization.get("scope")).toBe("user:email");
+      expect(authorization.get("code_challenge_method")).toBe("S256");
+      expect(authorization.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(callback.toString().startsWith(`${CALLBACK_PATH}?`)).toBe(true);
 
-    const done = await browser.get(callback);
-    expect(done.status).toBe(302);
-    expect(done.headers.get("content-type")).toBeNull();
-    expect(await done.text()).toBe("");
-    const redirect = locationOf(done, LOCAL_ISSUER);
-    expect(`${redirect.origin}${redirect.pathname}`).toBe(CALLBACK);
-    expect(redirect.searchParams.get("state")).toBe("rp-state");
-    expect(redirect.searchParams.get("iss")).toBe(LOCAL_ISSUER);
-    expect(upstream.tokenRequests).toBe(1);
-    expect(browser.cookies("provider.test").has(STATE_COOKIE)).toBe(false);
+      const done = await browser.get(callback);
+      expect(done.status).toBe(302);
+      expect(done.headers.get("content-type")).toBeNull();
+      expect(await done.text()).toBe("");
+      const redirect = locationOf(done, LOCAL_ISSUER);
+      expect(`${redirect.origin}${redirect.pathname}`).toBe(CALLBACK);
+      expect(redirect.searchParams.get("state")).toBe("rp-state");
+      expect(redirect.searchParams.get("iss")).toBe(LOCAL_ISSUER);
+      expect(upstream.tokenRequests).toBe(1);
+      expect(browser.cookies("provider.test").has(STATE_COOKIE)).toBe(false);
 
-    // The profile the app saw, and the local user it chose.
-    expect(directory.profiles).toHaveLength(1);
-    expect(directory.profiles[0]).toMatchObject({ provider: "test", subject: "4242", email: "ada@example.com", emailVerified: true, name: "Ada Lovelace" });
-    const tokens = (await (await redeem(app, "spa", redirect.searchParams.get("code")!)).json()) as { id_token: string; access_token: string };
-    const idToken = claimsOf(tokens.id_token);
-    expect(idToken.sub).toBe("local-1");
-    expect(idToken.nonce).toBe("rp-nonce");
-    expect(idToken.iss).toBe(LOCAL_ISSUER);
-    const me = await app.request("/api/me", { headers: { authorization: `Bearer ${tokens.access_token}` } });
-    expect(((await me.json()) as { user: { id: string } }).user.id).toBe("local-1");
+      // The profile the app saw, and the local user it chose.
+      expect(directory.profiles).toHaveLength(1);
+      expect(directory.profiles[0]).toMatchObject({
+        provider: "test",
+        subject: "4242",
+        email: "ada@example.com",
+        emailVerified: true,
+        name: "Ada Lovelace",
+      });
+      const tokens = (await (await redeem(app, "spa", redirect.searchParams.get("code")!)).json()) as {
+        id_token: string;
+        access_token: string;
+      };
+      const idToken = claimsOf(tokens.id_token);
+      expect(idToken.sub).toBe("local-1");
+      expect(idToken.nonce).toBe("rp-nonce");
+      expect(idToken.iss).toBe(LOCAL_ISSUER);
+      const me = await app.request("/api/me", { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(((await me.json()) as { user: { id: string } }).user.id).toBe("local-1");
 
-    // The provider session is set: the next /authorize in this browser skips the login page.
-    const again = locationOf(await browser.get(await authorizeUrl("spa")), LOCAL_ISSUER);
-    expect(again.searchParams.get("code")).toBeTruthy();
-    expect(upstream.tokenRequests).toBe(1);
-  });
+      // The provider session is set: the next /authorize in this browser skips the login page.
+      const again = locationOf(await browser.get(await authorizeUrl("spa")), LOCAL_ISSUER);
+      expect(again.searchParams.get("code")).toBeTruthy();
+      expect(upstream.tokenRequests).toBe(1);
+    },
+  );
 
-  run("Passport backend state binding: backends.passport carries the OAuth state/PKCE handle across the redirect→callback in a signed, httpOnly, short-lived cookie + state store; a callback with missing/expired/mismatched state is rejected before any token exchange", async () => {
-    const { browser: newBrowser, kvPrefix } = passportApp({ kv });
-    const browser = newBrowser();
-    const first = await startLogin(browser);
-    // The state store: one record, kept under the state's hash (the KV never holds a usable state).
-    const records = await kv!.keys(`${kvPrefix}passport-state:`);
-    expect(records).toHaveLength(1);
-    expect(records[0]).not.toContain(stateOf(first.callback));
-    const record = JSON.parse((await kv!.get(records[0]!))!) as Record<string, unknown>;
-    expect(record).toMatchObject({ upstream: "test", interactionId: first.link.searchParams.get("interaction") });
-    expect(record.verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const setCookie = first.start.headers.getSetCookie().find((line) => line.startsWith(`${STATE_COOKIE}=`))!;
-    expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Lax/);
-    expect(setCookie).toMatch(/Max-Age=600/);
-    expect(setCookie).toMatch(/Path=\/oidc/);
-    // Signed with the provider's cookieSecret: the state plus its HMAC.
-    const state = stateOf(first.callback);
-    const signature = createHmac("sha256", COOKIE_SECRET).update(state).digest("base64");
-    expect(decodeURIComponent(browser.cookies("provider.test").get(STATE_COOKIE)!)).toBe(`${state}.${signature}`);
-    const code = first.callback.searchParams.get("code")!;
+  run(
+    "Passport backend state binding: backends.passport carries the OAuth state/PKCE handle across the redirect→callback in a signed, httpOnly, short-lived cookie + state store; a callback with missing/expired/mismatched state is rejected before any token exchange",
+    async () => {
+      const { browser: newBrowser, kvPrefix } = passportApp({ kv });
+      const browser = newBrowser();
+      const first = await startLogin(browser);
+      // The state store: one record, kept under the state's hash (the KV never holds a usable state).
+      const records = await kv!.keys(`${kvPrefix}passport-state:`);
+      expect(records).toHaveLength(1);
+      expect(records[0]).not.toContain(stateOf(first.callback));
+      const record = JSON.parse((await kv!.get(records[0]!))!) as Record<string, unknown>;
+      expect(record).toMatchObject({ upstream: "test", interactionId: first.link.searchParams.get("interaction") });
+      expect(record.verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const setCookie = first.start.headers.getSetCookie().find((line) => line.startsWith(`${STATE_COOKIE}=`))!;
+      expect(setCookie).toMatch(/HttpOnly/);
+      expect(setCookie).toMatch(/SameSite=Lax/);
+      expect(setCookie).toMatch(/Max-Age=600/);
+      expect(setCookie).toMatch(/Path=\/oidc/);
+      // Signed with the provider's cookieSecret: the state plus its HMAC.
+      const state = stateOf(first.callback);
+      const signature = createHmac("sha256", COOKIE_SECRET).update(state).digest("base64");
+      expect(decodeURIComponent(browser.cookies("provider.test").get(STATE_COOKIE)!)).toBe(`${state}.${signature}`);
+      const code = first.callback.searchParams.get("code")!;
 
-    // Missing state.
-    expect((await expectProblem(await browser.get(`${CALLBACK_PATH}?code=${code}`), 400, "INVALID_STATE")).detail).toMatch(/no state/);
-    // Mismatched: a fresh login, and the callback of the first one.
-    const second = await startLogin(browser);
-    const mismatched = await expectProblem(await browser.get(`${CALLBACK_PATH}?code=${second.callback.searchParams.get("code")}&state=${state}`), 400, "INVALID_STATE");
-    expect(mismatched.detail).toMatch(/does not match/);
-    // A cookie signed with another secret.
-    const third = await startLogin(browser);
-    const forged = createHmac("sha256", "another-secret-entirely-0123456789").update(stateOf(third.callback)).digest("base64");
-    browser.cookies("provider.test").set(STATE_COOKIE, encodeURIComponent(`${stateOf(third.callback)}.${forged}`));
-    expect((await expectProblem(await browser.get(third.callback), 400, "INVALID_STATE")).detail).toMatch(/signature is invalid/);
-    // No state cookie at all.
-    const fourth = await startLogin(browser);
-    browser.cookies("provider.test").delete(STATE_COOKIE);
-    expect((await expectProblem(await browser.get(fourth.callback), 400, "INVALID_STATE")).detail).toMatch(/cookie is missing/);
-    expect(upstream.tokenRequests).toBe(0);
+      // Missing state.
+      expect(
+        (await expectProblem(await browser.get(`${CALLBACK_PATH}?code=${code}`), 400, "INVALID_STATE")).detail,
+      ).toMatch(/no state/);
+      // Mismatched: a fresh login, and the callback of the first one.
+      const second = await startLogin(browser);
+      const mismatched = await expectProblem(
+        await browser.get(`${CALLBACK_PATH}?code=${second.callback.searchParams.get("code")}&state=${state}`),
+        400,
+        "INVALID_STATE",
+      );
+      expect(mismatched.detail).toMatch(/does not match/);
+      // A cookie signed with another secret.
+      const third = await startLogin(browser);
+      const forged = createHmac("sha256", "another-secret-entirely-0123456789")
+        .update(stateOf(third.callback))
+        .digest("base64");
+      browser.cookies("provider.test").set(STATE_COOKIE, encodeURIComponent(`${stateOf(third.callback)}.${forged}`));
+      expect((await expectProblem(await browser.get(third.callback), 400, "INVALID_STATE")).detail).toMatch(
+        /signature is invalid/,
+      );
+      // No state cookie at all.
+      const fourth = await startLogin(browser);
+      browser.cookies("provider.test").delete(STATE_COOKIE);
+      expect((await expectProblem(await browser.get(fourth.callback), 400, "INVALID_STATE")).detail).toMatch(
+        /cookie is missing/,
+      );
+      expect(upstream.tokenRequests).toBe(0);
 
-    // Replayed: a used callback cannot be used again, even with the cookie put back.
-    const fifth = await startLogin(browser);
-    const savedCookie = browser.cookies("provider.test").get(STATE_COOKIE)!;
-    expect((await browser.get(fifth.callback)).status).toBe(302);
-    expect(upstream.tokenRequests).toBe(1);
-    browser.cookies("provider.test").set(STATE_COOKIE, savedCookie);
-    const replay = await expectProblem(await browser.get(fifth.callback), 400, "INVALID_STATE");
-    expect(replay.detail).toMatch(/expired or was already used/);
-    expect(upstream.tokenRequests).toBe(1);
-  });
+      // Replayed: a used callback cannot be used again, even with the cookie put back.
+      const fifth = await startLogin(browser);
+      const savedCookie = browser.cookies("provider.test").get(STATE_COOKIE)!;
+      expect((await browser.get(fifth.callback)).status).toBe(302);
+      expect(upstream.tokenRequests).toBe(1);
+      browser.cookies("provider.test").set(STATE_COOKIE, savedCookie);
+      const replay = await expectProblem(await browser.get(fifth.callback), 400, "INVALID_STATE");
+      expect(replay.detail).toMatch(/expired or was already used/);
+      expect(upstream.tokenRequests).toBe(1);
+    },
+  );
 
   run("an expired state is rejected before any token exchange", async () => {
     const { browser: newBrowser } = passportApp({ kv });
@@ -292,7 +367,9 @@ describe("Passport upstream: completion paths", () => {
     const allowed = await browser.postForm(formAction(html), { csrf: hiddenField(html, "csrf"), decision: "allow" });
     const redirect = locationOf(allowed, LOCAL_ISSUER);
     expect(redirect.searchParams.get("state")).toBe("rp-state");
-    const tokens = (await (await redeem(app, "third", redirect.searchParams.get("code")!)).json()) as { id_token: string };
+    const tokens = (await (await redeem(app, "third", redirect.searchParams.get("code")!)).json()) as {
+      id_token: string;
+    };
     expect(claimsOf(tokens.id_token).sub).toBe("local-1");
   });
 
@@ -307,7 +384,9 @@ describe("Passport upstream: completion paths", () => {
   });
 
   it("a strategy without a state store gets the state as options.state, and the same checks apply", async () => {
-    const { browser: newBrowser } = passportApp({ passport: { strategy: strategy({ withoutStateStore: true, pkce: false }) } });
+    const { browser: newBrowser } = passportApp({
+      passport: { strategy: strategy({ withoutStateStore: true, pkce: false }) },
+    });
     const browser = newBrowser();
     const { callback } = await startLogin(browser);
     expect(upstream.authorizations[0]!.get("state")).toBe(stateOf(callback));
@@ -320,7 +399,11 @@ describe("Passport upstream: completion paths", () => {
 
   it("a per-upstream resolveUser and toProfile take precedence over the defaults", async () => {
     const seen: ExternalProfile[] = [];
-    const { app, directory, browser: newBrowser } = passportApp({
+    const {
+      app,
+      directory,
+      browser: newBrowser,
+    } = passportApp({
       passport: {
         toProfile: (result) => ({ provider: "test", subject: `gh-${(result as { id: string }).id}`, raw: {} }),
         resolveUser: (profile) => (seen.push(profile), USERS.bob!),
@@ -331,7 +414,9 @@ describe("Passport upstream: completion paths", () => {
     const redirect = locationOf(await browser.get(callback), LOCAL_ISSUER);
     expect(seen.map((profile) => profile.subject)).toEqual(["gh-4242"]);
     expect(directory.profiles).toEqual([]);
-    const tokens = (await (await redeem(app, "spa", redirect.searchParams.get("code")!)).json()) as { id_token: string };
+    const tokens = (await (await redeem(app, "spa", redirect.searchParams.get("code")!)).json()) as {
+      id_token: string;
+    };
     expect(claimsOf(tokens.id_token).sub).toBe("bob");
   });
 });
@@ -346,7 +431,11 @@ describe("Passport upstream: refusals", () => {
     await expectProblem(await newBrowser().get(link), 400, "INTERACTION_EXPIRED");
     // No interaction parameter, or an unknown one.
     await expectProblem(await victim.get(`${LOCAL_ISSUER}/passport/test`), 400, "INTERACTION_EXPIRED");
-    await expectProblem(await victim.get(`${LOCAL_ISSUER}/passport/test?interaction=unknown`), 400, "INTERACTION_EXPIRED");
+    await expectProblem(
+      await victim.get(`${LOCAL_ISSUER}/passport/test?interaction=unknown`),
+      400,
+      "INTERACTION_EXPIRED",
+    );
     expect(upstream.authorizations).toHaveLength(0);
 
     // A browser holding the state cookie but no longer the interaction cookie is refused at the callback.
@@ -362,7 +451,10 @@ describe("Passport upstream: refusals", () => {
     upstream.denyNext = true;
     const { callback } = await startLogin(browser);
     expect(callback.searchParams.get("error")).toBe("access_denied");
-    const html = await expectLoginPage(await browser.get(callback), /Signing in with Test Upstream was cancelled or refused/);
+    const html = await expectLoginPage(
+      await browser.get(callback),
+      /Signing in with Test Upstream was cancelled or refused/,
+    );
     // The upstream's own text is never shown on the provider's page.
     expect(html).not.toContain("The user said no");
     expect(upstream.tokenRequests).toBe(0);
@@ -384,7 +476,9 @@ describe("Passport upstream: refusals", () => {
     await expectLoginPage(await browser.get(callback), /No account here matches your Test Upstream sign-in/);
     expect(browser.cookies("provider.test").has("covara_oidc_session")).toBe(false);
     // Still not signed in: /authorize sends the browser to the login page again.
-    expect(locationOf(await browser.get(await authorizeUrl("spa")), LOCAL_ISSUER).pathname).toMatch(/^\/oidc\/interaction\//);
+    expect(locationOf(await browser.get(await authorizeUrl("spa")), LOCAL_ISSUER).pathname).toMatch(
+      /^\/oidc\/interaction\//,
+    );
   });
 
   it("a profile without an id (toProfile returning null) shows the login page with an error", async () => {
@@ -395,9 +489,14 @@ describe("Passport upstream: refusals", () => {
   });
 
   it("a strategy that fails shows the login page; one that errors is a social-login-failed problem, never a 500", async () => {
-    const failing = passportApp({ passport: { strategy: strategy({}, (_a, _r, _profile, done) => done(null, false)) } });
+    const failing = passportApp({
+      passport: { strategy: strategy({}, (_a, _r, _profile, done) => done(null, false)) },
+    });
     const browser = failing.browser();
-    await expectLoginPage(await browser.get((await startLogin(browser)).callback), /Test Upstream did not confirm this sign-in/);
+    await expectLoginPage(
+      await browser.get((await startLogin(browser)).callback),
+      /Test Upstream did not confirm this sign-in/,
+    );
 
     const errors: unknown[] = [];
     const log = vi.spyOn(console, "error").mockImplementation((...args) => void errors.push(args));
@@ -405,12 +504,24 @@ describe("Passport upstream: refusals", () => {
       // The token exchange fails: the upstream refuses the client secret.
       const erroring = passportApp({ passport: { strategy: strategy({ clientSecret: "wrong" }) } });
       const other = erroring.browser();
-      const refused = await expectProblem(await other.get((await startLogin(other)).callback), 401, "SOCIAL_LOGIN_FAILED");
+      const refused = await expectProblem(
+        await other.get((await startLogin(other)).callback),
+        401,
+        "SOCIAL_LOGIN_FAILED",
+      );
       expect(refused.detail).toMatch(/Signing in with Test Upstream failed/);
       expect(JSON.stringify(refused)).not.toMatch(/invalid_client|stack/);
 
       // A strategy that throws while starting.
-      const throwing = passportApp({ passport: { strategy: { authenticate: () => { throw new Error("boom"); } } } });
+      const throwing = passportApp({
+        passport: {
+          strategy: {
+            authenticate: () => {
+              throw new Error("boom");
+            },
+          },
+        },
+      });
       const third = throwing.browser();
       const login = locationOf(await third.get(await authorizeUrl("spa")), LOCAL_ISSUER);
       const link = passportLink(await (await third.get(login)).text());
@@ -424,14 +535,27 @@ describe("Passport upstream: refusals", () => {
 
   it("a misconfigured backends.passport throws a TypeError when the provider is created", () => {
     const good = { name: "gh", strategy: strategy() };
-    const build = (passport: unknown, withFindOrCreateUser = true) => () =>
-      localApp({ backends: { passport: passport as PassportBackendConfig[], ...(withFindOrCreateUser ? { findOrCreateUser: () => null } : {}) } });
+    const build =
+      (passport: unknown, withFindOrCreateUser = true) =>
+      () =>
+        localApp({
+          backends: {
+            passport: passport as PassportBackendConfig[],
+            ...(withFindOrCreateUser ? { findOrCreateUser: () => null } : {}),
+          },
+        });
     expect(build([{ ...good, name: "has space" }])).toThrow(/^covara\/oidc: backends\.passport\[0\]\.name must be/);
     expect(build([{ ...good, name: "" }])).toThrow(TypeError);
-    expect(build([good, { ...good }])).toThrow(/covara\/oidc: backends\.passport names must be unique \("gh" appears twice\)/);
-    expect(build([{ name: "gh", strategy: {} }])).toThrow(/covara\/oidc: backends\.passport "gh": the strategy has no authenticate/);
+    expect(build([good, { ...good }])).toThrow(
+      /covara\/oidc: backends\.passport names must be unique \("gh" appears twice\)/,
+    );
+    expect(build([{ name: "gh", strategy: {} }])).toThrow(
+      /covara\/oidc: backends\.passport "gh": the strategy has no authenticate/,
+    );
     expect(build([{ name: "gh" }])).toThrow(TypeError);
-    expect(build([good], false)).toThrow(/covara\/oidc: backends\.passport "gh" needs resolveUser or backends\.findOrCreateUser/);
+    expect(build([good], false)).toThrow(
+      /covara\/oidc: backends\.passport "gh" needs resolveUser or backends\.findOrCreateUser/,
+    );
     expect(build([{ ...good, callbackURL: "/relative" }])).toThrow(/callbackURL must be an absolute URL/);
     expect(build({ name: "gh" })).toThrow(/backends\.passport must be an array/);
     // A per-upstream resolver is enough without findOrCreateUser.
@@ -446,7 +570,11 @@ describe("Passport upstream: refusals", () => {
     const browser = newBrowser();
     const login = locationOf(await browser.get(await authorizeUrl("spa")), LOCAL_ISSUER);
     const start = await browser.get(passportLink(await (await browser.get(login)).text()));
-    expect(start.headers.getSetCookie().find((line) => line.startsWith(`${STATE_COOKIE}=`))).toMatch(/Max-Age=(89|90);/);
-    expect(new URL(start.headers.get("location")!).searchParams.get("redirect_uri")).toBe("https://login.example.com/oidc/passport/test/callback");
+    expect(start.headers.getSetCookie().find((line) => line.startsWith(`${STATE_COOKIE}=`))).toMatch(
+      /Max-Age=(89|90);/,
+    );
+    expect(new URL(start.headers.get("location")!).searchParams.get("redirect_uri")).toBe(
+      "https://login.example.com/oidc/passport/test/callback",
+    );
   });
 });

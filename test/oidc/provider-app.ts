@@ -7,7 +7,13 @@ import { Hono } from "hono";
 import { errorHandler } from "../../src/kernel/error-handler";
 import { startServer, type CovaraServer } from "../../src/node";
 import { generateJwtKey } from "../../src/auth";
-import { createOIDCProvider, type OIDCEnv, type OIDCProvider, type OIDCProviderOptions, type OIDCUser } from "../../src/oidc";
+import {
+  createOIDCProvider,
+  type OIDCEnv,
+  type OIDCProvider,
+  type OIDCProviderOptions,
+  type OIDCUser,
+} from "../../src/oidc";
 
 export const USERS: Record<string, OIDCUser> = {
   alice: { id: "alice", email: "alice@example.com", emailVerified: true, name: "Alice" },
@@ -25,7 +31,13 @@ export const DEFAULT_CLIENTS: OIDCProviderOptions["clients"] = [
     grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
     skipConsent: true,
   },
-  { id: "post", secret: "post-secret-0123456789", redirectUris: [CALLBACK], tokenEndpointAuthMethod: "client_secret_post", skipConsent: true },
+  {
+    id: "post",
+    secret: "post-secret-0123456789",
+    redirectUris: [CALLBACK],
+    tokenEndpointAuthMethod: "client_secret_post",
+    skipConsent: true,
+  },
 ];
 
 /**
@@ -37,7 +49,10 @@ export const TEST_KEYS = await Promise.all([generateJwtKey("RS256"), generateJwt
 export const OTHER_TEST_KEYS = await Promise.all([generateJwtKey("RS256"), generateJwtKey("ES256")]);
 
 /** Builds the app for `issuer`; options override the defaults. */
-export function buildApp(issuer: string, options: Partial<OIDCProviderOptions> = {}): { app: Hono<OIDCEnv>; provider: OIDCProvider } {
+export function buildApp(
+  issuer: string,
+  options: Partial<OIDCProviderOptions> = {},
+): { app: Hono<OIDCEnv>; provider: OIDCProvider } {
   const provider = createOIDCProvider({
     issuer,
     clients: DEFAULT_CLIENTS,
@@ -66,9 +81,14 @@ export function localApp(options: Partial<OIDCProviderOptions> = {}) {
 }
 
 /** The app served on a real loopback port; the issuer is the server's own URL. */
-export async function servedApp(options: Partial<OIDCProviderOptions> = {}): Promise<{ server: CovaraServer; issuer: string; provider: OIDCProvider }> {
+export async function servedApp(
+  options: Partial<OIDCProviderOptions> = {},
+): Promise<{ server: CovaraServer; issuer: string; provider: OIDCProvider }> {
   let built: ReturnType<typeof buildApp> | undefined;
-  const server = await startServer({ fetch: (request: Request) => built!.app.fetch(request) }, { port: 0, hostname: "127.0.0.1", shutdown: false });
+  const server = await startServer(
+    { fetch: (request: Request) => built!.app.fetch(request) },
+    { port: 0, hostname: "127.0.0.1", shutdown: false },
+  );
   const issuer = `${server.url}/oidc`;
   built = buildApp(issuer, options);
   await built.provider.ready;
@@ -78,7 +98,10 @@ export async function servedApp(options: Partial<OIDCProviderOptions> = {}): Pro
 /** base64url SHA-256 of a PKCE verifier. */
 export async function s256(verifier: string): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...hash)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...hash))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 export const VERIFIER = "a".repeat(20) + "-verifier-" + "b".repeat(20);
@@ -89,7 +112,13 @@ export async function authorizeCode(
   params: Record<string, string>,
   user = "alice",
 ): Promise<string> {
-  const query = new URLSearchParams({ response_type: "code", redirect_uri: CALLBACK, scope: "openid profile email", state: "st", ...params });
+  const query = new URLSearchParams({
+    response_type: "code",
+    redirect_uri: CALLBACK,
+    scope: "openid profile email",
+    state: "st",
+    ...params,
+  });
   const response = await app.request(`/oidc/authorize?${query}`, { headers: { "x-test-user": user } });
   if (response.status !== 302) throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
   const code = new URL(response.headers.get("location")!).searchParams.get("code");
@@ -98,7 +127,12 @@ export async function authorizeCode(
 }
 
 /** POSTs a form to an endpoint of the local app. */
-export function postForm(app: Hono<OIDCEnv>, path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+export function postForm(
+  app: Hono<OIDCEnv>,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   return app.request(`/oidc${path}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },

@@ -29,7 +29,12 @@ describe("redirectUriMatches", () => {
 describe("POST /authorize", () => {
   it("accepts the same parameters as a form body, and refuses other body types", async () => {
     const { app } = localApp();
-    const body = new URLSearchParams({ client_id: "web", response_type: "code", redirect_uri: CALLBACK, state: "p" }).toString();
+    const body = new URLSearchParams({
+      client_id: "web",
+      response_type: "code",
+      redirect_uri: CALLBACK,
+      state: "p",
+    }).toString();
     const ok = await app.request("/oidc/authorize", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", "x-test-user": "alice" },
@@ -38,16 +43,23 @@ describe("POST /authorize", () => {
     // 303 after a POST, so the browser follows with a GET.
     expect(ok.status).toBe(303);
     expect(new URL(ok.headers.get("location")!).searchParams.get("state")).toBe("p");
-    const json = await app.request("/oidc/authorize", { method: "POST", headers: { "content-type": "application/json", "x-test-user": "alice" }, body: "{}" });
+    const json = await app.request("/oidc/authorize", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-test-user": "alice" },
+      body: "{}",
+    });
     expect(json.status).toBe(400);
     expect(json.headers.get("location")).toBeNull();
   });
 
   it("refuses a repeated parameter before any redirect", async () => {
     const { app } = localApp();
-    const response = await app.request(`/oidc/authorize?client_id=web&redirect_uri=${encodeURIComponent(CALLBACK)}&redirect_uri=https://evil.net/`, {
-      headers: { "x-test-user": "alice" },
-    });
+    const response = await app.request(
+      `/oidc/authorize?client_id=web&redirect_uri=${encodeURIComponent(CALLBACK)}&redirect_uri=https://evil.net/`,
+      {
+        headers: { "x-test-user": "alice" },
+      },
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get("location")).toBeNull();
   });

@@ -27,7 +27,11 @@ export function postRegistration(app: Hono<OIDCEnv>, body: unknown, headers: Rec
 }
 
 /** Registers a client and returns the 201 body; throws on any other answer. */
-export async function registerClient(app: Hono<OIDCEnv>, body: unknown, headers: Record<string, string> = {}): Promise<RegistrationResponse> {
+export async function registerClient(
+  app: Hono<OIDCEnv>,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RegistrationResponse> {
   const response = await postRegistration(app, body, headers);
   if (response.status !== 201) throw new Error(`register answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as RegistrationResponse;
@@ -35,7 +39,12 @@ export async function registerClient(app: Hono<OIDCEnv>, body: unknown, headers:
 
 /** The `name=value` pairs of a response's Set-Cookie headers, as a Cookie header. */
 export function cookiesOf(response: Response, earlier = ""): string {
-  const jar = new Map(earlier.split("; ").filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair] as const));
+  const jar = new Map(
+    earlier
+      .split("; ")
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair] as const),
+  );
   for (const line of response.headers.getSetCookie()) {
     const pair = line.split(";")[0]!;
     jar.set(pair.slice(0, pair.indexOf("=")), pair);
@@ -49,8 +58,18 @@ function pathOf(location: string): string {
 }
 
 /** Runs /authorize for a client that needs consent, allows it on the consent page, and returns the code. */
-export async function codeAfterConsent(app: Hono<OIDCEnv>, params: Record<string, string>, user = "alice"): Promise<string> {
-  const query = new URLSearchParams({ response_type: "code", redirect_uri: CALLBACK, scope: "openid profile", state: "st", ...params });
+export async function codeAfterConsent(
+  app: Hono<OIDCEnv>,
+  params: Record<string, string>,
+  user = "alice",
+): Promise<string> {
+  const query = new URLSearchParams({
+    response_type: "code",
+    redirect_uri: CALLBACK,
+    scope: "openid profile",
+    state: "st",
+    ...params,
+  });
   const authorize = await app.request(`/oidc/authorize?${query}`, { headers: { "x-test-user": user } });
   if (authorize.status !== 302) throw new Error(`authorize answered ${authorize.status}: ${await authorize.text()}`);
   const consentUrl = authorize.headers.get("location")!;
@@ -61,7 +80,12 @@ export async function codeAfterConsent(app: Hono<OIDCEnv>, params: Record<string
   if (!csrf) throw new Error(`no csrf field on the consent page (${page.status})`);
   const decision = await app.request(pathOf(consentUrl), {
     method: "POST",
-    headers: { "x-test-user": user, cookie, "content-type": "application/x-www-form-urlencoded", origin: new URL(consentUrl).origin },
+    headers: {
+      "x-test-user": user,
+      cookie,
+      "content-type": "application/x-www-form-urlencoded",
+      origin: new URL(consentUrl).origin,
+    },
     body: new URLSearchParams({ csrf, decision: "allow" }).toString(),
   });
   const location = decision.headers.get("location");

@@ -20,7 +20,10 @@ describe("Dynamic registration is opt-in: POST /register returns 404 unless regi
       expect(response.status).toBe(404);
       expect(response.headers.get("content-type")).toContain("application/problem+json");
       expect(await response.json()).toMatchObject({ code: "NOT_FOUND" });
-      const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as Record<string, unknown>;
+      const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as Record<
+        string,
+        unknown
+      >;
       expect(discovery.registration_endpoint).toBeUndefined();
     }
   });
@@ -42,7 +45,10 @@ describe("Dynamic registration is opt-in: POST /register returns 404 unless regi
     expect(typeof body.client_id).toBe("string");
     expect(typeof body.client_secret).toBe("string");
     expect(Math.abs((body.client_id_issued_at as number) - Date.now() / 1000)).toBeLessThan(5);
-    const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as Record<string, unknown>;
+    const discovery = (await (await app.request("/oidc/.well-known/openid-configuration")).json()) as Record<
+      string,
+      unknown
+    >;
     expect(discovery.registration_endpoint).toBe("http://provider.test/oidc/register");
   });
 });
@@ -61,7 +67,13 @@ describe("an initialAccessToken, when set, is required as a Bearer token", () =>
 
   it("refuses a wrong token, a prefix of the right one, and another scheme", async () => {
     const { app } = localApp(withToken);
-    for (const authorization of ["Bearer wrong-token-0123456789abcdef", `Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, `Basic ${btoa(`x:${TOKEN}`)}`, TOKEN]) {
+    for (const authorization of [
+      "Bearer wrong-token-0123456789abcdef",
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer ${TOKEN}x`,
+      `Basic ${btoa(`x:${TOKEN}`)}`,
+      TOKEN,
+    ]) {
       const response = await postRegistration(app, metadata, { authorization });
       expect(response.status, authorization).toBe(401);
       expect(await response.json()).toMatchObject({ error: "invalid_token" });
@@ -95,25 +107,77 @@ describe("registration metadata validation", () => {
     ["a fragment", { redirect_uris: ["https://rp.example.com/callback#frag"] }, "invalid_redirect_uri"],
     ["an empty fragment", { redirect_uris: ["https://rp.example.com/callback#"] }, "invalid_redirect_uri"],
     ["userinfo", { redirect_uris: ["https://rp.example.com@evil.net/callback"] }, "invalid_redirect_uri"],
-    ["a bad post-logout URI", { redirect_uris: [CALLBACK], post_logout_redirect_uris: ["http://rp.example.com/bye"] }, "invalid_redirect_uri"],
+    [
+      "a bad post-logout URI",
+      { redirect_uris: [CALLBACK], post_logout_redirect_uris: ["http://rp.example.com/bye"] },
+      "invalid_redirect_uri",
+    ],
     ["redirect_uris that is not a list", { redirect_uris: CALLBACK }, "invalid_client_metadata"],
     ["a non-string redirect URI", { redirect_uris: [42] }, "invalid_client_metadata"],
     ["an unsupported grant", { redirect_uris: [CALLBACK], grant_types: ["implicit"] }, "invalid_client_metadata"],
     ["the password grant", { redirect_uris: [CALLBACK], grant_types: ["password"] }, "invalid_client_metadata"],
-    ["refresh_token without the code grant", { grant_types: ["refresh_token", "client_credentials"] }, "invalid_client_metadata"],
-    ["an unsupported response type", { redirect_uris: [CALLBACK], response_types: ["token"] }, "invalid_client_metadata"],
-    ["response type code without the code grant", { grant_types: ["client_credentials"], response_types: ["code"] }, "invalid_client_metadata"],
-    ["an unsupported auth method", { redirect_uris: [CALLBACK], token_endpoint_auth_method: "client_secret_jwt" }, "invalid_client_metadata"],
-    ["private_key_jwt without jwks", { redirect_uris: [CALLBACK], token_endpoint_auth_method: "private_key_jwt" }, "invalid_client_metadata"],
-    ["private_key_jwt with a private or symmetric key", { grant_types: ["client_credentials"], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ kty: "oct", k: "c2VjcmV0" }] } }, "invalid_client_metadata"],
-    ["private_key_jwt with a key that does not import", { grant_types: ["client_credentials"], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ kty: "EC", crv: "P-256", x: "AA", y: "AA" }] } }, "invalid_client_metadata"],
+    [
+      "refresh_token without the code grant",
+      { grant_types: ["refresh_token", "client_credentials"] },
+      "invalid_client_metadata",
+    ],
+    [
+      "an unsupported response type",
+      { redirect_uris: [CALLBACK], response_types: ["token"] },
+      "invalid_client_metadata",
+    ],
+    [
+      "response type code without the code grant",
+      { grant_types: ["client_credentials"], response_types: ["code"] },
+      "invalid_client_metadata",
+    ],
+    [
+      "an unsupported auth method",
+      { redirect_uris: [CALLBACK], token_endpoint_auth_method: "client_secret_jwt" },
+      "invalid_client_metadata",
+    ],
+    [
+      "private_key_jwt without jwks",
+      { redirect_uris: [CALLBACK], token_endpoint_auth_method: "private_key_jwt" },
+      "invalid_client_metadata",
+    ],
+    [
+      "private_key_jwt with a private or symmetric key",
+      {
+        grant_types: ["client_credentials"],
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [{ kty: "oct", k: "c2VjcmV0" }] },
+      },
+      "invalid_client_metadata",
+    ],
+    [
+      "private_key_jwt with a key that does not import",
+      {
+        grant_types: ["client_credentials"],
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [{ kty: "EC", crv: "P-256", x: "AA", y: "AA" }] },
+      },
+      "invalid_client_metadata",
+    ],
     ["jwks without private_key_jwt", { redirect_uris: [CALLBACK], jwks: { keys: [] } }, "invalid_client_metadata"],
-    ["a public client with client_credentials", { redirect_uris: [CALLBACK], grant_types: ["authorization_code", "client_credentials"], token_endpoint_auth_method: "none" }, "invalid_client_metadata"],
+    [
+      "a public client with client_credentials",
+      {
+        redirect_uris: [CALLBACK],
+        grant_types: ["authorization_code", "client_credentials"],
+        token_endpoint_auth_method: "none",
+      },
+      "invalid_client_metadata",
+    ],
     ["an unsupported scope", { redirect_uris: [CALLBACK], scope: "openid admin" }, "invalid_client_metadata"],
     ["a non-string scope", { redirect_uris: [CALLBACK], scope: ["openid"] }, "invalid_client_metadata"],
     ["a non-string client_name", { redirect_uris: [CALLBACK], client_name: 7 }, "invalid_client_metadata"],
-    ["an over-long client_name", { redirect_uris: [CALLBACK], client_name: "x".repeat(201) }, "invalid_client_metadata"],
-    ["malformed JSON", "{\"redirect_uris\": [", "invalid_client_metadata"],
+    [
+      "an over-long client_name",
+      { redirect_uris: [CALLBACK], client_name: "x".repeat(201) },
+      "invalid_client_metadata",
+    ],
+    ["malformed JSON", '{"redirect_uris": [', "invalid_client_metadata"],
     ["a JSON array", "[]", "invalid_client_metadata"],
     ["an empty body", "", "invalid_client_metadata"],
   ];
@@ -131,22 +195,53 @@ describe("registration metadata validation", () => {
   it("registers a private_key_jwt client whose assertions then authenticate it (and nothing else does)", async () => {
     const { app } = localApp(enabled);
     const key = await importJwtKey(await generateJwtKey("ES256", "registered-key"));
-    const response = await postRegistration(app, { grant_types: ["client_credentials"], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [await exportPublicJwk(key)] } });
+    const response = await postRegistration(app, {
+      grant_types: ["client_credentials"],
+      token_endpoint_auth_method: "private_key_jwt",
+      jwks: { keys: [await exportPublicJwk(key)] },
+    });
     expect(response.status).toBe(201);
     const registered = (await response.json()) as { client_id: string; client_secret?: string };
     expect(registered.client_secret).toBeUndefined();
     const now = Math.floor(Date.now() / 1000);
-    const assertion = await signJwt({ iss: registered.client_id, sub: registered.client_id, aud: "http://provider.test/oidc", jti: "j-1", iat: now, exp: now + 60 }, key);
-    const form = { grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" };
+    const assertion = await signJwt(
+      {
+        iss: registered.client_id,
+        sub: registered.client_id,
+        aud: "http://provider.test/oidc",
+        jti: "j-1",
+        iat: now,
+        exp: now + 60,
+      },
+      key,
+    );
+    const form = {
+      grant_type: "client_credentials",
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    };
     expect((await postForm(app, "/token", { ...form, client_assertion: assertion })).status).toBe(200);
     const stranger = await importJwtKey(await generateJwtKey("ES256", "registered-key"));
-    const forged = await signJwt({ iss: registered.client_id, sub: registered.client_id, aud: "http://provider.test/oidc", jti: "j-2", iat: now, exp: now + 60 }, stranger);
+    const forged = await signJwt(
+      {
+        iss: registered.client_id,
+        sub: registered.client_id,
+        aud: "http://provider.test/oidc",
+        jti: "j-2",
+        iat: now,
+        exp: now + 60,
+      },
+      stranger,
+    );
     expect((await postForm(app, "/token", { ...form, client_assertion: forged })).status).toBe(401);
   });
 
   it("refuses a body that is not JSON with 415 and an over-large one with 413", async () => {
     const { app } = localApp(enabled);
-    const form = await app.request("/oidc/register", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "redirect_uris=x" });
+    const form = await app.request("/oidc/register", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "redirect_uris=x",
+    });
     expect(form.status).toBe(415);
     expect(await form.json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
     const huge = await postRegistration(app, { redirect_uris: [CALLBACK], client_name: "x".repeat(20_000) });
@@ -157,7 +252,11 @@ describe("registration metadata validation", () => {
   it("accepts http redirect URIs on the loopback host only, and ignores unknown metadata", async () => {
     const { app } = localApp(enabled);
     const uris = ["http://localhost/cb", "http://127.0.0.1:8123/cb", "http://[::1]:9000/cb"];
-    const body = await registerClient(app, { redirect_uris: uris, software_id: "ignored", token_endpoint_auth_method: "none" });
+    const body = await registerClient(app, {
+      redirect_uris: uris,
+      software_id: "ignored",
+      token_endpoint_auth_method: "none",
+    });
     expect(body.redirect_uris).toEqual(uris);
     expect(body.software_id).toBeUndefined();
     expect(body.client_secret).toBeUndefined();
@@ -166,45 +265,91 @@ describe("registration metadata validation", () => {
   it("registers a client_credentials-only client without redirect URIs", async () => {
     const { app } = localApp(enabled);
     const body = await registerClient(app, { grant_types: ["client_credentials"], scope: "profile" });
-    expect(body).toMatchObject({ grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "profile" });
+    expect(body).toMatchObject({
+      grant_types: ["client_credentials"],
+      response_types: [],
+      redirect_uris: [],
+      scope: "profile",
+    });
   });
 });
 
 describe("registered clients at work", () => {
   it("a registered public client completes authorize (with consent) and token with PKCE", async () => {
     const { app } = localApp(enabled);
-    const client = await registerClient(app, { redirect_uris: [CALLBACK], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] });
+    const client = await registerClient(app, {
+      redirect_uris: [CALLBACK],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token"],
+    });
     expect(client.client_secret).toBeUndefined();
-    const code = await codeAfterConsent(app, { client_id: client.client_id, code_challenge: await s256(VERIFIER), code_challenge_method: "S256" });
-    const response = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: client.client_id, code_verifier: VERIFIER });
+    const code = await codeAfterConsent(app, {
+      client_id: client.client_id,
+      code_challenge: await s256(VERIFIER),
+      code_challenge_method: "S256",
+    });
+    const response = await postForm(app, "/token", {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CALLBACK,
+      client_id: client.client_id,
+      code_verifier: VERIFIER,
+    });
     expect(response.status).toBe(200);
     const tokens = (await response.json()) as { access_token: string; refresh_token: string; id_token: string };
     expect(tokens.refresh_token).toEqual(expect.any(String));
-    const me = (await (await app.request("/api/me", { headers: { authorization: `Bearer ${tokens.access_token}` } })).json()) as { user: { id: string } };
+    const me = (await (
+      await app.request("/api/me", { headers: { authorization: `Bearer ${tokens.access_token}` } })
+    ).json()) as { user: { id: string } };
     expect(me.user.id).toBe("alice");
   });
 
   it("a registered public client still needs PKCE", async () => {
     const { app } = localApp(enabled);
     const client = await registerClient(app, { redirect_uris: [CALLBACK], token_endpoint_auth_method: "none" });
-    const response = await app.request(`/oidc/authorize?${new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: CALLBACK, scope: "openid" })}`, { headers: { "x-test-user": "alice" } });
+    const response = await app.request(
+      `/oidc/authorize?${new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: CALLBACK, scope: "openid" })}`,
+      { headers: { "x-test-user": "alice" } },
+    );
     expect(new URL(response.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
   });
 
   it("a registered confidential client authenticates at /token with its secret, and only with it", async () => {
     const { app } = localApp(enabled);
-    const client = await registerClient(app, { redirect_uris: [CALLBACK], grant_types: ["authorization_code", "client_credentials"] });
+    const client = await registerClient(app, {
+      redirect_uris: [CALLBACK],
+      grant_types: ["authorization_code", "client_credentials"],
+    });
     const secret = client.client_secret!;
     const code = await codeAfterConsent(app, { client_id: client.client_id });
-    const exchanged = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic(client.client_id, secret));
+    const exchanged = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+      basic(client.client_id, secret),
+    );
     expect(exchanged.status).toBe(200);
-    const credentials = await postForm(app, "/token", { grant_type: "client_credentials" }, basic(client.client_id, secret));
+    const credentials = await postForm(
+      app,
+      "/token",
+      { grant_type: "client_credentials" },
+      basic(client.client_id, secret),
+    );
     expect(credentials.status).toBe(200);
-    const wrong = await postForm(app, "/token", { grant_type: "client_credentials" }, basic(client.client_id, `${secret}x`));
+    const wrong = await postForm(
+      app,
+      "/token",
+      { grant_type: "client_credentials" },
+      basic(client.client_id, `${secret}x`),
+    );
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: "invalid_client" });
     // Registered with client_secret_basic, so the same secret in the body is the wrong method.
-    const posted = await postForm(app, "/token", { grant_type: "client_credentials", client_id: client.client_id, client_secret: secret });
+    const posted = await postForm(app, "/token", {
+      grant_type: "client_credentials",
+      client_id: client.client_id,
+      client_secret: secret,
+    });
     expect(posted.status).toBe(401);
   });
 
@@ -235,7 +380,10 @@ describe("registered clients at work", () => {
 
   it("each registration gets its own client id and secret", async () => {
     const { app } = localApp(enabled);
-    const [a, b] = await Promise.all([registerClient(app, { redirect_uris: [CALLBACK] }), registerClient(app, { redirect_uris: [CALLBACK] })]);
+    const [a, b] = await Promise.all([
+      registerClient(app, { redirect_uris: [CALLBACK] }),
+      registerClient(app, { redirect_uris: [CALLBACK] }),
+    ]);
     expect(a.client_id).not.toBe(b.client_id);
     expect(a.client_secret).not.toBe(b.client_secret);
   });

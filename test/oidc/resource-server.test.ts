@@ -33,7 +33,8 @@ function api(options: OIDCResourceMiddlewareOptions) {
   app.onError(errorHandler);
   app.use("/api/*", createOIDCResourceMiddleware(options));
   app.get("/api/me", (c) => c.json({ user: c.get("user") ?? null, token: c.get("oidcToken") ?? null }));
-  return (token?: string) => app.request("/api/me", { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  return (token?: string) =>
+    app.request("/api/me", { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 }
 
 /** Counts the requests the middleware makes, and can play dead. */
@@ -50,13 +51,29 @@ function countingFetch() {
 
 /** A user's tokens from the served provider: /authorize as alice, then /token, over HTTP. */
 async function userTokens(issuer: string): Promise<{ access_token: string; id_token: string }> {
-  const query = new URLSearchParams({ response_type: "code", client_id: "spa", redirect_uri: CALLBACK, scope: "openid profile", code_challenge: await s256(VERIFIER), code_challenge_method: "S256" });
-  const authorize = await fetch(`${issuer}/authorize?${query}`, { headers: { "x-test-user": "alice" }, redirect: "manual" });
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: "spa",
+    redirect_uri: CALLBACK,
+    scope: "openid profile",
+    code_challenge: await s256(VERIFIER),
+    code_challenge_method: "S256",
+  });
+  const authorize = await fetch(`${issuer}/authorize?${query}`, {
+    headers: { "x-test-user": "alice" },
+    redirect: "manual",
+  });
   const code = new URL(authorize.headers.get("location")!).searchParams.get("code")!;
   const response = await fetch(`${issuer}/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "spa", code_verifier: VERIFIER }),
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CALLBACK,
+      client_id: "spa",
+      code_verifier: VERIFIER,
+    }),
   });
   expect(response.status).toBe(200);
   return (await response.json()) as { access_token: string; id_token: string };
@@ -65,7 +82,10 @@ async function userTokens(issuer: string): Promise<{ access_token: string; id_to
 async function clientToken(issuer: string): Promise<string> {
   const response = await fetch(`${issuer}/token`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${btoa("web:web-secret-0123456789")}` },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${btoa("web:web-secret-0123456789")}`,
+    },
     body: "grant_type=client_credentials&scope=profile",
   });
   return ((await response.json()) as { access_token: string }).access_token;
@@ -74,7 +94,22 @@ async function clientToken(issuer: string): Promise<string> {
 /** An access token signed with the provider's key, with claims of our choosing. */
 async function forged(issuer: string, claims: Record<string, unknown>, typ = "at+jwt"): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signJwt({ iss: issuer, aud: issuer, sub: "alice", client_id: "spa", scope: "openid", jti: "j1", gid: "g1", iat: now, exp: now + 300, ...claims }, KEY, { typ });
+  return signJwt(
+    {
+      iss: issuer,
+      aud: issuer,
+      sub: "alice",
+      client_id: "spa",
+      scope: "openid",
+      jti: "j1",
+      gid: "g1",
+      iat: now,
+      exp: now + 300,
+      ...claims,
+    },
+    KEY,
+    { typ },
+  );
 }
 
 async function expectInvalid(response: Response): Promise<void> {
@@ -109,7 +144,12 @@ describe("createOIDCResourceMiddleware", () => {
   it("marks client_credentials tokens as the client acting for itself", async () => {
     const { issuer } = await provider();
     const response = await api({ issuer, jwksUri: `${issuer}/jwks` })(await clientToken(issuer));
-    expect(((await response.json()) as { user: unknown }).user).toEqual({ id: "web", clientId: "web", scope: "profile", isClient: true });
+    expect(((await response.json()) as { user: unknown }).user).toEqual({
+      id: "web",
+      clientId: "web",
+      scope: "profile",
+      isClient: true,
+    });
   });
 
   it("passes requests without a bearer token through untouched", async () => {
@@ -135,7 +175,11 @@ describe("createOIDCResourceMiddleware", () => {
     const { access_token } = await userTokens(issuer);
     await server.close();
     await expectUnavailable(await api({ issuer, jwks: { retries: 0, timeoutMs: 1000 } })(access_token));
-    await expectUnavailable(await api({ issuer, jwksUri: `${issuer}/jwks`, jwks: { retries: 1, retryDelayMs: 10, timeoutMs: 1000 } })(access_token));
+    await expectUnavailable(
+      await api({ issuer, jwksUri: `${issuer}/jwks`, jwks: { retries: 1, retryDelayMs: 10, timeoutMs: 1000 } })(
+        access_token,
+      ),
+    );
   });
 
   it("retries with backoff on later requests and recovers once the keys are reachable", async () => {
@@ -144,7 +188,12 @@ describe("createOIDCResourceMiddleware", () => {
     for (const options of [{ jwksUri: `${issuer}/jwks` }, {}]) {
       const counting = countingFetch();
       counting.state.down = true;
-      const call = api({ issuer, ...options, fetch: counting.fetch, jwks: { retries: 1, retryDelayMs: 10, cooldownSeconds: 1 } });
+      const call = api({
+        issuer,
+        ...options,
+        fetch: counting.fetch,
+        jwks: { retries: 1, retryDelayMs: 10, cooldownSeconds: 1 },
+      });
       await expectUnavailable(await call(access_token));
       const attempts = counting.calls.length;
       expect(attempts).toBeGreaterThanOrEqual(1);
@@ -166,7 +215,11 @@ describe("createOIDCResourceMiddleware", () => {
     expect(counting.calls).toHaveLength(1);
     const stranger = await importJwtKey(await generateJwtKey("ES256", "stranger"));
     const now = Math.floor(Date.now() / 1000);
-    const foreign = await signJwt({ iss: issuer, aud: issuer, sub: "alice", client_id: "spa", jti: "x", iat: now, exp: now + 60 }, stranger, { typ: "at+jwt" });
+    const foreign = await signJwt(
+      { iss: issuer, aud: issuer, sub: "alice", client_id: "spa", jti: "x", iat: now, exp: now + 60 },
+      stranger,
+      { typ: "at+jwt" },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await expectInvalid(await call(foreign));
     expect(counting.calls).toHaveLength(2);
@@ -194,7 +247,9 @@ describe("createOIDCResourceMiddleware", () => {
     await expectInvalid(await call(await forged(issuer, { aud: "another-api" })));
     await expectInvalid(await call(await forged(issuer, {}, "JWT")));
     await expectInvalid(await call(await forged(issuer, { client_id: undefined })));
-    const header = encodeBase64Url(new TextEncoder().encode(JSON.stringify({ alg: "none", typ: "at+jwt", kid: "resource-test" })));
+    const header = encodeBase64Url(
+      new TextEncoder().encode(JSON.stringify({ alg: "none", typ: "at+jwt", kid: "resource-test" })),
+    );
     const payload = (await forged(issuer, {})).split(".")[1];
     await expectInvalid(await call(`${header}.${payload}.`));
     await expectInvalid(await call("not-a-jwt"));
@@ -217,7 +272,11 @@ describe("createOIDCResourceMiddleware", () => {
 
   it("refuses a bad configuration at construction", () => {
     expect(() => createOIDCResourceMiddleware({ issuer: "not a url" })).toThrow(TypeError);
-    expect(() => createOIDCResourceMiddleware({ issuer: "https://id.example.com", jwksUri: "/jwks" })).toThrow(TypeError);
-    expect(() => createOIDCResourceMiddleware({ issuer: "https://id.example.com", algorithms: ["HS256"] })).toThrow(TypeError);
+    expect(() => createOIDCResourceMiddleware({ issuer: "https://id.example.com", jwksUri: "/jwks" })).toThrow(
+      TypeError,
+    );
+    expect(() => createOIDCResourceMiddleware({ issuer: "https://id.example.com", algorithms: ["HS256"] })).toThrow(
+      TypeError,
+    );
   });
 });

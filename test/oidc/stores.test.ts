@@ -29,12 +29,19 @@ afterAll(async () => {
 });
 
 let run = 0;
-function providerOptions(extra: Partial<OIDCProviderOptions> = {}): Partial<OIDCProviderOptions> & { kvPrefix: string } {
+function providerOptions(
+  extra: Partial<OIDCProviderOptions> = {},
+): Partial<OIDCProviderOptions> & { kvPrefix: string } {
   return {
     keys: KEYS,
     kvPrefix: `stores${++run}:`,
     registration: { enabled: true, clientTtlSeconds: LIFETIMES.client },
-    backends: { emailPassword: { validateUser: (email, password) => (email === "alice@example.com" && password === PASSWORD ? USERS.alice! : null) } },
+    backends: {
+      emailPassword: {
+        validateUser: (email, password) =>
+          email === "alice@example.com" && password === PASSWORD ? USERS.alice! : null,
+      },
+    },
     tokens: { authorizationCode: { ttlSeconds: LIFETIMES.code }, refreshToken: { ttlSeconds: LIFETIMES.refresh } },
     session: { ttlSeconds: LIFETIMES.session },
     interactions: { ttlSeconds: LIFETIMES.interaction },
@@ -44,14 +51,28 @@ function providerOptions(extra: Partial<OIDCProviderOptions> = {}): Partial<OIDC
 }
 
 const pathOf = (location: string) => new URL(location).pathname + new URL(location).search;
-const formHeaders = (cookie: string, location: string) => ({ cookie, "content-type": "application/x-www-form-urlencoded", origin: new URL(location).origin });
+const formHeaders = (cookie: string, location: string) => ({
+  cookie,
+  "content-type": "application/x-www-form-urlencoded",
+  origin: new URL(location).origin,
+});
 
 /**
  * The browser's whole journey on the provider's own pages: /authorize → login page → consent page
  * → code. `atInteraction` runs while the interaction is pending (its record is deleted at the end).
  */
-async function signInAndConsent(app: Hono<OIDCEnv>, clientId: string, atInteraction: () => Promise<void>): Promise<string> {
-  const query = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: CALLBACK, scope: "openid email", state: "st" });
+async function signInAndConsent(
+  app: Hono<OIDCEnv>,
+  clientId: string,
+  atInteraction: () => Promise<void>,
+): Promise<string> {
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: CALLBACK,
+    scope: "openid email",
+    state: "st",
+  });
   const authorize = await app.request(`/oidc/authorize?${query}`);
   expect(authorize.status).toBe(302);
   const loginUrl = authorize.headers.get("location")!;
@@ -100,83 +121,149 @@ async function expectTtlWithin(kv: KV, keys: string[] | undefined, seconds: numb
   }
 }
 
-describe.runIf(typeof redis !== "string")('Persistent stores by default: clients, codes, refresh tokens, consents, interactions, and state are KV-backed (with expiry-derived TTLs) whenever a global KV is registered; stores.type: "memory" forces in-memory (real Redis)', () => {
-  const kv = redis as KV;
+describe.runIf(typeof redis !== "string")(
+  'Persistent stores by default: clients, codes, refresh tokens, consents, interactions, and state are KV-backed (with expiry-derived TTLs) whenever a global KV is registered; stores.type: "memory" forces in-memory (real Redis)',
+  () => {
+    const kv = redis as KV;
 
-  it("clients, interactions, sessions, consents, codes and refresh tokens land in the global KV with expiry-derived TTLs", async () => {
-    setGlobalKV(kv);
-    const options = providerOptions();
-    const prefix = options.kvPrefix;
-    const { app } = localApp(options);
-    const client = await registerClient(app, { redirect_uris: [CALLBACK], grant_types: ["authorization_code", "refresh_token"] });
-    await expectTtlWithin(kv, (await keysByKind(kv, prefix)).get("client"), LIFETIMES.client);
+    it("clients, interactions, sessions, consents, codes and refresh tokens land in the global KV with expiry-derived TTLs", async () => {
+      setGlobalKV(kv);
+      const options = providerOptions();
+      const prefix = options.kvPrefix;
+      const { app } = localApp(options);
+      const client = await registerClient(app, {
+        redirect_uris: [CALLBACK],
+        grant_types: ["authorization_code", "refresh_token"],
+      });
+      await expectTtlWithin(kv, (await keysByKind(kv, prefix)).get("client"), LIFETIMES.client);
 
-    const code = await signInAndConsent(app, client.client_id, async () => {
-      await expectTtlWithin(kv, (await keysByKind(kv, prefix)).get("interaction"), LIFETIMES.interaction);
+      const code = await signInAndConsent(app, client.client_id, async () => {
+        await expectTtlWithin(kv, (await keysByKind(kv, prefix)).get("interaction"), LIFETIMES.interaction);
+      });
+      const beforeRedemption = await keysByKind(kv, prefix);
+      await expectTtlWithin(kv, beforeRedemption.get("code"), LIFETIMES.code);
+      await expectTtlWithin(kv, beforeRedemption.get("session"), LIFETIMES.session);
+      await expectTtlWithin(kv, beforeRedemption.get("consent"), LIFETIMES.consent);
+      // The interaction is over, so its record is gone.
+      expect(beforeRedemption.get("interaction")).toBeUndefined();
+
+      const tokens = await postForm(
+        app,
+        "/token",
+        { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+        basic(client.client_id, client.client_secret!),
+      );
+      expect(tokens.status).toBe(200);
+      await expectTtlWithin(kv, (await keysByKind(kv, prefix)).get("rt"), LIFETIMES.refresh);
     });
-    const beforeRedemption = await keysByKind(kv, prefix);
-    await expectTtlWithin(kv, beforeRedemption.get("code"), LIFETIMES.code);
-    await expectTtlWithin(kv, beforeRedemption.get("session"), LIFETIMES.session);
-    await expectTtlWithin(kv, beforeRedemption.get("consent"), LIFETIMES.consent);
-    // The interaction is over, so its record is gone.
-    expect(beforeRedemption.get("interaction")).toBeUndefined();
 
-    const tokens = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic(client.client_id, client.client_secret!));
-    expect(tokens.status).toBe(200);
-    await expectTtlWithin(kv, (await keysByKind(kv, prefix)).get("rt"), LIFETIMES.refresh);
-  });
+    it("a second provider instance over the same KV redeems a code the first issued, for a client the first registered", async () => {
+      setGlobalKV(kv);
+      const options = providerOptions();
+      const first = localApp(options);
+      const second = localApp(options);
+      const client = await registerClient(first.app, {
+        redirect_uris: [CALLBACK],
+        grant_types: ["authorization_code", "refresh_token"],
+      });
+      const code = await signInAndConsent(first.app, client.client_id, async () => {});
+      const redeemed = await postForm(
+        second.app,
+        "/token",
+        { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+        basic(client.client_id, client.client_secret!),
+      );
+      expect(redeemed.status).toBe(200);
+      const { refresh_token } = (await redeemed.json()) as { refresh_token: string };
+      // And the first sees the refresh token the second issued; the code is spent for both.
+      expect(
+        (
+          await postForm(
+            first.app,
+            "/token",
+            { grant_type: "refresh_token", refresh_token },
+            basic(client.client_id, client.client_secret!),
+          )
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await postForm(
+            first.app,
+            "/token",
+            { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+            basic(client.client_id, client.client_secret!),
+          )
+        ).status,
+      ).toBe(400);
+    });
 
-  it("a second provider instance over the same KV redeems a code the first issued, for a client the first registered", async () => {
-    setGlobalKV(kv);
-    const options = providerOptions();
-    const first = localApp(options);
-    const second = localApp(options);
-    const client = await registerClient(first.app, { redirect_uris: [CALLBACK], grant_types: ["authorization_code", "refresh_token"] });
-    const code = await signInAndConsent(first.app, client.client_id, async () => {});
-    const redeemed = await postForm(second.app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic(client.client_id, client.client_secret!));
-    expect(redeemed.status).toBe(200);
-    const { refresh_token } = (await redeemed.json()) as { refresh_token: string };
-    // And the first sees the refresh token the second issued; the code is spent for both.
-    expect((await postForm(first.app, "/token", { grant_type: "refresh_token", refresh_token }, basic(client.client_id, client.client_secret!))).status).toBe(200);
-    expect((await postForm(first.app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic(client.client_id, client.client_secret!))).status).toBe(400);
-  });
+    it('stores.type "memory" keeps everything out of the global KV', async () => {
+      setGlobalKV(kv);
+      const options = providerOptions({ stores: { type: "memory" } });
+      const { app } = localApp(options);
+      const client = await registerClient(app, {
+        redirect_uris: [CALLBACK],
+        grant_types: ["authorization_code", "refresh_token"],
+      });
+      const code = await signInAndConsent(app, client.client_id, async () => {});
+      expect(
+        (
+          await postForm(
+            app,
+            "/token",
+            { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+            basic(client.client_id, client.client_secret!),
+          )
+        ).status,
+      ).toBe(200);
+      expect(await kv.keys(options.kvPrefix)).toEqual([]);
+      // A second instance shares nothing: the client it never saw does not exist there.
+      const other = localApp(providerOptions({ stores: { type: "memory" }, kvPrefix: options.kvPrefix }));
+      expect(
+        (
+          await postForm(
+            other.app,
+            "/token",
+            { grant_type: "client_credentials" },
+            basic(client.client_id, client.client_secret!),
+          )
+        ).status,
+      ).toBe(401);
+    });
 
-  it('stores.type "memory" keeps everything out of the global KV', async () => {
-    setGlobalKV(kv);
-    const options = providerOptions({ stores: { type: "memory" } });
-    const { app } = localApp(options);
-    const client = await registerClient(app, { redirect_uris: [CALLBACK], grant_types: ["authorization_code", "refresh_token"] });
-    const code = await signInAndConsent(app, client.client_id, async () => {});
-    expect((await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, basic(client.client_id, client.client_secret!))).status).toBe(200);
-    expect(await kv.keys(options.kvPrefix)).toEqual([]);
-    // A second instance shares nothing: the client it never saw does not exist there.
-    const other = localApp(providerOptions({ stores: { type: "memory" }, kvPrefix: options.kvPrefix }));
-    expect((await postForm(other.app, "/token", { grant_type: "client_credentials" }, basic(client.client_id, client.client_secret!))).status).toBe(401);
-  });
+    it('stores.type "memory" wins over an explicit kv too', async () => {
+      const options = providerOptions({ stores: { type: "memory" }, kv });
+      const { app } = localApp(options);
+      await registerClient(app, { redirect_uris: [CALLBACK] });
+      expect(await kv.keys(options.kvPrefix)).toEqual([]);
+    });
 
-  it('stores.type "memory" wins over an explicit kv too', async () => {
-    const options = providerOptions({ stores: { type: "memory" }, kv });
-    const { app } = localApp(options);
-    await registerClient(app, { redirect_uris: [CALLBACK] });
-    expect(await kv.keys(options.kvPrefix)).toEqual([]);
-  });
-
-  it("an explicit kv wins over the global KV", async () => {
-    setGlobalKV(kv);
-    const explicit = createMemoryKV();
-    const options = providerOptions({ kv: explicit });
-    const { app } = localApp(options);
-    await registerClient(app, { redirect_uris: [CALLBACK] });
-    expect(await kv.keys(options.kvPrefix)).toEqual([]);
-    expect((await explicit.keys(options.kvPrefix)).length).toBe(1);
-    await explicit.close();
-  });
-});
+    it("an explicit kv wins over the global KV", async () => {
+      setGlobalKV(kv);
+      const explicit = createMemoryKV();
+      const options = providerOptions({ kv: explicit });
+      const { app } = localApp(options);
+      await registerClient(app, { redirect_uris: [CALLBACK] });
+      expect(await kv.keys(options.kvPrefix)).toEqual([]);
+      expect((await explicit.keys(options.kvPrefix)).length).toBe(1);
+      await explicit.close();
+    });
+  },
+);
 
 describe("store selection without Redis", () => {
   it("falls back to memory without kv or a global KV", async () => {
     const { app } = localApp(providerOptions());
-    expect((await app.request("/oidc/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ redirect_uris: [CALLBACK] }) })).status).toBe(201);
+    expect(
+      (
+        await app.request("/oidc/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ redirect_uris: [CALLBACK] }),
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('refuses stores.type "kv" with no KV to use, and an unknown stores.type', () => {

@@ -12,7 +12,12 @@ type App = ReturnType<typeof localApp>["app"];
 
 async function signIn(app: App) {
   const code = await authorizeCode(app, { client_id: "web" });
-  const response = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB);
+  const response = await postForm(
+    app,
+    "/token",
+    { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+    WEB,
+  );
   expect(response.status).toBe(200);
   return (await response.json()) as { access_token: string; refresh_token: string };
 }
@@ -21,29 +26,65 @@ describe("refresh_token grant refusals", () => {
   it("a wider scope is invalid_scope and leaves the token usable: the retry without scope succeeds and the family lives", async () => {
     const { app } = localApp();
     const tokens = await signIn(app);
-    const wider = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid profile email offline_access admin" }, WEB);
+    const wider = await postForm(
+      app,
+      "/token",
+      {
+        grant_type: "refresh_token",
+        refresh_token: tokens.refresh_token,
+        scope: "openid profile email offline_access admin",
+      },
+      WEB,
+    );
     expect(wider.status).toBe(400);
     expect(await wider.json()).toMatchObject({ error: "invalid_scope" });
 
-    const retry = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB);
+    const retry = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      WEB,
+    );
     expect(retry.status).toBe(200);
     const rotated = (await retry.json()) as { access_token: string; refresh_token: string };
     // Nothing was taken for reuse: the earlier access token and the new refresh token still work.
-    expect((await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
-    const next = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: rotated.refresh_token }, WEB);
+    expect(
+      (await app.request("/oidc/userinfo", { headers: { authorization: `Bearer ${tokens.access_token}` } })).status,
+    ).toBe(200);
+    const next = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: rotated.refresh_token },
+      WEB,
+    );
     expect(next.status).toBe(200);
   });
 
   it("a narrower scope is granted, and spending the token still makes a later reuse revoke the family", async () => {
     const { app } = localApp();
     const tokens = await signIn(app);
-    const narrower = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid" }, WEB);
+    const narrower = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid" },
+      WEB,
+    );
     expect(narrower.status).toBe(200);
     const rotated = (await narrower.json()) as { scope: string; refresh_token: string };
     expect(rotated.scope).toBe("openid");
-    const reuse = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB);
+    const reuse = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      WEB,
+    );
     expect(await reuse.json()).toMatchObject({ error: "invalid_grant" });
-    const afterReuse = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: rotated.refresh_token }, WEB);
+    const afterReuse = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: rotated.refresh_token },
+      WEB,
+    );
     expect(await afterReuse.json()).toMatchObject({ error: "invalid_grant" });
   });
 
@@ -51,7 +92,9 @@ describe("refresh_token grant refusals", () => {
     const { app } = localApp();
     const tokens = await signIn(app);
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB)),
+      Array.from({ length: 8 }, () =>
+        postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB),
+      ),
     );
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
   });
@@ -60,7 +103,11 @@ describe("refresh_token grant refusals", () => {
 describe("authorization_code grant refusals", () => {
   it("a wrong or missing code_verifier is invalid_grant and the code still works with the right one", async () => {
     const { app } = localApp();
-    const code = await authorizeCode(app, { client_id: "spa", code_challenge: await s256(VERIFIER), code_challenge_method: "S256" });
+    const code = await authorizeCode(app, {
+      client_id: "spa",
+      code_challenge: await s256(VERIFIER),
+      code_challenge_method: "S256",
+    });
     const form = { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "spa" };
     const wrongs: Record<string, string>[] = [{ code_verifier: "x".repeat(43) }, {}];
     for (const wrong of wrongs) {
@@ -78,16 +125,32 @@ describe("authorization_code grant refusals", () => {
   it("a mismatched redirect_uri is invalid_grant and the code still works with the registered one", async () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "web" });
-    const wrong = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: "https://rp.example.com/cb?tenant=a" }, WEB);
+    const wrong = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code, redirect_uri: "https://rp.example.com/cb?tenant=a" },
+      WEB,
+    );
     expect(await wrong.json()).toMatchObject({ error: "invalid_grant" });
-    const right = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB);
+    const right = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+      WEB,
+    );
     expect(right.status).toBe(200);
   });
 
   it("a code presented by another client has leaked: it is refused and void for its own client too", async () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "web" });
-    const stolen = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK, client_id: "post", client_secret: "post-secret-0123456789" });
+    const stolen = await postForm(app, "/token", {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: CALLBACK,
+      client_id: "post",
+      client_secret: "post-secret-0123456789",
+    });
     expect(await stolen.json()).toMatchObject({ error: "invalid_grant" });
     const own = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB);
     expect(own.status).toBe(400);
@@ -98,7 +161,9 @@ describe("authorization_code grant refusals", () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "web" });
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)),
+      Array.from({ length: 8 }, () =>
+        postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB),
+      ),
     );
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
   });
@@ -120,7 +185,8 @@ function countingKV(watched: (key: string) => boolean) {
   const counted: KV = new Proxy(kv, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== "function" || !(property === "get" || property === "has" || property === "set")) return value;
+      if (typeof value !== "function" || !(property === "get" || property === "has" || property === "set"))
+        return value;
       return (key: string, ...rest: unknown[]) => {
         if (watched(key)) counts[property] += 1;
         return (value as (...args: unknown[]) => unknown).call(target, key, ...rest);
@@ -134,9 +200,19 @@ describe("a token request reads and spends once", () => {
   it("a refused scope spends nothing: the refresh token refused for a wider scope is then used successfully", async () => {
     const { app } = localApp();
     const tokens = await signIn(app);
-    const refused = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid admin" }, WEB);
+    const refused = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid admin" },
+      WEB,
+    );
     expect(await refused.json()).toMatchObject({ error: "invalid_scope" });
-    const reused = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid" }, WEB);
+    const reused = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "openid" },
+      WEB,
+    );
     expect(reused.status).toBe(200);
     expect(await reused.json()).toMatchObject({ scope: "openid" });
   });
@@ -146,7 +222,9 @@ describe("a token request reads and spends once", () => {
     const { app } = localApp({ kv });
     const tokens = await signIn(app);
     Object.assign(counts, { get: 0, has: 0, set: 0 });
-    expect((await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB)).status).toBe(200);
+    expect(
+      (await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB)).status,
+    ).toBe(200);
     // One get of the presented token, one set of its used marker, one set of the rotated token.
     expect(counts).toEqual({ get: 1, has: 0, set: 2 });
   });
@@ -156,18 +234,35 @@ describe("a token request reads and spends once", () => {
     const { app } = localApp({ kv });
     const code = await authorizeCode(app, { client_id: "web" });
     Object.assign(counts, { get: 0, has: 0, set: 0 });
-    expect((await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)).status).toBe(200);
+    expect(
+      (await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB)).status,
+    ).toBe(200);
     expect(counts).toEqual({ get: 1, has: 0, set: 1 });
   });
 
   it("a spent code replayed with a wrong redirect_uri is still a replay: its grant is revoked", async () => {
     const { app } = localApp();
     const code = await authorizeCode(app, { client_id: "web" });
-    const first = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: CALLBACK }, WEB);
+    const first = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code, redirect_uri: CALLBACK },
+      WEB,
+    );
     const tokens = (await first.json()) as { refresh_token: string };
-    const replay = await postForm(app, "/token", { grant_type: "authorization_code", code, redirect_uri: "https://rp.example.com/elsewhere" }, WEB);
+    const replay = await postForm(
+      app,
+      "/token",
+      { grant_type: "authorization_code", code, redirect_uri: "https://rp.example.com/elsewhere" },
+      WEB,
+    );
     expect(await replay.json()).toMatchObject({ error: "invalid_grant" });
-    const refresh = await postForm(app, "/token", { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, WEB);
+    const refresh = await postForm(
+      app,
+      "/token",
+      { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      WEB,
+    );
     expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
   });
 });

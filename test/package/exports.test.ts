@@ -18,26 +18,130 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 
 /** Each public subpath and names it must export; a new folder adds one line here. */
 const EXPECTED_EXPORTS: Record<string, string[]> = {
-  covara: ["createCovara", "useResource", "ProblemError", "isShuttingDown", "onShutdown", "rsql", "defineProcedure", "requireUser", "createSqliteFts5Search", "createPostgresSearch", "createMemorySearch", "createOpenSearch", "drainSearchOutboxes", "trackMutations", "recordExternalMutation", "createRealtime", "defineProblemTypes", "PROBLEM_TYPES", "createEnv", "envVariable", "usePublicEnv", "initializeStorage"],
+  covara: [
+    "createCovara",
+    "useResource",
+    "ProblemError",
+    "isShuttingDown",
+    "onShutdown",
+    "rsql",
+    "defineProcedure",
+    "requireUser",
+    "createSqliteFts5Search",
+    "createPostgresSearch",
+    "createMemorySearch",
+    "createOpenSearch",
+    "drainSearchOutboxes",
+    "trackMutations",
+    "recordExternalMutation",
+    "createRealtime",
+    "defineProblemTypes",
+    "PROBLEM_TYPES",
+    "createEnv",
+    "envVariable",
+    "usePublicEnv",
+    "initializeStorage",
+  ],
   "covara/server": ["createCovara", "isShuttingDown", "onShutdown"],
   "covara/node": ["startServer"],
   "covara/kv": ["createMemoryKV", "createKV", "createRedisKV"],
   "covara/db": ["pushTables", "defineInternalSchema", "migrateInternal", "authSessionsSqlite", "authSessionsPg"],
   "covara/tasks": ["defineTask", "getTaskRegistry", "initializeTasks", "getTaskScheduler", "startTaskWorkers"],
-  "covara/auth": ["useAuth", "cookieSession", "jwtSession", "requireUser", "createJWTAdapter", "createAuthJsAdapter", "createPassportAdapter", "signJwt", "verifyJwt", "securityHeaders", "csrfProtection", "mfa", "passkeys", "magicLinks", "emailVerification", "passwordReset", "fromPassport", "signJWT", "verifyJWT", "AUTH_PROBLEM_TYPES"],
+  "covara/auth": [
+    "useAuth",
+    "cookieSession",
+    "jwtSession",
+    "requireUser",
+    "createJWTAdapter",
+    "createAuthJsAdapter",
+    "createPassportAdapter",
+    "signJwt",
+    "verifyJwt",
+    "securityHeaders",
+    "csrfProtection",
+    "mfa",
+    "passkeys",
+    "magicLinks",
+    "emailVerification",
+    "passwordReset",
+    "fromPassport",
+    "signJWT",
+    "verifyJWT",
+    "AUTH_PROBLEM_TYPES",
+  ],
   "covara/oidc": ["createOIDCProvider", "OIDC_PROBLEM_TYPES", "escapeHtml"],
   "covara/env": ["createEnv", "envVariable", "usePublicEnv", "EnvValidationError"],
-  "covara/email": ["setGlobalEmail", "sendEmail", "sendEmailBatch", "createEmail", "createResendAdapter", "createCloudflareEmailAdapter", "createDevelopmentEmailAdapter", "EmailProviderError", "EMAIL_PROBLEM_TYPES"],
+  "covara/email": [
+    "setGlobalEmail",
+    "sendEmail",
+    "sendEmailBatch",
+    "createEmail",
+    "createResendAdapter",
+    "createCloudflareEmailAdapter",
+    "createDevelopmentEmailAdapter",
+    "EmailProviderError",
+    "EMAIL_PROBLEM_TYPES",
+  ],
   "covara/email/smtp": ["createSmtpAdapter"],
   "covara/htmx": ["Live", "createLivePages", "HTMX_VERSION", "HTMX_INTEGRITY", "HTMX_PROBLEM_TYPES"],
-  "covara/billing": ["createBilling", "createBillingRouter", "createCreditsLedger", "createStripeAdapter", "createLemonSqueezyAdapter", "createPaddleAdapter", "createPolarAdapter", "BILLING_PROBLEM_TYPES"],
+  "covara/billing": [
+    "createBilling",
+    "createBillingRouter",
+    "createCreditsLedger",
+    "createStripeAdapter",
+    "createLemonSqueezyAdapter",
+    "createPaddleAdapter",
+    "createPolarAdapter",
+    "BILLING_PROBLEM_TYPES",
+  ],
   "covara/data-service": ["createDataService", "DATA_SERVICE_PROBLEM_TYPES"],
-  "covara/observability": ["createObservabilityLog", "getObservabilityLog", "setAdminAuditSink", "createKVObservabilityAdapter"],
+  "covara/observability": [
+    "createObservabilityLog",
+    "getObservabilityLog",
+    "setAdminAuditSink",
+    "createKVObservabilityAdapter",
+  ],
   "covara/middleware": ["apiVersion", "idempotency", "rateLimit", "MIDDLEWARE_PROBLEM_TYPES"],
-  "covara/files": ["initializeStorage", "createLocalStorage", "createMemoryStorage", "createS3Storage", "files", "signRequest", "presignUrl", "FILES_PROBLEM_TYPES"],
+  "covara/files": [
+    "initializeStorage",
+    "createLocalStorage",
+    "createMemoryStorage",
+    "createS3Storage",
+    "files",
+    "signRequest",
+    "presignUrl",
+    "FILES_PROBLEM_TYPES",
+  ],
   "covara/workers": ["createWorker"],
-  "covara/client": ["createClient", "getOrCreateClient", "CovaraClientError", "where", "liveList", "JWTClient", "OIDCClient", "initJWTClient", "memoryTokenStorage", "indexedDbQueueStorage"],
-  "covara/client/react": ["CovaraProvider", "useLiveList", "useInfiniteList", "useLiveAggregate", "useMutation", "useSearch", "useAuth", "useJWTAuth", "useInvalidate", "usePrefetch", "initJWTClient", "usePublicEnv", "useCredits", "useSubscription", "useCheckout"],
+  "covara/client": [
+    "createClient",
+    "getOrCreateClient",
+    "CovaraClientError",
+    "where",
+    "liveList",
+    "JWTClient",
+    "OIDCClient",
+    "initJWTClient",
+    "memoryTokenStorage",
+    "indexedDbQueueStorage",
+  ],
+  "covara/client/react": [
+    "CovaraProvider",
+    "useLiveList",
+    "useInfiniteList",
+    "useLiveAggregate",
+    "useMutation",
+    "useSearch",
+    "useAuth",
+    "useJWTAuth",
+    "useInvalidate",
+    "usePrefetch",
+    "initJWTClient",
+    "usePublicEnv",
+    "useCredits",
+    "useSubscription",
+    "useCheckout",
+  ],
 };
 
 let consumer: string;
@@ -50,7 +154,12 @@ function runModule(code: string): { status: number | null; stdout: string; stder
 
 beforeAll(() => {
   try {
-    execFileSync("npm", ["run", "build"], { cwd: root, encoding: "utf8", stdio: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+    execFileSync("npm", ["run", "build"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: "pipe",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`npm run build failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
@@ -221,7 +330,9 @@ describe("scripts/validate-exports.mjs", () => {
   });
 
   it("fails when types is not the first condition", () => {
-    const result = validateVariant((p) => (p.exports["./node"] = { import: "./dist/node/index.mjs", types: "./dist/node/index.d.mts" }));
+    const result = validateVariant(
+      (p) => (p.exports["./node"] = { import: "./dist/node/index.mjs", types: "./dist/node/index.d.mts" }),
+    );
     expect(result.status).toBe(1);
     expect(result.output).toContain('"types" must be the first condition');
   });

@@ -133,7 +133,9 @@ describe("one home per export", () => {
 
   it("no index.ts repeats an export * line", () => {
     for (const { source } of ENTRIES) {
-      const lines = readFileSync(join(root, source), "utf8").split("\n").filter((line) => line.startsWith("export * from"));
+      const lines = readFileSync(join(root, source), "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("export * from"));
       expect(new Set(lines).size, source).toBe(lines.length);
     }
   });

@@ -29,10 +29,19 @@ function app() {
   });
   covara.get("/me", (c) => {
     const p = c.get("principal")!;
-    return c.json({ isAuthenticated: p.isAuthenticated, id: p.id, name: p.name, tenants: p.tenants, highest: p.highest_clearance, inSeven: p.clearanceIn("7") });
+    return c.json({
+      isAuthenticated: p.isAuthenticated,
+      id: p.id,
+      name: p.name,
+      tenants: p.tenants,
+      highest: p.highest_clearance,
+      inSeven: p.clearanceIn("7"),
+    });
   });
   covara.get("/admin", requireRole("admin"), (c) => c.text("ok"));
-  covara.get("/t/:tenant/edit", requireRole(["editor", "owner"], { tenant: (c) => c.req.param("tenant") }), (c) => c.text("ok"));
+  covara.get("/t/:tenant/edit", requireRole(["editor", "owner"], { tenant: (c) => c.req.param("tenant") }), (c) =>
+    c.text("ok"),
+  );
   covara.get("/secret", requireClearance(3), (c) => c.text("ok"));
   covara.get("/t/:tenant/secret", requireClearance(3, { tenant: (c) => c.req.param("tenant") }), (c) => c.text("ok"));
   return covara;
@@ -44,16 +53,35 @@ const bob = { id: 2, name: "Bob" };
 describe("principal", () => {
   it("exposes the user, the tenants and the clearance per tenant", async () => {
     const res = await send(app(), "GET", "/me", { user: ada });
-    expect(res.body).toEqual({ isAuthenticated: true, id: 1, name: "ada", tenants: ["acme", 7], highest: 4, inSeven: 1 });
+    expect(res.body).toEqual({
+      isAuthenticated: true,
+      id: 1,
+      name: "ada",
+      tenants: ["acme", 7],
+      highest: 4,
+      inSeven: 1,
+    });
     const anonymous = await send(app(), "GET", "/me");
-    expect(anonymous.body).toEqual({ isAuthenticated: false, id: null, name: null, tenants: [], highest: 0, inSeven: 0 });
+    expect(anonymous.body).toEqual({
+      isAuthenticated: false,
+      id: null,
+      name: null,
+      tenants: [],
+      highest: 0,
+      inSeven: 0,
+    });
   });
 
   it("answers 401 UNAUTHORIZED to anonymous requests and 403 with stable codes otherwise", async () => {
     const covara = app();
     for (const path of ["/admin", "/t/acme/edit", "/secret", "/t/acme/secret"]) {
       const res = await send(covara, "GET", path);
-      expect([path, res.status, res.body.code, res.headers.get("content-type")]).toEqual([path, 401, "UNAUTHORIZED", "application/problem+json"]);
+      expect([path, res.status, res.body.code, res.headers.get("content-type")]).toEqual([
+        path,
+        401,
+        "UNAUTHORIZED",
+        "application/problem+json",
+      ]);
     }
     expect((await send(covara, "GET", "/admin", { user: ada })).text).toBe("ok");
     const noRole = await send(covara, "GET", "/admin", { user: bob });
@@ -81,7 +109,11 @@ describe("principal", () => {
     const { drizzle } = await import("drizzle-orm/better-sqlite3");
     const { integer, sqliteTable, text } = await import("drizzle-orm/sqlite-core");
     const { pushTables } = await import("../../src/db");
-    const notes = sqliteTable("notes", { id: integer("id").primaryKey({ autoIncrement: true }), tenantId: text("tenant_id").notNull(), body: text("body").notNull() });
+    const notes = sqliteTable("notes", {
+      id: integer("id").primaryKey({ autoIncrement: true }),
+      tenantId: text("tenant_id").notNull(),
+      body: text("body").notNull(),
+    });
     const db = drizzle(new Database(":memory:"));
     await pushTables(db, [notes]);
     const covara = app().resource("/notes", notes, {

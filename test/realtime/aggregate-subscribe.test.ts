@@ -62,33 +62,53 @@ eachDialect("live aggregates", (use) => {
     const app = liveUsersApp(use(), { config: { subscriptions: { aggregateIntervalMs: 50 } } });
     const reader = await subscribe(app, "groupBy=role");
     await reader.take(2);
-    const rows = Array.from({ length: 40 }, (_, i) => ({ name: `u${i}`, email: `u${i}@x.io`, role: i % 2 ? "a" : "b" }));
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      name: `u${i}`,
+      email: `u${i}@x.io`,
+      role: i % 2 ? "a" : "b",
+    }));
     // One batch: forty changelog entries in one go.
     expect((await send(app, "POST", "/api/users/batch", { body: rows })).status).toBe(201);
     // One recompute for the burst; under load a wake-up may already see the committed rows before
     // the last entry's seq reached the stream, so the label is at most 40 and the groups are final.
     const [pushed] = await reader.take(1);
-    expect(pushed!.data.groups).toEqual([{ role: "a", count: 20 }, { role: "b", count: 20 }]);
+    expect(pushed!.data.groups).toEqual([
+      { role: "a", count: 20 },
+      { role: "b", count: 20 },
+    ]);
     expect(pushed!.data.seq).toBeLessThanOrEqual(40);
     // Renaming changes no group: nothing is sent. The next change that matters is the next event.
     await send(app, "PATCH", "/api/users/1", { body: { name: "renamed" } });
     await send(app, "PATCH", "/api/users/2", { body: { role: "c" } });
     const [next] = await reader.take(1);
-    expect(next!.data.groups).toEqual([{ role: "a", count: 19 }, { role: "b", count: 20 }, { role: "c", count: 1 }]);
+    expect(next!.data.groups).toEqual([
+      { role: "a", count: 19 },
+      { role: "b", count: 20 },
+      { role: "c", count: 1 },
+    ]);
     expect(next!.data.seq).toBe(42);
   });
 
   it("counts only rows inside the subscriber's read scope", async () => {
     const app = liveUsersApp(use(), {
-      config: { auth: { public: { create: true, update: true }, read: (user) => rsql`ownerId==${user.id}` }, subscriptions: { aggregateIntervalMs: 5 } },
+      config: {
+        auth: { public: { create: true, update: true }, read: (user) => rsql`ownerId==${user.id}` },
+        subscriptions: { aggregateIntervalMs: 5 },
+      },
     });
     for (const row of people) await send(app, "POST", "/api/users", { body: row });
     const reader = await subscribe(app, "groupBy=role", { id: 1 });
     const [, initial] = await reader.take(2);
-    expect(initial!.data.groups).toEqual([{ role: "admin", count: 1 }, { role: "user", count: 1 }]);
+    expect(initial!.data.groups).toEqual([
+      { role: "admin", count: 1 },
+      { role: "user", count: 1 },
+    ]);
     await send(app, "POST", "/api/users", { body: { name: "Other", email: "o@x.io", ownerId: 2, role: "admin" } });
     await send(app, "POST", "/api/users", { body: { name: "Mine", email: "m@x.io", ownerId: 1, role: "admin" } });
-    await untilGroups(reader, [{ role: "admin", count: 2 }, { role: "user", count: 1 }]);
+    await untilGroups(reader, [
+      { role: "admin", count: 2 },
+      { role: "user", count: 1 },
+    ]);
   });
 
   it("ends with an error event when a recompute is refused (the user lost read access)", async () => {

@@ -50,7 +50,11 @@ eachDialect("subscription bad input", (use) => {
     for (const value of ["abc", "-1", "1.5", "1e3", "12345678901234567890", "0x10"]) {
       const byHeader = await openSse(app, "/api/users/subscribe", { headers: { "last-event-id": value } });
       expect([value, byHeader.status]).toEqual([value, 400]);
-      expect(byHeader.problem).toMatchObject({ code: "INVALID_EVENT_ID", type: "/__covara/problems/invalid-event-id", parameter: "Last-Event-ID" });
+      expect(byHeader.problem).toMatchObject({
+        code: "INVALID_EVENT_ID",
+        type: "/__covara/problems/invalid-event-id",
+        parameter: "Last-Event-ID",
+      });
       const byQuery = await openSse(app, `/api/users/subscribe?lastEventId=${encodeURIComponent(value)}`);
       expect(byQuery.problem).toMatchObject({ code: "INVALID_EVENT_ID", parameter: "lastEventId" });
       const aggregate = await openSse(app, "/api/users/aggregate/subscribe", { headers: { "last-event-id": value } });
@@ -78,7 +82,15 @@ eachDialect("subscription bad input", (use) => {
 
   it("refuses the aggregate parameters GET /aggregate refuses, with the same problem", async () => {
     const app = liveUsersApp(use(), { config: hidden });
-    for (const query of ["groupBy=secret", "sum=name", "having=nosuch>1", "orderBy=nosuch", "limit=-1", "filter=secret==1", "avg=email"]) {
+    for (const query of [
+      "groupBy=secret",
+      "sum=name",
+      "having=nosuch>1",
+      "orderBy=nosuch",
+      "limit=-1",
+      "filter=secret==1",
+      "avg=email",
+    ]) {
       const once = await send(app, "GET", `/api/users/aggregate?${query}`);
       const live = await openSse(app, `/api/users/aggregate/subscribe?${query}`);
       expect([query, once.status]).toEqual([query, 400]);
@@ -106,7 +118,9 @@ eachDialect("subscription bad input", (use) => {
 
   it("refuses bad subscription options when the resource is mounted", () => {
     expect(() => liveUsersApp(use(), { config: { subscriptions: { maxSnapshotRows: 0 } } })).toThrow(/maxSnapshotRows/);
-    expect(() => liveUsersApp(use(), { config: { subscriptions: { aggregateIntervalMs: -5 } } })).toThrow(/aggregateIntervalMs/);
+    expect(() => liveUsersApp(use(), { config: { subscriptions: { aggregateIntervalMs: -5 } } })).toThrow(
+      /aggregateIntervalMs/,
+    );
     expect(() => liveUsersApp(use(), { hub: { heartbeatMs: 0 } })).toThrow(/heartbeatMs/);
     expect(() => liveUsersApp(use(), { config: { subscriptions: { reauthorizeMs: 0 } } })).toThrow(/reauthorizeMs/);
     expect(() => liveUsersApp(use(), { hub: { reauthorizeMs: Number.NaN } })).toThrow(/reauthorizeMs/);

@@ -31,7 +31,9 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
     stdout += chunk.toString();
     for (const waiter of waiters) if (stdout.includes(waiter.text)) waiter.resolve();
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   const line = (text: string): Promise<void> =>
     new Promise((resolve, reject) => {
       if (stdout.includes(text)) return resolve();

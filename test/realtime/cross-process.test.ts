@@ -43,7 +43,10 @@ if (reason !== null) {
       await pushTables(drizzle(client), [sqliteSchema().users]);
       client.close();
       const env = { DB_FILE: file, KV: "redis", REDIS_URL, KEY_PREFIX: RUN_PREFIX, NAMESPACE: "cross" };
-      [a, b] = await Promise.all([startChildServer({ ...env, CONNECTION_NAME: "rt-cross-a" }), startChildServer({ ...env, CONNECTION_NAME: "rt-cross-b" })]);
+      [a, b] = await Promise.all([
+        startChildServer({ ...env, CONNECTION_NAME: "rt-cross-a" }),
+        startChildServer({ ...env, CONNECTION_NAME: "rt-cross-b" }),
+      ]);
     }, 60_000);
 
     afterAll(async () => {
@@ -56,11 +59,16 @@ if (reason !== null) {
       const onB = await openSseUrl(`${b.url}/api/users/subscribe`);
       const [connected] = await onB.reader.take(2);
       const start = connected!.data.seq as number;
-      for (let i = 0; i < 20; i++) expect(await post(`${a.url}/api/users`, { name: `u${i}`, email: `u${i}-1@x.io` })).toBe(201);
+      for (let i = 0; i < 20; i++)
+        expect(await post(`${a.url}/api/users`, { name: `u${i}`, email: `u${i}-1@x.io` })).toBe(201);
       expect(await post(`${a.url}/api/users/1`, { age: 3 }, "PATCH")).toBe(200);
       const events = await onB.reader.take(21);
       expect(events.map((event) => event.data.seq)).toEqual(Array.from({ length: 21 }, (_, i) => start + i + 1));
-      expect(rowEvents(events).slice(0, 3)).toEqual([["added", 1, start + 1], ["added", 2, start + 2], ["added", 3, start + 3]]);
+      expect(rowEvents(events).slice(0, 3)).toEqual([
+        ["added", 1, start + 1],
+        ["added", 2, start + 2],
+        ["added", 3, start + 3],
+      ]);
       expect(events[20]!.event).toBe("changed");
       onB.abort();
     });
@@ -69,7 +77,9 @@ if (reason !== null) {
       const onA = await openSseUrl(`${a.url}/api/users/subscribe`);
       const onB = await openSseUrl(`${b.url}/api/users/subscribe`);
       await Promise.all([onA.reader.take(2), onB.reader.take(2)]);
-      const writes = Array.from({ length: 30 }, (_, i) => post(`${(i % 2 ? a : b).url}/api/users`, { name: `c${i}`, email: `c${i}-2@x.io` }));
+      const writes = Array.from({ length: 30 }, (_, i) =>
+        post(`${(i % 2 ? a : b).url}/api/users`, { name: `c${i}`, email: `c${i}-2@x.io` }),
+      );
       expect(new Set(await Promise.all(writes))).toEqual(new Set([201]));
       const [fromA, fromB] = await Promise.all([onA.reader.take(30), onB.reader.take(30)]);
       expect(rowEvents(fromA)).toEqual(rowEvents(fromB));
@@ -90,12 +100,16 @@ if (reason !== null) {
       for (let i = 0; i < 5; i++) {
         expect(await post(`${b.url}/api/users`, { name: `m${i}`, email: `m${i}@x.io`, age: 7 })).toBe(201);
       }
-      const resumed = await openSseUrl(`${a.url}/api/users/subscribe?filter=age==7`, { "last-event-id": first.reader.lastEventId! });
+      const resumed = await openSseUrl(`${a.url}/api/users/subscribe?filter=age==7`, {
+        "last-event-id": first.reader.lastEventId!,
+      });
       const [connected, ...replayed] = await resumed.reader.take(6);
       expect(connected!.event).toBe("connected");
       missed.push(...replayed);
       expect(missed.map((event) => event.event)).toEqual(["added", "added", "added", "added", "added"]);
-      expect(missed.map((event) => event.data.seq)).toEqual(Array.from({ length: 5 }, (_, i) => seen!.data.seq + i + 1));
+      expect(missed.map((event) => event.data.seq)).toEqual(
+        Array.from({ length: 5 }, (_, i) => seen!.data.seq + i + 1),
+      );
       expect(await post(`${b.url}/api/users/${seen!.data.id}`, { name: "seven!" }, "PATCH")).toBe(200);
       const [live] = await resumed.reader.take(1);
       expect([live!.event, live!.data.id]).toEqual(["changed", seen!.data.id]);

@@ -53,8 +53,12 @@ eachDialect("recordExternalMutation", (use) => {
   });
 
   it("refuses bad arguments with a TypeError naming the argument", async () => {
-    await expect(recordExternalMutation("", "update", { objectId: 1 })).rejects.toThrow(/resource must be a non-empty string/);
-    await expect(recordExternalMutation("users", "upsert" as never, { objectId: 1 })).rejects.toThrow(/op must be create, update or delete/);
+    await expect(recordExternalMutation("", "update", { objectId: 1 })).rejects.toThrow(
+      /resource must be a non-empty string/,
+    );
+    await expect(recordExternalMutation("users", "upsert" as never, { objectId: 1 })).rejects.toThrow(
+      /op must be create, update or delete/,
+    );
     await expect(recordExternalMutation("users", "update", { objectId: "" })).rejects.toThrow(/objectId/);
     await expect(recordExternalMutation("users", "update", { objectId: Number.NaN })).rejects.toThrow(/objectId/);
     await expect(recordExternalMutation("users", "update", {} as never)).rejects.toThrow(/objectId/);

@@ -41,7 +41,9 @@ eachDialect("shared subscription snapshots", (use) => {
   });
 
   it("subscribers with different scopes never share a snapshot", async () => {
-    const app = liveUsersApp(use(), { config: { auth: { public: { create: true }, read: (user) => rsql`ownerId==${user.id}` } } });
+    const app = liveUsersApp(use(), {
+      config: { auth: { public: { create: true }, read: (user) => rsql`ownerId==${user.id}` } },
+    });
     await send(app, "POST", "/api/users", { body: { name: "Ann", email: "ann@x.io", ownerId: 1 } });
     await send(app, "POST", "/api/users", { body: { name: "Bob", email: "bob@x.io", ownerId: 2 } });
     const one = await snapshotOf(app, "/api/users/subscribe", { id: 1 });
@@ -101,7 +103,6 @@ eachDialect("shared subscription snapshots", (use) => {
     }
   });
 });
-
 
 describe("opening plans are keyed without lastEventId", () => {
   it("reconnects that differ only in ?lastEventId= share one key; other parameters keep theirs", () => {

@@ -21,8 +21,12 @@ it("documents GET /subscribe and GET /aggregate/subscribe as text/event-stream, 
       const names = get.parameters.map((p: any) => p.name);
       expect(names).toEqual(expect.arrayContaining(["filter", "Last-Event-ID", "lastEventId", "withDeleted"]));
     }
-    expect(doc.paths["/api/users/subscribe"].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(["select", "orderBy", "limit", "snapshot"]));
-    expect(doc.paths["/api/users/aggregate/subscribe"].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(["groupBy", "sum", "having"]));
+    expect(doc.paths["/api/users/subscribe"].get.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(["select", "orderBy", "limit", "snapshot"]),
+    );
+    expect(doc.paths["/api/users/aggregate/subscribe"].get.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(["groupBy", "sum", "having"]),
+    );
     expect(doc.paths["/api/notes/subscribe"]).toBeUndefined();
     expect(doc.paths["/api/notes/aggregate/subscribe"]).toBeUndefined();
     await app.realtime.close();

@@ -44,7 +44,15 @@ function stream(): Reauthorizable & { checks: number; end(): void } {
 
 /** An anonymous-like identity of its own group (no auth layer to call). */
 function authOf(key: string, userId: string): StreamAuth {
-  return { identity: null, user: { id: userId }, groupKey: key, url: "http://localhost/api/x/subscribe", credentials: {}, env: undefined, vars: {} };
+  return {
+    identity: null,
+    user: { id: userId },
+    groupKey: key,
+    url: "http://localhost/api/x/subscribe",
+    credentials: {},
+    env: undefined,
+    vars: {},
+  };
 }
 
 describe("re-authorizer schedule", () => {
@@ -114,7 +122,10 @@ describe("DueQueue", () => {
     };
     for (let i = 0; i < 50; i++) put(`x${i}`, (i * 37) % 50);
     put("x3", 1000); // moved later: its first entry is stale
-    const firstTen = [...due].filter(([, at]) => at <= 9).sort((a, b) => a[1] - b[1]).map(([item]) => item);
+    const firstTen = [...due]
+      .filter(([, at]) => at <= 9)
+      .sort((a, b) => a[1] - b[1])
+      .map(([item]) => item);
     expect(firstTen).toHaveLength(10);
     expect(queue.takeDue(9)).toEqual(firstTen);
     expect(queue.takeDue(999)).toHaveLength(39);
@@ -129,8 +140,15 @@ describe("stream auth group keys", () => {
     const { recordRequestIdentity } = await import("../../src/kernel/identity-events");
     const { captureStreamAuth } = await import("../../src/realtime/stream-auth");
     const capture = async (token: string) => {
-      const request = new Request("http://localhost/api/x/subscribe", { headers: { authorization: `Bearer ${token}` } });
-      recordRequestIdentity(request, { userId: "u1", sessionId: null, credentials: { authorization: `Bearer ${token}` }, reauthenticate: async () => null });
+      const request = new Request("http://localhost/api/x/subscribe", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      recordRequestIdentity(request, {
+        userId: "u1",
+        sessionId: null,
+        credentials: { authorization: `Bearer ${token}` },
+        reauthenticate: async () => null,
+      });
       return (await captureStreamAuth(new Context(request))).groupKey;
     };
     const first = await capture("s3cret-token");

@@ -72,7 +72,10 @@ if (reason !== null) {
   async function killConnection(name: string): Promise<void> {
     admin ??= new Redis(REDIS_URL, { connectionName: `${name}-admin` });
     const list = String(await admin.call("CLIENT", "LIST"));
-    const ids = list.split("\n").filter((line) => line.includes(` name=${name} `)).map((line) => /(?:^|\s)id=(\d+)/.exec(line)![1]!);
+    const ids = list
+      .split("\n")
+      .filter((line) => line.includes(` name=${name} `))
+      .map((line) => /(?:^|\s)id=(\d+)/.exec(line)![1]!);
     expect(ids).toHaveLength(1);
     await admin.call("CLIENT", "KILL", "ID", ids[0]!);
   }
@@ -80,7 +83,12 @@ if (reason !== null) {
   eachDialect("realtime during Redis outages", (use) => {
     it("a killed pub/sub connection loses no event: the hub catches up from the stored log, in order", async () => {
       const name = `covara-rt-kill-${process.pid}-${++n}`;
-      const kv = await createRedisKV({ url: REDIS_URL, keyPrefix: RUN_PREFIX, connectionName: name, onError: () => {} });
+      const kv = await createRedisKV({
+        url: REDIS_URL,
+        keyPrefix: RUN_PREFIX,
+        connectionName: name,
+        onError: () => {},
+      });
       kvs.push(kv);
       vi.spyOn(console, "error").mockImplementation(() => {});
       const app = liveUsersApp(use(), { kv, hub: { pollIntervalMs: 50 } });
@@ -93,10 +101,14 @@ if (reason !== null) {
       await killConnection(`${name}:sub`);
       // Written while the subscription connection is down or re-subscribing: pub/sub drops these.
       for (let i = 0; i < 10; i++) {
-        expect((await send(app, "POST", "/api/users", { body: { name: `during${i}`, email: `d${i}@x.io` } })).status).toBe(201);
+        expect(
+          (await send(app, "POST", "/api/users", { body: { name: `during${i}`, email: `d${i}@x.io` } })).status,
+        ).toBe(201);
       }
       const events = await opened.reader.take(10);
-      expect(events.map((event) => [event.event, event.data.seq])).toEqual(Array.from({ length: 10 }, (_, i) => ["added", i + 2]));
+      expect(events.map((event) => [event.event, event.data.seq])).toEqual(
+        Array.from({ length: 10 }, (_, i) => ["added", i + 2]),
+      );
       await send(app, "PATCH", "/api/users/1", { body: { age: 1 } });
       expect((await opened.reader.next()).data.seq).toBe(12);
     });
@@ -105,7 +117,12 @@ if (reason !== null) {
       const relay = new Relay();
       await relay.start();
       const errors: Error[] = [];
-      const kv = await createRedisKV({ url: `redis://127.0.0.1:${relay.port}`, keyPrefix: RUN_PREFIX, connectTimeoutMs: 1000, onError: (error) => errors.push(error) });
+      const kv = await createRedisKV({
+        url: `redis://127.0.0.1:${relay.port}`,
+        keyPrefix: RUN_PREFIX,
+        connectTimeoutMs: 1000,
+        onError: (error) => errors.push(error),
+      });
       kvs.push(kv);
       const logged = vi.spyOn(console, "error").mockImplementation(() => {});
       const app = liveUsersApp(use(), { kv, hub: { pollIntervalMs: 30, outageGraceMs: 150, appendTimeoutMs: 100 } });
@@ -128,7 +145,13 @@ if (reason !== null) {
       await relay.start();
       // Once Redis answers again, resuming delivers the write made during the outage.
       for (;;) {
-        if ((await kv.get("probe").then(() => true, () => false))) break;
+        if (
+          await kv.get("probe").then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await sleep(50);
       }
       const again = await openSse(app, "/api/users/subscribe", { headers: { "last-event-id": lastEventId } });

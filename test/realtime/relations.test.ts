@@ -43,8 +43,13 @@ eachBlogDialect("subscriptions with included relations", (use) => {
     expect(toDenied!.data.row).toMatchObject({ title: "p3", author: null, comments: [] });
 
     // A comment changes nothing in the post's own row; a change to the post re-embeds the comments in scope.
-    expect((await send(app, "POST", "/api/comments", { body: { body: "visible", postId: 3, authorId: 2 } })).status).toBe(201);
-    expect((await send(app, "POST", "/api/comments", { body: { body: "hidden", postId: 3, authorId: 2, hidden: true } })).status).toBe(201);
+    expect(
+      (await send(app, "POST", "/api/comments", { body: { body: "visible", postId: 3, authorId: 2 } })).status,
+    ).toBe(201);
+    expect(
+      (await send(app, "POST", "/api/comments", { body: { body: "hidden", postId: 3, authorId: 2, hidden: true } }))
+        .status,
+    ).toBe(201);
     expect((await send(app, "PATCH", "/api/posts/3", { body: { title: "p3!" } })).status).toBe(200);
     const [changed] = await forRed!.take(1);
     expect(changed!.event).toBe("changed");

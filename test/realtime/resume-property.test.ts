@@ -18,8 +18,23 @@ type Op =
   | { kind: "reconnect" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("create" as const), age: fc.integer({ min: 0, max: 60 }), role: fc.constantFrom("user", "admin") }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("update" as const), pick: fc.nat(), age: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }), role: fc.option(fc.constantFrom("user", "admin"), { nil: undefined }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("create" as const),
+      age: fc.integer({ min: 0, max: 60 }),
+      role: fc.constantFrom("user", "admin"),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("update" as const),
+      pick: fc.nat(),
+      age: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
+      role: fc.option(fc.constantFrom("user", "admin"), { nil: undefined }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.constant({ kind: "reconnect" as const }) },
 );
@@ -106,47 +121,63 @@ describe("resume property", () => {
 
   it("a client that applies the events always ends up with exactly the rows a list returns", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), fc.integer({ min: 2, max: 6 }), async (ops, retention) => {
-        await database.reset();
-        await closeLiveApps();
-        const app = liveUsersApp(database, { hub: { heartbeatMs: 10, retention: { maxEntries: retention * 4, trimEvery: 1 } } });
-        const client = new Client(app);
-        await client.connect();
-        const ids: number[] = [];
-        let online = true;
-        let n = 0;
-        for (const op of ops) {
-          if (op.kind === "reconnect") {
-            if (online) {
-              await client.disconnect();
-              online = false;
-            } else {
-              await client.connect(client.lastEventId);
-              online = true;
+      fc.asyncProperty(
+        fc.array(opArb, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 2, max: 6 }),
+        async (ops, retention) => {
+          await database.reset();
+          await closeLiveApps();
+          const app = liveUsersApp(database, {
+            hub: { heartbeatMs: 10, retention: { maxEntries: retention * 4, trimEvery: 1 } },
+          });
+          const client = new Client(app);
+          await client.connect();
+          const ids: number[] = [];
+          let online = true;
+          let n = 0;
+          for (const op of ops) {
+            if (op.kind === "reconnect") {
+              if (online) {
+                await client.disconnect();
+                online = false;
+              } else {
+                await client.connect(client.lastEventId);
+                online = true;
+              }
+              continue;
             }
-            continue;
+            if (op.kind === "create") {
+              const res = await send(app, "POST", "/api/users", {
+                body: { name: `u${n}`, email: `u${n++}@x.io`, age: op.age, role: op.role },
+              });
+              ids.push(res.body.id);
+            } else if (ids.length > 0) {
+              const id = ids[op.pick % ids.length]!;
+              if (op.kind === "update")
+                await send(app, "PATCH", `/api/users/${id}`, {
+                  body: {
+                    ...(op.age === undefined ? {} : { age: op.age }),
+                    ...(op.role === undefined ? {} : { role: op.role }),
+                  },
+                });
+              else await send(app, "DELETE", `/api/users/${id}`);
+            }
+            // Read along now and then while online, so drops happen mid-stream too.
+            if (online && n % 3 === 0) await client.catchUpTo(await app.realtime.changelog.latestSeq());
           }
-          if (op.kind === "create") {
-            const res = await send(app, "POST", "/api/users", { body: { name: `u${n}`, email: `u${n++}@x.io`, age: op.age, role: op.role } });
-            ids.push(res.body.id);
-          } else if (ids.length > 0) {
-            const id = ids[op.pick % ids.length]!;
-            if (op.kind === "update") await send(app, "PATCH", `/api/users/${id}`, { body: { ...(op.age === undefined ? {} : { age: op.age }), ...(op.role === undefined ? {} : { role: op.role }) } });
-            else await send(app, "DELETE", `/api/users/${id}`);
-          }
-          // Read along now and then while online, so drops happen mid-stream too.
-          if (online && n % 3 === 0) await client.catchUpTo(await app.realtime.changelog.latestSeq());
-        }
-        if (!online) await client.connect(client.lastEventId);
-        // A last matching write marks the end of the history: once it arrives, everything has.
-        const sentinel = await send(app, "POST", "/api/users", { body: { name: "end", email: `end${n}@x.io`, age: 99 } });
-        expect(sentinel.status).toBe(201);
-        await client.catchUpTo(await app.realtime.changelog.latestSeq());
-        const list = await send(app, "GET", `/api/users?filter=${FILTER}&limit=100`);
-        const expected = new Map(list.body.items.map((row: any) => [row.id, row]));
-        expect(Object.fromEntries(client.rows)).toEqual(Object.fromEntries(expected));
-        await client.reader.cancel();
-      }),
+          if (!online) await client.connect(client.lastEventId);
+          // A last matching write marks the end of the history: once it arrives, everything has.
+          const sentinel = await send(app, "POST", "/api/users", {
+            body: { name: "end", email: `end${n}@x.io`, age: 99 },
+          });
+          expect(sentinel.status).toBe(201);
+          await client.catchUpTo(await app.realtime.changelog.latestSeq());
+          const list = await send(app, "GET", `/api/users?filter=${FILTER}&limit=100`);
+          const expected = new Map(list.body.items.map((row: any) => [row.id, row]));
+          expect(Object.fromEntries(client.rows)).toEqual(Object.fromEntries(expected));
+          await client.reader.cancel();
+        },
+      ),
       { numRuns: 60, endOnFailure: true },
     );
   }, 120_000);

@@ -6,7 +6,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCovara, type CovaraApp } from "../../src";
-import { cookieSession, jwtSession, useAuth, type CookieSessionStrategy, type SessionStore, type SessionStrategy } from "../../src/auth";
+import {
+  cookieSession,
+  jwtSession,
+  useAuth,
+  type CookieSessionStrategy,
+  type SessionStore,
+  type SessionStrategy,
+} from "../../src/auth";
 import { sha256Url } from "../../src/kernel/web-crypto";
 import { createApiKeyService } from "../../src/auth/api-keys";
 import { createMemoryApiKeyStore } from "../../src/auth/stores/memory-api-key-store";
@@ -44,27 +51,45 @@ interface Fixture {
 const readers: SseReader[] = [];
 
 /** An app with cookie sessions whose users read the rows of their role (admins read all). */
-async function fixture(kv: KV, reauthorizeMs: number, namespace?: string, bearer = false): Promise<Fixture & { accessToken?: string }> {
+async function fixture(
+  kv: KV,
+  reauthorizeMs: number,
+  namespace?: string,
+  bearer = false,
+): Promise<Fixture & { accessToken?: string }> {
   const users = memoryUsers();
   await users.add("ada@example.com", PASSWORD, { role: "admin" });
   const cookies = cookieSession();
-  const strategy: SessionStrategy = bearer ? jwtSession({ secret: "a-test-secret-that-is-at-least-32-bytes!", issuer: "http://localhost", audience: "app" }) : cookies;
+  const strategy: SessionStrategy = bearer
+    ? jwtSession({ secret: "a-test-secret-that-is-at-least-32-bytes!", issuer: "http://localhost", audience: "app" })
+    : cookies;
   const auth = useAuth({ strategy, users, kv, passwordHashing: FAST_HASH, security: { throttle: false } });
-  const app = createCovara({ realtime: testHub(kv, namespace ? { namespace } : {}), auth }).resource("/users", t.users, {
-    id: t.users.id,
-    db: t.db,
-    name: "users",
-    auth: {
-      public: { create: true, update: true, delete: true },
-      read: (user) => (user.role === "admin" ? true : user.role === "none" ? false : `role==${String(user.role)}`),
+  const app = createCovara({ realtime: testHub(kv, namespace ? { namespace } : {}), auth }).resource(
+    "/users",
+    t.users,
+    {
+      id: t.users.id,
+      db: t.db,
+      name: "users",
+      auth: {
+        public: { create: true, update: true, delete: true },
+        read: (user) => (user.role === "admin" ? true : user.role === "none" ? false : `role==${String(user.role)}`),
+      },
+      subscriptions: { reauthorizeMs },
     },
-    subscriptions: { reauthorizeMs },
-  });
+  );
   currentApp = app;
   const ada = new TestClient(app);
   const login = await ada.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
   expect(login.status).toBe(200);
-  return { app, users, store: cookies.store, cookies, ada, accessToken: (login.body as { accessToken?: string }).accessToken };
+  return {
+    app,
+    users,
+    store: cookies.store,
+    cookies,
+    ada,
+    accessToken: (login.body as { accessToken?: string }).accessToken,
+  };
 }
 
 let currentApp: CovaraApp;
@@ -121,7 +146,10 @@ function runRevocationSuite(name: string, kv: () => KV) {
     it("POST /logout/all ends the streams of every session of the user", async () => {
       const { app, ada } = await fixture(kv(), NEVER_MS);
       const other = new TestClient(app);
-      expect((await other.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } })).status).toBe(200);
+      expect(
+        (await other.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } }))
+          .status,
+      ).toBe(200);
       const first = await open(ada, "/api/users/subscribe");
       const second = await open(other, "/api/users/subscribe");
       await first.until("snapshot");
@@ -225,18 +253,32 @@ describe("identity revocation signals", () => {
   async function signedIn(strategy: SessionStrategy) {
     const users = memoryUsers();
     const ada = await users.add("ada@example.com", PASSWORD);
-    const app = createCovara({ auth: useAuth({ strategy, users, kv: createMemoryKV(), passwordHashing: FAST_HASH, security: { throttle: false } }) });
+    const app = createCovara({
+      auth: useAuth({
+        strategy,
+        users,
+        kv: createMemoryKV(),
+        passwordHashing: FAST_HASH,
+        security: { throttle: false },
+      }),
+    });
     const clients: { client: TestClient; accessToken?: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const client = new TestClient(app);
-      const login = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
+      const login = await client.send("POST", "/api/auth/login", {
+        body: { email: "ada@example.com", password: PASSWORD },
+      });
       expect(login.status).toBe(200);
       clients.push({ client, accessToken: (login.body as { accessToken?: string }).accessToken });
     }
     return { userId: String(ada.id), clients };
   }
 
-  const jwtOptions = { secret: "a-test-secret-that-is-at-least-32-bytes!", issuer: "http://localhost", audience: "app" };
+  const jwtOptions = {
+    secret: "a-test-secret-that-is-at-least-32-bytes!",
+    issuer: "http://localhost",
+    audience: "app",
+  };
 
   it("a cookie logout announces its session once", async () => {
     const { clients } = await signedIn(cookieSession());
@@ -281,7 +323,9 @@ describe("identity revocation signals", () => {
 
   it("a bearer logout sending both the refresh cookie and the access token announces its family once", async () => {
     const { clients } = await signedIn(jwtSession(jwtOptions));
-    const heard = await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout", { bearer: clients[0]!.accessToken }));
+    const heard = await heardDuring(() =>
+      clients[0]!.client.send("POST", "/api/auth/logout", { bearer: clients[0]!.accessToken }),
+    );
     expect(heard).toHaveLength(1);
     expect(heard[0]).toEqual({ sessionId: expect.any(String) });
   });
@@ -289,7 +333,11 @@ describe("identity revocation signals", () => {
   it("revoking every refresh family of a user announces the user once", async () => {
     const strategy = jwtSession(jwtOptions);
     const { userId, clients } = await signedIn(strategy);
-    expect(await heardDuring(() => clients[0]!.client.send("POST", "/api/auth/logout/all", { bearer: clients[0]!.accessToken }))).toEqual([{ userId }]);
+    expect(
+      await heardDuring(() =>
+        clients[0]!.client.send("POST", "/api/auth/logout/all", { bearer: clients[0]!.accessToken }),
+      ),
+    ).toEqual([{ userId }]);
     expect(await heardDuring(() => strategy.revokeAll(userId))).toEqual([{ userId }]);
   });
 
@@ -307,10 +355,13 @@ describe("identity revocation signals", () => {
   });
 });
 
-runRevocationSuite("memory KV", (() => {
-  const kv = createMemoryKV();
-  return () => kv;
-})());
+runRevocationSuite(
+  "memory KV",
+  (() => {
+    const kv = createMemoryKV();
+    return () => kv;
+  })(),
+);
 
 const reason = await redisUnavailable();
 if (reason !== null) {
@@ -346,7 +397,10 @@ if (reason !== null) {
       await kv!.delete(`covara:sessions:s:${sessionId}`);
       const elsewhere = await openRedisKV("covara-rt-revocation-peer");
       try {
-        await elsewhere.publish(`${namespace}:identity-revoked`, JSON.stringify({ o: "another-process", s: sessionId }));
+        await elsewhere.publish(
+          `${namespace}:identity-revoked`,
+          JSON.stringify({ o: "another-process", s: sessionId }),
+        );
         expect((await untilClosed(rows)).at(-1)!.event).toBe("revoked");
       } finally {
         await elsewhere.close();

@@ -36,7 +36,11 @@ it("SIGTERM ends open streams with a reconnect event, refuses new ones, and the 
   const aggregate = await openSseUrl(`${server.url}/api/users/aggregate/subscribe?groupBy=role`);
   await rows.reader.take(2);
   await aggregate.reader.take(2);
-  const created = await fetch(`${server.url}/api/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "A", email: "a@x.io" }) });
+  const created = await fetch(`${server.url}/api/users`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "A", email: "a@x.io" }),
+  });
   expect(created.status).toBe(201);
   expect((await rows.reader.next()).event).toBe("added");
 

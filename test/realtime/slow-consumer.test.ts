@@ -26,7 +26,10 @@ const padding = "x".repeat(400);
 
 async function writeRows(app: { request: any }, count: number, from = 0): Promise<void> {
   for (let i = from; i < from + count; i += 50) {
-    const body = Array.from({ length: Math.min(50, from + count - i) }, (_, j) => ({ name: `${padding}${i + j}`, email: `u${i + j}@x.io` }));
+    const body = Array.from({ length: Math.min(50, from + count - i) }, (_, j) => ({
+      name: `${padding}${i + j}`,
+      email: `u${i + j}@x.io`,
+    }));
     const res = await send(app, "POST", "/api/users/batch", { body });
     if (res.status !== 201) throw new Error(`batch failed: ${res.status} ${res.text}`);
   }
@@ -60,9 +63,13 @@ eachDialect("slow consumers", (use) => {
     expect(delivered.map((event) => event.data.seq)).toEqual(delivered.map((_, i) => i + 1));
 
     // Resuming from its Last-Event-ID brings exactly the events it did not get.
-    const resumed = await openSse(app, "/api/users/subscribe", { headers: { "last-event-id": slow.reader.lastEventId! } });
+    const resumed = await openSse(app, "/api/users/subscribe", {
+      headers: { "last-event-id": slow.reader.lastEventId! },
+    });
     const [, ...missed] = await resumed.reader.take(1 + 100 - delivered.length);
-    expect(missed.map((event) => event.data.seq)).toEqual(Array.from({ length: 100 - delivered.length }, (_, i) => delivered.length + i + 1));
+    expect(missed.map((event) => event.data.seq)).toEqual(
+      Array.from({ length: 100 - delivered.length }, (_, i) => delivered.length + i + 1),
+    );
     await resumed.reader.cancel();
     await fast.reader.cancel();
   });
@@ -80,7 +87,9 @@ describe("slow consumers on a real socket", () => {
       const stalled = connect(server.port, "127.0.0.1");
       sockets.push(stalled);
       await new Promise<void>((resolve) => stalled.once("connect", () => resolve()));
-      stalled.write("GET /api/users/subscribe?snapshot=false HTTP/1.1\r\nhost: localhost\r\naccept: text/event-stream\r\n\r\n");
+      stalled.write(
+        "GET /api/users/subscribe?snapshot=false HTTP/1.1\r\nhost: localhost\r\naccept: text/event-stream\r\n\r\n",
+      );
       stalled.pause();
       const fast = await openSseUrl(`${server.url}/api/users/subscribe?snapshot=false`);
       await fast.reader.take(1);
@@ -92,10 +101,17 @@ describe("slow consumers on a real socket", () => {
       const fastEvents: SseEvent[] = [];
       let published = 0;
       for (let round = 0; round < 200 && app.realtime.streamCount > 1; round++) {
-        const batch = Array.from({ length: 25 }, (_, i) => ({ resource: "users", op: "create" as const, id: published + i + 1, row: { id: published + i + 1, name: big, email: `r${published + i}@x.io` }, db: database.db }));
+        const batch = Array.from({ length: 25 }, (_, i) => ({
+          resource: "users",
+          op: "create" as const,
+          id: published + i + 1,
+          row: { id: published + i + 1, name: big, email: `r${published + i}@x.io` },
+          db: database.db,
+        }));
         await publishMutations(batch);
         published += batch.length;
-        while (fastEvents.length < published && app.realtime.streamCount > 1) fastEvents.push(await fast.reader.next(30_000));
+        while (fastEvents.length < published && app.realtime.streamCount > 1)
+          fastEvents.push(await fast.reader.next(30_000));
       }
       expect(app.realtime.streamCount).toBe(1);
       while (fastEvents.length < published) fastEvents.push(await fast.reader.next(30_000));
@@ -112,7 +128,9 @@ describe("slow consumers on a real socket", () => {
           if (received.endsWith("\r\n0\r\n\r\n")) resolve(received);
         });
       });
-      const reader = new SseReader(new Response(Buffer.from(dechunk(raw.slice(raw.indexOf("\r\n\r\n") + 4)), "latin1")).body!);
+      const reader = new SseReader(
+        new Response(Buffer.from(dechunk(raw.slice(raw.indexOf("\r\n\r\n") + 4)), "latin1")).body!,
+      );
       const events = await reader.toEnd();
       const last = events[events.length - 1]!;
       expect(last.event).toBe("error");

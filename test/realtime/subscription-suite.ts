@@ -56,8 +56,15 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
         computed: { label: (row: any) => `${row.name} <${row.secret ? "has secret" : "none"}>` },
       };
       const app = liveUsersApp(use(), { kv: kv(), config });
-      await seed(app, people.map((p, i) => ({ ...p, secret: `s${i}` })));
-      for (const query of ['filter=role=="user"&orderBy=name', "select=name,label&orderBy=age:desc", "filter=age>=30;age<=40"]) {
+      await seed(
+        app,
+        people.map((p, i) => ({ ...p, secret: `s${i}` })),
+      );
+      for (const query of [
+        'filter=role=="user"&orderBy=name',
+        "select=name,label&orderBy=age:desc",
+        "filter=age>=30;age<=40",
+      ]) {
         const list = await send(app, "GET", `/api/users?${query}`);
         const { snapshot } = await opening((await open(app, `/api/users/subscribe?${query}`)).reader);
         expect(snapshot.data.items).toEqual(list.body.items);
@@ -70,13 +77,22 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       const app = liveUsersApp(use(), { kv: kv() });
       const { reader } = await open(app, "/api/users/subscribe?filter=age>=30");
       await opening(reader);
-      await seed(app, [{ name: "Old", email: "o@x.io", age: 40 }, { name: "Kid", email: "k@x.io", age: 10 }]);
+      await seed(app, [
+        { name: "Old", email: "o@x.io", age: 40 },
+        { name: "Kid", email: "k@x.io", age: 10 },
+      ]);
       await send(app, "PATCH", "/api/users/2", { body: { age: 35 } });
       await send(app, "PATCH", "/api/users/1", { body: { name: "Older" } });
       await send(app, "PATCH", "/api/users/1", { body: { age: 5 } });
       await send(app, "DELETE", "/api/users/2");
       const events = await reader.take(5);
-      expect(brief(events)).toEqual([["added", 1], ["added", 2], ["changed", 1], ["removed", 1], ["removed", 2]]);
+      expect(brief(events)).toEqual([
+        ["added", 1],
+        ["added", 2],
+        ["changed", 1],
+        ["removed", 1],
+        ["removed", 2],
+      ]);
       expect(events[0]!.data.row).toMatchObject({ id: 1, name: "Old", age: 40 });
       expect(events[2]!.data.row).toMatchObject({ id: 1, name: "Older" });
       expect(events[3]!.data).not.toHaveProperty("row");
@@ -84,7 +100,10 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
 
     it("every event carries its changelog seq as the SSE id; connected carries the current seq", async () => {
       const app = liveUsersApp(use(), { kv: kv() });
-      await seed(app, [{ name: "A", email: "a@x.io" }, { name: "B", email: "b@x.io" }]);
+      await seed(app, [
+        { name: "A", email: "a@x.io" },
+        { name: "B", email: "b@x.io" },
+      ]);
       const { reader } = await open(app, "/api/users/subscribe");
       const { connected, snapshot } = await opening(reader);
       expect(connected.data).toEqual({ seq: 2, resource: "users" });
@@ -93,7 +112,10 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       await seed(app, [{ name: "C", email: "c@x.io" }]);
       await send(app, "PATCH", "/api/users/1", { body: { age: 9 } });
       const events = await reader.take(2);
-      expect(events.map((event) => [event.id, event.data.seq])).toEqual([["3", 3], ["4", 4]]);
+      expect(events.map((event) => [event.id, event.data.seq])).toEqual([
+        ["3", 3],
+        ["4", 4],
+      ]);
     });
 
     it("changes outside the subscriber's read scope never reach it; crossing the scope adds or removes", async () => {
@@ -101,30 +123,50 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
         kv: kv(),
         config: { auth: { public: { create: true, update: true }, read: (user) => rsql`ownerId==${user.id}` } },
       });
-      await seed(app, [{ name: "A1", email: "a1@x.io", ownerId: 1 }, { name: "B1", email: "b1@x.io", ownerId: 2 }]);
+      await seed(app, [
+        { name: "A1", email: "a1@x.io", ownerId: 1 },
+        { name: "B1", email: "b1@x.io", ownerId: 2 },
+      ]);
       const forAlice = (await open(app, "/api/users/subscribe", { user: alice })).reader;
       const forBob = (await open(app, "/api/users/subscribe", { user: bob })).reader;
       expect((await opening(forAlice)).snapshot.data.items.map((u: any) => u.name)).toEqual(["A1"]);
       expect((await opening(forBob)).snapshot.data.items.map((u: any) => u.name)).toEqual(["B1"]);
-      await seed(app, [{ name: "B2", email: "b2@x.io", ownerId: 2 }, { name: "A2", email: "a2@x.io", ownerId: 1 }]);
+      await seed(app, [
+        { name: "B2", email: "b2@x.io", ownerId: 2 },
+        { name: "A2", email: "a2@x.io", ownerId: 1 },
+      ]);
       await send(app, "PATCH", "/api/users/2", { body: { ownerId: 1 } });
       await send(app, "PATCH", "/api/users/1", { body: { ownerId: 2 } });
-      expect(brief(await forAlice.take(3))).toEqual([["added", 4], ["added", 2], ["removed", 1]]);
-      expect(brief(await forBob.take(3))).toEqual([["added", 3], ["removed", 2], ["added", 1]]);
+      expect(brief(await forAlice.take(3))).toEqual([
+        ["added", 4],
+        ["added", 2],
+        ["removed", 1],
+      ]);
+      expect(brief(await forBob.take(3))).toEqual([
+        ["added", 3],
+        ["removed", 2],
+        ["added", 1],
+      ]);
       expect((await open(app, "/api/users/subscribe")).status).toBe(401);
     });
 
     it("hidden columns never appear in any event, and computed fields are in every event", async () => {
       const app = liveUsersApp(use(), {
         kv: kv(),
-        config: { fields: { readable: ["id", "name"] }, computed: { shout: (row: any) => String(row.name).toUpperCase() } },
+        config: {
+          fields: { readable: ["id", "name"] },
+          computed: { shout: (row: any) => String(row.name).toUpperCase() },
+        },
       });
       const { reader } = await open(app, "/api/users/subscribe?select=name,shout");
       await opening(reader);
       await seed(app, [{ name: "ada", email: "a@x.io", secret: "x" }]);
       await send(app, "PATCH", "/api/users/1", { body: { name: "ada2", secret: "y" } });
       const events = await reader.take(2);
-      expect(events.map((event) => event.data.row)).toEqual([{ name: "ada", shout: "ADA" }, { name: "ada2", shout: "ADA2" }]);
+      expect(events.map((event) => event.data.row)).toEqual([
+        { name: "ada", shout: "ADA" },
+        { name: "ada2", shout: "ADA2" },
+      ]);
       expect(events.map((event) => event.data.id)).toEqual([1, 1]);
     });
 
@@ -142,17 +184,37 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       expect(changed!.data.row.deletedAt).not.toBeNull();
     });
 
-    it.skipIf(!interactiveTransactions())("batch and upsert writes arrive one event per row, in commit order", async () => {
-      const app = liveUsersApp(use(), { kv: kv() });
-      const { reader } = await open(app, "/api/users/subscribe");
-      await opening(reader);
-      await send(app, "POST", "/api/users/batch", { body: [{ name: "A", email: "a@x.io" }, { name: "B", email: "b@x.io" }] });
-      await send(app, "POST", "/api/users/batch/upsert", { body: [{ id: 2, name: "B2", email: "b@x.io" }, { id: 7, name: "G", email: "g@x.io" }] });
-      await send(app, "DELETE", "/api/users/batch", { body: [1, 7] });
-      const events = await reader.take(6);
-      expect(brief(events)).toEqual([["added", 1], ["added", 2], ["changed", 2], ["added", 7], ["removed", 1], ["removed", 7]]);
-      expect(events.map((event) => event.data.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    });
+    it.skipIf(!interactiveTransactions())(
+      "batch and upsert writes arrive one event per row, in commit order",
+      async () => {
+        const app = liveUsersApp(use(), { kv: kv() });
+        const { reader } = await open(app, "/api/users/subscribe");
+        await opening(reader);
+        await send(app, "POST", "/api/users/batch", {
+          body: [
+            { name: "A", email: "a@x.io" },
+            { name: "B", email: "b@x.io" },
+          ],
+        });
+        await send(app, "POST", "/api/users/batch/upsert", {
+          body: [
+            { id: 2, name: "B2", email: "b@x.io" },
+            { id: 7, name: "G", email: "g@x.io" },
+          ],
+        });
+        await send(app, "DELETE", "/api/users/batch", { body: [1, 7] });
+        const events = await reader.take(6);
+        expect(brief(events)).toEqual([
+          ["added", 1],
+          ["added", 2],
+          ["changed", 2],
+          ["added", 7],
+          ["removed", 1],
+          ["removed", 7],
+        ]);
+        expect(events.map((event) => event.data.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      },
+    );
 
     it("snapshot=false sends only connected; limit cuts the snapshot and says there is more", async () => {
       const app = liveUsersApp(use(), { kv: kv() });
@@ -180,20 +242,30 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       const lastEventId = first.lastEventId!;
       await first.cancel();
 
-      await seed(app, [{ name: "B", email: "b@x.io", age: 30 }, { name: "kid", email: "k@x.io", age: 3 }]);
+      await seed(app, [
+        { name: "B", email: "b@x.io", age: 30 },
+        { name: "kid", email: "k@x.io", age: 3 },
+      ]);
       await send(app, "PATCH", "/api/users/1", { body: { age: 21 } });
       await send(app, "PATCH", "/api/users/2", { body: { age: 4 } });
       await send(app, "PATCH", "/api/users/3", { body: { name: "still a kid" } });
 
       for (const how of ["header", "query"] as const) {
-        const path = how === "query" ? `/api/users/subscribe?filter=age>=18&lastEventId=${lastEventId}` : "/api/users/subscribe?filter=age>=18";
+        const path =
+          how === "query"
+            ? `/api/users/subscribe?filter=age>=18&lastEventId=${lastEventId}`
+            : "/api/users/subscribe?filter=age>=18";
         const headers: Record<string, string> = how === "header" ? { "last-event-id": lastEventId } : {};
         const again = (await open(app, path, { headers })).reader;
         const [connected, ...missed] = await again.take(4);
         expect(connected!.event).toBe("connected");
         expect(connected!.id).toBeUndefined();
         expect(connected!.data.resumedFrom).toBe(Number(lastEventId));
-        expect(brief(missed)).toEqual([["added", 2], ["changed", 1], ["removed", 2]]);
+        expect(brief(missed)).toEqual([
+          ["added", 2],
+          ["changed", 1],
+          ["removed", 2],
+        ]);
         await send(app, "PATCH", "/api/users/1", { body: { age: 22 } });
         const [live] = await again.take(1);
         expect(brief([live!])).toEqual([["changed", 1]]);
@@ -208,8 +280,12 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       await seed(app, [{ name: "A", email: "a@x.io" }]);
       await first.take(1);
       await first.cancel();
-      await seed(app, ["B", "C", "D", "E", "F"].map((name) => ({ name, email: `${name}@x.io` })));
-      const again = (await open(app, "/api/users/subscribe", { headers: { "last-event-id": first.lastEventId! } })).reader;
+      await seed(
+        app,
+        ["B", "C", "D", "E", "F"].map((name) => ({ name, email: `${name}@x.io` })),
+      );
+      const again = (await open(app, "/api/users/subscribe", { headers: { "last-event-id": first.lastEventId! } }))
+        .reader;
       const [connected, invalidate] = await again.take(2);
       expect(connected!.event).toBe("connected");
       expect(invalidate!.event).toBe("invalidate");
@@ -234,7 +310,10 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       const { reader } = await open(app, "/api/users/subscribe?filter=age>100");
       await opening(reader);
       expect(reader.lastEventId).toBe("0");
-      await seed(app, [{ name: "young", email: "y@x.io", age: 1 }, { name: "young2", email: "y2@x.io", age: 2 }]);
+      await seed(app, [
+        { name: "young", email: "y@x.io", age: 1 },
+        { name: "young2", email: "y2@x.io", age: 2 },
+      ]);
       // The stream reaches entry 2 once it has checked it; on a slow driver that takes more than a
       // few 20 ms heartbeats, so wait for it (bounded), then check it never goes past the log.
       for (let beats = 0; beats < 100 && reader.lastEventId !== "2"; beats++) await reader.heartbeatsAfter(1);
@@ -243,7 +322,7 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
 
     it("recordExternalMutation makes subscribers re-read the row: added, changed, removed", async () => {
       const app = liveUsersApp(use(), { kv: kv() });
-      const { reader } = await open(app, "/api/users/subscribe?filter=role==\"admin\"");
+      const { reader } = await open(app, '/api/users/subscribe?filter=role=="admin"');
       await opening(reader);
       // Rows written behind covara's back, straight through Drizzle.
       const t = use();
@@ -259,7 +338,11 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       await db.update(t.users).set({ role: "user" }).where(eq(t.users.id, 1));
       await recordExternalMutation("users", "update", { objectId: 1, realtime: app.realtime });
       const [removed] = await reader.take(1);
-      expect(brief([added!, changed!, removed!])).toEqual([["added", 1], ["changed", 1], ["removed", 1]]);
+      expect(brief([added!, changed!, removed!])).toEqual([
+        ["added", 1],
+        ["changed", 1],
+        ["removed", 1],
+      ]);
       expect(changed!.data.row.name).toBe("A2");
       await recordExternalMutation("users", "update", { objectId: "not-a-number", realtime: app.realtime });
       expect((await reader.next()).data).toEqual({ seq: 4, reason: "unreadable-id" });
@@ -270,7 +353,9 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
       await seed(app, people);
       const { reader } = await open(app, "/api/users/aggregate/subscribe?groupBy=role&sum=age");
       const [, initial] = await reader.take(2);
-      expect(initial!.data.groups).toEqual((await send(app, "GET", "/api/users/aggregate?groupBy=role&sum=age")).body.groups);
+      expect(initial!.data.groups).toEqual(
+        (await send(app, "GET", "/api/users/aggregate?groupBy=role&sum=age")).body.groups,
+      );
       await send(app, "PATCH", "/api/users/2", { body: { role: "admin", age: 5 } });
       const expected = (await send(app, "GET", "/api/users/aggregate?groupBy=role&sum=age")).body.groups;
       for (;;) {
@@ -282,16 +367,29 @@ export function runSubscriptionSuite(label: string, kv: () => KV | undefined): v
     });
 
     it("past maxTrackedRows a stream stops remembering ids: creates are added, updates changed, leaving rows removed", async () => {
-      const app = liveUsersApp(use(), { kv: kv(), config: { subscriptions: { maxTrackedRows: 2, maxSnapshotRows: 2 } } });
+      const app = liveUsersApp(use(), {
+        kv: kv(),
+        config: { subscriptions: { maxTrackedRows: 2, maxSnapshotRows: 2 } },
+      });
       const { reader } = await open(app, "/api/users/subscribe?filter=age>=10");
       await opening(reader);
-      await seed(app, [1, 2, 3].map((i) => ({ name: `u${i}`, email: `u${i}@x.io`, age: 10 + i })));
+      await seed(
+        app,
+        [1, 2, 3].map((i) => ({ name: `u${i}`, email: `u${i}@x.io`, age: 10 + i })),
+      );
       await seed(app, [{ name: "young", email: "y@x.io", age: 1 }]);
       await send(app, "PATCH", "/api/users/1", { body: { name: "u1!" } });
       await send(app, "PATCH", "/api/users/2", { body: { age: 2 } });
       await send(app, "PATCH", "/api/users/4", { body: { name: "still young" } });
       // Without memory of what the client holds, a non-matching update is reported removed.
-      expect(brief(await reader.take(6))).toEqual([["added", 1], ["added", 2], ["added", 3], ["changed", 1], ["removed", 2], ["removed", 4]]);
+      expect(brief(await reader.take(6))).toEqual([
+        ["added", 1],
+        ["added", 2],
+        ["added", 3],
+        ["changed", 1],
+        ["removed", 2],
+        ["removed", 4],
+      ]);
     });
 
     it("closing the stream unsubscribes", async () => {

@@ -41,7 +41,11 @@ function recordFeed(t: TestDatabase): Mutation[] {
 const brief = (seen: Mutation[]) => seen.map((m) => [m.resource, m.op, m.id]);
 
 function track(t: TestDatabase, options: Parameters<typeof trackMutations>[2] = {}) {
-  return trackMutations(t.db, { users: { table: t.users, id: t.users.id }, notes: { table: t.notes, id: t.notes.id } }, options) as any;
+  return trackMutations(
+    t.db,
+    { users: { table: t.users, id: t.users.id }, notes: { table: t.notes, id: t.notes.id } },
+    options,
+  ) as any;
 }
 
 eachDialect("trackMutations", (use) => {
@@ -53,17 +57,26 @@ eachDialect("trackMutations", (use) => {
     const seen = recordFeed(t);
     const [ada] = await db.insert(t.users).values({ name: "Ada", email: "a@x.io", age: 36 }).returning();
     expect(ada.name).toBe("Ada");
-    await db.insert(t.users).values([{ id: 7, name: "Bob", email: "b@x.io" }, { id: 8, name: "Cy", email: "c@x.io" }]);
+    await db.insert(t.users).values([
+      { id: 7, name: "Bob", email: "b@x.io" },
+      { id: 8, name: "Cy", email: "c@x.io" },
+    ]);
     await db.update(t.users).set({ age: 5 }).where(eq(t.users.id, 7));
-    const updated = await db.update(t.users).set({ role: "mod" }).where(gte(t.users.id, 7)).returning({ id: t.users.id });
+    const updated = await db
+      .update(t.users)
+      .set({ role: "mod" })
+      .where(gte(t.users.id, 7))
+      .returning({ id: t.users.id });
     expect(updated).toHaveLength(2);
     await db.delete(t.users).where(eq(t.users.id, 8));
     await db.insert(t.notes).values({ id: "n1", title: "note" });
     expect(brief(seen)).toEqual([
       ["users", "create", 1],
-      ["users", "create", 7], ["users", "create", 8],
+      ["users", "create", 7],
+      ["users", "create", 8],
       ["users", "update", 7],
-      ["users", "update", 7], ["users", "update", 8],
+      ["users", "update", 7],
+      ["users", "update", 8],
       ["users", "delete", 8],
       ["notes", "create", "n1"],
     ]);
@@ -80,7 +93,10 @@ eachDialect("trackMutations", (use) => {
     await db.insert(t.users).values({ name: "A", email: "a@x.io" });
     await db.insert(t.users).values({ name: "B", email: "b@x.io" });
     if (isSqlite()) {
-      expect(brief(seen)).toEqual([["users", "create", 1], ["users", "create", 2]]);
+      expect(brief(seen)).toEqual([
+        ["users", "create", 1],
+        ["users", "create", 2],
+      ]);
       expect(warn).not.toHaveBeenCalled();
     } else {
       expect(seen).toEqual([]);
@@ -95,7 +111,11 @@ eachDialect("trackMutations", (use) => {
     const seen = recordFeed(t);
     await db.insert(t.notes).values({ id: "n1", title: "untracked" });
     await db.select().from(t.users);
-    await db.insert(t.users).values({ id: 3, name: "A", email: "a@x.io" }).onConflictDoUpdate({ target: t.users.id, set: { name: "A2" } }).returning();
+    await db
+      .insert(t.users)
+      .values({ id: 3, name: "A", email: "a@x.io" })
+      .onConflictDoUpdate({ target: t.users.id, set: { name: "A2" } })
+      .returning();
     expect(brief(seen)).toEqual([["users", "update", 3]]);
   });
 
@@ -121,20 +141,28 @@ eachDialect("trackMutations", (use) => {
         await tx.insert(t.users).values({ name: "A", email: "a@x.io" }).returning();
         await tx.update(t.users).set({ age: 1 }).where(eq(t.users.id, 1));
         await tx.transaction(async (inner: any) => inner.insert(t.notes).values({ id: "n1", title: "x" }));
-        await expect(tx.transaction(async (inner: any) => {
-          await inner.insert(t.notes).values({ id: "n2", title: "rolled back" });
-          throw new Error("inner roll back");
-        })).rejects.toThrow("inner roll back");
+        await expect(
+          tx.transaction(async (inner: any) => {
+            await inner.insert(t.notes).values({ id: "n2", title: "rolled back" });
+            throw new Error("inner roll back");
+          }),
+        ).rejects.toThrow("inner roll back");
         expect(seen).toEqual([]);
       });
-      await expect(db.transaction(async (tx: any) => {
-        await tx.insert(t.users).values({ name: "B", email: "b@x.io" }).returning();
-        throw new Error("roll back");
-      })).rejects.toThrow("roll back");
+      await expect(
+        db.transaction(async (tx: any) => {
+          await tx.insert(t.users).values({ name: "B", email: "b@x.io" }).returning();
+          throw new Error("roll back");
+        }),
+      ).rejects.toThrow("roll back");
     }
     await waitFor(() => seen.length >= 3);
     await sleep(5);
-    expect(brief(seen)).toEqual([["users", "create", 1], ["users", "update", 1], ["notes", "create", "n1"]]);
+    expect(brief(seen)).toEqual([
+      ["users", "create", 1],
+      ["users", "update", 1],
+      ["notes", "create", "n1"],
+    ]);
   });
 
   it("keeps better-sqlite3's run/all/get synchronous and publishes in the background, in order", async () => {
@@ -149,13 +177,19 @@ eachDialect("trackMutations", (use) => {
     const gone = db.delete(t.users).where(eq(t.users.id, 1)).returning().get();
     expect(gone).toMatchObject({ id: 1 });
     await waitFor(() => seen.length === 3);
-    expect(brief(seen)).toEqual([["users", "create", 1], ["users", "update", 1], ["users", "delete", 1]]);
+    expect(brief(seen)).toEqual([
+      ["users", "create", 1],
+      ["users", "update", 1],
+      ["users", "delete", 1],
+    ]);
   });
 
   it("refuses prepared writes on tracked tables with a clear error", () => {
     const t = use();
     const db = track(t);
-    expect(() => db.insert(t.users).values({ name: "A", email: "a@x.io" }).prepare()).toThrow(/prepared writes on the tracked table 'users'/);
+    expect(() => db.insert(t.users).values({ name: "A", email: "a@x.io" }).prepare()).toThrow(
+      /prepared writes on the tracked table 'users'/,
+    );
     expect(() => db.delete(t.users).where(eq(t.users.id, 1)).prepare()).toThrow(TypeError);
   });
 
@@ -189,7 +223,11 @@ eachDialect("trackMutations", (use) => {
     expect((await send(app, "POST", "/api/users", { body: { name: "A", email: "a@x.io" } })).status).toBe(201);
     expect((await send(app, "PATCH", "/api/users/1", { body: { age: 4 } })).status).toBe(200);
     await db.update(t.users).set({ age: 5 }).where(eq(t.users.id, 1));
-    expect(brief(seen)).toEqual([["users", "create", 1], ["users", "update", 1], ["users", "update", 1]]);
+    expect(brief(seen)).toEqual([
+      ["users", "create", 1],
+      ["users", "update", 1],
+      ["users", "update", 1],
+    ]);
     await app.realtime.close();
   });
 
@@ -199,7 +237,8 @@ eachDialect("trackMutations", (use) => {
     const cache = queryCacheOf(db)!;
     const raw = t.db as any;
     await raw.insert(t.users).values({ name: "A", email: "a@x.io" });
-    const names = async () => (await db.select({ name: t.users.name }).from(t.users).orderBy(t.users.id)).map((r: any) => r.name);
+    const names = async () =>
+      (await db.select({ name: t.users.name }).from(t.users).orderBy(t.users.id)).map((r: any) => r.name);
     expect(await names()).toEqual(["A"]);
     // Written behind the cache's back: the cached answer is still served.
     await raw.insert(t.users).values({ name: "B", email: "b@x.io" });
@@ -225,7 +264,10 @@ eachDialect("trackMutations", (use) => {
     const db = track(t, { cache: { enabled: true, ttl: 40 } });
     const cache = queryCacheOf(db)!;
     const raw = t.db as any;
-    await raw.insert(t.users).values([{ name: "A", email: "a@x.io", age: 1 }, { name: "B", email: "b@x.io", age: 2 }]);
+    await raw.insert(t.users).values([
+      { name: "A", email: "a@x.io", age: 1 },
+      { name: "B", email: "b@x.io", age: 2 },
+    ]);
     const byAge = (age: number) => db.select().from(t.users).where(eq(t.users.age, age));
     const first = await byAge(1);
     first[0].name = "mutated by the caller";

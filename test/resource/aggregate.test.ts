@@ -35,7 +35,10 @@ eachDialect("aggregations", (use) => {
     const res = await get(app, `groupBy=role&sum=score&having=${encodeURIComponent("count>=2;sum_score>6")}`);
     expect(res.body.groups).toEqual([{ role: "admin", count: 2, sum_score: 17.5 }]);
     const ordered = await get(app, "groupBy=ownerId&orderBy=count:desc,ownerId:asc&limit=2");
-    expect(ordered.body.groups).toEqual([{ ownerId: 1, count: 2 }, { ownerId: 2, count: 2 }]);
+    expect(ordered.body.groups).toEqual([
+      { ownerId: 1, count: 2 },
+      { ownerId: 2, count: 2 },
+    ]);
   });
 
   it("matches a hostile having pattern in memory quickly, and refuses one over the limits", async () => {
@@ -54,7 +57,10 @@ eachDialect("aggregations", (use) => {
   it("applies the read scope", async () => {
     const app = await seeded({ auth: { read: (u: { id: number }) => rsql`ownerId==${u.id}` } });
     const res = await get(app, "groupBy=role", { id: 2 });
-    expect(res.body.groups).toEqual([{ role: "mod", count: 1 }, { role: "user", count: 1 }]);
+    expect(res.body.groups).toEqual([
+      { role: "mod", count: 1 },
+      { role: "user", count: 1 },
+    ]);
     expect((await get(app, "groupBy=role")).status).toBe(401);
   });
 

@@ -27,8 +27,18 @@ eachDialect("per-operation auth scopes", (use) => {
 
   it("refuses anonymous requests with 401 unless auth.public opens the operation", async () => {
     const app = await seeded();
-    for (const [method, path] of [["GET", "/api/users"], ["GET", "/api/users/1"], ["GET", "/api/users/count"], ["POST", "/api/users"], ["PATCH", "/api/users/1"], ["PUT", "/api/users/1"], ["DELETE", "/api/users/1"]] as const) {
-      const res = await send(app, method, path, { body: method === "GET" || method === "DELETE" ? undefined : { name: "x" } });
+    for (const [method, path] of [
+      ["GET", "/api/users"],
+      ["GET", "/api/users/1"],
+      ["GET", "/api/users/count"],
+      ["POST", "/api/users"],
+      ["PATCH", "/api/users/1"],
+      ["PUT", "/api/users/1"],
+      ["DELETE", "/api/users/1"],
+    ] as const) {
+      const res = await send(app, method, path, {
+        body: method === "GET" || method === "DELETE" ? undefined : { name: "x" },
+      });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(res.body.code).toBe("UNAUTHORIZED");
     }
@@ -45,7 +55,9 @@ eachDialect("per-operation auth scopes", (use) => {
     expect((await send(app, "GET", "/api/users/2", { user: alice })).status).toBe(404);
     expect((await send(app, "GET", "/api/users/1", { user: alice })).status).toBe(200);
     // A client filter narrows the scope, never widens it.
-    const widened = await send(app, "GET", `/api/users?filter=${encodeURIComponent("ownerId==2,ownerId==1")}`, { user: alice });
+    const widened = await send(app, "GET", `/api/users?filter=${encodeURIComponent("ownerId==2,ownerId==1")}`, {
+      user: alice,
+    });
     expect(widened.body.items.map((u: any) => u.ownerId)).toEqual([1, 1]);
     const denied = await send(app, "GET", "/api/users", { user: { id: 9, role: "banned" } });
     expect(denied.status).toBe(403);
@@ -54,7 +66,11 @@ eachDialect("per-operation auth scopes", (use) => {
   it("never serves one user's page to another, however often the same query repeats", async () => {
     const app = await seeded();
     for (let i = 0; i < 3; i++) {
-      for (const [user, expected] of [[alice, ["Ada", "Cy"]], [bob, ["Bob", "Dee"]], [{ id: 3, role: "user" }, ["eve"]]] as const) {
+      for (const [user, expected] of [
+        [alice, ["Ada", "Cy"]],
+        [bob, ["Bob", "Dee"]],
+        [{ id: 3, role: "user" }, ["eve"]],
+      ] as const) {
         const res = await send(app, "GET", "/api/users?orderBy=name&limit=10", { user });
         expect(res.body.items.map((u: any) => u.name)).toEqual(expected);
       }
@@ -63,10 +79,16 @@ eachDialect("per-operation auth scopes", (use) => {
 
   it.skipIf(!interactiveTransactions())("refuses creates outside the create scope and writes nothing", async () => {
     const app = await seeded();
-    const res = await send(app, "POST", "/api/users", { user: alice, body: { name: "Mallory", email: "m@x.io", ownerId: 2 } });
+    const res = await send(app, "POST", "/api/users", {
+      user: alice,
+      body: { name: "Mallory", email: "m@x.io", ownerId: 2 },
+    });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe("FORBIDDEN");
-    const ok = await send(app, "POST", "/api/users", { user: alice, body: { name: "Mine", email: "mine@x.io", ownerId: 1 } });
+    const ok = await send(app, "POST", "/api/users", {
+      user: alice,
+      body: { name: "Mine", email: "mine@x.io", ownerId: 1 },
+    });
     expect(ok.status).toBe(201);
     expect((await send(usersApp(use()), "GET", "/api/users/count")).body.count).toBe(6);
   });
@@ -77,7 +99,10 @@ eachDialect("per-operation auth scopes", (use) => {
     expect(other.status).toBe(404);
     const escaped = await send(app, "PATCH", "/api/users/1", { user: alice, body: { ownerId: 2, name: "moved" } });
     expect(escaped.status).toBe(403);
-    const replaceEscape = await send(app, "PUT", "/api/users/1", { user: alice, body: { name: "moved", email: "m@x.io", ownerId: 2 } });
+    const replaceEscape = await send(app, "PUT", "/api/users/1", {
+      user: alice,
+      body: { name: "moved", email: "m@x.io", ownerId: 2 },
+    });
     expect(replaceEscape.status).toBe(403);
     const after = await send(usersApp(use()), "GET", "/api/users?orderBy=id");
     expect(after.body.items.map((u: any) => [u.name, u.ownerId])).toEqual(people.map((p) => [p.name, p.ownerId]));

@@ -14,33 +14,41 @@ function authorReads(queries: readonly string[]): number {
 }
 
 eachBlogDialect("batch upsert reads", (use) => {
-  it.skipIf(!interactiveTransactions())("reads each existing row once on a resource without a read condition", async () => {
-    const b = use();
-    await seedBlog(b, 1);
-    const app = blogApp(b);
-    b.queries.length = 0;
-    const res = await send(app, "POST", "/api/authors/batch/upsert", {
-      body: [
-        { id: 1, name: "Ann B" },
-        { id: 2, name: "Ben B" },
-        { id: 3, name: "Cy", team: "green" },
-      ],
-    });
-    expect(res.status).toBe(200);
-    expect(res.body.items.map((row: { name: string }) => row.name)).toEqual(["Ann B", "Ben B", "Cy"]);
-    // One existence check per item; nothing re-read.
-    expect(authorReads(b.queries)).toBe(3);
-  });
+  it.skipIf(!interactiveTransactions())(
+    "reads each existing row once on a resource without a read condition",
+    async () => {
+      const b = use();
+      await seedBlog(b, 1);
+      const app = blogApp(b);
+      b.queries.length = 0;
+      const res = await send(app, "POST", "/api/authors/batch/upsert", {
+        body: [
+          { id: 1, name: "Ann B" },
+          { id: 2, name: "Ben B" },
+          { id: 3, name: "Cy", team: "green" },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((row: { name: string }) => row.name)).toEqual(["Ann B", "Ben B", "Cy"]);
+      // One existence check per item; nothing re-read.
+      expect(authorReads(b.queries)).toBe(3);
+    },
+  );
 
-  it.skipIf(!interactiveTransactions())("re-reads existing rows inside a read scope, and refuses rows outside it", async () => {
-    const b = use();
-    await seedBlog(b, 1);
-    const app = blogApp(b, { authors: { auth: { public: { read: "team==red", create: true, update: true, delete: true } } } });
-    b.queries.length = 0;
-    const res = await send(app, "POST", "/api/authors/batch/upsert", { body: [{ id: 1, name: "Ann C" }] });
-    expect(res.status).toBe(200);
-    expect(authorReads(b.queries)).toBe(2);
-    const outside = await send(app, "POST", "/api/authors/batch/upsert", { body: [{ id: 2, name: "Ben C" }] });
-    expect(outside.status).toBe(404);
-  });
+  it.skipIf(!interactiveTransactions())(
+    "re-reads existing rows inside a read scope, and refuses rows outside it",
+    async () => {
+      const b = use();
+      await seedBlog(b, 1);
+      const app = blogApp(b, {
+        authors: { auth: { public: { read: "team==red", create: true, update: true, delete: true } } },
+      });
+      b.queries.length = 0;
+      const res = await send(app, "POST", "/api/authors/batch/upsert", { body: [{ id: 1, name: "Ann C" }] });
+      expect(res.status).toBe(200);
+      expect(authorReads(b.queries)).toBe(2);
+      const outside = await send(app, "POST", "/api/authors/batch/upsert", { body: [{ id: 2, name: "Ben C" }] });
+      expect(outside.status).toBe(404);
+    },
+  );
 });

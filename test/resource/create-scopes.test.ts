@@ -54,11 +54,20 @@ eachDialect("create scopes check the stored row", (use) => {
 
   it("checks every row of a batch against its stored form, all or nothing", async () => {
     const app = defaultScoped();
-    const ok = await send(app, "POST", "/api/users/batch", { body: [{ name: "A", email: "a@x" }, { name: "B", email: "b@x" }], user });
+    const ok = await send(app, "POST", "/api/users/batch", {
+      body: [
+        { name: "A", email: "a@x" },
+        { name: "B", email: "b@x" },
+      ],
+      user,
+    });
     expect(ok.status, ok.text).toBe(201);
     recordMutations();
     const refused = await send(app, "POST", "/api/users/batch", {
-      body: [{ name: "C", email: "c@x" }, { name: "D", email: "d@x", role: "admin" }],
+      body: [
+        { name: "C", email: "c@x" },
+        { name: "D", email: "d@x", role: "admin" },
+      ],
       user,
     });
     expect(refused.status).toBe(403);
@@ -68,12 +77,20 @@ eachDialect("create scopes check the stored row", (use) => {
   });
 
   it("checks the created rows of an upsert against their stored form", async () => {
-    const app = usersApp(use(), { auth: { public: { read: true }, create: () => rsql`role=="user"`, update: () => true } });
-    const ok = await send(app, "POST", "/api/users/batch/upsert", { body: [{ id: 40, name: "A", email: "a@x" }], user });
+    const app = usersApp(use(), {
+      auth: { public: { read: true }, create: () => rsql`role=="user"`, update: () => true },
+    });
+    const ok = await send(app, "POST", "/api/users/batch/upsert", {
+      body: [{ id: 40, name: "A", email: "a@x" }],
+      user,
+    });
     expect(ok.status, ok.text).toBe(200);
     recordMutations();
     const refused = await send(app, "POST", "/api/users/batch/upsert", {
-      body: [{ id: 40, name: "A2" }, { id: 41, name: "B", email: "b@x", role: "admin" }],
+      body: [
+        { id: 40, name: "A2" },
+        { id: 41, name: "B", email: "b@x", role: "admin" },
+      ],
       user,
     });
     expect(refused.status).toBe(403);
@@ -97,7 +114,10 @@ eachBlogDialect("nested create scopes check the stored row", (use) => {
     expect(ok.status, ok.text).toBe(201);
     expect(ok.body.author.team).toBe("red");
     recordMutations();
-    const refused = await send(app, "POST", "/api/posts", { body: { title: "U", author: { name: "B", team: "blue" } }, user });
+    const refused = await send(app, "POST", "/api/posts", {
+      body: { title: "U", author: { name: "B", team: "blue" } },
+      user,
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.path).toBe("author");
     expect(await counts(app)).toEqual({ authors: 1, posts: 1 });

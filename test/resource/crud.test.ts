@@ -9,7 +9,15 @@ eachDialect("CRUD endpoints", (use) => {
     const app = usersApp(use());
     const res = await send(app, "POST", "/api/users", { body: { name: "Ada", email: "ada@example.com", age: 36 } });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id: 1, name: "Ada", email: "ada@example.com", age: 36, role: "user", active: true, secret: null });
+    expect(res.body).toMatchObject({
+      id: 1,
+      name: "Ada",
+      email: "ada@example.com",
+      age: 36,
+      role: "user",
+      active: true,
+      secret: null,
+    });
     expect(res.headers.get("location")).toBe("/api/users/1");
   });
 
@@ -31,7 +39,14 @@ eachDialect("CRUD endpoints", (use) => {
     const replaced = await send(app, "PUT", "/api/users/2", { body: { name: "Robert", email: "rob@example.com" } });
     expect(replaced.status).toBe(200);
     // PUT resets nullable columns it does not mention and keeps defaulted ones.
-    expect(replaced.body).toMatchObject({ id: 2, name: "Robert", email: "rob@example.com", age: null, score: null, role: "user" });
+    expect(replaced.body).toMatchObject({
+      id: 2,
+      name: "Robert",
+      email: "rob@example.com",
+      age: null,
+      score: null,
+      role: "user",
+    });
 
     const removed = await send(app, "DELETE", "/api/users/2");
     expect(removed.status).toBe(204);
@@ -67,7 +82,9 @@ eachDialect("CRUD endpoints", (use) => {
     const iso = "2024-05-06T07:08:09.123Z";
     const a = await send(app, "POST", "/api/users", { body: { name: "A", email: "a@x.io", createdAt: iso } });
     expect(a.body.createdAt).toBe(iso);
-    const b = await send(app, "POST", "/api/users", { body: { name: "B", email: "b@x.io", createdAt: Date.parse(iso) } });
+    const b = await send(app, "POST", "/api/users", {
+      body: { name: "B", email: "b@x.io", createdAt: Date.parse(iso) },
+    });
     expect(b.body.createdAt).toBe(iso);
     const filtered = await send(app, "GET", `/api/users?filter=${encodeURIComponent(`createdAt>=${iso}`)}`);
     expect(filtered.body.items).toHaveLength(2);
@@ -75,7 +92,11 @@ eachDialect("CRUD endpoints", (use) => {
 
   it("serves a text-keyed table, mounted by table name when no path is given", async () => {
     const t = use();
-    const app = createCovara().resource(t.notes, { id: t.notes.id, db: t.db, auth: { public: { read: true, create: true } } });
+    const app = createCovara().resource(t.notes, {
+      id: t.notes.id,
+      db: t.db,
+      auth: { public: { read: true, create: true } },
+    });
     const path = `/api/${getTableName(t.notes)}`;
     const created = await send(app, "POST", path, { body: { id: "note-1", title: "Hello" } });
     expect(created.status).toBe(201);
@@ -131,7 +152,10 @@ describe("useResource in a plain Hono app", () => {
 
   it("answers CORS preflights when cors is on", async () => {
     const app = createCovara({ cors: true });
-    const res = await app.request("/api/users", { method: "OPTIONS", headers: { origin: "https://a.example", "access-control-request-method": "POST" } });
+    const res = await app.request("/api/users", {
+      method: "OPTIONS",
+      headers: { origin: "https://a.example", "access-control-request-method": "POST" },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
   });

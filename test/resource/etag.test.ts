@@ -25,13 +25,19 @@ eachDialect("optimistic locking", (use) => {
     const app = locked();
     await createUsers(app, people.slice(0, 1));
     await send(app, "PATCH", "/api/users/1", { body: { age: 37 } });
-    for (const [method, body] of [["PATCH", { age: 1 }], ["PUT", { name: "X", email: "x@x.io" }], ["DELETE", undefined]] as const) {
+    for (const [method, body] of [
+      ["PATCH", { age: 1 }],
+      ["PUT", { name: "X", email: "x@x.io" }],
+      ["DELETE", undefined],
+    ] as const) {
       const res = await send(app, method, "/api/users/1", { body, headers: { "if-match": '"v1"' } });
       expect(res.status, method).toBe(412);
       expect(res.body).toMatchObject({ code: "PRECONDITION_FAILED", resource: "users", id: "1" });
     }
     expect((await send(app, "GET", "/api/users/1")).body).toMatchObject({ age: 37, version: 2 });
-    expect((await send(app, "PATCH", "/api/users/1", { body: { age: 38 }, headers: { "if-match": '"v2"' } })).status).toBe(200);
+    expect(
+      (await send(app, "PATCH", "/api/users/1", { body: { age: 38 }, headers: { "if-match": '"v2"' } })).status,
+    ).toBe(200);
     expect((await send(app, "DELETE", "/api/users/1", { headers: { "if-match": "*" } })).status).toBe(204);
   });
 
@@ -41,7 +47,9 @@ eachDialect("optimistic locking", (use) => {
     for (let round = 0; round < 5; round++) {
       const etag = (await send(app, "GET", "/api/users/1")).headers.get("etag")!;
       const results = await Promise.all(
-        ["left", "right"].map((name) => send(app, "PATCH", "/api/users/1", { body: { name: `${name}-${round}` }, headers: { "if-match": etag } })),
+        ["left", "right"].map((name) =>
+          send(app, "PATCH", "/api/users/1", { body: { name: `${name}-${round}` }, headers: { "if-match": etag } }),
+        ),
       );
       expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
       const winner = results.find((r) => r.status === 200)!;

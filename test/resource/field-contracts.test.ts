@@ -27,7 +27,12 @@ eachBlogDialect("field-level write enforcement", (use) => {
     await send(app, "PUT", "/api/authors/1", { body: { name: "A3", team: "blue" } });
     const batch = await send(app, "POST", "/api/authors/batch", { body: [{ name: "B", team: "blue" }] });
     const patched = await send(app, "PATCH", "/api/authors/batch", { body: [{ id: 2, name: "B2", team: "blue" }] });
-    const upsert = await send(app, "POST", "/api/authors/batch/upsert", { body: [{ id: 2, name: "B3", team: "blue" }, { id: 9, name: "C", team: "blue" }] });
+    const upsert = await send(app, "POST", "/api/authors/batch/upsert", {
+      body: [
+        { id: 2, name: "B3", team: "blue" },
+        { id: 9, name: "C", team: "blue" },
+      ],
+    });
     expect(batch.body.items[0].team).toBe("red");
     expect(patched.body.items[0].team).toBe("red");
     expect(upsert.body.items.map((a: any) => a.team)).toEqual(["red", "red"]);
@@ -43,7 +48,9 @@ eachBlogDialect("field-level write enforcement", (use) => {
     });
     const upsert = await send(app, "POST", "/api/authors/batch/upsert", { body: [{ id: 5, name: "Pk" }] });
     expect(upsert.body.items[0]).toMatchObject({ id: 5, name: "Pk", team: "green" });
-    const nested = await send(app, "POST", "/api/posts", { body: { title: "T", author: { name: "N" }, comments: [{ body: "c" }] } });
+    const nested = await send(app, "POST", "/api/posts", {
+      body: { title: "T", author: { name: "N" }, comments: [{ body: "c" }] },
+    });
     expect(nested.status).toBe(201);
     expect(nested.body).toMatchObject({ title: "T", author: { name: "N", team: "green" }, comments: [{ body: "c" }] });
     expect(nested.body.authorId).toBe(nested.body.author.id);
@@ -69,7 +76,9 @@ eachBlogDialect("field-level write enforcement", (use) => {
     const single = await send(app, "POST", "/api/authors", { body: { name: "A", nickname: "x" } });
     expect(single.status).toBe(422);
     expect(single.body.code).toBe("UNKNOWN_FIELD");
-    const batch = await send(app, "POST", "/api/authors/batch", { body: [{ name: "A" }, { name: "B", nickname: "x" }] });
+    const batch = await send(app, "POST", "/api/authors/batch", {
+      body: [{ name: "A" }, { name: "B", nickname: "x" }],
+    });
     expect(batch.status).toBe(422);
     expect(batch.body.index).toBe(1);
     expect((await send(app, "GET", "/api/authors/count")).body.count).toBe(0);
@@ -121,7 +130,13 @@ eachBlogDialect("field-level read masking", (use) => {
   it("No client bypass: A hidden column cannot be recovered via ?select= or by subscribing — masking is enforced server-side after projection", async () => {
     const app = masked();
     await send(app, "POST", "/api/authors", { body: { name: "Ann", email: "a@x.io" } });
-    for (const path of ["/api/authors?select=email", "/api/authors/1?select=id,email", "/api/authors/subscribe?select=email", "/api/authors?filter=email==a@x.io", "/api/authors?orderBy=email"]) {
+    for (const path of [
+      "/api/authors?select=email",
+      "/api/authors/1?select=id,email",
+      "/api/authors/subscribe?select=email",
+      "/api/authors?filter=email==a@x.io",
+      "/api/authors?orderBy=email",
+    ]) {
       const res = await send(app, "GET", path);
       expect(res.status, path).toBe(400);
     }
@@ -133,11 +148,24 @@ eachBlogDialect("field-level read masking", (use) => {
       authors: {
         fields: { readable: ["id", "name"] },
         computed: { initial: (row) => row.name.slice(0, 1) },
-        relations: { posts: { type: "hasMany", resource: "posts", schema: b.posts, foreignKey: b.posts.authorId, references: b.authors.id } },
+        relations: {
+          posts: {
+            type: "hasMany",
+            resource: "posts",
+            schema: b.posts,
+            foreignKey: b.posts.authorId,
+            references: b.authors.id,
+          },
+        },
       },
     });
     await send(app, "POST", "/api/posts", { body: { title: "T", author: { name: "Ann", email: "a@x.io" } } });
     const res = await send(app, "GET", "/api/authors/1?include=posts");
-    expect(res.body).toEqual({ id: 1, name: "Ann", initial: "A", posts: [{ id: 1, title: "T", authorId: 1, deletedAt: null }] });
+    expect(res.body).toEqual({
+      id: 1,
+      name: "Ann",
+      initial: "A",
+      posts: [{ id: 1, title: "T", authorId: 1, deletedAt: null }],
+    });
   });
 });

@@ -83,10 +83,10 @@ eachDialect("custom filter operators on a resource", (use) => {
       auth: { read: () => rsql`age=divisibleby=5`, create: () => true },
     });
     await createUsers(usersApp(use()), people);
-    const res = await send(app, "GET", q('age=divisibleby=3'), { user: { id: 1 } });
+    const res = await send(app, "GET", q("age=divisibleby=3"), { user: { id: 1 } });
     expect(names(res)).toEqual(["eve"]);
     expect(names(await send(app, "GET", "/api/users", { user: { id: 1 } }))).toEqual(["Bob", "eve"]);
-    const wrongType = await send(app, "GET", q('name=divisibleby=3'), { user: { id: 1 } });
+    const wrongType = await send(app, "GET", q("name=divisibleby=3"), { user: { id: 1 } });
     expect(wrongType.body.code).toBe("FILTER_PARSE_ERROR");
   });
 });

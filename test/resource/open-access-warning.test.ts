@@ -9,7 +9,11 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCovara, rsql } from "../../src";
 import { pushTables } from "../../src/db";
-import { resetOpenAccessWarnings, setOpenAccessWarningSink, type OpenAccessWarningSink } from "../../src/resource/open-access-warning";
+import {
+  resetOpenAccessWarnings,
+  setOpenAccessWarningSink,
+  type OpenAccessWarningSink,
+} from "../../src/resource/open-access-warning";
 import type { ResourceAuthConfig } from "../../src/resource/types";
 
 const notes = sqliteTable("open_warning_notes", {
@@ -22,7 +26,11 @@ const db = drizzle(new Database(":memory:"));
 await pushTables(db, [notes]);
 
 function appWith(auth: ResourceAuthConfig | undefined) {
-  return createCovara({ authenticate: (c) => (c.req.header("authorization") ? { id: 1 } : null) }).resource("/notes", notes, { id: notes.id, db, ...(auth ? { auth } : {}) });
+  return createCovara({ authenticate: (c) => (c.req.header("authorization") ? { id: 1 } : null) }).resource(
+    "/notes",
+    notes,
+    { id: notes.id, db, ...(auth ? { auth } : {}) },
+  );
 }
 
 describe("open-access warnings", () => {

@@ -27,7 +27,15 @@ function setup() {
   const db = drizzle({ client: sqlite });
   db.insert(things)
     .values([
-      { id: 1, name: "a", createdAt: new Date("2024-01-02T03:04:05.678Z"), active: true, meta: { tags: ["x"] }, score: 1.5, big: 9007199254740993n },
+      {
+        id: 1,
+        name: "a",
+        createdAt: new Date("2024-01-02T03:04:05.678Z"),
+        active: true,
+        meta: { tags: ["x"] },
+        score: 1.5,
+        big: 9007199254740993n,
+      },
       { id: 2, name: "b", createdAt: null, active: false, meta: null, score: null, big: null },
     ])
     .run();
@@ -47,7 +55,12 @@ describe("list: rows of a cached prepared statement", () => {
       const body = (await res.json()) as { items: unknown[] };
       expect(body.items).toEqual(expected);
     }
-    expect(expected[0]).toMatchObject({ createdAt: "2024-01-02T03:04:05.678Z", active: true, meta: { tags: ["x"] }, big: "9007199254740993" });
+    expect(expected[0]).toMatchObject({
+      createdAt: "2024-01-02T03:04:05.678Z",
+      active: true,
+      meta: { tags: ["x"] },
+      big: "9007199254740993",
+    });
     sqlite.close();
   });
 });

@@ -15,12 +15,20 @@ eachDialect("RPC procedures", (use) => {
           output: z.object({ promoted: z.boolean(), by: z.union([z.string(), z.number()]) }),
           handler: async (ctx, input) => {
             const users = t.users as any;
-            const rows = await (ctx.db as any).update(users).set({ role: input.role }).where(eq(users.id, input.id)).returning();
+            const rows = await (ctx.db as any)
+              .update(users)
+              .set({ role: input.role })
+              .where(eq(users.id, input.id))
+              .returning();
             return { promoted: rows.length === 1, by: ctx.user!.id };
           },
         }),
         ping: defineProcedure({ input: z.object({}).optional(), public: true, handler: () => ({ pong: true }) }),
-        broken: defineProcedure({ input: z.object({}), output: z.object({ ok: z.boolean() }), handler: () => ({ ok: "yes" }) as never }),
+        broken: defineProcedure({
+          input: z.object({}),
+          output: z.object({ ok: z.boolean() }),
+          handler: () => ({ ok: "yes" }) as never,
+        }),
       },
     });
   }
@@ -36,7 +44,10 @@ eachDialect("RPC procedures", (use) => {
 
   it("answers invalid input with 422, anonymous calls with 401, unknown names with 404", async () => {
     const server = app();
-    const invalid = await send(server, "POST", "/api/users/rpc/promote", { user: { id: 7 }, body: { id: "2", role: "owner" } });
+    const invalid = await send(server, "POST", "/api/users/rpc/promote", {
+      user: { id: 7 },
+      body: { id: "2", role: "owner" },
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.body.code).toBe("VALIDATION_ERROR");
     expect(invalid.body.errors.map((e: any) => e.path).sort()).toEqual(["id", "role"]);
@@ -44,7 +55,15 @@ eachDialect("RPC procedures", (use) => {
     expect((await send(server, "POST", "/api/users/rpc/nope", { user: { id: 1 }, body: {} })).status).toBe(404);
     expect((await send(server, "POST", "/api/users/rpc/constructor", { user: { id: 1 }, body: {} })).status).toBe(404);
     expect((await send(server, "GET", "/api/users/rpc/ping")).status).toBe(405);
-    expect((await send(server, "POST", "/api/users/rpc/promote", { user: { id: 1 }, rawBody: "{", headers: { "content-type": "application/json" } })).body.code).toBe("INVALID_JSON");
+    expect(
+      (
+        await send(server, "POST", "/api/users/rpc/promote", {
+          user: { id: 1 },
+          rawBody: "{",
+          headers: { "content-type": "application/json" },
+        })
+      ).body.code,
+    ).toBe("INVALID_JSON");
   });
 
   it("lets public procedures run anonymously and hides invalid output behind a 500", async () => {

@@ -14,7 +14,19 @@ type Insert = { insert(table: unknown): { values(rows: unknown): PromiseLike<unk
 
 describe("key buckets", () => {
   it("are exact up to 8, multiples of 8 up to 64, then powers of two up to 1024", () => {
-    expect([0, 1, 7, 8, 9, 20, 64, 65, 100, 1024, 1025].map(keyBucket)).toEqual([null, 1, 7, 8, 16, 24, 64, 128, 128, 1024, null]);
+    expect([0, 1, 7, 8, 9, 20, 64, 65, 100, 1024, 1025].map(keyBucket)).toEqual([
+      null,
+      1,
+      7,
+      8,
+      16,
+      24,
+      64,
+      128,
+      128,
+      1024,
+      null,
+    ]);
   });
 
   it("pad a key list by repeating its last key", () => {
@@ -36,12 +48,18 @@ eachBlogDialect("relations through reused statements", (use) => {
       for (const post of res.body.items) {
         expect(post.author.name, `post ${post.id}`).toBe(post.id % 2 === 1 ? "Ann" : "Ben");
         expect(post.comments.map((c: any) => c.body)).toEqual([`c${post.id}.1`, `c${post.id}.2`]);
-        expect(post.tags.map((t: any) => t.label)).toEqual(post.id === 1 ? ["news", "tech"] : post.id === 2 ? ["tech"] : []);
+        expect(post.tags.map((t: any) => t.label)).toEqual(
+          post.id === 1 ? ["news", "tech"] : post.id === 2 ? ["tech"] : [],
+        );
       }
     }
     // The next page has as many keys as the first, so it runs the statement the first page prepared.
     const first = await send(app, "GET", `/api/posts?limit=4&orderBy=id&include=${include}`);
-    const second = await send(app, "GET", `/api/posts?limit=4&orderBy=id&include=${include}&cursor=${first.body.nextCursor}`);
+    const second = await send(
+      app,
+      "GET",
+      `/api/posts?limit=4&orderBy=id&include=${include}&cursor=${first.body.nextCursor}`,
+    );
     expect(second.body.items.map((p: any) => p.id)).toEqual([5, 6, 7, 8]);
     expect(second.body.items.map((p: any) => p.comments[0].body)).toEqual(["c5.1", "c6.1", "c7.1", "c8.1"]);
   });
@@ -67,7 +85,11 @@ eachBlogDialect("relations through reused statements", (use) => {
     await seedBlog(b, 2);
     const app = blogApp(b);
     for (const body of ["c1.1", "c1.2", "c1.1", "c1.3"]) {
-      const res = await send(app, "GET", `/api/posts/1?include=${encodeURIComponent(`comments(filter:body==${body})`)}`);
+      const res = await send(
+        app,
+        "GET",
+        `/api/posts/1?include=${encodeURIComponent(`comments(filter:body==${body})`)}`,
+      );
       expect(res.body.comments.map((c: any) => c.body)).toEqual([body]);
     }
   });
@@ -95,9 +117,19 @@ eachBlogDialect("relations through reused statements", (use) => {
     await db.insert(b.authors).values(Array.from({ length: authorCount }, (_, i) => ({ name: `a${i + 1}` })));
     await db.insert(b.posts).values(Array.from({ length: 11 }, (_, i) => ({ title: `p${i + 1}`, authorId: 1 })));
     // 100 comments per post, each by its own author: 1,100 distinct author keys one level down.
-    await db.insert(b.comments).values(Array.from({ length: authorCount }, (_, i) => ({ body: `c${i + 1}`, postId: Math.floor(i / 100) + 1, authorId: i + 1 })));
+    await db.insert(b.comments).values(
+      Array.from({ length: authorCount }, (_, i) => ({
+        body: `c${i + 1}`,
+        postId: Math.floor(i / 100) + 1,
+        authorId: i + 1,
+      })),
+    );
     b.queries.length = 0;
-    const res = await send(blogApp(b), "GET", `/api/posts?limit=11&orderBy=id&include=${encodeURIComponent("comments(limit:100).author")}`);
+    const res = await send(
+      blogApp(b),
+      "GET",
+      `/api/posts?limit=11&orderBy=id&include=${encodeURIComponent("comments(limit:100).author")}`,
+    );
     expect(res.status).toBe(200);
     expect(b.queries).toHaveLength(3);
     const comments = res.body.items.flatMap((p: any) => p.comments);

@@ -22,7 +22,11 @@ eachBlogDialect("relations", (use) => {
   it("applies per-relation options: limit per parent, orderBy, select and filter", async () => {
     const b = use();
     await seedBlog(b, 3);
-    const res = await send(blogApp(b), "GET", "/api/posts?include=comments(limit:2,orderBy:-id,select:body),author(select:name)&orderBy=id");
+    const res = await send(
+      blogApp(b),
+      "GET",
+      "/api/posts?include=comments(limit:2,orderBy:-id,select:body),author(select:name)&orderBy=id",
+    );
     expect(res.status).toBe(200);
     expect(res.body.items.map((p: any) => p.comments)).toEqual([
       [{ body: "c1.3" }, { body: "c1.2" }],
@@ -30,7 +34,11 @@ eachBlogDialect("relations", (use) => {
       [{ body: "c3.3" }, { body: "c3.2" }],
     ]);
     expect(res.body.items[0].author).toEqual({ name: "Ann" });
-    const filtered = await send(blogApp(b), "GET", `/api/posts/1?include=${encodeURIComponent("comments(filter:body=in=(c1.1,c1.3))")}`);
+    const filtered = await send(
+      blogApp(b),
+      "GET",
+      `/api/posts/1?include=${encodeURIComponent("comments(filter:body=in=(c1.1,c1.3))")}`,
+    );
     expect(filtered.body.comments.map((c: any) => c.body)).toEqual(["c1.1", "c1.3"]);
   });
 
@@ -108,7 +116,19 @@ eachBlogDialect("relations", (use) => {
   it("never includes soft-deleted rows", async () => {
     const b = use();
     await seedBlog(b, 4);
-    const app = blogApp(b, { authors: { relations: { posts: { type: "hasMany", resource: "posts", schema: b.posts, foreignKey: b.posts.authorId, references: b.authors.id } } } });
+    const app = blogApp(b, {
+      authors: {
+        relations: {
+          posts: {
+            type: "hasMany",
+            resource: "posts",
+            schema: b.posts,
+            foreignKey: b.posts.authorId,
+            references: b.authors.id,
+          },
+        },
+      },
+    });
     expect((await send(app, "DELETE", "/api/posts/3")).status).toBe(204);
     const res = await send(app, "GET", "/api/authors/1?include=posts");
     expect(res.body.posts.map((p: any) => p.title)).toEqual(["p1"]);

@@ -19,7 +19,9 @@ beforeEach(() => {
   setUnexpectedErrorReporter((error: unknown, _c: Context) => void logged.push(error));
 });
 afterEach(() => {
-  setUnexpectedErrorReporter((error, c) => console.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error));
+  setUnexpectedErrorReporter((error, c) =>
+    console.error(`[covara] unexpected error on ${c.req.method} ${c.req.path}:`, error),
+  );
 });
 
 function causes(error: unknown): string {
@@ -30,10 +32,23 @@ function causes(error: unknown): string {
 
 eachDialect("scope errors are server errors", (use) => {
   // Both depend on the request (they read the user), so only a request can reveal them.
-  const wrongType = { read: (u: any) => rsql`ownerId==${u.tenant}`, create: (u: any) => rsql`ownerId==${u.tenant}`, update: (u: any) => rsql`ownerId==${u.tenant}`, delete: (u: any) => rsql`ownerId==${u.tenant}` };
-  const unknownField = { read: (u: any) => `ownerIdd==${u.id}`, create: (u: any) => `ownerIdd==${u.id}`, update: (u: any) => `ownerIdd==${u.id}`, delete: (u: any) => `ownerIdd==${u.id}` };
+  const wrongType = {
+    read: (u: any) => rsql`ownerId==${u.tenant}`,
+    create: (u: any) => rsql`ownerId==${u.tenant}`,
+    update: (u: any) => rsql`ownerId==${u.tenant}`,
+    delete: (u: any) => rsql`ownerId==${u.tenant}`,
+  };
+  const unknownField = {
+    read: (u: any) => `ownerIdd==${u.id}`,
+    create: (u: any) => `ownerIdd==${u.id}`,
+    update: (u: any) => `ownerIdd==${u.id}`,
+    delete: (u: any) => `ownerIdd==${u.id}`,
+  };
 
-  for (const [label, auth] of [["a value of the wrong type", wrongType], ["an unknown field", unknownField]] as const) {
+  for (const [label, auth] of [
+    ["a value of the wrong type", wrongType],
+    ["an unknown field", unknownField],
+  ] as const) {
     it(`answers 500 scope-error without details for ${label}, on every endpoint`, async () => {
       await createUsers(usersApp(use()), people);
       const app = usersApp(use(), { auth });
@@ -68,20 +83,36 @@ eachDialect("scope errors are server errors", (use) => {
   });
 
   it("refuses invalid static scopes when the resource is mounted", () => {
-    expect(() => usersApp(use(), { auth: { public: { read: "nosuch==1" } } })).toThrow(/users.*auth\.public\.read.*nosuch/s);
-    expect(() => usersApp(use(), { auth: { create: () => rsql`ownerId==${"abc"}` } })).toThrow(/auth\.create.*ownerId/s);
+    expect(() => usersApp(use(), { auth: { public: { read: "nosuch==1" } } })).toThrow(
+      /users.*auth\.public\.read.*nosuch/s,
+    );
+    expect(() => usersApp(use(), { auth: { create: () => rsql`ownerId==${"abc"}` } })).toThrow(
+      /auth\.create.*ownerId/s,
+    );
     expect(() => usersApp(use(), { auth: { public: { read: () => "age=like=(" } } })).toThrow(/auth\.public\.read/);
     expect(() =>
-      usersApp(use(), { auth: { public: { read: { type: "comparison", field: "nope", operator: "==", value: 1, position: 0 } } } }),
+      usersApp(use(), {
+        auth: { public: { read: { type: "comparison", field: "nope", operator: "==", value: 1, position: 0 } } },
+      }),
     ).toThrow(/nope/);
     // Valid static scopes and request-dependent ones mount fine.
-    expect(() => usersApp(use(), { auth: { public: { read: 'role=="user"' }, create: () => rsql`role=="user"`, update: (u) => rsql`ownerId==${u.id}` } })).not.toThrow();
+    expect(() =>
+      usersApp(use(), {
+        auth: {
+          public: { read: 'role=="user"' },
+          create: () => rsql`role=="user"`,
+          update: (u) => rsql`ownerId==${u.id}`,
+        },
+      }),
+    ).not.toThrow();
   });
 });
 
 eachBlogDialect("scope errors in relation includes", (use) => {
   it("answers 500 scope-error when an included resource's read scope is invalid", async () => {
-    const app = blogApp(use(), { authors: { auth: { public: { read: true, create: true }, read: (u: any) => rsql`id==${u.tenant}` } } });
+    const app = blogApp(use(), {
+      authors: { auth: { public: { read: true, create: true }, read: (u: any) => rsql`id==${u.tenant}` } },
+    });
     expect((await send(app, "POST", "/api/posts", { body: { title: "T", author: { name: "A" } } })).status).toBe(201);
     const res = await send(app, "GET", "/api/posts?include=author", { user: alice });
     expect(res.status, res.text).toBe(500);

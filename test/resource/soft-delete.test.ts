@@ -16,7 +16,10 @@ eachDialect("soft delete", (use) => {
     expect(names).toEqual(["Ada", "Cy", "Dee", "eve"]);
     expect((await send(app, "GET", "/api/users/2")).status).toBe(404);
     expect((await send(app, "GET", "/api/users/count")).body).toEqual({ count: 4 });
-    expect((await send(app, "GET", "/api/users/aggregate?groupBy=role")).body.groups).toContainEqual({ role: "user", count: 1 });
+    expect((await send(app, "GET", "/api/users/aggregate?groupBy=role")).body.groups).toContainEqual({
+      role: "user",
+      count: 1,
+    });
     const raw = await send(usersApp(use()), "GET", "/api/users/2");
     expect(raw.body.deletedAt).toEqual(expect.any(String));
     expect(raw.body.version).toBe(2);
@@ -37,7 +40,9 @@ eachDialect("soft delete", (use) => {
     expect((await send(app, "DELETE", "/api/users/2")).status).toBe(404);
     const undelete = await send(app, "PATCH", "/api/users/1", { body: { deletedAt: new Date().toISOString() } });
     expect(undelete.body.deletedAt).toBeNull();
-    const created = await send(app, "POST", "/api/users", { body: { name: "Z", email: "z@x.io", deletedAt: new Date().toISOString() } });
+    const created = await send(app, "POST", "/api/users", {
+      body: { name: "Z", email: "z@x.io", deletedAt: new Date().toISOString() },
+    });
     expect(created.body.deletedAt).toBeNull();
   });
 

@@ -48,7 +48,10 @@ async function addRoleTrigger(t: TestDatabase): Promise<() => Promise<void>> {
        return new;
      end $$`,
   );
-  await exec(t, `create trigger "${table}_role" before update on "${table}" for each row execute function "${table}_role"()`);
+  await exec(
+    t,
+    `create trigger "${table}_role" before update on "${table}" for each row execute function "${table}_role"()`,
+  );
   return async () => {
     await exec(t, `drop trigger if exists "${table}_role" on "${table}"`);
     await exec(t, `drop function if exists "${table}_role"()`);
@@ -64,7 +67,8 @@ eachDialect("update scopes check the stored row", (use) => {
     await dropTrigger?.();
   });
 
-  const scoped = () => usersApp(use(), { auth: { public: { read: true, create: true }, update: () => rsql`role=="user"` } });
+  const scoped = () =>
+    usersApp(use(), { auth: { public: { read: true, create: true }, update: () => rsql`role=="user"` } });
   const create = async (app: ReturnType<typeof usersApp>, name: string) => {
     const res = await send(app, "POST", "/api/users", { body: { name, email: `${name.toLowerCase()}@x` }, user });
     expect(res.status, res.text).toBe(201);
@@ -105,7 +109,13 @@ eachDialect("update scopes check the stored row", (use) => {
     const a = await create(app, "Ann");
     const b = await create(app, "Bob");
     recordMutations();
-    const res = await send(app, "PATCH", "/api/users/batch", { body: [{ id: a.id, name: "Anna" }, { id: b.id, name: "Boss" }], user });
+    const res = await send(app, "PATCH", "/api/users/batch", {
+      body: [
+        { id: a.id, name: "Anna" },
+        { id: b.id, name: "Boss" },
+      ],
+      user,
+    });
     expect(res.status, res.text).toBe(403);
     expect(res.body.index).toBe(1);
     expect((await send(app, "GET", `/api/users/${a.id}`)).body.name).toBe("Ann");

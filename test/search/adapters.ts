@@ -2,7 +2,13 @@
  * The search adapters every behaviour suite runs, with the dialects each applies to. OpenSearch
  * talks to the local fake server; the others need nothing but the database.
  */
-import { createMemorySearch, createOpenSearch, createPostgresSearch, createSqliteFts5Search, type SearchAdapter } from "../../src/search";
+import {
+  createMemorySearch,
+  createOpenSearch,
+  createPostgresSearch,
+  createSqliteFts5Search,
+  type SearchAdapter,
+} from "../../src/search";
 import type { FakeOpenSearch } from "./opensearch-server";
 import { uniqueName } from "./fixtures";
 

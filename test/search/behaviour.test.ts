@@ -23,12 +23,16 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
     describe(adapter.name, () => {
       async function mount(config: ArticlesConfig = {}, seed: readonly Record<string, unknown>[] = ARTICLES) {
         const table = await fixture().articles();
-        const { app, indexed } = fixture().app(table, { search: { index: adapter.make(), fields: ["title", "body"] }, ...config });
+        const { app, indexed } = fixture().app(table, {
+          search: { index: adapter.make(), fields: ["title", "body"] },
+          ...config,
+        });
         for (const row of seed) {
           const res = await send(app, "POST", "/api/articles", { body: row, user: { id: row.ownerId ?? 1 } });
           if (res.status !== 201) throw new Error(`seed failed: ${res.status} ${res.text}`);
         }
-        const search = (query: string, user?: Record<string, unknown>) => send(app, "GET", `/api/articles/search?${query}`, { user });
+        const search = (query: string, user?: Record<string, unknown>) =>
+          send(app, "GET", `/api/articles/search?${query}`, { user });
         return { app, indexed, table, search };
       }
 
@@ -109,7 +113,9 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
         await send(app, "DELETE", `/api/articles/${created.body.id}`);
         expect(ids(await search("q=spelt"))).toEqual([]);
 
-        const batch = await send(app, "POST", "/api/articles/batch", { body: [{ title: "Kale salad" }, { title: "Kale chips" }] });
+        const batch = await send(app, "POST", "/api/articles/batch", {
+          body: [{ title: "Kale salad" }, { title: "Kale chips" }],
+        });
         expect(batch.status).toBe(201);
         const kale = batch.body.items.map((item: { id: number }) => item.id);
         expect(sorted(ids(await search("q=kale")))).toEqual(sorted(kale));
@@ -139,7 +145,12 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
         const { search } = await mount();
         const first = await search("q=bread&limit=1");
         const cursor = first.body.nextCursor as string;
-        for (const query of [`q=bread&cursor=x${cursor}`, `q=butter&cursor=${cursor}`, `q=bread&filter=ownerId==1&cursor=${cursor}`, "q=bread&cursor=%%%"]) {
+        for (const query of [
+          `q=bread&cursor=x${cursor}`,
+          `q=butter&cursor=${cursor}`,
+          `q=bread&filter=ownerId==1&cursor=${cursor}`,
+          "q=bread&cursor=%%%",
+        ]) {
           const res = await search(query);
           expect(res.status).toBe(400);
           expect(res.body.code).toBe("CURSOR_INVALID");
@@ -147,8 +158,18 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
       });
 
       it("bad input is a 400 problem naming the parameter; punctuation alone finds nothing", async () => {
-        const { search, app } = await mount({ search: { index: adapter.make(), fields: ["title", "body"], maxQueryLength: 20 } });
-        for (const query of ["", "q=", "q=%20%20", `q=${"a".repeat(21)}`, "q=a%00b", "q=bread&limit=0", "q=bread&limit=abc"]) {
+        const { search, app } = await mount({
+          search: { index: adapter.make(), fields: ["title", "body"], maxQueryLength: 20 },
+        });
+        for (const query of [
+          "",
+          "q=",
+          "q=%20%20",
+          `q=${"a".repeat(21)}`,
+          "q=a%00b",
+          "q=bread&limit=0",
+          "q=bread&limit=abc",
+        ]) {
           const res = await search(query);
           expect(res.status).toBe(400);
           expect(res.headers.get("content-type")).toContain("application/problem+json");
@@ -180,15 +201,20 @@ eachSearchDialect("search behaviour", (fixture, dialect) => {
         expect(res.body.items[0]._score).toEqual(expect.any(Number));
       });
 
-      it("rows written before the resource mounted are searchable" + (adapter.indexesExisting ? "" : " after a rebuild"), async () => {
-        const table = await fixture().articles();
-        const db = fixture().t.db as unknown as { insert(t: unknown): { values(v: unknown): PromiseLike<unknown> } };
-        await db.insert(table).values(ARTICLES);
-        const { app, indexed } = fixture().app(table, { search: { index: adapter.make(), fields: ["title", "body"] } });
-        if (!adapter.indexesExisting) expect(await indexed!.rebuild()).toBe(ARTICLES.length);
-        const res = await send(app, "GET", "/api/articles/search?q=tomatoes");
-        expect(ids(res)).toEqual([3]);
-      });
+      it(
+        "rows written before the resource mounted are searchable" + (adapter.indexesExisting ? "" : " after a rebuild"),
+        async () => {
+          const table = await fixture().articles();
+          const db = fixture().t.db as unknown as { insert(t: unknown): { values(v: unknown): PromiseLike<unknown> } };
+          await db.insert(table).values(ARTICLES);
+          const { app, indexed } = fixture().app(table, {
+            search: { index: adapter.make(), fields: ["title", "body"] },
+          });
+          if (!adapter.indexesExisting) expect(await indexed!.rebuild()).toBe(ARTICLES.length);
+          const res = await send(app, "GET", "/api/articles/search?q=tomatoes");
+          expect(ids(res)).toEqual([3]);
+        },
+      );
     });
   }
 });

@@ -48,10 +48,20 @@ export type ArticlesConfig = Partial<ResourceConfig<ArticlesTable>>;
 export const OPEN = { public: { read: true, create: true, update: true, delete: true } } as const;
 
 export const ARTICLES = [
-  { title: "Sourdough bread basics", body: "Flour, water, salt and a lively starter make good bread.", ownerId: 1, secret: "crumb" },
+  {
+    title: "Sourdough bread basics",
+    body: "Flour, water, salt and a lively starter make good bread.",
+    ownerId: 1,
+    secret: "crumb",
+  },
   { title: "Bread and butter", body: "A quick note on salted butter.", ownerId: 2, secret: "churn" },
   { title: "Growing tomatoes", body: "Tomatoes need sun, water and patience.", ownerId: 1, secret: "vine" },
-  { title: "Baking bread, more bread", body: "Bread rolls, bread loaves, bread everywhere.", ownerId: 2, secret: "oven" },
+  {
+    title: "Baking bread, more bread",
+    body: "Bread rolls, bread loaves, bread everywhere.",
+    ownerId: 2,
+    secret: "oven",
+  },
   { title: "Coffee notes", body: "Espresso, filter and a little patience.", ownerId: 3, secret: "bean" },
 ];
 

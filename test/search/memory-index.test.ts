@@ -29,7 +29,9 @@ describe("memory search index", () => {
     expect(await find(index, "bread tomatoes")).toEqual([]);
     expect(await find(index, "unknown")).toEqual([]);
     const [rare] = await index.search({ text: "butter", terms: ["butter"], from: 0, size: 1 });
-    const [common] = await index.search({ text: "bread", terms: ["bread"], from: 0, size: 10 }).then((hits) => hits.filter((hit) => hit.id === "2"));
+    const [common] = await index
+      .search({ text: "bread", terms: ["bread"], from: 0, size: 10 })
+      .then((hits) => hits.filter((hit) => hit.id === "2"));
     expect(rare!.score).toBeGreaterThan(common!.score);
   });
 

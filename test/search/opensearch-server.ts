@@ -58,13 +58,18 @@ function search(documents: Map<string, Fields>, match: MultiMatch, from: number,
   const terms = [...new Set(words(match.query))];
   const frequency = (document: Fields, term: string) =>
     match.fields.reduce((sum, field) => sum + words(document[field] ?? "").filter((word) => word === term).length, 0);
-  const holders = new Map(terms.map((term) => [term, [...documents.values()].filter((document) => frequency(document, term) > 0).length]));
+  const holders = new Map(
+    terms.map((term) => [term, [...documents.values()].filter((document) => frequency(document, term) > 0).length]),
+  );
   const hits: { _id: string; _score: number }[] = [];
   for (const [id, document] of documents) {
     const counts = terms.map((term) => frequency(document, term));
     const matched = match.operator === "and" ? counts.every((n) => n > 0) : counts.some((n) => n > 0);
     if (!matched || terms.length === 0) continue;
-    const score = counts.reduce((sum, n, i) => sum + n * Math.log(1 + documents.size / Math.max(1, holders.get(terms[i]!)!)), 0);
+    const score = counts.reduce(
+      (sum, n, i) => sum + n * Math.log(1 + documents.size / Math.max(1, holders.get(terms[i]!)!)),
+      0,
+    );
     hits.push({ _id: id, _score: score });
   }
   hits.sort((a, b) => b._score - a._score);
@@ -73,11 +78,22 @@ function search(documents: Map<string, Fields>, match: MultiMatch, from: number,
 
 /** Starts the server on a free local port. */
 export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
-  const state = { requests: [] as RecordedRequest[], indexes: new Map<string, Map<string, Fields>>(), failing: false, rejectIds: new Set<string>() };
+  const state = {
+    requests: [] as RecordedRequest[],
+    indexes: new Map<string, Map<string, Fields>>(),
+    failing: false,
+    rejectIds: new Set<string>(),
+  };
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://localhost");
-    state.requests.push({ method: req.method ?? "GET", path: url.pathname + url.search, contentType: req.headers["content-type"], authorization: req.headers.authorization, body });
+    state.requests.push({
+      method: req.method ?? "GET",
+      path: url.pathname + url.search,
+      contentType: req.headers["content-type"],
+      authorization: req.headers.authorization,
+      body,
+    });
     if (state.failing) return error(res, 503, "cluster_block_exception", "the cluster is unavailable");
     const [index, endpoint, id] = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     if (!index) return error(res, 400, "illegal_argument_exception", "no index");
@@ -98,7 +114,12 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
         state.indexes.set(index, target);
         const existed = target.has(id);
         target.set(id, JSON.parse(body) as Fields);
-        return reply(res, existed ? 200 : 201, { _index: index, _id: id, _version: 1, result: existed ? "updated" : "created" });
+        return reply(res, existed ? 200 : 201, {
+          _index: index,
+          _id: id,
+          _version: 1,
+          result: existed ? "updated" : "created",
+        });
       }
       if (req.method === "DELETE") {
         const existed = target.delete(id);
@@ -106,10 +127,15 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
       }
     }
     if (endpoint === "_bulk" && req.method === "POST") {
-      if (!req.headers["content-type"]?.startsWith("application/x-ndjson")) return error(res, 406, "content_type_error", "bulk needs x-ndjson");
-      if (!body.endsWith("\n")) return error(res, 400, "illegal_argument_exception", "The bulk request must be terminated by a newline [\\n]");
+      if (!req.headers["content-type"]?.startsWith("application/x-ndjson"))
+        return error(res, 406, "content_type_error", "bulk needs x-ndjson");
+      if (!body.endsWith("\n"))
+        return error(res, 400, "illegal_argument_exception", "The bulk request must be terminated by a newline [\\n]");
       state.indexes.set(index, target);
-      const lines = body.split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, { _id: string }>);
+      const lines = body
+        .split("\n")
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as Record<string, { _id: string }>);
       const items: Record<string, unknown>[] = [];
       for (let i = 0; i < lines.length; i++) {
         const [action, meta] = Object.entries(lines[i]!)[0]!;
@@ -120,13 +146,29 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
         } else if (action === "index") {
           const existed = target.has(meta._id);
           target.set(meta._id, lines[++i] as unknown as Fields);
-          items.push({ index: { _index: index, _id: meta._id, status: existed ? 200 : 201, result: existed ? "updated" : "created" } });
+          items.push({
+            index: {
+              _index: index,
+              _id: meta._id,
+              status: existed ? 200 : 201,
+              result: existed ? "updated" : "created",
+            },
+          });
         } else if (action === "delete") {
           const existed = target.delete(meta._id);
-          items.push({ delete: { _index: index, _id: meta._id, status: existed ? 200 : 404, result: existed ? "deleted" : "not_found" } });
+          items.push({
+            delete: {
+              _index: index,
+              _id: meta._id,
+              status: existed ? 200 : 404,
+              result: existed ? "deleted" : "not_found",
+            },
+          });
         }
       }
-      const errors = items.some((item) => Object.values(item).some((result) => (result as { error?: unknown }).error !== undefined));
+      const errors = items.some((item) =>
+        Object.values(item).some((result) => (result as { error?: unknown }).error !== undefined),
+      );
       return reply(res, 200, { took: 1, errors, items });
     }
     if (endpoint === "_search" && req.method === "POST") {
@@ -137,7 +179,11 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
         took: 1,
         timed_out: false,
         _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
-        hits: { total: { value: found.total, relation: "eq" }, max_score: found.hits[0]?._score ?? null, hits: found.hits.map((hit) => ({ _index: index, ...hit })) },
+        hits: {
+          total: { value: found.total, relation: "eq" },
+          max_score: found.hits[0]?._score ?? null,
+          hits: found.hits.map((hit) => ({ _index: index, ...hit })),
+        },
       });
     }
     return error(res, 405, "method_not_allowed", `${req.method} ${url.pathname}`);

@@ -39,11 +39,22 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     const adapter = createOpenSearch({ url: server.url, index, ...options });
     const { app, indexed } = fixture().app(table, { search: { index: adapter, fields: ["title", "body"] }, ...config });
     const mine = () => server.requests.filter((request) => request.path.startsWith(`/${index}`));
-    return { app, indexed, table, index, mine, search: (query: string, user?: Record<string, unknown>) => send(app, "GET", `/api/articles/search?${query}`, { user }) };
+    return {
+      app,
+      indexed,
+      table,
+      index,
+      mine,
+      search: (query: string, user?: Record<string, unknown>) =>
+        send(app, "GET", `/api/articles/search?${query}`, { user }),
+    };
   }
 
   it("speaks the documented wire format: index creation, PUT/DELETE _doc, NDJSON _bulk, _search with multi_match", async () => {
-    const { app, index, mine, search } = await mount({ refresh: "wait_for", headers: { authorization: "Basic dGVzdDp0ZXN0" } });
+    const { app, index, mine, search } = await mount({
+      refresh: "wait_for",
+      headers: { authorization: "Basic dGVzdDp0ZXN0" },
+    });
     await send(app, "POST", "/api/articles", { body: ARTICLES[0] });
     await send(app, "POST", "/api/articles/batch", { body: [ARTICLES[1], ARTICLES[2]] });
     await send(app, "DELETE", "/api/articles/batch", { body: [2, 3] });
@@ -61,15 +72,29 @@ eachSearchDialect("opensearch adapter", (fixture) => {
       `POST /${index}/_search`,
     ]);
     for (const request of requests) expect(request.authorization).toBe("Basic dGVzdDp0ZXN0");
-    expect(JSON.parse(requests[1]!.body)).toEqual({ mappings: { properties: { title: { type: "text" }, body: { type: "text" } } } });
+    expect(JSON.parse(requests[1]!.body)).toEqual({
+      mappings: { properties: { title: { type: "text" }, body: { type: "text" } } },
+    });
     expect(JSON.parse(requests[2]!.body)).toEqual({ title: ARTICLES[0]!.title, body: ARTICLES[0]!.body });
     expect(requests[3]!.contentType).toBe("application/x-ndjson");
     expect(requests[3]!.body.endsWith("\n")).toBe(true);
-    expect(requests[3]!.body.trim().split("\n").map((line) => JSON.parse(line))).toEqual([
-      { index: { _id: "2" } }, { title: ARTICLES[1]!.title, body: ARTICLES[1]!.body },
-      { index: { _id: "3" } }, { title: ARTICLES[2]!.title, body: ARTICLES[2]!.body },
+    expect(
+      requests[3]!.body
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { index: { _id: "2" } },
+      { title: ARTICLES[1]!.title, body: ARTICLES[1]!.body },
+      { index: { _id: "3" } },
+      { title: ARTICLES[2]!.title, body: ARTICLES[2]!.body },
     ]);
-    expect(requests[4]!.body.trim().split("\n").map((line) => JSON.parse(line))).toEqual([{ delete: { _id: "2" } }, { delete: { _id: "3" } }]);
+    expect(
+      requests[4]!.body
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ delete: { _id: "2" } }, { delete: { _id: "3" } }]);
     expect(JSON.parse(requests[6]!.body)).toEqual({
       from: 0,
       size: 50,
@@ -87,7 +112,10 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     // and ids that never existed.
     const name = getTableName(table);
     await execute(fixture().t, `delete from "${name}" where "id" = 1`);
-    await execute(fixture().t, `update "${name}" set "deleted_at" = ${fixture().t.dialect === "sqlite" ? "1" : "now()"} where "id" = 3`);
+    await execute(
+      fixture().t,
+      `update "${name}" set "deleted_at" = ${fixture().t.dialect === "sqlite" ? "1" : "now()"} where "id" = 3`,
+    );
     const documents = server.indexes.get(index)!;
     documents.set("999", { title: "bread tomatoes", body: "" });
     documents.set("not-a-number", { title: "bread tomatoes", body: "" });
@@ -115,7 +143,9 @@ eachSearchDialect("opensearch adapter", (fixture) => {
 
   it("setup failing on first use (server unreachable) is a 503, retried on the next request", async () => {
     const table = await fixture().articles();
-    const { app } = fixture().app(table, { search: { index: createOpenSearch({ url: await deadUrl(), index: "gone" }), fields: ["title"] } });
+    const { app } = fixture().app(table, {
+      search: { index: createOpenSearch({ url: await deadUrl(), index: "gone" }), fields: ["title"] },
+    });
     const res = await send(app, "GET", "/api/articles/search?q=bread");
     expect(res.status).toBe(503);
     expect(res.body.code).toBe("SEARCH_UNAVAILABLE");
@@ -140,7 +170,11 @@ eachSearchDialect("opensearch adapter", (fixture) => {
     const index = uniqueName("reject").toLowerCase();
     const outbox = uniqueName("outbox");
     const { app, indexed } = fixture().app(table, {
-      search: { index: createOpenSearch({ url: server.url, index }), fields: ["title", "body"], outbox: { table: outbox, intervalMs: 0 } },
+      search: {
+        index: createOpenSearch({ url: server.url, index }),
+        fields: ["title", "body"],
+        outbox: { table: outbox, intervalMs: 0 },
+      },
     });
     const search = async (q: string) => ids(await send(app, "GET", `/api/articles/search?q=${q}`)).sort();
     try {

@@ -27,7 +27,8 @@ interface OutageCase {
 
 function switchable(make: () => SearchAdapter): ReturnType<OutageCase["backend"]> {
   const state = { down: false };
-  const guard = <T>(run: () => Promise<T>): Promise<T> => (state.down ? Promise.reject(new Error("index down")) : run());
+  const guard = <T>(run: () => Promise<T>): Promise<T> =>
+    state.down ? Promise.reject(new Error("index down")) : run();
   return {
     adapter: () => {
       const inner = make();
@@ -86,7 +87,13 @@ eachSearchDialect("search outbox", (fixture) => {
         const table = await fixture().articles();
         const outboxName = uniqueName("outbox");
         const mountOn = (on: ArticlesTable, process = options.process, batchSize?: number) =>
-          fixture().app(on, { search: { index: backend.adapter(), fields: ["title", "body"], outbox: { table: outboxName, intervalMs: 0, process, batchSize } } });
+          fixture().app(on, {
+            search: {
+              index: backend.adapter(),
+              fields: ["title", "body"],
+              outbox: { table: outboxName, intervalMs: 0, process, batchSize },
+            },
+          });
         const { app, indexed } = mountOn(table);
         const search = (q: string) => send(app, "GET", `/api/articles/search?q=${q}`);
         return { table, outboxName, app, indexed, search, backend, mountOn };
@@ -99,15 +106,23 @@ eachSearchDialect("search outbox", (fixture) => {
           await send(app, "PATCH", "/api/articles/1", { body: { title: "Sourdough" } });
           await send(app, "POST", "/api/articles/batch", { body: [ARTICLES[1], ARTICLES[2]] });
           await send(app, "PATCH", "/api/articles/batch", { body: [{ id: 2, body: "changed" }] });
-          await send(app, "POST", "/api/articles/batch/upsert", { body: [{ id: 3, title: "Tomatoes" }, { id: 40, title: "New" }] });
+          await send(app, "POST", "/api/articles/batch/upsert", {
+            body: [
+              { id: 3, title: "Tomatoes" },
+              { id: 40, title: "New" },
+            ],
+          });
           await send(app, "DELETE", "/api/articles/batch", { body: [2] });
           await send(app, "DELETE", "/api/articles/1");
           const rows = await outboxRows(fixture().t, outboxName);
           expect(rows.map((row) => [row.resource, row.row_id, row.op])).toEqual([
-            ["articles", "1", "create"], ["articles", "1", "update"],
-            ["articles", "2", "create"], ["articles", "3", "create"],
+            ["articles", "1", "create"],
+            ["articles", "1", "update"],
+            ["articles", "2", "create"],
+            ["articles", "3", "create"],
             ["articles", "2", "update"],
-            ["articles", "3", "update"], ["articles", "40", "create"],
+            ["articles", "3", "update"],
+            ["articles", "40", "create"],
             ["articles", "2", "delete"],
             ["articles", "1", "delete"],
           ]);
@@ -120,12 +135,22 @@ eachSearchDialect("search outbox", (fixture) => {
         const table = await fixture().articles();
         const outboxName = uniqueName("outbox");
         const tracked = trackMutations(fixture().t.db, { articles: { table: table as Table, id: table.id } });
-        const { app } = fixture().app(table, { db: tracked, search: { index: outage.backend().adapter(), fields: ["title", "body"], outbox: { table: outboxName, intervalMs: 0, process: false } } });
+        const { app } = fixture().app(table, {
+          db: tracked,
+          search: {
+            index: outage.backend().adapter(),
+            fields: ["title", "body"],
+            outbox: { table: outboxName, intervalMs: 0, process: false },
+          },
+        });
         try {
           await send(app, "POST", "/api/articles", { body: ARTICLES[0] });
           await send(app, "POST", "/api/articles/batch", { body: [ARTICLES[1]] });
           const rows = await outboxRows(fixture().t, outboxName);
-          expect(rows.map((row) => [row.row_id, row.op])).toEqual([["1", "create"], ["2", "create"]]);
+          expect(rows.map((row) => [row.row_id, row.op])).toEqual([
+            ["1", "create"],
+            ["2", "create"],
+          ]);
         } finally {
           await dropTable(fixture().t, outboxName);
         }
@@ -136,7 +161,12 @@ eachSearchDialect("search outbox", (fixture) => {
         try {
           await send(app, "POST", "/api/articles", { body: ARTICLES[0] });
           // The second item collides with row 1 inside the transaction: item one rolls back too.
-          const batch = await send(app, "POST", "/api/articles/batch", { body: [{ id: 50, title: "Fifty" }, { id: 1, title: "Again" }] });
+          const batch = await send(app, "POST", "/api/articles/batch", {
+            body: [
+              { id: 50, title: "Fifty" },
+              { id: 1, title: "Again" },
+            ],
+          });
           expect(batch.status).toBe(409);
           const single = await send(app, "POST", "/api/articles", { body: { id: 1, title: "Again" } });
           expect(single.status).toBe(409);
@@ -169,9 +199,13 @@ eachSearchDialect("search outbox", (fixture) => {
           reported.length = 0;
           // The index is gone: every write still commits, together with its outbox row.
           expect((await send(app, "POST", "/api/articles", { body: ARTICLES[3] })).status).toBe(201);
-          expect((await send(app, "PATCH", "/api/articles/1", { body: { title: "Sourdough", body: "starter" } })).status).toBe(200);
+          expect(
+            (await send(app, "PATCH", "/api/articles/1", { body: { title: "Sourdough", body: "starter" } })).status,
+          ).toBe(200);
           expect((await send(app, "DELETE", "/api/articles/2")).status).toBe(204);
-          expect((await send(app, "POST", "/api/articles/batch", { body: [{ title: "Bread pudding" }] })).status).toBe(201);
+          expect((await send(app, "POST", "/api/articles/batch", { body: [{ title: "Bread pudding" }] })).status).toBe(
+            201,
+          );
           expect(reported.length).toBeGreaterThan(0);
           const unavailable = await search("bread");
           expect(unavailable.status).toBe(503);
@@ -214,9 +248,19 @@ eachSearchDialect("search outbox", (fixture) => {
           await send(app, "DELETE", "/api/articles/2");
           const before = ids(await search("bread"));
           const now = fixture().t.dialect === "sqlite" ? "1" : "now()";
-          const replayed = [["articles", "1", "update"], ["articles", "2", "delete"], ["articles", "4", "create"], ["articles", "999", "create"], ["articles", "junk", "update"], ["others", "1", "create"]];
+          const replayed = [
+            ["articles", "1", "update"],
+            ["articles", "2", "delete"],
+            ["articles", "4", "create"],
+            ["articles", "999", "create"],
+            ["articles", "junk", "update"],
+            ["others", "1", "create"],
+          ];
           const values = replayed.map(([resource, id, op]) => `('${resource}', '${id}', '${op}', ${now})`).join(", ");
-          await execute(fixture().t, `insert into "${outboxName}" ("resource", "row_id", "op", "created_at") values ${values}`);
+          await execute(
+            fixture().t,
+            `insert into "${outboxName}" ("resource", "row_id", "op", "created_at") values ${values}`,
+          );
           expect(await indexed!.drain()).toBe(5);
           expect(ids(await search("bread"))).toEqual(before);
           expect(await indexed!.drain()).toBe(0);

@@ -2,14 +2,25 @@ import fc from "fast-check";
 import { getTableName, sql } from "drizzle-orm";
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { createMemorySearch, createPostgresSearch, createSqliteFts5Search, tsvectorExpression, type SearchAdapter } from "../../src/search";
+import {
+  createMemorySearch,
+  createPostgresSearch,
+  createSqliteFts5Search,
+  tsvectorExpression,
+  type SearchAdapter,
+} from "../../src/search";
 import { pushTables } from "../../src/db";
 import { send, type TestResponse } from "../helpers/app";
 import { ARTICLES, eachSearchDialect, execute, uniqueName, type ArticlesTable, type SearchFixture } from "./fixtures";
 
 const ids = (res: TestResponse) => (res.body.items as { id: number | string }[]).map((item) => item.id);
 
-async function seeded(fixture: SearchFixture, adapter: SearchAdapter, fields: ("title" | "body")[] = ["title", "body"], table?: ArticlesTable) {
+async function seeded(
+  fixture: SearchFixture,
+  adapter: SearchAdapter,
+  fields: ("title" | "body")[] = ["title", "body"],
+  table?: ArticlesTable,
+) {
   const articles = table ?? (await fixture.articles());
   const { app, indexed } = fixture.app(articles, { search: { index: adapter, fields } });
   if (!table) for (const row of ARTICLES) await send(app, "POST", "/api/articles", { body: row });
@@ -38,7 +49,10 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
       expect(ids(await widened.search("flour"))).toEqual([1]);
       // Same definition: nothing is rebuilt (an entry removed by hand stays removed).
       const fts = `${first.name}_fts`;
-      await execute(fixture().t, `insert into "${fts}"("${fts}", rowid, "title", "body") select 'delete', rowid, "title", "body" from "${first.name}" where "id" = 3`);
+      await execute(
+        fixture().t,
+        `insert into "${fts}"("${fts}", rowid, "title", "body") select 'delete', rowid, "title", "body" from "${first.name}" where "id" = 3`,
+      );
       const same = await seeded(fixture(), createSqliteFts5Search(), ["title", "body"], first.table);
       expect(ids(await same.search("tomatoes"))).toEqual([]);
       // A missing trigger means the index may have missed writes: recreated and rebuilt.
@@ -53,7 +67,11 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
       const notes = sqliteTable(uniqueName("notes"), { id: text("id").primaryKey(), title: text("title").notNull() });
       await pushTables(fixture().t.db, [notes]);
       const { app } = fixture().app(notes as never, { search: { index: createSqliteFts5Search(), fields: ["title"] } });
-      for (const [id, title] of [["b", "bread notes"], ["a", "butter notes"]]) await send(app, "POST", "/api/articles", { body: { id, title } });
+      for (const [id, title] of [
+        ["b", "bread notes"],
+        ["a", "butter notes"],
+      ])
+        await send(app, "POST", "/api/articles", { body: { id, title } });
       await send(app, "PATCH", "/api/articles/a", { body: { title: "bread and butter" } });
       const res = await send(app, "GET", "/api/articles/search?q=bread");
       expect(ids(res).sort()).toEqual(["a", "b"]);
@@ -61,7 +79,18 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
 
     it("FTS5 query syntax in q is read as plain words, never as operators or column filters", async () => {
       const { search } = await seeded(fixture(), createSqliteFts5Search());
-      for (const q of ['title:bread', '"bread', "NEAR(bread butter)", "bread OR coffee", "bread AND", "bread*", "^bread", "-bread", "secret:crumb", "{title body}:bread"]) {
+      for (const q of [
+        "title:bread",
+        '"bread',
+        "NEAR(bread butter)",
+        "bread OR coffee",
+        "bread AND",
+        "bread*",
+        "^bread",
+        "-bread",
+        "secret:crumb",
+        "{title body}:bread",
+      ]) {
         const res = await search(q);
         expect(res.status, q).toBe(200);
       }
@@ -74,15 +103,26 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
     it("creates a GIN index on the search expression, and searches can use it", async () => {
       const { name, search } = await seeded(fixture(), createPostgresSearch());
       await search("bread");
-      const db = fixture().t.db as unknown as { execute(q: unknown): Promise<any>; transaction<T>(run: (tx: any) => Promise<T>): Promise<T> };
+      const db = fixture().t.db as unknown as {
+        execute(q: unknown): Promise<any>;
+        transaction<T>(run: (tx: any) => Promise<T>): Promise<T>;
+      };
       const rowsOf = (result: any): any[] => (Array.isArray(result) ? result : result.rows);
-      const indexes = rowsOf(await db.execute(sql`select indexname, indexdef from pg_indexes where tablename = ${name}`));
+      const indexes = rowsOf(
+        await db.execute(sql`select indexname, indexdef from pg_indexes where tablename = ${name}`),
+      );
       const gin = indexes.find((row) => /USING gin/i.test(row.indexdef));
       expect(gin.indexdef).toContain("to_tsvector");
       const expression = tsvectorExpression([{ name: "title" }, { name: "body" }] as never, "english");
       const plan = await db.transaction(async (tx) => {
         await tx.execute(sql`set local enable_seqscan = off`);
-        return rowsOf(await tx.execute(sql.raw(`explain select "id" from "${name}" where ${expression} @@ websearch_to_tsquery('english'::regconfig, 'bread')`)));
+        return rowsOf(
+          await tx.execute(
+            sql.raw(
+              `explain select "id" from "${name}" where ${expression} @@ websearch_to_tsquery('english'::regconfig, 'bread')`,
+            ),
+          ),
+        );
       });
       expect(plan.map((row) => Object.values(row)[0]).join("\n")).toContain(gin.indexname);
     });
@@ -118,12 +158,19 @@ eachSearchDialect("search SQL indexes", (fixture, dialect) => {
     const indexed = await seeded(fixture(), adapter);
     const memory = await seeded(fixture(), createMemorySearch());
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 }), fc.constantFrom('"', "'", "*", "NEAR(", ":", "\\", "%", "\u0000", "a\u0000b")), async (q) => {
-        for (const { search } of [indexed, memory]) {
-          const res = await search(q);
-          expect([200, 400]).toContain(res.status);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 40 }),
+          fc.string({ unit: "grapheme", maxLength: 20 }),
+          fc.constantFrom('"', "'", "*", "NEAR(", ":", "\\", "%", "\u0000", "a\u0000b"),
+        ),
+        async (q) => {
+          for (const { search } of [indexed, memory]) {
+            const res = await search(q);
+            expect([200, 400]).toContain(res.status);
+          }
+        },
+      ),
       { numRuns: dialect === "pg" ? 60 : 120 },
     );
   });

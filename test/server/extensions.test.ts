@@ -23,13 +23,17 @@ const notes = sqliteTable("ext_notes", {
 
 function database() {
   const sqlite = new Database(":memory:");
-  sqlite.exec("CREATE TABLE ext_notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, owner TEXT NOT NULL, secret TEXT)");
+  sqlite.exec(
+    "CREATE TABLE ext_notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, owner TEXT NOT NULL, secret TEXT)",
+  );
   const db = drizzle(sqlite);
-  db.insert(notes).values([
-    { title: "alpha", owner: "ann", secret: "s1" },
-    { title: "beta, with comma", owner: "bob", secret: "s2" },
-    { title: "gamma", owner: "ann", secret: "s3" },
-  ]).run();
+  db.insert(notes)
+    .values([
+      { title: "alpha", owner: "ann", secret: "s1" },
+      { title: "beta, with comma", owner: "bob", secret: "s2" },
+      { title: "gamma", owner: "ann", secret: "s3" },
+    ])
+    .run();
   return db;
 }
 
@@ -77,10 +81,14 @@ describe("resource extensions", () => {
 
   it("takes its per-resource option from the resource config, and refuses a bad one at mount", async () => {
     const some = notesApp([csvExport()], { fields: ["title"] });
-    expect(await (await some.request("/api/notes/export.csv", { headers: { "x-user": "ann" } })).text()).toBe("title\r\nalpha\r\ngamma\r\n");
+    expect(await (await some.request("/api/notes/export.csv", { headers: { "x-user": "ann" } })).text()).toBe(
+      "title\r\nalpha\r\ngamma\r\n",
+    );
     const off = notesApp([csvExport()], false);
     // Off for this resource: `export.csv` is then read as an id, which an integer key refuses.
-    expect((await send(off, "GET", "/api/notes/export.csv", { headers: { "x-user": "ann" } })).body.code).toBe("INVALID_ID");
+    expect((await send(off, "GET", "/api/notes/export.csv", { headers: { "x-user": "ann" } })).body.code).toBe(
+      "INVALID_ID",
+    );
     expect(() => notesApp([csvExport()], { fields: ["secret"] })).toThrow(/csvExport.fields names 'secret'/);
   });
 
@@ -96,13 +104,22 @@ describe("resource extensions", () => {
   it("keeps search and subscriptions by default, and an empty list removes them", async () => {
     const user = { headers: { "x-user": "ann" } };
     const defaults = notesApp(defaultExtensions());
-    expect((await send(defaults, "GET", "/api/notes/search?q=x", user)).body.detail).toMatch(/Search is not configured/);
+    expect((await send(defaults, "GET", "/api/notes/search?q=x", user)).body.detail).toMatch(
+      /Search is not configured/,
+    );
     const bare = notesApp([]);
     // Without the extensions, `search` and `subscribe` are ids like any other.
     expect((await send(bare, "GET", "/api/notes/search", user)).status).toBe(400);
     expect((await send(bare, "GET", "/api/notes/subscribe", user)).status).toBe(400);
 
-    const router = new Hono().route("/notes", useResource(notes, { id: notes.id, db: database(), auth: { public: { read: true } } }, { extensions: [csvExport()] }));
+    const router = new Hono().route(
+      "/notes",
+      useResource(
+        notes,
+        { id: notes.id, db: database(), auth: { public: { read: true } } },
+        { extensions: [csvExport()] },
+      ),
+    );
     expect((await router.request("/notes/export.csv")).status).toBe(200);
     expect((await router.request("/notes/subscribe")).status).toBe(400);
   });
@@ -114,14 +131,23 @@ describe("resource extensions", () => {
 
 describe("the write path of an extension", () => {
   const open = { public: { read: true, create: true, update: true, delete: true } } as const;
-  const audit = sqliteTable("ext_audit", { id: integer("id").primaryKey({ autoIncrement: true }), noteId: integer("note_id").notNull(), op: text("op").notNull() });
+  const audit = sqliteTable("ext_audit", {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    noteId: integer("note_id").notNull(),
+    op: text("op").notNull(),
+  });
 
   /** Records every committed write (afterCommit) and writes an audit row beside each one (joinWrites). */
   function auditing(heard: string[], failing = false): ResourceExtension {
     return {
       name: "audit",
       init(resource) {
-        resource.joinWrites({ key: "audit", db: resource.db, prepare: async () => {}, rowsFor: (op, row) => [{ table: audit, values: { noteId: row.id, op } }] });
+        resource.joinWrites({
+          key: "audit",
+          db: resource.db,
+          prepare: async () => {},
+          rowsFor: (op, row) => [{ table: audit, values: { noteId: row.id, op } }],
+        });
       },
       mount() {},
       afterCommit(resource, mutations) {
@@ -133,11 +159,18 @@ describe("the write path of an extension", () => {
 
   function auditedApp(heard: string[], failing = false) {
     const sqlite = new Database(":memory:");
-    sqlite.exec("CREATE TABLE ext_notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, owner TEXT NOT NULL, secret TEXT)");
-    sqlite.exec("CREATE TABLE ext_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, note_id INTEGER NOT NULL, op TEXT NOT NULL)");
+    sqlite.exec(
+      "CREATE TABLE ext_notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, owner TEXT NOT NULL, secret TEXT)",
+    );
+    sqlite.exec(
+      "CREATE TABLE ext_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, note_id INTEGER NOT NULL, op TEXT NOT NULL)",
+    );
     const db = drizzle(sqlite);
     const errors: unknown[] = [];
-    const app = createCovara({ extensions: [auditing(heard, failing)], logger: { error: (_m, error) => void errors.push(error), warn() {} } });
+    const app = createCovara({
+      extensions: [auditing(heard, failing)],
+      logger: { error: (_m, error) => void errors.push(error), warn() {} },
+    });
     app.resource("/notes", notes, { id: notes.id, db, auth: open });
     return { app, db, errors };
   }
@@ -148,11 +181,31 @@ describe("the write path of an extension", () => {
     const { app, db } = auditedApp(heard);
     const second = auditedApp(other);
     expect((await send(app, "POST", "/api/notes", { body: { title: "a", owner: "ann" } })).status).toBe(201);
-    expect((await send(app, "POST", "/api/notes/batch", { body: [{ title: "b", owner: "ann" }, { title: "c", owner: "bob" }] })).status).toBe(201);
+    expect(
+      (
+        await send(app, "POST", "/api/notes/batch", {
+          body: [
+            { title: "b", owner: "ann" },
+            { title: "c", owner: "bob" },
+          ],
+        })
+      ).status,
+    ).toBe(201);
     expect((await send(app, "DELETE", "/api/notes/1")).status).toBe(204);
     expect(heard).toEqual(["ext_notes:create:1", "ext_notes:create:2", "ext_notes:create:3", "ext_notes:delete:1"]);
     expect(other).toEqual([]);
-    expect(db.select().from(audit).all().map((row) => [row.noteId, row.op])).toEqual([[1, "create"], [2, "create"], [3, "create"], [1, "delete"]]);
+    expect(
+      db
+        .select()
+        .from(audit)
+        .all()
+        .map((row) => [row.noteId, row.op]),
+    ).toEqual([
+      [1, "create"],
+      [2, "create"],
+      [3, "create"],
+      [1, "delete"],
+    ]);
     // A refused write leaves no companion row.
     expect((await send(app, "POST", "/api/notes", { body: { title: null, owner: "ann" } })).status).toBe(400);
     expect(db.select().from(audit).all()).toHaveLength(4);

@@ -28,7 +28,10 @@ function app(logger?: Logger) {
 
 function recorder() {
   const errors: { message: string; error: unknown; meta?: Record<string, unknown> }[] = [];
-  const logger: Logger = { error: (message, error, meta) => void errors.push({ message, error, meta }), warn: () => {} };
+  const logger: Logger = {
+    error: (message, error, meta) => void errors.push({ message, error, meta }),
+    warn: () => {},
+  };
   return { logger, errors };
 }
 
@@ -67,7 +70,9 @@ describe("the app logger", () => {
     expect(String(console_.mock.calls[0]![0])).toMatch(/unexpected error on GET \/api\/items/);
 
     const reported: string[] = [];
-    setUnexpectedErrorReporter((error, c) => reported.push(`${c.req.method} ${c.req.path}: ${(error as Error).message}`));
+    setUnexpectedErrorReporter((error, c) =>
+      reported.push(`${c.req.method} ${c.req.path}: ${(error as Error).message}`),
+    );
     // (Test files run isolated, so the reporter stays in this file's default context.)
     expect((await app().request("/api/items")).status).toBe(500);
     expect(reported).toEqual(["GET /api/items: hook exploded"]);

@@ -9,7 +9,15 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createCovara, createRealtime, recordExternalMutation, trackMutations, useResource, type CovaraApp, type Logger } from "../../src";
+import {
+  createCovara,
+  createRealtime,
+  recordExternalMutation,
+  trackMutations,
+  useResource,
+  type CovaraApp,
+  type Logger,
+} from "../../src";
 import { useAuth } from "../../src/auth";
 import { defaultContext } from "../../src/kernel/context";
 import { getGlobalKV, setGlobalKV } from "../../src/kernel/global-kv";
@@ -41,7 +49,12 @@ async function openDatabase() {
 function recordingLogger(): Logger & { errors: unknown[]; warnings: string[] } {
   const errors: unknown[] = [];
   const warnings: string[] = [];
-  return { errors, warnings, error: (_message, error) => void errors.push(error), warn: (message) => void warnings.push(message) };
+  return {
+    errors,
+    warnings,
+    error: (_message, error) => void errors.push(error),
+    warn: (message) => void warnings.push(message),
+  };
 }
 
 async function usersApp(options: Parameters<typeof createCovara>[0] = {}) {
@@ -61,7 +74,9 @@ describe("two apps in one process", () => {
     expect((await stream.reader.take(2)).map((event) => event.event)).toEqual(["connected", "snapshot"]);
 
     expect((await send(a.app, "POST", "/api/users", { body: row(1) })).status).toBe(201);
-    expect((await send(b.app, "POST", "/api/users", { body: { name: "only in B", email: "b@x.io" } })).status).toBe(201);
+    expect((await send(b.app, "POST", "/api/users", { body: { name: "only in B", email: "b@x.io" } })).status).toBe(
+      201,
+    );
     // The first event B's subscriber sees is B's own write: A's never arrived before it.
     const [event] = await stream.reader.take(1);
     expect(event!.event).toBe("added");
@@ -120,7 +135,12 @@ describe("two apps in one process", () => {
     await hub.recordExternalMutation("users", "update", { objectId: 1 });
     expect(heard).toEqual({ a: 1, b: 0 });
 
-    const b = createCovara({ realtime: hub }).resource("/users", users, { id: users.id, db, name: "users", auth: OPEN });
+    const b = createCovara({ realtime: hub }).resource("/users", users, {
+      id: users.id,
+      db,
+      name: "users",
+      auth: OPEN,
+    });
     cleanups.push(onMutations((batch) => void (heard.b += batch.length), b));
     await hub.recordExternalMutation("users", "update", { objectId: 2 });
     expect(heard).toEqual({ a: 2, b: 1 });
@@ -133,7 +153,11 @@ describe("two apps in one process", () => {
     const a = createCovara({ kv: kvA });
     const b = createCovara({ kv: kvB });
     const bare = createCovara();
-    cleanups.push(() => a.realtime.close(), () => b.realtime.close(), () => bare.realtime.close());
+    cleanups.push(
+      () => a.realtime.close(),
+      () => b.realtime.close(),
+      () => bare.realtime.close(),
+    );
     setGlobalKV(processKV);
     cleanups.push(() => setGlobalKV(undefined));
     expect(getGlobalKV(a)).toBe(kvA);
@@ -149,7 +173,10 @@ describe("two apps in one process", () => {
   it("gives each app its own task registry and scheduler", async () => {
     const a = createCovara();
     const b = createCovara();
-    cleanups.push(() => a.realtime.close(), () => b.realtime.close());
+    cleanups.push(
+      () => a.realtime.close(),
+      () => b.realtime.close(),
+    );
     const task = defineTask({ name: "two-apps-only-in-a", input: z.object({}), handler: async () => "done" });
     getTaskRegistry(a).register(task);
     expect(getTaskRegistry(a).has(task.name)).toBe(true);

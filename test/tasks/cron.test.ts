@@ -109,7 +109,12 @@ describe("cron in time zones", () => {
   });
 
   it("a whole year of daily New York occurrences is 366 distinct, increasing instants", () => {
-    const list = cronOccurrencesBetween("30 2 * * *", at("2024-01-01T00:00:00Z"), at("2025-01-01T00:00:00Z"), "America/New_York");
+    const list = cronOccurrencesBetween(
+      "30 2 * * *",
+      at("2024-01-01T00:00:00Z"),
+      at("2025-01-01T00:00:00Z"),
+      "America/New_York",
+    );
     expect(list).toHaveLength(366);
     for (let i = 1; i < list.length; i++) expect(list[i]!).toBeGreaterThan(list[i - 1]!);
   });

@@ -26,7 +26,6 @@ interface WorkerProcess {
   exited: Promise<void>;
 }
 
-
 const unavailable = await redisSkipReason();
 if (unavailable !== null) {
   console.warn(`Skipping the multi-process task tests: ${unavailable} (set REDIS_URL to a reachable Redis)`);
@@ -66,7 +65,10 @@ function describeProcesses(): void {
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       const worker: WorkerProcess = { child, pid: child.pid!, events, exited };
       workers.push(worker);
-      await waitUntil(() => events.some((e) => e.event === "ready") || child.exitCode !== null, "a worker process to start");
+      await waitUntil(
+        () => events.some((e) => e.event === "ready") || child.exitCode !== null,
+        "a worker process to start",
+      );
       expect(child.exitCode).toBeNull();
       return worker;
     }

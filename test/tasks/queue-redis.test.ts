@@ -19,7 +19,6 @@ import { runTaskQueueSuite } from "./queue-suite";
 const url = REDIS_URL;
 const RUN = `tasktest-redis:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`;
 
-
 /** The same KV without its script runner: the queue then falls back to the portable moves. */
 function withoutScripts(kv: KV): KV {
   // Own enumerable methods only; the runner is a non-enumerable symbol property and stays behind.
@@ -75,7 +74,9 @@ function describeRedisSpecifics(): void {
       } finally {
         await admin.quit();
       }
-      await expect(run!("return redis.error_reply('ERR scripted failure')", ["k"], [])).rejects.toThrow(/script "k" failed: ERR scripted failure/);
+      await expect(run!("return redis.error_reply('ERR scripted failure')", ["k"], [])).rejects.toThrow(
+        /script "k" failed: ERR scripted failure/,
+      );
       const { createMemoryKV } = await import("../../src/kv/memory");
       const memory = createMemoryKV();
       expect(redisScriptRunnerOf(memory)).toBeUndefined();
@@ -99,7 +100,13 @@ function describeRedisSpecifics(): void {
       });
       const [a, b, producer] = await Promise.all([open(), open(), open()]);
       const pools = await Promise.all(
-        [a, b].map((kv) => startTaskWorkers(kv, createTaskRegistry().register(task), 5, { keyPrefix: prefix, pollIntervalMs: 50, concurrencyRetryMs: 10 })),
+        [a, b].map((kv) =>
+          startTaskWorkers(kv, createTaskRegistry().register(task), 5, {
+            keyPrefix: prefix,
+            pollIntervalMs: 50,
+            concurrencyRetryMs: 10,
+          }),
+        ),
       );
       const scheduler = createTaskScheduler(producer, createTaskRegistry().register(task), { keyPrefix: prefix });
       const ids: string[] = [];
@@ -113,7 +120,12 @@ function describeRedisSpecifics(): void {
     it("stores a task as a hash whose JSON the scripts never rewrite, and a finished one expires", async () => {
       const prefix = `${RUN}layout:`;
       const kv = await open();
-      const task = defineTask({ name: "layout", input: z.object({ list: z.array(z.number()) }), resultTtlMs: 60_000, handler: () => [] });
+      const task = defineTask({
+        name: "layout",
+        input: z.object({ list: z.array(z.number()) }),
+        resultTtlMs: 60_000,
+        handler: () => [],
+      });
       const registry = createTaskRegistry().register(task);
       const scheduler = createTaskScheduler(kv, registry, { keyPrefix: prefix });
       const { id } = await scheduler.enqueue(task, { list: [] }, { priority: 7 });

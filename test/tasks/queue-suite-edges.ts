@@ -16,7 +16,9 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
     const h = useTaskHarness(makeKV);
 
     it("resultTtlMs: a finished task's record and result expire after it", async () => {
-      h.registry.register(defineTask({ name: "brief", input: z.null(), resultTtlMs: 150, handler: () => "kept briefly" }));
+      h.registry.register(
+        defineTask({ name: "brief", input: z.null(), resultTtlMs: 150, handler: () => "kept briefly" }),
+      );
       await h.start();
       const { id } = await h.scheduler.enqueue("brief", null);
       expect(await h.scheduler.waitFor(id)).toMatchObject({ status: "completed", result: "kept briefly" });
@@ -70,7 +72,11 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       const { id } = await h.scheduler.enqueue("steps", null);
       await h.scheduler.waitFor(id);
       expect(refused).toEqual(["TypeError", "TypeError", "TypeError"]);
-      expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ status: "completed", progress: { step: 3, of: 3 }, result: "ok" });
+      expect(await h.scheduler.getTaskStatus(id)).toMatchObject({
+        status: "completed",
+        progress: { step: 3, of: 3 },
+        result: "ok",
+      });
     });
 
     it("an attempt whose lease is taken from it aborts its signal and writes nothing more", async () => {
@@ -105,7 +111,9 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
     });
 
     it("a task whose workers keep dying is dead-lettered after maxLapses lapses, uncharged until then", async () => {
-      const hangs = createTaskRegistry().register(defineTask({ name: "poison", input: z.null(), handler: () => new Promise<never>(() => {}) }));
+      const hangs = createTaskRegistry().register(
+        defineTask({ name: "poison", input: z.null(), handler: () => new Promise<never>(() => {}) }),
+      );
       const options = { leaseMs: 100, heartbeatIntervalMs: 30, maxLapses: 2 };
       const { id } = await h.scheduler.enqueue(hangs.get("poison")!, null);
       // Two pools in turn claim it and "crash": no release, no more heartbeats.
@@ -119,15 +127,35 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
         await dying.stop({ drain: false, release: false });
       }
       const hooked: string[] = [];
-      await h.start(1, { ...options, onDlqEnqueue: (entry) => { hooked.push(entry.error); } }, hangs);
-      expect(await h.scheduler.waitFor(id)).toMatchObject({ status: "dead", error: expect.stringMatching(/Lease expired.*\(2 times\)$/) });
+      await h.start(
+        1,
+        {
+          ...options,
+          onDlqEnqueue: (entry) => {
+            hooked.push(entry.error);
+          },
+        },
+        hangs,
+      );
+      expect(await h.scheduler.waitFor(id)).toMatchObject({
+        status: "dead",
+        error: expect.stringMatching(/Lease expired.*\(2 times\)$/),
+      });
       // The hook runs right after the record turns dead.
       await until(() => hooked.length === 1);
       expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ lapses: 2, attempt: 1 });
     });
 
     it("an onDlqEnqueue hook that throws is reported to onError and the task still lands in the DLQ", async () => {
-      h.registry.register(defineTask({ name: "fails", input: z.null(), handler: () => { throw new Error("nope"); } }));
+      h.registry.register(
+        defineTask({
+          name: "fails",
+          input: z.null(),
+          handler: () => {
+            throw new Error("nope");
+          },
+        }),
+      );
       const hooked: string[] = [];
       await h.start(1, {
         onDlqEnqueue: (entry) => {
@@ -147,7 +175,11 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       h.registry.register(defineTask({ name: "known-elsewhere", input: z.null(), handler: () => {} }));
       const { id } = await h.scheduler.enqueue("known-elsewhere", null);
       await h.start(1, {}, createTaskRegistry());
-      expect(await h.scheduler.waitFor(id)).toEqual({ id, status: "dead", error: 'No handler registered for task "known-elsewhere"' });
+      expect(await h.scheduler.waitFor(id)).toEqual({
+        id,
+        status: "dead",
+        error: 'No handler registered for task "known-elsewhere"',
+      });
       expect((await h.scheduler.listDeadLetters())[0]).toMatchObject({ id, attempts: 0 });
     });
 
@@ -155,7 +187,11 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       h.registry.register(defineTask({ name: "bigint", input: z.null(), handler: () => 10n }));
       await h.start();
       const { id } = await h.scheduler.enqueue("bigint", null);
-      expect(await h.scheduler.waitFor(id)).toEqual({ id, status: "dead", error: "TypeError: The handler's result is not JSON-serialisable" });
+      expect(await h.scheduler.waitFor(id)).toEqual({
+        id,
+        status: "dead",
+        error: "TypeError: The handler's result is not JSON-serialisable",
+      });
     });
 
     it("retries without delay are claimed again at once and counted attempt by attempt", async () => {
@@ -211,7 +247,9 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
     });
 
     it("a purge racing a replay: each dead letter is either replayed or purged, never both, never lost", async () => {
-      h.registry.register(defineTask({ name: "doomed", input: z.number(), handler: () => Promise.reject(new Error("no")) }));
+      h.registry.register(
+        defineTask({ name: "doomed", input: z.number(), handler: () => Promise.reject(new Error("no")) }),
+      );
       const worker = await h.start();
       const dead: string[] = [];
       for (let i = 0; i < 24; i++) {
@@ -225,7 +263,8 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       // event-loop turns (a KV round trip on Redis) later, or first.
       const delays = dead.map((_, i) => async () => {
         if (i % 3 === 0) for (let step = 0; step < i * 2; step++) await null;
-        else if (i % 3 === 1) for (let turn = 0; turn < i / 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+        else if (i % 3 === 1)
+          for (let turn = 0; turn < i / 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
       });
       let replayed = 0;
       let purged = 0;
@@ -255,15 +294,27 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       h.registry.register(defineTask({ name: "dated", input: z.object({ at: z.date() }), handler: () => {} }));
       const error = await h.scheduler.enqueue("dated", { at: new Date() }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ProblemError);
-      expect((error as ProblemError).toJSON()).toMatchObject({ status: 400, code: "INVALID_PARAMETER", parameter: "input" });
+      expect((error as ProblemError).toJSON()).toMatchObject({
+        status: 400,
+        code: "INVALID_PARAMETER",
+        parameter: "input",
+      });
       expect((error as ProblemError).message).toMatch(/survive JSON serialisation.*"at"/);
       h.registry.register(defineTask({ name: "plain", input: z.null(), handler: () => {} }));
-      await expect(h.scheduler.enqueue("plain", null, { idempotencyKey: "" })).rejects.toMatchObject({ code: "INVALID_PARAMETER" });
-      await expect(h.scheduler.enqueue("plain", null, { idempotencyKey: "k", idempotencyTtlMs: 0 })).rejects.toMatchObject({
+      await expect(h.scheduler.enqueue("plain", null, { idempotencyKey: "" })).rejects.toMatchObject({
         code: "INVALID_PARAMETER",
       });
-      await expect(h.scheduler.enqueue("plain", null, { runAt: Number.NaN })).rejects.toMatchObject({ code: "INVALID_PARAMETER" });
-      await expect(h.scheduler.enqueue({ name: "plain" } as never, null)).rejects.toMatchObject({ code: "INVALID_PARAMETER" });
+      await expect(
+        h.scheduler.enqueue("plain", null, { idempotencyKey: "k", idempotencyTtlMs: 0 }),
+      ).rejects.toMatchObject({
+        code: "INVALID_PARAMETER",
+      });
+      await expect(h.scheduler.enqueue("plain", null, { runAt: Number.NaN })).rejects.toMatchObject({
+        code: "INVALID_PARAMETER",
+      });
+      await expect(h.scheduler.enqueue({ name: "plain" } as never, null)).rejects.toMatchObject({
+        code: "INVALID_PARAMETER",
+      });
       expect(await h.kv.keys(`${h.prefix}task:`)).toEqual([]);
       expect(await h.kv.keys(`${h.prefix}idem:`)).toEqual([]);
     });
@@ -273,9 +324,21 @@ export function runTaskQueueEdgeSuite(name: string, makeKV: () => Promise<KV>): 
       const cases = [
         { call: () => h.scheduler.enqueue("typed", { n: "x" }), status: 400, code: "VALIDATION_ERROR" },
         { call: () => h.scheduler.enqueue("nowhere", {}), status: 404, code: "NOT_FOUND" },
-        { call: () => h.scheduler.enqueue("typed", { n: 1 }, { priority: 0.5 }), status: 400, code: "INVALID_PARAMETER" },
-        { call: () => h.scheduler.scheduleRecurring("typed", { n: "x" }, { cron: "* * * * *" }), status: 400, code: "VALIDATION_ERROR" },
-        { call: () => h.scheduler.scheduleRecurring("typed", { n: 1 }, { cron: "61 * * * *" }), status: 400, code: "INVALID_PARAMETER" },
+        {
+          call: () => h.scheduler.enqueue("typed", { n: 1 }, { priority: 0.5 }),
+          status: 400,
+          code: "INVALID_PARAMETER",
+        },
+        {
+          call: () => h.scheduler.scheduleRecurring("typed", { n: "x" }, { cron: "* * * * *" }),
+          status: 400,
+          code: "VALIDATION_ERROR",
+        },
+        {
+          call: () => h.scheduler.scheduleRecurring("typed", { n: 1 }, { cron: "61 * * * *" }),
+          status: 400,
+          code: "INVALID_PARAMETER",
+        },
       ];
       for (const { call, status, code } of cases) {
         const error = (await call().catch((caught: unknown) => caught)) as ProblemError;

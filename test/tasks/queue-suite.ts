@@ -16,9 +16,15 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
     const h = useTaskHarness(makeKV);
 
     it("enqueues, runs and stores the result", async () => {
-      const add = h.registry.register(
-        defineTask({ name: "add", input: z.object({ a: z.number(), b: z.number() }), handler: async (_ctx, { a, b }) => a + b }),
-      ).get("add")!;
+      const add = h.registry
+        .register(
+          defineTask({
+            name: "add",
+            input: z.object({ a: z.number(), b: z.number() }),
+            handler: async (_ctx, { a, b }) => a + b,
+          }),
+        )
+        .get("add")!;
       await h.start();
       const { id, deduplicated } = await h.scheduler.enqueue(add, { a: 2, b: 3 });
       expect(deduplicated).toBe(false);
@@ -33,7 +39,15 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
 
     it("enqueues by name and starts promptly on the notification, not the poll", async () => {
       let startedAt = 0;
-      h.registry.register(defineTask({ name: "t", input: z.null(), handler: () => { startedAt = Date.now(); } }));
+      h.registry.register(
+        defineTask({
+          name: "t",
+          input: z.null(),
+          handler: () => {
+            startedAt = Date.now();
+          },
+        }),
+      );
       await h.start(1, { pollIntervalMs: 60_000 });
       await sleep(20);
       const enqueuedAt = Date.now();
@@ -44,7 +58,15 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
 
     it("runs a delayed task no earlier than its delay", async () => {
       let ranAt = 0;
-      h.registry.register(defineTask({ name: "later", input: z.null(), handler: () => { ranAt = Date.now(); } }));
+      h.registry.register(
+        defineTask({
+          name: "later",
+          input: z.null(),
+          handler: () => {
+            ranAt = Date.now();
+          },
+        }),
+      );
       await h.start(1, { pollIntervalMs: 60_000 });
       const enqueuedAt = Date.now();
       const { id } = await h.scheduler.enqueue("later", null, { delayMs: 150 });
@@ -55,7 +77,15 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
 
     it("runs higher priority first among due tasks", async () => {
       const order: string[] = [];
-      h.registry.register(defineTask({ name: "p", input: z.string(), handler: (_ctx, label) => { order.push(label); } }));
+      h.registry.register(
+        defineTask({
+          name: "p",
+          input: z.string(),
+          handler: (_ctx, label) => {
+            order.push(label);
+          },
+        }),
+      );
       await h.scheduler.enqueue("p", "low", { priority: -5 });
       await h.scheduler.enqueue("p", "normal-1");
       await h.scheduler.enqueue("p", "high", { priority: 10 });
@@ -105,12 +135,18 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
         }),
       );
       const hooked: DeadLetter[] = [];
-      await h.start(1, { onDlqEnqueue: (entry) => { hooked.push(entry); } });
+      await h.start(1, {
+        onDlqEnqueue: (entry) => {
+          hooked.push(entry);
+        },
+      });
       const { id } = await h.scheduler.enqueue("doomed", { n: 1 });
       expect(await h.scheduler.waitFor(id)).toEqual({ id, status: "dead", error: "always" });
       // The hook runs right after the record turns dead.
       await until(() => hooked.length === 1);
-      expect(hooked).toEqual([expect.objectContaining({ id, name: "doomed", error: "always", attempts: 2, input: { n: 1 } })]);
+      expect(hooked).toEqual([
+        expect.objectContaining({ id, name: "doomed", error: "always", attempts: 2, input: { n: 1 } }),
+      ]);
       expect((await h.scheduler.listDeadLetters()).map((letter) => letter.id)).toEqual([id]);
       // The dead record keeps no TTL while it sits in the DLQ.
       expect(await h.kv.ttl(`${h.prefix}task:${id}`)).toBeNull();
@@ -125,13 +161,25 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
       fail = false;
       const replay2 = await h.scheduler.replayDeadLetter(replay1!.id);
       expect(await h.scheduler.waitFor(replay2!.id)).toMatchObject({ status: "completed", result: "fixed now" });
-      expect(await h.scheduler.getTaskStatus(replay2!.id)).toMatchObject({ replayOf: replay1!.id, lineage: [id, replay1!.id], attempt: 1 });
+      expect(await h.scheduler.getTaskStatus(replay2!.id)).toMatchObject({
+        replayOf: replay1!.id,
+        lineage: [id, replay1!.id],
+        attempt: 1,
+      });
       expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ replayedAs: replay1!.id });
       expect(await h.scheduler.listDeadLetters()).toEqual([]);
     });
 
     it("purges a dead letter", async () => {
-      h.registry.register(defineTask({ name: "x", input: z.null(), handler: () => { throw new Error("no"); } }));
+      h.registry.register(
+        defineTask({
+          name: "x",
+          input: z.null(),
+          handler: () => {
+            throw new Error("no");
+          },
+        }),
+      );
       await h.start();
       const { id } = await h.scheduler.enqueue("x", null);
       await h.scheduler.waitFor(id);
@@ -160,7 +208,17 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
       expect(calls).toBe(3);
       expect(outcome).toEqual({ id, status: "dead", error: "Non-Error thrown: undefined" });
       const strings = await h.scheduler.enqueue(
-        h.registry.register(defineTask({ name: "str", input: z.null(), handler: () => { throw "plain string"; } })).get("str")!,
+        h.registry
+          .register(
+            defineTask({
+              name: "str",
+              input: z.null(),
+              handler: () => {
+                throw "plain string";
+              },
+            }),
+          )
+          .get("str")!,
         null,
       );
       expect(await h.scheduler.waitFor(strings.id)).toMatchObject({ error: "Non-Error thrown: plain string" });
@@ -174,22 +232,38 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
           input: z.null(),
           timeoutMs: 50,
           handler: async (ctx) => {
-            ctx.signal.addEventListener("abort", () => { aborted = true; });
+            ctx.signal.addEventListener("abort", () => {
+              aborted = true;
+            });
             await sleep(1000);
           },
         }),
       );
       await h.start();
       const { id } = await h.scheduler.enqueue("slow", null);
-      expect(await h.scheduler.waitFor(id)).toEqual({ id, status: "dead", error: 'TaskTimeoutError: Task "slow" timed out after 50 ms' });
+      expect(await h.scheduler.waitFor(id)).toEqual({
+        id,
+        status: "dead",
+        error: 'TaskTimeoutError: Task "slow" timed out after 50 ms',
+      });
       expect(aborted).toBe(true);
     });
 
     it("dedupes enqueues with the same idempotency key, per task name", async () => {
       let runs = 0;
-      h.registry.register(defineTask({ name: "once", input: z.number(), handler: () => { runs++; } }));
+      h.registry.register(
+        defineTask({
+          name: "once",
+          input: z.number(),
+          handler: () => {
+            runs++;
+          },
+        }),
+      );
       h.registry.register(defineTask({ name: "other", input: z.number(), handler: () => {} }));
-      const results = await Promise.all([1, 2, 3].map((n) => h.scheduler.enqueue("once", n, { idempotencyKey: "order-7" })));
+      const results = await Promise.all(
+        [1, 2, 3].map((n) => h.scheduler.enqueue("once", n, { idempotencyKey: "order-7" })),
+      );
       const ids = new Set(results.map((r) => r.id));
       expect(ids.size).toBe(1);
       expect(results.filter((r) => !r.deduplicated)).toHaveLength(1);
@@ -228,7 +302,9 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
 
     it("records progress and heartbeats renew the lease", async () => {
       let release!: () => void;
-      const gate = new Promise<void>((resolve) => { release = resolve; });
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
       h.registry.register(
         defineTask({
           name: "long",
@@ -245,8 +321,15 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
       // A lease far shorter than the run: only heartbeats keep it.
       const worker = await h.start(1, { leaseMs: 120, heartbeatIntervalMs: 30 });
       const { id } = await h.scheduler.enqueue("long", null);
-      await until(async () => (await h.scheduler.getTaskStatus(id))?.progress !== undefined && typeof (await h.scheduler.getTaskStatus(id))?.progress === "object");
-      expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ status: "running", progress: { step: "upload", done: 3 } });
+      await until(
+        async () =>
+          (await h.scheduler.getTaskStatus(id))?.progress !== undefined &&
+          typeof (await h.scheduler.getTaskStatus(id))?.progress === "object",
+      );
+      expect(await h.scheduler.getTaskStatus(id)).toMatchObject({
+        status: "running",
+        progress: { step: "upload", done: 3 },
+      });
       await sleep(400);
       await worker.tick();
       expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ status: "running", attempt: 1 });
@@ -257,23 +340,51 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
     it("hands a task whose worker died (lease lapsed) to another worker", async () => {
       const attempts: Array<{ worker: string; attempt: number }> = [];
       const deadRegistry = createTaskRegistry().register(
-        defineTask({ name: "job", input: z.null(), handler: () => new Promise(() => { attempts.push({ worker: "dead", attempt: 0 }); }) }),
+        defineTask({
+          name: "job",
+          input: z.null(),
+          handler: () =>
+            new Promise(() => {
+              attempts.push({ worker: "dead", attempt: 0 });
+            }),
+        }),
       );
-      h.registry.register(defineTask({ name: "job", input: z.null(), handler: (ctx) => { attempts.push({ worker: "alive", attempt: ctx.attempt }); return "rescued"; } }));
+      h.registry.register(
+        defineTask({
+          name: "job",
+          input: z.null(),
+          handler: (ctx) => {
+            attempts.push({ worker: "alive", attempt: ctx.attempt });
+            return "rescued";
+          },
+        }),
+      );
       const dying = await h.start(1, { leaseMs: 100 }, deadRegistry);
       const { id } = await h.scheduler.enqueue("job", null);
       await until(async () => (await h.scheduler.getTaskStatus(id))?.status === "running");
       // The process "crashes": no more heartbeats, no release.
       await dying.stop({ drain: false, release: false });
       await h.start(1, { leaseMs: 100 });
-      expect(await h.scheduler.waitFor(id, { timeoutMs: 3000 })).toMatchObject({ status: "completed", result: "rescued" });
+      expect(await h.scheduler.waitFor(id, { timeoutMs: 3000 })).toMatchObject({
+        status: "completed",
+        result: "rescued",
+      });
       expect(attempts.map((a) => a.worker)).toEqual(["dead", "alive"]);
       expect(await h.scheduler.getTaskStatus(id)).toMatchObject({ attempt: 1, lapses: 1 });
     });
 
     it("drain waits for in-flight work and stops claiming; resume continues", async () => {
       let finished = 0;
-      h.registry.register(defineTask({ name: "d", input: z.number(), handler: async () => { await sleep(40); finished++; } }));
+      h.registry.register(
+        defineTask({
+          name: "d",
+          input: z.number(),
+          handler: async () => {
+            await sleep(40);
+            finished++;
+          },
+        }),
+      );
       const worker = await h.start(2);
       const first = await h.scheduler.enqueue("d", 1);
       await until(async () => (await h.scheduler.getTaskStatus(first.id))?.status === "running");
@@ -297,7 +408,10 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
           handler: async (ctx) => {
             await new Promise<void>((resolve, reject) => {
               const timer = setTimeout(resolve, 60);
-              ctx.signal.addEventListener("abort", () => { clearTimeout(timer); reject(ctx.signal.reason); });
+              ctx.signal.addEventListener("abort", () => {
+                clearTimeout(timer);
+                reject(ctx.signal.reason);
+              });
             });
             completed++;
           },
@@ -321,7 +435,9 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
     });
 
     it("refuses invalid input at enqueue time with the Zod issues", async () => {
-      h.registry.register(defineTask({ name: "email", input: z.object({ to: z.email(), n: z.number().int() }), handler: () => {} }));
+      h.registry.register(
+        defineTask({ name: "email", input: z.object({ to: z.email(), n: z.number().int() }), handler: () => {} }),
+      );
       const error = await h.scheduler.enqueue("email", { to: "nope", n: 1.5 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProblemError);
       const doc = (error as ProblemError).toJSON();
@@ -336,17 +452,32 @@ export function runTaskQueueSuite(name: string, makeKV: () => Promise<KV>): void
       expect((error as ProblemError).toJSON()).toMatchObject({ status: 404, code: "NOT_FOUND", task: "missing" });
       expect((error as ProblemError).message).toContain('Unknown task "missing"');
       h.registry.register(defineTask({ name: "ok", input: z.null(), handler: () => {} }));
-      await expect(h.scheduler.enqueue("ok", null, { priority: 1000 })).rejects.toMatchObject({ code: "INVALID_PARAMETER" });
-      await expect(h.scheduler.enqueue("ok", null, { delayMs: -1 })).rejects.toMatchObject({ code: "INVALID_PARAMETER" });
+      await expect(h.scheduler.enqueue("ok", null, { priority: 1000 })).rejects.toMatchObject({
+        code: "INVALID_PARAMETER",
+      });
+      await expect(h.scheduler.enqueue("ok", null, { delayMs: -1 })).rejects.toMatchObject({
+        code: "INVALID_PARAMETER",
+      });
     });
 
     it("fires recurring schedules once per occurrence even with two processes looking", async () => {
       let runs = 0;
-      h.registry.register(defineTask({ name: "tick", input: z.null(), handler: () => { runs++; } }));
+      h.registry.register(
+        defineTask({
+          name: "tick",
+          input: z.null(),
+          handler: () => {
+            runs++;
+          },
+        }),
+      );
       const { nextRunAt } = await h.scheduler.scheduleRecurring("tick", null, { cron: "* * * * *", timezone: "UTC" });
       expect(nextRunAt % 60_000).toBe(0);
       const other = createTaskScheduler(h.kv, h.registry, { keyPrefix: h.prefix });
-      const fired = await Promise.all([h.scheduler.runDueSchedules(nextRunAt + 1000), other.runDueSchedules(nextRunAt + 1000)]);
+      const fired = await Promise.all([
+        h.scheduler.runDueSchedules(nextRunAt + 1000),
+        other.runDueSchedules(nextRunAt + 1000),
+      ]);
       expect(fired[0]! + fired[1]!).toBe(1);
       await h.start();
       await until(() => runs === 1);

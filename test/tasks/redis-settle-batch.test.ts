@@ -47,7 +47,10 @@ describe("settle batching for the Redis queue", () => {
   it("gives scarce claims to the earlier callers, and later waves get batches of their own", async () => {
     const { batches, run } = recorder((count) => ({ flags: Array(count).fill(1), claims: [claimOf("only")] }));
     const settle = createSettleBatcher(run);
-    const [first, second] = await Promise.all([settle({ args: [1], max: 1, leaseMs: 5 }), settle({ args: [2], max: 1, leaseMs: 5 })]);
+    const [first, second] = await Promise.all([
+      settle({ args: [1], max: 1, leaseMs: 5 }),
+      settle({ args: [2], max: 1, leaseMs: 5 }),
+    ]);
     expect(first.claims.map((claim) => claim.stored.id)).toEqual(["only"]);
     expect(second.claims).toEqual([]);
     await settle({ args: [3], max: 1, leaseMs: 5 });
@@ -57,7 +60,11 @@ describe("settle batching for the Redis queue", () => {
   it("keeps one lease length per batch", async () => {
     const { batches, run } = recorder((count) => ({ flags: Array(count).fill(1), claims: [] }));
     const settle = createSettleBatcher(run);
-    await Promise.all([settle({ args: ["x"], max: 1, leaseMs: 100 }), settle({ args: ["y"], max: 0, leaseMs: 0 }), settle({ args: ["z"], max: 1, leaseMs: 100 })]);
+    await Promise.all([
+      settle({ args: ["x"], max: 1, leaseMs: 100 }),
+      settle({ args: ["y"], max: 0, leaseMs: 0 }),
+      settle({ args: ["z"], max: 1, leaseMs: 100 }),
+    ]);
     expect(batches.map((batch) => [batch.leaseMs, batch.args])).toEqual([
       [100, ["x", "z"]],
       [0, ["y"]],
@@ -68,7 +75,10 @@ describe("settle batching for the Redis queue", () => {
     let fail = true;
     const { run } = recorder((count) => (fail ? new Error("redis down") : { flags: Array(count).fill(1), claims: [] }));
     const settle = createSettleBatcher(run);
-    const results = await Promise.allSettled([settle({ args: [1], max: 0, leaseMs: 1 }), settle({ args: [2], max: 0, leaseMs: 1 })]);
+    const results = await Promise.allSettled([
+      settle({ args: [1], max: 0, leaseMs: 1 }),
+      settle({ args: [2], max: 0, leaseMs: 1 }),
+    ]);
     expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
     fail = false;
     expect(await settle({ args: [3], max: 0, leaseMs: 1 })).toEqual({ settled: true, claims: [] });

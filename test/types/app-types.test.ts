@@ -58,7 +58,11 @@ function buildApp() {
         output: z.object({ promoted: z.boolean() }),
         handler: async (ctx, input) => {
           // No cast: ctx.db is the better-sqlite3 database and ctx.table is `users`.
-          const rows = await ctx.db.update(ctx.table).set({ role: input.role }).where(eq(ctx.table.id, input.id)).returning();
+          const rows = await ctx.db
+            .update(ctx.table)
+            .set({ role: input.role })
+            .where(eq(ctx.table.id, input.id))
+            .returning();
           return { promoted: rows.length === 1 };
         },
       }),
@@ -69,11 +73,21 @@ function buildApp() {
 
 type App = ReturnType<typeof buildApp>;
 type UserInfo = NonNullable<App["~covara"]>["resources"]["/api/users"];
-type Row = { id: number; email: string; role: string; firstName: string | null; lastName: string | null; fullName: string; initials: string };
+type Row = {
+  id: number;
+  email: string;
+  role: string;
+  firstName: string | null;
+  lastName: string | null;
+  fullName: string;
+  initials: string;
+};
 
 describe("types from the table to the app", () => {
   it("gives hooks and procedures the resource's own database type", () => {
-    expectTypeOf<HookContext<typeof users, Db>["db"]>().toEqualTypeOf<BetterSQLite3Database & { $client: Database.Database }>();
+    expectTypeOf<HookContext<typeof users, Db>["db"]>().toEqualTypeOf<
+      BetterSQLite3Database & { $client: Database.Database }
+    >();
   });
 
   it("adds computed fields to response rows and removes fields missing from `readable`", () => {
@@ -86,7 +100,10 @@ describe("types from the table to the app", () => {
     expectTypeOf<ServerTypeInfo>().toEqualTypeOf<CovaraTypeInfo>();
     expectTypeOf<UserInfo["create"]["email"]>().toEqualTypeOf<string>();
     expectTypeOf<UserInfo["update"]>().toEqualTypeOf<Partial<UserInfo["create"]>>();
-    expectTypeOf<UserInfo["procedures"]["promote"]>().toEqualTypeOf<{ input: { id: number; role: "admin" | "mod" }; output: { promoted: boolean } }>();
+    expectTypeOf<UserInfo["procedures"]["promote"]>().toEqualTypeOf<{
+      input: { id: number; role: "admin" | "mod" };
+      output: { promoted: boolean };
+    }>();
     expectTypeOf<UserInfo["procedures"]["ping"]["output"]>().toEqualTypeOf<unknown>();
   });
 
@@ -100,7 +117,9 @@ describe("types from the table to the app", () => {
     const compiledOnly = () => {
       const users = createClient<App>({ baseUrl: "" }).resource("/api/users");
       expectTypeOf(users.get(1)).resolves.toEqualTypeOf<Row>();
-      expectTypeOf(users.list({ select: ["id", "fullName"] })).resolves.toEqualTypeOf<Page<Pick<Row, "id" | "fullName">>>();
+      expectTypeOf(users.list({ select: ["id", "fullName"] })).resolves.toEqualTypeOf<
+        Page<Pick<Row, "id" | "fullName">>
+      >();
       expectTypeOf(users.rpc("promote", { id: 1, role: "admin" })).resolves.toEqualTypeOf<{ promoted: boolean }>();
       // A masked column is not part of the row type.
       expectTypeOf<Row>().not.toHaveProperty("password");
@@ -122,11 +141,22 @@ describe("types from the table to the app", () => {
     const app = createCovara().resource(notes, { id: notes.id, db, generatedFields: { body: () => "generated" } });
     type Info = NonNullable<(typeof app)["~covara"]>["resources"]["/api/type_notes"];
     expectTypeOf<Info["create"]>().toEqualTypeOf<{ id?: number; body?: string }>();
-    expectTypeOf<UserInfo["create"]>().toEqualTypeOf<{ id?: number; email: string; password: string; role?: string; firstName?: string | null; lastName?: string | null }>();
+    expectTypeOf<UserInfo["create"]>().toEqualTypeOf<{
+      id?: number;
+      email: string;
+      password: string;
+      role?: string;
+      firstName?: string | null;
+      lastName?: string | null;
+    }>();
   });
 
   it("keeps object-form and defineProcedure procedures working", () => {
-    const promote = defineProcedure({ input: z.object({ id: z.number() }), output: z.object({ ok: z.boolean() }), handler: () => ({ ok: true }) });
+    const promote = defineProcedure({
+      input: z.object({ id: z.number() }),
+      output: z.object({ ok: z.boolean() }),
+      handler: () => ({ ok: true }),
+    });
     const app = createCovara().resource(users, { id: users.id, db, procedures: { promote } });
     type Info = NonNullable<(typeof app)["~covara"]>["resources"]["/api/type_users"];
     expectTypeOf<Info["procedures"]["promote"]>().toEqualTypeOf<{ input: { id: number }; output: { ok: boolean } }>();

@@ -9,7 +9,11 @@ import { defineRoute, type Principal, type RawQuery, type RouteContext } from ".
 describe("file route types", () => {
   it("types body, query and params from the schema's output", () => {
     defineRoute(
-      { body: z.object({ title: z.string(), views: z.coerce.number().default(0) }), query: z.object({ page: z.coerce.number().optional() }), params: z.object({ id: z.coerce.number() }) },
+      {
+        body: z.object({ title: z.string(), views: z.coerce.number().default(0) }),
+        query: z.object({ page: z.coerce.number().optional() }),
+        params: z.object({ id: z.coerce.number() }),
+      },
       ({ input, principal }) => {
         expectTypeOf(input.body).toEqualTypeOf<{ title: string; views: number }>();
         expectTypeOf(input.query).toEqualTypeOf<{ page?: number | undefined }>();

@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
 const fixtures = resolve(import.meta.dirname, "fixtures");
-const files = readdirSync(fixtures).filter((name) => name.endsWith(".fail.ts")).sort();
+const files = readdirSync(fixtures)
+  .filter((name) => name.endsWith(".fail.ts"))
+  .sort();
 
 function compilerOptions(): ts.CompilerOptions {
   const config = ts.readConfigFile(join(root, "tsconfig.json"), (path) => ts.sys.readFile(path));
@@ -22,7 +24,9 @@ function diagnosticsOf(file: string): ts.Diagnostic[] {
   if (!diagnostics) {
     const paths = files.map((name) => join(fixtures, name));
     const program = ts.createProgram(paths, compilerOptions());
-    diagnostics = new Map(paths.map((path) => [path, [...ts.getPreEmitDiagnostics(program, program.getSourceFile(path))]]));
+    diagnostics = new Map(
+      paths.map((path) => [path, [...ts.getPreEmitDiagnostics(program, program.getSourceFile(path))]]),
+    );
   }
   return diagnostics.get(join(fixtures, file)) ?? [];
 }
@@ -37,9 +41,15 @@ describe("fixtures that must fail to compile", () => {
       const expected = /^\/\/ expect-error TS(\d+): (.+)$/m.exec(readFileSync(join(fixtures, file), "utf8"));
       expect(expected, `${file} must start with "// expect-error TS<code>: <message>"`).not.toBeNull();
       const [, code, message] = expected!;
-      const found = diagnosticsOf(file).map((d) => ({ code: d.code, text: ts.flattenDiagnosticMessageText(d.messageText, "\n") }));
+      const found = diagnosticsOf(file).map((d) => ({
+        code: d.code,
+        text: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+      }));
       expect(found.length, `${file} compiled without errors`).toBeGreaterThan(0);
-      expect(found.some((d) => String(d.code) === code && d.text.includes(message!)), JSON.stringify(found, null, 2)).toBe(true);
+      expect(
+        found.some((d) => String(d.code) === code && d.text.includes(message!)),
+        JSON.stringify(found, null, 2),
+      ).toBe(true);
     });
   }
 });

@@ -29,7 +29,12 @@ describe("resource types", () => {
   it("types hook rows from the table", () => {
     type Hooks = ResourceHooks<typeof posts>;
     type AfterCreateRow = Parameters<NonNullable<Hooks["onAfterCreate"]>>[1];
-    expectTypeOf<AfterCreateRow>().toEqualTypeOf<{ id: number; title: string; body: string | null; authorId: number }>();
+    expectTypeOf<AfterCreateRow>().toEqualTypeOf<{
+      id: number;
+      title: string;
+      body: string | null;
+      authorId: number;
+    }>();
     type CreateInput = Parameters<NonNullable<Hooks["onBeforeCreate"]>>[1];
     expectTypeOf<CreateInput["title"]>().toEqualTypeOf<string | undefined>();
   });

@@ -17,12 +17,42 @@ import { bundleWorker, testPath, type ExternalImport } from "../helpers/workerd"
 
 /** Node built-ins workerd implements under nodejs_compat at compatibility date 2025-09-01. */
 const NODEJS_COMPAT = new Set([
-  "assert", "async_hooks", "buffer", "crypto", "diagnostics_channel", "dns", "events", "fs", "fs/promises", "http", "https",
-  "module", "net", "path", "process", "querystring", "stream", "stream/web", "string_decoder", "timers", "tls", "url", "util", "zlib",
+  "assert",
+  "async_hooks",
+  "buffer",
+  "crypto",
+  "diagnostics_channel",
+  "dns",
+  "events",
+  "fs",
+  "fs/promises",
+  "http",
+  "https",
+  "module",
+  "net",
+  "path",
+  "process",
+  "querystring",
+  "stream",
+  "stream/web",
+  "string_decoder",
+  "timers",
+  "tls",
+  "url",
+  "util",
+  "zlib",
 ]);
 
 /** Packages that cannot run in a Worker at all (native addons, raw TCP clients); they must never be bundled. */
-const NODE_ONLY_PACKAGES = ["better-sqlite3", "pg", "postgres", "smtp-server", "@libsql/client", "bullmq", "@electric-sql/pglite"];
+const NODE_ONLY_PACKAGES = [
+  "better-sqlite3",
+  "pg",
+  "postgres",
+  "smtp-server",
+  "@libsql/client",
+  "bullmq",
+  "@electric-sql/pglite",
+];
 
 /** ioredis and what it alone pulls in: loaded only by createRedisKV() (see the header). */
 const LAZY_REDIS = /node_modules\/(ioredis|debug|supports-color|has-flag)\//;
@@ -31,7 +61,9 @@ const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(i
 
 function unsupported(imports: readonly ExternalImport[]): string[] {
   return imports
-    .filter(({ path }) => !path.startsWith("cloudflare:") && !(path.startsWith("node:") && NODEJS_COMPAT.has(path.slice(5))))
+    .filter(
+      ({ path }) => !path.startsWith("cloudflare:") && !(path.startsWith("node:") && NODEJS_COMPAT.has(path.slice(5))),
+    )
     .filter(({ kind, importer }) => !(kind === "require-call" && LAZY_REDIS.test(importer)))
     .map(({ path, kind, importer }) => `${path} (${kind} from ${importer})`);
 }
@@ -54,6 +86,9 @@ describe("the Workers bundle", () => {
       { path: "node:os", kind: "require-call", importer: "node_modules/some-lib/index.js" },
       { path: "node:crypto", kind: "import-statement", importer: "src/y.ts" },
     ];
-    expect(unsupported(imports)).toEqual(["node:child_process (import-statement from src/x.ts)", "node:os (require-call from node_modules/some-lib/index.js)"]);
+    expect(unsupported(imports)).toEqual([
+      "node:child_process (import-statement from src/x.ts)",
+      "node:os (require-call from node_modules/some-lib/index.js)",
+    ]);
   });
 });

@@ -26,7 +26,15 @@ beforeAll(async () => {
     script: await bundleFixture("email-worker"),
     ...COMPATIBILITY,
     log,
-    email: { send_email: [{ name: "EMAIL", allowed_sender_addresses: ["noreply@example.com"], allowed_destination_addresses: ["ada@example.com"] }] },
+    email: {
+      send_email: [
+        {
+          name: "EMAIL",
+          allowed_sender_addresses: ["noreply@example.com"],
+          allowed_destination_addresses: ["ada@example.com"],
+        },
+      ],
+    },
   });
   await mf.ready;
 }, 60_000);
@@ -46,12 +54,16 @@ describe("Cloudflare Email Service adapter on the send_email binding", () => {
     expect(status).toBe(200);
     expect(json).toMatchObject({ provider: "cloudflare" });
     const deadline = Date.now() + 5000;
-    while (!log.lines.some((line) => line.includes("MessageBuilder")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!log.lines.some((line) => line.includes("MessageBuilder")) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     const logged = log.lines.find((line) => line.includes("MessageBuilder")) ?? "";
     expect(logged).toContain("From: noreply@example.com");
     expect(logged).toContain("To: ada@example.com");
     expect(logged).toContain("Subject: Verify your email");
-    const file = (kind: string) => /(?:^|\n)\s*(\S+): (\S+)/g.exec(logged.split("\n").find((line) => line.trimStart().startsWith(`${kind}:`)) ?? "")?.[2] ?? "";
+    const file = (kind: string) =>
+      /(?:^|\n)\s*(\S+): (\S+)/g.exec(
+        logged.split("\n").find((line) => line.trimStart().startsWith(`${kind}:`)) ?? "",
+      )?.[2] ?? "";
     expect(readFileSync(file("HTML"), "utf8")).toContain("123456");
     expect(readFileSync(file("Text"), "utf8")).toContain("Verify your email");
   });

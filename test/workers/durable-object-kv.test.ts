@@ -94,7 +94,10 @@ describe("Durable Object KV specifics", () => {
 
   it("answers a malformed command with an error, never a crash", async () => {
     const stub = namespace.get(namespace.idFromName("specifics"));
-    const response = await stub.fetch("https://covara-kv.internal/kv/command", { method: "POST", body: '{"op":"flushall","args":[]}' });
+    const response = await stub.fetch("https://covara-kv.internal/kv/command", {
+      method: "POST",
+      body: '{"op":"flushall","args":[]}',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: "Unknown KV command" });
     const bad = await stub.fetch("https://covara-kv.internal/kv/command", { method: "POST", body: "not json" });

@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 async function call(path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await mf.dispatchFetch(`http://tasks.test${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  const response = await mf.dispatchFetch(
+    `http://tasks.test${path}`,
+    body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
+  );
   return { status: response.status, json: await response.json() };
 }
 
@@ -39,7 +42,11 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, gua
   }
 }
 
-const statusOf = (id: string) => until(async () => (await call(`/status/${id}`)).json, (s) => s?.status === "completed" || s?.status === "dead");
+const statusOf = (id: string) =>
+  until(
+    async () => (await call(`/status/${id}`)).json,
+    (s) => s?.status === "completed" || s?.status === "dead",
+  );
 
 describe("tasks on Cloudflare Queues", () => {
   it("runs a task delivered by the queue and keeps its result in the KV", async () => {
@@ -59,7 +66,9 @@ describe("tasks on Cloudflare Queues", () => {
     const status = await statusOf(json.id);
     expect(status).toMatchObject({ status: "dead", attempt: 3, error: "this task always fails" });
     const dlq = (await call("/dlq")).json;
-    expect(dlq.letters).toEqual([expect.objectContaining({ id: json.id, name: "always-fails", attempts: 3, error: "this task always fails" })]);
+    expect(dlq.letters).toEqual([
+      expect.objectContaining({ id: json.id, name: "always-fails", attempts: 3, error: "this task always fails" }),
+    ]);
     expect(dlq.hooked).toEqual([json.id]);
   });
 

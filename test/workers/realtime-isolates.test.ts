@@ -43,7 +43,12 @@ beforeAll(async () => {
   const kvBinding = { COVARA_KV: { className: "TestKVObject", scriptName: "host", useSQLite: true } };
   // Modules listed explicitly: Miniflare's own module walk refuses the bundle's computed
   // import() (file routes' loader, never called on Workers), as wrangler's upload does not.
-  const appWorker = { modules: [{ type: "ESModule" as const, path: "app.mjs", contents: app }], ...COMPATIBILITY, d1Databases: { DB: "shared-notes" }, durableObjects: kvBinding };
+  const appWorker = {
+    modules: [{ type: "ESModule" as const, path: "app.mjs", contents: app }],
+    ...COMPATIBILITY,
+    d1Databases: { DB: "shared-notes" },
+    durableObjects: kvBinding,
+  };
   mf = new Miniflare({
     workers: [
       { name: "a", routes: ["a.test/*"], ...appWorker },
@@ -90,7 +95,9 @@ describe("subscriptions across Worker isolates through the Durable Object KV", (
     await first.cancel();
     const missed = [await createNote("b", "missed 1"), await createNote("a", "missed 2")];
 
-    const resumed = (await openSse(isolate("a"), "/api/notes/subscribe", { headers: { "Last-Event-ID": String(lastEventId) } })).reader;
+    const resumed = (
+      await openSse(isolate("a"), "/api/notes/subscribe", { headers: { "Last-Event-ID": String(lastEventId) } })
+    ).reader;
     const events = await resumed.until((event) => event.event === "added" && event.data.id === missed[1]?.id);
     const added = events.filter((event) => event.event === "added").map((event) => event.data.row.title);
     expect(added).toEqual(["missed 1", "missed 2"]);
@@ -120,7 +127,9 @@ describe("subscriptions across Worker isolates through the Durable Object KV", (
     await reader.cancel();
     await objectControl("clear");
 
-    const resumed = (await openSse(isolate("a"), "/api/notes/subscribe", { headers: { "Last-Event-ID": String(lastEventId) } })).reader;
+    const resumed = (
+      await openSse(isolate("a"), "/api/notes/subscribe", { headers: { "Last-Event-ID": String(lastEventId) } })
+    ).reader;
     const events = await resumed.until((event) => event.event === "invalidate" || event.event === "snapshot");
     expect(events.map((event) => event.event)).toContain("invalidate");
     await resumed.cancel();
@@ -128,7 +137,8 @@ describe("subscriptions across Worker isolates through the Durable Object KV", (
 
   it("a rate limit counts across isolates: its counter lives in the object", async () => {
     const statuses: number[] = [];
-    for (const via of ["a", "b", "a", "b", "a"] as const) statuses.push((await isolate(via).request("/api/limited-notes")).status);
+    for (const via of ["a", "b", "a", "b", "a"] as const)
+      statuses.push((await isolate(via).request("/api/limited-notes")).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
     const refused = await isolate("b").request("/api/limited-notes");
     expect(refused.status).toBe(429);

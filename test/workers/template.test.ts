@@ -37,7 +37,9 @@ describe("covara create --template cloudflare", () => {
     expect(built).toBeDefined();
 
     const toml = readFileSync(join(dir, "wrangler.toml"), "utf8");
-    expect(toml).toMatch(/^\[\[durable_objects\.bindings\]\]\nname = "COVARA_KV"\nclass_name = "CovaraKVDurableObject"/m);
+    expect(toml).toMatch(
+      /^\[\[durable_objects\.bindings\]\]\nname = "COVARA_KV"\nclass_name = "CovaraKVDurableObject"/m,
+    );
     expect(toml).toMatch(/new_sqlite_classes = \["CovaraKVDurableObject"\]/);
 
     mf = new Miniflare({
@@ -51,10 +53,15 @@ describe("covara create --template cloudflare", () => {
       durableObjects: { COVARA_KV: { className: "CovaraKVDurableObject", useSQLite: true } },
     });
     const db = await mf.getD1Database("DB");
-    for (const statement of readFileSync(join(dir, "migrations/0000_init.sql"), "utf8").split(";").map((s) => s.trim())) {
+    for (const statement of readFileSync(join(dir, "migrations/0000_init.sql"), "utf8")
+      .split(";")
+      .map((s) => s.trim())) {
       if (statement !== "") await db.prepare(statement).run();
     }
-    const app = { request: async (path: string, init?: RequestInit) => (await mf!.dispatchFetch(`http://app.test${path}`, init as never)) as unknown as Response };
+    const app = {
+      request: async (path: string, init?: RequestInit) =>
+        (await mf!.dispatchFetch(`http://app.test${path}`, init as never)) as unknown as Response,
+    };
 
     const list = await app.request("/api/todos");
     expect(list.status).toBe(200);
@@ -62,7 +69,11 @@ describe("covara create --template cloudflare", () => {
 
     const stream = (await openSse(app, "/api/todos/subscribe")).reader;
     await stream.until("snapshot");
-    const created = await app.request("/api/todos", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: "ship it" }) });
+    const created = await app.request("/api/todos", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "ship it" }),
+    });
     expect(created.status).toBe(201);
     const [added] = (await stream.until("added")).slice(-1);
     expect(added?.data.row).toMatchObject({ title: "ship it" });

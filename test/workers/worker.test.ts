@@ -20,8 +20,16 @@ beforeAll(async () => {
 
 afterAll(() => worker?.dispose());
 
-async function send(method: string, path: string, body?: unknown): Promise<{ status: number; type: string | null; body: any }> {
-  const res = await worker.fetch(path, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function send(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; type: string | null; body: any }> {
+  const res = await worker.fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, type: res.headers.get("content-type"), body: text ? JSON.parse(text) : null };
 }
@@ -38,33 +46,59 @@ describe("the README's Worker under workerd on D1", () => {
   });
 
   it("writes batches atomically: create, update, upsert, delete, and nothing on a conflict", async () => {
-    const people = Array.from({ length: 5 }, (_, i) => ({ name: `p${i}`, email: `p${i}@x.io`, role: i % 2 ? "admin" : "user" }));
+    const people = Array.from({ length: 5 }, (_, i) => ({
+      name: `p${i}`,
+      email: `p${i}@x.io`,
+      role: i % 2 ? "admin" : "user",
+    }));
     const created = await send("POST", "/api/users/batch", people);
     expect(created.status).toBe(201);
     const ids = created.body.items.map((u: any) => u.id);
-    expect((await send("PATCH", "/api/users/batch", [{ id: ids[0], name: "q0" }, { id: ids[1], name: "q1" }])).status).toBe(200);
-    const upsert = await send("POST", "/api/users/batch/upsert", [{ id: ids[2], name: "r2", email: "p2@x.io" }, { id: 100, name: "new", email: "new@x.io" }]);
+    expect(
+      (
+        await send("PATCH", "/api/users/batch", [
+          { id: ids[0], name: "q0" },
+          { id: ids[1], name: "q1" },
+        ])
+      ).status,
+    ).toBe(200);
+    const upsert = await send("POST", "/api/users/batch/upsert", [
+      { id: ids[2], name: "r2", email: "p2@x.io" },
+      { id: 100, name: "new", email: "new@x.io" },
+    ]);
     expect(upsert.status).toBe(200);
     expect(upsert.body.items.map((u: any) => u.name)).toEqual(["r2", "new"]);
-    const conflict = await send("POST", "/api/users/batch", [{ name: "ok", email: "fresh@x.io" }, { name: "dup", email: "p3@x.io" }]);
+    const conflict = await send("POST", "/api/users/batch", [
+      { name: "ok", email: "fresh@x.io" },
+      { name: "dup", email: "p3@x.io" },
+    ]);
     expect(conflict.status).toBe(409);
     expect(conflict.type).toContain("application/problem+json");
     expect((await send("GET", "/api/users?filter=email==fresh@x.io")).body.items).toEqual([]);
     // A missing row in a batch update rolls the whole batch back.
-    const missing = await send("PATCH", "/api/users/batch", [{ id: ids[3], name: "changed" }, { id: 9999, name: "ghost" }]);
+    const missing = await send("PATCH", "/api/users/batch", [
+      { id: ids[3], name: "changed" },
+      { id: 9999, name: "ghost" },
+    ]);
     expect(missing.status).toBe(404);
     expect((await send("GET", `/api/users/${ids[3]}`)).body.name).toBe("p3");
     expect((await send("DELETE", "/api/users/batch", [ids[3], ids[4]])).body).toEqual({ deleted: 2 });
   });
 
   it("filters and pages with cursors", async () => {
-    const admins = await send("GET", `/api/users?filter=${encodeURIComponent('role==admin;name=like="q%"')}&orderBy=id`);
+    const admins = await send(
+      "GET",
+      `/api/users?filter=${encodeURIComponent('role==admin;name=like="q%"')}&orderBy=id`,
+    );
     expect(admins.status).toBe(200);
     expect(admins.body.items.map((u: any) => u.name)).toEqual(["q1"]);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await send("GET", `/api/users?orderBy=id&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      const page = await send(
+        "GET",
+        `/api/users?orderBy=id&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((u: any) => u.name));
       cursor = page.body.nextCursor ?? undefined;
@@ -73,9 +107,17 @@ describe("the README's Worker under workerd on D1", () => {
   });
 
   it("creates a nested tree in one D1 batch: the parent, the row and its children with their keys", async () => {
-    const res = await send("POST", "/api/posts", { title: "Hello", author: { name: "Nia" }, comments: [{ body: "one", author: { name: "Ola" } }, { body: "two" }] });
+    const res = await send("POST", "/api/posts", {
+      title: "Hello",
+      author: { name: "Nia" },
+      comments: [{ body: "one", author: { name: "Ola" } }, { body: "two" }],
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ title: "Hello", author: { name: "Nia" }, comments: [{ body: "one", author: { name: "Ola" } }, { body: "two" }] });
+    expect(res.body).toMatchObject({
+      title: "Hello",
+      author: { name: "Nia" },
+      comments: [{ body: "one", author: { name: "Ola" } }, { body: "two" }],
+    });
     const post = res.body;
     expect(post.authorId).toBe(post.author.id);
     for (const comment of post.comments) expect(comment.postId).toBe(post.id);
@@ -92,7 +134,10 @@ describe("the README's Worker under workerd on D1", () => {
       await send("POST", "/api/users/batch", { not: "an array" }),
       await send("POST", "/api/posts", { title: "x", comments: "nope" }),
       // More values than D1 binds in one statement (100).
-      await send("GET", `/api/users?filter=${encodeURIComponent(`id=in=(${Array.from({ length: 150 }, (_, i) => i).join(",")})`)}`),
+      await send(
+        "GET",
+        `/api/users?filter=${encodeURIComponent(`id=in=(${Array.from({ length: 150 }, (_, i) => i).join(",")})`)}`,
+      ),
     ];
     for (const res of cases) {
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -112,7 +157,11 @@ describe("covara/workers' createWorker under workerd", () => {
   afterAll(() => helper?.dispose());
 
   it("builds the app from the bindings on the first request and serves every later one", async () => {
-    const created = await helper.fetch("/api/users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Ada", email: "a@x.io" }) });
+    const created = await helper.fetch("/api/users", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Ada", email: "a@x.io" }),
+    });
     expect(created.status).toBe(201);
     const list = await (await helper.fetch("/api/users")).json();
     expect((list as any).items.map((u: any) => u.name)).toEqual(["Ada"]);

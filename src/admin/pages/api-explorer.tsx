@@ -54,7 +54,8 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
     <>
       <h1>API explorer</h1>
       <p class="lead">
-        Calls run through the app with your credentials and the <code>x-covara-admin-bypass</code> marker, or as a user with <code>x-covara-impersonate</code>. Each one is audited.
+        Calls run through the app with your credentials and the <code>x-covara-admin-bypass</code> marker, or as a user
+        with <code>x-covara-impersonate</code>. Each one is audited.
       </p>
       <form method="post" class="card">
         <CsrfField token={view.csrf} />
@@ -64,7 +65,12 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
             <select id="operation">
               <option value="">Pick one of {ops.length} operations…</option>
               {ops.map((op) => (
-                <option key={`${op.method} ${op.path}`} value={`${op.method} ${op.path}`} data-method={op.method} data-path={op.path}>
+                <option
+                  key={`${op.method} ${op.path}`}
+                  value={`${op.method} ${op.path}`}
+                  data-method={op.method}
+                  data-path={op.path}
+                >
                   {`${op.method} ${op.path}${op.summary ? ` — ${op.summary}` : ""}`}
                 </option>
               ))}
@@ -76,7 +82,9 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
             Method
             <select id="method" name="method">
               {METHODS.map((method) => (
-                <option key={method} selected={sent.method === method}>{method}</option>
+                <option key={method} selected={sent.method === method}>
+                  {method}
+                </option>
               ))}
             </select>
           </label>
@@ -95,11 +103,17 @@ async function explorerPage(view: AdminView, sent: Sent, result?: Result, error?
         </div>
         <label class="block">
           Body (JSON)
-          <textarea name="body" placeholder='{"title":"JSON body"}'>{sent.body}</textarea>
+          <textarea name="body" placeholder='{"title":"JSON body"}'>
+            {sent.body}
+          </textarea>
         </label>
         <button type="submit">Send</button>
       </form>
-      {error ? <div class="alert" role="alert">{error}</div> : null}
+      {error ? (
+        <div class="alert" role="alert">
+          {error}
+        </div>
+      ) : null}
       {result ? (
         <div class="card" id="result">
           <h2>
@@ -139,10 +153,17 @@ export function apiExplorerPage(view: AdminView): Promise<Response> {
 export async function executeApiCall(view: AdminView): Promise<Response> {
   const fields = await view.c.req.parseBody();
   const text = (name: string) => (typeof fields[name] === "string" ? fields[name].trim() : "");
-  const sent: Sent = { method: text("method").toUpperCase(), path: text("path"), query: text("query"), body: text("body"), as: text("as") };
+  const sent: Sent = {
+    method: text("method").toUpperCase(),
+    path: text("path"),
+    query: text("query"),
+    body: text("body"),
+    as: text("as"),
+  };
   if (!METHODS.some((method) => method === sent.method)) return explorerPage(view, sent, undefined, "Pick a method");
   // Only paths of this app: a scheme-relative `//host/...` would leave it.
-  if (!sent.path.startsWith("/") || sent.path.startsWith("//")) return explorerPage(view, sent, undefined, "The path must start with a single /");
+  if (!sent.path.startsWith("/") || sent.path.startsWith("//"))
+    return explorerPage(view, sent, undefined, "The path must start with a single /");
   let json: unknown;
   if (sent.body !== "" && sent.method !== "GET" && sent.method !== "DELETE") {
     try {

@@ -15,7 +15,9 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
   const revoke = (action: string) => (
     <form method="post" action={action} class="inline" data-confirm="Revoke it?">
       <CsrfField token={view.csrf} />
-      <button type="submit" class="danger small">Revoke</button>
+      <button type="submit" class="danger small">
+        Revoke
+      </button>
     </form>
   );
   return (
@@ -31,7 +33,11 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
             <tbody>
               {sessions.map((session) => (
                 <tr key={session.id}>
-                  <td class="actions">{revoke(`${base}/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`)}</td>
+                  <td class="actions">
+                    {revoke(
+                      `${base}/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`,
+                    )}
+                  </td>
                   <td class="mono">{`${session.id.slice(0, 8)}…`}</td>
                   <td>created {timeText(session.createdAt)}</td>
                   <td>expires {timeText(session.expiresAt)}</td>
@@ -52,7 +58,13 @@ async function UserDetail(props: { view: AdminView; userId: string }) {
             <tbody>
               {keys.map((key) => (
                 <tr key={key.id}>
-                  <td class="actions">{key.revokedAt ? <span class="badge s4">revoked</span> : revoke(`${base}/users/${encodeURIComponent(userId)}/keys/${encodeURIComponent(key.id)}/revoke`)}</td>
+                  <td class="actions">
+                    {key.revokedAt ? (
+                      <span class="badge s4">revoked</span>
+                    ) : (
+                      revoke(`${base}/users/${encodeURIComponent(userId)}/keys/${encodeURIComponent(key.id)}/revoke`)
+                    )}
+                  </td>
                   <td class="mono">{key.id}</td>
                   <td>{key.name}</td>
                   <td>created {timeText(key.createdAt)}</td>
@@ -80,7 +92,11 @@ export async function authPage(view: AdminView): Promise<Response> {
     <>
       <h1>Auth</h1>
       <p class="lead">Users come from the app's userManager; sessions and API keys can be revoked here.</p>
-      {notice ? <div class="notice" role="status">{notice}</div> : null}
+      {notice ? (
+        <div class="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
       <div class="table-wrap">
         {list === undefined ? (
           <p class="empty">Pass admin: {"{ userManager }"} with listUsers to see users here.</p>
@@ -93,7 +109,9 @@ export async function authPage(view: AdminView): Promise<Response> {
               {list.map((user) => (
                 <tr key={String(user.id)}>
                   <td class="actions">
-                    <a class="button ghost small" href={`${base}?user=${encodeURIComponent(String(user.id))}`}>Sessions &amp; keys</a>
+                    <a class="button ghost small" href={`${base}?user=${encodeURIComponent(String(user.id))}`}>
+                      Sessions &amp; keys
+                    </a>
                   </td>
                   {columns.map((column) => (
                     <td key={column}>{valueText(user[column])}</td>
@@ -106,7 +124,9 @@ export async function authPage(view: AdminView): Promise<Response> {
       </div>
       {list !== undefined && list.length === PAGE ? (
         <div class="pager">
-          <a class="button ghost" href={`${base}?offset=${offset + PAGE}`}>Next page</a>
+          <a class="button ghost" href={`${base}?offset=${offset + PAGE}`}>
+            Next page
+          </a>
         </div>
       ) : null}
       {selected ? <UserDetail view={view} userId={selected} /> : null}
@@ -116,7 +136,12 @@ export async function authPage(view: AdminView): Promise<Response> {
 }
 
 /** POST /auth/users/:user/sessions/:id/revoke and /auth/users/:user/keys/:id/revoke */
-export async function revokeCredential(view: AdminView, kind: "session" | "api_key", userId: string, id: string): Promise<Response> {
+export async function revokeCredential(
+  view: AdminView,
+  kind: "session" | "api_key",
+  userId: string,
+  id: string,
+): Promise<Response> {
   const users = view.services.users;
   let done = false;
   if (kind === "session" && users?.sessions) {
@@ -125,7 +150,18 @@ export async function revokeCredential(view: AdminView, kind: "session" | "api_k
   } else if (kind === "api_key" && users?.apiKeys) {
     done = await users.apiKeys.revoke(id);
   }
-  await view.services.record({ action: `${kind}_revoke`, adminId: view.admin.id, method: "POST", path: view.c.req.path, detail: { userId, id, done } });
-  const notice = done ? `Revoked ${kind === "session" ? "session" : "API key"} ${valueText(id).slice(0, 12)}` : "Nothing was revoked";
-  return view.c.redirect(`${view.services.base}/auth?user=${encodeURIComponent(userId)}&notice=${encodeURIComponent(notice)}`, 303);
+  await view.services.record({
+    action: `${kind}_revoke`,
+    adminId: view.admin.id,
+    method: "POST",
+    path: view.c.req.path,
+    detail: { userId, id, done },
+  });
+  const notice = done
+    ? `Revoked ${kind === "session" ? "session" : "API key"} ${valueText(id).slice(0, 12)}`
+    : "Nothing was revoked";
+  return view.c.redirect(
+    `${view.services.base}/auth?user=${encodeURIComponent(userId)}&notice=${encodeURIComponent(notice)}`,
+    303,
+  );
 }

@@ -24,7 +24,9 @@ function backTo(view: AdminView, name: string, fields: Record<string, unknown>):
 export async function writeRow(view: AdminView, name: string, operation: Operation, id?: string): Promise<Response> {
   const resource = resourceNamed(view.services, name);
   const fields = await view.c.req.parseBody();
-  const pairs = Object.entries(fields).filter((entry): entry is [string, string] => !entry[0].startsWith("_") && typeof entry[1] === "string");
+  const pairs = Object.entries(fields).filter(
+    (entry): entry is [string, string] => !entry[0].startsWith("_") && typeof entry[1] === "string",
+  );
   const path = id === undefined ? resource.path : `${resource.path}/${encodeURIComponent(id)}`;
   const method = operation === "create" ? "POST" : operation === "update" ? "PATCH" : "DELETE";
   const init = operation === "delete" ? {} : { json: formToJson(pairs, resource.handle.info.columns) };
@@ -38,7 +40,11 @@ export async function writeRow(view: AdminView, name: string, operation: Operati
     detail: { resource: name, status: response.status, ...(id === undefined ? {} : { id }) },
   });
   const url = backTo(view, name, fields);
-  if (response.ok) url.searchParams.set("notice", `${operation === "create" ? "Created" : operation === "update" ? "Saved" : "Deleted"} ${name}${id === undefined ? "" : ` ${id}`}`);
+  if (response.ok)
+    url.searchParams.set(
+      "notice",
+      `${operation === "create" ? "Created" : operation === "update" ? "Saved" : "Deleted"} ${name}${id === undefined ? "" : ` ${id}`}`,
+    );
   else url.searchParams.set("error", problemMessage(body, `The ${operation} failed (${response.status})`));
   return view.c.redirect(`${url.pathname}${url.search}`, 303);
 }
@@ -48,7 +54,13 @@ export async function downloadRow(view: AdminView, name: string, id: string): Pr
   const resource = resourceNamed(view.services, name);
   const path = `${resource.path}/${encodeURIComponent(id)}/download`;
   const response = await forwardAsAdmin(view, "GET", path);
-  await view.services.record({ action: "file_download", adminId: view.admin.id, method: "GET", path, detail: { resource: name, id, status: response.status } });
+  await view.services.record({
+    action: "file_download",
+    adminId: view.admin.id,
+    method: "GET",
+    path,
+    detail: { resource: name, id, status: response.status },
+  });
   return new Response(response.body, response);
 }
 

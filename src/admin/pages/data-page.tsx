@@ -26,8 +26,12 @@ function ColumnField(props: { name: string; column: Column; value: unknown; requ
         {name}
         <select name={name}>
           {column.notNull ? null : <option value="">null</option>}
-          <option value="true" selected={value === true}>true</option>
-          <option value="false" selected={value === false}>false</option>
+          <option value="true" selected={value === true}>
+            true
+          </option>
+          <option value="false" selected={value === false}>
+            false
+          </option>
         </select>
       </label>
     );
@@ -43,7 +47,13 @@ function ColumnField(props: { name: string; column: Column; value: unknown; requ
   return (
     <label>
       {name}
-      <input name={name} value={text} type={column.dataType === "number" ? "number" : "text"} step={column.dataType === "number" ? "any" : undefined} required={required} />
+      <input
+        name={name}
+        value={text}
+        type={column.dataType === "number" ? "number" : "text"}
+        step={column.dataType === "number" ? "any" : undefined}
+        required={required}
+      />
     </label>
   );
 }
@@ -59,7 +69,13 @@ function RowForm(props: { view: AdminView; resource: AdminResource; row?: Row; b
       <input type="hidden" name="_back" value={back} />
       <div class="fields">
         {formColumns(resource, id !== undefined).map(([name, column]) => (
-          <ColumnField key={name} name={name} column={column} value={row?.[name]} required={column.notNull && !column.hasDefault && name !== resource.handle.info.idKey} />
+          <ColumnField
+            key={name}
+            name={name}
+            column={column}
+            value={row?.[name]}
+            required={column.notNull && !column.hasDefault && name !== resource.handle.info.idKey}
+          />
         ))}
       </div>
       <button type="submit">{id === undefined ? "Create row" : "Save changes"}</button>
@@ -68,7 +84,14 @@ function RowForm(props: { view: AdminView; resource: AdminResource; row?: Row; b
 }
 
 /** One table row with its actions. */
-function RowLine(props: { view: AdminView; resource: AdminResource; row: Row; columns: string[]; back: string; downloads: boolean }) {
+function RowLine(props: {
+  view: AdminView;
+  resource: AdminResource;
+  row: Row;
+  columns: string[];
+  back: string;
+  downloads: boolean;
+}) {
   const { view, resource, row, columns, back } = props;
   const id = valueText(row[resource.handle.info.idKey]);
   const rowBase = `${view.services.base}/data/${encodeURIComponent(resource.handle.name)}/rows/${encodeURIComponent(id)}`;
@@ -78,13 +101,26 @@ function RowLine(props: { view: AdminView; resource: AdminResource; row: Row; co
     <tr>
       <td class="actions">
         <div class="row-actions">
-        <a class="button ghost small" href={`${editUrl.pathname}${editUrl.search}`}>Edit</a>
-        {props.downloads ? <a class="button ghost small" href={`${rowBase}/download`}>Download</a> : null}
-        <form method="post" action={`${rowBase}/delete`} class="inline" data-confirm={`Delete ${resource.handle.name} ${id}?`}>
-          <CsrfField token={view.csrf} />
-          <input type="hidden" name="_back" value={back} />
-          <button type="submit" class="danger small">Delete</button>
-        </form>
+          <a class="button ghost small" href={`${editUrl.pathname}${editUrl.search}`}>
+            Edit
+          </a>
+          {props.downloads ? (
+            <a class="button ghost small" href={`${rowBase}/download`}>
+              Download
+            </a>
+          ) : null}
+          <form
+            method="post"
+            action={`${rowBase}/delete`}
+            class="inline"
+            data-confirm={`Delete ${resource.handle.name} ${id}?`}
+          >
+            <CsrfField token={view.csrf} />
+            <input type="hidden" name="_back" value={back} />
+            <button type="submit" class="danger small">
+              Delete
+            </button>
+          </form>
         </div>
       </td>
       {columns.map((column) => (
@@ -110,7 +146,8 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
   const response = await forwardAsAdmin(view, "GET", resource.path, { query, as: actAs });
   const body = await readBody(response);
   const listError = response.ok ? undefined : problemMessage(body, `The list failed (${response.status})`);
-  const items: Row[] = response.ok && Array.isArray(Reflect.get(Object(body), "items")) ? Reflect.get(Object(body), "items") : [];
+  const items: Row[] =
+    response.ok && Array.isArray(Reflect.get(Object(body), "items")) ? Reflect.get(Object(body), "items") : [];
   const nextCursor = response.ok ? Reflect.get(Object(body), "nextCursor") : null;
   await services.record({
     action: "data_explorer_list",
@@ -122,7 +159,12 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
   });
 
   const { info } = resource.handle;
-  const columns = query.select?.split(",").map((part) => part.trim()).filter(Boolean) ?? [...new Set([...Object.keys(info.readableColumns), ...items.flatMap((item) => Object.keys(item))])];
+  const columns = query.select
+    ?.split(",")
+    .map((part) => part.trim())
+    .filter(Boolean) ?? [
+    ...new Set([...Object.keys(info.readableColumns), ...items.flatMap((item) => Object.keys(item))]),
+  ];
   const url = new URL(c.req.url);
   const back = `${url.pathname}${url.search}`;
   const editId = c.req.query("edit");
@@ -136,25 +178,41 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
   const notice = c.req.query("notice");
   const failure = c.req.query("error");
   const subscribable = Reflect.get(resource.handle.config, "subscriptions") !== false;
-  const liveUrl = subscribable ? `${services.base}/data/${encodeURIComponent(resource.handle.name)}/live${query.filter ? `?filter=${encodeURIComponent(query.filter)}` : ""}` : undefined;
+  const liveUrl = subscribable
+    ? `${services.base}/data/${encodeURIComponent(resource.handle.name)}/live${query.filter ? `?filter=${encodeURIComponent(query.filter)}` : ""}`
+    : undefined;
 
   const content = (
     <>
       <h1>{resource.handle.name}</h1>
       <p class="lead">
-        <code>{resource.path}</code> · read through the resource's own endpoint{actAs === "" ? " with the admin scope bypass" : `, as user ${actAs}`}
+        <code>{resource.path}</code> · read through the resource's own endpoint
+        {actAs === "" ? " with the admin scope bypass" : `, as user ${actAs}`}
         {liveUrl ? (
           <span class="live" data-live-status="" data-live-url={liveUrl}>
             live
           </span>
         ) : null}
       </p>
-      {notice ? <div class="notice" role="status">{notice}</div> : null}
-      {failure ? <div class="alert" role="alert">{failure}</div> : null}
+      {notice ? (
+        <div class="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
+      {failure ? (
+        <div class="alert" role="alert">
+          {failure}
+        </div>
+      ) : null}
       <form method="get" class="toolbar">
         <label class="grow">
           Filter (RSQL)
-          <input name="filter" value={query.filter ?? ""} placeholder={'status=="open";priority>2'} aria-invalid={listError ? "true" : undefined} />
+          <input
+            name="filter"
+            value={query.filter ?? ""}
+            placeholder={'status=="open";priority>2'}
+            aria-invalid={listError ? "true" : undefined}
+          />
         </label>
         <label>
           Sort
@@ -193,15 +251,31 @@ export async function dataPage(view: AdminView, name: string): Promise<Response>
             <Head columns={["actions", ...columns]} />
             <tbody>
               {items.map((row) => (
-                <RowLine key={valueText(row[info.idKey])} view={view} resource={resource} row={row} columns={columns} back={back} downloads={fileOptionsOf(resource.handle) !== undefined} />
+                <RowLine
+                  key={valueText(row[info.idKey])}
+                  view={view}
+                  resource={resource}
+                  row={row}
+                  columns={columns}
+                  back={back}
+                  downloads={fileOptionsOf(resource.handle) !== undefined}
+                />
               ))}
             </tbody>
           </table>
         )}
       </div>
       <div class="pager">
-        {query.cursor ? <a class="button ghost" href={`${firstUrl.pathname}${firstUrl.search}`}>First page</a> : null}
-        {typeof nextCursor === "string" ? <a class="button ghost" href={`${nextUrl.pathname}${nextUrl.search}`}>Next page</a> : null}
+        {query.cursor ? (
+          <a class="button ghost" href={`${firstUrl.pathname}${firstUrl.search}`}>
+            First page
+          </a>
+        ) : null}
+        {typeof nextCursor === "string" ? (
+          <a class="button ghost" href={`${nextUrl.pathname}${nextUrl.search}`}>
+            Next page
+          </a>
+        ) : null}
       </div>
       <details>
         <summary>New row</summary>

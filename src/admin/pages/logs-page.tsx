@@ -74,8 +74,12 @@ export async function logsPage(view: AdminView): Promise<Response> {
       <h1>Requests &amp; errors</h1>
       <p class="lead">The newest entries of the app's observability log.</p>
       <nav class="tabs">
-        <a href={`${base}?kind=requests`} aria-current={kind === "requests" ? "page" : undefined}>Requests</a>
-        <a href={`${base}?kind=errors`} aria-current={kind === "errors" ? "page" : undefined}>Errors</a>
+        <a href={`${base}?kind=requests`} aria-current={kind === "requests" ? "page" : undefined}>
+          Requests
+        </a>
+        <a href={`${base}?kind=errors`} aria-current={kind === "errors" ? "page" : undefined}>
+          Errors
+        </a>
       </nav>
       {table}
     </>

@@ -31,7 +31,8 @@ export function routeStats(lines: readonly AdminRequestLine[]): RouteStats[] {
     .map(([route, group]) => {
       const durations = group.map((line) => line.durationMs).sort((a, b) => a - b);
       const statuses: Record<string, number> = {};
-      for (const line of group) statuses[`${String(line.status)[0]}xx`] = (statuses[`${String(line.status)[0]}xx`] ?? 0) + 1;
+      for (const line of group)
+        statuses[`${String(line.status)[0]}xx`] = (statuses[`${String(line.status)[0]}xx`] ?? 0) + 1;
       return { route, count: group.length, statuses, p50: quantile(durations, 0.5), p95: quantile(durations, 0.95) };
     })
     .sort((a, b) => b.count - a.count);
@@ -111,7 +112,13 @@ export async function metricsPage(view: AdminView): Promise<Response> {
                     <td class="mono">{timeText(metric.time)}</td>
                     <td class="mono">{metric.name}</td>
                     <td>{metric.value}</td>
-                    <td class="mono">{metric.labels ? Object.entries(metric.labels).map(([key, value]) => `${key}=${value}`).join(" ") : ""}</td>
+                    <td class="mono">
+                      {metric.labels
+                        ? Object.entries(metric.labels)
+                            .map(([key, value]) => `${key}=${value}`)
+                            .join(" ")
+                        : ""}
+                    </td>
                   </tr>
                 ))}
               </tbody>

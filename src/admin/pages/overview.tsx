@@ -40,7 +40,8 @@ export async function overviewPage(view: AdminView, active: "" | "data"): Promis
               recent.map((entry) => (
                 <div key={`${entry.at}-${entry.action}-${entry.path ?? ""}`}>
                   <code>{entry.action}</code> by {entry.adminId}
-                  {entry.impersonatedId ? ` as ${entry.impersonatedId}` : ""} {entry.path ? <code>{entry.path}</code> : null}
+                  {entry.impersonatedId ? ` as ${entry.impersonatedId}` : ""}{" "}
+                  {entry.path ? <code>{entry.path}</code> : null}
                 </div>
               ))
             )}

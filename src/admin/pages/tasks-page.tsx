@@ -39,9 +39,15 @@ function DeadTable(props: { view: AdminView; letters: DeadLetter[] }) {
         {props.letters.map((letter) => (
           <tr key={letter.id}>
             <td class="actions">
-              <form method="post" action={`${props.view.services.base}/tasks/${encodeURIComponent(letter.id)}/replay`} class="inline">
+              <form
+                method="post"
+                action={`${props.view.services.base}/tasks/${encodeURIComponent(letter.id)}/replay`}
+                class="inline"
+              >
                 <CsrfField token={props.view.csrf} />
-                <button type="submit" class="small">Replay</button>
+                <button type="submit" class="small">
+                  Replay
+                </button>
               </form>
             </td>
             <td>{letter.name}</td>
@@ -66,7 +72,12 @@ export async function tasksPage(view: AdminView): Promise<Response> {
   let content = <p class="empty">This app has no task scheduler (initializeTasks(kv, {"{ app }"})).</p>;
   if (scheduler !== undefined && state === "dlq") {
     const letters = await scheduler.listDeadLetters({ limit: 100 });
-    content = letters.length === 0 ? <p class="empty">The dead-letter queue is empty.</p> : <DeadTable view={view} letters={letters} />;
+    content =
+      letters.length === 0 ? (
+        <p class="empty">The dead-letter queue is empty.</p>
+      ) : (
+        <DeadTable view={view} letters={letters} />
+      );
   } else if (scheduler !== undefined) {
     const tasks = await listTasks(scheduler, state === "dlq" ? "queued" : state, { limit: 100 });
     content = tasks.length === 0 ? <p class="empty">No {state} tasks.</p> : <TaskTable tasks={tasks} />;
@@ -76,7 +87,11 @@ export async function tasksPage(view: AdminView): Promise<Response> {
     <>
       <h1>Tasks</h1>
       <p class="lead">The app's background task queue.</p>
-      {notice ? <div class="notice" role="status">{notice}</div> : null}
+      {notice ? (
+        <div class="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
       <nav class="tabs">
         {STATES.map(([key, label]) => (
           <a key={key} href={`${base}?state=${key}`} aria-current={key === state ? "page" : undefined}>
@@ -94,7 +109,13 @@ export async function tasksPage(view: AdminView): Promise<Response> {
 export async function replayTask(view: AdminView, id: string): Promise<Response> {
   const scheduler = view.services.context.taskScheduler;
   const replayed = scheduler === undefined ? null : await scheduler.replayDeadLetter(id);
-  await view.services.record({ action: "task_replay", adminId: view.admin.id, method: "POST", path: view.c.req.path, detail: { id, replayedAs: replayed?.id ?? null } });
+  await view.services.record({
+    action: "task_replay",
+    adminId: view.admin.id,
+    method: "POST",
+    path: view.c.req.path,
+    detail: { id, replayedAs: replayed?.id ?? null },
+  });
   const notice = replayed === null ? `Task ${id} is not in the dead-letter queue` : `Replayed ${id} as ${replayed.id}`;
   return view.c.redirect(`${view.services.base}/tasks?state=dlq&notice=${encodeURIComponent(notice)}`, 303);
 }

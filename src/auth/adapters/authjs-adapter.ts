@@ -8,7 +8,12 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
 import { randomToken } from "../../kernel/web-crypto";
-import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type SessionCookieOptions } from "../strategies/session-cookie";
+import {
+  assertCookieOptions,
+  clearCredentialCookie,
+  writeCredentialCookie,
+  type SessionCookieOptions,
+} from "../strategies/session-cookie";
 import type { AuthUser } from "../types";
 import type { AuthAdapter } from "./legacy-adapter";
 
@@ -52,7 +57,12 @@ export function createAuthJsAdapter(options: AuthJsAdapterOptions): AuthAdapter 
   const cookie = options.cookie ?? {};
   assertCookieOptions(cookie, "createAuthJsAdapter.cookie");
   const cookieName = cookie.name ?? "authjs.session-token";
-  const readNames = [cookieName, `__Secure-${cookieName}`, "next-auth.session-token", "__Secure-next-auth.session-token"];
+  const readNames = [
+    cookieName,
+    `__Secure-${cookieName}`,
+    "next-auth.session-token",
+    "__Secure-next-auth.session-token",
+  ];
   const maxAge = options.maxAgeSeconds ?? 30 * 24 * 60 * 60;
 
   function presentedToken(c: Context): string | undefined {

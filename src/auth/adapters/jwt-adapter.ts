@@ -64,7 +64,8 @@ export function externalSubjectId(issuer: string, subject: string): string {
 
 /** Creates a JWT bearer adapter. */
 export function createJWTAdapter(options: JWTAdapterOptions): AuthAdapter {
-  const ownInputs = options.keys ?? (options.secret !== undefined ? [{ alg: "HS256" as const, secret: options.secret }] : []);
+  const ownInputs =
+    options.keys ?? (options.secret !== undefined ? [{ alg: "HS256" as const, secret: options.secret }] : []);
   if (ownInputs.length > 0 && (!options.issuer || !options.audience)) {
     throw new TypeError("covara/auth: createJWTAdapter needs an issuer and audience for its own keys");
   }
@@ -79,11 +80,15 @@ export function createJWTAdapter(options: JWTAdapterOptions): AuthAdapter {
   ownKeys.catch(() => {});
   const issuers = new Map<string, Promise<IssuerConfig>>();
   if (ownInputs.length > 0) {
-    issuers.set(options.issuer!, ownKeys.then((keys) => ({ issuer: options.issuer!, audience: options.audience!, keys, own: true })));
+    issuers.set(
+      options.issuer!,
+      ownKeys.then((keys) => ({ issuer: options.issuer!, audience: options.audience!, keys, own: true })),
+    );
   }
   for (const trusted of options.trustedIssuers ?? []) {
     if (issuers.has(trusted.issuer)) throw new TypeError(`covara/auth: issuer ${trusted.issuer} is configured twice`);
-    if (!trusted.keys && !trusted.jwksUri) throw new TypeError(`covara/auth: trusted issuer ${trusted.issuer} needs keys or a jwksUri`);
+    if (!trusted.keys && !trusted.jwksUri)
+      throw new TypeError(`covara/auth: trusted issuer ${trusted.issuer} needs keys or a jwksUri`);
     const config: Promise<IssuerConfig> = (async () => ({
       issuer: trusted.issuer,
       audience: trusted.audience,
@@ -140,9 +145,13 @@ export function createJWTAdapter(options: JWTAdapterOptions): AuthAdapter {
     },
     async createSession(c, user) {
       const signer = (await ownKeys).find((key) => key.signingKey !== undefined);
-      if (!signer) throw new TypeError("covara/auth: createJWTAdapter has no key that can sign, so it cannot issue tokens");
+      if (!signer)
+        throw new TypeError("covara/auth: createJWTAdapter has no key that can sign, so it cannot issue tokens");
       const now = Math.floor(Date.now() / 1000);
-      const token = await signJwt({ iss: options.issuer!, aud: options.audience!, sub: String(user.id), iat: now, exp: now + expiresIn }, signer);
+      const token = await signJwt(
+        { iss: options.issuer!, aud: options.audience!, sub: String(user.id), iat: now, exp: now + expiresIn },
+        signer,
+      );
       c.header("cache-control", "no-store");
       return { accessToken: token, tokenType: "Bearer", expiresIn };
     },

@@ -26,7 +26,10 @@ export interface AuthAdapter {
 }
 
 function isStrategy(value: AuthAdapter | SessionStrategy): value is SessionStrategy {
-  return typeof (value as SessionStrategy).issue === "function" && typeof (value as SessionStrategy).authenticate === "function";
+  return (
+    typeof (value as SessionStrategy).issue === "function" &&
+    typeof (value as SessionStrategy).authenticate === "function"
+  );
 }
 
 /** Maps a legacy adapter onto a session strategy (a strategy passed here is returned as is). */

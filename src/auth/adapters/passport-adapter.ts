@@ -22,9 +22,14 @@ export interface PassportAdapterOptions {
 
 /** Creates a Passport-style session adapter. */
 export function createPassportAdapter(options: PassportAdapterOptions): AuthAdapter {
-  if (typeof options.getUserById !== "function") throw new TypeError("covara/auth: createPassportAdapter needs getUserById");
+  if (typeof options.getUserById !== "function")
+    throw new TypeError("covara/auth: createPassportAdapter needs getUserById");
   if (!options.sessionStore) throw new TypeError("covara/auth: createPassportAdapter needs a sessionStore");
-  const sessions = cookieSession({ store: options.sessionStore, ttlSeconds: options.ttlSeconds, cookie: options.cookie });
+  const sessions = cookieSession({
+    store: options.sessionStore,
+    ttlSeconds: options.ttlSeconds,
+    cookie: options.cookie,
+  });
   const getById = (id: string) => options.getUserById(id);
   // Usable before (or without) useAuth: users come from getUserById either way.
   sessions.bind!({ ...unboundStrategyContext(), users: { getById } });
@@ -38,6 +43,7 @@ export function createPassportAdapter(options: PassportAdapterOptions): AuthAdap
     },
     createSession: (c, user) => sessions.issue(c, user),
     destroySession: (c) => sessions.revoke(c),
-    invalidateUserSessions: (userId, exceptSessionId) => invalidateUserSessions(options.sessionStore, userId, exceptSessionId),
+    invalidateUserSessions: (userId, exceptSessionId) =>
+      invalidateUserSessions(options.sessionStore, userId, exceptSessionId),
   };
 }

@@ -37,16 +37,28 @@ const identifierOf = (user: AuthUser) => `${user.id}\n${normalizeEmail(user.emai
 export function emailVerification(options: EmailVerificationOptions = {}): AuthFeature {
   const ttlMs = options.ttlMs ?? 24 * 60 * 60_000;
   const sendOnSignup = options.sendOnSignup ?? true;
-  const email = options.email ?? defaultLinkEmail("Verify your email", "Confirm that this is your email address.", "Verify email");
+  const email =
+    options.email ?? defaultLinkEmail("Verify your email", "Confirm that this is your email address.", "Verify email");
 
   /** Creates a token and delivers the link after the response. */
   function sendLink(c: Context<CovaraEnv>, kit: AuthKit, user: AuthUser): void {
     const base = options.buildUrl ? null : kit.url(c, "/verify-email");
-    runDetached(c, "verification email delivery", async () => {
-      const token = await kit.tokens.create(identifierOf(user), "email-verification", ttlMs);
-      const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
-      await kit.sendEmail(await buildLinkEmail("email-verification", email, { to: user.email!, url, expiresInMinutes: Math.round(ttlMs / 60_000) }));
-    }, kit.logger);
+    runDetached(
+      c,
+      "verification email delivery",
+      async () => {
+        const token = await kit.tokens.create(identifierOf(user), "email-verification", ttlMs);
+        const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
+        await kit.sendEmail(
+          await buildLinkEmail("email-verification", email, {
+            to: user.email!,
+            url,
+            expiresInMinutes: Math.round(ttlMs / 60_000),
+          }),
+        );
+      },
+      kit.logger,
+    );
   }
 
   return {
@@ -60,7 +72,8 @@ export function emailVerification(options: EmailVerificationOptions = {}): AuthF
         const user = (await kit.users.getById(String(signedIn.id))) ?? signedIn;
         if (!user.email) throw problems.validation("This account has no email address to verify");
         // Held to the same rule as every other path, so no link goes to an address signup would refuse.
-        if (!isEmailAddress(user.email.trim())) throw problems.validation("This account's email address is not a valid email address");
+        if (!isEmailAddress(user.email.trim()))
+          throw problems.validation("This account's email address is not a valid email address");
         if (user.emailVerified) return c.json({ success: true, alreadyVerified: true });
         await kit.throttle(c, `verify-email:${user.id}`);
         sendLink(c, kit, user);
@@ -84,7 +97,8 @@ export function emailVerification(options: EmailVerificationOptions = {}): AuthF
       router.post("/verify-email", verify);
     },
     async beforeSignIn(c, user, method, kit) {
-      if (sendOnSignup && method === "signup" && user.email && isEmailAddress(user.email.trim()) && !user.emailVerified) sendLink(c, kit, user);
+      if (sendOnSignup && method === "signup" && user.email && isEmailAddress(user.email.trim()) && !user.emailVerified)
+        sendLink(c, kit, user);
       return undefined;
     },
   };

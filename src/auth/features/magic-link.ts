@@ -55,13 +55,24 @@ export function magicLinks(options: MagicLinkOptions = {}): AuthFeature {
         await kit.throttle(c, `magic-link-ip:${kit.clientIp(c)}`);
         await kit.throttle(c, `magic-link:${await sha256Hex(address)}`);
         const base = options.buildUrl ? null : kit.url(c, "/magic-link/verify");
-        runDetached(c, "magic link delivery", async () => {
-          const known = await accountFor(address, false);
-          if (known === null && !(signUp && kit.users.createUser)) return;
-          const token = await kit.tokens.create(address, "magic-link", ttlMs);
-          const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
-          await kit.sendEmail(await buildLinkEmail("magic-link", email, { to: address, url, expiresInMinutes: Math.round(ttlMs / 60_000) }));
-        }, kit.logger);
+        runDetached(
+          c,
+          "magic link delivery",
+          async () => {
+            const known = await accountFor(address, false);
+            if (known === null && !(signUp && kit.users.createUser)) return;
+            const token = await kit.tokens.create(address, "magic-link", ttlMs);
+            const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
+            await kit.sendEmail(
+              await buildLinkEmail("magic-link", email, {
+                to: address,
+                url,
+                expiresInMinutes: Math.round(ttlMs / 60_000),
+              }),
+            );
+          },
+          kit.logger,
+        );
         return c.json({ success: true });
       });
 
@@ -75,7 +86,9 @@ export function magicLinks(options: MagicLinkOptions = {}): AuthFeature {
         // Following the link proves the address, so an unverified account becomes verified.
         if (!user.emailVerified && kit.users.markEmailVerified) await kit.users.markEmailVerified(String(user.id));
         const signedIn = await kit.signIn(c, user, "magic-link");
-        return c.req.method === "GET" && options.successRedirect ? redirectKeepingCookies(signedIn, options.successRedirect) : signedIn;
+        return c.req.method === "GET" && options.successRedirect
+          ? redirectKeepingCookies(signedIn, options.successRedirect)
+          : signedIn;
       };
       router.get("/magic-link/verify", verify);
       router.post("/magic-link/verify", verify);

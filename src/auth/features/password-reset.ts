@@ -8,7 +8,12 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { CovaraEnv } from "../../kernel/http";
 import { emailAddressField } from "../email-address";
-import { passwordPolicy, passwordPolicyProblem, type PasswordPolicy, type PasswordPolicyOptions } from "../password-policy";
+import {
+  passwordPolicy,
+  passwordPolicyProblem,
+  type PasswordPolicy,
+  type PasswordPolicyOptions,
+} from "../password-policy";
 import { hashPassword, type PasswordHashOptions } from "../passwords";
 import type { AuthFeature, AuthKit } from "../types";
 import { sha256Hex } from "./shared/crypto";
@@ -35,7 +40,8 @@ const confirmBody = z.object({ token: z.string().min(1).max(512), password: z.st
 
 function resolvePolicy(option: PasswordResetOptions["passwordPolicy"]): PasswordPolicy | null {
   if (option === false) return null;
-  if (option !== undefined && "assert" in option && typeof option.assert === "function") return option as PasswordPolicy;
+  if (option !== undefined && "assert" in option && typeof option.assert === "function")
+    return option as PasswordPolicy;
   return passwordPolicy(option as PasswordPolicyOptions | undefined);
 }
 
@@ -44,26 +50,40 @@ export function passwordReset(options: PasswordResetOptions = {}): AuthFeature {
   const logoutEverywhere = options.logoutEverywhere ?? true;
   const ttlMs = options.ttlMs ?? 60 * 60_000;
   const policy: PasswordPolicy | null = resolvePolicy(options.passwordPolicy);
-  const email = options.email ?? defaultLinkEmail("Reset your password", "Use this link to choose a new password.", "Reset password");
+  const email =
+    options.email ??
+    defaultLinkEmail("Reset your password", "Use this link to choose a new password.", "Reset password");
 
   return {
     name: "password-reset",
     mount(router, kit) {
       const { findByEmail, setPasswordHash } = kit.users;
-      if (!findByEmail || !setPasswordHash) throw new Error("passwordReset() needs users.findByEmail and users.setPasswordHash on the user directory");
+      if (!findByEmail || !setPasswordHash)
+        throw new Error("passwordReset() needs users.findByEmail and users.setPasswordHash on the user directory");
 
       router.post("/password-reset/request", async (c) => {
         const address = normalizeEmail((await readBody(c, requestBody)).email);
         await kit.throttle(c, `password-reset-ip:${kit.clientIp(c)}`);
         await kit.throttle(c, `password-reset:${await sha256Hex(address)}`);
         const base = options.buildUrl ? null : kit.url(c, "/password-reset/confirm");
-        runDetached(c, "password reset delivery", async () => {
-          const user = await findByEmail.call(kit.users, address);
-          if (user === null) return;
-          const token = await kit.tokens.create(String(user.id), "password-reset", ttlMs);
-          const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
-          await kit.sendEmail(await buildLinkEmail("password-reset", email, { to: user.email ?? address, url, expiresInMinutes: Math.round(ttlMs / 60_000) }));
-        }, kit.logger);
+        runDetached(
+          c,
+          "password reset delivery",
+          async () => {
+            const user = await findByEmail.call(kit.users, address);
+            if (user === null) return;
+            const token = await kit.tokens.create(String(user.id), "password-reset", ttlMs);
+            const url = options.buildUrl ? options.buildUrl(token, c, kit) : withToken(base!, token);
+            await kit.sendEmail(
+              await buildLinkEmail("password-reset", email, {
+                to: user.email ?? address,
+                url,
+                expiresInMinutes: Math.round(ttlMs / 60_000),
+              }),
+            );
+          },
+          kit.logger,
+        );
         return c.json({ success: true });
       });
 

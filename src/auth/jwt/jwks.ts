@@ -84,7 +84,10 @@ export function createRemoteJwks(options: RemoteJwksOptions): RemoteJwks {
   let consecutiveFailures = 0;
 
   async function fetchOnce(): Promise<JwtKey[]> {
-    const response = await fetcher(options.url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
+    const response = await fetcher(options.url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: "application/json" },
+    });
     if (!response.ok) throw new Error(`JWKS endpoint answered ${response.status}`);
     // Counted while streaming: a hostile or broken endpoint cannot make us buffer more than this.
     return keysFromDocument(JSON.parse(await readBoundedText(response, MAX_JWKS_BYTES)), allowed);

@@ -73,7 +73,8 @@ async function importAsymmetric(
     return key;
   }
   const jwk = material as JsonWebKey;
-  if (jwk.kty !== spec.family) throw configError(`a ${alg} key must be a JWK of kty "${spec.family}", got "${String(jwk.kty)}"`);
+  if (jwk.kty !== spec.family)
+    throw configError(`a ${alg} key must be a JWK of kty "${spec.family}", got "${String(jwk.kty)}"`);
   if (jwk.alg !== undefined && jwk.alg !== alg) throw configError(`the JWK is for ${jwk.alg}, not ${alg}`);
   if (kind === "public" && jwk.d !== undefined) throw configError(`the public JWK for ${alg} contains private members`);
   const { key_ops: _ops, use: _use, ...clean } = jwk;
@@ -81,7 +82,11 @@ async function importAsymmetric(
 }
 
 /** The public half of a private key, through its JWK (Web Crypto has no direct derivation). */
-async function publicFromPrivate(privateKey: CryptoKey | JsonWebKey | string, alg: JwtAlgorithm, spec: AlgorithmSpec): Promise<CryptoKey> {
+async function publicFromPrivate(
+  privateKey: CryptoKey | JsonWebKey | string,
+  alg: JwtAlgorithm,
+  spec: AlgorithmSpec,
+): Promise<CryptoKey> {
   let jwk: JsonWebKey;
   if (typeof privateKey === "string" || !("algorithm" in privateKey)) {
     const extractable = await importAsymmetric(privateKey, "private", alg, spec, true);
@@ -106,17 +111,23 @@ export async function importJwtKey(input: JwtKeyInput): Promise<JwtKey> {
   const kid = input.kid;
   if (spec.family === "oct") {
     if (input.secret === undefined) throw configError(`${alg} needs a secret`);
-    if (input.privateKey !== undefined || input.publicKey !== undefined) throw configError(`${alg} takes a secret, not a key pair`);
-    const bytes = typeof input.secret === "string" ? new TextEncoder().encode(input.secret) : new Uint8Array(input.secret);
+    if (input.privateKey !== undefined || input.publicKey !== undefined)
+      throw configError(`${alg} takes a secret, not a key pair`);
+    const bytes =
+      typeof input.secret === "string" ? new TextEncoder().encode(input.secret) : new Uint8Array(input.secret);
     if (bytes.byteLength < spec.minSecretBytes!) {
-      throw configError(`the ${alg} secret must be at least ${spec.minSecretBytes} bytes long (got ${bytes.byteLength})`);
+      throw configError(
+        `the ${alg} secret must be at least ${spec.minSecretBytes} bytes long (got ${bytes.byteLength})`,
+      );
     }
     const key = await crypto.subtle.importKey("raw", bytes, spec.importParams, false, ["sign", "verify"]);
     return { alg, kid, signingKey: key, verificationKey: key };
   }
   if (input.secret !== undefined) throw configError(`${alg} is asymmetric: give privateKey/publicKey, not a secret`);
-  if (input.privateKey === undefined && input.publicKey === undefined) throw configError(`${alg} needs a privateKey or a publicKey`);
-  const signingKey = input.privateKey === undefined ? undefined : await importAsymmetric(input.privateKey, "private", alg, spec);
+  if (input.privateKey === undefined && input.publicKey === undefined)
+    throw configError(`${alg} needs a privateKey or a publicKey`);
+  const signingKey =
+    input.privateKey === undefined ? undefined : await importAsymmetric(input.privateKey, "private", alg, spec);
   const verificationKey =
     input.publicKey !== undefined
       ? await importAsymmetric(input.publicKey, "public", alg, spec, true)
@@ -134,9 +145,16 @@ export async function generateJwtKey(alg: JwtAlgorithm, kid?: string): Promise<J
   }
   const params =
     spec.family === "RSA"
-      ? { ...(spec.importParams as RsaHashedImportParams), modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }
+      ? {
+          ...(spec.importParams as RsaHashedImportParams),
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+        }
       : spec.importParams;
-  const pair = (await crypto.subtle.generateKey(params as RsaHashedKeyGenParams, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey(params as RsaHashedKeyGenParams, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   return { alg, kid, privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 

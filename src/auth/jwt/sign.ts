@@ -23,10 +23,17 @@ export interface SignJwtOptions {
 
 /** Signs `claims` with `key` (its algorithm and `kid` go in the header). */
 export async function signJwt(claims: JwtClaims, key: JwtKey, options: SignJwtOptions = {}): Promise<string> {
-  if (!key.signingKey) throw new TypeError(`covara/auth: the ${key.alg} key${key.kid ? ` "${key.kid}"` : ""} cannot sign (no private key)`);
+  if (!key.signingKey)
+    throw new TypeError(
+      `covara/auth: the ${key.alg} key${key.kid ? ` "${key.kid}"` : ""} cannot sign (no private key)`,
+    );
   const header: Record<string, string> = { alg: key.alg, typ: options.typ ?? "JWT" };
   if (key.kid !== undefined) header.kid = key.kid;
   const signingInput = `${encodeJsonSegment(header)}.${encodeJsonSegment(claims)}`;
-  const signature = await crypto.subtle.sign(ALGORITHMS[key.alg].signParams, key.signingKey, new TextEncoder().encode(signingInput));
+  const signature = await crypto.subtle.sign(
+    ALGORITHMS[key.alg].signParams,
+    key.signingKey,
+    new TextEncoder().encode(signingInput),
+  );
   return `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`;
 }

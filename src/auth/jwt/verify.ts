@@ -101,11 +101,15 @@ function isNumericDate(value: unknown): value is number {
 }
 
 /** Checks the claims of an already verified token (time-based ones against the current clock). */
-export function checkClaims(claims: Record<string, unknown>, options: Pick<VerifyJwtOptions, "issuer" | "audience" | "clockSkewSeconds" | "requiredClaims">): void {
+export function checkClaims(
+  claims: Record<string, unknown>,
+  options: Pick<VerifyJwtOptions, "issuer" | "audience" | "clockSkewSeconds" | "requiredClaims">,
+): void {
   const skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   const now = Date.now() / 1000;
   if (typeof claims.iss !== "string" || claims.aud === undefined || !isNumericDate(claims.exp)) fail("claims");
-  for (const name of options.requiredClaims ?? []) if (claims[name] === undefined || claims[name] === null) fail("claims");
+  for (const name of options.requiredClaims ?? [])
+    if (claims[name] === undefined || claims[name] === null) fail("claims");
   if (now >= claims.exp + skew) fail("expired");
   if (claims.nbf !== undefined) {
     if (!isNumericDate(claims.nbf)) fail("claims");
@@ -125,7 +129,8 @@ export function checkClaims(claims: Record<string, unknown>, options: Pick<Verif
 
 /** Verifies a compact JWS and its claims; throws JwtVerificationError on any problem. */
 export async function verifyJwt(token: string, options: VerifyJwtOptions): Promise<VerifiedJwt> {
-  if (typeof token !== "string" || token.length === 0 || token.length > (options.maxLength ?? DEFAULT_MAX_LENGTH)) fail("malformed");
+  if (typeof token !== "string" || token.length === 0 || token.length > (options.maxLength ?? DEFAULT_MAX_LENGTH))
+    fail("malformed");
   const parts = token.split(".");
   if (parts.length !== 3) fail("malformed");
   const [headerSegment, payloadSegment, signatureSegment] = parts as [string, string, string];

@@ -11,7 +11,12 @@ import type { AuthKit } from "../types";
 import { readLoginInput, readSignupInput } from "./credentials-input";
 
 /** Mounts /login when a login path is configured. */
-export function mountLogin(router: Hono<CovaraEnv>, kit: AuthKit, credentials: CredentialProvider, throttle: Throttle): void {
+export function mountLogin(
+  router: Hono<CovaraEnv>,
+  kit: AuthKit,
+  credentials: CredentialProvider,
+  throttle: Throttle,
+): void {
   const validate = credentials.validate;
   if (!validate) return;
   router.post("/login", async (c) => {
@@ -27,14 +32,23 @@ export function mountLogin(router: Hono<CovaraEnv>, kit: AuthKit, credentials: C
 }
 
 /** Mounts /signup when a signup path is configured. */
-export function mountSignup(router: Hono<CovaraEnv>, kit: AuthKit, credentials: CredentialProvider, throttle: Throttle): void {
+export function mountSignup(
+  router: Hono<CovaraEnv>,
+  kit: AuthKit,
+  credentials: CredentialProvider,
+  throttle: Throttle,
+): void {
   const create = credentials.create;
   if (!create) return;
   router.post("/signup", async (c) => {
     const { input } = await readSignupInput(c);
     await throttle.hit(`signup:${kit.clientIp(c)}`);
     credentials.policy?.assert(input.password, { email: input.email, name: input.name });
-    const user = await create({ email: input.email, password: input.password, ...(input.name ? { name: input.name } : {}) });
+    const user = await create({
+      email: input.email,
+      password: input.password,
+      ...(input.name ? { name: input.name } : {}),
+    });
     const response = await kit.signIn(c, user, "signup");
     // A created account answers 201, unless a feature answered with something else (e.g. a challenge).
     return response.status === 200 ? new Response(response.body, { status: 201, headers: response.headers }) : response;

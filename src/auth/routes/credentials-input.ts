@@ -25,7 +25,11 @@ const loginSchema = z.object({ email, password });
 const signupSchema = z.object({
   email,
   password,
-  name: z.string({ error: "name must be a string" }).trim().max(MAX_NAME_LENGTH, { error: `name must be at most ${MAX_NAME_LENGTH} characters` }).optional(),
+  name: z
+    .string({ error: "name must be a string" })
+    .trim()
+    .max(MAX_NAME_LENGTH, { error: `name must be at most ${MAX_NAME_LENGTH} characters` })
+    .optional(),
 });
 
 export type LoginInput = z.infer<typeof loginSchema>;
@@ -35,7 +39,10 @@ function issues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join(".") || "(body)",
     // A missing field reads as "required", not as a type error about undefined.
-    message: issue.code === "invalid_type" && issue.input === undefined ? `${issue.path.join(".")} is required` : issue.message,
+    message:
+      issue.code === "invalid_type" && issue.input === undefined
+        ? `${issue.path.join(".")} is required`
+        : issue.message,
     code: issue.code,
   }));
 }

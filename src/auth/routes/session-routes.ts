@@ -21,7 +21,9 @@ export function mountSessionRoutes(router: Hono<CovaraEnv>, parts: SessionRouteP
     const session = getAuthSession(c)?.session;
     return c.json({
       user: parts.exposeUser(user),
-      ...(session ? { session: { createdAt: session.createdAt.toISOString(), expiresAt: session.expiresAt.toISOString() } } : {}),
+      ...(session
+        ? { session: { createdAt: session.createdAt.toISOString(), expiresAt: session.expiresAt.toISOString() } }
+        : {}),
     });
   });
 

@@ -30,7 +30,8 @@ export function defaultPeerAddress(c: Context<CovaraEnv>): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   const socketAddress = env?.incoming?.socket?.remoteAddress;
   if (socketAddress !== undefined) return socketAddress;
-  const onWorkers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+  const onWorkers =
+    (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
   return onWorkers ? c.req.header("cf-connecting-ip") : undefined;
 }
 

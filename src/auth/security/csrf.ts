@@ -45,7 +45,8 @@ export function resolveCsrf(options: boolean | CsrfOptions | undefined): Resolve
   const config = options === true ? {} : options;
   const allowedOrigins = new Set<string>();
   for (const origin of config.allowedOrigins ?? []) {
-    if (!URL.canParse(origin)) throw new TypeError(`covara/auth: csrf.allowedOrigins: ${JSON.stringify(origin)} is not a URL`);
+    if (!URL.canParse(origin))
+      throw new TypeError(`covara/auth: csrf.allowedOrigins: ${JSON.stringify(origin)} is not a URL`);
     allowedOrigins.add(new URL(origin).origin);
   }
   return {

@@ -115,7 +115,13 @@ export function parseCidr(text: string): IpRange {
   const bytes = parseIp(address ?? "");
   const max = bytes?.length === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (bytes === null || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))) {
+  if (
+    bytes === null ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))
+  ) {
     throw new TypeError(`covara/auth: ${JSON.stringify(text)} is not an IP address or CIDR block`);
   }
   return { bytes, prefix };

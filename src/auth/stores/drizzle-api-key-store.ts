@@ -17,7 +17,9 @@ export function createDrizzleApiKeyStore(options: DrizzleApiKeyStoreOptions): Ap
   const dialect = detectDialect(options.db);
   const resolver = options.resolver ?? builtInInternalTable("apiKeys", dialect);
   if (resolver.dialect !== dialect) {
-    throw new Error(`createDrizzleApiKeyStore: the resolver is for "${resolver.dialect}" but the database is "${dialect}"`);
+    throw new Error(
+      `createDrizzleApiKeyStore: the resolver is for "${resolver.dialect}" but the database is "${dialect}"`,
+    );
   }
   const access = new MappedTableAccess<ApiKeyKey>(options.db, {
     table: resolver.table,

@@ -64,7 +64,9 @@ function toDate(raw: unknown): Date | null {
 
 function toJsonObject(raw: unknown): Record<string, unknown> | null {
   const parsed = typeof raw === "string" ? parseJson(raw) : raw;
-  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : null;
 }
 
 function parseJson(text: string): unknown {
@@ -82,8 +84,12 @@ type Row = Record<string, unknown>;
 interface Builders {
   select(fields: Record<string, Column>): { from(table: Table): { where(where: SQL | undefined): SelectQuery } };
   insert(table: Table): { values(values: Row): Promise<unknown> };
-  update(table: Table): { set(values: Row): { where(where: SQL | undefined): { returning(fields: Record<string, Column>): Promise<Row[]> } } };
-  delete(table: Table): { where(where: SQL | undefined): { returning(fields: Record<string, Column>): Promise<Row[]> } };
+  update(table: Table): {
+    set(values: Row): { where(where: SQL | undefined): { returning(fields: Record<string, Column>): Promise<Row[]> } };
+  };
+  delete(table: Table): {
+    where(where: SQL | undefined): { returning(fields: Record<string, Column>): Promise<Row[]> };
+  };
 }
 
 interface SelectQuery extends Promise<Row[]> {
@@ -108,7 +114,8 @@ export class MappedTableAccess<K extends string> {
     private readonly db: unknown,
     private readonly mapped: MappedTable<K>,
   ) {
-    for (const [property, column] of Object.entries(getTableColumns(mapped.table))) this.propertyOf.set(column, property);
+    for (const [property, column] of Object.entries(getTableColumns(mapped.table)))
+      this.propertyOf.set(column, property);
   }
 
   /** The column of a logical key (the key must be mapped). */
@@ -139,7 +146,10 @@ export class MappedTableAccess<K extends string> {
    * naming the logical key whose column it is compared with). Building a Drizzle query costs far
    * more than running it; this builds it once.
    */
-  prepareSelect(where: SQL, placeholderKeys: Record<string, K>): (values: Record<string, unknown>) => Promise<Partial<Record<K, unknown>>[]> {
+  prepareSelect(
+    where: SQL,
+    placeholderKeys: Record<string, K>,
+  ): (values: Record<string, unknown>) => Promise<Partial<Record<K, unknown>>[]> {
     const query = this.builders().select(this.selection()).from(this.mapped.table).where(where);
     const prepared = query.prepare(`covara_${++preparedCounter}`);
     return async (values) => {
@@ -165,7 +175,11 @@ export class MappedTableAccess<K extends string> {
   async update(values: Partial<Record<K, unknown>>, where: SQL | undefined, countBy: K): Promise<number> {
     const encoded = this.encodeRow(values);
     if (Object.keys(encoded).length === 0) return (await this.select(where)).length;
-    const rows = await this.builders().update(this.mapped.table).set(encoded).where(where).returning({ key: this.column(countBy) });
+    const rows = await this.builders()
+      .update(this.mapped.table)
+      .set(encoded)
+      .where(where)
+      .returning({ key: this.column(countBy) });
     return rows.length;
   }
 
@@ -200,7 +214,8 @@ export class MappedTableAccess<K extends string> {
 
   private decodeRow(row: Row): Partial<Record<K, unknown>> {
     const decoded: Partial<Record<K, unknown>> = {};
-    for (const [key, value] of Object.entries(row) as [K, unknown][]) decoded[key] = decodeValue(this.mapped.types[key], value);
+    for (const [key, value] of Object.entries(row) as [K, unknown][])
+      decoded[key] = decodeValue(this.mapped.types[key], value);
     return decoded;
   }
 }

@@ -28,7 +28,9 @@ export function createDrizzleSessionStore(options: DrizzleSessionStoreOptions): 
   const dialect = detectDialect(options.db);
   const resolver = options.resolver ?? builtInInternalTable("sessions", dialect);
   if (resolver.dialect !== dialect) {
-    throw new Error(`createDrizzleSessionStore: the resolver is for "${resolver.dialect}" but the database is "${dialect}"`);
+    throw new Error(
+      `createDrizzleSessionStore: the resolver is for "${resolver.dialect}" but the database is "${dialect}"`,
+    );
   }
   const access = new MappedTableAccess<SessionKey>(options.db, {
     table: resolver.table,
@@ -44,7 +46,13 @@ export function createDrizzleSessionStore(options: DrizzleSessionStoreOptions): 
 
   function toSession(row: Partial<Record<SessionKey, unknown>>): SessionData | null {
     const { id, userId, createdAt, expiresAt } = row;
-    if (typeof id !== "string" || typeof userId !== "string" || !(createdAt instanceof Date) || !(expiresAt instanceof Date)) return null;
+    if (
+      typeof id !== "string" ||
+      typeof userId !== "string" ||
+      !(createdAt instanceof Date) ||
+      !(expiresAt instanceof Date)
+    )
+      return null;
     const session: SessionData = { id, userId, createdAt, expiresAt };
     if (access.has("data")) session.data = (row.data as Record<string, unknown> | null) ?? null;
     return session;
@@ -61,7 +69,10 @@ export function createDrizzleSessionStore(options: DrizzleSessionStoreOptions): 
       return rows[0] === undefined ? null : toSession(rows[0]);
     },
     async update(id, patch) {
-      if (patch.expiresAt !== undefined && (!(patch.expiresAt instanceof Date) || Number.isNaN(patch.expiresAt.getTime()))) {
+      if (
+        patch.expiresAt !== undefined &&
+        (!(patch.expiresAt instanceof Date) || Number.isNaN(patch.expiresAt.getTime()))
+      ) {
         throw new TypeError("session store: expiresAt must be a valid Date");
       }
       const values: Partial<Record<SessionKey, unknown>> = {};

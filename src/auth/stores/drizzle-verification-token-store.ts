@@ -25,11 +25,15 @@ export interface DrizzleVerificationTokenStore extends VerificationTokenStore {
 type TokenKey = "identifier" | "token" | "expires";
 
 /** Creates a VerificationTokenStore over a Drizzle table. */
-export function createDrizzleVerificationTokenStore(options: DrizzleVerificationTokenStoreOptions): DrizzleVerificationTokenStore {
+export function createDrizzleVerificationTokenStore(
+  options: DrizzleVerificationTokenStoreOptions,
+): DrizzleVerificationTokenStore {
   const dialect = detectDialect(options.db);
   const resolver = options.resolver ?? builtInInternalTable("verificationTokens", dialect);
   if (resolver.dialect !== dialect) {
-    throw new Error(`createDrizzleVerificationTokenStore: the resolver is for "${resolver.dialect}" but the database is "${dialect}"`);
+    throw new Error(
+      `createDrizzleVerificationTokenStore: the resolver is for "${resolver.dialect}" but the database is "${dialect}"`,
+    );
   }
   const access = new MappedTableAccess<TokenKey>(options.db, {
     table: resolver.table,
@@ -41,7 +45,11 @@ export function createDrizzleVerificationTokenStore(options: DrizzleVerification
     async create(identifier: string, purpose: VerificationPurpose, ttlMs: number) {
       assertTokenRequest(identifier, purpose, ttlMs);
       const token = randomSecret();
-      await access.insert({ identifier, token: await verificationTokenDigest(token, purpose), expires: new Date(Date.now() + ttlMs) });
+      await access.insert({
+        identifier,
+        token: await verificationTokenDigest(token, purpose),
+        expires: new Date(Date.now() + ttlMs),
+      });
       return token;
     },
     async consume(token: string, purpose: VerificationPurpose) {

@@ -105,7 +105,13 @@ function parse(id: string, raw: string): ApiKeyRecord | null {
     return null;
   }
   const { userId, name, keyHash, keyPrefix, createdAt } = stored;
-  if (typeof userId !== "string" || typeof name !== "string" || typeof keyHash !== "string" || typeof keyPrefix !== "string") return null;
+  if (
+    typeof userId !== "string" ||
+    typeof name !== "string" ||
+    typeof keyHash !== "string" ||
+    typeof keyPrefix !== "string"
+  )
+    return null;
   if (typeof createdAt !== "number") return null;
   const date = (value: unknown) => (typeof value === "number" ? new Date(value) : null);
   return copyApiKeyRecord({
@@ -115,7 +121,9 @@ function parse(id: string, raw: string): ApiKeyRecord | null {
     keyHash,
     keyPrefix,
     createdAt: new Date(createdAt),
-    scopes: Array.isArray(stored.scopes) ? stored.scopes.filter((scope): scope is string => typeof scope === "string") : null,
+    scopes: Array.isArray(stored.scopes)
+      ? stored.scopes.filter((scope): scope is string => typeof scope === "string")
+      : null,
     expiresAt: date(stored.expiresAt),
     lastUsedAt: date(stored.lastUsedAt),
     revokedAt: date(stored.revokedAt),

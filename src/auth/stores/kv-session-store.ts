@@ -44,7 +44,12 @@ export function createKVSessionStore(options: KVSessionStoreOptions): SessionSto
 
   async function write(session: SessionData): Promise<void> {
     const ttlMs = session.expiresAt.getTime() - Date.now();
-    const stored: StoredSession = { u: session.userId, c: session.createdAt.getTime(), e: session.expiresAt.getTime(), d: session.data ?? null };
+    const stored: StoredSession = {
+      u: session.userId,
+      c: session.createdAt.getTime(),
+      e: session.expiresAt.getTime(),
+      d: session.data ?? null,
+    };
     await kv.set(sessionKey(session.id), JSON.stringify(stored), { ttlMs: Math.max(ttlMs, 1) });
   }
 

@@ -10,10 +10,22 @@ import { getCookie } from "hono/cookie";
 import type { CovaraEnv } from "../../kernel/http";
 import { createBoundedMemo } from "../../kernel/bounded-memo";
 import { randomToken, sha256Url } from "../../kernel/web-crypto";
-import type { AuthenticatedRequest, AuthUser, SessionData, SessionStore, SessionStrategy, StrategyContext } from "../types";
+import type {
+  AuthenticatedRequest,
+  AuthUser,
+  SessionData,
+  SessionStore,
+  SessionStrategy,
+  StrategyContext,
+} from "../types";
 import { createKVSessionStore } from "../stores/kv-session-store";
 import { createActivityTracker } from "./session-activity";
-import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type SessionCookieOptions } from "./session-cookie";
+import {
+  assertCookieOptions,
+  clearCredentialCookie,
+  writeCredentialCookie,
+  type SessionCookieOptions,
+} from "./session-cookie";
 import { invalidateUserSessions } from "./session-invalidation";
 import { unboundStrategyContext } from "./strategy-context";
 import { publishIdentityRevoked } from "../../kernel/identity-events";

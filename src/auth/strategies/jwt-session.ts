@@ -17,7 +17,12 @@ import { createBoundedMemo } from "../../kernel/bounded-memo";
 import { authBasePath } from "../routes/auth-base-path";
 import type { AuthenticatedRequest, AuthUser, SessionStrategy, StrategyContext } from "../types";
 import { createRefreshTokenStore, type RefreshTokenStore } from "./refresh-tokens";
-import { assertCookieOptions, clearCredentialCookie, writeCredentialCookie, type SessionCookieOptions } from "./session-cookie";
+import {
+  assertCookieOptions,
+  clearCredentialCookie,
+  writeCredentialCookie,
+  type SessionCookieOptions,
+} from "./session-cookie";
 import { unboundStrategyContext } from "./strategy-context";
 
 export interface JwtSessionOptions {
@@ -60,13 +65,17 @@ const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt"]);
 
 /** Creates a JWT session strategy. */
 export function jwtSession(options: JwtSessionOptions): JwtSessionStrategy {
-  if (typeof options.issuer !== "string" || options.issuer === "") throw new TypeError("covara/auth: jwtSession needs an issuer");
-  if (typeof options.audience !== "string" || options.audience === "") throw new TypeError("covara/auth: jwtSession needs an audience");
-  const inputs = options.keys ?? (options.secret !== undefined ? [{ alg: "HS256" as const, secret: options.secret }] : []);
+  if (typeof options.issuer !== "string" || options.issuer === "")
+    throw new TypeError("covara/auth: jwtSession needs an issuer");
+  if (typeof options.audience !== "string" || options.audience === "")
+    throw new TypeError("covara/auth: jwtSession needs an audience");
+  const inputs =
+    options.keys ?? (options.secret !== undefined ? [{ alg: "HS256" as const, secret: options.secret }] : []);
   if (inputs.length === 0) throw new TypeError("covara/auth: jwtSession needs a secret or keys");
   const accessTtl = options.accessTtlSeconds ?? 900;
   const refreshTtl = options.refreshTtlSeconds ?? 30 * 24 * 60 * 60;
-  if (!(accessTtl > 0 && refreshTtl > 0)) throw new TypeError("covara/auth: jwtSession token lifetimes must be positive");
+  if (!(accessTtl > 0 && refreshTtl > 0))
+    throw new TypeError("covara/auth: jwtSession token lifetimes must be positive");
   const cookie: SessionCookieOptions = { sameSite: "Strict", ...options.refreshCookie };
   assertCookieOptions(cookie, "jwtSession.refreshCookie");
   const cookieName = cookie.name ?? "covara.refresh";
@@ -91,7 +100,15 @@ export function jwtSession(options: JwtSessionOptions): JwtSessionStrategy {
     const now = Math.floor(Date.now() / 1000);
     const { signer } = await keys();
     return signJwt(
-      { iss: options.issuer, aud: options.audience, sub: userId, iat: now, exp: now + accessTtl, sid: familyId, jti: randomToken(12) },
+      {
+        iss: options.issuer,
+        aud: options.audience,
+        sub: userId,
+        iat: now,
+        exp: now + accessTtl,
+        sid: familyId,
+        jti: randomToken(12),
+      },
       signer,
       { typ: "at+jwt" },
     );
@@ -106,7 +123,12 @@ export function jwtSession(options: JwtSessionOptions): JwtSessionStrategy {
     };
   }
 
-  const claimRules = { issuer: options.issuer, audience: options.audience, clockSkewSeconds: options.clockSkewSeconds, requiredClaims: ["sub"] };
+  const claimRules = {
+    issuer: options.issuer,
+    audience: options.audience,
+    clockSkewSeconds: options.clockSkewSeconds,
+    requiredClaims: ["sub"],
+  };
   // A token whose signature verified once is remembered (bounded), so repeat requests skip the
   // Web Crypto call; its time-based claims are still checked on every use.
   const verified = createBoundedMemo<string, AccessClaims>(10_000);

@@ -52,7 +52,11 @@ function parse<T>(raw: string | null): T | null {
 }
 
 /** Creates the store; `ttlMs` is how long a token (and a family, extended on each use) lives. */
-export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "covara:auth:refresh:"): RefreshTokenStore {
+export function createRefreshTokenStore(
+  kv: () => KV,
+  ttlMs: number,
+  prefix = "covara:auth:refresh:",
+): RefreshTokenStore {
   const tokenKey = (digest: string) => `${prefix}token:${digest}`;
   const usedKey = (digest: string) => `${prefix}used:${digest}`;
   const familyKey = (familyId: string) => `${prefix}family:${familyId}`;
@@ -68,7 +72,9 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
   async function mint(userId: string, familyId: string): Promise<string> {
     const token = randomToken(32);
     const expiresAt = Date.now() + ttlMs;
-    await kv().set(tokenKey(await sha256Url(token)), JSON.stringify({ userId, familyId } satisfies TokenRecord), { ttlMs });
+    await kv().set(tokenKey(await sha256Url(token)), JSON.stringify({ userId, familyId } satisfies TokenRecord), {
+      ttlMs,
+    });
     // Each rotation extends the family as far as its newest token.
     await kv().set(familyKey(familyId), JSON.stringify({ userId } satisfies FamilyRecord), { ttlMs });
     await kv().zadd(userKey(userId), familyId, expiresAt);
@@ -107,7 +113,12 @@ export function createRefreshTokenStore(kv: () => KV, ttlMs: number, prefix = "c
         await revokeFamily(record.familyId);
         return { status: "reused", userId: record.userId, familyId: record.familyId };
       }
-      return { status: "rotated", userId: record.userId, familyId: record.familyId, token: await mint(record.userId, record.familyId) };
+      return {
+        status: "rotated",
+        userId: record.userId,
+        familyId: record.familyId,
+        token: await mint(record.userId, record.familyId),
+      };
     },
 
     async familyOf(token) {

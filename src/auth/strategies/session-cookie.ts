@@ -27,7 +27,8 @@ function prefixDemandsSecure(name: string): boolean {
 
 /** Checks a cookie configuration once, at construction. */
 export function assertCookieOptions(options: SessionCookieOptions, where: string): void {
-  if (options.name !== undefined && !COOKIE_NAME.test(options.name)) throw new TypeError(`covara/auth: ${where}.name is not a valid cookie name`);
+  if (options.name !== undefined && !COOKIE_NAME.test(options.name))
+    throw new TypeError(`covara/auth: ${where}.name is not a valid cookie name`);
   if (options.sameSite === "None" && options.secure === false) {
     throw new TypeError(`covara/auth: ${where}: SameSite=None requires a Secure cookie`);
   }
@@ -54,7 +55,12 @@ export function writeCredentialCookie(
 }
 
 /** Expires a credential cookie on the client, even when the request then ends in an error response. */
-export function clearCredentialCookie(c: Context, name: string, options: SessionCookieOptions, path = options.path ?? "/"): void {
+export function clearCredentialCookie(
+  c: Context,
+  name: string,
+  options: SessionCookieOptions,
+  path = options.path ?? "/",
+): void {
   // Headers prepared on a context are dropped when an error handler builds the response, but those
   // of a materialised response are carried over: a stale cookie must be cleared on a 401 too.
   void c.res;

@@ -51,7 +51,11 @@ export interface CreateDependencies {
 }
 
 /** Resolves flags (and, on a terminal without choice flags, answers) into create options. */
-export async function resolveCreateOptions(argv: string[], io: CliIO, deps: CreateDependencies): Promise<CreateOptions> {
+export async function resolveCreateOptions(
+  argv: string[],
+  io: CliIO,
+  deps: CreateDependencies,
+): Promise<CreateOptions> {
   const { values, positionals } = parseCommandArgs("create", argv, {
     template: { type: "string" },
     db: { type: "string" },
@@ -85,8 +89,10 @@ export async function resolveCreateOptions(argv: string[], io: CliIO, deps: Crea
   template ??= "node";
   db ??= "sqlite";
   frontend ??= "none";
-  if (template === "cloudflare" && db !== "sqlite") throw new UsageError("--template cloudflare uses D1 (SQLite); drop --db postgres.", "create");
-  if (template === "cloudflare" && frontend !== "none") throw new UsageError("--frontend react needs --template node (the SPA is served by the Node server).", "create");
+  if (template === "cloudflare" && db !== "sqlite")
+    throw new UsageError("--template cloudflare uses D1 (SQLite); drop --db postgres.", "create");
+  if (template === "cloudflare" && frontend !== "none")
+    throw new UsageError("--frontend react needs --template node (the SPA is served by the Node server).", "create");
 
   const packageManager =
     values["package-manager"] === undefined
@@ -109,7 +115,10 @@ export async function resolveCreateOptions(argv: string[], io: CliIO, deps: Crea
 export async function createCommand(argv: string[], io: CliIO, deps: CreateDependencies): Promise<number> {
   const options = await resolveCreateOptions(argv, io, deps);
   if (existsSync(options.dir) && readdirSync(options.dir).length > 0 && !options.force) {
-    throw new CliError(`${options.dir} is not empty.`, "Pick a new folder name, empty this one, or pass --force to write into it anyway.");
+    throw new CliError(
+      `${options.dir} is not empty.`,
+      "Pick a new folder name, empty this one, or pass --force to write into it anyway.",
+    );
   }
   const where = relative(deps.cwd, options.dir) || ".";
   io.stdout(`Creating ${paint(io, "bold", options.name)} in ${where} (${describe(options)})\n`);
@@ -122,8 +131,14 @@ export async function createCommand(argv: string[], io: CliIO, deps: CreateDepen
     io.stdout(`\nInstalling dependencies with ${options.packageManager} (this can take a minute)...\n`);
     const code = await (deps.install ?? installDependencies)(options.dir, options.packageManager);
     if (code !== 0) {
-      const why = code === 127 ? `${options.packageManager} was not found on PATH` : `${options.packageManager} install exited with code ${code}`;
-      throw new CliError(`the project was written, but installing its dependencies failed: ${why}.`, `Run "${commands.install}" in ${where} yourself.`);
+      const why =
+        code === 127
+          ? `${options.packageManager} was not found on PATH`
+          : `${options.packageManager} install exited with code ${code}`;
+      throw new CliError(
+        `the project was written, but installing its dependencies failed: ${why}.`,
+        `Run "${commands.install}" in ${where} yourself.`,
+      );
     }
   } else {
     steps.push(commands.install);

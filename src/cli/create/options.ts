@@ -48,7 +48,12 @@ export function projectNameProblem(name: string): string | undefined {
 /** Checks a name, throwing a usage error that says what to change. */
 export function validateProjectName(name: string): string {
   const problem = projectNameProblem(name);
-  if (problem) throw new CliError(`"${name}" is not a valid project name: ${problem}.`, "Use a lower-case folder name such as my-app.", 2);
+  if (problem)
+    throw new CliError(
+      `"${name}" is not a valid project name: ${problem}.`,
+      "Use a lower-case folder name such as my-app.",
+      2,
+    );
   return name;
 }
 

@@ -17,13 +17,15 @@ const EXTRA_RANGES: Record<string, string> = {
 /** The range a project should use for `name`: the one covara is built and tested with. */
 export function rangeFor(name: string): string {
   const own = covaraPackageJson();
-  const range = own.dependencies?.[name] ?? own.devDependencies?.[name] ?? own.peerDependencies?.[name] ?? EXTRA_RANGES[name];
+  const range =
+    own.dependencies?.[name] ?? own.devDependencies?.[name] ?? own.peerDependencies?.[name] ?? EXTRA_RANGES[name];
   if (!range) throw new Error(`covara create: no version range known for ${name}`);
   // A peer range such as "^18.0.0 || ^19.0.0" is fine for a dependency too.
   return range;
 }
 
-const pick = (names: string[]): Record<string, string> => Object.fromEntries(names.sort().map((name) => [name, rangeFor(name)]));
+const pick = (names: string[]): Record<string, string> =>
+  Object.fromEntries(names.sort().map((name) => [name, rangeFor(name)]));
 
 export interface GeneratedPackageJson {
   name: string;
@@ -63,8 +65,20 @@ export function projectPackageJson(options: CreateOptions): GeneratedPackageJson
     dependencies: {
       covara: options.covaraSpec,
       // tsx runs the TypeScript server in production too (`npm start`, the Dockerfile).
-      ...pick(["drizzle-orm", "hono", "tsx", "zod", driver, ...(react ? ["@hono/node-server", "react", "react-dom"] : [])]),
+      ...pick([
+        "drizzle-orm",
+        "hono",
+        "tsx",
+        "zod",
+        driver,
+        ...(react ? ["@hono/node-server", "react", "react-dom"] : []),
+      ]),
     },
-    devDependencies: pick(["@types/node", "drizzle-kit", "typescript", ...(react ? ["@types/react", "@types/react-dom", "vite"] : [])]),
+    devDependencies: pick([
+      "@types/node",
+      "drizzle-kit",
+      "typescript",
+      ...(react ? ["@types/react", "@types/react-dom", "vite"] : []),
+    ]),
   };
 }

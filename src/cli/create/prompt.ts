@@ -9,7 +9,11 @@ export interface Asker {
 }
 
 /** An asker on stdin/stdout; lines typed ahead (or piped) are answers in order. */
-export function terminalAsker(io: CliIO, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Asker {
+export function terminalAsker(
+  io: CliIO,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stdout,
+): Asker {
   const rl = createInterface({ input, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   return {
@@ -19,7 +23,11 @@ export function terminalAsker(io: CliIO, input: NodeJS.ReadableStream = process.
         const hint = [paint(io, "bold", first ?? ""), ...rest].join("/");
         output.write(`${paint(io, "cyan", "?")} ${question} (${hint}) `);
         const next = await lines.next();
-        if (next.done) throw new CliError("stdin closed before every question was answered.", "Pass --template, --db and --frontend to choose without questions.");
+        if (next.done)
+          throw new CliError(
+            "stdin closed before every question was answered.",
+            "Pass --template, --db and --frontend to choose without questions.",
+          );
         const answer = String(next.value).trim().toLowerCase();
         if (answer === "" && first !== undefined) return first;
         const found = choices.find((choice) => choice === answer);

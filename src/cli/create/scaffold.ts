@@ -39,7 +39,8 @@ function tokens(options: CreateOptions): Record<string, string> {
     __INSTALL__: commands.install,
     __CI_INSTALL__: commands.ciInstall,
     __RUN__: commands.run,
-    __DEFAULT_DB_URL__: options.db === "postgres" ? `postgres://postgres:postgres@127.0.0.1:5432/${dbName}` : "file:./data.db",
+    __DEFAULT_DB_URL__:
+      options.db === "postgres" ? `postgres://postgres:postgres@127.0.0.1:5432/${dbName}` : "file:./data.db",
   };
 }
 

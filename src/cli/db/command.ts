@@ -60,8 +60,26 @@ function isSubcommand(value: string | undefined): value is Subcommand {
 }
 
 /** The positional arguments each subcommand takes: [required, optional]. */
-const ARITY: Record<Subcommand, [number, number]> = { push: [0, 0], migrate: [0, 0], status: [0, 0], seed: [0, 1], export: [1, 0], import: [2, 0], run: [1, 0], types: [0, 0] };
-const ARGUMENT_NAMES: Record<Subcommand, string> = { push: "", migrate: "", status: "", seed: "[file]", export: "<table>", import: "<table> <file>", run: "<file.sql>", types: "" };
+const ARITY: Record<Subcommand, [number, number]> = {
+  push: [0, 0],
+  migrate: [0, 0],
+  status: [0, 0],
+  seed: [0, 1],
+  export: [1, 0],
+  import: [2, 0],
+  run: [1, 0],
+  types: [0, 0],
+};
+const ARGUMENT_NAMES: Record<Subcommand, string> = {
+  push: "",
+  migrate: "",
+  status: "",
+  seed: "[file]",
+  export: "<table>",
+  import: "<table> <file>",
+  run: "<file.sql>",
+  types: "",
+};
 
 export interface DbDependencies {
   cwd: string;
@@ -78,13 +96,22 @@ export async function dbCommand(argv: string[], io: CliIO, deps: DbDependencies)
   });
   const [subcommand, ...args] = positionals;
   if (!isSubcommand(subcommand)) {
-    throw new UsageError(subcommand ? `unknown subcommand "${subcommand}": expected one of ${SUBCOMMANDS.join(", ")}` : `missing the subcommand: one of ${SUBCOMMANDS.join(", ")}`, "db");
+    throw new UsageError(
+      subcommand
+        ? `unknown subcommand "${subcommand}": expected one of ${SUBCOMMANDS.join(", ")}`
+        : `missing the subcommand: one of ${SUBCOMMANDS.join(", ")}`,
+      "db",
+    );
   }
   const [required, optional] = ARITY[subcommand];
   if (args.length < required || args.length > required + optional) {
-    throw new UsageError(`covara db ${subcommand} takes ${ARGUMENT_NAMES[subcommand] || "no arguments"}, got ${args.length === 0 ? "none" : args.join(" ")}`, "db");
+    throw new UsageError(
+      `covara db ${subcommand} takes ${ARGUMENT_NAMES[subcommand] || "no arguments"}, got ${args.length === 0 ? "none" : args.join(" ")}`,
+      "db",
+    );
   }
-  if (values.format !== undefined && values.format !== "json" && values.format !== "csv") throw new UsageError(`--format must be json or csv, got "${values.format}"`, "db");
+  if (values.format !== undefined && values.format !== "json" && values.format !== "csv")
+    throw new UsageError(`--format must be json or csv, got "${values.format}"`, "db");
 
   loadDotEnv(deps.cwd);
   const config = await loadProjectConfig(deps.cwd);
@@ -94,8 +121,16 @@ export async function dbCommand(argv: string[], io: CliIO, deps: DbDependencies)
 
   if (subcommand === "types") {
     const target = values.out ? fromCwd(values.out) : config.clientTypes;
-    if (!target) throw new CliError("nowhere to write the client types.", 'Set "clientTypes" in covara.config.ts (for example "src/covara-types.d.ts") or pass --out <file>.');
-    const env = { ...deps.env, DATABASE_URL: absoluteFileUrl(database.url, deps.cwd), ...(database.authToken ? { DATABASE_AUTH_TOKEN: database.authToken } : {}) };
+    if (!target)
+      throw new CliError(
+        "nowhere to write the client types.",
+        'Set "clientTypes" in covara.config.ts (for example "src/covara-types.d.ts") or pass --out <file>.',
+      );
+    const env = {
+      ...deps.env,
+      DATABASE_URL: absoluteFileUrl(database.url, deps.cwd),
+      ...(database.authToken ? { DATABASE_AUTH_TOKEN: database.authToken } : {}),
+    };
     const changed = await generateClientTypes(deps.cwd, config.app, env, target);
     say(`client types ${changed ? "written to" : "unchanged in"} ${relative(deps.cwd, target)}`);
     return 0;
@@ -110,8 +145,14 @@ export async function dbCommand(argv: string[], io: CliIO, deps: DbDependencies)
       case "push":
         return await push(io, connection, config.dir, config.schema, values["accept-data-loss"] === true);
       case "migrate": {
-        const applied = await applyMigrations(connection.sql, config.migrations, (file) => io.stdout(`  ${paint(io, "green", "+")} ${file}\n`));
-        say(applied.length === 0 ? "No pending migrations: the database is up to date." : `Applied ${applied.length} migration(s) to ${database.name}.`);
+        const applied = await applyMigrations(connection.sql, config.migrations, (file) =>
+          io.stdout(`  ${paint(io, "green", "+")} ${file}\n`),
+        );
+        say(
+          applied.length === 0
+            ? "No pending migrations: the database is up to date."
+            : `Applied ${applied.length} migration(s) to ${database.name}.`,
+        );
         return 0;
       }
       case "seed": {
@@ -121,20 +162,33 @@ export async function dbCommand(argv: string[], io: CliIO, deps: DbDependencies)
       }
       case "run": {
         const file = fromCwd(args[0] ?? "");
-        if (!existsSync(file)) throw new CliError(`no file ${args[0]}.`, "Give the path of a .sql file, relative to where you run covara.");
+        if (!existsSync(file))
+          throw new CliError(`no file ${args[0]}.`, "Give the path of a .sql file, relative to where you run covara.");
         const text = readFileSync(file, "utf8");
         try {
-          await (values["no-transaction"] ? connection.sql.script(text) : connection.sql.transaction((tx) => tx.script(text)));
+          await (values["no-transaction"]
+            ? connection.sql.script(text)
+            : connection.sql.transaction((tx) => tx.script(text)));
         } catch (error) {
-          const undone = values["no-transaction"] ? "Statements before the failing one stay applied." : "Nothing of it was applied (one transaction).";
-          throw new CliError(`${args[0]} failed: ${error instanceof Error ? error.message : String(error)}`, `${undone} Fix the SQL and run it again.`);
+          const undone = values["no-transaction"]
+            ? "Statements before the failing one stay applied."
+            : "Nothing of it was applied (one transaction).";
+          throw new CliError(
+            `${args[0]} failed: ${error instanceof Error ? error.message : String(error)}`,
+            `${undone} Fix the SQL and run it again.`,
+          );
         }
         say(`Ran ${args[0]} on ${database.name} (${redact(database.url)}).`);
         return 0;
       }
       case "export": {
         const table = args[0] ?? "";
-        const format = values.format === "csv" || values.format === "json" ? values.format : values.out ? formatOf(values.out, undefined) : "json";
+        const format =
+          values.format === "csv" || values.format === "json"
+            ? values.format
+            : values.out
+              ? formatOf(values.out, undefined)
+              : "json";
         const sink = values.out ? fileSink(fromCwd(values.out)) : stdoutSink(io);
         const rows = await exportTable(io, connection.sql, table, format, sink);
         if (values.out) say(`Exported ${rows} row(s) of ${table} to ${values.out}.`);
@@ -152,7 +206,13 @@ export async function dbCommand(argv: string[], io: CliIO, deps: DbDependencies)
   }
 }
 
-async function push(io: CliIO, connection: Connection, dir: string, schema: string, acceptDataLoss: boolean): Promise<number> {
+async function push(
+  io: CliIO,
+  connection: Connection,
+  dir: string,
+  schema: string,
+  acceptDataLoss: boolean,
+): Promise<number> {
   const plan = await planSchemaPush(dir, schema, connection);
   if (plan.additive.length === 0 && plan.destructive.length === 0) {
     io.stdout("The database already matches the schema: nothing to push.\n");
@@ -163,6 +223,8 @@ async function push(io: CliIO, connection: Connection, dir: string, schema: stri
     return 1;
   }
   await plan.apply();
-  io.stdout(`Schema pushed${plan.destructive.length ? " (data loss accepted)" : ""}:\n${describeApplied(io, [...plan.additive, ...plan.destructive])}`);
+  io.stdout(
+    `Schema pushed${plan.destructive.length ? " (data loss accepted)" : ""}:\n${describeApplied(io, [...plan.additive, ...plan.destructive])}`,
+  );
   return 0;
 }

@@ -35,7 +35,11 @@ export async function* parseCsv(chunks: AsyncIterable<string>, file: string): As
   let recordLine = 1;
   let pendingCR = false;
   let any = false;
-  const bad = (why: string) => new CliError(`${file} line ${line}: ${why}.`, 'Quote a field that holds a comma, a quote or a line break ("a ""quoted"" word"), then run the import again; nothing was imported.');
+  const bad = (why: string) =>
+    new CliError(
+      `${file} line ${line}: ${why}.`,
+      'Quote a field that holds a comma, a quote or a line break ("a ""quoted"" word"), then run the import again; nothing was imported.',
+    );
   const endField = () => {
     fields.push(quoted || value !== "" ? value : null);
     value = "";

@@ -39,9 +39,17 @@ export function stdoutSink(io: CliIO): Sink {
 }
 
 /** Writes every row of `table` to `sink`; resolves to the number of rows. */
-export async function exportTable(io: CliIO, sql: SqlClient, table: string, format: DataFormat, sink: Sink): Promise<number> {
+export async function exportTable(
+  io: CliIO,
+  sql: SqlClient,
+  table: string,
+  format: DataFormat,
+  sink: Sink,
+): Promise<number> {
   const columns = (await tableColumns(sql, table)).map((column) => column.name);
-  const total = io.progress ? Number((await sql.query(`select count(*) as n from ${quoteIdentifier(table)}`))[0]?.n ?? 0) : undefined;
+  const total = io.progress
+    ? Number((await sql.query(`select count(*) as n from ${quoteIdentifier(table)}`))[0]?.n ?? 0)
+    : undefined;
   const progress = rowProgress(io, `exporting ${table}`, total);
   let count = 0;
   await sink.write(format === "csv" ? csvLine(columns) : "[\n");
@@ -49,7 +57,12 @@ export async function exportTable(io: CliIO, sql: SqlClient, table: string, form
     const text =
       format === "csv"
         ? rows.map((row) => csvLine(columns.map((column) => toCsvText(row[column])))).join("")
-        : rows.map((row, index) => `${count + index === 0 ? "" : ",\n"}${JSON.stringify(Object.fromEntries(columns.map((column) => [column, toJsonValue(row[column])])))}`).join("");
+        : rows
+            .map(
+              (row, index) =>
+                `${count + index === 0 ? "" : ",\n"}${JSON.stringify(Object.fromEntries(columns.map((column) => [column, toJsonValue(row[column])])))}`,
+            )
+            .join("");
     await sink.write(text);
     count += rows.length;
     progress.add(rows.length);

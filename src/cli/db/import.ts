@@ -26,11 +26,18 @@ async function* csvRows(file: string, columns: string[]): AsyncGenerator<SourceR
     if (!header) {
       header = record.fields.map((name) => name ?? "");
       const unknown = header.find((name) => !columns.includes(name));
-      if (unknown !== undefined) throw new CliError(`${file} line 1: the header names "${unknown}", which is not a column of the table.`, `Its columns: ${columns.join(", ")}.`);
+      if (unknown !== undefined)
+        throw new CliError(
+          `${file} line 1: the header names "${unknown}", which is not a column of the table.`,
+          `Its columns: ${columns.join(", ")}.`,
+        );
       continue;
     }
     if (record.fields.length !== header.length) {
-      throw new CliError(`${file} line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}.`, NOTHING_IMPORTED);
+      throw new CliError(
+        `${file} line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}.`,
+        NOTHING_IMPORTED,
+      );
     }
     const names = header;
     yield { values: Object.fromEntries(names.map((name, index) => [name, record.fields[index]])), line: record.line };
@@ -39,7 +46,10 @@ async function* csvRows(file: string, columns: string[]): AsyncGenerator<SourceR
 
 async function* jsonRows(file: string, columns: string[]): AsyncGenerator<SourceRow> {
   let line = 0;
-  for await (const text of createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const text of createInterface({
+    input: createReadStream(file, { encoding: "utf8" }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
     line++;
     const trimmed = text.trim().replace(/,$/, "");
     if (trimmed === "" || trimmed === "[" || trimmed === "]") continue;
@@ -47,17 +57,29 @@ async function* jsonRows(file: string, columns: string[]): AsyncGenerator<Source
     try {
       value = JSON.parse(trimmed);
     } catch {
-      throw new CliError(`${file} line ${line}: not one JSON object.`, "covara db import reads JSON Lines, or an array with one object per line (what covara db export writes).");
+      throw new CliError(
+        `${file} line ${line}: not one JSON object.`,
+        "covara db import reads JSON Lines, or an array with one object per line (what covara db export writes).",
+      );
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new CliError(`${file} line ${line}: expected a JSON object (one row).`, NOTHING_IMPORTED);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new CliError(`${file} line ${line}: expected a JSON object (one row).`, NOTHING_IMPORTED);
     const unknown = Object.keys(value).find((key) => !columns.includes(key));
-    if (unknown !== undefined) throw new CliError(`${file} line ${line}: "${unknown}" is not a column of the table.`, `Its columns: ${columns.join(", ")}.`);
+    if (unknown !== undefined)
+      throw new CliError(
+        `${file} line ${line}: "${unknown}" is not a column of the table.`,
+        `Its columns: ${columns.join(", ")}.`,
+      );
     yield { values: Object.fromEntries(Object.entries(value)), line };
   }
 }
 
 /** Each value as its column's driver wants it bound. */
-async function* bindable(rows: AsyncIterable<SourceRow>, columns: Column[], dialect: SqlClient["dialect"]): AsyncGenerator<SourceRow> {
+async function* bindable(
+  rows: AsyncIterable<SourceRow>,
+  columns: Column[],
+  dialect: SqlClient["dialect"],
+): AsyncGenerator<SourceRow> {
   const types = new Map(columns.map((column) => [column.name, column.type]));
   for await (const row of rows) {
     const values: Row = {};
@@ -75,13 +97,21 @@ async function* bindable(rows: AsyncIterable<SourceRow>, columns: Column[], dial
 /** The format from `--format`, else the file's extension. */
 export function formatOf(file: string, flag: string | undefined): DataFormat {
   const format = flag ?? (/\.csv$/i.test(file) ? "csv" : /\.(json|jsonl|ndjson)$/i.test(file) ? "json" : undefined);
-  if (format !== "json" && format !== "csv") throw new CliError(`cannot tell the format of ${file}.`, "Pass --format json or --format csv.", 2);
+  if (format !== "json" && format !== "csv")
+    throw new CliError(`cannot tell the format of ${file}.`, "Pass --format json or --format csv.", 2);
   return format;
 }
 
 /** Inserts the rows of `file` into `table`; resolves to their number. */
-export async function importTable(io: CliIO, sql: SqlClient, table: string, file: string, format: DataFormat): Promise<number> {
-  if (!existsSync(file)) throw new CliError(`no file ${file}.`, "Give the path of a .json or .csv file, relative to the project.");
+export async function importTable(
+  io: CliIO,
+  sql: SqlClient,
+  table: string,
+  file: string,
+  format: DataFormat,
+): Promise<number> {
+  if (!existsSync(file))
+    throw new CliError(`no file ${file}.`, "Give the path of a .json or .csv file, relative to the project.");
   const columns = await tableColumns(sql, table);
   const names = columns.map((column) => column.name);
   const rows = bindable(format === "csv" ? csvRows(file, names) : jsonRows(file, names), columns, sql.dialect);
@@ -121,19 +151,28 @@ function batchSize(columns: number): number {
 async function insertBatch(tx: SqlClient, table: string, batch: SourceRow[]): Promise<void> {
   const names = Object.keys(batch[0]?.values ?? {});
   const params = batch.flatMap((row) => names.map((name) => row.values[name]));
-  const tuple = (rowIndex: number) => `(${names.map((_, column) => placeholder(tx.dialect, rowIndex * names.length + column + 1)).join(", ")})`;
+  const tuple = (rowIndex: number) =>
+    `(${names.map((_, column) => placeholder(tx.dialect, rowIndex * names.length + column + 1)).join(", ")})`;
   // An empty object is a row of defaults; `default values` takes one row at a time.
   const statements =
     names.length === 0
       ? batch.map(() => ({ text: `insert into ${quoteIdentifier(table)} default values`, params: [] }))
-      : [{ text: `insert into ${quoteIdentifier(table)} (${names.map(quoteIdentifier).join(", ")}) values ${batch.map((_, index) => tuple(index)).join(", ")}`, params }];
+      : [
+          {
+            text: `insert into ${quoteIdentifier(table)} (${names.map(quoteIdentifier).join(", ")}) values ${batch.map((_, index) => tuple(index)).join(", ")}`,
+            params,
+          },
+        ];
   try {
     for (const statement of statements) await tx.query(statement.text, statement.params);
   } catch (error) {
     const first = batch[0]?.line;
     const last = batch.at(-1)?.line;
     const where = first === last ? `line ${first}` : `lines ${first}-${last}`;
-    throw new CliError(`the database refused ${where}: ${error instanceof Error ? error.message : String(error)}`, NOTHING_IMPORTED);
+    throw new CliError(
+      `the database refused ${where}: ${error instanceof Error ? error.message : String(error)}`,
+      NOTHING_IMPORTED,
+    );
   }
 }
 

@@ -17,11 +17,18 @@ export interface MigrationState {
 
 /** The migration files in `dir`, in the order they apply. */
 export function migrationFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((file) => /^\d{4}_.*\.sql$/.test(file)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((file) => /^\d{4}_.*\.sql$/.test(file))
+        .sort()
+    : [];
 }
 
 async function ensureTable(sql: SqlClient): Promise<void> {
-  const appliedAt = sql.dialect === "pg" ? "timestamptz not null default now()" : "text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+  const appliedAt =
+    sql.dialect === "pg"
+      ? "timestamptz not null default now()"
+      : "text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
   await sql.query(`create table if not exists ${MIGRATIONS_TABLE} (name text primary key, applied_at ${appliedAt})`);
 }
 
@@ -34,7 +41,11 @@ export async function migrationState(sql: SqlClient, dir: string): Promise<Migra
 }
 
 /** Applies the pending files in order; calls `onApplied` after each. Resolves to their names. */
-export async function applyMigrations(sql: SqlClient, dir: string, onApplied: (file: string) => void): Promise<string[]> {
+export async function applyMigrations(
+  sql: SqlClient,
+  dir: string,
+  onApplied: (file: string) => void,
+): Promise<string[]> {
   await ensureTable(sql);
   const { pending } = await migrationState(sql, dir);
   for (const file of pending) {

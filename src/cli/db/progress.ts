@@ -14,7 +14,10 @@ export function rowProgress(io: CliIO, label: string, total: number | undefined)
   if (!io.progress || (total !== undefined && total < WORTH_SHOWING)) return { add: () => {}, done: () => {} };
   let count = 0;
   let drawnAt = 0;
-  const draw = () => io.stderr(`\r${label}: ${count.toLocaleString("en")}${total === undefined ? "" : ` / ${total.toLocaleString("en")}`} rows`);
+  const draw = () =>
+    io.stderr(
+      `\r${label}: ${count.toLocaleString("en")}${total === undefined ? "" : ` / ${total.toLocaleString("en")}`} rows`,
+    );
   return {
     add(rows) {
       count += rows;

@@ -20,7 +20,10 @@ function isSeedFunction(value: unknown): value is SeedFunction {
 export async function runSeed(config: ProjectConfig, connection: Connection, file: string): Promise<string> {
   const shown = relative(config.dir, file);
   if (!existsSync(file)) {
-    throw new CliError(`no seed file at ${shown}.`, 'Create it with `export default async function seed(db) { await db.insert(todos).values([...]) }`, or point covara.config.ts "seed" (or the command\'s argument) at yours.');
+    throw new CliError(
+      `no seed file at ${shown}.`,
+      'Create it with `export default async function seed(db) { await db.insert(todos).values([...]) }`, or point covara.config.ts "seed" (or the command\'s argument) at yours.',
+    );
   }
   if (file.endsWith(".sql")) {
     const text = readFileSync(file, "utf8");
@@ -29,7 +32,8 @@ export async function runSeed(config: ProjectConfig, connection: Connection, fil
   }
   const loaded = await importProjectModule(config.dir, file);
   const seed = loaded.default ?? loaded.seed;
-  if (!isSeedFunction(seed)) throw new CliError(`${shown} must export a function: \`export default async function seed(db) { ... }\`.`);
+  if (!isSeedFunction(seed))
+    throw new CliError(`${shown} must export a function: \`export default async function seed(db) { ... }\`.`);
   await seed(connection.db);
   return shown;
 }

@@ -45,7 +45,13 @@ export class AppStartError extends Error {
  * Spawns a runner for `appFile`; its output goes to `log` as it comes. `onHotDirs` hears of the
  * folders the app reloads by itself (file routes), whose changes need no restart.
  */
-export function spawnRunner(projectDir: string, appFile: string, env: NodeJS.ProcessEnv, log: (text: string) => void, onHotDirs?: (dirs: string[]) => void): Runner {
+export function spawnRunner(
+  projectDir: string,
+  appFile: string,
+  env: NodeJS.ProcessEnv,
+  log: (text: string) => void,
+  onHotDirs?: (dirs: string[]) => void,
+): Runner {
   const child = spawn(process.execPath, ["--import", "tsx", "--enable-source-maps", runnerPath(), appFile], {
     cwd: projectDir,
     env: { ...env, PORT: "0" },
@@ -66,7 +72,8 @@ export function spawnRunner(projectDir: string, appFile: string, env: NodeJS.Pro
   const listening = new Promise<number>((resolve, reject) => {
     child.on("message", (message: { type?: string; port?: number; dirs?: unknown }) => {
       if (message.type === "listening" && typeof message.port === "number") resolve(message.port);
-      if (message.type === "hot-dirs" && Array.isArray(message.dirs)) onHotDirs?.(message.dirs.filter((dir) => typeof dir === "string"));
+      if (message.type === "hot-dirs" && Array.isArray(message.dirs))
+        onHotDirs?.(message.dirs.filter((dir) => typeof dir === "string"));
     });
     void exited.then((code) => reject(new AppStartError(output, code)));
   });

@@ -44,13 +44,15 @@ export function classifyPush(statements: string[], warnings: string[], hasDataLo
 /** Why a statement needs confirmation, in words. */
 export function reasonFor(statement: string): string {
   const sql = statement.trim().replace(/\s+/g, " ");
-  if (/^alter table \S+ add (column )?/i.test(sql)) return "adds a NOT NULL column without a default: existing rows would have no value for it";
+  if (/^alter table \S+ add (column )?/i.test(sql))
+    return "adds a NOT NULL column without a default: existing rows would have no value for it";
   if (/^drop table\b/i.test(sql)) return "drops a table and its rows";
   if (/^alter table \S+ drop (column )?/i.test(sql)) return "drops a column and its values";
   if (/^alter table \S+ rename\b/i.test(sql)) return "renames a table or column";
   if (/^alter table \S+ alter (column )?/i.test(sql)) return "changes a column's type, nullability or default";
   if (/^delete from\b/i.test(sql) || /^truncate\b/i.test(sql)) return "deletes rows";
-  if (/^insert into\b/i.test(sql) || /^create table\b/i.test(sql) || /^pragma\b/i.test(sql)) return "part of rebuilding a table";
+  if (/^insert into\b/i.test(sql) || /^create table\b/i.test(sql) || /^pragma\b/i.test(sql))
+    return "part of rebuilding a table";
   if (/^drop\b/i.test(sql)) return "drops a database object";
   return "changes existing data or structure";
 }

@@ -64,7 +64,8 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, "dev");
   const port = Number(values.port ?? deps.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number, got "${values.port}"`, "dev");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a port number, got "${values.port}"`, "dev");
 
   const started = performance.now();
   const say = (text: string) => io.stdout(`${paint(io, "cyan", "[covara]")} ${text}\n`);
@@ -81,7 +82,13 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   };
   // The first app process warms up (covara, Hono, Drizzle) while the database and port are opened.
   // The session exists before the runner reports anything: its hot folders arrive once the app loads.
-  const firstRunner = spawnRunner(config.dir, config.app, appEnv, (text) => io.stdout(text), (dirs) => session.addHotDirs(dirs));
+  const firstRunner = spawnRunner(
+    config.dir,
+    config.app,
+    appEnv,
+    (text) => io.stdout(text),
+    (dirs) => session.addHotDirs(dirs),
+  );
   const connection = await connect(deps.cwd, database).catch((error: unknown) => {
     firstRunner.discard();
     throw error;
@@ -89,10 +96,20 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   const proxy = await startProxy(port, values.host ?? "localhost").catch((error: NodeJS.ErrnoException) => {
     firstRunner.discard();
     void connection.close();
-    if (error.code === "EADDRINUSE") throw new CliError(`port ${port} is already in use.`, "Stop what is using it, or pass --port <another>.");
+    if (error.code === "EADDRINUSE")
+      throw new CliError(`port ${port} is already in use.`, "Stop what is using it, or pass --port <another>.");
     throw error;
   });
-  const session = new DevSession(io, say, config, connection, proxy, appEnv, values["accept-data-loss"] === true, firstRunner);
+  const session = new DevSession(
+    io,
+    say,
+    config,
+    connection,
+    proxy,
+    appEnv,
+    values["accept-data-loss"] === true,
+    firstRunner,
+  );
 
   // Watch before the first start: an edit made while the app boots is queued, not missed.
   const roots = watchRoots(config);
@@ -106,7 +123,9 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
     await session.close();
     return 1;
   }
-  say(`${paint(io, "bold", `http://localhost:${proxy.port}`)} ready in ${Math.round(performance.now() - started)} ms (database ${database.name}: ${redact(database.url)})`);
+  say(
+    `${paint(io, "bold", `http://localhost:${proxy.port}`)} ready in ${Math.round(performance.now() - started)} ms (database ${database.name}: ${redact(database.url)})`,
+  );
   say(`watching ${roots.join(", ")} (Ctrl+C to stop)`);
 
   await (deps.until ?? untilSignal());
@@ -160,7 +179,9 @@ class DevSession {
 
   onChange(changed: string[]): void {
     // Editors' and sed's temporary files come and go before the batch is reported.
-    const files = changed.filter((file) => existsSync(file) && ![...this.hotDirs].some((dir) => file.startsWith(dir + sep)));
+    const files = changed.filter(
+      (file) => existsSync(file) && ![...this.hotDirs].some((dir) => file.startsWith(dir + sep)),
+    );
     if (files.length === 0) return;
     const schemaChanged = files.includes(this.config.schema);
     if (schemaChanged) this.pendingSchema = true;
@@ -190,7 +211,9 @@ class DevSession {
       try {
         outcome = await this.syncSchema();
       } catch (error) {
-        this.io.stderr(`${paint(this.io, "red", "schema sync failed:")} ${error instanceof Error ? error.message : String(error)}\n`);
+        this.io.stderr(
+          `${paint(this.io, "red", "schema sync failed:")} ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         outcome = "refused";
       }
       this.schemaBlocked = outcome === "refused";
@@ -200,7 +223,9 @@ class DevSession {
       app = await next;
     } catch (error) {
       const output = error instanceof AppStartError ? error.output : String(error);
-      this.io.stderr(`${paint(this.io, "red", "the app failed to start")}${this.current ? "; the previous version keeps serving" : ""}. Fix the error and save again.\n`);
+      this.io.stderr(
+        `${paint(this.io, "red", "the app failed to start")}${this.current ? "; the previous version keeps serving" : ""}. Fix the error and save again.\n`,
+      );
       if (!output.trim()) this.io.stderr(`${String(error)}\n`);
       this.reserve ??= this.spawn();
       return false;
@@ -226,7 +251,13 @@ class DevSession {
   }
 
   private spawn(): Runner {
-    return spawnRunner(this.config.dir, this.config.app, this.appEnv, (text) => this.io.stdout(text), (dirs) => this.addHotDirs(dirs));
+    return spawnRunner(
+      this.config.dir,
+      this.config.app,
+      this.appEnv,
+      (text) => this.io.stdout(text),
+      (dirs) => this.addHotDirs(dirs),
+    );
   }
 
   /** Folders the app reloads by itself (file routes): changes there need no restart. */
@@ -254,7 +285,9 @@ class DevSession {
 
   private async confirm(plan: Parameters<typeof describeRefusal>[1]): Promise<boolean> {
     if (!this.io.interactive) return false;
-    this.io.stdout(describeRefusal(this.io, plan, "answer y to apply it now").replace("NOT applied:", "needs confirmation:"));
+    this.io.stdout(
+      describeRefusal(this.io, plan, "answer y to apply it now").replace("NOT applied:", "needs confirmation:"),
+    );
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     const answer = await new Promise<string>((resolve) => rl.question("Apply it? (y/N) ", resolve));
     rl.close();
@@ -266,9 +299,12 @@ class DevSession {
     const target = this.config.clientTypes;
     if (!target) return;
     try {
-      if (await writeClientTypes(port, target)) this.say(`client types written to ${relative(this.config.dir, target)}`);
+      if (await writeClientTypes(port, target))
+        this.say(`client types written to ${relative(this.config.dir, target)}`);
     } catch (error) {
-      this.io.stderr(`could not regenerate the client types: ${error instanceof Error ? error.message : String(error)}\n`);
+      this.io.stderr(
+        `could not regenerate the client types: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
   }
 

@@ -34,7 +34,14 @@ export async function startProxy(port: number, hostname: string): Promise<DevPro
         return;
       }
       outgoing.writeHead(502, { "content-type": "application/problem+json" });
-      outgoing.end(JSON.stringify({ type: "about:blank", title: "The app is restarting", status: 502, code: "DEV_APP_UNAVAILABLE" }));
+      outgoing.end(
+        JSON.stringify({
+          type: "about:blank",
+          title: "The app is restarting",
+          status: 502,
+          code: "DEV_APP_UNAVAILABLE",
+        }),
+      );
     });
     // A client that goes away (an SSE tab closed) ends the upstream request too.
     outgoing.on("close", () => upstream.destroy());

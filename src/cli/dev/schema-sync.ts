@@ -40,15 +40,25 @@ export function loadDrizzleKit(projectDir: string): Promise<DrizzleKitApi> {
 }
 
 /** What it takes to bring the database to the schema in `schemaFile`. */
-export async function planSchemaPush(projectDir: string, schemaFile: string, connection: Connection): Promise<SchemaPlan> {
+export async function planSchemaPush(
+  projectDir: string,
+  schemaFile: string,
+  connection: Connection,
+): Promise<SchemaPlan> {
   const [kit, schema] = await Promise.all([loadDrizzleKit(projectDir), importProjectModule(projectDir, schemaFile)]);
-  const push = () => (connection.dialect === "pg" ? kit.pushSchema(schema, connection.pushDb) : kit.pushSQLiteSchema(schema, connection.pushDb));
+  const push = () =>
+    connection.dialect === "pg"
+      ? kit.pushSchema(schema, connection.pushDb)
+      : kit.pushSQLiteSchema(schema, connection.pushDb);
   const result = await withoutSpinner(push);
   // covara db migrate's bookkeeping table is not in the schema: drizzle-kit would drop it.
   const ours = (text: string) => text.includes(MIGRATIONS_TABLE);
   const statements = result.statementsToExecute.filter((statement) => !ours(statement));
   if (statements.length === result.statementsToExecute.length) {
-    return { ...classifyPush(statements, result.warnings, result.hasDataLoss), apply: () => withoutSpinner(() => result.apply()) };
+    return {
+      ...classifyPush(statements, result.warnings, result.hasDataLoss),
+      apply: () => withoutSpinner(() => result.apply()),
+    };
   }
   const warnings = result.warnings.filter((warning) => !ours(warning));
   const apply = async () => {

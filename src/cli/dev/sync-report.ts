@@ -12,10 +12,8 @@ export function describeApplied(io: CliIO, statements: string[]): string {
 export function describeRefusal(io: CliIO, plan: ClassifiedPush, retry: string): string {
   const lines = [`${paint(io, "yellow", "schema change NOT applied:")} it could lose data.`];
   for (const warning of plan.warnings) lines.push(`  ${warning.replace(/^\W+/, "").trim()}`);
-  for (const statement of plan.destructive) lines.push(`  ${paint(io, "red", "!")} ${oneLine(statement)}    -- ${reasonFor(statement)}`);
-  lines.push(
-    "  To fix: give the new column a .default(...) or make it nullable (drop .notNull()), or",
-    `  ${retry}.`,
-  );
+  for (const statement of plan.destructive)
+    lines.push(`  ${paint(io, "red", "!")} ${oneLine(statement)}    -- ${reasonFor(statement)}`);
+  lines.push("  To fix: give the new column a .default(...) or make it nullable (drop .notNull()), or", `  ${retry}.`);
   return `${lines.join("\n")}\n`;
 }

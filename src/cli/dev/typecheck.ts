@@ -15,7 +15,10 @@ export function startTypecheck(projectDir: string, print: (text: string) => void
   } catch {
     return undefined;
   }
-  const child = spawn(process.execPath, [tsc, "--noEmit", "--watch", "--preserveWatchOutput", "--pretty", "false"], { cwd: projectDir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [tsc, "--noEmit", "--watch", "--preserveWatchOutput", "--pretty", "false"], {
+    cwd: projectDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let buffered = "";
   let lastSummary = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -27,7 +30,8 @@ export function startTypecheck(projectDir: string, print: (text: string) => void
       const summary = /Found (\d+) errors?/.exec(line);
       if (summary) {
         // "Found 0 errors" is worth saying only right after errors were shown.
-        if (summary[1] !== "0" || (lastSummary !== "" && lastSummary !== "0")) print(`typecheck: ${summary[1]} error(s)\n`);
+        if (summary[1] !== "0" || (lastSummary !== "" && lastSummary !== "0"))
+          print(`typecheck: ${summary[1]} error(s)\n`);
         lastSummary = summary[1] ?? "";
       }
     }

@@ -9,7 +9,13 @@ import { join } from "node:path";
 const IGNORED = /(^|[\\/])(node_modules|\.git|dist|\.wrangler)([\\/]|$)|\.(db|db-journal|db-wal|db-shm|log)$|~$|\.swp$/;
 
 /** Calls `onChange` with the absolute paths changed under `roots` (folders of `dir`), debounced. */
-export function watchSources(dir: string, roots: string[], ignore: (file: string) => boolean, onChange: (files: string[]) => void, delayMs = 30): () => void {
+export function watchSources(
+  dir: string,
+  roots: string[],
+  ignore: (file: string) => boolean,
+  onChange: (files: string[]) => void,
+  delayMs = 30,
+): () => void {
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const watchers = new Map<string, FSWatcher>();

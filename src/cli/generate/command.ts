@@ -27,7 +27,13 @@ Examples:
 export async function generateCommand(argv: string[], io: CliIO, cwd: string): Promise<number> {
   const { positionals } = parseCommandArgs("generate", argv, {});
   const [kind, name, ...extra] = positionals;
-  if (kind !== "resource" && kind !== "migration") throw new UsageError(kind ? `unknown kind "${kind}": expected resource or migration` : "missing what to generate: resource or migration", "generate");
+  if (kind !== "resource" && kind !== "migration")
+    throw new UsageError(
+      kind
+        ? `unknown kind "${kind}": expected resource or migration`
+        : "missing what to generate: resource or migration",
+      "generate",
+    );
   if (!name) throw new UsageError(`missing the ${kind}'s <name>`, "generate");
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, "generate");
   const config = await loadProjectConfig(cwd);

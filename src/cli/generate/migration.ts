@@ -17,10 +17,20 @@ interface GeneratorApi {
 }
 
 /** Writes the next migration; resolves to its path, or undefined when the schema did not change. */
-export async function generateMigration(dir: string, schemaFile: string, migrationsDir: string, name: string): Promise<string | undefined> {
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw new UsageError(`"${name}" is not a migration name: use letters, digits, - and _.`, "generate");
+export async function generateMigration(
+  dir: string,
+  schemaFile: string,
+  migrationsDir: string,
+  name: string,
+): Promise<string | undefined> {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name))
+    throw new UsageError(`"${name}" is not a migration name: use letters, digits, - and _.`, "generate");
   const snapshotFile = join(migrationsDir, "meta", "covara-snapshot.json");
-  const existing = existsSync(migrationsDir) ? readdirSync(migrationsDir).filter((file) => /^\d{4}_.*\.sql$/.test(file)).sort() : [];
+  const existing = existsSync(migrationsDir)
+    ? readdirSync(migrationsDir)
+        .filter((file) => /^\d{4}_.*\.sql$/.test(file))
+        .sort()
+    : [];
   if (existing.length > 0 && !existsSync(snapshotFile)) {
     throw new CliError(
       `${relative(dir, migrationsDir)} has migrations but no meta/covara-snapshot.json to diff against.`,
@@ -29,14 +39,20 @@ export async function generateMigration(dir: string, schemaFile: string, migrati
   }
   const source = readFileSync(schemaFile, "utf8");
   const dialect = source.includes('"drizzle-orm/pg-core"') ? "pg" : "sqlite";
-  const [kit, schema] = await Promise.all([importFromProject<GeneratorApi>(dir, "drizzle-kit/api", "drizzle-kit"), importProjectModule(dir, schemaFile)]);
+  const [kit, schema] = await Promise.all([
+    importFromProject<GeneratorApi>(dir, "drizzle-kit/api", "drizzle-kit"),
+    importProjectModule(dir, schemaFile),
+  ]);
   const current = dialect === "pg" ? kit.generateDrizzleJson(schema) : await kit.generateSQLiteDrizzleJson(schema);
   const previous = existsSync(snapshotFile)
     ? (JSON.parse(readFileSync(snapshotFile, "utf8")) as Record<string, unknown>)
     : dialect === "pg"
       ? kit.generateDrizzleJson({})
       : await kit.generateSQLiteDrizzleJson({});
-  const statements = dialect === "pg" ? await kit.generateMigration(previous, current) : await kit.generateSQLiteMigration(previous, current);
+  const statements =
+    dialect === "pg"
+      ? await kit.generateMigration(previous, current)
+      : await kit.generateSQLiteMigration(previous, current);
   if (statements.length === 0) return undefined;
   const next = String(existing.length === 0 ? 0 : Number((existing.at(-1) ?? "0").slice(0, 4)) + 1).padStart(4, "0");
   const file = join(migrationsDir, `${next}_${name}.sql`);

@@ -19,13 +19,19 @@ export interface ResourceNames {
 
 /** `blog-posts`, `blog_posts` and `blogPosts` all name the same resource. */
 export function resourceNames(name: string): ResourceNames {
-  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) throw new UsageError(`"${name}" is not a resource name: use letters, digits, - and _, starting with a letter.`, "generate");
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
+    throw new UsageError(
+      `"${name}" is not a resource name: use letters, digits, - and _, starting with a letter.`,
+      "generate",
+    );
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .split(/[-_\s]+/)
     .filter(Boolean)
     .map((word) => word.toLowerCase());
-  const variable = words.map((word, index) => (index === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1))).join("");
+  const variable = words
+    .map((word, index) => (index === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1)))
+    .join("");
   return { variable, table: words.join("_"), path: `/${words.join("-")}` };
 }
 
@@ -58,8 +64,15 @@ function tableSource(names: ResourceNames, dialect: SchemaDialect): { code: stri
 function ensureImports(source: string, from: string, names: string[], file: string): string {
   const pattern = new RegExp(`import \\{([^}]*)\\} from "${from.replace(/[/.]/g, "\\$&")}";`);
   const match = pattern.exec(source);
-  if (!match) throw new CliError(`${file} has no \`import { ... } from "${from}"\` to extend.`, "Add the import by hand, or run this in a project made by covara create.");
-  const present = (match[1] ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  if (!match)
+    throw new CliError(
+      `${file} has no \`import { ... } from "${from}"\` to extend.`,
+      "Add the import by hand, or run this in a project made by covara create.",
+    );
+  const present = (match[1] ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const all = [...new Set([...present, ...names])].sort((a, b) => a.localeCompare(b));
   return source.replace(pattern, `import { ${all.join(", ")} } from "${from}";`);
 }
@@ -68,14 +81,26 @@ function ensureImports(source: string, from: string, names: string[], file: stri
 export function generateResource(dir: string, schemaFile: string, appFile: string, name: string): string[] {
   const names = resourceNames(name);
   const schema = readFileSync(schemaFile, "utf8");
-  const dialect: SchemaDialect | undefined = schema.includes('"drizzle-orm/pg-core"') ? "pg" : schema.includes('"drizzle-orm/sqlite-core"') ? "sqlite" : undefined;
-  if (!dialect) throw new CliError(`${relative(dir, schemaFile)} imports neither drizzle-orm/sqlite-core nor drizzle-orm/pg-core.`);
+  const dialect: SchemaDialect | undefined = schema.includes('"drizzle-orm/pg-core"')
+    ? "pg"
+    : schema.includes('"drizzle-orm/sqlite-core"')
+      ? "sqlite"
+      : undefined;
+  if (!dialect)
+    throw new CliError(`${relative(dir, schemaFile)} imports neither drizzle-orm/sqlite-core nor drizzle-orm/pg-core.`);
   if (new RegExp(`export const ${names.variable}\\b`).test(schema)) {
-    throw new CliError(`${relative(dir, schemaFile)} already exports "${names.variable}".`, "Pick another name, or register the existing table in the app by hand.");
+    throw new CliError(
+      `${relative(dir, schemaFile)} already exports "${names.variable}".`,
+      "Pick another name, or register the existing table in the app by hand.",
+    );
   }
   const app = readFileSync(appFile, "utf8");
   const markerAt = app.indexOf(MARKER);
-  if (markerAt < 0) throw new CliError(`${relative(dir, appFile)} has no "covara generate resource" marker comment.`, `Add the line \`  ${MARKER}\` after the last .resource(...) call.`);
+  if (markerAt < 0)
+    throw new CliError(
+      `${relative(dir, appFile)} has no "covara generate resource" marker comment.`,
+      `Add the line \`  ${MARKER}\` after the last .resource(...) call.`,
+    );
 
   const table = tableSource(names, dialect);
   const newSchema = `${ensureImports(schema, `drizzle-orm/${dialect === "pg" ? "pg" : "sqlite"}-core`, table.builders, relative(dir, schemaFile)).trimEnd()}\n\n${table.code}`;

@@ -41,12 +41,15 @@ export function loadDotEnv(dir: string): void {
 export async function loadProjectConfig(dir: string): Promise<ProjectConfig> {
   const file = join(dir, "covara.config.ts");
   if (!existsSync(file)) {
-    throw new CliError(`no covara.config.ts in ${dir}.`, 'Run this in a project made by "covara create", or add a covara.config.ts (see docs/cli.md).');
+    throw new CliError(
+      `no covara.config.ts in ${dir}.`,
+      'Run this in a project made by "covara create", or add a covara.config.ts (see docs/cli.md).',
+    );
   }
   const loaded = await importProjectModule(dir, file);
   const config = (loaded.default ?? loaded) as Partial<CovaraConfig>;
   if (typeof config.schema !== "string" || typeof config.app !== "string") {
-    throw new CliError("covara.config.ts must export default { schema: \"src/schema.ts\", app: \"src/app.ts\", ... }.");
+    throw new CliError('covara.config.ts must export default { schema: "src/schema.ts", app: "src/app.ts", ... }.');
   }
   return {
     dir,
@@ -64,22 +67,38 @@ export async function loadProjectConfig(dir: string): Promise<ProjectConfig> {
  * The database to use: `--profile`, else COVARA_DB_PROFILE, else DATABASE_URL, else the config's
  * default profile.
  */
-export function resolveDatabase(config: ProjectConfig, flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseProfile & { name: string } {
+export function resolveDatabase(
+  config: ProjectConfig,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): DatabaseProfile & { name: string } {
   const named = flag ?? env.COVARA_DB_PROFILE;
   if (named !== undefined && named !== "") {
     const profile = config.profiles[named];
     if (!profile) {
       const known = Object.keys(config.profiles);
-      throw new CliError(`unknown database profile "${named}".`, known.length ? `Profiles in covara.config.ts: ${known.join(", ")}.` : "covara.config.ts defines no db.profiles.");
+      throw new CliError(
+        `unknown database profile "${named}".`,
+        known.length
+          ? `Profiles in covara.config.ts: ${known.join(", ")}.`
+          : "covara.config.ts defines no db.profiles.",
+      );
     }
-    if (!profile.url) throw new CliError(`database profile "${named}" has no url.`, "Set the environment variable its url reads in covara.config.ts (in the shell or in .env).");
+    if (!profile.url)
+      throw new CliError(
+        `database profile "${named}" has no url.`,
+        "Set the environment variable its url reads in covara.config.ts (in the shell or in .env).",
+      );
     return { name: named, ...profile };
   }
   if (env.DATABASE_URL) return { name: "DATABASE_URL", url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN };
   const fallback = config.defaultProfile ?? Object.keys(config.profiles)[0];
   const profile = fallback === undefined ? undefined : config.profiles[fallback];
   if (!profile?.url) {
-    throw new CliError("no database to connect to: DATABASE_URL is not set and covara.config.ts has no default profile.", "Copy .env.example to .env and set DATABASE_URL, or add db.profiles to covara.config.ts.");
+    throw new CliError(
+      "no database to connect to: DATABASE_URL is not set and covara.config.ts has no default profile.",
+      "Copy .env.example to .env and set DATABASE_URL, or add db.profiles to covara.config.ts.",
+    );
   }
   return { name: fallback ?? "default", ...profile };
 }

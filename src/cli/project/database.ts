@@ -3,7 +3,14 @@ import { isAbsolute, resolve } from "node:path";
 import { CliError } from "../output";
 import type { DatabaseProfile } from "./config";
 import { importFromProject } from "./load-ts";
-import { libsqlSqlClient, type LibsqlLike, postgresSqlClient, type PostgresLike, type SqlClient, type UrlDialect } from "./sql-client";
+import {
+  libsqlSqlClient,
+  type LibsqlLike,
+  postgresSqlClient,
+  type PostgresLike,
+  type SqlClient,
+  type UrlDialect,
+} from "./sql-client";
 
 export type { UrlDialect };
 
@@ -25,7 +32,10 @@ export interface Connection {
 export function dialectOfUrl(url: string): UrlDialect {
   if (/^postgres(ql)?:\/\//i.test(url)) return "pg";
   if (/^(file|libsql|https?|wss?):/i.test(url)) return "sqlite";
-  throw new CliError(`cannot tell the database from the URL "${redact(url)}".`, "Use postgres://..., file:./data.db, or a libsql:// (Turso) URL.");
+  throw new CliError(
+    `cannot tell the database from the URL "${redact(url)}".`,
+    "Use postgres://..., file:./data.db, or a libsql:// (Turso) URL.",
+  );
 }
 
 /** A `file:` URL relative to the project, made absolute so the CLI and the app open the same file. */
@@ -45,17 +55,36 @@ export function redact(url: string): string {
 export async function connect(projectDir: string, profile: DatabaseProfile): Promise<Connection> {
   const dialect = dialectOfUrl(profile.url);
   if (dialect === "pg") {
-    const postgres = (await importFromProject<{ default: (url: string, options: object) => PgClient }>(projectDir, "postgres", "postgres")).default;
-    const { drizzle } = await importFromProject<{ drizzle: (client: PgClient) => PgDrizzle }>(projectDir, "drizzle-orm/postgres-js", "drizzle-orm");
+    const postgres = (
+      await importFromProject<{ default: (url: string, options: object) => PgClient }>(
+        projectDir,
+        "postgres",
+        "postgres",
+      )
+    ).default;
+    const { drizzle } = await importFromProject<{ drizzle: (client: PgClient) => PgDrizzle }>(
+      projectDir,
+      "drizzle-orm/postgres-js",
+      "drizzle-orm",
+    );
     const client = postgres(profile.url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
     await reachable(profile.url, async () => await client.unsafe("select 1"));
     const db = drizzle(client);
     const pushDb = { execute: async (query: unknown) => ({ rows: Array.from(await db.execute(query)) }) };
     return { dialect, db, pushDb, sql: postgresSqlClient(client), close: () => client.end({ timeout: 1 }) };
   }
-  const { createClient } = await importFromProject<{ createClient: (config: { url: string; authToken?: string }) => LibsqlClient }>(projectDir, "@libsql/client", "@libsql/client");
-  const { drizzle } = await importFromProject<{ drizzle: (client: LibsqlClient) => unknown }>(projectDir, "drizzle-orm/libsql", "drizzle-orm");
-  const client = createClient({ url: absoluteFileUrl(profile.url, projectDir), ...(profile.authToken ? { authToken: profile.authToken } : {}) });
+  const { createClient } = await importFromProject<{
+    createClient: (config: { url: string; authToken?: string }) => LibsqlClient;
+  }>(projectDir, "@libsql/client", "@libsql/client");
+  const { drizzle } = await importFromProject<{ drizzle: (client: LibsqlClient) => unknown }>(
+    projectDir,
+    "drizzle-orm/libsql",
+    "drizzle-orm",
+  );
+  const client = createClient({
+    url: absoluteFileUrl(profile.url, projectDir),
+    ...(profile.authToken ? { authToken: profile.authToken } : {}),
+  });
   await reachable(profile.url, () => client.execute({ sql: "select 1", args: [] }));
   const db = drizzle(client);
   return { dialect, db, pushDb: db, sql: libsqlSqlClient(client), close: async () => client.close() };
@@ -76,6 +105,9 @@ async function reachable(url: string, probe: () => Promise<unknown>): Promise<vo
     await probe();
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new CliError(`cannot reach the database at ${redact(url)}: ${why}`, "Check that it is running and that DATABASE_URL (or the profile's url) is right.");
+    throw new CliError(
+      `cannot reach the database at ${redact(url)}: ${why}`,
+      "Check that it is running and that DATABASE_URL (or the profile's url) is right.",
+    );
   }
 }

@@ -27,7 +27,10 @@ export async function importProjectModule(projectDir: string, file: string): Pro
 export async function importFromProject<T>(projectDir: string, specifier: string, packageName: string): Promise<T> {
   const resolved = resolveEsm(projectDir, specifier);
   if (!resolved || !existsSync(resolved)) {
-    throw new CliError(`${packageName} is not installed in this project.`, `Run "npm install -D ${packageName}" (or your package manager's equivalent).`);
+    throw new CliError(
+      `${packageName} is not installed in this project.`,
+      `Run "npm install -D ${packageName}" (or your package manager's equivalent).`,
+    );
   }
   return (await import(pathToFileURL(resolved).href)) as T;
 }

@@ -39,12 +39,24 @@ export function resolveEsm(fromDir: string, specifier: string): string | undefin
     const packageDir = join(dir, "node_modules", name);
     const manifest = join(packageDir, "package.json");
     if (existsSync(manifest)) {
-      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { exports?: ExportsValue; module?: string; main?: string };
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as {
+        exports?: ExportsValue;
+        module?: string;
+        main?: string;
+      };
       let target: string | undefined;
       if (pkg.exports !== undefined) {
         const exportsMap = pkg.exports;
-        const isSubpathMap = typeof exportsMap === "object" && exportsMap !== null && !Array.isArray(exportsMap) && Object.keys(exportsMap).some((key) => key.startsWith("."));
-        target = isSubpathMap ? pick((exportsMap as Record<string, ExportsValue>)[subpath]) : subpath === "." ? pick(exportsMap) : undefined;
+        const isSubpathMap =
+          typeof exportsMap === "object" &&
+          exportsMap !== null &&
+          !Array.isArray(exportsMap) &&
+          Object.keys(exportsMap).some((key) => key.startsWith("."));
+        target = isSubpathMap
+          ? pick((exportsMap as Record<string, ExportsValue>)[subpath])
+          : subpath === "."
+            ? pick(exportsMap)
+            : undefined;
       } else {
         target = subpath === "." ? (pkg.module ?? pkg.main ?? "index.js") : subpath;
       }

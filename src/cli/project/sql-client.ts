@@ -35,7 +35,8 @@ type LibsqlValue = null | string | number | bigint | boolean | ArrayBuffer | Uin
 /** A parameter as libsql takes it; anything else (a JSON value read from a file) goes as its JSON text. */
 function toLibsqlValue(value: unknown): LibsqlValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return value;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return value;
   if (value instanceof Date || value instanceof ArrayBuffer || value instanceof Uint8Array) return value;
   return JSON.stringify(value);
 }
@@ -49,7 +50,9 @@ interface LibsqlExecutor {
   executeMultiple(sql: string): Promise<void>;
 }
 export interface LibsqlLike extends LibsqlExecutor {
-  transaction(mode: "write"): Promise<LibsqlExecutor & { commit(): Promise<void>; rollback(): Promise<void>; close(): void }>;
+  transaction(
+    mode: "write",
+  ): Promise<LibsqlExecutor & { commit(): Promise<void>; rollback(): Promise<void>; close(): void }>;
 }
 
 /** libsql: a local SQLite file or a Turso database. */
@@ -72,7 +75,7 @@ function libsqlOver(executor: LibsqlExecutor, transaction: SqlClient["transactio
       let after: unknown = null;
       for (;;) {
         const rows = await query(
-          `select rowid as "__covara_rowid", * from ${quoteIdentifier(table)} ${after === null ? "" : 'where rowid > ? '}order by rowid limit ${size}`,
+          `select rowid as "__covara_rowid", * from ${quoteIdentifier(table)} ${after === null ? "" : "where rowid > ? "}order by rowid limit ${size}`,
           after === null ? [] : [after],
         );
         if (rows.length === 0) return;

@@ -10,7 +10,13 @@ export interface AuthRouterOptions {
 }
 
 /** Sends `method path` to the auth router with cookies, a JSON body and the given headers. */
-export function callAuthRouter(options: AuthRouterOptions, method: string, path: string, body?: object, headers = new Headers()): Promise<Response> {
+export function callAuthRouter(
+  options: AuthRouterOptions,
+  method: string,
+  path: string,
+  body?: object,
+  headers = new Headers(),
+): Promise<Response> {
   headers.set("accept", "application/json");
   if (body) headers.set("content-type", "application/json");
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));

@@ -76,7 +76,9 @@ export class JWTClient<User = Record<string, unknown>> implements AuthStrategy, 
   /** Spends the refresh token for a new access token; false when the session is over. */
   async refresh(): Promise<boolean> {
     const refreshToken = await this.storage.getItem(this.key("refresh"));
-    const res = await this.call("POST", "/refresh", refreshToken ? { refreshToken } : undefined, false).catch(() => undefined);
+    const res = await this.call("POST", "/refresh", refreshToken ? { refreshToken } : undefined, false).catch(
+      () => undefined,
+    );
     if (!res?.ok) return false;
     await this.store((await res.json()) as TokenAnswer<User>);
     return true;

@@ -64,7 +64,9 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
   /** The provider's discovery document (fetched once). */
   discover(): Promise<Discovery> {
     this.discovery ??= (async () => {
-      const res = await this.fetch(`${this.options.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { headers: { accept: "application/json" } });
+      const res = await this.fetch(`${this.options.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, {
+        headers: { accept: "application/json" },
+      });
       const body = await res.json().catch(() => undefined);
       if (!res.ok) throw errorFromResponse(res.status, body);
       return body as Discovery;
@@ -106,22 +108,38 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
   }
 
   /** Completes the login from the redirect URL; returns the signed-in user. */
-  async handleCallback(url: string = (globalThis as { location?: { href: string } }).location?.href ?? ""): Promise<User> {
+  async handleCallback(
+    url: string = (globalThis as { location?: { href: string } }).location?.href ?? "",
+  ): Promise<User> {
     const params = new URL(url).searchParams;
     const pendingText = await this.storage.getItem(this.key("pending"));
     await this.storage.removeItem(this.key("pending"));
-    const pending = pendingText ? (JSON.parse(pendingText) as { verifier: string; state: string; nonce: string }) : undefined;
+    const pending = pendingText
+      ? (JSON.parse(pendingText) as { verifier: string; state: string; nonce: string })
+      : undefined;
     if (!pending || params.get("state") !== pending.state) {
-      throw new CovaraClientError(400, { code: "INVALID_STATE", detail: "The login callback's state does not match the login this client started" });
+      throw new CovaraClientError(400, {
+        code: "INVALID_STATE",
+        detail: "The login callback's state does not match the login this client started",
+      });
     }
     const error = params.get("error");
-    if (error) throw new CovaraClientError(401, { code: error.toUpperCase(), detail: params.get("error_description") ?? error });
+    if (error)
+      throw new CovaraClientError(401, { code: error.toUpperCase(), detail: params.get("error_description") ?? error });
     const code = params.get("code");
     if (!code) throw new CovaraClientError(400, { code: "INVALID_REQUEST", detail: "The callback has no code" });
-    const tokens = await this.token({ grant_type: "authorization_code", code, redirect_uri: this.options.redirectUri, code_verifier: pending.verifier });
+    const tokens = await this.token({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: this.options.redirectUri,
+      code_verifier: pending.verifier,
+    });
     const claims = tokens.id_token ? decodeJwtPayload(tokens.id_token) : undefined;
     if (tokens.id_token && claims?.nonce !== pending.nonce) {
-      throw new CovaraClientError(401, { code: "INVALID_NONCE", detail: "The id_token's nonce does not match the login" });
+      throw new CovaraClientError(401, {
+        code: "INVALID_NONCE",
+        detail: "The id_token's nonce does not match the login",
+      });
     }
     await this.store(tokens);
     await this.init();
@@ -158,7 +176,8 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
   /** Loads the user from /userinfo with the stored access token (refreshing once). */
   async init(): Promise<void> {
     const { userinfo_endpoint } = await this.discover();
-    if (!userinfo_endpoint || !(await this.getAccessToken())) return this.state.set({ status: "anonymous", user: null });
+    if (!userinfo_endpoint || !(await this.getAccessToken()))
+      return this.state.set({ status: "anonymous", user: null });
     const ask = async (): Promise<Response> => {
       const headers = new Headers({ accept: "application/json" });
       await this.authorize(headers);
@@ -166,7 +185,9 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
     };
     let res = await ask();
     if (res.status === 401 && (await this.refresh())) res = await ask();
-    this.state.set(res.ok ? { status: "authenticated", user: (await res.json()) as User } : { status: "anonymous", user: null });
+    this.state.set(
+      res.ok ? { status: "authenticated", user: (await res.json()) as User } : { status: "anonymous", user: null },
+    );
   }
 
   /** Forgets the tokens and, when the provider supports it, ends its session too. */
@@ -179,7 +200,8 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
     const url = new URL(end_session_endpoint);
     url.searchParams.set("client_id", this.options.clientId);
     if (idToken) url.searchParams.set("id_token_hint", idToken);
-    if (this.options.postLogoutRedirectUri) url.searchParams.set("post_logout_redirect_uri", this.options.postLogoutRedirectUri);
+    if (this.options.postLogoutRedirectUri)
+      url.searchParams.set("post_logout_redirect_uri", this.options.postLogoutRedirectUri);
     this.navigate(url.toString());
   }
 
@@ -189,7 +211,8 @@ export class OIDCClient<User = Record<string, unknown>> implements AuthStrategy,
       return;
     }
     const location = (globalThis as { location?: { assign(url: string): void } }).location;
-    if (!location) throw new CovaraClientError(0, { code: "NO_NAVIGATION", detail: "Pass `navigate` to log in outside a browser" });
+    if (!location)
+      throw new CovaraClientError(0, { code: "NO_NAVIGATION", detail: "Pass `navigate` to log in outside a browser" });
     location.assign(url);
   }
 

@@ -15,7 +15,8 @@ export type AuthOption =
   | { strategy?: "bearer"; token: string | (() => string | null | undefined | Promise<string | null | undefined>) }
   | { strategy?: "apiKey"; apiKey: string; header?: string };
 
-const isStrategy = (value: unknown): value is AuthStrategy => typeof (value as { authorize?: unknown })?.authorize === "function";
+const isStrategy = (value: unknown): value is AuthStrategy =>
+  typeof (value as { authorize?: unknown })?.authorize === "function";
 
 /**
  * The strategy for `auth`. Without one: the JWT client made by initJWTClient when there is one,

@@ -29,7 +29,11 @@ export class CookieAuth<User = Record<string, unknown>> implements AuthStrategy,
 
   async init(): Promise<void> {
     const res = await this.call("GET", "/me");
-    this.state.set(res.ok ? { status: "authenticated", user: ((await res.json()) as { user: User }).user } : { status: "anonymous", user: null });
+    this.state.set(
+      res.ok
+        ? { status: "authenticated", user: ((await res.json()) as { user: User }).user }
+        : { status: "anonymous", user: null },
+    );
   }
 
   /** Email + password sign-in through `POST /login`. */
@@ -60,7 +64,9 @@ export class CookieAuth<User = Record<string, unknown>> implements AuthStrategy,
 }
 
 /** A fixed or per-request bearer token (`Authorization: Bearer …`). */
-export function bearerAuth(token: string | (() => string | null | undefined | Promise<string | null | undefined>)): AuthStrategy {
+export function bearerAuth(
+  token: string | (() => string | null | undefined | Promise<string | null | undefined>),
+): AuthStrategy {
   return {
     kind: "bearer",
     async authorize(headers) {

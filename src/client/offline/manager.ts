@@ -53,7 +53,8 @@ type TabMessage =
 type Store = LiveListStore<Record<string, unknown>>;
 
 let tempCounter = 0;
-const tempId = (): string => `tmp_${Date.now().toString(36)}_${(++tempCounter).toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+const tempId = (): string =>
+  `tmp_${Date.now().toString(36)}_${(++tempCounter).toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 
 /** The offline layer of one client. */
 export class OfflineManager {
@@ -82,7 +83,9 @@ export class OfflineManager {
     this.options = options;
     this.idKey = options.idKey ?? "id";
     this.storage = options.storage ?? indexedDbQueueStorage();
-    this.channel = openTabChannel<TabMessage>(options.channelName ?? "covara-offline", (message) => this.fromOtherTab(message));
+    this.channel = openTabChannel<TabMessage>(options.channelName ?? "covara-offline", (message) =>
+      this.fromOtherTab(message),
+    );
     (globalThis as { addEventListener?: typeof addEventListener }).addEventListener?.("online", this.onOnline);
     this.ready = this.storage
       .load()
@@ -119,14 +122,21 @@ export class OfflineManager {
   }
 
   /** Called by a live list after it applied a server event or snapshot. */
-  afterServerEvent(path: string, store: Store, event: "added" | "changed" | "removed" | "snapshot", id: RowId | undefined, row: Record<string, unknown> | undefined): void {
+  afterServerEvent(
+    path: string,
+    store: Store,
+    event: "added" | "changed" | "removed" | "snapshot",
+    id: RowId | undefined,
+    row: Record<string, unknown> | undefined,
+  ): void {
     if (id !== undefined) this.confirm(path, id);
     // With nothing queued (the usual case online) there is no write to lay over the server's rows,
     // and no need to scan the queue for this path on every event.
     const queued = this.queue.length > 0;
     if (event === "snapshot") {
       // The snapshot is the server's word on which rows belong: nothing is left to confirm.
-      for (const key of [...this.unconfirmed.keys()]) if (key.startsWith(`${path}\u0000`)) this.confirm(path, key.slice(path.length + 1));
+      for (const key of [...this.unconfirmed.keys()])
+        if (key.startsWith(`${path}\u0000`)) this.confirm(path, key.slice(path.length + 1));
       if (queued) applyPending(store, this.pending(path), this.idKey);
       return;
     }
@@ -185,7 +195,12 @@ export class OfflineManager {
 
   private async enqueue(partial: Omit<QueuedMutation, "id" | "seq" | "createdAt">): Promise<QueuedMutation> {
     const now = Date.now();
-    const mutation: QueuedMutation = { ...partial, id: tempId(), seq: now + (tempCounter % 1000) / 1000, createdAt: now };
+    const mutation: QueuedMutation = {
+      ...partial,
+      id: tempId(),
+      seq: now + (tempCounter % 1000) / 1000,
+      createdAt: now,
+    };
     this.queue.push(mutation);
     this.forEachStore(mutation.path, (store) => applyMutation(store, mutation, this.idKey));
     await this.storage.put(mutation);
@@ -269,7 +284,9 @@ export class OfflineManager {
       if (toClientError(error).status !== 412) throw error;
     }
     const server = await resource.get(m.rowId);
-    const fields = Object.keys(patch).filter((field) => !sameValue(server[field], m.base?.[field]) && !sameValue(server[field], patch[field]));
+    const fields = Object.keys(patch).filter(
+      (field) => !sameValue(server[field], m.base?.[field]) && !sameValue(server[field], patch[field]),
+    );
     if (fields.length > 0) {
       const decision = (await this.options.onConflict?.({ mutation: m, fields, server })) ?? "server";
       if (decision === "server") for (const field of fields) delete patch[field];
@@ -278,14 +295,27 @@ export class OfflineManager {
     return resource.update(m.rowId, patch, { ifMatch: true });
   }
 
-  private async settle(m: QueuedMutation, row: Record<string, unknown> | undefined, rejected?: CovaraClientError): Promise<void> {
+  private async settle(
+    m: QueuedMutation,
+    row: Record<string, unknown> | undefined,
+    rejected?: CovaraClientError,
+  ): Promise<void> {
     this.queue = this.queue.filter((q) => q.id !== m.id);
     await this.storage.delete(m.id);
     if (!rejected && m.op === "create" && row) this.retarget(m.path, m.rowId, row[this.idKey] as RowId);
     this.applySettlement(m, row, rejected !== undefined);
     this.inflightCreates.delete(String(m.rowId));
-    this.channel.post({ type: "settled", mutation: m, ...(row ? { row } : {}), ...(rejected ? { rejected: true } : {}) });
-    if (rejected) this.options.onRejected?.(m, new CovaraClientError(rejected.status, { ...rejected.problem, code: rejected.code }, { cause: rejected }));
+    this.channel.post({
+      type: "settled",
+      mutation: m,
+      ...(row ? { row } : {}),
+      ...(rejected ? { rejected: true } : {}),
+    });
+    if (rejected)
+      this.options.onRejected?.(
+        m,
+        new CovaraClientError(rejected.status, { ...rejected.problem, code: rejected.code }, { cause: rejected }),
+      );
     this.changed();
   }
 
@@ -342,7 +372,9 @@ export class OfflineManager {
    * creates still in its queue.
    */
   private claimOwnCreate(path: string, row: Record<string, unknown>): void {
-    const candidates = this.replaying ? [...this.inflightCreates.values()] : this.queue.filter((q) => q.op === "create");
+    const candidates = this.replaying
+      ? [...this.inflightCreates.values()]
+      : this.queue.filter((q) => q.op === "create");
     for (const m of candidates) {
       if (m.path !== path || String(m.rowId) === String(row[this.idKey])) continue;
       const matches = Object.entries(m.data ?? {}).every(([field, value]) => sameValue(row[field], value));
@@ -362,7 +394,8 @@ export class OfflineManager {
       this.forEachStore(m.path, (store) => applyMutation(store, m, this.idKey));
     } else {
       this.queue = this.queue.filter((q) => q.id !== m.id);
-      if (m.op === "create" && message.row && !message.rejected) this.retarget(m.path, m.rowId, message.row[this.idKey] as RowId, false);
+      if (m.op === "create" && message.row && !message.rejected)
+        this.retarget(m.path, m.rowId, message.row[this.idKey] as RowId, false);
       this.applySettlement(m, message.row, message.rejected === true);
     }
     this.changed();
@@ -378,7 +411,10 @@ export class OfflineManager {
 }
 
 /** Creates the offline layer of a client. */
-export function createOfflineManager(client: CovaraClient<AppTypeSource>, options: OfflineOptions = {}): OfflineManager {
+export function createOfflineManager(
+  client: CovaraClient<AppTypeSource>,
+  options: OfflineOptions = {},
+): OfflineManager {
   return new OfflineManager(client, options);
 }
 

@@ -23,7 +23,12 @@ export function applyMutation(store: LiveListStore<Record<string, unknown>>, m: 
 }
 
 /** Re-applies every pending mutation (of one row, when `rowId` is given) in order. */
-export function applyPending(store: LiveListStore<Record<string, unknown>>, pending: readonly QueuedMutation[], idKey: string, rowId?: RowId): void {
+export function applyPending(
+  store: LiveListStore<Record<string, unknown>>,
+  pending: readonly QueuedMutation[],
+  idKey: string,
+  rowId?: RowId,
+): void {
   store.batch(() => {
     for (const m of pending) {
       if (rowId === undefined || String(m.rowId) === String(rowId)) applyMutation(store, m, idKey);

@@ -45,7 +45,9 @@ const request = <T>(req: IDBRequest<T>): Promise<T> =>
 const isQuotaError = (error: unknown): boolean => (error as { name?: string } | null)?.name === "QuotaExceededError";
 
 /** A queue in IndexedDB (`covara-offline` database); memory when IndexedDB is unavailable. */
-export function indexedDbQueueStorage(options: { name?: string; indexedDB?: IDBFactory; warn?: (message: string) => void } = {}): QueueStorage {
+export function indexedDbQueueStorage(
+  options: { name?: string; indexedDB?: IDBFactory; warn?: (message: string) => void } = {},
+): QueueStorage {
   const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const memory = memoryQueueStorage();
@@ -70,11 +72,15 @@ export function indexedDbQueueStorage(options: { name?: string; indexedDB?: IDBF
   };
   const fallBackToMemory = (error: unknown): void => {
     fallback = true;
-    warn(`covara: the offline queue cannot be stored in IndexedDB (${(error as Error)?.name ?? error}); keeping it in memory`);
+    warn(
+      `covara: the offline queue cannot be stored in IndexedDB (${(error as Error)?.name ?? error}); keeping it in memory`,
+    );
   };
   return {
     async load() {
-      const stored = fallback ? [] : await tx("readonly", (s) => s.getAll() as IDBRequest<QueuedMutation[]>).catch(() => []);
+      const stored = fallback
+        ? []
+        : await tx("readonly", (s) => s.getAll() as IDBRequest<QueuedMutation[]>).catch(() => []);
       const merged = new Map([...stored, ...(await memory.load())].map((m) => [m.id, m]));
       return [...merged.values()].sort((a, b) => a.seq - b.seq);
     },

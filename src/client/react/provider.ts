@@ -26,7 +26,11 @@ export function cacheFor(client: Client<AppTypeSource>): QueryCache {
 
 /** Makes `client` the one every hook below uses. */
 export function CovaraProvider(props: { client: Client<AppTypeSource>; children?: ReactNode }): ReactNode {
-  return createElement(CovaraContext.Provider, { value: { client: props.client, cache: cacheFor(props.client) } }, props.children);
+  return createElement(
+    CovaraContext.Provider,
+    { value: { client: props.client, cache: cacheFor(props.client) } },
+    props.children,
+  );
 }
 
 /** The client and its query cache; throws when there is none. */
@@ -34,7 +38,8 @@ export function useCovara(): CovaraContextValue {
   const fromContext = useContext(CovaraContext);
   if (fromContext) return fromContext;
   const client = getDefaultClient();
-  if (!client) throw new Error("covara/client/react: wrap the app in <CovaraProvider client={...}> or create a client first");
+  if (!client)
+    throw new Error("covara/client/react: wrap the app in <CovaraProvider client={...}> or create a client first");
   return { client, cache: cacheFor(client) };
 }
 

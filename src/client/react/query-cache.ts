@@ -36,7 +36,18 @@ export class QueryCache {
 
   private entry<T>(key: string, path: string): Entry<T> {
     let entry = this.entries.get(key) as Entry<T> | undefined;
-    if (!entry) this.entries.set(key, (entry = { state: IDLE, fetcher: undefined, controller: undefined, listeners: new Set(), path, gcTimer: undefined }));
+    if (!entry)
+      this.entries.set(
+        key,
+        (entry = {
+          state: IDLE,
+          fetcher: undefined,
+          controller: undefined,
+          listeners: new Set(),
+          path,
+          gcTimer: undefined,
+        }),
+      );
     return entry;
   }
 
@@ -71,7 +82,12 @@ export class QueryCache {
   }
 
   /** Fetches `key` unless it is already loaded (or `force`); resolves when done. */
-  async fetch<T>(key: string, path: string, fetcher: (signal: AbortSignal) => Promise<T>, force = false): Promise<void> {
+  async fetch<T>(
+    key: string,
+    path: string,
+    fetcher: (signal: AbortSignal) => Promise<T>,
+    force = false,
+  ): Promise<void> {
     const entry = this.entry<T>(key, path);
     entry.fetcher = fetcher;
     this.scheduleGc(key, entry);

@@ -23,7 +23,11 @@ const ANONYMOUS: AuthState<never> = { status: "anonymous", user: null };
 const noSubscribe = (): (() => void) => () => {};
 
 function useInteractive<User>(auth: InteractiveAuth<User> | undefined): UseAuthResult<User> {
-  const state = useSyncExternalStore(auth ? auth.state.subscribe : noSubscribe, auth ? auth.state.get : () => ANONYMOUS, () => ANONYMOUS) as AuthState<User>;
+  const state = useSyncExternalStore(
+    auth ? auth.state.subscribe : noSubscribe,
+    auth ? auth.state.get : () => ANONYMOUS,
+    () => ANONYMOUS,
+  ) as AuthState<User>;
   useEffect(() => {
     // Load the session once per strategy, however many components ask.
     if (!auth || started.has(auth)) return;
@@ -39,23 +43,37 @@ function useInteractive<User>(auth: InteractiveAuth<User> | undefined): UseAuthR
     [auth],
   );
   const logout = useCallback(async () => auth?.logout(), [auth]);
-  return { user: state.user, status: state.status, isAuthenticated: state.status === "authenticated", isLoading: state.status === "loading", login, logout, strategy: auth };
+  return {
+    user: state.user,
+    status: state.status,
+    isAuthenticated: state.status === "authenticated",
+    isLoading: state.status === "loading",
+    login,
+    logout,
+    strategy: auth,
+  };
 }
 
 function isJWT(auth: unknown): auth is JWTClient {
-  return (auth as { kind?: string } | undefined)?.kind === "jwt" && typeof (auth as { login?: unknown }).login === "function";
+  return (
+    (auth as { kind?: string } | undefined)?.kind === "jwt" && typeof (auth as { login?: unknown }).login === "function"
+  );
 }
 
 /**
  * The signed-in user of the client's auth strategy (cookie, JWT or OIDC), auto-detected; or
  * `useAuth({ strategy: "jwt" })` for the initJWTClient client whatever the client uses.
  */
-export function useAuth<User = Record<string, unknown>>(options: { strategy?: "cookie" | "jwt" | "oidc" } = {}): UseAuthResult<User> {
+export function useAuth<User = Record<string, unknown>>(
+  options: { strategy?: "cookie" | "jwt" | "oidc" } = {},
+): UseAuthResult<User> {
   const client = useClient();
   let auth: unknown = client.auth;
   if (options.strategy === "jwt" && client.auth.kind !== "jwt") auth = getJWTClient<User>();
   else if (options.strategy && options.strategy !== client.auth.kind) {
-    throw new Error(`covara/client/react: useAuth({ strategy: "${options.strategy}" }) but the client authenticates with "${client.auth.kind}"`);
+    throw new Error(
+      `covara/client/react: useAuth({ strategy: "${options.strategy}" }) but the client authenticates with "${client.auth.kind}"`,
+    );
   }
   return useInteractive(isInteractiveAuth(auth) ? (auth as InteractiveAuth<User>) : undefined);
 }
@@ -70,6 +88,9 @@ export function useJWTAuth<User = Record<string, unknown>>(): UseJWTAuthResult<U
   const jwt = getJWTClient<User>();
   if (!jwt) throw new Error("covara/client/react: call initJWTClient() before useJWTAuth()");
   const base = useInteractive<User>(jwt);
-  const signup = useCallback(async (email: string, password: string, name?: string) => void (await jwt.signup(email, password, name)), [jwt]);
+  const signup = useCallback(
+    async (email: string, password: string, name?: string) => void (await jwt.signup(email, password, name)),
+    [jwt],
+  );
   return { ...base, login: (email: string, password: string) => base.login(email, password), signup };
 }

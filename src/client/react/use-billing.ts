@@ -24,9 +24,17 @@ export interface UseCreditsResult {
 /** The signed-in account's credit balance and recent history. */
 export function useCredits(options: { limit?: number } = {}): UseCreditsResult {
   const { client } = useCovara();
-  const state = useCachedQuery(`billing#credits:${options.limit ?? ""}`, BILLING_PATH, (signal) => client.billing.credits({ ...options, signal }));
+  const state = useCachedQuery(`billing#credits:${options.limit ?? ""}`, BILLING_PATH, (signal) =>
+    client.billing.credits({ ...options, signal }),
+  );
   const refresh = useCallback(() => client.invalidate(BILLING_PATH), [client]);
-  return { balance: state.data?.balance ?? 0, history: state.data?.history ?? [], loading: state.status === "loading" || state.status === "idle", error: state.error, refresh };
+  return {
+    balance: state.data?.balance ?? 0,
+    history: state.data?.history ?? [],
+    loading: state.status === "loading" || state.status === "idle",
+    error: state.error,
+    refresh,
+  };
 }
 
 export interface UseSubscriptionResult {
@@ -45,9 +53,11 @@ export interface UseSubscriptionResult {
 /** The signed-in account's subscription, with the actions on it. */
 export function useSubscription(): UseSubscriptionResult {
   const { client } = useCovara();
-  const state = useCachedQuery("billing#subscription", BILLING_PATH, (signal) => client.billing.subscription({ signal }));
+  const state = useCachedQuery("billing#subscription", BILLING_PATH, (signal) =>
+    client.billing.subscription({ signal }),
+  );
   const after = useCallback(
-    async <T,>(action: Promise<T>): Promise<T> => {
+    async <T>(action: Promise<T>): Promise<T> => {
       try {
         return await action;
       } finally {

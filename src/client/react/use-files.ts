@@ -37,7 +37,9 @@ export interface UseFileUploadResult<Row> {
 }
 
 /** An upload with progress; the resource's lists are invalidated when it succeeds. */
-export function useFileUpload<Row = Record<string, unknown>>(options: UseFileUploadOptions<Row>): UseFileUploadResult<Row> {
+export function useFileUpload<Row = Record<string, unknown>>(
+  options: UseFileUploadOptions<Row>,
+): UseFileUploadResult<Row> {
   const client = useClient();
   const [isUploading, setUploading] = useState(false);
   const [progress, setProgress] = useState(0);
@@ -116,10 +118,18 @@ export interface UseFileResult<Row> {
 }
 
 /** One file's row (cached, refetched on invalidation) and its download URL. */
-export function useFile<Row extends object = Record<string, unknown>>(resourcePath: string, id: RowId | null | undefined): UseFileResult<Row> {
+export function useFile<Row extends object = Record<string, unknown>>(
+  resourcePath: string,
+  id: RowId | null | undefined,
+): UseFileResult<Row> {
   const client = useClient();
   const enabled = id !== null && id !== undefined;
-  const state = useCachedQuery(queryKey(`${resourcePath}#file`, { id }), resourcePath, (signal) => client.resource<Row>(resourcePath).get(id as RowId, { signal }) as Promise<Row>, enabled);
+  const state = useCachedQuery(
+    queryKey(`${resourcePath}#file`, { id }),
+    resourcePath,
+    (signal) => client.resource<Row>(resourcePath).get(id as RowId, { signal }) as Promise<Row>,
+    enabled,
+  );
   return {
     file: state.data,
     isLoading: enabled && (state.status === "loading" || state.status === "idle"),
@@ -134,7 +144,10 @@ export interface UseFilesResult<Row> extends UseLiveListResult<Row> {
 }
 
 /** The live list of a file resource's rows (as `useLiveList`), with their download URLs. */
-export function useFiles<Row extends object = Record<string, unknown>>(resourcePath: string, query: SubscribeQuery<Row> = {}): UseFilesResult<Row> {
+export function useFiles<Row extends object = Record<string, unknown>>(
+  resourcePath: string,
+  query: SubscribeQuery<Row> = {},
+): UseFilesResult<Row> {
   const client = useClient();
   const list = useLiveList<Row>(resourcePath, query);
   const getDownloadUrl = useCallback((id: RowId) => client.files(resourcePath).downloadUrl(id), [client, resourcePath]);

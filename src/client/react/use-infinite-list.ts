@@ -16,7 +16,10 @@ export interface UseInfiniteListResult<Row> {
 }
 
 /** Loads the first page of `path` and more on demand. */
-export function useInfiniteList<Row extends object = Record<string, unknown>>(path: string, params: Omit<ListParams<Row>, "signal" | "cursor"> = {}): UseInfiniteListResult<Row> {
+export function useInfiniteList<Row extends object = Record<string, unknown>>(
+  path: string,
+  params: Omit<ListParams<Row>, "signal" | "cursor"> = {},
+): UseInfiniteListResult<Row> {
   const client = useClient();
   const { client: owner } = useCovara();
   const key = queryKey(path, params);
@@ -60,5 +63,13 @@ export function useInfiniteList<Row extends object = Record<string, unknown>>(pa
     await loading.current;
   }, [last, load]);
 
-  return { items: pages.flatMap((p) => p.items), pages, hasMore, status, error, loadMore, refetch: () => load(null, true) };
+  return {
+    items: pages.flatMap((p) => p.items),
+    pages,
+    hasMore,
+    status,
+    error,
+    loadMore,
+    refetch: () => load(null, true),
+  };
 }

@@ -13,7 +13,10 @@ export interface UseLiveAggregateResult<G> {
 }
 
 /** Subscribes to `/aggregate/subscribe` of `path` while mounted. */
-export function useLiveAggregate<G extends Record<string, unknown> = Record<string, unknown>>(path: string, params: Omit<AggregateParams, "signal"> = {}): UseLiveAggregateResult<G> {
+export function useLiveAggregate<G extends Record<string, unknown> = Record<string, unknown>>(
+  path: string,
+  params: Omit<AggregateParams, "signal"> = {},
+): UseLiveAggregateResult<G> {
   const client = useClient();
   const key = queryKey(path, params);
   const [groups, setGroups] = useState<(G & { count: number })[]>([]);
@@ -21,7 +24,9 @@ export function useLiveAggregate<G extends Record<string, unknown> = Record<stri
   const [error, setError] = useState<CovaraClientError | undefined>(undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for path and params (a new object with the same content must not resubscribe)
   useEffect(() => {
-    const sub = client.resource(path).subscribeAggregate<G>(params, (next) => setGroups(next), { onStatus: setStatus, onError: setError });
+    const sub = client
+      .resource(path)
+      .subscribeAggregate<G>(params, (next) => setGroups(next), { onStatus: setStatus, onError: setError });
     return () => sub.close();
   }, [client, key]);
   return { groups, status, error };

@@ -28,7 +28,10 @@ const noSubscribe = (): (() => void) => () => {};
 const emptySnapshot = (): readonly never[] => EMPTY;
 
 /** Subscribes to `path` with `query` while mounted; `items` stay current over SSE. */
-export function useLiveList<Row extends object = Record<string, unknown>>(path: string, query: SubscribeQuery<Row> = {}): UseLiveListResult<Row> {
+export function useLiveList<Row extends object = Record<string, unknown>>(
+  path: string,
+  query: SubscribeQuery<Row> = {},
+): UseLiveListResult<Row> {
   const client = useClient();
   const key = queryKey(path, query);
   const [live, setLive] = useState<LiveList<Row> | undefined>(undefined);
@@ -45,7 +48,11 @@ export function useLiveList<Row extends object = Record<string, unknown>>(path: 
     };
   }, [client, key]);
 
-  const items = useSyncExternalStore(live ? live.store.subscribe : noSubscribe, live ? live.store.getSnapshot : emptySnapshot, emptySnapshot);
+  const items = useSyncExternalStore(
+    live ? live.store.subscribe : noSubscribe,
+    live ? live.store.getSnapshot : emptySnapshot,
+    emptySnapshot,
+  );
   // Mutations never reject (a button's `onClick={() => mutate.delete(id)}` must not leave an
   // unhandled rejection): a failure, already rolled back, lands in `error` and is also returned.
   const mutate = useMemo<UseLiveListMutate<Row>>(() => {

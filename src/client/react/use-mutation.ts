@@ -46,10 +46,12 @@ export function useMutation<Row extends object = Record<string, unknown>>(path: 
     const resource = client.resource<Row>(path) as ResourceClient<UntypedResource<Row>>;
     const queued = client.offline?.mutate(path);
     return {
-      create: (data) => run(async () => (queued ? void (await queued.create(data)) : ((await resource.create(data)) as Row))),
-      update: (id, patch) => run(async () => (queued ? void (await queued.update(id, patch)) : ((await resource.update(id, patch)) as Row))),
+      create: (data) =>
+        run(async () => (queued ? void (await queued.create(data)) : ((await resource.create(data)) as Row))),
+      update: (id, patch) =>
+        run(async () => (queued ? void (await queued.update(id, patch)) : ((await resource.update(id, patch)) as Row))),
       delete: (id) => run(async () => void (queued ? await queued.delete(id) : await resource.delete(id))),
-      rpc: <O,>(name: string, input?: unknown) => run(async () => (await resource.rpc(name, input)) as O),
+      rpc: <O>(name: string, input?: unknown) => run(async () => (await resource.rpc(name, input)) as O),
       isPending: pending > 0,
       error,
     };

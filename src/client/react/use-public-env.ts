@@ -10,8 +10,12 @@ import { useCachedQuery } from "./use-query";
  * @example
  * const { data: env } = usePublicEnv<PublicEnvOf<typeof serverEnv>>();
  */
-export function usePublicEnv<Values = Record<string, unknown>>(options: Pick<EnvClientOptions, "path"> = {}): QueryState<Values> {
+export function usePublicEnv<Values = Record<string, unknown>>(
+  options: Pick<EnvClientOptions, "path"> = {},
+): QueryState<Values> {
   const { client } = useCovara();
   const path = options.path ?? "/api/env";
-  return useCachedQuery<Values>(`${path}#env`, path, (signal) => createEnvClient<Values>({ path, transport: client.transport }).get({ signal }));
+  return useCachedQuery<Values>(`${path}#env`, path, (signal) =>
+    createEnvClient<Values>({ path, transport: client.transport }).get({ signal }),
+  );
 }

@@ -6,10 +6,19 @@ import type { QueryState } from "./query-cache";
 import { useCovara } from "./provider";
 
 /** Runs `fetcher` for `key` (shared with other components), refetching on invalidation. */
-export function useCachedQuery<T>(key: string, path: string, fetcher: (signal: AbortSignal) => Promise<T>, enabled = true): QueryState<T> {
+export function useCachedQuery<T>(
+  key: string,
+  path: string,
+  fetcher: (signal: AbortSignal) => Promise<T>,
+  enabled = true,
+): QueryState<T> {
   const { cache } = useCovara();
   const subscribe = useCallback((listener: () => void) => cache.subscribe(key, path, listener), [cache, key, path]);
-  const state = useSyncExternalStore(subscribe, () => cache.get<T>(key), () => cache.get<T>(key));
+  const state = useSyncExternalStore(
+    subscribe,
+    () => cache.get<T>(key),
+    () => cache.get<T>(key),
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: the key identifies the query; the fetcher closure changes every render
   useEffect(() => {
     if (enabled) void cache.fetch(key, path, fetcher);
@@ -28,14 +37,23 @@ export function usePrefetch(): (path: string, params?: Record<string, unknown>) 
   const { client, cache } = useCovara();
   return useCallback(
     async (path, params = {}) => {
-      await cache.fetch(queryKey(`${path}#list`, params), path, (signal) => client.resource(path).list({ ...params, signal }));
+      await cache.fetch(queryKey(`${path}#list`, params), path, (signal) =>
+        client.resource(path).list({ ...params, signal }),
+      );
     },
     [client, cache],
   );
 }
 
 /** One page of a list, cached (what `usePrefetch` fills) and refetched on invalidation. */
-export function useList<Row extends object = Record<string, unknown>>(path: string, params: Omit<ListParams<Row>, "signal"> = {}): QueryState<Page<Row>> {
+export function useList<Row extends object = Record<string, unknown>>(
+  path: string,
+  params: Omit<ListParams<Row>, "signal"> = {},
+): QueryState<Page<Row>> {
   const { client } = useCovara();
-  return useCachedQuery(queryKey(`${path}#list`, params), path, (signal) => client.resource<Row>(path).list({ ...params, signal }) as Promise<Page<Row>>);
+  return useCachedQuery(
+    queryKey(`${path}#list`, params),
+    path,
+    (signal) => client.resource<Row>(path).list({ ...params, signal }) as Promise<Page<Row>>,
+  );
 }

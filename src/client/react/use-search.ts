@@ -13,7 +13,11 @@ export interface UseSearchResult<Row> {
 }
 
 /** Searches `path` for `q` (nothing is sent while `q` is blank). */
-export function useSearch<Row extends object = Record<string, unknown>>(path: string, q: string, params: Omit<SearchParams<Row>, "signal"> = {}): UseSearchResult<Row> {
+export function useSearch<Row extends object = Record<string, unknown>>(
+  path: string,
+  q: string,
+  params: Omit<SearchParams<Row>, "signal"> = {},
+): UseSearchResult<Row> {
   const { client } = useCovara();
   const enabled = q.trim().length > 0;
   const state = useCachedQuery<Page<Row & { _score: number }>>(
@@ -22,5 +26,10 @@ export function useSearch<Row extends object = Record<string, unknown>>(path: st
     (signal) => client.resource<Row>(path).search(q, { ...params, signal }) as Promise<Page<Row & { _score: number }>>,
     enabled,
   );
-  return { items: enabled ? (state.data?.items ?? []) : [], status: enabled ? state.status : "idle", error: state.error, nextCursor: state.data?.nextCursor ?? null };
+  return {
+    items: enabled ? (state.data?.items ?? []) : [],
+    status: enabled ? state.status : "idle",
+    error: state.error,
+    nextCursor: state.data?.nextCursor ?? null,
+  };
 }

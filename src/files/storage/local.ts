@@ -20,19 +20,31 @@ export interface LocalStorageOptions {
 
 /** The Node modules the adapter needs, loaded once. */
 async function nodeModules() {
-  const [fsp, path, crypto] = await Promise.all([import("node:fs/promises"), import("node:path"), import("node:crypto")]);
+  const [fsp, path, crypto] = await Promise.all([
+    import("node:fs/promises"),
+    import("node:path"),
+    import("node:crypto"),
+  ]);
   return { fsp, path, crypto };
 }
 
 type NodeModules = Awaited<ReturnType<typeof nodeModules>>;
 
 function isMissing(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && (error.code === "ENOENT" || error.code === "ENOTDIR");
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    (error.code === "ENOENT" || error.code === "ENOTDIR")
+  );
 }
 
 /** Disk failures other than a missing file: the disk is full, read-only or gone. */
 function unavailable(error: unknown): StorageUnavailableError {
-  return new StorageUnavailableError(`covara: local storage failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new StorageUnavailableError(
+    `covara: local storage failed: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }
 
 export function createLocalStorage(options: LocalStorageOptions): StorageAdapter {
@@ -66,7 +78,12 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       const file = await fileOf(key, { mustExist: true });
       const facts = await fsp.stat(file);
       if (!facts.isFile()) return null;
-      return { key, size: facts.size, lastModified: facts.mtime, etag: `"${facts.size.toString(16)}-${Math.floor(facts.mtimeMs).toString(16)}"` };
+      return {
+        key,
+        size: facts.size,
+        lastModified: facts.mtime,
+        etag: `"${facts.size.toString(16)}-${Math.floor(facts.mtimeMs).toString(16)}"`,
+      };
     } catch (error) {
       if (isMissing(error)) return null;
       if (error instanceof InvalidStorageKeyError) throw error;
@@ -135,7 +152,12 @@ const WRITE_BATCH = 1024 * 1024;
  * disk write per chunk cost a thread-pool round trip per 64 KiB, and with nothing read meanwhile
  * the upload stalled on each: measured in bench/files.ts and docs/performance.md.
  */
-async function writeFile(fsp: NodeModules["fsp"], target: string, body: ReadableStream<Uint8Array> | Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+async function writeFile(
+  fsp: NodeModules["fsp"],
+  target: string,
+  body: ReadableStream<Uint8Array> | Uint8Array,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const handle = await fsp.open(target, "wx");
   const write = async (chunk: Uint8Array) => {
     let offset = 0;

@@ -25,8 +25,15 @@ export interface R2ObjectBodyLike extends R2ObjectLike {
 
 /** The slice of the R2 bucket binding (`R2Bucket`) the adapter uses. */
 export interface R2BucketLike {
-  put(key: string, value: Uint8Array, options?: { httpMetadata?: { contentType?: string } }): Promise<R2ObjectLike | null>;
-  get(key: string, options?: { range?: { offset: number; length: number } }): Promise<R2ObjectBodyLike | R2ObjectLike | null>;
+  put(
+    key: string,
+    value: Uint8Array,
+    options?: { httpMetadata?: { contentType?: string } },
+  ): Promise<R2ObjectLike | null>;
+  get(
+    key: string,
+    options?: { range?: { offset: number; length: number } },
+  ): Promise<R2ObjectBodyLike | R2ObjectLike | null>;
   head(key: string): Promise<R2ObjectLike | null>;
   delete(key: string): Promise<void>;
 }
@@ -35,12 +42,20 @@ export interface R2BucketLike {
 export function createR2BindingStorage(bucket: R2BucketLike): StorageAdapter {
   return {
     type: "r2",
-    async put(key: string, body: ReadableStream<Uint8Array> | Uint8Array, options: PutOptions = {}): Promise<StoredObjectInfo> {
+    async put(
+      key: string,
+      body: ReadableStream<Uint8Array> | Uint8Array,
+      options: PutOptions = {},
+    ): Promise<StoredObjectInfo> {
       checkStorageKey(key);
       const bytes = await collect(body, options.signal);
       options.signal?.throwIfAborted();
       const stored = await reach(() =>
-        bucket.put(key, bytes, options.contentType === undefined ? {} : { httpMetadata: { contentType: options.contentType } }),
+        bucket.put(
+          key,
+          bytes,
+          options.contentType === undefined ? {} : { httpMetadata: { contentType: options.contentType } },
+        ),
       );
       if (stored === null) throw new StorageUnavailableError(`covara: R2 refused to store '${key}'`);
       return infoOf(stored);
@@ -50,7 +65,10 @@ export function createR2BindingStorage(bucket: R2BucketLike): StorageAdapter {
       checkStorageKey(key);
       const range = options.range;
       const found = await reach(() =>
-        bucket.get(key, range === undefined ? {} : { range: { offset: range.start, length: range.end - range.start + 1 } }),
+        bucket.get(
+          key,
+          range === undefined ? {} : { range: { offset: range.start, length: range.end - range.start + 1 } },
+        ),
       );
       if (found === null || !("body" in found)) return null;
       return { ...infoOf(found), body: found.body };

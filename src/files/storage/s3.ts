@@ -10,7 +10,15 @@
 import { StorageUnavailableError, checkStorageKey } from "./errors";
 import { EMPTY_SHA256, presignUrl, sha256Hex, signRequest, uriEncode, type SigV4Credentials } from "./sigv4";
 import { concat } from "./streams";
-import type { ByteRange, PresignOptions, PresignedRequest, PutOptions, StorageAdapter, StoredObject, StoredObjectInfo } from "./types";
+import type {
+  ByteRange,
+  PresignOptions,
+  PresignedRequest,
+  PutOptions,
+  StorageAdapter,
+  StoredObject,
+  StoredObjectInfo,
+} from "./types";
 import { tracedFetch } from "../../kernel/trace-context";
 
 export interface S3StorageOptions {
@@ -66,14 +74,31 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
     url: URL,
     init: { headers?: Record<string, string>; body?: Uint8Array | string; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const body = typeof init.body === "string" ? new TextEncoder().encode(init.body) : init.body === undefined ? undefined : concat([init.body]);
+    const body =
+      typeof init.body === "string"
+        ? new TextEncoder().encode(init.body)
+        : init.body === undefined
+          ? undefined
+          : concat([init.body]);
     const payloadHash = body ? await sha256Hex(body) : EMPTY_SHA256;
-    const { headers } = await signRequest({ method, url, headers: init.headers ?? {}, payloadHash, credentials, scope });
+    const { headers } = await signRequest({
+      method,
+      url,
+      headers: init.headers ?? {},
+      payloadHash,
+      credentials,
+      scope,
+    });
     // `host` is the URL's; fetch sets it and refuses it as a header.
     delete headers.host;
     let response: Response;
     try {
-      response = await doFetch(url, { method, headers, ...(body ? { body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      response = await doFetch(url, {
+        method,
+        headers,
+        ...(body ? { body } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
     } catch (error) {
       if (init.signal?.aborted) throw error;
       throw new StorageUnavailableError(`covara: ${type} storage at ${endpoint.host} is unreachable`, { cause: error });
@@ -105,7 +130,11 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
   async function putWhole(key: string, bytes: Uint8Array, putOptions: PutOptions): Promise<StoredObjectInfo> {
     const headers: Record<string, string> = {};
     if (putOptions.contentType) headers["content-type"] = putOptions.contentType;
-    const response = await send("PUT", objectUrl(key), { headers, body: bytes, ...(putOptions.signal ? { signal: putOptions.signal } : {}) });
+    const response = await send("PUT", objectUrl(key), {
+      headers,
+      body: bytes,
+      ...(putOptions.signal ? { signal: putOptions.signal } : {}),
+    });
     if (!response.ok) throw await failure(response, "PutObject");
     await response.body?.cancel();
     const info: StoredObjectInfo = { key, size: bytes.byteLength };
@@ -115,7 +144,12 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
     return info;
   }
 
-  async function putMultipart(key: string, first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>, putOptions: PutOptions) {
+  async function putMultipart(
+    key: string,
+    first: Uint8Array,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    putOptions: PutOptions,
+  ) {
     const signal = putOptions.signal;
     const headers: Record<string, string> = {};
     if (putOptions.contentType) headers["content-type"] = putOptions.contentType;
@@ -130,7 +164,10 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
       while (part) {
         const next = await readPart(reader, partSize, signal);
         const number = etags.length + 1;
-        const response = await send("PUT", objectUrl(key, { partNumber: String(number), uploadId }), { body: part, ...(signal ? { signal } : {}) });
+        const response = await send("PUT", objectUrl(key, { partNumber: String(number), uploadId }), {
+          body: part,
+          ...(signal ? { signal } : {}),
+        });
         if (!response.ok) throw await failure(response, "UploadPart");
         await response.body?.cancel();
         etags.push(response.headers.get("etag") ?? "");
@@ -138,10 +175,14 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
         part = next.byteLength > 0 ? next : null;
       }
       const manifest = `<CompleteMultipartUpload>${etags.map((etag, index) => `<Part><PartNumber>${index + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join("")}</CompleteMultipartUpload>`;
-      const done = await send("POST", objectUrl(key, { uploadId }), { body: manifest, headers: { "content-type": "application/xml" } });
+      const done = await send("POST", objectUrl(key, { uploadId }), {
+        body: manifest,
+        headers: { "content-type": "application/xml" },
+      });
       const text = await done.text();
       // S3 may answer 200 with an <Error> body when completion fails late.
-      if (!done.ok || text.includes("<Error>")) throw new StorageUnavailableError(`covara: ${type} storage refused CompleteMultipartUpload`);
+      if (!done.ok || text.includes("<Error>"))
+        throw new StorageUnavailableError(`covara: ${type} storage refused CompleteMultipartUpload`);
       const info: StoredObjectInfo = { key, size };
       const etag = /<ETag>([^<]*)<\/ETag>/.exec(text)?.[1];
       if (etag) info.etag = etag.replaceAll("&quot;", '"');
@@ -150,7 +191,10 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
     } catch (error) {
       await reader.cancel(error).catch(() => {});
       // Without the abort the parts would stay in the bucket, billed and invisible.
-      await send("DELETE", objectUrl(key, { uploadId })).then((r) => r.body?.cancel(), () => {});
+      await send("DELETE", objectUrl(key, { uploadId })).then(
+        (r) => r.body?.cancel(),
+        () => {},
+      );
       throw error;
     }
   }
@@ -201,18 +245,35 @@ export function createS3Storage(options: S3StorageOptions, type = "s3"): Storage
     },
     async presign(key: string, presign: PresignOptions): Promise<PresignedRequest> {
       const query: Record<string, string> = {};
-      if (presign.method === "GET" && presign.responseContentDisposition) query["response-content-disposition"] = presign.responseContentDisposition;
+      if (presign.method === "GET" && presign.responseContentDisposition)
+        query["response-content-disposition"] = presign.responseContentDisposition;
       const headers: Record<string, string> = {};
       if (presign.method === "PUT" && presign.contentType) headers["content-type"] = presign.contentType;
-      const { url } = await presignUrl({ method: presign.method, url: objectUrl(key, query), headers, credentials, scope, expiresIn: presign.expiresIn });
-      return { method: presign.method, url: url.toString(), headers, expiresAt: new Date(Date.now() + presign.expiresIn * 1000) };
+      const { url } = await presignUrl({
+        method: presign.method,
+        url: objectUrl(key, query),
+        headers,
+        credentials,
+        scope,
+        expiresIn: presign.expiresIn,
+      });
+      return {
+        method: presign.method,
+        url: url.toString(),
+        headers,
+        expiresAt: new Date(Date.now() + presign.expiresIn * 1000),
+      };
     },
   };
   return adapter;
 }
 
 /** Reads up to `size` bytes (fewer only at the end of the stream) into one buffer. */
-async function readPart(reader: ReadableStreamDefaultReader<Uint8Array>, size: number, signal?: AbortSignal): Promise<Uint8Array> {
+async function readPart(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  size: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   let carry: Uint8Array | undefined = pending.get(reader);

@@ -79,7 +79,10 @@ function canonicalHeaders(headers: Record<string, string>): { text: string; sign
   const entries = Object.entries(headers)
     .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, " ")] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { text: entries.map(([name, value]) => `${name}:${value}\n`).join(""), signed: entries.map(([name]) => name).join(";") };
+  return {
+    text: entries.map(([name, value]) => `${name}:${value}\n`).join(""),
+    signed: entries.map(([name]) => name).join(";"),
+  };
 }
 
 /** The pieces of one signature, returned so tests can compare every intermediate step. */
@@ -104,7 +107,14 @@ async function sign(
   const day = stamp.slice(0, 8);
   const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
   const canonical = canonicalHeaders(headers);
-  const canonicalRequest = [method, canonicalPath(url), canonicalQuery(url), canonical.text, canonical.signed, payloadHash].join("\n");
+  const canonicalRequest = [
+    method,
+    canonicalPath(url),
+    canonicalQuery(url),
+    canonical.text,
+    canonical.signed,
+    payloadHash,
+  ].join("\n");
   const stringToSign = ["AWS4-HMAC-SHA256", stamp, credentialScope, await sha256Hex(canonicalRequest)].join("\n");
   const signature = hex(await hmac(await signingKey(credentials.secretAccessKey, day, scope), stringToSign));
   return { canonicalRequest, stringToSign, signature, signedHeaders: canonical.signed, credentialScope };
@@ -125,7 +135,9 @@ export interface SignRequestInput {
 }
 
 /** The headers of a signed request: the given ones plus host, x-amz-date, x-amz-content-sha256 and Authorization. */
-export async function signRequest(input: SignRequestInput): Promise<{ headers: Record<string, string>; parts: SignatureParts }> {
+export async function signRequest(
+  input: SignRequestInput,
+): Promise<{ headers: Record<string, string>; parts: SignatureParts }> {
   const date = input.date ?? new Date();
   const payloadHash = input.payloadHash ?? EMPTY_SHA256;
   const headers: Record<string, string> = { ...input.headers, host: input.url.host, "x-amz-date": amzDate(date) };
@@ -158,7 +170,10 @@ export async function presignUrl(input: PresignInput): Promise<{ url: URL; parts
   const url = new URL(input.url);
   const signedHeaders = canonicalHeaders(headers).signed;
   url.searchParams.set("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
-  url.searchParams.set("X-Amz-Credential", `${input.credentials.accessKeyId}/${stamp.slice(0, 8)}/${input.scope.region}/${input.scope.service}/aws4_request`);
+  url.searchParams.set(
+    "X-Amz-Credential",
+    `${input.credentials.accessKeyId}/${stamp.slice(0, 8)}/${input.scope.region}/${input.scope.service}/aws4_request`,
+  );
   url.searchParams.set("X-Amz-Date", stamp);
   url.searchParams.set("X-Amz-Expires", String(input.expiresIn));
   if (input.credentials.sessionToken) url.searchParams.set("X-Amz-Security-Token", input.credentials.sessionToken);

@@ -11,7 +11,10 @@ export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 /** Reads a whole stream into one buffer (used for bounded bodies only: memory storage, S3 parts). */
-export async function collect(body: ReadableStream<Uint8Array> | Uint8Array, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+export async function collect(
+  body: ReadableStream<Uint8Array> | Uint8Array,
+  signal?: AbortSignal,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (body instanceof Uint8Array) return concat([body]);
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -37,7 +40,10 @@ export function isArrayBufferBacked(bytes: Uint8Array): bytes is Uint8Array<Arra
 }
 
 /** The chunks as one buffer (the single chunk itself when there is one on a plain ArrayBuffer). */
-export function concat(chunks: readonly Uint8Array[], size = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)): Uint8Array<ArrayBuffer> {
+export function concat(
+  chunks: readonly Uint8Array[],
+  size = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0),
+): Uint8Array<ArrayBuffer> {
   const only = chunks.length === 1 ? chunks[0]! : undefined;
   if (only && isArrayBufferBacked(only)) return only;
   const bytes = new Uint8Array(size);

@@ -4,10 +4,18 @@
  */
 
 export type JwtAlgorithm =
-  | "HS256" | "HS384" | "HS512"
-  | "RS256" | "RS384" | "RS512"
-  | "PS256" | "PS384" | "PS512"
-  | "ES256" | "ES384" | "ES512"
+  | "HS256"
+  | "HS384"
+  | "HS512"
+  | "RS256"
+  | "RS384"
+  | "RS512"
+  | "PS256"
+  | "PS384"
+  | "PS512"
+  | "ES256"
+  | "ES384"
+  | "ES512"
   | "EdDSA";
 
 export type KeyFamily = "oct" | "RSA" | "EC" | "OKP";
@@ -27,22 +35,44 @@ export interface AlgorithmSpec {
 
 function hmac(bits: 256 | 384 | 512): AlgorithmSpec {
   const hash = `SHA-${bits}`;
-  return { family: "oct", importParams: { name: "HMAC", hash }, signParams: { name: "HMAC" }, hash, minSecretBytes: bits / 8 };
+  return {
+    family: "oct",
+    importParams: { name: "HMAC", hash },
+    signParams: { name: "HMAC" },
+    hash,
+    minSecretBytes: bits / 8,
+  };
 }
 
 function rsa(bits: 256 | 384 | 512): AlgorithmSpec {
   const hash = `SHA-${bits}`;
-  return { family: "RSA", importParams: { name: "RSASSA-PKCS1-v1_5", hash }, signParams: { name: "RSASSA-PKCS1-v1_5" }, hash };
+  return {
+    family: "RSA",
+    importParams: { name: "RSASSA-PKCS1-v1_5", hash },
+    signParams: { name: "RSASSA-PKCS1-v1_5" },
+    hash,
+  };
 }
 
 function pss(bits: 256 | 384 | 512): AlgorithmSpec {
   const hash = `SHA-${bits}`;
-  return { family: "RSA", importParams: { name: "RSA-PSS", hash }, signParams: { name: "RSA-PSS", saltLength: bits / 8 } as RsaPssParams, hash };
+  return {
+    family: "RSA",
+    importParams: { name: "RSA-PSS", hash },
+    signParams: { name: "RSA-PSS", saltLength: bits / 8 } as RsaPssParams,
+    hash,
+  };
 }
 
 function ecdsa(bits: 256 | 384 | 512, curve: string): AlgorithmSpec {
   const hash = `SHA-${bits}`;
-  return { family: "EC", importParams: { name: "ECDSA", namedCurve: curve }, signParams: { name: "ECDSA", hash } as EcdsaParams, hash, curve };
+  return {
+    family: "EC",
+    importParams: { name: "ECDSA", namedCurve: curve },
+    signParams: { name: "ECDSA", hash } as EcdsaParams,
+    hash,
+    curve,
+  };
 }
 
 export const ALGORITHMS: Readonly<Record<JwtAlgorithm, AlgorithmSpec>> = Object.freeze({

@@ -6,12 +6,7 @@
 import { type Column, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { ColumnKind } from "./columns";
 import { charLength, compareValues, foldCase } from "./compare";
-import type {
-  FilterScalar,
-  OperatorDefinition,
-  OperatorSqlContext,
-  OperatorValueShape,
-} from "./operator-types";
+import type { FilterScalar, OperatorDefinition, OperatorSqlContext, OperatorValueShape } from "./operator-types";
 import { imatchSql, likePatternProblem, literalPattern, matchPattern, matchSql, parseLikePattern } from "./patterns";
 import { assumeType } from "../erased";
 

@@ -130,11 +130,9 @@ class Parser {
       throw filterError(`Invalid field name '${field}' at position ${tok.start}`, tok.start, { field });
     }
     if (++this.comparisons > this.maxComparisons) {
-      throw filterError(
-        `Filter has more than ${this.maxComparisons} comparisons (position ${tok.start})`,
-        tok.start,
-        { field },
-      );
+      throw filterError(`Filter has more than ${this.maxComparisons} comparisons (position ${tok.start})`, tok.start, {
+        field,
+      });
     }
     const opTok = this.next();
     if (opTok.kind !== "operator") {

@@ -42,16 +42,12 @@ export function literalPattern(value: string, anchor: "contains" | "starts" | "e
 }
 
 function toLike(parts: PatternPart[]): string {
-  return parts
-    .map((p) => (p === "any" ? "%" : p === "one" ? "_" : p.literal.replace(/[\\%_]/g, "\\$&")))
-    .join("");
+  return parts.map((p) => (p === "any" ? "%" : p === "one" ? "_" : p.literal.replace(/[\\%_]/g, "\\$&"))).join("");
 }
 
 function toGlob(parts: PatternPart[]): string {
   // GLOB has no escape character; a one-character class matches the metacharacter literally.
-  return parts
-    .map((p) => (p === "any" ? "*" : p === "one" ? "?" : p.literal.replace(/[*?[]/g, "[$&]")))
-    .join("");
+  return parts.map((p) => (p === "any" ? "*" : p === "one" ? "?" : p.literal.replace(/[*?[]/g, "[$&]"))).join("");
 }
 
 /** Case-sensitive match: GLOB on SQLite (its LIKE ignores ASCII case), LIKE on Postgres. */

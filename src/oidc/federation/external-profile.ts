@@ -10,7 +10,12 @@ import { loginFailed, readJsonObject, upstreamFetch, upstreamUnavailable } from 
 import type { UpstreamMetadata } from "./upstream-metadata";
 
 /** The userinfo claims, checked against the id_token's `sub`; empty when the upstream has no userinfo endpoint. */
-export async function fetchUserinfo(upstream: CheckedUpstream, metadata: UpstreamMetadata, accessToken: string, sub: string): Promise<Record<string, unknown>> {
+export async function fetchUserinfo(
+  upstream: CheckedUpstream,
+  metadata: UpstreamMetadata,
+  accessToken: string,
+  sub: string,
+): Promise<Record<string, unknown>> {
   if (metadata.userinfoEndpoint === undefined) return {};
   const label = upstream.config.label ?? upstream.config.name;
   const response = await upstreamFetch(label, "userinfo", metadata.userinfoEndpoint, {
@@ -36,7 +41,12 @@ function flag(value: unknown): boolean | undefined {
 }
 
 /** The profile handed to `findOrCreateUser`; the id_token's claims win over userinfo's. */
-export function externalProfile(upstream: CheckedUpstream, issuer: string, idTokenClaims: Record<string, unknown>, userinfo: Record<string, unknown>): ExternalProfile {
+export function externalProfile(
+  upstream: CheckedUpstream,
+  issuer: string,
+  idTokenClaims: Record<string, unknown>,
+  userinfo: Record<string, unknown>,
+): ExternalProfile {
   const raw = { ...userinfo, ...idTokenClaims };
   const profile: ExternalProfile = { provider: upstream.config.name, subject: String(idTokenClaims.sub), issuer, raw };
   // An address the local sign-in paths would refuse is not passed on: it could only make an account

@@ -5,7 +5,11 @@
  * present), `exp`/`iat` with clock skew, `nonce` equal to the one sent, and `at_hash` when given.
  */
 import { decodeJsonSegment } from "../../kernel/crypto/base64url";
-import { JWTVerificationError as JwtVerificationError, verifyJWT as verifyJwt, type JWTFailureReason as JwtFailureReason } from "../../auth";
+import {
+  JWTVerificationError as JwtVerificationError,
+  verifyJWT as verifyJwt,
+  type JWTFailureReason as JwtFailureReason,
+} from "../../auth";
 import { ProblemError } from "../../kernel/errors";
 import { constantTimeEqual } from "../encoding";
 import { computeAtHash } from "../token-issuer";
@@ -44,12 +48,19 @@ function claimedIssuer(token: string): unknown {
 }
 
 /** The verified claims of the id_token; throws `federated-login-failed` on any mismatch. */
-export async function verifyIdToken(upstream: CheckedUpstream, metadata: UpstreamMetadata, check: IdTokenCheck): Promise<Record<string, unknown>> {
+export async function verifyIdToken(
+  upstream: CheckedUpstream,
+  metadata: UpstreamMetadata,
+  check: IdTokenCheck,
+): Promise<Record<string, unknown>> {
   const label = upstream.config.label ?? upstream.config.name;
   const clientId = upstream.config.clientId;
   // `validateIssuer` may accept a tenant-specific issuer; the token is still verified against it below.
   const claimed = claimedIssuer(check.idToken);
-  const issuer = typeof claimed === "string" && claimed !== metadata.issuer && upstream.config.validateIssuer ? claimed : metadata.issuer;
+  const issuer =
+    typeof claimed === "string" && claimed !== metadata.issuer && upstream.config.validateIssuer
+      ? claimed
+      : metadata.issuer;
   let claims: Record<string, unknown>;
   let alg: string;
   try {
@@ -73,12 +84,16 @@ export async function verifyIdToken(upstream: CheckedUpstream, metadata: Upstrea
   // Only now, with the signature good, may `validateIssuer` judge the claims it was given.
   if (!acceptsIssuer(upstream, metadata, claims.iss, claims)) throw loginFailed(label, "id-token-issuer");
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (claims.azp !== undefined ? claims.azp !== clientId : audiences.length > 1) throw loginFailed(label, "id-token-audience");
-  if (typeof claims.sub !== "string" || claims.sub === "" || claims.sub.length > 255) throw loginFailed(label, "id-token-claims");
-  if (typeof claims.nonce !== "string" || !constantTimeEqual(claims.nonce, check.nonce)) throw loginFailed(label, "nonce-mismatch");
+  if (claims.azp !== undefined ? claims.azp !== clientId : audiences.length > 1)
+    throw loginFailed(label, "id-token-audience");
+  if (typeof claims.sub !== "string" || claims.sub === "" || claims.sub.length > 255)
+    throw loginFailed(label, "id-token-claims");
+  if (typeof claims.nonce !== "string" || !constantTimeEqual(claims.nonce, check.nonce))
+    throw loginFailed(label, "nonce-mismatch");
   if (claims.at_hash !== undefined) {
     const expected = await computeAtHash(check.accessToken, alg as Parameters<typeof computeAtHash>[1]);
-    if (typeof claims.at_hash !== "string" || !constantTimeEqual(claims.at_hash, expected)) throw loginFailed(label, "at-hash-mismatch");
+    if (typeof claims.at_hash !== "string" || !constantTimeEqual(claims.at_hash, expected))
+      throw loginFailed(label, "at-hash-mismatch");
   }
   return claims;
 }

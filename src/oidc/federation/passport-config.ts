@@ -28,13 +28,19 @@ export function passportUpstreams(backends: OIDCBackends): PassportUpstream[] {
     }
     if (seen.has(name)) throw configError(`backends.passport names must be unique ("${name}" appears twice)`);
     seen.add(name);
-    if (typeof config.strategy?.authenticate !== "function") throw configError(`backends.passport "${name}": the strategy has no authenticate(req, options) method`);
-    if (config.toProfile !== undefined && typeof config.toProfile !== "function") throw configError(`backends.passport "${name}": toProfile must be a function`);
-    if (config.callbackURL !== undefined && !(typeof config.callbackURL === "string" && URL.canParse(config.callbackURL))) {
+    if (typeof config.strategy?.authenticate !== "function")
+      throw configError(`backends.passport "${name}": the strategy has no authenticate(req, options) method`);
+    if (config.toProfile !== undefined && typeof config.toProfile !== "function")
+      throw configError(`backends.passport "${name}": toProfile must be a function`);
+    if (
+      config.callbackURL !== undefined &&
+      !(typeof config.callbackURL === "string" && URL.canParse(config.callbackURL))
+    ) {
       throw configError(`backends.passport "${name}": callbackURL must be an absolute URL`);
     }
     const resolve = config.resolveUser ?? backends.findOrCreateUser;
-    if (typeof resolve !== "function") throw configError(`backends.passport "${name}" needs resolveUser or backends.findOrCreateUser`);
+    if (typeof resolve !== "function")
+      throw configError(`backends.passport "${name}" needs resolveUser or backends.findOrCreateUser`);
     return { ...config, resolve };
   });
 }

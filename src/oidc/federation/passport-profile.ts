@@ -22,7 +22,9 @@ function firstEntry(list: unknown): { value: string; verified?: unknown } | unde
   const entry: unknown = list[0];
   if (typeof entry !== "object" || entry === null) return undefined;
   const value = (entry as { value?: unknown }).value;
-  return typeof value === "string" && value.trim() !== "" ? { value: value.trim(), verified: (entry as { verified?: unknown }).verified } : undefined;
+  return typeof value === "string" && value.trim() !== ""
+    ? { value: value.trim(), verified: (entry as { verified?: unknown }).verified }
+    : undefined;
 }
 
 /**
@@ -39,7 +41,9 @@ export function profileFromPassport(upstream: string, result: unknown): External
   return {
     provider: upstream,
     subject: String(result.id),
-    ...(email ? { email: email.value.toLowerCase(), emailVerified: email.verified === true || email.verified === "true" } : {}),
+    ...(email
+      ? { email: email.value.toLowerCase(), emailVerified: email.verified === true || email.verified === "true" }
+      : {}),
     ...(typeof result.displayName === "string" && result.displayName !== "" ? { name: result.displayName } : {}),
     ...(photo ? { picture: photo.value } : {}),
     raw: result,

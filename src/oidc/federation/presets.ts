@@ -50,17 +50,25 @@ function configError(message: string): TypeError {
 /** A bare host name from "example.com", "https://example.com/" or similar. */
 function hostOf(domain: unknown, preset: string): string {
   if (typeof domain !== "string" || domain.trim() === "") throw configError(`oidcProviders.${preset} needs a domain`);
-  const host = domain.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) throw configError(`oidcProviders.${preset}: ${JSON.stringify(domain)} is not a domain`);
+  const host = domain
+    .trim()
+    .replace(/^https?:\/\//i, "")
+    .replace(/\/+$/, "");
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host))
+    throw configError(`oidcProviders.${preset}: ${JSON.stringify(domain)} is not a domain`);
   return host.toLowerCase();
 }
 
 function segment(value: unknown, what: string): string {
-  if (typeof value !== "string" || !/^[A-Za-z0-9._~-]+$/.test(value)) throw configError(`${what} must be a non-empty URL path segment`);
+  if (typeof value !== "string" || !/^[A-Za-z0-9._~-]+$/.test(value))
+    throw configError(`${what} must be a non-empty URL path segment`);
   return value;
 }
 
-function preset(defaults: { name: string; label: string; issuer: string }, options: PresetOptions): FederatedProviderConfig {
+function preset(
+  defaults: { name: string; label: string; issuer: string },
+  options: PresetOptions,
+): FederatedProviderConfig {
   const { name, label, ...rest } = options;
   return { ...rest, name: name ?? defaults.name, label: label ?? defaults.label, issuer: defaults.issuer };
 }
@@ -69,7 +77,11 @@ function preset(defaults: { name: string; label: string; issuer: string }, optio
  * Accepts a tenant-specific issuer for Microsoft's multi-tenant endpoints: the discovered issuer
  * is ".../{tenantid}/v2.0", and the id_token's `iss` must be that with the token's own `tid`.
  */
-export function microsoftTenantIssuer(iss: string, discoveredIssuer: string, claims: Readonly<Record<string, unknown>>): boolean {
+export function microsoftTenantIssuer(
+  iss: string,
+  discoveredIssuer: string,
+  claims: Readonly<Record<string, unknown>>,
+): boolean {
   const tid = claims.tid;
   if (!discoveredIssuer.includes("{tenantid}") || typeof tid !== "string" || !GUID.test(tid)) return false;
   return iss === discoveredIssuer.replace("{tenantid}", tid);
@@ -86,19 +98,29 @@ export const oidcProviders = {
     const { tenant = "common", ...rest } = options;
     const id = segment(tenant, "oidcProviders.microsoft: tenant");
     if (!["common", "organizations", "consumers"].includes(id) && !GUID.test(id)) {
-      throw configError('oidcProviders.microsoft: tenant must be "common", "organizations", "consumers" or a tenant id (GUID)');
+      throw configError(
+        'oidcProviders.microsoft: tenant must be "common", "organizations", "consumers" or a tenant id (GUID)',
+      );
     }
     const path = id === "consumers" ? MICROSOFT_CONSUMERS_TENANT : id;
     const multiTenant = id === "common" || id === "organizations";
-    const config = preset({ name: "microsoft", label: "Microsoft", issuer: `https://login.microsoftonline.com/${path}/v2.0` }, rest);
-    return multiTenant && config.validateIssuer === undefined ? { ...config, validateIssuer: microsoftTenantIssuer } : config;
+    const config = preset(
+      { name: "microsoft", label: "Microsoft", issuer: `https://login.microsoftonline.com/${path}/v2.0` },
+      rest,
+    );
+    return multiTenant && config.validateIssuer === undefined
+      ? { ...config, validateIssuer: microsoftTenantIssuer }
+      : config;
   },
 
   /** Okta: the org authorization server, or a custom one (`authorizationServerId`, e.g. "default"). */
   okta(options: OktaOptions): FederatedProviderConfig {
     const { domain, authorizationServerId, ...rest } = options;
     const host = hostOf(domain, "okta");
-    const server = authorizationServerId === undefined ? "" : `/oauth2/${segment(authorizationServerId, "oidcProviders.okta: authorizationServerId")}`;
+    const server =
+      authorizationServerId === undefined
+        ? ""
+        : `/oauth2/${segment(authorizationServerId, "oidcProviders.okta: authorizationServerId")}`;
     return preset({ name: "okta", label: "Okta", issuer: `https://${host}${server}` }, rest);
   },
 
@@ -111,9 +133,17 @@ export const oidcProviders = {
   /** A Keycloak realm. */
   keycloak(options: KeycloakOptions): FederatedProviderConfig {
     const { baseUrl, realm, ...rest } = options;
-    if (typeof baseUrl !== "string" || !URL.canParse(baseUrl)) throw configError("oidcProviders.keycloak needs an absolute baseUrl");
+    if (typeof baseUrl !== "string" || !URL.canParse(baseUrl))
+      throw configError("oidcProviders.keycloak needs an absolute baseUrl");
     const base = baseUrl.replace(/\/+$/, "");
-    return preset({ name: "keycloak", label: "Keycloak", issuer: `${base}/realms/${encodeURIComponent(segment(realm, "oidcProviders.keycloak: realm"))}` }, rest);
+    return preset(
+      {
+        name: "keycloak",
+        label: "Keycloak",
+        issuer: `${base}/realms/${encodeURIComponent(segment(realm, "oidcProviders.keycloak: realm"))}`,
+      },
+      rest,
+    );
   },
 
   /** Any OpenID provider with a discovery document at <issuer>/.well-known/openid-configuration. */

@@ -16,7 +16,12 @@ import type { OIDCBackends } from "../types";
 import { checkFederatedBackends, type CheckedUpstream } from "./config";
 import { externalProfile, fetchUserinfo } from "./external-profile";
 import { verifyIdToken } from "./id-token";
-import { bindUpstreamState, takeUpstreamState, UPSTREAM_STATE_TTL_MS, type PendingUpstreamLogin } from "./upstream-state";
+import {
+  bindUpstreamState,
+  takeUpstreamState,
+  UPSTREAM_STATE_TTL_MS,
+  type PendingUpstreamLogin,
+} from "./upstream-state";
 import { exchangeCode } from "./token-exchange";
 import { loginFailed } from "./upstream-http";
 import { createMetadataSource, type UpstreamMetadataSource } from "./upstream-metadata";
@@ -36,17 +41,31 @@ function callbackUrl(ctx: ProviderContext, upstream: CheckedUpstream): string {
 }
 
 /** GET /federated/:name?interaction=…: the redirect to the upstream's authorization endpoint. */
-async function startLogin(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: CheckedUpstream, metadata: UpstreamMetadataSource): Promise<Response> {
+async function startLogin(
+  c: Context<CovaraEnv>,
+  ctx: ProviderContext,
+  upstream: CheckedUpstream,
+  metadata: UpstreamMetadataSource,
+): Promise<Response> {
   const interaction = await requireInteraction(c, ctx, c.req.query("interaction"));
   const discovered = await metadata();
   const state = randomHandle(32);
   const nonce = randomHandle(32);
   const codeVerifier = randomHandle(48);
   const expiresAt = Math.min(Date.now() + UPSTREAM_STATE_TTL_MS, interaction.expiresAt);
-  await bindUpstreamState(c, ctx, "federated", state, { upstream: upstream.config.name, interactionId: interaction.id, nonce, codeVerifier, expiresAt } satisfies PendingFederatedLogin);
+  await bindUpstreamState(c, ctx, "federated", state, {
+    upstream: upstream.config.name,
+    interactionId: interaction.id,
+    nonce,
+    codeVerifier,
+    expiresAt,
+  } satisfies PendingFederatedLogin);
 
   const target = new URL(discovered.authorizationEndpoint);
-  const extra = { ...(interaction.loginHint ? { login_hint: interaction.loginHint } : {}), ...upstream.config.authorizationParams };
+  const extra = {
+    ...(interaction.loginHint ? { login_hint: interaction.loginHint } : {}),
+    ...upstream.config.authorizationParams,
+  };
   for (const [name, value] of Object.entries(extra)) target.searchParams.set(name, value);
   const params = {
     response_type: "code",
@@ -63,10 +82,21 @@ async function startLogin(c: Context<CovaraEnv>, ctx: ProviderContext, upstream:
 }
 
 /** GET /federated/:name/callback: state first, then the code exchange and every id_token check. */
-async function finishLogin(c: Context<CovaraEnv>, ctx: ProviderContext, upstream: CheckedUpstream, metadata: UpstreamMetadataSource): Promise<Response> {
+async function finishLogin(
+  c: Context<CovaraEnv>,
+  ctx: ProviderContext,
+  upstream: CheckedUpstream,
+  metadata: UpstreamMetadataSource,
+): Promise<Response> {
   const label = upstream.config.label ?? upstream.config.name;
   const query = (name: string) => c.req.query(name);
-  const pending = await takeUpstreamState<PendingFederatedLogin>(c, ctx, "federated", upstream.config.name, query("state"));
+  const pending = await takeUpstreamState<PendingFederatedLogin>(
+    c,
+    ctx,
+    "federated",
+    upstream.config.name,
+    query("state"),
+  );
   const interaction = await requireInteraction(c, ctx, pending.interactionId);
   // The user cancelled or the upstream refused: back to the login page to choose again.
   if (query("error") !== undefined) return renderLogin(ctx, interaction, CANCELLED, 401);
@@ -76,10 +106,15 @@ async function finishLogin(c: Context<CovaraEnv>, ctx: ProviderContext, upstream
   const discovered = await metadata();
   // RFC 9207: an `iss` on the callback must be this upstream's (mix-up defence). Template issuers are left to the id_token check.
   const iss = query("iss");
-  if (iss !== undefined && !upstream.config.validateIssuer && iss !== discovered.issuer) throw loginFailed(label, "issuer-mismatch");
+  if (iss !== undefined && !upstream.config.validateIssuer && iss !== discovered.issuer)
+    throw loginFailed(label, "issuer-mismatch");
 
   const tokens = await exchangeCode(upstream, discovered, code, callbackUrl(ctx, upstream), pending.codeVerifier);
-  const claims = await verifyIdToken(upstream, discovered, { ...tokens, nonce: pending.nonce, clockSkewSeconds: ctx.clockSkewSeconds });
+  const claims = await verifyIdToken(upstream, discovered, {
+    ...tokens,
+    nonce: pending.nonce,
+    clockSkewSeconds: ctx.clockSkewSeconds,
+  });
   const userinfo = await fetchUserinfo(upstream, discovered, tokens.accessToken, claims.sub as string);
   const profile = externalProfile(upstream, claims.iss as string, claims, userinfo);
   const user = await upstream.resolveUser(profile);
@@ -92,7 +127,13 @@ export function mountFederatedRoutes(router: Hono<CovaraEnv>, route: RouteFactor
   for (const upstream of checkFederatedBackends(backends)) {
     const metadata = createMetadataSource(upstream);
     const base = `/federated/${upstream.config.name}`;
-    router.get(base, route((c, ctx) => startLogin(c, ctx, upstream, metadata)));
-    router.get(`${base}/callback`, route((c, ctx) => finishLogin(c, ctx, upstream, metadata)));
+    router.get(
+      base,
+      route((c, ctx) => startLogin(c, ctx, upstream, metadata)),
+    );
+    router.get(
+      `${base}/callback`,
+      route((c, ctx) => finishLogin(c, ctx, upstream, metadata)),
+    );
   }
 }

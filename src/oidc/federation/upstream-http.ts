@@ -37,11 +37,19 @@ export function loginFailed(label: string, reason: FederationFailure): ProblemEr
 
 /** The upstream could not be used (down, slow, or answering something that is not OIDC). */
 export function upstreamUnavailable(label: string, what: string, cause?: unknown): ProblemError {
-  return new ProblemError("upstream-unavailable", { detail: `${label} is not answering as expected (${what}); try again later`, cause });
+  return new ProblemError("upstream-unavailable", {
+    detail: `${label} is not answering as expected (${what}); try again later`,
+    cause,
+  });
 }
 
 /** `fetch` with the upstream timeout; a network error or timeout becomes `upstream-unavailable`. */
-export async function upstreamFetch(label: string, what: string, url: string, init: RequestInit = {}): Promise<Response> {
+export async function upstreamFetch(
+  label: string,
+  what: string,
+  url: string,
+  init: RequestInit = {},
+): Promise<Response> {
   try {
     return await tracedFetch(url, { ...init, redirect: "error", signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
   } catch (error) {
@@ -60,7 +68,9 @@ export async function readJsonObject(response: Response): Promise<Record<string,
   }
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -36,7 +36,12 @@ function isIssuerTemplate(issuer: string): boolean {
 }
 
 /** True when `iss` (from an id_token or the callback) is this upstream's issuer. */
-export function acceptsIssuer(upstream: CheckedUpstream, metadata: UpstreamMetadata, iss: unknown, claims: Readonly<Record<string, unknown>>): iss is string {
+export function acceptsIssuer(
+  upstream: CheckedUpstream,
+  metadata: UpstreamMetadata,
+  iss: unknown,
+  claims: Readonly<Record<string, unknown>>,
+): iss is string {
   if (typeof iss !== "string" || iss === "") return false;
   if (iss === metadata.issuer) return true;
   return upstream.config.validateIssuer?.(iss, metadata.issuer, claims) === true;
@@ -57,25 +62,35 @@ function idTokenAlgorithms(document: Record<string, unknown>): JwtAlgorithm[] {
   return advertised.filter((alg): alg is JwtAlgorithm => isJwtAlgorithm(alg) && ALGORITHMS[alg].family !== "oct");
 }
 
-async function fetchMetadata(upstream: CheckedUpstream, previous: UpstreamMetadata | undefined): Promise<UpstreamMetadata> {
+async function fetchMetadata(
+  upstream: CheckedUpstream,
+  previous: UpstreamMetadata | undefined,
+): Promise<UpstreamMetadata> {
   const name = label(upstream);
-  const response = await upstreamFetch(name, "discovery", upstream.discoveryUrl, { headers: { accept: "application/json" } });
+  const response = await upstreamFetch(name, "discovery", upstream.discoveryUrl, {
+    headers: { accept: "application/json" },
+  });
   if (!response.ok) throw upstreamUnavailable(name, `discovery answered ${response.status}`);
   const document = await readJsonObject(response);
   if (!document) throw upstreamUnavailable(name, "discovery is not a JSON object");
   const issuer = document.issuer;
   const configured = upstream.config.issuer;
-  if (typeof issuer !== "string" || (issuer !== configured && !(upstream.config.validateIssuer && isIssuerTemplate(issuer)))) {
+  if (
+    typeof issuer !== "string" ||
+    (issuer !== configured && !(upstream.config.validateIssuer && isIssuerTemplate(issuer)))
+  ) {
     throw upstreamUnavailable(name, "discovery names another issuer");
   }
   const secure = new URL(configured).protocol === "https:";
   const authorizationEndpoint = endpoint(document, "authorization_endpoint", secure);
   const tokenEndpoint = endpoint(document, "token_endpoint", secure);
   const jwksUri = endpoint(document, "jwks_uri", secure);
-  if (!authorizationEndpoint || !tokenEndpoint || !jwksUri) throw upstreamUnavailable(name, "discovery lacks an endpoint");
+  if (!authorizationEndpoint || !tokenEndpoint || !jwksUri)
+    throw upstreamUnavailable(name, "discovery lacks an endpoint");
   const algorithms = idTokenAlgorithms(document);
   if (algorithms.length === 0) throw upstreamUnavailable(name, "no asymmetric id_token algorithm");
-  const sameKeys = previous !== undefined && previous.jwksUri === jwksUri && previous.idTokenAlgorithms.join() === algorithms.join();
+  const sameKeys =
+    previous !== undefined && previous.jwksUri === jwksUri && previous.idTokenAlgorithms.join() === algorithms.join();
   return {
     issuer,
     authorizationEndpoint,
@@ -84,7 +99,9 @@ async function fetchMetadata(upstream: CheckedUpstream, previous: UpstreamMetada
     jwksUri,
     idTokenAlgorithms: algorithms,
     // Keeping the key source across refreshes keeps its cache and its unknown-kid cooldown.
-    jwks: sameKeys ? previous.jwks : createRemoteJwks({ url: jwksUri, algorithms, timeoutMs: UPSTREAM_TIMEOUT_MS, retries: 1 }),
+    jwks: sameKeys
+      ? previous.jwks
+      : createRemoteJwks({ url: jwksUri, algorithms, timeoutMs: UPSTREAM_TIMEOUT_MS, retries: 1 }),
   };
 }
 

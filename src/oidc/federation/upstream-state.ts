@@ -29,7 +29,10 @@ export interface PendingUpstreamLogin {
 /** Long enough to sign in at the upstream, short enough that a stale state is useless. */
 export const UPSTREAM_STATE_TTL_MS = 10 * 60_000;
 
-const COOKIE_PREFIX: Record<UpstreamKind, string> = { federated: "covara_oidc_fed_", passport: "covara_oidc_passport_" };
+const COOKIE_PREFIX: Record<UpstreamKind, string> = {
+  federated: "covara_oidc_fed_",
+  passport: "covara_oidc_passport_",
+};
 
 function cookieOptions(ctx: ProviderContext, kind: UpstreamKind, upstream: string) {
   const issuer = new URL(ctx.issuer);
@@ -44,7 +47,13 @@ async function storageKey(ctx: ProviderContext, kind: UpstreamKind, state: strin
 }
 
 /** Records the pending sign-in under `state` and binds `state` to this browser until `pending.expiresAt`. */
-export async function bindUpstreamState<T extends PendingUpstreamLogin>(c: Context, ctx: ProviderContext, kind: UpstreamKind, state: string, pending: T): Promise<void> {
+export async function bindUpstreamState<T extends PendingUpstreamLogin>(
+  c: Context,
+  ctx: ProviderContext,
+  kind: UpstreamKind,
+  state: string,
+  pending: T,
+): Promise<void> {
   const ttlMs = pending.expiresAt - Date.now();
   await writeRecord(ctx.kv, await storageKey(ctx, kind, state), pending, ttlMs);
   await setSignedCookie(c, COOKIE_PREFIX[kind] + pending.upstream, state, ctx.cookieSecret, {
@@ -65,7 +74,10 @@ export async function takeUpstreamState<T extends PendingUpstreamLogin>(
   state: string | undefined,
 ): Promise<T> {
   const pending = await checkUpstreamState<T>(c, ctx, kind, upstream, state);
-  if (typeof pending === "string") throw new ProblemError("invalid-state", { detail: `The sign-in response was refused: ${pending}; start again from the application` });
+  if (typeof pending === "string")
+    throw new ProblemError("invalid-state", {
+      detail: `The sign-in response was refused: ${pending}; start again from the application`,
+    });
   return pending;
 }
 
@@ -87,6 +99,7 @@ async function checkUpstreamState<T extends PendingUpstreamLogin>(
   const key = await storageKey(ctx, kind, state);
   const pending = await readRecord<T>(ctx.kv, key);
   // The delete is the single-use gate: of two concurrent callbacks, only one deletes the record.
-  if (pending === null || !(await ctx.kv.delete(key)) || !(pending.expiresAt > Date.now())) return "the state has expired or was already used";
+  if (pending === null || !(await ctx.kv.delete(key)) || !(pending.expiresAt > Date.now()))
+    return "the state has expired or was already used";
   return pending.upstream === upstream ? pending : "the state belongs to another upstream";
 }

@@ -34,7 +34,8 @@ function flatten(node: NestedNode, writes: PlannedWrite[], order: NestedNode[], 
   });
   order.push(node);
   for (const { relation, nodes } of node.children) {
-    for (const child of nodes) flatten(child, writes, order, { key: relation.targetKey, index, from: relation.sourceKey });
+    for (const child of nodes)
+      flatten(child, writes, order, { key: relation.targetKey, index, from: relation.sourceKey });
   }
   return index;
 }
@@ -66,7 +67,10 @@ export async function createNested(runtime: AnyRuntime, c: Context<CovaraEnv>, r
   for (const [i, node] of order.entries()) {
     let row = written[i]!;
     await publishRows(node.runtime, "create", [row]);
-    const after = await node.runtime.config.hooks?.onAfterCreate?.(hookContext(node.runtime, c, "create", node.access.user), row);
+    const after = await node.runtime.config.hooks?.onAfterCreate?.(
+      hookContext(node.runtime, c, "create", node.access.user),
+      row,
+    );
     if (after) row = after as Row;
     rows.set(node, row);
   }

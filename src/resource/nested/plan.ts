@@ -66,7 +66,11 @@ async function atPath<T>(path: string, step: () => Promise<T>): Promise<T> {
 
 class Planner {
   private readonly access = new Map<AnyRuntime, Promise<Access>>();
-  constructor(private readonly c: Context<CovaraEnv>, root: AnyRuntime, rootAccess: Access) {
+  constructor(
+    private readonly c: Context<CovaraEnv>,
+    root: AnyRuntime,
+    rootAccess: Access,
+  ) {
     this.access.set(root, Promise.resolve(rootAccess));
   }
 
@@ -83,7 +87,14 @@ class Planner {
   async plan(runtime: AnyRuntime, body: Row, path: string, trail: string[], incoming?: string): Promise<NestedNode> {
     const relations = relationsOf(runtime);
     const own: Row = {};
-    const node: NestedNode = { runtime, access: await this.accessFor(runtime), data: {}, path, parents: [], children: [] };
+    const node: NestedNode = {
+      runtime,
+      access: await this.accessFor(runtime),
+      data: {},
+      path,
+      parents: [],
+      children: [],
+    };
     const deferred: Row = {};
     for (const [key, value] of Object.entries(body)) {
       const relation = relations.get(key);
@@ -93,25 +104,37 @@ class Planner {
       }
       const where = path ? `${path}.${key}` : key;
       const target = relation.target;
-      if (relation.type === "manyToMany") throw invalid(where, `'${key}' is a manyToMany relation; link rows through the junction resource instead`);
-      if (!relation.scoped) throw invalid(where, `'${key}' relates to a table that is not a registered resource, so it cannot be written nested`);
-      if (trail.includes(target.info.name)) throw invalid(where, `Nested write cycle: ${[...trail, target.info.name].join(" → ")}`);
-      if (trail.length > MAX_NESTED_DEPTH) throw invalid(where, `Nested writes may be at most ${MAX_NESTED_DEPTH} levels deep`);
+      if (relation.type === "manyToMany")
+        throw invalid(where, `'${key}' is a manyToMany relation; link rows through the junction resource instead`);
+      if (!relation.scoped)
+        throw invalid(
+          where,
+          `'${key}' relates to a table that is not a registered resource, so it cannot be written nested`,
+        );
+      if (trail.includes(target.info.name))
+        throw invalid(where, `Nested write cycle: ${[...trail, target.info.name].join(" → ")}`);
+      if (trail.length > MAX_NESTED_DEPTH)
+        throw invalid(where, `Nested writes may be at most ${MAX_NESTED_DEPTH} levels deep`);
       const nextTrail = [...trail, target.info.name];
       if (relation.type === "belongsTo") {
-        if (!isObject(value)) throw invalid(where, `'${key}' must be an object (the ${target.info.name} row to create)`);
-        if (body[relation.sourceKey] !== undefined) throw invalid(where, `Send either '${key}' or '${relation.sourceKey}', not both`);
+        if (!isObject(value))
+          throw invalid(where, `'${key}' must be an object (the ${target.info.name} row to create)`);
+        if (body[relation.sourceKey] !== undefined)
+          throw invalid(where, `Send either '${key}' or '${relation.sourceKey}', not both`);
         node.parents.push({ relation, node: await this.plan(target, value, where, nextTrail) });
         deferred[relation.sourceKey] = placeholder(runtime, relation.sourceKey);
       } else if (relation.type === "hasOne") {
-        if (!isObject(value)) throw invalid(where, `'${key}' must be an object (the ${target.info.name} row to create)`);
+        if (!isObject(value))
+          throw invalid(where, `'${key}' must be an object (the ${target.info.name} row to create)`);
         node.children.push({ relation, nodes: [await this.plan(target, value, where, nextTrail, relation.targetKey)] });
       } else {
         const limit = target.config.batch?.create ?? DEFAULT_BATCH_LIMIT;
-        if (!Array.isArray(value) || !value.every(isObject)) throw invalid(where, `'${key}' must be an array of objects (the ${target.info.name} rows to create)`);
+        if (!Array.isArray(value) || !value.every(isObject))
+          throw invalid(where, `'${key}' must be an array of objects (the ${target.info.name} rows to create)`);
         if (value.length > limit) throw invalid(where, `'${key}' may hold at most ${limit} rows`);
         const nodes: NestedNode[] = [];
-        for (const [i, item] of value.entries()) nodes.push(await this.plan(target, item, `${where}[${i}]`, nextTrail, relation.targetKey));
+        for (const [i, item] of value.entries())
+          nodes.push(await this.plan(target, item, `${where}[${i}]`, nextTrail, relation.targetKey));
         node.children.push({ relation, nodes });
       }
     }
@@ -121,13 +144,23 @@ class Planner {
     }
     const hasDeferred = Object.keys(deferred).length > 0;
     node.data = await atPath(path, () =>
-      prepareCreate(runtime, hookContext(runtime, this.c, "create", node.access.user), shapeInput(runtime, own), hasDeferred ? deferred : undefined),
+      prepareCreate(
+        runtime,
+        hookContext(runtime, this.c, "create", node.access.user),
+        shapeInput(runtime, own),
+        hasDeferred ? deferred : undefined,
+      ),
     );
     return node;
   }
 }
 
 /** Plans a nested create of `body` on `runtime`, whose create access the caller already resolved. */
-export function planNestedCreate(runtime: AnyRuntime, c: Context<CovaraEnv>, body: Row, access: Access): Promise<NestedNode> {
+export function planNestedCreate(
+  runtime: AnyRuntime,
+  c: Context<CovaraEnv>,
+  body: Row,
+  access: Access,
+): Promise<NestedNode> {
   return new Planner(c, runtime, access).plan(runtime, body, "", [runtime.info.name]);
 }

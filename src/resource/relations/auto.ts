@@ -18,14 +18,20 @@ interface ForeignKeyFact {
 }
 
 function foreignKeysOf(runtime: AnyRuntime): ForeignKeyFact[] {
-  const keys = runtime.info.dialect === "pg"
-    ? getPgTableConfig(runtime.table as PgTable).foreignKeys
-    : getSqliteTableConfig(runtime.table as SQLiteTable).foreignKeys;
+  const keys =
+    runtime.info.dialect === "pg"
+      ? getPgTableConfig(runtime.table as PgTable).foreignKeys
+      : getSqliteTableConfig(runtime.table as SQLiteTable).foreignKeys;
   const facts: ForeignKeyFact[] = [];
   for (const key of keys) {
     const reference = key.reference();
     if (reference.columns.length !== 1) continue;
-    facts.push({ from: runtime.table, column: reference.columns[0]!, to: reference.foreignTable, references: reference.foreignColumns[0]! });
+    facts.push({
+      from: runtime.table,
+      column: reference.columns[0]!,
+      to: reference.foreignTable,
+      references: reference.foreignColumns[0]!,
+    });
   }
   return facts;
 }
@@ -51,13 +57,25 @@ export function discoverRelations(runtime: AnyRuntime): Record<string, RelationC
     const target = runtime.registry.byTable(key.to);
     const columnKey = keyOf(runtime, key.column);
     if (!target || columnKey === undefined) continue;
-    add(belongsToName(columnKey), { type: "belongsTo", resource: target.info.name, schema: key.to, foreignKey: key.column, references: key.references });
+    add(belongsToName(columnKey), {
+      type: "belongsTo",
+      resource: target.info.name,
+      schema: key.to,
+      foreignKey: key.column,
+      references: key.references,
+    });
   }
   for (const other of runtime.registry.all()) {
     if (other.info.dialect !== runtime.info.dialect) continue;
     for (const key of foreignKeysOf(other)) {
       if (key.to !== runtime.table) continue;
-      add(other.info.name, { type: "hasMany", resource: other.info.name, schema: other.table, foreignKey: key.column, references: key.references });
+      add(other.info.name, {
+        type: "hasMany",
+        resource: other.info.name,
+        schema: other.table,
+        foreignKey: key.column,
+        references: key.references,
+      });
     }
   }
   const relations: Record<string, RelationConfig> = {};

@@ -46,11 +46,13 @@ function parseOptions(name: string, text: string): Omit<IncludeRequest, "name" |
     const colon = part.indexOf(":");
     const key = (colon < 0 ? part : part.slice(0, colon)).trim();
     const value = colon < 0 ? "" : part.slice(colon + 1).trim();
-    if (!OPTION_KEYS.has(key)) throw invalid(`Unknown option '${key.slice(0, 32)}' for '${name}' (use limit, orderBy, select or filter)`);
+    if (!OPTION_KEYS.has(key))
+      throw invalid(`Unknown option '${key.slice(0, 32)}' for '${name}' (use limit, orderBy, select or filter)`);
     if (value === "") throw invalid(`Option '${key}' of '${name}' needs a value`);
     if (key in options) throw invalid(`Option '${key}' of '${name}' appears twice`);
     if (key === "limit") {
-      if (!/^\d{1,6}$/.test(value) || Number(value) < 1) throw invalid(`'limit' of '${name}' must be a positive integer`);
+      if (!/^\d{1,6}$/.test(value) || Number(value) < 1)
+        throw invalid(`'limit' of '${name}' must be a positive integer`);
       options.limit = Number(value);
     } else if (key === "select") {
       options.select = value.split("|").map((field) => field.trim());
@@ -106,7 +108,10 @@ const parsedTrees = new WeakMap<IncludeLimits, Map<string, readonly IncludeReque
 const PARSED_CAPACITY = 200;
 
 /** Parses the `include` parameter; an absent or blank parameter is no includes. */
-export function parseInclude(text: string | undefined, limits: IncludeLimits = DEFAULT_INCLUDE_LIMITS): readonly IncludeRequest[] {
+export function parseInclude(
+  text: string | undefined,
+  limits: IncludeLimits = DEFAULT_INCLUDE_LIMITS,
+): readonly IncludeRequest[] {
   if (text === undefined || text.trim() === "") return [];
   let trees = parsedTrees.get(limits);
   if (!trees) {
@@ -133,6 +138,7 @@ function parseTree(text: string, limits: IncludeLimits): IncludeRequest[] {
     }
     addPath(tree, segments);
   }
-  if (countNodes(tree) > limits.maxRelations) throw invalid(`'include' names more than ${limits.maxRelations} relations`);
+  if (countNodes(tree) > limits.maxRelations)
+    throw invalid(`'include' names more than ${limits.maxRelations} relations`);
   return tree;
 }

@@ -72,7 +72,12 @@ async function fetchRelated(plan: IncludePlan, keys: unknown[], scopeWhere: SQL 
 }
 
 /** Adds every planned relation to `out` (presented rows aligned with `stored`), recursively. */
-export async function attachIncludes(c: Context<CovaraEnv>, stored: readonly Row[], out: Row[], plans: readonly IncludePlan[]): Promise<void> {
+export async function attachIncludes(
+  c: Context<CovaraEnv>,
+  stored: readonly Row[],
+  out: Row[],
+  plans: readonly IncludePlan[],
+): Promise<void> {
   if (stored.length === 0) return;
   await Promise.all(plans.map((plan) => attachOne(c, stored, out, plan)));
 }
@@ -80,7 +85,9 @@ export async function attachIncludes(c: Context<CovaraEnv>, stored: readonly Row
 async function attachOne(c: Context<CovaraEnv>, stored: readonly Row[], out: Row[], plan: IncludePlan): Promise<void> {
   const { relation } = plan;
   const scope = await readScope(plan, c);
-  const keys = [...new Set(stored.map((row) => row[relation.sourceKey]).filter((key) => key !== null && key !== undefined))];
+  const keys = [
+    ...new Set(stored.map((row) => row[relation.sourceKey]).filter((key) => key !== null && key !== undefined)),
+  ];
   if (scope === null || keys.length === 0) {
     for (const row of out) row[relation.name] = emptyValue(plan);
     return;
@@ -91,7 +98,12 @@ async function attachOne(c: Context<CovaraEnv>, stored: readonly Row[], out: Row
   // Copying the row without it (rather than `delete`) keeps the row a fast-properties object.
   if (relation.through) related = related.map(({ [OWNER]: _owner, ...row }) => row);
   const target = relation.target;
-  const presented = await presentRows(target, related, hookContext(target, c, "list", c.get("user") ?? null), plan.select);
+  const presented = await presentRows(
+    target,
+    related,
+    hookContext(target, c, "list", c.get("user") ?? null),
+    plan.select,
+  );
   await attachIncludes(c, related, presented, plan.children);
 
   const groups = new Map<string, Row[]>();

@@ -23,9 +23,10 @@ export interface IncludePlan {
 
 function unknownRelation(runtime: AnyRuntime, name: string, known: string[]): ProblemError {
   return new ProblemError("invalid-parameter", {
-    detail: known.length === 0
-      ? `${runtime.info.name} has no relations; '${name}' cannot be included`
-      : `${runtime.info.name} has no relation '${name}' (known: ${known.join(", ")})`,
+    detail:
+      known.length === 0
+        ? `${runtime.info.name} has no relations; '${name}' cannot be included`
+        : `${runtime.info.name} has no relation '${name}' (known: ${known.join(", ")})`,
     extensions: { parameter: "include", relation: name },
   });
 }
@@ -73,15 +74,23 @@ function planLevel(runtime: AnyRuntime, requests: readonly IncludeRequest[]): In
     const target = relation.target;
     const toMany = relation.type === "hasMany" || relation.type === "manyToMany";
     if (request.limit !== undefined && !toMany) {
-      throw problems.invalidParameter("include", `'limit' applies only to hasMany and manyToMany relations, not to '${request.name}'`);
+      throw problems.invalidParameter(
+        "include",
+        `'limit' applies only to hasMany and manyToMany relations, not to '${request.name}'`,
+      );
     }
     return {
       relation,
-      select: inOption(request.name, () => (request.select ? parseSelect(request.select.join(","), target.info) : null)),
+      select: inOption(request.name, () =>
+        request.select ? parseSelect(request.select.join(","), target.info) : null,
+      ),
       order: inOption(request.name, () => parseOrderBy(request.orderBy, target.info)),
-      filter: request.filter === undefined
-        ? null
-        : inOption(request.name, () => parseClientFilter(request.filter!, target.info, target.limits, target.filters)),
+      filter:
+        request.filter === undefined
+          ? null
+          : inOption(request.name, () =>
+              parseClientFilter(request.filter!, target.info, target.limits, target.filters),
+            ),
       limit: toMany ? Math.min(request.limit ?? target.limits.maxLimit, target.limits.maxLimit) : 1,
       children: planIncludes(target, request.children),
     };

@@ -6,7 +6,14 @@
 import { Param, inArray, lte, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import { mapDatabaseError } from "../../kernel/db-errors";
 import type { TableInfo } from "../table-info";
-import { keyBucket, keyPlaceholder, keyValues, preparedRelated, preparesRelated, type PreparedRelated } from "./related-statements";
+import {
+  keyBucket,
+  keyPlaceholder,
+  keyValues,
+  preparedRelated,
+  preparesRelated,
+  type PreparedRelated,
+} from "./related-statements";
 import { assumeType } from "../../kernel/erased";
 
 type Row = Record<string, unknown>;
@@ -60,7 +67,10 @@ function buildSelect(target: TableInfo, shape: RelatedShape, ownerIn: SQL): Sele
     return shape.orderBy.length > 0 ? select.orderBy(...shape.orderBy) : select;
   }
   const order = shape.orderBy.length > 0 ? sql.join(shape.orderBy, sql`, `) : sql`1`;
-  const ranking = { ...fields, [RANK]: sql<number>`row_number() over (partition by ${shape.ownerColumn} order by ${order})`.as(RANK) };
+  const ranking = {
+    ...fields,
+    [RANK]: sql<number>`row_number() over (partition by ${shape.ownerColumn} order by ${order})`.as(RANK),
+  };
   let inner = db.select(ranking).from(target.table);
   if (shape.join) inner = inner.innerJoin(shape.join.table, shape.join.on);
   const ranked = inner.where(where).as("covara_related");
@@ -75,7 +85,12 @@ function buildSelect(target: TableInfo, shape: RelatedShape, ownerIn: SQL): Sele
  * SQL text and bound values `shape()` yields; on synchronous SQLite the statement is then
  * prepared once per shape and key-count bucket, and `shape()` is not called again.
  */
-export async function selectRelated(target: TableInfo, keys: readonly unknown[], shape: () => RelatedShape, shapeKey?: string): Promise<Row[]> {
+export async function selectRelated(
+  target: TableInfo,
+  keys: readonly unknown[],
+  shape: () => RelatedShape,
+  shapeKey?: string,
+): Promise<Row[]> {
   try {
     const bucket = shapeKey !== undefined && preparesRelated(target) ? keyBucket(keys.length) : null;
     if (bucket === null) {
@@ -85,7 +100,10 @@ export async function selectRelated(target: TableInfo, keys: readonly unknown[],
     const statement = preparedRelated(target, `${shapeKey}|${bucket}`, () => {
       const built = shape();
       // Params carry the owner column as encoder, so keys are mapped to driver values as inArray does.
-      const placeholders = Array.from({ length: bucket }, (_, i) => new Param(sql.placeholder(keyPlaceholder(i)), built.ownerColumn));
+      const placeholders = Array.from(
+        { length: bucket },
+        (_, i) => new Param(sql.placeholder(keyPlaceholder(i)), built.ownerColumn),
+      );
       return buildSelect(target, built, sql`${built.ownerColumn} in ${placeholders}`).prepare();
     });
     return await statement.all(keyValues(keys, bucket));

@@ -21,7 +21,10 @@ function keyOf(table: Table, column: Column, what: string): string {
 
 function primaryKeyOf(table: Table): Column {
   const primary = Object.values(getTableColumns(table) as Record<string, Column>).filter((column) => column.primary);
-  if (primary.length !== 1) throw new TypeError(`covara: table '${getTableName(table)}' needs a single-column primary key to be a relation target`);
+  if (primary.length !== 1)
+    throw new TypeError(
+      `covara: table '${getTableName(table)}' needs a single-column primary key to be a relation target`,
+    );
   return primary[0]!;
 }
 
@@ -31,12 +34,18 @@ function targetRuntime(source: AnyRuntime, config: RelationConfig): { runtime: A
   const name = config.resource ?? getTableName(config.schema);
   const registered = source.registry.get(name);
   if (registered) {
-    if (registered.table !== config.schema) throw new TypeError(`covara: relation target '${name}' is registered with another table`);
+    if (registered.table !== config.schema)
+      throw new TypeError(`covara: relation target '${name}' is registered with another table`);
     return { runtime: registered, scoped: true };
   }
   let runtime = privateTargets.get(config.schema);
   if (!runtime || runtime.info.db !== source.info.db) {
-    runtime = createRuntime(config.schema, { id: primaryKeyOf(config.schema), db: source.info.db, name }, undefined, source.app);
+    runtime = createRuntime(
+      config.schema,
+      { id: primaryKeyOf(config.schema), db: source.info.db, name },
+      undefined,
+      source.app,
+    );
     privateTargets.set(config.schema, runtime);
   }
   return { runtime, scoped: false };
@@ -47,16 +56,26 @@ function resolveOne(source: AnyRuntime, name: string, config: RelationConfig): R
   const where = `relation '${name}' of ${source.info.name}`;
   if (config.type === "belongsTo") {
     return {
-      name, type: config.type, target, scoped,
+      name,
+      type: config.type,
+      target,
+      scoped,
       sourceKey: keyOf(source.table, config.foreignKey, `the foreignKey of ${where}`),
       targetKey: keyOf(config.schema, config.references, `the references column of ${where}`),
     };
   }
   if (config.type === "manyToMany") {
     return {
-      name, type: config.type, target, scoped,
+      name,
+      type: config.type,
+      target,
+      scoped,
       sourceKey: keyOf(source.table, config.references ?? source.info.idColumn, `the references column of ${where}`),
-      targetKey: keyOf(config.schema, config.targetReferences ?? primaryKeyOf(config.schema), `the targetReferences column of ${where}`),
+      targetKey: keyOf(
+        config.schema,
+        config.targetReferences ?? primaryKeyOf(config.schema),
+        `the targetReferences column of ${where}`,
+      ),
       through: {
         table: config.through,
         sourceColumn: config.foreignKey,
@@ -65,7 +84,10 @@ function resolveOne(source: AnyRuntime, name: string, config: RelationConfig): R
     };
   }
   return {
-    name, type: config.type, target, scoped,
+    name,
+    type: config.type,
+    target,
+    scoped,
     sourceKey: keyOf(source.table, config.references, `the references column of ${where}`),
     targetKey: keyOf(config.schema, config.foreignKey, `the foreignKey of ${where}`),
   };

@@ -55,7 +55,9 @@ export interface HookLog {
   deleted: unknown[];
 }
 
-export async function adminApp(admin: AdminOptions | false = { userManager: userManager(), apiKeys: ["admin-key-1234567890"] }) {
+export async function adminApp(
+  admin: AdminOptions | false = { userManager: userManager(), apiKeys: ["admin-key-1234567890"] },
+) {
   const sqlite = new Database(":memory:");
   const db = drizzle(sqlite);
   await pushTables(db, [todos, attachments]);
@@ -81,7 +83,8 @@ export async function adminApp(admin: AdminOptions | false = { userManager: user
       hooks: {
         onBeforeCreate: (ctx, data) => {
           // The resource's own validation, which the admin UI must not skip.
-          if (typeof data.title !== "string" || data.title.trim() === "") throw new ProblemError("validation-error", { detail: "title must not be empty" });
+          if (typeof data.title !== "string" || data.title.trim() === "")
+            throw new ProblemError("validation-error", { detail: "title must not be empty" });
           hooks.created.push({ title: data.title, by: ctx.user?.id });
         },
         onAfterUpdate: (ctx) => {
@@ -100,7 +103,9 @@ export async function adminApp(admin: AdminOptions | false = { userManager: user
       auth: { read: (user) => rsql`userId==${String(user.id)}`, create: () => true, delete: () => true },
     });
   const insert = (row: { title: string; ownerId: string; done?: boolean; notes?: string | null }) =>
-    sqlite.prepare("insert into todos (title, owner_id, done, notes) values (?, ?, ?, ?)").run(row.title, row.ownerId, row.done ? 1 : 0, row.notes ?? null);
+    sqlite
+      .prepare("insert into todos (title, owner_id, done, notes) values (?, ?, ?, ?)")
+      .run(row.title, row.ownerId, row.done ? 1 : 0, row.notes ?? null);
   const rows = () => sqlite.prepare("select * from todos order by id").all() as Record<string, unknown>[];
   return { app, db, sqlite, hooks, insert, rows, storage, close: () => sqlite.close() };
 }
@@ -120,14 +125,30 @@ export function csrfOf(html: string): string {
 }
 
 /** Posts a url-encoded form as `user`. */
-export function postForm(app: AdminTestApp, path: string, user: CovaraUser | null, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return app.request(path, { method: "POST", headers: as(user, { "content-type": "application/x-www-form-urlencoded", ...headers }), body: new URLSearchParams(fields).toString() });
+export function postForm(
+  app: AdminTestApp,
+  path: string,
+  user: CovaraUser | null,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  return app.request(path, {
+    method: "POST",
+    headers: as(user, { "content-type": "application/x-www-form-urlencoded", ...headers }),
+    body: new URLSearchParams(fields).toString(),
+  });
 }
 
 /** An admin page's HTML, expecting `status`. */
-export async function page(app: AdminTestApp, path: string, user: CovaraUser | null = ADMIN, status = 200): Promise<string> {
+export async function page(
+  app: AdminTestApp,
+  path: string,
+  user: CovaraUser | null = ADMIN,
+  status = 200,
+): Promise<string> {
   const response = await app.request(path, { headers: as(user) });
   const html = await response.text();
-  if (response.status !== status) throw new Error(`${path}: ${response.status} (expected ${status}) ${html.slice(0, 300)}`);
+  if (response.status !== status)
+    throw new Error(`${path}: ${response.status} (expected ${status}) ${html.slice(0, 300)}`);
   return html;
 }

@@ -24,7 +24,11 @@ export function fakeSocial(): AuthFeature {
 }
 
 /** An app with useAuth over `strategy` and the fake social provider. */
-export function appWith(strategy: SessionStrategy | undefined, users = memoryUsers(), extra: Parameters<typeof useAuth>[0] = {}) {
+export function appWith(
+  strategy: SessionStrategy | undefined,
+  users = memoryUsers(),
+  extra: Parameters<typeof useAuth>[0] = {},
+) {
   const auth = useAuth({ strategy, users, passwordHashing: FAST_HASH, features: [fakeSocial()], ...extra });
   const app = new Hono<CovaraEnv>();
   // Mounted exactly as the README shows: the router first, the middleware for everything.

@@ -114,7 +114,8 @@ export class TestClient {
       headers["content-type"] ??= "application/json";
     }
     if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
-    if (!options.noCookies && this.cookies.size > 0 && headers.cookie === undefined) headers.cookie = this.cookieHeader();
+    if (!options.noCookies && this.cookies.size > 0 && headers.cookie === undefined)
+      headers.cookie = this.cookieHeader();
     const env = { incoming: { socket: { remoteAddress: options.ip ?? this.ip } } };
     const res = await this.app.request(`${this.origin}${path}`, { method, headers, body }, env);
     const setCookies: Record<string, string> = {};
@@ -145,7 +146,11 @@ export async function sessionBackends(): Promise<SessionBackend[]> {
   const backends: SessionBackend[] = [
     {
       name: "memory store",
-      open: async () => ({ store: createMemorySessionStore(), kv: createMemoryKV({ sweepIntervalMs: 0 }), close: async () => {} }),
+      open: async () => ({
+        store: createMemorySessionStore(),
+        kv: createMemoryKV({ sweepIntervalMs: 0 }),
+        close: async () => {},
+      }),
     },
   ];
   for (const target of kvTargets) {
@@ -173,7 +178,11 @@ export async function sessionBackends(): Promise<SessionBackend[]> {
       async open() {
         const database = await target.open();
         await migrateInternal(database.db);
-        return { store: createDrizzleSessionStore({ db: database.db }), kv: createMemoryKV({ sweepIntervalMs: 0 }), close: () => database.close() };
+        return {
+          store: createDrizzleSessionStore({ db: database.db }),
+          kv: createMemoryKV({ sweepIntervalMs: 0 }),
+          close: () => database.close(),
+        };
       },
     });
   }

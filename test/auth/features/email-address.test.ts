@@ -13,9 +13,18 @@ const PASSWORD = "correct horse battery staple";
 
 function app() {
   const kv = createMemoryKV({ sweepIntervalMs: 0 });
-  return featureApp({ kv }, [magicLinks({ signUp: false }), passwordReset(), passkeys({ rpID: "localhost", rpName: "Covara Test", origin: "http://localhost" }), emailVerification({ sendOnSignup: false })], {
-    users: memoryUsers(),
-  });
+  return featureApp(
+    { kv },
+    [
+      magicLinks({ signUp: false }),
+      passwordReset(),
+      passkeys({ rpID: "localhost", rpName: "Covara Test", origin: "http://localhost" }),
+      emailVerification({ sendOnSignup: false }),
+    ],
+    {
+      users: memoryUsers(),
+    },
+  );
 }
 
 const PATHS: ReadonlyArray<readonly [string, (email: string) => Record<string, string>, number]> = [
@@ -38,16 +47,25 @@ describe("one email address rule", () => {
       const browser = t.browser();
       for (const [index, address] of GOOD_ADDRESSES.entries()) {
         // Each from its own peer, so the per-IP sign-in throttle does not turn wrong passwords into 429s.
-        const response = await browser.send("POST", `/api/auth${path}`, { body: body(address), headers: { "x-test-peer": `10.0.0.${index + 1}` } });
+        const response = await browser.send("POST", `/api/auth${path}`, {
+          body: body(address),
+          headers: { "x-test-peer": `10.0.0.${index + 1}` },
+        });
         expect(response.status, `${path} ${address}: ${response.text}`).toBe(goodStatus);
       }
       for (const [what, address] of BAD_ADDRESSES) {
-        const problem = expectProblem(await browser.send("POST", `/api/auth${path}`, { body: body(address) }), 400, "VALIDATION_ERROR");
+        const problem = expectProblem(
+          await browser.send("POST", `/api/auth${path}`, { body: body(address) }),
+          400,
+          "VALIDATION_ERROR",
+        );
         expect(JSON.stringify(problem.errors), what).toContain("email");
       }
       await browser.settle();
       // No account was made, and no mail was sent, for any bad address.
-      expect(t.users.calls.filter((call) => call.startsWith("createUser:")).length).toBe(path === "/signup" ? GOOD_ADDRESSES.length : 0);
+      expect(t.users.calls.filter((call) => call.startsWith("createUser:")).length).toBe(
+        path === "/signup" ? GOOD_ADDRESSES.length : 0,
+      );
       for (const email of t.outbox) expect(isEmailAddress(email.to)).toBe(true);
     });
   }
@@ -55,11 +73,18 @@ describe("one email address rule", () => {
   it("a bad address that got into the store is not sent a verification link", async () => {
     const t = app();
     const browser = t.browser();
-    expect((await browser.send("POST", "/api/auth/signup", { body: { email: "ada@example.com", password: PASSWORD } })).status).toBe(201);
+    expect(
+      (await browser.send("POST", "/api/auth/signup", { body: { email: "ada@example.com", password: PASSWORD } }))
+        .status,
+    ).toBe(201);
     // An account whose address predates the rule (or was written by another tool).
     for (const [what, address] of BAD_ADDRESSES) {
       t.users.rows.get("1")!.email = address;
-      const problem = expectProblem(await browser.send("POST", "/api/auth/verify-email/request"), 400, "VALIDATION_ERROR");
+      const problem = expectProblem(
+        await browser.send("POST", "/api/auth/verify-email/request"),
+        400,
+        "VALIDATION_ERROR",
+      );
       expect(problem.detail, what).toMatch(/not a valid email address/);
     }
     t.users.rows.get("1")!.email = "ada@example.com";

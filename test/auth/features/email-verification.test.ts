@@ -25,11 +25,17 @@ for (const backend of tokenBackends) {
     it("sends a verification link on signup, and following it marks the address verified (users.markEmailVerified)", async () => {
       const t = setup();
       const browser = t.browser();
-      const signup = await browser.send("POST", "/api/auth/signup", { body: { email: "ada@example.com", password: PASSWORD } });
+      const signup = await browser.send("POST", "/api/auth/signup", {
+        body: { email: "ada@example.com", password: PASSWORD },
+      });
       expect(signup.status).toBe(201);
       await browser.settle();
       expect(t.outbox).toHaveLength(1);
-      expect(t.outbox[0]).toMatchObject({ to: "ada@example.com", kind: "email-verification", subject: "Verify your email" });
+      expect(t.outbox[0]).toMatchObject({
+        to: "ada@example.com",
+        kind: "email-verification",
+        subject: "Verify your email",
+      });
       expect(t.outbox[0]!.url).toMatch(/^http:\/\/localhost\/api\/auth\/verify-email\?token=/);
 
       const res = await t.browser().send("GET", `/api/auth/verify-email?token=${tokenOf(t.outbox[0])}`);
@@ -38,7 +44,11 @@ for (const backend of tokenBackends) {
       expect(t.users.calls).toContain(`markEmailVerified:${signup.body.user.id}`);
       expect(t.users.rows.get(signup.body.user.id)!.emailVerified).toBeInstanceOf(Date);
       // Single use.
-      expectProblem(await t.browser().send("GET", `/api/auth/verify-email?token=${tokenOf(t.outbox[0])}`), 401, "INVALID_TOKEN");
+      expectProblem(
+        await t.browser().send("GET", `/api/auth/verify-email?token=${tokenOf(t.outbox[0])}`),
+        401,
+        "INVALID_TOKEN",
+      );
     });
 
     it("with sendOnSignup: false, signup sends nothing; POST /verify-email/request sends the link to the signed-in user", async () => {
@@ -53,7 +63,10 @@ for (const backend of tokenBackends) {
       const res = await browser.send("POST", "/api/auth/verify-email", { body: { token: tokenOf(t.outbox[0]) } });
       expect(res.status).toBe(200);
       // Once verified, a request says so instead of sending again.
-      expect((await browser.send("POST", "/api/auth/verify-email/request")).body).toEqual({ success: true, alreadyVerified: true });
+      expect((await browser.send("POST", "/api/auth/verify-email/request")).body).toEqual({
+        success: true,
+        alreadyVerified: true,
+      });
       await browser.settle();
       expect(t.outbox).toHaveLength(1);
     });
@@ -61,11 +74,17 @@ for (const backend of tokenBackends) {
     it("a link sent before the address changed does not verify the new address", async () => {
       const t = setup({ sendOnSignup: false });
       const browser = t.browser();
-      const signup = await browser.send("POST", "/api/auth/signup", { body: { email: "ada@example.com", password: PASSWORD } });
+      const signup = await browser.send("POST", "/api/auth/signup", {
+        body: { email: "ada@example.com", password: PASSWORD },
+      });
       await browser.send("POST", "/api/auth/verify-email/request");
       await browser.settle();
       t.users.rows.get(signup.body.user.id)!.email = "ada@elsewhere.example";
-      expectProblem(await browser.send("GET", `/api/auth/verify-email?token=${tokenOf(t.outbox[0])}`), 401, "INVALID_TOKEN");
+      expectProblem(
+        await browser.send("GET", `/api/auth/verify-email?token=${tokenOf(t.outbox[0])}`),
+        401,
+        "INVALID_TOKEN",
+      );
       expect(t.users.rows.get(signup.body.user.id)!.emailVerified).toBeNull();
     });
 
@@ -97,9 +116,20 @@ for (const backend of tokenBackends) {
       const browser = t.browser();
       expectProblem(await browser.send("POST", "/api/auth/verify-email/request"), 401, "UNAUTHORIZED");
       expectProblem(await browser.send("GET", "/api/auth/verify-email"), 400, "VALIDATION_ERROR");
-      expectProblem(await browser.send("GET", `/api/auth/verify-email?token=${"x".repeat(513)}`), 400, "VALIDATION_ERROR");
+      expectProblem(
+        await browser.send("GET", `/api/auth/verify-email?token=${"x".repeat(513)}`),
+        400,
+        "VALIDATION_ERROR",
+      );
       expectProblem(await browser.send("POST", "/api/auth/verify-email", { body: {} }), 400, "VALIDATION_ERROR");
-      expectProblem(await browser.send("POST", "/api/auth/verify-email", { rawBody: "[", headers: { "content-type": "application/json" } }), 400, "INVALID_JSON");
+      expectProblem(
+        await browser.send("POST", "/api/auth/verify-email", {
+          rawBody: "[",
+          headers: { "content-type": "application/json" },
+        }),
+        400,
+        "INVALID_JSON",
+      );
       expectProblem(await browser.send("GET", "/api/auth/verify-email?token=forged"), 401, "INVALID_TOKEN");
     });
 

@@ -69,11 +69,9 @@ describe("auth features send through the global email adapter", () => {
 
   it("email verification: the link in the message verifies the address", async () => {
     const t = await featureApp(opened, [emailVerification()], { sendEmail: undefined });
-    const signup = await t
-      .browser()
-      .send("POST", "/api/auth/signup", {
-        body: { email: "grace@example.com", password: "correct horse battery staple 42" },
-      });
+    const signup = await t.browser().send("POST", "/api/auth/signup", {
+      body: { email: "grace@example.com", password: "correct horse battery staple 42" },
+    });
     expect(signup.status).toBe(201);
     const email = outbox.latest("grace@example.com")!;
     expect(email.subject).toMatch(/verify/i);
@@ -91,11 +89,9 @@ describe("auth features send through the global email adapter", () => {
     await browser.send("POST", "/api/auth/password-reset/request", { body: { email: "ada@example.com" } });
     await browser.settle();
     const email = outbox.latest("ada@example.com")!;
-    const confirm = await t
-      .browser()
-      .send("POST", "/api/auth/password-reset/confirm", {
-        body: { token: tokenIn(email), password: "a brand new long passphrase" },
-      });
+    const confirm = await t.browser().send("POST", "/api/auth/password-reset/confirm", {
+      body: { token: tokenIn(email), password: "a brand new long passphrase" },
+    });
     expect(confirm.status).toBeLessThan(300);
     const login = await t
       .browser()

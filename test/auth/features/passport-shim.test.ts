@@ -4,7 +4,12 @@
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { runStrategy, toPassportRequest, type PassportRequest, type PassportStrategyLike } from "../../../src/auth/features/social/passport-shim";
+import {
+  runStrategy,
+  toPassportRequest,
+  type PassportRequest,
+  type PassportStrategyLike,
+} from "../../../src/auth/features/social/passport-shim";
 
 async function requestFor(url: string, init?: RequestInit): Promise<PassportRequest> {
   let captured: PassportRequest | undefined;
@@ -19,7 +24,9 @@ async function requestFor(url: string, init?: RequestInit): Promise<PassportRequ
 
 describe("Passport strategy shim", () => {
   it("builds the Express-like request strategies read", async () => {
-    const req = await requestFor("https://app.example/auth/social/x/callback?code=abc&state=s1", { headers: { "X-Custom": "yes" } });
+    const req = await requestFor("https://app.example/auth/social/x/callback?code=abc&state=s1", {
+      headers: { "X-Custom": "yes" },
+    });
     expect(req).toMatchObject({
       method: "GET",
       url: "/auth/social/x/callback?code=abc&state=s1",
@@ -52,10 +59,26 @@ describe("Passport strategy shim", () => {
   it("reports fail (with a numeric status shorthand), pass, redirect and thrown errors", async () => {
     const req = await requestFor("http://localhost/");
     const run = (body: PassportStrategyLike["authenticate"]) => runStrategy({ authenticate: body }, req, {});
-    expect(await run(function () { this.fail(403); })).toEqual({ kind: "fail", challenge: 403, status: 403 });
-    expect(await run(function () { this.fail({ message: "no" }, 401); })).toEqual({ kind: "fail", challenge: { message: "no" }, status: 401 });
-    expect(await run(function () { this.pass(); })).toEqual({ kind: "pass" });
-    expect(await run(function () { this.redirect("https://idp.example/authorize"); })).toEqual({ kind: "redirect", url: "https://idp.example/authorize", status: 302 });
+    expect(
+      await run(function () {
+        this.fail(403);
+      }),
+    ).toEqual({ kind: "fail", challenge: 403, status: 403 });
+    expect(
+      await run(function () {
+        this.fail({ message: "no" }, 401);
+      }),
+    ).toEqual({ kind: "fail", challenge: { message: "no" }, status: 401 });
+    expect(
+      await run(function () {
+        this.pass();
+      }),
+    ).toEqual({ kind: "pass" });
+    expect(
+      await run(function () {
+        this.redirect("https://idp.example/authorize");
+      }),
+    ).toEqual({ kind: "redirect", url: "https://idp.example/authorize", status: 302 });
     const thrown = await run(() => {
       throw new Error("boom");
     });

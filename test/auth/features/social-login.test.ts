@@ -5,8 +5,24 @@
  * token request — on the memory KV and the real Redis.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cookieSession, fromPassport, jwtSession, magicLinks, type FromPassportOptions, type SessionStrategy } from "../../../src/auth";
-import { backendRuns, expectProblem, featureApp, kvBackends, memoryUsers, tokenOf, type Browser, type MemoryUsers } from "./helpers/auth-app";
+import {
+  cookieSession,
+  fromPassport,
+  jwtSession,
+  magicLinks,
+  type FromPassportOptions,
+  type SessionStrategy,
+} from "../../../src/auth";
+import {
+  backendRuns,
+  expectProblem,
+  featureApp,
+  kvBackends,
+  memoryUsers,
+  tokenOf,
+  type Browser,
+  type MemoryUsers,
+} from "./helpers/auth-app";
 import { startOAuthProvider, type OAuthProvider } from "./helpers/oauth2-provider";
 import { TestOAuth2Strategy, type TestStrategyOptions } from "./helpers/oauth2-strategy";
 
@@ -50,7 +66,10 @@ for (const backend of kvBackends) {
     });
     afterEach(() => opened.close());
 
-    function setup(options: Partial<FromPassportOptions> = {}, extra: { users?: MemoryUsers; strategy?: SessionStrategy; passport?: ReturnType<typeof strategy> } = {}) {
+    function setup(
+      options: Partial<FromPassportOptions> = {},
+      extra: { users?: MemoryUsers; strategy?: SessionStrategy; passport?: ReturnType<typeof strategy> } = {},
+    ) {
       const users = extra.users ?? memoryUsers();
       const features = [fromPassport(extra.passport ?? strategy(), { name: "test", ...options })];
       return featureApp(opened, features, { users, ...(extra.strategy ? { strategy: extra.strategy } : {}) });
@@ -136,13 +155,24 @@ for (const backend of kvBackends) {
     });
 
     it("Orthogonal to credentials: … Any provider composes with any strategy — e.g. a Passport social provider issuing JWTs", async () => {
-      const t = setup({}, { strategy: jwtSession({ secret: "a-test-secret-that-is-at-least-32-bytes-long", issuer: "https://covara.test", audience: "covara-test" }) });
+      const t = setup(
+        {},
+        {
+          strategy: jwtSession({
+            secret: "a-test-secret-that-is-at-least-32-bytes-long",
+            issuer: "https://covara.test",
+            audience: "covara-test",
+          }),
+        },
+      );
       const browser = t.browser();
       const { callback } = await startLogin(browser);
       const res = await browser.send("GET", callback);
       expect(res.status).toBe(200);
       expect(typeof res.body.accessToken).toBe("string");
-      const me = await t.browser().send("GET", "/api/whoami", { headers: { authorization: `Bearer ${res.body.accessToken}` } });
+      const me = await t
+        .browser()
+        .send("GET", "/api/whoami", { headers: { authorization: `Bearer ${res.body.accessToken}` } });
       expect(me.body.user.email).toBe("ada@example.com");
     });
 
@@ -158,7 +188,10 @@ for (const backend of kvBackends) {
         revokeAll: (userId) => base.revokeAll(userId),
       };
       const users = memoryUsers();
-      const t = featureApp(opened, [fromPassport(strategy(), { name: "test" }), magicLinks()], { users, strategy: counting });
+      const t = featureApp(opened, [fromPassport(strategy(), { name: "test" }), magicLinks()], {
+        users,
+        strategy: counting,
+      });
       const browser = t.browser();
       const { callback } = await startLogin(browser);
       expect((await browser.send("GET", callback)).status).toBe(200);
@@ -187,7 +220,11 @@ for (const backend of kvBackends) {
       const t = setup({}, { users });
       provider.user = { ...provider.user, email_verified: false };
       const browser = t.browser();
-      const refused = expectProblem(await browser.send("GET", (await startLogin(browser)).callback), 401, "SOCIAL_LOGIN_FAILED");
+      const refused = expectProblem(
+        await browser.send("GET", (await startLogin(browser)).callback),
+        401,
+        "SOCIAL_LOGIN_FAILED",
+      );
       expect(refused.detail).toMatch(/sign in to it first/);
       expect((await browser.send("GET", "/api/whoami")).body.user).toBeNull();
       // With trustEmail the app vouches for the provider's addresses.
@@ -201,7 +238,13 @@ for (const backend of kvBackends) {
       await users.add("someone@example.com", "correct horse battery staple");
       const t = setup({}, { users });
       const browser = t.browser();
-      expect((await browser.send("POST", "/api/auth/login", { body: { email: "someone@example.com", password: "correct horse battery staple" } })).status).toBe(200);
+      expect(
+        (
+          await browser.send("POST", "/api/auth/login", {
+            body: { email: "someone@example.com", password: "correct horse battery staple" },
+          })
+        ).status,
+      ).toBe(200);
       expect((await browser.send("GET", (await startLogin(browser)).callback)).body.user.id).toBe("1");
       const later = t.browser();
       expect((await later.send("GET", (await startLogin(later)).callback)).body.user.id).toBe("1");
@@ -242,7 +285,10 @@ for (const backend of kvBackends) {
       const t = setup();
       const browser = t.browser();
       const callback = new URL((await startLogin(browser)).callback);
-      const res = await browser.send("POST", callback.pathname, { rawBody: callback.searchParams.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const res = await browser.send("POST", callback.pathname, {
+        rawBody: callback.searchParams.toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       expect(res.status).toBe(200);
       expect(res.body.user.email).toBe("ada@example.com");
     });
@@ -262,7 +308,12 @@ for (const backend of kvBackends) {
     it("a custom resolveUser decides the account; returning null refuses the login", async () => {
       const users = memoryUsers();
       const staff = await users.add("staff@example.com");
-      const t = setup({ resolveUser: async (profile) => ((profile as { id: string }).id === "4242" ? users.getById(staff.id) : null) }, { users });
+      const t = setup(
+        {
+          resolveUser: async (profile) => ((profile as { id: string }).id === "4242" ? users.getById(staff.id) : null),
+        },
+        { users },
+      );
       const browser = t.browser();
       expect((await browser.send("GET", (await startLogin(browser)).callback)).body.user.id).toBe(staff.id);
       provider.user = { ...provider.user, id: 7 };
@@ -274,8 +325,19 @@ for (const backend of kvBackends) {
       const t = setup();
       const browser = t.browser();
       expectProblem(await browser.send("GET", "/api/auth/social/test/callback"), 400, "INVALID_STATE");
-      expectProblem(await browser.send("GET", `/api/auth/social/test/callback?state=${"x".repeat(5000)}`), 400, "INVALID_STATE");
-      expectProblem(await browser.send("POST", "/api/auth/social/test/callback", { rawBody: "x".repeat(70_000), headers: { "content-type": "application/x-www-form-urlencoded" } }), 413, "PAYLOAD_TOO_LARGE");
+      expectProblem(
+        await browser.send("GET", `/api/auth/social/test/callback?state=${"x".repeat(5000)}`),
+        400,
+        "INVALID_STATE",
+      );
+      expectProblem(
+        await browser.send("POST", "/api/auth/social/test/callback", {
+          rawBody: "x".repeat(70_000),
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        }),
+        413,
+        "PAYLOAD_TOO_LARGE",
+      );
       expectProblem(await browser.send("GET", "/api/auth/social/nope"), 404, "NOT_FOUND");
       expect(provider.tokenRequests).toBe(0);
     });

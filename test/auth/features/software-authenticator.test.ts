@@ -15,9 +15,19 @@ const RP = { rpID: "localhost", rpName: "Covara test", origin: "http://localhost
 
 async function registered() {
   const authenticator = new SoftwareAuthenticator(RP.origin);
-  const options = await generateRegistrationOptions({ rpName: RP.rpName, rpID: RP.rpID, userName: "ada@example.com", userID: new TextEncoder().encode("u1") });
+  const options = await generateRegistrationOptions({
+    rpName: RP.rpName,
+    rpID: RP.rpID,
+    userName: "ada@example.com",
+    userID: new TextEncoder().encode("u1"),
+  });
   const { response } = await authenticator.create(options);
-  const result = await verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: RP.origin, expectedRPID: RP.rpID });
+  const result = await verifyRegistrationResponse({
+    response,
+    expectedChallenge: options.challenge,
+    expectedOrigin: RP.origin,
+    expectedRPID: RP.rpID,
+  });
   return { authenticator, result };
 }
 
@@ -34,7 +44,13 @@ describe("software authenticator", () => {
     const credential = result.registrationInfo!.credential;
     const options = await generateAuthenticationOptions({ rpID: RP.rpID });
     const response = await authenticator.get(options);
-    const verified = await verifyAuthenticationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: RP.origin, expectedRPID: RP.rpID, credential });
+    const verified = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: options.challenge,
+      expectedOrigin: RP.origin,
+      expectedRPID: RP.rpID,
+      credential,
+    });
     expect(verified.verified).toBe(true);
     expect(verified.authenticationInfo.newCounter).toBe(1);
   });
@@ -44,7 +60,15 @@ describe("software authenticator", () => {
     const credential = { ...result.registrationInfo!.credential, counter: 5 };
     const options = await generateAuthenticationOptions({ rpID: RP.rpID });
     const response = await authenticator.get(options, { counter: 5 });
-    await expect(verifyAuthenticationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: RP.origin, expectedRPID: RP.rpID, credential })).rejects.toThrow(/counter/);
+    await expect(
+      verifyAuthenticationResponse({
+        response,
+        expectedChallenge: options.challenge,
+        expectedOrigin: RP.origin,
+        expectedRPID: RP.rpID,
+        credential,
+      }),
+    ).rejects.toThrow(/counter/);
   });
 
   it("a tampered signature is refused", async () => {
@@ -53,7 +77,13 @@ describe("software authenticator", () => {
     const response = await authenticator.get(options);
     const other = await authenticator.get({ ...options, challenge: "b3RoZXI" });
     const forged = { ...response, response: { ...response.response, signature: other.response.signature } };
-    const verified = await verifyAuthenticationResponse({ response: forged, expectedChallenge: options.challenge, expectedOrigin: RP.origin, expectedRPID: RP.rpID, credential: result.registrationInfo!.credential }).catch(() => ({ verified: false }));
+    const verified = await verifyAuthenticationResponse({
+      response: forged,
+      expectedChallenge: options.challenge,
+      expectedOrigin: RP.origin,
+      expectedRPID: RP.rpID,
+      credential: result.registrationInfo!.credential,
+    }).catch(() => ({ verified: false }));
     expect(verified.verified).toBe(false);
   });
 });

@@ -17,7 +17,18 @@ import type { KV } from "../../../src/kernel/kv";
 import { backendRuns, kvBackends } from "./helpers/auth-app";
 
 function credential(id: string, userId: string, createdAt: number): PasskeyCredential {
-  return { id, userId, publicKey: "pQECAyYgASFY", counter: 0, transports: ["usb"], deviceType: "singleDevice", backedUp: false, name: null, createdAt, lastUsedAt: null };
+  return {
+    id,
+    userId,
+    publicKey: "pQECAyYgASFY",
+    counter: 0,
+    transports: ["usb"],
+    deviceType: "singleDevice",
+    backedUp: false,
+    name: null,
+    createdAt,
+    lastUsedAt: null,
+  };
 }
 
 function passkeyStoreSuite(name: string, open: () => Promise<{ store: PasskeyStore; close(): Promise<void> }>) {

@@ -6,7 +6,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { base32Decode, base32Encode } from "../../../src/auth/features/mfa/base32";
 import { generateBackupCodes, hashBackupCode, normalizeBackupCode } from "../../../src/auth/features/mfa/backup-codes";
-import { generateTotpSecret, otpauthUri, totp, verifyTotp, type TotpAlgorithm } from "../../../src/auth/features/mfa/totp";
+import {
+  generateTotpSecret,
+  otpauthUri,
+  totp,
+  verifyTotp,
+  type TotpAlgorithm,
+} from "../../../src/auth/features/mfa/totp";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 const SEEDS: Record<TotpAlgorithm, Uint8Array<ArrayBuffer>> = {
@@ -78,9 +84,11 @@ describe("base32 (RFC 4648)", () => {
   }
 
   it("round-trips any bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-      expect(Array.from(base32Decode(base32Encode(bytes))!)).toEqual(Array.from(bytes));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(Array.from(base32Decode(base32Encode(bytes))!)).toEqual(Array.from(bytes));
+      }),
+    );
   });
 
   it("rejects characters outside the alphabet", () => {
@@ -99,7 +107,9 @@ describe("secrets, URIs and backup codes", () => {
 
   it("builds an otpauth:// URI with issuer, account and parameters", () => {
     const uri = otpauthUri({ secret: "JBSWY3DPEHPK3PXP", issuer: "Acme Co", account: "ada@example.com" });
-    expect(uri).toBe("otpauth://totp/Acme%20Co:ada%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Acme%20Co&algorithm=SHA1&digits=6&period=30");
+    expect(uri).toBe(
+      "otpauth://totp/Acme%20Co:ada%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Acme%20Co&algorithm=SHA1&digits=6&period=30",
+    );
   });
 
   it("generates distinct, well-formed backup codes whose hashes ignore formatting", async () => {

@@ -50,7 +50,13 @@ function customSchema(dialect: "sqlite" | "pg") {
       dialect,
       sessions: {
         table: sqliteSessions,
-        fieldMap: { id: sqliteSessions.sessionToken, userId: sqliteSessions.ownerId, createdAt: "created", expiresAt: sqliteSessions.expires, data: "blob" },
+        fieldMap: {
+          id: sqliteSessions.sessionToken,
+          userId: sqliteSessions.ownerId,
+          createdAt: "created",
+          expiresAt: sqliteSessions.expires,
+          data: "blob",
+        },
       },
     });
   }
@@ -58,7 +64,13 @@ function customSchema(dialect: "sqlite" | "pg") {
     dialect,
     sessions: {
       table: pgSessions,
-      fieldMap: { id: pgSessions.sessionToken, userId: pgSessions.ownerId, createdAt: "created", expiresAt: pgSessions.expires, data: pgSessions.blob },
+      fieldMap: {
+        id: pgSessions.sessionToken,
+        userId: pgSessions.ownerId,
+        createdAt: "created",
+        expiresAt: pgSessions.expires,
+        data: pgSessions.blob,
+      },
     },
   });
 }
@@ -75,7 +87,10 @@ for (const target of databaseTargets) {
     const database = await target.open();
     const schema = customSchema(database.dialect);
     await pushTables(database.db, [schema.sessions.table]);
-    return { store: createDrizzleSessionStore({ db: database.db, resolver: schema.sessions }), close: () => database.close() };
+    return {
+      store: createDrizzleSessionStore({ db: database.db, resolver: schema.sessions }),
+      close: () => database.close(),
+    };
   });
 
   describe(`Drizzle session store over app tables [${target.name}]`, () => {
@@ -117,7 +132,13 @@ for (const target of databaseTargets) {
       const schema = defineInternalSchema({ dialect: database.dialect, sessions: { table } });
       expect(schema.sessions.columns.data).toBeUndefined();
       const store = createDrizzleSessionStore({ db: database.db, resolver: schema.sessions });
-      await store.create({ id: "bare-1", userId: "heidi", createdAt: new Date(), expiresAt: new Date(Date.now() + HOUR), data: { dropped: true } });
+      await store.create({
+        id: "bare-1",
+        userId: "heidi",
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + HOUR),
+        data: { dropped: true },
+      });
       const read = await store.get("bare-1");
       expect(read).toMatchObject({ id: "bare-1", userId: "heidi" });
       expect(read!.data).toBeUndefined();
@@ -128,8 +149,18 @@ for (const target of databaseTargets) {
     it("deleteExpired removes only expired rows", async () => {
       const store = createDrizzleSessionStore({ db: database.db });
       const now = Date.now();
-      await store.create({ id: "old-1", userId: "ivan", createdAt: new Date(now - 2 * HOUR), expiresAt: new Date(now - HOUR) });
-      await store.create({ id: "old-2", userId: "ivan", createdAt: new Date(now - 2 * HOUR), expiresAt: new Date(now - 1) });
+      await store.create({
+        id: "old-1",
+        userId: "ivan",
+        createdAt: new Date(now - 2 * HOUR),
+        expiresAt: new Date(now - HOUR),
+      });
+      await store.create({
+        id: "old-2",
+        userId: "ivan",
+        createdAt: new Date(now - 2 * HOUR),
+        expiresAt: new Date(now - 1),
+      });
       await store.create({ id: "live-1", userId: "ivan", createdAt: new Date(now), expiresAt: new Date(now + HOUR) });
       expect(await store.deleteExpired()).toBe(2);
       expect((await store.listByUser("ivan")).map((s) => s.id)).toEqual(["live-1"]);
@@ -150,7 +181,11 @@ describe("Drizzle session store SQL", () => {
     const db = drizzle(client, { logger: { logQuery: (sql, params) => void statements.push({ sql, params }) } });
     await migrateInternal(db);
     const store = createDrizzleSessionStore({ db });
-    for (const [id, userId] of [["j1", "judy"], ["j2", "judy"], ["k1", "karl"]] as const) {
+    for (const [id, userId] of [
+      ["j1", "judy"],
+      ["j2", "judy"],
+      ["k1", "karl"],
+    ] as const) {
       await store.create({ id, userId, createdAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
     }
     statements.length = 0;
@@ -159,7 +194,9 @@ describe("Drizzle session store SQL", () => {
     expect(statements[0]!.sql).toMatch(/^delete from "auth_sessions" where "auth_sessions"\."user_id" = \? returning/);
     expect(statements[0]!.params).toEqual(["judy"]);
     // The user_id index exists, so that WHERE is an index lookup.
-    const plan = client.prepare(`explain query plan delete from auth_sessions where user_id = 'judy'`).all() as { detail: string }[];
+    const plan = client.prepare(`explain query plan delete from auth_sessions where user_id = 'judy'`).all() as {
+      detail: string;
+    }[];
     expect(plan.map((p) => p.detail).join(" ")).toMatch(/auth_sessions_user_id_idx/);
     expect(await store.get("k1")).not.toBeNull();
     client.close();

@@ -88,7 +88,9 @@ for (const target of kvTargets) {
       expect(Object.keys(raw).sort()).toEqual(["c", "d", "e", "u"]);
       expect(raw).not.toHaveProperty("userId");
       // There is no field map to pass: extra options do not change the serialization.
-      const other = createKVSessionStore({ kv, prefix, fieldMap: { userId: "owner" } } as unknown as Parameters<typeof createKVSessionStore>[0]);
+      const other = createKVSessionStore({ kv, prefix, fieldMap: { userId: "owner" } } as unknown as Parameters<
+        typeof createKVSessionStore
+      >[0]);
       await other.create(session("s2", "carol"));
       expect(Object.keys(JSON.parse((await kv.get(`${prefix}s:s2`))!) as object).sort()).toEqual(["c", "d", "e", "u"]);
     });

@@ -12,7 +12,8 @@ export interface OpenedSessionStore {
 
 const HOUR = 60 * 60 * 1000;
 let counter = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+const uid = (label: string) =>
+  `${label}-${Date.now().toString(36)}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function session(userId: string, overrides: Partial<SessionData> = {}): SessionData {
@@ -71,7 +72,10 @@ export function runSessionStoreSuite(name: string, open: () => Promise<OpenedSes
 
     it("treats an expired session as absent: get, update and listByUser all skip it", async () => {
       const userId = uid("u");
-      const expired = session(userId, { createdAt: new Date(Date.now() - 2 * HOUR), expiresAt: new Date(Date.now() - HOUR) });
+      const expired = session(userId, {
+        createdAt: new Date(Date.now() - 2 * HOUR),
+        expiresAt: new Date(Date.now() - HOUR),
+      });
       await store.create(expired);
       expect(await store.get(expired.id)).toBeNull();
       expect(await store.update(expired.id, { data: { revived: true } })).toBe(false);

@@ -116,7 +116,10 @@ function runVerificationTokenSuite(name: string, open: () => Promise<Opened>): v
   });
 }
 
-runVerificationTokenSuite("memory store", async () => ({ store: createMemoryVerificationTokenStore(), close: async () => {} }));
+runVerificationTokenSuite("memory store", async () => ({
+  store: createMemoryVerificationTokenStore(),
+  close: async () => {},
+}));
 
 for (const target of kvTargets) {
   if (!(await runs(target))) {

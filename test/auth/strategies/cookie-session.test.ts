@@ -58,14 +58,19 @@ for (const backend of backends) {
       await signIn(client);
       const after = client.cookies.get("covara.sid")!;
       expect(after).not.toBe(before);
-      expect((await new TestClient(app).send("GET", "/api/auth/me", { headers: { cookie: `covara.sid=${before}` } })).status).toBe(401);
+      expect(
+        (await new TestClient(app).send("GET", "/api/auth/me", { headers: { cookie: `covara.sid=${before}` } })).status,
+      ).toBe(401);
       expect((await client.send("GET", "/api/auth/me")).status).toBe(200);
       expect(await opened.store.listByUser("u1")).toHaveLength(1);
       // A planted cookie of another user's session is also ended, not adopted.
       const victim = new TestClient(app);
       await signIn(victim, "bob@example.com");
       const planted = victim.cookies.get("covara.sid")!;
-      await victim.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD }, headers: { cookie: `covara.sid=${planted}` } });
+      await victim.send("POST", "/api/auth/login", {
+        body: { email: "ada@example.com", password: PASSWORD },
+        headers: { cookie: `covara.sid=${planted}` },
+      });
       expect(await opened.store.get(await sha256Url(planted))).toBeNull();
     });
 
@@ -77,14 +82,27 @@ for (const backend of backends) {
       const out = await client.send("POST", "/api/auth/logout");
       expect(out.setCookies["covara.sid"]).toMatch(/Max-Age=0/);
       expect(await opened.store.get(await sha256Url(token))).toBeNull();
-      expect((await client.send("GET", "/api/auth/me", { headers: { cookie: `covara.sid=${token}` } })).status).toBe(401);
+      expect((await client.send("GET", "/api/auth/me", { headers: { cookie: `covara.sid=${token}` } })).status).toBe(
+        401,
+      );
     });
 
     it("Bulk invalidation: Adapters may implement invalidateUserSessions(userId, exceptSessionId?); password reset uses it when logoutEverywhere is set", async () => {
       const adapter = createPassportAdapter({ getUserById: (id) => users.getById(id), sessionStore: opened.store });
-      const auth = useAuth({ adapter, users, kv: opened.kv, passwordHashing: FAST_HASH, security: { throttle: false } });
+      const auth = useAuth({
+        adapter,
+        users,
+        kv: opened.kv,
+        passwordHashing: FAST_HASH,
+        security: { throttle: false },
+      });
       const app = new Hono<CovaraEnv>().route("/api/auth", auth.router);
-      const [laptop, phone, tablet, bob] = [new TestClient(app), new TestClient(app), new TestClient(app), new TestClient(app)];
+      const [laptop, phone, tablet, bob] = [
+        new TestClient(app),
+        new TestClient(app),
+        new TestClient(app),
+        new TestClient(app),
+      ];
       for (const client of [laptop, phone, tablet]) await signIn(client);
       await signIn(bob, "bob@example.com");
       const keep = await sha256Url(laptop.cookies.get("covara.sid")!);
@@ -133,7 +151,10 @@ for (const backend of backends) {
     it("Session activity metadata: Login/signup store the client IP and user agent in session.data (ipAddress, userAgent)", async () => {
       const { app } = build(opened.store, opened.kv, users);
       const client = new TestClient(app, "198.51.100.7");
-      const first = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD }, headers: { "user-agent": "TestBrowser/1.0" } });
+      const first = await client.send("POST", "/api/auth/login", {
+        body: { email: "ada@example.com", password: PASSWORD },
+        headers: { "user-agent": "TestBrowser/1.0" },
+      });
       expect(first.status, first.text).toBe(200);
       const signup = await new TestClient(app).send("POST", "/api/auth/signup", {
         body: { email: "cy@example.com", password: PASSWORD },
@@ -142,7 +163,11 @@ for (const backend of backends) {
       });
       expect(signup.status, signup.text).toBe(201);
       const [ada] = await opened.store.listByUser("u1");
-      expect(ada!.data).toMatchObject({ ipAddress: "198.51.100.7", userAgent: "TestBrowser/1.0", lastActiveAt: expect.any(String) });
+      expect(ada!.data).toMatchObject({
+        ipAddress: "198.51.100.7",
+        userAgent: "TestBrowser/1.0",
+        lastActiveAt: expect.any(String),
+      });
       const cy = (await users.findByEmail!("cy@example.com"))!;
       const [cySession] = await opened.store.listByUser(String(cy.id));
       expect(cySession!.data).toMatchObject({ ipAddress: "192.0.2.1", userAgent: "Other/2" });
@@ -151,9 +176,14 @@ for (const backend of backends) {
 
     it("Session activity metadata: session use stamps session.data.lastActiveAt, throttled to at most one persisted write per minute per session", async () => {
       let updates = 0;
-      const counting: SessionStore = { ...opened.store, update: (id, patch) => (updates++, opened.store.update(id, patch)) };
+      const counting: SessionStore = {
+        ...opened.store,
+        update: (id, patch) => (updates++, opened.store.update(id, patch)),
+      };
       for (const name of ["create", "get", "delete", "listByUser", "deleteByUser"] as const) {
-        (counting as unknown as Record<string, unknown>)[name] = (opened.store[name] as (...args: unknown[]) => unknown).bind(opened.store);
+        (counting as unknown as Record<string, unknown>)[name] = (
+          opened.store[name] as (...args: unknown[]) => unknown
+        ).bind(opened.store);
       }
       vi.useFakeTimers({ toFake: ["Date"] });
       vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
@@ -221,8 +251,12 @@ for (const backend of backends) {
       } finally {
         vi.unstubAllEnvs();
       }
-      expect((await signIn(new TestClient(app, undefined, "https://app.example"))).setCookies["covara.sid"]).toMatch(/; Secure/);
-      const strict = build(opened.store, opened.kv, users, { cookie: { name: "sid", sameSite: "Strict", secure: true } });
+      expect((await signIn(new TestClient(app, undefined, "https://app.example"))).setCookies["covara.sid"]).toMatch(
+        /; Secure/,
+      );
+      const strict = build(opened.store, opened.kv, users, {
+        cookie: { name: "sid", sameSite: "Strict", secure: true },
+      });
       const custom = (await signIn(new TestClient(strict.app))).setCookies.sid!;
       expect(custom).toMatch(/; SameSite=Strict/);
       expect(custom).toMatch(/; Secure/);
@@ -245,7 +279,12 @@ for (const backend of backends) {
 
     it("a forged, malformed or unknown cookie is anonymous, never an error", async () => {
       const { app } = build(opened.store, opened.kv, users);
-      for (const cookie of ["covara.sid=forged", `covara.sid=${"A".repeat(43)}`, "covara.sid=%00%ff", `covara.sid=${"x".repeat(5000)}`]) {
+      for (const cookie of [
+        "covara.sid=forged",
+        `covara.sid=${"A".repeat(43)}`,
+        "covara.sid=%00%ff",
+        `covara.sid=${"x".repeat(5000)}`,
+      ]) {
         const res = await new TestClient(app).send("GET", "/api/auth/me", { headers: { cookie } });
         expect(res.status).toBe(401);
         expect(res.body.code).toBe("UNAUTHORIZED");

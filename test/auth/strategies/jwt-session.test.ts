@@ -15,9 +15,20 @@ const PASSWORD = "correct horse battery";
 const SECRET = "jwt-session-test-secret-of-at-least-32-bytes";
 const ISSUER = "https://app.test";
 
-function build(kv: KV, users: TestUsers, options: Partial<Parameters<typeof jwtSession>[0]> = {}, throttle: false | undefined = false) {
+function build(
+  kv: KV,
+  users: TestUsers,
+  options: Partial<Parameters<typeof jwtSession>[0]> = {},
+  throttle: false | undefined = false,
+) {
   const strategy = jwtSession({ secret: SECRET, issuer: ISSUER, audience: "app", ...options });
-  const auth = useAuth({ strategy, users, kv, passwordHashing: FAST_HASH, security: throttle === false ? { throttle: { login: false, signup: false } } : {} });
+  const auth = useAuth({
+    strategy,
+    users,
+    kv,
+    passwordHashing: FAST_HASH,
+    security: throttle === false ? { throttle: { login: false, signup: false } } : {},
+  });
   const app = new Hono<CovaraEnv>();
   app.route("/api/auth", auth.router);
   app.use("*", auth.middleware);
@@ -52,11 +63,21 @@ for (const target of kvTargets) {
     it("issues a bearer access token (typ at+jwt, iss/aud/sub/exp/sid) and an HttpOnly, SameSite=Strict refresh cookie scoped to the auth router", async () => {
       const { app } = build(fresh(), users);
       const client = new TestClient(app);
-      const res = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
-      expect(res.body).toMatchObject({ user: { id: "u1" }, tokenType: "Bearer", expiresIn: 900, accessToken: expect.any(String) });
+      const res = await client.send("POST", "/api/auth/login", {
+        body: { email: "ada@example.com", password: PASSWORD },
+      });
+      expect(res.body).toMatchObject({
+        user: { id: "u1" },
+        tokenType: "Bearer",
+        expiresIn: 900,
+        accessToken: expect.any(String),
+      });
       expect(res.body.refreshToken).toBeUndefined();
       expect(res.headers.get("cache-control")).toBe("no-store");
-      const [header, payload] = (res.body.accessToken as string).split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
+      const [header, payload] = (res.body.accessToken as string)
+        .split(".")
+        .slice(0, 2)
+        .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
       expect(header).toEqual({ alg: "HS256", typ: "at+jwt" });
       expect(payload).toMatchObject({ iss: ISSUER, aud: "app", sub: "u1", sid: expect.any(String) });
       expect(payload.exp - payload.iat).toBe(900);
@@ -102,7 +123,9 @@ for (const target of kvTargets) {
       const client = new TestClient(app);
       await signIn(client);
       const cookie = `covara.refresh=${client.cookies.get("covara.refresh")}`;
-      const results = await Promise.all([1, 2, 3, 4, 5].map(() => new TestClient(app).send("POST", "/api/auth/refresh", { headers: { cookie } })));
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => new TestClient(app).send("POST", "/api/auth/refresh", { headers: { cookie } })),
+      );
       expect(results.filter((res) => res.status === 200)).toHaveLength(1);
       expect(results.filter((res) => res.status === 401)).toHaveLength(4);
     });
@@ -116,7 +139,13 @@ for (const target of kvTargets) {
       expect(out.status).toBe(200);
       expect(out.setCookies["covara.refresh"]).toMatch(/Max-Age=0/);
       expect((await client.send("GET", "/api/whoami", { bearer: access })).status).toBe(401);
-      expect((await new TestClient(app).send("POST", "/api/auth/refresh", { headers: { cookie: `covara.refresh=${refresh}` } })).status).toBe(401);
+      expect(
+        (
+          await new TestClient(app).send("POST", "/api/auth/refresh", {
+            headers: { cookie: `covara.refresh=${refresh}` },
+          })
+        ).status,
+      ).toBe(401);
     });
 
     it("logout with only the bearer token (no cookie) still ends the family", async () => {
@@ -125,7 +154,13 @@ for (const target of kvTargets) {
       const access = await signIn(client);
       const refresh = client.cookies.get("covara.refresh")!;
       await new TestClient(app).send("POST", "/api/auth/logout", { bearer: access });
-      expect((await new TestClient(app).send("POST", "/api/auth/refresh", { headers: { cookie: `covara.refresh=${refresh}` } })).status).toBe(401);
+      expect(
+        (
+          await new TestClient(app).send("POST", "/api/auth/refresh", {
+            headers: { cookie: `covara.refresh=${refresh}` },
+          })
+        ).status,
+      ).toBe(401);
     });
 
     it("Bulk invalidation: revokeAll ends every family of the user", async () => {
@@ -135,7 +170,10 @@ for (const target of kvTargets) {
       const a = await signIn(phone);
       const b = await signIn(laptop);
       await strategy.revokeAll("u1");
-      for (const [client, token] of [[phone, a], [laptop, b]] as const) {
+      for (const [client, token] of [
+        [phone, a],
+        [laptop, b],
+      ] as const) {
         expect((await client.send("GET", "/api/whoami", { bearer: token })).status).toBe(401);
         expect((await client.send("POST", "/api/auth/refresh")).status).toBe(401);
       }
@@ -148,7 +186,13 @@ for (const target of kvTargets) {
       const oldRefresh = client.cookies.get("covara.refresh")!;
       await signIn(client);
       expect((await client.send("GET", "/api/whoami", { bearer: old })).status).toBe(401);
-      expect((await new TestClient(app).send("POST", "/api/auth/refresh", { headers: { cookie: `covara.refresh=${oldRefresh}` } })).status).toBe(401);
+      expect(
+        (
+          await new TestClient(app).send("POST", "/api/auth/refresh", {
+            headers: { cookie: `covara.refresh=${oldRefresh}` },
+          })
+        ).status,
+      ).toBe(401);
     });
 
     it("Token refresh: 10 per minute per user", async () => {
@@ -166,9 +210,13 @@ for (const target of kvTargets) {
     it("clients without cookies may send the refresh token in the body when refreshTokenInBody is on", async () => {
       const { app } = build(fresh(), users, { refreshTokenInBody: true });
       const client = new TestClient(app);
-      const res = await client.send("POST", "/api/auth/login", { body: { email: "ada@example.com", password: PASSWORD } });
+      const res = await client.send("POST", "/api/auth/login", {
+        body: { email: "ada@example.com", password: PASSWORD },
+      });
       expect(res.body.refreshToken).toEqual(expect.any(String));
-      const refreshed = await new TestClient(app).send("POST", "/api/auth/refresh", { body: { refreshToken: res.body.refreshToken } });
+      const refreshed = await new TestClient(app).send("POST", "/api/auth/refresh", {
+        body: { refreshToken: res.body.refreshToken },
+      });
       expect(refreshed.status).toBe(200);
       expect(refreshed.body.refreshToken).not.toBe(res.body.refreshToken);
     });
@@ -241,7 +289,9 @@ for (const target of kvTargets) {
 
     it("a rejected refresh clears the refresh cookie", async () => {
       const { app } = build(fresh(), users);
-      const res = await new TestClient(app).send("POST", "/api/auth/refresh", { headers: { cookie: "covara.refresh=garbage" } });
+      const res = await new TestClient(app).send("POST", "/api/auth/refresh", {
+        headers: { cookie: "covara.refresh=garbage" },
+      });
       expect(res.status).toBe(401);
       expect(res.setCookies["covara.refresh"]).toMatch(/Max-Age=0/);
       expect(res.setCookies["covara.refresh"]).toMatch(/Path=\/api\/auth/);
@@ -265,7 +315,9 @@ for (const target of kvTargets) {
     it("refuses bad configuration at construction", () => {
       expect(() => jwtSession({ issuer: ISSUER, audience: "app" })).toThrow(/secret or keys/);
       expect(() => jwtSession({ secret: SECRET, issuer: "", audience: "app" })).toThrow(/issuer/);
-      expect(() => jwtSession({ secret: SECRET, issuer: ISSUER, audience: "app", accessTtlSeconds: 0 })).toThrow(/positive/);
+      expect(() => jwtSession({ secret: SECRET, issuer: ISSUER, audience: "app", accessTtlSeconds: 0 })).toThrow(
+        /positive/,
+      );
     });
   });
 }

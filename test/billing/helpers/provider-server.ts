@@ -40,7 +40,12 @@ export async function startProviderServer(): Promise<ProviderServer> {
   const server: Server = createServer(async (req, res) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name] = value;
-    const recorded: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers, body: await readBody(req) };
+    const recorded: RecordedRequest = {
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers,
+      body: await readBody(req),
+    };
     requests.push(recorded);
     const answer = responder(recorded) ?? {};
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));

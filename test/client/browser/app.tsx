@@ -7,7 +7,20 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { createRoot } from "react-dom/client";
 import { getOrCreateClient, initJWTClient, OIDCClient, type Client, type RowId } from "../../../src/client";
-import { CovaraProvider, useAuth, useInfiniteList, useInvalidate, useJWTAuth, useList, useLiveAggregate, useLiveList, useMutation, usePrefetch, usePublicEnv, useSearch } from "../../../src/client/react";
+import {
+  CovaraProvider,
+  useAuth,
+  useInfiniteList,
+  useInvalidate,
+  useJWTAuth,
+  useList,
+  useLiveAggregate,
+  useLiveList,
+  useMutation,
+  usePrefetch,
+  usePublicEnv,
+  useSearch,
+} from "../../../src/client/react";
 
 interface Todo {
   id: RowId;
@@ -50,7 +63,11 @@ function Todos({ client }: { client: Client }) {
           </li>
         ))}
       </ul>
-      <button type="button" id="add" onClick={() => void mutate.create({ name: `todo-${Date.now()}`, email: `t${Date.now()}@x.io`, role: "todo" })}>
+      <button
+        type="button"
+        id="add"
+        onClick={() => void mutate.create({ name: `todo-${Date.now()}`, email: `t${Date.now()}@x.io`, role: "todo" })}
+      >
         Add
       </button>
     </main>
@@ -64,7 +81,11 @@ function Notes() {
   return (
     <section>
       <p id="notes-status">{notes.status}</p>
-      <ul id="notes">{notes.data?.items.map((n) => <li key={n.id}>{n.title}</li>)}</ul>
+      <ul id="notes">
+        {notes.data?.items.map((n) => (
+          <li key={n.id}>{n.title}</li>
+        ))}
+      </ul>
       {notes.error ? <p id="notes-error">{String((notes.error as Error).message)}</p> : null}
     </section>
   );
@@ -118,7 +139,11 @@ function OidcGate() {
 
 function Prefetched() {
   const list = useList<Todo>("/api/users", { filter: "role==hook", orderBy: "name" });
-  return <p id="prefetched">{list.status}:{list.data?.items.length ?? 0}</p>;
+  return (
+    <p id="prefetched">
+      {list.status}:{list.data?.items.length ?? 0}
+    </p>
+  );
 }
 
 function Hooks() {
@@ -141,13 +166,23 @@ function Hooks() {
   return (
     <main>
       <h1>Hooks</h1>
-      <ul id="infinite">{infinite.items.map((t) => <li key={String(t.id)}>{t.name}</li>)}</ul>
+      <ul id="infinite">
+        {infinite.items.map((t) => (
+          <li key={String(t.id)}>{t.name}</li>
+        ))}
+      </ul>
       <p id="has-more">{String(infinite.hasMore)}</p>
       <p id="aggregate">{aggregate.groups.map((g) => `${g.role}=${g.count}`).join(",")}</p>
       <p id="pending">{String(mutation.isPending)}</p>
-      <ul id="search">{search.items.map((t) => <li key={String(t.id)}>{t.name}</li>)}</ul>
+      <ul id="search">
+        {search.items.map((t) => (
+          <li key={String(t.id)}>{t.name}</li>
+        ))}
+      </ul>
       {showPrefetched ? <Prefetched /> : null}
-      <p id="env">{env.status}:{env.data?.PUBLIC_APP_NAME ?? ""}</p>
+      <p id="env">
+        {env.status}:{env.data?.PUBLIC_APP_NAME ?? ""}
+      </p>
     </main>
   );
 }
@@ -178,7 +213,11 @@ async function main(): Promise<void> {
       </CovaraProvider>,
     );
   } else {
-    const oidc = new OIDCClient({ issuer: `${location.origin}/oidc`, clientId: "spa", redirectUri: `${location.origin}/callback` });
+    const oidc = new OIDCClient({
+      issuer: `${location.origin}/oidc`,
+      clientId: "spa",
+      redirectUri: `${location.origin}/callback`,
+    });
     if (oidc.isCallback(location.href)) {
       await oidc.handleCallback(location.href);
       history.replaceState(null, "", "/app?mode=oidc");

@@ -16,9 +16,16 @@ function Account() {
       <h1>Account</h1>
       <p id="credits">{creditsLoading ? "Credits: …" : `Credits: ${balance}`}</p>
       <p id="subscription">
-        {activeSubscription ? `Plan: ${plan} (${activeSubscription.cancelAtPeriodEnd ? "ends at period end" : "renews"})` : "No subscription"}
+        {activeSubscription
+          ? `Plan: ${plan} (${activeSubscription.cancelAtPeriodEnd ? "ends at period end" : "renews"})`
+          : "No subscription"}
       </p>
-      <button id="upgrade" type="button" onClick={() => void redirectToCheckout({ plan: "pro_monthly" })} disabled={loading}>
+      <button
+        id="upgrade"
+        type="button"
+        onClick={() => void redirectToCheckout({ plan: "pro_monthly" })}
+        disabled={loading}
+      >
         Upgrade
       </button>
       <button id="cancel" type="button" onClick={() => void cancel({ atPeriodEnd: true })}>
@@ -33,8 +40,9 @@ function Account() {
 
 const client = createClient({ baseUrl: location.origin });
 const root = document.getElementById("root");
-if (root) createRoot(root).render(
-  <CovaraProvider client={client}>
-    <Account />
-  </CovaraProvider>,
-);
+if (root)
+  createRoot(root).render(
+    <CovaraProvider client={client}>
+      <Account />
+    </CovaraProvider>,
+  );

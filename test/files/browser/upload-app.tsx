@@ -45,12 +45,19 @@ function Uploader() {
     const size = Number(new URLSearchParams(location.search).get("size") ?? 8 * 1024 * 1024);
     const bytes = new Uint8Array(size);
     for (let i = 0; i < size; i += 4096) bytes[i] = i % 251;
-    void upload(new File([bytes], "big report ü.bin", { type: "application/octet-stream" }), { data: { title: "from the browser" } });
+    void upload(new File([bytes], "big report ü.bin", { type: "application/octet-stream" }), {
+      data: { title: "from the browser" },
+    });
   };
   return (
     <div style={{ font: "15px system-ui", margin: "2rem", width: 480 }}>
       <h3>covara file upload</h3>
-      <input id="picker" type="file" disabled={isUploading} onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} />
+      <input
+        id="picker"
+        type="file"
+        disabled={isUploading}
+        onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])}
+      />
       <button id="big" type="button" disabled={isUploading} onClick={big}>
         Upload a generated file
       </button>
@@ -61,7 +68,11 @@ function Uploader() {
       <div id="status">{isUploading ? "uploading" : file ? "done" : error ? `error ${error.code}` : "idle"}</div>
       {file && (
         <p>
-          Uploaded <a id="link" href={files.getDownloadUrl(file.id)}>{file.name}</a> ({file.size} bytes)
+          Uploaded{" "}
+          <a id="link" href={files.getDownloadUrl(file.id)}>
+            {file.name}
+          </a>{" "}
+          ({file.size} bytes)
         </p>
       )}
       <ul id="list">

@@ -59,21 +59,48 @@ export async function filesApp(options: FilesAppOptions = {}) {
   return { app, db, rows, close: () => sqlite.close() };
 }
 
-export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, ...new Array(48).fill(7)]);
+export const PNG = new Uint8Array([
+  0x89,
+  0x50,
+  0x4e,
+  0x47,
+  0x0d,
+  0x0a,
+  0x1a,
+  0x0a,
+  0,
+  0,
+  0,
+  13,
+  0x49,
+  0x48,
+  0x44,
+  0x52,
+  ...new Array(48).fill(7),
+]);
 export const EXE = new Uint8Array([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, ...new Array(100).fill(1)]);
 
 export const BOUNDARY = "covaraTestBoundary";
 
 /** A multipart body with the given text fields and one file part. */
-export function multipart(fields: Record<string, string>, file?: { name: string; type?: string; bytes: Uint8Array; rawDisposition?: string }): Uint8Array<ArrayBuffer> {
+export function multipart(
+  fields: Record<string, string>,
+  file?: { name: string; type?: string; bytes: Uint8Array; rawDisposition?: string },
+): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
   const text = (s: string) => new TextEncoder().encode(s);
   for (const [name, value] of Object.entries(fields)) {
     parts.push(text(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   if (file) {
-    const disposition = file.rawDisposition ?? `form-data; name="file"; filename="${file.name.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
-    parts.push(text(`--${BOUNDARY}\r\nContent-Disposition: ${disposition}\r\n${file.type ? `Content-Type: ${file.type}\r\n` : ""}\r\n`));
+    const disposition =
+      file.rawDisposition ??
+      `form-data; name="file"; filename="${file.name.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
+    parts.push(
+      text(
+        `--${BOUNDARY}\r\nContent-Disposition: ${disposition}\r\n${file.type ? `Content-Type: ${file.type}\r\n` : ""}\r\n`,
+      ),
+    );
     parts.push(file.bytes);
     parts.push(text("\r\n"));
   }

@@ -58,15 +58,27 @@ export function loopbackFetch(port: number): typeof fetch {
     if (body) headers.set("content-length", String(body.byteLength));
     return new Promise<Response>((resolve, reject) => {
       const req = request(
-        { host: "127.0.0.1", port, method: init.method ?? "GET", path: url.pathname + url.search, headers: Object.fromEntries(headers) },
+        {
+          host: "127.0.0.1",
+          port,
+          method: init.method ?? "GET",
+          path: url.pathname + url.search,
+          headers: Object.fromEntries(headers),
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("end", () => {
             const responseHeaders = new Headers();
-            for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") responseHeaders.set(name, value);
+            for (const [name, value] of Object.entries(res.headers))
+              if (typeof value === "string") responseHeaders.set(name, value);
             const status = res.statusCode ?? 500;
-            resolve(new Response(status === 204 || status === 304 || init.method === "HEAD" ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
+            resolve(
+              new Response(status === 204 || status === 304 || init.method === "HEAD" ? null : Buffer.concat(chunks), {
+                status,
+                headers: responseHeaders,
+              }),
+            );
           });
           res.on("error", reject);
         },

@@ -46,7 +46,21 @@ function scalarFor(kind: Kind): fc.Arbitrary<RsqlLiteral> {
 const valueFor = (kind: Kind): fc.Arbitrary<RsqlLiteral> =>
   fc.oneof({ weight: 12, arbitrary: scalarFor(kind) }, { weight: 1, arbitrary: fc.constant(null) });
 
-const GENERIC = ["==", "!=", "=gt=", "=ge=", "=lt=", "=le=", "=in=", "=out=", "=between=", "=nbetween=", "=isnull=", "=notnull=", "=isempty="];
+const GENERIC = [
+  "==",
+  "!=",
+  "=gt=",
+  "=ge=",
+  "=lt=",
+  "=le=",
+  "=in=",
+  "=out=",
+  "=between=",
+  "=nbetween=",
+  "=isnull=",
+  "=notnull=",
+  "=isempty=",
+];
 const STRING_ONLY = defaultOperators()
   .list()
   .map((op) => op.name)

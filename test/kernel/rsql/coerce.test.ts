@@ -193,9 +193,14 @@ describe("Postgres column types beyond text and numbers", () => {
   const run = async (filter: string) => {
     const ast = parseRsql(filter);
     const where = compileToSql(ast, { fields, dialect: "pg" });
-    const ids = (await db.select({ id: specials.id }).from(specials).where(where).orderBy(asc(specials.id))).map((r) => r.id);
+    const ids = (await db.select({ id: specials.id }).from(specials).where(where).orderBy(asc(specials.id))).map(
+      (r) => r.id,
+    );
     const rows = await db.select().from(specials).orderBy(asc(specials.id));
-    expect(rows.filter((r) => evaluateRsql(ast, r, { fields })).map((r) => r.id), filter).toEqual(ids);
+    expect(
+      rows.filter((r) => evaluateRsql(ast, r, { fields })).map((r) => r.id),
+      filter,
+    ).toEqual(ids);
     return ids;
   };
 
@@ -250,7 +255,9 @@ describe("SQLite column types beyond text and numbers", () => {
   });
   const fields = getTableColumns(specials);
   const client = new Database(":memory:");
-  client.exec("create table specials (id integer primary key, price numeric, tms integer, mood text, big numeric, blob blob)");
+  client.exec(
+    "create table specials (id integer primary key, price numeric, tms integer, mood text, big numeric, blob blob)",
+  );
   const db = drizzleSqlite(client);
   db.insert(specials)
     .values([
@@ -264,9 +271,18 @@ describe("SQLite column types beyond text and numbers", () => {
   const run = (filter: string) => {
     const ast = parseRsql(filter);
     const where = compileToSql(ast, { fields, dialect: "sqlite" });
-    const ids = db.select({ id: specials.id }).from(specials).where(where).orderBy(asc(specials.id)).all().map((r) => r.id);
+    const ids = db
+      .select({ id: specials.id })
+      .from(specials)
+      .where(where)
+      .orderBy(asc(specials.id))
+      .all()
+      .map((r) => r.id);
     const rows = db.select().from(specials).orderBy(asc(specials.id)).all();
-    expect(rows.filter((r) => evaluateRsql(ast, r, { fields })).map((r) => r.id), filter).toEqual(ids);
+    expect(
+      rows.filter((r) => evaluateRsql(ast, r, { fields })).map((r) => r.id),
+      filter,
+    ).toEqual(ids);
     return ids;
   };
 

@@ -109,8 +109,8 @@ describe.each([
   });
 
   it("enforces the operator's column kinds", () => {
-    expect(() => compileToSql(parseRsql("name=near=3", { operators }), { fields: db.fields, dialect: db.dialect, operators })).toThrow(
-      /cannot be used on field 'name'/,
-    );
+    expect(() =>
+      compileToSql(parseRsql("name=near=3", { operators }), { fields: db.fields, dialect: db.dialect, operators }),
+    ).toThrow(/cannot be used on field 'name'/);
   });
 });

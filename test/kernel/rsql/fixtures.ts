@@ -122,7 +122,9 @@ export async function createPgliteDb(): Promise<TestDb> {
       return db.select().from(pgItems).where(condition).toSQL();
     },
     async tableExists() {
-      const res = await client.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename = 'items'");
+      const res = await client.query<{ n: number }>(
+        "select count(*)::int as n from pg_tables where tablename = 'items'",
+      );
       return res.rows[0]?.n === 1;
     },
     async close() {
@@ -140,11 +142,35 @@ const d = (iso: string) => new Date(iso);
 
 /** A small, hand-picked data set covering case, wildcards, quotes, nulls and empty strings. */
 export const SAMPLE_ROWS: ItemRow[] = [
-  { id: 1, name: "Alice", title: "Hello World", age: 30, score: 4.5, active: true, createdAt: d("2024-01-15T10:00:00Z") },
-  { id: 2, name: "bob", title: "hello there", age: 17, score: 2.25, active: false, createdAt: d("2023-06-01T00:00:00Z") },
+  {
+    id: 1,
+    name: "Alice",
+    title: "Hello World",
+    age: 30,
+    score: 4.5,
+    active: true,
+    createdAt: d("2024-01-15T10:00:00Z"),
+  },
+  {
+    id: 2,
+    name: "bob",
+    title: "hello there",
+    age: 17,
+    score: 2.25,
+    active: false,
+    createdAt: d("2023-06-01T00:00:00Z"),
+  },
   { id: 3, name: "Carol", title: null, age: null, score: null, active: null, createdAt: null },
   { id: 4, name: "dave", title: "50% off_now", age: 65, score: -1, active: true, createdAt: d("2024-12-31T23:59:59Z") },
-  { id: 5, name: "Eve", title: `it's "quoted"`, age: 18, score: 0, active: false, createdAt: d("2024-01-31T00:00:00Z") },
+  {
+    id: 5,
+    name: "Eve",
+    title: `it's "quoted"`,
+    age: 18,
+    score: 0,
+    active: false,
+    createdAt: d("2024-01-31T00:00:00Z"),
+  },
   { id: 6, name: "ALICE", title: "", age: 45, score: 100, active: true, createdAt: d("2025-02-01T12:30:00Z") },
   { id: 7, name: "a\\b*c?[d]", title: "ﬀ", age: 0, score: 0.5, active: null, createdAt: d("2024-01-31T10:00:00Z") },
   { id: 8, name: "Zoë", title: "𝒳 wide", age: -3, score: 1e10, active: false, createdAt: d("2020-02-29T08:00:00Z") },

@@ -101,7 +101,13 @@ describe("pattern limits are refused when the filter is parsed", () => {
   });
 
   it("applies the same limits to a tree built without the parser", () => {
-    const node = { type: "comparison" as const, field: "title", operator: "=like=", value: "%a".repeat(20), position: 0 };
+    const node = {
+      type: "comparison" as const,
+      field: "title",
+      operator: "=like=",
+      value: "%a".repeat(20),
+      position: 0,
+    };
     expect(() => evaluateRsql(node, { title: "a" })).toThrow(/wildcards/);
   });
 });
@@ -115,10 +121,22 @@ const PATTERN_CHARS = [...CHARS, "%", "%", "_", "_", "\\", "a", "A"];
 const patternText = fc.array(fc.constantFrom(...PATTERN_CHARS), { maxLength: 7 }).map((cs) => cs.join(""));
 
 const PATTERN_OPERATORS = [
-  "=like=", "=nlike=", "=ilike=", "=nilike=",
-  "=contains=", "=ncontains=", "=icontains=", "=nicontains=",
-  "=startswith=", "=nstartswith=", "=istartswith=", "=nistartswith=",
-  "=endswith=", "=nendswith=", "=iendswith=", "=niendswith=",
+  "=like=",
+  "=nlike=",
+  "=ilike=",
+  "=nilike=",
+  "=contains=",
+  "=ncontains=",
+  "=icontains=",
+  "=nicontains=",
+  "=startswith=",
+  "=nstartswith=",
+  "=istartswith=",
+  "=nistartswith=",
+  "=endswith=",
+  "=nendswith=",
+  "=iendswith=",
+  "=niendswith=",
 ];
 
 describe.each([
@@ -139,7 +157,13 @@ describe.each([
         patternText,
         async (names, operator, pattern) => {
           const data: ItemRow[] = names.map((name, i) => ({
-            id: i + 1, name, title: null, age: null, score: null, active: null, createdAt: null,
+            id: i + 1,
+            name,
+            title: null,
+            age: null,
+            score: null,
+            active: null,
+            createdAt: null,
           }));
           await db.load(data);
           const node = { type: "comparison" as const, field: "name", operator, value: pattern, position: 0 };
@@ -157,13 +181,32 @@ describe.each([
 
   it("agrees on hand-picked escapes, wildcards and unicode", async () => {
     const names = ["50%", "500", "a_b", "axb", "a\\b", "A😀b", "a😀😀b", "ﬀ", "FF", "é", "[x]", "*?", ""];
-    await db.load(names.map((name, i) => ({ id: i + 1, name, title: null, age: null, score: null, active: null, createdAt: null })));
+    await db.load(
+      names.map((name, i) => ({ id: i + 1, name, title: null, age: null, score: null, active: null, createdAt: null })),
+    );
     const stored = await db.rows();
     for (const filter of [
-      'name=like="50\\%"', 'name=like="50%"', 'name=like="a\\_b"', 'name=like="a_b"', 'name=ilike="a_b"',
-      'name=like="a\\\\b"', 'name=like="%\\\\%"', 'name=like="a%b"', 'name=ilike="a%B"', 'name=like="[%"',
-      'name=like="*_"', 'name=contains="%"', 'name=icontains="_"', 'name=startswith="a\\\\"', 'name=endswith="]"',
-      'name=like=""', 'name=like="%"', 'name=like="_"', 'name=nlike="%_%"', 'name=ilike="ﬀ"', 'name=like="__"',
+      'name=like="50\\%"',
+      'name=like="50%"',
+      'name=like="a\\_b"',
+      'name=like="a_b"',
+      'name=ilike="a_b"',
+      'name=like="a\\\\b"',
+      'name=like="%\\\\%"',
+      'name=like="a%b"',
+      'name=ilike="a%B"',
+      'name=like="[%"',
+      'name=like="*_"',
+      'name=contains="%"',
+      'name=icontains="_"',
+      'name=startswith="a\\\\"',
+      'name=endswith="]"',
+      'name=like=""',
+      'name=like="%"',
+      'name=like="_"',
+      'name=nlike="%_%"',
+      'name=ilike="ﬀ"',
+      'name=like="__"',
     ]) {
       const ast = parseRsql(filter);
       const fromSql = await db.idsWhere(compileToSql(ast, { fields: db.fields, dialect: db.dialect }));

@@ -28,7 +28,9 @@ describe.each([
           expect(db.toQuery(compileToSql(coerceFilter(ast, db.fields), options))).toEqual(
             db.toQuery(compileToSql(ast, options)),
           );
-          const withFields = stored.filter((r) => evaluateRsql(ast, r as never, { fields: db.fields })).map((r) => r.id);
+          const withFields = stored
+            .filter((r) => evaluateRsql(ast, r as never, { fields: db.fields }))
+            .map((r) => r.id);
           expect(withFields, rsqlToString(ast)).toEqual(fromSql);
           // Without columns, precision is unknown: SQLite stores whole seconds, so skip sub-second dates there.
           if (db.dialect === "pg" || !hasSubsecondDate(ast)) {

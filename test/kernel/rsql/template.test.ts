@@ -1,12 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  RsqlFilter,
-  isRsqlFilter,
-  parseRsql,
-  rsql,
-  rsqlToString,
-} from "../../../src/kernel/rsql/index.js";
+import { RsqlFilter, isRsqlFilter, parseRsql, rsql, rsqlToString } from "../../../src/kernel/rsql/index.js";
 
 describe("rsql tag", () => {
   it("serialises interpolated values safely", () => {

@@ -24,13 +24,19 @@ const USED_PREFIX = "auth:mfa:used:";
  * Accepts a TOTP code once: the matched step must be later than the last step this user used
  * (so an older code inside the window fails too), and claiming it is atomic across instances.
  */
-export async function acceptTotp(kv: KV, userId: string, state: MfaState, code: string, settings: TotpSettings): Promise<boolean> {
+export async function acceptTotp(
+  kv: KV,
+  userId: string,
+  state: MfaState,
+  code: string,
+  settings: TotpSettings,
+): Promise<boolean> {
   const key = base32Decode(state.secret);
   if (key === null) return false;
   const step = await verifyTotp(key, code, settings);
   if (step === null) return false;
   const lastKey = `${USED_PREFIX}${userId}:last`;
-  const last = Number(await kv.get(lastKey) ?? Number.NEGATIVE_INFINITY);
+  const last = Number((await kv.get(lastKey)) ?? Number.NEGATIVE_INFINITY);
   if (step <= last) return false;
   const ttlMs = (2 * settings.window + 2) * settings.period * 1000;
   const claimed = await kv.set(`${USED_PREFIX}${userId}:${step}`, "1", { ttlMs, ifNotExists: true });

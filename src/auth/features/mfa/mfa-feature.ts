@@ -62,9 +62,15 @@ export function mfa(options: MfaOptions = {}): AuthFeature {
     period: options.totp?.period ?? 30,
     window: options.totp?.window ?? 1,
   };
-  if (!["SHA1", "SHA256", "SHA512"].includes(settings.algorithm) || !(settings.digits >= 6 && settings.digits <= 8)
-    || !(settings.period >= 1) || !(Number.isInteger(settings.window) && settings.window >= 0 && settings.window <= 10)) {
-    throw new TypeError("mfa: totp needs algorithm SHA1/SHA256/SHA512, digits 6-8, a positive period and an integer window 0-10");
+  if (
+    !["SHA1", "SHA256", "SHA512"].includes(settings.algorithm) ||
+    !(settings.digits >= 6 && settings.digits <= 8) ||
+    !(settings.period >= 1) ||
+    !(Number.isInteger(settings.window) && settings.window >= 0 && settings.window <= 10)
+  ) {
+    throw new TypeError(
+      "mfa: totp needs algorithm SHA1/SHA256/SHA512, digits 6-8, a positive period and an integer window 0-10",
+    );
   }
   // One default store per KV, so a feature instance mounted in two apps keeps their data apart.
   const defaultStores = new WeakMap<KV, MfaStore>();
@@ -83,10 +89,17 @@ export function mfa(options: MfaOptions = {}): AuthFeature {
   }
 
   /** Checks a TOTP or backup code for a user, counting the attempt; 401 `invalid-code` on failure. */
-  async function requireCode(c: Context<CovaraEnv>, kit: AuthKit, userId: string, state: MfaState, code: string): Promise<void> {
+  async function requireCode(
+    c: Context<CovaraEnv>,
+    kit: AuthKit,
+    userId: string,
+    state: MfaState,
+    code: string,
+  ): Promise<void> {
     await kit.throttle(c, `mfa:${userId}`);
     const kind = await checkSecondFactor(kit.kv, storeFor(kit), userId, state, code, settings);
-    if (kind === null) throw new ProblemError("invalid-code", { detail: "The code is invalid, expired or already used" });
+    if (kind === null)
+      throw new ProblemError("invalid-code", { detail: "The code is invalid, expired or already used" });
   }
 
   async function issueBackupCodes(kit: AuthKit, userId: string): Promise<string[]> {
@@ -99,13 +112,25 @@ export function mfa(options: MfaOptions = {}): AuthFeature {
     router.post("/mfa/enroll", async (c) => {
       const user = await requireSignedIn(c, kit);
       const existing = await storeFor(kit).get(String(user.id));
-      if (existing?.enabled) throw new ProblemError("conflict", { detail: "MFA is already enabled; disable it before enrolling again" });
+      if (existing?.enabled)
+        throw new ProblemError("conflict", { detail: "MFA is already enabled; disable it before enrolling again" });
       const secret = generateTotpSecret();
-      await storeFor(kit).put(String(user.id), { secret, enabled: false, createdAt: Date.now(), enabledAt: null }, enrollmentTtlMs);
+      await storeFor(kit).put(
+        String(user.id),
+        { secret, enabled: false, createdAt: Date.now(), enabledAt: null },
+        enrollmentTtlMs,
+      );
       const account = user.email ?? String(user.id);
       return c.json({
         secret,
-        otpauthUrl: otpauthUri({ secret, issuer, account, algorithm: settings.algorithm, digits: settings.digits, period: settings.period }),
+        otpauthUrl: otpauthUri({
+          secret,
+          issuer,
+          account,
+          algorithm: settings.algorithm,
+          digits: settings.digits,
+          period: settings.period,
+        }),
         algorithm: settings.algorithm,
         digits: settings.digits,
         period: settings.period,
@@ -117,7 +142,8 @@ export function mfa(options: MfaOptions = {}): AuthFeature {
       const { code } = await readBody(c, codeBody);
       const userId = String(user.id);
       const state = await storeFor(kit).get(userId);
-      if (state === null) throw new ProblemError("not-found", { detail: "No MFA enrollment in progress; POST /mfa/enroll first" });
+      if (state === null)
+        throw new ProblemError("not-found", { detail: "No MFA enrollment in progress; POST /mfa/enroll first" });
       if (state.enabled) throw new ProblemError("conflict", { detail: "MFA is already enabled" });
       await kit.throttle(c, `mfa:${userId}`);
       if (!(await acceptTotp(kit.kv, userId, state, code.replace(/\s/g, ""), settings))) {
@@ -166,7 +192,8 @@ export function mfa(options: MfaOptions = {}): AuthFeature {
       if (!state?.enabled) throw invalidToken("The MFA token is no longer valid");
       await requireCode(c, kit, pending.userId, state, code);
       // Deleting the ticket is the single-use gate: of two racing requests only one gets true.
-      if (!(await finishPendingSignIn(kit.kv, mfaToken))) throw invalidToken("The MFA token is invalid, expired or already used");
+      if (!(await finishPendingSignIn(kit.kv, mfaToken)))
+        throw invalidToken("The MFA token is invalid, expired or already used");
       const user = await kit.users.getById(pending.userId);
       if (user === null) throw invalidToken("The MFA token is no longer valid");
       return kit.completeSignIn(c, user, pending.method);

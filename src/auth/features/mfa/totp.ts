@@ -39,16 +39,26 @@ export function totpStep(at: number, period = 30): number {
 }
 
 /** The HOTP value (RFC 4226) of `key` at counter `counter`. */
-export async function hotp(key: Uint8Array<ArrayBuffer>, counter: number, algorithm: TotpAlgorithm = "SHA1", digits = 6): Promise<string> {
+export async function hotp(
+  key: Uint8Array<ArrayBuffer>,
+  counter: number,
+  algorithm: TotpAlgorithm = "SHA1",
+  digits = 6,
+): Promise<string> {
   if (algorithm === "SHA1") return generateHOTP(key, BigInt(counter), digits);
   const message = new Uint8Array(8);
   // The counter is a 64-bit big-endian integer; JS numbers are exact up to 2^53.
   new DataView(message.buffer).setBigUint64(0, BigInt(counter));
-  const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: WEB_CRYPTO_HASH[algorithm] }, false, ["sign"]);
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    key,
+    { name: "HMAC", hash: WEB_CRYPTO_HASH[algorithm] },
+    false,
+    ["sign"],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, message));
   const offset = mac[mac.length - 1]! & 0x0f;
-  const binary =
-    ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
+  const binary = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
   return String(binary % 10 ** digits).padStart(digits, "0");
 }
 
@@ -61,7 +71,11 @@ export function totp(key: Uint8Array<ArrayBuffer>, at: number, params: TotpParam
  * Checks `code` against the steps around `now`; returns the matching step, or null. Every step in
  * the window is computed, so the time taken does not reveal which one matched.
  */
-export async function verifyTotp(key: Uint8Array<ArrayBuffer>, code: string, options: TotpVerifyOptions = {}): Promise<number | null> {
+export async function verifyTotp(
+  key: Uint8Array<ArrayBuffer>,
+  code: string,
+  options: TotpVerifyOptions = {},
+): Promise<number | null> {
   const digits = options.digits ?? 6;
   if (code.length !== digits || !/^\d+$/.test(code)) return null;
   const window = options.window ?? 1;

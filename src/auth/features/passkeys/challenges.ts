@@ -14,7 +14,12 @@ export interface IssuedChallenge {
 const PREFIX = "auth:passkey:challenge:";
 
 /** Remembers a challenge for `ttlMs`. */
-export async function rememberChallenge(kv: KV, challenge: string, issued: IssuedChallenge, ttlMs: number): Promise<void> {
+export async function rememberChallenge(
+  kv: KV,
+  challenge: string,
+  issued: IssuedChallenge,
+  ttlMs: number,
+): Promise<void> {
   await kv.set(PREFIX + challenge, JSON.stringify(issued), { ttlMs });
 }
 

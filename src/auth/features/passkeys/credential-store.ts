@@ -47,7 +47,9 @@ export function createMemoryPasskeyStore(): PasskeyStore {
       return found ? { ...found } : null;
     },
     async listByUser(userId) {
-      return [...credentials.values()].filter((credential) => credential.userId === userId).map((credential) => ({ ...credential }));
+      return [...credentials.values()]
+        .filter((credential) => credential.userId === userId)
+        .map((credential) => ({ ...credential }));
     },
     async recordUse(id, counter, usedAt) {
       const found = credentials.get(id);

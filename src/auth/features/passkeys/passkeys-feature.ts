@@ -49,14 +49,18 @@ function rejected(detail: string, status?: number): ProblemError {
 
 function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
   const bytes = new TextEncoder().encode(userId);
-  if (bytes.length > MAX_USER_HANDLE_BYTES) throw new ProblemError("validation-error", { detail: "The user id is too long for a passkey user handle (64 bytes)" });
+  if (bytes.length > MAX_USER_HANDLE_BYTES)
+    throw new ProblemError("validation-error", {
+      detail: "The user id is too long for a passkey user handle (64 bytes)",
+    });
   return bytes;
 }
 
 /** The authentication-options body, validated; an empty POST counts as `{}`. */
 async function readOptionalBody(c: Context): Promise<z.infer<typeof authenticationOptionsBody>> {
   const length = c.req.header("content-length");
-  if (!c.req.header("content-type") && (length === undefined || length === "0")) return parseInput(authenticationOptionsBody, {});
+  if (!c.req.header("content-type") && (length === undefined || length === "0"))
+    return parseInput(authenticationOptionsBody, {});
   return readBody(c, authenticationOptionsBody);
 }
 
@@ -96,7 +100,12 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
         excludeCredentials: existing.map((credential) => ({ id: credential.id, transports: credential.transports })),
         authenticatorSelection: { residentKey: "preferred", userVerification },
       });
-      await rememberChallenge(kit.kv, creation.challenge, { ceremony: "registration", userId: String(user.id) }, challengeTtlMs);
+      await rememberChallenge(
+        kit.kv,
+        creation.challenge,
+        { ceremony: "registration", userId: String(user.id) },
+        challengeTtlMs,
+      );
       return c.json(creation);
     });
 
@@ -134,7 +143,8 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
         createdAt: Date.now(),
         lastUsedAt: null,
       };
-      if (!(await storeFor(kit).create(credential))) throw new ProblemError("conflict", { detail: "This passkey is already registered" });
+      if (!(await storeFor(kit).create(credential)))
+        throw new ProblemError("conflict", { detail: "This passkey is already registered" });
       return c.json(describe(credential), 201);
     });
   }
@@ -146,9 +156,10 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
       if (email !== undefined) {
         const user = kit.users.findByEmail ? await kit.users.findByEmail(normalizeEmail(email)) : null;
         const credentials = user ? await storeFor(kit).listByUser(String(user.id)) : [];
-        allowCredentials = credentials.length > 0
-          ? credentials.map((credential) => ({ id: credential.id, transports: credential.transports }))
-          : [{ id: await decoyCredentialId(normalizeEmail(email)) }];
+        allowCredentials =
+          credentials.length > 0
+            ? credentials.map((credential) => ({ id: credential.id, transports: credential.transports }))
+            : [{ id: await decoyCredentialId(normalizeEmail(email)) }];
       }
       const request = await generateAuthenticationOptions({
         rpID: options.rpID,
@@ -183,7 +194,12 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
           expectedChallenge: challenge!,
           expectedOrigin: options.origin,
           expectedRPID: options.rpID,
-          credential: { id: credential.id, publicKey: fromBase64Url(credential.publicKey)!, counter: credential.counter, transports: credential.transports },
+          credential: {
+            id: credential.id,
+            publicKey: fromBase64Url(credential.publicKey)!,
+            counter: credential.counter,
+            transports: credential.transports,
+          },
           requireUserVerification: userVerification === "required",
         });
       } catch (error) {
@@ -208,7 +224,8 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
       const id = c.req.param("id");
       const credential = id.length <= 1366 ? await storeFor(kit).get(id) : null;
       // Someone else's passkey answers exactly like a missing one.
-      if (credential === null || credential.userId !== String(user.id)) throw new ProblemError("not-found", { detail: "No such passkey" });
+      if (credential === null || credential.userId !== String(user.id))
+        throw new ProblemError("not-found", { detail: "No such passkey" });
       await storeFor(kit).delete(id);
       return c.body(null, 204);
     });

@@ -5,7 +5,12 @@
 import { z } from "zod";
 import { emailAddressField } from "../../email-address";
 
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+={0,2}$/, "must be base64url");
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+={0,2}$/, "must be base64url");
 
 const credentialEnvelope = {
   id: base64url(1366),

@@ -6,7 +6,12 @@
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 
-export { constantTimeEqual as timingSafeEqualStrings, encodeBase64Url as toBase64Url, randomToken, sha256Hex } from "../../../kernel/web-crypto";
+export {
+  constantTimeEqual as timingSafeEqualStrings,
+  encodeBase64Url as toBase64Url,
+  randomToken,
+  sha256Hex,
+} from "../../../kernel/web-crypto";
 
 /** `n` cryptographically random bytes. */
 export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
@@ -22,4 +27,3 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
     return null;
   }
 }
-

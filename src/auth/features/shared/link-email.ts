@@ -38,9 +38,20 @@ export function defaultLinkEmail(subject: string, sentence: string, action: stri
 }
 
 /** Builds the AuthEmail for a link with `builder`. */
-export async function buildLinkEmail(kind: VerificationPurpose, builder: LinkEmailBuilder, input: LinkEmailInput): Promise<AuthEmail> {
+export async function buildLinkEmail(
+  kind: VerificationPurpose,
+  builder: LinkEmailBuilder,
+  input: LinkEmailInput,
+): Promise<AuthEmail> {
   const content = await builder(input);
-  return { to: input.to, kind, url: input.url, subject: content.subject, text: content.text, ...(content.html === undefined ? {} : { html: content.html }) };
+  return {
+    to: input.to,
+    kind,
+    url: input.url,
+    subject: content.subject,
+    text: content.text,
+    ...(content.html === undefined ? {} : { html: content.html }),
+  };
 }
 
 /** Appends `token` as the `token` query parameter of `base`. */

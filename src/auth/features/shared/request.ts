@@ -17,7 +17,11 @@ import { defaultLogger } from "../../../kernel/context";
 export const MAX_AUTH_BODY_BYTES = 16 * 1024;
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(body)", message: issue.message, code: issue.code }));
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(body)",
+    message: issue.message,
+    code: issue.code,
+  }));
 }
 
 /** Checks `input` against `schema`; a mismatch is a 400 `validation-error` listing every issue. */
@@ -62,7 +66,12 @@ export async function requireSignedIn(c: Context<CovaraEnv>, kit: AuthKit): Prom
  * Runs `work` after the response without awaiting it: on Workers through `waitUntil`, elsewhere
  * as a detached promise. A failure is logged and never reaches the client.
  */
-export function runDetached(c: Context, label: string, work: () => Promise<void>, logger: Logger = defaultLogger()): void {
+export function runDetached(
+  c: Context,
+  label: string,
+  work: () => Promise<void>,
+  logger: Logger = defaultLogger(),
+): void {
   const promise = Promise.resolve()
     .then(work)
     .catch((error: unknown) => logger.error(`[covara] ${label} failed:`, error));

@@ -58,8 +58,10 @@ const NAME = /^[a-z0-9_-]{1,40}$/i;
 /** Creates a social-login feature from a Passport strategy. */
 export function fromPassport(strategy: PassportStrategyLike, options: FromPassportOptions): AuthFeature {
   const name = options.name;
-  if (!NAME.test(name)) throw new Error(`fromPassport: name must be 1-40 letters, digits, "-" or "_" (got ${JSON.stringify(name)})`);
-  if (typeof strategy?.authenticate !== "function") throw new Error("fromPassport: the strategy has no authenticate(req, options) method");
+  if (!NAME.test(name))
+    throw new Error(`fromPassport: name must be 1-40 letters, digits, "-" or "_" (got ${JSON.stringify(name)})`);
+  if (typeof strategy?.authenticate !== "function")
+    throw new Error("fromPassport: the strategy has no authenticate(req, options) method");
   const secret = options.secret ?? randomToken(32);
   const stateTtlMs = options.stateTtlMs ?? 10 * 60_000;
   // passport-oauth2 keeps state (and the PKCE verifier) in `_stateStore`; when present we replace it.
@@ -83,7 +85,13 @@ export function fromPassport(strategy: PassportStrategyLike, options: FromPasspo
     let verifier: string | null = null;
     // A state store speaking passport-oauth2's interface; the arities (5 and 4) select the PKCE-aware calls.
     const stateStore = {
-      store(_req: unknown, codeVerifier: unknown, _state: unknown, _meta: unknown, callback: (error: unknown, state?: string) => void) {
+      store(
+        _req: unknown,
+        codeVerifier: unknown,
+        _state: unknown,
+        _meta: unknown,
+        callback: (error: unknown, state?: string) => void,
+      ) {
         verifier = typeof codeVerifier === "string" ? codeVerifier : null;
         callback(null, handle);
       },
@@ -104,7 +112,12 @@ export function fromPassport(strategy: PassportStrategyLike, options: FromPasspo
     }
     // A user already signed in is linking this provider to their account.
     const signedIn = c.get("user") ?? (await kit.strategy.authenticate(c).catch(() => null))?.user ?? null;
-    const pending: PendingOAuthLogin = { provider: name, verifier, linkUserId: signedIn ? String(signedIn.id) : null, createdAt: Date.now() };
+    const pending: PendingOAuthLogin = {
+      provider: name,
+      verifier,
+      linkUserId: signedIn ? String(signedIn.id) : null,
+      createdAt: Date.now(),
+    };
     await bindState(c, kit.kv, secret, handle, pending, stateTtlMs);
     return c.redirect(outcome.url, 302);
   }
@@ -116,16 +129,32 @@ export function fromPassport(strategy: PassportStrategyLike, options: FromPasspo
     if (typeof pending === "string") return failure(`OAuth state rejected: ${pending}`, "invalid-state");
 
     const stateStore = {
-      store(_req: unknown, _verifier: unknown, _state: unknown, _meta: unknown, done: (error: unknown, state?: string) => void) {
+      store(
+        _req: unknown,
+        _verifier: unknown,
+        _state: unknown,
+        _meta: unknown,
+        done: (error: unknown, state?: string) => void,
+      ) {
         done(null, state);
       },
       // The state was already checked above; hand the strategy the PKCE verifier for the code exchange.
-      verify(_req: unknown, _state: unknown, _meta: unknown, done: (error: unknown, ok: string | boolean, info?: unknown) => void) {
+      verify(
+        _req: unknown,
+        _state: unknown,
+        _meta: unknown,
+        done: (error: unknown, ok: string | boolean, info?: unknown) => void,
+      ) {
         done(null, pending.verifier ?? true, {});
       },
     };
     const req = toPassportRequest(c, kit.clientIp(c), body);
-    const outcome = await runStrategy(strategy, req, authenticateOptions(c, kit), usesStateStore ? { _stateStore: stateStore } : {});
+    const outcome = await runStrategy(
+      strategy,
+      req,
+      authenticateOptions(c, kit),
+      usesStateStore ? { _stateStore: stateStore } : {},
+    );
     if (outcome.kind !== "success" || !outcome.user) {
       reportStrategyProblem(name, outcome);
       return failure("The provider did not confirm this login", "social-login-failed");
@@ -133,7 +162,14 @@ export function fromPassport(strategy: PassportStrategyLike, options: FromPasspo
 
     let user: AuthUser | null;
     try {
-      const context: SocialLoginContext = { provider: name, info: outcome.info, kit, c, accounts, linkUserId: pending.linkUserId };
+      const context: SocialLoginContext = {
+        provider: name,
+        info: outcome.info,
+        kit,
+        c,
+        accounts,
+        linkUserId: pending.linkUserId,
+      };
       user = await (options.resolveUser ?? defaultResolve)(outcome.user, context);
     } catch (error) {
       if (error instanceof SocialLoginRefused) return failure(error.message, "social-login-failed");
@@ -150,7 +186,8 @@ export function fromPassport(strategy: PassportStrategyLike, options: FromPasspo
     if (isPassportProfile(result)) {
       if (linkUserId !== null) {
         const owner = await accounts.findUserId(name, result.id);
-        if (owner !== null && owner !== linkUserId) throw new SocialLoginRefused("This provider account is linked to another user");
+        if (owner !== null && owner !== linkUserId)
+          throw new SocialLoginRefused("This provider account is linked to another user");
         await accounts.link(name, result.id, linkUserId);
         return kit.users.getById(linkUserId);
       }
@@ -183,5 +220,6 @@ async function readFormBody(c: Context): Promise<Record<string, unknown>> {
 
 /** Strategy errors are logged for the operator; the client only learns that the login failed. */
 function reportStrategyProblem(provider: string, outcome: StrategyOutcome): void {
-  if (outcome.kind === "error") defaultLogger().error(`[covara] social login "${provider}": the strategy reported an error:`, outcome.error);
+  if (outcome.kind === "error")
+    defaultLogger().error(`[covara] social login "${provider}": the strategy reported an error:`, outcome.error);
 }

@@ -23,7 +23,14 @@ const PREFIX = "auth:social:state:";
 export const stateCookieName = (provider: string) => `covara_oauth_${provider}`;
 
 /** Records a pending login and sets the browser's cookie for it. */
-export async function bindState(c: Context, kv: KV, secret: string, handle: string, pending: PendingOAuthLogin, ttlMs: number): Promise<void> {
+export async function bindState(
+  c: Context,
+  kv: KV,
+  secret: string,
+  handle: string,
+  pending: PendingOAuthLogin,
+  ttlMs: number,
+): Promise<void> {
   await kv.set(PREFIX + handle, JSON.stringify(pending), { ttlMs });
   await setSignedCookie(c, stateCookieName(pending.provider), handle, secret, {
     httpOnly: true,
@@ -39,7 +46,13 @@ export async function bindState(c: Context, kv: KV, secret: string, handle: stri
  * Checks the callback's `state` against the signed cookie and takes the KV record (single use).
  * Returns the pending login, or a reason it was refused; the cookie is cleared either way.
  */
-export async function takeState(c: Context, kv: KV, secret: string, provider: string, state: string | undefined): Promise<PendingOAuthLogin | string> {
+export async function takeState(
+  c: Context,
+  kv: KV,
+  secret: string,
+  provider: string,
+  state: string | undefined,
+): Promise<PendingOAuthLogin | string> {
   const cookie = await getSignedCookie(c, secret, stateCookieName(provider));
   deleteCookie(c, stateCookieName(provider), { path: "/" });
   if (state === undefined || state === "") return "the callback carries no state";

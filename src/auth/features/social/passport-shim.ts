@@ -37,7 +37,11 @@ export interface PassportActions {
 /** Any object following Passport's Strategy contract (passport-github2, passport-discord, ...). */
 export interface PassportStrategyLike {
   name?: string;
-  authenticate(this: PassportStrategyLike & PassportActions, req: PassportRequest, options?: Record<string, unknown>): void;
+  authenticate(
+    this: PassportStrategyLike & PassportActions,
+    req: PassportRequest,
+    options?: Record<string, unknown>,
+  ): void;
 }
 
 /** How one `authenticate` call ended. */
@@ -97,12 +101,17 @@ export function runStrategy(
     };
     const actions: PassportActions = {
       success: (user, info) => settle({ kind: "success", user, info }),
-      fail: (challenge, status) => settle({ kind: "fail", challenge, status: typeof challenge === "number" ? challenge : status }),
+      fail: (challenge, status) =>
+        settle({ kind: "fail", challenge, status: typeof challenge === "number" ? challenge : status }),
       redirect: (url, status = 302) => settle({ kind: "redirect", url, status }),
       pass: () => settle({ kind: "pass" }),
       error: (error) => settle({ kind: "error", error }),
     };
-    const derived = Object.assign(Object.create(strategy) as PassportStrategyLike & PassportActions, overrides, actions);
+    const derived = Object.assign(
+      Object.create(strategy) as PassportStrategyLike & PassportActions,
+      overrides,
+      actions,
+    );
     try {
       derived.authenticate(req, options);
     } catch (error) {

@@ -21,8 +21,12 @@ export class SocialLoginRefused extends Error {}
 
 /** True for anything shaped like a Passport profile. */
 export function isPassportProfile(value: unknown): value is PassportProfile {
-  return typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string"
-    && ("emails" in value || "provider" in value || "displayName" in value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === "string" &&
+    ("emails" in value || "provider" in value || "displayName" in value)
+  );
 }
 
 /** The profile's first email and whether the provider marked it verified. */
@@ -44,7 +48,11 @@ export interface ResolveOptions {
 }
 
 /** Finds, links or creates the user for a provider profile. */
-export async function resolveProfileUser(kit: AuthKit, profile: PassportProfile, options: ResolveOptions): Promise<AuthUser> {
+export async function resolveProfileUser(
+  kit: AuthKit,
+  profile: PassportProfile,
+  options: ResolveOptions,
+): Promise<AuthUser> {
   const { provider, accounts } = options;
   const linkedId = await accounts.findUserId(provider, profile.id);
   if (linkedId !== null) {
@@ -56,14 +64,19 @@ export async function resolveProfileUser(kit: AuthKit, profile: PassportProfile,
   if (found !== null && kit.users.findByEmail) {
     const existing = await kit.users.findByEmail(found.email);
     if (existing !== null) {
-      if (!verified) throw new SocialLoginRefused("An account with this email exists; sign in to it first to link this provider");
+      if (!verified)
+        throw new SocialLoginRefused("An account with this email exists; sign in to it first to link this provider");
       await accounts.link(provider, profile.id, String(existing.id));
       return existing;
     }
   }
   if (found === null) throw new SocialLoginRefused("The provider did not share an email address");
   if (!kit.users.createUser) throw new SocialLoginRefused("No account is linked to this provider account");
-  const created = await kit.users.createUser({ email: found.email, name: profile.displayName ?? null, emailVerified: verified ? new Date() : null });
+  const created = await kit.users.createUser({
+    email: found.email,
+    name: profile.displayName ?? null,
+    emailVerified: verified ? new Date() : null,
+  });
   await accounts.link(provider, profile.id, String(created.id));
   return created;
 }

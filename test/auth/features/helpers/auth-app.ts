@@ -7,7 +7,13 @@
 import { createCovara } from "../../../../src";
 import { useAuth, type UseAuthOptions, type UseAuthResult } from "../../../../src/auth";
 import { hashPassword } from "../../../../src/auth/passwords";
-import type { AuthEmail, AuthFeature, AuthUser, UserDirectory, VerificationTokenStore } from "../../../../src/auth/types";
+import type {
+  AuthEmail,
+  AuthFeature,
+  AuthUser,
+  UserDirectory,
+  VerificationTokenStore,
+} from "../../../../src/auth/types";
 import { createDrizzleVerificationTokenStore } from "../../../../src/auth/stores/drizzle-verification-token-store";
 import { migrateInternal } from "../../../../src/db";
 import type { KV } from "../../../../src/kernel/kv";
@@ -52,10 +58,14 @@ export function memoryUsers(without: (keyof UserDirectory)[] = []): MemoryUsers 
       return { ...user };
     },
     getById: async (id) => copy(rows.get(id)),
-    findByEmail: async (email) => copy([...rows.values()].find((user) => user.email?.toLowerCase() === email.toLowerCase())),
+    findByEmail: async (email) =>
+      copy([...rows.values()].find((user) => user.email?.toLowerCase() === email.toLowerCase())),
     async createUser(input) {
       calls.push(`createUser:${input.email}`);
-      return directory.add(input.email, undefined, { name: input.name ?? null, emailVerified: input.emailVerified ?? null });
+      return directory.add(input.email, undefined, {
+        name: input.name ?? null,
+        emailVerified: input.emailVerified ?? null,
+      });
     },
     getPasswordHash: async (id) => rows.get(id)?.passwordHash ?? null,
     async setPasswordHash(id, hash) {
@@ -93,7 +103,12 @@ export class Browser {
   readonly cookies = new Map<string, string>();
   private readonly deferred: Promise<unknown>[] = [];
 
-  constructor(private readonly app: { request: (input: string, init?: RequestInit, env?: unknown, ctx?: any) => Response | Promise<Response> }, private readonly origin = "http://localhost") {}
+  constructor(
+    private readonly app: {
+      request: (input: string, init?: RequestInit, env?: unknown, ctx?: any) => Response | Promise<Response>;
+    },
+    private readonly origin = "http://localhost",
+  ) {}
 
   async send(method: string, path: string, options: SendOptions = {}): Promise<TestResponse> {
     const headers: Record<string, string> = { ...options.headers };
@@ -105,7 +120,11 @@ export class Browser {
     if (!options.anonymous && this.cookies.size > 0) {
       headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
     }
-    const executionCtx = { waitUntil: (promise: Promise<unknown>) => void this.deferred.push(promise), passThroughOnException() {}, props: {} };
+    const executionCtx = {
+      waitUntil: (promise: Promise<unknown>) => void this.deferred.push(promise),
+      passThroughOnException() {},
+      props: {},
+    };
     const url = path.startsWith("http") ? path : `${this.origin}${path}`;
     const res = await this.app.request(url, { method, headers, body }, undefined, executionCtx);
     if (!options.anonymous) this.absorbCookies(res.headers);
@@ -255,8 +274,14 @@ export function tokenOf(email: AuthEmail | undefined): string {
 
 /** Asserts a problem+json answer and returns its body. */
 export function expectProblem(res: TestResponse, status: number, code?: string): any {
-  if (res.status !== status || !/application\/problem\+json/.test(res.headers.get("content-type") ?? "") || (code && res.body?.code !== code)) {
-    throw new Error(`expected a ${status} problem${code ? ` ${code}` : ""}, got ${res.status} ${res.headers.get("content-type")}: ${res.text.slice(0, 300)}`);
+  if (
+    res.status !== status ||
+    !/application\/problem\+json/.test(res.headers.get("content-type") ?? "") ||
+    (code && res.body?.code !== code)
+  ) {
+    throw new Error(
+      `expected a ${status} problem${code ? ` ${code}` : ""}, got ${res.status} ${res.headers.get("content-type")}: ${res.text.slice(0, 300)}`,
+    );
   }
   return res.body;
 }

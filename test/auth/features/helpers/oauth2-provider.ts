@@ -69,7 +69,8 @@ export async function startOAuthProvider(): Promise<OAuthProvider> {
       const query = url.searchParams;
       provider.authorizations.push(query);
       const redirect = new URL(query.get("redirect_uri")!);
-      if (query.get("client_id") !== provider.clientId || query.get("response_type") !== "code") return json(400, { error: "invalid_request" });
+      if (query.get("client_id") !== provider.clientId || query.get("response_type") !== "code")
+        return json(400, { error: "invalid_request" });
       if (query.get("state")) redirect.searchParams.set("state", query.get("state")!);
       if (provider.denyNext) {
         provider.denyNext = false;
@@ -77,7 +78,11 @@ export async function startOAuthProvider(): Promise<OAuthProvider> {
         redirect.searchParams.set("error_description", "The user said no");
       } else {
         const code = randomBytes(16).toString("hex");
-        codes.set(code, { user: { ...provider.user }, redirectUri: query.get("redirect_uri")!, challenge: query.get("code_challenge") });
+        codes.set(code, {
+          user: { ...provider.user },
+          redirectUri: query.get("redirect_uri")!,
+          challenge: query.get("code_challenge"),
+        });
         redirect.searchParams.set("code", code);
       }
       res.writeHead(302, { location: redirect.toString() });
@@ -88,15 +93,23 @@ export async function startOAuthProvider(): Promise<OAuthProvider> {
       const form = new URLSearchParams(await readBody(req));
       const issued = codes.get(form.get("code") ?? "");
       codes.delete(form.get("code") ?? "");
-      if (form.get("client_id") !== provider.clientId || form.get("client_secret") !== provider.clientSecret) return json(401, { error: "invalid_client" });
-      if (!issued || form.get("grant_type") !== "authorization_code" || form.get("redirect_uri") !== issued.redirectUri) return json(400, { error: "invalid_grant" });
+      if (form.get("client_id") !== provider.clientId || form.get("client_secret") !== provider.clientSecret)
+        return json(401, { error: "invalid_client" });
+      if (!issued || form.get("grant_type") !== "authorization_code" || form.get("redirect_uri") !== issued.redirectUri)
+        return json(400, { error: "invalid_grant" });
       if (issued.challenge !== null) {
         const verifier = form.get("code_verifier") ?? "";
-        if (createHash("sha256").update(verifier).digest("base64url") !== issued.challenge) return json(400, { error: "invalid_grant", error_description: "PKCE verification failed" });
+        if (createHash("sha256").update(verifier).digest("base64url") !== issued.challenge)
+          return json(400, { error: "invalid_grant", error_description: "PKCE verification failed" });
       }
       const accessToken = randomBytes(16).toString("hex");
       tokens.set(accessToken, issued.user);
-      return json(200, { access_token: accessToken, token_type: "Bearer", refresh_token: randomBytes(8).toString("hex"), expires_in: 3600 });
+      return json(200, {
+        access_token: accessToken,
+        token_type: "Bearer",
+        refresh_token: randomBytes(8).toString("hex"),
+        expires_in: 3600,
+      });
     }
     if (req.method === "GET" && url.pathname === "/user") {
       const user = tokens.get((req.headers.authorization ?? "").replace(/^Bearer /, ""));

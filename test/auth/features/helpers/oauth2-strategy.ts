@@ -13,8 +13,19 @@ type Done = (error: unknown, user?: unknown, info?: unknown) => void;
 export type VerifyCallback = (accessToken: string, refreshToken: string, profile: PassportProfile, done: Done) => void;
 
 interface StateStore {
-  store(req: any, verifier: string | undefined, state: unknown, meta: unknown, callback: (error: unknown, handle?: string) => void): void;
-  verify(req: any, state: string | undefined, meta: unknown, callback: (error: unknown, ok: boolean | string, info?: unknown) => void): void;
+  store(
+    req: any,
+    verifier: string | undefined,
+    state: unknown,
+    meta: unknown,
+    callback: (error: unknown, handle?: string) => void,
+  ): void;
+  verify(
+    req: any,
+    state: string | undefined,
+    meta: unknown,
+    callback: (error: unknown, ok: boolean | string, info?: unknown) => void,
+  ): void;
 }
 
 export interface TestStrategyOptions {
@@ -37,7 +48,8 @@ const sessionStateStore: StateStore = {
     callback(null, "session-state");
   },
   verify(req, _state, _meta, callback) {
-    if (!req.session) return callback(new Error("OAuth 2.0 authentication requires session support when using state"), false);
+    if (!req.session)
+      return callback(new Error("OAuth 2.0 authentication requires session support when using state"), false);
     callback(null, true);
   },
 };
@@ -48,7 +60,10 @@ export class TestOAuth2Strategy {
   _callbackURL: string | undefined;
   _pkceMethod: "S256" | undefined;
 
-  constructor(private readonly options: TestStrategyOptions, private readonly verify: VerifyCallback) {
+  constructor(
+    private readonly options: TestStrategyOptions,
+    private readonly verify: VerifyCallback,
+  ) {
     this._callbackURL = options.callbackURL;
     this._pkceMethod = options.pkce ? "S256" : undefined;
     if (!options.withoutStateStore) this._stateStore = sessionStateStore;
@@ -80,7 +95,9 @@ export class TestOAuth2Strategy {
       const loaded = (error: unknown, ok: boolean | string, info?: unknown) => {
         if (error) return this.error(error);
         if (!ok) return this.fail(info, 403);
-        this.exchange(String(code), callbackURL, typeof ok === "string" ? ok : undefined).catch((failure) => this.error(failure));
+        this.exchange(String(code), callbackURL, typeof ok === "string" ? ok : undefined).catch((failure) =>
+          this.error(failure),
+        );
       };
       if (this._stateStore) this._stateStore.verify(req, state, {}, loaded);
       else loaded(null, true);
@@ -109,13 +126,25 @@ export class TestOAuth2Strategy {
   }
 
   private async exchange(code: string, callbackURL: string | undefined, verifier: string | undefined): Promise<void> {
-    const form = new URLSearchParams({ grant_type: "authorization_code", code, client_id: this.options.clientID, client_secret: this.options.clientSecret });
+    const form = new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      client_id: this.options.clientID,
+      client_secret: this.options.clientSecret,
+    });
     if (callbackURL) form.set("redirect_uri", callbackURL);
     if (verifier) form.set("code_verifier", verifier);
-    const tokenRes = await fetch(this.options.tokenURL, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+    const tokenRes = await fetch(this.options.tokenURL, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form,
+    });
     const token = (await tokenRes.json()) as { access_token?: string; refresh_token?: string; error?: string };
-    if (!tokenRes.ok || !token.access_token) return this.error(new Error(`Failed to obtain access token: ${token.error}`));
-    const profileRes = await fetch(this.options.profileURL, { headers: { authorization: `Bearer ${token.access_token}` } });
+    if (!tokenRes.ok || !token.access_token)
+      return this.error(new Error(`Failed to obtain access token: ${token.error}`));
+    const profileRes = await fetch(this.options.profileURL, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    });
     if (!profileRes.ok) return this.error(new Error("Failed to fetch user profile"));
     const json = (await profileRes.json()) as Record<string, any>;
     const profile: PassportProfile = {

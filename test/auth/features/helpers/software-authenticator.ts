@@ -82,15 +82,20 @@ export class SoftwareAuthenticator {
   /** navigator.credentials.create(): a new credential and its RegistrationResponseJSON. */
   async create(options: CreationOptions, overrides: { origin?: string; challenge?: string } = {}) {
     const rpId = options.rp.id ?? new URL(this.origin).hostname;
-    const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+      "sign",
+      "verify",
+    ])) as CryptoKeyPair;
     const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
-    const coseKey = encodeCbor(new Map<CborValue, CborValue>([
-      [1, 2], // kty: EC2
-      [3, -7], // alg: ES256
-      [-1, 1], // crv: P-256
-      [-2, fromB64url(jwk.x!)],
-      [-3, fromB64url(jwk.y!)],
-    ]));
+    const coseKey = encodeCbor(
+      new Map<CborValue, CborValue>([
+        [1, 2], // kty: EC2
+        [3, -7], // alg: ES256
+        [-1, 1], // crv: P-256
+        [-2, fromB64url(jwk.x!)],
+        [-3, fromB64url(jwk.y!)],
+      ]),
+    );
     const id = crypto.getRandomValues(new Uint8Array(32));
     const credentialIdLength = new Uint8Array([id.length >> 8, id.length & 0xff]);
     const authData = concat(
@@ -102,12 +107,18 @@ export class SoftwareAuthenticator {
       id,
       coseKey,
     );
-    const attestationObject = encodeCbor(new Map<CborValue, CborValue>([
-      ["fmt", "none"],
-      ["attStmt", new Map()],
-      ["authData", authData],
-    ]));
-    const clientDataJSON = this.clientData("webauthn.create", overrides.challenge ?? options.challenge, overrides.origin ?? this.origin);
+    const attestationObject = encodeCbor(
+      new Map<CborValue, CborValue>([
+        ["fmt", "none"],
+        ["attStmt", new Map()],
+        ["authData", authData],
+      ]),
+    );
+    const clientDataJSON = this.clientData(
+      "webauthn.create",
+      overrides.challenge ?? options.challenge,
+      overrides.origin ?? this.origin,
+    );
     const stored: StoredCredential = { id, rpId, userHandle: fromB64url(options.user.id), keys, counter: 0 };
     this.credentials.push(stored);
     return {
@@ -128,17 +139,34 @@ export class SoftwareAuthenticator {
   }
 
   /** navigator.credentials.get(): an assertion (AuthenticationResponseJSON) by a stored credential. */
-  async get(options: RequestOptions, overrides: { credential?: StoredCredential; counter?: number; origin?: string; challenge?: string } = {}) {
+  async get(
+    options: RequestOptions,
+    overrides: { credential?: StoredCredential; counter?: number; origin?: string; challenge?: string } = {},
+  ) {
     const allowed = options.allowCredentials?.map((entry) => entry.id);
     const credential =
       overrides.credential ??
-      this.credentials.find((candidate) => (allowed === undefined || allowed.includes(b64url(candidate.id))) && candidate.rpId === (options.rpId ?? candidate.rpId));
+      this.credentials.find(
+        (candidate) =>
+          (allowed === undefined || allowed.includes(b64url(candidate.id))) &&
+          candidate.rpId === (options.rpId ?? candidate.rpId),
+      );
     if (!credential) throw new Error("no matching credential");
     credential.counter = overrides.counter ?? credential.counter + 1;
-    const authData = concat(await sha256(new TextEncoder().encode(credential.rpId)), new Uint8Array([this.flags()]), counterBytes(credential.counter));
-    const clientDataJSON = this.clientData("webauthn.get", overrides.challenge ?? options.challenge, overrides.origin ?? this.origin);
+    const authData = concat(
+      await sha256(new TextEncoder().encode(credential.rpId)),
+      new Uint8Array([this.flags()]),
+      counterBytes(credential.counter),
+    );
+    const clientDataJSON = this.clientData(
+      "webauthn.get",
+      overrides.challenge ?? options.challenge,
+      overrides.origin ?? this.origin,
+    );
     const signed = concat(authData, await sha256(clientDataJSON));
-    const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, credential.keys.privateKey, signed));
+    const raw = new Uint8Array(
+      await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, credential.keys.privateKey, signed),
+    );
     return {
       id: b64url(credential.id),
       rawId: b64url(credential.id),

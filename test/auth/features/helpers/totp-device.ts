@@ -8,7 +8,10 @@ import { hotp, totpStep } from "../../../../src/auth/features/mfa/totp";
 export class TotpDevice {
   private lastStep = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly secret: string, private readonly window = 1) {}
+  constructor(
+    readonly secret: string,
+    private readonly window = 1,
+  ) {}
 
   /** The code for the current step. */
   current(): Promise<string> {
