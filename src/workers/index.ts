@@ -6,3 +6,7 @@ export { createQueueTaskConsumer, createQueueTaskProducer } from "./queues";
 export type { QueueBatchLike, QueueMessageLike, QueueProducerLike, QueueTaskOptions } from "./queues";
 export { createWorker } from "./create-worker";
 export type { WorkerExecutionContext, WorkerHandler } from "./create-worker";
+export { CovaraTaskDurableObject, createTaskDurableObject } from "./task-durable-object";
+export type { TaskDurableObjectClass, TaskDurableObjectOptions } from "./task-durable-object";
+export { createDurableObjectTaskScheduler } from "./task-scheduler-client";
+export type { DurableObjectTaskSchedulerOptions } from "./task-scheduler-client";

@@ -25,15 +25,17 @@ const SWEEP_SLACK_MS = 10_000;
 /** The Durable Object behind `createDurableObjectKV`; export it from the Worker's entry module. */
 export class CovaraKVDurableObject {
   protected readonly store: SqlKVStore;
-  /** When the sweep alarm is set for, as far as this instance knows (null: none). */
+  /** When the alarm is set for, as far as this instance knows (null: none). */
   private alarmAt: number | null = null;
+  /** Settles once the instance knows its alarm; a subclass's start-up work waits for it. */
+  protected readonly started: Promise<void>;
 
   constructor(
     protected readonly ctx: DurableObjectContext,
     _env: unknown,
   ) {
     this.store = new SqlKVStore(ctx.storage.sql);
-    void ctx.blockConcurrencyWhile(async () => {
+    this.started = ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -45,11 +47,14 @@ export class CovaraKVDurableObject {
     return new Response("Not found", { status: 404 });
   }
 
-  /** The sweep: drops expired keys and sets the alarm for the next ones. */
+  /** The sweep: drops expired keys (a bounded batch) and sets the alarm for the next ones. */
   async alarm(): Promise<void> {
     this.alarmAt = null;
-    const next = this.store.sweepExpired();
-    if (next !== null) await this.scheduleSweep(next);
+    const now = Date.now();
+    const next = this.store.sweepExpired(now);
+    // `now`: the batch was full, so the rest goes in another alarm right away.
+    if (next === now) await this.armAlarm(now);
+    else if (next !== null) await this.scheduleSweep(next);
   }
 
   // Hibernation API: a subscriber sends nothing; these keep the runtime from logging unhandled events.
@@ -167,8 +172,16 @@ export class CovaraKVDurableObject {
     return result;
   }
 
-  private async scheduleSweep(expiresAt: number): Promise<void> {
-    const at = expiresAt + SWEEP_SLACK_MS;
+  /** Makes sure the alarm runs by `expiresAt` plus the slack, so the key it names gets swept. */
+  protected async scheduleSweep(expiresAt: number): Promise<void> {
+    await this.armAlarm(expiresAt + SWEEP_SLACK_MS);
+  }
+
+  /**
+   * Makes sure the alarm fires by `at`: one alarm per object serves every purpose (the sweep, a
+   * subclass's own work), so an earlier request wins and a later one is already covered.
+   */
+  protected async armAlarm(at: number): Promise<void> {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);

@@ -13,6 +13,8 @@ import type { SqlStorage, SqlValue } from "./cloudflare-types";
 const STRING = "string";
 const ZSET = "zset";
 const INTEGER = /^-?\d+$/;
+/** Expired keys one sweep deletes at most. */
+const SWEEP_BATCH = 1000;
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS kv_entries (key TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT, expires_at INTEGER)",
@@ -153,10 +155,16 @@ export class SqlKVStore {
     return Number(row?.n ?? 0);
   }
 
-  /** Deletes every expired key; returns the earliest expiry still pending, or null. */
-  sweepExpired(now = Date.now()): number | null {
-    const expired = this.sql.exec("SELECT key FROM kv_entries WHERE expires_at <= ?", now).toArray();
-    for (const row of expired) this.remove(String(row.key));
+  /**
+   * Deletes up to `limit` expired keys (one alarm's CPU time stays bounded); returns when the
+   * next sweep is due: `now` when expired keys remain, the earliest pending expiry, or null.
+   */
+  sweepExpired(now = Date.now(), limit = SWEEP_BATCH): number | null {
+    const expired = this.sql
+      .exec("SELECT key FROM kv_entries WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit + 1)
+      .toArray();
+    for (const row of expired.slice(0, limit)) this.remove(String(row.key));
+    if (expired.length > limit) return now;
     const [next] = this.sql.exec("SELECT min(expires_at) AS at FROM kv_entries WHERE expires_at IS NOT NULL").toArray();
     return next?.at === null || next?.at === undefined ? null : Number(next.at);
   }

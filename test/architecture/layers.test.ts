@@ -81,6 +81,8 @@ const PORTS: Record<string, (path: string) => boolean> = {
   auth: (path) => path === "auth/port.ts",
   // Pub/sub delivery every KV adapter shares, including the Durable Object client in workers/.
   kv: (path) => path === "kv/deliver.ts",
+  // What a task backend outside tasks/ builds on (the Durable Object backend in workers/), not public API.
+  tasks: (path) => path === "tasks/port.ts",
 };
 
 /**

@@ -104,6 +104,20 @@ describe("Durable Object KV specifics", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("sweeps expired keys in bounded batches, asking for the next batch at once", async () => {
+    const sweeper = createDurableObjectKV(namespace, { name: "sweep" });
+    for (let i = 0; i < 5; i++) await sweeper.set(`gone:${i}`, "v", { ttlMs: 20 });
+    await sweeper.set("kept", "v");
+    await sleep(100);
+    const stub = namespace.get(namespace.idFromName("sweep"));
+    const first = await (await stub.fetch("https://covara-kv.internal/test/sweep?limit=2")).json();
+    expect(first.rows).toBe(4);
+    expect(first.next).toBeLessThanOrEqual(Date.now());
+    const rest = await (await stub.fetch("https://covara-kv.internal/test/sweep?limit=10")).json();
+    expect(rest).toEqual({ next: null, rows: 1 });
+    await sweeper.close();
+  });
+
   it("keeps Infinity bounds and scores through the wire", async () => {
     await kv.zadd("inf:z", "a", 1);
     await kv.zadd("inf:z", "b", 2);

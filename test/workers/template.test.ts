@@ -2,7 +2,8 @@
  * The cloudflare template as a user gets it: `covara create --template cloudflare`, built by
  * wrangler (`wrangler deploy --dry-run`, the real bundler and config checks, nothing uploaded),
  * then the built Worker run in workerd with the bindings its wrangler.toml declares: D1 with the
- * template's migration applied, and the CovaraKVDurableObject. Its resource answers 200.
+ * template's migration applied, the CovaraKVDurableObject and the CovaraTaskDurableObject. Its
+ * resource answers 200, its subscriptions hear a write, and the task object answers.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -40,7 +41,10 @@ describe("covara create --template cloudflare", () => {
     expect(toml).toMatch(
       /^\[\[durable_objects\.bindings\]\]\nname = "COVARA_KV"\nclass_name = "CovaraKVDurableObject"/m,
     );
-    expect(toml).toMatch(/new_sqlite_classes = \["CovaraKVDurableObject"\]/);
+    expect(toml).toMatch(
+      /^\[\[durable_objects\.bindings\]\]\nname = "COVARA_TASKS"\nclass_name = "CovaraTaskDurableObject"/m,
+    );
+    expect(toml).toMatch(/new_sqlite_classes = \["CovaraKVDurableObject", "CovaraTaskDurableObject"\]/);
 
     mf = new Miniflare({
       // Listed explicitly, as wrangler uploads it: Miniflare's module walk refuses the bundle's
@@ -50,7 +54,10 @@ describe("covara create --template cloudflare", () => {
       compatibilityDate: "2025-09-01",
       compatibilityFlags: ["nodejs_compat"],
       d1Databases: { DB: "template-db" },
-      durableObjects: { COVARA_KV: { className: "CovaraKVDurableObject", useSQLite: true } },
+      durableObjects: {
+        COVARA_KV: { className: "CovaraKVDurableObject", useSQLite: true },
+        COVARA_TASKS: { className: "CovaraTaskDurableObject", useSQLite: true },
+      },
     });
     const db = await mf.getD1Database("DB");
     for (const statement of readFileSync(join(dir, "migrations/0000_init.sql"), "utf8")
@@ -78,5 +85,13 @@ describe("covara create --template cloudflare", () => {
     const [added] = (await stream.until("added")).slice(-1);
     expect(added?.data.row).toMatchObject({ title: "ship it" });
     await stream.cancel();
+
+    // The task object is exported and bound: it answers the KV protocol the task scheduler speaks.
+    const tasks = await mf.getDurableObjectNamespace("COVARA_TASKS");
+    const reply = await tasks.get(tasks.idFromName("covara")).fetch("https://covara-kv.internal/kv/command", {
+      method: "POST",
+      body: JSON.stringify({ op: "zcard", args: ["covara:tasks:ready"] }),
+    });
+    expect(await reply.json()).toEqual({ value: 0 });
   }, 240_000);
 });

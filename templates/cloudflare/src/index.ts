@@ -3,18 +3,27 @@
  * sessions) in the CovaraKVDurableObject so every isolate shares it. The app is built per isolate
  * on its first request (bindings arrive with the request), and once per event stream, whose
  * subscription must belong to that stream's own request (see createWorkerFetch).
+ * Background tasks run in the CovaraTaskDurableObject: register them with
+ * `getTaskRegistry().register(task)` here, enqueue with
+ * `createDurableObjectTaskScheduler(env.COVARA_TASKS).enqueue(task, input)`.
  */
 import { createCovara } from "covara";
-import { CovaraKVDurableObject, createDurableObjectKV, createWorkerFetch } from "covara/workers";
+import {
+  CovaraKVDurableObject,
+  CovaraTaskDurableObject,
+  createDurableObjectKV,
+  createWorkerFetch,
+} from "covara/workers";
 import { drizzle } from "drizzle-orm/d1";
 import { todos } from "./schema";
 
-// The Durable Object class must be exported from the Worker's main module.
-export { CovaraKVDurableObject };
+// Durable Object classes must be exported from the Worker's main module.
+export { CovaraKVDurableObject, CovaraTaskDurableObject };
 
 export interface Env {
   DB: D1Database;
   COVARA_KV: DurableObjectNamespace;
+  COVARA_TASKS: DurableObjectNamespace;
 }
 
 const OPEN = { read: true, create: true, update: true, delete: true };
