@@ -76,6 +76,12 @@ describe("the task Durable Object", () => {
     expect(status).not.toHaveProperty("claimToken");
   });
 
+  it("waitFor in the Worker hears the task finish in the object", async () => {
+    const id = await q.enqueue("slow", { ms: 300 });
+    const { json } = await call(`/wait/${id}?o=runs`);
+    expect(json).toEqual({ id, status: "completed", result: { slept: 300 } });
+  });
+
   it("runs a delayed task no earlier than its run time, woken by the alarm", async () => {
     const enqueuedAt = Date.now();
     const id = await q.enqueue("double", { n: 1 }, { delayMs: 1500 });
