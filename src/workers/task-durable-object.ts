@@ -21,7 +21,6 @@ import {
   reapLapsedLeases,
   runTaskPass,
   type TaskPassSettings,
-  type TaskQueue,
 } from "../tasks/port";
 import type { DurableObjectContext } from "./cloudflare-types";
 import { CovaraKVDurableObject } from "./kv-durable-object";
@@ -80,6 +79,8 @@ export function createTaskDurableObject<Env = unknown>(
     private readonly tasks: TaskPassSettings;
     private readonly kv: KV;
     private failedPasses = 0;
+    /** Set once start-up recovery succeeded; until then every alarm tries it first. */
+    private recovered = false;
 
     constructor(ctx: DurableObjectContext, env: Env) {
       super(ctx, env);
@@ -116,6 +117,7 @@ export function createTaskDurableObject<Env = unknown>(
 
     override async alarm(): Promise<void> {
       await super.alarm();
+      if (!this.recovered) await this.recover();
       try {
         await runTaskPass(this.tasks);
         this.failedPasses = 0;
@@ -129,11 +131,6 @@ export function createTaskDurableObject<Env = unknown>(
         return;
       }
       await this.planAlarm(report);
-    }
-
-    /** The queue on this object's storage (for subclasses and tests). */
-    protected get taskQueue(): TaskQueue {
-      return this.tasks.queue;
     }
 
     /**
@@ -155,9 +152,10 @@ export function createTaskDurableObject<Env = unknown>(
         for (let round = 0; round < 1000 && (await this.kv.zcard(leases)) > 0; round++) {
           await reapLapsedLeases(queue, now, this.tasks.maxLapses, this.tasks.notifyDlq);
         }
+        this.recovered = true;
         await this.planAlarm(report);
       } catch (error) {
-        // A failure here must not reset the object into a loop: the next alarm or command retries.
+        // A failure here must not reset the object into a loop: the next alarm retries it.
         report(error);
         await this.armAlarm(Date.now() + PASS_RETRY_MS);
       }

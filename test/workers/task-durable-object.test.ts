@@ -101,6 +101,19 @@ describe("the task Durable Object", () => {
     expect(await q.settled(id)).toMatchObject({ status: "completed", attempt: 3, result: { attempt: 3 } });
   });
 
+  it("drains more due tasks than one alarm may start, alarm after alarm, with no request to wake it", async () => {
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, n) => q.enqueue("double", { n })));
+    // No request reaches the object meanwhile: only its own re-armed alarms can run the rest
+    // (3 attempts per alarm in this fixture).
+    await sleep(3000);
+    const lookedAt = Date.now();
+    const statuses = await Promise.all(ids.map((id) => q.status(id)));
+    for (const [n, status] of statuses.entries()) {
+      expect(status).toMatchObject({ status: "completed", result: { doubled: n * 2 } });
+      expect(status.finishedAt).toBeLessThan(lookedAt);
+    }
+  });
+
   it("runs tasks side by side (concurrency 2)", async () => {
     const started = Date.now();
     const ids = await Promise.all([q.enqueue("slow", { ms: 800 }), q.enqueue("slow", { ms: 800 })]);
