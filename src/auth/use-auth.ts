@@ -11,6 +11,7 @@ import { errorHandler } from "../kernel/error-handler";
 import { contextOf, type ContextSource } from "../kernel/context";
 import type { KV } from "../kernel/kv";
 import { createMemoryKV } from "../kv";
+import { resolvePrincipal, type PrincipalOptions } from "../kernel/principal";
 import type { CovaraEnv } from "../kernel/http";
 import { strategyFromAdapter, type AuthAdapter } from "./adapters/legacy-adapter";
 import { createAuthKit } from "./auth-kit";
@@ -115,6 +116,14 @@ export interface UseAuthOptions {
    */
   exposeUser?: (user: AuthUser) => Record<string, unknown>;
   security?: AuthSecurityOptions;
+  /**
+   * Where each request's principal gets its tenant memberships (roles, clearance): `middleware`
+   * then also sets `c.get("principal")` right after authentication, for apps built with
+   * `useAuth`/`useResource` on a plain Hono app. `createCovara({ auth })` uses it too (give it here
+   * or to `createCovara`, not both). See docs/principal.md.
+   * @default the principal is built on first read from the user, without memberships (`getPrincipal`)
+   */
+  principal?: PrincipalOptions;
 }
 
 export interface UseAuthResult {
@@ -126,6 +135,8 @@ export interface UseAuthResult {
   strategy: SessionStrategy;
   /** The kit features receive, for custom credential routes of your own. */
   kit: AuthKit;
+  /** The `principal` option, for `createCovara` (which resolves the principal after its own identity steps). */
+  principal?: PrincipalOptions;
 }
 
 function resolvePolicy(option: UseAuthOptions["passwordPolicy"]): PasswordPolicy | null {
@@ -161,7 +172,16 @@ export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
   }
 
   strategy.bind?.({ kv, users, clientIp, throttle: (_c, key) => throttle.hit(key) });
-  const middleware = createAuthMiddleware(strategy, csrf);
+  const authenticate = createAuthMiddleware(strategy, csrf);
+  const principal = options.principal;
+  const withPrincipal = principal ? resolvePrincipal(principal) : undefined;
+  // With `principal`, authenticating is followed by resolving the memberships, in one middleware.
+  const middleware: MiddlewareHandler<CovaraEnv> = withPrincipal
+    ? (c, next) =>
+        authenticate(c, async () => {
+          await withPrincipal(c, next);
+        })
+    : authenticate;
   const kit = createAuthKit({
     kv,
     users,
@@ -200,5 +220,5 @@ export function useAuth(options: UseAuthOptions = {}): UseAuthResult {
   strategy.mount?.(router);
   for (const feature of features) feature.mount(router, kit);
 
-  return { router, middleware, strategy, kit };
+  return principal ? { router, middleware, strategy, kit, principal } : { router, middleware, strategy, kit };
 }

@@ -4,15 +4,15 @@
  * instances over the KV's pub/sub), and a unit of work that saves queued writes in one transaction.
  */
 import type { AnyDatabase } from "../kernel/dialect";
-import { problems } from "../kernel/errors";
 import { listenForChanges, versionKey } from "./invalidation";
 import { pageKey, selectById, selectPage } from "./queries";
 import { getKey, listKey, ReadCache } from "./read-cache";
-import type { CacheStats, DataService, DataServiceOptions, DataTables, Operation, RowOf } from "./types";
+import type { CacheStats, DataActor, DataService, DataServiceOptions, DataTables, Operation, RowOf } from "./types";
 import { createUnitOfWork, runOperations } from "./unit-of-work";
 
 export type {
   CacheStats,
+  DataActor,
   DataCacheOptions,
   DataService,
   DataServiceOptions,
@@ -24,6 +24,7 @@ export type {
   RowId,
   RowOf,
   UnitOfWork,
+  WriteRoute,
 } from "./types";
 export { DATA_SERVICE_PROBLEM_TYPES } from "./problems";
 
@@ -51,7 +52,9 @@ export async function createDataService<TTables extends DataTables>(
       })
     : async () => {};
 
-  const save = (operations: readonly Operation<TTables>[]) => runOperations(db, tables, operations, options.app);
+  const target = { db, tables, app: options.app, writes: options.writes ?? "auto" };
+  const save = (operations: readonly Operation<TTables>[], actor: DataActor | undefined) =>
+    runOperations(target, operations, actor);
   const tableOf = (name: string) => {
     const table = tables[name];
     if (!table) throw new TypeError(`covara data service: '${name}' is not one of its tables`);
@@ -92,19 +95,18 @@ export async function createDataService<TTables extends DataTables>(
         selectPage(db, served, query),
       ) as Promise<RowOf<TTables[typeof table]>[]>;
     },
-    async create(table, values) {
-      const [row] = await save([{ op: "create", table, values } as Operation<TTables>]);
-      return row as RowOf<TTables[typeof table]>;
+    async create(table, values, actor) {
+      const { first } = await save([{ op: "create", table, values } as Operation<TTables>], actor);
+      return first as RowOf<TTables[typeof table]>;
     },
-    async update(table, id, changes) {
-      const [row] = await save([{ op: "update", table, id, changes } as Operation<TTables>]);
-      if (!row) throw problems.notFound(table, String(id));
-      return row as RowOf<TTables[typeof table]>;
+    async update(table, id, changes, actor) {
+      const { first } = await save([{ op: "update", table, id, changes } as Operation<TTables>], actor);
+      return first as RowOf<TTables[typeof table]>;
     },
-    async delete(table, id) {
-      await save([{ op: "delete", table, id } as Operation<TTables>]);
+    async delete(table, id, actor) {
+      await save([{ op: "delete", table, id } as Operation<TTables>], actor);
     },
-    batch: () => createUnitOfWork<TTables>(save, served),
+    batch: (actor) => createUnitOfWork<TTables>(save, served, actor),
     stats: () => cache?.stats() ?? NO_STATS,
     close: stop,
   };

@@ -1,6 +1,8 @@
 /** The data service's public types: its tables, options, queries and the service itself. */
 import type { Column, InferInsertModel, InferSelectModel, Table } from "drizzle-orm";
+import type { Context } from "hono";
 import type { ContextSource } from "../kernel/context";
+import type { CovaraEnv, CovaraUser, Membership } from "../kernel/http";
 import type { KV } from "../kernel/kv";
 
 /** A table the service serves, named like the resource (or tracked table) of the same rows. */
@@ -33,11 +35,29 @@ export interface DataCacheOptions {
   maxEntries?: number;
 }
 
+/**
+ * Who writes, for the tables mounted as resources (their auth scopes, hooks and `ctx.principal`
+ * see this identity): the request being served (`c`), or, outside a request (a job, a script),
+ * a user and their tenant memberships. Without one the writes are anonymous: only what the
+ * resources' `auth.public` rules open is allowed.
+ */
+export type DataActor = Context<CovaraEnv> | { user: CovaraUser | null; memberships?: readonly Membership[] };
+
+/**
+ * How the service's writes reach a table: `"auto"` through the resource mounted under the table's
+ * name on the same database object when there is one, else directly; `"resource"` always through
+ * a mounted resource (a write to a table without one fails); `"table"` always directly (no hooks,
+ * validation or scopes, as a tracked db writes).
+ */
+export type WriteRoute = "auto" | "resource" | "table";
+
 export interface DataServiceOptions {
   /** The read cache; `false` turns it off (every read queries the database). */
   cache: DataCacheOptions | false;
   /** The app whose mutation feed the service publishes on and listens to (default: the default context's). */
   app?: ContextSource;
+  /** How writes reach the tables (default `"auto"`, see `WriteRoute`). */
+  writes?: WriteRoute;
 }
 
 export interface ListOptions<T extends DataTable> {
@@ -86,14 +106,21 @@ export interface DataService<TTables extends DataTables> {
     table: K,
     options?: ListOptions<TTables[K]>,
   ): Promise<readonly Readonly<RowOf<TTables[K]>>[]>;
-  create<K extends keyof TTables & string>(table: K, values: NewRowOf<TTables[K]>): Promise<RowOf<TTables[K]>>;
+  /** A one-operation unit of work; `actor` as for `batch`. */
+  create<K extends keyof TTables & string>(
+    table: K,
+    values: NewRowOf<TTables[K]>,
+    actor?: DataActor,
+  ): Promise<RowOf<TTables[K]>>;
   update<K extends keyof TTables & string>(
     table: K,
     id: RowId,
     changes: Partial<NewRowOf<TTables[K]>>,
+    actor?: DataActor,
   ): Promise<RowOf<TTables[K]>>;
-  delete<K extends keyof TTables & string>(table: K, id: RowId): Promise<void>;
-  batch(): UnitOfWork<TTables>;
+  delete<K extends keyof TTables & string>(table: K, id: RowId, actor?: DataActor): Promise<void>;
+  /** A unit of work whose writes to tables mounted as resources are made as `actor` (see `DataActor`). */
+  batch(actor?: DataActor): UnitOfWork<TTables>;
   stats(): CacheStats;
   /** Stops listening to the feed and the KV channel. */
   close(): Promise<void>;

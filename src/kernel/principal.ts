@@ -3,7 +3,7 @@
  * their roles and clearance in each. Built once per request and read by middleware, scopes,
  * hooks and route handlers alike (`c.get("principal")`, `ctx.principal`).
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { CovaraEnv, CovaraUser, Membership, Principal, TenantId } from "./http";
 
 export type { Membership, Principal, TenantId };
@@ -61,4 +61,38 @@ export function getPrincipal(c: Context<CovaraEnv>): Principal {
     c.set("principal", principal);
   }
   return principal;
+}
+
+/** Where a user's tenant memberships come from (`createCovara({ principal })`, `useAuth({ principal })`). */
+export interface PrincipalOptions {
+  /** The user's tenants with their roles and clearance; called at most once per request, never for anonymous ones. */
+  memberships(user: CovaraUser, c: Context<CovaraEnv>): readonly Membership[] | Promise<readonly Membership[]>;
+}
+
+/** The options each resolved principal was built with, so a second resolver of the same options keeps it. */
+const resolvedWith = new WeakMap<Principal, PrincipalOptions | undefined>();
+
+/**
+ * Sets `c.get("principal")`: the user with the memberships `options` resolves (none without
+ * options), or the shared anonymous principal. A principal an earlier resolver built for the same
+ * user with the same options is kept, so `useAuth({ principal })`'s middleware followed by
+ * `createCovara`'s reads the memberships once; a changed user (impersonation, a later
+ * `authenticate`) is resolved again.
+ */
+export function resolvePrincipal(options?: PrincipalOptions): MiddlewareHandler<CovaraEnv> {
+  return async (c, next) => {
+    const user = c.get("user") ?? null;
+    const existing = c.get("principal");
+    const current =
+      existing !== undefined &&
+      existing.user === user &&
+      resolvedWith.has(existing) &&
+      resolvedWith.get(existing) === options;
+    if (!current) {
+      const principal = createPrincipal(user, user && options ? await options.memberships(user, c) : []);
+      if (user !== null) resolvedWith.set(principal, options);
+      c.set("principal", principal);
+    }
+    await next();
+  };
 }

@@ -1,7 +1,6 @@
 /** The request principal: tenant memberships, role and clearance checks, tenant scopes. */
-export { createPrincipal, getPrincipal } from "../kernel/principal";
+export { createPrincipal, getPrincipal, resolvePrincipal, type PrincipalOptions } from "../kernel/principal";
 export type { Membership, Principal, TenantId } from "../kernel/http";
 export { PRINCIPAL_PROBLEM_TYPES } from "./problems";
-export { resolvePrincipal, type PrincipalOptions } from "./resolve";
 export { requireClearance, requireRole, type TenantCheckOptions, type TenantSelector } from "./require";
 export { myTenants, tenantScope, type TenantScopeOptions } from "./scopes";

@@ -98,6 +98,34 @@ async function runAsBatch(info: TableInfo, writes: PlannedWrite[]): Promise<Row[
   }
 }
 
+/**
+ * One planned write inside a running transaction: its statement, then its scope's check of the
+ * row as stored; returns the row the write returned. A write that matched no row throws, rolling
+ * the transaction back; `writeFailure` turns that (or a database error) into the problem.
+ */
+export function* runPlannedWrite(
+  tx: TransactionBuilders,
+  info: TableInfo,
+  write: PlannedWrite,
+  written: readonly Row[] = [],
+): Generator<Query, Row, Row[]> {
+  const row = firstRow(yield build(tx, write.table ?? info.table, write, written), write);
+  const scope = checkOf(write);
+  if (scope) {
+    // RETURNING shows the row as the statement wrote it, not what AFTER triggers changed
+    // next: the check reads the row back.
+    const stored = yield tx.select().from(scope.info.table).where(byId(scope.info, row[scope.info.idKey]));
+    scope.check(stored[0] ?? row);
+  }
+  return row;
+}
+
+/** The problem a transaction of planned writes failed with: why a write matched no row, or the mapped database error. */
+export async function writeFailure(info: TableInfo, error: unknown): Promise<unknown> {
+  if (error instanceof MissingRow) return error.write.onMissing();
+  return mapDatabaseError(error, info.name);
+}
+
 /** Runs the writes atomically and returns the row each one returned. */
 export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Promise<Row[]> {
   const driver = driverOf(info.db);
@@ -108,22 +136,11 @@ export async function runAtomically(info: TableInfo, writes: PlannedWrite[]): Pr
   try {
     return await runTransaction(info.db, function* (tx) {
       const rows: Row[] = [];
-      for (const write of writes) {
-        const row = firstRow(yield build(tx, write.table ?? info.table, write, rows), write);
-        const scope = checkOf(write);
-        if (scope) {
-          // RETURNING shows the row as the statement wrote it, not what AFTER triggers changed
-          // next: the check reads the row back.
-          const stored = yield tx.select().from(scope.info.table).where(byId(scope.info, row[scope.info.idKey]));
-          scope.check(stored[0] ?? row);
-        }
-        rows.push(row);
-      }
+      for (const write of writes) rows.push(yield* runPlannedWrite(tx, info, write, rows));
       yield* insertRows(tx, plannedCompanionRows(info, writes, rows));
       return rows;
     });
   } catch (error) {
-    if (error instanceof MissingRow) throw await error.write.onMissing();
-    throw mapDatabaseError(error, info.name);
+    throw await writeFailure(info, error);
   }
 }

@@ -20,16 +20,29 @@ import type { CovaraContext } from "../kernel/context";
 import type { AnyDatabase } from "../kernel/dialect";
 import type { ProblemType } from "../kernel/errors";
 import type { CovaraEnv, CovaraUser } from "../kernel/http";
-import type { Mutation } from "../kernel/mutations";
+import type { Mutation, MutationFeed } from "../kernel/mutations";
 import type { RsqlNode } from "../kernel/rsql";
 import type { Access } from "./access";
 import type { CompanionWrites } from "./companion-writes";
 import type { ListQuery } from "./list-query";
 import type { IncludePlan } from "./relations/plan";
 import type { TableInfo } from "./table-info";
+import type { Query, TransactionBuilders } from "./transaction";
 import type { HookContext, ResourceConfig, ResourceExtensionConfig } from "./types";
 
-export type { Access, CompanionWrites, IncludePlan, ListQuery, Mutation, ResourceExtensionConfig, RsqlNode, TableInfo };
+export type {
+  Access,
+  CompanionWrites,
+  IncludePlan,
+  ListQuery,
+  Mutation,
+  MutationFeed,
+  Query,
+  ResourceExtensionConfig,
+  RsqlNode,
+  TableInfo,
+  TransactionBuilders,
+};
 
 type Row = Record<string, unknown>;
 
@@ -77,6 +90,48 @@ export interface RowSelection {
   limit?: number;
 }
 
+/** One write of a unit of work, as a caller outside the resource layer asks for it (see `ResourceHandle.writer`). */
+export type ResourceWrite =
+  | { op: "create"; values: Row }
+  | { op: "update"; id: string | number; changes: Row }
+  | { op: "delete"; id: string | number };
+
+/**
+ * A write the resource has prepared (access resolved, target loaded, input shaped, hooks run,
+ * validated), ready to run inside the caller's transaction. The caller runs `run` inside one
+ * transaction with the unit's other writes; after the commit it publishes `mutation(row)` on
+ * `feed` (all the unit's mutations of one feed at once), then calls `afterCommit(row)`.
+ */
+export interface PreparedWrite {
+  /** The resource's name (the table its mutation names). */
+  readonly resource: string;
+  /**
+   * The write's statements inside the caller's transaction (a `TransactionBody` step: `yield*`
+   * it): the write, the scope's check of the stored row, extensions' companion rows. Returns the
+   * written row (for a delete, the row as it was); throws to roll the transaction back.
+   */
+  run(tx: TransactionBuilders): Generator<Query, Row, Row[]>;
+  /** The problem to report when the transaction failed inside `run` (a row gone or changed, a refused scope, a constraint). */
+  failure(error: unknown): Promise<unknown>;
+  /** The feed the resource's mutations go to (its app's). */
+  readonly feed: MutationFeed;
+  /** The mutation announcing the written row. */
+  mutation(row: Row): Mutation;
+  /** After the commit and the publish: the resource's `onAfterCreate` / `onAfterUpdate` / `onAfterDelete`. */
+  afterCommit(row: Row): Promise<void>;
+}
+
+/** Prepares writes for one acting request (see `ResourceHandle.writer`). */
+export interface ResourceWriter {
+  /**
+   * The write's steps before its transaction, as the REST endpoints run them: create, update or
+   * delete access of the acting user (401/403), the target inside the read scope (404) and the
+   * write scope (403), strictInput and the writable allowlist, generated fields, `onBefore*` hooks,
+   * validation (400 `validation-error`). Rejects with the problem the endpoint would answer with.
+   */
+  prepare(write: ResourceWrite): Promise<PreparedWrite>;
+}
+
 /**
  * The deliberate surface of a mounted resource that extensions build on: its access rules, query
  * parsing, SQL and row presentation, so an extension can never disagree with the list endpoint.
@@ -108,6 +163,13 @@ export interface ResourceHandle {
     body: Row,
     server?: Row,
   ): Promise<{ stored: Row; presented: Row; headers: Record<string, string> }>;
+  /**
+   * The write port: writes of this resource prepared for the acting request `c` (its user and
+   * principal are what scopes and hooks see), run later inside a transaction the caller owns, with
+   * the mutations published by the caller after the commit (the data service's unit of work).
+   * Access is resolved once per operation kind and writer, as a REST batch does once per request.
+   */
+  writer(c: Context<CovaraEnv>): ResourceWriter;
   /** The list parameters (filter, select, orderBy, limit, cursor, totalCount, withDeleted), validated; `limits` overrides the page size bounds. */
   parseList(params: Record<string, string | undefined>, limits?: { defaultLimit: number; maxLimit: number }): ListQuery;
   /** A boolean query parameter (`true`/`false`/`1`/`0`/empty); anything else is a 400 naming it. */

@@ -22,6 +22,7 @@ import { parseId } from "./rows";
 import { hookContext } from "./runtime";
 import type { AnyRuntime } from "./runtime-types";
 import { isLiveRow, withLive } from "./soft-delete";
+import { createWriter } from "./unit-writes";
 import { createOne } from "./write-handlers";
 
 type Row = Record<string, unknown>;
@@ -52,6 +53,7 @@ export function createHandle(runtime: AnyRuntime, app: CovaraContext): ResourceH
     readAccess: (c) => resolveAccess("read", c, config.auth, runtime.scopes, info),
     createAccess: (c) => resolveAccess("create", c, config.auth, runtime.scopes, info),
     create: (c, access, body, server) => createOne(runtime, c, access, body, server),
+    writer: (c) => createWriter(runtime, c),
     parseList: (params, limits) =>
       parseListQuery(params, info, limits ? { ...runtime.limits, ...limits } : runtime.limits, runtime.filters),
     parseFlag: parseBoolean,

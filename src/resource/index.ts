@@ -41,7 +41,3 @@ export type {
 export type { ColumnKey } from "../kernel/table-types";
 export type { ScopeInput } from "../kernel/scope";
 export type { CovaraEnv, CovaraUser } from "../kernel/http";
-// The transaction runner every multi-statement write shares (batches, nested writes, the data
-// service's unit of work): sync on better-sqlite3, async elsewhere, retried on serialization failures.
-export { runTransaction } from "./transaction";
-export type { Query, TransactionBody, TransactionBuilders } from "./transaction";

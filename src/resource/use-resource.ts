@@ -15,6 +15,7 @@ import { countMatching, getRow, listRows } from "./read-handlers";
 import { createRuntime, type ResourceRuntime } from "./runtime";
 import { ResourceRegistry } from "./relations/registry";
 import { createHandle } from "./handle";
+import { registerMounted } from "./mounted";
 import type { ResourceExtension, ResourceHandle } from "./extension";
 import { defaultContext, type CovaraContext } from "../kernel/context";
 import type { ProcedureMap, ResourceConfig } from "./types";
@@ -97,6 +98,7 @@ export function createResourceRouter<TTable extends Table>(
     if (afterCommit) handle.onCommit((mutations) => afterCommit.call(extension, handle, mutations));
   }
   registry.register(runtime);
+  registerMounted(handle);
   warnOpenAccess(runtime.info.name, config.auth);
   const router = new Hono<CovaraEnv>();
   const bind = (handler: Handler<TTable>) => (c: Context<CovaraEnv>) => handler(runtime, c);

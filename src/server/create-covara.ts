@@ -75,7 +75,7 @@ export interface CovaraOptions {
    * router is mounted at `${basePath}/auth`. With `authenticate` too, `authenticate` fills in only
    * when the auth middleware found no user (e.g. API keys beside sessions).
    */
-  auth?: { router: Hono<CovaraEnv>; middleware: MiddlewareHandler<CovaraEnv> };
+  auth?: { router: Hono<CovaraEnv>; middleware: MiddlewareHandler<CovaraEnv>; principal?: PrincipalOptions };
   /**
    * Security headers on every response; false to omit.
    * @default on; CSP only when configured
@@ -130,7 +130,8 @@ export interface CovaraOptions {
   /**
    * Where each request's principal gets its tenant memberships (roles, clearance): called once per
    * authenticated request, after authentication; the result is `c.get("principal")`. Without it
-   * the principal has the user and no memberships (covara still sets it). See docs/principal.md.
+   * the principal has the user and no memberships (covara still sets it). `useAuth({ principal })`
+   * given as `auth` serves too (one of the two, not both). See docs/principal.md.
    */
   principal?: PrincipalOptions;
   /**
@@ -269,6 +270,8 @@ function joinPath(base: string, path: string): string {
 export function createCovara<const TBase extends string = "/api">(
   options: CovaraOptions & { basePath?: TBase } = {},
 ): CovaraApp<BlankSchema, TBase> {
+  if (options.principal && options.auth?.principal && options.principal !== options.auth.principal)
+    throw new TypeError("covara: give `principal` to createCovara or to useAuth, not both");
   const app = new Hono<CovaraEnv>();
   const basePath = options.basePath ?? "/api";
   const databases = new Set<AnyDatabase>();
@@ -312,7 +315,7 @@ export function createCovara<const TBase extends string = "/api">(
     mountAdmin({ app, context, resources }, options.admin ?? {});
   }
   // After the admin's impersonation swap, so the principal is the effective user's.
-  app.use("*", resolvePrincipal(options.principal));
+  app.use("*", resolvePrincipal(options.principal ?? options.auth?.principal));
   if (options.auth) app.route(joinPath(basePath, "/auth"), options.auth.router);
   if (options.health !== false) mountHealth(app, databases);
   if (options.openapi !== false) {

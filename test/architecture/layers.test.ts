@@ -34,7 +34,7 @@ const ALLOWED: Record<string, readonly string[] | "any"> = {
   env: ["kernel"],
   htmx: ["kernel", "kv", "db", "resource"],
   billing: ["kernel", "kv"],
-  // The cached data service and its unit of work: on the mutation feed and the resource layer's transaction runner.
+  // The cached data service and its unit of work: on the mutation feed, writing through resources by the write port alone (NARROW).
   "data-service": ["kernel", "kv", "resource"],
   // The observability log and the logger, metrics and middleware around it: on the kernel alone.
   observability: ["kernel"],
@@ -66,6 +66,8 @@ const NARROW: Record<string, Record<string, readonly string[]>> = {
   client: { kernel: ["kernel/erased.ts"] },
   // Search sees a resource only as a ResourceHandle: the extension contract, never the resource layer's index or internals.
   search: { resource: ["resource/extension.ts"] },
+  // The data service writes through a resource by its write port (the handle's writer, the transaction runner), nothing else.
+  "data-service": { resource: ["resource/write-port.ts"] },
 };
 
 /**
@@ -76,7 +78,7 @@ const NARROW: Record<string, Record<string, readonly string[]>> = {
 const PORTS: Record<string, (path: string) => boolean> = {
   kernel: () => true,
   // The resource extension contract: what realtime, search, files and later features build on.
-  resource: (path) => path === "resource/extension.ts",
+  resource: (path) => path === "resource/extension.ts" || path === "resource/write-port.ts",
   // Auth's building blocks for oidc (bearer parsing, the uniform 401, the Passport driver), not public API.
   auth: (path) => path === "auth/port.ts",
   // Pub/sub delivery every KV adapter shares, including the Durable Object client in workers/.
