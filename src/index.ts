@@ -4,7 +4,7 @@ export type { CovaraApp, CovaraOptions, CovaraTypeInfo, ResourceTypeInfo } from 
 export { useResource, defaultExtensions, consoleLogger } from "./server";
 export { defineRoute } from "./server";
 export type { FileRoutesOptions, RouteContext, RouteHandler, RouteSchema } from "./server";
-export { getPrincipal, myTenants, requireClearance, requireRole, tenantScope } from "./server";
+export { getPrincipal, myTenants, requireClearance, requireRole, resolvePrincipal, tenantScope } from "./server";
 export type { Membership, Principal, PrincipalOptions } from "./server";
 export type { ContextSource, CovaraContext, Logger } from "./server";
 export { readJsonBody, defineProcedure } from "./resource";
