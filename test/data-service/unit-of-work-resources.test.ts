@@ -12,7 +12,8 @@ import { createDataService } from "../../src/data-service";
 import { ProblemError } from "../../src/kernel/errors";
 import type { CovaraEnv } from "../../src/kernel/http";
 import { onMutations, type Mutation } from "../../src/kernel/mutations";
-import { openPgliteTasks, openSqliteTasks } from "./uow-fixtures";
+import { trackMutations } from "../../src/realtime";
+import { openPgliteTasks, openSqliteTasks, sqliteTasks } from "./uow-fixtures";
 
 // A real collection before each heap reading, so growth is what the unit holds, not garbage.
 setFlagsFromString("--expose-gc");
@@ -185,6 +186,22 @@ for (const target of targets) {
       expect((await opened.rows("select title from tasks")).map((r) => r.title)).toEqual(["from a route"]);
     });
 
+    it("answers an id that cannot be one with a problem naming the operation, never a 500", async () => {
+      const { service } = await setup();
+      for (const table of ["tasks", "logs"] as const) {
+        const doc = problemOf(
+          await service
+            .batch(ann)
+            .delete(table, "not-a-number")
+            .saveChanges()
+            .catch((error: unknown) => error),
+        );
+        expect(doc).toMatchObject({ index: 0, op: "delete", table });
+        expect(doc.status).toBeGreaterThanOrEqual(400);
+        expect(doc.status).toBeLessThan(500);
+      }
+    });
+
     it('writes: "table" skips the resource; writes: "resource" refuses a table without one', async () => {
       const direct = await setup({ writes: "table" });
       await direct.service.batch().create("tasks", { title: "raw", owner: "zed" }).saveChanges();
@@ -232,3 +249,35 @@ for (const target of targets) {
     }, 180_000);
   });
 }
+
+describe("unit of work through resources, heard by a tracked db's query cache", () => {
+  it("empties the cache once, after commit, and not at all on a rollback", async () => {
+    const opened = openSqliteTasks();
+    opened.mount();
+    const tracked = trackMutations(
+      opened.db,
+      { tasks: opened.tables.tasks },
+      { cache: { enabled: true, ttl: 60_000 } },
+    );
+    const service = await createDataService(opened.db, opened.tables, { cache: false });
+    const titles = async () => (await tracked.select().from(sqliteTasks)).map((row) => row.title);
+    expect(await titles()).toEqual([]);
+    await service
+      .batch(ann)
+      .create("tasks", { title: "a", owner: "ann" })
+      .create("tasks", { title: "b", owner: "ann" })
+      .saveChanges();
+    expect(await titles()).toEqual(["a", "b"]); // the cached empty answer was dropped
+
+    const failed = await service
+      .batch(ann)
+      .create("tasks", { title: "c", owner: "ann" })
+      .create("tasks", { title: "d", owner: "bob" })
+      .saveChanges()
+      .catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(ProblemError);
+    expect(await titles()).toEqual(["a", "b"]);
+    await service.close();
+    await opened.close();
+  });
+});

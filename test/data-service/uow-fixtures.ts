@@ -11,7 +11,7 @@ import { boolean, pgTable, integer as pgInteger, text as pgText } from "drizzle-
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { Hono } from "hono";
 import type { AnyDatabase } from "../../src/kernel/dialect";
-import { type ResourceConfig, useResource } from "../../src/resource";
+import { useResource } from "../../src/resource";
 
 export const sqliteTasks = sqliteTable("tasks", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -47,7 +47,7 @@ type Row = Record<string, unknown>;
  * rows (`owner==<id>`); a create without an owner gets the user's in `onBeforeCreate`; every
  * hook records its call; deletes are soft. `hooks: false` mounts it without hooks (the 10,000-row test).
  */
-function tasksConfig(db: AnyDatabase, id: unknown, calls: HookCalls, hooks = true): ResourceConfig<never> {
+function tasksConfig(db: AnyDatabase, id: unknown, calls: HookCalls, hooks = true): Row {
   const own = (user: { id: string | number }) => `owner==${String(user.id)}`;
   const config: Row = {
     id,
@@ -78,8 +78,8 @@ function tasksConfig(db: AnyDatabase, id: unknown, calls: HookCalls, hooks = tru
         calls.push(`after:delete:${String(row.id)}`);
       },
     };
-  // The config is built for either dialect's table; the resource sees it untyped either way.
-  return config as ResourceConfig<never>;
+  // Built for either dialect's table: the mounts hand it to useResource untyped (`as never`).
+  return config;
 }
 
 export function openSqliteTasks() {
