@@ -5,6 +5,7 @@
 import { and, asc, Column, desc, eq, getTableColumns, type SQL, type Table } from "drizzle-orm";
 import type { AnyDatabase } from "../kernel/dialect";
 import { assumeType } from "../kernel/erased";
+import { problems } from "../kernel/errors";
 import type { DataTable, RowId } from "./types";
 
 type Row = Record<string, unknown>;
@@ -32,7 +33,9 @@ export const MAX_LIMIT = 1000;
 
 function columnOf(table: Table, name: string): Column {
   const column: unknown = (getTableColumns(table) as Record<string, unknown>)[name];
-  if (!(column instanceof Column)) throw new TypeError(`covara data service: the table has no column '${name}'`);
+  // A 400, not a TypeError: an app may pass a client's sort or filter field straight through.
+  if (!(column instanceof Column))
+    throw problems.validation(`The table has no column '${name}'`, [{ path: name, message: "Unknown column" }]);
   return column;
 }
 

@@ -87,7 +87,13 @@ for (const target of targets) {
       expect(
         (await service.list("notes", { orderBy: "rank", desc: true, limit: 1, page: 2 })).map((n) => n.title),
       ).toEqual(["y"]);
-      await expect(service.list("notes", { orderBy: "nope" as "rank" })).rejects.toThrow(TypeError);
+      // An unknown column is the caller's bad input: a 400 problem naming it, never a 500.
+      const unknown = await service.list("notes", { orderBy: "nope" as "rank" }).catch((error: unknown) => error);
+      expect(unknown).toBeInstanceOf(ProblemError);
+      expect((unknown as ProblemError).toJSON()).toMatchObject({ status: 400, code: "VALIDATION_ERROR" });
+      await expect(service.list("notes", { where: { nope: 1 } as never })).rejects.toMatchObject({
+        status: 400,
+      });
     });
 
     it("is invalidated by writes made elsewhere through a tracked db", async () => {
