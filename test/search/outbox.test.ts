@@ -1,4 +1,5 @@
 import { sql, type Table } from "drizzle-orm";
+import { createDataService } from "../../src/data-service";
 import { trackMutations } from "../../src/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemorySearch, createOpenSearch, type ExternalSearchIndex, type SearchAdapter } from "../../src/search";
@@ -130,6 +131,47 @@ eachSearchDialect("search outbox", (fixture) => {
           await dropTable(fixture().t, outboxName);
         }
       });
+
+      if (outage.name === "memory")
+        it("a data service unit of work records outbox rows in its own transaction, none when it rolls back", async () => {
+          const { table, outboxName } = await mount({ process: false });
+          try {
+            // The articles resource is mounted on this db: the unit writes through it (writes: "resource" insists).
+            const service = await createDataService(
+              fixture().t.db,
+              { articles: { table, id: table.id } },
+              { cache: false, writes: "resource" },
+            );
+            await service
+              .batch()
+              .create("articles", ARTICLES[0] as never)
+              .create("articles", ARTICLES[1] as never)
+              .saveChanges();
+            // A unit prepares its operations against the rows as they were before it: the rows it
+            // changes exist beforehand.
+            await service
+              .batch()
+              .update("articles", 1, { title: "Sourdough" } as never)
+              .delete("articles", 2)
+              .saveChanges();
+            const failing = service
+              .batch()
+              .create("articles", ARTICLES[2] as never)
+              .update("articles", 999, { title: "gone" } as never);
+            await expect(failing.saveChanges()).rejects.toMatchObject({ status: 404 });
+            const rows = await outboxRows(fixture().t, outboxName);
+            expect(rows.map((row) => [row.row_id, row.op])).toEqual([
+              ["1", "create"],
+              ["2", "create"],
+              ["1", "update"],
+              ["2", "delete"],
+            ]);
+            expect((await tableRows(fixture().t, table)).map((row) => row.title)).toEqual(["Sourdough"]);
+            await service.close();
+          } finally {
+            await dropTable(fixture().t, outboxName);
+          }
+        });
 
       it("a resource given a trackMutations db records outbox rows all the same", async () => {
         const table = await fixture().articles();
