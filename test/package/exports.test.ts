@@ -357,11 +357,12 @@ describe("package.json sideEffects, as a consumer's bundler reads it", () => {
     60_000,
   );
 
-  it("still lets a bundler drop what a consumer does not use: createWorker alone bundles to a few kB", async () => {
+  it("still lets a bundler drop what a consumer does not use: createWorker alone stays small", async () => {
     const { text } = await bundleAndRun(
       `import { createWorker } from "covara/workers"; globalThis.kept = createWorker; console.log("ok");`,
     );
-    expect(text.length).toBeLessThan(50_000);
+    // About 80 kB (its task code); with every chunk taken as side-effectful it was about 1.9 MB.
+    expect(text.length).toBeLessThan(200_000);
   });
 });
 
