@@ -20,6 +20,15 @@ function entryName(target: string): string | undefined {
   return /^\.\/dist\/(.+)\.mjs$/.exec(target)?.[1];
 }
 
+/**
+ * The modules that register problem types when they load (every `src/<folder>/problems.ts`, and
+ * the kernel's `errors.ts`) go to one chunk, `dist/problems-<hash>.mjs`. package.json's
+ * `sideEffects` names it as the package's only file with side effects: a consumer's bundler may
+ * drop any other chunk it does not use, and always keeps the registrations of the code it keeps
+ * (docs/errors.md, "Bundling"; test/package/exports.test.ts checks both).
+ */
+const PROBLEM_MODULE = /[\\/]src[\\/](?:[a-z-]+[\\/]problems|kernel[\\/]errors)\.ts$/;
+
 function entries(): Record<string, string> {
   const names = Object.values(pkg.exports)
     .map((target) => entryName(typeof target === "string" ? target : (target.import ?? "")))
@@ -39,6 +48,7 @@ export default defineConfig({
   sourcemap: false,
   // Declarations come from tsc and dominate build time; that is expected, not worth a warning.
   checks: { pluginTimings: false },
+  outputOptions: { codeSplitting: { groups: [{ name: "problems", test: PROBLEM_MODULE }] } },
   deps: {
     // Never inline a package: every bare import (hono, drizzle-orm, zod, database drivers, node:
     // builtins) stays an import and is resolved from the user's node_modules. The validator

@@ -4,10 +4,13 @@
  * a direct API call would.
  */
 import { createForwarder, type ForwardInit } from "../kernel/forward";
-import { ADMIN_BYPASS_HEADER, IMPERSONATE_HEADER } from "./bypass";
+import { ADMIN_BYPASS_HEADER, IMPERSONATE_HEADER, markUiRequest } from "./bypass";
 import type { AdminView } from "./view";
 
-/** Calls `path` as the admin (bypassing scopes) or, with `as`, as that user under their scope. */
+/**
+ * Calls `path` as the admin (bypassing scopes) or, with `as`, as that user under their scope. The
+ * call is marked as the UI's own: its page audits the action once (bypass.ts).
+ */
 export async function forwardAsAdmin(
   view: AdminView,
   method: string,
@@ -17,7 +20,11 @@ export async function forwardAsAdmin(
   const { as, ...rest } = init;
   const marker: Record<string, string> =
     as !== undefined && as !== "" ? { [IMPERSONATE_HEADER]: as } : { [ADMIN_BYPASS_HEADER]: "1" };
-  return createForwarder(view.services.app, view.c)(method, path, { ...rest, headers: { ...rest.headers, ...marker } });
+  return createForwarder(view.services.app, view.c)(method, path, {
+    ...rest,
+    headers: { ...rest.headers, ...marker },
+    mark: markUiRequest,
+  });
 }
 
 /** A response's JSON body, or its text when it is not JSON. */

@@ -15,7 +15,8 @@ import { FILES_PROBLEMS } from "./problems";
 import { resolveFileOptions, type ResolvedFileOptions } from "./options";
 import { confirmPresignedUpload, startPresignedUpload } from "./presigned";
 import { handleUpload } from "./upload";
-import "./file-resource";
+// Types only: its `declare module` adds the `files` key this extension reads.
+import type {} from "./file-resource";
 
 /** The resolved options of each mounted file resource (local serving reads them). */
 const mounted = new WeakMap<ResourceHandle, ResolvedFileOptions>();

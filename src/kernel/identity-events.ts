@@ -68,6 +68,31 @@ export function credentialHeaders(request: Request): Record<string, string> {
   return kept;
 }
 
+/**
+ * An admin's elevation of a request (the scope bypass, or an impersonation), kept so that a
+ * long-lived stream opened under it is re-checked under the same effective scope: its later
+ * checks start from the real (admin) user as re-authenticated then, and `reapply` does again what
+ * the admin middleware did, or throws a 403 problem when that user may no longer do it.
+ */
+export interface RequestElevation {
+  /** The user who really made the request (the admin), before any impersonation swap. */
+  realUser: IdentityUser | null;
+  /** Re-applies the elevation on a fresh context whose `user` is the real user as loaded now. */
+  reapply(c: Context): Promise<void>;
+}
+
+const elevations = new WeakMap<Request, RequestElevation>();
+
+/** Records that `request` runs elevated (called by the admin identity middleware). */
+export function recordRequestElevation(request: Request, elevation: RequestElevation): void {
+  elevations.set(request, elevation);
+}
+
+/** The elevation `request` runs under, if an admin elevated it. */
+export function requestElevation(request: Request): RequestElevation | undefined {
+  return elevations.get(request);
+}
+
 type RevocationListener = (revocation: IdentityRevocation) => void;
 
 const listeners = new Set<RevocationListener>();

@@ -22,7 +22,7 @@ import type { CovaraEnv } from "../kernel/http";
 import type { SseConnection } from "./sse-connection";
 import { encodeEvent, problemData } from "./sse-format";
 import { toJson } from "../kernel/json";
-import { freshContext, type StreamAuth } from "./stream-auth";
+import { freshContext, streamContext, type StreamAuth } from "./stream-auth";
 import type { Context } from "hono";
 import type { Logger } from "../kernel/logger";
 import { DueQueue } from "./due-queue";
@@ -257,7 +257,7 @@ export class Reauthorizer {
   private async reauthorize(member: Member, user: IdentityUser | null): Promise<void> {
     if (!member.stream.connection.isOpen) return;
     try {
-      await member.stream.reauthorize(freshContext(member.auth, user));
+      await member.stream.reauthorize(await streamContext(member.auth, user));
     } catch (error) {
       if (isAccessProblem(error)) member.stream.connection.end(revokedEvent(error));
       else

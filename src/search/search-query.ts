@@ -24,7 +24,7 @@ export interface SearchQueryLimits {
   maxResults: number;
 }
 
-// `cursor-invalid` is the resource layer's problem type; it is registered by the time a handle exists.
+// `cursor-invalid` is the resource layer's problem type; search/problems.ts registers it as well.
 function invalidCursor(detail: string): ProblemError {
   return new ProblemError("cursor-invalid", { detail, extensions: { parameter: "cursor" } });
 }

@@ -136,6 +136,20 @@ describe("Admin Scope Bypass (Admin UI)", () => {
       ["root", "GET", "/api/todos"],
     ]);
   });
+
+  it("Audited once per action: the bypassed reads behind the UI's pages (overview counts, the explorer's OpenAPI document, a data page's list and live rows) are not each an api_explorer_execute", async () => {
+    const { app, audit } = await setup();
+    await page(app, "/__covara/ui");
+    await page(app, "/__covara/ui/api");
+    await page(app, "/__covara/ui/data/todos");
+    const live = await app.request("/__covara/ui/data/todos/live", { headers: as(ADMIN) });
+    expect(live.status).toBe(200);
+    await live.body?.cancel();
+    // The data page is the one explicit action: recorded once, under its own name.
+    expect(await actions(audit)).toEqual([
+      { action: "data_explorer_list", adminId: "root", impersonatedId: undefined },
+    ]);
+  });
 });
 
 describe("Admin Impersonation (Admin UI)", () => {

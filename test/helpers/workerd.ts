@@ -98,9 +98,13 @@ export interface ExternalImport {
   importer: string;
 }
 
-export async function bundleWorker({
-  entry,
-}: BundleOptions): Promise<{ code: string; imports: ExternalImport[]; inputs: string[] }> {
+export async function bundleWorker({ entry }: BundleOptions): Promise<{
+  code: string;
+  imports: ExternalImport[];
+  inputs: string[];
+  /** The bytes each input keeps in the output; an input tree shaking removed entirely is absent. */
+  bytesOf: Record<string, number>;
+}> {
   const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [entry],
@@ -120,7 +124,10 @@ export async function bundleWorker({
   for (const [importer, input] of Object.entries(result.metafile.inputs)) {
     for (const item of input.imports) if (item.external) imports.push({ path: item.path, kind: item.kind, importer });
   }
-  return { code: result.outputFiles[0]!.text, imports, inputs: Object.keys(result.metafile.inputs) };
+  const bytesOf: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs))
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) bytesOf[input] = bytesInOutput;
+  return { code: result.outputFiles[0]!.text, imports, inputs: Object.keys(result.metafile.inputs), bytesOf };
 }
 
 export interface RunningWorker {

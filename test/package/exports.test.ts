@@ -4,7 +4,7 @@
  * the types resolve for a NodeNext consumer, run the bin, and prove the export check bites.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -290,6 +290,79 @@ describe("bin/covara", () => {
     const result = spawnSync(bin(), ["nope"], { cwd: consumer, encoding: "utf8" });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown command "nope"');
+  });
+});
+
+/** Consumers that each keep one export; their bundles must keep what that export's code throws. */
+const CONSUMERS: Array<[specifier: string, name: string]> = [
+  ["covara/server", "createCovara"],
+  ["covara", "search"],
+  ["covara/auth", "useAuth"],
+  ["covara/oidc", "createOIDCProvider"],
+  ["covara/files", "files"],
+  ["covara/middleware", "idempotency"],
+  ["covara/billing", "createBilling"],
+];
+
+/** Bundles `code` from the consumer project as a user's bundler would, and runs the bundle. */
+async function bundleAndRun(code: string): Promise<{ text: string; stdout: string }> {
+  const { build } = await import("esbuild");
+  const entry = join(consumer, "entry.mjs");
+  const outfile = join(consumer, "bundle.mjs");
+  writeFileSync(entry, code);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    outfile,
+    logLevel: "silent",
+    // Bundled CommonJS dependencies call require() for Node built-ins.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  });
+  const stdout = execFileSync(process.execPath, [outfile], { cwd: consumer, encoding: "utf8" });
+  return { text: readFileSync(outfile, "utf8"), stdout };
+}
+
+describe("package.json sideEffects, as a consumer's bundler reads it", () => {
+  it("names the one built chunk whose loading registers problem types, and no chunk has registrations outside it", () => {
+    const sideEffects = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).sideEffects as string[];
+    expect(sideEffects).toContain("./dist/problems-*.mjs");
+    const registering = readdirSync(join(root, "dist"), { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".mjs"))
+      .filter((file) =>
+        /^(?:const [\w$]+ = )?(?:defineProblemTypes|registerProblemTypes)\(/m.test(
+          readFileSync(join(root, "dist", file), "utf8"),
+        ),
+      );
+    expect(registering).toHaveLength(1);
+    expect(registering[0]).toMatch(/^problems-[\w-]+\.mjs$/);
+  });
+
+  it.each(CONSUMERS)(
+    "a bundle keeping only %s's %s registers every problem type its code throws",
+    async (specifier, name) => {
+      const { text, stdout } = await bundleAndRun(
+        `import { ${name} as kept } from "${specifier}";
+        import { PROBLEM_TYPES } from "covara";
+        globalThis.kept = kept;
+        console.log(JSON.stringify(Object.keys(PROBLEM_TYPES)));`,
+      );
+      // The slugs the bundle's code builds problems with, read from the bundle itself.
+      const thrown = new Set([...text.matchAll(/new ProblemError\("([a-z0-9-]+)"/g)].map((match) => match[1]!));
+      expect(thrown.size, "the bundle keeps code that throws problems").toBeGreaterThan(0);
+      const registered = new Set(JSON.parse(stdout) as string[]);
+      expect([...thrown].filter((slug) => !registered.has(slug))).toEqual([]);
+    },
+    60_000,
+  );
+
+  it("still lets a bundler drop what a consumer does not use: createWorker alone stays small", async () => {
+    const { text } = await bundleAndRun(
+      `import { createWorker } from "covara/workers"; globalThis.kept = createWorker; console.log("ok");`,
+    );
+    // About 80 kB (its task code); with every chunk taken as side-effectful it was about 1.9 MB.
+    expect(text.length).toBeLessThan(200_000);
   });
 });
 

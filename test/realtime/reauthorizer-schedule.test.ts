@@ -47,6 +47,7 @@ function authOf(key: string, userId: string): StreamAuth {
   return {
     identity: null,
     user: { id: userId },
+    elevation: null,
     groupKey: key,
     url: "http://localhost/api/x/subscribe",
     credentials: {},

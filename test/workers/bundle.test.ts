@@ -8,7 +8,10 @@
  * - no package that needs a native addon or a raw TCP client is bundled;
  * - the one lazy exception is ioredis, reached only by `createRedisKV()` through a dynamic import
  *   (a Worker uses the Durable Object KV instead): its `require`s of `node:os` and `node:tty` run
- *   only if it is loaded. Any other module outside nodejs_compat fails the test.
+ *   only if it is loaded. Any other module outside nodejs_compat fails the test;
+ * - and none of ioredis, nor covara's Redis KV and Redis task queue, is in the output: esbuild
+ *   walks them (they are in the metafile's inputs) but a Worker that never calls `createKV` or
+ *   `createRedisKV` keeps not one byte of them.
  *
  * worker.test.ts then runs the same bundle inside workerd, the final word on whether it loads.
  */
@@ -54,6 +57,9 @@ const NODE_ONLY_PACKAGES = [
   "@electric-sql/pglite",
 ];
 
+/** covara's Redis adapters: the KV (src/kv/redis*.ts) and the task queue's scripts (src/tasks/redis-*.ts). */
+const REDIS_ADAPTERS = /src\/(kv|tasks)\/redis[^/]*\.ts$/;
+
 /** ioredis and what it alone pulls in: loaded only by createRedisKV() (see the header). */
 const LAZY_REDIS = /node_modules\/(ioredis|debug|supports-color|has-flag)\//;
 
@@ -77,6 +83,19 @@ describe("the Workers bundle", () => {
       expect(NODE_ONLY_PACKAGES.filter((name) => packages.has(name))).toEqual([]);
       // covara/node and the CLI (node:http, the file system) are never part of a Worker.
       expect(inputs.filter((input) => input.includes("src/node/") || input.includes("src/cli/"))).toEqual([]);
+    });
+  }
+
+  for (const fixture of ["app-worker.ts", "helper-worker.ts"]) {
+    it(`${fixture} keeps no byte of ioredis nor of the Redis KV and task adapters`, async () => {
+      const { bytesOf, inputs } = await bundleWorker({ entry: testPath(`./fixtures/${fixture}`, import.meta.url) });
+      const kept = Object.entries(bytesOf)
+        .filter(([input, bytes]) => bytes > 0 && (LAZY_REDIS.test(input) || REDIS_ADAPTERS.test(input)))
+        .map(([input, bytes]) => `${input} (${bytes} bytes)`);
+      expect(kept).toEqual([]);
+      // The check bites: esbuild reads them (metafile inputs), only tree shaking leaves them out.
+      expect(inputs.some((input) => /node_modules\/ioredis\//.test(input))).toBe(true);
+      expect(inputs.some((input) => REDIS_ADAPTERS.test(input))).toBe(true);
     });
   }
 

@@ -1,8 +1,8 @@
 /**
  * The API explorer: the app's operations from its OpenAPI document, and a form that sends one
- * through the app as the admin, with the scope bypass or as an impersonated user. Every bypassed
- * or impersonated call is audited by the identity middleware (api_explorer_execute,
- * impersonate_execute).
+ * through the app as the admin, with the scope bypass or as an impersonated user. Every call is
+ * audited once: a bypassed one here (api_explorer_execute), an impersonated one by the identity
+ * middleware (impersonate_execute). Loading the OpenAPI document for the page is not an action.
  */
 import { CsrfField, MethodBadge, StatusBadge } from "../cells";
 import { forwardAsAdmin } from "../forward";
@@ -174,6 +174,16 @@ export async function executeApiCall(view: AdminView): Promise<Response> {
   }
   const query = Object.fromEntries(new URLSearchParams(sent.query));
   const response = await forwardAsAdmin(view, sent.method, sent.path, { query, json, as: sent.as });
+  // One entry per call the admin runs. An impersonated call is recorded by the identity
+  // middleware (impersonate_execute, with both ids); a bypassed one here, the UI's own call.
+  if (sent.as === "")
+    await view.services.record({
+      action: "api_explorer_execute",
+      adminId: view.admin.id,
+      method: sent.method,
+      path: sent.path,
+      detail: { status: response.status },
+    });
   const headers = [...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n");
   const raw = await response.text();
   let body = raw;
