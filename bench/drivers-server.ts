@@ -58,17 +58,46 @@ export function honoApp(target: string): Hono {
   return app;
 }
 
+/** covara's resource with every default middleware and route left out: the resource router alone. */
+function leanCovaraApp(target: string) {
+  const { db, users } = openTarget(target);
+  return createCovara({
+    observability: false,
+    securityHeaders: false,
+    admin: false,
+    health: false,
+    openapi: false,
+  }).resource("/users", users, {
+    id: users.id,
+    db,
+    auth: { public: { read: true } },
+    pagination: { maxLimit: MAX_LIMIT },
+  });
+}
+
+const onStartServer = (app: Parameters<typeof startServer>[0]) =>
+  startServer(app, { port: 0, hostname: "127.0.0.1", shutdown: false });
+
+/**
+ * The two variants of `npm run bench:drivers`, and the crossings bench/drivers-ab.ts uses to find
+ * where a gap comes from: each app on the other server, and covara without its default middleware.
+ */
+const VARIANTS = {
+  covara: (target: string) => onStartServer(covaraApp(target)),
+  hono: (target: string) => serveHono(honoApp(target)),
+  "covara-on-serve": (target: string) => serveHono(covaraApp(target)),
+  "hono-on-startServer": (target: string) => onStartServer(honoApp(target)),
+  "covara-lean": (target: string) => onStartServer(leanCovaraApp(target)),
+};
+export type DriverServerVariant = keyof typeof VARIANTS;
+
 async function main(): Promise<void> {
   const [variant, target] = process.argv.slice(2);
-  if ((variant !== "covara" && variant !== "hono") || !target) {
-    console.error("usage: drivers-server.ts <covara|hono> <libsql:file|postgres-js:schema>");
+  if (!variant || !Object.hasOwn(VARIANTS, variant) || !target) {
+    console.error(`usage: drivers-server.ts <${Object.keys(VARIANTS).join("|")}> <libsql:file|postgres-js:schema>`);
     process.exit(2);
   }
-  serveUntilSignalled(
-    variant === "covara"
-      ? await startServer(covaraApp(target), { port: 0, hostname: "127.0.0.1", shutdown: false })
-      : await serveHono(honoApp(target)),
-  );
+  serveUntilSignalled(await VARIANTS[variant as DriverServerVariant](target));
 }
 
 // Started as a server process; imported by drivers-inprocess.ts.

@@ -1,5 +1,4 @@
 import { serve } from "@hono/node-server";
-import type { Hono } from "hono";
 
 /**
  * The tail of every benchmark server process: print `READY <url>` for the runner, and close
@@ -21,8 +20,11 @@ export function serveUntilSignalled(server: { url: string; close(): Promise<void
   process.stdout.write(`READY ${server.url}\n`);
 }
 
+/** Anything with a fetch handler (a Hono app, a covara app). */
+type FetchApp = { fetch(request: Request, ...rest: any[]): Response | Promise<Response> };
+
 /** A Hono app on `@hono/node-server`'s own `serve`, as a hand-written Hono service would run. */
-export function serveHono(app: Hono): Promise<{ url: string; close(): Promise<void> }> {
+export function serveHono(app: FetchApp): Promise<{ url: string; close(): Promise<void> }> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
       resolve({

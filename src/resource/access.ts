@@ -167,16 +167,34 @@ export async function resolveAccess(
   }
   if (scope.kind === "deny") throw problems.forbidden(`You may not ${operation} ${info.name}`);
   if (scope.kind === "allow") return { user, ...everything };
-  const node = scope.node;
-  return {
-    user,
-    scope,
-    where: compiler.sql(node),
-    allows: (row) => evaluateRsql(node, row, { operators: info.operators }),
-    get scopeKey() {
-      return compiler.keyOf(node);
-    },
-  };
+  return new FilterAccess(user, scope, compiler, info);
+}
+
+/**
+ * The access of a filter scope. A class with a prototype getter rather than an object literal with
+ * one: V8 builds a literal with an accessor in the old generation, where it keeps the request it
+ * references alive through every young-generation GC (see docs/performance.md).
+ */
+class FilterAccess implements Access {
+  readonly where: SQL;
+
+  constructor(
+    readonly user: CovaraUser | null,
+    readonly scope: Scope & { kind: "filter" },
+    private readonly compiler: ScopeCompiler,
+    private readonly info: TableInfo,
+  ) {
+    this.where = compiler.sql(scope.node);
+  }
+
+  allows(row: Record<string, unknown>): boolean {
+    return evaluateRsql(this.scope.node, row, { operators: this.info.operators });
+  }
+
+  /** Serialised on first read: only subscriptions key their work by it. */
+  get scopeKey(): string {
+    return this.compiler.keyOf(this.scope.node);
+  }
 }
 
 /** resolveAccess, but a caller who may not perform `operation` at all (401/403) gets null. */

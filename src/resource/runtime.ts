@@ -84,9 +84,11 @@ export function hookContext<TTable extends Table>(
     table: runtime.table,
     db: runtime.config.db,
     operation,
-    // Built on first read: most hooks never ask for it.
-    get principal() {
-      return getPrincipal(c);
-    },
+    // A plain value, not a getter: V8 builds an object literal with an accessor in the old
+    // generation, where it keeps the whole request (context, rows, response) alive through every
+    // young-generation GC until the next full one, several KB promoted per request (see
+    // docs/performance.md, "List endpoint on libsql and postgres-js"). Under createCovara the
+    // principal middleware has already set it, so this is a lookup.
+    principal: getPrincipal(c),
   };
 }
