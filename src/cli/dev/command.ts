@@ -169,6 +169,9 @@ function untilSignal(): Promise<void> {
 class DevSession {
   private current: AppProcess | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Client-type writes, one after the other, off the restart's path. */
+  private types: Promise<void> = Promise.resolve();
+  private closing = false;
   private pendingSchema = false;
   private schemaBlocked = false;
   /** Folders the running app reloads by itself (file routes): their changes need no restart. */
@@ -310,9 +313,13 @@ class DevSession {
     void previous?.stop();
     // The restart is complete: the new app serves. The client types follow from it.
     if (previous) this.say(`restarted in ${Math.round(performance.now() - started)} ms`);
-    await this.writeClientTypes(app.port);
-    // Warm the next runner only now, so it does not compete with this start for the CPU.
-    this.reserve ??= this.spawn();
+    // Then the client types, and only after them the next warm runner, so that neither competes
+    // with this start for the CPU (nor the runner with the types).
+    this.types = this.types
+      .then(() => this.writeClientTypes(app))
+      .then(() => {
+        if (!this.closing) this.reserve ??= this.spawn();
+      });
     return outcome !== "refused" || !previous;
   }
 
@@ -367,13 +374,15 @@ class DevSession {
   }
 
   /** Regenerates the client's `.d.ts` from the running app's OpenAPI document. */
-  private async writeClientTypes(port: number): Promise<void> {
+  private async writeClientTypes(app: AppProcess): Promise<void> {
     const target = this.config.clientTypes;
-    if (!target) return;
+    // An app already replaced leaves the types to its successor.
+    if (!target || this.current !== app) return;
     try {
-      if (await writeClientTypes(port, target))
+      if (await writeClientTypes(app.port, target))
         this.say(`client types written to ${relative(this.config.dir, target)}`);
     } catch (error) {
+      if (this.current !== app) return; // stopped meanwhile by a newer restart
       this.io.stderr(
         `could not regenerate the client types: ${error instanceof Error ? error.message : String(error)}\n`,
       );
@@ -382,6 +391,8 @@ class DevSession {
 
   async close(): Promise<void> {
     await this.queue.catch(() => {});
+    this.closing = true;
+    await this.types;
     this.reserve?.discard();
     await Promise.all([this.current?.stop(), this.proxy.close(), this.connection.close()]);
   }
