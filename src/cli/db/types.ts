@@ -15,10 +15,10 @@ export async function generateClientTypes(
   target: string,
 ): Promise<boolean> {
   let output = "";
-  const runner = spawnRunner(projectDir, appFile, env, (text) => (output += text));
+  const runner = spawnRunner(projectDir, env, (text) => (output += text));
   let app: Awaited<ReturnType<typeof runner.start>>;
   try {
-    app = await runner.start();
+    app = await runner.start(appFile);
   } catch (error) {
     const printed = error instanceof AppStartError ? error.output : String(error);
     throw new CliError(

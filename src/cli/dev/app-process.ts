@@ -1,8 +1,8 @@
 /**
- * App processes for `covara dev`: a runner (node --import tsx dev-runner <app>) is spawned ahead
- * of time and warms up; `start()` makes it import the app and resolves once it listens, or rejects
- * with what it printed (a syntax error, a throwing import) so the watcher can show it and keep the
- * previous one serving.
+ * App processes for `covara dev`: a runner (node dev-runner) is spawned ahead of time and warms up
+ * (covara, the packages the app loaded last time, then the project's tsx); `start()` makes it
+ * import the app and resolves once it listens, or rejects with what it printed (a syntax error, a
+ * throwing import) so the watcher can show it and keep the previous one serving.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -18,17 +18,29 @@ export interface AppProcess {
 }
 
 export interface Runner {
-  /** Imports the app and resolves once it listens. */
-  start(): Promise<AppProcess>;
+  /** Imports `appFile` with `env` added to the runner's environment; resolves once it listens. */
+  start(appFile: string, env?: Record<string, string>): Promise<AppProcess>;
   /** Ends a runner that will not be used. */
   discard(): void;
 }
 
-/** The runner: built (dist/cli/dev-runner.mjs) when covara runs from dist, else its source. */
-function runnerPath(): string {
+/**
+ * How to start the runner: built (dist/cli/dev-runner.mjs) when covara runs from dist, plain Node;
+ * else from its source (covara's own tests), under tsx.
+ */
+function runnerCommand(): string[] {
   const built = join(covaraRoot(), "dist/cli/dev-runner.mjs");
   const fromDist = import.meta.url.includes("/dist/");
-  return fromDist && existsSync(built) ? built : join(covaraRoot(), "src/cli/dev-runner.ts");
+  return fromDist && existsSync(built)
+    ? ["--enable-source-maps", built]
+    : ["--import", "tsx", "--enable-source-maps", join(covaraRoot(), "src/cli/dev-runner.ts")];
+}
+
+export interface RunnerEvents {
+  /** Folders the app reloads by itself (file routes), whose changes need no restart. */
+  onHotDirs?(dirs: string[]): void;
+  /** The packages' files the app loaded, once it listens: what the next runners preload. */
+  onPackages?(files: string[]): void;
 }
 
 export class AppStartError extends Error {
@@ -42,21 +54,22 @@ export class AppStartError extends Error {
 }
 
 /**
- * Spawns a runner for `appFile`; its output goes to `log` as it comes. `onHotDirs` hears of the
- * folders the app reloads by itself (file routes), whose changes need no restart.
+ * Spawns a runner in `projectDir` that warms up with `preload` (file URLs); its output goes to
+ * `log` as it comes.
  */
 export function spawnRunner(
   projectDir: string,
-  appFile: string,
   env: NodeJS.ProcessEnv,
   log: (text: string) => void,
-  onHotDirs?: (dirs: string[]) => void,
+  events: RunnerEvents = {},
+  preload: readonly string[] = [],
 ): Runner {
-  const child = spawn(process.execPath, ["--import", "tsx", "--enable-source-maps", runnerPath(), appFile], {
+  const child = spawn(process.execPath, runnerCommand(), {
     cwd: projectDir,
     env: { ...env, PORT: "0" },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  child.send({ type: "warm", preload });
   let output = "";
   const relay = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -70,19 +83,23 @@ export function spawnRunner(
     child.once("error", () => resolve(null));
   });
   const listening = new Promise<number>((resolve, reject) => {
-    child.on("message", (message: { type?: string; port?: number; dirs?: unknown }) => {
-      if (message.type === "listening" && typeof message.port === "number") resolve(message.port);
+    child.on("message", (message: { type?: string; port?: number; dirs?: unknown; packages?: unknown }) => {
+      if (message.type === "listening" && typeof message.port === "number") {
+        resolve(message.port);
+        if (Array.isArray(message.packages))
+          events.onPackages?.(message.packages.filter((file) => typeof file === "string"));
+      }
       if (message.type === "hot-dirs" && Array.isArray(message.dirs))
-        onHotDirs?.(message.dirs.filter((dir) => typeof dir === "string"));
+        events.onHotDirs?.(message.dirs.filter((dir) => typeof dir === "string"));
     });
     void exited.then((code) => reject(new AppStartError(output, code)));
   });
   listening.catch(() => {});
   return {
-    async start() {
+    async start(appFile, appEnv) {
       // Output before start (warm-up) belongs to no app; what the app prints from here is its own.
       output = "";
-      if (child.connected) child.send({ type: "start" });
+      if (child.connected) child.send({ type: "start", app: appFile, env: appEnv });
       const port = await listening;
       return { port, exited, stop: (graceMs) => stop(child, exited, graceMs) };
     },

@@ -14,6 +14,7 @@ import { AppStartError, spawnRunner, type AppProcess, type Runner } from "./app-
 import { startProxy, type DevProxy } from "./proxy";
 import { loadDrizzleKit, planSchemaPush } from "./schema-sync";
 import { describeApplied, describeRefusal } from "./sync-report";
+import { databaseKey, type DevCache, readDevCache, schemaFingerprint, writeDevCache } from "./dev-cache";
 import { startTypecheck } from "./typecheck";
 import { watchSources } from "./watch";
 
@@ -70,25 +71,38 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   const started = performance.now();
   const say = (text: string) => io.stdout(`${paint(io, "cyan", "[covara]")} ${text}\n`);
   loadDotEnv(deps.cwd);
-  const config = await loadProjectConfig(deps.cwd);
-  const database = resolveDatabase(config, values.profile, deps.env);
-  // drizzle-kit takes a while to load: start now, use it after the app is starting too.
-  void loadDrizzleKit(deps.cwd).catch(() => {});
-  const appEnv: NodeJS.ProcessEnv = {
-    ...deps.env,
-    DATABASE_URL: absoluteFileUrl(database.url, deps.cwd),
-    ...(database.authToken ? { DATABASE_AUTH_TOKEN: database.authToken } : {}),
-    NODE_ENV: deps.env.NODE_ENV ?? "development",
-  };
-  // The first app process warms up (covara, Hono, Drizzle) while the database and port are opened.
+  const cache = readDevCache(deps.cwd);
+  const baseEnv: NodeJS.ProcessEnv = { ...deps.env, NODE_ENV: deps.env.NODE_ENV ?? "development" };
+  // The first app process warms up (covara, Hono, Drizzle, the app's packages) while the config is
+  // read and the database and port are opened; it learns the database's URL when told to start.
   // The session exists before the runner reports anything: its hot folders arrive once the app loads.
   const firstRunner = spawnRunner(
-    config.dir,
-    config.app,
-    appEnv,
+    deps.cwd,
+    baseEnv,
     (text) => io.stdout(text),
-    (dirs) => session.addHotDirs(dirs),
+    {
+      onHotDirs: (dirs) => session.addHotDirs(dirs),
+      onPackages: (files) => session.rememberPackages(files),
+    },
+    cache.packages,
   );
+  let config: ProjectConfig;
+  let database: ReturnType<typeof resolveDatabase>;
+  try {
+    config = await loadProjectConfig(deps.cwd);
+    database = resolveDatabase(config, values.profile, deps.env);
+  } catch (error) {
+    firstRunner.discard();
+    throw error;
+  }
+  const databaseEnv: Record<string, string> = {
+    DATABASE_URL: absoluteFileUrl(database.url, deps.cwd),
+    ...(database.authToken ? { DATABASE_AUTH_TOKEN: database.authToken } : {}),
+  };
+  // drizzle-kit takes a while to load: when this database was never synced, it is needed before
+  // the first start, so start loading now.
+  const key = databaseKey(databaseEnv.DATABASE_URL ?? database.url);
+  if (!cache.schemas?.[key]) void loadDrizzleKit(deps.cwd).catch(() => {});
   const connection = await connect(deps.cwd, database).catch((error: unknown) => {
     firstRunner.discard();
     throw error;
@@ -106,9 +120,11 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
     config,
     connection,
     proxy,
-    appEnv,
+    { ...baseEnv, ...databaseEnv },
+    databaseEnv,
     values["accept-data-loss"] === true,
     firstRunner,
+    { cache, key },
   );
 
   // Watch before the first start: an edit made while the app boots is queued, not missed.
@@ -153,6 +169,9 @@ function untilSignal(): Promise<void> {
 class DevSession {
   private current: AppProcess | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Client-type writes, one after the other, off the restart's path. */
+  private types: Promise<void> = Promise.resolve();
+  private closing = false;
   private pendingSchema = false;
   private schemaBlocked = false;
   /** Folders the running app reloads by itself (file routes): their changes need no restart. */
@@ -164,17 +183,65 @@ class DevSession {
     private readonly config: ProjectConfig,
     private readonly connection: Connection,
     private readonly proxy: DevProxy,
+    /** The environment of runners spawned from now on (database included). */
     private readonly appEnv: NodeJS.ProcessEnv,
+    /** What the first runner, spawned before the config was read, learns when told to start. */
+    private readonly databaseEnv: Record<string, string>,
     private readonly acceptDataLoss: boolean,
     /** A warmed-up runner waiting for the next (re)start. */
     private reserve: Runner | undefined,
+    private readonly remembered: { cache: DevCache; key: string },
   ) {}
 
-  /** The first start, through the queue so that changes made meanwhile wait for it. */
-  start(): Promise<boolean> {
-    const first = this.reload(true);
-    this.queue = first;
+  /**
+   * The first start, through the queue so that changes made meanwhile wait for it. When the
+   * database is as the last clean sync left it and the schema file is unchanged since, the app is
+   * served at once and drizzle-kit's diff runs right after (it also warms drizzle-kit for the
+   * first schema edit); otherwise the sync comes first, as for any schema change.
+   */
+  async start(): Promise<boolean> {
+    const known = this.remembered.cache.schemas?.[this.remembered.key];
+    const inStep =
+      known !== undefined &&
+      (await schemaFingerprint(this.connection, this.config.schema).catch(() => undefined)) === known;
+    const first = this.reload(!inStep);
+    this.queue = first.then((served) => (served && inStep ? this.syncInBackground() : undefined));
     return first;
+  }
+
+  /** The diff after a fast first start: additive changes are applied, others reported. */
+  private async syncInBackground(): Promise<void> {
+    try {
+      const outcome = await this.syncSchema();
+      this.schemaBlocked = outcome === "refused";
+    } catch (error) {
+      this.io.stderr(
+        `${paint(this.io, "red", "schema sync failed:")} ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+  }
+
+  /** The packages the app loaded: the next runners import them before the app. */
+  rememberPackages(files: string[]): void {
+    const cache = this.remembered.cache;
+    if (
+      cache.packages &&
+      files.length === cache.packages.length &&
+      files.every((file, i) => file === cache.packages?.[i])
+    )
+      return;
+    cache.packages = files;
+    writeDevCache(this.config.dir, cache);
+  }
+
+  /** Remembers (or forgets) that the database is in step with the schema file. */
+  private async rememberSchema(inStep: boolean): Promise<void> {
+    const cache = this.remembered.cache;
+    const schemas = { ...cache.schemas };
+    if (inStep) schemas[this.remembered.key] = await schemaFingerprint(this.connection, this.config.schema);
+    else delete schemas[this.remembered.key];
+    cache.schemas = schemas;
+    writeDevCache(this.config.dir, cache);
   }
 
   onChange(changed: string[]): void {
@@ -204,7 +271,8 @@ class DevSession {
     const started = performance.now();
     const runner = this.reserve ?? this.spawn();
     this.reserve = undefined;
-    const next = runner.start();
+    // Only the first runner was spawned before the database was known; the others have it already.
+    const next = runner.start(this.config.app, this.databaseEnv);
     next.catch(() => {});
     let outcome: SyncOutcome = "unchanged";
     if (withSchema) {
@@ -243,20 +311,25 @@ class DevSession {
       if (this.current === app) this.say(`the app exited (code ${code}); waiting for a change to restart it`);
     });
     void previous?.stop();
-    await this.writeClientTypes(app.port);
+    // The restart is complete: the new app serves. The client types follow from it.
     if (previous) this.say(`restarted in ${Math.round(performance.now() - started)} ms`);
-    // Warm the next runner only now, so it does not compete with this start for the CPU.
-    this.reserve ??= this.spawn();
+    // Then the client types, and only after them the next warm runner, so that neither competes
+    // with this start for the CPU (nor the runner with the types).
+    this.types = this.types
+      .then(() => this.writeClientTypes(app))
+      .then(() => {
+        if (!this.closing) this.reserve ??= this.spawn();
+      });
     return outcome !== "refused" || !previous;
   }
 
   private spawn(): Runner {
     return spawnRunner(
       this.config.dir,
-      this.config.app,
       this.appEnv,
       (text) => this.io.stdout(text),
-      (dirs) => this.addHotDirs(dirs),
+      { onHotDirs: (dirs) => this.addHotDirs(dirs), onPackages: (files) => this.rememberPackages(files) },
+      this.remembered.cache.packages,
     );
   }
 
@@ -267,19 +340,25 @@ class DevSession {
 
   private async syncSchema(): Promise<SyncOutcome> {
     const plan = await planSchemaPush(this.config.dir, this.config.schema, this.connection);
-    if (plan.additive.length === 0 && plan.destructive.length === 0) return "unchanged";
+    if (plan.additive.length === 0 && plan.destructive.length === 0) {
+      await this.rememberSchema(true);
+      return "unchanged";
+    }
     if (plan.destructive.length === 0) {
       await plan.apply();
       this.say(`schema applied:\n${describeApplied(this.io, plan.additive).trimEnd()}`);
+      await this.rememberSchema(true);
       return "applied";
     }
     const accepted = this.acceptDataLoss || (await this.confirm(plan));
     if (!accepted) {
+      await this.rememberSchema(false);
       this.io.stderr(describeRefusal(this.io, plan, "restart with --accept-data-loss to apply it anyway"));
       return "refused";
     }
     await plan.apply();
     this.say(`schema applied (data loss accepted):\n${describeApplied(this.io, plan.destructive).trimEnd()}`);
+    await this.rememberSchema(true);
     return "applied";
   }
 
@@ -295,13 +374,15 @@ class DevSession {
   }
 
   /** Regenerates the client's `.d.ts` from the running app's OpenAPI document. */
-  private async writeClientTypes(port: number): Promise<void> {
+  private async writeClientTypes(app: AppProcess): Promise<void> {
     const target = this.config.clientTypes;
-    if (!target) return;
+    // An app already replaced leaves the types to its successor.
+    if (!target || this.current !== app) return;
     try {
-      if (await writeClientTypes(port, target))
+      if (await writeClientTypes(app.port, target))
         this.say(`client types written to ${relative(this.config.dir, target)}`);
     } catch (error) {
+      if (this.current !== app) return; // stopped meanwhile by a newer restart
       this.io.stderr(
         `could not regenerate the client types: ${error instanceof Error ? error.message : String(error)}\n`,
       );
@@ -310,6 +391,8 @@ class DevSession {
 
   async close(): Promise<void> {
     await this.queue.catch(() => {});
+    this.closing = true;
+    await this.types;
     this.reserve?.discard();
     await Promise.all([this.current?.stop(), this.proxy.close(), this.connection.close()]);
   }

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CliError } from "../output";
-import { importProjectModule } from "./load-ts";
+import { loadProjectFile } from "./load-ts";
 
 export interface DatabaseProfile {
   url: string;
@@ -46,7 +46,7 @@ export async function loadProjectConfig(dir: string): Promise<ProjectConfig> {
       'Run this in a project made by "covara create", or add a covara.config.ts (see docs/cli.md).',
     );
   }
-  const loaded = await importProjectModule(dir, file);
+  const loaded = await loadProjectFile(dir, file);
   const config = (loaded.default ?? loaded) as Partial<CovaraConfig>;
   if (typeof config.schema !== "string" || typeof config.app !== "string") {
     throw new CliError('covara.config.ts must export default { schema: "src/schema.ts", app: "src/app.ts", ... }.');

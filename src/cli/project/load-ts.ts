@@ -23,6 +23,26 @@ export async function importProjectModule(projectDir: string, file: string): Pro
   return tsImport(pathToFileURL(file).href, pathToFileURL(join(projectDir, "package.json")).href);
 }
 
+interface TsxCjsApi {
+  require: ((id: string, fromFile: string) => Record<string, unknown>) & { cache: NodeJS.Dict<unknown> };
+}
+
+/**
+ * Reads a small TypeScript file (covara.config.ts) through tsx's require hooks, which run in this
+ * thread: unlike its ESM hooks (a loader thread every later import of the process goes through),
+ * they leave the imports that follow at plain Node's speed. The file is read anew at every call.
+ * A file require cannot load (top-level await) goes through `importProjectModule`.
+ */
+export async function loadProjectFile(projectDir: string, file: string): Promise<Record<string, unknown>> {
+  try {
+    const { require: tsxRequire } = await importFromProject<TsxCjsApi>(projectDir, "tsx/cjs/api", "tsx");
+    for (const key of Object.keys(tsxRequire.cache)) if (key.startsWith(file)) delete tsxRequire.cache[key];
+    return tsxRequire(file, pathToFileURL(join(projectDir, "package.json")).href);
+  } catch {
+    return importProjectModule(projectDir, file);
+  }
+}
+
 /** Imports a package as the project resolves it, or says which package to install. */
 export async function importFromProject<T>(projectDir: string, specifier: string, packageName: string): Promise<T> {
   const resolved = resolveEsm(projectDir, specifier);

@@ -4,13 +4,11 @@
  * challenges live in the KV (short-lived, single use) and credentials in a `PasskeyStore`.
  */
 import "../../problems";
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+import type {
+  AuthenticationResponseJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import type { Context, Hono } from "hono";
 import type { z } from "zod";
@@ -40,6 +38,12 @@ export interface PasskeysOptions {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The WebAuthn library, loaded on the first ceremony: it (and the X.509 stack beneath it) is
+ * most of what importing covara would otherwise cost, for apps that never use passkeys.
+ */
+const webauthn = () => import("@simplewebauthn/server");
 /** WebAuthn caps user handles at 64 bytes. */
 const MAX_USER_HANDLE_BYTES = 64;
 
@@ -89,7 +93,7 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
     router.post("/passkeys/register/options", async (c) => {
       const user = await requireSignedIn(c, kit);
       const existing = await storeFor(kit).listByUser(String(user.id));
-      const creation = await generateRegistrationOptions({
+      const creation = await (await webauthn()).generateRegistrationOptions({
         rpName: options.rpName,
         rpID: options.rpID,
         userName: user.email ?? String(user.id),
@@ -119,7 +123,7 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
       }
       let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
-        verification = await verifyRegistrationResponse({
+        verification = await (await webauthn()).verifyRegistrationResponse({
           response: body.response as RegistrationResponseJSON,
           expectedChallenge: challenge!,
           expectedOrigin: options.origin,
@@ -161,7 +165,7 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
             ? credentials.map((credential) => ({ id: credential.id, transports: credential.transports }))
             : [{ id: await decoyCredentialId(normalizeEmail(email)) }];
       }
-      const request = await generateAuthenticationOptions({
+      const request = await (await webauthn()).generateAuthenticationOptions({
         rpID: options.rpID,
         userVerification,
         timeout: challengeTtlMs,
@@ -189,7 +193,7 @@ export function passkeys(options: PasskeysOptions): AuthFeature {
       }
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
       try {
-        verification = await verifyAuthenticationResponse({
+        verification = await (await webauthn()).verifyAuthenticationResponse({
           response: assertion as AuthenticationResponseJSON,
           expectedChallenge: challenge!,
           expectedOrigin: options.origin,
