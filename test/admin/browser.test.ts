@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createMemoryAuditStore, type AdminLogSource, type AdminMetricLine } from "../../src/admin";
 import { createMemoryKV } from "../../src/kv";
@@ -167,8 +167,13 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 60_000);
 
+// Each test's pages close with it: pages left open keep their live connections and timers
+// running, and every later page in this Chromium got slower for them.
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close().catch(() => {});
+});
+
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
   await server?.close();
   made?.close();

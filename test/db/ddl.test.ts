@@ -1,4 +1,3 @@
-import { PGlite } from "@electric-sql/pglite";
 import Database from "better-sqlite3";
 import { eq, sql, type Table } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
@@ -34,6 +33,7 @@ import {
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTablesSql, detectDialect, type DrizzleDatabase, pushTables, seedTable } from "../../src/db";
+import { openPglite } from "../helpers/pglite";
 
 // ---------------------------------------------------------------------------------------------
 // One logical schema per dialect: same JS keys, so the round-trip tests below serve both.
@@ -473,7 +473,7 @@ roundTripSuite("better-sqlite3", async () => {
 });
 
 roundTripSuite("PGlite", async () => {
-  const client = new PGlite();
+  const client = await openPglite();
   const db = drizzlePglite(client);
   const t = pgTables("rt_");
   return {

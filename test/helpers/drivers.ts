@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { createClient } from "@libsql/client";
 import { neon, neonConfig, Pool as NeonPool } from "@neondatabase/serverless";
 import Database from "better-sqlite3";
@@ -32,6 +31,7 @@ import { withAcquireTimeout } from "../../src/db";
 import type { AnyDatabase, Dialect } from "../../src/kernel/dialect";
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from "./neon-http-endpoint";
 import { startWsProxy, type WsProxy } from "./neon-ws-proxy";
+import { openPglite } from "./pglite";
 import { d1Databases } from "./workerd";
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -224,7 +224,8 @@ export const driverTargets: Record<DriverName, DriverTarget> = {
     dialect: "pg",
     skipReason: always,
     async connect({ logger } = {}) {
-      const client = new PGlite();
+      // As good as a new PGlite, without initdb each time (pglite.ts); closing hands it back.
+      const client = await openPglite();
       return {
         name: "pglite",
         dialect: "pg",

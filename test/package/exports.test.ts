@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPackageOnce } from "../helpers/package-build";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -152,18 +153,9 @@ function runModule(code: string): { status: number | null; stdout: string; stder
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-beforeAll(() => {
-  try {
-    execFileSync("npm", ["run", "build"], {
-      cwd: root,
-      encoding: "utf8",
-      stdio: "pipe",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm run build failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
-  }
+beforeAll(async () => {
+  // Built once per run, shared with the CLI's acceptance run (helpers/package-build.ts).
+  await buildPackageOnce();
   // A project that depends on covara the way npm would lay it out.
   consumer = mkdtempSync(join(tmpdir(), "covara-consumer-"));
   mkdirSync(join(consumer, "node_modules", ".bin"), { recursive: true });

@@ -3,7 +3,7 @@
  * resource keeps REST list/get/update/delete, subscriptions (SSE), search and included relations
  * inside the principal's tenants. Memberships come from the app's resolver, once per request.
  */
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -22,6 +22,7 @@ import {
 import { pushTables } from "../../src/db";
 import { send } from "../helpers/app";
 import { openSse, type SseReader } from "../helpers/sse";
+import { openPglite } from "../helpers/pglite";
 
 const projects = sqliteTable("projects", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -69,7 +70,7 @@ async function database(dialect: "sqlite" | "pglite") {
     };
   }
   pglite ??= (async () => {
-    const client = new PGlite();
+    const client = await openPglite();
     const db = drizzlePglite(client);
     await pushTables(db, [pgProjects, pgTasks]);
     return { client, db };

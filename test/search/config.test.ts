@@ -1,6 +1,5 @@
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { afterAll, describe, expect, it } from "vitest";
 import * as covara from "../../src";
@@ -21,11 +20,12 @@ import { search as searchExtension } from "../../src/search";
 import { searchOf } from "../../src/search/extension";
 import { send } from "../helpers/app";
 import { pgArticles, sqliteArticles, OPEN } from "./fixtures";
+import { openPglite } from "../helpers/pglite";
 
 const sqlite = drizzle(new Database(":memory:"));
 const articles = sqliteArticles("articles");
 await pushTables(sqlite, [articles]);
-const pglite = new PGlite();
+const pglite = await openPglite();
 const pg = drizzlePglite(pglite);
 afterAll(() => pglite.close());
 

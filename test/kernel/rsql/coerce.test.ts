@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import Database from "better-sqlite3";
 import { type Column, asc, getTableColumns } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
@@ -16,6 +16,7 @@ import {
   parseRsql,
 } from "../../../src/kernel/rsql/index.js";
 import { pgItems, sqliteItems } from "./fixtures.js";
+import { openPglite } from "../../helpers/pglite";
 
 const liteFields = getTableColumns(sqliteItems);
 const pgFields = getTableColumns(pgItems);
@@ -154,7 +155,7 @@ describe("Postgres column types beyond text and numbers", () => {
   let db: ReturnType<typeof drizzlePglite>;
 
   beforeAll(async () => {
-    client = new PGlite();
+    client = await openPglite();
     await client.exec(`
       create type mood as enum ('sad', 'ok', 'happy');
       create table specials (id integer primary key, uid uuid, mood mood, price numeric, day date,

@@ -2,7 +2,6 @@
  * Real databases for the RSQL kernel tests: the same logical table on better-sqlite3 (in memory)
  * and PGlite, with helpers to load rows and run a compiled filter on each.
  */
-import { PGlite } from "@electric-sql/pglite";
 import Database from "better-sqlite3";
 import { type Column, type SQL, asc, getTableColumns } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
@@ -11,6 +10,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import * as lite from "drizzle-orm/sqlite-core";
 import type { Dialect as RsqlDialect } from "../../../src/kernel/dialect";
 import { compileToSql } from "../../../src/kernel/rsql/index.js";
+import { openPglite } from "../../helpers/pglite";
 
 export const sqliteItems = lite.sqliteTable("items", {
   id: lite.integer("id").primaryKey(),
@@ -99,7 +99,7 @@ export function createSqliteDb(): TestDb {
 }
 
 export async function createPgliteDb(): Promise<TestDb> {
-  const client = new PGlite();
+  const client = await openPglite();
   await client.exec(`create table items (
     id integer primary key, name text not null, title text, age integer, score double precision,
     active boolean, created_at timestamptz, meta jsonb)`);
