@@ -118,7 +118,13 @@ async function releasePglite(client: PGlite): Promise<void> {
   else if (!client.closed) await client.close();
 }
 
-// The idle instances go when the file ends (a test file is a process of its own).
-afterAll(async () => {
-  for (const client of idle.splice(0)) await client.close();
-});
+// The idle instances go when the file ends (a test file is a process of its own). A child process a
+// test spawns may import this module through shared fixtures without using PGlite; it has no suite
+// to hook (vitest throws), and nothing to close.
+try {
+  afterAll(async () => {
+    for (const client of idle.splice(0)) await client.close();
+  });
+} catch {
+  // not inside a test file
+}

@@ -33,20 +33,34 @@ function createD1Pool() {
   let next = 0;
   return {
     async acquire(): Promise<{ binding: D1Database; release(): Promise<void> }> {
-      instance ??= createMiniflare({
-        modules: true,
-        script: IDLE_WORKER,
-        d1Databases: Object.fromEntries(
-          Array.from({ length: DATABASES_PER_INSTANCE }, (_, i) => [bindingName(i), `covara-test-${i}`]),
-        ),
-      });
       if (next >= DATABASES_PER_INSTANCE)
         throw new Error(
           `the D1 pool holds ${DATABASES_PER_INSTANCE} databases per test file; raise DATABASES_PER_INSTANCE`,
         );
-      const binding = await (await instance).getD1Database(bindingName(next++));
-      // Databases are never reused: closing one only forgets it (the file's afterAll disposes all).
-      return { binding: binding as unknown as D1Database, release: async () => {} };
+      const name = bindingName(next++);
+      for (let attempt = 1; ; attempt++) {
+        instance ??= createMiniflare({
+          modules: true,
+          script: IDLE_WORKER,
+          d1Databases: Object.fromEntries(
+            Array.from({ length: DATABASES_PER_INSTANCE }, (_, i) => [bindingName(i), `covara-test-${i}`]),
+          ),
+        });
+        try {
+          const binding = await (await instance).getD1Database(name);
+          // Databases are never reused: closing one only forgets it (the file's afterAll disposes all).
+          return { binding: binding as unknown as D1Database, release: async () => {} };
+        } catch (error) {
+          if (attempt > 1) throw error;
+          // Under heavy load the proxy between Node and workerd has been seen to drop (miniflare's
+          // synchronous fetch fails an assertion) and not recover. Databases handed out before are
+          // gone with it, but a fresh instance serves the file's later connections.
+          console.warn(`[workerd] the D1 proxy failed (${String(error)}); starting a new Miniflare`);
+          const broken = instance;
+          instance = undefined;
+          void broken.then((mf) => mf.dispose()).catch(() => {});
+        }
+      }
     },
     async dispose(): Promise<void> {
       const running = instance;
