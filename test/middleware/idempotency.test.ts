@@ -44,14 +44,21 @@ describe.each([
     });
     covara.use("*", idempotency({ kv, prefix }));
     let gate: Promise<void> | undefined;
+    let entered: (() => void) | undefined;
     let failures = 1;
     covara.post("/slow", async (c) => {
+      entered?.();
       await gate;
       return c.json({ done: true }, 201);
     });
     covara.post("/flaky", (c) => (failures-- > 0 ? c.json({ error: "down" }, 503) : c.json({ ok: true })));
     const mounted = covara.resource("/users", users, { id: users.id, db, auth: OPEN });
-    return { app: mounted, hold: (until: Promise<void>) => (gate = until) };
+    /** Holds /slow until `until` settles; resolves once a request is inside the handler. */
+    const hold = (until: Promise<void>) => {
+      gate = until;
+      return new Promise<void>((resolve) => (entered = resolve));
+    };
+    return { app: mounted, hold };
   }
   const unique = () => `idem-${Math.random().toString(36).slice(2)}:`;
 
@@ -103,12 +110,11 @@ describe.each([
     if (typeof kv === "string") return context.skip();
     const { app: covara, hold } = await app(unique());
     let release!: () => void;
-    hold(new Promise<void>((resolve) => (release = resolve)));
+    const inside = hold(new Promise<void>((resolve) => (release = resolve)));
     const first = send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
-    // The first holds the key before the duplicate is sent: wait until its pending record exists.
-    let duplicate = await send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
-    for (let i = 0; i < 100 && duplicate.status === 201; i++)
-      duplicate = await send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
+    // The handler runs only once the middleware holds the key, so the duplicate is sent after that.
+    await inside;
+    const duplicate = await send(covara, "POST", "/slow", { body: { n: 1 }, headers: { "idempotency-key": "dup" } });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe("IDEMPOTENCY_KEY_IN_USE");
     expect(duplicate.headers.get("retry-after")).toBe("1");
