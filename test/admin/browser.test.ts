@@ -1,10 +1,13 @@
 /**
  * The admin UI in Chromium (playwright-core, one browser for the file), served by a real covara
- * server: every page at 1280x800 and 390x844, screenshotted into docs/images/admin-*.png; the
+ * server: every page at 1280x800 and 390x844, screenshotted (into docs/images/admin-*.png with
+ * COVARA_SCREENSHOTS=1, into a temporary folder otherwise, so a test run leaves the tree clean); the
  * data table updates live over the resource's SSE when a row is created elsewhere; a delete asks
  * first; the pages' nonce CSP is never violated.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +21,9 @@ import { ADMIN, adminApp, userManager } from "./helpers/admin-app";
 
 warnIfNoChromium("admin UI browser tests");
 
-const IMAGES = fileURLToPath(new URL("../../docs/images/", import.meta.url));
+const IMAGES = process.env.COVARA_SCREENSHOTS
+  ? fileURLToPath(new URL("../../docs/images/", import.meta.url))
+  : `${mkdtempSync(join(tmpdir(), "covara-admin-shots-"))}/`;
 const WAIT = { timeout: 15_000 };
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 
