@@ -5,7 +5,7 @@
  * backoff, the DLQ), on the same queue layout. What differs is only the clock: the host calls
  * `runTaskPass` when its timer fires, and `nextTaskWakeAt` says when it must fire next.
  */
-import { moveToDlq } from "./dlq";
+import { admitClaim } from "./admit-claim";
 import type { Claim, TaskQueue } from "./queue";
 import { reapLapsedLeases } from "./reaper";
 import { fireDueSchedules, readSchedule } from "./recurring";
@@ -75,28 +75,11 @@ export async function runTaskPass(settings: TaskPassSettings, now = Date.now()):
   return started;
 }
 
-/** Runs a claimed task, or puts it where it belongs when it cannot run here and now (as the pool does). */
-async function begin(settings: TaskPassSettings, env: AttemptEnv, { stored, running }: Claim): Promise<void> {
-  const { queue } = settings;
-  const token = running.claimToken!;
-  const now = running.startedAt ?? Date.now();
-  const task = settings.registry.get(stored.name);
-  if (task === undefined) {
-    // This host cannot run it, now or on a retry: dead now, not retried into a loop.
-    const letter = await moveToDlq(queue, stored, `No handler registered for task "${stored.name}"`, now, { token });
-    if (letter !== null) await settings.notifyDlq(letter);
-    return;
-  }
-  if (
-    task.maxConcurrency !== undefined &&
-    !(await queue.acquireSlot(task.name, stored.id, task.maxConcurrency, now + settings.leaseMs, now))
-  ) {
-    // Full: back to the queue a little later, uncharged.
-    stored.runAt = now + settings.concurrencyRetryMs;
-    await queue.settle(stored, token, { requeue: true });
-    return;
-  }
-  await startAttempt(env, task, running).done;
+/** Runs a claimed task, or puts it where it belongs when it cannot run here and now (admit-claim.ts). */
+async function begin(settings: TaskPassSettings, env: AttemptEnv, claim: Claim): Promise<void> {
+  const now = claim.running.startedAt ?? Date.now();
+  const task = await admitClaim(settings, claim, now, () => now + settings.concurrencyRetryMs);
+  if (task !== null) await startAttempt(env, task, claim.running).done;
 }
 
 /**

@@ -5,8 +5,8 @@
  * `worker-wake.ts`, options in `worker-options.ts`.
  */
 import type { KV } from "../kernel/kv";
+import { admitClaim } from "./admit-claim";
 import { createTaskQueue } from "./create-task-queue";
-import { moveToDlq } from "./dlq";
 import { NOTIFY_AT, NOTIFY_READY, type Claim } from "./queue";
 import { reapLapsedLeases } from "./reaper";
 import { fireDueSchedules } from "./recurring";
@@ -109,20 +109,12 @@ export async function startTaskWorkers(
       await queue.settle(stored, token, { requeue: true });
       return;
     }
-    const task = registry.get(stored.name);
-    if (task === undefined) {
-      const letter = await moveToDlq(queue, stored, `No handler registered for task "${stored.name}"`, now, { token });
-      if (letter !== null) await notifyDlq(letter);
-      return;
-    }
-    if (
-      task.maxConcurrency !== undefined &&
-      !(await queue.acquireSlot(task.name, stored.id, task.maxConcurrency, now + leaseMs, now))
-    ) {
-      // Full everywhere: back to the queue a little later, uncharged.
-      stored.runAt = now + Math.round(settings.concurrencyRetryMs * (0.5 + Math.random()));
-      await queue.settle(stored, token, { requeue: true });
-      wake.by(stored.runAt);
+    // Full everywhere: back to the queue a little later (jittered), uncharged, and woken for then.
+    let requeuedFor: number | undefined;
+    const requeueAt = () => (requeuedFor = now + Math.round(settings.concurrencyRetryMs * (0.5 + Math.random())));
+    const task = await admitClaim({ queue, registry, leaseMs, notifyDlq }, { stored, running }, now, requeueAt);
+    if (task === null) {
+      if (requeuedFor !== undefined) wake.by(requeuedFor);
       return;
     }
     const attempt = startAttempt(env, task, running);
