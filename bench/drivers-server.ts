@@ -2,7 +2,8 @@
  * One driver-bench server: `node --import tsx bench/drivers-server.ts <covara|hono> <target>`,
  * target `libsql:<sqlite file>` or `postgres-js:<schema>`.
  *
- *   covara — createCovara().resource("/users", users, ...) on covara's startServer
+ *   covara — createCovara().resource("/users", users, ...) on covara's startServer, both from the
+ *            package's build as users run them (built-covara.ts)
  *   hono   — a hand-written Hono route building the same Drizzle query per request on the same
  *            driver, on `@hono/node-server`'s `serve`
  *
@@ -10,8 +11,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { createCovara } from "../src";
-import { startServer } from "../src/node";
+import { createCovara, startServer } from "./built-covara";
 import { openTarget } from "./drivers-shared";
 import { serveHono, serveUntilSignalled } from "./serve";
 import { LIMIT } from "./shared";

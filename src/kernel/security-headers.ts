@@ -4,7 +4,7 @@
  * does not fit the app's frontend breaks it. A header the handler already set is left alone.
  */
 import type { MiddlewareHandler } from "hono";
-import { setResponseHeaders } from "./response-headers";
+import { deferHeadDefaults, setResponseHeaders } from "./response-headers";
 
 export interface SecurityHeadersOptions {
   /** Strict-Transport-Security (default: 180 days, includeSubDomains); false to omit. */
@@ -54,10 +54,15 @@ export function securityHeaderValues(options: SecurityHeadersOptions = {}): Reco
   return headers;
 }
 
-/** Middleware adding the security headers to every response. */
+/**
+ * Middleware adding the security headers to every response. Served by covara's `startServer`,
+ * the server adds them as it writes the head (kernel/response-headers.ts: `deferHeadDefaults`),
+ * so the response's own headers are never touched; elsewhere they are set on the response.
+ */
 export function securityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
   const values = Object.entries(securityHeaderValues(options));
   return async (c, next) => {
+    if (deferHeadDefaults(c, values)) return next();
     await next();
     const missing = values.filter(([name]) => !c.res.headers.has(name));
     if (missing.length > 0) setResponseHeaders(c, missing);

@@ -9,7 +9,8 @@
  * connection stays usable. It replaces `Request`/`Response` on `globalThis` with its subclasses,
  * as `@hono/node-server`'s own `serve` does. This file adds what it lacks: problem+json errors,
  * HEAD answered without running the body, the graceful drain, and streamed headers that leave
- * with the first chunk of the body (see HeadersWithFirstChunk).
+ * with the first chunk of the body (see HeadersWithFirstChunk), and headers middleware wants on
+ * every response added as the head is written (node/head-defaults.ts).
  */
 import {
   createServer,
@@ -29,6 +30,8 @@ import { enableTraceScope } from "../kernel/trace-context";
 import { defaultLogger } from "../kernel/context";
 import { acceptDirectBodies, directBodyOf, type DirectBody } from "../kernel/direct-body";
 import { assumeType } from "../kernel/erased";
+import { HEAD_DEFAULTS, type HeadDefaults } from "../kernel/response-headers";
+import { withHeadDefaults } from "./head-defaults";
 
 /** Anything with a fetch handler: a covara app, a Hono app, `{ fetch }`. */
 export interface FetchApp {
@@ -141,8 +144,14 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
     ): this;
     override writeHead(statusCode: number, headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this;
     override writeHead(statusCode: number, ...rest: unknown[]): this {
-      // Headers given to writeHead are merged with those set before, so this one stays.
+      // Headers given to writeHead are merged with those set before, so these stay.
       if (draining && !this.headersSent) this.setHeader("connection", "close");
+      const defaults = Reflect.get(this, HEAD_DEFAULTS) as HeadDefaults | undefined;
+      if (defaults !== undefined && !this.headersSent) {
+        // writeHead(status, headers) or writeHead(status, statusMessage, headers).
+        const at = typeof rest[0] === "string" ? 1 : 0;
+        rest[at] = withHeadDefaults(this, defaults, rest[at] as Parameters<typeof withHeadDefaults>[2]);
+      }
       return Reflect.apply(ServerResponse.prototype.writeHead, this, [statusCode, ...rest]);
     }
 
@@ -154,6 +163,8 @@ export async function startServer(app: FetchApp, options: StartServerOptions = {
       return super.emit(event, ...args);
     }
   }
+  // Headers middleware asks this server to add (kernel/response-headers.ts), none until then.
+  Object.defineProperty(DrainAwareResponse.prototype, HEAD_DEFAULTS, { value: undefined, writable: true });
   const server = createServer({ ServerResponse: DrainAwareResponse }, (incoming, outgoing) => {
     void listener?.(incoming, outgoing);
   });

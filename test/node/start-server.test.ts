@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type CovaraServer, type FetchApp } from "../../src/node";
 import { isShuttingDown, onShutdown } from "../../src/kernel/lifecycle";
+import { securityHeaders } from "../../src/kernel/security-headers";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const running: CovaraServer[] = [];
@@ -377,6 +378,60 @@ describe("startServer: request and response translation", () => {
     await expect(
       startServer({ fetch: () => new Response() }, { port: first.port, hostname: "127.0.0.1", shutdown: false }),
     ).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe("startServer: head defaults (security headers added as the head is written)", () => {
+  function secured(route: (app: Hono) => void): Hono {
+    const app = new Hono();
+    app.use("*", securityHeaders());
+    route(app);
+    return app;
+  }
+
+  it("adds every security header to JSON, empty, streamed and raw responses", async () => {
+    const server = await serve(
+      secured((app) => {
+        app.get("/json", (c) => c.json({ ok: true }));
+        app.get("/empty", (c) => c.body(null, 204));
+        app.get("/raw", () => new Response("raw", { headers: { "content-type": "text/plain" } }));
+        app.get("/stream", () => new Response(new ReadableStream({ start: (ctl) => ctl.close() })));
+      }),
+    );
+    for (const path of ["/json", "/empty", "/raw", "/stream"]) {
+      const { res } = await rawGet(server.url + path);
+      expect(res.headers["x-content-type-options"], path).toBe("nosniff");
+      expect(res.headers["x-frame-options"], path).toBe("DENY");
+      expect(res.headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+      expect(res.headers["strict-transport-security"], path).toMatch(/^max-age=\d+; includeSubDomains$/);
+    }
+    const head = await rawGet(`${server.url}/json`, "HEAD");
+    expect(head.res.headers["x-frame-options"]).toBe("DENY");
+  });
+
+  it("leaves a header the handler set alone, whatever its case, and sends each header once", async () => {
+    const server = await serve(
+      secured((app) => {
+        app.get("/context", (c) => {
+          c.header("X-Frame-Options", "SAMEORIGIN");
+          return c.json({});
+        });
+        app.get("/record", () => new Response("{}", { headers: { "Referrer-Policy": "no-referrer" } }));
+      }),
+    );
+    const viaContext = await rawGet(`${server.url}/context`);
+    expect(viaContext.res.headers["x-frame-options"]).toBe("SAMEORIGIN");
+    expect(viaContext.res.rawHeaders.filter((name) => name.toLowerCase() === "x-frame-options")).toHaveLength(1);
+    const viaRecord = await rawGet(`${server.url}/record`);
+    expect(viaRecord.res.headers["referrer-policy"]).toBe("no-referrer");
+    expect(viaRecord.res.rawHeaders.filter((name) => name.toLowerCase() === "referrer-policy")).toHaveLength(1);
+    expect(viaRecord.res.headers["x-frame-options"]).toBe("DENY");
+  });
+
+  it("are set on c.res when the app runs anywhere else (app.request)", async () => {
+    const app = secured((inner) => inner.get("/", (c) => c.json({})));
+    const response = await app.request("/");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
   });
 });
 
