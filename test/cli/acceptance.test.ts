@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildPackageOnce } from "../helpers/package-build";
 import { repoRoot } from "./helpers/project";
+import { dependenciesKey } from "../../src/cli/dev/dev-cache";
 
 const registryUp = spawnSync("npm", ["ping"], { encoding: "utf8", timeout: 20_000 }).status === 0;
 if (!registryUp) console.warn("acceptance.test: skipping: the npm registry is unreachable (npm ping failed)");
@@ -136,5 +137,15 @@ describe.skipIf(!registryUp)("acceptance: npm pack → create → install → co
     const body = (await (await fetch(url)).json()) as { items: Record<string, unknown>[] };
     expect(body.items[0]).toMatchObject({ title: "first", note: null });
     expect(body.items[0]).not.toHaveProperty("priority");
+
+    // What the app loaded is remembered for the next start's warm-up, under the dependencies' state
+    // (a changed package.json or lockfile drops the list).
+    const cache = JSON.parse(readFileSync(join(dir, "node_modules/.cache/covara/dev.json"), "utf8")) as {
+      packages?: string[];
+      packagesKey?: string;
+    };
+    expect(cache.packagesKey).toBe(dependenciesKey(dir));
+    expect(cache.packages?.length).toBeGreaterThan(50);
+    expect(cache.packages?.every((file) => file.includes("/node_modules/"))).toBe(true);
   }, 300_000);
 });

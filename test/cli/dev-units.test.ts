@@ -1,5 +1,9 @@
-/** The pure parts of `covara dev`: sorting a push, choosing the database. */
+/** The pure parts of `covara dev`: sorting a push, choosing the database, the dependencies' key. */
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { dependenciesKey } from "../../src/cli/dev/dev-cache";
 import { classifyPush, isAdditive, reasonFor } from "../../src/cli/dev/classify";
 import { resolveDatabase, type ProjectConfig } from "../../src/cli/project/config";
 import { absoluteFileUrl, dialectOfUrl, redact } from "../../src/cli/project/database";
@@ -85,5 +89,28 @@ describe("resolveDatabase", () => {
     expect(absoluteFileUrl("file:./data.db", "/p")).toBe("file:/p/data.db");
     expect(absoluteFileUrl("file:/abs.db", "/p")).toBe("file:/abs.db");
     expect(redact("postgres://u:secret@h/db")).toBe("postgres://u:***@h/db");
+  });
+});
+
+describe("dependenciesKey (when the dev preload list is dropped)", () => {
+  it("changes when package.json or a lockfile changes, and only then", () => {
+    const dir = mkdtempSync(join(tmpdir(), "covara-deps-key-"));
+    try {
+      writeFileSync(join(dir, "package.json"), '{"dependencies":{"a":"1"}}');
+      const first = dependenciesKey(dir);
+      expect(dependenciesKey(dir)).toBe(first);
+      writeFileSync(join(dir, "package-lock.json"), "{}");
+      const withLock = dependenciesKey(dir);
+      expect(withLock).not.toBe(first);
+      // The same size, a later modification time: an install rewrote it.
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(dir, "package-lock.json"), later, later);
+      expect(dependenciesKey(dir)).not.toBe(withLock);
+      const settled = dependenciesKey(dir);
+      writeFileSync(join(dir, "src.ts"), "export {};");
+      expect(dependenciesKey(dir)).toBe(settled);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,15 @@ import { AppStartError, spawnRunner, type AppProcess, type Runner } from "./app-
 import { startProxy, type DevProxy } from "./proxy";
 import { loadDrizzleKit, planSchemaPush } from "./schema-sync";
 import { describeApplied, describeRefusal } from "./sync-report";
-import { databaseKey, type DevCache, readDevCache, schemaFingerprint, writeDevCache } from "./dev-cache";
+import {
+  databaseKey,
+  dependenciesKey,
+  type DevCache,
+  MAX_PRELOAD_FILES,
+  readDevCache,
+  schemaFingerprint,
+  writeDevCache,
+} from "./dev-cache";
 import { startTypecheck } from "./typecheck";
 import { watchSources } from "./watch";
 
@@ -72,6 +80,9 @@ export async function devCommand(argv: string[], io: CliIO, deps: DevDependencie
   const say = (text: string) => io.stdout(`${paint(io, "cyan", "[covara]")} ${text}\n`);
   loadDotEnv(deps.cwd);
   const cache = readDevCache(deps.cwd);
+  // A preload list recorded under other dependencies is dropped: the app records it afresh.
+  const packagesKey = dependenciesKey(deps.cwd);
+  if (cache.packagesKey !== packagesKey) Object.assign(cache, { packages: undefined, packagesKey });
   const baseEnv: NodeJS.ProcessEnv = { ...deps.env, NODE_ENV: deps.env.NODE_ENV ?? "development" };
   // The first app process warms up (covara, Hono, Drizzle, the app's packages) while the config is
   // read and the database and port are opened; it learns the database's URL when told to start.
@@ -224,13 +235,14 @@ class DevSession {
   /** The packages the app loaded: the next runners import them before the app. */
   rememberPackages(files: string[]): void {
     const cache = this.remembered.cache;
+    const list = files.slice(0, MAX_PRELOAD_FILES);
     if (
       cache.packages &&
-      files.length === cache.packages.length &&
-      files.every((file, i) => file === cache.packages?.[i])
+      list.length === cache.packages.length &&
+      list.every((file, i) => file === cache.packages?.[i])
     )
       return;
-    cache.packages = files;
+    cache.packages = list;
     writeDevCache(this.config.dir, cache);
   }
 

@@ -1,18 +1,23 @@
 /**
  * What `covara dev` remembers between runs, in node_modules/.cache/covara/dev.json (the usual home
  * of tools' caches; deleting it only makes the next start slower):
- * - the packages' files the app loaded, which app processes import before the app (warm-up);
+ * - the packages' files the app loaded, which app processes import before the app (warm-up),
+ *   with the state of the project's dependencies they were recorded under: once package.json or
+ *   a lockfile changes (a package added or removed), the list is dropped and the next app
+ *   process records it afresh, so it never keeps growing with packages the app no longer uses;
  * - per database, the fingerprint of the schema file and of the database's structure right after
  *   a sync left nothing to do. When both still match at the next start, the database is already
  *   in step with the schema, so the app is served at once and drizzle-kit's diff runs afterwards.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Connection } from "../project/database";
 
 export interface DevCache {
   packages?: string[];
+  /** `dependenciesKey` when `packages` was recorded. */
+  packagesKey?: string;
   /** Database key → fingerprint of (schema file, database structure) after a clean sync. */
   schemas?: Record<string, string>;
 }
@@ -36,6 +41,35 @@ export function writeDevCache(projectDir: string, cache: DevCache): void {
   } catch {
     // not writable: nothing remembered
   }
+}
+
+/** The files whose change means the installed packages may have changed. */
+const DEPENDENCY_FILES = [
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+  "bun.lock",
+  "bun.lockb",
+  "node_modules/.package-lock.json",
+];
+
+/** The most files a preload list keeps: a bound, far above what an app loads (~1,000). */
+export const MAX_PRELOAD_FILES = 5_000;
+
+/** The state of the project's dependencies: each dependency file's size and modification time. */
+export function dependenciesKey(projectDir: string): string {
+  const hash = createHash("sha256");
+  for (const file of DEPENDENCY_FILES) {
+    try {
+      const stat = statSync(join(projectDir, file));
+      hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`);
+    } catch {
+      hash.update(`${file}:-\n`);
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** A key for a database that does not keep its password. */
