@@ -6,7 +6,9 @@
 import type { AnyDatabase } from "../kernel/dialect";
 import { listenForChanges, versionKey } from "./invalidation";
 import { pageKey, selectById, selectPage } from "./queries";
-import { getKey, listKey, ReadCache } from "./read-cache";
+import { getKey, listKey, ReadCache, viewKey } from "./read-cache";
+import { actingRequest, routedResource } from "./route";
+import { scopedReads, type ScopedReads } from "./scoped-reads";
 import type { CacheStats, DataActor, DataService, DataServiceOptions, DataTables, Operation, RowOf } from "./types";
 import { createUnitOfWork, runOperations } from "./unit-of-work";
 
@@ -82,18 +84,33 @@ export async function createDataService<TTables extends DataTables>(
     return value === null ? value : cache.store(table, key, value, epoch, version);
   }
 
+  /** An actor's reads of `table` through its resource, or undefined when they go to the table (no actor, or none routed). */
+  async function readsFor(table: string, actor: DataActor | undefined): Promise<ScopedReads | undefined> {
+    if (actor === undefined) return undefined;
+    const handle = routedResource(target, table);
+    return handle ? scopedReads(handle, tables[table]!, actingRequest(actor)) : undefined;
+  }
+
   return {
-    get(table, id) {
+    async get(table, id, actor) {
       const served = tableOf(table);
-      return cached(table, getKey(table, id), versionKey(channel, table, id), () =>
-        selectById(db, served, id),
-      ) as Promise<RowOf<TTables[typeof table]> | null>;
+      const reads = await readsFor(table, actor);
+      const row = reads
+        ? cached(table, viewKey(table, reads.view, `g:${typeof id}:${String(id)}`), versionKey(channel, table), () =>
+            reads.get(id),
+          )
+        : cached(table, getKey(table, id), versionKey(channel, table, id), () => selectById(db, served, id));
+      return row as Promise<RowOf<TTables[typeof table]> | null>;
     },
-    list(table, query = {}) {
+    async list(table, query = {}, actor) {
       const served = tableOf(table);
-      return cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () =>
-        selectPage(db, served, query),
-      ) as Promise<RowOf<TTables[typeof table]>[]>;
+      const reads = await readsFor(table, actor);
+      const rows = reads
+        ? cached(table, viewKey(table, reads.view, pageKey(query)), versionKey(channel, table), () => reads.list(query))
+        : cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () =>
+            selectPage(db, served, query),
+          );
+      return rows as Promise<RowOf<TTables[typeof table]>[]>;
     },
     async create(table, values, actor) {
       const { first } = await save([{ op: "create", table, values } as Operation<TTables>], actor);

@@ -31,7 +31,7 @@ export interface PageQuery {
 
 export const MAX_LIMIT = 1000;
 
-function columnOf(table: Table, name: string): Column {
+export function columnOf(table: Table, name: string): Column {
   const column: unknown = (getTableColumns(table) as Record<string, unknown>)[name];
   // A 400, not a TypeError: an app may pass a client's sort or filter field straight through.
   if (!(column instanceof Column))
@@ -44,18 +44,33 @@ export async function selectById(db: AnyDatabase, served: DataTable, id: RowId):
   return rows[0] ?? null;
 }
 
-export function selectPage(db: AnyDatabase, served: DataTable, query: PageQuery): PromiseLike<Row[]> {
+/** A page query as SQL parts: `column` resolves (and may refuse) each field it names. */
+export function pageParts(
+  served: DataTable,
+  query: PageQuery,
+  column: (name: string) => Column = (name) => columnOf(served.table, name),
+): { where: SQL | undefined; orderBy: SQL; limit: number; offset: number } {
   const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(query.limit ?? 20)));
   const page = Math.max(1, Math.trunc(query.page ?? 1));
-  const conditions = Object.entries(query.where ?? {}).map(([name, value]) => eq(columnOf(served.table, name), value));
-  const order = query.orderBy === undefined ? served.id : columnOf(served.table, query.orderBy);
+  const conditions = Object.entries(query.where ?? {}).map(([name, value]) => eq(column(name), value));
+  const order = query.orderBy === undefined ? served.id : column(query.orderBy);
+  return {
+    where: conditions.length === 0 ? undefined : and(...conditions),
+    orderBy: query.desc ? desc(order) : asc(order),
+    limit,
+    offset: (page - 1) * limit,
+  };
+}
+
+export function selectPage(db: AnyDatabase, served: DataTable, query: PageQuery): PromiseLike<Row[]> {
+  const parts = pageParts(served, query);
   return assumeType<Selects>(db)
     .select()
     .from(served.table)
-    .where(conditions.length === 0 ? undefined : and(...conditions))
-    .orderBy(query.desc ? desc(order) : asc(order))
-    .limit(limit)
-    .offset((page - 1) * limit);
+    .where(parts.where)
+    .orderBy(parts.orderBy)
+    .limit(parts.limit)
+    .offset(parts.offset);
 }
 
 /** A stable text of a list query, for its cache key. */

@@ -1,7 +1,8 @@
 /**
  * The data service's in-process read cache. `get` results are keyed by table and id, `list`
  * results by table and query; invalidation follows hapta's table: a row's `get` entry goes on
- * its update or delete, every `list` entry of a table goes on any write to it. Values are deeply
+ * its update or delete, every `list` entry of a table goes on any write to it, and so does every
+ * read made for an actor through the table's resource (`viewKey`). Values are deeply
  * frozen instead of copied on each hit, so a hit costs a map lookup.
  */
 import { DynamicTtl } from "./dynamic-ttl";
@@ -31,6 +32,11 @@ function deepFreeze<T>(value: T): T {
 
 export const getKey = (table: string, id: RowId) => `g\u0000${table}\u0000${typeof id}:${String(id)}`;
 export const listKey = (table: string, query: string) => `l\u0000${table}\u0000${query}`;
+/**
+ * A read for one actor's view (see scoped-reads.ts): a list-kind key, so any write to the table
+ * drops it (a write can move rows into or out of a scope, not only change the row read).
+ */
+export const viewKey = (table: string, view: string, read: string) => listKey(table, `v\u0000${view}\u0000${read}`);
 
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();

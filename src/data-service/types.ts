@@ -101,10 +101,26 @@ export interface UnitOfWork<TTables extends DataTables> {
 }
 
 export interface DataService<TTables extends DataTables> {
-  get<K extends keyof TTables & string>(table: K, id: RowId): Promise<Readonly<RowOf<TTables[K]>> | null>;
+  /**
+   * The row with this id, or null. Without `actor`, straight from the table (trusted server code:
+   * soft-deleted rows and every column included). With `actor`, for a table whose writes go
+   * through a mounted resource (see `WriteRoute`), as its `GET /:id` answers that user: a 401/403
+   * problem when they may not read, null outside their read scope or when soft-deleted, fields
+   * that are not readable left out, computed fields added.
+   */
+  get<K extends keyof TTables & string>(
+    table: K,
+    id: RowId,
+    actor?: DataActor,
+  ): Promise<Readonly<RowOf<TTables[K]>> | null>;
+  /**
+   * A page of rows. `actor` as for `get`; with one, `where` and `orderBy` may name readable fields
+   * only (a 400 otherwise).
+   */
   list<K extends keyof TTables & string>(
     table: K,
     options?: ListOptions<TTables[K]>,
+    actor?: DataActor,
   ): Promise<readonly Readonly<RowOf<TTables[K]>>[]>;
   /** A one-operation unit of work; `actor` as for `batch`. */
   create<K extends keyof TTables & string>(

@@ -10,15 +10,13 @@
  * resources' `onAfter*` hooks run. The first failure rolls back everything and is reported as a
  * problem naming the operation.
  */
-import { Context } from "hono";
+import type { Context } from "hono";
 import { contextOf, type ContextSource } from "../kernel/context";
 import { mapDatabaseError } from "../kernel/db-errors";
 import type { AnyDatabase } from "../kernel/dialect";
 import { ProblemError, problems } from "../kernel/errors";
 import type { CovaraEnv } from "../kernel/http";
-import { createPrincipal } from "../kernel/principal";
 import {
-  mountedResource,
   runTransaction,
   type Mutation,
   type MutationFeed,
@@ -28,6 +26,7 @@ import {
 } from "../resource/write-port";
 import { eq, getTableColumns } from "drizzle-orm";
 import "./problems";
+import { actingRequest, routedResource } from "./route";
 import type { DataActor, DataTable, DataTables, Operation, RowId, UnitOfWork, WriteRoute } from "./types";
 
 type Row = Record<string, unknown>;
@@ -101,16 +100,6 @@ function directStep(db: AnyDatabase, served: DataTable, operation: Operation<Dat
   };
 }
 
-/** The request the resources' scopes and hooks see: the caller's, or one standing for the actor outside a request. */
-function actingRequest(actor: DataActor | undefined): Context<CovaraEnv> {
-  if (actor instanceof Context) return actor;
-  const c = new Context<CovaraEnv>(new Request("http://covara.internal/data-service"));
-  const user = actor?.user ?? null;
-  c.set("user", user);
-  c.set("principal", createPrincipal(user, actor?.memberships));
-  return c;
-}
-
 /** What a saved unit produced: how many rows it wrote and the first one (the one-operation methods return it). */
 export interface Saved {
   written: number;
@@ -134,15 +123,7 @@ function resourceWriter(
 ): ResourceWriter | undefined {
   let writer = writers.get(name);
   if (writer === undefined) {
-    const handle = target.writes === "table" ? undefined : mountedResource(target.db, name);
-    if (handle && handle.table !== target.tables[name]!.table)
-      throw new TypeError(
-        `covara data service: the resource '${name}' serves another table than the service's '${name}'`,
-      );
-    if (!handle && target.writes === "resource")
-      throw new TypeError(
-        `covara data service: no resource '${name}' is mounted on this database, and writes: "resource" requires one`,
-      );
+    const handle = routedResource(target, name);
     writer = handle ? handle.writer(request()) : null;
     writers.set(name, writer);
   }

@@ -88,6 +88,8 @@ export interface RowSelection {
   where?: SQL | undefined;
   orderBy?: SQL[];
   limit?: number;
+  /** Rows skipped first (a page number's offset). */
+  offset?: number;
 }
 
 /** One write of a unit of work, as a caller outside the resource layer asks for it (see `ResourceHandle.writer`). */

@@ -28,6 +28,7 @@ interface SelectChain extends Promise<Row[]> {
   groupBy(...columns: Column[]): SelectChain;
   orderBy(...order: SQL[]): SelectChain;
   limit(limit: number): SelectChain;
+  offset(offset: number): SelectChain;
 }
 
 function builders(info: TableInfo): Builders {
@@ -49,6 +50,8 @@ export interface SelectOptions {
   where?: SQL | undefined;
   orderBy?: SQL[];
   limit?: number;
+  /** Rows skipped before the first one returned (page-numbered reads; the REST list uses cursors). */
+  offset?: number;
 }
 
 /**
@@ -212,6 +215,7 @@ export function selectRows(
     let query = builders(info).select(fields).from(info.table).where(options.where);
     if (options.orderBy && options.orderBy.length > 0) query = query.orderBy(...options.orderBy);
     if (options.limit !== undefined) query = query.limit(options.limit);
+    if (options.offset !== undefined && options.offset > 0) query = query.offset(options.offset);
     return query;
   };
   if (cache && isSyncSqlite(info)) {

@@ -94,9 +94,12 @@ export function openSqliteTasks() {
     db,
     calls,
     tables: { tasks: { table: sqliteTasks, id: sqliteTasks.id }, logs: { table: sqliteLogs, id: sqliteLogs.id } },
-    /** Mounts the tasks resource (on `db`, so the data service finds it) and returns its app. */
-    mount: (hooks = true) =>
-      new Hono().route("/tasks", useResource(sqliteTasks, tasksConfig(db, sqliteTasks.id, calls, hooks) as never)),
+    /** Mounts the tasks resource (on `db`, so the data service finds it; `overrides` replace config keys) and returns its app. */
+    mount: (hooks = true, overrides: Row = {}) =>
+      new Hono().route(
+        "/tasks",
+        useResource(sqliteTasks, { ...tasksConfig(db, sqliteTasks.id, calls, hooks), ...overrides } as never),
+      ),
     reset: async () => {
       client.exec("delete from tasks; delete from logs");
       calls.length = 0;
@@ -118,8 +121,11 @@ export async function openPgliteTasks() {
     db,
     calls,
     tables: { tasks: { table: pgTasks, id: pgTasks.id }, logs: { table: pgLogs, id: pgLogs.id } },
-    mount: (hooks = true) =>
-      new Hono().route("/tasks", useResource(pgTasks, tasksConfig(db, pgTasks.id, calls, hooks) as never)),
+    mount: (hooks = true, overrides: Row = {}) =>
+      new Hono().route(
+        "/tasks",
+        useResource(pgTasks, { ...tasksConfig(db, pgTasks.id, calls, hooks), ...overrides } as never),
+      ),
     reset: async () => {
       await client.exec("truncate tasks, logs restart identity");
       calls.length = 0;
