@@ -16,27 +16,29 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * the list is not an error, only started in Vitest's order.
  */
 const SLOWEST_FIRST = [
+  "test/realtime/redis-outage.test.ts",
   "test/package/exports.test.ts",
+  "test/cli/dev.test.ts",
+  "test/drivers/d1.test.ts",
   "test/admin/browser.test.ts",
-  // Third, so that the build it shares with exports.test.ts (helpers/package-build.ts) is done.
+  "test/workers/durable-object-kv.test.ts",
+  // After exports.test.ts, so that the build it shares with it (helpers/package-build.ts) is done.
   "test/cli/acceptance.test.ts",
+  "test/cli/templates.test.ts",
+  "test/data-service/unit-of-work-resources.test.ts",
   "test/cli/db.test.ts",
-  "test/oidc/stores.test.ts",
-  "test/client/browser.test.ts",
-  "test/htmx/browser.test.ts",
-  "test/search/opensearch.test.ts",
-  "test/search/behaviour.test.ts",
-  "test/search/outbox.test.ts",
-  "test/oidc/registration.test.ts",
-  "test/auth/jwt.test.ts",
-  "test/auth/strategies/cookie-session.test.ts",
-  "test/realtime/track-mutations.test.ts",
-  "test/auth/features/password-reset.test.ts",
-  "test/auth/features/magic-link.test.ts",
-  "test/resource/relations.test.ts",
-  "test/auth/stores/drizzle-session-store.test.ts",
   "test/client/auth.test.ts",
+  "test/client/browser.test.ts",
+  "test/drivers/postgres-failures.test.ts",
+  "test/data-service/data-service.test.ts",
+  "test/oidc/stores.test.ts",
   "test/workers/task-durable-object.test.ts",
+  "test/htmx/browser.test.ts",
+  "test/drivers/neon-serverless.test.ts",
+  "test/search/behaviour.test.ts",
+  "test/tasks/processes.test.ts",
+  "test/types/must-fail.test.ts",
+  "test/tasks/queue-redis.test.ts",
 ];
 
 class SlowestFirstSequencer extends BaseSequencer {
