@@ -69,6 +69,8 @@ describe.each([
         cwd: dir,
         env,
         stdio: ["ignore", "pipe", "pipe"],
+        // Its own process group, so a test can send it Ctrl+C as a terminal does (to the group).
+        detached: true,
       },
     );
     child.stdout?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
@@ -203,5 +205,18 @@ describe.each([
       expect(body.items[0]).toMatchObject({ title: "first" });
     },
     120_000,
+  );
+
+  it.skipIf(skip)(
+    "Ctrl+C (SIGINT to the process group) stops dev and the app quietly, with exit code 0",
+    async () => {
+      const before = output.length;
+      const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+      process.kill(-child!.pid!, "SIGINT");
+      expect(await exited).toBe(0);
+      expect(output.slice(before)).not.toContain("the app exited");
+      expect(output.slice(before)).not.toContain("failed to start");
+    },
+    60_000,
   );
 });

@@ -26,6 +26,9 @@ import {
 import { startTypecheck } from "./typecheck";
 import { watchSources } from "./watch";
 
+/** How long after the app exits this process waits for a signal of its own before reporting the exit. */
+const SIGNAL_GRACE_MS = 250;
+
 export const DEV_HELP = `Usage: covara dev [options]
 
 Run the app from covara.config.ts and watch the project:
@@ -302,6 +305,9 @@ class DevSession {
     try {
       app = await next;
     } catch (error) {
+      // Killed by a signal or exiting cleanly while starting: maybe Ctrl+C, which this process got too.
+      const quiet = error instanceof AppStartError && (error.exitCode === null || error.exitCode === 0);
+      if (quiet && (await this.closingAfterSignal())) return false;
       const output = error instanceof AppStartError ? error.output : String(error);
       this.io.stderr(
         `${paint(this.io, "red", "the app failed to start")}${this.current ? "; the previous version keeps serving" : ""}. Fix the error and save again.\n`,
@@ -319,8 +325,9 @@ class DevSession {
     this.proxy.setTarget(app.port);
     const previous = this.current;
     this.current = app;
-    void app.exited.then((code) => {
-      if (this.current === app) this.say(`the app exited (code ${code}); waiting for a change to restart it`);
+    void app.exited.then(async (code) => {
+      if (this.current === app && !(await this.closingAfterSignal()))
+        this.say(`the app exited (code ${code}); waiting for a change to restart it`);
     });
     void previous?.stop();
     // The restart is complete: the new app serves. The client types follow from it.
@@ -401,9 +408,20 @@ class DevSession {
     }
   }
 
+  /**
+   * Whether the session is closing, asked when an app process ended on its own: Ctrl+C reaches
+   * the whole process group, so the app may end a moment before this process handles the same
+   * signal and closes the session. Such an end is not reported.
+   */
+  private async closingAfterSignal(): Promise<boolean> {
+    if (!this.closing) await new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS));
+    return this.closing;
+  }
+
   async close(): Promise<void> {
-    await this.queue.catch(() => {});
+    // First: an app exiting from the same signal is not reported, and no new runner is spawned.
     this.closing = true;
+    await this.queue.catch(() => {});
     await this.types;
     this.reserve?.discard();
     await Promise.all([this.current?.stop(), this.proxy.close(), this.connection.close()]);
