@@ -8,7 +8,8 @@
  * queue order; the statements then run in one transaction (synchronously on better-sqlite3,
  * asynchronously elsewhere); the mutations are published once after the commit, then the
  * resources' `onAfter*` hooks run. The first failure rolls back everything and is reported as a
- * problem naming the operation.
+ * problem naming the operation. An update or delete of a row the unit itself creates is folded
+ * into that create first (fold.ts).
  */
 import type { Context } from "hono";
 import { contextOf, type ContextSource } from "../kernel/context";
@@ -24,8 +25,9 @@ import {
   type ResourceWriter,
   type TransactionBuilders,
 } from "../resource/write-port";
-import { eq, getTableColumns } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import "./problems";
+import { foldIntoCreates, idKeyOf } from "./fold";
 import { actingRequest, routedResource } from "./route";
 import type { DataActor, DataTable, DataTables, Operation, RowId, UnitOfWork, WriteRoute } from "./types";
 
@@ -54,19 +56,6 @@ function failedAt(error: unknown, index: number, operation: { op: string; table:
     });
   }
   return new ProblemError("unit-of-work-failed", { detail, extensions: where, cause: error });
-}
-
-const idKeys = new WeakMap<DataTable, string>();
-
-/** The property key of a table's id column (Drizzle returns rows keyed by property, not column name). */
-function idKeyOf(served: DataTable): string {
-  let key = idKeys.get(served);
-  if (key === undefined) {
-    key = Object.entries(getTableColumns(served.table)).find(([, column]) => column === served.id)?.[0];
-    if (key === undefined) throw new TypeError("covara data service: a table's id column does not belong to it");
-    idKeys.set(served, key);
-  }
-  return key;
 }
 
 function idOf(row: Row, served: DataTable): RowId {
@@ -144,7 +133,9 @@ export async function runOperations(
   const writers = new Map<string, ResourceWriter | null>();
   let request: Context<CovaraEnv> | undefined;
   const steps: Step[] = [];
-  for (const [index, operation] of operations.entries()) {
+  const queued = foldIntoCreates(operations, target.tables);
+  if (queued.length === 0) return { written: 0, first: undefined };
+  for (const { operation, index } of queued) {
     try {
       const writer = resourceWriter(target, operation.table, writers, () => (request ??= actingRequest(actor)));
       steps.push(
@@ -172,7 +163,8 @@ export async function runOperations(
     );
   } catch (error) {
     if (current < 0 || current >= steps.length) throw error;
-    throw failedAt(await steps[current]!.failure(error), current, operations[current]!);
+    const { operation, index } = queued[current]!;
+    throw failedAt(await steps[current]!.failure(error), index, operation);
   }
   await publish(steps, rows);
   for (const [i, step] of steps.entries()) await step.afterCommit?.(rows[i]!);

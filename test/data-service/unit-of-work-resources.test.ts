@@ -117,6 +117,58 @@ for (const target of targets) {
       expect(calls.some((call) => call.startsWith("after:"))).toBe(false);
     });
 
+    it("folds an update or delete of a row the unit creates into that create", async () => {
+      const { service, published, calls } = await setup();
+      const uow = service
+        .batch(ann)
+        .create("tasks", { id: 500, title: "draft", owner: "ann" } as { title: string; owner: string })
+        .update("tasks", 500, { title: "final", rank: 7 })
+        .create("logs", { id: 600, message: "first" } as { message: string })
+        .update("logs", "600", { message: "second" }) // the id as text names the same row
+        .create("logs", { id: 601, message: "dropped" } as { message: string })
+        .delete("logs", 601);
+      expect(await uow.saveChanges()).toEqual({ written: 2 });
+      expect(await opened.rows("select id, title, owner, rank from tasks")).toEqual([
+        { id: 500, title: "final", owner: "ann", rank: 7 },
+      ]);
+      expect(await opened.rows("select id, message from logs")).toEqual([{ id: 600, message: "second" }]);
+      // The row is created once with its final values: create hooks only, one create mutation each.
+      expect(calls.filter((call) => call.startsWith("before:"))).toEqual(["before:create:final"]);
+      expect(published).toHaveLength(1);
+      expect(published[0]!.map((m) => `${m.op}:${m.resource}:${m.id}`)).toEqual([
+        "create:tasks:500",
+        "create:logs:600",
+      ]);
+
+      // A folded create that fails is named by its own position in the queue.
+      const failing = service
+        .batch(ann)
+        .create("logs", { message: "fine" })
+        .create("logs", { id: 700, message: "x" } as { message: string })
+        .update("logs", 700, { message: null as unknown as string });
+      const doc = problemOf(await failing.saveChanges().catch((error: unknown) => error));
+      expect(doc).toMatchObject({ index: 1, op: "create", table: "logs" });
+      expect(await opened.rows("select id from logs where id <> 600")).toEqual([]);
+
+      // A delete taking back a create leaves nothing to write; an update after it finds no row.
+      expect(
+        await service
+          .batch(ann)
+          .create("logs", { id: 800, message: "m" } as { message: string })
+          .delete("logs", 800)
+          .saveChanges(),
+      ).toEqual({ written: 0 });
+      const late = service
+        .batch(ann)
+        .create("logs", { id: 801, message: "m" } as { message: string })
+        .delete("logs", 801)
+        .update("logs", 801, { message: "n" });
+      expect(problemOf(await late.saveChanges().catch((error: unknown) => error))).toMatchObject({
+        status: 404,
+        index: 2,
+      });
+    });
+
     it("rolls everything back when a scope forbids a row for the acting user", async () => {
       const { service, published } = await setup();
       const bobs = await service.create("tasks", { title: "bob's", owner: "bob" }, { user: { id: "bob" } });
