@@ -84,33 +84,48 @@ export async function createDataService<TTables extends DataTables>(
     return value === null ? value : cache.store(table, key, value, epoch, version);
   }
 
-  /** An actor's reads of `table` through its resource, or undefined when they go to the table (no actor, or none routed). */
-  async function readsFor(table: string, actor: DataActor | undefined): Promise<ScopedReads | undefined> {
-    if (actor === undefined) return undefined;
-    const handle = routedResource(target, table);
-    return handle ? scopedReads(handle, tables[table]!, actingRequest(actor)) : undefined;
+  /**
+   * A read of `table`: for an actor, through the resource the table is routed to (`viaResource`);
+   * without an actor or such a resource, `direct` (a cache hit is then a map lookup, nothing awaited first).
+   */
+  function readAs<T>(
+    table: string,
+    actor: DataActor | undefined,
+    direct: () => Promise<T>,
+    viaResource: (reads: ScopedReads) => Promise<T>,
+  ): Promise<T> {
+    const handle = actor === undefined ? undefined : routedResource(target, table);
+    if (!handle) return direct();
+    return scopedReads(handle, tables[table]!, actingRequest(actor)).then(viaResource);
   }
 
   return {
-    async get(table, id, actor) {
+    get(table, id, actor) {
       const served = tableOf(table);
-      const reads = await readsFor(table, actor);
-      const row = reads
-        ? cached(table, viewKey(table, reads.view, `g:${typeof id}:${String(id)}`), versionKey(channel, table), () =>
+      return readAs(
+        table,
+        actor,
+        () => cached(table, getKey(table, id), versionKey(channel, table, id), () => selectById(db, served, id)),
+        (reads) =>
+          cached(table, viewKey(table, reads.view, `g:${typeof id}:${String(id)}`), versionKey(channel, table), () =>
             reads.get(id),
-          )
-        : cached(table, getKey(table, id), versionKey(channel, table, id), () => selectById(db, served, id));
-      return row as Promise<RowOf<TTables[typeof table]> | null>;
+          ),
+      ) as Promise<RowOf<TTables[typeof table]> | null>;
     },
-    async list(table, query = {}, actor) {
+    list(table, query = {}, actor) {
       const served = tableOf(table);
-      const reads = await readsFor(table, actor);
-      const rows = reads
-        ? cached(table, viewKey(table, reads.view, pageKey(query)), versionKey(channel, table), () => reads.list(query))
-        : cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () =>
+      return readAs(
+        table,
+        actor,
+        () =>
+          cached(table, listKey(table, pageKey(query)), versionKey(channel, table), () =>
             selectPage(db, served, query),
-          );
-      return rows as Promise<RowOf<TTables[typeof table]>[]>;
+          ),
+        (reads) =>
+          cached(table, viewKey(table, reads.view, pageKey(query)), versionKey(channel, table), () =>
+            reads.list(query),
+          ),
+      ) as Promise<RowOf<TTables[typeof table]>[]>;
     },
     async create(table, values, actor) {
       const { first } = await save([{ op: "create", table, values } as Operation<TTables>], actor);

@@ -16,28 +16,30 @@ export interface AdmitSettings {
   notifyDlq: (letter: DeadLetter) => Promise<void>;
 }
 
-/** The claimed task's definition when it may run now; null when it was dead-lettered or requeued. */
+/** What became of a claimed task: it may run now, it was requeued for `at`, or it was dead-lettered. */
+export type Admission = { run: AnyTaskDefinition } | { requeuedAt: number } | { deadLettered: true };
+
 export async function admitClaim(
   settings: AdmitSettings,
   { stored, running }: Claim,
   now: number,
-  requeueAt: () => number,
-): Promise<AnyTaskDefinition | null> {
+  requeueAt: number,
+): Promise<Admission> {
   const { queue } = settings;
   const token = running.claimToken!;
   const task = settings.registry.get(stored.name);
   if (task === undefined) {
     const letter = await moveToDlq(queue, stored, `No handler registered for task "${stored.name}"`, now, { token });
     if (letter !== null) await settings.notifyDlq(letter);
-    return null;
+    return { deadLettered: true };
   }
   if (
     task.maxConcurrency !== undefined &&
     !(await queue.acquireSlot(task.name, stored.id, task.maxConcurrency, now + settings.leaseMs, now))
   ) {
-    stored.runAt = requeueAt();
+    stored.runAt = requeueAt;
     await queue.settle(stored, token, { requeue: true });
-    return null;
+    return { requeuedAt: requeueAt };
   }
-  return task;
+  return { run: task };
 }

@@ -78,8 +78,8 @@ export async function runTaskPass(settings: TaskPassSettings, now = Date.now()):
 /** Runs a claimed task, or puts it where it belongs when it cannot run here and now (admit-claim.ts). */
 async function begin(settings: TaskPassSettings, env: AttemptEnv, claim: Claim): Promise<void> {
   const now = claim.running.startedAt ?? Date.now();
-  const task = await admitClaim(settings, claim, now, () => now + settings.concurrencyRetryMs);
-  if (task !== null) await startAttempt(env, task, claim.running).done;
+  const admission = await admitClaim(settings, claim, now, now + settings.concurrencyRetryMs);
+  if ("run" in admission) await startAttempt(env, admission.run, claim.running).done;
 }
 
 /**

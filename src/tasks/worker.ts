@@ -110,14 +110,11 @@ export async function startTaskWorkers(
       return;
     }
     // Full everywhere: back to the queue a little later (jittered), uncharged, and woken for then.
-    let requeuedFor: number | undefined;
-    const requeueAt = () => (requeuedFor = now + Math.round(settings.concurrencyRetryMs * (0.5 + Math.random())));
-    const task = await admitClaim({ queue, registry, leaseMs, notifyDlq }, { stored, running }, now, requeueAt);
-    if (task === null) {
-      if (requeuedFor !== undefined) wake.by(requeuedFor);
-      return;
-    }
-    const attempt = startAttempt(env, task, running);
+    const requeueAt = now + Math.round(settings.concurrencyRetryMs * (0.5 + Math.random()));
+    const admission = await admitClaim({ queue, registry, leaseMs, notifyDlq }, { stored, running }, now, requeueAt);
+    if ("requeuedAt" in admission) wake.by(admission.requeuedAt);
+    if (!("run" in admission)) return;
+    const attempt = startAttempt(env, admission.run, running);
     inFlight.set(attempt.id, attempt);
     void attempt.done.finally(() => {
       // A retry claimed again at once may already run under the same id: leave that one be.
